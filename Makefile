@@ -1,0 +1,54 @@
+# Two commands matter: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wsgi
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test bench lint format e2e-deps clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "organizer needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@touch $@
+
+run: $(VENV)/.installed
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# The suite runs on SQLite, then again on ORGANIZER_TEST_DATABASE_URL when it is set (PostgreSQL in CI).
+test: $(VENV)/.installed-test
+	$(BIN)/pytest --database-url=sqlite
+	@if [ -n "$$ORGANIZER_TEST_DATABASE_URL" ]; then \
+		echo "== again on $$ORGANIZER_TEST_DATABASE_URL"; \
+		$(BIN)/pytest --database-url="$$ORGANIZER_TEST_DATABASE_URL"; \
+	fi
+
+bench: $(VENV)/.installed-test
+	$(BIN)/pytest tests/bench -p no:randomly --benchmark-only --benchmark-columns=min,median,mean,max,rounds
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# System packages the browser and PDF tests need (Debian; run as root).
+e2e-deps:
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium poppler-utils
+
+clean:
+	rm -rf $(VENV) instance/organizer.sqlite3 .pytest_cache

@@ -1,0 +1,205 @@
+"""The application factory: the only place that wires things together. Nothing runs at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, g, render_template, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from organizer import permissions
+from organizer.config import load_config
+from organizer.extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        "organizer",
+        root_path=str(ROOT / "organizer"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    app.config.update(load_config(Path(app.instance_path), overrides))
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+
+    _install_sqlite_fixes()
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _register_security_headers(app)
+    _register_error_pages(app)
+    _register_cli(app)
+    return app
+
+
+def _locale() -> str:
+    supported = current_app_supported_locales()
+    if current_user.is_authenticated and current_user.locale in supported:
+        return current_user.locale
+    return request.accept_languages.best_match(supported) or supported[0]
+
+
+def current_app_supported_locales() -> list[str]:
+    return current_app.config["SUPPORTED_LOCALES"].split(",")
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from organizer.services.accounts import load_user_for_session
+
+    login_manager.user_loader(load_user_for_session)
+
+
+def _install_sqlite_fixes() -> None:
+    if not sa_event.contains(Engine, "connect", _sqlite_pragmas):
+        sa_event.listen(Engine, "connect", _sqlite_pragmas)
+        sa_event.listen(Engine, "begin", _sqlite_begin)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    """Foreign keys on, and let SQLAlchemy (not pysqlite) manage transactions so that
+    SAVEPOINTs work; see the SQLAlchemy docs on pysqlite's transactional behaviour."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from organizer.blueprints import BLUEPRINTS
+
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from organizer.services.text import render_markdown
+    from organizer.services.timefmt import event_date_range, in_zone
+
+    app.jinja_env.globals.update(can=permissions, get_locale=get_locale)
+    app.jinja_env.filters.update(
+        markdown=render_markdown,
+        date_range=event_date_range,
+        in_zone=in_zone,
+        format_date=format_date,
+        format_datetime=format_datetime,
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):  # type: ignore[no-untyped-def]
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if app.config["ENV"] == "production":
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if getattr(g, "no_store", False) or (
+            current_user.is_authenticated and "Cache-Control" not in headers
+        ):
+            headers["Cache-Control"] = "no-store"  # pages with personal data stay out of caches
+        return response
+
+
+def _register_error_pages(app: Flask) -> None:
+    from organizer.errors import DomainError
+
+    messages = {
+        400: "The request could not be understood. Go back and try again.",
+        403: "You do not have permission to see this page. If you think you should, "
+        "ask the event's organizers.",
+        404: "There is nothing at this address. It may have moved, or the link may be incomplete.",
+        405: "This page does not accept that kind of request.",
+        409: "Something changed since you opened this page. Reload it and try again.",
+        413: "That upload is too large.",
+        429: "Too many attempts. Wait a few minutes and try again.",
+        500: "Something went wrong on our side. It has been logged; please try again later.",
+    }
+
+    def render_error(code: int, message: str | None = None):  # type: ignore[no-untyped-def]
+        return render_template(
+            "errors/error.html", code=code, message=message or messages[code]
+        ), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
+        return render_error(
+            400,
+            "This form had expired or came from another site, so nothing was saved. "
+            "Go back, reload the page and submit it again.",
+        )
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        return render_error(
+            error.status_code if error.status_code in messages else 400, error.message
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        code = error.code or 500
+        if code not in messages:
+            return error
+        return render_error(code)
+
+    @app.errorhandler(500)
+    def server_error(error: Exception):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        return render_error(500)
+
+
+def _register_cli(app: Flask) -> None:
+    from organizer.cli import register_commands
+
+    register_commands(app)

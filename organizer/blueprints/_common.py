@@ -1,0 +1,100 @@
+"""HTTP helpers shared by the blueprints: the transaction boundary, event loading with a
+permission check, and turning DomainErrors into form errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, flash, request
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from organizer.errors import DomainError, ValidationFailed
+from organizer.extensions import db
+from organizer.models import Event
+from organizer.services import mail
+from organizer.services.events import event_by_slug
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def commit() -> None:
+    """The one commit of a request. Mail queued in the transaction goes out afterwards; a
+    delivery failure never undoes the change (the outbox retries it)."""
+    db.session.commit()
+    queued = mail.take_queued_ids()
+    if queued and current_app.config["MAIL_DELIVER_ON_COMMIT"]:
+        try:
+            mail.deliver(now=utcnow(), ids=queued)
+        except Exception:
+            db.session.rollback()
+            log.exception("delivering mail after commit failed; `flask send-mail` will retry")
+
+
+def rollback() -> None:
+    db.session.rollback()
+    mail.forget_queued_ids()
+
+
+def event_or_404(slug: str) -> Event:
+    event = event_by_slug(slug)
+    if event is None:
+        abort(404)
+    return event
+
+
+def event_route(permission: Callable[[Any, Event], bool]) -> Callable[..., Any]:
+    """Sign-in required; loads `event_slug` into `event`; 403 unless `permission(user, event)`."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        @login_required
+        def wrapper(event_slug: str, **kwargs: Any) -> Any:
+            event = event_or_404(event_slug)
+            if not permission(current_user, event):
+                abort(403)
+            return view(event=event, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def show_domain_error(error: DomainError, form: FlaskForm | None = None) -> None:
+    """Put each message next to its field when the form has it, else in a flash message.
+    The transaction is rolled back so that nothing half-done is saved."""
+    rollback()
+    if isinstance(error, ValidationFailed) and form is not None:
+        for name, message in error.errors.items():
+            field = form._fields.get(name) if name else None
+            if field is not None:
+                field.errors = [*field.errors, message]  # type: ignore[list-item]
+            else:
+                flash(message, "error")
+        return
+    flash(error.message, "error")
+
+
+def client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """Only same-site paths, so that ?next= cannot send people to another site."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target:
+        return None
+    return target

@@ -1,0 +1,118 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
+
+from organizer.services.accounts import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+
+EMAIL_VALIDATORS = [
+    InputRequired(_l("Enter your email address.")),
+    Length(max=254, message=_l("An email address has at most 254 characters.")),
+    Email(message=_l("Enter an email address like name@example.org."), check_deliverability=False),
+]
+PASSWORD_HINT = _l(
+    "At least %(n)d characters. A few unrelated words make a strong password.",
+    n=PASSWORD_MIN_LENGTH,
+)
+
+
+def new_password_field(label: str) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            InputRequired(_l("Choose a password.")),
+            Length(
+                min=PASSWORD_MIN_LENGTH,
+                max=PASSWORD_MAX_LENGTH,
+                message=_l("Use between %(min)d and %(max)d characters."),
+            ),
+        ],
+        description=PASSWORD_HINT,
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class RegisterForm(FlaskForm):
+    display_name = StringField(
+        _l("Your name"),
+        validators=[
+            InputRequired(_l("Enter the name you want others to see.")),
+            Length(max=100, message=_l("Use at most 100 characters.")),
+        ],
+        description=_l("As you would like it on a badge or in the programme."),
+        render_kw={"autocomplete": "name"},
+    )
+    email = EmailField(
+        _l("Email address"), validators=EMAIL_VALIDATORS, render_kw={"autocomplete": "email"}
+    )
+    password = new_password_field(_l("Password"))
+    submit = SubmitField(_l("Create account"))
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        _l("Email address"), validators=EMAIL_VALIDATORS, render_kw={"autocomplete": "username"}
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[InputRequired(_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField(_l("Keep me signed in on this device for 30 days"))
+    submit = SubmitField(_l("Sign in"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("Email address"), validators=EMAIL_VALIDATORS, render_kw={"autocomplete": "email"}
+    )
+    submit = SubmitField(_l("Send reset link"))
+
+
+class ResetPasswordForm(FlaskForm):
+    password = new_password_field(_l("New password"))
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            InputRequired(_l("Repeat the new password.")),
+            EqualTo("password", message=_l("The two passwords are different.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Save new password"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(_l("Enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = new_password_field(_l("New password"))
+    submit = SubmitField(_l("Change password"))
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField(
+        _l("Your name"),
+        validators=[
+            InputRequired(_l("Enter the name you want others to see.")),
+            Length(max=100, message=_l("Use at most 100 characters.")),
+        ],
+        render_kw={"autocomplete": "name"},
+    )
+    pronouns = StringField(
+        _l("Pronouns (optional)"),
+        validators=[Optional(), Length(max=40, message=_l("Use at most 40 characters."))],
+        description=_l("Shown next to your name where it appears, e.g. she/her, they/them."),
+    )
+    locale = SelectField(_l("Language"), choices=[("en", "English")])
+    submit = SubmitField(_l("Save profile"))
+
+
+class ResendVerificationForm(FlaskForm):
+    submit = SubmitField(_l("Send the verification link again"))
+
+
+class LogoutForm(FlaskForm):
+    submit = SubmitField(_l("Sign out"))

@@ -1,0 +1,209 @@
+"""Accounts: register, verify, sign in and out, reset and change the password, profile."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from organizer.blueprints._common import (
+    client_address,
+    commit,
+    safe_next_url,
+    show_domain_error,
+    utcnow,
+)
+from organizer.blueprints.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    LogoutForm,
+    ProfileForm,
+    RegisterForm,
+    ResendVerificationForm,
+    ResetPasswordForm,
+)
+from organizer.errors import DomainError, Throttled, ValidationFailed
+from organizer.services import accounts
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("public.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            accounts.register(
+                email=form.email.data,
+                password=form.password.data,
+                display_name=form.display_name.data,
+                now=utcnow(),
+            )
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            commit()
+            return redirect(url_for("auth.check_inbox"))
+    return render_template("auth/register.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/register/check-inbox")
+def check_inbox():
+    return render_template("auth/check_inbox.html")
+
+
+@bp.route("/verify/<token>")
+def verify_email(token: str):
+    try:
+        accounts.verify_email(token=token, now=utcnow())
+    except DomainError as error:
+        show_domain_error(error)
+        return render_template("auth/verify_failed.html"), 400
+    commit()
+    flash(_("Thank you: your email address is verified."), "success")
+    return redirect(url_for("manage.index" if current_user.is_authenticated else "auth.login"))
+
+
+@bp.post("/verify/resend")
+@login_required
+def resend_verification():
+    if ResendVerificationForm().validate_on_submit():
+        accounts.send_verification(user=current_user, now=utcnow())
+        commit()
+        flash(
+            _("We sent a new verification link to %(email)s.", email=current_user.email), "success"
+        )
+    return redirect(url_for("auth.profile"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next_url(request.args.get("next")) or url_for("manage.index"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(
+                email=form.email.data,
+                password=form.password.data,
+                client=client_address(),
+                now=utcnow(),
+            )
+        except Throttled as error:
+            show_domain_error(error)
+            status = error.status_code
+        except ValidationFailed as error:
+            commit()  # keep the failure: it counts towards the throttle
+            form.password.errors = [error.message]
+            status = 400
+        else:
+            commit()
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next_url(request.args.get("next")) or url_for("manage.index"))
+    elif form.errors:
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    if LogoutForm().validate_on_submit():
+        accounts.record_logout(user=current_user, now=utcnow())
+        commit()
+        logout_user()
+        flash(_("You are signed out."), "success")
+    return redirect(url_for("public.home"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(email=form.email.data, now=utcnow())
+        commit()
+        flash(
+            _(
+                "If an account exists for %(email)s, we sent it a link to choose a new password. "
+                "It works for %(minutes)d minutes.",
+                email=form.email.data.strip(),
+                minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
+            ),
+            "success",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        accounts.user_for_reset_token(token)
+    except DomainError as error:
+        show_domain_error(error)
+        return redirect(url_for("auth.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.reset_password(
+                token=token, new_password=form.password.data, now=utcnow()
+            )
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            commit()
+            logout_user()
+            login_user(user)
+            flash(_("Your new password is saved and you are signed in."), "success")
+            return redirect(url_for("manage.index"))
+    return render_template("auth/reset_password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            accounts.update_profile(
+                user=current_user,
+                display_name=form.display_name.data,
+                pronouns=form.pronouns.data,
+                locale=form.locale.data,
+                now=utcnow(),
+            )
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            commit()
+            flash(_("Your profile is saved."), "success")
+            return redirect(url_for("auth.profile"))
+    return render_template(
+        "auth/profile.html", form=form, resend_form=ResendVerificationForm()
+    ), 400 if form.errors else 200
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(
+                user=current_user,
+                current_password=form.current_password.data,
+                new_password=form.new_password.data,
+                now=utcnow(),
+            )
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            commit()
+            login_user(current_user._get_current_object())  # the session token rotated
+            flash(_("Your password is changed. Other devices have been signed out."), "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/change_password.html", form=form), 400 if form.errors else 200

@@ -1,0 +1,152 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    RadioField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
+
+from organizer.enums import EventRoleName
+from organizer.services.events import EventDetails
+
+MARKDOWN_HINT = _l(
+    "You can use Markdown: **bold**, *italic*, [links](https://example.org), lists with -."
+)
+
+
+class EventForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        validators=[
+            InputRequired(_l("Enter the event's name.")),
+            Length(max=200, message=_l("Use at most 200 characters.")),
+        ],
+    )
+    slug = StringField(
+        _l("Web address"),
+        validators=[
+            InputRequired(_l("Choose a web address.")),
+            Length(min=3, max=50, message=_l("Use between 3 and 50 characters.")),
+            Regexp(
+                r"^[a-z0-9][a-z0-9-]*[a-z0-9]$",
+                message=_l("Use lower-case letters, digits and hyphens, e.g. mlworkshop-2027."),
+            ),
+        ],
+        description=_l("The event's pages live at /<address>/. Changing it breaks old links."),
+        render_kw={"autocapitalize": "none", "spellcheck": "false"},
+    )
+    timezone = StringField(
+        _l("Time zone"),
+        validators=[
+            InputRequired(_l("Enter the time zone of the venue.")),
+            Length(max=64, message=_l("Use at most 64 characters.")),
+        ],
+        description=_l("The venue's IANA time zone, e.g. Europe/Lisbon. Times are shown in it."),
+        render_kw={"list": "timezones", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    starts_on = DateField(
+        _l("First day"), validators=[InputRequired(_l("Enter the first day as YYYY-MM-DD."))]
+    )
+    ends_on = DateField(
+        _l("Last day"), validators=[InputRequired(_l("Enter the last day as YYYY-MM-DD."))]
+    )
+    venue = StringField(
+        _l("Venue"),
+        validators=[Optional(), Length(max=300, message=_l("Use at most 300 characters."))],
+        description=_l("Name and address, as attendees should find it."),
+    )
+    currency = StringField(
+        _l("Currency"),
+        validators=[
+            InputRequired(_l("Enter a currency code.")),
+            Length(min=3, max=3, message=_l("Use a three-letter code such as EUR.")),
+        ],
+        description=_l("ISO 4217 code used for grants and budgets, e.g. EUR, USD, JPY."),
+        render_kw={"autocapitalize": "characters", "spellcheck": "false"},
+    )
+    contact_email = EmailField(
+        _l("Contact email"),
+        validators=[
+            Optional(),
+            Length(max=254, message=_l("Use at most 254 characters.")),
+            Email(
+                message=_l("Enter an email address like team@example.org."),
+                check_deliverability=False,
+            ),
+        ],
+        description=_l("Where attendees and applicants can reach the organizers."),
+    )
+    description = TextAreaField(
+        _l("Description"),
+        validators=[Optional(), Length(max=20000, message=_l("Use at most 20,000 characters."))],
+        description=MARKDOWN_HINT,
+        render_kw={"rows": 8},
+    )
+    code_of_conduct = TextAreaField(
+        _l("Code of conduct"),
+        validators=[Optional(), Length(max=20000, message=_l("Use at most 20,000 characters."))],
+        description=MARKDOWN_HINT,
+        render_kw={"rows": 8},
+    )
+    is_public = BooleanField(
+        _l("Public: list the event on the home page and show its pages to everyone")
+    )
+    submit = SubmitField(_l("Save event"))
+
+    def details(self) -> EventDetails:
+        return EventDetails(
+            slug=self.slug.data.strip().lower(),
+            name=self.name.data,
+            timezone=self.timezone.data.strip(),
+            starts_on=self.starts_on.data,
+            ends_on=self.ends_on.data,
+            venue=self.venue.data or "",
+            currency=self.currency.data.strip().upper(),
+            description=self.description.data or "",
+            code_of_conduct=self.code_of_conduct.data or "",
+            contact_email=(self.contact_email.data or "").strip().lower(),
+            is_public=bool(self.is_public.data),
+        )
+
+    def validate_ends_on(self, field: DateField) -> None:
+        if self.starts_on.data and field.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("The last day cannot be before the first day."))
+
+
+ROLE_CHOICES = [
+    (EventRoleName.ORGANIZER.value, _l("Organizer: runs the event, its team and its settings")),
+    (EventRoleName.REVIEWER.value, _l("Reviewer: reviews talk proposals")),
+    (EventRoleName.GRANT_REVIEWER.value, _l("Grant reviewer: reviews grant applications")),
+]
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(
+        _l("Email address"),
+        validators=[
+            InputRequired(_l("Enter the email address to invite.")),
+            Length(max=254, message=_l("Use at most 254 characters.")),
+            Email(
+                message=_l("Enter an email address like name@example.org."),
+                check_deliverability=False,
+            ),
+        ],
+    )
+    role = RadioField(
+        _l("Role"),
+        choices=ROLE_CHOICES,
+        default=EventRoleName.REVIEWER.value,
+        validators=[InputRequired(_l("Choose a role."))],
+    )
+    submit = SubmitField(_l("Send invitation"))
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a CSRF token and a button, for confirmed POST actions."""
+
+    submit = SubmitField(_l("Confirm"))

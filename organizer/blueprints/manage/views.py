@@ -1,0 +1,194 @@
+"""Organizer pages: the events I help run, event settings, the team and the audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from organizer import permissions
+from organizer.blueprints._common import commit, event_route, show_domain_error, utcnow
+from organizer.blueprints.manage.forms import ConfirmForm, EventForm, InviteForm
+from organizer.enums import EventRoleName
+from organizer.errors import DomainError
+from organizer.extensions import db
+from organizer.models import Event
+from organizer.services import audit, events, team
+from organizer.services.events import known_time_zones
+
+bp = Blueprint("manage", __name__)
+
+
+def _paginate(query):  # type: ignore[no-untyped-def]
+    return db.paginate(
+        query,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+
+
+@bp.route("/manage/")
+@login_required
+def index():
+    page = _paginate(events.events_for_team_member(current_user))
+    return render_template("manage/index.html", page=page)
+
+
+@bp.route("/manage/events/new", methods=["GET", "POST"])
+@login_required
+def create_event():
+    if not permissions.can_create_event(current_user):
+        abort(403)
+    form = EventForm(timezone="UTC", currency="EUR")
+    if form.validate_on_submit():
+        try:
+            event = events.create_event(actor=current_user, details=form.details(), now=utcnow())
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            commit()
+            flash(
+                _("The event “%(name)s” is created. You are its first organizer.", name=event.name),
+                "success",
+            )
+            return redirect(url_for("manage.dashboard", event_slug=event.slug))
+    return _event_form_page(form, event=None)
+
+
+def _event_form_page(form: EventForm, event: Event | None):  # type: ignore[no-untyped-def]
+    return render_template(
+        "manage/event_form.html", form=form, event=event, timezones=sorted(known_time_zones())
+    ), 400 if form.errors else 200
+
+
+@bp.route("/manage/<event_slug>/")
+@event_route(permissions.can_manage_event)
+def dashboard(event: Event):
+    return render_template(
+        "manage/dashboard.html", event=event, roles=permissions.roles_in(current_user, event)
+    )
+
+
+@bp.route("/manage/<event_slug>/settings", methods=["GET", "POST"])
+@event_route(permissions.can_manage_event)
+def settings(event: Event):
+    form = EventForm(obj=event)
+    if form.validate_on_submit():
+        try:
+            changed = events.update_event(
+                actor=current_user, event=event, details=form.details(), now=utcnow()
+            )
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            commit()
+            flash(
+                _("The event is saved.") if changed else _("Nothing to save: no field changed."),
+                "success",
+            )
+            return redirect(url_for("manage.settings", event_slug=event.slug))
+    return _event_form_page(form, event=event)
+
+
+@bp.route("/manage/<event_slug>/team", methods=["GET", "POST"])
+@event_route(permissions.can_manage_team)
+def team_page(event: Event):
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            team.invite(
+                actor=current_user,
+                event=event,
+                email=form.email.data,
+                role=EventRoleName(form.role.data),
+                now=utcnow(),
+            )
+        except DomainError as error:
+            show_domain_error(error, form)
+        else:
+            commit()
+            flash(_("We sent an invitation to %(email)s.", email=form.email.data), "success")
+            return redirect(url_for("manage.team_page", event_slug=event.slug))
+    return render_template(
+        "manage/team.html",
+        event=event,
+        form=form,
+        members=team.members(event),
+        invitations=team.open_invitations(event, now=utcnow()),
+    ), 400 if form.errors else 200
+
+
+@bp.route("/manage/<event_slug>/team/roles/<int:role_id>/remove", methods=["GET", "POST"])
+@event_route(permissions.can_manage_team)
+def remove_role(event: Event, role_id: int):
+    event_role = team.role_in_event(event, role_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            team.remove_role(actor=current_user, event_role=event_role, now=utcnow())
+        except DomainError as error:
+            show_domain_error(error)
+        else:
+            commit()
+            flash(_("The role is removed."), "success")
+        return redirect(url_for("manage.team_page", event_slug=event.slug))
+    return render_template(
+        "manage/confirm_remove_role.html", event=event, event_role=event_role, form=form
+    )
+
+
+@bp.route(
+    "/manage/<event_slug>/team/invitations/<int:invitation_id>/revoke", methods=["GET", "POST"]
+)
+@event_route(permissions.can_manage_team)
+def revoke_invitation(event: Event, invitation_id: int):
+    invitation = team.invitation_in_event(event, invitation_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            team.revoke_invitation(actor=current_user, invitation=invitation, now=utcnow())
+        except DomainError as error:
+            show_domain_error(error)
+        else:
+            commit()
+            flash(_("The invitation is withdrawn; its link no longer works."), "success")
+        return redirect(url_for("manage.team_page", event_slug=event.slug))
+    return render_template(
+        "manage/confirm_revoke_invitation.html", event=event, invitation=invitation, form=form
+    )
+
+
+@bp.route("/manage/<event_slug>/audit")
+@event_route(permissions.can_view_audit_log)
+def audit_log(event: Event):
+    page = _paginate(audit.entries_for_event(event))
+    return render_template("manage/audit.html", event=event, page=page)
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@login_required
+def invitation(token: str):
+    try:
+        invitation = team.invitation_for_token(token)
+    except DomainError as error:
+        show_domain_error(error)
+        return render_template("manage/invitation.html", invitation=None, form=None), 404
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            team.accept_invitation(token=token, user=current_user, now=utcnow())
+        except DomainError as error:
+            show_domain_error(error)
+            return render_template(
+                "manage/invitation.html", invitation=invitation, form=None
+            ), error.status_code
+        commit()
+        flash(_("Welcome to the team of %(event)s.", event=invitation.event.name), "success")
+        return redirect(url_for("manage.dashboard", event_slug=invitation.event.slug))
+    return render_template(
+        "manage/invitation.html",
+        invitation=invitation,
+        form=form,
+        is_open=invitation.is_open(utcnow()),
+    )

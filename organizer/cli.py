@@ -1,0 +1,74 @@
+"""Command-line entry points (`flask --app wsgi <command>`), each a thin shell around a service."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+from flask import Flask
+
+from organizer.errors import ValidationFailed
+from organizer.extensions import db
+from organizer.services import accounts, demo, mail
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def register_commands(app: Flask) -> None:
+    @app.cli.command("demo")
+    @click.option(
+        "--size",
+        type=click.IntRange(min=1, max=100_000),
+        default=None,
+        help="Generate a synthetic event of SIZE sessions instead of the demo workshop.",
+    )
+    def demo_command(size: int | None) -> None:
+        """Load the demo workshop from fixtures/ (idempotent), or a synthetic event."""
+        if size is not None:
+            event = demo.generate_synthetic(size=size, now=_now())
+            db.session.commit()
+            click.echo(f"Synthetic event ready: /{event.slug}/")
+            return
+        result = demo.load_demo(data=demo.read_fixture(), now=_now())
+        db.session.commit()
+        created = ", ".join(result.created_events) or "none (already loaded)"
+        click.echo(f"Demo workshop loaded: {result.created_users} people added; events: {created}.")
+        click.echo("")
+        click.echo("Demo logins (http://127.0.0.1:5000/login):")
+        for login in result.logins:
+            click.echo(f"  {login.role:<15} {login.email:<28} password: {login.password}")
+        click.echo("")
+
+    @app.cli.command("send-mail")
+    def send_mail_command() -> None:
+        """Deliver due mail from the outbox; failed attempts are retried with backoff."""
+        counts = mail.deliver(now=_now())
+        click.echo(
+            f"sent {counts['sent']}, will retry {counts['retry']}, gave up {counts['failed']}, "
+            f"skipped {counts['skipped']} (claimed by another sender or not due)."
+        )
+
+    @app.cli.command("create-admin")
+    @click.option("--email", prompt=True)
+    @click.option("--name", prompt="Display name")
+    @click.password_option()
+    def create_admin_command(email: str, name: str, password: str) -> None:
+        """Create a verified site administrator (the first account of a new install)."""
+        if accounts.user_by_email(email) is not None:
+            raise click.ClickException("An account with this email address already exists.")
+        try:
+            accounts.check_password_rules(password, email=email)
+        except ValidationFailed as error:
+            raise click.ClickException(error.message) from error
+        accounts.create_user(
+            email=email,
+            password=password,
+            display_name=name,
+            verified=True,
+            site_admin=True,
+            now=_now(),
+        )
+        db.session.commit()
+        click.echo(f"Site administrator {email} created.")

@@ -1,0 +1,129 @@
+"""Settings: embedded-install defaults, then ORGANIZER_* environment variables, then overrides.
+
+Every setting in DEFAULTS can be set from the environment as ORGANIZER_<NAME> (the database as
+DATABASE_URL). Values are parsed to the type of their default. docs/operator.md lists them.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "ENV": "development",  # "production" turns on secure cookies and refuses unsafe settings
+    "SECRET_KEY": "",  # embedded install: generated into instance/secret_key on first start
+    "BASE_URL": "",  # public address for links in mail, e.g. https://workshop.example.org
+    "TRUSTED_HOSTS": "",  # comma-separated host names the app answers to (production)
+    "PROXY_COUNT": 0,  # reverse proxies in front of the app whose X-Forwarded-* to trust
+    "SITE_NAME": "organizer",
+    "DEFAULT_LOCALE": "en",
+    "SUPPORTED_LOCALES": "en",
+    "MAIL_BACKEND": "file",  # "smtp" or "file" (writes .eml files to instance/outbox/)
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_USE_STARTTLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_SENDER": "organizer <noreply@localhost>",
+    "MAIL_TIMEOUT": 15,
+    "MAIL_MAX_ATTEMPTS": 6,
+    "MAIL_DELIVER_ON_COMMIT": True,  # send right after the request commits; else only `send-mail`
+    "LOGIN_THROTTLE_ATTEMPTS": 5,  # failed logins for one address from one client ...
+    "LOGIN_THROTTLE_IP_ATTEMPTS": 50,  # ... or from one client for any address ...
+    "LOGIN_THROTTLE_WINDOW_SECONDS": 900,  # ... within this window lock logins for the rest of it
+    "VERIFY_TOKEN_MAX_AGE": 3 * 24 * 3600,
+    "RESET_TOKEN_MAX_AGE": 3600,
+    "INVITATION_MAX_AGE_DAYS": 14,
+    "PER_PAGE": 25,
+}
+
+DEVELOPMENT_SECRET_PLACEHOLDERS = {"", "dev", "change-me", "changeme", "secret", "development"}
+
+
+class ConfigError(RuntimeError):
+    """The settings are unsafe or inconsistent; the app refuses to start."""
+
+
+def _parse(raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs hosting platforms hand out and pin the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _secret_from_instance(instance_path: Path) -> str:
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    overrides = dict(overrides or {})
+    settings = dict(DEFAULTS)
+    for name, default in DEFAULTS.items():
+        raw = os.environ.get(f"ORGANIZER_{name}")
+        if raw is not None:
+            settings[name] = _parse(raw, default)
+    settings.update({k: v for k, v in overrides.items() if k in DEFAULTS})
+    production = settings["ENV"] == "production"
+
+    database_url = overrides.get("SQLALCHEMY_DATABASE_URI") or os.environ.get("DATABASE_URL")
+    if not database_url:
+        instance_path.mkdir(parents=True, exist_ok=True)
+        database_url = f"sqlite:///{instance_path / 'organizer.sqlite3'}"
+
+    if production:
+        if (
+            settings["SECRET_KEY"] in DEVELOPMENT_SECRET_PLACEHOLDERS
+            or len(settings["SECRET_KEY"]) < 32
+        ):
+            raise ConfigError(
+                "ORGANIZER_SECRET_KEY must be set to a random value of at least 32 characters "
+                "in production (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            )
+        if not settings["BASE_URL"]:
+            raise ConfigError(
+                "ORGANIZER_BASE_URL must be set in production so that links in mail "
+                "cannot be steered by a forged Host header."
+            )
+    elif not settings["SECRET_KEY"]:
+        settings["SECRET_KEY"] = _secret_from_instance(instance_path)
+
+    config: dict[str, Any] = {
+        **settings,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_DURATION": 30 * 24 * 3600,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": settings["DEFAULT_LOCALE"],
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "TRUSTED_HOSTS": [h.strip() for h in settings["TRUSTED_HOSTS"].split(",") if h.strip()]
+        or None,
+        "MAIL_OUTBOX_DIR": str(instance_path / "outbox"),
+    }
+    # Tests and tools may set Flask or extension keys directly (TESTING, WTF_CSRF_ENABLED, ...).
+    config.update(overrides)
+    return config

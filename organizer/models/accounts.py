@@ -1,0 +1,72 @@
+"""People: one account per person across all events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from organizer.models.base import Base
+
+if TYPE_CHECKING:
+    from organizer.models.events import EventRole
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class User(Base):
+    __tablename__ = "user"
+    __table_args__ = (
+        # Emails are stored lower-cased, so the unique constraint is case-insensitive everywhere.
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        CheckConstraint("length(display_name) > 0", name="display_name_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(100))
+    pronouns: Mapped[str | None] = mapped_column(String(40))
+    locale: Mapped[str] = mapped_column(String(10), default="en")
+    email_verified_at: Mapped[dt.datetime | None]
+    is_site_admin: Mapped[bool] = mapped_column(default=False)
+    # Flask-Login stores this, not the id: rotating it signs the person out everywhere.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    created_at: Mapped[dt.datetime]
+    password_changed_at: Mapped[dt.datetime]
+
+    event_roles: Mapped[list[EventRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    # Flask-Login protocol
+    is_active = True
+    is_anonymous = False
+    is_authenticated = True
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class LoginFailure(Base):
+    """One failed login, kept for the throttle window. The key is a hash, never the address."""
+
+    __tablename__ = "login_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(64), index=True)  # sha256(email + client)
+    client_key: Mapped[str] = mapped_column(String(64), index=True)  # sha256(client address)
+    occurred_at: Mapped[dt.datetime] = mapped_column(index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))

@@ -1,0 +1,59 @@
+"""Who may do what: pure predicates, denied by default.
+
+Views use them for a 403, templates through the `can` global so that the page and the server
+agree, and services call them again before changing anything. They read only the objects passed
+in (the user's roles are loaded with the user), never the request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from organizer.enums import EventRoleName
+from organizer.models import Event, User
+
+
+def _user(user: Any) -> User | None:
+    return user if isinstance(user, User) else None  # anonymous users are not User rows
+
+
+def roles_in(user: Any, event: Event) -> frozenset[EventRoleName]:
+    account = _user(user)
+    if account is None:
+        return frozenset()
+    return frozenset(r.role for r in account.event_roles if r.event_id == event.id)
+
+
+def is_site_admin(user: Any) -> bool:
+    account = _user(user)
+    return bool(account and account.is_site_admin)
+
+
+def can_create_event(user: Any) -> bool:
+    return is_site_admin(user)
+
+
+def can_manage_event(user: Any, event: Event) -> bool:
+    return is_site_admin(user) or EventRoleName.ORGANIZER in roles_in(user, event)
+
+
+def can_manage_team(user: Any, event: Event) -> bool:
+    return can_manage_event(user, event)
+
+
+def can_view_audit_log(user: Any, event: Event) -> bool:
+    return can_manage_event(user, event)
+
+
+def is_team_member(user: Any, event: Event) -> bool:
+    return is_site_admin(user) or bool(roles_in(user, event))
+
+
+def can_view_event(user: Any, event: Event) -> bool:
+    """Public events are open to everyone; a draft event only to its team."""
+    return event.is_public or is_team_member(user, event)
+
+
+def has_any_team_role(user: Any) -> bool:
+    account = _user(user)
+    return bool(account and (account.is_site_admin or account.event_roles))

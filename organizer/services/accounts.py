@@ -1,0 +1,293 @@
+"""Accounts: registration, verification, sign-in with throttling, password reset, profile.
+
+No message here tells a stranger whether an address has an account: register, sign-in and reset
+answer the same way for both, and the mail explains the rest to the address's owner.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from organizer.errors import Throttled, ValidationFailed
+from organizer.extensions import db
+from organizer.models import LoginFailure, User
+from organizer.models.accounts import new_session_token
+from organizer.services import audit, tokens
+from organizer.services.mail import external_url, queue_mail
+
+PASSWORD_MIN_LENGTH = 10
+PASSWORD_MAX_LENGTH = 200
+# Checked against when the address has no account, so that both paths take as long.
+_DUMMY_HASH = generate_password_hash("organizer-timing-equaliser")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def check_password_rules(password: str, *, email: str = "", field: str = "password") -> None:
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise ValidationFailed(
+            {field: f"Use at least {PASSWORD_MIN_LENGTH} characters. A few words make a good one."}
+        )
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise ValidationFailed({field: f"Use at most {PASSWORD_MAX_LENGTH} characters."})
+    if email and password.strip().lower() == normalise_email(email):
+        raise ValidationFailed({field: "Your password must not be your email address."})
+
+
+def create_user(
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    now: dt.datetime,
+    pronouns: str | None = None,
+    verified: bool = False,
+    site_admin: bool = False,
+) -> User:
+    """Add an account without any mail (registration, fixtures and tests build on this)."""
+    user = User(
+        email=normalise_email(email),
+        password_hash=generate_password_hash(password),
+        display_name=display_name.strip(),
+        pronouns=(pronouns or "").strip() or None,
+        email_verified_at=now if verified else None,
+        is_site_admin=site_admin,
+        created_at=now,
+        password_changed_at=now,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def register(*, email: str, password: str, display_name: str, now: dt.datetime) -> User | None:
+    """Create an account and mail a verification link. For an address that already has an
+    account, mail its owner instead and return None; the caller answers the same either way."""
+    check_password_rules(password, email=email)
+    existing = user_by_email(email)
+    if existing is not None:
+        queue_mail(
+            to=existing.email,
+            purpose="account_exists",
+            context={
+                "user": existing,
+                "login_url": external_url("auth.login"),
+                "reset_url": external_url("auth.forgot_password"),
+            },
+            now=now,
+            # at most one such mail an hour per account, however often someone tries
+            idempotency_key=f"account-exists:{existing.id}:{now:%Y%m%d%H}",
+        )
+        return None
+    user = create_user(email=email, password=password, display_name=display_name, now=now)
+    audit.record(
+        action="account.register", actor=user, now=now, object_type="user", object_id=user.id
+    )
+    send_verification(user=user, now=now)
+    return user
+
+
+def send_verification(*, user: User, now: dt.datetime) -> None:
+    if user.email_verified:
+        return
+    token = tokens.sign("verify", {"uid": user.id, "email": user.email})
+    queue_mail(
+        to=user.email,
+        purpose="verify_email",
+        context={"user": user, "verify_url": external_url("auth.verify_email", token=token)},
+        now=now,
+        idempotency_key=f"verify:{user.id}:{now:%Y%m%d%H%M}",
+    )
+
+
+def verify_email(*, token: str, now: dt.datetime) -> User:
+    data = tokens.unsign(
+        "verify",
+        token,
+        max_age=current_app.config["VERIFY_TOKEN_MAX_AGE"],
+        expired_message="This verification link has expired. Sign in to get a new one.",
+    )
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.email != data.get("email"):
+        raise ValidationFailed("This verification link is not valid any more.")
+    if not user.email_verified:
+        user.email_verified_at = now
+        audit.record(
+            action="account.verify_email",
+            actor=user,
+            now=now,
+            object_type="user",
+            object_id=user.id,
+        )
+        db.session.flush()
+    return user
+
+
+def _key(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _throttled(*, email: str, client: str, now: dt.datetime) -> bool:
+    config = current_app.config
+    since = now - dt.timedelta(seconds=config["LOGIN_THROTTLE_WINDOW_SECONDS"])
+    per_account, per_client = db.session.execute(
+        select(
+            func.count().filter(LoginFailure.account_key == _key(email, client)),
+            func.count().filter(LoginFailure.client_key == _key(client)),
+        ).where(LoginFailure.occurred_at > since)
+    ).one()
+    return (
+        per_account >= config["LOGIN_THROTTLE_ATTEMPTS"]
+        or per_client >= config["LOGIN_THROTTLE_IP_ATTEMPTS"]
+    )
+
+
+def authenticate(*, email: str, password: str, client: str, now: dt.datetime) -> User:
+    """The account for these credentials, or ValidationFailed / Throttled.
+
+    Failures are counted per address and client (so that a stranger cannot lock someone else
+    out from elsewhere) and per client (so that one client cannot try many addresses)."""
+    email = normalise_email(email)
+    window = current_app.config["LOGIN_THROTTLE_WINDOW_SECONDS"]
+    if _throttled(email=email, client=client, now=now):
+        raise Throttled(
+            f"Too many failed sign-in attempts. Wait {window // 60} minutes and try again, "
+            "or reset your password."
+        )
+    user = user_by_email(email)
+    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    if user is None or not valid:
+        db.session.execute(
+            delete(LoginFailure).where(
+                LoginFailure.occurred_at < now - dt.timedelta(seconds=window)
+            )
+        )
+        db.session.add(
+            LoginFailure(
+                account_key=_key(email, client),
+                client_key=_key(client),
+                occurred_at=now,
+                user_id=user.id if user else None,
+            )
+        )
+        if user is not None:
+            audit.record(
+                action="login.failure", actor=None, now=now, object_type="user", object_id=user.id
+            )
+        db.session.flush()
+        raise ValidationFailed("That email and password do not match an account.")
+    db.session.execute(delete(LoginFailure).where(LoginFailure.account_key == _key(email, client)))
+    audit.record(action="login.success", actor=user, now=now, object_type="user", object_id=user.id)
+    return user
+
+
+def record_logout(*, user: User, now: dt.datetime) -> None:
+    audit.record(action="logout", actor=user, now=now, object_type="user", object_id=user.id)
+
+
+def _password_fingerprint(user: User) -> str:
+    """Changes whenever the password does, so that a reset link works once."""
+    return hmac.new(user.password_hash.encode(), b"reset", hashlib.sha256).hexdigest()[:16]
+
+
+def request_password_reset(*, email: str, now: dt.datetime) -> None:
+    user = user_by_email(email)
+    if user is None:
+        return  # the caller says "if an account exists, we sent a link" either way
+    token = tokens.sign("reset", {"uid": user.id, "fp": _password_fingerprint(user)})
+    queue_mail(
+        to=user.email,
+        purpose="reset_password",
+        context={
+            "user": user,
+            "reset_url": external_url("auth.reset_password", token=token),
+            "valid_minutes": current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
+        },
+        now=now,
+        idempotency_key=f"reset:{user.id}:{now:%Y%m%d%H%M}",
+    )
+
+
+def user_for_reset_token(token: str) -> User:
+    data = tokens.unsign(
+        "reset",
+        token,
+        max_age=current_app.config["RESET_TOKEN_MAX_AGE"],
+        expired_message="This reset link has expired. Ask for a new one below.",
+    )
+    user = db.session.get(User, data.get("uid"))
+    if user is None or not hmac.compare_digest(str(data.get("fp")), _password_fingerprint(user)):
+        raise ValidationFailed("This reset link has already been used. Ask for a new one below.")
+    return user
+
+
+def _set_password(user: User, password: str, now: dt.datetime) -> None:
+    user.password_hash = generate_password_hash(password)
+    user.password_changed_at = now
+    user.session_token = new_session_token()  # signs out every other session
+
+
+def reset_password(*, token: str, new_password: str, now: dt.datetime) -> User:
+    user = user_for_reset_token(token)
+    check_password_rules(new_password, email=user.email)
+    _set_password(user, new_password, now)
+    # Whoever could read the mail owns the address.
+    user.email_verified_at = user.email_verified_at or now
+    audit.record(
+        action="password.reset", actor=user, now=now, object_type="user", object_id=user.id
+    )
+    return user
+
+
+def change_password(
+    *, user: User, current_password: str, new_password: str, now: dt.datetime
+) -> None:
+    if not check_password_hash(user.password_hash, current_password):
+        raise ValidationFailed({"current_password": "That is not your current password."})
+    check_password_rules(new_password, email=user.email, field="new_password")
+    _set_password(user, new_password, now)
+    audit.record(
+        action="password.change", actor=user, now=now, object_type="user", object_id=user.id
+    )
+    queue_mail(to=user.email, purpose="password_changed", context={"user": user}, now=now)
+
+
+def update_profile(
+    *, user: User, display_name: str, pronouns: str | None, locale: str, now: dt.datetime
+) -> None:
+    supported = current_app.config["SUPPORTED_LOCALES"].split(",")
+    if locale not in supported:
+        raise ValidationFailed({"locale": "Choose one of the languages in the list."})
+    if not display_name.strip():
+        raise ValidationFailed({"display_name": "Enter the name you want others to see."})
+    before = {"display_name": user.display_name, "pronouns": user.pronouns, "locale": user.locale}
+    user.display_name = display_name.strip()
+    user.pronouns = (pronouns or "").strip() or None
+    user.locale = locale
+    after = {"display_name": user.display_name, "pronouns": user.pronouns, "locale": user.locale}
+    if diff := audit.changes(before, after):
+        audit.record(
+            action="account.update",
+            actor=user,
+            now=now,
+            object_type="user",
+            object_id=user.id,
+            details=diff,
+        )
+    db.session.flush()
+
+
+def load_user_for_session(session_token: str) -> User | None:
+    return db.session.scalar(select(User).where(User.session_token == session_token))

@@ -1,0 +1,178 @@
+"""Events: creating them, editing their details, finding them."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import zoneinfo
+from functools import lru_cache
+
+from babel.numbers import list_currencies
+from sqlalchemy import Select, case, select
+
+from organizer import permissions
+from organizer.enums import EventRoleName
+from organizer.errors import PermissionDenied, ValidationFailed
+from organizer.extensions import db
+from organizer.models import Event, EventRole, User
+from organizer.services import audit
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,48}[a-z0-9])$")
+# First path segments the application itself uses; an event slug must not shadow them.
+RESERVED_SLUGS = frozenset(
+    {
+        "account", "admin", "api", "auth", "favicon.ico", "feeds", "forgot-password", "health",
+        "invitations", "login", "logout", "manage", "register", "reset-password", "review",
+        "robots.txt", "static", "verify", "www",
+    }
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def known_time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+@lru_cache(maxsize=1)
+def known_currencies() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class EventDetails:
+    """What organizers edit on the settings page."""
+
+    slug: str
+    name: str
+    timezone: str
+    starts_on: dt.date
+    ends_on: dt.date
+    venue: str = ""
+    currency: str = "EUR"
+    description: str = ""
+    code_of_conduct: str = ""
+    contact_email: str = ""
+    is_public: bool = False
+
+
+def validate_details(details: EventDetails, *, event: Event | None = None) -> None:
+    """Every rule at once, so that the form can show each message next to its field."""
+    errors: dict[str, str] = {}
+    if not SLUG_PATTERN.match(details.slug):
+        errors["slug"] = (
+            "Use 3 to 50 lower-case letters, digits and hyphens, starting and ending with a "
+            "letter or digit, e.g. mlworkshop-2027."
+        )
+    elif details.slug in RESERVED_SLUGS:
+        errors["slug"] = f"“{details.slug}” is used by the site itself. Choose another address."
+    else:
+        taken = db.session.scalar(
+            select(Event.id).where(
+                Event.slug == details.slug, Event.id != (event.id if event else -1)
+            )
+        )
+        if taken is not None:
+            errors["slug"] = "Another event already uses this address. Choose another one."
+    if details.timezone not in known_time_zones():
+        errors["timezone"] = (
+            "Use an IANA time zone name such as Europe/Lisbon or America/Mexico_City."
+        )
+    if details.ends_on < details.starts_on:
+        errors["ends_on"] = "The last day cannot be before the first day."
+    elif (details.ends_on - details.starts_on).days > 30:
+        errors["ends_on"] = "An event can last at most 31 days."
+    if details.currency not in known_currencies():
+        errors["currency"] = "Use a three-letter ISO 4217 currency code such as EUR or USD."
+    if not details.name.strip():
+        errors["name"] = "Enter the event's name."
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _apply(event: Event, details: EventDetails) -> None:
+    for field in dataclasses.fields(EventDetails):
+        value = getattr(details, field.name)
+        setattr(event, field.name, value.strip() if isinstance(value, str) else value)
+
+
+def details_of(event: Event) -> EventDetails:
+    return EventDetails(
+        **{f.name: getattr(event, f.name) for f in dataclasses.fields(EventDetails)}
+    )
+
+
+def create_event(*, actor: User, details: EventDetails, now: dt.datetime) -> Event:
+    """A site admin creates an event and becomes its first organizer."""
+    if not permissions.can_create_event(actor):
+        raise PermissionDenied("Only site administrators can create events.")
+    validate_details(details)
+    event = Event(created_at=now, updated_at=now)
+    _apply(event, details)
+    db.session.add(event)
+    db.session.flush()
+    db.session.add(EventRole(event=event, user=actor, role=EventRoleName.ORGANIZER, created_at=now))
+    audit.record(
+        action="event.create",
+        actor=actor,
+        now=now,
+        object_type="event",
+        object_id=event.id,
+        event=event,
+        details={"slug": event.slug},
+    )
+    db.session.flush()
+    return event
+
+
+def update_event(*, actor: User, event: Event, details: EventDetails, now: dt.datetime) -> bool:
+    """Save new details; True when anything changed. The audit entry keeps before and after."""
+    if not permissions.can_manage_event(actor, event):
+        raise PermissionDenied("Only this event's organizers can change its details.")
+    validate_details(details, event=event)
+    before = dataclasses.asdict(details_of(event))
+    _apply(event, details)
+    diff = audit.changes(before, dataclasses.asdict(details_of(event)))
+    if not diff:
+        return False
+    event.updated_at = now
+    audit.record(
+        action="event.update",
+        actor=actor,
+        now=now,
+        object_type="event",
+        object_id=event.id,
+        event=event,
+        details=diff,
+    )
+    db.session.flush()
+    return True
+
+
+def event_by_slug(slug: str) -> Event | None:
+    return db.session.scalar(select(Event).where(Event.slug == slug))
+
+
+def public_events(*, today: dt.date) -> Select[tuple[Event]]:
+    """Public events: upcoming and running ones soonest first, then past ones latest first."""
+    is_past = Event.ends_on < today
+    return (
+        select(Event)
+        .where(Event.is_public.is_(True))
+        .order_by(
+            case((is_past, 1), else_=0),
+            case((is_past, None), else_=Event.starts_on),
+            Event.starts_on.desc(),
+            Event.id,
+        )
+    )
+
+
+def events_for_team_member(user: User) -> Select[tuple[Event]]:
+    """The events a person helps run (every event, for a site admin), newest first."""
+    query = select(Event).order_by(Event.starts_on.desc(), Event.id.desc())
+    if not permissions.is_site_admin(user):
+        query = query.where(
+            Event.id.in_(select(EventRole.event_id).where(EventRole.user_id == user.id))
+        )
+    return query

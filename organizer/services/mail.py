@@ -1,0 +1,219 @@
+"""Mail through the outbox.
+
+`queue_mail` renders a template and writes an OutboxMessage in the caller's transaction, so
+mail exists if and only if the change it reports was committed. `deliver` runs after the commit
+(right after the request, or from `flask send-mail`): it claims each message with a conditional
+UPDATE so that two senders never send the same message, and retries failures with backoff.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from pathlib import Path
+from typing import Any, Protocol
+
+from flask import current_app, url_for
+from sqlalchemy import or_, select, update
+
+from organizer.enums import OutboxState
+from organizer.extensions import db
+from organizer.models import Event, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+SESSION_KEY = "organizer.outbox_ids"  # ids queued in the current transaction
+STALE_CLAIM = dt.timedelta(minutes=10)  # a sender that crashed mid-send leaves a claim this old
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """An absolute link for mail. With BASE_URL set (required in production) the host never
+    comes from the request, so a forged Host header cannot redirect a reset link."""
+    base = current_app.config.get("BASE_URL", "")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def queue_mail(
+    *,
+    to: str,
+    purpose: str,
+    context: dict[str, Any],
+    now: dt.datetime,
+    event: Event | None = None,
+    idempotency_key: str | None = None,
+) -> OutboxMessage:
+    """Render templates/mail/<purpose>.txt (and .html when present) into the outbox."""
+    if idempotency_key is not None:
+        existing = db.session.scalar(
+            select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key)
+        )
+        if existing is not None:
+            return existing
+    env = current_app.jinja_env
+    context = {"site_name": current_app.config["SITE_NAME"], "event": event, **context}
+    text_template = env.get_template(f"mail/{purpose}.txt")
+    body_text = text_template.render(context)
+    subject = str(text_template.make_module(context).subject)  # {% set subject = ... %}
+    subject = " ".join(subject.split())  # no header injection through a newline
+    html_name = f"mail/{purpose}.html"
+    body_html = (
+        env.get_template(html_name).render(context, subject=subject)
+        if html_name in env.list_templates()
+        else None
+    )
+    message = OutboxMessage(
+        to_address=to,
+        purpose=purpose,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        event_id=event.id if event is not None else None,
+        idempotency_key=idempotency_key,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    db.session.add(message)
+    db.session.flush()
+    db.session.info.setdefault(SESSION_KEY, []).append(message.id)
+    return message
+
+
+def take_queued_ids() -> list[int]:
+    """Ids queued in the transaction that has just committed (see blueprints._common.commit)."""
+    return db.session.info.pop(SESSION_KEY, [])
+
+
+def forget_queued_ids() -> None:
+    db.session.info.pop(SESSION_KEY, None)
+
+
+class MailBackend(Protocol):
+    def send(self, message: EmailMessage) -> None: ...
+
+
+class SmtpBackend:
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
+
+    def send(self, message: EmailMessage) -> None:
+        cfg = self.config
+        context = ssl.create_default_context()
+        if cfg["MAIL_USE_SSL"]:
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"], context=context
+            )
+        else:
+            smtp = smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"])
+        with smtp:
+            if cfg["MAIL_USE_STARTTLS"] and not cfg["MAIL_USE_SSL"]:
+                smtp.starttls(context=context)
+            if cfg["MAIL_USERNAME"]:
+                smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
+            smtp.send_message(message)
+
+
+class FileBackend:
+    """Development: each message becomes an .eml file in instance/outbox/, with a console line."""
+
+    def __init__(self, directory: str) -> None:
+        self.directory = Path(directory)
+
+    def send(self, message: EmailMessage) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        message_id = message["Message-ID"].strip("<>").split("@")[0]
+        path = self.directory / f"{message_id}.eml"
+        path.write_bytes(bytes(message))
+        print(f"mail to {message['To']}: {message['Subject']} -> {path}", flush=True)
+
+
+def backend_from_config(config: dict[str, Any]) -> MailBackend:
+    if config["MAIL_BACKEND"] == "smtp":
+        return SmtpBackend(config)
+    if config["MAIL_BACKEND"] == "file":
+        return FileBackend(config["MAIL_OUTBOX_DIR"])
+    raise ValueError(f"unknown MAIL_BACKEND {config['MAIL_BACKEND']!r}")
+
+
+def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
+    domain = parseaddr(sender)[1].partition("@")[2] or "localhost"
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    email["Date"] = format_datetime(message.created_at)
+    email["Message-ID"] = f"<{message.public_id}@{domain}>"
+    email["Auto-Submitted"] = "auto-generated"
+    email.set_content(message.body_text)
+    if message.body_html:
+        email.add_alternative(message.body_html, subtype="html")
+    return email
+
+
+def _claim(message_id: int, now: dt.datetime) -> bool:
+    """Take a message for sending; False when another sender has it or it is not due."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            or_(
+                (OutboxMessage.state == OutboxState.QUEUED)
+                & (OutboxMessage.next_attempt_at <= now),
+                (OutboxMessage.state == OutboxState.SENDING)
+                & (OutboxMessage.claimed_at < now - STALE_CLAIM),
+            ),
+        )
+        .values(state=OutboxState.SENDING, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def deliver(
+    *, now: dt.datetime, ids: list[int] | None = None, backend: MailBackend | None = None
+) -> dict[str, int]:
+    """Send due messages (all of them, or only `ids`). Commits per message: this is the worker
+    that runs after the request's transaction, not part of it."""
+    config = current_app.config
+    backend = backend or backend_from_config(config)
+    query = select(OutboxMessage.id).where(
+        OutboxMessage.state.in_([OutboxState.QUEUED, OutboxState.SENDING])
+    )
+    if ids is not None:
+        query = query.where(OutboxMessage.id.in_(ids))
+    candidate_ids = list(db.session.scalars(query.order_by(OutboxMessage.id)))
+    counts = {"sent": 0, "failed": 0, "retry": 0, "skipped": 0}
+    for message_id in candidate_ids:
+        if not _claim(message_id, now):
+            counts["skipped"] += 1
+            continue
+        message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+        assert message is not None
+        try:
+            backend.send(build_email(message, config["MAIL_SENDER"]))
+        except (OSError, smtplib.SMTPException) as error:
+            message.attempts += 1
+            message.last_error = f"{type(error).__name__}: {error}"[:2000]
+            message.claimed_at = None
+            if message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
+                message.state = OutboxState.FAILED
+                counts["failed"] += 1
+            else:
+                message.state = OutboxState.QUEUED
+                message.next_attempt_at = now + dt.timedelta(minutes=2**message.attempts)
+                counts["retry"] += 1
+            log.warning("mail %s to %s failed: %s", message.id, message.to_address, error)
+        else:
+            message.attempts += 1
+            message.state = OutboxState.SENT
+            message.sent_at = now
+            message.last_error = None
+            counts["sent"] += 1
+        db.session.commit()
+    return counts

@@ -1,0 +1,27 @@
+"""Time at the edges: the database holds UTC; people read the event's IANA zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_interval
+from flask_babel import get_locale
+
+from organizer.models import Event
+
+
+def in_zone(value: dt.datetime | None, zone: str) -> dt.datetime | None:
+    return None if value is None else value.astimezone(ZoneInfo(zone))
+
+
+def event_date_range(event: Event) -> str:
+    """e.g. '27-28 Mar 2027' in the reader's language."""
+    locale = get_locale() or "en"
+    return format_interval(event.starts_on, event.ends_on, "yMMMd", locale=locale)
+
+
+def local_date_to_utc(day: dt.date, clock: dt.time, zone: str) -> dt.datetime:
+    """A wall-clock time a person typed, in the event's zone, as UTC. Across a DST gap the
+    time is read with fold=0 (the earlier offset), as zoneinfo does."""
+    return dt.datetime.combine(day, clock, tzinfo=ZoneInfo(zone)).astimezone(dt.UTC)

@@ -1,0 +1,3 @@
+from organizer import create_app
+
+app = create_app()
