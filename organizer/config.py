@@ -38,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "RESET_TOKEN_MAX_AGE": 3600,
     "INVITATION_MAX_AGE_DAYS": 14,
     "PER_PAGE": 25,
+    "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug method; tests use a fast one
 }
 
 DEVELOPMENT_SECRET_PLACEHOLDERS = {"", "dev", "change-me", "changeme", "secret", "development"}

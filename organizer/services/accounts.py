@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import delete, func, select
@@ -23,8 +24,16 @@ from organizer.services.mail import external_url, queue_mail
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 200
-# Checked against when the address has no account, so that both paths take as long.
-_DUMMY_HASH = generate_password_hash("organizer-timing-equaliser")
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    """Checked against when the address has no account, so that both paths take as long."""
+    return generate_password_hash("organizer-timing-equaliser", method=method)
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def normalise_email(email: str) -> str:
@@ -59,7 +68,7 @@ def create_user(
     """Add an account without any mail (registration, fixtures and tests build on this)."""
     user = User(
         email=normalise_email(email),
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
         display_name=display_name.strip(),
         pronouns=(pronouns or "").strip() or None,
         email_verified_at=now if verified else None,
@@ -167,7 +176,10 @@ def authenticate(*, email: str, password: str, client: str, now: dt.datetime) ->
             "or reset your password."
         )
     user = user_by_email(email)
-    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    valid = check_password_hash(
+        user.password_hash if user else _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]),
+        password,
+    )
     if user is None or not valid:
         db.session.execute(
             delete(LoginFailure).where(
@@ -234,7 +246,7 @@ def user_for_reset_token(token: str) -> User:
 
 
 def _set_password(user: User, password: str, now: dt.datetime) -> None:
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     user.password_changed_at = now
     user.session_token = new_session_token()  # signs out every other session
 
