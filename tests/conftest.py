@@ -208,13 +208,16 @@ def _isolated_database(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 class TestClient(FlaskClient):
-    """Commits the test's own setup before each request (as if another request had made it)
-    and expires cached objects after, so that the test reads what the request really saved."""
+    """Each request runs in its own application context, so it has its own session, `g` and
+    signed-in user, as in production. The test's own setup is committed first (as if an earlier
+    request had made it) and the test's objects are expired after, so the test reads what the
+    request really saved."""
 
     def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         db.session.commit()
         try:
-            return super().open(*args, **kwargs)
+            with self.application.app_context():
+                return super().open(*args, **kwargs)
         finally:
             db.session.expire_all()
 

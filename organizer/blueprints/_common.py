@@ -11,8 +11,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from wtforms import DateField
 
 from organizer.errors import DomainError, ValidationFailed
 from organizer.extensions import db
@@ -82,6 +84,17 @@ def show_domain_error(error: DomainError, form: FlaskForm | None = None) -> None
                 flash(message, "error")
         return
     flash(error.message, "error")
+
+
+class DateInput(DateField):
+    """A date field whose parse error says what to type (the browser's date picker sends
+    YYYY-MM-DD; without it, people type it themselves)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_l("Enter a date as YYYY-MM-DD, e.g. 2027-03-27.")) from error
 
 
 def client_address() -> str:

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
 from organizer.services.accounts import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
@@ -106,7 +107,7 @@ class ProfileForm(FlaskForm):
         validators=[Optional(), Length(max=40, message=_l("Use at most 40 characters."))],
         description=_l("Shown next to your name where it appears, e.g. she/her, they/them."),
     )
-    locale = SelectField(_l("Language"), choices=[("en", "English")])
+    locale = SelectField(_l("Language"), choices=[SelectChoice("en", "English")])
     submit = SubmitField(_l("Save profile"))
 
 

@@ -2,15 +2,16 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     RadioField,
     StringField,
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
 
+from organizer.blueprints._common import DateInput
 from organizer.enums import EventRoleName
 from organizer.services.events import EventDetails
 
@@ -49,10 +50,10 @@ class EventForm(FlaskForm):
         description=_l("The venue's IANA time zone, e.g. Europe/Lisbon. Times are shown in it."),
         render_kw={"list": "timezones", "autocapitalize": "none", "spellcheck": "false"},
     )
-    starts_on = DateField(
+    starts_on = DateInput(
         _l("First day"), validators=[InputRequired(_l("Enter the first day as YYYY-MM-DD."))]
     )
-    ends_on = DateField(
+    ends_on = DateInput(
         _l("Last day"), validators=[InputRequired(_l("Enter the last day as YYYY-MM-DD."))]
     )
     venue = StringField(
@@ -113,15 +114,19 @@ class EventForm(FlaskForm):
             is_public=bool(self.is_public.data),
         )
 
-    def validate_ends_on(self, field: DateField) -> None:
+    def validate_ends_on(self, field: DateInput) -> None:
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
             raise ValidationError(_l("The last day cannot be before the first day."))
 
 
 ROLE_CHOICES = [
-    (EventRoleName.ORGANIZER.value, _l("Organizer: runs the event, its team and its settings")),
-    (EventRoleName.REVIEWER.value, _l("Reviewer: reviews talk proposals")),
-    (EventRoleName.GRANT_REVIEWER.value, _l("Grant reviewer: reviews grant applications")),
+    SelectChoice(
+        EventRoleName.ORGANIZER.value, _l("Organizer: runs the event, its team and its settings")
+    ),
+    SelectChoice(EventRoleName.REVIEWER.value, _l("Reviewer: reviews talk proposals")),
+    SelectChoice(
+        EventRoleName.GRANT_REVIEWER.value, _l("Grant reviewer: reviews grant applications")
+    ),
 ]
 
 

@@ -185,7 +185,9 @@ def invitation(token: str):
             ), error.status_code
         commit()
         flash(_("Welcome to the team of %(event)s.", event=invitation.event.name), "success")
-        return redirect(url_for("manage.dashboard", event_slug=invitation.event.slug))
+        if permissions.can_manage_event(current_user, invitation.event):
+            return redirect(url_for("manage.dashboard", event_slug=invitation.event.slug))
+        return redirect(url_for("manage.index"))
     return render_template(
         "manage/invitation.html",
         invitation=invitation,

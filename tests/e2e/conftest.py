@@ -1,0 +1,222 @@
+"""Browser tests: headless Chromium (the Debian package, never a downloaded one) driven by
+pytest-playwright against a live server, with axe-core scans.
+
+- The live server is a second application on its own database (label "e2e"), served by
+  werkzeug in a thread. Unlike the unit tests, nothing is rolled back: requests commit for real,
+  and CSRF protection is on, as in production.
+- Tests seed and read that database through `live_server.run(...)`, which runs a function inside
+  the live application's context and commits.
+- `axe.check(page)` fails on any serious or critical WCAG 2.x A/AA violation.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
+from playwright.sync_api import Page
+from werkzeug.serving import make_server
+
+from organizer import create_app
+from organizer.enums import EventRoleName
+from organizer.extensions import db
+from organizer.models import Event, User
+from organizer.services.accounts import user_by_email
+from organizer.services.events import event_by_slug
+from tests import factories
+from tests.conftest import Mailbox, migrate_to_head, scratch_database, test_settings
+
+E2E_DIR = Path(__file__).resolve().parent
+CHROMIUM_CANDIDATES = (Path("/usr/lib/chromium/chromium"), Path("/usr/bin/chromium"))
+CHROMIUM = next((path for path in CHROMIUM_CANDIDATES if path.exists()), None)
+SKIP_REASON = "Chromium not installed: apt-get install chromium (make e2e-deps)"
+
+T = TypeVar("T")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test under tests/e2e as e2e (the root conftest then leaves its database
+    alone), and skip them all when the system Chromium is missing."""
+    for item in items:
+        if E2E_DIR not in Path(str(item.path)).resolve().parents:
+            continue
+        item.add_marker(pytest.mark.e2e)
+        if CHROMIUM is None:
+            item.add_marker(pytest.mark.skip(reason=SKIP_REASON))
+
+
+# --- the browser ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict[str, Any]:
+    """pytest-playwright's session fixture, pointed at the system Chromium so that Playwright
+    never looks for (or tries to download) a browser of its own. The flags keep Chromium from
+    phoning home: on a closed network that is a flood of refused connections."""
+    assert CHROMIUM is not None, SKIP_REASON
+    return {
+        "executable_path": str(CHROMIUM),
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server: LiveServer) -> str:
+    """pytest-playwright passes this to every browser context: page.goto("/login") works."""
+    return live_server.url
+
+
+@pytest.fixture
+def page(page: Page) -> Page:
+    page.set_default_timeout(10_000)
+    return page
+
+
+# --- the live server -----------------------------------------------------------------------------
+
+
+class LiveServer:
+    def __init__(self, url: str, app: Flask) -> None:
+        self.url = url
+        self.app = app
+
+    def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Call function inside the live app's context and commit. Return plain values (ids,
+        strings): ORM objects are detached once the context ends."""
+        with self.app.app_context():
+            try:
+                result = function(*args, **kwargs)
+                db.session.commit()
+            except BaseException:
+                db.session.rollback()
+                raise
+            return result
+
+    # seeding and reading, in terms a test can use without an app context
+
+    def user(self, **fields: Any) -> str:
+        """A (by default verified) user; returns the email. Password: factories.PASSWORD."""
+        return self.run(lambda: factories.make_user(**fields).email)
+
+    def event(self, *, organizer: str | None = None, **fields: Any) -> str:
+        """An event, optionally with an organizer given by email; returns the slug."""
+
+        def make() -> str:
+            owner = _user(organizer) if organizer else None
+            return factories.make_event(organizer=owner, **fields).slug
+
+        return self.run(make)
+
+    def grant_role(self, email: str, slug: str, role: EventRoleName) -> None:
+        self.run(lambda: factories.grant_role(_user(email), _event(slug), role))
+
+    def event_values(self, slug: str, *names: str) -> dict[str, Any]:
+        return self.run(lambda: {name: getattr(_event(slug), name) for name in names})
+
+    def roles(self, email: str, slug: str) -> set[EventRoleName]:
+        def read() -> set[EventRoleName]:
+            event = _event(slug)
+            return {r.role for r in _user(email).event_roles if r.event_id == event.id}
+
+        return self.run(read)
+
+
+def _user(email: str) -> User:
+    user = user_by_email(email)
+    assert user is not None, f"no user {email}"
+    return user
+
+
+def _event(slug: str) -> Event:
+    event = event_by_slug(slug)
+    assert event is not None, f"no event {slug}"
+    return event
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    smtp_server: tuple[Mailbox, int],
+) -> Iterator[LiveServer]:
+    tmp = tmp_path_factory.mktemp("e2e")
+    with scratch_database(request.config.getoption("--database-url"), tmp, "e2e") as url:
+        settings = test_settings(url, smtp_server[1], tmp)
+        del settings["SERVER_NAME"]  # the browser asks for 127.0.0.1:<port>
+        app = create_app(settings)  # CSRF stays on
+        migrate_to_head(app)
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        live = LiveServer(f"http://127.0.0.1:{server.server_port}", app)
+        app.config["BASE_URL"] = live.url  # links in mail lead back to this server
+        thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
+        thread.start()
+        try:
+            yield live
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)
+            with app.app_context():
+                db.engine.dispose()
+
+
+@pytest.fixture
+def wait_for_mail(mailbox: Mailbox) -> Callable[..., Any]:
+    """The newest message to an address, waiting up to `timeout` seconds for it. Mail goes out
+    right after the request commits, so it is normally there already."""
+
+    def wait(address: str, *, count: int = 1, timeout: float = 5.0):  # type: ignore[no-untyped-def]
+        deadline = time.monotonic() + timeout
+        while len(mailbox.to(address)) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return mailbox.last(address)
+
+    return wait
+
+
+# --- axe-core ------------------------------------------------------------------------------------
+
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
+    }
+}
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+class AxeChecker:
+    def __init__(self) -> None:
+        self._axe = Axe()
+
+    def serious_violations(self, page: Page) -> tuple[list[dict[str, Any]], str]:
+        """Violations of impact serious or critical, and axe's readable report of all."""
+        results = self._axe.run(page, options=AXE_OPTIONS)
+        violations = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
+        return violations, results.generate_report()
+
+    def check(self, page: Page) -> None:
+        violations, report = self.serious_violations(page)
+        ids = ", ".join(sorted({v["id"] for v in violations}))
+        assert not violations, f"axe on {page.url}: {ids}\n{report}"
+
+
+@pytest.fixture(scope="session")
+def axe() -> AxeChecker:
+    return AxeChecker()
