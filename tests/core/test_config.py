@@ -1,0 +1,78 @@
+import stat
+
+import pytest
+
+from organizer import create_app
+from organizer.config import ConfigError, load_config
+
+STRONG = "s" * 48
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    for name in ("ORGANIZER_ENV", "ORGANIZER_SECRET_KEY", "ORGANIZER_BASE_URL", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_embedded_defaults_generate_a_secret_and_use_sqlite(clean_env, tmp_path):
+    config = load_config(tmp_path)
+    secret_file = tmp_path / "secret_key"
+    assert config["SECRET_KEY"] == secret_file.read_text().strip()
+    assert len(config["SECRET_KEY"]) >= 48
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+    assert load_config(tmp_path)["SECRET_KEY"] == config["SECRET_KEY"]  # stable across starts
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'organizer.sqlite3'}"
+    assert config["SESSION_COOKIE_SECURE"] is False
+
+
+@pytest.mark.parametrize("secret", [None, "dev", "change-me", "short-but-not-placeholder"])
+def test_production_refuses_a_missing_or_weak_secret(clean_env, tmp_path, secret):
+    clean_env.setenv("ORGANIZER_ENV", "production")
+    clean_env.setenv("ORGANIZER_BASE_URL", "https://workshop.example.org")
+    if secret is not None:
+        clean_env.setenv("ORGANIZER_SECRET_KEY", secret)
+    with pytest.raises(ConfigError, match="ORGANIZER_SECRET_KEY"):
+        create_app()
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_production_requires_a_base_url(clean_env, tmp_path):
+    clean_env.setenv("ORGANIZER_ENV", "production")
+    clean_env.setenv("ORGANIZER_SECRET_KEY", STRONG)
+    with pytest.raises(ConfigError, match="ORGANIZER_BASE_URL"):
+        load_config(tmp_path)
+
+
+def test_production_settings(clean_env, tmp_path):
+    clean_env.setenv("ORGANIZER_ENV", "production")
+    clean_env.setenv("ORGANIZER_SECRET_KEY", STRONG)
+    clean_env.setenv("ORGANIZER_BASE_URL", "https://workshop.example.org")
+    clean_env.setenv("ORGANIZER_TRUSTED_HOSTS", "workshop.example.org, www.example.org")
+    config = load_config(tmp_path)
+    assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
+    assert config["TRUSTED_HOSTS"] == ["workshop.example.org", "www.example.org"]
+
+
+def test_environment_values_are_parsed_to_the_default_type(clean_env, tmp_path):
+    clean_env.setenv("ORGANIZER_MAIL_PORT", "2525")
+    clean_env.setenv("ORGANIZER_MAIL_USE_STARTTLS", "yes")
+    clean_env.setenv("ORGANIZER_MAIL_DELIVER_ON_COMMIT", "0")
+    config = load_config(tmp_path)
+    assert config["MAIL_PORT"] == 2525
+    assert config["MAIL_USE_STARTTLS"] is True
+    assert config["MAIL_DELIVER_ON_COMMIT"] is False
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://u:p@db/x", "postgresql+psycopg://u:p@db/x"),
+        ("postgresql://u@db/x", "postgresql+psycopg://u@db/x"),
+        ("postgresql+psycopg://u@db/x", "postgresql+psycopg://u@db/x"),
+        ("sqlite:////srv/o.sqlite3", "sqlite:////srv/o.sqlite3"),
+    ],
+)
+def test_database_url_is_normalised(clean_env, tmp_path, given, expected):
+    clean_env.setenv("DATABASE_URL", given)
+    assert load_config(tmp_path)["SQLALCHEMY_DATABASE_URI"] == expected

@@ -1,0 +1,70 @@
+from sqlalchemy import func, select
+
+from organizer.enums import EventRoleName
+from organizer.extensions import db
+from organizer.models import Event, EventRole, User
+from organizer.services.demo import read_fixture
+
+
+def test_fixture_is_consistent():
+    data = read_fixture()
+    keys = {u["key"] for u in data["users"]}
+    emails = [u["email"] for u in data["users"]]
+    assert len(emails) == len(set(emails))
+    assert {"organizer", "reviewer", "grant_reviewer", "applicant"} <= keys
+    main = next(e for e in data["events"] if e["slug"] == "mangrove-2027")
+    assert len(main["proposals"]) >= 30
+    assert {m["user"] for m in main["team"]} <= keys
+    assert {s for p in main["proposals"] for s in p["speakers"]} <= keys
+    assert main["grant_programmes"][0]["applications"]
+    assert main["rooms"]
+
+
+def test_demo_command_is_idempotent_and_prints_the_logins(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    for login in (
+        "organizer@example.org",
+        "reviewer@example.org",
+        "grants@example.org",
+        "applicant@example.org",
+    ):
+        assert login in first.output
+    counts = (
+        db.session.scalar(select(func.count()).select_from(User)),
+        db.session.scalar(select(func.count()).select_from(Event)),
+    )
+    second = runner.invoke(args=["demo"])
+    assert "0 people added" in second.output
+    assert counts == (
+        db.session.scalar(select(func.count()).select_from(User)),
+        db.session.scalar(select(func.count()).select_from(Event)),
+    )
+
+
+def test_demo_logins_work(app, client):
+    app.test_cli_runner().invoke(args=["demo"])
+    for email, password in [
+        ("organizer@example.org", "demo-organizer"),
+        ("reviewer@example.org", "demo-reviewer"),
+        ("grants@example.org", "demo-grants"),
+        ("applicant@example.org", "demo-applicant"),
+    ]:
+        response = client.post("/login", data={"email": email, "password": password})
+        assert response.status_code == 302, email
+        client.post("/logout")
+    organizer = db.session.scalar(select(User).where(User.email == "organizer@example.org"))
+    roles = db.session.scalars(select(EventRole.role).where(EventRole.user_id == organizer.id))
+    assert EventRoleName.ORGANIZER in set(roles)
+
+
+def test_synthetic_event(app):
+    result = app.test_cli_runner().invoke(args=["demo", "--size", "40"])
+    assert result.exit_code == 0, result.output
+    event = db.session.scalar(select(Event).where(Event.slug == "synthetic-40"))
+    speakers = db.session.scalar(
+        select(func.count()).select_from(User).where(User.email.like("speaker%@synthetic-40.%"))
+    )
+    assert event is not None
+    assert speakers == 40

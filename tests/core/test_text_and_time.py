@@ -1,0 +1,64 @@
+import datetime as dt
+
+from organizer.services.text import render_markdown
+from organizer.services.timefmt import in_zone, local_date_to_utc
+
+
+def test_markdown_is_rendered_and_sanitised():
+    html = str(
+        render_markdown(
+            "# Title\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) [ok](https://a.example)"
+            "\n\n<img src=x onerror=alert(1)>"
+        )
+    )
+    assert "<h2>Title</h2>" in html  # one h1 per page: headings move down a level
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert 'href="javascript' not in html
+    assert '<a href="https://a.example" rel="noopener noreferrer nofollow">ok</a>' in html
+    assert "<img" not in html
+
+
+def test_empty_markdown():
+    assert str(render_markdown(None)) == ""
+
+
+def test_times_are_shown_in_the_event_zone_across_the_dst_change():
+    # Lisbon moves from WET (UTC+0) to WEST (UTC+1) at 01:00 UTC on 28 March 2027.
+    before = dt.datetime(2027, 3, 28, 0, 30, tzinfo=dt.UTC)
+    after = dt.datetime(2027, 3, 28, 1, 30, tzinfo=dt.UTC)
+    assert in_zone(before, "Europe/Lisbon").strftime("%H:%M %Z") == "00:30 WET"
+    assert in_zone(after, "Europe/Lisbon").strftime("%H:%M %Z") == "02:30 WEST"
+
+
+def test_wall_clock_times_convert_to_utc_on_both_sides_of_the_change():
+    day_before = local_date_to_utc(dt.date(2027, 3, 27), dt.time(9, 0), "Europe/Lisbon")
+    day_of = local_date_to_utc(dt.date(2027, 3, 28), dt.time(9, 0), "Europe/Lisbon")
+    assert day_before == dt.datetime(2027, 3, 27, 9, 0, tzinfo=dt.UTC)
+    assert day_of == dt.datetime(2027, 3, 28, 8, 0, tzinfo=dt.UTC)
+    assert day_of - day_before == dt.timedelta(hours=23)
+
+
+def test_naive_datetimes_are_refused_by_the_database_type(app):
+    import pytest
+
+    from organizer.extensions import db
+    from tests.factories import make_user
+
+    user = make_user()
+    user.email_verified_at = dt.datetime(2027, 1, 1, 12, 0)
+    with pytest.raises(Exception, match="naive datetime"):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_utc_survives_a_round_trip(app):
+    from organizer.extensions import db
+    from tests.factories import make_user
+
+    user = make_user()
+    lisbon_noon = dt.datetime(2027, 7, 1, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    user.email_verified_at = lisbon_noon
+    db.session.commit()
+    db.session.expire_all()
+    assert user.email_verified_at == dt.datetime(2027, 7, 1, 11, 0, tzinfo=dt.UTC)
+    assert user.email_verified_at.tzinfo == dt.UTC
