@@ -274,3 +274,25 @@ def test_create_event_is_for_site_admins_only(client):
     login_as(client, make_user())
     assert client.get("/manage/events/new").status_code == 403
     assert client.post("/manage/events/new", data=VALID_FORM).status_code == 403
+
+
+def test_every_problem_is_reported_at_once(organizer_client):
+    client, _ = organizer_client
+    make_event(slug="taken-address")
+    response = client.post(
+        "/manage/original-slug/settings",
+        data={
+            **VALID_FORM,
+            "slug": "taken-address",
+            "timezone": "Mars/Olympus",
+            "ends_on": "2027-03-01",
+            "currency": "ZZZ",
+            "contact_email": "nope",
+        },
+    )
+    assert response.status_code == 400
+    assert "Another event" in field_error(response.text, "slug")
+    assert "IANA" in field_error(response.text, "timezone")
+    assert "cannot be before" in field_error(response.text, "ends_on")
+    assert "ISO 4217" in field_error(response.text, "currency")
+    assert "Enter an email address" in field_error(response.text, "contact_email")

@@ -1,3 +1,5 @@
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -9,11 +11,13 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
 
 from organizer.blueprints._common import DateInput
 from organizer.enums import EventRoleName
-from organizer.services.events import EventDetails
+from organizer.errors import ValidationFailed
+from organizer.models import Event
+from organizer.services.events import EventDetails, validate_details
 
 MARKDOWN_HINT = _l(
     "You can use Markdown: **bold**, *italic*, [links](https://example.org), lists with -."
@@ -114,9 +118,25 @@ class EventForm(FlaskForm):
             is_public=bool(self.is_public.data),
         )
 
-    def validate_ends_on(self, field: DateInput) -> None:
-        if self.starts_on.data and field.data and field.data < self.starts_on.data:
-            raise ValidationError(_l("The last day cannot be before the first day."))
+    def __init__(self, *args: Any, event: Event | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.event = event
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The field checks, plus the service's rules (unique address, known time zone and
+        currency, dates in order), so that every problem is shown at once, next to its field."""
+        valid = super().validate(extra_validators)
+        if self.starts_on.data is None or self.ends_on.data is None:
+            return False
+        try:
+            validate_details(self.details(), event=self.event)
+        except ValidationFailed as error:
+            for name, message in error.errors.items():
+                field = self._fields.get(name)
+                if field is not None and not field.errors:
+                    field.errors = [message]
+            return False
+        return valid
 
 
 ROLE_CHOICES = [

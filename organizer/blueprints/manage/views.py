@@ -73,7 +73,7 @@ def dashboard(event: Event):
 @bp.route("/manage/<event_slug>/settings", methods=["GET", "POST"])
 @event_route(permissions.can_manage_event)
 def settings(event: Event):
-    form = EventForm(obj=event)
+    form = EventForm(obj=event, event=event)
     if form.validate_on_submit():
         try:
             changed = events.update_event(
