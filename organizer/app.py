@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, Response, current_app, g, render_template, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
@@ -60,14 +61,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def _locale() -> str:
-    supported = current_app_supported_locales()
+    supported = current_app.config["LOCALES"]
     if current_user.is_authenticated and current_user.locale in supported:
         return current_user.locale
-    return request.accept_languages.best_match(supported) or supported[0]
-
-
-def current_app_supported_locales() -> list[str]:
-    return current_app.config["SUPPORTED_LOCALES"].split(",")
+    return request.accept_languages.best_match(supported) or current_app.config["DEFAULT_LOCALE"]
 
 
 def _init_extensions(app: Flask) -> None:
@@ -167,9 +164,13 @@ def _register_error_pages(app: Flask) -> None:
     }
 
     def render_error(code: int, message: str | None = None):  # type: ignore[no-untyped-def]
-        return render_template(
-            "errors/error.html", code=code, message=message or messages[code]
-        ), code
+        text = message or messages[code]
+        try:
+            return render_template("errors/error.html", code=code, message=text), code
+        except Exception:
+            app.logger.exception("error page %s could not be rendered", code)
+            body = f"<!doctype html><html lang=en><title>Error {code}</title><p>{escape(text)}</p>"
+            return Response(body, code, mimetype="text/html")
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]

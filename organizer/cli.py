@@ -22,7 +22,8 @@ def register_commands(app: Flask) -> None:
         "--size",
         type=click.IntRange(min=1, max=100_000),
         default=None,
-        help="Generate a synthetic event of SIZE sessions instead of the demo workshop.",
+        help="Generate a synthetic event for benchmarks instead of the demo workshop: today an "
+        "organizer and SIZE speakers; later features add SIZE sessions.",
     )
     def demo_command(size: int | None) -> None:
         """Load the demo workshop from fixtures/ (idempotent), or a synthetic event."""

@@ -48,12 +48,29 @@ class ConfigError(RuntimeError):
     """The settings are unsafe or inconsistent; the app refuses to start."""
 
 
-def _parse(raw: str, default: Any) -> Any:
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+ENVIRONMENTS = {"development", "production"}
+
+
+def _parse(name: str, raw: str, default: Any) -> Any:
+    """The environment's text as the type of the default; a typo is an error, not a silent no."""
     if isinstance(default, bool):
-        return raw.strip().lower() in {"1", "true", "yes", "on"}
+        word = raw.strip().lower()
+        if word not in TRUE_WORDS | FALSE_WORDS:
+            raise ConfigError(f"ORGANIZER_{name} must be true or false, not {raw!r}.")
+        return word in TRUE_WORDS
     if isinstance(default, int):
-        return int(raw)
-    return raw
+        try:
+            return int(raw)
+        except ValueError as error:
+            raise ConfigError(f"ORGANIZER_{name} must be a whole number, not {raw!r}.") from error
+    return raw.strip()
+
+
+def _host_list(value: str | list[str]) -> list[str] | None:
+    hosts = value if isinstance(value, list) else value.split(",")
+    return [h.strip() for h in hosts if h.strip()] or None
 
 
 def normalise_database_url(url: str) -> str:
@@ -80,9 +97,14 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
     for name, default in DEFAULTS.items():
         raw = os.environ.get(f"ORGANIZER_{name}")
         if raw is not None:
-            settings[name] = _parse(raw, default)
+            settings[name] = _parse(name, raw, default)
     settings.update({k: v for k, v in overrides.items() if k in DEFAULTS})
+    if settings["ENV"] not in ENVIRONMENTS:
+        raise ConfigError(f"ORGANIZER_ENV must be one of {sorted(ENVIRONMENTS)}.")
     production = settings["ENV"] == "production"
+    locales = [code.strip() for code in settings["SUPPORTED_LOCALES"].split(",") if code.strip()]
+    if settings["DEFAULT_LOCALE"] not in locales:
+        raise ConfigError("ORGANIZER_DEFAULT_LOCALE must be one of ORGANIZER_SUPPORTED_LOCALES.")
 
     database_url = overrides.get("SQLALCHEMY_DATABASE_URI") or os.environ.get("DATABASE_URL")
     if not database_url:
@@ -103,6 +125,11 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
                 "ORGANIZER_BASE_URL must be set in production so that links in mail "
                 "cannot be steered by a forged Host header."
             )
+        if settings["MAIL_BACKEND"] != "smtp":
+            raise ConfigError(
+                "ORGANIZER_MAIL_BACKEND must be smtp in production: the file backend only "
+                "writes mail to instance/outbox/ and nobody would receive it."
+            )
     elif not settings["SECRET_KEY"]:
         settings["SECRET_KEY"] = _secret_from_instance(instance_path)
 
@@ -121,10 +148,12 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": settings["DEFAULT_LOCALE"],
         "BABEL_DEFAULT_TIMEZONE": "UTC",
-        "TRUSTED_HOSTS": [h.strip() for h in settings["TRUSTED_HOSTS"].split(",") if h.strip()]
-        or None,
+        "TRUSTED_HOSTS": _host_list(settings["TRUSTED_HOSTS"]),
+        "LOCALES": locales,
         "MAIL_OUTBOX_DIR": str(instance_path / "outbox"),
     }
     # Tests and tools may set Flask or extension keys directly (TESTING, WTF_CSRF_ENABLED, ...).
-    config.update(overrides)
+    config.update(
+        {k: v for k, v in overrides.items() if k not in DEFAULTS and k != "SQLALCHEMY_DATABASE_URI"}
+    )
     return config

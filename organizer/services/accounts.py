@@ -87,6 +87,7 @@ def register(*, email: str, password: str, display_name: str, now: dt.datetime) 
     check_password_rules(password, email=email)
     existing = user_by_email(email)
     if existing is not None:
+        hash_password(password)  # the same work as for a new account, so timing tells nothing
         queue_mail(
             to=existing.email,
             purpose="account_exists",
@@ -279,8 +280,7 @@ def change_password(
 def update_profile(
     *, user: User, display_name: str, pronouns: str | None, locale: str, now: dt.datetime
 ) -> None:
-    supported = current_app.config["SUPPORTED_LOCALES"].split(",")
-    if locale not in supported:
+    if locale not in current_app.config["LOCALES"]:
         raise ValidationFailed({"locale": "Choose one of the languages in the list."})
     if not display_name.strip():
         raise ValidationFailed({"display_name": "Enter the name you want others to see."})

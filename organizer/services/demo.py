@@ -155,6 +155,7 @@ def generate_synthetic(*, size: int, now: dt.datetime, seed: int = 1) -> Event:
         display_name="Synthetic Organizer",
         created_at=now,
         password_changed_at=now,
+        email_verified_at=now,
     )
     db.session.add(organizer)
     db.session.add(

@@ -197,7 +197,7 @@ def deliver(
         assert message is not None
         try:
             backend.send(build_email(message, config["MAIL_SENDER"]))
-        except (OSError, smtplib.SMTPException) as error:
+        except Exception as error:
             message.attempts += 1
             message.last_error = f"{type(error).__name__}: {error}"[:2000]
             message.claimed_at = None

@@ -8,7 +8,7 @@ import hashlib
 import secrets
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from organizer import permissions
@@ -82,6 +82,15 @@ def invite(
     for previous in open_invitations(event, now=now):
         if previous.email == email and previous.role == role:
             previous.revoked_at = now
+            audit.record(
+                action="invitation.replace",
+                actor=actor,
+                now=now,
+                object_type="invitation",
+                object_id=previous.id,
+                event=event,
+                details={"email": email, "role": role.value},
+            )
     token = secrets.token_urlsafe(32)
     invitation = TeamInvitation(
         event=event,
@@ -188,12 +197,12 @@ def remove_role(*, actor: User, event_role: EventRole, now: dt.datetime) -> None
     event = event_role.event
     _require_team_manager(actor, event)
     if event_role.role == EventRoleName.ORGANIZER:
-        organizers = db.session.scalar(
-            select(func.count()).where(
-                EventRole.event_id == event.id, EventRole.role == EventRoleName.ORGANIZER
-            )
-        )
-        if organizers <= 1:
+        organizer_ids = db.session.scalars(
+            select(EventRole.id)
+            .where(EventRole.event_id == event.id, EventRole.role == EventRoleName.ORGANIZER)
+            .with_for_update()  # two concurrent removals cannot both see "two left"
+        ).all()
+        if len(organizer_ids) <= 1:
             raise Conflict("An event needs at least one organizer. Invite another one first.")
     details = {"role": event_role.role.value, "user": event_role.user.email}
     db.session.delete(event_role)

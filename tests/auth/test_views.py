@@ -138,6 +138,11 @@ def test_change_password_signs_out_other_sessions(app, client):
     assert other_device.get("/account").status_code == 302  # sent to sign in
 
 
+def test_profile_offers_the_configured_languages(client):
+    login_as(client, make_user())
+    assert '<option selected value="en">English</option>' in client.get("/account").text
+
+
 def test_profile_edit_and_validation(client):
     user = make_user(name="Before")
     login_as(client, user)

@@ -44,10 +44,19 @@ def test_production_requires_a_base_url(clean_env, tmp_path):
         load_config(tmp_path)
 
 
+def test_production_refuses_the_file_mail_backend(clean_env, tmp_path):
+    clean_env.setenv("ORGANIZER_ENV", "production")
+    clean_env.setenv("ORGANIZER_SECRET_KEY", STRONG)
+    clean_env.setenv("ORGANIZER_BASE_URL", "https://workshop.example.org")
+    with pytest.raises(ConfigError, match="MAIL_BACKEND must be smtp"):
+        load_config(tmp_path)
+
+
 def test_production_settings(clean_env, tmp_path):
     clean_env.setenv("ORGANIZER_ENV", "production")
     clean_env.setenv("ORGANIZER_SECRET_KEY", STRONG)
     clean_env.setenv("ORGANIZER_BASE_URL", "https://workshop.example.org")
+    clean_env.setenv("ORGANIZER_MAIL_BACKEND", "smtp")
     clean_env.setenv("ORGANIZER_TRUSTED_HOSTS", "workshop.example.org, www.example.org")
     config = load_config(tmp_path)
     assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
@@ -76,3 +85,39 @@ def test_environment_values_are_parsed_to_the_default_type(clean_env, tmp_path):
 def test_database_url_is_normalised(clean_env, tmp_path, given, expected):
     clean_env.setenv("DATABASE_URL", given)
     assert load_config(tmp_path)["SQLALCHEMY_DATABASE_URI"] == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("ORGANIZER_MAIL_USE_SSL", "ture", "true or false"),
+        ("ORGANIZER_MAIL_PORT", "twenty-five", "whole number"),
+        ("ORGANIZER_ENV", "prod", "ORGANIZER_ENV must be one of"),
+        ("ORGANIZER_DEFAULT_LOCALE", "fr", "DEFAULT_LOCALE"),
+    ],
+)
+def test_mistyped_settings_stop_the_start(clean_env, tmp_path, name, value, message):
+    clean_env.setenv(name, value)
+    with pytest.raises(ConfigError, match=message):
+        load_config(tmp_path)
+
+
+def test_locales_and_trusted_hosts_are_trimmed(clean_env, tmp_path):
+    clean_env.setenv("ORGANIZER_SUPPORTED_LOCALES", "en, de ")
+    assert load_config(tmp_path)["LOCALES"] == ["en", "de"]
+    assert load_config(tmp_path, {"TRUSTED_HOSTS": ["a.example", " "]})["TRUSTED_HOSTS"] == [
+        "a.example"
+    ]
+
+
+def test_an_untrusted_host_gets_a_400_not_a_500(tmp_path):
+    application = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite3",
+            "SECRET_KEY": "k" * 40,
+            "TRUSTED_HOSTS": ["workshop.example.org"],
+        }
+    )
+    response = application.test_client().get("/", headers={"Host": "evil.example"})
+    assert response.status_code == 400
+    assert "could not be understood" in response.text

@@ -62,3 +62,10 @@ def test_utc_survives_a_round_trip(app):
     db.session.expire_all()
     assert user.email_verified_at == dt.datetime(2027, 7, 1, 11, 0, tzinfo=dt.UTC)
     assert user.email_verified_at.tzinfo == dt.UTC
+
+
+def test_strikethrough_survives_and_tables_carry_no_inline_style():
+    html = str(render_markdown("~~gone~~\n\n| a | b |\n|:-|-:|\n| 1 | 2 |"))
+    assert "<s>gone</s>" in html
+    assert "<table>" in html
+    assert "style=" not in html

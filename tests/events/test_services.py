@@ -163,6 +163,9 @@ def test_reinviting_replaces_the_open_invitation():
     )
     assert first.revoked_at == NOW
     assert team.open_invitations(event, now=NOW) == [second]
+    assert db.session.scalar(
+        select(AuditEntry.object_id).where(AuditEntry.action == "invitation.replace")
+    ) == str(first.id)
 
 
 def test_inviting_an_existing_member_to_the_same_role_is_refused():

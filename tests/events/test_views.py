@@ -71,6 +71,16 @@ def test_bad_input_is_shown_next_to_the_field_and_nothing_is_lost(
     assert (event.name, event.slug) == ("Original Name", "original-slug")
 
 
+def test_an_address_typed_in_capitals_is_lowered(organizer_client):
+    client, event = organizer_client
+    response = client.post(
+        "/manage/original-slug/settings", data={**VALID_FORM, "slug": " Spring-2027 "}
+    )
+    assert response.status_code == 302
+    db.session.refresh(event)
+    assert event.slug == "spring-2027"
+
+
 def test_duplicate_slug_is_refused(organizer_client):
     client, event = organizer_client
     make_event(slug="someone-elses")

@@ -155,3 +155,19 @@ def test_send_mail_command(app, mailbox):
 def test_backend_from_config(app, backend):
     chosen = mail.backend_from_config({**app.config, "MAIL_BACKEND": backend})
     assert type(chosen).__name__.lower().startswith(backend)
+
+
+def test_an_unexpected_error_counts_as_an_attempt_and_the_next_message_still_goes(mailbox):
+    class Picky:
+        def send(self, message):
+            if message["To"] == "bad@example.org":
+                raise ValueError("cannot encode this")
+            mailbox.messages.append(message)
+
+    bad, good = queue(to="bad@example.org"), queue(to="good@example.org")
+    counts = mail.deliver(now=NOW, backend=Picky())
+    assert (counts["retry"], counts["sent"]) == (1, 1)
+    db.session.refresh(bad)
+    assert (bad.state, bad.attempts) == (OutboxState.QUEUED, 1)
+    assert "ValueError" in bad.last_error
+    assert good.id and mailbox.to("good@example.org")

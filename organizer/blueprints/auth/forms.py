@@ -1,3 +1,7 @@
+from typing import Any
+
+from babel import Locale
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
@@ -107,8 +111,15 @@ class ProfileForm(FlaskForm):
         validators=[Optional(), Length(max=40, message=_l("Use at most 40 characters."))],
         description=_l("Shown next to your name where it appears, e.g. she/her, they/them."),
     )
-    locale = SelectField(_l("Language"), choices=[SelectChoice("en", "English")])
+    locale = SelectField(_l("Language"), description=_l("For pages and mail sent to you."))
     submit = SubmitField(_l("Save profile"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.locale.choices = [
+            SelectChoice(code, Locale.parse(code).get_display_name(code).capitalize())
+            for code in current_app.config["LOCALES"]
+        ]
 
 
 class ResendVerificationForm(FlaskForm):

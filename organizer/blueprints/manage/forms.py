@@ -43,6 +43,7 @@ class EventForm(FlaskForm):
             ),
         ],
         description=_l("The event's pages live at /<address>/. Changing it breaks old links."),
+        filters=[lambda value: value.strip().lower() if value else value],
         render_kw={"autocapitalize": "none", "spellcheck": "false"},
     )
     timezone = StringField(
