@@ -16,8 +16,14 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from organizer import permissions
+from organizer.blueprints import BLUEPRINTS
+from organizer.cli import register_commands
 from organizer.config import load_config
+from organizer.errors import DomainError
 from organizer.extensions import babel, csrf, db, login_manager, migrate
+from organizer.services.accounts import load_user_for_session
+from organizer.services.text import render_markdown
+from organizer.services.timefmt import event_date_range, in_zone
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,8 +84,6 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    from organizer.services.accounts import load_user_for_session
-
     login_manager.user_loader(load_user_for_session)
 
 
@@ -107,16 +111,11 @@ def _sqlite_begin(connection: Any) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from organizer.blueprints import BLUEPRINTS
-
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from organizer.services.text import render_markdown
-    from organizer.services.timefmt import event_date_range, in_zone
-
     app.jinja_env.globals.update(can=permissions, get_locale=get_locale)
     app.jinja_env.filters.update(
         markdown=render_markdown,
@@ -149,8 +148,6 @@ def _register_security_headers(app: Flask) -> None:
 
 
 def _register_error_pages(app: Flask) -> None:
-    from organizer.errors import DomainError
-
     messages = {
         400: "The request could not be understood. Go back and try again.",
         403: "You do not have permission to see this page. If you think you should, "
@@ -201,6 +198,4 @@ def _register_error_pages(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from organizer.cli import register_commands
-
     register_commands(app)

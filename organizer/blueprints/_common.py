@@ -13,7 +13,9 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, flash, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_sqlalchemy.pagination import Pagination
 from flask_wtf import FlaskForm
+from sqlalchemy import Select
 from wtforms import DateField
 
 from organizer.errors import DomainError, ValidationFailed
@@ -45,6 +47,16 @@ def commit() -> None:
 def rollback() -> None:
     db.session.rollback()
     mail.forget_queued_ids()
+
+
+def paginate(query: Select[Any]) -> Pagination:
+    """One page of a list, from ?page=N (out-of-range pages are empty, not errors)."""
+    return db.paginate(
+        query,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
 
 
 def event_or_404(slug: str) -> Event:

@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from flask import current_app, url_for
 from sqlalchemy import or_, select, update
@@ -35,7 +36,12 @@ def external_url(endpoint: str, **values: Any) -> str:
     comes from the request, so a forged Host header cannot redirect a reset link."""
     base = current_app.config.get("BASE_URL", "")
     if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
+        # Bound to BASE_URL itself, so it also works outside a request (commands, jobs).
+        parts = urlsplit(base)
+        adapter = current_app.url_map.bind(
+            parts.netloc, script_name=parts.path.rstrip("/") or "/", url_scheme=parts.scheme
+        )
+        return adapter.build(endpoint, values, force_external=True)
     return url_for(endpoint, _external=True, **values)
 
 

@@ -171,3 +171,14 @@ def test_an_unexpected_error_counts_as_an_attempt_and_the_next_message_still_goe
     assert (bad.state, bad.attempts) == (OutboxState.QUEUED, 1)
     assert "ValueError" in bad.last_error
     assert good.id and mailbox.to("good@example.org")
+
+
+def test_links_in_mail_come_from_base_url_even_outside_a_request(app):
+    saved = app.config["BASE_URL"]
+    app.config["BASE_URL"] = "https://workshop.example.org/prefix/"
+    try:
+        with app.app_context():  # no request: as in a command or a job
+            url = mail.external_url("auth.verify_email", token="abc")
+    finally:
+        app.config["BASE_URL"] = saved
+    assert url == "https://workshop.example.org/prefix/verify/abc"

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from organizer import permissions
-from organizer.blueprints._common import commit, event_route, show_domain_error, utcnow
+from organizer.blueprints._common import commit, event_route, paginate, show_domain_error, utcnow
 from organizer.blueprints.manage.forms import ConfirmForm, EventForm, InviteForm
 from organizer.enums import EventRoleName
 from organizer.errors import DomainError
-from organizer.extensions import db
 from organizer.models import Event
 from organizer.services import audit, events, team
 from organizer.services.events import known_time_zones
@@ -19,19 +18,10 @@ from organizer.services.events import known_time_zones
 bp = Blueprint("manage", __name__)
 
 
-def _paginate(query):  # type: ignore[no-untyped-def]
-    return db.paginate(
-        query,
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PER_PAGE"],
-        error_out=False,
-    )
-
-
 @bp.route("/manage/")
 @login_required
 def index():
-    page = _paginate(events.events_for_team_member(current_user))
+    page = paginate(events.events_for_team_member(current_user))
     return render_template("manage/index.html", page=page)
 
 
@@ -162,7 +152,7 @@ def revoke_invitation(event: Event, invitation_id: int):
 @bp.route("/manage/<event_slug>/audit")
 @event_route(permissions.can_view_audit_log)
 def audit_log(event: Event):
-    page = _paginate(audit.entries_for_event(event))
+    page = paginate(audit.entries_for_event(event))
     return render_template("manage/audit.html", event=event, page=page)
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
 from organizer import permissions
-from organizer.blueprints._common import event_or_404, utcnow
-from organizer.extensions import db
+from organizer.blueprints._common import event_or_404, paginate, utcnow
 from organizer.services.events import public_events
 
 bp = Blueprint("public", __name__)
@@ -15,12 +14,7 @@ bp = Blueprint("public", __name__)
 
 @bp.route("/")
 def home():
-    page = db.paginate(
-        public_events(today=utcnow().date()),
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PER_PAGE"],
-        error_out=False,
-    )
+    page = paginate(public_events(today=utcnow().date()))
     return render_template("public/home.html", page=page, today=utcnow().date())
 
 

@@ -1,0 +1,138 @@
+"""axe-core on every page of the Foundation, with real demo content, on a desktop and a phone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from organizer.enums import EventRoleName
+from organizer.extensions import db
+from organizer.models import EventRole, TeamInvitation
+from organizer.services import accounts, audit, demo, team
+from organizer.services.events import event_by_slug
+from tests.conftest import Mailbox
+
+pytestmark = pytest.mark.e2e
+
+DEMO = "mangrove-2027"
+
+
+@pytest.fixture(scope="module")
+def demo_ids(live_server) -> dict[str, int]:
+    """The demo workshop in the live database, plus one pending invitation and an audit entry."""
+
+    def seed() -> dict[str, int]:
+        now = dt.datetime.now(dt.UTC)
+        demo.load_demo(data=demo.read_fixture(), now=now)
+        event = event_by_slug(DEMO)
+        organizer = accounts.user_by_email("organizer@example.org")
+        invitation = db.session.scalar(
+            db.select(TeamInvitation).where(
+                TeamInvitation.event_id == event.id, TeamInvitation.email == "axe@example.org"
+            )
+        )
+        if invitation is None:
+            invitation = team.invite(
+                actor=organizer,
+                event=event,
+                email="axe@example.org",
+                role=EventRoleName.GRANT_REVIEWER,
+                now=now,
+            )
+        audit.record(
+            action="event.update",
+            actor=organizer,
+            now=now,
+            object_type="event",
+            object_id=event.id,
+            event=event,
+            details={"venue": ["Old hall", "New hall"]},
+        )
+        reviewer_role = db.session.scalar(
+            db.select(EventRole.id).where(
+                EventRole.event_id == event.id, EventRole.role == EventRoleName.REVIEWER
+            )
+        )
+        return {"invitation": invitation.id, "role": reviewer_role}
+
+    return live_server.run(seed)
+
+
+def sign_in(page: Page, email: str, password: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1, name="My events")).to_be_visible()
+
+
+def organizer_pages(ids: dict[str, int]) -> list[str]:
+    return [
+        "/",
+        f"/{DEMO}/",
+        "/mangrove-2026/",
+        "/manage/",
+        "/manage/events/new",
+        f"/manage/{DEMO}/",
+        f"/manage/{DEMO}/settings",
+        f"/manage/{DEMO}/team",
+        f"/manage/{DEMO}/audit",
+        f"/manage/{DEMO}/team/roles/{ids['role']}/remove",
+        f"/manage/{DEMO}/team/invitations/{ids['invitation']}/revoke",
+        "/account",
+        "/account/password",
+        "/no-such-event/",
+    ]
+
+
+@pytest.mark.parametrize(
+    "viewport",
+    [{"width": 1280, "height": 900}, {"width": 390, "height": 844}],
+    ids=["desktop", "phone"],
+)
+def test_every_signed_in_page_passes_axe(page: Page, axe, demo_ids, viewport) -> None:
+    page.set_viewport_size(viewport)
+    sign_in(page, "organizer@example.org", "demo-organizer")
+    for path in organizer_pages(demo_ids):
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        axe.check(page)
+        # nothing wider than the screen: no sideways scrolling on a phone (WCAG 1.4.10)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (path, overflow)
+
+
+def test_every_anonymous_page_passes_axe(
+    page: Page, axe, demo_ids, mailbox: Mailbox, wait_for_mail
+) -> None:
+    for path in (
+        "/",
+        f"/{DEMO}/",
+        "/login",
+        "/register",
+        "/register/check-inbox",
+        "/forgot-password",
+        "/verify/not-a-token",
+    ):
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        axe.check(page)
+    page.goto("/forgot-password")
+    page.get_by_label("Email address").fill("applicant@example.org")
+    page.get_by_role("button", name="Send reset link").click()
+    page.goto(mailbox.link(wait_for_mail("applicant@example.org"), "/reset-password/"))
+    expect(page.get_by_role("heading", level=1, name="Choose a new password")).to_be_visible()
+    axe.check(page)
+    page.get_by_role("button", name="Save new password").click()  # empty: errors shown
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+    axe.check(page)
+
+
+def test_demo_event_page_renders_its_markdown(page: Page, demo_ids) -> None:
+    page.goto(f"/{DEMO}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Mangrove Workshop"))
+    expect(page.get_by_role("heading", level=2, name="Code of conduct")).to_be_visible()
+    assert page.locator(".prose ul li").count() > 0  # Markdown lists became lists
