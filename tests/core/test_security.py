@@ -135,3 +135,26 @@ def test_unexpected_errors_render_a_friendly_500(tmp_path):
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.text
     assert "kaput" not in response.text
+
+
+def test_form_hints_and_errors_are_escaped_even_when_lazy(app):
+    """Flask-Babel's lazy strings claim to be safe HTML; the form macros must not trust that."""
+    from flask import render_template_string
+    from flask_babel import lazy_gettext
+    from flask_wtf import FlaskForm
+    from wtforms import StringField
+
+    class Form(FlaskForm):
+        name = StringField(lazy_gettext("Name <i>"), description=lazy_gettext("Use <b>this</b>"))
+
+    with app.test_request_context():
+        form = Form(meta={"csrf": False})
+        form.name.errors = [lazy_gettext("Bad <script>")]
+        html = render_template_string(
+            '{% from "macros/forms.html" import field, error_summary %}'
+            "{{ error_summary(form) }}{{ field(form.name) }}",
+            form=form,
+        )
+    assert "<b>" not in html and "&lt;b&gt;this&lt;/b&gt;" in html
+    assert "<script>" not in html and "Bad &lt;script&gt;" in html
+    assert "<i>" not in html

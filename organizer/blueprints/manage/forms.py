@@ -42,7 +42,7 @@ class EventForm(FlaskForm):
                 message=_l("Use lower-case letters, digits and hyphens, e.g. mlworkshop-2027."),
             ),
         ],
-        description=_l("The event's pages live at /<address>/. Changing it breaks old links."),
+        description=_l("The event's pages live at /this-address/. Changing it breaks old links."),
         filters=[lambda value: value.strip().lower() if value else value],
         render_kw={"autocapitalize": "none", "spellcheck": "false"},
     )
