@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test bench lint format e2e-deps clean
+.PHONY: run test bench lint format messages e2e-deps clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "organizer needs Python 3.11 or newer")'
@@ -44,6 +44,11 @@ lint: $(VENV)/.installed-test
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Extract every translatable string into translations/messages.pot for translators.
+messages: $(VENV)/.installed
+	mkdir -p translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
 
 # System packages the browser and PDF tests need (Debian; run as root).
 e2e-deps:
