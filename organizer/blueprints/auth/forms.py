@@ -37,8 +37,8 @@ def new_password_field(label: str) -> PasswordField:
     )
 
 
-class RegisterForm(FlaskForm):
-    display_name = StringField(
+def display_name_field() -> StringField:
+    return StringField(
         _l("Your name"),
         validators=[
             InputRequired(_l("Enter the name you want others to see.")),
@@ -47,6 +47,10 @@ class RegisterForm(FlaskForm):
         description=_l("As you would like it on a badge or in the programme."),
         render_kw={"autocomplete": "name"},
     )
+
+
+class RegisterForm(FlaskForm):
+    display_name = display_name_field()
     email = EmailField(
         _l("Email address"), validators=EMAIL_VALIDATORS, render_kw={"autocomplete": "email"}
     )
@@ -98,14 +102,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField(
-        _l("Your name"),
-        validators=[
-            InputRequired(_l("Enter the name you want others to see.")),
-            Length(max=100, message=_l("Use at most 100 characters.")),
-        ],
-        render_kw={"autocomplete": "name"},
-    )
+    display_name = display_name_field()
     pronouns = StringField(
         _l("Pronouns (optional)"),
         validators=[Optional(), Length(max=40, message=_l("Use at most 40 characters."))],
