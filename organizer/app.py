@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, current_app, g, render_template, request
+from flask import Flask, Response, current_app, render_template, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -140,9 +140,7 @@ def _register_security_headers(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config["ENV"] == "production":
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if getattr(g, "no_store", False) or (
-            current_user.is_authenticated and "Cache-Control" not in headers
-        ):
+        if current_user.is_authenticated and "Cache-Control" not in headers:
             headers["Cache-Control"] = "no-store"  # pages with personal data stay out of caches
         return response
 

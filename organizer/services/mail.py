@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
+from jinja2 import TemplateNotFound
 from sqlalchemy import or_, select, update
 
 from organizer.enums import OutboxState
@@ -67,12 +68,10 @@ def queue_mail(
     body_text = text_template.render(context)
     subject = str(text_template.make_module(context).subject)  # {% set subject = ... %}
     subject = " ".join(subject.split())  # no header injection through a newline
-    html_name = f"mail/{purpose}.html"
-    body_html = (
-        env.get_template(html_name).render(context, subject=subject)
-        if html_name in env.list_templates()
-        else None
-    )
+    try:
+        body_html = env.get_template(f"mail/{purpose}.html").render(context, subject=subject)
+    except TemplateNotFound:
+        body_html = None  # a plain-text-only mail
     message = OutboxMessage(
         to_address=to,
         purpose=purpose,
