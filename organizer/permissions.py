@@ -41,6 +41,10 @@ def can_manage_team(user: Any, event: Event) -> bool:
     return can_manage_event(user, event)
 
 
+def can_view_site_audit_log(user: Any) -> bool:
+    return is_site_admin(user)
+
+
 def can_view_audit_log(user: Any, event: Event) -> bool:
     return can_manage_event(user, event)
 

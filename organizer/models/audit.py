@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organizer.models.accounts import User
 from organizer.models.base import Base
+from organizer.models.events import Event
 
 
 class AuditEntry(Base):
@@ -28,3 +29,4 @@ class AuditEntry(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship()
+    event: Mapped[Event | None] = relationship()

@@ -51,6 +51,15 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def site_entries() -> Select[tuple[AuditEntry]]:
+    """Everything, newest first: sign-ins, account changes and every event's entries."""
+    return (
+        select(AuditEntry)
+        .options(selectinload(AuditEntry.actor), selectinload(AuditEntry.event))
+        .order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
+    )
+
+
 def entries_for_event(event: Event) -> Select[tuple[AuditEntry]]:
     return (
         select(AuditEntry)

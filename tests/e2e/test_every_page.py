@@ -76,6 +76,7 @@ def organizer_pages(ids: dict[str, int]) -> list[str]:
         "/mangrove-2026/",
         "/manage/",
         "/manage/events/new",
+        "/manage/audit",
         f"/manage/{DEMO}/",
         f"/manage/{DEMO}/settings",
         f"/manage/{DEMO}/team",

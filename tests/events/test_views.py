@@ -306,3 +306,43 @@ def test_every_problem_is_reported_at_once(organizer_client):
     assert "cannot be before" in field_error(response.text, "ends_on")
     assert "ISO 4217" in field_error(response.text, "currency")
     assert "Enter an email address" in field_error(response.text, "contact_email")
+
+
+def test_site_audit_log_shows_sign_ins_to_site_admins_only(client):
+    admin = make_user(site_admin=True, name="Ada Admin")
+    make_user(email="target@example.org")
+    client.post("/login", data={"email": "target@example.org", "password": "wrong password"})
+    login_as(client, admin)
+    page = client.get("/manage/audit")
+    assert page.status_code == 200
+    assert "login.failure" in page.text
+    login_as(client, make_user())
+    assert client.get("/manage/audit").status_code == 403
+
+
+def test_site_audit_log_query_count_does_not_grow(client, queries):
+    admin = make_user(site_admin=True)
+    login_as(client, admin)
+
+    def count() -> int:
+        db.session.commit()
+        queries.clear()
+        client.get("/manage/audit")
+        return len(queries)
+
+    def grow() -> None:
+        for _ in range(5):
+            organizer = make_user()
+            event = make_event(organizer=organizer)
+            team.invite(
+                actor=organizer,
+                event=event,
+                email=f"x{organizer.id}@example.org",
+                role=EventRoleName.REVIEWER,
+                now=NOW,
+            )
+
+    grow()
+    before = count()
+    grow()
+    assert count() == before

@@ -156,6 +156,14 @@ def audit_log(event: Event):
     return render_template("manage/audit.html", event=event, page=page)
 
 
+@bp.route("/manage/audit")
+@login_required
+def site_audit_log():
+    if not permissions.can_view_site_audit_log(current_user):
+        abort(403)
+    return render_template("manage/audit.html", event=None, page=paginate(audit.site_entries()))
+
+
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 @login_required
 def invitation(token: str):
