@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, Response, current_app, has_request_context, render_template, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -67,6 +67,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def _locale() -> str:
+    if not has_request_context():  # commands and jobs: mail sets its recipient's locale itself
+        return current_app.config["DEFAULT_LOCALE"]
     supported = current_app.config["LOCALES"]
     if current_user.is_authenticated and current_user.locale in supported:
         return current_user.locale

@@ -44,6 +44,12 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+def _five_minute_bucket(now: dt.datetime) -> str:
+    """Mail keyed by this goes out at most once per account in five minutes, however often
+    someone presses the button (or scripts it against a victim's address)."""
+    return f"{now:%Y%m%d%H}{now.minute // 5:02d}"
+
+
 def check_password_rules(password: str, *, email: str = "", field: str = "password") -> None:
     if len(password) < PASSWORD_MIN_LENGTH:
         raise ValidationFailed(
@@ -90,6 +96,7 @@ def register(*, email: str, password: str, display_name: str, now: dt.datetime) 
         hash_password(password)  # the same work as for a new account, so timing tells nothing
         queue_mail(
             to=existing.email,
+            locale=existing.locale,
             purpose="account_exists",
             context={
                 "user": existing,
@@ -115,10 +122,11 @@ def send_verification(*, user: User, now: dt.datetime) -> None:
     token = tokens.sign("verify", {"uid": user.id, "email": user.email})
     queue_mail(
         to=user.email,
+        locale=user.locale,
         purpose="verify_email",
         context={"user": user, "verify_url": external_url("auth.verify_email", token=token)},
         now=now,
-        idempotency_key=f"verify:{user.id}:{now:%Y%m%d%H%M}",
+        idempotency_key=f"verify:{user.id}:{_five_minute_bucket(now)}",
     )
 
 
@@ -222,6 +230,7 @@ def request_password_reset(*, email: str, now: dt.datetime) -> None:
     token = tokens.sign("reset", {"uid": user.id, "fp": _password_fingerprint(user)})
     queue_mail(
         to=user.email,
+        locale=user.locale,
         purpose="reset_password",
         context={
             "user": user,
@@ -229,7 +238,7 @@ def request_password_reset(*, email: str, now: dt.datetime) -> None:
             "valid_minutes": current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
         },
         now=now,
-        idempotency_key=f"reset:{user.id}:{now:%Y%m%d%H%M}",
+        idempotency_key=f"reset:{user.id}:{_five_minute_bucket(now)}",
     )
 
 
@@ -274,7 +283,13 @@ def change_password(
     audit.record(
         action="password.change", actor=user, now=now, object_type="user", object_id=user.id
     )
-    queue_mail(to=user.email, purpose="password_changed", context={"user": user}, now=now)
+    queue_mail(
+        to=user.email,
+        locale=user.locale,
+        purpose="password_changed",
+        context={"user": user},
+        now=now,
+    )
 
 
 def update_profile(

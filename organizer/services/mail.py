@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
+from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 from sqlalchemy import or_, select, update
 
@@ -54,8 +55,10 @@ def queue_mail(
     now: dt.datetime,
     event: Event | None = None,
     idempotency_key: str | None = None,
+    locale: str | None = None,
 ) -> OutboxMessage:
-    """Render templates/mail/<purpose>.txt (and .html when present) into the outbox."""
+    """Render templates/mail/<purpose>.txt (and .html when present) into the outbox, in the
+    recipient's language (`locale`, e.g. their profile's), not the language of whoever acted."""
     if idempotency_key is not None:
         existing = db.session.scalar(
             select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key)
@@ -64,14 +67,15 @@ def queue_mail(
             return existing
     env = current_app.jinja_env
     context = {"site_name": current_app.config["SITE_NAME"], "event": event, **context}
-    text_template = env.get_template(f"mail/{purpose}.txt")
-    body_text = text_template.render(context)
-    subject = str(text_template.make_module(context).subject)  # {% set subject = ... %}
-    subject = " ".join(subject.split())  # no header injection through a newline
-    try:
-        body_html = env.get_template(f"mail/{purpose}.html").render(context, subject=subject)
-    except TemplateNotFound:
-        body_html = None  # a plain-text-only mail
+    with force_locale(locale or current_app.config["DEFAULT_LOCALE"]):
+        text_template = env.get_template(f"mail/{purpose}.txt")
+        body_text = text_template.render(context)
+        subject = str(text_template.make_module(context).subject)  # {% set subject = ... %}
+        subject = " ".join(subject.split())  # no header injection through a newline
+        try:
+            body_html = env.get_template(f"mail/{purpose}.html").render(context, subject=subject)
+        except TemplateNotFound:
+            body_html = None  # a plain-text-only mail
     message = OutboxMessage(
         to_address=to,
         purpose=purpose,

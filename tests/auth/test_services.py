@@ -202,3 +202,13 @@ def test_update_profile_records_changes():
     assert entry.details["display_name"] == ["Old Name", "New Name"]
     with pytest.raises(ValidationFailed):
         accounts.update_profile(user=user, display_name="x", pronouns=None, locale="tlh", now=NOW)
+
+
+def test_reset_mail_goes_out_at_most_once_per_account_in_five_minutes():
+    user = make_user()
+    start = dt.datetime(2026, 11, 29, 12, 0, 30, tzinfo=dt.UTC)
+    for seconds in (0, 10, 60, 240):
+        accounts.request_password_reset(email=user.email, now=start + dt.timedelta(seconds=seconds))
+    assert len(outbox_for(user.email)) == 1
+    accounts.request_password_reset(email=user.email, now=start + dt.timedelta(minutes=5))
+    assert len(outbox_for(user.email)) == 2

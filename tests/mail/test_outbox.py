@@ -182,3 +182,18 @@ def test_links_in_mail_come_from_base_url_even_outside_a_request(app):
     finally:
         app.config["BASE_URL"] = saved
     assert url == "https://workshop.example.org/prefix/verify/abc"
+
+
+def test_mail_renders_outside_a_request(app):
+    """Commands and scheduled jobs queue mail with only an application context."""
+    user = make_user(email="job@example.org", name="Jo")
+    with app.app_context():
+        message = mail.queue_mail(
+            to=user.email,
+            locale=user.locale,
+            purpose="password_changed",
+            context={"user": user},
+            now=NOW,
+        )
+    assert message.subject == "Your password was changed"
+    assert message.body_text.startswith("Hello Jo,")
