@@ -241,3 +241,26 @@ def queries(app: Flask) -> Iterator[list[str]]:
     sa.event.listen(connection, "before_cursor_execute", record)
     yield statements
     sa.event.remove(connection, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def assert_constant_queries(client: FlaskClient, queries: list[str]):
+    """assert_constant_queries(urls, grow): GET each url, call grow() to add data, GET again;
+    each page must run the same number of SQL statements both times (no query per row)."""
+
+    def count(url: str) -> int:
+        db.session.commit()
+        queries.clear()
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return len(queries)
+
+    def check(urls: list[str], grow) -> dict[str, int]:  # type: ignore[no-untyped-def]
+        grow()
+        before = {url: count(url) for url in urls}
+        grow()
+        after = {url: count(url) for url in urls}
+        assert before == after, f"query counts grew with the data: {before} -> {after}"
+        return after
+
+    return check
