@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, has_request_context, render_template, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, gettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
@@ -17,6 +20,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from organizer import permissions
 from organizer.blueprints import BLUEPRINTS
+from organizer.blueprints._common import rollback
 from organizer.cli import register_commands
 from organizer.config import load_config
 from organizer.errors import DomainError
@@ -40,6 +44,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+def N_(text: str) -> str:
+    """Mark a string for extraction where it is translated later, not here."""
+    return text
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -82,7 +91,9 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to see that page."
+    # Flask-Login translates its prompt with localize_callback when it flashes it.
+    login_manager.login_message = N_("Please sign in to see that page.")
+    login_manager.localize_callback = gettext
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
@@ -98,8 +109,6 @@ def _install_sqlite_fixes() -> None:
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     """Foreign keys on, and let SQLAlchemy (not pysqlite) manage transactions so that
     SAVEPOINTs work; see the SQLAlchemy docs on pysqlite's transactional behaviour."""
-    import sqlite3
-
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -149,22 +158,26 @@ def _register_security_headers(app: Flask) -> None:
 
 def _register_error_pages(app: Flask) -> None:
     messages = {
-        400: "The request could not be understood. Go back and try again.",
-        403: "You do not have permission to see this page. If you think you should, "
-        "ask the event's organizers.",
-        404: "There is nothing at this address. It may have moved, or the link may be incomplete.",
-        405: "This page does not accept that kind of request.",
-        409: "Something changed since you opened this page. Reload it and try again.",
-        413: "That upload is too large.",
-        429: "Too many attempts. Wait a few minutes and try again.",
-        500: "Something went wrong on our side. It has been logged; please try again later.",
+        400: _l("The request could not be understood. Go back and try again."),
+        403: _l(
+            "You do not have permission to see this page. If you think you should, "
+            "ask the event's organizers."
+        ),
+        404: _l(
+            "There is nothing at this address. It may have moved, or the link may be incomplete."
+        ),
+        405: _l("This page does not accept that kind of request."),
+        409: _l("Something changed since you opened this page. Reload it and try again."),
+        413: _l("That upload is too large."),
+        429: _l("Too many attempts. Wait a few minutes and try again."),
+        500: _l("Something went wrong on our side. It has been logged; please try again later."),
     }
 
     def render_error(code: int, message: str | None = None):  # type: ignore[no-untyped-def]
-        text = message or messages[code]
+        text = str(message or messages[code])
         try:
             return render_template("errors/error.html", code=code, message=text), code
-        except Exception:
+        except Exception:  # e.g. an untrusted Host: no URL can be built for the page
             app.logger.exception("error page %s could not be rendered", code)
             body = f"<!doctype html><html lang=en><title>Error {code}</title><p>{escape(text)}</p>"
             return Response(body, code, mimetype="text/html")
@@ -173,13 +186,15 @@ def _register_error_pages(app: Flask) -> None:
     def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
         return render_error(
             400,
-            "This form had expired or came from another site, so nothing was saved. "
-            "Go back, reload the page and submit it again.",
+            _(
+                "This form had expired or came from another site, so nothing was saved. "
+                "Go back, reload the page and submit it again."
+            ),
         )
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):  # type: ignore[no-untyped-def]
-        db.session.rollback()
+        rollback()
         return render_error(
             error.status_code if error.status_code in messages else 400, error.message
         )
@@ -193,7 +208,7 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(error: Exception):  # type: ignore[no-untyped-def]
-        db.session.rollback()
+        rollback()
         return render_error(500)
 
 

@@ -39,7 +39,7 @@ def commit() -> None:
     if queued and current_app.config["MAIL_DELIVER_ON_COMMIT"]:
         try:
             mail.deliver(now=utcnow(), ids=queued)
-        except Exception:
+        except Exception:  # the change is committed; the outbox retries the mail
             db.session.rollback()
             log.exception("delivering mail after commit failed; `flask send-mail` will retry")
 
@@ -83,17 +83,26 @@ def event_route(permission: Callable[[Any, Event], bool]) -> Callable[..., Any]:
     return decorator
 
 
+def attach_errors(form: FlaskForm, errors: dict[str, str]) -> list[str]:
+    """Show each message next to its field, unless the field already shows one of its own.
+    Returns the messages that have no field in this form."""
+    homeless = []
+    for name, message in errors.items():
+        field = form._fields.get(name) if name else None
+        if field is None:
+            homeless.append(message)
+        elif not field.errors:
+            field.errors = [message]
+    return homeless
+
+
 def show_domain_error(error: DomainError, form: FlaskForm | None = None) -> None:
     """Put each message next to its field when the form has it, else in a flash message.
     The transaction is rolled back so that nothing half-done is saved."""
     rollback()
     if isinstance(error, ValidationFailed) and form is not None:
-        for name, message in error.errors.items():
-            field = form._fields.get(name) if name else None
-            if field is not None:
-                field.errors = [*field.errors, message]  # type: ignore[list-item]
-            else:
-                flash(message, "error")
+        for message in attach_errors(form, error.errors):
+            flash(message, "error")
         return
     flash(error.message, "error")
 

@@ -42,10 +42,6 @@ class Event(Base):
         back_populates="event", cascade="all, delete-orphan"
     )
 
-    @property
-    def is_multi_day(self) -> bool:
-        return self.ends_on > self.starts_on
-
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"
 

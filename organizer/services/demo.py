@@ -21,7 +21,7 @@ from werkzeug.security import generate_password_hash
 from organizer.enums import EventRoleName
 from organizer.extensions import db
 from organizer.models import Event, EventRole, User
-from organizer.services.accounts import create_user, normalise_email, user_by_email
+from organizer.services.accounts import create_user, new_user, user_by_email
 from organizer.services.events import EventDetails, validate_details
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "demo.yaml"
@@ -54,19 +54,18 @@ def load_demo(*, data: dict[str, Any], now: dt.datetime) -> DemoResult:
     users: dict[str, User] = {}
     for spec in data["users"]:
         user = user_by_email(spec["email"])
-        if user is None and spec.get("password"):
+        if user is None:
             user = create_user(
                 email=spec["email"],
-                password=spec["password"],
                 display_name=spec["display_name"],
                 pronouns=spec.get("pronouns"),
                 verified=True,
                 site_admin=bool(spec.get("site_admin")),
                 now=now,
+                # only the demo logins have a password; nobody can sign in as the others
+                password=spec.get("password"),
+                password_hash=None if spec.get("password") else unusable,
             )
-            result.created_users += 1
-        elif user is None:
-            user = _fast_user(spec, unusable, now)
             result.created_users += 1
         users[spec["key"]] = user
         if spec.get("password"):
@@ -87,21 +86,6 @@ def load_demo(*, data: dict[str, Any], now: dt.datetime) -> DemoResult:
         result.created_events.append(event.slug)
     db.session.flush()
     return result
-
-
-def _fast_user(spec: dict[str, Any], password_hash: str, now: dt.datetime) -> User:
-    user = User(
-        email=normalise_email(spec["email"]),
-        password_hash=password_hash,
-        display_name=spec["display_name"],
-        pronouns=spec.get("pronouns"),
-        email_verified_at=now,
-        is_site_admin=False,
-        created_at=now,
-        password_changed_at=now,
-    )
-    db.session.add(user)
-    return user
 
 
 def _create_event(spec: dict[str, Any], now: dt.datetime) -> Event:
@@ -149,13 +133,12 @@ def generate_synthetic(*, size: int, now: dt.datetime, seed: int = 1) -> Event:
     )
     db.session.add(event)
     unusable = generate_password_hash(secrets.token_urlsafe(32))
-    organizer = User(
+    organizer = new_user(
         email=f"organizer@{slug}.example.org",
-        password_hash=unusable,
         display_name="Synthetic Organizer",
-        created_at=now,
-        password_changed_at=now,
-        email_verified_at=now,
+        password_hash=unusable,
+        verified=True,
+        now=now,
     )
     db.session.add(organizer)
     db.session.add(
@@ -164,13 +147,12 @@ def generate_synthetic(*, size: int, now: dt.datetime, seed: int = 1) -> Event:
     given = ["Ada", "Bongani", "Chen", "Dara", "Eun-ji", "Farah", "Gökhan", "Hana", "Ife", "Jun"]
     family = ["Okoye", "Silva", "Nakamura", "Haddad", "Kowalski", "Mendes", "Ivanova", "Rao"]
     db.session.add_all(
-        User(
+        new_user(
             email=f"speaker{n}@{slug}.example.org",
             password_hash=unusable,
+            verified=True,
             display_name=f"{rng.choice(given)} {rng.choice(family)} {n}",
-            created_at=now,
-            password_changed_at=now,
-            email_verified_at=now,
+            now=now,
         )
         for n in range(size)
     )

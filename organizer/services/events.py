@@ -35,6 +35,12 @@ def known_time_zones() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def time_zone_names() -> tuple[str, ...]:
+    """Every IANA zone, sorted, for the time-zone suggestions of the event form."""
+    return tuple(sorted(known_time_zones()))
+
+
+@lru_cache(maxsize=1)
 def known_currencies() -> frozenset[str]:
     return frozenset(list_currencies())
 

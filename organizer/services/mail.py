@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from flask import current_app, url_for
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 
 from organizer.enums import OutboxState
 from organizer.extensions import db
@@ -164,19 +164,20 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     return email
 
 
+def _due(now: dt.datetime) -> ColumnElement[bool]:
+    """Waiting for its (next) attempt, or claimed by a sender that has evidently died."""
+    return or_(
+        (OutboxMessage.state == OutboxState.QUEUED) & (OutboxMessage.next_attempt_at <= now),
+        (OutboxMessage.state == OutboxState.SENDING)
+        & (OutboxMessage.claimed_at < now - STALE_CLAIM),
+    )
+
+
 def _claim(message_id: int, now: dt.datetime) -> bool:
-    """Take a message for sending; False when another sender has it or it is not due."""
+    """Take a message for sending; False when another sender took it first."""
     result = db.session.execute(
         update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            or_(
-                (OutboxMessage.state == OutboxState.QUEUED)
-                & (OutboxMessage.next_attempt_at <= now),
-                (OutboxMessage.state == OutboxState.SENDING)
-                & (OutboxMessage.claimed_at < now - STALE_CLAIM),
-            ),
-        )
+        .where(OutboxMessage.id == message_id, _due(now))
         .values(state=OutboxState.SENDING, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -191,23 +192,24 @@ def deliver(
     that runs after the request's transaction, not part of it."""
     config = current_app.config
     backend = backend or backend_from_config(config)
-    query = select(OutboxMessage.id).where(
-        OutboxMessage.state.in_([OutboxState.QUEUED, OutboxState.SENDING])
-    )
+    unsent = OutboxMessage.state.in_([OutboxState.QUEUED, OutboxState.SENDING])
     if ids is not None:
-        query = query.where(OutboxMessage.id.in_(ids))
-    candidate_ids = list(db.session.scalars(query.order_by(OutboxMessage.id)))
-    counts = {"sent": 0, "failed": 0, "retry": 0, "skipped": 0}
-    for message_id in candidate_ids:
+        unsent = unsent & OutboxMessage.id.in_(ids)
+    due_ids = list(
+        db.session.scalars(select(OutboxMessage.id).where(unsent, _due(now)).order_by("id"))
+    )
+    waiting = db.session.scalar(select(func.count()).where(unsent)) - len(due_ids)
+    counts = {"sent": 0, "failed": 0, "retry": 0, "skipped": waiting}
+    for message_id in due_ids:
         if not _claim(message_id, now):
             counts["skipped"] += 1
             continue
         message = db.session.get(OutboxMessage, message_id, populate_existing=True)
         assert message is not None
+        message.attempts += 1
         try:
             backend.send(build_email(message, config["MAIL_SENDER"]))
-        except Exception as error:
-            message.attempts += 1
+        except Exception as error:  # any failure is an attempt, and the next message still goes
             message.last_error = f"{type(error).__name__}: {error}"[:2000]
             message.claimed_at = None
             if message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
@@ -219,7 +221,6 @@ def deliver(
                 counts["retry"] += 1
             log.warning("mail %s to %s failed: %s", message.id, message.to_address, error)
         else:
-            message.attempts += 1
             message.state = OutboxState.SENT
             message.sent_at = now
             message.last_error = None

@@ -25,6 +25,20 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _record_invitation(
+    action: str, *, actor: User, invitation: TeamInvitation, now: dt.datetime
+) -> None:
+    audit.record(
+        action=action,
+        actor=actor,
+        now=now,
+        object_type="invitation",
+        object_id=invitation.id,
+        event=invitation.event,
+        details={"email": invitation.email, "role": invitation.role.value},
+    )
+
+
 def _require_team_manager(actor: User, event: Event) -> None:
     if not permissions.can_manage_team(actor, event):
         raise PermissionDenied("Only this event's organizers can change its team.")
@@ -82,15 +96,7 @@ def invite(
     for previous in open_invitations(event, now=now):
         if previous.email == email and previous.role == role:
             previous.revoked_at = now
-            audit.record(
-                action="invitation.replace",
-                actor=actor,
-                now=now,
-                object_type="invitation",
-                object_id=previous.id,
-                event=event,
-                details={"email": email, "role": role.value},
-            )
+            _record_invitation("invitation.replace", actor=actor, invitation=previous, now=now)
     token = secrets.token_urlsafe(32)
     invitation = TeamInvitation(
         event=event,
@@ -115,15 +121,7 @@ def invite(
         },
         now=now,
     )
-    audit.record(
-        action="invitation.create",
-        actor=actor,
-        now=now,
-        object_type="invitation",
-        object_id=invitation.id,
-        event=event,
-        details={"email": email, "role": role.value},
-    )
+    _record_invitation("invitation.create", actor=actor, invitation=invitation, now=now)
     return invitation
 
 
@@ -180,15 +178,7 @@ def revoke_invitation(*, actor: User, invitation: TeamInvitation, now: dt.dateti
     if invitation.accepted_at is not None:
         raise Conflict("This invitation was already accepted; remove the role instead.")
     invitation.revoked_at = now
-    audit.record(
-        action="invitation.revoke",
-        actor=actor,
-        now=now,
-        object_type="invitation",
-        object_id=invitation.id,
-        event=invitation.event,
-        details={"email": invitation.email, "role": invitation.role.value},
-    )
+    _record_invitation("invitation.revoke", actor=actor, invitation=invitation, now=now)
     db.session.flush()
 
 

@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
 
-from organizer.blueprints._common import DateInput
+from organizer.blueprints._common import DateInput, attach_errors
 from organizer.enums import EventRoleName
 from organizer.errors import ValidationFailed
 from organizer.models import Event
@@ -104,9 +104,13 @@ class EventForm(FlaskForm):
     )
     submit = SubmitField(_l("Save event"))
 
+    def __init__(self, *args: Any, event: Event | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.event = event
+
     def details(self) -> EventDetails:
         return EventDetails(
-            slug=self.slug.data.strip().lower(),
+            slug=self.slug.data,
             name=self.name.data,
             timezone=self.timezone.data.strip(),
             starts_on=self.starts_on.data,
@@ -119,10 +123,6 @@ class EventForm(FlaskForm):
             is_public=bool(self.is_public.data),
         )
 
-    def __init__(self, *args: Any, event: Event | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.event = event
-
     def validate(self, extra_validators: Any = None) -> bool:
         """The field checks, plus the service's rules (unique address, known time zone and
         currency, dates in order), so that every problem is shown at once, next to its field."""
@@ -132,10 +132,7 @@ class EventForm(FlaskForm):
         try:
             validate_details(self.details(), event=self.event)
         except ValidationFailed as error:
-            for name, message in error.errors.items():
-                field = self._fields.get(name)
-                if field is not None and not field.errors:
-                    field.errors = [message]
+            attach_errors(self, error.errors)
             return False
         return valid
 

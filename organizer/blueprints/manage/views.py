@@ -13,7 +13,7 @@ from organizer.enums import EventRoleName
 from organizer.errors import DomainError
 from organizer.models import Event
 from organizer.services import audit, events, team
-from organizer.services.events import known_time_zones
+from organizer.services.events import time_zone_names
 
 bp = Blueprint("manage", __name__)
 
@@ -48,16 +48,14 @@ def create_event():
 
 def _event_form_page(form: EventForm, event: Event | None):  # type: ignore[no-untyped-def]
     return render_template(
-        "manage/event_form.html", form=form, event=event, timezones=sorted(known_time_zones())
+        "manage/event_form.html", form=form, event=event, timezones=time_zone_names()
     ), 400 if form.errors else 200
 
 
 @bp.route("/manage/<event_slug>/")
 @event_route(permissions.can_manage_event)
 def dashboard(event: Event):
-    return render_template(
-        "manage/dashboard.html", event=event, roles=permissions.roles_in(current_user, event)
-    )
+    return render_template("manage/dashboard.html", event=event)
 
 
 @bp.route("/manage/<event_slug>/settings", methods=["GET", "POST"])
