@@ -1,7 +1,10 @@
 """Domain errors: a broken rule, with a message fit for a person.
 
 Views turn them into a flash message (or a form error) and an HTTP status; never a 500.
+Messages are translated where they are raised (services run with an application context).
 """
+
+from flask_babel import gettext
 
 
 class DomainError(Exception):
@@ -28,8 +31,8 @@ class ValidationFailed(DomainError):
 class PermissionDenied(DomainError):
     status_code = 403
 
-    def __init__(self, message: str = "You are not allowed to do that.", **kw) -> None:
-        super().__init__(message, **kw)
+    def __init__(self, message: str | None = None, **kw) -> None:
+        super().__init__(message or gettext("You are not allowed to do that."), **kw)
 
 
 class NotFound(DomainError):

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -54,12 +55,17 @@ def _five_minute_bucket(now: dt.datetime) -> str:
 def check_password_rules(password: str, *, email: str = "", field: str = "password") -> None:
     if len(password) < PASSWORD_MIN_LENGTH:
         raise ValidationFailed(
-            {field: f"Use at least {PASSWORD_MIN_LENGTH} characters. A few words make a good one."}
+            {
+                field: _(
+                    "Use at least %(n)d characters. A few words make a good one.",
+                    n=PASSWORD_MIN_LENGTH,
+                )
+            }
         )
     if len(password) > PASSWORD_MAX_LENGTH:
-        raise ValidationFailed({field: f"Use at most {PASSWORD_MAX_LENGTH} characters."})
+        raise ValidationFailed({field: _("Use at most %(n)d characters.", n=PASSWORD_MAX_LENGTH)})
     if email and password.strip().lower() == normalise_email(email):
-        raise ValidationFailed({field: "Your password must not be your email address."})
+        raise ValidationFailed({field: _("Your password must not be your email address.")})
 
 
 def new_user(
@@ -146,11 +152,11 @@ def verify_email(*, token: str, now: dt.datetime) -> User:
         "verify",
         token,
         max_age=current_app.config["VERIFY_TOKEN_MAX_AGE"],
-        expired_message="This verification link has expired. Sign in to get a new one.",
+        expired_message=_("This verification link has expired. Sign in to get a new one."),
     )
     user = db.session.get(User, data.get("uid"))
     if user is None or user.email != data.get("email"):
-        raise ValidationFailed("This verification link is not valid any more.")
+        raise ValidationFailed(_("This verification link is not valid any more."))
     if not user.email_verified:
         user.email_verified_at = now
         audit.record(
@@ -192,8 +198,11 @@ def authenticate(*, email: str, password: str, client: str, now: dt.datetime) ->
     window = current_app.config["LOGIN_THROTTLE_WINDOW_SECONDS"]
     if _throttled(email=email, client=client, now=now):
         raise Throttled(
-            f"Too many failed sign-in attempts. Wait {window // 60} minutes and try again, "
-            "or reset your password."
+            _(
+                "Too many failed sign-in attempts. Wait %(minutes)d minutes and try again, "
+                "or reset your password.",
+                minutes=window // 60,
+            )
         )
     user = user_by_email(email)
     valid = check_password_hash(
@@ -219,7 +228,7 @@ def authenticate(*, email: str, password: str, client: str, now: dt.datetime) ->
                 action="login.failure", actor=None, now=now, object_type="user", object_id=user.id
             )
         db.session.flush()
-        raise ValidationFailed("That email and password do not match an account.")
+        raise ValidationFailed(_("That email and password do not match an account."))
     db.session.execute(delete(LoginFailure).where(LoginFailure.account_key == _key(email, client)))
     audit.record(action="login.success", actor=user, now=now, object_type="user", object_id=user.id)
     return user
@@ -258,11 +267,11 @@ def user_for_reset_token(token: str) -> User:
         "reset",
         token,
         max_age=current_app.config["RESET_TOKEN_MAX_AGE"],
-        expired_message="This reset link has expired. Ask for a new one below.",
+        expired_message=_("This reset link has expired. Ask for a new one below."),
     )
     user = db.session.get(User, data.get("uid"))
     if user is None or not hmac.compare_digest(str(data.get("fp")), _password_fingerprint(user)):
-        raise ValidationFailed("This reset link has already been used. Ask for a new one below.")
+        raise ValidationFailed(_("This reset link has already been used. Ask for a new one below."))
     return user
 
 
@@ -288,7 +297,7 @@ def change_password(
     *, user: User, current_password: str, new_password: str, now: dt.datetime
 ) -> None:
     if not check_password_hash(user.password_hash, current_password):
-        raise ValidationFailed({"current_password": "That is not your current password."})
+        raise ValidationFailed({"current_password": _("That is not your current password.")})
     check_password_rules(new_password, email=user.email, field="new_password")
     _set_password(user, new_password, now)
     audit.record(
@@ -307,9 +316,9 @@ def update_profile(
     *, user: User, display_name: str, pronouns: str | None, locale: str, now: dt.datetime
 ) -> None:
     if locale not in current_app.config["LOCALES"]:
-        raise ValidationFailed({"locale": "Choose one of the languages in the list."})
+        raise ValidationFailed({"locale": _("Choose one of the languages in the list.")})
     if not display_name.strip():
-        raise ValidationFailed({"display_name": "Enter the name you want others to see."})
+        raise ValidationFailed({"display_name": _("Enter the name you want others to see.")})
     before = {"display_name": user.display_name, "pronouns": user.pronouns, "locale": user.locale}
     user.display_name = display_name.strip()
     user.pronouns = (pronouns or "").strip() or None

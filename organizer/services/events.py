@@ -9,6 +9,7 @@ import zoneinfo
 from functools import lru_cache
 
 from babel.numbers import list_currencies
+from flask_babel import gettext as _
 from sqlalchemy import Select, case, select
 
 from organizer import permissions
@@ -71,7 +72,9 @@ def validate_details(details: EventDetails, *, event: Event | None = None) -> No
             "letter or digit, e.g. mlworkshop-2027."
         )
     elif details.slug in RESERVED_SLUGS:
-        errors["slug"] = f"“{details.slug}” is used by the site itself. Choose another address."
+        errors["slug"] = _(
+            "“%(slug)s” is used by the site itself. Choose another address.", slug=details.slug
+        )
     else:
         taken = db.session.scalar(
             select(Event.id).where(
@@ -79,19 +82,19 @@ def validate_details(details: EventDetails, *, event: Event | None = None) -> No
             )
         )
         if taken is not None:
-            errors["slug"] = "Another event already uses this address. Choose another one."
+            errors["slug"] = _("Another event already uses this address. Choose another one.")
     if details.timezone not in known_time_zones():
-        errors["timezone"] = (
+        errors["timezone"] = _(
             "Use an IANA time zone name such as Europe/Lisbon or America/Mexico_City."
         )
     if details.ends_on < details.starts_on:
-        errors["ends_on"] = "The last day cannot be before the first day."
+        errors["ends_on"] = _("The last day cannot be before the first day.")
     elif (details.ends_on - details.starts_on).days > 30:
-        errors["ends_on"] = "An event can last at most 31 days."
+        errors["ends_on"] = _("An event can last at most 31 days.")
     if details.currency not in known_currencies():
-        errors["currency"] = "Use a three-letter ISO 4217 currency code such as EUR or USD."
+        errors["currency"] = _("Use a three-letter ISO 4217 currency code such as EUR or USD.")
     if not details.name.strip():
-        errors["name"] = "Enter the event's name."
+        errors["name"] = _("Enter the event's name.")
     if errors:
         raise ValidationFailed(errors)
 
@@ -111,7 +114,7 @@ def details_of(event: Event) -> EventDetails:
 def create_event(*, actor: User, details: EventDetails, now: dt.datetime) -> Event:
     """A site admin creates an event and becomes its first organizer."""
     if not permissions.can_create_event(actor):
-        raise PermissionDenied("Only site administrators can create events.")
+        raise PermissionDenied(_("Only site administrators can create events."))
     validate_details(details)
     event = Event(created_at=now, updated_at=now)
     _apply(event, details)
@@ -134,7 +137,7 @@ def create_event(*, actor: User, details: EventDetails, now: dt.datetime) -> Eve
 def update_event(*, actor: User, event: Event, details: EventDetails, now: dt.datetime) -> bool:
     """Save new details; True when anything changed. The audit entry keeps before and after."""
     if not permissions.can_manage_event(actor, event):
-        raise PermissionDenied("Only this event's organizers can change its details.")
+        raise PermissionDenied(_("Only this event's organizers can change its details."))
     validate_details(details, event=event)
     before = dataclasses.asdict(details_of(event))
     _apply(event, details)

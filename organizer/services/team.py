@@ -8,6 +8,7 @@ import hashlib
 import secrets
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -41,7 +42,7 @@ def _record_invitation(
 
 def _require_team_manager(actor: User, event: Event) -> None:
     if not permissions.can_manage_team(actor, event):
-        raise PermissionDenied("Only this event's organizers can change its team.")
+        raise PermissionDenied(_("Only this event's organizers can change its team."))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,7 +93,9 @@ def invite(
         .where(EventRole.event_id == event.id, EventRole.role == role, User.email == email)
     )
     if already is not None:
-        raise ValidationFailed({"email": f"This person is already a {role.label.lower()} here."})
+        raise ValidationFailed(
+            {"email": _("This person is already a %(role)s here.", role=role.label.lower())}
+        )
     for previous in open_invitations(event, now=now):
         if previous.email == email and previous.role == role:
             previous.revoked_at = now
@@ -130,18 +133,18 @@ def invitation_for_token(token: str) -> TeamInvitation:
         select(TeamInvitation).where(TeamInvitation.token_hash == _hash(token))
     )
     if invitation is None:
-        raise NotFound("This invitation link is not valid. Ask the organizers for a new one.")
+        raise NotFound(_("This invitation link is not valid. Ask the organizers for a new one."))
     return invitation
 
 
 def accept_invitation(*, token: str, user: User, now: dt.datetime) -> EventRole:
     invitation = invitation_for_token(token)
     if invitation.accepted_at is not None:
-        raise Conflict("This invitation has already been accepted. Each link works once.")
+        raise Conflict(_("This invitation has already been accepted. Each link works once."))
     if invitation.revoked_at is not None:
-        raise Conflict("This invitation was withdrawn by the organizers.")
+        raise Conflict(_("This invitation was withdrawn by the organizers."))
     if now >= invitation.expires_at:
-        raise Conflict("This invitation has expired. Ask the organizers to send a new one.")
+        raise Conflict(_("This invitation has expired. Ask the organizers to send a new one."))
     invitation.accepted_at = now
     invitation.accepted_by_id = user.id
     role = db.session.scalar(
@@ -176,7 +179,7 @@ def accept_invitation(*, token: str, user: User, now: dt.datetime) -> EventRole:
 def revoke_invitation(*, actor: User, invitation: TeamInvitation, now: dt.datetime) -> None:
     _require_team_manager(actor, invitation.event)
     if invitation.accepted_at is not None:
-        raise Conflict("This invitation was already accepted; remove the role instead.")
+        raise Conflict(_("This invitation was already accepted; remove the role instead."))
     invitation.revoked_at = now
     _record_invitation("invitation.revoke", actor=actor, invitation=invitation, now=now)
     db.session.flush()
@@ -193,7 +196,7 @@ def remove_role(*, actor: User, event_role: EventRole, now: dt.datetime) -> None
             .with_for_update()  # two concurrent removals cannot both see "two left"
         ).all()
         if len(organizer_ids) <= 1:
-            raise Conflict("An event needs at least one organizer. Invite another one first.")
+            raise Conflict(_("An event needs at least one organizer. Invite another one first."))
     details = {"role": event_role.role.value, "user": event_role.user.email}
     db.session.delete(event_role)
     audit.record(
@@ -211,12 +214,12 @@ def remove_role(*, actor: User, event_role: EventRole, now: dt.datetime) -> None
 def role_in_event(event: Event, role_id: int) -> EventRole:
     role = db.session.get(EventRole, role_id)
     if role is None or role.event_id != event.id:
-        raise NotFound("That team role does not exist.")
+        raise NotFound(_("That team role does not exist."))
     return role
 
 
 def invitation_in_event(event: Event, invitation_id: int) -> TeamInvitation:
     invitation = db.session.get(TeamInvitation, invitation_id)
     if invitation is None or invitation.event_id != event.id:
-        raise NotFound("That invitation does not exist.")
+        raise NotFound(_("That invitation does not exist."))
     return invitation

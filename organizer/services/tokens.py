@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from organizer.errors import ValidationFailed
@@ -26,5 +27,5 @@ def unsign(purpose: str, token: str, *, max_age: int, expired_message: str) -> A
         raise ValidationFailed(expired_message) from error
     except BadSignature as error:
         raise ValidationFailed(
-            "This link is not valid. Check that you copied all of it."
+            _("This link is not valid. Check that you copied all of it.")
         ) from error
