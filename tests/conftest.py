@@ -164,21 +164,38 @@ def test_settings(database_url: str, smtp_port: int, tmp: Path) -> dict[str, obj
     }
 
 
+@contextlib.contextmanager
+def migrated_app(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    smtp_port: int,
+    label: str,
+    **overrides: object,
+) -> Iterator[Flask]:
+    """An application on its own scratch database, migrated to the latest revision.
+    Overrides set to None remove a test setting."""
+    tmp = tmp_path_factory.mktemp(label)
+    with scratch_database(request.config.getoption("--database-url"), tmp, label) as url:
+        settings = {**test_settings(url, smtp_port, tmp), **overrides}
+        application = create_app({k: v for k, v in settings.items() if v is not None})
+        migrate_to_head(application)
+        try:
+            yield application
+        finally:
+            with application.app_context():
+                db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def app(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
     smtp_server: tuple[Mailbox, int],
 ) -> Iterator[Flask]:
-    tmp = tmp_path_factory.mktemp("app")
-    with scratch_database(request.config.getoption("--database-url"), tmp, "unit") as url:
-        application = create_app(
-            {**test_settings(url, smtp_server[1], tmp), "WTF_CSRF_ENABLED": False}
-        )
-        migrate_to_head(application)
+    with migrated_app(
+        request, tmp_path_factory, smtp_server[1], "unit", WTF_CSRF_ENABLED=False
+    ) as application:
         yield application
-        with application.app_context():
-            db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

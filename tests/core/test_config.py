@@ -6,13 +6,26 @@ from organizer import create_app
 from organizer.config import ConfigError, load_config
 
 STRONG = "s" * 48
+PRODUCTION = {
+    "ORGANIZER_ENV": "production",
+    "ORGANIZER_SECRET_KEY": STRONG,
+    "ORGANIZER_BASE_URL": "https://workshop.example.org",
+    "ORGANIZER_MAIL_BACKEND": "smtp",
+}
 
 
 @pytest.fixture
 def clean_env(monkeypatch):
-    for name in ("ORGANIZER_ENV", "ORGANIZER_SECRET_KEY", "ORGANIZER_BASE_URL", "DATABASE_URL"):
+    for name in (*PRODUCTION, "DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
+
+
+def production_env(env, *, without=()):
+    """A complete production environment, less the settings named in `without`."""
+    for name, value in PRODUCTION.items():
+        if name not in without:
+            env.setenv(name, value)
 
 
 def test_embedded_defaults_generate_a_secret_and_use_sqlite(clean_env, tmp_path):
@@ -28,8 +41,7 @@ def test_embedded_defaults_generate_a_secret_and_use_sqlite(clean_env, tmp_path)
 
 @pytest.mark.parametrize("secret", [None, "dev", "change-me", "short-but-not-placeholder"])
 def test_production_refuses_a_missing_or_weak_secret(clean_env, tmp_path, secret):
-    clean_env.setenv("ORGANIZER_ENV", "production")
-    clean_env.setenv("ORGANIZER_BASE_URL", "https://workshop.example.org")
+    production_env(clean_env, without={"ORGANIZER_SECRET_KEY"})
     if secret is not None:
         clean_env.setenv("ORGANIZER_SECRET_KEY", secret)
     with pytest.raises(ConfigError, match="ORGANIZER_SECRET_KEY"):
@@ -38,25 +50,19 @@ def test_production_refuses_a_missing_or_weak_secret(clean_env, tmp_path, secret
 
 
 def test_production_requires_a_base_url(clean_env, tmp_path):
-    clean_env.setenv("ORGANIZER_ENV", "production")
-    clean_env.setenv("ORGANIZER_SECRET_KEY", STRONG)
+    production_env(clean_env, without={"ORGANIZER_BASE_URL"})
     with pytest.raises(ConfigError, match="ORGANIZER_BASE_URL"):
         load_config(tmp_path)
 
 
 def test_production_refuses_the_file_mail_backend(clean_env, tmp_path):
-    clean_env.setenv("ORGANIZER_ENV", "production")
-    clean_env.setenv("ORGANIZER_SECRET_KEY", STRONG)
-    clean_env.setenv("ORGANIZER_BASE_URL", "https://workshop.example.org")
+    production_env(clean_env, without={"ORGANIZER_MAIL_BACKEND"})
     with pytest.raises(ConfigError, match="MAIL_BACKEND must be smtp"):
         load_config(tmp_path)
 
 
 def test_production_settings(clean_env, tmp_path):
-    clean_env.setenv("ORGANIZER_ENV", "production")
-    clean_env.setenv("ORGANIZER_SECRET_KEY", STRONG)
-    clean_env.setenv("ORGANIZER_BASE_URL", "https://workshop.example.org")
-    clean_env.setenv("ORGANIZER_MAIL_BACKEND", "smtp")
+    production_env(clean_env)
     clean_env.setenv("ORGANIZER_TRUSTED_HOSTS", "workshop.example.org, www.example.org")
     config = load_config(tmp_path)
     assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]

@@ -9,7 +9,7 @@ from organizer.enums import EventRoleName
 from organizer.extensions import db
 from organizer.models import Event
 from organizer.services import team
-from tests.factories import NOW, login_as, make_event, make_user
+from tests.factories import NOW, PASSWORD, login_as, make_event, make_user
 
 
 def test_security_headers_on_every_response(client):
@@ -34,7 +34,7 @@ def test_session_cookie_flags(client):
         "/login",
         data={
             "email": "c@example.org",
-            "password": "correct horse battery staple",
+            "password": PASSWORD,
             "remember": "y",
         },
     )

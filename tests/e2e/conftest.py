@@ -23,14 +23,13 @@ from flask import Flask
 from playwright.sync_api import Page
 from werkzeug.serving import make_server
 
-from organizer import create_app
 from organizer.enums import EventRoleName
 from organizer.extensions import db
 from organizer.models import Event, User
 from organizer.services.accounts import user_by_email
 from organizer.services.events import event_by_slug
 from tests import factories
-from tests.conftest import Mailbox, migrate_to_head, scratch_database, test_settings
+from tests.conftest import Mailbox, migrated_app
 
 E2E_DIR = Path(__file__).resolve().parent
 CHROMIUM_CANDIDATES = (Path("/usr/lib/chromium/chromium"), Path("/usr/bin/chromium"))
@@ -155,12 +154,8 @@ def live_server(
     tmp_path_factory: pytest.TempPathFactory,
     smtp_server: tuple[Mailbox, int],
 ) -> Iterator[LiveServer]:
-    tmp = tmp_path_factory.mktemp("e2e")
-    with scratch_database(request.config.getoption("--database-url"), tmp, "e2e") as url:
-        settings = test_settings(url, smtp_server[1], tmp)
-        del settings["SERVER_NAME"]  # the browser asks for 127.0.0.1:<port>
-        app = create_app(settings)  # CSRF stays on
-        migrate_to_head(app)
+    # CSRF stays on; no SERVER_NAME, because the browser asks for 127.0.0.1:<port>
+    with migrated_app(request, tmp_path_factory, smtp_server[1], "e2e", SERVER_NAME=None) as app:
         server = make_server("127.0.0.1", 0, app, threaded=True)
         live = LiveServer(f"http://127.0.0.1:{server.server_port}", app)
         app.config["BASE_URL"] = live.url  # links in mail lead back to this server
@@ -172,8 +167,6 @@ def live_server(
             server.shutdown()
             server.server_close()
             thread.join(timeout=5)
-            with app.app_context():
-                db.engine.dispose()
 
 
 @pytest.fixture
