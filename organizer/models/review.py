@@ -1,0 +1,151 @@
+"""Review: criteria, phases, who reviews what, the reviews themselves and declared conflicts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from organizer.enums import OthersReviews
+from organizer.models.base import Base, str_enum
+
+if TYPE_CHECKING:
+    from organizer.models.accounts import User
+    from organizer.models.cfp import Proposal, Track
+
+criterion_track = Table(
+    "criterion_track",
+    Base.metadata,
+    Column("criterion_id", ForeignKey("review_criterion.id", ondelete="CASCADE"), primary_key=True),
+    Column("track_id", ForeignKey("track.id", ondelete="CASCADE"), primary_key=True),
+)
+
+reviewer_track = Table(
+    "reviewer_track",
+    Base.metadata,
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Column("track_id", ForeignKey("track.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class ReviewCriterion(Base):
+    """A scored aspect ("relevance", "clarity"). Limited to some tracks when `tracks` is set."""
+
+    __tablename__ = "review_criterion"
+    __table_args__ = (
+        UniqueConstraint("event_id", "name"),
+        CheckConstraint("scale_max > scale_min", name="scale"),
+        CheckConstraint("weight between 1 and 100", name="weight"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(String(500), default="")
+    weight: Mapped[int] = mapped_column(default=1)
+    scale_min: Mapped[int] = mapped_column(default=1)
+    scale_max: Mapped[int] = mapped_column(default=5)
+    position: Mapped[int] = mapped_column(default=0)
+
+    tracks: Mapped[list[Track]] = relationship(secondary=criterion_track, order_by="Track.name")
+
+    def applies_to(self, proposal: Proposal) -> bool:
+        return not self.tracks or proposal.track_id in {t.id for t in self.tracks}
+
+
+class ReviewPhase(Base):
+    """A stretch of time that decides what reviewers may do and see. Outside every phase of an
+    event that has phases, review is closed; an event without phases reviews freely."""
+
+    __tablename__ = "review_phase"
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    starts_at: Mapped[dt.datetime]
+    ends_at: Mapped[dt.datetime]
+    can_review: Mapped[bool] = mapped_column(default=True)
+    others_reviews: Mapped[OthersReviews] = mapped_column(
+        str_enum(OthersReviews, "others_reviews"), default=OthersReviews.AFTER_OWN
+    )
+
+
+class ReviewAssignment(Base):
+    __tablename__ = "review_assignment"
+    __table_args__ = (UniqueConstraint("proposal_id", "reviewer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposal.id", ondelete="CASCADE"), index=True
+    )
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    automatic: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime]
+
+    proposal: Mapped[Proposal] = relationship()
+    reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
+
+
+class Review(Base):
+    __tablename__ = "review"
+    __table_args__ = (UniqueConstraint("proposal_id", "reviewer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposal.id", ondelete="CASCADE"), index=True
+    )
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    abstained: Mapped[bool] = mapped_column(default=False)
+    comment: Mapped[str] = mapped_column(Text, default="")  # for the committee
+    note_to_speaker: Mapped[str] = mapped_column(Text, default="")
+    proposal_version: Mapped[int]  # the proposal's version when this was last saved
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+    proposal: Mapped[Proposal] = relationship()
+    reviewer: Mapped[User] = relationship()
+    scores: Mapped[list[ReviewScore]] = relationship(
+        back_populates="review", cascade="all, delete-orphan"
+    )
+
+
+class ReviewScore(Base):
+    __tablename__ = "review_score"
+    __table_args__ = (UniqueConstraint("review_id", "criterion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[int] = mapped_column(
+        ForeignKey("review_criterion.id", ondelete="CASCADE"), index=True
+    )
+    score: Mapped[int]
+
+    review: Mapped[Review] = relationship(back_populates="scores")
+    criterion: Mapped[ReviewCriterion] = relationship()
+
+
+class ConflictOfInterest(Base):
+    """A reviewer's declaration that they should not review a proposal."""
+
+    __tablename__ = "conflict_of_interest"
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposal.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[dt.datetime]
