@@ -22,8 +22,8 @@ def register_commands(app: Flask) -> None:
         "--size",
         type=click.IntRange(min=1, max=100_000),
         default=None,
-        help="Generate a synthetic event for benchmarks instead of the demo workshop: today an "
-        "organizer and SIZE speakers; later features add SIZE sessions.",
+        help="Generate a synthetic event for benchmarks instead of the demo workshop: an "
+        "organizer, 40 reviewers, SIZE speakers with a proposal each and 3 reviews per proposal.",
     )
     def demo_command(size: int | None) -> None:
         """Load the demo workshop from fixtures/ (idempotent), or a synthetic event."""

@@ -151,6 +151,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "TRUSTED_HOSTS": _host_list(settings["TRUSTED_HOSTS"]),
         "LOCALES": locales,
         "MAIL_OUTBOX_DIR": str(instance_path / "outbox"),
+        # Uploaded files (answers, speaker photos): outside static/, served only by a view.
+        "UPLOAD_DIR": str(instance_path / "uploads"),
     }
     # Tests and tools may set Flask or extension keys directly (TESTING, WTF_CSRF_ENABLED, ...).
     config.update(

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from organizer.enums import EventRoleName
-from organizer.models import Event, User
+from organizer.enums import EventRoleName, SpeakerRole
+from organizer.models import Event, Proposal, User
 
 
 def _user(user: Any) -> User | None:
@@ -61,3 +61,51 @@ def can_view_event(user: Any, event: Event) -> bool:
 def has_any_team_role(user: Any) -> bool:
     account = _user(user)
     return bool(account and (account.is_site_admin or account.event_roles))
+
+
+# The call for talks and review -------------------------------------------------------------
+
+
+def can_manage_cfp(user: Any, event: Event) -> bool:
+    """Configure the call, see every proposal with its speakers, decide, publish rounds."""
+    return can_manage_event(user, event)
+
+
+def can_review(user: Any, event: Event) -> bool:
+    """Reviewers score proposals; they never decide and never see demographic data."""
+    return EventRoleName.REVIEWER in roles_in(user, event)
+
+
+def can_review_proposal(user: Any, proposal: Proposal) -> bool:
+    """A reviewer may open any proposal of their event except their own (as a speaker)."""
+    return can_review(user, proposal.event) and not is_speaker(user, proposal)
+
+
+def is_speaker(user: Any, proposal: Proposal) -> bool:
+    """An accepted speaker of the proposal (an open co-speaker invitation is not enough)."""
+    account = _user(user)
+    return account is not None and any(s.user_id == account.id for s in proposal.speakers)
+
+
+def is_primary_speaker(user: Any, proposal: Proposal) -> bool:
+    account = _user(user)
+    return account is not None and any(
+        s.user_id == account.id and s.role == SpeakerRole.PRIMARY for s in proposal.speakers
+    )
+
+
+def can_view_own_proposal(user: Any, proposal: Proposal) -> bool:
+    return is_speaker(user, proposal)
+
+
+def can_edit_proposal(user: Any, proposal: Proposal) -> bool:
+    """Every speaker edits the text; the deadline is checked by the service."""
+    return is_speaker(user, proposal)
+
+
+def can_withdraw_proposal(user: Any, proposal: Proposal) -> bool:
+    return is_primary_speaker(user, proposal)
+
+
+def can_invite_co_speakers(user: Any, proposal: Proposal) -> bool:
+    return is_primary_speaker(user, proposal)

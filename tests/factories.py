@@ -7,9 +7,20 @@ import itertools
 
 from flask.testing import FlaskClient
 
-from organizer.enums import EventRoleName
+from organizer.enums import EventRoleName, ProposalState, QuestionKind, SpeakerRole
 from organizer.extensions import db
-from organizer.models import Event, EventRole, User
+from organizer.models import (
+    Cfp,
+    Event,
+    EventRole,
+    Proposal,
+    ProposalSpeaker,
+    Question,
+    ReviewCriterion,
+    SessionType,
+    Track,
+    User,
+)
 from organizer.services.accounts import create_user
 
 PASSWORD = "correct horse battery staple"
@@ -73,3 +84,108 @@ def login_as(client: FlaskClient, user: User) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = user.session_token
         session["_fresh"] = True
+
+
+# The call for talks ------------------------------------------------------------------------
+CFP_OPENS = dt.datetime(2026, 10, 1, 0, 0, tzinfo=dt.UTC)
+CFP_CLOSES = dt.datetime(2026, 12, 15, 23, 59, 59, tzinfo=dt.UTC)
+
+
+def make_cfp(event: Event, *, now: dt.datetime = NOW, **fields) -> Cfp:
+    """An open call (NOW lies between opens and closes) with one talk type, two tracks and one
+    criterion, so that proposals and reviews can be made without more set-up."""
+    values = {
+        "opens_at": CFP_OPENS,
+        "closes_at": CFP_CLOSES,
+        "text": "Tell us about your work.",
+        "anonymous_review": True,
+        "reviews_per_proposal": 2,
+        **fields,
+    }
+    cfp = Cfp(event_id=event.id, created_at=now, updated_at=now, **values)
+    db.session.add(cfp)
+    db.session.add_all(
+        [
+            SessionType(event_id=event.id, name="Talk", duration_minutes=20, max_speakers=2),
+            SessionType(
+                event_id=event.id, name="Tutorial", duration_minutes=90, max_speakers=3, position=1
+            ),
+            Track(event_id=event.id, name="Methods", position=0),
+            Track(event_id=event.id, name="Applications", position=1),
+            ReviewCriterion(event_id=event.id, name="Relevance", weight=2),
+        ]
+    )
+    db.session.flush()
+    return cfp
+
+
+def session_type(event: Event, name: str = "Talk") -> SessionType:
+    return db.session.scalars(
+        db.select(SessionType).where(SessionType.event_id == event.id, SessionType.name == name)
+    ).one()
+
+
+def track(event: Event, name: str = "Methods") -> Track:
+    return db.session.scalars(
+        db.select(Track).where(Track.event_id == event.id, Track.name == name)
+    ).one()
+
+
+def make_question(event: Event, *, kind: QuestionKind = QuestionKind.TEXT, **fields) -> Question:
+    question = Question(event_id=event.id, text=fields.pop("text", "Why you?"), kind=kind, **fields)
+    db.session.add(question)
+    db.session.flush()
+    return question
+
+
+def make_proposal(
+    event: Event,
+    speaker: User | None = None,
+    *,
+    state: ProposalState = ProposalState.SUBMITTED,
+    co_speakers: tuple[User, ...] = (),
+    now: dt.datetime = NOW,
+    **fields,
+) -> Proposal:
+    """A proposal straight in the database (the submission rules have their own tests)."""
+    kind = fields.pop("session_type", None) or session_type(event)
+    values = {
+        "title": f"Proposal {next(_counter)}",
+        "abstract": "We study things.",
+        "description": "More about it.",
+        "track": fields.pop("track", None) or track(event),
+        **fields,
+    }
+    proposal = Proposal(
+        event_id=event.id,
+        session_type=kind,
+        duration_minutes=kind.duration_minutes,
+        state=state,
+        created_at=now,
+        content_changed_at=now,
+        submitted_at=None if state == ProposalState.DRAFT else now,
+        **values,
+    )
+    speaker = speaker or make_user()
+    proposal.speakers.append(
+        ProposalSpeaker(
+            user=speaker,
+            email=speaker.email,
+            role=SpeakerRole.PRIMARY,
+            invited_at=now,
+            accepted_at=now,
+        )
+    )
+    for co in co_speakers:
+        proposal.speakers.append(
+            ProposalSpeaker(
+                user=co,
+                email=co.email,
+                role=SpeakerRole.CO_SPEAKER,
+                invited_at=now,
+                accepted_at=now,
+            )
+        )
+    db.session.add(proposal)
+    db.session.flush()
+    return proposal

@@ -2,7 +2,11 @@
 because their first path segment is a variable (the event slug)."""
 
 from organizer.blueprints.auth.views import bp as auth
+from organizer.blueprints.cfp.views import bp as cfp
+from organizer.blueprints.cfp_setup.views import bp as cfp_setup
+from organizer.blueprints.committee.views import bp as committee
 from organizer.blueprints.manage.views import bp as manage
 from organizer.blueprints.public.views import bp as public
+from organizer.blueprints.review.views import bp as review
 
-BLUEPRINTS = [auth, manage, public]
+BLUEPRINTS = [auth, manage, cfp_setup, committee, review, cfp, public]

@@ -132,3 +132,28 @@ def safe_next_url(target: str | None) -> str | None:
     if "\\" in target:
         return None
     return target
+
+
+class ListPagination(Pagination):
+    """Pagination over a list already in memory (filtered and sorted in Python)."""
+
+    def __init__(self, items: list[Any], **kwargs: Any) -> None:
+        self._all = items
+        super().__init__(**kwargs)
+
+    def _query_items(self) -> list[Any]:
+        start = (self.page - 1) * self.per_page
+        return self._all[start : start + self.per_page]
+
+    def _query_count(self) -> int:
+        return len(self._all)
+
+
+def paginate_list(items: list[Any]) -> Pagination:
+    """One page of a list already in memory, from ?page=N like `paginate`."""
+    return ListPagination(
+        items,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )

@@ -18,11 +18,27 @@ import yaml
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from organizer.enums import EventRoleName
+from organizer.enums import EventRoleName, OthersReviews, ProposalState, QuestionKind, SpeakerRole
 from organizer.extensions import db
-from organizer.models import Event, EventRole, User
+from organizer.models import (
+    Cfp,
+    Event,
+    EventRole,
+    Proposal,
+    ProposalSpeaker,
+    Question,
+    Review,
+    ReviewAssignment,
+    ReviewCriterion,
+    ReviewPhase,
+    ReviewScore,
+    SessionType,
+    Track,
+    User,
+)
 from organizer.services.accounts import create_user, new_user, user_by_email
 from organizer.services.events import EventDetails, validate_details
+from organizer.services.timefmt import local_date_to_utc
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "demo.yaml"
 
@@ -83,9 +99,277 @@ def load_demo(*, data: dict[str, Any], now: dt.datetime) -> DemoResult:
                     created_at=now,
                 )
             )
+        if spec.get("cfp"):
+            _load_call(event, spec, users, now)
         result.created_events.append(event.slug)
     db.session.flush()
     return result
+
+
+def _local(value: str, event: Event) -> dt.datetime:
+    """A fixture time such as "2026-12-15T23:59", in the event's time zone, as UTC."""
+    moment = dt.datetime.fromisoformat(value)
+    return local_date_to_utc(moment.date(), moment.time(), event.timezone)
+
+
+def _load_call(event: Event, spec: dict[str, Any], users: dict[str, User], now: dt.datetime):
+    """The call, its proposals in every state, and reviews: complete for decided proposals,
+    about half done for the ones still under review."""
+    call = spec["cfp"]
+    db.session.add(
+        Cfp(
+            event_id=event.id,
+            opens_at=_local(call["opens"], event),
+            closes_at=_local(call["closes"], event),
+            text=call.get("text", ""),
+            anonymous_review=bool(call.get("anonymous_review", True)),
+            reviews_per_proposal=spec.get("reviews_per_proposal", 3),
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    kinds = {}
+    for position, item in enumerate(call.get("session_types", [])):
+        kinds[item["name"]] = SessionType(
+            event_id=event.id,
+            name=item["name"],
+            description=item.get("description", ""),
+            duration_minutes=item["duration_minutes"],
+            max_speakers=item.get("max_speakers", 2),
+            position=position,
+        )
+    tracks = {}
+    for position, item in enumerate(call.get("tracks", [])):
+        tracks[item["slug"]] = Track(
+            event_id=event.id,
+            name=item["name"],
+            description=item.get("description", ""),
+            position=position,
+        )
+    db.session.add_all([*kinds.values(), *tracks.values()])
+    for position, item in enumerate(spec.get("questions", [])):
+        db.session.add(
+            Question(
+                event_id=event.id,
+                position=position,
+                text=item["text"],
+                kind=QuestionKind(item["kind"]),
+                help_text=item.get("help_text", ""),
+                choices=item.get("choices", []),
+                required=bool(item.get("required")),
+                visible_to_reviewers=bool(item.get("visible_to_reviewers", True)),
+                file_kinds=item.get("file_kinds", []),
+                max_file_kb=item.get("max_file_kb", 5120),
+            )
+        )
+    criteria = []
+    for position, item in enumerate(spec.get("review_criteria", [])):
+        low, high = item.get("scale", [1, 5])
+        criterion = ReviewCriterion(
+            event_id=event.id,
+            name=item["name"],
+            description=item.get("description", ""),
+            weight=item.get("weight", 1),
+            scale_min=low,
+            scale_max=high,
+            position=position,
+            tracks=[tracks[slug] for slug in item.get("tracks", [])],
+        )
+        criteria.append(criterion)
+    db.session.add_all(criteria)
+    for item in spec.get("review_phases", []):
+        db.session.add(
+            ReviewPhase(
+                event_id=event.id,
+                name=item["name"],
+                starts_at=_local(item["starts"], event),
+                ends_at=_local(item["ends"], event),
+                can_review=bool(item.get("can_review", True)),
+                others_reviews=OthersReviews(item.get("others_reviews", "after_own")),
+            )
+        )
+    db.session.flush()
+    respond_by = _local(spec.get("decisions_respond_by", call["closes"]), event)
+    proposals = []
+    for item in spec.get("proposals", []):
+        kind = kinds[item["session_type"]]
+        state = ProposalState(item.get("state", "submitted"))
+        proposal = Proposal(
+            event_id=event.id,
+            session_type=kind,
+            track=tracks.get(item.get("track", "")),
+            title=item["title"],
+            abstract=item.get("abstract", "").strip(),
+            description=item.get("description", "").strip(),
+            language=item.get("language", "en"),
+            level=item.get("level", ""),
+            duration_minutes=kind.duration_minutes,
+            state=state,
+            pending_decision=item.get("pending_decision"),
+            created_at=now,
+            submitted_at=None if state == ProposalState.DRAFT else now,
+            content_changed_at=now,
+            decided_at=now if state not in _UNDECIDED else None,
+            respond_by=respond_by if state == ProposalState.ACCEPTED else None,
+        )
+        for index, key in enumerate(item.get("speakers", [])):
+            user = users[key]
+            proposal.speakers.append(
+                ProposalSpeaker(
+                    user=user,
+                    email=user.email,
+                    role=SpeakerRole.PRIMARY if index == 0 else SpeakerRole.CO_SPEAKER,
+                    invited_at=now,
+                    accepted_at=now,
+                )
+            )
+        proposals.append(proposal)
+    db.session.add_all(proposals)
+    db.session.flush()
+    reviewers = [
+        users[m["user"]] for m in spec.get("team", []) if m["role"] == EventRoleName.REVIEWER
+    ]
+    _demo_reviews(proposals, reviewers, criteria, spec.get("reviews_per_proposal", 3), now)
+
+
+def _synthetic_call(
+    event: Event, speakers: list[User], reviewers: list[User], rng: random.Random, now: dt.datetime
+) -> None:
+    db.session.add(
+        Cfp(
+            event_id=event.id,
+            opens_at=now - dt.timedelta(days=30),
+            closes_at=now + dt.timedelta(days=30),
+            text="Synthetic call.",
+            reviews_per_proposal=SYNTHETIC_REVIEWS_PER_PROPOSAL,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    kinds = [
+        SessionType(event_id=event.id, name="Talk", duration_minutes=20, position=0),
+        SessionType(event_id=event.id, name="Tutorial", duration_minutes=90, position=1),
+    ]
+    tracks = [Track(event_id=event.id, name=f"Track {n}", position=n) for n in range(4)]
+    criteria = [
+        ReviewCriterion(event_id=event.id, name="Relevance", weight=2, position=0),
+        ReviewCriterion(event_id=event.id, name="Clarity", weight=1, position=1),
+    ]
+    db.session.add_all([*kinds, *tracks, *criteria])
+    db.session.flush()
+    proposals = []
+    for n, speaker in enumerate(speakers):
+        kind = kinds[n % 7 == 0]
+        proposal = Proposal(
+            event_id=event.id,
+            session_type=kind,
+            track=tracks[n % len(tracks)],
+            title=f"Synthetic proposal {n}",
+            abstract="An abstract of a synthetic proposal. " * 5,
+            duration_minutes=kind.duration_minutes,
+            state=ProposalState.SUBMITTED,
+            created_at=now,
+            submitted_at=now,
+            content_changed_at=now,
+        )
+        proposal.speakers.append(
+            ProposalSpeaker(
+                user=speaker,
+                email=speaker.email,
+                role=SpeakerRole.PRIMARY,
+                invited_at=now,
+                accepted_at=now,
+            )
+        )
+        proposals.append(proposal)
+    db.session.add_all(proposals)
+    db.session.flush()
+    for n, proposal in enumerate(proposals):
+        for k in range(SYNTHETIC_REVIEWS_PER_PROPOSAL):
+            reviewer = reviewers[(n * SYNTHETIC_REVIEWS_PER_PROPOSAL + k) % len(reviewers)]
+            db.session.add(
+                ReviewAssignment(
+                    proposal=proposal, reviewer_id=reviewer.id, automatic=True, created_at=now
+                )
+            )
+            review = Review(
+                proposal=proposal,
+                reviewer_id=reviewer.id,
+                comment="Synthetic review.",
+                proposal_version=1,
+                created_at=now,
+                updated_at=now,
+            )
+            review.scores = [ReviewScore(criterion=c, score=rng.randint(1, 5)) for c in criteria]
+            db.session.add(review)
+    db.session.flush()
+
+
+_UNDECIDED = (ProposalState.DRAFT, ProposalState.SUBMITTED, ProposalState.WITHDRAWN)
+
+
+def _demo_reviews(
+    proposals: list[Proposal],
+    reviewers: list[User],
+    criteria: list[ReviewCriterion],
+    per_proposal: int,
+    now: dt.datetime,
+    *,
+    seed: int = 7,
+) -> None:
+    """Round-robin assignments and seeded scores: decided proposals are fully reviewed,
+    proposals under review about half, so that "next proposal to review" has work to show."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo scores, not secrets
+    if not reviewers:
+        return
+    turn = 0
+    for proposal in proposals:
+        if proposal.state in (ProposalState.DRAFT, ProposalState.WITHDRAWN):
+            continue
+        speakers = {s.user_id for s in proposal.speakers}
+        chosen: list[User] = []
+        for _attempt in range(len(reviewers)):
+            candidate = reviewers[turn % len(reviewers)]
+            turn += 1
+            if candidate.id not in speakers and candidate not in chosen:
+                chosen.append(candidate)
+            if len(chosen) == per_proposal:
+                break
+        quality = rng.randint(2, 5)
+        for reviewer in chosen:
+            db.session.add(
+                ReviewAssignment(
+                    proposal=proposal, reviewer_id=reviewer.id, automatic=True, created_at=now
+                )
+            )
+            if proposal.state == ProposalState.SUBMITTED and rng.random() < 0.5:
+                continue  # still to be reviewed
+            review = Review(
+                proposal=proposal,
+                reviewer_id=reviewer.id,
+                comment=rng.choice(_DEMO_COMMENTS),
+                proposal_version=proposal.version,
+                created_at=now,
+                updated_at=now,
+            )
+            for criterion in criteria:
+                if criterion.tracks and proposal.track not in criterion.tracks:
+                    continue
+                score = min(
+                    max(quality + rng.randint(-1, 1), criterion.scale_min), criterion.scale_max
+                )
+                review.scores.append(ReviewScore(criterion=criterion, score=score))
+            db.session.add(review)
+    db.session.flush()
+
+
+_DEMO_COMMENTS = [
+    "Clear and well scoped; the evaluation section could say more about limitations.",
+    "Relevant to our audience. I would like to see how this works outside the lab.",
+    "Strong topic, but the abstract promises more than 20 minutes can hold.",
+    "A good fit for first-time attendees; practical and concrete.",
+    "I am not sure what the audience takes home. Worth discussing.",
+]
 
 
 def _create_event(spec: dict[str, Any], now: dt.datetime) -> Event:
@@ -109,9 +393,13 @@ def _create_event(spec: dict[str, Any], now: dt.datetime) -> Event:
     return event
 
 
+SYNTHETIC_REVIEWERS = 40
+SYNTHETIC_REVIEWS_PER_PROPOSAL = 3
+
+
 def generate_synthetic(*, size: int, now: dt.datetime, seed: int = 1) -> Event:
-    """A synthetic event sized for benchmarks: `size` speakers and an organizing team.
-    Later features add `size` sessions (proposals, reviews, slots) to it."""
+    """A synthetic event sized for benchmarks: `size` speakers with one submitted proposal
+    each, 40 reviewers, and 3 complete reviews per proposal."""
     rng = random.Random(seed)  # noqa: S311 - reproducible fake names, not secrets
     slug = f"synthetic-{size}"
     existing = db.session.scalar(select(Event).where(Event.slug == slug))
@@ -146,7 +434,7 @@ def generate_synthetic(*, size: int, now: dt.datetime, seed: int = 1) -> Event:
     )
     given = ["Ada", "Bongani", "Chen", "Dara", "Eun-ji", "Farah", "Gökhan", "Hana", "Ife", "Jun"]
     family = ["Okoye", "Silva", "Nakamura", "Haddad", "Kowalski", "Mendes", "Ivanova", "Rao"]
-    db.session.add_all(
+    speakers = [
         new_user(
             email=f"speaker{n}@{slug}.example.org",
             password_hash=unusable,
@@ -155,6 +443,23 @@ def generate_synthetic(*, size: int, now: dt.datetime, seed: int = 1) -> Event:
             now=now,
         )
         for n in range(size)
+    ]
+    reviewers = [
+        new_user(
+            email=f"reviewer{n}@{slug}.example.org",
+            password_hash=unusable,
+            verified=True,
+            display_name=f"Reviewer {n}",
+            now=now,
+        )
+        for n in range(SYNTHETIC_REVIEWERS)
+    ]
+    db.session.add_all([*speakers, *reviewers])
+    db.session.add_all(
+        EventRole(event=event, user=r, role=EventRoleName.REVIEWER, created_at=now)
+        for r in reviewers
     )
+    db.session.flush()
+    _synthetic_call(event, speakers, reviewers, rng, now)
     db.session.flush()
     return event

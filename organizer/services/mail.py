@@ -76,6 +76,59 @@ def queue_mail(
             body_html = env.get_template(f"mail/{purpose}.html").render(context, subject=subject)
         except TemplateNotFound:
             body_html = None  # a plain-text-only mail
+    return _add_message(
+        to=to,
+        purpose=purpose,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        event=event,
+        idempotency_key=idempotency_key,
+        now=now,
+    )
+
+
+def queue_text(
+    *,
+    to: str,
+    purpose: str,
+    subject: str,
+    body: str,
+    now: dt.datetime,
+    event: Event | None = None,
+    idempotency_key: str | None = None,
+) -> OutboxMessage:
+    """Queue a plain-text mail whose words were written by organizers (an event's own
+    template, already filled in). The subject is flattened to one line."""
+    if idempotency_key is not None:
+        existing = db.session.scalar(
+            select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key)
+        )
+        if existing is not None:
+            return existing
+    return _add_message(
+        to=to,
+        purpose=purpose,
+        subject=" ".join(subject.split())[:300],
+        body_text=body,
+        body_html=None,
+        event=event,
+        idempotency_key=idempotency_key,
+        now=now,
+    )
+
+
+def _add_message(
+    *,
+    to: str,
+    purpose: str,
+    subject: str,
+    body_text: str,
+    body_html: str | None,
+    event: Event | None,
+    idempotency_key: str | None,
+    now: dt.datetime,
+) -> OutboxMessage:
     message = OutboxMessage(
         to_address=to,
         purpose=purpose,

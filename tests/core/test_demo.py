@@ -1,8 +1,8 @@
 from sqlalchemy import func, select
 
-from organizer.enums import EventRoleName
+from organizer.enums import EventRoleName, ProposalState
 from organizer.extensions import db
-from organizer.models import Event, EventRole, User
+from organizer.models import Event, EventRole, Proposal, Review, ReviewAssignment, User
 from organizer.services.demo import read_fixture
 
 
@@ -68,3 +68,35 @@ def test_synthetic_event(app):
     )
     assert event is not None
     assert speakers == 40
+
+
+def test_demo_call_has_every_state_and_reviews_in_progress(app):
+    app.test_cli_runner().invoke(args=["demo"])
+    event = db.session.scalar(select(Event).where(Event.slug == "mangrove-2027"))
+    states = set(db.session.scalars(select(Proposal.state).where(Proposal.event_id == event.id)))
+    assert states == set(ProposalState)
+    pending = db.session.scalar(
+        select(func.count(Proposal.id)).where(
+            Proposal.event_id == event.id, Proposal.pending_decision.is_not(None)
+        )
+    )
+    assigned = db.session.scalar(
+        select(func.count(ReviewAssignment.id)).join(Proposal).where(Proposal.event_id == event.id)
+    )
+    reviewed = db.session.scalar(
+        select(func.count(Review.id)).join(Proposal).where(Proposal.event_id == event.id)
+    )
+    assert pending == 2
+    assert 0 < reviewed < assigned  # some reviews done, some still to do
+
+
+def test_synthetic_event_has_proposals_and_reviews(app):
+    app.test_cli_runner().invoke(args=["demo", "--size", "30"])
+    event = db.session.scalar(select(Event).where(Event.slug == "synthetic-30"))
+    proposals = db.session.scalar(
+        select(func.count(Proposal.id)).where(Proposal.event_id == event.id)
+    )
+    reviews = db.session.scalar(
+        select(func.count(Review.id)).join(Proposal).where(Proposal.event_id == event.id)
+    )
+    assert (proposals, reviews) == (30, 90)
