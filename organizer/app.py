@@ -126,6 +126,12 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
 
 
+def _format_datetime(value: Any, format: str | None = None, rebase: bool = False) -> str:
+    """Flask-Babel's format_datetime converts to BABEL_DEFAULT_TIMEZONE (UTC) first, which
+    would undo `|in_zone(event.timezone)`. Times are converted explicitly, so no rebase."""
+    return format_datetime(value, format, rebase=rebase)
+
+
 def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(can=permissions, get_locale=get_locale)
     app.jinja_env.filters.update(
@@ -133,7 +139,7 @@ def _register_template_helpers(app: Flask) -> None:
         date_range=event_date_range,
         in_zone=in_zone,
         format_date=format_date,
-        format_datetime=format_datetime,
+        format_datetime=_format_datetime,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -38,6 +38,9 @@ class PermissionDenied(DomainError):
 class NotFound(DomainError):
     status_code = 404
 
+    def __init__(self, message: str | None = None, **kw) -> None:
+        super().__init__(message or gettext("There is nothing at this address."), **kw)
+
 
 class Conflict(DomainError):
     """The state changed under the person's feet (or a duplicate): 409."""

@@ -82,12 +82,18 @@ def test_every_form_rejects_a_post_without_csrf_token(app, client, csrf_on):
         "role_id": str(event.roles[0].id),
         "invitation_id": str(invitation.id),
         "token": "some-token",
+        "public_id": "no-such-proposal",
+        "speaker_id": "1",
     }
     login_as(client, admin)
     routes = post_routes(app)
     assert len(routes) >= 14
     for rule in routes:
-        url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], rule)
+        url = re.sub(
+            r"<(?:\w+:)?(\w+)>",
+            lambda m: values.get(m.group(1), "1" if m.group(1).endswith("id") else "x-y-z"),
+            rule,
+        )
         response = client.post(
             url,
             data={

@@ -69,3 +69,13 @@ def test_strikethrough_survives_and_tables_carry_no_inline_style():
     assert "<s>gone</s>" in html
     assert "<table>" in html
     assert "style=" not in html
+
+
+def test_format_datetime_keeps_the_zone_it_is_given(app):
+    # Flask-Babel would convert back to UTC; the filter must show the event's wall clock.
+    summer = dt.datetime(2027, 3, 28, 12, 0, tzinfo=dt.UTC)  # Lisbon is UTC+1 after the change
+    with app.test_request_context():
+        rendered = app.jinja_env.from_string(
+            "{{ t|in_zone('Europe/Lisbon')|format_datetime('HH:mm') }}"
+        ).render(t=summer)
+    assert rendered == "13:00"

@@ -1,0 +1,425 @@
+"""Forms of the call's set-up pages. Dates and times are typed in the event's time zone; the
+views turn them into UTC with `cfp.local_datetime`."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+    ValidationError,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from organizer.blueprints._common import DateInput
+from organizer.enums import OthersReviews, QuestionKind
+from organizer.services.decisions import PLACEHOLDER_PATTERN, PLACEHOLDERS
+from organizer.services.uploads import FILE_KINDS
+
+MARKDOWN_HINT = _l(
+    "You can use Markdown: **bold**, *italic*, [links](https://example.org), lists with -."
+)
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+
+OTHERS_REVIEWS_CHOICES = [
+    SelectChoice(OthersReviews.NEVER.value, _l("Never: each reviewer sees only their own")),
+    SelectChoice(
+        OthersReviews.AFTER_OWN.value,
+        _l("After their own: once they have reviewed (or abstained from) the proposal"),
+    ),
+    SelectChoice(OthersReviews.ALWAYS.value, _l("Always, even before writing their own")),
+]
+
+QUESTION_KIND_CHOICES = [
+    SelectChoice(QuestionKind.TEXT.value, _l("Short text (one line)")),
+    SelectChoice(QuestionKind.LONG_TEXT.value, _l("Long text (several paragraphs)")),
+    SelectChoice(QuestionKind.SINGLE_CHOICE.value, _l("One choice among several")),
+    SelectChoice(QuestionKind.MULTIPLE_CHOICE.value, _l("Any number of choices")),
+    SelectChoice(QuestionKind.BOOLEAN.value, _l("Yes or no")),
+    SelectChoice(QuestionKind.FILE.value, _l("A file")),
+]
+
+
+class TimeInput(TimeField):
+    """A time field that takes 23:59 or 23:59:00 and says what to type when it cannot read it."""
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        super().__init__(
+            label,
+            validators,
+            format=["%H:%M", "%H:%M:%S"],
+            invalid_value_message=_l("Enter a time as HH:MM on a 24-hour clock, e.g. 23:59."),
+            **kwargs,
+        )
+
+
+class WholeNumber(IntegerField):
+    """An integer field whose parse error says what to type."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_l("Enter a whole number, e.g. 3.")) from error
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several checkboxes; rendered by the `checkboxes` macro in a fieldset with a legend."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _zone_hint(zone: str) -> str:
+    return str(_l("In the event's time zone, %(zone)s, on a 24-hour clock.", zone=zone))
+
+
+class ZonedForm(FlaskForm):
+    """A form with date and time pairs typed in the event's zone; the time fields say which."""
+
+    time_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, zone: str = "UTC", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+        for name in self.time_fields:
+            self[name].description = _zone_hint(zone)
+
+
+class CallForm(ZonedForm):
+    time_fields = ("opens_time", "closes_time")
+
+    opens_at = DateInput(
+        _l("Opening date"), validators=[InputRequired(_l("Enter the day the call opens."))]
+    )
+    opens_time = TimeInput(
+        _l("Opening time"), validators=[InputRequired(_l("Enter the time the call opens."))]
+    )
+    closes_at = DateInput(
+        _l("Closing date"), validators=[InputRequired(_l("Enter the day the call closes."))]
+    )
+    closes_time = TimeInput(
+        _l("Closing time"), validators=[InputRequired(_l("Enter the time the call closes."))]
+    )
+    text = TextAreaField(
+        _l("Text of the call"),
+        validators=[Optional(), Length(max=20000, message=_l("Use at most 20,000 characters."))],
+        description=MARKDOWN_HINT,
+        render_kw={"rows": 10},
+    )
+    anonymous_review = BooleanField(
+        _l("Anonymous review: reviewers do not see who the speakers are"),
+        description=_l(
+            "Reviewers read the proposal without the speakers' names, biographies or "
+            "affiliations. Organizers always see everything, and can redact a title or an "
+            "abstract that gives the speakers away."
+        ),
+    )
+    reviews_per_proposal = WholeNumber(
+        _l("Reviews per proposal"),
+        validators=[InputRequired(_l("Enter how many reviews each proposal needs."))],
+        description=_l("How many reviewers are assigned to each proposal, from 1 to 20."),
+        render_kw={"min": 1, "max": 20, "inputmode": "numeric"},
+    )
+    others_reviews = RadioField(
+        _l("When reviewers see the other reviews of a proposal"),
+        choices=OTHERS_REVIEWS_CHOICES,
+        default=OthersReviews.AFTER_OWN.value,
+        validators=[InputRequired(_l("Choose when reviewers see each other's reviews."))],
+        description=_l("Review phases, if you set any, override this while they run."),
+    )
+    abstract_max_length = WholeNumber(
+        _l("Longest abstract, in characters"),
+        validators=[InputRequired(_l("Enter the longest abstract allowed."))],
+        description=_l("Between 100 and 10,000 characters."),
+        render_kw={"min": 100, "max": 10000, "inputmode": "numeric"},
+    )
+    languages = StringField(
+        _l("Languages of the talks"),
+        validators=[InputRequired(_l("Enter at least one language code, e.g. en."))],
+        description=_l(
+            "Language codes separated by commas, e.g. “en, pt”. Speakers choose one of them."
+        ),
+        render_kw={"autocapitalize": "none", "spellcheck": "false"},
+    )
+    submit = SubmitField(_l("Save the call"))
+
+    def language_codes(self) -> tuple[str, ...]:
+        codes = [c.strip().lower() for c in (self.languages.data or "").split(",")]
+        return tuple(dict.fromkeys(c for c in codes if c))
+
+    def validate_languages(self, field: StringField) -> None:
+        wrong = [c for c in self.language_codes() if not LANGUAGE_CODE.match(c)]
+        if wrong:
+            raise ValidationError(
+                _l(
+                    "“%(codes)s” is not a language code. Use two or three letters, e.g. en, pt.",
+                    codes=", ".join(wrong),
+                )
+            )
+
+
+class SessionTypeForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        validators=[
+            InputRequired(_l("Enter a name, e.g. Talk.")),
+            Length(max=100, message=_l("Use at most 100 characters.")),
+        ],
+    )
+    description = TextAreaField(
+        _l("Description"),
+        validators=[Optional(), Length(max=2000, message=_l("Use at most 2,000 characters."))],
+        description=_l("Shown to speakers when they choose the type."),
+        render_kw={"rows": 3},
+    )
+    duration_minutes = WholeNumber(
+        _l("Length in minutes"),
+        validators=[InputRequired(_l("Enter the length in minutes."))],
+        render_kw={"min": 1, "max": 1440, "inputmode": "numeric"},
+    )
+    max_speakers = WholeNumber(
+        _l("Most speakers"),
+        default=2,
+        validators=[InputRequired(_l("Enter how many speakers may give it."))],
+        description=_l("The person who submits counts as one."),
+        render_kw={"min": 1, "max": 20, "inputmode": "numeric"},
+    )
+    submit = SubmitField(_l("Save session type"))
+
+
+class TrackForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        validators=[
+            InputRequired(_l("Enter a name, e.g. Methods.")),
+            Length(max=100, message=_l("Use at most 100 characters.")),
+        ],
+    )
+    description = TextAreaField(
+        _l("Description"),
+        validators=[Optional(), Length(max=2000, message=_l("Use at most 2,000 characters."))],
+        description=_l("Shown to speakers when they choose the track."),
+        render_kw={"rows": 3},
+    )
+    submit = SubmitField(_l("Save track"))
+
+
+class QuestionForm(FlaskForm):
+    text = StringField(
+        _l("Question"),
+        validators=[
+            InputRequired(_l("Enter the question.")),
+            Length(max=300, message=_l("Keep the question under 300 characters.")),
+        ],
+    )
+    help_text = StringField(
+        _l("Help text"),
+        validators=[Optional(), Length(max=500, message=_l("Use at most 500 characters."))],
+        description=_l("Shown under the question, e.g. what a good answer contains."),
+    )
+    kind = RadioField(
+        _l("Kind of answer"),
+        choices=QUESTION_KIND_CHOICES,
+        default=QuestionKind.TEXT.value,
+        validators=[InputRequired(_l("Choose the kind of answer."))],
+    )
+    choices = TextAreaField(
+        _l("Choices"),
+        description=_l(
+            "Only for “one choice” and “any number of choices” questions: one choice per "
+            "line, at least two. Ignored for other kinds."
+        ),
+        render_kw={"rows": 5},
+    )
+    required = BooleanField(_l("Required: a proposal cannot be submitted without an answer"))
+    visible_to_reviewers = BooleanField(
+        _l("Visible to reviewers"),
+        default=True,
+        description=_l(
+            "Untick for answers meant for organizers only, e.g. travel or access needs: "
+            "hidden answers are seen only by organizers, never by reviewers."
+        ),
+    )
+    file_kinds = CheckboxesField(
+        _l("Accepted file types"),
+        choices=[SelectChoice(key, kind.label) for key, kind in FILE_KINDS.items()],
+        description=_l("Only for file questions: choose at least one."),
+    )
+    max_file_kb = WholeNumber(
+        _l("Largest file, in KB"),
+        default=5120,
+        validators=[InputRequired(_l("Enter the size limit in KB, e.g. 5120 for 5 MB."))],
+        description=_l("Only for file questions: from 1 to 10,240 KB (1,024 KB = 1 MB)."),
+        render_kw={"min": 1, "max": 10240, "inputmode": "numeric"},
+    )
+    submit = SubmitField(_l("Save question"))
+
+    def choice_lines(self) -> tuple[str, ...]:
+        return tuple(line.strip() for line in (self.choices.data or "").splitlines())
+
+
+class CriterionForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        validators=[
+            InputRequired(_l("Enter a name for the criterion.")),
+            Length(max=100, message=_l("Use at most 100 characters.")),
+        ],
+    )
+    description = TextAreaField(
+        _l("Description"),
+        validators=[Optional(), Length(max=500, message=_l("Use at most 500 characters."))],
+        description=_l("What reviewers should look at, shown next to the score."),
+        render_kw={"rows": 3},
+    )
+    weight = WholeNumber(
+        _l("Weight"),
+        default=1,
+        validators=[InputRequired(_l("Enter a weight from 1 to 100."))],
+        description=_l("How much this criterion counts in the overall score, from 1 to 100."),
+        render_kw={"min": 1, "max": 100, "inputmode": "numeric"},
+    )
+    scale_min = WholeNumber(
+        _l("Lowest score"),
+        default=1,
+        validators=[InputRequired(_l("Enter the lowest score."))],
+        render_kw={"inputmode": "numeric"},
+    )
+    scale_max = WholeNumber(
+        _l("Highest score"),
+        default=5,
+        validators=[InputRequired(_l("Enter the highest score."))],
+        render_kw={"inputmode": "numeric"},
+    )
+    track_ids = CheckboxesField(
+        _l("Only for these tracks"),
+        coerce=int,
+        choices=[],
+        description=_l("Tick none to use this criterion for every proposal."),
+    )
+    submit = SubmitField(_l("Save criterion"))
+
+    def __init__(self, *args: Any, tracks: list[Any] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.track_ids.choices = [SelectChoice(t.id, t.name) for t in tracks]
+
+
+class PhaseForm(ZonedForm):
+    time_fields = ("starts_time", "ends_time")
+
+    name = StringField(
+        _l("Name"),
+        validators=[
+            InputRequired(_l("Enter a name for the phase.")),
+            Length(max=100, message=_l("Use at most 100 characters.")),
+        ],
+        description=_l("e.g. “First round” or “Discussion”."),
+    )
+    starts_at = DateInput(
+        _l("Start date"), validators=[InputRequired(_l("Enter the day the phase starts."))]
+    )
+    starts_time = TimeInput(
+        _l("Start time"), validators=[InputRequired(_l("Enter the time the phase starts."))]
+    )
+    ends_at = DateInput(
+        _l("End date"), validators=[InputRequired(_l("Enter the day the phase ends."))]
+    )
+    ends_time = TimeInput(
+        _l("End time"), validators=[InputRequired(_l("Enter the time the phase ends."))]
+    )
+    can_review = BooleanField(
+        _l("Reviewers may score during this phase"),
+        default=True,
+        description=_l("Untick for a phase where reviewers only read, e.g. a discussion."),
+    )
+    others_reviews = RadioField(
+        _l("When reviewers see the other reviews during this phase"),
+        choices=OTHERS_REVIEWS_CHOICES,
+        default=OthersReviews.AFTER_OWN.value,
+        validators=[InputRequired(_l("Choose when reviewers see each other's reviews."))],
+    )
+    submit = SubmitField(_l("Save phase"))
+
+
+def _check_placeholders(field: Any) -> None:
+    unknown = sorted(set(PLACEHOLDER_PATTERN.findall(field.data or "")) - set(PLACEHOLDERS))
+    if unknown:
+        raise ValidationError(
+            _l(
+                "Unknown placeholder %(names)s. Use only the ones listed.",
+                names=", ".join("{" + name + "}" for name in unknown),
+            )
+        )
+
+
+class MailTemplateForm(FlaskForm):
+    subject = StringField(
+        _l("Subject"),
+        validators=[
+            InputRequired(_l("Enter a subject.")),
+            Length(max=200, message=_l("Keep the subject to 200 characters or fewer.")),
+        ],
+    )
+    body = TextAreaField(
+        _l("Text of the mail"),
+        validators=[InputRequired(_l("Enter the text of the mail."))],
+        description=_l("Plain text. Placeholders in braces, e.g. {speaker_name}, are filled in."),
+        render_kw={"rows": 16},
+    )
+    preview = SubmitField(_l("Preview"))
+    submit = SubmitField(_l("Save"))
+
+    def validate_subject(self, field: StringField) -> None:
+        _check_placeholders(field)
+
+    def validate_body(self, field: TextAreaField) -> None:
+        _check_placeholders(field)
+
+
+class ExtensionForm(ZonedForm):
+    time_fields = ("until_time",)
+
+    email = EmailField(
+        _l("Email address"),
+        validators=[
+            InputRequired(_l("Enter the email address of the person's account.")),
+            Length(max=254, message=_l("Use at most 254 characters.")),
+            Email(
+                message=_l("Enter an email address like name@example.org."),
+                check_deliverability=False,
+            ),
+        ],
+        description=_l("The address of their account on this site."),
+    )
+    until = DateInput(
+        _l("New deadline: date"), validators=[InputRequired(_l("Enter the day it ends."))]
+    )
+    until_time = TimeInput(
+        _l("New deadline: time"), validators=[InputRequired(_l("Enter the time it ends."))]
+    )
+    submit = SubmitField(_l("Grant the extension"))
+
+
+class MoveForm(FlaskForm):
+    direction = HiddenField(validators=[AnyOf(["up", "down"])])
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a CSRF token and a button, for confirmed POST actions."""
+
+    submit = SubmitField(_l("Confirm"))

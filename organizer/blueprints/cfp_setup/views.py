@@ -1,0 +1,823 @@
+"""Organizers configure the call: dates and text, session types, tracks, questions, review
+criteria and phases, decision mails and personal extensions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from organizer import permissions
+from organizer.blueprints._common import (
+    commit,
+    event_route,
+    paginate_list,
+    show_domain_error,
+    utcnow,
+)
+from organizer.blueprints.cfp_setup.forms import (
+    CallForm,
+    ConfirmForm,
+    CriterionForm,
+    ExtensionForm,
+    MailTemplateForm,
+    MoveForm,
+    PhaseForm,
+    QuestionForm,
+    SessionTypeForm,
+    TrackForm,
+)
+from organizer.enums import OthersReviews, QuestionKind
+from organizer.errors import DomainError, NotFound
+from organizer.models import (
+    CfpExtension,
+    Event,
+    Question,
+    ReviewCriterion,
+    ReviewPhase,
+    SessionType,
+    Track,
+)
+from organizer.services import cfp, decisions, review
+from organizer.services.timefmt import in_zone
+from organizer.services.uploads import FILE_KINDS
+
+bp = Blueprint("cfp_setup", __name__, url_prefix="/manage")
+
+DEFAULT_CALL_WEEKS = 6
+# The ordered kinds of things the move buttons reorder: URL name -> (model, list endpoint).
+MOVABLE: dict[str, tuple[type[Any], str]] = {
+    "types": (SessionType, "cfp_setup.session_types"),
+    "tracks": (Track, "cfp_setup.tracks"),
+    "questions": (Question, "cfp_setup.questions"),
+    "criteria": (ReviewCriterion, "cfp_setup.criteria"),
+}
+
+
+def _item(model: type[Any], event: Event, item_id: int) -> Any:
+    """The event's item with that id, or a 404 (also for another event's items)."""
+    try:
+        return cfp.item_in_event(model, event, item_id)
+    except NotFound:
+        abort(404)
+
+
+def _name(item: Any) -> str:
+    return str(getattr(item, "name", None) or getattr(item, "text", ""))
+
+
+def _failed(error: DomainError, form: Any) -> None:
+    """Show the error in the form (or a flash message) and remember its status for the page."""
+    show_domain_error(error, form)
+    form.failed_status = error.status_code
+
+
+def _status(form: Any) -> int:
+    return getattr(form, "failed_status", None) or (400 if form.errors else 200)
+
+
+def _local(moment: dt.datetime | None, event: Event) -> tuple[dt.date | None, dt.time | None]:
+    """A stored UTC instant as the date and time people read in the event's zone."""
+    local = in_zone(moment, event.timezone)
+    if local is None:
+        return None, None
+    return local.date(), local.time().replace(second=0, microsecond=0)
+
+
+def _utc(day: dt.date, clock: dt.time, event: Event) -> dt.datetime:
+    return cfp.local_datetime(day, clock, event)
+
+
+def _redirect(endpoint: str, event: Event, **values: Any):  # type: ignore[no-untyped-def]
+    return redirect(url_for(endpoint, event_slug=event.slug, **values))
+
+
+def _confirm_page(event: Event, form: ConfirmForm, status: int = 200, **context: Any):  # type: ignore[no-untyped-def]
+    return render_template("cfp_setup/confirm.html", event=event, form=form, **context), status
+
+
+# The call ------------------------------------------------------------------------------------
+
+
+@bp.route("/<event_slug>/cfp", methods=["GET", "POST"])
+@event_route(permissions.can_manage_cfp)
+def settings(event: Event):
+    call = cfp.call_of(event)
+    form = CallForm(zone=event.timezone)
+    if not form.is_submitted():
+        if call is not None:
+            form.opens_at.data, form.opens_time.data = _local(call.opens_at, event)
+            form.closes_at.data, form.closes_time.data = _local(call.closes_at, event)
+            form.text.data = call.text
+            form.anonymous_review.data = call.anonymous_review
+            form.reviews_per_proposal.data = call.reviews_per_proposal
+            form.others_reviews.data = OthersReviews(call.others_reviews).value
+            form.abstract_max_length.data = call.abstract_max_length
+            form.languages.data = ", ".join(call.languages)
+        else:
+            today = _local(utcnow(), event)[0]
+            assert today is not None
+            form.opens_at.data, form.opens_time.data = today, dt.time(0, 0)
+            form.closes_at.data = today + dt.timedelta(weeks=DEFAULT_CALL_WEEKS)
+            form.closes_time.data = dt.time(23, 59)
+            form.anonymous_review.data = True
+            form.reviews_per_proposal.data = 3
+            form.abstract_max_length.data = 1000
+            form.languages.data = "en"
+    if form.validate_on_submit():
+        settings_ = cfp.CallSettings(
+            opens_at=_utc(form.opens_at.data, form.opens_time.data, event),
+            closes_at=_utc(form.closes_at.data, form.closes_time.data, event),
+            text=form.text.data or "",
+            anonymous_review=bool(form.anonymous_review.data),
+            reviews_per_proposal=form.reviews_per_proposal.data,
+            others_reviews=OthersReviews(form.others_reviews.data),
+            abstract_max_length=form.abstract_max_length.data,
+            languages=form.language_codes(),
+        )
+        try:
+            cfp.save_call(actor=current_user, event=event, settings=settings_, now=utcnow())
+        except DomainError as error:
+            _failed(error, form)
+        else:
+            commit()
+            flash(
+                _("The call is saved.") if call else _("The call for talks is created."),
+                "success",
+            )
+            return _redirect("cfp_setup.settings", event)
+    return render_template(
+        "cfp_setup/settings.html", event=event, form=form, call=call, now=utcnow()
+    ), _status(form)
+
+
+# Session types -------------------------------------------------------------------------------
+
+
+@bp.route("/<event_slug>/cfp/types", methods=["GET", "POST"])
+@event_route(permissions.can_manage_cfp)
+def session_types(event: Event):
+    form = SessionTypeForm()
+    if form.validate_on_submit() and _save_session_type(event, None, form):
+        flash(_("The session type “%(name)s” is added.", name=form.name.data.strip()), "success")
+        return _redirect("cfp_setup.session_types", event)
+    return render_template(
+        "cfp_setup/session_types.html",
+        event=event,
+        form=form,
+        page=paginate_list(cfp.session_types(event)),
+    ), _status(form)
+
+
+def _save_session_type(event: Event, item: SessionType | None, form: SessionTypeForm) -> bool:
+    try:
+        cfp.save_session_type(
+            actor=current_user,
+            event=event,
+            session_type=item,
+            name=form.name.data,
+            description=form.description.data or "",
+            duration_minutes=form.duration_minutes.data,
+            max_speakers=form.max_speakers.data,
+            now=utcnow(),
+        )
+    except DomainError as error:
+        _failed(error, form)
+        return False
+    commit()
+    return True
+
+
+@bp.route("/<event_slug>/cfp/types/<int:type_id>", methods=["GET", "POST"])
+@event_route(permissions.can_manage_cfp)
+def edit_session_type(event: Event, type_id: int):
+    item = _item(SessionType, event, type_id)
+    form = SessionTypeForm(obj=item)
+    if form.validate_on_submit() and _save_session_type(event, item, form):
+        flash(_("The session type is saved."), "success")
+        return _redirect("cfp_setup.session_types", event)
+    return _edit_page(
+        event,
+        form,
+        title=_("Edit the session type “%(name)s”", name=item.name),
+        fields="cfp_setup/_session_type_fields.html",
+        back=url_for("cfp_setup.session_types", event_slug=event.slug),
+    )
+
+
+def _edit_page(event: Event, form: Any, *, title: str, fields: str, back: str, **context: Any):  # type: ignore[no-untyped-def]
+    return render_template(
+        "cfp_setup/edit.html",
+        event=event,
+        form=form,
+        title=title,
+        fields=fields,
+        back=back,
+        **context,
+    ), _status(form)
+
+
+@bp.route("/<event_slug>/cfp/types/<int:type_id>/delete", methods=["GET", "POST"])
+@event_route(permissions.can_manage_cfp)
+def delete_session_type(event: Event, type_id: int):
+    item = _item(SessionType, event, type_id)
+    form = ConfirmForm()
+    context = {
+        "title": _("Delete a session type"),
+        "question": _(
+            "Delete the session type “%(name)s”? Speakers will no longer be able to choose it.",
+            name=item.name,
+        ),
+        "button": _("Delete the session type"),
+        "back": url_for("cfp_setup.session_types", event_slug=event.slug),
+    }
+    name = item.name
+    if form.validate_on_submit():
+        try:
+            cfp.delete_session_type(
+                actor=current_user, event=event, session_type=item, now=utcnow()
+            )
+        except DomainError as error:
+            show_domain_error(error)
+            return _confirm_page(event, form, error.status_code, refused=True, **context)
+        commit()
+        flash(_("The session type “%(name)s” is deleted.", name=name), "success")
+        return _redirect("cfp_setup.session_types", event)
+    return _confirm_page(event, form, **context)
+
+
+# Moving items up and down ----------------------------------------------------------------------
+
+
+@bp.route("/<event_slug>/cfp/<kind>/<int:item_id>/move", methods=["POST"])
+@event_route(permissions.can_manage_cfp)
+def move(event: Event, kind: str, item_id: int):
+    if kind not in MOVABLE:
+        abort(404)
+    model, endpoint = MOVABLE[kind]
+    item = _item(model, event, item_id)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    direction = -1 if form.direction.data == "up" else 1
+    try:
+        if model is ReviewCriterion:
+            review.move_criterion(
+                actor=current_user, criterion=item, direction=direction, now=utcnow()
+            )
+        else:
+            cfp.move(actor=current_user, event=event, item=item, direction=direction)
+    except DomainError as error:
+        show_domain_error(error)
+    else:
+        commit()
+        flash(
+            _("“%(name)s” moved up.", name=_name(item))
+            if direction < 0
+            else _("“%(name)s” moved down.", name=_name(item)),
+            "success",
+        )
+    return _redirect(endpoint, event)
+
+
+# Tracks --------------------------------------------------------------------------------------
+
+
+@bp.route("/<event_slug>/cfp/tracks", methods=["GET", "POST"])
+@event_route(permissions.can_manage_cfp)
+def tracks(event: Event):
+    form = TrackForm()
+    if form.validate_on_submit() and _save_track(event, None, form):
+        flash(_("The track “%(name)s” is added.", name=form.name.data.strip()), "success")
+        return _redirect("cfp_setup.tracks", event)
+    return render_template(
+        "cfp_setup/tracks.html", event=event, form=form, page=paginate_list(cfp.tracks(event))
+    ), _status(form)
+
+
+def _save_track(event: Event, item: Track | None, form: TrackForm) -> bool:
+    try:
+        cfp.save_track(
+            actor=current_user,
+            event=event,
+            track=item,
+            name=form.name.data,
+            description=form.description.data or "",
+            now=utcnow(),
+        )
+    except DomainError as error:
+        _failed(error, form)
+        return False
+    commit()
+    return True
+
+
+@bp.route("/<event_slug>/cfp/tracks/<int:track_id>", methods=["GET", "POST"])
+@event_route(permissions.can_manage_cfp)
+def edit_track(event: Event, track_id: int):
+    item = _item(Track, event, track_id)
+    form = TrackForm(obj=item)
+    if form.validate_on_submit() and _save_track(event, item, form):
+        flash(_("The track is saved."), "success")
+        return _redirect("cfp_setup.tracks", event)
+    return _edit_page(
+        event,
+        form,
+        title=_("Edit the track “%(name)s”", name=item.name),
+        fields="cfp_setup/_track_fields.html",
+        back=url_for("cfp_setup.tracks", event_slug=event.slug),
+    )
+
+
+@bp.route("/<event_slug>/cfp/tracks/<int:track_id>/delete", methods=["GET", "POST"])
+@event_route(permissions.can_manage_cfp)
+def delete_track(event: Event, track_id: int):
+    item = _item(Track, event, track_id)
+    form = ConfirmForm()
+    context = {
+        "title": _("Delete a track"),
+        "question": _(
+            "Delete the track “%(name)s”? Review criteria limited to it will apply to the "
+            "remaining tracks only.",
+            name=item.name,
+        ),
+        "button": _("Delete the track"),
+        "back": url_for("cfp_setup.tracks", event_slug=event.slug),
+    }
+    name = item.name
+    if form.validate_on_submit():
+        try:
+            cfp.delete_track(actor=current_user, event=event, track=item, now=utcnow())
+        except DomainError as error:
+            show_domain_error(error)
+            return _confirm_page(event, form, error.status_code, refused=True, **context)
+        commit()
+        flash(_("The track “%(name)s” is deleted.", name=name), "success")
+        return _redirect("cfp_setup.tracks", event)
+    return _confirm_page(event, form, **context)
+
+
+# Questions -----------------------------------------------------------------------------------
+
+
+def _question_settings(form: QuestionForm) -> cfp.QuestionSettings:
+    return cfp.QuestionSettings(
+        text=form.text.data or "",
+        kind=QuestionKind(form.kind.data),
+        help_text=form.help_text.data or "",
+        choices=form.choice_lines(),
+        required=bool(form.required.data),
+        visible_to_reviewers=bool(form.visible_to_reviewers.data),
+        file_kinds=tuple(form.file_kinds.data or ()),
+        max_file_kb=form.max_file_kb.data,
+    )
+
+
+def _save_question(event: Event, item: Question | None, form: QuestionForm) -> bool:
+    try:
+        cfp.save_question(
+            actor=current_user,
+            event=event,
+            question=item,
+            settings=_question_settings(form),
+            now=utcnow(),
+        )
+    except DomainError as error:
+        _failed(error, form)
+        return False
+    commit()
+    return True
+
+
+def _question_form(item: Question | None = None) -> QuestionForm:
+    form = QuestionForm(obj=item)
+    if item is not None and not form.is_submitted():
+        form.kind.data = QuestionKind(item.kind).value
+        form.choices.data = "\n".join(item.choices)
+    return form
+
+
+@bp.route("/<event_slug>/cfp/questions", methods=["GET", "POST"])
+@event_route(permissions.can_manage_cfp)
+def questions(event: Event):
+    form = _question_form()
+    if form.validate_on_submit() and _save_question(event, None, form):
+        flash(_("The question is added."), "success")
+        return _redirect("cfp_setup.questions", event)
+    return render_template(
+        "cfp_setup/questions.html",
+        event=event,
+        form=form,
+        page=paginate_list(cfp.questions(event)),
+        kinds={c.value: c.label for c in form.kind.choices},
+        file_kinds=FILE_KINDS,
+    ), _status(form)
+
+
+@bp.route("/<event_slug>/cfp/questions/<int:question_id>", methods=["GET", "POST"])
+@event_route(permissions.can_manage_cfp)
+def edit_question(event: Event, question_id: int):
+    item = _item(Question, event, question_id)
+    form = _question_form(item)
+    if form.validate_on_submit() and _save_question(event, item, form):
+        flash(_("The question is saved."), "success")
+        return _redirect("cfp_setup.questions", event)
+    return _edit_page(
+        event,
+        form,
+        title=_("Edit a question"),
+        fields="cfp_setup/_question_fields.html",
+        back=url_for("cfp_setup.questions", event_slug=event.slug),
+    )
+
+
+@bp.route("/<event_slug>/cfp/questions/<int:question_id>/delete", methods=["GET", "POST"])
+@event_route(permissions.can_manage_cfp)
+def delete_question(event: Event, question_id: int):
+    item = _item(Question, event, question_id)
+    form = ConfirmForm()
+    answers = cfp.answer_count(item)
+    context = {
+        "title": _("Delete a question"),
+        "question": _("Delete the question “%(text)s”?", text=item.text),
+        "consequence": (
+            _(
+                "%(count)d answers given so far will be deleted with it. This cannot be undone.",
+                count=answers,
+            )
+            if answers
+            else _("Nobody has answered it yet.")
+        ),
+        "button": _("Delete the question and its answers") if answers else _("Delete the question"),
+        "back": url_for("cfp_setup.questions", event_slug=event.slug),
+    }
+    if form.validate_on_submit():
+        try:
+            cfp.delete_question(actor=current_user, event=event, question=item, now=utcnow())
+        except DomainError as error:
+            show_domain_error(error)
+            return _confirm_page(event, form, error.status_code, refused=True, **context)
+        commit()
+        flash(_("The question is deleted."), "success")
+        return _redirect("cfp_setup.questions", event)
+    return _confirm_page(event, form, **context)
+
+
+# Review criteria -----------------------------------------------------------------------------
+
+
+def _save_criterion(event: Event, item: ReviewCriterion | None, form: CriterionForm) -> bool:
+    try:
+        review.save_criterion(
+            actor=current_user,
+            event=event,
+            criterion=item,
+            name=form.name.data or "",
+            description=form.description.data or "",
+            weight=form.weight.data,
+            scale_min=form.scale_min.data,
+            scale_max=form.scale_max.data,
+            track_ids=list(form.track_ids.data or []),
+            now=utcnow(),
+        )
+    except DomainError as error:
+        _failed(error, form)
+        return False
+    commit()
+    return True
+
+
+@bp.route("/<event_slug>/cfp/criteria", methods=["GET", "POST"])
+@event_route(permissions.can_manage_cfp)
+def criteria(event: Event):
+    event_tracks = cfp.tracks(event)
+    form = CriterionForm(tracks=event_tracks)
+    if form.validate_on_submit() and _save_criterion(event, None, form):
+        flash(_("The criterion “%(name)s” is added.", name=form.name.data.strip()), "success")
+        return _redirect("cfp_setup.criteria", event)
+    return render_template(
+        "cfp_setup/criteria.html",
+        event=event,
+        form=form,
+        page=paginate_list(review.event_criteria(event)),  # tracks eager-loaded
+    ), _status(form)
+
+
+@bp.route("/<event_slug>/cfp/criteria/<int:criterion_id>", methods=["GET", "POST"])
+@event_route(permissions.can_manage_cfp)
+def edit_criterion(event: Event, criterion_id: int):
+    item = _item(ReviewCriterion, event, criterion_id)
+    form = CriterionForm(obj=item, tracks=cfp.tracks(event))
+    if not form.is_submitted():
+        form.track_ids.data = [t.id for t in item.tracks]
+    if form.validate_on_submit() and _save_criterion(event, item, form):
+        flash(_("The criterion is saved."), "success")
+        return _redirect("cfp_setup.criteria", event)
+    return _edit_page(
+        event,
+        form,
+        title=_("Edit the criterion “%(name)s”", name=item.name),
+        fields="cfp_setup/_criterion_fields.html",
+        back=url_for("cfp_setup.criteria", event_slug=event.slug),
+    )
+
+
+@bp.route("/<event_slug>/cfp/criteria/<int:criterion_id>/delete", methods=["GET", "POST"])
+@event_route(permissions.can_manage_cfp)
+def delete_criterion(event: Event, criterion_id: int):
+    item = _item(ReviewCriterion, event, criterion_id)
+    form = ConfirmForm()
+    context = {
+        "title": _("Delete a review criterion"),
+        "question": _("Delete the criterion “%(name)s”?", name=item.name),
+        "consequence": _(
+            "Every score given for it is deleted too, and the ranking is computed without it."
+        ),
+        "button": _("Delete the criterion"),
+        "back": url_for("cfp_setup.criteria", event_slug=event.slug),
+    }
+    name = item.name
+    if form.validate_on_submit():
+        try:
+            review.delete_criterion(actor=current_user, criterion=item, now=utcnow())
+        except DomainError as error:
+            show_domain_error(error)
+            return _confirm_page(event, form, error.status_code, refused=True, **context)
+        commit()
+        flash(_("The criterion “%(name)s” is deleted.", name=name), "success")
+        return _redirect("cfp_setup.criteria", event)
+    return _confirm_page(event, form, **context)
+
+
+# Review phases -------------------------------------------------------------------------------
+
+
+def _phase_form(event: Event, item: ReviewPhase | None = None) -> PhaseForm:
+    form = PhaseForm(obj=item, zone=event.timezone)
+    if item is not None and not form.is_submitted():
+        form.starts_at.data, form.starts_time.data = _local(item.starts_at, event)
+        form.ends_at.data, form.ends_time.data = _local(item.ends_at, event)
+        form.others_reviews.data = OthersReviews(item.others_reviews).value
+    return form
+
+
+def _save_phase(event: Event, item: ReviewPhase | None, form: PhaseForm) -> bool:
+    try:
+        review.save_phase(
+            actor=current_user,
+            event=event,
+            phase=item,
+            name=form.name.data or "",
+            starts_at=_utc(form.starts_at.data, form.starts_time.data, event),
+            ends_at=_utc(form.ends_at.data, form.ends_time.data, event),
+            can_review=bool(form.can_review.data),
+            others_reviews=OthersReviews(form.others_reviews.data),
+            now=utcnow(),
+        )
+    except DomainError as error:
+        _failed(error, form)
+        return False
+    commit()
+    return True
+
+
+@bp.route("/<event_slug>/cfp/phases", methods=["GET", "POST"])
+@event_route(permissions.can_manage_cfp)
+def phases(event: Event):
+    form = _phase_form(event)
+    if form.validate_on_submit() and _save_phase(event, None, form):
+        flash(_("The phase “%(name)s” is added.", name=form.name.data.strip()), "success")
+        return _redirect("cfp_setup.phases", event)
+    rules = review.rules(event, cfp=cfp.call_of(event), now=utcnow())
+    return render_template(
+        "cfp_setup/phases.html",
+        event=event,
+        form=form,
+        page=paginate_list(review.phases(event)),
+        rules=rules,
+        others_labels={c.value: c.label for c in form.others_reviews.choices},
+    ), _status(form)
+
+
+@bp.route("/<event_slug>/cfp/phases/<int:phase_id>", methods=["GET", "POST"])
+@event_route(permissions.can_manage_cfp)
+def edit_phase(event: Event, phase_id: int):
+    item = _item(ReviewPhase, event, phase_id)
+    form = _phase_form(event, item)
+    if form.validate_on_submit() and _save_phase(event, item, form):
+        flash(_("The phase is saved."), "success")
+        return _redirect("cfp_setup.phases", event)
+    return _edit_page(
+        event,
+        form,
+        title=_("Edit the phase “%(name)s”", name=item.name),
+        fields="cfp_setup/_phase_fields.html",
+        back=url_for("cfp_setup.phases", event_slug=event.slug),
+    )
+
+
+@bp.route("/<event_slug>/cfp/phases/<int:phase_id>/delete", methods=["GET", "POST"])
+@event_route(permissions.can_manage_cfp)
+def delete_phase(event: Event, phase_id: int):
+    item = _item(ReviewPhase, event, phase_id)
+    form = ConfirmForm()
+    context = {
+        "title": _("Delete a review phase"),
+        "question": _("Delete the phase “%(name)s”?", name=item.name),
+        "consequence": _(
+            "Reviews written during it stay. If it was the last phase, review is open all the "
+            "time again."
+        ),
+        "button": _("Delete the phase"),
+        "back": url_for("cfp_setup.phases", event_slug=event.slug),
+    }
+    name = item.name
+    if form.validate_on_submit():
+        try:
+            review.delete_phase(actor=current_user, phase=item, now=utcnow())
+        except DomainError as error:
+            show_domain_error(error)
+            return _confirm_page(event, form, error.status_code, refused=True, **context)
+        commit()
+        flash(_("The phase “%(name)s” is deleted.", name=name), "success")
+        return _redirect("cfp_setup.phases", event)
+    return _confirm_page(event, form, **context)
+
+
+# Decision mails ------------------------------------------------------------------------------
+
+
+def _purpose_or_404(purpose: str) -> str:
+    if purpose not in decisions.PURPOSES:
+        abort(404)
+    return purpose
+
+
+def _sample_values(event: Event) -> dict[str, str]:
+    """What the preview fills the placeholders with: made-up, in the event's own terms."""
+    respond_by = in_zone(utcnow() + dt.timedelta(days=14), event.timezone)
+    assert respond_by is not None
+    proposal_url = url_for("public.event", event_slug=event.slug, _external=True) + "proposals/…"
+    return {
+        "speaker_name": _("Ada Lovelace"),
+        "proposal_title": _("Learning from little data"),
+        "event_name": event.name,
+        "proposal_url": proposal_url,
+        "confirm_url": proposal_url + "/respond",
+        "respond_by": f"{respond_by:%Y-%m-%d %H:%M} ({event.timezone})",
+        "notes_from_reviewers": _("Notes from the reviewers:\n\n- A clear, well-scoped proposal.")
+        + "\n\n",
+        "contact_email": event.contact_email or "team@example.org",
+    }
+
+
+@bp.route("/<event_slug>/cfp/mails")
+@event_route(permissions.can_manage_cfp)
+def mail_templates(event: Event):
+    templates = [
+        (purpose, label, decisions.template_for(event, purpose))
+        for purpose, label in decisions.PURPOSES.items()
+    ]
+    return render_template("cfp_setup/mail_templates.html", event=event, templates=templates)
+
+
+@bp.route("/<event_slug>/cfp/mails/<purpose>", methods=["GET", "POST"])
+@event_route(permissions.can_manage_cfp)
+def edit_mail_template(event: Event, purpose: str):
+    _purpose_or_404(purpose)
+    template = decisions.template_for(event, purpose)
+    form = MailTemplateForm(data={"subject": template.subject, "body": template.body})
+    preview = None
+    if form.validate_on_submit():
+        if form.preview.data:
+            values = _sample_values(event)
+            preview = {
+                "subject": decisions.fill(form.subject.data, values),
+                "body": decisions.fill(form.body.data, values),
+            }
+        else:
+            try:
+                decisions.save_template(
+                    actor=current_user,
+                    event=event,
+                    purpose=purpose,
+                    subject=form.subject.data,
+                    body=form.body.data,
+                    now=utcnow(),
+                )
+            except DomainError as error:
+                _failed(error, form)
+            else:
+                commit()
+                flash(
+                    _("The %(mail)s mail is saved.", mail=str(decisions.PURPOSES[purpose]).lower()),
+                    "success",
+                )
+                return _redirect("cfp_setup.edit_mail_template", event, purpose=purpose)
+    return render_template(
+        "cfp_setup/mail_template.html",
+        event=event,
+        form=form,
+        purpose=purpose,
+        label=decisions.PURPOSES[purpose],
+        template=template,
+        placeholders=decisions.PLACEHOLDERS,
+        preview=preview,
+    ), _status(form)
+
+
+@bp.route("/<event_slug>/cfp/mails/<purpose>/reset", methods=["GET", "POST"])
+@event_route(permissions.can_manage_cfp)
+def reset_mail_template(event: Event, purpose: str):
+    _purpose_or_404(purpose)
+    form = ConfirmForm()
+    label = str(decisions.PURPOSES[purpose]).lower()
+    context = {
+        "title": _("Go back to the built-in mail"),
+        "question": _("Throw away your wording of the %(mail)s mail?", mail=label),
+        "consequence": _("From now on the built-in text is sent. This cannot be undone."),
+        "button": _("Use the built-in text"),
+        "back": url_for("cfp_setup.edit_mail_template", event_slug=event.slug, purpose=purpose),
+    }
+    if form.validate_on_submit():
+        try:
+            decisions.reset_template(actor=current_user, event=event, purpose=purpose, now=utcnow())
+        except DomainError as error:
+            show_domain_error(error)
+            return _confirm_page(event, form, error.status_code, refused=True, **context)
+        commit()
+        flash(_("The %(mail)s mail uses the built-in text again.", mail=label), "success")
+        return _redirect("cfp_setup.mail_templates", event)
+    return _confirm_page(event, form, **context)
+
+
+# Personal extensions -------------------------------------------------------------------------
+
+
+@bp.route("/<event_slug>/cfp/extensions", methods=["GET", "POST"])
+@event_route(permissions.can_manage_cfp)
+def extensions(event: Event):
+    call = cfp.call_of(event)
+    form = ExtensionForm(zone=event.timezone)
+    if not form.is_submitted() and call is not None:
+        day, _clock = _local(call.closes_at + dt.timedelta(days=7), event)
+        form.until.data, form.until_time.data = day, dt.time(23, 59)
+    if form.validate_on_submit():
+        try:
+            cfp.grant_extension(
+                actor=current_user,
+                event=event,
+                email=form.email.data,
+                until=_utc(form.until.data, form.until_time.data, event),
+                now=utcnow(),
+            )
+        except DomainError as error:
+            _failed(error, form)
+        else:
+            commit()
+            flash(
+                _(
+                    "%(email)s may now submit and edit until the new deadline.",
+                    email=form.email.data.strip().lower(),
+                ),
+                "success",
+            )
+            return _redirect("cfp_setup.extensions", event)
+    return render_template(
+        "cfp_setup/extensions.html",
+        event=event,
+        form=form,
+        call=call,
+        page=paginate_list(cfp.extensions(event)),
+    ), _status(form)
+
+
+@bp.route("/<event_slug>/cfp/extensions/<int:extension_id>/revoke", methods=["GET", "POST"])
+@event_route(permissions.can_manage_cfp)
+def revoke_extension(event: Event, extension_id: int):
+    item = _item(CfpExtension, event, extension_id)
+    form = ConfirmForm()
+    context = {
+        "title": _("Revoke an extension"),
+        "question": _(
+            "Revoke the extension of %(name)s (%(email)s)?",
+            name=item.user.display_name,
+            email=item.user.email,
+        ),
+        "consequence": _("Their deadline becomes the call's closing time again."),
+        "button": _("Revoke the extension"),
+        "back": url_for("cfp_setup.extensions", event_slug=event.slug),
+    }
+    if form.validate_on_submit():
+        try:
+            cfp.revoke_extension(actor=current_user, event=event, extension=item, now=utcnow())
+        except DomainError as error:
+            show_domain_error(error)
+            return _confirm_page(event, form, error.status_code, refused=True, **context)
+        commit()
+        flash(_("The extension is revoked."), "success")
+        return _redirect("cfp_setup.extensions", event)
+    return _confirm_page(event, form, **context)

@@ -1,0 +1,162 @@
+"""Forms of the reviewers' pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectMultipleField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from organizer.models import Review, ReviewCriterion, Track
+from organizer.services.review import COMMENT_MAX, CONFLICT_REASON_MAX, NOTE_MAX
+
+
+def score_field_name(criterion: ReviewCriterion) -> str:
+    """The form field of a criterion: the key the service uses for its errors."""
+    return f"score-{criterion.id}"
+
+
+class ReviewForm(FlaskForm):
+    """The fixed part of a review; `review_form` adds one radio group per criterion."""
+
+    comment = TextAreaField(
+        _l("Comment for the committee"),
+        validators=[
+            Optional(),
+            Length(max=COMMENT_MAX, message=_l("Use at most %(max)d characters.")),
+        ],
+        description=_l("Only organizers and other reviewers read this. Markdown is not rendered."),
+    )
+    note_to_speaker = TextAreaField(
+        _l("Note to the speaker (optional)"),
+        validators=[
+            Optional(),
+            Length(max=NOTE_MAX, message=_l("Use at most %(max)d characters.")),
+        ],
+        description=_l(
+            "This may be sent to the speaker with the decision. Be kind and specific; "
+            "do not sign it."
+        ),
+    )
+    abstain = BooleanField(
+        _l("I abstain"),
+        description=_l(
+            "Abstain when you cannot judge this proposal fairly or lack the expertise; "
+            "scores are then not needed and not kept."
+        ),
+    )
+    submit = SubmitField(_l("Save my review"))
+
+    criteria: list[ReviewCriterion]
+
+    def score_fields(self) -> list[Any]:
+        return [self[score_field_name(c)] for c in self.criteria]
+
+    def scores(self) -> dict[int, int]:
+        chosen: dict[int, int] = {}
+        for criterion in self.criteria:
+            value = self[score_field_name(criterion)].data
+            if isinstance(value, int):
+                chosen[criterion.id] = value
+        return chosen
+
+
+def _score_choices(criterion: ReviewCriterion) -> list[SelectChoice]:
+    choices = []
+    for value in range(criterion.scale_min, criterion.scale_max + 1):
+        if value == criterion.scale_min:
+            label = _l("%(value)d (lowest)", value=value)
+        elif value == criterion.scale_max:
+            label = _l("%(value)d (highest)", value=value)
+        else:
+            label = str(value)
+        choices.append(SelectChoice(value, label))
+    return choices
+
+
+def _score_hint(criterion: ReviewCriterion) -> str:
+    scale = str(
+        _l(
+            "From %(low)d (lowest) to %(high)d (highest).",
+            low=criterion.scale_min,
+            high=criterion.scale_max,
+        )
+    )
+    return f"{criterion.description} {scale}".strip() if criterion.description else scale
+
+
+def review_form(
+    criteria: list[ReviewCriterion], review: Review | None, **kwargs: Any
+) -> ReviewForm:
+    """A review form with one radio group per criterion, filled from `review` on a GET."""
+
+    class Form(ReviewForm):
+        pass
+
+    for criterion in criteria:
+        setattr(
+            Form,
+            score_field_name(criterion),
+            RadioField(
+                criterion.name,
+                choices=_score_choices(criterion),
+                coerce=int,
+                validators=[Optional()],
+                description=_score_hint(criterion),
+            ),
+        )
+    data: dict[str, Any] = {}
+    if review is not None:
+        data = {
+            "comment": review.comment,
+            "note_to_speaker": review.note_to_speaker,
+            "abstain": review.abstained,
+        }
+        for score in review.scores:
+            data[f"score-{score.criterion_id}"] = score.score
+    form = Form(data=data, **kwargs)
+    form.criteria = criteria
+    return form
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class PreferencesForm(FlaskForm):
+    track_ids = MultiCheckboxField(
+        _l("Tracks I would like to review"),
+        coerce=int,
+        validators=[Optional()],
+        description=_l("Choose none to review proposals of every track."),
+    )
+    submit = SubmitField(_l("Save my preferences"))
+
+    def set_tracks(self, tracks: list[Track]) -> None:
+        self.track_ids.choices = [SelectChoice(t.id, t.name) for t in tracks]
+
+
+class ConflictForm(FlaskForm):
+    action = HiddenField(validators=[AnyOf(["declare", "withdraw"])])
+    reason = TextAreaField(
+        _l("Reason (optional)"),
+        validators=[
+            Optional(),
+            Length(max=CONFLICT_REASON_MAX, message=_l("Use at most %(max)d characters.")),
+        ],
+        description=_l(
+            "Only organizers see it, e.g. “a former colleague” or “I may have guessed the author”."
+        ),
+    )

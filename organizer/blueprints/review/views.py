@@ -1,0 +1,348 @@
+"""Reviewers: assigned proposals, scoring, conflicts of interest, track preferences.
+
+When the call reviews anonymously, no page here names a speaker: only the reviewer-visible
+(possibly redacted) title, abstract and description, the proposal's facts and the answers to
+questions shown to reviewers. tests/review/test_anonymity.py walks every route to check it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from organizer import permissions
+from organizer.blueprints._common import (
+    commit,
+    event_route,
+    paginate,
+    show_domain_error,
+    utcnow,
+)
+from organizer.blueprints.review.forms import (
+    ConflictForm,
+    PreferencesForm,
+    review_form,
+)
+from organizer.enums import QuestionKind
+from organizer.errors import DomainError
+from organizer.models import Event, Proposal, Review
+from organizer.services import cfp as cfp_service
+from organizer.services import review, uploads
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+
+def _reviewable(event: Event, public_id: str) -> Proposal:
+    """The proposal if this reviewer may open it: 404 for another event's proposal, one they
+    speak on, or one not (or no longer) open for review."""
+    proposal = cfp_service.proposal_by_public_id(event, public_id)
+    if proposal.state not in review.REVIEWABLE_STATES:
+        abort(404)
+    if not permissions.can_review_proposal(current_user, proposal):
+        abort(404)
+    return proposal
+
+
+def _anonymous(call: Any) -> bool:
+    return call is None or call.anonymous_review
+
+
+def _status(my_review: Review | None) -> str:
+    if my_review is None:
+        return _("Not started")
+    return _("Abstained") if my_review.abstained else _("Scored")
+
+
+# Pages ---------------------------------------------------------------------------------------
+
+
+@bp.route("/<event_slug>/")
+@event_route(permissions.can_review)
+def index(event: Event):
+    call = cfp_service.call_of(event)
+    rules = review.rules(event, cfp=call, now=utcnow())
+    rows = review.my_assignments(event, current_user)
+    return render_template(
+        "review/index.html",
+        event=event,
+        rules=rules,
+        rows=rows,
+        anonymous=_anonymous(call),
+        status=_status,
+        todo=sum(1 for row in rows if row.my_review is None),
+    )
+
+
+@bp.route("/<event_slug>/next")
+@event_route(permissions.can_review)
+def next_proposal(event: Event):
+    proposal = review.next_proposal(event, current_user)
+    if proposal is None:
+        flash(_("You have reviewed everything assigned to you."), "success")
+        return redirect(url_for("review.index", event_slug=event.slug))
+    return redirect(url_for("review.proposal", event_slug=event.slug, public_id=proposal.public_id))
+
+
+@bp.route("/<event_slug>/proposals")
+@event_route(permissions.can_review)
+def all_proposals(event: Event):
+    call = cfp_service.call_of(event)
+    query = cfp_service.proposals_query(event).where(Proposal.state.in_(review.REVIEWABLE_STATES))
+    page = paginate(query)
+    assigned = {row.proposal.id: row for row in review.my_assignments(event, current_user)}
+    return render_template(
+        "review/all_proposals.html",
+        event=event,
+        page=page,
+        anonymous=_anonymous(call),
+        conflicts=review.conflicts_of(event, current_user),
+        assigned=assigned,
+        status=_status,
+    )
+
+
+@bp.route("/<event_slug>/preferences", methods=["GET", "POST"])
+@event_route(permissions.can_review)
+def preferences(event: Event):
+    tracks = cfp_service.tracks(event)
+    form = PreferencesForm()
+    form.set_tracks(tracks)
+    if form.validate_on_submit():
+        try:
+            review.set_reviewer_tracks(
+                actor=current_user, event=event, track_ids=form.track_ids.data or [], now=utcnow()
+            )
+        except DomainError as error:
+            show_domain_error(error, form)
+            return _preferences_page(event, form, tracks), error.status_code
+        commit()
+        flash(_("Your track preferences are saved."), "success")
+        return redirect(url_for("review.preferences", event_slug=event.slug))
+    if request.method == "GET":
+        form.track_ids.data = sorted(review.reviewer_tracks(event, current_user))
+    return _preferences_page(event, form, tracks), 400 if form.errors else 200
+
+
+def _preferences_page(event: Event, form: PreferencesForm, tracks: list[Any]) -> str:
+    return render_template("review/preferences.html", event=event, form=form, tracks=tracks)
+
+
+@bp.route("/<event_slug>/proposals/<public_id>", methods=["GET", "POST"])
+@event_route(permissions.can_review)
+def proposal(event: Event, public_id: str):
+    item = _reviewable(event, public_id)
+    call = cfp_service.call_of(event)
+    now = utcnow()
+    rules = review.rules(event, cfp=call, now=now)
+    criteria = review.criteria_for(event, item)
+    mine = review.review_of(item, current_user)
+    form = review_form(criteria, mine if request.method == "GET" else None)
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                review.save_review(
+                    actor=current_user,
+                    proposal=item,
+                    scores=form.scores(),
+                    comment=form.comment.data or "",
+                    note_to_speaker=form.note_to_speaker.data or "",
+                    abstain=bool(form.abstain.data),
+                    now=now,
+                    cfp=call,
+                )
+            except DomainError as error:
+                show_domain_error(error, form)
+                status = error.status_code
+            else:
+                commit()
+                flash(_("Your review is saved."), "success")
+                following = review.next_proposal(event, current_user)
+                if following is None:
+                    return redirect(url_for("review.index", event_slug=event.slug))
+                return redirect(
+                    url_for("review.proposal", event_slug=event.slug, public_id=following.public_id)
+                )
+        else:
+            status = 400
+        mine = review.review_of(item, current_user)
+    return _proposal_page(event, item, call, rules, criteria, mine, form), status
+
+
+def _proposal_page(event, item, call, rules, criteria, mine, form) -> str:  # type: ignore[no-untyped-def]
+    anonymous = _anonymous(call)
+    by_question = {answer.question_id: answer for answer in item.answers}
+    answers = [
+        (question, by_question[question.id])
+        for question in cfp_service.questions(event)
+        if question.visible_to_reviewers and question.id in by_question
+    ]
+    speakers: list[tuple[Any, Any]] = []
+    if not anonymous:
+        users = [s.user for s in item.accepted_speakers if s.user is not None]
+        profiles = cfp_service.profiles_for(event, [u.id for u in users])
+        speakers = [(user, profiles.get(user.id)) for user in users]
+    others = review.visible_other_reviews(viewer=current_user, proposal=item, rules=rules)
+    criteria_by_id = {c.id: c for c in criteria}
+    return render_template(
+        "review/proposal.html",
+        event=event,
+        proposal=item,
+        anonymous=anonymous,
+        rules=rules,
+        criteria=criteria,
+        criteria_by_id=criteria_by_id,
+        mine=mine,
+        form=form,
+        answers=answers,
+        speakers=speakers,
+        others=[(r, review.review_score(r, criteria_by_id)) for r in others],
+        my_score=review.review_score(mine, criteria_by_id) if mine is not None else None,
+        conflict=item.id in review.conflicts_of(event, current_user),
+        QuestionKind=QuestionKind,
+    )
+
+
+@bp.route("/<event_slug>/proposals/<public_id>/files/<int:question_id>")
+@event_route(permissions.can_review)
+def file(event: Event, public_id: str, question_id: int):
+    """A file answered to a question shown to reviewers. When review is anonymous, the file
+    goes out under a neutral name: the name it was sent with may name its author."""
+    item = _reviewable(event, public_id)
+    answer = next(
+        (
+            a
+            for a in item.answers
+            if a.question_id == question_id
+            and a.question.kind == QuestionKind.FILE
+            and a.question.visible_to_reviewers
+            and a.upload is not None
+        ),
+        None,
+    )
+    if answer is None:
+        abort(404)
+    upload = answer.upload
+    path = uploads.path_of(upload)
+    if not path.is_file():
+        abort(404)
+    if _anonymous(cfp_service.call_of(event)):
+        extension = upload.filename.rpartition(".")[2] or "bin"
+        name = f"answer-{question_id}.{extension}"
+    else:
+        name = upload.filename
+    response = send_file(
+        path, mimetype=upload.content_type, as_attachment=True, download_name=name, max_age=0
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/<event_slug>/proposals/<public_id>/conflict", methods=["GET", "POST"])
+@event_route(permissions.can_review)
+def conflict(event: Event, public_id: str):
+    """Declare a conflict of interest with a proposal, or withdraw the declaration: a page that
+    says what happens, with the button that does it."""
+    item = _reviewable(event, public_id)
+    declared = item.id in review.conflicts_of(event, current_user)
+    form = ConflictForm(action="withdraw" if declared else "declare")
+    if form.validate_on_submit():
+        try:
+            if form.action.data == "declare":
+                review.declare_conflict(
+                    actor=current_user, proposal=item, reason=form.reason.data or "", now=utcnow()
+                )
+                message = _("Your conflict of interest is recorded. You will not review it.")
+            else:
+                review.withdraw_conflict(actor=current_user, proposal=item, now=utcnow())
+                message = _("Your declaration of a conflict of interest is withdrawn.")
+        except DomainError as error:
+            show_domain_error(error, form)
+            return _conflict_page(event, item, declared, form), error.status_code
+        commit()
+        flash(message, "success")
+        return redirect(url_for("review.all_proposals", event_slug=event.slug))
+    return _conflict_page(event, item, declared, form), 400 if form.errors else 200
+
+
+def _conflict_page(event: Event, item: Proposal, declared: bool, form: ConflictForm) -> str:
+    return render_template(
+        "review/conflict.html",
+        event=event,
+        proposal=item,
+        declared=declared,
+        form=form,
+        anonymous=_anonymous(cfp_service.call_of(event)),
+    )
+
+
+# Export --------------------------------------------------------------------------------------
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> str:
+    """A spreadsheet must not run a cell as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+@bp.route("/<event_slug>/assigned.csv")
+@event_route(permissions.can_review)
+def export_csv(event: Event):
+    """My assigned proposals as reviewers see them, with my scores. Never a speaker's data."""
+    anonymous = _anonymous(cfp_service.call_of(event))
+    rows = review.my_assignments(event, current_user)
+    criteria = review.event_criteria(event)
+    criteria_by_id = {c.id: c for c in criteria}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            _("Title"),
+            _("Abstract"),
+            _("Track"),
+            _("Type"),
+            _("My status"),
+            _("My score (0 to 10)"),
+            *[c.name for c in criteria],
+            _("My comment"),
+        ]
+    )
+    for row in rows:
+        item, mine = row.proposal, row.my_review
+        scores = {s.criterion_id: s.score for s in mine.scores} if mine is not None else {}
+        overall = review.review_score(mine, criteria_by_id) if mine is not None else None
+        writer.writerow(
+            [
+                _cell(value)
+                for value in [
+                    item.reviewer_title if anonymous else item.title,
+                    item.reviewer_abstract if anonymous else item.abstract,
+                    item.track.name if item.track else "",
+                    item.session_type.name,
+                    _status(mine),
+                    f"{overall:.1f}" if overall is not None else "",
+                    *[scores.get(c.id, "") for c in criteria],
+                    mine.comment if mine is not None else "",
+                ]
+            ]
+        )
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="review-{event.slug}.csv"'
+    return response

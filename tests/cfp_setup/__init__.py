@@ -1,0 +1,1 @@
+"""Organizers configure the call: view tests."""
