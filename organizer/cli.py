@@ -9,7 +9,7 @@ from flask import Flask
 
 from organizer.errors import ValidationFailed
 from organizer.extensions import db
-from organizer.services import accounts, demo, mail
+from organizer.services import accounts, decisions, demo, mail
 
 
 def _now() -> dt.datetime:
@@ -50,6 +50,21 @@ def register_commands(app: Flask) -> None:
             f"sent {counts['sent']}, will retry {counts['retry']}, gave up {counts['failed']}, "
             f"skipped {counts['skipped']} (claimed by another sender or not due)."
         )
+
+    @app.cli.command("send-reminders")
+    def send_reminders_command() -> None:
+        """Remind accepted speakers who have not confirmed, 3 days before their deadline.
+        Safe to run every hour from cron: each speaker gets one reminder per deadline."""
+        now = _now()
+        total = 0
+        for event in decisions.events_awaiting_confirmation():
+            sent = decisions.send_reminders(event=event, now=now)
+            total += sent
+            if sent:
+                click.echo(f"{event.slug}: {sent} reminders queued")
+        db.session.commit()
+        counts = mail.deliver(now=now)
+        click.echo(f"{total} reminders queued; sent {counts['sent']} mails.")
 
     @app.cli.command("create-admin")
     @click.option("--email", prompt=True)

@@ -604,10 +604,17 @@ def unconfirmed(event: Event) -> list[Proposal]:
 
 
 def send_reminders(
-    *, event: Event, now: dt.datetime, window: dt.timedelta = REMINDER_WINDOW
+    *,
+    event: Event,
+    now: dt.datetime,
+    actor: User | None = None,
+    window: dt.timedelta = REMINDER_WINDOW,
 ) -> int:
     """Remind accepted speakers whose deadline is within `window`, once per deadline
-    (safe to run from cron every hour: the idempotency key stops repeats)."""
+    (safe to run from cron every hour: the idempotency key stops repeats). `actor` is the
+    organizer who pressed the button; None when the `send-reminders` command runs it."""
+    if actor is not None:
+        _require(permissions.can_manage_cfp(actor, event))
     due = [
         p
         for p in unconfirmed(event)
@@ -636,3 +643,18 @@ def send_reminders(
         if message.created_at == now:
             sent += 1
     return sent
+
+
+def events_awaiting_confirmation() -> list[Event]:
+    """Events with accepted proposals whose speakers have not answered yet."""
+    return list(
+        db.session.scalars(
+            select(Event)
+            .where(
+                Event.id.in_(
+                    select(Proposal.event_id).where(Proposal.state == ProposalState.ACCEPTED)
+                )
+            )
+            .order_by(Event.id)
+        )
+    )

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from organizer import permissions
 from organizer.blueprints._common import event_or_404, paginate, utcnow
+from organizer.services import cfp
 from organizer.services.events import public_events
 
 bp = Blueprint("public", __name__)
@@ -23,4 +24,6 @@ def event(event_slug: str):
     event = event_or_404(event_slug)
     if not permissions.can_view_event(current_user, event):
         abort(404)  # a draft event does not exist for outsiders
-    return render_template("public/event.html", event=event)
+    return render_template(
+        "public/event.html", event=event, call=cfp.call_of(event), now=utcnow()
+    )

@@ -1,0 +1,604 @@
+"""Organizers work through proposals: the list and its export, a proposal's page, reviewer
+assignment, the ranking, decisions and their rounds, speakers' confirmations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from organizer import permissions
+from organizer.blueprints._common import (
+    commit,
+    event_route,
+    paginate_list,
+    safe_next_url,
+    show_domain_error,
+    utcnow,
+)
+from organizer.blueprints.committee.forms import (
+    OUTCOME_LABELS,
+    AssignForm,
+    AutoAssignForm,
+    BulkDecisionForm,
+    ConfirmForm,
+    DecideForm,
+    FilterForm,
+    PublishForm,
+    RedactionForm,
+    TagsForm,
+    outcome_state,
+)
+from organizer.enums import ProposalState, QuestionKind
+from organizer.errors import DomainError, NotFound
+from organizer.models import Event, Proposal
+from organizer.services import cfp, decisions, review
+from organizer.services.exports import proposals_csv
+from organizer.services.timefmt import in_zone
+
+bp = Blueprint("committee", __name__, url_prefix="/manage")
+
+PUBLISH_DAYS_AHEAD = 14
+
+
+# Helpers -----------------------------------------------------------------------------------
+
+
+def _proposal_or_404(event: Event, public_id: str) -> Proposal:
+    try:
+        proposal = cfp.proposal_by_public_id(event, public_id)
+    except NotFound:
+        abort(404)
+    if proposal.state == ProposalState.DRAFT:
+        abort(404)  # drafts belong to their speakers until submitted
+    return proposal
+
+
+def _filter_form(event: Event) -> FilterForm:
+    form = FilterForm(
+        formdata=request.args,
+        tracks=cfp.tracks(event),
+        types=cfp.session_types(event),
+        tags=cfp.event_tags(event),
+    )
+    form.validate()
+    return form
+
+
+def _back(form: Any, default: str) -> str:
+    return safe_next_url(form.back.data) or default
+
+
+def _flash_form_errors(form: Any) -> None:
+    for errors in form.errors.values():
+        for message in errors:
+            flash(str(message), "error")
+
+
+def _proposal_url(event: Event, proposal: Proposal) -> str:
+    return url_for("committee.proposal", event_slug=event.slug, public_id=proposal.public_id)
+
+
+# The list ------------------------------------------------------------------------------------
+
+
+@bp.route("/<event_slug>/cfp/proposals")
+@event_route(permissions.can_manage_cfp)
+def proposals(event: Event):
+    form = _filter_form(event)
+    rows = decisions.proposal_list(event, form.filters())
+    page = paginate_list(rows)
+    return render_template(
+        "committee/proposals.html",
+        event=event,
+        form=form,
+        page=page,
+        total=len(rows),
+        filter_values=form.values(),
+        bulk=BulkDecisionForm(back=request.full_path.rstrip("?")),
+        state_labels=decisions.STATE_LABELS,
+        outcome_labels=OUTCOME_LABELS,
+    )
+
+
+@bp.route("/<event_slug>/cfp/proposals/decide", methods=["POST"])
+@event_route(permissions.can_manage_cfp)
+def bulk_decide(event: Event):
+    form = BulkDecisionForm()
+    back = _back(form, url_for("committee.proposals", event_slug=event.slug))
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return redirect(back)
+    outcome = outcome_state(form.outcome.data)
+    try:
+        count = decisions.decide_many(
+            actor=current_user,
+            event=event,
+            public_ids=form.proposals.data or [],
+            outcome=outcome,
+            now=utcnow(),
+        )
+    except DomainError as error:
+        show_domain_error(error)
+    else:
+        commit()
+        if outcome is None:
+            flash(
+                ngettext(
+                    "The pending decision of %(num)d proposal is undone.",
+                    "The pending decisions of %(num)d proposals are undone.",
+                    count,
+                ),
+                "success",
+            )
+        else:
+            flash(
+                ngettext(
+                    "%(num)d proposal marked “%(outcome)s”. Nothing is sent until you publish "
+                    "a round.",
+                    "%(num)d proposals marked “%(outcome)s”. Nothing is sent until you publish "
+                    "a round.",
+                    count,
+                    outcome=decisions.STATE_LABELS[outcome],
+                ),
+                "success",
+            )
+    return redirect(back)
+
+
+@bp.route("/<event_slug>/cfp/proposals.csv")
+@event_route(permissions.can_manage_cfp)
+def export_csv(event: Event):
+    form = _filter_form(event)
+    rows = decisions.proposal_list(event, form.filters())
+    questions = [
+        q for q in cfp.questions(event) if q.visible_to_reviewers and q.kind != QuestionKind.FILE
+    ]
+    answers = cfp.answers_by_proposal([row.proposal.id for row in rows]) if questions else {}
+    body = proposals_csv.render(rows, questions, answers=answers)
+    return Response(
+        body,
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{event.slug}-proposals.csv"'},
+    )
+
+
+# One proposal --------------------------------------------------------------------------------
+
+
+def _detail_page(
+    event: Event,
+    proposal: Proposal,
+    *,
+    tags_form: TagsForm | None = None,
+    redaction_form: RedactionForm | None = None,
+    assign_form: AssignForm | None = None,
+    status: int = 200,
+):  # type: ignore[no-untyped-def]
+    now = utcnow()
+    call = cfp.call_of(event)
+    questions = cfp.questions(event)
+    answers = {answer.question_id: answer for answer in proposal.answers}
+    profiles = cfp.profiles_for(event, [s.user_id for s in proposal.speakers if s.user_id])
+    rules = review.rules(event, cfp=call, now=now)
+    reviews = review.visible_other_reviews(viewer=current_user, proposal=proposal, rules=rules)
+    own = review.review_of(proposal, current_user)
+    if own is not None:
+        reviews.append(own)
+    reviews.sort(key=lambda r: (r.created_at, r.id))
+    criteria = review.criteria_for(event, proposal)
+    criteria_by_id = {c.id: c for c in criteria}
+    scores = {r.id: review.review_score(r, criteria_by_id) for r in reviews}
+    ranked = next((r for r in review.ranking(event) if r.proposal.id == proposal.id), None)
+    flags = review.redaction_flags(event).get(proposal.id, [])
+    assignments = review.assignments_for(proposal)
+    assigned_ids = {a.reviewer_id for a in assignments}
+    if assign_form is None:
+        assign_form = AssignForm()
+    assign_form.reviewer.choices = [
+        SelectChoice(r.id, r.display_name)
+        for r in review.reviewers(event)
+        if r.id not in assigned_ids
+    ]
+    if tags_form is None:
+        tags_form = TagsForm(tags=", ".join(t.name for t in proposal.tags))
+    if redaction_form is None:
+        redaction_form = RedactionForm(
+            title=proposal.redacted_title or "",
+            abstract=proposal.redacted_abstract or "",
+            description=proposal.redacted_description or "",
+        )
+    return render_template(
+        "committee/proposal.html",
+        event=event,
+        proposal=proposal,
+        call=call,
+        deadline=cfp.proposal_deadline(call, proposal) if call is not None else None,
+        questions=questions,
+        answers=answers,
+        profiles=profiles,
+        reviews=reviews,
+        scores=scores,
+        ranked=ranked,
+        flags=flags,
+        assignments=assignments,
+        history=cfp.history(proposal),
+        tags_form=tags_form,
+        redaction_form=redaction_form,
+        assign_form=assign_form,
+        unassign_form=ConfirmForm(),
+        decide_form=DecideForm(),
+        state_labels=decisions.STATE_LABELS,
+        outcome_labels=OUTCOME_LABELS,
+        file_links="cfp.file" in current_app.view_functions,
+        QuestionKind=QuestionKind,
+        ProposalState=ProposalState,
+    ), status
+
+
+@bp.route("/<event_slug>/cfp/proposals/<public_id>")
+@event_route(permissions.can_manage_cfp)
+def proposal(event: Event, public_id: str):
+    return _detail_page(event, _proposal_or_404(event, public_id))
+
+
+@bp.route("/<event_slug>/cfp/proposals/<public_id>/decide", methods=["POST"])
+@event_route(permissions.can_manage_cfp)
+def decide(event: Event, public_id: str):
+    proposal = _proposal_or_404(event, public_id)
+    form = DecideForm()
+    back = _back(form, _proposal_url(event, proposal))
+    if not form.validate_on_submit():
+        flash(_("Choose accept, reject, waiting list or undo."), "error")
+        return redirect(back)
+    outcome = outcome_state(form.outcome.data)
+    try:
+        decisions.decide(actor=current_user, proposal=proposal, outcome=outcome, now=utcnow())
+    except DomainError as error:
+        show_domain_error(error)
+    else:
+        commit()
+        if outcome is None:
+            flash(_("The pending decision on “%(title)s” is undone.", title=proposal.title))
+        else:
+            flash(
+                _(
+                    "“%(title)s” is marked “%(outcome)s”. Nothing is sent until you publish a "
+                    "round.",
+                    title=proposal.title,
+                    outcome=decisions.STATE_LABELS[outcome],
+                ),
+                "success",
+            )
+    return redirect(back)
+
+
+@bp.route("/<event_slug>/cfp/proposals/<public_id>/tags", methods=["POST"])
+@event_route(permissions.can_manage_cfp)
+def tags(event: Event, public_id: str):
+    proposal = _proposal_or_404(event, public_id)
+    form = TagsForm()
+    if form.validate_on_submit():
+        try:
+            cfp.set_tags(actor=current_user, proposal=proposal, names=form.names(), now=utcnow())
+        except DomainError as error:
+            show_domain_error(error, form)
+            return _detail_page(event, proposal, tags_form=form, status=error.status_code)
+        commit()
+        flash(_("The tags are saved."), "success")
+        return redirect(_proposal_url(event, proposal))
+    return _detail_page(event, proposal, tags_form=form, status=400)
+
+
+@bp.route("/<event_slug>/cfp/proposals/<public_id>/redact", methods=["POST"])
+@event_route(permissions.can_manage_cfp)
+def redact(event: Event, public_id: str):
+    proposal = _proposal_or_404(event, public_id)
+    form = RedactionForm()
+    if form.validate_on_submit():
+        try:
+            review.set_redaction(
+                actor=current_user,
+                proposal=proposal,
+                title=form.title.data,
+                abstract=form.abstract.data,
+                description=form.description.data,
+                now=utcnow(),
+            )
+        except DomainError as error:
+            show_domain_error(error, form)
+            return _detail_page(event, proposal, redaction_form=form, status=error.status_code)
+        commit()
+        flash(_("What reviewers see is saved."), "success")
+        return redirect(_proposal_url(event, proposal) + "#redaction")
+    return _detail_page(event, proposal, redaction_form=form, status=400)
+
+
+@bp.route("/<event_slug>/cfp/proposals/<public_id>/assign", methods=["POST"])
+@event_route(permissions.can_manage_cfp)
+def assign(event: Event, public_id: str):
+    proposal = _proposal_or_404(event, public_id)
+    form = AssignForm()
+    candidates = {r.id: r for r in review.reviewers(event)}
+    form.reviewer.choices = [SelectChoice(r.id, r.display_name) for r in candidates.values()]
+    if form.validate_on_submit():
+        try:
+            review.assign(
+                actor=current_user,
+                proposal=proposal,
+                reviewer=candidates[form.reviewer.data],
+                now=utcnow(),
+            )
+        except DomainError as error:
+            show_domain_error(error, form)
+            return _detail_page(event, proposal, assign_form=form, status=error.status_code)
+        commit()
+        flash(
+            _("%(name)s is assigned.", name=candidates[form.reviewer.data].display_name),
+            "success",
+        )
+        return redirect(_proposal_url(event, proposal) + "#reviewers")
+    return _detail_page(event, proposal, assign_form=form, status=400)
+
+
+@bp.route(
+    "/<event_slug>/cfp/proposals/<public_id>/reviewers/<int:reviewer_id>/unassign",
+    methods=["POST"],
+)
+@event_route(permissions.can_manage_cfp)
+def unassign(event: Event, public_id: str, reviewer_id: int):
+    proposal = _proposal_or_404(event, public_id)
+    assignment = next(
+        (a for a in review.assignments_for(proposal) if a.reviewer_id == reviewer_id), None
+    )
+    if assignment is None:
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name = assignment.reviewer.display_name
+        try:
+            review.unassign(
+                actor=current_user, proposal=proposal, reviewer=assignment.reviewer, now=utcnow()
+            )
+        except DomainError as error:
+            show_domain_error(error)
+        else:
+            commit()
+            flash(_("%(name)s is no longer assigned.", name=name), "success")
+    return redirect(_proposal_url(event, proposal) + "#reviewers")
+
+
+@bp.route("/<event_slug>/cfp/proposals/<public_id>/cancel", methods=["GET", "POST"])
+@event_route(permissions.can_manage_cfp)
+def cancel(event: Event, public_id: str):
+    proposal = _proposal_or_404(event, public_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            decisions.cancel(actor=current_user, proposal=proposal, now=utcnow())
+        except DomainError as error:
+            show_domain_error(error)
+        else:
+            commit()
+            flash(
+                _("“%(title)s” is cancelled; its speakers are told.", title=proposal.title),
+                "success",
+            )
+        return redirect(_proposal_url(event, proposal))
+    return render_template(
+        "committee/confirm_cancel.html",
+        event=event,
+        proposal=proposal,
+        form=form,
+        can_cancel=proposal.state in (ProposalState.ACCEPTED, ProposalState.CONFIRMED),
+        state_labels=decisions.STATE_LABELS,
+    )
+
+
+# Reviewers and the ranking -------------------------------------------------------------------
+
+
+def _reviewers_page(event: Event, form: AutoAssignForm, status: int = 200):  # type: ignore[no-untyped-def]
+    return render_template(
+        "committee/reviewers.html",
+        event=event,
+        form=form,
+        reviewers=review.reviewers(event),
+        loads=review.reviewer_loads(event),
+    ), status
+
+
+def _default_per_proposal(event: Event) -> int:
+    call = cfp.call_of(event)
+    return call.reviews_per_proposal if call is not None else 3
+
+
+@bp.route("/<event_slug>/cfp/reviewers")
+@event_route(permissions.can_manage_cfp)
+def reviewers(event: Event):
+    return _reviewers_page(event, AutoAssignForm(per_proposal=_default_per_proposal(event)))
+
+
+@bp.route("/<event_slug>/cfp/reviewers/assign", methods=["POST"])
+@event_route(permissions.can_manage_cfp)
+def auto_assign(event: Event):
+    form = AutoAssignForm()
+    if not form.validate_on_submit():
+        return _reviewers_page(event, form, 400)
+    try:
+        report = review.assign_automatically(
+            actor=current_user, event=event, per_proposal=form.per_proposal.data, now=utcnow()
+        )
+    except DomainError as error:
+        show_domain_error(error, form)
+        return _reviewers_page(event, form, error.status_code)
+    short_titles = []
+    if report.short:
+        titles = {
+            row.proposal.id: row.proposal.title
+            for row in decisions.proposal_list(event, decisions.ListFilters())
+        }
+        short_titles = [titles.get(pid, "?") for pid in report.short]
+    commit()
+    loads = list(report.loads.values())
+    flash(
+        ngettext("%(num)d assignment created.", "%(num)d assignments created.", report.created)
+        + " "
+        + (
+            _(
+                "Each reviewer now has %(low)d–%(high)d proposals.",  # noqa: RUF001
+                low=min(loads),
+                high=max(loads),
+            )
+            if loads
+            else _("There are no reviewers yet.")
+        ),
+        "success",
+    )
+    if short_titles:
+        flash(
+            ngettext(
+                "%(num)d proposal could not get %(per)d reviewers: %(titles)s.",
+                "%(num)d proposals could not get %(per)d reviewers: %(titles)s.",
+                len(short_titles),
+                per=form.per_proposal.data,
+                titles="; ".join(short_titles),
+            ),
+            "error",
+        )
+    return redirect(url_for("committee.reviewers", event_slug=event.slug))
+
+
+@bp.route("/<event_slug>/cfp/ranking")
+@event_route(permissions.can_manage_cfp)
+def ranking(event: Event):
+    return render_template(
+        "committee/ranking.html",
+        event=event,
+        ranked=review.ranking(event),
+        flags=review.redaction_flags(event),
+        state_labels=decisions.STATE_LABELS,
+    )
+
+
+# Decisions -----------------------------------------------------------------------------------
+
+
+@bp.route("/<event_slug>/cfp/decisions", endpoint="decisions")
+@event_route(permissions.can_manage_cfp)
+def decisions_page(event: Event):
+    pending = decisions.pending(event)
+    groups = [
+        (state, [p for p in pending if p.pending_decision == state.value])
+        for state in (ProposalState.ACCEPTED, ProposalState.REJECTED, ProposalState.WAITLISTED)
+    ]
+    waitlisted = decisions.proposal_list(
+        event, decisions.ListFilters(state=ProposalState.WAITLISTED.value, sort="title")
+    )
+    return render_template(
+        "committee/decisions.html",
+        event=event,
+        pending_count=len(pending),
+        groups=groups,
+        rounds=decisions.rounds(event),
+        unconfirmed=decisions.unconfirmed(event),
+        waitlisted=[row.proposal for row in waitlisted],
+        decide_form=DecideForm(),
+        remind_form=ConfirmForm(),
+        window_days=decisions.REMINDER_WINDOW.days,
+        state_labels=decisions.STATE_LABELS,
+        now=utcnow(),
+    )
+
+
+@bp.route("/<event_slug>/cfp/decisions/remind", methods=["POST"])
+@event_route(permissions.can_manage_cfp)
+def remind(event: Event):
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            sent = decisions.send_reminders(event=event, now=utcnow(), actor=current_user)
+        except DomainError as error:
+            show_domain_error(error)
+        else:
+            commit()
+            if sent:
+                flash(
+                    ngettext("%(num)d reminder sent.", "%(num)d reminders sent.", sent),
+                    "success",
+                )
+            else:
+                flash(
+                    _(
+                        "No reminder sent: nobody's deadline is within %(days)d days, or they "
+                        "were reminded already.",
+                        days=decisions.REMINDER_WINDOW.days,
+                    ),
+                    "success",
+                )
+    return redirect(url_for("committee.decisions", event_slug=event.slug))
+
+
+def _default_respond_by(event: Event) -> tuple[dt.date, dt.time]:
+    local = in_zone(utcnow(), event.timezone)
+    assert local is not None
+    return (local + dt.timedelta(days=PUBLISH_DAYS_AHEAD)).date(), dt.time(23, 59)
+
+
+@bp.route("/<event_slug>/cfp/decisions/publish", methods=["GET", "POST"])
+@event_route(permissions.can_manage_cfp)
+def publish(event: Event):
+    day, clock = _default_respond_by(event)
+    form = PublishForm(respond_on=day, respond_at=clock)
+    status = 200
+    if form.validate_on_submit() and not form.preview.data:
+        respond_by = cfp.local_datetime(form.respond_on.data, form.respond_at.data, event)
+        mails = len(decisions.preview_round(event, respond_by=respond_by))
+        try:
+            decisions.publish_round(
+                actor=current_user,
+                event=event,
+                respond_by=respond_by,
+                expected=form.expected_count(),
+                now=utcnow(),
+            )
+        except DomainError as error:
+            show_domain_error(error, form)
+            status = error.status_code
+        else:
+            commit()
+            flash(ngettext("%(num)d mail queued.", "%(num)d mails queued.", mails), "success")
+            return redirect(url_for("committee.decisions", event_slug=event.slug))
+    elif form.is_submitted() and form.errors:
+        status = 400
+    if form.respond_on.data and form.respond_at.data and not form.respond_on.errors:
+        respond_by = cfp.local_datetime(form.respond_on.data, form.respond_at.data, event)
+    else:
+        respond_by = cfp.local_datetime(day, clock, event)
+    preview = decisions.preview_round(event, respond_by=respond_by)
+    pending_count = len(decisions.pending(event))
+    form.expected.data = str(pending_count)  # what this preview shows, not what was posted
+    return render_template(
+        "committee/publish.html",
+        event=event,
+        form=form,
+        preview=preview,
+        pending_count=pending_count,
+        respond_by=respond_by,
+        state_labels=decisions.STATE_LABELS,
+    ), status

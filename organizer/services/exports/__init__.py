@@ -1,0 +1,1 @@
+"""Renderers: turn query results handed to them into files (CSV, iCal, XML, JSON)."""

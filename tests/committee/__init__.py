@@ -1,0 +1,1 @@
+"""The committee pages: proposals, reviewers, ranking, decisions."""
