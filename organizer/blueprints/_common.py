@@ -16,7 +16,8 @@ from flask_login import current_user, login_required
 from flask_sqlalchemy.pagination import Pagination
 from flask_wtf import FlaskForm
 from sqlalchemy import Select
-from wtforms import DateField
+from wtforms import DateField, SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from organizer.errors import DomainError, ValidationFailed
 from organizer.extensions import db
@@ -105,6 +106,13 @@ def show_domain_error(error: DomainError, form: FlaskForm | None = None) -> None
             flash(message, "error")
         return
     flash(error.message, "error")
+
+
+class CheckboxGroupField(SelectMultipleField):
+    """Several choices as checkboxes; the `field` macro renders it in a fieldset with a legend."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class DateInput(DateField):

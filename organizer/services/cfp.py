@@ -1173,3 +1173,16 @@ def proposals_query(event: Event) -> Select[tuple[Proposal]]:
 def local_datetime(day: dt.date, clock: dt.time, event: Event) -> dt.datetime:
     """A date and time typed in the event's zone, as UTC (for forms)."""
     return local_date_to_utc(day, clock, event.timezone)
+
+
+def answers_by_proposal(proposal_ids: Iterable[int]) -> dict[int, dict[int, Answer]]:
+    """Proposal id -> question id -> answer, for many proposals in one query (exports)."""
+    ids = list(set(proposal_ids))
+    found: dict[int, dict[int, Answer]] = {}
+    if not ids:
+        return found
+    for answer in db.session.scalars(
+        select(Answer).where(Answer.proposal_id.in_(ids)).options(selectinload(Answer.upload))
+    ):
+        found.setdefault(answer.proposal_id, {})[answer.question_id] = answer
+    return found

@@ -169,8 +169,6 @@ def event_criteria(event: Event) -> list[ReviewCriterion]:
     )
 
 
-
-
 def _event_tracks(event: Event, track_ids: Iterable[int]) -> tuple[list[Track], bool]:
     """The event's tracks among `track_ids`, and whether every id was one of them."""
     wanted = set(track_ids)

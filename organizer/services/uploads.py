@@ -14,10 +14,20 @@ from typing import IO
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import select
 
+from organizer import permissions
 from organizer.errors import ValidationFailed
 from organizer.extensions import db
-from organizer.models import Event, Upload, User
+from organizer.models import (
+    Answer,
+    Event,
+    Proposal,
+    ProposalSpeaker,
+    SpeakerProfile,
+    Upload,
+    User,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,3 +131,37 @@ def _safe_filename(name: str, extension: str) -> str:
 
 def _size(n: int) -> str:
     return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
+
+
+def upload_by_public_id(event: Event, public_id: str) -> Upload | None:
+    return db.session.scalar(
+        select(Upload).where(Upload.event_id == event.id, Upload.public_id == public_id)
+    )
+
+
+def can_download(user: object, upload: Upload) -> bool:
+    """Who may read a file: the person who sent it, the organizers of its event, and every
+    speaker of a proposal that uses it (as an answer, or as the photo of one of its speakers).
+    Reviewers' access is decided by the review pages."""
+    if not isinstance(user, User):
+        return False
+    if upload.owner_id == user.id:
+        return True
+    event = db.session.get(Event, upload.event_id)
+    if event is not None and permissions.can_manage_cfp(user, event):
+        return True
+    mine = (
+        select(ProposalSpeaker.proposal_id)
+        .join(Proposal, Proposal.id == ProposalSpeaker.proposal_id)
+        .where(ProposalSpeaker.user_id == user.id, Proposal.event_id == upload.event_id)
+    )
+    as_answer = select(Answer.id).where(Answer.upload_id == upload.id, Answer.proposal_id.in_(mine))
+    if db.session.scalar(as_answer.limit(1)) is not None:
+        return True
+    photo_owners = select(SpeakerProfile.user_id).where(
+        SpeakerProfile.photo_id == upload.id, SpeakerProfile.event_id == upload.event_id
+    )
+    as_photo = select(ProposalSpeaker.id).where(
+        ProposalSpeaker.user_id.in_(photo_owners), ProposalSpeaker.proposal_id.in_(mine)
+    )
+    return db.session.scalar(as_photo.limit(1)) is not None

@@ -125,7 +125,9 @@ def test_bulk_decisions_are_all_or_nothing_within_the_event(event, organizer):
 
 def _publish(event, organizer, proposal, outcome):
     decisions.decide(actor=organizer, proposal=proposal, outcome=outcome, now=NOW)
-    decisions.publish_round(actor=organizer, event=event, respond_by=RESPOND_BY, expected=1, now=NOW)
+    decisions.publish_round(
+        actor=organizer, event=event, respond_by=RESPOND_BY, expected=1, now=NOW
+    )
 
 
 def test_speakers_confirm_or_decline_before_the_deadline(event, organizer):
@@ -134,13 +136,11 @@ def test_speakers_confirm_or_decline_before_the_deadline(event, organizer):
         decisions.decide(
             actor=organizer, proposal=proposal, outcome=ProposalState.ACCEPTED, now=NOW
         )
-    decisions.publish_round(actor=organizer, event=event, respond_by=RESPOND_BY, expected=3, now=NOW)
-    decisions.respond(
-        actor=confirming.speakers[0].user, proposal=confirming, confirm=True, now=NOW
+    decisions.publish_round(
+        actor=organizer, event=event, respond_by=RESPOND_BY, expected=3, now=NOW
     )
-    decisions.respond(
-        actor=declining.speakers[0].user, proposal=declining, confirm=False, now=NOW
-    )
+    decisions.respond(actor=confirming.speakers[0].user, proposal=confirming, confirm=True, now=NOW)
+    decisions.respond(actor=declining.speakers[0].user, proposal=declining, confirm=False, now=NOW)
     assert (confirming.state, declining.state) == (ProposalState.CONFIRMED, ProposalState.DECLINED)
     with pytest.raises(Conflict, match="deadline to confirm passed"):
         decisions.respond(actor=late.speakers[0].user, proposal=late, confirm=True, now=RESPOND_BY)

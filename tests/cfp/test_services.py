@@ -233,7 +233,7 @@ def test_co_speaker_invitation_accepted_once(event):
     cfp.invite_co_speaker(actor=speaker, proposal=proposal, email="CO@example.org", now=NOW)
     [mail] = outbox("co_speaker_invitation")
     token = _token_from(mail)
-    with pytest.raises(Conflict, match="sent to co@example.org"):
+    with pytest.raises(Conflict, match=r"sent to co@example\.org"):
         cfp.accept_co_speaker(token=token, user=make_user(), now=NOW)
     cfp.accept_co_speaker(token=token, user=co, now=NOW)
     assert {s.user_id for s in proposal.speakers} == {speaker.id, co.id}

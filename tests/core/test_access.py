@@ -9,6 +9,7 @@ PUBLIC_ENDPOINTS = {
     "static",
     "public.home",
     "public.event",
+    "cfp.call",
     "auth.register",
     "auth.check_inbox",
     "auth.verify_email",

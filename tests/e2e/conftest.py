@@ -11,6 +11,7 @@ pytest-playwright against a live server, with axe-core scans.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -121,6 +122,17 @@ class LiveServer:
             return factories.make_event(organizer=owner, **fields).slug
 
         return self.run(make)
+
+    def call(self, slug: str, **fields: Any) -> None:
+        """A call for talks (factories.make_cfp: Talk and Tutorial, two tracks) that opened a
+        day ago and closes in ten days, by the real clock the live server uses."""
+        now = dt.datetime.now(dt.UTC)
+        values = {"opens_at": now - dt.timedelta(days=1), "closes_at": now + dt.timedelta(days=10)}
+
+        def make() -> None:
+            factories.make_cfp(_event(slug), **{**values, **fields})
+
+        self.run(make)
 
     def grant_role(self, email: str, slug: str, role: EventRoleName) -> None:
         self.run(lambda: factories.grant_role(_user(email), _event(slug), role))

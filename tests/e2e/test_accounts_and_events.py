@@ -233,9 +233,9 @@ def test_team_invitation_flow(
     expect(flash(guest)).to_contain_text("Welcome to the team of Mangrove Team Workshop.")
     row = guest.get_by_role("row", name=re.compile("Mangrove Team Workshop"))
     expect(row.get_by_role("cell").nth(1)).to_have_text("Reviewer")  # "Your roles"
-    # ... and the event's link goes to its public page, which a reviewer may see.
+    # ... and the event's link goes to the reviewer's own pages.
     expect(row.get_by_role("link", name="Mangrove Team Workshop")).to_have_attribute(
-        "href", f"/{slug}/"
+        "href", f"/review/{slug}/"
     )
     axe.check(guest)
     assert live_server.roles(invitee, slug) == {EventRoleName.REVIEWER}

@@ -137,3 +137,88 @@ def test_demo_event_page_renders_its_markdown(page: Page, demo_ids) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Mangrove Workshop"))
     expect(page.get_by_role("heading", level=2, name="Code of conduct")).to_be_visible()
     assert page.locator(".prose ul li").count() > 0  # Markdown lists became lists
+
+
+# --- cfp_setup: the pages where organizers configure the call ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def cfp_setup_pages(live_server, demo_ids) -> list[str]:
+    """Every GET page of the call's set-up, with ids of the demo's own items where it has them."""
+
+    def seed() -> list[str]:
+        from organizer.models import (
+            CfpExtension,
+            Question,
+            ReviewCriterion,
+            ReviewPhase,
+            SessionType,
+            Track,
+        )
+
+        event = event_by_slug(DEMO)
+
+        def first(model: type) -> int | None:
+            return db.session.scalar(
+                db.select(model.id).where(model.event_id == event.id).order_by(model.id).limit(1)
+            )
+
+        base = f"/manage/{DEMO}/cfp"
+        pages = [
+            base,
+            f"{base}/types",
+            f"{base}/tracks",
+            f"{base}/questions",
+            f"{base}/criteria",
+            f"{base}/phases",
+            f"{base}/mails",
+            f"{base}/mails/proposal_accepted",
+            f"{base}/mails/proposal_accepted/reset",
+            f"{base}/extensions",
+        ]
+        for model, path in (
+            (SessionType, "types/{id}"),
+            (Track, "tracks/{id}"),
+            (Question, "questions/{id}"),
+            (ReviewCriterion, "criteria/{id}"),
+            (ReviewPhase, "phases/{id}"),
+        ):
+            item_id = first(model)
+            if item_id is not None:
+                pages += [
+                    f"{base}/{path.format(id=item_id)}",
+                    f"{base}/{path.format(id=item_id)}/delete",
+                ]
+        extension_id = first(CfpExtension)
+        if extension_id is not None:
+            pages.append(f"{base}/extensions/{extension_id}/revoke")
+        return pages
+
+    return live_server.run(seed)
+
+
+@pytest.mark.parametrize(
+    "viewport",
+    [{"width": 1280, "height": 900}, {"width": 390, "height": 844}],
+    ids=["desktop", "phone"],
+)
+def test_every_cfp_setup_page_passes_axe(page: Page, axe, cfp_setup_pages, viewport) -> None:
+    page.set_viewport_size(viewport)
+    sign_in(page, "organizer@example.org", "demo-organizer")
+    for path in cfp_setup_pages:
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        axe.check(page)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (path, overflow)
+    # a form with errors next to its fields, and the mail preview
+    page.goto(f"/manage/{DEMO}/cfp/questions")
+    page.get_by_role("button", name="Save question").click()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+    axe.check(page)
+    page.goto(f"/manage/{DEMO}/cfp/mails/proposal_rejected")
+    page.get_by_role("button", name="Preview").click()
+    expect(
+        page.get_by_role("heading", level=2, name="Preview, with made-up values")
+    ).to_be_visible()
+    axe.check(page)

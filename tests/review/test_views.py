@@ -217,7 +217,7 @@ def test_a_missing_score_is_shown_next_to_its_criterion_and_the_comment_stays(s)
         rf'<fieldset id="{field}"[^>]*aria-describedby="[^"]*{field}-error', response.text
     )
     assert "There is a problem" in response.text
-    assert f'href="#{field}"' in response.text
+    assert f'href="#{field}-0"' in response.text  # the first option, so focus lands there
     assert "Half-written thoughts" in response.text
     assert review.review_of(proposal, s.reviewer) is None
 

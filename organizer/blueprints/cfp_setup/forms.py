@@ -14,7 +14,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -23,9 +22,8 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from organizer.blueprints._common import DateInput
+from organizer.blueprints._common import CheckboxGroupField, DateInput
 from organizer.enums import OthersReviews, QuestionKind
 from organizer.services.decisions import PLACEHOLDER_PATTERN, PLACEHOLDERS
 from organizer.services.uploads import FILE_KINDS
@@ -75,13 +73,6 @@ class WholeNumber(IntegerField):
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError(_l("Enter a whole number, e.g. 3.")) from error
-
-
-class CheckboxesField(SelectMultipleField):
-    """Several checkboxes; rendered by the `checkboxes` macro in a fieldset with a legend."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _zone_hint(zone: str) -> str:
@@ -255,7 +246,7 @@ class QuestionForm(FlaskForm):
             "hidden answers are seen only by organizers, never by reviewers."
         ),
     )
-    file_kinds = CheckboxesField(
+    file_kinds = CheckboxGroupField(
         _l("Accepted file types"),
         choices=[SelectChoice(key, kind.label) for key, kind in FILE_KINDS.items()],
         description=_l("Only for file questions: choose at least one."),
@@ -306,7 +297,7 @@ class CriterionForm(FlaskForm):
         validators=[InputRequired(_l("Enter the highest score."))],
         render_kw={"inputmode": "numeric"},
     )
-    track_ids = CheckboxesField(
+    track_ids = CheckboxGroupField(
         _l("Only for these tracks"),
         coerce=int,
         choices=[],

@@ -24,6 +24,4 @@ def event(event_slug: str):
     event = event_or_404(event_slug)
     if not permissions.can_view_event(current_user, event):
         abort(404)  # a draft event does not exist for outsiders
-    return render_template(
-        "public/event.html", event=event, call=cfp.call_of(event), now=utcnow()
-    )
+    return render_template("public/event.html", event=event, call=cfp.call_of(event), now=utcnow())

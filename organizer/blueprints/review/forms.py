@@ -10,14 +10,13 @@ from wtforms import (
     BooleanField,
     HiddenField,
     RadioField,
-    SelectMultipleField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from organizer.blueprints._common import CheckboxGroupField
 from organizer.models import Review, ReviewCriterion, Track
 from organizer.services.review import COMMENT_MAX, CONFLICT_REASON_MAX, NOTE_MAX
 
@@ -130,13 +129,8 @@ def review_form(
     return form
 
 
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
 class PreferencesForm(FlaskForm):
-    track_ids = MultiCheckboxField(
+    track_ids = CheckboxGroupField(
         _l("Tracks I would like to review"),
         coerce=int,
         validators=[Optional()],

@@ -1,0 +1,383 @@
+"""Forms of the call for talks. The proposal and profile forms are built per request, because
+their fields depend on the event (custom questions, session types, tracks, event days)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length
+
+from organizer.blueprints._common import CheckboxGroupField
+from organizer.enums import QuestionKind
+from organizer.models import Answer, Cfp, Proposal, Question, SessionType, Track
+from organizer.services import cfp as cfp_service
+from organizer.services import uploads
+
+MARKDOWN_HINT = _l(
+    "You can use Markdown: **bold**, *italic*, [links](https://example.org), lists with -."
+)
+LEVEL_LABELS = {
+    "beginner": _l("Beginner: no prior knowledge needed"),
+    "intermediate": _l("Intermediate: some familiarity helps"),
+    "advanced": _l("Advanced: for people who know the field well"),
+}
+AVAILABILITY_LABELS = {
+    "all": _l("All day"),
+    "morning": _l("Morning"),
+    "afternoon": _l("Afternoon"),
+    "none": _l("Not available"),
+}
+
+
+def question_field_name(question: Question) -> str:
+    """The same key the service uses for the question's errors."""
+    return f"question-{question.id}"
+
+
+def language_name(code: str) -> str:
+    try:
+        return Locale.parse(code).get_display_name(str(get_locale() or "en")) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+def _size(kb: int) -> str:
+    return f"{kb // 1024} MB" if kb >= 1024 and kb % 1024 == 0 else f"{kb} KB"
+
+
+def _question_field(question: Question, answer: Answer | None) -> Any:
+    label = question.text if question.required else _("%(text)s (optional)", text=question.text)
+    hint = question.help_text
+    kind = question.kind
+    if kind == QuestionKind.TEXT:
+        return StringField(label, description=hint, render_kw={"maxlength": 300})
+    if kind == QuestionKind.LONG_TEXT:
+        return TextAreaField(
+            label, description=hint, render_kw={"rows": 5, "maxlength": cfp_service.ANSWER_MAX}
+        )
+    if kind == QuestionKind.SINGLE_CHOICE:
+        return RadioField(
+            label,
+            description=hint,
+            choices=[SelectChoice(c, c) for c in question.choices],
+            validate_choice=False,
+        )
+    if kind == QuestionKind.MULTIPLE_CHOICE:
+        return CheckboxGroupField(
+            label,
+            description=hint,
+            choices=[SelectChoice(c, c) for c in question.choices],
+            validate_choice=False,
+        )
+    if kind == QuestionKind.BOOLEAN:
+        return RadioField(
+            label,
+            description=hint,
+            choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
+            validate_choice=False,
+        )
+    # A file: what is accepted, how large, and what was sent before.
+    parts = [hint] if hint else []
+    parts.append(
+        _(
+            "Accepted: %(kinds)s, up to %(size)s.",
+            kinds=uploads.describe_kinds(question.file_kinds),
+            size=_size(question.max_file_kb),
+        )
+    )
+    if answer is not None and answer.upload is not None:
+        parts.append(
+            _(
+                "Already sent: %(name)s. Choose a file only to replace it.",
+                name=answer.upload.filename,
+            )
+        )
+    accept = ",".join(
+        f".{uploads.FILE_KINDS[k].extension},{uploads.FILE_KINDS[k].content_type}"
+        for k in question.file_kinds
+        if k in uploads.FILE_KINDS
+    )
+    return FileField(label, description=" ".join(parts), render_kw={"accept": accept})
+
+
+class _ProposalBase(FlaskForm):
+    creation_key = HiddenField()
+    version = HiddenField()
+    title = StringField(
+        _l("Title"),
+        description=_l("Short and specific; up to 200 characters."),
+        render_kw={"maxlength": cfp_service.TITLE_MAX},
+    )
+    save_draft = SubmitField(_l("Save draft"))
+    submit_proposal = SubmitField(_l("Submit proposal"))
+
+    question_names: list[tuple[Question, str]]
+
+    def as_input(self) -> cfp_service.ProposalInput:
+        answers: dict[int, Any] = {}
+        files: dict[int, cfp_service.FileInput] = {}
+        for question, name in self.question_names:
+            value = self[name].data
+            if question.kind == QuestionKind.FILE:
+                if value is not None and getattr(value, "filename", ""):
+                    files[question.id] = cfp_service.FileInput(value.stream, value.filename)
+            else:
+                answers[question.id] = value
+        track = getattr(self, "track_id", None)
+        return cfp_service.ProposalInput(
+            title=self.title.data or "",
+            abstract=self.abstract.data or "",
+            session_type_id=_int_or_none(self.session_type_id.data),
+            track_id=_int_or_none(track.data) if track is not None else None,
+            description=self.description.data or "",
+            notes=self.notes.data or "",
+            language=self.language.data or "",
+            level=self.level.data or "",
+            answers=answers,
+            files=files,
+        )
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def proposal_form(
+    cfp: Cfp,
+    session_types: list[SessionType],
+    tracks: list[Track],
+    questions: list[Question],
+    *,
+    proposal: Proposal | None = None,
+    **kwargs: Any,
+) -> _ProposalBase:
+    """A proposal form for this call, pre-filled from `proposal` when there is one (GET)."""
+    answers = {a.question_id: a for a in proposal.answers} if proposal is not None else {}
+    attrs: dict[str, Any] = {
+        "abstract": TextAreaField(
+            _l("Abstract"),
+            description=_(
+                "What reviewers read first: up to %(n)s characters.", n=cfp.abstract_max_length
+            ),
+            render_kw={"rows": 6, "maxlength": cfp.abstract_max_length},
+        ),
+        "description": TextAreaField(
+            _l("Description (optional)"),
+            description=_l(
+                "Details for reviewers: outline, what people will learn. "
+                "You can use Markdown: **bold**, *italic*, [links](https://example.org), "
+                "lists with -."
+            ),
+            render_kw={"rows": 10},
+        ),
+        "session_type_id": RadioField(
+            _l("Session type"),
+            choices=[
+                SelectChoice(
+                    str(t.id),
+                    _(
+                        "%(name)s: %(minutes)s minutes, up to %(n)s speakers",
+                        name=t.name,
+                        minutes=t.duration_minutes,
+                        n=t.max_speakers,
+                    )
+                    if t.max_speakers > 1
+                    else _(
+                        "%(name)s: %(minutes)s minutes, one speaker",
+                        name=t.name,
+                        minutes=t.duration_minutes,
+                    ),
+                )
+                for t in session_types
+            ],
+            validate_choice=False,
+        ),
+        "language": SelectField(
+            _l("Language"),
+            choices=[SelectChoice(code, language_name(code)) for code in cfp.languages],
+            validate_choice=False,
+        ),
+        "level": RadioField(
+            _l("Level (optional)"),
+            choices=[
+                SelectChoice("", _l("Not stated")),
+                *(SelectChoice(k, v) for k, v in LEVEL_LABELS.items()),
+            ],
+            default="",
+            validate_choice=False,
+        ),
+        "notes": TextAreaField(
+            _l("Notes to the organizers (optional)"),
+            description=_l(
+                "Only organizers read these, e.g. access needs or dates you cannot make."
+            ),
+            render_kw={"rows": 4, "maxlength": cfp_service.NOTES_MAX},
+        ),
+    }
+    if tracks:
+        attrs["track_id"] = RadioField(
+            _l("Track"),
+            choices=[SelectChoice(str(t.id), t.name) for t in tracks],
+            validate_choice=False,
+        )
+    names = []
+    for question in questions:
+        name = question_field_name(question)
+        attrs[name] = _question_field(question, answers.get(question.id))
+        names.append((question, name))
+    form_class = type("ProposalForm", (_ProposalBase,), attrs)
+    if proposal is not None:
+        data = {
+            "version": str(proposal.version),
+            "title": proposal.title,
+            "abstract": proposal.abstract,
+            "description": proposal.description,
+            "session_type_id": str(proposal.session_type_id),
+            "track_id": str(proposal.track_id) if proposal.track_id else None,
+            "language": proposal.language,
+            "level": proposal.level,
+            "notes": proposal.notes,
+        }
+        for question, name in names:
+            answer = answers.get(question.id)
+            if answer is not None and question.kind != QuestionKind.FILE:
+                data[name] = answer.value
+        kwargs = {**data, **kwargs}
+    elif len(cfp.languages) == 1:
+        kwargs.setdefault("language", cfp.languages[0])
+    form = form_class(**kwargs)
+    form.question_names = names
+    return form
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(
+        _l("Email address of your co-speaker"),
+        validators=[
+            InputRequired(_l("Enter the email address of the person to invite.")),
+            Length(max=254, message=_l("Use at most 254 characters.")),
+        ],
+        description=_l("They get a link to join; they sign in or create an account with it."),
+    )
+    submit = SubmitField(_l("Invite co-speaker"))
+
+
+class ConfirmForm(FlaskForm):
+    submit = SubmitField(_l("Confirm"))
+
+
+class RespondForm(FlaskForm):
+    confirm = SubmitField(_l("Yes, I will give it"))
+    decline = SubmitField(_l("No, I have to decline"))
+
+
+class _ProfileBase(FlaskForm):
+    bio = TextAreaField(
+        _l("Biography"),
+        description=_l(
+            "A few sentences in the third person, shown in the programme. "
+            "You can use Markdown: **bold**, *italic*, [links](https://example.org), lists with -."
+        ),
+        render_kw={"rows": 6, "maxlength": cfp_service.BIO_MAX},
+    )
+    pronouns = StringField(
+        _l("Pronouns (optional)"),
+        description=_l("e.g. she/her, they/them. Shown next to your name."),
+        render_kw={"maxlength": 40},
+    )
+    affiliation = StringField(
+        _l("Affiliation (optional)"),
+        description=_l("University, company or group, if any."),
+        render_kw={"maxlength": 200},
+    )
+    handle = StringField(
+        _l("Social media handle (optional)"),
+        description=_l("e.g. @name@instance.social"),
+        render_kw={"maxlength": 100, "autocapitalize": "none", "spellcheck": "false"},
+    )
+    website = URLField(
+        _l("Website (optional)"),
+        description=_l("A full address starting with https://"),
+        render_kw={"maxlength": 300, "autocapitalize": "none", "spellcheck": "false"},
+    )
+    photo = FileField(
+        _l("Photo (optional)"),
+        description=_l("PNG, JPEG or WebP, up to 2 MB. Shown with your biography."),
+        render_kw={"accept": ".png,.jpg,.jpeg,.webp,image/png,image/jpeg,image/webp"},
+    )
+    remove_photo = BooleanField(_l("Remove my current photo"))
+    submit = SubmitField(_l("Save profile"))
+
+    day_fields: list[tuple[dt.date, str]]
+
+    def as_input(self) -> cfp_service.ProfileInput:
+        photo = self.photo.data
+        return cfp_service.ProfileInput(
+            bio=self.bio.data or "",
+            pronouns=self.pronouns.data or "",
+            affiliation=self.affiliation.data or "",
+            handle=self.handle.data or "",
+            website=(self.website.data or "").strip(),
+            availability={
+                day.isoformat(): self[name].data for day, name in self.day_fields if self[name].data
+            },
+            photo=(
+                cfp_service.FileInput(photo.stream, photo.filename)
+                if photo is not None and getattr(photo, "filename", "")
+                else None
+            ),
+            remove_photo="remove_photo" in self._fields and bool(self.remove_photo.data),
+        )
+
+
+def _hours(part: str) -> str:
+    span = cfp_service.AVAILABILITY[part]
+    if span is None:
+        return str(AVAILABILITY_LABELS[part])
+    start, end = span
+    return _(
+        "%(part)s (%(start)s to %(end)s)",
+        part=AVAILABILITY_LABELS[part],
+        start=start.strftime("%H:%M"),
+        end=end.strftime("%H:%M"),
+    )
+
+
+def profile_form(days: list[dt.date], *, has_photo: bool, **kwargs: Any) -> _ProfileBase:
+    attrs: dict[str, Any] = {}
+    names = []
+    choices = [SelectChoice(part, _hours(part)) for part in cfp_service.AVAILABILITY]
+    for day in days:
+        name = f"availability-{day.isoformat()}"
+        attrs[name] = RadioField(
+            format_date(day, "full"), choices=choices, default="all", validate_choice=False
+        )
+        names.append((day, name))
+    form_class = type("ProfileForm", (_ProfileBase,), attrs)
+    form = form_class(**kwargs)
+    form.day_fields = names
+    if not has_photo:
+        del form.remove_photo
+    return form

@@ -1,0 +1,511 @@
+"""Applicants: the call page, proposals, co-speakers, the speaker profile, confirmations."""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from organizer import permissions
+from organizer.blueprints._common import (
+    commit,
+    event_or_404,
+    paginate_list,
+    safe_next_url,
+    show_domain_error,
+    utcnow,
+)
+from organizer.blueprints.cfp.forms import (
+    LEVEL_LABELS,
+    ConfirmForm,
+    InviteForm,
+    RespondForm,
+    language_name,
+    profile_form,
+    proposal_form,
+)
+from organizer.enums import ProposalState, SpeakerRole
+from organizer.errors import DomainError, NotFound
+from organizer.models import Cfp, Event, Proposal
+from organizer.services import cfp as cfp_service
+from organizer.services import decisions, uploads
+
+bp = Blueprint("cfp", __name__)
+
+
+def _viewable_event(slug: str) -> Event:
+    """The event, or 404 for a draft event that this person may not see (as public pages do)."""
+    event = event_or_404(slug)
+    if not permissions.can_view_event(current_user, event):
+        abort(404)
+    return event
+
+
+def _call_or_404(event: Event) -> Cfp:
+    cfp = cfp_service.call_of(event)
+    if cfp is None:
+        abort(404)
+    return cfp
+
+
+def speaker_route(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Sign-in required; loads `event_slug` (404 unless visible and with a call) into
+    `event` and `cfp`."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapper(event_slug: str, **kwargs: Any) -> Any:
+        event = _viewable_event(event_slug)
+        return view(event=event, cfp=_call_or_404(event), **kwargs)
+
+    return wrapper
+
+
+def _proposal_or_404(event: Event, public_id: str) -> Proposal:
+    try:
+        return cfp_service.proposal_for_speaker(event, public_id, current_user)
+    except NotFound:
+        abort(404)
+
+
+def _proposal_url(event: Event, proposal: Proposal) -> str:
+    return url_for("cfp.proposal", event_slug=event.slug, public_id=proposal.public_id)
+
+
+# The call ----------------------------------------------------------------------------------
+
+
+@bp.route("/<event_slug>/cfp")
+def call(event_slug: str):
+    event = _viewable_event(event_slug)
+    cfp = _call_or_404(event)
+    now = utcnow()
+    deadline = cfp.closes_at
+    extension = None
+    if current_user.is_authenticated:
+        extension = cfp_service.extension_of(event, current_user)
+        if extension is not None and extension.until > deadline:
+            deadline = extension.until
+        else:
+            extension = None
+    return render_template(
+        "cfp/call.html",
+        event=event,
+        cfp=cfp,
+        now=now,
+        deadline=deadline,
+        extension=extension,
+        is_open=cfp.opens_at <= now < deadline,
+        session_types=cfp_service.session_types(event),
+        tracks=cfp_service.tracks(event),
+        languages=[language_name(code) for code in cfp.languages],
+    )
+
+
+# Proposals ---------------------------------------------------------------------------------
+
+
+def _form_for(event: Event, cfp: Cfp, proposal: Proposal | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]
+    return proposal_form(
+        cfp,
+        cfp_service.session_types(event),
+        cfp_service.tracks(event),
+        cfp_service.questions(event),
+        proposal=proposal,
+        **kwargs,
+    )
+
+
+@bp.route("/<event_slug>/cfp/submit", methods=["GET", "POST"])
+@speaker_route
+def submit(event: Event, cfp: Cfp):
+    form = _form_for(event, cfp)
+    status = 200
+    if form.validate_on_submit():
+        submitting = bool(form.submit_proposal.data)
+        try:
+            proposal = cfp_service.save_proposal(
+                actor=current_user,
+                event=event,
+                proposal=None,
+                data=form.as_input(),
+                submit=submitting,
+                now=utcnow(),
+                creation_key=form.creation_key.data or None,
+            )
+        except DomainError as error:
+            show_domain_error(error, form)
+            status = error.status_code
+        else:
+            commit()
+            _flash_saved(proposal, submitting)
+            target = _proposal_url(event, proposal)
+            if cfp_service.profile_of(event, current_user) is None:
+                flash(
+                    _(
+                        "One more step: tell the organizers about yourself in your speaker "
+                        "profile. It is shared by all your proposals to this event."
+                    ),
+                    "info",
+                )
+                return redirect(url_for("cfp.profile", event_slug=event.slug, next=target))
+            return redirect(target)
+    elif form.errors:
+        status = 400
+    if not form.creation_key.data:
+        form.creation_key.data = secrets.token_urlsafe(24)
+    now = utcnow()
+    deadline = cfp_service.deadline_for(cfp, [current_user])
+    return render_template(
+        "cfp/submit.html",
+        event=event,
+        cfp=cfp,
+        form=form,
+        deadline=deadline,
+        is_open=cfp.opens_at <= now < deadline,
+        not_yet_open=now < cfp.opens_at,
+    ), status
+
+
+def _flash_saved(proposal: Proposal, submitting: bool) -> None:
+    if proposal.state == ProposalState.SUBMITTED and submitting:
+        flash(
+            _(
+                "Your proposal is submitted. We sent a confirmation to %(email)s.",
+                email=current_user.email,
+            ),
+            "success",
+        )
+    elif proposal.state == ProposalState.SUBMITTED:
+        flash(_("Your changes are saved."), "success")
+    else:
+        flash(
+            _("Your draft is saved. Reviewers see it only once you submit it."),
+            "success",
+        )
+
+
+@bp.route("/<event_slug>/cfp/mine")
+@speaker_route
+def mine(event: Event, cfp: Cfp):
+    page = paginate_list(cfp_service.my_proposals(event, current_user))
+    return render_template(
+        "cfp/mine.html",
+        event=event,
+        cfp=cfp,
+        page=page,
+        state_labels=decisions.STATE_LABELS,
+        now=utcnow(),
+    )
+
+
+@bp.route("/<event_slug>/cfp/proposals/<public_id>", methods=["GET", "POST"])
+@speaker_route
+def proposal(event: Event, cfp: Cfp, public_id: str):
+    proposal = _proposal_or_404(event, public_id)
+    now = utcnow()
+    editable = cfp_service.is_editable(cfp, proposal, now=now)
+    form = _form_for(event, cfp, proposal) if editable or request.method == "POST" else None
+    status = 200
+    if request.method == "POST":
+        assert form is not None
+        if form.validate_on_submit():
+            submitting = bool(form.submit_proposal.data)
+            try:
+                cfp_service.save_proposal(
+                    actor=current_user,
+                    event=event,
+                    proposal=proposal,
+                    data=form.as_input(),
+                    submit=submitting,
+                    now=now,
+                    version=_int_or_none(form.version.data),
+                )
+            except DomainError as error:
+                show_domain_error(error, form)
+                status = error.status_code
+            else:
+                commit()
+                _flash_saved(proposal, submitting)
+                return redirect(_proposal_url(event, proposal))
+        else:
+            status = 400
+    return _proposal_page(event, cfp, proposal, form=form, status=status)
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _proposal_page(  # type: ignore[no-untyped-def]
+    event: Event,
+    cfp: Cfp,
+    proposal: Proposal,
+    *,
+    form=None,
+    invite_form: InviteForm | None = None,
+    status: int = 200,
+):
+    now = utcnow()
+    editable = cfp_service.is_editable(cfp, proposal, now=now)
+    if form is None and editable:
+        form = _form_for(event, cfp, proposal)
+    is_primary = permissions.is_primary_speaker(current_user, proposal)
+    if invite_form is None and editable and is_primary:
+        invite_form = InviteForm(formdata=None)
+    answers = sorted(proposal.answers, key=lambda a: (a.question.position, a.question.id))
+    return render_template(
+        "cfp/proposal.html",
+        event=event,
+        cfp=cfp,
+        proposal=proposal,
+        form=form,
+        invite_form=invite_form if editable and is_primary else None,
+        editable=editable,
+        is_primary=is_primary,
+        deadline=cfp_service.proposal_deadline(cfp, proposal),
+        answers=answers,
+        state_labels=decisions.STATE_LABELS,
+        level_label=LEVEL_LABELS.get(proposal.level, ""),
+        language=language_name(proposal.language),
+        SpeakerRole=SpeakerRole,
+        ProposalState=ProposalState,
+    ), status
+
+
+@bp.route("/<event_slug>/cfp/proposals/<public_id>/withdraw", methods=["GET", "POST"])
+@speaker_route
+def withdraw(event: Event, cfp: Cfp, public_id: str):
+    proposal = _proposal_or_404(event, public_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            cfp_service.withdraw(actor=current_user, proposal=proposal, now=utcnow())
+        except DomainError as error:
+            show_domain_error(error)
+        else:
+            commit()
+            flash(_("Your proposal “%(title)s” is withdrawn.", title=proposal.title), "success")
+        return redirect(_proposal_url(event, proposal))
+    return render_template("cfp/confirm_withdraw.html", event=event, proposal=proposal, form=form)
+
+
+# Co-speakers -------------------------------------------------------------------------------
+
+
+@bp.route("/<event_slug>/cfp/proposals/<public_id>/speakers", methods=["POST"])
+@speaker_route
+def invite(event: Event, cfp: Cfp, public_id: str):
+    proposal = _proposal_or_404(event, public_id)
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            cfp_service.invite_co_speaker(
+                actor=current_user, proposal=proposal, email=form.email.data, now=utcnow()
+            )
+        except DomainError as error:
+            show_domain_error(error, form)
+            return _proposal_page(event, cfp, proposal, invite_form=form, status=error.status_code)
+        commit()
+        flash(
+            _("We sent an invitation to %(email)s.", email=form.email.data.strip().lower()),
+            "success",
+        )
+        return redirect(_proposal_url(event, proposal) + "#speakers-title")
+    return _proposal_page(event, cfp, proposal, invite_form=form, status=400)
+
+
+@bp.route(
+    "/<event_slug>/cfp/proposals/<public_id>/speakers/<int:speaker_id>/remove",
+    methods=["GET", "POST"],
+)
+@speaker_route
+def remove_speaker(event: Event, cfp: Cfp, public_id: str, speaker_id: int):
+    proposal = _proposal_or_404(event, public_id)
+    if not permissions.is_primary_speaker(current_user, proposal):
+        abort(403)
+    try:
+        speaker = cfp_service.speaker_in_proposal(proposal, speaker_id)
+    except NotFound:
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            cfp_service.remove_speaker(actor=current_user, speaker=speaker, now=utcnow())
+        except DomainError as error:
+            show_domain_error(error)
+        else:
+            commit()
+            flash(_("%(email)s is no longer a speaker.", email=speaker.email), "success")
+        return redirect(_proposal_url(event, proposal))
+    return render_template(
+        "cfp/confirm_remove_speaker.html",
+        event=event,
+        proposal=proposal,
+        speaker=speaker,
+        form=form,
+    )
+
+
+@bp.route("/<event_slug>/cfp/join/<token>", methods=["GET", "POST"])
+@speaker_route
+def join(event: Event, cfp: Cfp, token: str):
+    try:
+        invitation = cfp_service.invitation_for_token(token)
+    except NotFound as error:
+        return render_template(
+            "cfp/join.html", event=event, invitation=None, message=error.message, form=None
+        ), 404
+    proposal = invitation.proposal
+    if proposal.event_id != event.id:
+        abort(404)
+    inviter = next((s.user for s in proposal.speakers if s.role == SpeakerRole.PRIMARY), None)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            cfp_service.accept_co_speaker(token=token, user=current_user, now=utcnow())
+        except DomainError as error:
+            show_domain_error(error)
+            return render_template(
+                "cfp/join.html",
+                event=event,
+                invitation=invitation,
+                inviter=inviter,
+                message=error.message,
+                form=None,
+            ), error.status_code
+        commit()
+        flash(
+            _("You are now a speaker of “%(title)s”.", title=proposal.title),
+            "success",
+        )
+        return redirect(
+            url_for("cfp.profile", event_slug=event.slug, next=_proposal_url(event, proposal))
+        )
+    return render_template(
+        "cfp/join.html",
+        event=event,
+        invitation=invitation,
+        inviter=inviter,
+        message=None,
+        form=form,
+        already_mine=invitation.user_id == current_user.id,
+    )
+
+
+# The speaker profile -----------------------------------------------------------------------
+
+
+@bp.route("/<event_slug>/cfp/profile", methods=["GET", "POST"])
+@speaker_route
+def profile(event: Event, cfp: Cfp):
+    profile = cfp_service.profile_of(event, current_user)
+    days = cfp_service.event_days(event)
+    if profile is not None:
+        initial: dict[str, Any] = {
+            "bio": profile.bio,
+            "pronouns": profile.pronouns,
+            "affiliation": profile.affiliation,
+            "handle": profile.handle,
+            "website": profile.website,
+        }
+        for day in days:
+            part = profile.availability.get(day.isoformat())
+            if part:
+                initial[f"availability-{day.isoformat()}"] = part
+    else:
+        initial = {"pronouns": current_user.pronouns or ""}
+    form = profile_form(days, has_photo=bool(profile and profile.photo_id), **initial)
+    next_url = safe_next_url(request.args.get("next"))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            cfp_service.save_profile(
+                actor=current_user, event=event, data=form.as_input(), now=utcnow()
+            )
+        except DomainError as error:
+            show_domain_error(error, form)
+            status = error.status_code
+        else:
+            commit()
+            flash(_("Your speaker profile is saved."), "success")
+            return redirect(next_url or url_for("cfp.mine", event_slug=event.slug))
+    elif form.errors:
+        status = 400
+    return render_template(
+        "cfp/profile.html",
+        event=event,
+        cfp=cfp,
+        form=form,
+        profile=profile,
+        next_url=next_url,
+    ), status
+
+
+# Confirming an accepted proposal -----------------------------------------------------------
+
+
+@bp.route("/<event_slug>/cfp/proposals/<public_id>/respond", methods=["GET", "POST"])
+@speaker_route
+def respond(event: Event, cfp: Cfp, public_id: str):
+    proposal = _proposal_or_404(event, public_id)
+    form = RespondForm()
+    status = 200
+    if form.validate_on_submit():
+        confirm = bool(form.confirm.data)
+        try:
+            decisions.respond(actor=current_user, proposal=proposal, confirm=confirm, now=utcnow())
+        except DomainError as error:
+            show_domain_error(error)
+            status = error.status_code
+        else:
+            commit()
+            if confirm:
+                flash(_("Thank you: your session is confirmed. See you there!"), "success")
+            else:
+                flash(_("We have noted that you cannot give this session."), "success")
+            return redirect(_proposal_url(event, proposal))
+    now = utcnow()
+    return render_template(
+        "cfp/respond.html",
+        event=event,
+        proposal=proposal,
+        form=form,
+        can_respond=proposal.state == ProposalState.ACCEPTED
+        and (proposal.respond_by is None or now < proposal.respond_by),
+        state_labels=decisions.STATE_LABELS,
+        ProposalState=ProposalState,
+    ), status
+
+
+# Files -------------------------------------------------------------------------------------
+
+
+@bp.route("/<event_slug>/cfp/files/<upload_public_id>")
+@login_required
+def file(event_slug: str, upload_public_id: str):
+    event = _viewable_event(event_slug)
+    upload = uploads.upload_by_public_id(event, upload_public_id)
+    if upload is None or not uploads.can_download(current_user, upload):
+        abort(404)
+    path = uploads.path_of(upload)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=upload.content_type,
+        as_attachment=True,
+        download_name=upload.filename,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox"
+    return response
