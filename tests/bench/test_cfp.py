@@ -24,11 +24,11 @@ def synthetic():
     return event, organizer
 
 
-@pytest.mark.parametrize("page", ["proposals", "ranking"])
-def test_organizer_pages_at_1000_proposals(benchmark, client, queries, synthetic, page):
+@pytest.mark.parametrize("view", ["proposals", "ranking"])
+def test_organizer_pages_at_1000_proposals(benchmark, client, queries, synthetic, view):
     event, organizer = synthetic
     login_as(client, organizer)
-    url = f"/manage/{event.slug}/cfp/{page}"
+    url = f"/manage/{event.slug}/cfp/{view}"
     response = benchmark(client.get, url)
     assert response.status_code == 200
     queries.clear()
