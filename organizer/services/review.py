@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, exists, func, insert, select
+from sqlalchemy import Select, and_, delete, exists, func, insert, select
 from sqlalchemy.orm import selectinload
 
 from organizer import permissions
@@ -45,6 +45,7 @@ from organizer.models import (
     reviewer_track,
 )
 from organizer.services import audit
+from organizer.services.cfp import proposals_query
 
 # Reviews stay readable after decisions, so decided proposals remain reviewable; drafts,
 # withdrawn and cancelled proposals are never shown to reviewers.
@@ -131,6 +132,11 @@ def rules(event: Event, *, cfp: Cfp | None, now: dt.datetime) -> ReviewRules:
                 can_review=phase.can_review, others_reviews=phase.others_reviews, phase=phase
             )
     return ReviewRules(can_review=False, others_reviews=OthersReviews.NEVER, phase=None)
+
+
+def reviewable_proposals_query(event: Event) -> Select[tuple[Proposal]]:
+    """Every proposal reviewers may open, with what a list shows loaded up front."""
+    return proposals_query(event).where(Proposal.state.in_(REVIEWABLE_STATES))
 
 
 def reviewers(event: Event) -> list[User]:

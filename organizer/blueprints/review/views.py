@@ -102,7 +102,7 @@ def next_proposal(event: Event):
 @event_route(permissions.can_review)
 def all_proposals(event: Event):
     call = cfp_service.call_of(event)
-    query = cfp_service.proposals_query(event).where(Proposal.state.in_(review.REVIEWABLE_STATES))
+    query = review.reviewable_proposals_query(event)
     page = paginate(query)
     assigned = {row.proposal.id: row for row in review.my_assignments(event, current_user)}
     return render_template(
