@@ -246,51 +246,57 @@ def save_track(
     return track
 
 
-def delete_session_type(*, actor: User, event: Event, session_type: SessionType, now: dt.datetime):
-    _require(permissions.can_manage_cfp(actor, event))
-    used = db.session.scalar(
-        select(func.count(Proposal.id)).where(Proposal.session_type_id == session_type.id)
-    )
-    if used:
-        raise Conflict(
-            _(
-                "%(count)s proposals use “%(name)s”. Move them to another type first.",
-                count=used,
-                name=session_type.name,
-            )
-        )
-    db.session.delete(session_type)
-    audit.record(
-        action="cfp.session_type.delete",
+def delete_session_type(
+    *, actor: User, event: Event, session_type: SessionType, now: dt.datetime
+) -> None:
+    _delete_unused(
         actor=actor,
-        now=now,
-        object_type="session_type",
-        object_id=session_type.id,
         event=event,
-        details={"name": session_type.name},
+        item=session_type,
+        users=Proposal.session_type_id,
+        refusal=_("%(count)s proposals use “%(name)s”. Move them to another type first."),
+        action="cfp.session_type.delete",
+        now=now,
     )
 
 
 def delete_track(*, actor: User, event: Event, track: Track, now: dt.datetime) -> None:
-    _require(permissions.can_manage_cfp(actor, event))
-    used = db.session.scalar(select(func.count(Proposal.id)).where(Proposal.track_id == track.id))
-    if used:
-        raise Conflict(
-            _(
-                "%(count)s proposals are in “%(name)s”. Move them to another track first.",
-                count=used,
-                name=track.name,
-            )
-        )
-    db.session.delete(track)
-    audit.record(
+    _delete_unused(
+        actor=actor,
+        event=event,
+        item=track,
+        users=Proposal.track_id,
+        refusal=_("%(count)s proposals are in “%(name)s”. Move them to another track first."),
         action="cfp.track.delete",
+        now=now,
+    )
+
+
+def _delete_unused(
+    *,
+    actor: User,
+    event: Event,
+    item: SessionType | Track,
+    users: Any,
+    refusal: str,
+    action: str,
+    now: dt.datetime,
+) -> None:
+    """Delete a session type or track unless proposals still use it (`refusal` then says how
+    many, with %(count)s and %(name)s)."""
+    _require(permissions.can_manage_cfp(actor, event))
+    used = db.session.scalar(select(func.count(Proposal.id)).where(users == item.id))
+    if used:
+        raise Conflict(refusal % {"count": used, "name": item.name})
+    db.session.delete(item)
+    audit.record(
+        action=action,
         actor=actor,
         now=now,
-        object_type="track",
-        object_id=track.id,
+        object_type=type(item).__tablename__,
+        object_id=item.id,
         event=event,
-        details={"name": track.name},
+        details={"name": item.name},
     )
 
 

@@ -4,6 +4,7 @@ criteria and phases, decision mails and personal extensions."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -97,6 +98,24 @@ def _redirect(endpoint: str, event: Event, **values: Any):  # type: ignore[no-un
 
 def _confirm_page(event: Event, form: ConfirmForm, status: int = 200, **context: Any):  # type: ignore[no-untyped-def]
     return render_template("cfp_setup/confirm.html", event=event, form=form, **context), status
+
+
+def _confirm_then(
+    event: Event, act: Callable[[], object], *, done: str, after: str, **context: Any
+):  # type: ignore[no-untyped-def]
+    """A confirmation page for a destructive action. On POST: run `act` (one service call),
+    commit, say `done` and go to the `after` page; a refusal is shown on the same page."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            act()
+        except DomainError as error:
+            show_domain_error(error)
+            return _confirm_page(event, form, error.status_code, refused=True, **context)
+        commit()
+        flash(done, "success")
+        return _redirect(after, event)
+    return _confirm_page(event, form, **context)
 
 
 # The call ------------------------------------------------------------------------------------
@@ -224,7 +243,6 @@ def _edit_page(event: Event, form: Any, *, title: str, fields: str, back: str, *
 @event_route(permissions.can_manage_cfp)
 def delete_session_type(event: Event, type_id: int):
     item = _item(SessionType, event, type_id)
-    form = ConfirmForm()
     context = {
         "title": _("Delete a session type"),
         "question": _(
@@ -235,18 +253,15 @@ def delete_session_type(event: Event, type_id: int):
         "back": url_for("cfp_setup.session_types", event_slug=event.slug),
     }
     name = item.name
-    if form.validate_on_submit():
-        try:
-            cfp.delete_session_type(
-                actor=current_user, event=event, session_type=item, now=utcnow()
-            )
-        except DomainError as error:
-            show_domain_error(error)
-            return _confirm_page(event, form, error.status_code, refused=True, **context)
-        commit()
-        flash(_("The session type “%(name)s” is deleted.", name=name), "success")
-        return _redirect("cfp_setup.session_types", event)
-    return _confirm_page(event, form, **context)
+    return _confirm_then(
+        event,
+        lambda: cfp.delete_session_type(
+            actor=current_user, event=event, session_type=item, now=utcnow()
+        ),
+        done=_("The session type “%(name)s” is deleted.", name=name),
+        after="cfp_setup.session_types",
+        **context,
+    )
 
 
 # Moving items up and down ----------------------------------------------------------------------
@@ -336,7 +351,6 @@ def edit_track(event: Event, track_id: int):
 @event_route(permissions.can_manage_cfp)
 def delete_track(event: Event, track_id: int):
     item = _item(Track, event, track_id)
-    form = ConfirmForm()
     context = {
         "title": _("Delete a track"),
         "question": _(
@@ -348,16 +362,13 @@ def delete_track(event: Event, track_id: int):
         "back": url_for("cfp_setup.tracks", event_slug=event.slug),
     }
     name = item.name
-    if form.validate_on_submit():
-        try:
-            cfp.delete_track(actor=current_user, event=event, track=item, now=utcnow())
-        except DomainError as error:
-            show_domain_error(error)
-            return _confirm_page(event, form, error.status_code, refused=True, **context)
-        commit()
-        flash(_("The track “%(name)s” is deleted.", name=name), "success")
-        return _redirect("cfp_setup.tracks", event)
-    return _confirm_page(event, form, **context)
+    return _confirm_then(
+        event,
+        lambda: cfp.delete_track(actor=current_user, event=event, track=item, now=utcnow()),
+        done=_("The track “%(name)s” is deleted.", name=name),
+        after="cfp_setup.tracks",
+        **context,
+    )
 
 
 # Questions -----------------------------------------------------------------------------------
@@ -438,7 +449,6 @@ def edit_question(event: Event, question_id: int):
 @event_route(permissions.can_manage_cfp)
 def delete_question(event: Event, question_id: int):
     item = _item(Question, event, question_id)
-    form = ConfirmForm()
     answers = cfp.answer_count(item)
     context = {
         "title": _("Delete a question"),
@@ -454,16 +464,13 @@ def delete_question(event: Event, question_id: int):
         "button": _("Delete the question and its answers") if answers else _("Delete the question"),
         "back": url_for("cfp_setup.questions", event_slug=event.slug),
     }
-    if form.validate_on_submit():
-        try:
-            cfp.delete_question(actor=current_user, event=event, question=item, now=utcnow())
-        except DomainError as error:
-            show_domain_error(error)
-            return _confirm_page(event, form, error.status_code, refused=True, **context)
-        commit()
-        flash(_("The question is deleted."), "success")
-        return _redirect("cfp_setup.questions", event)
-    return _confirm_page(event, form, **context)
+    return _confirm_then(
+        event,
+        lambda: cfp.delete_question(actor=current_user, event=event, question=item, now=utcnow()),
+        done=_("The question is deleted."),
+        after="cfp_setup.questions",
+        **context,
+    )
 
 
 # Review criteria -----------------------------------------------------------------------------
@@ -529,7 +536,6 @@ def edit_criterion(event: Event, criterion_id: int):
 @event_route(permissions.can_manage_cfp)
 def delete_criterion(event: Event, criterion_id: int):
     item = _item(ReviewCriterion, event, criterion_id)
-    form = ConfirmForm()
     context = {
         "title": _("Delete a review criterion"),
         "question": _("Delete the criterion “%(name)s”?", name=item.name),
@@ -540,16 +546,13 @@ def delete_criterion(event: Event, criterion_id: int):
         "back": url_for("cfp_setup.criteria", event_slug=event.slug),
     }
     name = item.name
-    if form.validate_on_submit():
-        try:
-            review.delete_criterion(actor=current_user, criterion=item, now=utcnow())
-        except DomainError as error:
-            show_domain_error(error)
-            return _confirm_page(event, form, error.status_code, refused=True, **context)
-        commit()
-        flash(_("The criterion “%(name)s” is deleted.", name=name), "success")
-        return _redirect("cfp_setup.criteria", event)
-    return _confirm_page(event, form, **context)
+    return _confirm_then(
+        event,
+        lambda: review.delete_criterion(actor=current_user, criterion=item, now=utcnow()),
+        done=_("The criterion “%(name)s” is deleted.", name=name),
+        after="cfp_setup.criteria",
+        **context,
+    )
 
 
 # Review phases -------------------------------------------------------------------------------
@@ -623,7 +626,6 @@ def edit_phase(event: Event, phase_id: int):
 @event_route(permissions.can_manage_cfp)
 def delete_phase(event: Event, phase_id: int):
     item = _item(ReviewPhase, event, phase_id)
-    form = ConfirmForm()
     context = {
         "title": _("Delete a review phase"),
         "question": _("Delete the phase “%(name)s”?", name=item.name),
@@ -635,16 +637,13 @@ def delete_phase(event: Event, phase_id: int):
         "back": url_for("cfp_setup.phases", event_slug=event.slug),
     }
     name = item.name
-    if form.validate_on_submit():
-        try:
-            review.delete_phase(actor=current_user, phase=item, now=utcnow())
-        except DomainError as error:
-            show_domain_error(error)
-            return _confirm_page(event, form, error.status_code, refused=True, **context)
-        commit()
-        flash(_("The phase “%(name)s” is deleted.", name=name), "success")
-        return _redirect("cfp_setup.phases", event)
-    return _confirm_page(event, form, **context)
+    return _confirm_then(
+        event,
+        lambda: review.delete_phase(actor=current_user, phase=item, now=utcnow()),
+        done=_("The phase “%(name)s” is deleted.", name=name),
+        after="cfp_setup.phases",
+        **context,
+    )
 
 
 # Decision mails ------------------------------------------------------------------------------
@@ -733,7 +732,6 @@ def edit_mail_template(event: Event, purpose: str):
 @event_route(permissions.can_manage_cfp)
 def reset_mail_template(event: Event, purpose: str):
     _purpose_or_404(purpose)
-    form = ConfirmForm()
     label = str(decisions.PURPOSES[purpose]).lower()
     context = {
         "title": _("Go back to the built-in mail"),
@@ -742,16 +740,15 @@ def reset_mail_template(event: Event, purpose: str):
         "button": _("Use the built-in text"),
         "back": url_for("cfp_setup.edit_mail_template", event_slug=event.slug, purpose=purpose),
     }
-    if form.validate_on_submit():
-        try:
-            decisions.reset_template(actor=current_user, event=event, purpose=purpose, now=utcnow())
-        except DomainError as error:
-            show_domain_error(error)
-            return _confirm_page(event, form, error.status_code, refused=True, **context)
-        commit()
-        flash(_("The %(mail)s mail uses the built-in text again.", mail=label), "success")
-        return _redirect("cfp_setup.mail_templates", event)
-    return _confirm_page(event, form, **context)
+    return _confirm_then(
+        event,
+        lambda: decisions.reset_template(
+            actor=current_user, event=event, purpose=purpose, now=utcnow()
+        ),
+        done=_("The %(mail)s mail uses the built-in text again.", mail=label),
+        after="cfp_setup.mail_templates",
+        **context,
+    )
 
 
 # Personal extensions -------------------------------------------------------------------------
@@ -799,7 +796,6 @@ def extensions(event: Event):
 @event_route(permissions.can_manage_cfp)
 def revoke_extension(event: Event, extension_id: int):
     item = _item(CfpExtension, event, extension_id)
-    form = ConfirmForm()
     context = {
         "title": _("Revoke an extension"),
         "question": _(
@@ -811,13 +807,10 @@ def revoke_extension(event: Event, extension_id: int):
         "button": _("Revoke the extension"),
         "back": url_for("cfp_setup.extensions", event_slug=event.slug),
     }
-    if form.validate_on_submit():
-        try:
-            cfp.revoke_extension(actor=current_user, event=event, extension=item, now=utcnow())
-        except DomainError as error:
-            show_domain_error(error)
-            return _confirm_page(event, form, error.status_code, refused=True, **context)
-        commit()
-        flash(_("The extension is revoked."), "success")
-        return _redirect("cfp_setup.extensions", event)
-    return _confirm_page(event, form, **context)
+    return _confirm_then(
+        event,
+        lambda: cfp.revoke_extension(actor=current_user, event=event, extension=item, now=utcnow()),
+        done=_("The extension is revoked."),
+        after="cfp_setup.extensions",
+        **context,
+    )
