@@ -26,6 +26,7 @@ from organizer.config import load_config
 from organizer.errors import DomainError
 from organizer.extensions import babel, csrf, db, login_manager, migrate
 from organizer.services.accounts import load_user_for_session
+from organizer.services.cfp import language_name, level_label
 from organizer.services.text import render_markdown
 from organizer.services.timefmt import event_date_range, in_zone
 
@@ -140,6 +141,8 @@ def _register_template_helpers(app: Flask) -> None:
         in_zone=in_zone,
         format_date=format_date,
         format_datetime=_format_datetime,
+        language_name=language_name,
+        level_label=level_label,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

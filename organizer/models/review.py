@@ -149,3 +149,5 @@ class ConflictOfInterest(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     reason: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[dt.datetime]
+
+    user: Mapped[User] = relationship()

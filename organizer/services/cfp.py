@@ -16,7 +16,10 @@ import secrets
 from collections.abc import Iterable
 from typing import IO, Any
 
+from babel import Locale, UnknownLocaleError
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -45,7 +48,12 @@ from organizer.services.mail import external_url, queue_mail
 from organizer.services.timefmt import local_date_to_utc
 
 EDITABLE_STATES = (ProposalState.DRAFT, ProposalState.SUBMITTED)
-LEVELS = ("beginner", "intermediate", "advanced")
+LEVEL_LABELS = {
+    "beginner": _l("Beginner: no prior knowledge needed"),
+    "intermediate": _l("Intermediate: some familiarity helps"),
+    "advanced": _l("Advanced: for people who know the field well"),
+}
+LEVELS = tuple(LEVEL_LABELS)
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000
 NOTES_MAX = 5_000
@@ -59,6 +67,18 @@ AVAILABILITY: dict[str, tuple[dt.time, dt.time] | None] = {
     "afternoon": (dt.time(13, 0), dt.time(20, 0)),
     "none": None,
 }
+
+
+def language_name(code: str) -> str:
+    """A language code as the reader calls it ("pt" -> "Portuguese"), or the code itself."""
+    try:
+        return Locale.parse(code).get_display_name(str(get_locale() or "en")) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+def level_label(code: str) -> str:
+    return str(LEVEL_LABELS.get(code, code))
 
 
 def _hash(token: str) -> str:
@@ -729,6 +749,7 @@ def save_proposal(
         )
         db.session.add(proposal)
     before = _content(proposal)
+    answers_before = _answers(proposal)
     proposal.title = data.title.strip()
     proposal.abstract = data.abstract.strip()
     proposal.description = data.description.strip()
@@ -740,12 +761,13 @@ def save_proposal(
         proposal.session_type_id = kind.id
         proposal.duration_minutes = kind.duration_minutes
     after = _content(proposal)
-    if not created:
-        proposal.version += 1
-        if before != after:
-            proposal.content_changed_at = now
     for question in by_id.values():
         _store_answer(proposal, question, data.answers.get(question.id), stored.get(question.id))
+    if not created and (before != after or answers_before != _answers(proposal) or submit):
+        # A save that changes nothing keeps the version, so reviews are not marked as
+        # written before a change that never happened.
+        proposal.version += 1
+        proposal.content_changed_at = now
     if submit:
         proposal.state = ProposalState.SUBMITTED
         proposal.submitted_at = now
@@ -772,9 +794,16 @@ def _content(proposal: Proposal) -> dict[str, Any]:
         "title": proposal.title,
         "abstract": proposal.abstract,
         "description": proposal.description,
+        "notes": proposal.notes,
+        "language": proposal.language,
+        "level": proposal.level,
         "track_id": proposal.track_id,
         "session_type_id": proposal.session_type_id,
     }
+
+
+def _answers(proposal: Proposal) -> dict[int, Any]:
+    return {a.question_id: (a.value, a.upload.id if a.upload else None) for a in proposal.answers}
 
 
 def _store_answer(proposal: Proposal, question: Question, value: Any, upload: Any) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -375,7 +376,7 @@ def _notes_from_reviewers(notes: list[str]) -> str:
     notes = [n.strip() for n in notes if n.strip()]
     if not notes:
         return ""
-    return "Notes from the reviewers:\n\n" + "\n\n".join(f"- {n}" for n in notes) + "\n\n"
+    return _("Notes from the reviewers:") + "\n\n" + "\n\n".join(f"- {n}" for n in notes) + "\n\n"
 
 
 def _mails_for(
@@ -441,28 +442,38 @@ def preview_round(event: Event, *, respond_by: dt.datetime) -> list[PreviewMail]
     )
 
 
+def pending_fingerprint(event: Event) -> str:
+    """A short hash of every pending decision (which proposal, which outcome). The preview
+    carries it, so that publishing refuses when anything changed since, even when the number
+    of decisions stayed the same."""
+    return _fingerprint(pending(event))
+
+
+def _fingerprint(proposals: list[Proposal]) -> str:
+    decided = sorted(f"{p.id}:{p.pending_decision}" for p in proposals)
+    return hashlib.sha256(";".join(decided).encode()).hexdigest()[:16]
+
+
 def publish_round(
     *,
     actor: User,
     event: Event,
     respond_by: dt.datetime,
-    expected: int,
+    expected: str,
     now: dt.datetime,
 ) -> DecisionRound:
     """Make every pending decision final and queue its mails, in one transaction.
-    `expected` is the number of decisions the organizer saw in the preview: if somebody
-    changed decisions since, nothing is sent and the preview must be looked at again."""
+    `expected` is the `pending_fingerprint` of the preview the organizer saw: if somebody
+    changed a decision since, nothing is sent and the preview must be looked at again."""
     _require(permissions.can_manage_cfp(actor, event))
     proposals = pending(event)
     if not proposals:
         raise Conflict(_("There are no pending decisions to publish."))
-    if len(proposals) != expected:
+    if _fingerprint(proposals) != expected:
         raise Conflict(
             _(
-                "Decisions changed since you opened the preview (%(then)s then, %(now)s now). "
-                "Check the preview again before sending.",
-                then=expected,
-                now=len(proposals),
+                "Decisions changed since you opened the preview. Nothing was sent: check the "
+                "preview again before sending."
             )
         )
     if respond_by <= now:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 from sqlalchemy import ColumnElement, func, or_, select, update
@@ -30,6 +30,7 @@ from organizer.models import Event, OutboxMessage
 log = logging.getLogger(__name__)
 
 SESSION_KEY = "organizer.outbox_ids"  # ids queued in the current transaction
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 STALE_CLAIM = dt.timedelta(minutes=10)  # a sender that crashed mid-send leaves a claim this old
 
 
@@ -37,6 +38,10 @@ def external_url(endpoint: str, **values: Any) -> str:
     """An absolute link for mail. With BASE_URL set (required in production) the host never
     comes from the request, so a forged Host header cannot redirect a reset link."""
     base = current_app.config.get("BASE_URL", "")
+    if not base and not has_request_context() and not current_app.config.get("SERVER_NAME"):
+        # A command on a development install (production requires BASE_URL): links point
+        # at the address `make run` serves.
+        base = DEVELOPMENT_BASE_URL
     if base:
         # Bound to BASE_URL itself, so it also works outside a request (commands, jobs).
         parts = urlsplit(base)

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, delete, exists, func, insert, select
+from sqlalchemy import Select, and_, delete, exists, func, insert, select, true
 from sqlalchemy.orm import selectinload
 
 from organizer import permissions
@@ -537,6 +537,18 @@ def withdraw_conflict(*, actor: User, proposal: Proposal, now: dt.datetime) -> N
     db.session.flush()
 
 
+def conflicts_for(proposal: Proposal) -> list[ConflictOfInterest]:
+    """The reviewers who declared a conflict with the proposal, and why (organizers only)."""
+    return list(
+        db.session.scalars(
+            select(ConflictOfInterest)
+            .where(ConflictOfInterest.proposal_id == proposal.id)
+            .options(selectinload(ConflictOfInterest.user))
+            .order_by(ConflictOfInterest.created_at)
+        )
+    )
+
+
 def conflicts_of(event: Event, user: User) -> set[int]:
     return set(
         db.session.scalars(
@@ -875,6 +887,13 @@ def my_assignments(event: Event, reviewer: User) -> list[AssignedRow]:
     ]
 
 
+def status_label(my_review: Review | None) -> str:
+    """Where a reviewer stands with a proposal, in words."""
+    if my_review is None:
+        return _("Not started")
+    return _("Abstained") if my_review.abstained else _("Scored")
+
+
 def next_proposal(event: Event, reviewer: User) -> Proposal | None:
     """What to review next: among the reviewer's assigned, reviewable proposals they have not
     reviewed or abstained on, speak on or declared a conflict on, the one with the fewest
@@ -1071,18 +1090,22 @@ class Ranked:
     changed_since_review: bool
 
 
-def ranking(event: Event, *, disagreement_threshold: float = 3.0) -> list[Ranked]:
+def ranking(
+    event: Event, *, disagreement_threshold: float = 3.0, only: Proposal | None = None
+) -> list[Ranked]:
     """Every reviewable proposal with its review statistics, best first.
 
     `normalised` corrects for harsh and generous reviewers: each review's score becomes its
     z-score among all the scored reviews its reviewer wrote in the event ((score - their mean)
     / their population standard deviation; 0 when that is 0 or they wrote only one), and a
     proposal gets the mean of its reviews' z-scores. Sorted by normalised (None last), then
-    mean, then id. A constant number of queries.
+    mean, then id. A constant number of queries. `only` limits the result to one proposal
+    (its normalised score still depends on every review its reviewers wrote).
     """
     proposals = db.session.scalars(
         select(Proposal)
         .where(Proposal.event_id == event.id, Proposal.state.in_(REVIEWABLE_STATES))
+        .where(Proposal.id == only.id if only is not None else true())
         .options(
             selectinload(Proposal.track),
             selectinload(Proposal.session_type),
@@ -1228,7 +1251,7 @@ def _answer_text(value: Any) -> str:
     return ""
 
 
-def redaction_flags(event: Event) -> dict[int, list[str]]:
+def redaction_flags(event: Event, *, only: Proposal | None = None) -> dict[int, list[str]]:
     """Reviewable proposals whose reviewer-visible text (title, abstract, description as
     reviewers see them, and answers to questions shown to reviewers) names a speaker:
     proposal id -> the identifying terms found. Proposals with nothing found are left out.
@@ -1236,6 +1259,7 @@ def redaction_flags(event: Event) -> dict[int, list[str]]:
     proposals = db.session.scalars(
         select(Proposal)
         .where(Proposal.event_id == event.id, Proposal.state.in_(REVIEWABLE_STATES))
+        .where(Proposal.id == only.id if only is not None else true())
         .options(selectinload(Proposal.speakers).selectinload(ProposalSpeaker.user))
         .order_by(Proposal.id)
     ).all()

@@ -391,3 +391,20 @@ def test_proposal_data_is_frozen_dataclass():
     value = ProposalInput(title="a", abstract="b", session_type_id=1)
     with pytest.raises(dataclasses.FrozenInstanceError):
         value.title = "c"  # type: ignore[misc]
+
+
+def test_a_save_that_changes_nothing_keeps_the_version(event):
+    speaker = make_user()
+    proposal = cfp.save_proposal(
+        actor=speaker, event=event, proposal=None, data=data(event), submit=True, now=NOW
+    )
+    cfp.save_proposal(
+        actor=speaker, event=event, proposal=proposal, data=data(event), submit=False, now=NOW,
+        version=1,
+    )  # fmt: skip
+    assert proposal.version == 1  # reviews of version 1 are still of the current text
+    cfp.save_proposal(
+        actor=speaker, event=event, proposal=proposal, data=data(event, notes="Need a mic"),
+        submit=False, now=NOW, version=1,
+    )  # fmt: skip
+    assert proposal.version == 2

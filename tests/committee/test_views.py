@@ -18,6 +18,7 @@ from organizer.models import (
     SpeakerProfile,
     Tag,
 )
+from organizer.services import decisions
 from tests.factories import (
     NOW,
     grant_role,
@@ -322,9 +323,11 @@ def test_bulk_decide_is_all_or_nothing(committee):
     assert "Select at least one proposal" in client.get(response.location).text
 
 
-def publish_data(expected: int) -> dict[str, str]:
+def publish_data(event, expected: str | None = None) -> dict[str, str]:
+    """The publish form as the preview filled it in (or with a stale `expected`)."""
     day = (utcnow() + dt.timedelta(days=10)).date()
-    return {"respond_on": day.isoformat(), "respond_at": "18:00", "expected": str(expected)}
+    fingerprint = decisions.pending_fingerprint(event) if expected is None else expected
+    return {"respond_on": day.isoformat(), "respond_at": "18:00", "expected": fingerprint}
 
 
 def test_publish_round_sends_the_mails_and_the_speaker_can_confirm(app, committee, mailbox):
@@ -345,10 +348,11 @@ def test_publish_round_sends_the_mails_and_the_speaker_can_confirm(app, committe
     assert preview.status_code == 200
     assert "Accepted: Robust kernels" in preview.text
     assert speaker.email in preview.text
-    assert 'name="expected" type="hidden" value="2"' in preview.text
+    fingerprint = decisions.pending_fingerprint(event)
+    assert f'name="expected" type="hidden" value="{fingerprint}"' in preview.text
     assert mailbox.messages == []  # a preview sends nothing
 
-    response = client.post(url, data=publish_data(2))
+    response = client.post(url, data=publish_data(event))
     assert response.status_code == 302
     assert response.location == f"/manage/{event.slug}/cfp/decisions"
     assert "2 mails queued" in client.get(response.location).text
@@ -372,10 +376,16 @@ def test_publish_refuses_a_stale_preview(committee, mailbox):
     first, second = make_proposal(event), make_proposal(event)
     first.pending_decision = "accepted"
     second.pending_decision = "rejected"
-    response = client.post(f"/manage/{event.slug}/cfp/decisions/publish", data=publish_data(1))
+    db.session.flush()
+    seen = decisions.pending_fingerprint(event)
+    first.pending_decision, second.pending_decision = "rejected", "accepted"  # swapped since
+    db.session.flush()
+    url = f"/manage/{event.slug}/cfp/decisions/publish"
+    response = client.post(url, data=publish_data(event, seen))
     assert response.status_code == 409
     assert "Decisions changed since you opened the preview" in response.text
-    assert 'name="expected" type="hidden" value="2"' in response.text  # the preview again
+    now_seen = decisions.pending_fingerprint(event)
+    assert f'name="expected" type="hidden" value="{now_seen}"' in response.text  # preview again
     assert first.state == ProposalState.SUBMITTED
     assert mailbox.messages == []
 
@@ -383,7 +393,7 @@ def test_publish_refuses_a_stale_preview(committee, mailbox):
 def test_publish_rejects_a_past_deadline_and_keeps_the_input(committee, mailbox):
     client, event, _organizer = committee
     make_proposal(event).pending_decision = "accepted"
-    data = {**publish_data(1), "respond_on": "2020-01-01"}
+    data = {**publish_data(event), "respond_on": "2020-01-01"}
     response = client.post(f"/manage/{event.slug}/cfp/decisions/publish", data=data)
     assert response.status_code == 400
     assert "must be in the future" in response.text
@@ -404,7 +414,7 @@ def test_waitlist_promotion_then_publish(committee, mailbox):
     assert response.location == f"/manage/{event.slug}/cfp/decisions"
     assert proposal.pending_decision == "accepted"
     assert "To accept (1)" in client.get(response.location).text
-    client.post(f"/manage/{event.slug}/cfp/decisions/publish", data=publish_data(1))
+    client.post(f"/manage/{event.slug}/cfp/decisions/publish", data=publish_data(event))
     assert proposal.state == ProposalState.ACCEPTED
     assert mailbox.last(speaker.email)["Subject"] == "Accepted: Waiting"
 
@@ -458,11 +468,15 @@ def test_proposal_page_shows_everything_and_its_forms_work(committee):
     conflicted = make_user(name="Carla Conflicted")
     grant_role(conflicted, event, EventRoleName.REVIEWER)
     db.session.add(
-        ConflictOfInterest(proposal_id=proposal.id, user_id=conflicted.id, created_at=NOW)
+        ConflictOfInterest(
+            proposal_id=proposal.id, user_id=conflicted.id, reason="Co-author", created_at=NOW
+        )
     )
     url = f"/manage/{event.slug}/cfp/proposals/{proposal.public_id}"
     html = client.get(url).text
     for text in (
+        "Declared conflicts of interest",
+        "Carla Conflicted: <span class=\"pre-line\">Co-author</span>",
         "Bea <em>studies</em> graphs.",
         "Uni Lisboa",
         "Rui Reviewer",

@@ -1,3 +1,4 @@
+import contextvars
 import datetime as dt
 import smtplib
 
@@ -197,3 +198,19 @@ def test_mail_renders_outside_a_request(app):
         )
     assert message.subject == "Your password was changed"
     assert message.body_text.startswith("Hello Jo,")
+
+
+def test_links_in_mail_from_a_command_without_base_url(app):
+    # `flask send-reminders` runs outside any request; a development install has no BASE_URL.
+    def outside_any_request() -> str:
+        with app.app_context():
+            return mail.external_url("public.home")
+
+    saved = app.config["SERVER_NAME"], app.config["BASE_URL"]
+    app.config["SERVER_NAME"], app.config["BASE_URL"] = None, ""
+    try:
+        # A fresh context has no request, as under a command (the test itself runs in one).
+        link = contextvars.Context().run(outside_any_request)
+    finally:
+        app.config["SERVER_NAME"], app.config["BASE_URL"] = saved
+    assert link == "http://127.0.0.1:5000/"

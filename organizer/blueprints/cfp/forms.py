@@ -6,8 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
-from flask_babel import format_date, get_locale
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -31,15 +30,11 @@ from organizer.enums import QuestionKind
 from organizer.models import Answer, Cfp, Proposal, Question, SessionType, Track
 from organizer.services import cfp as cfp_service
 from organizer.services import uploads
+from organizer.services.cfp import LEVEL_LABELS, language_name
 
 MARKDOWN_HINT = _l(
     "You can use Markdown: **bold**, *italic*, [links](https://example.org), lists with -."
 )
-LEVEL_LABELS = {
-    "beginner": _l("Beginner: no prior knowledge needed"),
-    "intermediate": _l("Intermediate: some familiarity helps"),
-    "advanced": _l("Advanced: for people who know the field well"),
-}
 AVAILABILITY_LABELS = {
     "all": _l("All day"),
     "morning": _l("Morning"),
@@ -51,13 +46,6 @@ AVAILABILITY_LABELS = {
 def question_field_name(question: Question) -> str:
     """The same key the service uses for the question's errors."""
     return f"question-{question.id}"
-
-
-def language_name(code: str) -> str:
-    try:
-        return Locale.parse(code).get_display_name(str(get_locale() or "en")) or code
-    except (ValueError, UnknownLocaleError):
-        return code
 
 
 def _size(kb: int) -> str:

@@ -354,8 +354,8 @@ def delete_track(event: Event, track_id: int):
     context = {
         "title": _("Delete a track"),
         "question": _(
-            "Delete the track “%(name)s”? Review criteria limited to it will apply to the "
-            "remaining tracks only.",
+            "Delete the track “%(name)s”? Review criteria limited to it lose that limit; a "
+            "criterion limited to this track alone then applies to every proposal.",
             name=item.name,
         ),
         "button": _("Delete the track"),

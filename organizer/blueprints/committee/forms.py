@@ -206,6 +206,3 @@ class PublishForm(FlaskForm):
     expected = HiddenField()
     preview = SubmitField(_l("Update the preview"))
     submit = SubmitField(_l("Publish the decisions and send the mails"))
-
-    def expected_count(self) -> int:
-        return _optional_int(self.expected.data) or 0

@@ -204,8 +204,8 @@ def _detail_page(
     criteria = review.criteria_for(event, proposal)
     criteria_by_id = {c.id: c for c in criteria}
     scores = {r.id: review.review_score(r, criteria_by_id) for r in reviews}
-    ranked = next((r for r in review.ranking(event) if r.proposal.id == proposal.id), None)
-    flags = review.redaction_flags(event).get(proposal.id, [])
+    ranked = next(iter(review.ranking(event, only=proposal)), None)
+    flags = review.redaction_flags(event, only=proposal).get(proposal.id, [])
     assignments = review.assignments_for(proposal)
     assigned_ids = {a.reviewer_id for a in assignments}
     if assign_form is None:
@@ -226,6 +226,7 @@ def _detail_page(
     return render_template(
         "committee/proposal.html",
         event=event,
+        conflicts=review.conflicts_for(proposal),
         proposal=proposal,
         call=call,
         deadline=cfp.proposal_deadline(call, proposal) if call is not None else None,
@@ -574,7 +575,7 @@ def publish(event: Event):
                 actor=current_user,
                 event=event,
                 respond_by=respond_by,
-                expected=form.expected_count(),
+                expected=form.expected.data or "",
                 now=utcnow(),
             )
         except DomainError as error:
@@ -592,7 +593,8 @@ def publish(event: Event):
         respond_by = cfp.local_datetime(day, clock, event)
     preview = decisions.preview_round(event, respond_by=respond_by)
     pending_count = len(decisions.pending(event))
-    form.expected.data = str(pending_count)  # what this preview shows, not what was posted
+    # What this preview shows, not what was posted: publishing checks nothing changed since.
+    form.expected.data = decisions.pending_fingerprint(event)
     return render_template(
         "committee/publish.html",
         event=event,

@@ -7,8 +7,6 @@ questions shown to reviewers. tests/review/test_anonymity.py walks every route t
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import (
@@ -40,9 +38,10 @@ from organizer.blueprints.review.forms import (
 )
 from organizer.enums import QuestionKind
 from organizer.errors import DomainError
-from organizer.models import Event, Proposal, Review
+from organizer.models import Event, Proposal
 from organizer.services import cfp as cfp_service
 from organizer.services import review, uploads
+from organizer.services.exports import review_csv
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -62,12 +61,6 @@ def _anonymous(call: Any) -> bool:
     return call is None or call.anonymous_review
 
 
-def _status(my_review: Review | None) -> str:
-    if my_review is None:
-        return _("Not started")
-    return _("Abstained") if my_review.abstained else _("Scored")
-
-
 # Pages ---------------------------------------------------------------------------------------
 
 
@@ -83,7 +76,7 @@ def index(event: Event):
         rules=rules,
         rows=rows,
         anonymous=_anonymous(call),
-        status=_status,
+        status=review.status_label,
         todo=sum(1 for row in rows if row.my_review is None),
     )
 
@@ -112,7 +105,7 @@ def all_proposals(event: Event):
         anonymous=_anonymous(call),
         conflicts=review.conflicts_of(event, current_user),
         assigned=assigned,
-        status=_status,
+        status=review.status_label,
     )
 
 
@@ -293,56 +286,16 @@ def _conflict_page(event: Event, item: Proposal, declared: bool, form: ConflictF
 
 # Export --------------------------------------------------------------------------------------
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> str:
-    """A spreadsheet must not run a cell as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
 
 @bp.route("/<event_slug>/assigned.csv")
 @event_route(permissions.can_review)
 def export_csv(event: Event):
     """My assigned proposals as reviewers see them, with my scores. Never a speaker's data."""
-    anonymous = _anonymous(cfp_service.call_of(event))
-    rows = review.my_assignments(event, current_user)
-    criteria = review.event_criteria(event)
-    criteria_by_id = {c.id: c for c in criteria}
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            _("Title"),
-            _("Abstract"),
-            _("Track"),
-            _("Type"),
-            _("My status"),
-            _("My score (0 to 10)"),
-            *[c.name for c in criteria],
-            _("My comment"),
-        ]
+    text = review_csv.render(
+        review.my_assignments(event, current_user),
+        review.event_criteria(event),
+        anonymous=_anonymous(cfp_service.call_of(event)),
     )
-    for row in rows:
-        item, mine = row.proposal, row.my_review
-        scores = {s.criterion_id: s.score for s in mine.scores} if mine is not None else {}
-        overall = review.review_score(mine, criteria_by_id) if mine is not None else None
-        writer.writerow(
-            [
-                _cell(value)
-                for value in [
-                    item.reviewer_title if anonymous else item.title,
-                    item.reviewer_abstract if anonymous else item.abstract,
-                    item.track.name if item.track else "",
-                    item.session_type.name,
-                    _status(mine),
-                    f"{overall:.1f}" if overall is not None else "",
-                    *[scores.get(c.id, "") for c in criteria],
-                    mine.comment if mine is not None else "",
-                ]
-            ]
-        )
-    response = Response(out.getvalue(), mimetype="text/csv")
+    response = Response(text, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="review-{event.slug}.csv"'
     return response

@@ -6,12 +6,11 @@ this file must not add any). Every cell is guarded against spreadsheet formula i
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from organizer.models import Answer, Question
+from organizer.services.exports.cells import write_rows
 
 if TYPE_CHECKING:
     from organizer.services.decisions import ListRow
@@ -35,21 +34,6 @@ HEADER = (
     "median",
     "normalised score",
 )
-# A spreadsheet treats a cell starting with one of these as a formula (or strips it first).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> str:
-    """The value as text, with a leading apostrophe when a spreadsheet would run it. Numbers
-    this module computed itself stay numbers (a negative score is not a formula)."""
-    if value is None:
-        return ""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    text = str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def _number(value: float | None) -> float | str:
@@ -76,9 +60,7 @@ def render(
     """One line per row. `questions_visible` adds a column per question (the view passes
     those shown to reviewers); `answers` maps proposal id -> question id -> answer."""
     answers = answers or {}
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([safe_cell(h) for h in (*HEADER, *(q.text for q in questions_visible))])
+    lines: list[list[Any]] = [[*HEADER, *(q.text for q in questions_visible)]]
     for row in rows:
         proposal = row.proposal
         ranked = row.ranked
@@ -104,5 +86,5 @@ def render(
             _number(ranked.normalised if ranked is not None else None),
             *(_answer_text(own_answers.get(q.id)) for q in questions_visible),
         ]
-        writer.writerow([safe_cell(cell) for cell in cells])
-    return out.getvalue()
+        lines.append(cells)
+    return write_rows(lines)
