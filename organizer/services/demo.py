@@ -335,7 +335,8 @@ def _demo_reviews(
                 chosen.append(candidate)
             if len(chosen) == per_proposal:
                 break
-        quality = rng.randint(2, 5)
+        low, high = _DEMO_QUALITY.get(proposal.state, (2, 5))
+        quality = rng.randint(low, high)  # so that the ranking agrees with past decisions
         for reviewer in chosen:
             db.session.add(
                 ReviewAssignment(
@@ -363,6 +364,14 @@ def _demo_reviews(
     db.session.flush()
 
 
+_DEMO_QUALITY = {
+    ProposalState.ACCEPTED: (4, 5),
+    ProposalState.CONFIRMED: (4, 5),
+    ProposalState.DECLINED: (4, 5),
+    ProposalState.CANCELLED: (4, 5),
+    ProposalState.WAITLISTED: (3, 4),
+    ProposalState.REJECTED: (1, 3),
+}
 _DEMO_COMMENTS = [
     "Clear and well scoped; the evaluation section could say more about limitations.",
     "Relevant to our audience. I would like to see how this works outside the lab.",
