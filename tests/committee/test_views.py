@@ -476,7 +476,7 @@ def test_proposal_page_shows_everything_and_its_forms_work(committee):
     html = client.get(url).text
     for text in (
         "Declared conflicts of interest",
-        "Carla Conflicted: <span class=\"pre-line\">Co-author</span>",
+        'Carla Conflicted: <span class="pre-line">Co-author</span>',
         "Bea <em>studies</em> graphs.",
         "Uni Lisboa",
         "Rui Reviewer",
