@@ -64,3 +64,54 @@ class OthersReviews(enum.StrEnum):
     NEVER = "never"
     AFTER_OWN = "after_own"  # once their own review (or abstention) is in
     ALWAYS = "always"
+
+
+class GrantKind(enum.StrEnum):
+    WAIVER = "waiver"  # a scholarship: the registration fee is waived
+    TRAVEL = "travel"
+    BOTH = "both"
+
+
+class GrantState(enum.StrEnum):
+    """Where a grant application is. An offer is an award the applicant has not answered yet."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    INFO_NEEDED = "info_needed"  # the committee asked the applicant for more
+    WITHDRAWN = "withdrawn"
+    REJECTED = "rejected"
+    WAITLISTED = "waitlisted"
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"  # the offer was not answered before its respond-by date
+
+
+class NeedLevel(enum.StrEnum):
+    CANNOT_ATTEND = "cannot_attend"  # "I cannot attend without it"
+    HARDSHIP = "hardship"  # "it would be a hardship"
+    WOULD_HELP = "would_help"  # "it would help"
+
+
+class GrantCategory(enum.StrEnum):
+    """What money is asked for, awarded, claimed and paid for, kept apart per category."""
+
+    REGISTRATION = "registration"
+    TRAVEL = "travel"
+    LODGING = "lodging"
+    VISA = "visa"
+    CARE = "care"  # childcare or caregiving
+    ACCESS = "access"  # accessibility needs
+    OTHER = "other"
+
+
+class ReceiptState(enum.StrEnum):
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class AllocationStatus(enum.StrEnum):
+    DRAFT = "draft"  # a proposal organizers adjust
+    COMMITTED = "committed"  # its offers went out
+    DISCARDED = "discarded"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from organizer.enums import EventRoleName, SpeakerRole
-from organizer.models import Event, Proposal, User
+from organizer.models import Event, GrantApplication, Proposal, User
 
 
 def _user(user: Any) -> User | None:
@@ -109,3 +109,22 @@ def can_withdraw_proposal(user: Any, proposal: Proposal) -> bool:
 
 def can_invite_co_speakers(user: Any, proposal: Proposal) -> bool:
     return is_primary_speaker(user, proposal)
+
+
+# Grants ------------------------------------------------------------------------------------
+
+
+def can_manage_grants(user: Any, event: Event) -> bool:
+    """Set up programmes, allocate the budget, send offers, approve receipts, record payouts."""
+    return can_manage_event(user, event)
+
+
+def can_review_grants(user: Any, event: Event) -> bool:
+    """The grants committee: grant reviewers and organizers. They never see demographic
+    data, and under anonymous review no applicant's identity."""
+    return can_manage_event(user, event) or EventRoleName.GRANT_REVIEWER in roles_in(user, event)
+
+
+def is_applicant(user: Any, application: GrantApplication) -> bool:
+    account = _user(user)
+    return account is not None and application.applicant_id == account.id

@@ -7,12 +7,23 @@ import itertools
 
 from flask.testing import FlaskClient
 
-from organizer.enums import EventRoleName, ProposalState, QuestionKind, SpeakerRole
+from organizer.enums import (
+    EventRoleName,
+    GrantKind,
+    GrantState,
+    NeedLevel,
+    ProposalState,
+    QuestionKind,
+    SpeakerRole,
+)
 from organizer.extensions import db
 from organizer.models import (
     Cfp,
     Event,
     EventRole,
+    GrantApplication,
+    GrantCriterion,
+    GrantProgramme,
     Proposal,
     ProposalSpeaker,
     Question,
@@ -189,3 +200,70 @@ def make_proposal(
     db.session.add(proposal)
     db.session.flush()
     return proposal
+
+
+# Grants ------------------------------------------------------------------------------------
+GRANTS_OPEN = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+GRANTS_CLOSE = dt.datetime(2027, 1, 15, 23, 59, 59, tzinfo=dt.UTC)
+
+
+def make_programme(event: Event, *, now: dt.datetime = NOW, **fields) -> GrantProgramme:
+    """An open travel-grant programme (NOW lies inside it) with a budget of 5,000.00 in the
+    event's currency and two criteria."""
+    values = {
+        "name": f"Travel grants {next(_counter)}",
+        "kind": GrantKind.BOTH,
+        "description": "Help to come to the workshop.",
+        "eligibility": "Anyone who could not come otherwise.",
+        "opens_at": GRANTS_OPEN,
+        "closes_at": GRANTS_CLOSE,
+        "currency": event.currency,
+        "budget": 500_000,
+        "registration_fee": 15_000,
+        **fields,
+    }
+    programme = GrantProgramme(event_id=event.id, created_at=now, updated_at=now, **values)
+    db.session.add(programme)
+    db.session.flush()
+    db.session.add_all(
+        [
+            GrantCriterion(programme_id=programme.id, name="Need", weight=2, position=0),
+            GrantCriterion(programme_id=programme.id, name="Contribution", weight=1, position=1),
+        ]
+    )
+    db.session.flush()
+    return programme
+
+
+def make_application(
+    programme: GrantProgramme,
+    applicant: User | None = None,
+    *,
+    requested: dict[str, int] | None = None,
+    state: GrantState = GrantState.SUBMITTED,
+    now: dt.datetime = NOW,
+    **fields,
+) -> GrantApplication:
+    """An application straight in the database (the rules have their own tests)."""
+    requested = {"travel": 40_000, "lodging": 20_000} if requested is None else requested
+    values = {
+        "motivation": "I study low-resource speech recognition.",
+        "country": "GH",
+        "city": "Accra",
+        "need": NeedLevel.CANNOT_ATTEND,
+        **fields,
+    }
+    application = GrantApplication(
+        programme_id=programme.id,
+        applicant=applicant or make_user(),
+        state=state,
+        requested=requested,
+        requested_total=sum(requested.values()),
+        created_at=now,
+        submitted_at=None if state == GrantState.DRAFT else now,
+        updated_at=now,
+        **values,
+    )
+    db.session.add(application)
+    db.session.flush()
+    return application

@@ -20,6 +20,24 @@ from organizer.models.cfp import (
     proposal_tag,
 )
 from organizer.models.events import Event, EventRole, TeamInvitation
+from organizer.models.grants import (
+    AllocationLine,
+    AllocationRun,
+    ExchangeRate,
+    GrantAnswer,
+    GrantApplication,
+    GrantAward,
+    GrantConflict,
+    GrantCriterion,
+    GrantMessage,
+    GrantProgramme,
+    GrantQuestion,
+    GrantReview,
+    GrantReviewScore,
+    LetterTemplate,
+    Payout,
+    Receipt,
+)
 from organizer.models.mail import OutboxMessage
 from organizer.models.review import (
     ConflictOfInterest,
@@ -33,6 +51,8 @@ from organizer.models.review import (
 )
 
 __all__ = [
+    "AllocationLine",
+    "AllocationRun",
     "Answer",
     "AuditEntry",
     "Base",
@@ -42,12 +62,26 @@ __all__ = [
     "DecisionRound",
     "Event",
     "EventRole",
+    "ExchangeRate",
+    "GrantAnswer",
+    "GrantApplication",
+    "GrantAward",
+    "GrantConflict",
+    "GrantCriterion",
+    "GrantMessage",
+    "GrantProgramme",
+    "GrantQuestion",
+    "GrantReview",
+    "GrantReviewScore",
+    "LetterTemplate",
     "LoginFailure",
     "MailTemplate",
     "OutboxMessage",
+    "Payout",
     "Proposal",
     "ProposalSpeaker",
     "Question",
+    "Receipt",
     "Review",
     "ReviewAssignment",
     "ReviewCriterion",
