@@ -14,7 +14,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Iterable
-from typing import IO, Any
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from flask_babel import get_locale
@@ -45,6 +45,7 @@ from organizer.models import (
 )
 from organizer.services import audit, uploads
 from organizer.services.mail import external_url, queue_mail
+from organizer.services.questions import LONG_TEXT_MAX, FileInput, validate_answer
 from organizer.services.timefmt import local_date_to_utc
 
 EDITABLE_STATES = (ProposalState.DRAFT, ProposalState.SUBMITTED)
@@ -58,7 +59,7 @@ TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000
 NOTES_MAX = 5_000
 BIO_MAX = 3_000
-ANSWER_MAX = 5_000
+ANSWER_MAX = LONG_TEXT_MAX
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # What a part of a day means, in the event's time zone, for speaker availability.
 AVAILABILITY: dict[str, tuple[dt.time, dt.time] | None] = {
@@ -531,12 +532,6 @@ def extensions(event: Event) -> list[CfpExtension]:
 # Proposals ---------------------------------------------------------------------------------
 
 
-@dataclasses.dataclass(frozen=True)
-class FileInput:
-    stream: IO[bytes]
-    filename: str
-
-
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ProposalInput:
     title: str
@@ -601,7 +596,7 @@ def _validate_proposal(
     if data.level and data.level not in LEVELS:
         errors["level"] = _("Choose a level from the list.")
     for question in questions(event):
-        message = _validate_answer(
+        message = validate_answer(
             question,
             data.answers.get(question.id),
             data.files.get(question.id),
@@ -611,42 +606,6 @@ def _validate_proposal(
         if message:
             errors[f"question-{question.id}"] = message
     return errors
-
-
-def _validate_answer(
-    question: Question,
-    value: Any,
-    file: FileInput | None,
-    existing: Answer | None,
-    *,
-    submit: bool,
-) -> str | None:
-    kind = question.kind
-    if kind == QuestionKind.FILE:
-        if (
-            submit
-            and question.required
-            and file is None
-            and (existing is None or not existing.upload_id)
-        ):
-            return _("Attach a file.")
-        return None  # the file itself is checked when it is stored
-    empty = value in (None, "", [])
-    if empty:
-        return _("Answer this question.") if submit and question.required else None
-    if kind in (QuestionKind.TEXT, QuestionKind.LONG_TEXT):
-        limit = 300 if kind == QuestionKind.TEXT else ANSWER_MAX
-        if len(str(value)) > limit:
-            return _("Keep the answer to %(n)s characters or fewer.", n=limit)
-    elif kind == QuestionKind.SINGLE_CHOICE:
-        if value not in question.choices:
-            return _("Choose one of the options.")
-    elif kind == QuestionKind.MULTIPLE_CHOICE:
-        if not isinstance(value, list) or not set(value) <= set(question.choices):
-            return _("Choose from the options.")
-    elif kind == QuestionKind.BOOLEAN and value not in ("yes", "no"):
-        return _("Answer yes or no.")
-    return None
 
 
 def save_proposal(
