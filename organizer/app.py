@@ -25,6 +25,7 @@ from organizer.cli import register_commands
 from organizer.config import load_config
 from organizer.errors import DomainError
 from organizer.extensions import babel, csrf, db, login_manager, migrate
+from organizer.services import money
 from organizer.services.accounts import load_user_for_session
 from organizer.services.cfp import language_name, level_label
 from organizer.services.text import render_markdown
@@ -142,6 +143,7 @@ def _register_template_helpers(app: Flask) -> None:
         format_date=format_date,
         format_datetime=_format_datetime,
         language_name=language_name,
+        money=money.fmt,
         level_label=level_label,
     )
     app.jinja_env.trim_blocks = True

@@ -5,8 +5,24 @@ from organizer.blueprints.auth.views import bp as auth
 from organizer.blueprints.cfp.views import bp as cfp
 from organizer.blueprints.cfp_setup.views import bp as cfp_setup
 from organizer.blueprints.committee.views import bp as committee
+from organizer.blueprints.grant_admin.views import bp as grant_admin
+from organizer.blueprints.grant_money.views import bp as grant_money
+from organizer.blueprints.grant_review.views import bp as grant_review
+from organizer.blueprints.grants.views import bp as grants
 from organizer.blueprints.manage.views import bp as manage
 from organizer.blueprints.public.views import bp as public
 from organizer.blueprints.review.views import bp as review
 
-BLUEPRINTS = [auth, manage, cfp_setup, committee, review, cfp, public]
+BLUEPRINTS = [
+    auth,
+    manage,
+    cfp_setup,
+    committee,
+    grant_admin,
+    grant_review,
+    review,
+    grant_money,
+    grants,
+    cfp,
+    public,
+]

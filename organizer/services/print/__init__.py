@@ -1,0 +1,1 @@
+"""Printed documents made with WeasyPrint (visa letters, the programme)."""
