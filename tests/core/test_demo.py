@@ -1,8 +1,19 @@
 from sqlalchemy import func, select
 
-from organizer.enums import EventRoleName, ProposalState
+from organizer.enums import EventRoleName, GrantState, ProposalState
 from organizer.extensions import db
-from organizer.models import Event, EventRole, Proposal, Review, ReviewAssignment, User
+from organizer.models import (
+    Event,
+    EventRole,
+    GrantApplication,
+    GrantAward,
+    Payout,
+    Proposal,
+    Receipt,
+    Review,
+    ReviewAssignment,
+    User,
+)
 from organizer.services.demo import read_fixture
 
 
@@ -100,3 +111,12 @@ def test_synthetic_event_has_proposals_and_reviews(app):
         select(func.count(Review.id)).join(Proposal).where(Proposal.event_id == event.id)
     )
     assert (proposals, reviews) == (30, 90)
+
+
+def test_demo_grants_have_every_state_awards_and_money(app):
+    app.test_cli_runner().invoke(args=["demo"])
+    states = set(db.session.scalars(select(GrantApplication.state)))
+    assert states == set(GrantState)
+    assert db.session.scalar(select(func.count(GrantAward.id))) == 7
+    assert db.session.scalar(select(func.count(Receipt.id))) == 2
+    assert db.session.scalar(select(func.count(Payout.id))) == 1
