@@ -10,6 +10,7 @@ PUBLIC_ENDPOINTS = {
     "public.home",
     "public.event",
     "cfp.call",
+    "grants.index",
     "auth.register",
     "auth.check_inbox",
     "auth.verify_email",

@@ -2,6 +2,1030 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from organizer import permissions
+from organizer.blueprints._common import (
+    commit,
+    event_route,
+    paginate_list,
+    rollback,
+    show_domain_error,
+    utcnow,
+)
+from organizer.blueprints.grant_admin.forms import (
+    CATEGORY_LABELS,
+    CommitForm,
+    ConfirmForm,
+    CriterionForm,
+    GrantQuestionForm,
+    LetterForm,
+    MessageForm,
+    MoveForm,
+    OfferNextForm,
+    PinForm,
+    ProgrammeForm,
+    RunForm,
+)
+from organizer.enums import AllocationStatus, GrantCategory, GrantKind, GrantState, QuestionKind
+from organizer.errors import DomainError, NotFound, ValidationFailed
+from organizer.models import Event, GrantApplication, GrantProgramme
+from organizer.services import money
+from organizer.services.cfp import QuestionSettings
+from organizer.services.grants import allocation, applications, offers, programmes, review
+from organizer.services.timefmt import in_zone, local_date_to_utc
+from organizer.services.uploads import FILE_KINDS
 
 bp = Blueprint("grant_admin", __name__, url_prefix="/manage")
+
+PROGRAMME = "/<event_slug>/grants/<programme_public_id>"
+
+
+# Helpers -------------------------------------------------------------------------------------
+
+
+def _programme(event: Event, public_id: str) -> GrantProgramme:
+    try:
+        return programmes.programme_by_public_id(event, public_id)
+    except NotFound:
+        abort(404)
+
+
+def _application(programme: GrantProgramme, public_id: str) -> GrantApplication:
+    try:
+        application = applications.application_by_public_id(programme.event, public_id)
+    except NotFound:
+        abort(404)
+    if application.programme_id != programme.id or application.state == GrantState.DRAFT:
+        abort(404)
+    return application
+
+
+def _failed(error: DomainError, form: Any) -> None:
+    """Show the error in the form (or a flash message) and remember its status for the page."""
+    if isinstance(error, ValidationFailed):  # the service's "cap-travel" is the form's cap_travel
+        error.errors = {k.replace("cap-", "cap_"): v for k, v in error.errors.items()}
+    show_domain_error(error, form)
+    form.failed_status = error.status_code
+
+
+def _status(form: Any) -> int:
+    return getattr(form, "failed_status", None) or (400 if form.errors else 200)
+
+
+def _local(moment: dt.datetime | None, event: Event) -> tuple[dt.date | None, dt.time | None]:
+    local = in_zone(moment, event.timezone)
+    if local is None:
+        return None, None
+    return local.date(), local.time().replace(second=0, microsecond=0)
+
+
+def _utc(day: dt.date, clock: dt.time, event: Event) -> dt.datetime:
+    return local_date_to_utc(day, clock, event.timezone)
+
+
+def _back(endpoint: str, event: Event, programme: GrantProgramme | None = None, **values: Any):  # type: ignore[no-untyped-def]
+    if programme is not None:
+        values["programme_public_id"] = programme.public_id
+    return redirect(url_for(endpoint, event_slug=event.slug, **values))
+
+
+def _confirm_then(
+    event: Event,
+    act: Callable[[], object],
+    *,
+    done: str,
+    after: str,
+    programme: GrantProgramme | None = None,
+    **context: Any,
+):  # type: ignore[no-untyped-def]
+    """A confirmation page for a destructive action; on POST one service call, commit, go on."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            act()
+        except DomainError as error:
+            show_domain_error(error)
+            return render_template(
+                "grant_admin/confirm.html",
+                event=event,
+                programme=programme,
+                form=form,
+                refused=True,
+                **context,
+            ), error.status_code
+        commit()
+        flash(done, "success")
+        return redirect(after)
+    return render_template(
+        "grant_admin/confirm.html", event=event, programme=programme, form=form, **context
+    )
+
+
+def _labels() -> dict[str, Any]:
+    return {
+        "state_labels": {s.value: applications.STATE_LABELS[s] for s in GrantState},
+        "category_labels": {c.value: CATEGORY_LABELS[c] for c in GrantCategory},
+    }
+
+
+# Programmes --------------------------------------------------------------------------------
+
+
+@bp.route("/<event_slug>/grants", endpoint="programmes")
+@event_route(permissions.can_manage_grants)
+def programmes_page(event: Event):
+    return render_template(
+        "grant_admin/programmes.html",
+        event=event,
+        items=programmes.programmes(event),
+        kind_label=programmes.kind_label,
+        now=utcnow(),
+    )
+
+
+def _programme_form(event: Event, programme: GrantProgramme | None) -> ProgrammeForm:
+    currency = programme.currency if programme else event.currency
+    form = ProgrammeForm(obj=programme, zone=event.timezone, currency=currency)
+    if form.is_submitted():
+        return form
+    if programme is not None:
+        form.kind.data = GrantKind(programme.kind).value
+        form.opens_at.data, form.opens_time.data = _local(programme.opens_at, event)
+        form.closes_at.data, form.closes_time.data = _local(programme.closes_at, event)
+        form.budget.data = money.for_input(programme.budget, currency)
+        form.registration_fee.data = money.for_input(programme.registration_fee, currency)
+        form.request_cap.data = money.for_input(programme.request_cap, currency)
+        for category in GrantCategory:
+            cap = (programme.category_caps or {}).get(category.value)
+            form[f"cap_{category.value}"].data = money.for_input(cap, currency)
+    else:
+        today = _local(utcnow(), event)[0]
+        assert today is not None
+        form.opens_at.data, form.opens_time.data = today, dt.time(0, 0)
+        form.closes_at.data = today + dt.timedelta(weeks=6)
+        form.closes_time.data = dt.time(23, 59)
+    return form
+
+
+def _programme_settings(
+    form: ProgrammeForm, event: Event, currency: str
+) -> programmes.ProgrammeSettings:
+    errors: dict[str, str] = {}
+
+    def amount(name: str) -> int | None:
+        text = (form[name].data or "").strip()
+        if not text:
+            return None
+        try:
+            return money.parse(text, currency, field=name)
+        except ValidationFailed as error:
+            errors.update(error.errors)
+            return None
+
+    budget = amount("budget")
+    fee = amount("registration_fee")
+    cap = amount("request_cap")
+    caps = {}
+    for category in GrantCategory:
+        value = amount(f"cap_{category.value}")
+        if value is not None:
+            caps[category.value] = value
+    if errors:
+        raise ValidationFailed(errors)
+    return programmes.ProgrammeSettings(
+        name=form.name.data or "",
+        kind=GrantKind(form.kind.data),
+        description=form.description.data or "",
+        eligibility=form.eligibility.data or "",
+        opens_at=_utc(form.opens_at.data, form.opens_time.data, event),
+        closes_at=_utc(form.closes_at.data, form.closes_time.data, event),
+        budget=budget or 0,
+        registration_fee=fee or 0,
+        request_cap=cap,
+        min_fraction=form.min_fraction.data,
+        category_caps=caps,
+        anonymous_review=bool(form.anonymous_review.data),
+        respond_days=form.respond_days.data,
+    )
+
+
+def _save_programme(event: Event, programme: GrantProgramme | None, form: ProgrammeForm):  # type: ignore[no-untyped-def]
+    currency = programme.currency if programme else event.currency
+    try:
+        saved = programmes.save_programme(
+            actor=current_user,
+            event=event,
+            programme=programme,
+            settings=_programme_settings(form, event, currency),
+            now=utcnow(),
+        )
+    except DomainError as error:
+        _failed(error, form)
+        return None
+    commit()
+    return saved
+
+
+@bp.route("/<event_slug>/grants/new", methods=["GET", "POST"])
+@event_route(permissions.can_manage_grants)
+def new_programme(event: Event):
+    form = _programme_form(event, None)
+    if form.validate_on_submit():
+        saved = _save_programme(event, None, form)
+        if saved is not None:
+            flash(_("The programme “%(name)s” is created.", name=saved.name), "success")
+            return _back("grant_admin.edit_programme", event, saved)
+    return render_template(
+        "grant_admin/programme_form.html",
+        event=event,
+        programme=None,
+        form=form,
+        currency=event.currency,
+    ), _status(form)
+
+
+@bp.route(PROGRAMME, methods=["GET", "POST"])
+@event_route(permissions.can_manage_grants)
+def edit_programme(event: Event, programme_public_id: str):
+    programme = _programme(event, programme_public_id)
+    form = _programme_form(event, programme)
+    if form.validate_on_submit() and _save_programme(event, programme, form) is not None:
+        flash(_("The programme is saved."), "success")
+        return _back("grant_admin.edit_programme", event, programme)
+    return render_template(
+        "grant_admin/programme_form.html",
+        event=event,
+        programme=programme,
+        form=form,
+        currency=programme.currency,
+    ), _status(form)
+
+
+@bp.route(PROGRAMME + "/delete", methods=["GET", "POST"])
+@event_route(permissions.can_manage_grants)
+def delete_programme(event: Event, programme_public_id: str):
+    programme = _programme(event, programme_public_id)
+    name = programme.name
+    return _confirm_then(
+        event,
+        lambda: programmes.delete_programme(actor=current_user, programme=programme, now=utcnow()),
+        done=_("The programme “%(name)s” is deleted.", name=name),
+        after=url_for("grant_admin.programmes", event_slug=event.slug),
+        programme=programme,
+        title=_("Delete a programme"),
+        question=_("Delete the programme “%(name)s”?", name=name),
+        consequence=_("Its questions, criteria and draft applications are deleted with it."),
+        button=_("Delete the programme"),
+        back=url_for(
+            "grant_admin.edit_programme",
+            event_slug=event.slug,
+            programme_public_id=programme_public_id,
+        ),
+    )
+
+
+# Questions and criteria --------------------------------------------------------------------
+
+
+def _question_form(item: Any = None) -> GrantQuestionForm:
+    form = GrantQuestionForm(obj=item)
+    if item is not None and not form.is_submitted():
+        form.kind.data = QuestionKind(item.kind).value
+        form.choices.data = "\n".join(item.choices)
+    return form
+
+
+def _save_question(programme: GrantProgramme, item: Any, form: GrantQuestionForm) -> bool:
+    try:
+        programmes.save_question(
+            actor=current_user,
+            programme=programme,
+            question=item,
+            settings=QuestionSettings(
+                text=form.text.data or "",
+                kind=QuestionKind(form.kind.data),
+                help_text=form.help_text.data or "",
+                choices=form.choice_lines(),
+                required=bool(form.required.data),
+                visible_to_reviewers=bool(form.visible_to_reviewers.data),
+                file_kinds=tuple(form.file_kinds.data or ()),
+                max_file_kb=form.max_file_kb.data,
+            ),
+            now=utcnow(),
+        )
+    except DomainError as error:
+        _failed(error, form)
+        return False
+    commit()
+    return True
+
+
+@bp.route(PROGRAMME + "/questions", methods=["GET", "POST"])
+@event_route(permissions.can_manage_grants)
+def questions(event: Event, programme_public_id: str):
+    programme = _programme(event, programme_public_id)
+    form = _question_form()
+    if form.validate_on_submit() and _save_question(programme, None, form):
+        flash(_("The question is added."), "success")
+        return _back("grant_admin.questions", event, programme)
+    return render_template(
+        "grant_admin/questions.html",
+        event=event,
+        programme=programme,
+        form=form,
+        page=paginate_list(programmes.questions(programme)),
+        kinds={c.value: c.label for c in form.kind.choices},
+        file_kinds=FILE_KINDS,
+    ), _status(form)
+
+
+def _question(programme: GrantProgramme, question_id: int) -> Any:
+    try:
+        return programmes.question_in_programme(programme, question_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route(PROGRAMME + "/questions/<int:question_id>", methods=["GET", "POST"])
+@event_route(permissions.can_manage_grants)
+def edit_question(event: Event, programme_public_id: str, question_id: int):
+    programme = _programme(event, programme_public_id)
+    item = _question(programme, question_id)
+    form = _question_form(item)
+    if form.validate_on_submit() and _save_question(programme, item, form):
+        flash(_("The question is saved."), "success")
+        return _back("grant_admin.questions", event, programme)
+    return render_template(
+        "grant_admin/edit.html",
+        event=event,
+        programme=programme,
+        form=form,
+        title=_("Edit a question"),
+        fields="grant_admin/_question_fields.html",
+        back=url_for(
+            "grant_admin.questions", event_slug=event.slug, programme_public_id=programme.public_id
+        ),
+    ), _status(form)
+
+
+@bp.route(PROGRAMME + "/questions/<int:question_id>/delete", methods=["GET", "POST"])
+@event_route(permissions.can_manage_grants)
+def delete_question(event: Event, programme_public_id: str, question_id: int):
+    programme = _programme(event, programme_public_id)
+    item = _question(programme, question_id)
+    answers = programmes.answer_count(item)
+    return _confirm_then(
+        event,
+        lambda: programmes.delete_question(
+            actor=current_user, programme=programme, question=item, now=utcnow()
+        ),
+        done=_("The question is deleted."),
+        after=url_for(
+            "grant_admin.questions", event_slug=event.slug, programme_public_id=programme.public_id
+        ),
+        programme=programme,
+        title=_("Delete a question"),
+        question=_("Delete the question “%(text)s”?", text=item.text),
+        consequence=(
+            _(
+                "%(count)d answers given so far will be deleted with it. This cannot be undone.",
+                count=answers,
+            )
+            if answers
+            else _("Nobody has answered it yet.")
+        ),
+        button=_("Delete the question and its answers") if answers else _("Delete the question"),
+        back=url_for(
+            "grant_admin.questions", event_slug=event.slug, programme_public_id=programme.public_id
+        ),
+    )
+
+
+def _criterion(programme: GrantProgramme, criterion_id: int) -> Any:
+    try:
+        return programmes.criterion_in_programme(programme, criterion_id)
+    except NotFound:
+        abort(404)
+
+
+def _save_criterion(programme: GrantProgramme, item: Any, form: CriterionForm) -> bool:
+    try:
+        programmes.save_criterion(
+            actor=current_user,
+            programme=programme,
+            criterion=item,
+            name=form.name.data or "",
+            description=form.description.data or "",
+            weight=form.weight.data,
+            scale_min=form.scale_min.data,
+            scale_max=form.scale_max.data,
+            now=utcnow(),
+        )
+    except DomainError as error:
+        _failed(error, form)
+        return False
+    commit()
+    return True
+
+
+@bp.route(PROGRAMME + "/criteria", methods=["GET", "POST"])
+@event_route(permissions.can_manage_grants)
+def criteria(event: Event, programme_public_id: str):
+    programme = _programme(event, programme_public_id)
+    form = CriterionForm()
+    if form.validate_on_submit() and _save_criterion(programme, None, form):
+        flash(_("The criterion “%(name)s” is added.", name=form.name.data.strip()), "success")
+        return _back("grant_admin.criteria", event, programme)
+    return render_template(
+        "grant_admin/criteria.html",
+        event=event,
+        programme=programme,
+        form=form,
+        page=paginate_list(programmes.criteria(programme)),
+    ), _status(form)
+
+
+@bp.route(PROGRAMME + "/criteria/<int:criterion_id>", methods=["GET", "POST"])
+@event_route(permissions.can_manage_grants)
+def edit_criterion(event: Event, programme_public_id: str, criterion_id: int):
+    programme = _programme(event, programme_public_id)
+    item = _criterion(programme, criterion_id)
+    form = CriterionForm(obj=item)
+    if form.validate_on_submit() and _save_criterion(programme, item, form):
+        flash(_("The criterion is saved."), "success")
+        return _back("grant_admin.criteria", event, programme)
+    return render_template(
+        "grant_admin/edit.html",
+        event=event,
+        programme=programme,
+        form=form,
+        title=_("Edit the criterion “%(name)s”", name=item.name),
+        fields="grant_admin/_criterion_fields.html",
+        back=url_for(
+            "grant_admin.criteria", event_slug=event.slug, programme_public_id=programme.public_id
+        ),
+    ), _status(form)
+
+
+@bp.route(PROGRAMME + "/criteria/<int:criterion_id>/delete", methods=["GET", "POST"])
+@event_route(permissions.can_manage_grants)
+def delete_criterion(event: Event, programme_public_id: str, criterion_id: int):
+    programme = _programme(event, programme_public_id)
+    item = _criterion(programme, criterion_id)
+    name = item.name
+    back = url_for(
+        "grant_admin.criteria", event_slug=event.slug, programme_public_id=programme.public_id
+    )
+    return _confirm_then(
+        event,
+        lambda: programmes.delete_criterion(
+            actor=current_user, programme=programme, criterion=item, now=utcnow()
+        ),
+        done=_("The criterion “%(name)s” is deleted.", name=name),
+        after=back,
+        programme=programme,
+        title=_("Delete a review criterion"),
+        question=_("Delete the criterion “%(name)s”?", name=name),
+        consequence=_("A criterion reviewers have already scored cannot be deleted."),
+        button=_("Delete the criterion"),
+        back=back,
+    )
+
+
+@bp.route(PROGRAMME + "/<kind>/<int:item_id>/move", methods=["POST"])
+@event_route(permissions.can_manage_grants)
+def move(event: Event, programme_public_id: str, kind: str, item_id: int):
+    programme = _programme(event, programme_public_id)
+    if kind not in ("questions", "criteria"):
+        abort(404)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    direction = -1 if form.direction.data == "up" else 1
+    if kind == "questions":
+        item = _question(programme, item_id)
+        name = item.text
+        act = lambda: programmes.move_question(  # noqa: E731
+            actor=current_user, programme=programme, question=item, direction=direction
+        )
+    else:
+        item = _criterion(programme, item_id)
+        name = item.name
+        act = lambda: programmes.move_criterion(  # noqa: E731
+            actor=current_user, programme=programme, criterion=item, direction=direction
+        )
+    try:
+        act()
+    except DomainError as error:
+        show_domain_error(error)
+    else:
+        commit()
+        flash(
+            _("“%(name)s” moved up.", name=name)
+            if direction < 0
+            else _("“%(name)s” moved down.", name=name),
+            "success",
+        )
+    return _back(f"grant_admin.{kind}", event, programme)
+
+
+# The visa invitation letter ----------------------------------------------------------------
+
+
+@bp.route("/<event_slug>/grants/letter", methods=["GET", "POST"])
+@event_route(permissions.can_manage_grants)
+def letter(event: Event):
+    template = programmes.letter_template(event)
+    form = LetterForm(obj=template)
+    if form.validate_on_submit():
+        try:
+            programmes.save_letter_template(
+                actor=current_user,
+                event=event,
+                body=form.body.data,
+                signer_name=form.signer_name.data,
+                signer_title=form.signer_title.data or "",
+                now=utcnow(),
+            )
+        except DomainError as error:
+            _failed(error, form)
+        else:
+            commit()
+            flash(_("The invitation letter is saved."), "success")
+            return _back("grant_admin.letter", event)
+    return render_template(
+        "grant_admin/letter.html",
+        event=event,
+        programme=None,
+        form=form,
+        template=template,
+        placeholders=programmes.LETTER_PLACEHOLDERS,
+    ), _status(form)
+
+
+# Applications ------------------------------------------------------------------------------
+
+LISTED_STATES = [s for s in GrantState if s != GrantState.DRAFT]
+
+
+@bp.route(PROGRAMME + "/applications", endpoint="applications")
+@event_route(permissions.can_manage_grants)
+def applications_page(event: Event, programme_public_id: str):
+    programme = _programme(event, programme_public_id)
+    state = request.args.get("state", "")
+    if state and state not in {s.value for s in LISTED_STATES}:
+        state = ""
+    rows = offers.application_rows(programme, state=state)
+    return render_template(
+        "grant_admin/applications.html",
+        event=event,
+        programme=programme,
+        page=paginate_list(rows),
+        state=state,
+        states=LISTED_STATES,
+        **_labels(),
+    )
+
+
+def _application_page(
+    event: Event,
+    programme: GrantProgramme,
+    application: GrantApplication,
+    *,
+    message_form: MessageForm | None = None,
+    pin_form: PinForm | None = None,
+    status: int = 200,
+):  # type: ignore[no-untyped-def]
+    if pin_form is None:
+        pin_form = PinForm(formdata=None, pin=application.pin or "")
+    figures = review.scores(programme).get(application.id)
+    return render_template(
+        "grant_admin/application.html",
+        event=event,
+        programme=programme,
+        application=application,
+        answers=sorted(application.answers, key=lambda a: (a.question.position, a.question.id)),
+        reviews=offers.reviews_of(application),
+        criteria={c.id: c for c in programmes.criteria(programme)},
+        figures=figures,
+        thread=applications.thread(application, include_internal=True),
+        message_form=message_form or MessageForm(),
+        pin_form=pin_form,
+        need_labels=applications.NEED_LABELS,
+        country_name=applications.country_name,
+        rejectable=application.state in offers.REJECTABLE,
+        **_labels(),
+    ), status
+
+
+@bp.route(PROGRAMME + "/applications/<public_id>", methods=["GET", "POST"])
+@event_route(permissions.can_manage_grants)
+def application(event: Event, programme_public_id: str, public_id: str):
+    programme = _programme(event, programme_public_id)
+    item = _application(programme, public_id)
+    form = MessageForm()
+    if form.validate_on_submit():
+        now = utcnow()
+        try:
+            if form.ask.data:
+                applications.request_info(
+                    actor=current_user, application=item, body=form.body.data, now=now
+                )
+                done = _("The applicant is asked for more information and notified by mail.")
+            else:
+                internal = bool(form.note.data)
+                applications.post_message(
+                    actor=current_user,
+                    application=item,
+                    body=form.body.data,
+                    internal=internal,
+                    now=now,
+                )
+                done = (
+                    _("The internal note is saved. The applicant does not see it.")
+                    if internal
+                    else _("The message is sent to the applicant.")
+                )
+        except DomainError as error:
+            _failed(error, form)
+            return _application_page(
+                event, programme, item, message_form=form, status=error.status_code
+            )
+        commit()
+        flash(done, "success")
+        return redirect(
+            url_for(
+                "grant_admin.application",
+                event_slug=event.slug,
+                programme_public_id=programme.public_id,
+                public_id=item.public_id,
+            )
+            + "#thread"
+        )
+    return _application_page(
+        event, programme, item, message_form=form, status=400 if form.errors else 200
+    )
+
+
+@bp.route(PROGRAMME + "/applications/<public_id>/pin", methods=["POST"])
+@event_route(permissions.can_manage_grants)
+def pin(event: Event, programme_public_id: str, public_id: str):
+    programme = _programme(event, programme_public_id)
+    item = _application(programme, public_id)
+    form = PinForm()
+    if form.validate_on_submit():
+        try:
+            offers.set_pin(actor=current_user, application=item, pin=form.pin.data, now=utcnow())
+        except DomainError as error:
+            _failed(error, form)
+        else:
+            commit()
+            flash(_("The pin is saved; it applies to the next allocation run."), "success")
+            return redirect(
+                url_for(
+                    "grant_admin.application",
+                    event_slug=event.slug,
+                    programme_public_id=programme.public_id,
+                    public_id=item.public_id,
+                )
+            )
+    return _application_page(event, programme, item, pin_form=form, status=_status(form))
+
+
+@bp.route(PROGRAMME + "/applications/<public_id>/reject", methods=["GET", "POST"])
+@event_route(permissions.can_manage_grants)
+def reject(event: Event, programme_public_id: str, public_id: str):
+    programme = _programme(event, programme_public_id)
+    item = _application(programme, public_id)
+    back = url_for(
+        "grant_admin.application",
+        event_slug=event.slug,
+        programme_public_id=programme.public_id,
+        public_id=item.public_id,
+    )
+    return _confirm_then(
+        event,
+        lambda: offers.reject(actor=current_user, application=item, now=utcnow()),
+        done=_("The application is turned down and the applicant is told by mail."),
+        after=back,
+        programme=programme,
+        title=_("Turn down an application"),
+        question=_("Turn down the application of %(name)s?", name=item.applicant.display_name),
+        consequence=_("The applicant gets a mail saying that they get no grant this time."),
+        button=_("Turn down the application"),
+        back=back,
+    )
+
+
+# Allocation --------------------------------------------------------------------------------
+
+
+def _allocation_page(
+    event: Event,
+    programme: GrantProgramme,
+    *,
+    typed: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+):  # type: ignore[no-untyped-def]
+    run = allocation.latest_run(programme)
+    draft = run if run is not None and run.status == AllocationStatus.DRAFT else None
+    committed = allocation.committed_total(programme)
+    proposal = allocation.run_total(draft) if draft else 0
+    return render_template(
+        "grant_admin/allocation.html",
+        event=event,
+        programme=programme,
+        run=run,
+        draft=draft,
+        rows=offers.allocation_rows(programme, draft) if draft else [],
+        categories=[c.value for c in programmes.categories_for(programme)],
+        committed=committed,
+        proposal=proposal,
+        left=programme.budget - committed - proposal,
+        run_form=RunForm(),
+        adjust_form=ConfirmForm(),
+        typed=typed or {},
+        errors=errors or {},
+        money_input=money.for_input,
+        **_labels(),
+    ), status
+
+
+@bp.route(PROGRAMME + "/allocation", methods=["GET", "POST"], endpoint="allocation")
+@event_route(permissions.can_manage_grants)
+def allocation_page(event: Event, programme_public_id: str):
+    programme = _programme(event, programme_public_id)
+    form = RunForm()
+    if form.validate_on_submit():
+        try:
+            allocation.run_allocation(actor=current_user, programme=programme, now=utcnow())
+        except DomainError as error:
+            show_domain_error(error)
+            return _allocation_page(event, programme, status=error.status_code)
+        commit()
+        flash(_("The allocation ran. Check the proposal below and adjust it."), "success")
+        return _back("grant_admin.allocation", event, programme)
+    return _allocation_page(event, programme)
+
+
+def _field(line_id: int, category: str) -> str:
+    return f"amount-{line_id}-{category}"
+
+
+@bp.route(PROGRAMME + "/allocation/adjust", methods=["POST"])
+@event_route(permissions.can_manage_grants)
+def adjust(event: Event, programme_public_id: str):
+    """Save the amounts typed in the proposal table: every changed line, lowered ones first
+    (so that money freed on one line can go to another in the same save)."""
+    programme = _programme(event, programme_public_id)
+    form = ConfirmForm()
+    run = allocation.latest_run(programme)
+    if not form.validate_on_submit() or run is None or run.status != AllocationStatus.DRAFT:
+        flash(_("There is no draft allocation to adjust. Run the allocation first."), "error")
+        return _back("grant_admin.allocation", event, programme)
+    categories = [c.value for c in programmes.categories_for(programme)]
+    typed = {k: v for k, v in request.form.items() if k.startswith("amount-")}
+    errors: dict[str, str] = {}
+    changes = []
+    for line in run.lines:
+        current = {k: int(v) for k, v in (line.amounts or {}).items() if int(v) > 0}
+        amounts: dict[str, int] = dict(current)  # categories not in the form stay as they are
+        for category in categories:
+            name = _field(line.id, category)
+            if name not in typed:
+                continue
+            try:
+                amounts[category] = money.parse(typed[name], programme.currency, field=name)
+            except ValidationFailed as error:
+                errors.update(error.errors)
+        wanted = {k: v for k, v in amounts.items() if v > 0}
+        if wanted != current:
+            changes.append((sum(wanted.values()) - line.total, line, amounts))
+    if not errors:
+        now = utcnow()
+        for _delta, line, amounts in sorted(changes, key=lambda change: change[0]):
+            try:
+                allocation.adjust_line(actor=current_user, line=line, amounts=amounts, now=now)
+            except ValidationFailed as error:
+                for key, message in error.errors.items():
+                    name = (
+                        _field(line.id, key.removeprefix("amount-")) if key else f"line-{line.id}"
+                    )
+                    errors[name] = message
+            except DomainError as error:
+                show_domain_error(error)
+                return _allocation_page(event, programme, typed=typed, status=error.status_code)
+    if errors:
+        rollback()
+        flash(_("Nothing was saved: correct the amounts marked below."), "error")
+        return _allocation_page(event, programme, typed=typed, errors=errors, status=400)
+    commit()
+    flash(
+        _("The proposal is saved.") if changes else _("Nothing changed."),
+        "success",
+    )
+    return _back("grant_admin.allocation", event, programme)
+
+
+def _draft_or_redirect(event: Event, programme: GrantProgramme):  # type: ignore[no-untyped-def]
+    run = allocation.latest_run(programme)
+    if run is None or run.status != AllocationStatus.DRAFT:
+        flash(_("There is no draft allocation. Run the allocation first."), "error")
+        return None, _back("grant_admin.allocation", event, programme)
+    return run, None
+
+
+@bp.route(PROGRAMME + "/allocation/discard", methods=["GET", "POST"])
+@event_route(permissions.can_manage_grants)
+def discard(event: Event, programme_public_id: str):
+    programme = _programme(event, programme_public_id)
+    run, elsewhere = _draft_or_redirect(event, programme)
+    if run is None:
+        return elsewhere
+    back = url_for(
+        "grant_admin.allocation",
+        event_slug=event.slug,
+        programme_public_id=programme.public_id,
+    )
+    return _confirm_then(
+        event,
+        lambda: allocation.discard_run(actor=current_user, run=run, now=utcnow()),
+        done=_("The proposal is discarded. Nothing was sent."),
+        after=back,
+        programme=programme,
+        title=_("Discard the proposal"),
+        question=_("Discard this allocation proposal and your adjustments to it?"),
+        consequence=_("No offers are sent. You can run the allocation again at any time."),
+        button=_("Discard the proposal"),
+        back=back,
+    )
+
+
+def _respond_by_form(form_class: type[CommitForm], event: Event, programme: GrantProgramme):  # type: ignore[no-untyped-def]
+    form = form_class(zone=event.timezone)
+    if not form.is_submitted():
+        day, _clock = _local(offers.default_respond_by(programme, utcnow()), event)
+        form.respond_date.data, form.respond_time.data = day, dt.time(23, 59)
+    return form
+
+
+@bp.route(PROGRAMME + "/allocation/send", methods=["GET", "POST"])
+@event_route(permissions.can_manage_grants)
+def send_offers(event: Event, programme_public_id: str):
+    programme = _programme(event, programme_public_id)
+    run, elsewhere = _draft_or_redirect(event, programme)
+    if run is None:
+        return elsewhere
+    form = _respond_by_form(CommitForm, event, programme)
+    if form.validate_on_submit():
+        try:
+            count = offers.commit_run(
+                actor=current_user,
+                run=run,
+                respond_by=_utc(form.respond_date.data, form.respond_time.data, event),
+                now=utcnow(),
+            )
+        except DomainError as error:
+            if isinstance(error, ValidationFailed):
+                error.errors = {
+                    ("respond_date" if k == "respond_by" else k): v for k, v in error.errors.items()
+                }
+            _failed(error, form)
+        else:
+            commit()
+            flash(
+                _("%(count)d offers are sent.", count=count),
+                "success",
+            )
+            return _back("grant_admin.offers", event, programme)
+    funded = [line for line in run.lines if line.total > 0]
+    return render_template(
+        "grant_admin/send_offers.html",
+        event=event,
+        programme=programme,
+        form=form,
+        offers_count=len(funded),
+        total=sum(line.total for line in funded),
+        waitlisted=sum(1 for line in run.lines if line.total == 0),
+        left=allocation.remaining_budget(programme),
+    ), _status(form)
+
+
+# Offers ------------------------------------------------------------------------------------
+
+
+def _offers_page(event: Event, programme: GrantProgramme, form: OfferNextForm, status: int = 200):  # type: ignore[no-untyped-def]
+    return render_template(
+        "grant_admin/offers.html",
+        event=event,
+        programme=programme,
+        overview=offers.overview(programme),
+        committed=allocation.committed_total(programme),
+        left=allocation.remaining_budget(programme),
+        next_form=form,
+        action_form=ConfirmForm(),
+        now=utcnow(),
+        **_labels(),
+    ), status
+
+
+@bp.route(PROGRAMME + "/offers", endpoint="offers")
+@event_route(permissions.can_manage_grants)
+def offers_page(event: Event, programme_public_id: str):
+    programme = _programme(event, programme_public_id)
+    return _offers_page(event, programme, _respond_by_form(OfferNextForm, event, programme))
+
+
+@bp.route(PROGRAMME + "/offers/next", methods=["POST"])
+@event_route(permissions.can_manage_grants)
+def offer_next(event: Event, programme_public_id: str):
+    programme = _programme(event, programme_public_id)
+    form = _respond_by_form(OfferNextForm, event, programme)
+    if form.validate_on_submit():
+        try:
+            offered = offers.offer_next(
+                actor=current_user,
+                programme=programme,
+                respond_by=_utc(form.respond_date.data, form.respond_time.data, event),
+                now=utcnow(),
+            )
+        except DomainError as error:
+            if isinstance(error, ValidationFailed):
+                error.errors = {
+                    ("respond_date" if k == "respond_by" else k): v for k, v in error.errors.items()
+                }
+            _failed(error, form)
+        else:
+            commit()
+            if offered:
+                flash(
+                    _(
+                        "Offers sent to %(names)s.",
+                        names=", ".join(a.applicant.display_name for a in offered),
+                    ),
+                    "success",
+                )
+            else:
+                flash(
+                    _(
+                        "Nobody on the waiting list fits in what is left of the budget, even "
+                        "with a partial award. Nothing was sent."
+                    ),
+                    "info",
+                )
+            return _back("grant_admin.offers", event, programme)
+    return _offers_page(event, programme, form, _status(form))
+
+
+@bp.route(PROGRAMME + "/offers/expire", methods=["POST"])
+@event_route(permissions.can_manage_grants)
+def expire(event: Event, programme_public_id: str):
+    programme = _programme(event, programme_public_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            count = offers.expire_offers(actor=current_user, programme=programme, now=utcnow())
+        except DomainError as error:
+            show_domain_error(error)
+        else:
+            commit()
+            flash(
+                _("%(count)d overdue offers expired; their money is free again.", count=count)
+                if count
+                else _("No offer is overdue."),
+                "success",
+            )
+    return _back("grant_admin.offers", event, programme)
+
+
+@bp.route(PROGRAMME + "/offers/remind", methods=["POST"])
+@event_route(permissions.can_manage_grants)
+def remind(event: Event, programme_public_id: str):
+    programme = _programme(event, programme_public_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            count = offers.send_offer_reminders(
+                actor=current_user, programme=programme, now=utcnow()
+            )
+        except DomainError as error:
+            show_domain_error(error)
+        else:
+            commit()
+            flash(
+                _("%(count)d reminders sent.", count=count)
+                if count
+                else _(
+                    "No reminder was due: they go once per offer, in the last %(days)d days "
+                    "before its respond-by date.",
+                    days=offers.REMINDER_WINDOW.days,
+                ),
+                "success",
+            )
+    return _back("grant_admin.offers", event, programme)

@@ -2,6 +2,378 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from organizer import permissions
+from organizer.blueprints._common import (
+    commit,
+    event_or_404,
+    paginate_list,
+    show_domain_error,
+    utcnow,
+)
+from organizer.blueprints.grants.forms import (
+    ConfirmForm,
+    MessageForm,
+    RespondForm,
+    application_form,
+)
+from organizer.enums import GrantState
+from organizer.errors import DomainError, NotFound
+from organizer.models import Event, GrantApplication, GrantProgramme
+from organizer.services import cfp as cfp_service
+from organizer.services.grants import applications as grant_apps
+from organizer.services.grants import offers
+from organizer.services.grants import programmes as grant_programmes
 
 bp = Blueprint("grants", __name__)
+
+
+def _viewable_event(slug: str) -> Event:
+    """The event, or 404 for a draft event that this person may not see."""
+    event = event_or_404(slug)
+    if not permissions.can_view_event(current_user, event):
+        abort(404)
+    return event
+
+
+def applicant_route(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Sign-in required; loads `event_slug` (404 unless visible) into `event`."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapper(event_slug: str, **kwargs: Any) -> Any:
+        return view(event=_viewable_event(event_slug), **kwargs)
+
+    return wrapper
+
+
+def _programme_or_404(event: Event, public_id: str) -> GrantProgramme:
+    try:
+        return grant_programmes.programme_by_public_id(event, public_id)
+    except NotFound:
+        abort(404)
+
+
+def _application_or_404(event: Event, public_id: str) -> GrantApplication:
+    try:
+        return grant_apps.application_for_applicant(event, public_id, current_user)
+    except NotFound:
+        abort(404)
+
+
+def _application_url(event: Event, application: GrantApplication) -> str:
+    return url_for("grants.application", event_slug=event.slug, public_id=application.public_id)
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _form_for(programme: GrantProgramme, application: GrantApplication | None = None, **kw: Any):  # type: ignore[no-untyped-def]
+    return application_form(
+        programme,
+        grant_programmes.questions(programme),
+        cfp_service.my_proposals(programme.event, current_user),
+        application=application,
+        **kw,
+    )
+
+
+def _flash_saved(application: GrantApplication, submitting: bool) -> None:
+    if application.state == GrantState.DRAFT:
+        flash(_("Your draft is saved. The committee sees it only once you submit it."), "success")
+    elif submitting:
+        flash(
+            _(
+                "Your application is submitted. We sent a confirmation to %(email)s.",
+                email=current_user.email,
+            ),
+            "success",
+        )
+    else:
+        flash(_("Your changes are saved."), "success")
+
+
+# The programmes ----------------------------------------------------------------------------
+
+
+@bp.route("/<event_slug>/grants")
+def index(event_slug: str):
+    event = _viewable_event(event_slug)
+    items = grant_programmes.programmes(event)
+    mine: dict[int, GrantApplication] = {}
+    if current_user.is_authenticated:
+        mine = {a.programme_id: a for a in grant_apps.my_applications(event, current_user)}
+    return render_template(
+        "grants/index.html",
+        event=event,
+        programmes=items,
+        mine=mine,
+        now=utcnow(),
+        kind_label=grant_programmes.kind_label,
+        category_labels=grant_apps.CATEGORY_LABELS,
+        categories_for=grant_programmes.categories_for,
+        state_labels=grant_apps.STATE_LABELS,
+    )
+
+
+@bp.route("/<event_slug>/grants/<programme_public_id>/apply", methods=["GET", "POST"])
+@applicant_route
+def apply(event: Event, programme_public_id: str):
+    programme = _programme_or_404(event, programme_public_id)
+    existing = grant_apps.application_of(programme, current_user)
+    if existing is not None and request.method == "GET":
+        flash(
+            _(
+                "You have already applied to “%(name)s”: here is your application.",
+                name=programme.name,
+            ),
+            "info",
+        )
+        return redirect(_application_url(event, existing))
+    form = _form_for(programme)
+    status = 200
+    if form.validate_on_submit():
+        submitting = bool(form.submit_application.data)
+        try:
+            application = grant_apps.save_application(
+                actor=current_user,
+                programme=programme,
+                application=None,
+                data=form.as_input(),
+                submit=submitting,
+                now=utcnow(),
+            )
+        except grant_apps.AlreadyApplied as error:
+            show_domain_error(error, form)
+            existing = error.application
+            status = error.status_code
+        except DomainError as error:
+            show_domain_error(error, form)
+            status = error.status_code
+        else:
+            commit()
+            _flash_saved(application, submitting)
+            return redirect(_application_url(event, application))
+    elif form.errors:
+        status = 400
+    now = utcnow()
+    return render_template(
+        "grants/apply.html",
+        event=event,
+        programme=programme,
+        form=form,
+        existing=existing,
+        is_open=programme.is_open(now),
+        not_yet_open=now < programme.opens_at,
+        kind_label=grant_programmes.kind_label,
+    ), status
+
+
+# My applications ---------------------------------------------------------------------------
+
+
+def _mine_page(event: Event, *, status: int = 200):  # type: ignore[no-untyped-def]
+    page = paginate_list(grant_apps.my_applications(event, current_user))
+    return render_template(
+        "grants/mine.html",
+        event=event,
+        page=page,
+        state_labels=grant_apps.STATE_LABELS,
+        respond_form=RespondForm(formdata=None),
+        now=utcnow(),
+        GrantState=GrantState,
+    ), status
+
+
+@bp.route("/<event_slug>/grants/mine")
+@applicant_route
+def mine(event: Event):
+    return _mine_page(event)
+
+
+@bp.route("/<event_slug>/grants/applications/<public_id>/respond", methods=["POST"])
+@applicant_route
+def respond(event: Event, public_id: str):
+    application = _application_or_404(event, public_id)
+    form = RespondForm()
+    if not form.validate_on_submit() or not (form.accept.data or form.decline.data):
+        flash(_("Choose whether you accept or decline the grant."), "error")
+        return _mine_page(event, status=400)
+    accept = bool(form.accept.data)
+    try:
+        offers.respond(actor=current_user, application=application, accept=accept, now=utcnow())
+    except DomainError as error:
+        show_domain_error(error)
+        return _mine_page(event, status=error.status_code)
+    commit()
+    if accept:
+        flash(_("Thank you: you accepted your grant. We look forward to seeing you."), "success")
+    else:
+        flash(_("You declined the grant. Thank you for telling us."), "success")
+    return redirect(url_for("grants.mine", event_slug=event.slug))
+
+
+# One application ---------------------------------------------------------------------------
+
+
+@bp.route("/<event_slug>/grants/applications/<public_id>", methods=["GET", "POST"])
+@applicant_route
+def application(event: Event, public_id: str):
+    application = _application_or_404(event, public_id)
+    programme = application.programme
+    now = utcnow()
+    form = None
+    status = 200
+    if request.method == "POST":
+        form = _form_for(programme, application)
+        if form.validate_on_submit():
+            submitting = bool(form.submit_application.data)
+            try:
+                grant_apps.save_application(
+                    actor=current_user,
+                    programme=programme,
+                    application=application,
+                    data=form.as_input(),
+                    submit=submitting,
+                    now=now,
+                    version=_int_or_none(form.version.data),
+                )
+            except DomainError as error:
+                show_domain_error(error, form)
+                status = error.status_code
+            else:
+                commit()
+                _flash_saved(application, submitting)
+                return redirect(_application_url(event, application))
+        else:
+            status = 400
+    return _application_page(event, application, form=form, status=status)
+
+
+def _application_page(  # type: ignore[no-untyped-def]
+    event: Event,
+    application: GrantApplication,
+    *,
+    form=None,
+    message_form: MessageForm | None = None,
+    status: int = 200,
+):
+    programme = application.programme
+    now = utcnow()
+    editable = grant_apps.is_editable(application, now=now)
+    if form is None and editable:
+        form = _form_for(programme, application)
+    if message_form is None:
+        message_form = MessageForm(formdata=None)
+    answers = sorted(application.answers, key=lambda a: (a.question.position, a.question.id))
+    views = current_app.view_functions
+    accepted = application.state == GrantState.ACCEPTED
+    return render_template(
+        "grants/application.html",
+        event=event,
+        programme=programme,
+        application=application,
+        form=form,
+        message_form=message_form if application.state != GrantState.DRAFT else None,
+        editable=editable,
+        only_lowering=grant_apps.only_lowering(application, now=now),
+        can_withdraw=grant_apps.can_withdraw(application),
+        messages=grant_apps.thread(application, include_internal=False),
+        answers=answers,
+        state_labels=grant_apps.STATE_LABELS,
+        need_labels=grant_apps.NEED_LABELS,
+        category_labels=grant_apps.CATEGORY_LABELS,
+        country=grant_apps.country_name(application.country),
+        kind_label=grant_programmes.kind_label,
+        receipts_url=url_for(
+            "grant_money.receipts", event_slug=event.slug, public_id=application.public_id
+        )
+        if accepted and "grant_money.receipts" in views
+        else None,
+        letter_url=url_for("grant_money.letter", event_slug=event.slug)
+        if accepted and "grant_money.letter" in views
+        else None,
+        respond_form=RespondForm(formdata=None),
+        now=now,
+        GrantState=GrantState,
+    ), status
+
+
+@bp.route("/<event_slug>/grants/applications/<public_id>/messages", methods=["POST"])
+@applicant_route
+def reply(event: Event, public_id: str):
+    application = _application_or_404(event, public_id)
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            grant_apps.post_message(
+                actor=current_user,
+                application=application,
+                body=form.body.data,
+                internal=False,
+                now=utcnow(),
+            )
+        except DomainError as error:
+            show_domain_error(error, form)
+            return _application_page(
+                event, application, message_form=form, status=error.status_code
+            )
+        commit()
+        flash(_("Your message is sent to the committee."), "success")
+        return redirect(_application_url(event, application) + "#thread-title")
+    return _application_page(event, application, message_form=form, status=400)
+
+
+@bp.route("/<event_slug>/grants/applications/<public_id>/withdraw", methods=["GET", "POST"])
+@applicant_route
+def withdraw(event: Event, public_id: str):
+    application = _application_or_404(event, public_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            grant_apps.withdraw(actor=current_user, application=application, now=utcnow())
+        except DomainError as error:
+            show_domain_error(error)
+            return render_template(
+                "grants/confirm_withdraw.html",
+                event=event,
+                application=application,
+                form=form,
+                can_withdraw=False,
+            ), error.status_code
+        commit()
+        flash(
+            _(
+                "Your application to “%(name)s” is withdrawn.",
+                name=application.programme.name,
+            ),
+            "success",
+        )
+        return redirect(_application_url(event, application))
+    return render_template(
+        "grants/confirm_withdraw.html",
+        event=event,
+        application=application,
+        form=form,
+        can_withdraw=grant_apps.can_withdraw(application),
+    )

@@ -1,0 +1,378 @@
+"""Forms of the organizers' grant pages. Amounts are typed in major units of the programme's
+currency ("1200.50") and parsed by the views with `money.parse`; dates and times are typed in
+the event's zone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, InputRequired, Length, Optional
+
+from organizer.blueprints._common import CheckboxGroupField, DateInput
+from organizer.enums import GrantCategory, GrantKind, QuestionKind
+from organizer.services.grants.applications import CATEGORY_LABELS
+from organizer.services.uploads import FILE_KINDS
+
+__all__ = [
+    "CATEGORY_LABELS",
+    "ApplicationFilterForm",
+    "CommitForm",
+    "ConfirmForm",
+    "CriterionForm",
+    "GrantQuestionForm",
+    "LetterForm",
+    "MessageForm",
+    "MoveForm",
+    "OfferNextForm",
+    "PinForm",
+    "ProgrammeForm",
+    "RunForm",
+]
+
+MARKDOWN_HINT = _l(
+    "You can use Markdown: **bold**, *italic*, [links](https://example.org), lists with -."
+)
+QUESTION_KIND_CHOICES = [
+    SelectChoice(QuestionKind.TEXT.value, _l("Short text (one line)")),
+    SelectChoice(QuestionKind.LONG_TEXT.value, _l("Long text (several paragraphs)")),
+    SelectChoice(QuestionKind.SINGLE_CHOICE.value, _l("One choice among several")),
+    SelectChoice(QuestionKind.MULTIPLE_CHOICE.value, _l("Any number of choices")),
+    SelectChoice(QuestionKind.BOOLEAN.value, _l("Yes or no")),
+    SelectChoice(QuestionKind.FILE.value, _l("A file")),
+]
+
+
+class TimeInput(TimeField):
+    """A time field that takes 23:59 or 23:59:00 and says what to type when it cannot read it."""
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        super().__init__(
+            label,
+            validators,
+            format=["%H:%M", "%H:%M:%S"],
+            invalid_value_message=_l("Enter a time as HH:MM on a 24-hour clock, e.g. 23:59."),
+            **kwargs,
+        )
+
+
+class WholeNumber(IntegerField):
+    """An integer field whose parse error says what to type."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_l("Enter a whole number, e.g. 3.")) from error
+
+
+class ZonedForm(FlaskForm):
+    """A form with date and time pairs typed in the event's zone; the time fields say which."""
+
+    time_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, zone: str = "UTC", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+        for name in self.time_fields:
+            self[name].description = str(
+                _l("In the event's time zone, %(zone)s, on a 24-hour clock.", zone=zone)
+            )
+
+
+class MoveForm(FlaskForm):
+    direction = HiddenField(validators=[AnyOf(["up", "down"])])
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a CSRF token and a button, for confirmed POST actions."""
+
+    submit = SubmitField(_l("Confirm"))
+
+
+KIND_CHOICES = [
+    SelectChoice(GrantKind.TRAVEL.value, _l("Travel grant")),
+    SelectChoice(GrantKind.WAIVER.value, _l("Registration waiver (scholarship)")),
+    SelectChoice(GrantKind.BOTH.value, _l("Both: registration waiver and travel grant")),
+]
+MONEY_HINT = _l("In %(currency)s, e.g. 1200 or 1200.50, without the currency sign.")
+
+
+class ProgrammeForm(ZonedForm):
+    time_fields = ("opens_time", "closes_time")
+    money_fields = ("budget", "registration_fee", "request_cap")
+
+    name = StringField(
+        _l("Name"),
+        validators=[
+            InputRequired(_l("Enter a name, e.g. Travel grants.")),
+            Length(max=150, message=_l("Use at most 150 characters.")),
+        ],
+    )
+    kind = RadioField(
+        _l("What the programme offers"),
+        choices=KIND_CHOICES,
+        default=GrantKind.TRAVEL.value,
+        validators=[InputRequired(_l("Choose what the programme offers."))],
+    )
+    description = TextAreaField(
+        _l("Description"),
+        validators=[Optional(), Length(max=10000, message=_l("Use at most 10,000 characters."))],
+        description=MARKDOWN_HINT,
+        render_kw={"rows": 6},
+    )
+    eligibility = TextAreaField(
+        _l("Who may apply"),
+        validators=[Optional(), Length(max=10000, message=_l("Use at most 10,000 characters."))],
+        description=MARKDOWN_HINT,
+        render_kw={"rows": 4},
+    )
+    opens_at = DateInput(
+        _l("Opening date"), validators=[InputRequired(_l("Enter the day applications open."))]
+    )
+    opens_time = TimeInput(
+        _l("Opening time"), validators=[InputRequired(_l("Enter the time applications open."))]
+    )
+    closes_at = DateInput(
+        _l("Closing date"), validators=[InputRequired(_l("Enter the day applications close."))]
+    )
+    closes_time = TimeInput(
+        _l("Closing time"), validators=[InputRequired(_l("Enter the time applications close."))]
+    )
+    budget = StringField(
+        _l("Budget"),
+        validators=[InputRequired(_l("Enter the budget."))],
+        render_kw={"inputmode": "decimal"},
+    )
+    registration_fee = StringField(
+        _l("Registration fee"),
+        render_kw={"inputmode": "decimal"},
+    )
+    request_cap = StringField(
+        _l("Most one person may ask for"),
+        render_kw={"inputmode": "decimal"},
+    )
+    min_fraction = WholeNumber(
+        _l("Smallest partial award, in percent of the request"),
+        default=50,
+        validators=[InputRequired(_l("Enter a percentage from 1 to 100."))],
+        description=_l(
+            "Awards may be partial, down to this share of what was asked for; 100 means only "
+            "full awards."
+        ),
+        render_kw={"min": 1, "max": 100, "inputmode": "numeric"},
+    )
+    anonymous_review = BooleanField(
+        _l("Anonymous review: reviewers do not see who applied"),
+        default=True,
+        description=_l("Reviewers see no name, email address or affiliation. Organizers do."),
+    )
+    respond_days = WholeNumber(
+        _l("Days to answer an offer"),
+        default=14,
+        validators=[InputRequired(_l("Enter a number of days from 1 to 90."))],
+        description=_l("The default respond-by date of offers, counted from when they are sent."),
+        render_kw={"min": 1, "max": 90, "inputmode": "numeric"},
+    )
+    submit = SubmitField(_l("Save the programme"))
+
+    def __init__(self, *args, currency: str = "EUR", **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+        hint = str(MONEY_HINT % {"currency": currency})
+        self.budget.description = hint
+        self.registration_fee.description = f"{_l('What a waiver costs the budget.')} {hint}"
+        self.request_cap.description = f"{_l('Leave empty for no cap.')} {hint}"
+        for category in GrantCategory:
+            self[f"cap_{category.value}"].description = hint
+
+    def cap_fields(self) -> list:  # type: ignore[type-arg]
+        return [self[f"cap_{c.value}"] for c in GrantCategory]
+
+
+for _category in GrantCategory:
+    setattr(
+        ProgrammeForm,
+        f"cap_{_category.value}",
+        StringField(
+            _l("Cap on %(category)s", category=CATEGORY_LABELS[_category]),
+            render_kw={"inputmode": "decimal"},
+        ),
+    )
+
+
+class GrantQuestionForm(FlaskForm):
+    text = StringField(
+        _l("Question"),
+        validators=[
+            InputRequired(_l("Enter the question.")),
+            Length(max=300, message=_l("Keep the question under 300 characters.")),
+        ],
+    )
+    help_text = StringField(
+        _l("Help text"),
+        validators=[Optional(), Length(max=500, message=_l("Use at most 500 characters."))],
+        description=_l("Shown under the question, e.g. what a good answer contains."),
+    )
+    kind = RadioField(
+        _l("Kind of answer"),
+        choices=QUESTION_KIND_CHOICES,
+        default=QuestionKind.TEXT.value,
+        validators=[InputRequired(_l("Choose the kind of answer."))],
+    )
+    choices = TextAreaField(
+        _l("Choices"),
+        description=_l(
+            "Only for “one choice” and “any number of choices” questions: one choice per "
+            "line, at least two. Ignored for other kinds."
+        ),
+        render_kw={"rows": 5},
+    )
+    required = BooleanField(_l("Required: an application cannot be sent without an answer"))
+    visible_to_reviewers = BooleanField(
+        _l("Visible to reviewers"),
+        default=True,
+        description=_l(
+            "Untick for answers meant for organizers only: hidden answers are never shown to "
+            "grant reviewers."
+        ),
+    )
+    file_kinds = CheckboxGroupField(
+        _l("Accepted file types"),
+        choices=[SelectChoice(key, kind.label) for key, kind in FILE_KINDS.items()],
+        description=_l("Only for file questions: choose at least one."),
+    )
+    max_file_kb = WholeNumber(
+        _l("Largest file, in KB"),
+        default=5120,
+        validators=[InputRequired(_l("Enter the size limit in KB, e.g. 5120 for 5 MB."))],
+        description=_l("Only for file questions: from 1 to 10,240 KB (1,024 KB = 1 MB)."),
+        render_kw={"min": 1, "max": 10240, "inputmode": "numeric"},
+    )
+    submit = SubmitField(_l("Save question"))
+
+    def choice_lines(self) -> tuple[str, ...]:
+        return tuple(line.strip() for line in (self.choices.data or "").splitlines())
+
+
+class CriterionForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        validators=[
+            InputRequired(_l("Enter a name for the criterion, e.g. Need.")),
+            Length(max=100, message=_l("Use at most 100 characters.")),
+        ],
+    )
+    description = TextAreaField(
+        _l("Description"),
+        validators=[Optional(), Length(max=500, message=_l("Use at most 500 characters."))],
+        description=_l("What reviewers should look at, shown next to the score."),
+        render_kw={"rows": 3},
+    )
+    weight = WholeNumber(
+        _l("Weight"),
+        default=1,
+        validators=[InputRequired(_l("Enter a weight from 1 to 100."))],
+        description=_l("How much this criterion counts in the overall score, from 1 to 100."),
+        render_kw={"min": 1, "max": 100, "inputmode": "numeric"},
+    )
+    scale_min = WholeNumber(
+        _l("Lowest score"),
+        default=1,
+        validators=[InputRequired(_l("Enter the lowest score."))],
+        render_kw={"inputmode": "numeric"},
+    )
+    scale_max = WholeNumber(
+        _l("Highest score"),
+        default=5,
+        validators=[InputRequired(_l("Enter the highest score."))],
+        render_kw={"inputmode": "numeric"},
+    )
+    submit = SubmitField(_l("Save criterion"))
+
+
+class LetterForm(FlaskForm):
+    body = TextAreaField(
+        _l("Text of the letter"),
+        validators=[InputRequired(_l("Write the letter's text."))],
+        description=_l("Plain text. Placeholders in braces, e.g. {passport_name}, are filled in."),
+        render_kw={"rows": 16},
+    )
+    signer_name = StringField(
+        _l("Signed by"),
+        validators=[
+            InputRequired(_l("Enter the name of the person who signs the letter.")),
+            Length(max=150, message=_l("Use at most 150 characters.")),
+        ],
+    )
+    signer_title = StringField(
+        _l("Their title"),
+        validators=[Optional(), Length(max=150, message=_l("Use at most 150 characters."))],
+        description=_l("e.g. Chair of the organizing committee."),
+    )
+    submit = SubmitField(_l("Save the letter"))
+
+
+class ApplicationFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    state = RadioField(_l("State"), choices=[], default="", validators=[Optional()])
+
+
+class MessageForm(FlaskForm):
+    body = TextAreaField(
+        _l("Message"),
+        validators=[
+            InputRequired(_l("Write the message.")),
+            Length(max=5000, message=_l("Use at most 5,000 characters.")),
+        ],
+        render_kw={"rows": 5},
+    )
+    send = SubmitField(_l("Send to the applicant"))
+    note = SubmitField(_l("Save as an internal note"))
+    ask = SubmitField(_l("Ask for more information"))
+
+
+PIN_CHOICES = [
+    SelectChoice("", _l("No pin: the optimiser decides")),
+    SelectChoice("fund", _l("Must fund")),
+    SelectChoice("skip", _l("Must not fund")),
+]
+
+
+class PinForm(FlaskForm):
+    pin = RadioField(_l("Pin for the allocation"), choices=PIN_CHOICES, default="")
+    submit = SubmitField(_l("Save the pin"))
+
+
+class RunForm(FlaskForm):
+    submit = SubmitField(_l("Run the allocation"))
+
+
+class CommitForm(ZonedForm):
+    time_fields = ("respond_time",)
+
+    respond_date = DateInput(
+        _l("Respond-by date"), validators=[InputRequired(_l("Enter the respond-by date."))]
+    )
+    respond_time = TimeInput(
+        _l("Respond-by time"), validators=[InputRequired(_l("Enter the respond-by time."))]
+    )
+    submit = SubmitField(_l("Send the offers"))
+
+
+class OfferNextForm(CommitForm):
+    submit = SubmitField(_l("Offer the next on the waiting list"))

@@ -1,0 +1,663 @@
+"""Allocation: choosing awards that get the most out of the budget, with OR-Tools CP-SAT.
+
+The problem (`solve`, a pure function). Each application i asks for req[i][c] minor units in
+some categories c. It is either not funded, or funded with a[i][c] in [0, req[i][c]] per
+category whose sum lies between ceil(min_fraction% x request) and the full request. The
+awards fit the budget (sum of all a <= budget) and each optional category cap (sum over i of
+a[i][c] <= cap[c]). Must-fund pins are funded; must-not-fund pins are not.
+
+The objective, lexicographic in two solves:
+1. maximise the funded score, sum of score[i] x funded[i], with score[i] = round(score x 100)
+   (0..1000 for the committee's 0-10 score);
+2. keeping that optimum, maximise sum of score[i] x a[i]: the money left over goes to the
+   better-scored applications (rather than to partial awards of the weaker ones).
+
+Applications without a score (no review yet) and those scoring 0 count 0 and are never funded
+unless pinned. Both solves together have a time limit (10 s by default, 70% of it for the
+first) and run two workers each; the status reported is the first solve's (OPTIMAL, FEASIBLE,
+INFEASIBLE, UNKNOWN or MODEL_INVALID). The solver starts from the better of the `greedy`
+allocation and a thrifty variant (minimum awards by score per unit of money, then top-ups) as
+a hint, and whenever greedy keeps every pin the result is at least as good as greedy's
+(should the solver run out of time below its start, the start is returned).
+
+`run_allocation` puts the result in an AllocationRun (a draft organizers adjust with
+`adjust_line` before engineer C's `offers.commit_run` sends the offers).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+from collections.abc import Iterable, Mapping
+
+from flask_babel import gettext as _
+from ortools.sat.python import cp_model
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from organizer import permissions
+from organizer.enums import AllocationStatus, GrantState
+from organizer.errors import Conflict, PermissionDenied, ValidationFailed
+from organizer.extensions import db
+from organizer.models import (
+    AllocationLine,
+    AllocationRun,
+    GrantApplication,
+    GrantAward,
+    GrantProgramme,
+    User,
+)
+from organizer.services import audit, money
+from organizer.services.grants import review as grant_review
+
+TIME_LIMIT_SECONDS = 10.0
+WORKERS = 2
+FIRST_SHARE = 0.7  # of the time limit, for the first solve; the second gets the rest
+# States whose award holds money: the offer is out or accepted.
+HOLDING_STATES = (GrantState.OFFERED, GrantState.ACCEPTED)
+# States an allocation considers (when no award exists yet).
+CONSIDERED_STATES = (GrantState.SUBMITTED, GrantState.WAITLISTED)
+
+
+# The pure problem ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Item:
+    id: int
+    score: float | None  # 0-10; None without reviews
+    requested: Mapping[str, int]  # category -> minor units
+    pin: str | None = None  # "fund", "skip" or None
+
+    @property
+    def request_total(self) -> int:
+        return sum(v for v in self.requested.values() if v > 0)
+
+    @property
+    def weight(self) -> int:
+        return score_weight(self.score)
+
+
+@dataclasses.dataclass
+class Result:
+    status: str  # the solver's status name, or "GREEDY" for `greedy`
+    amounts: dict[int, dict[str, int]]  # item id -> category -> minor units (funded only)
+    objective: int  # funded score, sum of weight x funded
+    secondary: int  # sum of weight x amount
+    wall_time: float  # seconds
+    message: str = ""  # why there is no allocation, when there is none
+    bound: int | None = None  # the solver's proof: no allocation scores more than this
+
+    @property
+    def feasible(self) -> bool:
+        return self.status in ("OPTIMAL", "FEASIBLE", "GREEDY")
+
+    def total(self, item_id: int) -> int:
+        return sum(self.amounts.get(item_id, {}).values())
+
+    @property
+    def spent(self) -> int:
+        return sum(sum(a.values()) for a in self.amounts.values())
+
+
+def score_weight(score: float | None) -> int:
+    """The committee's 0-10 score as the solver's integer weight (0..1000)."""
+    return 0 if score is None else max(0, round(score * 100))
+
+
+def minimum_award(request_total: int, min_fraction: int) -> int:
+    """The smallest partial award: ceil(min_fraction% of the request), in minor units."""
+    return -(-request_total * min_fraction // 100)
+
+
+def objectives(items: Iterable[Item], amounts: Mapping[int, Mapping[str, int]]) -> tuple[int, int]:
+    """(funded score, score-weighted spend) of an allocation, as `solve` maximises them."""
+    primary = secondary = 0
+    for item in items:
+        total = sum(amounts.get(item.id, {}).values())
+        if item.id in amounts:
+            primary += item.weight
+        secondary += item.weight * total
+    return primary, secondary
+
+
+def _eligible(item: Item) -> bool:
+    """May the solver fund it at all? Pinned "skip", nothing asked, or no score: no."""
+    if item.pin == "skip" or item.request_total <= 0:
+        return False
+    return item.pin == "fund" or item.weight > 0
+
+
+def greedy(
+    items: Iterable[Item],
+    *,
+    budget: int,
+    min_fraction: int,
+    category_caps: Mapping[str, int] | None = None,
+) -> Result:
+    """The baseline: must-fund pins first, then by score (highest first, then the smaller
+    request, then id); fund in full if it fits, else as much as fits down to the minimum
+    fraction, else skip. Partial awards fill the categories in the order they were asked for.
+    A pin that does not fit is skipped (so greedy may break a pin that `solve` keeps)."""
+    started = time.perf_counter()
+    items = list(items)
+    caps = dict(category_caps or {})
+    left = budget
+    amounts: dict[int, dict[str, int]] = {}
+    chosen = [item for item in items if _eligible(item)]
+    chosen.sort(key=lambda i: (i.pin != "fund", -i.weight, i.request_total, i.id))
+    for item in chosen:
+        room = {c: min(v, caps[c]) if c in caps else v for c, v in item.requested.items() if v > 0}
+        fundable = min(sum(room.values()), left)
+        if fundable < minimum_award(item.request_total, min_fraction) or fundable <= 0:
+            continue
+        award: dict[str, int] = {}
+        remaining = fundable
+        for category, value in room.items():
+            give = min(value, remaining)
+            if give > 0:
+                award[category] = give
+                remaining -= give
+                if category in caps:
+                    caps[category] -= give
+        left -= fundable
+        amounts[item.id] = award
+    primary, secondary = objectives(items, amounts)
+    return Result(
+        status="GREEDY",
+        amounts=amounts,
+        objective=primary,
+        secondary=secondary,
+        wall_time=time.perf_counter() - started,
+    )
+
+
+def _fill(requested: dict[str, int], amount: int, caps: dict[str, int]) -> dict[str, int]:
+    """`amount` spread over the categories in order, within the requests and the caps (which
+    are reduced). The caller checked that it fits."""
+    award: dict[str, int] = {}
+    for category, value in requested.items():
+        give = min(value, amount, caps.get(category, value))
+        if give > 0:
+            award[category] = give
+            amount -= give
+            if category in caps:
+                caps[category] -= give
+    return award
+
+
+def _thrifty(
+    items: list[Item], *, budget: int, min_fraction: int, caps: Mapping[str, int]
+) -> dict[int, dict[str, int]]:
+    """A start for the solver: must-fund pins, then by score per unit of minimum award, each
+    at its minimum award; then what is left tops up the best scores. Feasible, and usually
+    far closer to the optimum than `greedy` when partial awards are allowed."""
+    left = budget
+    room = dict(caps)
+    amounts: dict[int, dict[str, int]] = {}
+    chosen = [i for i in items if _eligible(i)]
+    chosen.sort(
+        key=lambda i: (
+            i.pin != "fund",
+            -i.weight / max(1, minimum_award(i.request_total, min_fraction)),
+            i.id,
+        )
+    )
+    for item in chosen:
+        least = max(1, minimum_award(item.request_total, min_fraction))
+        requested = {c: v for c, v in item.requested.items() if v > 0}
+        fits = sum(min(v, room.get(c, v)) for c, v in requested.items())
+        if least <= left and least <= fits:
+            amounts[item.id] = _fill(requested, least, room)
+            left -= least
+    for item in sorted(chosen, key=lambda i: (-i.weight, i.id)):
+        if item.id not in amounts or left <= 0:
+            continue
+        award = amounts[item.id]
+        for category, value in item.requested.items():
+            more = min(value - award.get(category, 0), left, room.get(category, left))
+            if more > 0:
+                award[category] = award.get(category, 0) + more
+                left -= more
+                if category in room:
+                    room[category] -= more
+    return amounts
+
+
+def solve(
+    items: Iterable[Item],
+    *,
+    budget: int,
+    min_fraction: int,
+    category_caps: Mapping[str, int] | None = None,
+    time_limit: float = TIME_LIMIT_SECONDS,
+    workers: int = WORKERS,
+    seed: int = 0,
+    currency: str | None = None,
+) -> Result:
+    """The best allocation (see the module's docstring). An INFEASIBLE result (must-fund pins
+    that cannot all be funded within the budget and caps) has no amounts and a message."""
+    started = time.perf_counter()
+    items = list(items)
+    caps = {c: v for c, v in (category_caps or {}).items() if v is not None}
+    if budget < 0 or not 1 <= min_fraction <= 100:
+        raise ValueError("budget must be >= 0 and min_fraction between 1 and 100")
+
+    pinned = [i for i in items if i.pin == "fund" and i.request_total > 0]
+    needed = sum(minimum_award(i.request_total, min_fraction) for i in pinned)
+    if needed > budget:
+        return Result(
+            status="INFEASIBLE",
+            amounts={},
+            objective=0,
+            secondary=0,
+            wall_time=time.perf_counter() - started,
+            message=_(
+                "The must-fund applications need at least %(needed)s even with partial "
+                "awards, more than the budget of %(budget)s. Remove a must-fund pin or "
+                "lower the minimum fraction.",
+                needed=money.fmt(needed, currency) if currency else needed,
+                budget=money.fmt(budget, currency) if currency else budget,
+            ),
+        )
+
+    model = cp_model.CpModel()
+    funded: dict[int, cp_model.IntVar] = {}
+    parts: dict[int, dict[str, cp_model.IntVar]] = {}
+    for item in items:
+        if not _eligible(item):
+            continue
+        f = model.new_bool_var(f"f{item.id}")
+        funded[item.id] = f
+        variables = {}
+        for category, request in item.requested.items():
+            if request <= 0:
+                continue
+            a = model.new_int_var(0, request, f"a{item.id}_{category}")
+            model.add(a == 0).only_enforce_if(~f)
+            variables[category] = a
+        parts[item.id] = variables
+        total = sum(variables.values())
+        model.add(total >= minimum_award(item.request_total, min_fraction)).only_enforce_if(f)
+        if item.pin == "fund":
+            model.add(f == 1)
+    all_parts = [a for variables in parts.values() for a in variables.values()]
+    if all_parts:
+        model.add(sum(all_parts) <= budget)
+    for category, cap in caps.items():
+        in_category = [v[category] for v in parts.values() if category in v]
+        if in_category:
+            model.add(sum(in_category) <= cap)
+
+    weights = {item.id: item.weight for item in items}
+    primary = sum(weights[i] * f for i, f in funded.items())
+    secondary = sum(weights[i] * a for i, variables in parts.items() for a in variables.values())
+
+    # Start from the better of greedy and a thrifty variant that keeps every pin.
+    hint = greedy(items, budget=budget, min_fraction=min_fraction, category_caps=caps)
+    hint_keeps_pins = all(i.id in hint.amounts for i in pinned)
+    thrifty = _thrifty(items, budget=budget, min_fraction=min_fraction, caps=caps)
+    start = hint.amounts if hint_keeps_pins else None
+    if all(i.id in thrifty for i in pinned) and (
+        start is None or objectives(items, thrifty) > objectives(items, start)
+    ):
+        start = thrifty
+    if start is not None:
+        for item_id, f in funded.items():
+            model.add_hint(f, item_id in start)
+            for category, a in parts[item_id].items():
+                model.add_hint(a, start.get(item_id, {}).get(category, 0))
+
+    def run(limit: float) -> tuple[cp_model.CpSolver, int]:
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = limit
+        solver.parameters.num_workers = workers
+        solver.parameters.random_seed = seed
+        return solver, solver.solve(model)
+
+    model.maximize(primary)
+    solver, status = run(time_limit * FIRST_SHARE)
+    status_name = solver.status_name(status)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        message = (
+            _(
+                "The must-fund applications cannot all be funded within the budget and the "
+                "category caps. Remove a must-fund pin, lower the minimum fraction or raise a "
+                "cap."
+            )
+            if status == cp_model.INFEASIBLE
+            else _("The optimiser found no allocation in time (%(status)s).", status=status_name)
+        )
+        return Result(
+            status=status_name,
+            amounts={},
+            objective=0,
+            secondary=0,
+            wall_time=time.perf_counter() - started,
+            message=message,
+        )
+    best = round(solver.objective_value)
+    bound = int(solver.best_objective_bound + 1e-6)
+    values = {
+        (i, c): solver.value(a) for i, variables in parts.items() for c, a in variables.items()
+    }
+    chosen = {i for i, f in funded.items() if solver.value(f)}
+
+    # Second solve: keep the funded score, spend what is left on the better scores.
+    model.clear_hints()
+    for item_id, f in funded.items():
+        model.add_hint(f, item_id in chosen)
+        for category, a in parts[item_id].items():
+            model.add_hint(a, values[(item_id, category)])
+    model.add(primary >= best)
+    model.maximize(secondary)
+    solver2, status2 = run(max(0.5, time_limit - (time.perf_counter() - started)))
+    if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        values = {
+            (i, c): solver2.value(a) for i, variables in parts.items() for c, a in variables.items()
+        }
+        chosen = {i for i, f in funded.items() if solver2.value(f)}
+
+    amounts = {
+        i: {c: values[(i, c)] for c in parts[i] if values[(i, c)] > 0} for i in sorted(chosen)
+    }
+    first, second = objectives(items, amounts)
+    if start is not None and objectives(items, start) > (first, second):
+        # Out of time before reaching the start's quality (rare): keep the better one.
+        amounts = start
+        first, second = objectives(items, start)
+    return Result(
+        status=status_name,
+        amounts=amounts,
+        objective=first,
+        secondary=second,
+        wall_time=time.perf_counter() - started,
+        bound=bound,
+    )
+
+
+# Money held and left ------------------------------------------------------------------------
+
+
+def committed_total(programme: GrantProgramme) -> int:
+    """What awards hold: the sum of awards whose offer is out or accepted."""
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(GrantAward.total), 0))
+            .join(GrantApplication, GrantApplication.id == GrantAward.application_id)
+            .where(
+                GrantApplication.programme_id == programme.id,
+                GrantApplication.state.in_(HOLDING_STATES),
+            )
+        )
+        or 0
+    )
+
+
+def committed_by_category(programme: GrantProgramme) -> dict[str, int]:
+    """What the held awards hold per category."""
+    held: dict[str, int] = {}
+    for (amounts,) in db.session.execute(
+        select(GrantAward.amounts)
+        .join(GrantApplication, GrantApplication.id == GrantAward.application_id)
+        .where(
+            GrantApplication.programme_id == programme.id,
+            GrantApplication.state.in_(HOLDING_STATES),
+        )
+    ):
+        for category, value in (amounts or {}).items():
+            held[category] = held.get(category, 0) + int(value)
+    return held
+
+
+def remaining_budget(programme: GrantProgramme) -> int:
+    """The budget minus what offered and accepted awards hold (negative if overspent)."""
+    return programme.budget - committed_total(programme)
+
+
+def remaining_caps(programme: GrantProgramme) -> dict[str, int]:
+    """Each category cap minus what held awards take from it (never below 0)."""
+    held = committed_by_category(programme)
+    return {
+        category: max(0, int(cap) - held.get(category, 0))
+        for category, cap in (programme.category_caps or {}).items()
+        if cap is not None
+    }
+
+
+def run_total(run: AllocationRun) -> int:
+    return sum(line.total for line in run.lines)
+
+
+def run_remaining(run: AllocationRun) -> int:
+    """What the run leaves of the budget it had, with the organizers' adjustments."""
+    return run.budget - run_total(run)
+
+
+# Runs ---------------------------------------------------------------------------------------
+
+
+def _require_manager(actor: User, programme: GrantProgramme) -> None:
+    if not permissions.can_manage_grants(actor, programme.event):
+        raise PermissionDenied(_("Only this event's organizers can allocate grants."))
+
+
+def considered(programme: GrantProgramme) -> list[GrantApplication]:
+    """Applications an allocation considers: submitted or waitlisted, without an award."""
+    return list(
+        db.session.scalars(
+            select(GrantApplication)
+            .where(
+                GrantApplication.programme_id == programme.id,
+                GrantApplication.state.in_(CONSIDERED_STATES),
+                ~GrantApplication.award.has(),
+            )
+            .order_by(GrantApplication.id)
+        )
+    )
+
+
+def run_allocation(
+    *,
+    actor: User,
+    programme: GrantProgramme,
+    now: dt.datetime,
+    time_limit: float = TIME_LIMIT_SECONDS,
+) -> AllocationRun:
+    """Solve the programme's allocation over its remaining budget and keep the result as a
+    draft run with one line per considered application (nothing for those not funded). An
+    older draft of the programme is discarded: there is one draft at a time. Conflict when
+    the must-fund pins cannot be kept."""
+    _require_manager(actor, programme)
+    applications = considered(programme)
+    by_id = grant_review.scores(programme)
+    items = [
+        Item(
+            id=a.id,
+            score=by_id[a.id].score if a.id in by_id else None,
+            requested={c: int(v) for c, v in (a.requested or {}).items()},
+            pin=a.pin,
+        )
+        for a in applications
+    ]
+    budget = max(0, remaining_budget(programme))
+    caps = remaining_caps(programme)
+    result = solve(
+        items,
+        budget=budget,
+        min_fraction=programme.min_fraction,
+        category_caps=caps,
+        time_limit=time_limit,
+        currency=programme.currency,
+    )
+    if not result.feasible:
+        raise Conflict(result.message)
+    baseline = greedy(items, budget=budget, min_fraction=programme.min_fraction, category_caps=caps)
+    for old in db.session.scalars(
+        select(AllocationRun).where(
+            AllocationRun.programme_id == programme.id,
+            AllocationRun.status == AllocationStatus.DRAFT,
+        )
+    ):
+        old.status = AllocationStatus.DISCARDED
+    run = AllocationRun(
+        programme_id=programme.id,
+        status=AllocationStatus.DRAFT,
+        budget=budget,
+        settings={
+            "min_fraction": programme.min_fraction,
+            "category_caps": caps,
+            "time_limit": time_limit,
+            "greedy_objective": baseline.objective,
+            "wall_time": round(result.wall_time, 3),
+        },
+        solver_status=result.status,
+        objective=result.objective,
+        created_by_id=actor.id,
+        created_at=now,
+    )
+    for application in applications:
+        amounts = result.amounts.get(application.id, {})
+        run.lines.append(
+            AllocationLine(
+                application_id=application.id, amounts=dict(amounts), total=sum(amounts.values())
+            )
+        )
+    db.session.add(run)
+    db.session.flush()
+    audit.record(
+        action="grants.allocation_run",
+        actor=actor,
+        now=now,
+        object_type="allocation_run",
+        object_id=run.id,
+        event=programme.event,
+        details={
+            "programme": programme.name,
+            "budget": budget,
+            "considered": len(applications),
+            "funded": len(result.amounts),
+            "spent": result.spent,
+            "solver_status": result.status,
+            "objective": result.objective,
+            "greedy_objective": baseline.objective,
+        },
+    )
+    return run
+
+
+def _run_programme(run: AllocationRun) -> GrantProgramme:
+    programme = db.session.get(GrantProgramme, run.programme_id)
+    assert programme is not None  # the foreign key keeps it
+    return programme
+
+
+def adjust_line(
+    *, actor: User, line: AllocationLine, amounts: Mapping[str, int], now: dt.datetime
+) -> AllocationLine:
+    """Change what a draft run proposes for one application. Each amount lies between 0 and
+    what was requested in its category; the total is 0 (not funded) or at least the minimum
+    fraction of the request; the run stays within its budget and the category caps. Errors
+    are keyed "amount-<category>", or "" for the line as a whole."""
+    run = line.run
+    programme = _run_programme(run)
+    _require_manager(actor, programme)
+    if run.status != AllocationStatus.DRAFT:
+        raise Conflict(_("This allocation was already committed or discarded."))
+    application = line.application
+    requested = {c: int(v) for c, v in (application.requested or {}).items()}
+    currency = programme.currency
+    errors: dict[str, str] = {}
+    kept: dict[str, int] = {}
+    for category, value in amounts.items():
+        field = f"amount-{category}"
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            errors[field] = _("Enter an amount of zero or more.")
+        elif value > requested.get(category, 0):
+            errors[field] = _(
+                "At most what was requested in this category: %(amount)s.",
+                amount=money.fmt(requested.get(category, 0), currency),
+            )
+        elif value > 0:
+            kept[category] = value
+    total = sum(kept.values())
+    if not errors and total:
+        least = minimum_award(application.requested_total, programme.min_fraction)
+        if total < least:
+            errors[""] = _(
+                "Award nothing or at least %(amount)s (%(fraction)d%% of the request).",
+                amount=money.fmt(least, currency),
+                fraction=programme.min_fraction,
+            )
+    if not errors:
+        others = run_total(run) - line.total
+        if others + total > run.budget:
+            errors[""] = _(
+                "That takes the allocation over its budget: at most %(amount)s is left for "
+                "this application.",
+                amount=money.fmt(max(0, run.budget - others), currency),
+            )
+        caps = (run.settings or {}).get("category_caps") or {}
+        for category, cap in caps.items():
+            used = sum(
+                int((other.amounts or {}).get(category, 0))
+                for other in run.lines
+                if other.id != line.id
+            )
+            if used + kept.get(category, 0) > int(cap):
+                errors[f"amount-{category}"] = _(
+                    "That passes the cap for this category: at most %(amount)s is left.",
+                    amount=money.fmt(max(0, int(cap) - used), currency),
+                )
+    if errors:
+        raise ValidationFailed(errors)
+    before = {"amounts": dict(line.amounts or {}), "total": line.total}
+    line.amounts = kept
+    line.total = total
+    line.adjusted = True
+    db.session.flush()
+    audit.record(
+        action="grants.allocation_adjust",
+        actor=actor,
+        now=now,
+        object_type="allocation_line",
+        object_id=line.id,
+        event=programme.event,
+        details={"run_id": run.id, "application_id": application.id, "before": before,
+                 "after": {"amounts": kept, "total": total}},
+    )  # fmt: skip
+    return line
+
+
+def discard_run(*, actor: User, run: AllocationRun, now: dt.datetime) -> None:
+    programme = _run_programme(run)
+    _require_manager(actor, programme)
+    if run.status != AllocationStatus.DRAFT:
+        raise Conflict(_("Only a draft allocation can be discarded."))
+    run.status = AllocationStatus.DISCARDED
+    db.session.flush()
+    audit.record(
+        action="grants.allocation_discard",
+        actor=actor,
+        now=now,
+        object_type="allocation_run",
+        object_id=run.id,
+        event=programme.event,
+        details={"programme": programme.name},
+    )
+
+
+def latest_run(programme: GrantProgramme) -> AllocationRun | None:
+    """The programme's newest run that was not discarded, its lines and their applications
+    loaded (three queries)."""
+    return db.session.scalar(
+        select(AllocationRun)
+        .where(
+            AllocationRun.programme_id == programme.id,
+            AllocationRun.status != AllocationStatus.DISCARDED,
+        )
+        .options(selectinload(AllocationRun.lines).selectinload(AllocationLine.application))
+        .order_by(AllocationRun.created_at.desc(), AllocationRun.id.desc())
+        .limit(1)
+    )

@@ -1,0 +1,627 @@
+"""Grant programmes and their set-up: settings, the organizers' own questions, the review
+criteria, and the event's visa invitation letter.
+
+A programme belongs to one event, has a kind (registration waiver, travel grant, or both), a
+window in which people apply (`opens_at <= now < closes_at`, checked to the second in UTC),
+and a budget in integer minor units of its currency (the event's when it is made).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from organizer import permissions
+from organizer.enums import GrantCategory, GrantKind, GrantState, QuestionKind
+from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from organizer.extensions import db
+from organizer.models import (
+    Event,
+    GrantAnswer,
+    GrantApplication,
+    GrantCriterion,
+    GrantProgramme,
+    GrantQuestion,
+    GrantReviewScore,
+    LetterTemplate,
+    User,
+)
+from organizer.services import audit, uploads
+from organizer.services.cfp import QuestionSettings
+
+NAME_MAX = 150
+TEXT_MAX = 10_000
+CRITERION_NAME_MAX = 100
+CRITERION_DESCRIPTION_MAX = 500
+SCALE_SPAN_MAX = 20
+LETTER_MAX = 10_000
+
+KIND_LABELS = {
+    GrantKind.WAIVER: _l("Registration waiver (scholarship)"),
+    GrantKind.TRAVEL: _l("Travel grant"),
+    GrantKind.BOTH: _l("Registration waiver and travel grant"),
+}
+
+# What the letter's body may use, written {name} in the text.
+LETTER_PLACEHOLDERS = {
+    "name": _l("the grantee's name as in their account"),
+    "passport_name": _l("the name as the grantee types it from their passport"),
+    "event": _l("the event's name"),
+    "dates": _l("the event's dates"),
+    "venue": _l("where the event takes place"),
+    "covered": _l("what the grant covers, or “registration” for an accepted speaker"),
+    "signer_name": _l("who signs the letter"),
+    "signer_title": _l("their title"),
+    "today": _l("the date the letter is made"),
+}
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied()
+
+
+def kind_label(kind: GrantKind) -> str:
+    return str(KIND_LABELS.get(kind, kind.value))
+
+
+# Programmes --------------------------------------------------------------------------------
+
+
+def programmes(event: Event) -> list[GrantProgramme]:
+    """The event's programmes, the earliest opening first."""
+    return list(
+        db.session.scalars(
+            select(GrantProgramme)
+            .where(GrantProgramme.event_id == event.id)
+            .order_by(GrantProgramme.opens_at, GrantProgramme.id)
+        )
+    )
+
+
+def programme_by_public_id(event: Event, public_id: str) -> GrantProgramme:
+    programme = db.session.scalar(
+        select(GrantProgramme).where(
+            GrantProgramme.event_id == event.id, GrantProgramme.public_id == public_id
+        )
+    )
+    if programme is None:
+        raise NotFound()
+    return programme
+
+
+def categories_for(programme: GrantProgramme) -> list[GrantCategory]:
+    """What applicants of this programme may ask money for."""
+    if programme.kind == GrantKind.WAIVER:
+        return [GrantCategory.REGISTRATION]
+    if programme.kind == GrantKind.TRAVEL:
+        return [c for c in GrantCategory if c != GrantCategory.REGISTRATION]
+    return list(GrantCategory)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ProgrammeSettings:
+    name: str
+    kind: GrantKind
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    budget: int  # minor units of the programme's currency
+    description: str = ""
+    eligibility: str = ""
+    registration_fee: int = 0
+    request_cap: int | None = None
+    min_fraction: int = 50  # percent
+    category_caps: dict[str, int] = dataclasses.field(default_factory=dict)
+    anonymous_review: bool = True
+    respond_days: int = 14
+
+
+def _validate_settings(
+    event: Event, programme: GrantProgramme | None, settings: ProgrammeSettings
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    name = settings.name.strip()
+    if not name:
+        errors["name"] = _("Enter a name, e.g. Travel grants.")
+    elif len(name) > NAME_MAX:
+        errors["name"] = _("Keep the name to %(n)s characters or fewer.", n=NAME_MAX)
+    else:
+        taken = db.session.scalar(
+            select(GrantProgramme.id).where(
+                GrantProgramme.event_id == event.id,
+                func.lower(GrantProgramme.name) == name.lower(),
+                GrantProgramme.id != (programme.id if programme is not None else -1),
+            )
+        )
+        if taken is not None:
+            errors["name"] = _("There is already a programme called “%(name)s”.", name=name)
+    if settings.kind not in GrantKind:
+        errors["kind"] = _("Choose what the programme offers.")
+    if settings.closes_at <= settings.opens_at:
+        errors["closes_at"] = _("The programme must close after it opens.")
+    if settings.budget < 0:
+        errors["budget"] = _("Enter a budget of zero or more.")
+    if settings.registration_fee < 0:
+        errors["registration_fee"] = _("Enter a fee of zero or more.")
+    elif settings.kind != GrantKind.TRAVEL and settings.registration_fee == 0:
+        errors["registration_fee"] = _(
+            "Enter the registration fee: it is what a waiver costs the budget."
+        )
+    if settings.request_cap is not None and settings.request_cap <= 0:
+        errors["request_cap"] = _("Enter a cap above zero, or leave it empty for no cap.")
+    if not 1 <= settings.min_fraction <= 100:
+        errors["min_fraction"] = _("Choose a percentage from 1 to 100.")
+    if not 1 <= settings.respond_days <= 90:
+        errors["respond_days"] = _("Choose between 1 and 90 days.")
+    for key, cap in settings.category_caps.items():
+        if key not in {c.value for c in GrantCategory}:
+            errors["category_caps"] = _("Caps can only be set for the categories listed.")
+        elif cap < 0:
+            errors[f"cap-{key}"] = _("Enter a cap of zero or more, or leave it empty.")
+    if len(settings.description) > TEXT_MAX:
+        errors["description"] = _("Keep the description to %(n)s characters or fewer.", n=TEXT_MAX)
+    if len(settings.eligibility) > TEXT_MAX:
+        errors["eligibility"] = _("Keep the text to %(n)s characters or fewer.", n=TEXT_MAX)
+    return errors
+
+
+def save_programme(
+    *,
+    actor: User,
+    event: Event,
+    programme: GrantProgramme | None,
+    settings: ProgrammeSettings,
+    now: dt.datetime,
+) -> GrantProgramme:
+    """Create (programme None) or change a programme. The currency is the event's when the
+    programme is made and never changes afterwards (amounts are stored in it)."""
+    _require(permissions.can_manage_grants(actor, event))
+    if programme is not None and programme.event_id != event.id:
+        raise NotFound()
+    errors = _validate_settings(event, programme, settings)
+    if errors:
+        raise ValidationFailed(errors)
+    values: dict[str, Any] = {
+        "name": settings.name.strip(),
+        "kind": settings.kind,
+        "description": settings.description.strip(),
+        "eligibility": settings.eligibility.strip(),
+        "opens_at": settings.opens_at,
+        "closes_at": settings.closes_at,
+        "budget": settings.budget,
+        "registration_fee": settings.registration_fee,
+        "request_cap": settings.request_cap,
+        "min_fraction": settings.min_fraction,
+        "category_caps": {k: v for k, v in settings.category_caps.items() if v is not None},
+        "anonymous_review": settings.anonymous_review,
+        "respond_days": settings.respond_days,
+    }
+    if programme is None:
+        programme = GrantProgramme(
+            event_id=event.id, currency=event.currency, created_at=now, updated_at=now, **values
+        )
+        db.session.add(programme)
+        before: dict[str, Any] = {}
+    else:
+        before = {key: getattr(programme, key) for key in values}
+        for key, value in values.items():
+            setattr(programme, key, value)
+        programme.updated_at = now
+    db.session.flush()
+    audit.record(
+        action="grants.programme.save",
+        actor=actor,
+        now=now,
+        object_type="grant_programme",
+        object_id=programme.id,
+        event=event,
+        details=audit.changes(
+            {k: _plain(v) for k, v in before.items()}, {k: _plain(v) for k, v in values.items()}
+        ),
+    )
+    return programme
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, GrantKind) else value
+
+
+def application_count(programme: GrantProgramme) -> int:
+    """Applications other than drafts (drafts nobody has sent yet do not stop a deletion)."""
+    return db.session.scalar(
+        select(func.count(GrantApplication.id)).where(
+            GrantApplication.programme_id == programme.id,
+            GrantApplication.state != GrantState.DRAFT,
+        )
+    )
+
+
+def delete_programme(*, actor: User, programme: GrantProgramme, now: dt.datetime) -> None:
+    """Only a programme nobody has applied to (drafts aside) can be deleted."""
+    event = programme.event
+    _require(permissions.can_manage_grants(actor, event))
+    count = application_count(programme)
+    if count:
+        raise Conflict(
+            _(
+                "%(count)s people have applied to “%(name)s”, so it cannot be deleted. "
+                "Change its closing time instead.",
+                count=count,
+                name=programme.name,
+            )
+        )
+    db.session.delete(programme)
+    db.session.flush()
+    audit.record(
+        action="grants.programme.delete",
+        actor=actor,
+        now=now,
+        object_type="grant_programme",
+        object_id=programme.id,
+        event=event,
+        details={"name": programme.name},
+    )
+
+
+# Questions ---------------------------------------------------------------------------------
+
+
+def questions(programme: GrantProgramme) -> list[GrantQuestion]:
+    return list(
+        db.session.scalars(
+            select(GrantQuestion)
+            .where(GrantQuestion.programme_id == programme.id)
+            .order_by(GrantQuestion.position, GrantQuestion.id)
+        )
+    )
+
+
+def question_in_programme(programme: GrantProgramme, question_id: int) -> GrantQuestion:
+    question = db.session.get(GrantQuestion, question_id)
+    if question is None or question.programme_id != programme.id:
+        raise NotFound()
+    return question
+
+
+def save_question(
+    *,
+    actor: User,
+    programme: GrantProgramme,
+    question: GrantQuestion | None,
+    settings: QuestionSettings,
+    now: dt.datetime,
+) -> GrantQuestion:
+    """The same rules as the call's questions (services.cfp.QuestionSettings)."""
+    _require(permissions.can_manage_grants(actor, programme.event))
+    if question is not None and question.programme_id != programme.id:
+        raise NotFound()
+    errors: dict[str, str] = {}
+    text = settings.text.strip()
+    choices = [c.strip() for c in settings.choices if c.strip()]
+    if not text:
+        errors["text"] = _("Enter the question.")
+    elif len(text) > 300:
+        errors["text"] = _("Keep the question under 300 characters.")
+    if len(settings.help_text.strip()) > 500:
+        errors["help_text"] = _("Keep the help text to 500 characters or fewer.")
+    choice_kinds = (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
+    if settings.kind in choice_kinds and len(choices) < 2:
+        errors["choices"] = _("Give at least two choices, one per line.")
+    if len(set(choices)) != len(choices):
+        errors["choices"] = _("Each choice may appear only once.")
+    if settings.kind == QuestionKind.FILE:
+        if not settings.file_kinds or not set(settings.file_kinds) <= set(uploads.FILE_KINDS):
+            errors["file_kinds"] = _("Choose at least one accepted file type.")
+        if not 1 <= settings.max_file_kb <= 10 * 1024:
+            errors["max_file_kb"] = _("Choose a size limit between 1 KB and 10,240 KB.")
+    if errors:
+        raise ValidationFailed(errors)
+    if question is None:
+        highest = db.session.scalar(
+            select(func.max(GrantQuestion.position)).where(
+                GrantQuestion.programme_id == programme.id
+            )
+        )
+        question = GrantQuestion(
+            programme_id=programme.id, position=0 if highest is None else highest + 1
+        )
+        db.session.add(question)
+    question.text = text
+    question.kind = settings.kind
+    question.help_text = settings.help_text.strip()
+    question.choices = choices if settings.kind in choice_kinds else []
+    question.required = settings.required
+    question.visible_to_reviewers = settings.visible_to_reviewers
+    question.file_kinds = list(settings.file_kinds) if settings.kind == QuestionKind.FILE else []
+    question.max_file_kb = settings.max_file_kb
+    db.session.flush()
+    audit.record(
+        action="grants.question.save",
+        actor=actor,
+        now=now,
+        object_type="grant_question",
+        object_id=question.id,
+        event=programme.event,
+        details={"text": text, "kind": settings.kind.value},
+    )
+    return question
+
+
+def answer_count(question: GrantQuestion) -> int:
+    return db.session.scalar(
+        select(func.count(GrantAnswer.id)).where(GrantAnswer.question_id == question.id)
+    )
+
+
+def delete_question(
+    *, actor: User, programme: GrantProgramme, question: GrantQuestion, now: dt.datetime
+) -> None:
+    """Deleting a question deletes its answers too (the confirmation page says so)."""
+    _require(permissions.can_manage_grants(actor, programme.event))
+    if question.programme_id != programme.id:
+        raise NotFound()
+    db.session.delete(question)
+    db.session.flush()
+    audit.record(
+        action="grants.question.delete",
+        actor=actor,
+        now=now,
+        object_type="grant_question",
+        object_id=question.id,
+        event=programme.event,
+        details={"text": question.text},
+    )
+
+
+def _move(items: list[Any], item: Any, direction: int) -> None:
+    index = items.index(item)
+    other = index + (1 if direction > 0 else -1)
+    if 0 <= other < len(items):
+        items[index], items[other] = items[other], items[index]
+    for position, sibling in enumerate(items):
+        sibling.position = position
+    db.session.flush()
+
+
+def move_question(
+    *, actor: User, programme: GrantProgramme, question: GrantQuestion, direction: int
+) -> None:
+    """Swap a question with its neighbour (direction < 0: up, > 0: down)."""
+    _require(permissions.can_manage_grants(actor, programme.event))
+    if question.programme_id != programme.id:
+        raise NotFound()
+    _move(questions(programme), question, direction)
+
+
+# Criteria ----------------------------------------------------------------------------------
+
+
+def criteria(programme: GrantProgramme) -> list[GrantCriterion]:
+    return list(
+        db.session.scalars(
+            select(GrantCriterion)
+            .where(GrantCriterion.programme_id == programme.id)
+            .order_by(GrantCriterion.position, GrantCriterion.id)
+        )
+    )
+
+
+def criterion_in_programme(programme: GrantProgramme, criterion_id: int) -> GrantCriterion:
+    criterion = db.session.get(GrantCriterion, criterion_id)
+    if criterion is None or criterion.programme_id != programme.id:
+        raise NotFound()
+    return criterion
+
+
+def save_criterion(
+    *,
+    actor: User,
+    programme: GrantProgramme,
+    criterion: GrantCriterion | None,
+    name: str,
+    description: str,
+    weight: int | None,
+    scale_min: int | None,
+    scale_max: int | None,
+    now: dt.datetime,
+) -> GrantCriterion:
+    """Create (criterion None) or change a criterion; a new one goes last."""
+    _require(permissions.can_manage_grants(actor, programme.event))
+    if criterion is not None and criterion.programme_id != programme.id:
+        raise NotFound()
+    name = (name or "").strip()
+    description = (description or "").strip()
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = _("Enter a name for the criterion, e.g. Need.")
+    elif len(name) > CRITERION_NAME_MAX:
+        errors["name"] = _("Use at most %(max)d characters.", max=CRITERION_NAME_MAX)
+    else:
+        taken = db.session.scalar(
+            select(GrantCriterion.id).where(
+                GrantCriterion.programme_id == programme.id,
+                func.lower(GrantCriterion.name) == name.lower(),
+                GrantCriterion.id != (criterion.id if criterion is not None else -1),
+            )
+        )
+        if taken is not None:
+            errors["name"] = _("Another criterion is already called “%(name)s”.", name=name)
+    if len(description) > CRITERION_DESCRIPTION_MAX:
+        errors["description"] = _("Use at most %(max)d characters.", max=CRITERION_DESCRIPTION_MAX)
+    if weight is None or not 1 <= weight <= 100:
+        errors["weight"] = _("The weight must be a whole number from 1 to 100.")
+    if scale_min is None or scale_max is None:
+        errors["scale_max"] = _("Enter the lowest and the highest score.")
+    elif scale_min >= scale_max:
+        errors["scale_max"] = _("The highest score must be above the lowest score.")
+    elif scale_max - scale_min > SCALE_SPAN_MAX:
+        errors["scale_max"] = _("A scale can span at most %(span)d points.", span=SCALE_SPAN_MAX)
+    if errors:
+        raise ValidationFailed(errors)
+    assert weight is not None
+    assert scale_min is not None
+    assert scale_max is not None
+    if criterion is None:
+        highest = db.session.scalar(
+            select(func.max(GrantCriterion.position)).where(
+                GrantCriterion.programme_id == programme.id
+            )
+        )
+        criterion = GrantCriterion(
+            programme_id=programme.id, position=0 if highest is None else highest + 1
+        )
+        db.session.add(criterion)
+    elif (scale_min, scale_max) != (criterion.scale_min, criterion.scale_max) and _scored(
+        criterion
+    ):
+        raise Conflict(
+            _(
+                "Reviewers have already scored “%(name)s”: its scale can no longer change.",
+                name=name,
+            )
+        )
+    criterion.name = name
+    criterion.description = description
+    criterion.weight = weight
+    criterion.scale_min = scale_min
+    criterion.scale_max = scale_max
+    db.session.flush()
+    audit.record(
+        action="grants.criterion.save",
+        actor=actor,
+        now=now,
+        object_type="grant_criterion",
+        object_id=criterion.id,
+        event=programme.event,
+        details={"name": name, "weight": weight, "scale": [scale_min, scale_max]},
+    )
+    return criterion
+
+
+def _scored(criterion: GrantCriterion) -> bool:
+    return (
+        db.session.scalar(
+            select(GrantReviewScore.id)
+            .where(GrantReviewScore.criterion_id == criterion.id)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def delete_criterion(
+    *, actor: User, programme: GrantProgramme, criterion: GrantCriterion, now: dt.datetime
+) -> None:
+    """A criterion reviewers have used stays (deleting it would change every score)."""
+    _require(permissions.can_manage_grants(actor, programme.event))
+    if criterion.programme_id != programme.id:
+        raise NotFound()
+    if _scored(criterion):
+        raise Conflict(
+            _(
+                "Reviewers have already scored “%(name)s”, so it cannot be deleted. "
+                "Lower its weight to 1 instead.",
+                name=criterion.name,
+            )
+        )
+    db.session.delete(criterion)
+    db.session.flush()
+    audit.record(
+        action="grants.criterion.delete",
+        actor=actor,
+        now=now,
+        object_type="grant_criterion",
+        object_id=criterion.id,
+        event=programme.event,
+        details={"name": criterion.name},
+    )
+
+
+def move_criterion(
+    *, actor: User, programme: GrantProgramme, criterion: GrantCriterion, direction: int
+) -> None:
+    _require(permissions.can_manage_grants(actor, programme.event))
+    if criterion.programme_id != programme.id:
+        raise NotFound()
+    _move(criteria(programme), criterion, direction)
+
+
+# The visa invitation letter ----------------------------------------------------------------
+
+
+def letter_template(event: Event) -> LetterTemplate | None:
+    return db.session.scalar(select(LetterTemplate).where(LetterTemplate.event_id == event.id))
+
+
+def unknown_placeholders(body: str) -> list[str]:
+    return sorted({m for m in _PLACEHOLDER.findall(body) if m not in LETTER_PLACEHOLDERS})
+
+
+def save_letter_template(
+    *,
+    actor: User,
+    event: Event,
+    body: str,
+    signer_name: str,
+    signer_title: str,
+    now: dt.datetime,
+) -> LetterTemplate:
+    _require(permissions.can_manage_grants(actor, event))
+    body = (body or "").strip()
+    signer_name = (signer_name or "").strip()
+    signer_title = (signer_title or "").strip()
+    errors: dict[str, str] = {}
+    if not body:
+        errors["body"] = _("Write the letter's text.")
+    elif len(body) > LETTER_MAX:
+        errors["body"] = _("Keep the letter to %(n)s characters or fewer.", n=LETTER_MAX)
+    else:
+        unknown = unknown_placeholders(body)
+        if unknown:
+            errors["body"] = _(
+                "Unknown placeholders: %(names)s. Use only the ones listed.",
+                names=", ".join("{" + name + "}" for name in unknown),
+            )
+    if not signer_name:
+        errors["signer_name"] = _("Enter the name of the person who signs the letter.")
+    elif len(signer_name) > 150:
+        errors["signer_name"] = _("Keep the name to 150 characters or fewer.")
+    if len(signer_title) > 150:
+        errors["signer_title"] = _("Keep the title to 150 characters or fewer.")
+    if errors:
+        raise ValidationFailed(errors)
+    template = letter_template(event)
+    if template is None:
+        template = LetterTemplate(event_id=event.id)
+        db.session.add(template)
+        before: dict[str, Any] = {}
+    else:
+        before = {
+            "body": template.body,
+            "signer_name": template.signer_name,
+            "signer_title": template.signer_title,
+        }
+    template.body = body
+    template.signer_name = signer_name
+    template.signer_title = signer_title
+    template.updated_at = now
+    db.session.flush()
+    audit.record(
+        action="grants.letter_template.save",
+        actor=actor,
+        now=now,
+        object_type="letter_template",
+        object_id=template.id,
+        event=event,
+        details=audit.changes(
+            before, {"body": body, "signer_name": signer_name, "signer_title": signer_title}
+        ),
+    )
+    return template

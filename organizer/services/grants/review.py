@@ -1,0 +1,543 @@
+"""The grants committee's review: scores per criterion, a comment and a recommended amount per
+application, conflicts of interest, and the ranking against the budget.
+
+Who sees what. The committee (grant reviewers and organizers, `permissions.can_review_grants`)
+reviews every application of a programme that has been submitted and not withdrawn. Under
+anonymous review (`GrantProgramme.anonymous_review`, the default) reviewers see no name, email
+address, affiliation or current role, and not the title of a linked proposal (it would give a
+speaker away); they do see the country and city travelled from, because travel costs cannot be
+judged without them. Nobody reviewing ever sees demographic data: the model keeps none.
+Applicants never review their own application.
+
+Scores follow the call for talks: each criterion's score is placed on 0..1 by its scale, the
+weighted mean of those times 10 gives one review's score (0-10), and an application's score is
+the mean over its reviews that are not abstentions (`organizer.services.review._weighted_score`
+does the arithmetic for both).
+
+Functions that compute lists for pages run a constant number of queries whatever the number of
+applications.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import statistics
+from collections import defaultdict
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, delete, func, select
+from sqlalchemy.orm import selectinload
+
+from organizer import permissions
+from organizer.enums import GrantState
+from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from organizer.extensions import db
+from organizer.models import (
+    Event,
+    GrantAnswer,
+    GrantApplication,
+    GrantConflict,
+    GrantCriterion,
+    GrantProgramme,
+    GrantQuestion,
+    GrantReview,
+    GrantReviewScore,
+    User,
+)
+from organizer.services.grants import programmes as programme_service
+from organizer.services.review import _weighted_score
+
+# Submitted applications stay reviewable after decisions, so that reviews remain readable;
+# drafts and withdrawn applications are never shown to reviewers.
+REVIEWABLE_STATES: tuple[GrantState, ...] = (
+    GrantState.SUBMITTED,
+    GrantState.INFO_NEEDED,
+    GrantState.WAITLISTED,
+    GrantState.OFFERED,
+    GrantState.ACCEPTED,
+    GrantState.DECLINED,
+    GrantState.EXPIRED,
+    GrantState.REJECTED,
+)
+# Applications that may still cost money: they count towards the ranking's running total.
+IN_PLAY_STATES: tuple[GrantState, ...] = (
+    GrantState.SUBMITTED,
+    GrantState.INFO_NEEDED,
+    GrantState.WAITLISTED,
+    GrantState.OFFERED,
+    GrantState.ACCEPTED,
+)
+COMMENT_MAX = 5000
+CONFLICT_REASON_MAX = 300
+
+
+# Permissions and look-ups -------------------------------------------------------------------
+
+
+def _require_committee(actor: User, event: Event) -> None:
+    if not permissions.can_review_grants(actor, event):
+        raise PermissionDenied(_("Only this event's grants committee can do that."))
+
+
+def can_review_application(user: Any, application: GrantApplication) -> bool:
+    """Committee members review every application of their event except their own."""
+    return permissions.can_review_grants(
+        user, application.programme.event
+    ) and not permissions.is_applicant(user, application)
+
+
+def _has_conflict(user_id: int, application_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(GrantConflict.id).where(
+                GrantConflict.user_id == user_id, GrantConflict.application_id == application_id
+            )
+        )
+        is not None
+    )
+
+
+def application_for_review(event: Event, public_id: str, user: Any) -> GrantApplication:
+    """The application if `user` may review it; NotFound for another event's application, a
+    draft or withdrawn one, and the reviewer's own."""
+    application = db.session.scalar(
+        select(GrantApplication)
+        .join(GrantProgramme, GrantProgramme.id == GrantApplication.programme_id)
+        .where(GrantProgramme.event_id == event.id, GrantApplication.public_id == public_id)
+        .options(
+            selectinload(GrantApplication.programme).selectinload(GrantProgramme.event),
+            selectinload(GrantApplication.answers).selectinload(GrantAnswer.question),
+        )
+    )
+    if (
+        application is None
+        or application.state not in REVIEWABLE_STATES
+        or not can_review_application(user, application)
+    ):
+        raise NotFound(_("That application does not exist or is not open for review."))
+    return application
+
+
+def criteria(programme: GrantProgramme) -> list[GrantCriterion]:
+    return list(
+        db.session.scalars(
+            select(GrantCriterion)
+            .where(GrantCriterion.programme_id == programme.id)
+            .order_by(GrantCriterion.position, GrantCriterion.id)
+        )
+    )
+
+
+def reviewer_answers(application: GrantApplication) -> list[tuple[GrantQuestion, GrantAnswer]]:
+    """The answers to questions shown to reviewers, in the questions' order."""
+    shown = [a for a in application.answers if a.question.visible_to_reviewers]
+    return [(a.question, a) for a in sorted(shown, key=lambda a: (a.question.position, a.id))]
+
+
+def reference(application: GrantApplication) -> str:
+    """How pages name an application without naming its applicant."""
+    return application.public_id[:8].upper()
+
+
+def reviewable_query(programme: GrantProgramme) -> Select[tuple[GrantApplication]]:
+    """The programme's applications reviewers may open, oldest first."""
+    return (
+        select(GrantApplication)
+        .where(
+            GrantApplication.programme_id == programme.id,
+            GrantApplication.state.in_(REVIEWABLE_STATES),
+        )
+        .options(selectinload(GrantApplication.applicant))
+        .order_by(GrantApplication.submitted_at, GrantApplication.id)
+    )
+
+
+# Conflicts of interest ----------------------------------------------------------------------
+
+
+def declare_conflict(
+    *, actor: User, application: GrantApplication, reason: str, now: dt.datetime
+) -> GrantConflict:
+    """Declare (or re-declare, with a new reason) a conflict: the actor then neither reviews
+    the application nor reads its reviews. A review already written stays."""
+    _require_committee(actor, application.programme.event)
+    if application.state not in REVIEWABLE_STATES:
+        raise NotFound(_("That application is not open for review."))
+    reason = (reason or "").strip()
+    if len(reason) > CONFLICT_REASON_MAX:
+        raise ValidationFailed(
+            {"reason": _("Use at most %(max)d characters.", max=CONFLICT_REASON_MAX)}
+        )
+    conflict = db.session.scalar(
+        select(GrantConflict).where(
+            GrantConflict.user_id == actor.id, GrantConflict.application_id == application.id
+        )
+    )
+    if conflict is None:
+        conflict = GrantConflict(
+            application_id=application.id, user_id=actor.id, reason=reason, created_at=now
+        )
+        db.session.add(conflict)
+    else:
+        conflict.reason = reason
+    db.session.flush()
+    return conflict
+
+
+def withdraw_conflict(*, actor: User, application: GrantApplication, now: dt.datetime) -> None:
+    _require_committee(actor, application.programme.event)
+    db.session.execute(
+        delete(GrantConflict).where(
+            GrantConflict.user_id == actor.id, GrantConflict.application_id == application.id
+        )
+    )
+    db.session.flush()
+
+
+def conflicts_of(programme: GrantProgramme, user: User) -> set[int]:
+    """The ids of the programme's applications `user` declared a conflict with."""
+    return set(
+        db.session.scalars(
+            select(GrantConflict.application_id)
+            .join(GrantApplication, GrantApplication.id == GrantConflict.application_id)
+            .where(GrantConflict.user_id == user.id, GrantApplication.programme_id == programme.id)
+        )
+    )
+
+
+# Reviewing ----------------------------------------------------------------------------------
+
+
+def review_of(application: GrantApplication, reviewer: User) -> GrantReview | None:
+    return db.session.scalar(
+        select(GrantReview)
+        .where(GrantReview.application_id == application.id, GrantReview.reviewer_id == reviewer.id)
+        .options(selectinload(GrantReview.scores))
+    )
+
+
+def save_review(
+    *,
+    actor: User,
+    application: GrantApplication,
+    scores: dict[int, int],
+    comment: str,
+    recommended_amount: int | None,
+    abstain: bool,
+    now: dt.datetime,
+) -> GrantReview:
+    """Write or rewrite the actor's review. Every criterion needs a score on its scale unless
+    the reviewer abstains; abstaining keeps no scores and no recommended amount. The
+    recommended amount (minor units, optional) lies between 0 and what was requested."""
+    if not can_review_application(actor, application):
+        raise PermissionDenied(_("You cannot review this application."))
+    if application.state not in REVIEWABLE_STATES:
+        raise Conflict(_("This application is not open for review."))
+    if _has_conflict(actor.id, application.id):
+        raise PermissionDenied(
+            _(
+                "You declared a conflict of interest with this application. "
+                "Withdraw it first if you want to review it."
+            )
+        )
+    comment = (comment or "").strip()
+    errors: dict[str, str] = {}
+    kept: dict[int, int] = {}
+    if not abstain:
+        for criterion in criteria(application.programme):
+            value = scores.get(criterion.id)
+            field = f"score-{criterion.id}"
+            if value is None:
+                errors[field] = _("Give a score for “%(name)s”.", name=criterion.name)
+            elif (
+                not isinstance(value, int)
+                or isinstance(value, bool)
+                or not criterion.scale_min <= value <= criterion.scale_max
+            ):
+                errors[field] = _(
+                    "Score “%(name)s” from %(low)d to %(high)d.",
+                    name=criterion.name,
+                    low=criterion.scale_min,
+                    high=criterion.scale_max,
+                )
+            else:
+                kept[criterion.id] = value
+        if recommended_amount is not None:
+            if (
+                not isinstance(recommended_amount, int)
+                or isinstance(recommended_amount, bool)
+                or recommended_amount < 0
+            ):
+                errors["recommended_amount"] = _("Enter an amount of zero or more.")
+            elif recommended_amount > application.requested_total:
+                errors["recommended_amount"] = _("Recommend at most what was requested in total.")
+    if len(comment) > COMMENT_MAX:
+        errors["comment"] = _("Use at most %(max)d characters.", max=COMMENT_MAX)
+    if errors:
+        raise ValidationFailed(errors)
+
+    review = review_of(application, actor)
+    if review is None:
+        review = GrantReview(application=application, reviewer=actor, created_at=now)
+        db.session.add(review)
+    review.abstained = bool(abstain)
+    review.comment = comment
+    review.recommended_amount = None if abstain else recommended_amount
+    review.application_version = application.version
+    review.updated_at = now
+    # Change scores in place: deleting and re-inserting one criterion's score in the same
+    # flush would break the (review, criterion) unique constraint.
+    by_criterion = {score.criterion_id: score for score in review.scores}
+    for criterion_id, score in list(by_criterion.items()):
+        if criterion_id not in kept:
+            review.scores.remove(score)
+    for criterion_id, value in kept.items():
+        if criterion_id in by_criterion:
+            by_criterion[criterion_id].score = value
+        else:
+            review.scores.append(GrantReviewScore(criterion_id=criterion_id, score=value))
+    db.session.flush()
+    return review
+
+
+def review_score(review: GrantReview, criteria_by_id: dict[int, GrantCriterion]) -> float | None:
+    """One review's score from 0 to 10; None for an abstention or a review without scores."""
+    if review.abstained:
+        return None
+    return _weighted_score(((s.criterion_id, s.score) for s in review.scores), criteria_by_id)
+
+
+def visible_other_reviews(*, viewer: User, application: GrantApplication) -> list[GrantReview]:
+    """Other people's reviews of the application that the viewer may read now: organizers
+    always; other committee members once their own review (or abstention) is in, and never on
+    an application they declared a conflict with. The reviewers' identities are not loaded:
+    pages show "Reviewer 1, 2, ..."."""
+    event = application.programme.event
+    if not permissions.can_manage_grants(viewer, event):
+        if not can_review_application(viewer, application):
+            return []
+        if _has_conflict(viewer.id, application.id):
+            return []
+        if review_of(application, viewer) is None:
+            return []
+    return list(
+        db.session.scalars(
+            select(GrantReview)
+            .where(
+                GrantReview.application_id == application.id, GrantReview.reviewer_id != viewer.id
+            )
+            .options(selectinload(GrantReview.scores))
+            .order_by(GrantReview.created_at, GrantReview.id)
+        )
+    )
+
+
+def my_reviews(programme: GrantProgramme, reviewer: User) -> dict[int, GrantReview]:
+    """The reviewer's reviews in the programme by application id. One query."""
+    return {
+        review.application_id: review
+        for review in db.session.scalars(
+            select(GrantReview)
+            .join(GrantApplication, GrantApplication.id == GrantReview.application_id)
+            .where(
+                GrantReview.reviewer_id == reviewer.id,
+                GrantApplication.programme_id == programme.id,
+            )
+        )
+    }
+
+
+def status_label(review: GrantReview | None, conflict: bool = False) -> str:
+    if conflict:
+        return _("Conflict declared")
+    if review is None:
+        return _("Not started")
+    return _("Abstained") if review.abstained else _("Scored")
+
+
+@dataclasses.dataclass(frozen=True)
+class Progress:
+    programme: GrantProgramme
+    reviewable: int  # applications the reviewer may review (not their own)
+    done: int  # of those, reviewed or abstained on
+    conflicts: int
+
+
+def progress(event: Event, reviewer: User) -> list[Progress]:
+    """Per programme of the event: how many applications there are to review, and how many
+    the reviewer has done. Three queries whatever the number of programmes."""
+    programmes = programme_service.programmes(event)
+    in_event = select(GrantProgramme.id).where(GrantProgramme.event_id == event.id)
+    totals = dict(
+        db.session.execute(
+            select(GrantApplication.programme_id, func.count())
+            .where(
+                GrantApplication.programme_id.in_(in_event),
+                GrantApplication.state.in_(REVIEWABLE_STATES),
+                GrantApplication.applicant_id != reviewer.id,
+            )
+            .group_by(GrantApplication.programme_id)
+        ).all()
+    )
+    done = dict(
+        db.session.execute(
+            select(GrantApplication.programme_id, func.count())
+            .join(GrantReview, GrantReview.application_id == GrantApplication.id)
+            .where(
+                GrantApplication.programme_id.in_(in_event),
+                GrantApplication.state.in_(REVIEWABLE_STATES),
+                GrantReview.reviewer_id == reviewer.id,
+            )
+            .group_by(GrantApplication.programme_id)
+        ).all()
+    )
+    conflicts = dict(
+        db.session.execute(
+            select(GrantApplication.programme_id, func.count())
+            .join(GrantConflict, GrantConflict.application_id == GrantApplication.id)
+            .where(
+                GrantApplication.programme_id.in_(in_event),
+                GrantApplication.state.in_(REVIEWABLE_STATES),
+                GrantConflict.user_id == reviewer.id,
+            )
+            .group_by(GrantApplication.programme_id)
+        ).all()
+    )
+    return [
+        Progress(
+            programme=p,
+            reviewable=totals.get(p.id, 0),
+            done=done.get(p.id, 0),
+            conflicts=conflicts.get(p.id, 0),
+        )
+        for p in programmes
+    ]
+
+
+# Scores and ranking -------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Scores:
+    score: float | None  # mean of the reviews' 0-10 scores, abstentions left out
+    count: int  # reviews with a score
+    recommended: int | None  # median of the recommended amounts
+
+
+def _median_amount(values: list[int]) -> int | None:
+    """The median in whole minor units: between two middle values, their mean rounded half
+    up."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle] + 1) // 2
+
+
+def scores(programme: GrantProgramme) -> dict[int, Scores]:
+    """Every reviewed application of the programme -> its score, review count and median
+    recommendation. Three queries."""
+    criteria_by_id = {c.id: c for c in criteria(programme)}
+    in_programme = select(GrantApplication.id).where(GrantApplication.programme_id == programme.id)
+    reviews = db.session.execute(
+        select(
+            GrantReview.id,
+            GrantReview.application_id,
+            GrantReview.abstained,
+            GrantReview.recommended_amount,
+        ).where(GrantReview.application_id.in_(in_programme))
+    ).all()
+    scores_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for review_id, criterion_id, score in db.session.execute(
+        select(GrantReviewScore.review_id, GrantReviewScore.criterion_id, GrantReviewScore.score)
+        .join(GrantReview, GrantReview.id == GrantReviewScore.review_id)
+        .where(GrantReview.application_id.in_(in_programme))
+    ):
+        scores_of[review_id].append((criterion_id, score))
+    values: dict[int, list[float]] = defaultdict(list)
+    recommended: dict[int, list[int]] = defaultdict(list)
+    seen: set[int] = set()
+    for review_id, application_id, abstained, amount in reviews:
+        seen.add(application_id)
+        if abstained:
+            continue
+        value = _weighted_score(scores_of[review_id], criteria_by_id)
+        if value is not None:
+            values[application_id].append(value)
+        if amount is not None:
+            recommended[application_id].append(amount)
+    return {
+        application_id: Scores(
+            score=statistics.fmean(values[application_id]) if values[application_id] else None,
+            count=len(values[application_id]),
+            recommended=_median_amount(recommended[application_id]),
+        )
+        for application_id in seen
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class GrantRanked:
+    application: GrantApplication
+    score: float | None  # 0-10, None without a scored review
+    count: int  # reviews with a score
+    requested_total: int
+    recommended: int | None  # median of the reviewers' recommended amounts
+    cumulative: int  # running total down the ranking (see `ranking`)
+    over_budget: bool  # the running total has passed the budget
+    counted: int  # what this application adds to the running total
+
+
+def ranking(programme: GrantProgramme) -> list[GrantRanked]:
+    """The programme's reviewable applications, best first: by score (unscored last), then
+    the smaller request, then the oldest.
+
+    The running total adds, down the ranking, what each application may cost: the award for an
+    offered or accepted application, the request for one still waiting (submitted, information
+    needed, waitlisted), and nothing for one that is out (rejected, declined, expired).
+    `over_budget` is set from the first application that takes the total past the budget. A
+    constant number of queries.
+    """
+    applications = db.session.scalars(
+        reviewable_query(programme).options(selectinload(GrantApplication.award))
+    ).all()
+    by_id = scores(programme)
+    empty = Scores(score=None, count=0, recommended=None)
+    ordered = sorted(
+        applications,
+        key=lambda a: (
+            by_id.get(a.id, empty).score is None,
+            -(by_id.get(a.id, empty).score or 0.0),
+            a.requested_total,
+            a.submitted_at or a.created_at,
+            a.id,
+        ),
+    )
+    ranked = []
+    running = 0
+    for application in ordered:
+        if application.state in (GrantState.OFFERED, GrantState.ACCEPTED) and application.award:
+            counted = application.award.total
+        elif application.state in IN_PLAY_STATES:
+            counted = application.requested_total
+        else:
+            counted = 0
+        running += counted
+        entry = by_id.get(application.id, empty)
+        ranked.append(
+            GrantRanked(
+                application=application,
+                score=entry.score,
+                count=entry.count,
+                requested_total=application.requested_total,
+                recommended=entry.recommended,
+                cumulative=running,
+                over_budget=running > programme.budget,
+                counted=counted,
+            )
+        )
+    return ranked
