@@ -10,6 +10,7 @@ from flask import Flask
 from organizer.errors import ValidationFailed
 from organizer.extensions import db
 from organizer.services import accounts, decisions, demo, mail
+from organizer.services.grants import offers as grant_offers
 
 
 def _now() -> dt.datetime:
@@ -65,6 +66,19 @@ def register_commands(app: Flask) -> None:
         db.session.commit()
         counts = mail.deliver(now=now)
         click.echo(f"{total} reminders queued; sent {counts['sent']} mails.")
+
+    @app.cli.command("grant-offers")
+    def grant_offers_command() -> None:
+        """Expire grant offers past their respond-by date (their money goes back to the
+        budget) and remind applicants 3 days before it. Safe to run every hour."""
+        now = _now()
+        counts = grant_offers.run_daily(now=now)
+        db.session.commit()
+        sent = mail.deliver(now=now)
+        click.echo(
+            f"{counts['expired']} offers expired, {counts['reminded']} reminders queued; "
+            f"sent {sent['sent']} mails."
+        )
 
     @app.cli.command("create-admin")
     @click.option("--email", prompt=True)

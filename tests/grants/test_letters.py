@@ -14,6 +14,7 @@ from organizer.enums import GrantState, ProposalState
 from organizer.errors import Conflict, PermissionDenied, ValidationFailed
 from organizer.extensions import db
 from organizer.models import LetterTemplate
+from organizer.services.grants.programmes import LETTER_PLACEHOLDERS
 from organizer.services.print import letters
 from tests.factories import (
     NOW,
@@ -28,7 +29,7 @@ from tests.grants.test_reimbursement import award
 
 BODY = (
     "To the consular officer,\n\n"
-    "We invite {passport_name} to {event_name}, held at {venue} on {event_dates}, "
+    "We invite {passport_name} to {event}, held at {venue} on {dates}, "
     "as a {role}.\n\nThe organizers cover: {covered}.\n\n{unknown} stays as typed."
 )
 
@@ -86,11 +87,11 @@ def test_a_grantee_gets_a_pdf_with_the_name_event_and_award(event, monkeypatch):
 
 def test_markup_in_the_passport_name_is_printed_literally(event):
     pdf = letters.visa_letter_pdf(
-        actor=grantee_of(event), event=event, passport_name="<b>Ada</b> {event_name}", now=NOW
+        actor=grantee_of(event), event=event, passport_name="<b>Ada</b> {event}", now=NOW
     )
     text = text_of(pdf)
     assert "<b>Ada</b>" in text
-    assert "{event_name}" in text  # a typed placeholder is not filled in again
+    assert "{event}" in text  # a typed placeholder is not filled in again
 
 
 def test_an_accepted_speaker_gets_a_letter(event):
@@ -159,3 +160,14 @@ def test_issued_date_and_dates_appear(event):
     text = text_of(pdf)
     assert "November 30, 2026" in text
     assert "2027" in text
+
+
+def test_every_placeholder_organizers_may_use_is_filled(event):
+    values = letters.letter_values(
+        event=event,
+        user=grantee_of(event),
+        passport_name="Ada",
+        template_signer=("Amara", "Chair"),
+        today="2026-11-29",
+    )
+    assert set(values) == set(LETTER_PLACEHOLDERS)

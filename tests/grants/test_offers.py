@@ -375,3 +375,14 @@ def test_reject_mails_the_applicant_and_refuses_offers(setup, offered):
     with pytest.raises(Conflict):
         offers.reject(actor=organizer, application=offered, now=NOW)
     assert len(actions("grant.reject")) == 1
+
+
+def test_the_grant_offers_command_expires_overdue_offers(app, offered, mailbox):
+    # The command runs at the real time: move the offer's respond-by date just before it.
+    offered.award.respond_by = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["grant-offers"])
+    assert result.exit_code == 0, result.output
+    assert "1 offers expired" in result.output
+    db.session.refresh(offered)
+    assert offered.state == GrantState.EXPIRED

@@ -9,6 +9,7 @@ from organizer import permissions
 from organizer.blueprints._common import event_or_404, paginate, utcnow
 from organizer.services import cfp
 from organizer.services.events import public_events
+from organizer.services.grants import programmes as grant_programmes
 
 bp = Blueprint("public", __name__)
 
@@ -24,4 +25,10 @@ def event(event_slug: str):
     event = event_or_404(event_slug)
     if not permissions.can_view_event(current_user, event):
         abort(404)  # a draft event does not exist for outsiders
-    return render_template("public/event.html", event=event, call=cfp.call_of(event), now=utcnow())
+    return render_template(
+        "public/event.html",
+        event=event,
+        call=cfp.call_of(event),
+        programmes=grant_programmes.programmes(event),
+        now=utcnow(),
+    )

@@ -56,6 +56,7 @@ LETTER_PLACEHOLDERS = {
     "dates": _l("the event's dates"),
     "venue": _l("where the event takes place"),
     "covered": _l("what the grant covers, or “registration” for an accepted speaker"),
+    "role": _l("“speaker”, “grant recipient”, or both"),
     "signer_name": _l("who signs the letter"),
     "signer_title": _l("their title"),
     "today": _l("the date the letter is made"),

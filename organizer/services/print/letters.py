@@ -154,9 +154,7 @@ def _covered(applications: list[GrantApplication], *, speaker: bool) -> str:
 def letter_values(
     *, event: Event, user: User, passport_name: str, template_signer: tuple[str, str], today: str
 ) -> dict[str, str]:
-    """Every placeholder a letter may use. Both spellings are filled: the brief's
-    ({event_name}, {event_dates}, {role}) and programmes.LETTER_PLACEHOLDERS' ({event},
-    {dates}, {name}, {signer_name}, {signer_title}, {today})."""
+    """Every placeholder a letter may use (programmes.LETTER_PLACEHOLDERS)."""
     applications = [a for a in _accepted_applications(event, user) if a.award is not None]
     speaker = _is_accepted_speaker(event, user)
     if not applications and not speaker:
@@ -176,9 +174,7 @@ def letter_values(
     return {
         "passport_name": passport_name,
         "name": user.display_name,
-        "event_name": event.name,
         "event": event.name,
-        "event_dates": dates,
         "dates": dates,
         "venue": event.venue,
         "covered": _covered(applications, speaker=speaker),
