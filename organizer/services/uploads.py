@@ -101,6 +101,19 @@ def store(
             }
         )
     kind = FILE_KINDS[key]
+    claimed = _kind_of_name(filename)
+    if claimed is not None and claimed != key:
+        raise ValidationFailed(
+            {
+                field: _(
+                    "This file is a %(actual)s, but its name says %(claimed)s. Choose the "
+                    "right file, or rename it to end in .%(extension)s.",
+                    actual=kind.label,
+                    claimed=FILE_KINDS[claimed].label,
+                    extension=kind.extension,
+                )
+            }
+        )
     upload = Upload(
         event_id=event.id,
         owner_id=owner.id,
@@ -116,6 +129,14 @@ def store(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return upload
+
+
+_EXTENSIONS = {"pdf": "pdf", "png": "png", "jpg": "jpeg", "jpeg": "jpeg", "webp": "webp"}
+
+
+def _kind_of_name(filename: str) -> str | None:
+    """The kind a file's name claims (".pdf" -> "pdf"), or None for other or no extensions."""
+    return _EXTENSIONS.get(Path(filename or "").suffix.lower().lstrip("."))
 
 
 def path_of(upload: Upload) -> Path:

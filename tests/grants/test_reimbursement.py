@@ -182,9 +182,12 @@ def test_bad_receipts_are_refused_with_a_message_for_the_field(setup, overrides,
     assert field in caught.value.errors
 
 
-def test_a_png_named_pdf_is_stored_as_png(setup):
+def test_a_receipt_that_is_not_what_its_name_says_is_refused(setup):
     _, _, _, grantee, application = setup
-    receipt = add(application, grantee, file=pdf("scan.pdf", PNG))
+    with pytest.raises(ValidationFailed) as caught:
+        add(application, grantee, file=pdf("scan.pdf", PNG))
+    assert "is a PNG, but its name says PDF" in caught.value.errors["file"]
+    receipt = add(application, grantee, file=pdf("scan", PNG))  # no extension: the bytes decide
     assert receipt.upload.content_type == "image/png"
     assert receipt.upload.filename == "scan.png"
 

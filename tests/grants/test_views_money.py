@@ -122,9 +122,12 @@ def test_bad_receipts_get_a_message_and_keep_the_input(client, world, fields, me
     assert db.session.scalars(select(Receipt)).all() == []
 
 
-def test_a_png_named_pdf_is_stored_and_served_as_png(client, world):
+def test_a_png_named_pdf_is_refused_and_a_png_served_as_png(client, world):
     login_as(client, world["grantee"])
-    assert post_receipt(client, world, data=PNG, name="scan.pdf").status_code == 302
+    refused = post_receipt(client, world, data=PNG, name="scan.pdf")
+    assert refused.status_code == 400
+    assert "its name says PDF" in refused.text
+    assert post_receipt(client, world, data=PNG, name="scan.png").status_code == 302
     receipt = db.session.scalars(select(Receipt)).one()
     response = client.get(f"/{world['event'].slug}/grants/receipts/{receipt.public_id}/file")
     assert response.status_code == 200
