@@ -11,26 +11,27 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
-    HiddenField,
-    IntegerField,
     RadioField,
     StringField,
     SubmitField,
     TextAreaField,
-    TimeField,
     ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional
+from wtforms.validators import Email, InputRequired, Length, Optional
 
 from organizer.blueprints._common import CheckboxGroupField, DateInput
-from organizer.enums import OthersReviews, QuestionKind
-from organizer.services.decisions import PLACEHOLDER_PATTERN, PLACEHOLDERS
-from organizer.services.uploads import FILE_KINDS
-
-MARKDOWN_HINT = _l(
-    "You can use Markdown: **bold**, *italic*, [links](https://example.org), lists with -."
+from organizer.blueprints._setup_forms import (
+    MARKDOWN_HINT,
+    CriterionSetupForm,
+    QuestionSetupForm,
+    TimeInput,
+    WholeNumber,
+    ZonedForm,
 )
+from organizer.enums import OthersReviews
+from organizer.services.decisions import PLACEHOLDER_PATTERN, PLACEHOLDERS
+
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 
 OTHERS_REVIEWS_CHOICES = [
@@ -41,54 +42,6 @@ OTHERS_REVIEWS_CHOICES = [
     ),
     SelectChoice(OthersReviews.ALWAYS.value, _l("Always, even before writing their own")),
 ]
-
-QUESTION_KIND_CHOICES = [
-    SelectChoice(QuestionKind.TEXT.value, _l("Short text (one line)")),
-    SelectChoice(QuestionKind.LONG_TEXT.value, _l("Long text (several paragraphs)")),
-    SelectChoice(QuestionKind.SINGLE_CHOICE.value, _l("One choice among several")),
-    SelectChoice(QuestionKind.MULTIPLE_CHOICE.value, _l("Any number of choices")),
-    SelectChoice(QuestionKind.BOOLEAN.value, _l("Yes or no")),
-    SelectChoice(QuestionKind.FILE.value, _l("A file")),
-]
-
-
-class TimeInput(TimeField):
-    """A time field that takes 23:59 or 23:59:00 and says what to type when it cannot read it."""
-
-    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
-        super().__init__(
-            label,
-            validators,
-            format=["%H:%M", "%H:%M:%S"],
-            invalid_value_message=_l("Enter a time as HH:MM on a 24-hour clock, e.g. 23:59."),
-            **kwargs,
-        )
-
-
-class WholeNumber(IntegerField):
-    """An integer field whose parse error says what to type."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(_l("Enter a whole number, e.g. 3.")) from error
-
-
-def _zone_hint(zone: str) -> str:
-    return str(_l("In the event's time zone, %(zone)s, on a 24-hour clock.", zone=zone))
-
-
-class ZonedForm(FlaskForm):
-    """A form with date and time pairs typed in the event's zone; the time fields say which."""
-
-    time_fields: tuple[str, ...] = ()
-
-    def __init__(self, *args: Any, zone: str = "UTC", **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.zone = zone
-        for name in self.time_fields:
-            self[name].description = _zone_hint(zone)
 
 
 class CallForm(ZonedForm):
@@ -210,100 +163,21 @@ class TrackForm(FlaskForm):
     submit = SubmitField(_l("Save track"))
 
 
-class QuestionForm(FlaskForm):
-    text = StringField(
-        _l("Question"),
-        validators=[
-            InputRequired(_l("Enter the question.")),
-            Length(max=300, message=_l("Keep the question under 300 characters.")),
-        ],
+class QuestionForm(QuestionSetupForm):
+    required_label = _l("Required: a proposal cannot be submitted without an answer")
+    hidden_answers_hint = _l(
+        "Untick for answers meant for organizers only, e.g. travel or access needs: "
+        "hidden answers are seen only by organizers, never by reviewers."
     )
-    help_text = StringField(
-        _l("Help text"),
-        validators=[Optional(), Length(max=500, message=_l("Use at most 500 characters."))],
-        description=_l("Shown under the question, e.g. what a good answer contains."),
-    )
-    kind = RadioField(
-        _l("Kind of answer"),
-        choices=QUESTION_KIND_CHOICES,
-        default=QuestionKind.TEXT.value,
-        validators=[InputRequired(_l("Choose the kind of answer."))],
-    )
-    choices = TextAreaField(
-        _l("Choices"),
-        description=_l(
-            "Only for “one choice” and “any number of choices” questions: one choice per "
-            "line, at least two. Ignored for other kinds."
-        ),
-        render_kw={"rows": 5},
-    )
-    required = BooleanField(_l("Required: a proposal cannot be submitted without an answer"))
-    visible_to_reviewers = BooleanField(
-        _l("Visible to reviewers"),
-        default=True,
-        description=_l(
-            "Untick for answers meant for organizers only, e.g. travel or access needs: "
-            "hidden answers are seen only by organizers, never by reviewers."
-        ),
-    )
-    file_kinds = CheckboxGroupField(
-        _l("Accepted file types"),
-        choices=[SelectChoice(key, kind.label) for key, kind in FILE_KINDS.items()],
-        description=_l("Only for file questions: choose at least one."),
-    )
-    max_file_kb = WholeNumber(
-        _l("Largest file, in KB"),
-        default=5120,
-        validators=[InputRequired(_l("Enter the size limit in KB, e.g. 5120 for 5 MB."))],
-        description=_l("Only for file questions: from 1 to 10,240 KB (1,024 KB = 1 MB)."),
-        render_kw={"min": 1, "max": 10240, "inputmode": "numeric"},
-    )
-    submit = SubmitField(_l("Save question"))
-
-    def choice_lines(self) -> tuple[str, ...]:
-        return tuple(line.strip() for line in (self.choices.data or "").splitlines())
 
 
-class CriterionForm(FlaskForm):
-    name = StringField(
-        _l("Name"),
-        validators=[
-            InputRequired(_l("Enter a name for the criterion.")),
-            Length(max=100, message=_l("Use at most 100 characters.")),
-        ],
-    )
-    description = TextAreaField(
-        _l("Description"),
-        validators=[Optional(), Length(max=500, message=_l("Use at most 500 characters."))],
-        description=_l("What reviewers should look at, shown next to the score."),
-        render_kw={"rows": 3},
-    )
-    weight = WholeNumber(
-        _l("Weight"),
-        default=1,
-        validators=[InputRequired(_l("Enter a weight from 1 to 100."))],
-        description=_l("How much this criterion counts in the overall score, from 1 to 100."),
-        render_kw={"min": 1, "max": 100, "inputmode": "numeric"},
-    )
-    scale_min = WholeNumber(
-        _l("Lowest score"),
-        default=1,
-        validators=[InputRequired(_l("Enter the lowest score."))],
-        render_kw={"inputmode": "numeric"},
-    )
-    scale_max = WholeNumber(
-        _l("Highest score"),
-        default=5,
-        validators=[InputRequired(_l("Enter the highest score."))],
-        render_kw={"inputmode": "numeric"},
-    )
+class CriterionForm(CriterionSetupForm):
     track_ids = CheckboxGroupField(
         _l("Only for these tracks"),
         coerce=int,
         choices=[],
         description=_l("Tick none to use this criterion for every proposal."),
     )
-    submit = SubmitField(_l("Save criterion"))
 
     def __init__(self, *args: Any, tracks: list[Any] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
@@ -404,13 +278,3 @@ class ExtensionForm(ZonedForm):
         _l("New deadline: time"), validators=[InputRequired(_l("Enter the time it ends."))]
     )
     submit = SubmitField(_l("Grant the extension"))
-
-
-class MoveForm(FlaskForm):
-    direction = HiddenField(validators=[AnyOf(["up", "down"])])
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: a CSRF token and a button, for confirmed POST actions."""
-
-    submit = SubmitField(_l("Confirm"))

@@ -19,13 +19,12 @@ from organizer.blueprints._common import (
     show_domain_error,
     utcnow,
 )
+from organizer.blueprints._setup_forms import ConfirmForm, MoveForm
 from organizer.blueprints.cfp_setup.forms import (
     CallForm,
-    ConfirmForm,
     CriterionForm,
     ExtensionForm,
     MailTemplateForm,
-    MoveForm,
     PhaseForm,
     QuestionForm,
     SessionTypeForm,

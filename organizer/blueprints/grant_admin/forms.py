@@ -4,103 +4,43 @@ the event's zone."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    HiddenField,
-    IntegerField,
     RadioField,
     StringField,
     SubmitField,
     TextAreaField,
-    TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
-from organizer.blueprints._common import CheckboxGroupField, DateInput
-from organizer.enums import GrantCategory, GrantKind, QuestionKind
+from organizer.blueprints._common import DateInput
+from organizer.blueprints._setup_forms import (
+    MARKDOWN_HINT,
+    CriterionSetupForm,
+    QuestionSetupForm,
+    TimeInput,
+    WholeNumber,
+    ZonedForm,
+)
+from organizer.enums import GrantCategory, GrantKind
 from organizer.services.grants.applications import CATEGORY_LABELS
-from organizer.services.uploads import FILE_KINDS
 
 __all__ = [
     "CATEGORY_LABELS",
     "ApplicationFilterForm",
     "CommitForm",
-    "ConfirmForm",
     "CriterionForm",
     "GrantQuestionForm",
     "LetterForm",
     "MessageForm",
-    "MoveForm",
     "OfferNextForm",
     "PinForm",
     "ProgrammeForm",
     "RunForm",
 ]
-
-MARKDOWN_HINT = _l(
-    "You can use Markdown: **bold**, *italic*, [links](https://example.org), lists with -."
-)
-QUESTION_KIND_CHOICES = [
-    SelectChoice(QuestionKind.TEXT.value, _l("Short text (one line)")),
-    SelectChoice(QuestionKind.LONG_TEXT.value, _l("Long text (several paragraphs)")),
-    SelectChoice(QuestionKind.SINGLE_CHOICE.value, _l("One choice among several")),
-    SelectChoice(QuestionKind.MULTIPLE_CHOICE.value, _l("Any number of choices")),
-    SelectChoice(QuestionKind.BOOLEAN.value, _l("Yes or no")),
-    SelectChoice(QuestionKind.FILE.value, _l("A file")),
-]
-
-
-class TimeInput(TimeField):
-    """A time field that takes 23:59 or 23:59:00 and says what to type when it cannot read it."""
-
-    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
-        super().__init__(
-            label,
-            validators,
-            format=["%H:%M", "%H:%M:%S"],
-            invalid_value_message=_l("Enter a time as HH:MM on a 24-hour clock, e.g. 23:59."),
-            **kwargs,
-        )
-
-
-class WholeNumber(IntegerField):
-    """An integer field whose parse error says what to type."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(_l("Enter a whole number, e.g. 3.")) from error
-
-
-class ZonedForm(FlaskForm):
-    """A form with date and time pairs typed in the event's zone; the time fields say which."""
-
-    time_fields: tuple[str, ...] = ()
-
-    def __init__(self, *args: Any, zone: str = "UTC", **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.zone = zone
-        for name in self.time_fields:
-            self[name].description = str(
-                _l("In the event's time zone, %(zone)s, on a 24-hour clock.", zone=zone)
-            )
-
-
-class MoveForm(FlaskForm):
-    direction = HiddenField(validators=[AnyOf(["up", "down"])])
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: a CSRF token and a button, for confirmed POST actions."""
-
-    submit = SubmitField(_l("Confirm"))
-
 
 KIND_CHOICES = [
     SelectChoice(GrantKind.TRAVEL.value, _l("Travel grant")),
@@ -213,94 +153,16 @@ for _category in GrantCategory:
     )
 
 
-class GrantQuestionForm(FlaskForm):
-    text = StringField(
-        _l("Question"),
-        validators=[
-            InputRequired(_l("Enter the question.")),
-            Length(max=300, message=_l("Keep the question under 300 characters.")),
-        ],
+class GrantQuestionForm(QuestionSetupForm):
+    required_label = _l("Required: an application cannot be sent without an answer")
+    hidden_answers_hint = _l(
+        "Untick for answers meant for organizers only: hidden answers are never shown to "
+        "grant reviewers."
     )
-    help_text = StringField(
-        _l("Help text"),
-        validators=[Optional(), Length(max=500, message=_l("Use at most 500 characters."))],
-        description=_l("Shown under the question, e.g. what a good answer contains."),
-    )
-    kind = RadioField(
-        _l("Kind of answer"),
-        choices=QUESTION_KIND_CHOICES,
-        default=QuestionKind.TEXT.value,
-        validators=[InputRequired(_l("Choose the kind of answer."))],
-    )
-    choices = TextAreaField(
-        _l("Choices"),
-        description=_l(
-            "Only for “one choice” and “any number of choices” questions: one choice per "
-            "line, at least two. Ignored for other kinds."
-        ),
-        render_kw={"rows": 5},
-    )
-    required = BooleanField(_l("Required: an application cannot be sent without an answer"))
-    visible_to_reviewers = BooleanField(
-        _l("Visible to reviewers"),
-        default=True,
-        description=_l(
-            "Untick for answers meant for organizers only: hidden answers are never shown to "
-            "grant reviewers."
-        ),
-    )
-    file_kinds = CheckboxGroupField(
-        _l("Accepted file types"),
-        choices=[SelectChoice(key, kind.label) for key, kind in FILE_KINDS.items()],
-        description=_l("Only for file questions: choose at least one."),
-    )
-    max_file_kb = WholeNumber(
-        _l("Largest file, in KB"),
-        default=5120,
-        validators=[InputRequired(_l("Enter the size limit in KB, e.g. 5120 for 5 MB."))],
-        description=_l("Only for file questions: from 1 to 10,240 KB (1,024 KB = 1 MB)."),
-        render_kw={"min": 1, "max": 10240, "inputmode": "numeric"},
-    )
-    submit = SubmitField(_l("Save question"))
-
-    def choice_lines(self) -> tuple[str, ...]:
-        return tuple(line.strip() for line in (self.choices.data or "").splitlines())
 
 
-class CriterionForm(FlaskForm):
-    name = StringField(
-        _l("Name"),
-        validators=[
-            InputRequired(_l("Enter a name for the criterion, e.g. Need.")),
-            Length(max=100, message=_l("Use at most 100 characters.")),
-        ],
-    )
-    description = TextAreaField(
-        _l("Description"),
-        validators=[Optional(), Length(max=500, message=_l("Use at most 500 characters."))],
-        description=_l("What reviewers should look at, shown next to the score."),
-        render_kw={"rows": 3},
-    )
-    weight = WholeNumber(
-        _l("Weight"),
-        default=1,
-        validators=[InputRequired(_l("Enter a weight from 1 to 100."))],
-        description=_l("How much this criterion counts in the overall score, from 1 to 100."),
-        render_kw={"min": 1, "max": 100, "inputmode": "numeric"},
-    )
-    scale_min = WholeNumber(
-        _l("Lowest score"),
-        default=1,
-        validators=[InputRequired(_l("Enter the lowest score."))],
-        render_kw={"inputmode": "numeric"},
-    )
-    scale_max = WholeNumber(
-        _l("Highest score"),
-        default=5,
-        validators=[InputRequired(_l("Enter the highest score."))],
-        render_kw={"inputmode": "numeric"},
-    )
-    submit = SubmitField(_l("Save criterion"))
+class CriterionForm(CriterionSetupForm):
+    name_required_message = _l("Enter a name for the criterion, e.g. Need.")
 
 
 class LetterForm(FlaskForm):

@@ -19,15 +19,14 @@ from organizer.blueprints._common import (
     show_domain_error,
     utcnow,
 )
+from organizer.blueprints._setup_forms import ConfirmForm, MoveForm
 from organizer.blueprints.grant_admin.forms import (
     CATEGORY_LABELS,
     CommitForm,
-    ConfirmForm,
     CriterionForm,
     GrantQuestionForm,
     LetterForm,
     MessageForm,
-    MoveForm,
     OfferNextForm,
     PinForm,
     ProgrammeForm,
