@@ -32,9 +32,11 @@ from organizer.enums import (
 )
 from organizer.extensions import db
 from organizer.models import (
+    Answer,
     Cfp,
     Event,
     EventRole,
+    GrantAnswer,
     GrantApplication,
     GrantAward,
     GrantCriterion,
@@ -183,21 +185,22 @@ def _load_call(event: Event, spec: dict[str, Any], users: dict[str, User], now: 
             position=position,
         )
     db.session.add_all([*kinds.values(), *tracks.values()])
-    for position, item in enumerate(spec.get("questions", [])):
-        db.session.add(
-            Question(
-                event_id=event.id,
-                position=position,
-                text=item["text"],
-                kind=QuestionKind(item["kind"]),
-                help_text=item.get("help_text", ""),
-                choices=item.get("choices", []),
-                required=bool(item.get("required")),
-                visible_to_reviewers=bool(item.get("visible_to_reviewers", True)),
-                file_kinds=item.get("file_kinds", []),
-                max_file_kb=item.get("max_file_kb", 5120),
-            )
+    questions = [
+        Question(
+            event_id=event.id,
+            position=position,
+            text=item["text"],
+            kind=QuestionKind(item["kind"]),
+            help_text=item.get("help_text", ""),
+            choices=item.get("choices", []),
+            required=bool(item.get("required")),
+            visible_to_reviewers=bool(item.get("visible_to_reviewers", True)),
+            file_kinds=item.get("file_kinds", []),
+            max_file_kb=item.get("max_file_kb", 5120),
         )
+        for position, item in enumerate(spec.get("questions", []))
+    ]
+    db.session.add_all(questions)
     criteria = []
     for position, item in enumerate(spec.get("review_criteria", [])):
         low, high = item.get("scale", [1, 5])
@@ -259,6 +262,12 @@ def _load_call(event: Event, spec: dict[str, Any], users: dict[str, User], now: 
                     accepted_at=now,
                 )
             )
+        if state != ProposalState.DRAFT:  # submitted proposals answered what was required
+            proposal.answers = [
+                Answer(question=q, value="no" if len(proposals) % 3 else "yes")
+                for q in questions
+                if q.required and q.kind == QuestionKind.BOOLEAN
+            ]
         proposals.append(proposal)
     db.session.add_all(proposals)
     db.session.flush()
@@ -393,7 +402,7 @@ def _load_grants(event: Event, spec: dict[str, Any], users: dict[str, User], now
         for position, item in enumerate(spec.get("criteria", []))
     ]
     db.session.add_all(criteria)
-    db.session.add_all(
+    questions = [
         GrantQuestion(
             programme_id=programme.id,
             position=position,
@@ -404,7 +413,8 @@ def _load_grants(event: Event, spec: dict[str, Any], users: dict[str, User], now
             choices=item.get("choices", []),
         )
         for position, item in enumerate(spec.get("questions", []))
-    )
+    ]
+    db.session.add_all(questions)
     db.session.flush()
     respond_by = _local(spec.get("offers_respond_by", spec["closes"]), event)
     reviewers = [
@@ -447,6 +457,12 @@ def _load_grants(event: Event, spec: dict[str, Any], users: dict[str, User], now
                 offered_at=now,
                 responded_at=None if state == GrantState.OFFERED else now,
             )
+        if state != GrantState.DRAFT:  # submitted applications answered what was required
+            application.answers = [
+                GrantAnswer(question=q, value=rng.choice(["yes", "no"]))
+                for q in questions
+                if q.required and q.kind == QuestionKind.BOOLEAN
+            ]
         db.session.add(application)
         applications[item["applicant"]] = application
         if state in (GrantState.DRAFT, GrantState.WITHDRAWN):

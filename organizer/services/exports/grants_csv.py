@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from organizer.enums import GrantCategory
+from organizer.enums import GrantCategory, GrantState
 from organizer.extensions import db
 from organizer.models import GrantApplication, GrantAward, GrantProgramme
 from organizer.services import money
@@ -19,11 +19,16 @@ CATEGORIES = [c.value for c in GrantCategory]
 
 
 def awarded_applications(programme: GrantProgramme) -> list[GrantApplication]:
+    """Awards that hold money: offered or accepted. Declined and expired offers released
+    theirs, so summing the column gives what the programme owes or may owe."""
     return list(
         db.session.scalars(
             select(GrantApplication)
             .join(GrantAward, GrantAward.application_id == GrantApplication.id)
-            .where(GrantApplication.programme_id == programme.id)
+            .where(
+                GrantApplication.programme_id == programme.id,
+                GrantApplication.state.in_((GrantState.OFFERED, GrantState.ACCEPTED)),
+            )
             .options(
                 selectinload(GrantApplication.applicant),
                 selectinload(GrantApplication.award),

@@ -21,7 +21,7 @@ a hint, and whenever greedy keeps every pin the result is at least as good as gr
 (should the solver run out of time below its start, the start is returned).
 
 `run_allocation` puts the result in an AllocationRun (a draft organizers adjust with
-`adjust_line` before engineer C's `offers.commit_run` sends the offers).
+`adjust_line` before `offers.commit_run` sends the offers).
 """
 
 from __future__ import annotations
