@@ -253,6 +253,9 @@ def test_expiry_releases_the_money(setup, offered):
         offers.respond(actor=offered.applicant, application=offered, accept=True, now=RESPOND_BY)
     [entry] = actions("grant.offer.expire")
     assert entry.actor_id is None
+    [mail] = mails("grant_offer_expired")
+    assert mail.to_address == offered.applicant.email
+    assert mail.subject.startswith("Your grant offer expired")
 
 
 def test_expiry_for_one_programme_needs_an_organizer(setup, offered):

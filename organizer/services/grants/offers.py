@@ -419,6 +419,13 @@ def expire_offers(
                 "respond_by": award.respond_by.isoformat(),
             },
         )
+        _mail(
+            application,
+            "grant_offer_expired",
+            now=now,
+            key=f"grant_offer_expired:{award.id}:{award.respond_by:%Y%m%dT%H%M}",
+            award=award,
+        )
     db.session.flush()
     return expired
 
