@@ -25,11 +25,13 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
-from organizer.blueprints._common import CheckboxGroupField
-from organizer.enums import QuestionKind
-from organizer.models import Answer, Cfp, Proposal, Question, SessionType, Track
+from organizer.blueprints._question_fields import (
+    add_question_fields,
+    answers_and_files,
+    saved_answers,
+)
+from organizer.models import Cfp, Proposal, Question, SessionType, Track
 from organizer.services import cfp as cfp_service
-from organizer.services import uploads
 from organizer.services.cfp import LEVEL_LABELS, language_name
 
 MARKDOWN_HINT = _l(
@@ -41,70 +43,6 @@ AVAILABILITY_LABELS = {
     "afternoon": _l("Afternoon"),
     "none": _l("Not available"),
 }
-
-
-def question_field_name(question: Question) -> str:
-    """The same key the service uses for the question's errors."""
-    return f"question-{question.id}"
-
-
-def _size(kb: int) -> str:
-    return f"{kb // 1024} MB" if kb >= 1024 and kb % 1024 == 0 else f"{kb} KB"
-
-
-def _question_field(question: Question, answer: Answer | None) -> Any:
-    label = question.text if question.required else _("%(text)s (optional)", text=question.text)
-    hint = question.help_text
-    kind = question.kind
-    if kind == QuestionKind.TEXT:
-        return StringField(label, description=hint, render_kw={"maxlength": 300})
-    if kind == QuestionKind.LONG_TEXT:
-        return TextAreaField(
-            label, description=hint, render_kw={"rows": 5, "maxlength": cfp_service.ANSWER_MAX}
-        )
-    if kind == QuestionKind.SINGLE_CHOICE:
-        return RadioField(
-            label,
-            description=hint,
-            choices=[SelectChoice(c, c) for c in question.choices],
-            validate_choice=False,
-        )
-    if kind == QuestionKind.MULTIPLE_CHOICE:
-        return CheckboxGroupField(
-            label,
-            description=hint,
-            choices=[SelectChoice(c, c) for c in question.choices],
-            validate_choice=False,
-        )
-    if kind == QuestionKind.BOOLEAN:
-        return RadioField(
-            label,
-            description=hint,
-            choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
-            validate_choice=False,
-        )
-    # A file: what is accepted, how large, and what was sent before.
-    parts = [hint] if hint else []
-    parts.append(
-        _(
-            "Accepted: %(kinds)s, up to %(size)s.",
-            kinds=uploads.describe_kinds(question.file_kinds),
-            size=_size(question.max_file_kb),
-        )
-    )
-    if answer is not None and answer.upload is not None:
-        parts.append(
-            _(
-                "Already sent: %(name)s. Choose a file only to replace it.",
-                name=answer.upload.filename,
-            )
-        )
-    accept = ",".join(
-        f".{uploads.FILE_KINDS[k].extension},{uploads.FILE_KINDS[k].content_type}"
-        for k in question.file_kinds
-        if k in uploads.FILE_KINDS
-    )
-    return FileField(label, description=" ".join(parts), render_kw={"accept": accept})
 
 
 class _ProposalBase(FlaskForm):
@@ -121,15 +59,7 @@ class _ProposalBase(FlaskForm):
     question_names: list[tuple[Question, str]]
 
     def as_input(self) -> cfp_service.ProposalInput:
-        answers: dict[int, Any] = {}
-        files: dict[int, cfp_service.FileInput] = {}
-        for question, name in self.question_names:
-            value = self[name].data
-            if question.kind == QuestionKind.FILE:
-                if value is not None and getattr(value, "filename", ""):
-                    files[question.id] = cfp_service.FileInput(value.stream, value.filename)
-            else:
-                answers[question.id] = value
+        answers, files = answers_and_files(self, self.question_names)
         track = getattr(self, "track_id", None)
         return cfp_service.ProposalInput(
             title=self.title.data or "",
@@ -230,11 +160,7 @@ def proposal_form(
             choices=[SelectChoice(str(t.id), t.name) for t in tracks],
             validate_choice=False,
         )
-    names = []
-    for question in questions:
-        name = question_field_name(question)
-        attrs[name] = _question_field(question, answers.get(question.id))
-        names.append((question, name))
+    names = add_question_fields(attrs, questions, answers)
     form_class = type("ProposalForm", (_ProposalBase,), attrs)
     if proposal is not None:
         data = {
@@ -248,11 +174,7 @@ def proposal_form(
             "level": proposal.level,
             "notes": proposal.notes,
         }
-        for question, name in names:
-            answer = answers.get(question.id)
-            if answer is not None and question.kind != QuestionKind.FILE:
-                data[name] = answer.value
-        kwargs = {**data, **kwargs}
+        kwargs = {**data, **saved_answers(names, answers), **kwargs}
     elif len(cfp.languages) == 1:
         kwargs.setdefault("language", cfp.languages[0])
     form = form_class(**kwargs)

@@ -9,7 +9,6 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -22,17 +21,20 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
-from organizer.blueprints._common import CheckboxGroupField
-from organizer.enums import GrantCategory, QuestionKind
+from organizer.blueprints._question_fields import (
+    add_question_fields,
+    answers_and_files,
+    saved_answers,
+)
+from organizer.enums import GrantCategory
 from organizer.errors import ValidationFailed
 from organizer.models import (
-    GrantAnswer,
     GrantApplication,
     GrantProgramme,
     GrantQuestion,
     Proposal,
 )
-from organizer.services import money, uploads
+from organizer.services import money
 from organizer.services.grants import applications as grant_apps
 from organizer.services.grants.applications import (
     CATEGORY_LABELS,
@@ -41,64 +43,6 @@ from organizer.services.grants.applications import (
     amount_field,
 )
 from organizer.services.grants.programmes import categories_for
-from organizer.services.questions import LONG_TEXT_MAX, TEXT_MAX, FileInput
-
-
-def question_field_name(question: GrantQuestion) -> str:
-    """The same key the service uses for the question's errors."""
-    return f"question-{question.id}"
-
-
-def _size(kb: int) -> str:
-    return f"{kb // 1024} MB" if kb >= 1024 and kb % 1024 == 0 else f"{kb} KB"
-
-
-def _question_field(question: GrantQuestion, answer: GrantAnswer | None) -> Any:
-    """A field for one of the programme's questions, as the call's form builds them."""
-    label = question.text if question.required else _("%(text)s (optional)", text=question.text)
-    hint = question.help_text
-    kind = question.kind
-    if kind == QuestionKind.TEXT:
-        return StringField(label, description=hint, render_kw={"maxlength": TEXT_MAX})
-    if kind == QuestionKind.LONG_TEXT:
-        return TextAreaField(
-            label, description=hint, render_kw={"rows": 5, "maxlength": LONG_TEXT_MAX}
-        )
-    if kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.BOOLEAN):
-        choices = (
-            [SelectChoice(c, c) for c in question.choices]
-            if kind == QuestionKind.SINGLE_CHOICE
-            else [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
-        )
-        return RadioField(label, description=hint, choices=choices, validate_choice=False)
-    if kind == QuestionKind.MULTIPLE_CHOICE:
-        return CheckboxGroupField(
-            label,
-            description=hint,
-            choices=[SelectChoice(c, c) for c in question.choices],
-            validate_choice=False,
-        )
-    parts = [hint] if hint else []
-    parts.append(
-        _(
-            "Accepted: %(kinds)s, up to %(size)s.",
-            kinds=uploads.describe_kinds(question.file_kinds),
-            size=_size(question.max_file_kb),
-        )
-    )
-    if answer is not None and answer.upload is not None:
-        parts.append(
-            _(
-                "Already sent: %(name)s. Choose a file only to replace it.",
-                name=answer.upload.filename,
-            )
-        )
-    accept = ",".join(
-        f".{uploads.FILE_KINDS[k].extension},{uploads.FILE_KINDS[k].content_type}"
-        for k in question.file_kinds
-        if k in uploads.FILE_KINDS
-    )
-    return FileField(label, description=" ".join(parts), render_kw={"accept": accept})
 
 
 class _ApplicationBase(FlaskForm):
@@ -163,15 +107,7 @@ class _ApplicationBase(FlaskForm):
         except ValidationFailed as error:
             errors.update(error.errors)
             own = 0
-        answers: dict[int, Any] = {}
-        files: dict[int, FileInput] = {}
-        for question, name in self.question_names:
-            value = self[name].data
-            if question.kind == QuestionKind.FILE:
-                if value is not None and getattr(value, "filename", ""):
-                    files[question.id] = FileInput(value.stream, value.filename)
-            else:
-                answers[question.id] = value
+        answers, files = answers_and_files(self, self.question_names)
         proposal_field = getattr(self, "proposal", None)
         return ApplicationInput(
             motivation=self.motivation.data or "",
@@ -260,11 +196,7 @@ def application_form(
                 render_kw={"inputmode": "decimal", "autocomplete": "off", "size": 12},
             )
         amount_names.append((category, name))
-    names = []
-    for question in programme_questions:
-        name = question_field_name(question)
-        attrs[name] = _question_field(question, answers.get(question.id))
-        names.append((question, name))
+    names = add_question_fields(attrs, programme_questions, answers)
     form_class = type("ApplicationForm", (_ApplicationBase,), attrs)
     if application is not None:
         data: dict[str, Any] = {
@@ -288,11 +220,7 @@ def application_form(
                 data[name] = amount > 0
             else:
                 data[name] = money.for_input(amount, currency) if amount else ""
-        for question, name in names:
-            answer = answers.get(question.id)
-            if answer is not None and question.kind != QuestionKind.FILE:
-                data[name] = answer.value
-        kwargs = {**data, **kwargs}
+        kwargs = {**data, **saved_answers(names, answers), **kwargs}
     form = form_class(**kwargs)
     form.programme = programme
     form.question_names = names
