@@ -6,21 +6,16 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms import BooleanField, HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, Length, Optional
 
+from organizer.blueprints._scoring import ScoredForm, add_score_fields, saved_scores
 from organizer.models import GrantCriterion, GrantReview
 from organizer.services import money
 from organizer.services.grants.review import COMMENT_MAX, CONFLICT_REASON_MAX
 
 
-def score_field_name(criterion: GrantCriterion) -> str:
-    """The form field of a criterion: the key the service uses for its errors."""
-    return f"score-{criterion.id}"
-
-
-class GrantReviewForm(FlaskForm):
+class GrantReviewForm(ScoredForm, FlaskForm):
     """The fixed part of a review; `review_form` adds one radio group per criterion."""
 
     comment = TextAreaField(
@@ -44,19 +39,6 @@ class GrantReviewForm(FlaskForm):
     )
     submit = SubmitField(_l("Save my review"))
 
-    criteria: list[GrantCriterion]
-
-    def score_fields(self) -> list[Any]:
-        return [self[score_field_name(c)] for c in self.criteria]
-
-    def scores(self) -> dict[int, int]:
-        chosen: dict[int, int] = {}
-        for criterion in self.criteria:
-            value = self[score_field_name(criterion)].data
-            if isinstance(value, int):
-                chosen[criterion.id] = value
-        return chosen
-
     def amount(self, currency: str) -> int | None:
         """The recommended amount in minor units, None when left empty. Raises
         ValidationFailed (keyed by the field) for what is not an amount."""
@@ -64,30 +46,6 @@ class GrantReviewForm(FlaskForm):
         if not text:
             return None
         return money.parse(text, currency, field="recommended_amount")
-
-
-def _score_choices(criterion: GrantCriterion) -> list[SelectChoice]:
-    choices = []
-    for value in range(criterion.scale_min, criterion.scale_max + 1):
-        if value == criterion.scale_min:
-            label = _l("%(value)d (lowest)", value=value)
-        elif value == criterion.scale_max:
-            label = _l("%(value)d (highest)", value=value)
-        else:
-            label = str(value)
-        choices.append(SelectChoice(value, label))
-    return choices
-
-
-def _score_hint(criterion: GrantCriterion) -> str:
-    scale = str(
-        _l(
-            "From %(low)d (lowest) to %(high)d (highest).",
-            low=criterion.scale_min,
-            high=criterion.scale_max,
-        )
-    )
-    return f"{criterion.description} {scale}".strip() if criterion.description else scale
 
 
 def review_form(
@@ -102,18 +60,7 @@ def review_form(
     class Form(GrantReviewForm):
         pass
 
-    for criterion in criteria:
-        setattr(
-            Form,
-            score_field_name(criterion),
-            RadioField(
-                criterion.name,
-                choices=_score_choices(criterion),
-                coerce=int,
-                validators=[Optional()],
-                description=_score_hint(criterion),
-            ),
-        )
+    add_score_fields(Form, criteria)
     data: dict[str, Any] = {}
     if review is not None:
         data = {
@@ -121,8 +68,7 @@ def review_form(
             "recommended_amount": money.for_input(review.recommended_amount, currency),
             "abstain": review.abstained,
         }
-        for score in review.scores:
-            data[f"score-{score.criterion_id}"] = score.score
+        data.update(saved_scores(review))
     form = Form(data=data)
     form.criteria = criteria
     form.recommended_amount.description = _l(

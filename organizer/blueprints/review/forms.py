@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
-    RadioField,
     SubmitField,
     TextAreaField,
 )
@@ -17,16 +16,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length, Optional
 
 from organizer.blueprints._common import CheckboxGroupField
+from organizer.blueprints._scoring import ScoredForm, add_score_fields, saved_scores
 from organizer.models import Review, ReviewCriterion, Track
 from organizer.services.review import COMMENT_MAX, CONFLICT_REASON_MAX, NOTE_MAX
 
 
-def score_field_name(criterion: ReviewCriterion) -> str:
-    """The form field of a criterion: the key the service uses for its errors."""
-    return f"score-{criterion.id}"
-
-
-class ReviewForm(FlaskForm):
+class ReviewForm(ScoredForm, FlaskForm):
     """The fixed part of a review; `review_form` adds one radio group per criterion."""
 
     comment = TextAreaField(
@@ -57,43 +52,6 @@ class ReviewForm(FlaskForm):
     )
     submit = SubmitField(_l("Save my review"))
 
-    criteria: list[ReviewCriterion]
-
-    def score_fields(self) -> list[Any]:
-        return [self[score_field_name(c)] for c in self.criteria]
-
-    def scores(self) -> dict[int, int]:
-        chosen: dict[int, int] = {}
-        for criterion in self.criteria:
-            value = self[score_field_name(criterion)].data
-            if isinstance(value, int):
-                chosen[criterion.id] = value
-        return chosen
-
-
-def _score_choices(criterion: ReviewCriterion) -> list[SelectChoice]:
-    choices = []
-    for value in range(criterion.scale_min, criterion.scale_max + 1):
-        if value == criterion.scale_min:
-            label = _l("%(value)d (lowest)", value=value)
-        elif value == criterion.scale_max:
-            label = _l("%(value)d (highest)", value=value)
-        else:
-            label = str(value)
-        choices.append(SelectChoice(value, label))
-    return choices
-
-
-def _score_hint(criterion: ReviewCriterion) -> str:
-    scale = str(
-        _l(
-            "From %(low)d (lowest) to %(high)d (highest).",
-            low=criterion.scale_min,
-            high=criterion.scale_max,
-        )
-    )
-    return f"{criterion.description} {scale}".strip() if criterion.description else scale
-
 
 def review_form(
     criteria: list[ReviewCriterion], review: Review | None, **kwargs: Any
@@ -103,18 +61,7 @@ def review_form(
     class Form(ReviewForm):
         pass
 
-    for criterion in criteria:
-        setattr(
-            Form,
-            score_field_name(criterion),
-            RadioField(
-                criterion.name,
-                choices=_score_choices(criterion),
-                coerce=int,
-                validators=[Optional()],
-                description=_score_hint(criterion),
-            ),
-        )
+    add_score_fields(Form, criteria)
     data: dict[str, Any] = {}
     if review is not None:
         data = {
@@ -122,8 +69,7 @@ def review_form(
             "note_to_speaker": review.note_to_speaker,
             "abstain": review.abstained,
         }
-        for score in review.scores:
-            data[f"score-{score.criterion_id}"] = score.score
+        data.update(saved_scores(review))
     form = Form(data=data, **kwargs)
     form.criteria = criteria
     return form
