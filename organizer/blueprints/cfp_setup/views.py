@@ -16,10 +16,19 @@ from organizer.blueprints._common import (
     commit,
     event_route,
     paginate_list,
-    show_domain_error,
     utcnow,
 )
-from organizer.blueprints._setup_forms import ConfirmForm, MoveForm
+from organizer.blueprints._setup_views import (
+    confirm_then,
+    fail_form,
+    form_status,
+    local_date_and_time,
+    move_direction,
+    move_then,
+    question_form,
+    question_settings,
+    utc_from_local,
+)
 from organizer.blueprints.cfp_setup.forms import (
     CallForm,
     CriterionForm,
@@ -30,7 +39,7 @@ from organizer.blueprints.cfp_setup.forms import (
     SessionTypeForm,
     TrackForm,
 )
-from organizer.enums import OthersReviews, QuestionKind
+from organizer.enums import OthersReviews
 from organizer.errors import DomainError, NotFound
 from organizer.models import (
     CfpExtension,
@@ -69,52 +78,23 @@ def _name(item: Any) -> str:
     return str(getattr(item, "name", None) or getattr(item, "text", ""))
 
 
-def _failed(error: DomainError, form: Any) -> None:
-    """Show the error in the form (or a flash message) and remember its status for the page."""
-    show_domain_error(error, form)
-    form.failed_status = error.status_code
-
-
-def _status(form: Any) -> int:
-    return getattr(form, "failed_status", None) or (400 if form.errors else 200)
-
-
-def _local(moment: dt.datetime | None, event: Event) -> tuple[dt.date | None, dt.time | None]:
-    """A stored UTC instant as the date and time people read in the event's zone."""
-    local = in_zone(moment, event.timezone)
-    if local is None:
-        return None, None
-    return local.date(), local.time().replace(second=0, microsecond=0)
-
-
-def _utc(day: dt.date, clock: dt.time, event: Event) -> dt.datetime:
-    return cfp.local_datetime(day, clock, event)
-
-
 def _redirect(endpoint: str, event: Event, **values: Any):  # type: ignore[no-untyped-def]
     return redirect(url_for(endpoint, event_slug=event.slug, **values))
-
-
-def _confirm_page(event: Event, form: ConfirmForm, status: int = 200, **context: Any):  # type: ignore[no-untyped-def]
-    return render_template("cfp_setup/confirm.html", event=event, form=form, **context), status
 
 
 def _confirm_then(
     event: Event, act: Callable[[], object], *, done: str, after: str, **context: Any
 ):  # type: ignore[no-untyped-def]
-    """A confirmation page for a destructive action. On POST: run `act` (one service call),
-    commit, say `done` and go to the `after` page; a refusal is shown on the same page."""
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            act()
-        except DomainError as error:
-            show_domain_error(error)
-            return _confirm_page(event, form, error.status_code, refused=True, **context)
-        commit()
-        flash(done, "success")
-        return _redirect(after, event)
-    return _confirm_page(event, form, **context)
+    """A confirmation page for a destructive action; on POST one service call, commit, and
+    on to the `after` page of the call's set-up."""
+    return confirm_then(
+        act,
+        done=done,
+        after=url_for(after, event_slug=event.slug),
+        tabs="cfp_setup/_tabs.html",
+        event=event,
+        **context,
+    )
 
 
 # The call ------------------------------------------------------------------------------------
@@ -127,8 +107,8 @@ def settings(event: Event):
     form = CallForm(zone=event.timezone)
     if not form.is_submitted():
         if call is not None:
-            form.opens_at.data, form.opens_time.data = _local(call.opens_at, event)
-            form.closes_at.data, form.closes_time.data = _local(call.closes_at, event)
+            form.opens_at.data, form.opens_time.data = local_date_and_time(call.opens_at, event)
+            form.closes_at.data, form.closes_time.data = local_date_and_time(call.closes_at, event)
             form.text.data = call.text
             form.anonymous_review.data = call.anonymous_review
             form.reviews_per_proposal.data = call.reviews_per_proposal
@@ -136,7 +116,7 @@ def settings(event: Event):
             form.abstract_max_length.data = call.abstract_max_length
             form.languages.data = ", ".join(call.languages)
         else:
-            today = _local(utcnow(), event)[0]
+            today = local_date_and_time(utcnow(), event)[0]
             assert today is not None
             form.opens_at.data, form.opens_time.data = today, dt.time(0, 0)
             form.closes_at.data = today + dt.timedelta(weeks=DEFAULT_CALL_WEEKS)
@@ -147,8 +127,8 @@ def settings(event: Event):
             form.languages.data = "en"
     if form.validate_on_submit():
         settings_ = cfp.CallSettings(
-            opens_at=_utc(form.opens_at.data, form.opens_time.data, event),
-            closes_at=_utc(form.closes_at.data, form.closes_time.data, event),
+            opens_at=utc_from_local(form.opens_at.data, form.opens_time.data, event),
+            closes_at=utc_from_local(form.closes_at.data, form.closes_time.data, event),
             text=form.text.data or "",
             anonymous_review=bool(form.anonymous_review.data),
             reviews_per_proposal=form.reviews_per_proposal.data,
@@ -159,7 +139,7 @@ def settings(event: Event):
         try:
             cfp.save_call(actor=current_user, event=event, settings=settings_, now=utcnow())
         except DomainError as error:
-            _failed(error, form)
+            fail_form(error, form)
         else:
             commit()
             flash(
@@ -169,7 +149,7 @@ def settings(event: Event):
             return _redirect("cfp_setup.settings", event)
     return render_template(
         "cfp_setup/settings.html", event=event, form=form, call=call, now=utcnow()
-    ), _status(form)
+    ), form_status(form)
 
 
 # Session types -------------------------------------------------------------------------------
@@ -187,7 +167,7 @@ def session_types(event: Event):
         event=event,
         form=form,
         page=paginate_list(cfp.session_types(event)),
-    ), _status(form)
+    ), form_status(form)
 
 
 def _save_session_type(event: Event, item: SessionType | None, form: SessionTypeForm) -> bool:
@@ -203,7 +183,7 @@ def _save_session_type(event: Event, item: SessionType | None, form: SessionType
             now=utcnow(),
         )
     except DomainError as error:
-        _failed(error, form)
+        fail_form(error, form)
         return False
     commit()
     return True
@@ -235,7 +215,7 @@ def _edit_page(event: Event, form: Any, *, title: str, fields: str, back: str, *
         fields=fields,
         back=back,
         **context,
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.route("/<event_slug>/cfp/types/<int:type_id>/delete", methods=["GET", "POST"])
@@ -273,27 +253,14 @@ def move(event: Event, kind: str, item_id: int):
         abort(404)
     model, endpoint = MOVABLE[kind]
     item = _item(model, event, item_id)
-    form = MoveForm()
-    if not form.validate_on_submit():
-        abort(400)
-    direction = -1 if form.direction.data == "up" else 1
-    try:
-        if model is ReviewCriterion:
-            review.move_criterion(
-                actor=current_user, criterion=item, direction=direction, now=utcnow()
-            )
-        else:
-            cfp.move(actor=current_user, event=event, item=item, direction=direction)
-    except DomainError as error:
-        show_domain_error(error)
-    else:
-        commit()
-        flash(
-            _("“%(name)s” moved up.", name=_name(item))
-            if direction < 0
-            else _("“%(name)s” moved down.", name=_name(item)),
-            "success",
+    direction = move_direction()
+    if model is ReviewCriterion:
+        act = lambda: review.move_criterion(  # noqa: E731
+            actor=current_user, criterion=item, direction=direction, now=utcnow()
         )
+    else:
+        act = lambda: cfp.move(actor=current_user, event=event, item=item, direction=direction)  # noqa: E731
+    move_then(act, name=_name(item), direction=direction)
     return _redirect(endpoint, event)
 
 
@@ -309,7 +276,7 @@ def tracks(event: Event):
         return _redirect("cfp_setup.tracks", event)
     return render_template(
         "cfp_setup/tracks.html", event=event, form=form, page=paginate_list(cfp.tracks(event))
-    ), _status(form)
+    ), form_status(form)
 
 
 def _save_track(event: Event, item: Track | None, form: TrackForm) -> bool:
@@ -323,7 +290,7 @@ def _save_track(event: Event, item: Track | None, form: TrackForm) -> bool:
             now=utcnow(),
         )
     except DomainError as error:
-        _failed(error, form)
+        fail_form(error, form)
         return False
     commit()
     return True
@@ -373,47 +340,26 @@ def delete_track(event: Event, track_id: int):
 # Questions -----------------------------------------------------------------------------------
 
 
-def _question_settings(form: QuestionForm) -> cfp.QuestionSettings:
-    return cfp.QuestionSettings(
-        text=form.text.data or "",
-        kind=QuestionKind(form.kind.data),
-        help_text=form.help_text.data or "",
-        choices=form.choice_lines(),
-        required=bool(form.required.data),
-        visible_to_reviewers=bool(form.visible_to_reviewers.data),
-        file_kinds=tuple(form.file_kinds.data or ()),
-        max_file_kb=form.max_file_kb.data,
-    )
-
-
 def _save_question(event: Event, item: Question | None, form: QuestionForm) -> bool:
     try:
         cfp.save_question(
             actor=current_user,
             event=event,
             question=item,
-            settings=_question_settings(form),
+            settings=question_settings(form),
             now=utcnow(),
         )
     except DomainError as error:
-        _failed(error, form)
+        fail_form(error, form)
         return False
     commit()
     return True
 
 
-def _question_form(item: Question | None = None) -> QuestionForm:
-    form = QuestionForm(obj=item)
-    if item is not None and not form.is_submitted():
-        form.kind.data = QuestionKind(item.kind).value
-        form.choices.data = "\n".join(item.choices)
-    return form
-
-
 @bp.route("/<event_slug>/cfp/questions", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def questions(event: Event):
-    form = _question_form()
+    form = question_form(QuestionForm)
     if form.validate_on_submit() and _save_question(event, None, form):
         flash(_("The question is added."), "success")
         return _redirect("cfp_setup.questions", event)
@@ -424,14 +370,14 @@ def questions(event: Event):
         page=paginate_list(cfp.questions(event)),
         kinds={c.value: c.label for c in form.kind.choices},
         file_kinds=FILE_KINDS,
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.route("/<event_slug>/cfp/questions/<int:question_id>", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def edit_question(event: Event, question_id: int):
     item = _item(Question, event, question_id)
-    form = _question_form(item)
+    form = question_form(QuestionForm, item)
     if form.validate_on_submit() and _save_question(event, item, form):
         flash(_("The question is saved."), "success")
         return _redirect("cfp_setup.questions", event)
@@ -439,7 +385,7 @@ def edit_question(event: Event, question_id: int):
         event,
         form,
         title=_("Edit a question"),
-        fields="cfp_setup/_question_fields.html",
+        fields="macros/question_fields.html",
         back=url_for("cfp_setup.questions", event_slug=event.slug),
     )
 
@@ -490,7 +436,7 @@ def _save_criterion(event: Event, item: ReviewCriterion | None, form: CriterionF
             now=utcnow(),
         )
     except DomainError as error:
-        _failed(error, form)
+        fail_form(error, form)
         return False
     commit()
     return True
@@ -509,7 +455,7 @@ def criteria(event: Event):
         event=event,
         form=form,
         page=paginate_list(review.event_criteria(event)),  # tracks eager-loaded
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.route("/<event_slug>/cfp/criteria/<int:criterion_id>", methods=["GET", "POST"])
@@ -560,8 +506,8 @@ def delete_criterion(event: Event, criterion_id: int):
 def _phase_form(event: Event, item: ReviewPhase | None = None) -> PhaseForm:
     form = PhaseForm(obj=item, zone=event.timezone)
     if item is not None and not form.is_submitted():
-        form.starts_at.data, form.starts_time.data = _local(item.starts_at, event)
-        form.ends_at.data, form.ends_time.data = _local(item.ends_at, event)
+        form.starts_at.data, form.starts_time.data = local_date_and_time(item.starts_at, event)
+        form.ends_at.data, form.ends_time.data = local_date_and_time(item.ends_at, event)
         form.others_reviews.data = OthersReviews(item.others_reviews).value
     return form
 
@@ -573,14 +519,14 @@ def _save_phase(event: Event, item: ReviewPhase | None, form: PhaseForm) -> bool
             event=event,
             phase=item,
             name=form.name.data or "",
-            starts_at=_utc(form.starts_at.data, form.starts_time.data, event),
-            ends_at=_utc(form.ends_at.data, form.ends_time.data, event),
+            starts_at=utc_from_local(form.starts_at.data, form.starts_time.data, event),
+            ends_at=utc_from_local(form.ends_at.data, form.ends_time.data, event),
             can_review=bool(form.can_review.data),
             others_reviews=OthersReviews(form.others_reviews.data),
             now=utcnow(),
         )
     except DomainError as error:
-        _failed(error, form)
+        fail_form(error, form)
         return False
     commit()
     return True
@@ -601,7 +547,7 @@ def phases(event: Event):
         page=paginate_list(review.phases(event)),
         rules=rules,
         others_labels={c.value: c.label for c in form.others_reviews.choices},
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.route("/<event_slug>/cfp/phases/<int:phase_id>", methods=["GET", "POST"])
@@ -707,7 +653,7 @@ def edit_mail_template(event: Event, purpose: str):
                     now=utcnow(),
                 )
             except DomainError as error:
-                _failed(error, form)
+                fail_form(error, form)
             else:
                 commit()
                 flash(
@@ -724,7 +670,7 @@ def edit_mail_template(event: Event, purpose: str):
         template=template,
         placeholders=decisions.PLACEHOLDERS,
         preview=preview,
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.route("/<event_slug>/cfp/mails/<purpose>/reset", methods=["GET", "POST"])
@@ -759,7 +705,7 @@ def extensions(event: Event):
     call = cfp.call_of(event)
     form = ExtensionForm(zone=event.timezone)
     if not form.is_submitted() and call is not None:
-        day, _clock = _local(call.closes_at + dt.timedelta(days=7), event)
+        day, _clock = local_date_and_time(call.closes_at + dt.timedelta(days=7), event)
         form.until.data, form.until_time.data = day, dt.time(23, 59)
     if form.validate_on_submit():
         try:
@@ -767,11 +713,11 @@ def extensions(event: Event):
                 actor=current_user,
                 event=event,
                 email=form.email.data,
-                until=_utc(form.until.data, form.until_time.data, event),
+                until=utc_from_local(form.until.data, form.until_time.data, event),
                 now=utcnow(),
             )
         except DomainError as error:
-            _failed(error, form)
+            fail_form(error, form)
         else:
             commit()
             flash(
@@ -788,7 +734,7 @@ def extensions(event: Event):
         form=form,
         call=call,
         page=paginate_list(cfp.extensions(event)),
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.route("/<event_slug>/cfp/extensions/<int:extension_id>/revoke", methods=["GET", "POST"])

@@ -19,7 +19,18 @@ from organizer.blueprints._common import (
     show_domain_error,
     utcnow,
 )
-from organizer.blueprints._setup_forms import ConfirmForm, MoveForm
+from organizer.blueprints._setup_forms import ConfirmForm
+from organizer.blueprints._setup_views import (
+    confirm_then,
+    fail_form,
+    form_status,
+    local_date_and_time,
+    move_direction,
+    move_then,
+    question_form,
+    question_settings,
+    utc_from_local,
+)
 from organizer.blueprints.grant_admin.forms import (
     CATEGORY_LABELS,
     CommitForm,
@@ -32,13 +43,11 @@ from organizer.blueprints.grant_admin.forms import (
     ProgrammeForm,
     RunForm,
 )
-from organizer.enums import AllocationStatus, GrantCategory, GrantKind, GrantState, QuestionKind
+from organizer.enums import AllocationStatus, GrantCategory, GrantKind, GrantState
 from organizer.errors import DomainError, NotFound, ValidationFailed
 from organizer.models import Event, GrantApplication, GrantProgramme
 from organizer.services import money
-from organizer.services.cfp import QuestionSettings
 from organizer.services.grants import allocation, applications, offers, programmes, review
-from organizer.services.timefmt import in_zone, local_date_to_utc
 from organizer.services.uploads import FILE_KINDS
 
 bp = Blueprint("grant_admin", __name__, url_prefix="/manage")
@@ -70,23 +79,7 @@ def _failed(error: DomainError, form: Any) -> None:
     """Show the error in the form (or a flash message) and remember its status for the page."""
     if isinstance(error, ValidationFailed):  # the service's "cap-travel" is the form's cap_travel
         error.errors = {k.replace("cap-", "cap_"): v for k, v in error.errors.items()}
-    show_domain_error(error, form)
-    form.failed_status = error.status_code
-
-
-def _status(form: Any) -> int:
-    return getattr(form, "failed_status", None) or (400 if form.errors else 200)
-
-
-def _local(moment: dt.datetime | None, event: Event) -> tuple[dt.date | None, dt.time | None]:
-    local = in_zone(moment, event.timezone)
-    if local is None:
-        return None, None
-    return local.date(), local.time().replace(second=0, microsecond=0)
-
-
-def _utc(day: dt.date, clock: dt.time, event: Event) -> dt.datetime:
-    return local_date_to_utc(day, clock, event.timezone)
+    fail_form(error, form)
 
 
 def _back(endpoint: str, event: Event, programme: GrantProgramme | None = None, **values: Any):  # type: ignore[no-untyped-def]
@@ -105,25 +98,14 @@ def _confirm_then(
     **context: Any,
 ):  # type: ignore[no-untyped-def]
     """A confirmation page for a destructive action; on POST one service call, commit, go on."""
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            act()
-        except DomainError as error:
-            show_domain_error(error)
-            return render_template(
-                "grant_admin/confirm.html",
-                event=event,
-                programme=programme,
-                form=form,
-                refused=True,
-                **context,
-            ), error.status_code
-        commit()
-        flash(done, "success")
-        return redirect(after)
-    return render_template(
-        "grant_admin/confirm.html", event=event, programme=programme, form=form, **context
+    return confirm_then(
+        act,
+        done=done,
+        after=after,
+        tabs="grant_admin/_tabs.html",
+        event=event,
+        programme=programme,
+        **context,
     )
 
 
@@ -156,8 +138,8 @@ def _programme_form(event: Event, programme: GrantProgramme | None) -> Programme
         return form
     if programme is not None:
         form.kind.data = GrantKind(programme.kind).value
-        form.opens_at.data, form.opens_time.data = _local(programme.opens_at, event)
-        form.closes_at.data, form.closes_time.data = _local(programme.closes_at, event)
+        form.opens_at.data, form.opens_time.data = local_date_and_time(programme.opens_at, event)
+        form.closes_at.data, form.closes_time.data = local_date_and_time(programme.closes_at, event)
         form.budget.data = money.for_input(programme.budget, currency)
         form.registration_fee.data = money.for_input(programme.registration_fee, currency)
         form.request_cap.data = money.for_input(programme.request_cap, currency)
@@ -165,7 +147,7 @@ def _programme_form(event: Event, programme: GrantProgramme | None) -> Programme
             cap = (programme.category_caps or {}).get(category.value)
             form[f"cap_{category.value}"].data = money.for_input(cap, currency)
     else:
-        today = _local(utcnow(), event)[0]
+        today = local_date_and_time(utcnow(), event)[0]
         assert today is not None
         form.opens_at.data, form.opens_time.data = today, dt.time(0, 0)
         form.closes_at.data = today + dt.timedelta(weeks=6)
@@ -203,8 +185,8 @@ def _programme_settings(
         kind=GrantKind(form.kind.data),
         description=form.description.data or "",
         eligibility=form.eligibility.data or "",
-        opens_at=_utc(form.opens_at.data, form.opens_time.data, event),
-        closes_at=_utc(form.closes_at.data, form.closes_time.data, event),
+        opens_at=utc_from_local(form.opens_at.data, form.opens_time.data, event),
+        closes_at=utc_from_local(form.closes_at.data, form.closes_time.data, event),
         budget=budget or 0,
         registration_fee=fee or 0,
         request_cap=cap,
@@ -247,7 +229,7 @@ def new_programme(event: Event):
         programme=None,
         form=form,
         currency=event.currency,
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.route(PROGRAMME, methods=["GET", "POST"])
@@ -264,7 +246,7 @@ def edit_programme(event: Event, programme_public_id: str):
         programme=programme,
         form=form,
         currency=programme.currency,
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.route(PROGRAMME + "/delete", methods=["GET", "POST"])
@@ -293,30 +275,13 @@ def delete_programme(event: Event, programme_public_id: str):
 # Questions and criteria --------------------------------------------------------------------
 
 
-def _question_form(item: Any = None) -> GrantQuestionForm:
-    form = GrantQuestionForm(obj=item)
-    if item is not None and not form.is_submitted():
-        form.kind.data = QuestionKind(item.kind).value
-        form.choices.data = "\n".join(item.choices)
-    return form
-
-
 def _save_question(programme: GrantProgramme, item: Any, form: GrantQuestionForm) -> bool:
     try:
         programmes.save_question(
             actor=current_user,
             programme=programme,
             question=item,
-            settings=QuestionSettings(
-                text=form.text.data or "",
-                kind=QuestionKind(form.kind.data),
-                help_text=form.help_text.data or "",
-                choices=form.choice_lines(),
-                required=bool(form.required.data),
-                visible_to_reviewers=bool(form.visible_to_reviewers.data),
-                file_kinds=tuple(form.file_kinds.data or ()),
-                max_file_kb=form.max_file_kb.data,
-            ),
+            settings=question_settings(form),
             now=utcnow(),
         )
     except DomainError as error:
@@ -330,7 +295,7 @@ def _save_question(programme: GrantProgramme, item: Any, form: GrantQuestionForm
 @event_route(permissions.can_manage_grants)
 def questions(event: Event, programme_public_id: str):
     programme = _programme(event, programme_public_id)
-    form = _question_form()
+    form = question_form(GrantQuestionForm)
     if form.validate_on_submit() and _save_question(programme, None, form):
         flash(_("The question is added."), "success")
         return _back("grant_admin.questions", event, programme)
@@ -342,7 +307,7 @@ def questions(event: Event, programme_public_id: str):
         page=paginate_list(programmes.questions(programme)),
         kinds={c.value: c.label for c in form.kind.choices},
         file_kinds=FILE_KINDS,
-    ), _status(form)
+    ), form_status(form)
 
 
 def _question(programme: GrantProgramme, question_id: int) -> Any:
@@ -357,7 +322,7 @@ def _question(programme: GrantProgramme, question_id: int) -> Any:
 def edit_question(event: Event, programme_public_id: str, question_id: int):
     programme = _programme(event, programme_public_id)
     item = _question(programme, question_id)
-    form = _question_form(item)
+    form = question_form(GrantQuestionForm, item)
     if form.validate_on_submit() and _save_question(programme, item, form):
         flash(_("The question is saved."), "success")
         return _back("grant_admin.questions", event, programme)
@@ -367,11 +332,11 @@ def edit_question(event: Event, programme_public_id: str, question_id: int):
         programme=programme,
         form=form,
         title=_("Edit a question"),
-        fields="grant_admin/_question_fields.html",
+        fields="macros/question_fields.html",
         back=url_for(
             "grant_admin.questions", event_slug=event.slug, programme_public_id=programme.public_id
         ),
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.route(PROGRAMME + "/questions/<int:question_id>/delete", methods=["GET", "POST"])
@@ -448,7 +413,7 @@ def criteria(event: Event, programme_public_id: str):
         programme=programme,
         form=form,
         page=paginate_list(programmes.criteria(programme)),
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.route(PROGRAMME + "/criteria/<int:criterion_id>", methods=["GET", "POST"])
@@ -470,7 +435,7 @@ def edit_criterion(event: Event, programme_public_id: str, criterion_id: int):
         back=url_for(
             "grant_admin.criteria", event_slug=event.slug, programme_public_id=programme.public_id
         ),
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.route(PROGRAMME + "/criteria/<int:criterion_id>/delete", methods=["GET", "POST"])
@@ -504,10 +469,7 @@ def move(event: Event, programme_public_id: str, kind: str, item_id: int):
     programme = _programme(event, programme_public_id)
     if kind not in ("questions", "criteria"):
         abort(404)
-    form = MoveForm()
-    if not form.validate_on_submit():
-        abort(400)
-    direction = -1 if form.direction.data == "up" else 1
+    direction = move_direction()
     if kind == "questions":
         item = _question(programme, item_id)
         name = item.text
@@ -520,18 +482,7 @@ def move(event: Event, programme_public_id: str, kind: str, item_id: int):
         act = lambda: programmes.move_criterion(  # noqa: E731
             actor=current_user, programme=programme, criterion=item, direction=direction
         )
-    try:
-        act()
-    except DomainError as error:
-        show_domain_error(error)
-    else:
-        commit()
-        flash(
-            _("“%(name)s” moved up.", name=name)
-            if direction < 0
-            else _("“%(name)s” moved down.", name=name),
-            "success",
-        )
+    move_then(act, name=name, direction=direction)
     return _back(f"grant_admin.{kind}", event, programme)
 
 
@@ -566,7 +517,7 @@ def letter(event: Event):
         form=form,
         template=template,
         placeholders=programmes.LETTER_PLACEHOLDERS,
-    ), _status(form)
+    ), form_status(form)
 
 
 # Applications ------------------------------------------------------------------------------
@@ -695,7 +646,7 @@ def pin(event: Event, programme_public_id: str, public_id: str):
                     public_id=item.public_id,
                 )
             )
-    return _application_page(event, programme, item, pin_form=form, status=_status(form))
+    return _application_page(event, programme, item, pin_form=form, status=form_status(form))
 
 
 @bp.route(PROGRAMME + "/applications/<public_id>/reject", methods=["GET", "POST"])
@@ -871,7 +822,7 @@ def discard(event: Event, programme_public_id: str):
 def _respond_by_form(form_class: type[CommitForm], event: Event, programme: GrantProgramme):  # type: ignore[no-untyped-def]
     form = form_class(zone=event.timezone)
     if not form.is_submitted():
-        day, _clock = _local(offers.default_respond_by(programme, utcnow()), event)
+        day, _clock = local_date_and_time(offers.default_respond_by(programme, utcnow()), event)
         form.respond_date.data, form.respond_time.data = day, dt.time(23, 59)
     return form
 
@@ -889,7 +840,7 @@ def send_offers(event: Event, programme_public_id: str):
             count = offers.commit_run(
                 actor=current_user,
                 run=run,
-                respond_by=_utc(form.respond_date.data, form.respond_time.data, event),
+                respond_by=utc_from_local(form.respond_date.data, form.respond_time.data, event),
                 now=utcnow(),
             )
         except DomainError as error:
@@ -915,7 +866,7 @@ def send_offers(event: Event, programme_public_id: str):
         total=sum(line.total for line in funded),
         waitlisted=sum(1 for line in run.lines if line.total == 0),
         left=allocation.remaining_budget(programme),
-    ), _status(form)
+    ), form_status(form)
 
 
 # Offers ------------------------------------------------------------------------------------
@@ -953,7 +904,7 @@ def offer_next(event: Event, programme_public_id: str):
             offered = offers.offer_next(
                 actor=current_user,
                 programme=programme,
-                respond_by=_utc(form.respond_date.data, form.respond_time.data, event),
+                respond_by=utc_from_local(form.respond_date.data, form.respond_time.data, event),
                 now=utcnow(),
             )
         except DomainError as error:
@@ -981,7 +932,7 @@ def offer_next(event: Event, programme_public_id: str):
                     "info",
                 )
             return _back("grant_admin.offers", event, programme)
-    return _offers_page(event, programme, form, _status(form))
+    return _offers_page(event, programme, form, form_status(form))
 
 
 @bp.route(PROGRAMME + "/offers/expire", methods=["POST"])
