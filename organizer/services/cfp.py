@@ -45,7 +45,15 @@ from organizer.models import (
 )
 from organizer.services import audit, uploads
 from organizer.services.mail import external_url, queue_mail
-from organizer.services.questions import LONG_TEXT_MAX, FileInput, validate_answer
+from organizer.services.ordering import swap_with_neighbour
+from organizer.services.questions import (
+    CHOICE_KINDS,
+    LONG_TEXT_MAX,
+    FileInput,
+    QuestionSettings,
+    validate_answer,
+    validate_question_settings,
+)
 from organizer.services.timefmt import local_date_to_utc
 
 EDITABLE_STATES = (ProposalState.DRAFT, ProposalState.SUBMITTED)
@@ -321,18 +329,6 @@ def _delete_unused(
     )
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class QuestionSettings:
-    text: str
-    kind: QuestionKind
-    help_text: str = ""
-    choices: tuple[str, ...] = ()
-    required: bool = False
-    visible_to_reviewers: bool = True
-    file_kinds: tuple[str, ...] = ()
-    max_file_kb: int = 5120
-
-
 def save_question(
     *,
     actor: User,
@@ -342,32 +338,18 @@ def save_question(
     now: dt.datetime,
 ) -> Question:
     _require(permissions.can_manage_cfp(actor, event))
-    errors: dict[str, str] = {}
-    text = settings.text.strip()
-    choices = [c.strip() for c in settings.choices if c.strip()]
-    if not text:
-        errors["text"] = _("Enter the question.")
-    elif len(text) > 300:
-        errors["text"] = _("Keep the question under 300 characters.")
-    choice_kinds = (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
-    if settings.kind in choice_kinds and len(choices) < 2:
-        errors["choices"] = _("Give at least two choices, one per line.")
-    if len(set(choices)) != len(choices):
-        errors["choices"] = _("Each choice may appear only once.")
-    if settings.kind == QuestionKind.FILE:
-        if not settings.file_kinds or not set(settings.file_kinds) <= set(uploads.FILE_KINDS):
-            errors["file_kinds"] = _("Choose at least one accepted file type.")
-        if not 1 <= settings.max_file_kb <= 10 * 1024:
-            errors["max_file_kb"] = _("Choose a size limit between 1 KB and 10,240 KB.")
+    errors = validate_question_settings(settings)
     if errors:
         raise ValidationFailed(errors)
+    text = settings.text.strip()
+    choices = settings.clean_choices()
     if question is None:
         question = Question(event_id=event.id, position=_next_position(Question, event))
         db.session.add(question)
     question.text = text
     question.kind = settings.kind
     question.help_text = settings.help_text.strip()
-    question.choices = choices if settings.kind in choice_kinds else []
+    question.choices = choices if settings.kind in CHOICE_KINDS else []
     question.required = settings.required
     question.visible_to_reviewers = settings.visible_to_reviewers
     question.file_kinds = list(settings.file_kinds) if settings.kind == QuestionKind.FILE else []
@@ -413,13 +395,7 @@ def move(*, actor: User, event: Event, item: Any, direction: int) -> None:
             select(model).where(model.event_id == event.id).order_by(model.position, model.id)
         )
     )
-    index = siblings.index(item)
-    other = index + (1 if direction > 0 else -1)
-    if 0 <= other < len(siblings):
-        siblings[index], siblings[other] = siblings[other], siblings[index]
-    for position, sibling in enumerate(siblings):
-        sibling.position = position
-    db.session.flush()
+    swap_with_neighbour(siblings, item, direction)
 
 
 def item_in_event(model: type[Any], event: Event, item_id: int) -> Any:

@@ -9,9 +9,54 @@ from typing import IO, Any, Protocol
 from flask_babel import gettext as _
 
 from organizer.enums import QuestionKind
+from organizer.services import uploads
 
 TEXT_MAX = 300
 LONG_TEXT_MAX = 5_000
+QUESTION_TEXT_MAX = 300
+FILE_KB_MAX = 10 * 1024
+CHOICE_KINDS = (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class QuestionSettings:
+    """A question as an organizer sets it up, for the call (Question) or a grant programme
+    (GrantQuestion)."""
+
+    text: str
+    kind: QuestionKind
+    help_text: str = ""
+    choices: tuple[str, ...] = ()
+    required: bool = False
+    visible_to_reviewers: bool = True
+    file_kinds: tuple[str, ...] = ()
+    max_file_kb: int = 5120
+
+    def clean_choices(self) -> list[str]:
+        """The choices without blank lines or surrounding spaces."""
+        return [c.strip() for c in self.choices if c.strip()]
+
+
+def validate_question_settings(settings: QuestionSettings) -> dict[str, str]:
+    """The rules every organizer's question follows: field name -> message, empty when the
+    settings are right."""
+    errors: dict[str, str] = {}
+    text = settings.text.strip()
+    choices = settings.clean_choices()
+    if not text:
+        errors["text"] = _("Enter the question.")
+    elif len(text) > QUESTION_TEXT_MAX:
+        errors["text"] = _("Keep the question under 300 characters.")
+    if settings.kind in CHOICE_KINDS and len(choices) < 2:
+        errors["choices"] = _("Give at least two choices, one per line.")
+    if len(set(choices)) != len(choices):
+        errors["choices"] = _("Each choice may appear only once.")
+    if settings.kind == QuestionKind.FILE:
+        if not settings.file_kinds or not set(settings.file_kinds) <= set(uploads.FILE_KINDS):
+            errors["file_kinds"] = _("Choose at least one accepted file type.")
+        if not 1 <= settings.max_file_kb <= FILE_KB_MAX:
+            errors["max_file_kb"] = _("Choose a size limit between 1 KB and 10,240 KB.")
+    return errors
 
 
 @dataclasses.dataclass(frozen=True)

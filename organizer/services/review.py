@@ -46,6 +46,8 @@ from organizer.models import (
 )
 from organizer.services import audit
 from organizer.services.cfp import proposals_query
+from organizer.services.criteria import validate_criterion
+from organizer.services.ordering import swap_with_neighbour
 
 # Reviews stay readable after decisions, so decided proposals remain reviewable; drafts,
 # withdrawn and cancelled proposals are never shown to reviewers.
@@ -58,8 +60,6 @@ REVIEWABLE_STATES: tuple[ProposalState, ...] = (
     ProposalState.DECLINED,
 )
 
-CRITERION_NAME_MAX = 100
-CRITERION_DESCRIPTION_MAX = 500
 SCALE_SPAN_MAX = 100
 PHASE_NAME_MAX = 100
 CONFLICT_REASON_MAX = 300
@@ -210,31 +210,29 @@ def save_criterion(
         raise NotFound(_("That review criterion does not exist."))
     name = (name or "").strip()
     description = (description or "").strip()
-    errors: dict[str, str] = {}
-    if not name:
-        errors["name"] = _("Enter a name for the criterion.")
-    elif len(name) > CRITERION_NAME_MAX:
-        errors["name"] = _("Use at most %(max)d characters.", max=CRITERION_NAME_MAX)
-    else:
-        taken = db.session.scalar(
-            select(ReviewCriterion.id).where(
-                ReviewCriterion.event_id == event.id,
-                func.lower(ReviewCriterion.name) == name.lower(),
-                ReviewCriterion.id != (criterion.id if criterion is not None else -1),
+
+    def name_taken(candidate: str) -> bool:
+        return (
+            db.session.scalar(
+                select(ReviewCriterion.id).where(
+                    ReviewCriterion.event_id == event.id,
+                    func.lower(ReviewCriterion.name) == candidate.lower(),
+                    ReviewCriterion.id != (criterion.id if criterion is not None else -1),
+                )
             )
+            is not None
         )
-        if taken is not None:
-            errors["name"] = _("Another criterion is already called “%(name)s”.", name=name)
-    if len(description) > CRITERION_DESCRIPTION_MAX:
-        errors["description"] = _("Use at most %(max)d characters.", max=CRITERION_DESCRIPTION_MAX)
-    if weight is None or not 1 <= weight <= 100:
-        errors["weight"] = _("The weight must be a whole number from 1 to 100.")
-    if scale_min is None or scale_max is None:
-        errors["scale_max"] = _("Enter the lowest and the highest score.")
-    elif scale_min >= scale_max:
-        errors["scale_max"] = _("The highest score must be above the lowest score.")
-    elif scale_max - scale_min > SCALE_SPAN_MAX:
-        errors["scale_max"] = _("A scale can span at most %(span)d points.", span=SCALE_SPAN_MAX)
+
+    errors = validate_criterion(
+        name=name,
+        description=description,
+        weight=weight,
+        scale_min=scale_min,
+        scale_max=scale_max,
+        scale_span_max=SCALE_SPAN_MAX,
+        name_taken=name_taken,
+        missing_name=_("Enter a name for the criterion."),
+    )
     tracks, all_found = _event_tracks(event, track_ids)
     if not all_found:
         errors["track_ids"] = _("Choose among this event's tracks.")
@@ -309,14 +307,7 @@ def move_criterion(
     _require_organizer(actor, event)
     if direction not in (-1, 1):
         raise ValidationFailed({"direction": _("Move a criterion one place up or down.")})
-    ordered = event_criteria(event)
-    index = next(i for i, c in enumerate(ordered) if c.id == criterion.id)
-    other = index + direction
-    if 0 <= other < len(ordered):
-        ordered[index], ordered[other] = ordered[other], ordered[index]
-    for position, item in enumerate(ordered):
-        item.position = position
-    db.session.flush()
+    swap_with_neighbour(event_criteria(event), criterion, direction)
 
 
 def criteria_for(

@@ -32,13 +32,17 @@ from organizer.models import (
     LetterTemplate,
     User,
 )
-from organizer.services import audit, uploads
-from organizer.services.cfp import QuestionSettings
+from organizer.services import audit
+from organizer.services.criteria import validate_criterion
+from organizer.services.ordering import swap_with_neighbour
+from organizer.services.questions import (
+    CHOICE_KINDS,
+    QuestionSettings,
+    validate_question_settings,
+)
 
 NAME_MAX = 150
 TEXT_MAX = 10_000
-CRITERION_NAME_MAX = 100
-CRITERION_DESCRIPTION_MAX = 500
 SCALE_SPAN_MAX = 20
 LETTER_MAX = 10_000
 
@@ -303,27 +307,13 @@ def save_question(
     _require(permissions.can_manage_grants(actor, programme.event))
     if question is not None and question.programme_id != programme.id:
         raise NotFound()
-    errors: dict[str, str] = {}
-    text = settings.text.strip()
-    choices = [c.strip() for c in settings.choices if c.strip()]
-    if not text:
-        errors["text"] = _("Enter the question.")
-    elif len(text) > 300:
-        errors["text"] = _("Keep the question under 300 characters.")
+    errors = validate_question_settings(settings)
     if len(settings.help_text.strip()) > 500:
         errors["help_text"] = _("Keep the help text to 500 characters or fewer.")
-    choice_kinds = (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
-    if settings.kind in choice_kinds and len(choices) < 2:
-        errors["choices"] = _("Give at least two choices, one per line.")
-    if len(set(choices)) != len(choices):
-        errors["choices"] = _("Each choice may appear only once.")
-    if settings.kind == QuestionKind.FILE:
-        if not settings.file_kinds or not set(settings.file_kinds) <= set(uploads.FILE_KINDS):
-            errors["file_kinds"] = _("Choose at least one accepted file type.")
-        if not 1 <= settings.max_file_kb <= 10 * 1024:
-            errors["max_file_kb"] = _("Choose a size limit between 1 KB and 10,240 KB.")
     if errors:
         raise ValidationFailed(errors)
+    text = settings.text.strip()
+    choices = settings.clean_choices()
     if question is None:
         highest = db.session.scalar(
             select(func.max(GrantQuestion.position)).where(
@@ -337,7 +327,7 @@ def save_question(
     question.text = text
     question.kind = settings.kind
     question.help_text = settings.help_text.strip()
-    question.choices = choices if settings.kind in choice_kinds else []
+    question.choices = choices if settings.kind in CHOICE_KINDS else []
     question.required = settings.required
     question.visible_to_reviewers = settings.visible_to_reviewers
     question.file_kinds = list(settings.file_kinds) if settings.kind == QuestionKind.FILE else []
@@ -381,16 +371,6 @@ def delete_question(
     )
 
 
-def _move(items: list[Any], item: Any, direction: int) -> None:
-    index = items.index(item)
-    other = index + (1 if direction > 0 else -1)
-    if 0 <= other < len(items):
-        items[index], items[other] = items[other], items[index]
-    for position, sibling in enumerate(items):
-        sibling.position = position
-    db.session.flush()
-
-
 def move_question(
     *, actor: User, programme: GrantProgramme, question: GrantQuestion, direction: int
 ) -> None:
@@ -398,7 +378,7 @@ def move_question(
     _require(permissions.can_manage_grants(actor, programme.event))
     if question.programme_id != programme.id:
         raise NotFound()
-    _move(questions(programme), question, direction)
+    swap_with_neighbour(questions(programme), question, direction)
 
 
 # Criteria ----------------------------------------------------------------------------------
@@ -439,31 +419,29 @@ def save_criterion(
         raise NotFound()
     name = (name or "").strip()
     description = (description or "").strip()
-    errors: dict[str, str] = {}
-    if not name:
-        errors["name"] = _("Enter a name for the criterion, e.g. Need.")
-    elif len(name) > CRITERION_NAME_MAX:
-        errors["name"] = _("Use at most %(max)d characters.", max=CRITERION_NAME_MAX)
-    else:
-        taken = db.session.scalar(
-            select(GrantCriterion.id).where(
-                GrantCriterion.programme_id == programme.id,
-                func.lower(GrantCriterion.name) == name.lower(),
-                GrantCriterion.id != (criterion.id if criterion is not None else -1),
+
+    def name_taken(candidate: str) -> bool:
+        return (
+            db.session.scalar(
+                select(GrantCriterion.id).where(
+                    GrantCriterion.programme_id == programme.id,
+                    func.lower(GrantCriterion.name) == candidate.lower(),
+                    GrantCriterion.id != (criterion.id if criterion is not None else -1),
+                )
             )
+            is not None
         )
-        if taken is not None:
-            errors["name"] = _("Another criterion is already called “%(name)s”.", name=name)
-    if len(description) > CRITERION_DESCRIPTION_MAX:
-        errors["description"] = _("Use at most %(max)d characters.", max=CRITERION_DESCRIPTION_MAX)
-    if weight is None or not 1 <= weight <= 100:
-        errors["weight"] = _("The weight must be a whole number from 1 to 100.")
-    if scale_min is None or scale_max is None:
-        errors["scale_max"] = _("Enter the lowest and the highest score.")
-    elif scale_min >= scale_max:
-        errors["scale_max"] = _("The highest score must be above the lowest score.")
-    elif scale_max - scale_min > SCALE_SPAN_MAX:
-        errors["scale_max"] = _("A scale can span at most %(span)d points.", span=SCALE_SPAN_MAX)
+
+    errors = validate_criterion(
+        name=name,
+        description=description,
+        weight=weight,
+        scale_min=scale_min,
+        scale_max=scale_max,
+        scale_span_max=SCALE_SPAN_MAX,
+        name_taken=name_taken,
+        missing_name=_("Enter a name for the criterion, e.g. Need."),
+    )
     if errors:
         raise ValidationFailed(errors)
     assert weight is not None
@@ -551,7 +529,7 @@ def move_criterion(
     _require(permissions.can_manage_grants(actor, programme.event))
     if criterion.programme_id != programme.id:
         raise NotFound()
-    _move(criteria(programme), criterion, direction)
+    swap_with_neighbour(criteria(programme), criterion, direction)
 
 
 # The visa invitation letter ----------------------------------------------------------------
