@@ -47,10 +47,10 @@ from organizer.services import audit, uploads
 from organizer.services.mail import external_url, queue_mail
 from organizer.services.ordering import swap_with_neighbour
 from organizer.services.questions import (
-    CHOICE_KINDS,
     LONG_TEXT_MAX,
     FileInput,
     QuestionSettings,
+    apply_question_settings,
     validate_answer,
     validate_question_settings,
 )
@@ -341,19 +341,10 @@ def save_question(
     errors = validate_question_settings(settings)
     if errors:
         raise ValidationFailed(errors)
-    text = settings.text.strip()
-    choices = settings.clean_choices()
     if question is None:
         question = Question(event_id=event.id, position=_next_position(Question, event))
         db.session.add(question)
-    question.text = text
-    question.kind = settings.kind
-    question.help_text = settings.help_text.strip()
-    question.choices = choices if settings.kind in CHOICE_KINDS else []
-    question.required = settings.required
-    question.visible_to_reviewers = settings.visible_to_reviewers
-    question.file_kinds = list(settings.file_kinds) if settings.kind == QuestionKind.FILE else []
-    question.max_file_kb = settings.max_file_kb
+    apply_question_settings(question, settings)
     db.session.flush()
     audit.record(
         action="cfp.question.save",
@@ -362,7 +353,7 @@ def save_question(
         object_type="question",
         object_id=question.id,
         event=event,
-        details={"text": text, "kind": settings.kind.value},
+        details={"text": question.text, "kind": settings.kind.value},
     )
     return question
 

@@ -59,6 +59,19 @@ def validate_question_settings(settings: QuestionSettings) -> dict[str, str]:
     return errors
 
 
+def apply_question_settings(question: Any, settings: QuestionSettings) -> None:
+    """Copy checked settings onto a Question or GrantQuestion, keeping choices only for choice
+    questions and file types only for file questions."""
+    question.text = settings.text.strip()
+    question.kind = settings.kind
+    question.help_text = settings.help_text.strip()
+    question.choices = settings.clean_choices() if settings.kind in CHOICE_KINDS else []
+    question.required = settings.required
+    question.visible_to_reviewers = settings.visible_to_reviewers
+    question.file_kinds = list(settings.file_kinds) if settings.kind == QuestionKind.FILE else []
+    question.max_file_kb = settings.max_file_kb
+
+
 @dataclasses.dataclass(frozen=True)
 class FileInput:
     """A file someone sent with a form, before it is checked and stored."""

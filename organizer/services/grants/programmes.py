@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from organizer import permissions
-from organizer.enums import GrantCategory, GrantKind, GrantState, QuestionKind
+from organizer.enums import GrantCategory, GrantKind, GrantState
 from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from organizer.extensions import db
 from organizer.models import (
@@ -36,8 +36,8 @@ from organizer.services import audit
 from organizer.services.criteria import validate_criterion
 from organizer.services.ordering import swap_with_neighbour
 from organizer.services.questions import (
-    CHOICE_KINDS,
     QuestionSettings,
+    apply_question_settings,
     validate_question_settings,
 )
 
@@ -312,8 +312,6 @@ def save_question(
         errors["help_text"] = _("Keep the help text to 500 characters or fewer.")
     if errors:
         raise ValidationFailed(errors)
-    text = settings.text.strip()
-    choices = settings.clean_choices()
     if question is None:
         highest = db.session.scalar(
             select(func.max(GrantQuestion.position)).where(
@@ -324,14 +322,7 @@ def save_question(
             programme_id=programme.id, position=0 if highest is None else highest + 1
         )
         db.session.add(question)
-    question.text = text
-    question.kind = settings.kind
-    question.help_text = settings.help_text.strip()
-    question.choices = choices if settings.kind in CHOICE_KINDS else []
-    question.required = settings.required
-    question.visible_to_reviewers = settings.visible_to_reviewers
-    question.file_kinds = list(settings.file_kinds) if settings.kind == QuestionKind.FILE else []
-    question.max_file_kb = settings.max_file_kb
+    apply_question_settings(question, settings)
     db.session.flush()
     audit.record(
         action="grants.question.save",
@@ -340,7 +331,7 @@ def save_question(
         object_type="grant_question",
         object_id=question.id,
         event=programme.event,
-        details={"text": text, "kind": settings.kind.value},
+        details={"text": question.text, "kind": settings.kind.value},
     )
     return question
 
