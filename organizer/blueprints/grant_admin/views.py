@@ -864,7 +864,7 @@ def send_offers(event: Event, programme_public_id: str):
         form=form,
         offers_count=len(funded),
         total=sum(line.total for line in funded),
-        waitlisted=sum(1 for line in run.lines if line.total == 0),
+        waitlisted=len(offers.to_waitlist(run.lines)),
         left=allocation.remaining_budget(programme),
     ), form_status(form)
 

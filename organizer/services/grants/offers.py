@@ -175,6 +175,12 @@ def _check_respond_by(respond_by: dt.datetime, now: dt.datetime) -> None:
 # Committing an allocation ------------------------------------------------------------------
 
 
+def to_waitlist(lines: list[AllocationLine]) -> list[AllocationLine]:
+    """The lines that sending the offers puts on the waiting list: nothing proposed, and not
+    pinned must-not-fund (those wait for the organizers' own decision)."""
+    return [line for line in lines if line.total == 0 and line.application.pin != "skip"]
+
+
 def commit_run(
     *, actor: User, run: AllocationRun, respond_by: dt.datetime | None = None, now: dt.datetime
 ) -> int:
@@ -231,10 +237,8 @@ def commit_run(
             run=run,
         )
     waitlisted = 0
-    for line in lines:
+    for line in to_waitlist(lines):
         application = line.application
-        if line.total > 0 or application.pin == "skip":
-            continue  # must-not-fund applications wait for the organizers' own decision
         if application.state in (GrantState.SUBMITTED, GrantState.INFO_NEEDED):
             before = application.state
             application.state = GrantState.WAITLISTED
