@@ -7,6 +7,8 @@ pytest-playwright against a live server, with axe-core scans.
 - Tests seed and read that database through `live_server.run(...)`, which runs a function inside
   the live application's context and commits.
 - `axe.check(page)` fails on any serious or critical WCAG 2.x A/AA violation.
+- The page checks several test modules share (`check_page`, `tab_to`, ...) are plain functions
+  at the end of this file, imported from `tests.e2e.conftest`.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any, TypeVar
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page, expect
 from werkzeug.serving import make_server
 
 from organizer.enums import EventRoleName
@@ -225,3 +227,44 @@ class AxeChecker:
 @pytest.fixture(scope="session")
 def axe() -> AxeChecker:
     return AxeChecker()
+
+
+# --- page checks shared by the test modules ------------------------------------------------------
+
+VIEWPORTS = [{"width": 1280, "height": 900}, {"width": 390, "height": 844}]
+PHONE_WIDTH = 390
+
+
+def assert_fits_the_screen(page: Page) -> None:
+    """Nothing wider than the screen: no sideways scrolling on a phone (WCAG 1.4.10)."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, (page.url, overflow)
+
+
+def check_page(page: Page, axe: AxeChecker, viewport: dict[str, int]) -> None:
+    """A heading, no serious axe violation, and on a phone nothing wider than the screen."""
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    axe.check(page)
+    if viewport["width"] <= PHONE_WIDTH:
+        assert_fits_the_screen(page)
+
+
+def assert_names_nobody(page: Page, hidden: list[str]) -> None:
+    """The page names none of `hidden` (people an anonymous review must not show): not in its
+    text, hidden text included, nor in an attribute (aria-label, title, alt ...)."""
+    text = page.content()
+    named = [name for name in hidden if name in text]
+    assert not named, f"{page.url} names {named}"
+
+
+def is_focused(locator: Locator) -> bool:
+    return bool(locator.evaluate("element => element === document.activeElement"))
+
+
+def tab_to(page: Page, target: Locator, *, limit: int = 150) -> None:
+    """Press Tab until the target has the focus, as a keyboard user would."""
+    for _ in range(limit):
+        if is_focused(target):
+            return
+        page.keyboard.press("Tab")
+    assert is_focused(target), f"Tab never reached {target}"

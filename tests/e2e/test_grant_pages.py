@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from organizer.enums import GrantState, ReceiptState
@@ -33,6 +33,7 @@ from organizer.services import demo
 from organizer.services.accounts import hash_password
 from organizer.services.events import event_by_slug
 from tests.conftest import Mailbox
+from tests.e2e.conftest import VIEWPORTS, assert_names_nobody, check_page, tab_to
 from tests.e2e.test_accounts_and_events import flash, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -42,8 +43,6 @@ ORGANIZER = ("organizer@example.org", "demo-organizer")
 GRANT_REVIEWER = ("grants@example.org", "demo-grants")
 APPLICANT = ("applicant@example.org", "demo-applicant")
 GRANTEE_PASSWORD = "demo-grantee-e2e"
-VIEWPORTS = [{"width": 1280, "height": 900}, {"width": 390, "height": 844}]
-PHONE_WIDTH = 390
 RECEIPT_PDF = Path(__file__).resolve().parents[2] / "fixtures" / "uploads" / "sample-receipt.pdf"
 
 
@@ -140,40 +139,6 @@ def grant_facts(live_server) -> dict[str, object]:
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def assert_fits_the_screen(page: Page) -> None:
-    """Nothing wider than the screen: no sideways scrolling on a phone (WCAG 1.4.10)."""
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, (page.url, overflow)
-
-
-def check_page(page: Page, axe, viewport: dict[str, int]) -> None:
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
-    axe.check(page)
-    if viewport["width"] <= PHONE_WIDTH:
-        assert_fits_the_screen(page)
-
-
-def assert_names_nobody(page: Page, hidden: list[str]) -> None:
-    """The page names no applicant (nor their email or affiliation): not in its text, hidden
-    text included, nor in an attribute."""
-    text = page.content()
-    named = [name for name in hidden if name in text]
-    assert not named, f"{page.url} names {named}"
-
-
-def is_focused(locator: Locator) -> bool:
-    return bool(locator.evaluate("element => element === document.activeElement"))
-
-
-def tab_to(page: Page, target: Locator, *, limit: int = 150) -> None:
-    """Press Tab until the target has the focus, as a keyboard user would."""
-    for _ in range(limit):
-        if is_focused(target):
-            return
-        page.keyboard.press("Tab")
-    assert is_focused(target), f"Tab never reached {target}"
 
 
 def budget_left(page: Page) -> str:

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from organizer.enums import ProposalState
@@ -20,6 +20,7 @@ from organizer.models import Proposal, ReviewPhase, Track, User
 from organizer.services import demo
 from organizer.services.events import event_by_slug
 from tests.conftest import Mailbox
+from tests.e2e.conftest import VIEWPORTS, assert_names_nobody, check_page, tab_to
 from tests.e2e.test_accounts_and_events import flash, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -27,8 +28,6 @@ pytestmark = pytest.mark.e2e
 DEMO = "mangrove-2027"
 REVIEWER = ("reviewer@example.org", "demo-reviewer")
 ORGANIZER = ("organizer@example.org", "demo-organizer")
-VIEWPORTS = [{"width": 1280, "height": 900}, {"width": 390, "height": 844}]
-PHONE_WIDTH = 390
 
 
 @pytest.fixture(scope="module")
@@ -97,40 +96,6 @@ def sign_in_as(page: Page, who: tuple[str, str]) -> None:
     sign_in(page, *who)
 
 
-def assert_fits_the_screen(page: Page) -> None:
-    """Nothing wider than the screen: no sideways scrolling on a phone (WCAG 1.4.10)."""
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, (page.url, overflow)
-
-
-def check_page(page: Page, axe, viewport: dict[str, int]) -> None:
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
-    axe.check(page)
-    if viewport["width"] <= PHONE_WIDTH:
-        assert_fits_the_screen(page)
-
-
-def assert_no_speaker_named(page: Page, speakers: list[str]) -> None:
-    """The page names no speaker of the demo call: not in its text, hidden text included, nor
-    in an attribute (aria-label, title, alt ...)."""
-    text = page.content()
-    named = [name for name in speakers if name in text]
-    assert not named, f"{page.url} names {named}"
-
-
-def is_focused(locator: Locator) -> bool:
-    return bool(locator.evaluate("element => element === document.activeElement"))
-
-
-def tab_to(page: Page, target: Locator, *, limit: int = 120) -> None:
-    """Press Tab until the target has the focus, as a keyboard user would."""
-    for _ in range(limit):
-        if is_focused(target):
-            return
-        page.keyboard.press("Tab")
-    assert is_focused(target), f"Tab never reached {target}"
-
-
 # --- 1. every page, axe and phone width ----------------------------------------------------------
 
 
@@ -152,7 +117,7 @@ def test_every_review_and_committee_page_passes_axe(
     ):
         page.goto(path)
         check_page(page, axe, viewport)
-        assert_no_speaker_named(page, speakers)
+        assert_names_nobody(page, speakers)
 
     # "Next proposal to review" leads to a proposal with the review form.
     page.goto(f"{review}/next")
@@ -160,14 +125,14 @@ def test_every_review_and_committee_page_passes_axe(
     form = page.get_by_role("form", name="My review")
     expect(form).to_be_visible()
     check_page(page, axe, viewport)
-    assert_no_speaker_named(page, speakers)
+    assert_names_nobody(page, speakers)
 
     # Saved without a score: the summary, and each error next to its criterion.
     form.get_by_role("button", name="Save my review").click()
     expect(page.get_by_role("alert")).to_contain_text("There is a problem")
     expect(page.locator(".field-error").first).to_be_visible()
     check_page(page, axe, viewport)
-    assert_no_speaker_named(page, speakers)
+    assert_names_nobody(page, speakers)
 
     # The organizer's committee pages, in a browser of their own.
     organizer = new_context(viewport=viewport).new_page()
@@ -197,14 +162,14 @@ def test_reviewer_scores_a_proposal_with_the_keyboard(page: Page, axe, demo_fact
     speakers = demo_facts["speakers"]
     sign_in_as(page, REVIEWER)
     page.goto(f"/review/{DEMO}/")
-    assert_no_speaker_named(page, speakers)
+    assert_names_nobody(page, speakers)
 
     next_link = page.get_by_role("link", name="Next proposal to review")
     tab_to(page, next_link)
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"/review/{DEMO}/proposals/[^/]+$"))
     first_url = page.url
-    assert_no_speaker_named(page, speakers)
+    assert_names_nobody(page, speakers)
 
     form = page.get_by_role("form", name="My review")
     groups = form.locator("fieldset")
@@ -249,7 +214,7 @@ def test_reviewer_scores_a_proposal_with_the_keyboard(page: Page, axe, demo_fact
         expect(
             page.get_by_role("group", name=name, exact=True).get_by_role("radio").nth(2)
         ).to_be_checked()
-    assert_no_speaker_named(page, speakers)
+    assert_names_nobody(page, speakers)
 
     # Completed with the keyboard and saved: on to the next proposal.
     page.keyboard.press("Space")
@@ -260,7 +225,7 @@ def test_reviewer_scores_a_proposal_with_the_keyboard(page: Page, axe, demo_fact
     expect(flash(page)).to_contain_text("Your review is saved.")
     expect(page).not_to_have_url(first_url)
     expect(page).to_have_url(re.compile(rf"/review/{DEMO}/proposals/[^/]+$"))
-    assert_no_speaker_named(page, speakers)
+    assert_names_nobody(page, speakers)
 
     # The saved review is shown on the first proposal's page, scores and comment included.
     page.goto(first_url)
@@ -270,9 +235,9 @@ def test_reviewer_scores_a_proposal_with_the_keyboard(page: Page, axe, demo_fact
     expect(page.get_by_label("Comment for the committee")).to_have_value(
         "Clear scope; the evaluation could say more about its limits."
     )
-    assert_no_speaker_named(page, speakers)
+    assert_names_nobody(page, speakers)
     page.goto(f"/review/{DEMO}/proposals")
-    assert_no_speaker_named(page, speakers)
+    assert_names_nobody(page, speakers)
 
 
 # --- 3. publishing a round -----------------------------------------------------------------------
