@@ -459,7 +459,7 @@ def _load_grants(event: Event, spec: dict[str, Any], users: dict[str, User], now
             )
         if state != GrantState.DRAFT:  # submitted applications answered what was required
             application.answers = [
-                GrantAnswer(question=q, value=rng.choice(["yes", "no"]))
+                GrantAnswer(question=q, value="no" if len(applications) % 3 else "yes")
                 for q in questions
                 if q.required and q.kind == QuestionKind.BOOLEAN
             ]
