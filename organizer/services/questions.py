@@ -13,6 +13,7 @@ from organizer.services import uploads
 
 TEXT_MAX = 300
 LONG_TEXT_MAX = 5_000
+HELP_TEXT_MAX = 500
 QUESTION_TEXT_MAX = 300
 FILE_KB_MAX = 10 * 1024
 CHOICE_KINDS = (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
@@ -47,6 +48,8 @@ def validate_question_settings(settings: QuestionSettings) -> dict[str, str]:
         errors["text"] = _("Enter the question.")
     elif len(text) > QUESTION_TEXT_MAX:
         errors["text"] = _("Keep the question under 300 characters.")
+    if len(settings.help_text.strip()) > HELP_TEXT_MAX:  # the column's size
+        errors["help_text"] = _("Keep the help text to 500 characters or fewer.")
     if settings.kind in CHOICE_KINDS and len(choices) < 2:
         errors["choices"] = _("Give at least two choices, one per line.")
     if len(set(choices)) != len(choices):

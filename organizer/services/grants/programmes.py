@@ -308,8 +308,6 @@ def save_question(
     if question is not None and question.programme_id != programme.id:
         raise NotFound()
     errors = validate_question_settings(settings)
-    if len(settings.help_text.strip()) > 500:
-        errors["help_text"] = _("Keep the help text to 500 characters or fewer.")
     if errors:
         raise ValidationFailed(errors)
     if question is None:
