@@ -115,3 +115,8 @@ class AllocationStatus(enum.StrEnum):
     DRAFT = "draft"  # a proposal organizers adjust
     COMMITTED = "committed"  # its offers went out
     DISCARDED = "discarded"
+
+
+class SurveyKind(enum.StrEnum):
+    SINGLE = "single"  # one option (plus "prefer not to say" / self-description)
+    MULTIPLE = "multiple"  # any number of options, for identities that overlap

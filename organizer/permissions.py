@@ -128,3 +128,12 @@ def can_review_grants(user: Any, event: Event) -> bool:
 def is_applicant(user: Any, application: GrantApplication) -> bool:
     account = _user(user)
     return account is not None and application.applicant_id == account.id
+
+
+# Representation ----------------------------------------------------------------------------
+
+
+def can_view_representation(user: Any, event: Event) -> bool:
+    """Aggregate, suppressed dashboards and the survey's set-up. Nobody may see a person's
+    answers; reviewers and grant reviewers see nothing of the survey."""
+    return can_manage_event(user, event)

@@ -11,7 +11,9 @@ from organizer.blueprints.grant_review.views import bp as grant_review
 from organizer.blueprints.grants.views import bp as grants
 from organizer.blueprints.manage.views import bp as manage
 from organizer.blueprints.public.views import bp as public
+from organizer.blueprints.representation.views import bp as representation
 from organizer.blueprints.review.views import bp as review
+from organizer.blueprints.survey.views import bp as survey
 
 BLUEPRINTS = [
     auth,
@@ -19,10 +21,12 @@ BLUEPRINTS = [
     cfp_setup,
     committee,
     grant_admin,
+    representation,
     grant_review,
     review,
     grant_money,
     grants,
+    survey,
     cfp,
     public,
 ]

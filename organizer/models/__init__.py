@@ -39,6 +39,16 @@ from organizer.models.grants import (
     Receipt,
 )
 from organizer.models.mail import OutboxMessage
+from organizer.models.representation import (
+    SurveyAnswer,
+    SurveyConsentVersion,
+    SurveyLink,
+    SurveyOption,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveySettings,
+    SurveyTarget,
+)
 from organizer.models.review import (
     ConflictOfInterest,
     Review,
@@ -89,6 +99,14 @@ __all__ = [
     "ReviewScore",
     "SessionType",
     "SpeakerProfile",
+    "SurveyAnswer",
+    "SurveyConsentVersion",
+    "SurveyLink",
+    "SurveyOption",
+    "SurveyQuestion",
+    "SurveyResponse",
+    "SurveySettings",
+    "SurveyTarget",
     "Tag",
     "TeamInvitation",
     "Track",
