@@ -9,7 +9,7 @@ from flask import Flask
 
 from organizer.errors import ValidationFailed
 from organizer.extensions import db
-from organizer.services import accounts, decisions, demo, mail
+from organizer.services import accounts, decisions, demo, mail, representation
 from organizer.services.grants import offers as grant_offers
 
 
@@ -78,6 +78,20 @@ def register_commands(app: Flask) -> None:
         click.echo(
             f"{counts['expired']} offers expired, {counts['reminded']} reminders queued; "
             f"sent {sent['sent']} mails."
+        )
+
+    @app.cli.command("purge")
+    def purge_command() -> None:
+        """Make the answers of surveys past their purge date anonymous: drop the links between
+        responses and people and the text of self-descriptions (the counts stay).
+
+        Run it once a day, e.g. from cron: `15 3 * * * cd /srv/organizer && flask --app wsgi
+        purge` (or a systemd timer). Safe to run more often: a survey is purged once."""
+        counts = representation.purge(now=_now())
+        db.session.commit()
+        click.echo(
+            f"{counts['events']} surveys purged: {counts['links']} links to people and "
+            f"{counts['self_described']} self-descriptions deleted."
         )
 
     @app.cli.command("create-admin")

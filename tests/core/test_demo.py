@@ -15,6 +15,7 @@ from organizer.models import (
     User,
 )
 from organizer.services.demo import read_fixture
+from tests.factories import login_as
 
 
 def test_fixture_is_consistent():
@@ -120,3 +121,16 @@ def test_demo_grants_have_every_state_awards_and_money(app):
     assert db.session.scalar(select(func.count(GrantAward.id))) == 7
     assert db.session.scalar(select(func.count(Receipt.id))) == 2
     assert db.session.scalar(select(func.count(Payout.id))) == 1
+
+
+def test_demo_survey_has_published_and_suppressed_cells(app, client):
+    app.test_cli_runner().invoke(args=["demo"])
+    organizer = db.session.scalar(select(User).where(User.email == "organizer@example.org"))
+    login_as(client, organizer)
+    page = client.get("/manage/mangrove-2027/representation")
+    assert page.status_code == 200
+    assert "fewer than 5" in page.text  # suppressed cells
+    assert "%" in page.text  # and published shares
+    # Last year's edition is past its purge date: its answers stay, its links are gone.
+    past = client.get("/manage/mangrove-2026/representation")
+    assert past.status_code == 200

@@ -32,6 +32,7 @@ from tests.factories import (
     make_proposal,
     make_user,
 )
+from tests.privacy import leaks
 
 
 @dataclass
@@ -192,12 +193,6 @@ def grant_review_urls(app, world: World) -> list[str]:
         "grant_review.ranking",
     }
     return urls
-
-
-def leaks(response, terms):
-    text = response.get_data(as_text=True).lower()
-    headers = str(response.headers).lower()
-    return [t for t in terms if t in text or t in headers]
 
 
 # Anonymity -----------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from tests.factories import (
     make_user,
     track,
 )
+from tests.privacy import leaks
 
 PDF = b"%PDF-1.4 nothing identifying in here"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
@@ -291,12 +292,6 @@ def review_urls(app, world: World) -> list[str]:
             urls.append(url)
     assert {"review.index", "review.proposal", "review.export_csv", "review.file"} <= endpoints
     return urls
-
-
-def leaks(response, terms: list[str]) -> list[str]:
-    text = response.get_data(as_text=True).lower()
-    headers = str(response.headers).lower()
-    return [t for t in terms if t in text or t in headers]
 
 
 def test_no_reviewer_page_names_a_speaker_when_review_is_anonymous(app, client, mailbox):

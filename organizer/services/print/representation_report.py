@@ -1,0 +1,56 @@
+"""The publish-ready representation report: HTML, and PDF through WeasyPrint.
+
+It formats a `suppression.Summary` made with the public threshold (at least
+suppression.PUBLIC_K) and adds a methodology note written from the survey's settings. No
+response is read here. WeasyPrint may fetch only files under `static/`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app, render_template
+from weasyprint import HTML
+
+from organizer.services.print.letters import fetcher
+from organizer.services.suppression import Summary
+
+
+@dataclass(frozen=True)
+class Methodology:
+    questions: list[str]  # the questions asked, as worded
+    k: int  # the threshold used in this report
+    purge_on: dt.date | None
+    consent_version: int | None
+    editions: list[str]  # the events whose answers are counted
+
+
+def methodology(
+    summary: Summary,
+    *,
+    purge_on: dt.date | None,
+    consent_version: int | None,
+    editions: list[str],
+) -> Methodology:
+    return Methodology(
+        questions=[q.text for q in summary.questions],
+        k=summary.k,
+        purge_on=purge_on,
+        consent_version=consent_version,
+        editions=editions,
+    )
+
+
+def render_html(*, standalone: bool, **context: object) -> str:
+    """The report as a page of its own (for WeasyPrint) or as the body of a site page."""
+    template = "print/representation_report.html" if standalone else "representation/report.html"
+    return render_template(template, **context)
+
+
+def render_pdf(**context: object) -> bytes:
+    html = render_html(standalone=True, **context)
+    assert current_app.static_folder is not None
+    base_url = Path(current_app.static_folder).resolve().as_uri() + "/"
+    return HTML(string=html, base_url=base_url, url_fetcher=fetcher()).write_pdf()

@@ -1,0 +1,204 @@
+"""The representation dashboard, CSV, report and targets, as organizers use them. Access
+rules (who gets 403/404) are in test_access.py."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from organizer.services import representation as rep
+from tests.factories import NOW, login_as, make_cfp, make_event, make_proposal, make_user
+
+
+@pytest.fixture
+def organizer():
+    return make_user()
+
+
+@pytest.fixture
+def event(organizer):
+    event = make_event(organizer=organizer, slug="ws-2027", name="Workshop 2027")
+    make_cfp(event)
+    rep.ensure_survey(actor=organizer, event=event, now=NOW)
+    return event
+
+
+def answer(event, answers, *, speaker=False):
+    user = make_user()
+    if speaker:
+        make_proposal(event, user)
+    rep.save_response(
+        actor=user,
+        event=event,
+        answers=answers,
+        self_described={},
+        consent=True,
+        response_public_id=None,
+        now=NOW,
+    )
+    return user
+
+
+def fill(event, *, yes=15, no=3, silent=2, speakers=0):
+    """yes/no/no answer to "first time?"; the first `speakers` respondents submitted talks."""
+    given = [{"first_time": ["yes"]}] * yes + [{"first_time": ["no"]}] * no + [{}] * silent
+    for index, answers in enumerate(given):
+        answer(event, answers, speaker=index < speakers)
+
+
+def text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_dashboard_shows_suppressed_tables_charts_and_the_funnel(client, organizer, event):
+    fill(event, speakers=3)
+    login_as(client, organizer)
+    response = client.get("/manage/ws-2027/representation")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    page = text(html)
+    assert "Stages and response rates" in page
+    assert "Is this your first time at an event like this?" in page
+    # 15 of 20 said yes: published; 3 said no and 2 gave no answer: "fewer than 5".
+    assert "75.0%" in page
+    assert "fewer than 5" in page
+    answers = html[html.index('id="questions-title"') :]
+    assert not re.search(r"<td class=\"num\">\s*[1-4]\s*</td>", answers)
+    # An accessible chart with a table beside it.
+    assert 'role="img"' in html and "<title id=" in html and "<desc id=" in html
+    # Three speakers answered: fewer than k, so no breakdown at that stage.
+    assert "Fewer than 5 respondents at this stage: no breakdown is shown." in page
+    # A small event is told so.
+    assert "Most breakdowns cannot be published" in page
+
+
+def test_a_question_label_cannot_inject_markup(client, organizer, event):
+    rep.update_question(
+        actor=organizer,
+        event=event,
+        question_key="first_time",
+        text='<script>alert("x")</script> & first?',
+        explanation="",
+        allow_self_describe=True,
+        now=NOW,
+    )
+    fill(event)
+    login_as(client, organizer)
+    html = client.get("/manage/ws-2027/representation").get_data(as_text=True)
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert" in html
+
+
+def test_csv_holds_no_count_below_k(client, organizer, event):
+    fill(event, yes=14, no=4, silent=2, speakers=8)
+    login_as(client, organizer)
+    response = client.get("/manage/ws-2027/representation/export.csv")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    header, body = rows[0], rows[1:]
+    count = header.index("Count")
+    total = header.index("Respondents at stage")
+    note = header.index("Note")
+    assert body
+    for row in body:
+        if row[count]:
+            value, respondents = int(row[count]), int(row[total])
+            assert not 0 < value < 5, row
+            assert not 0 < respondents - value < 5, row
+    first_time = [r for r in body if r[1] == "first_time" and r[3] == "respondents"]
+    assert {r[6]: r[count] for r in first_time}["yes"] == "14"
+    assert {r[6]: r[note] for r in first_time}["no"] == "fewer than 5"
+    # The 8 speakers all said yes: 8 of 8 and zeros reveal no small group.
+    at_talks = [r for r in body if r[1] == "first_time" and r[3] == "proposal_submitted"]
+    shown = {r[6]: r[count] for r in at_talks}
+    assert shown["yes"] == "8"
+    assert {v for k, v in shown.items() if k != "yes"} == {"0"}
+
+
+def test_report_pdf_has_the_methodology_and_public_k(client, organizer, event):
+    fill(event, yes=15, no=3, silent=2)
+    login_as(client, organizer)
+    page = text(client.get("/manage/ws-2027/representation/report").get_data(as_text=True))
+    assert "Methodology" in page and "k = 10" in page
+    # With k = 10 for the public report, 15 yes of 20 is hidden (5 others < 10).
+    assert "fewer than 10" in page
+    response = client.get("/manage/ws-2027/representation/report.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.data))
+    content = " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+    assert "Methodology" in content
+    assert "k = 10" in content
+    assert "consent text version 1" in content
+    assert "Is this your first time at an event like this?" in content
+
+
+def test_pooling_two_editions(client, organizer, event):
+    older = make_event(organizer=organizer, slug="ws-2026", name="Workshop 2026")
+    rep.ensure_survey(actor=organizer, event=older, now=NOW)
+    fill(event, yes=3, no=0, silent=0)
+    fill(older, yes=3, no=0, silent=0)
+    login_as(client, organizer)
+    alone = text(client.get("/manage/ws-2027/representation").get_data(as_text=True))
+    assert "Fewer than 5 respondents at this stage" in alone
+    assert "Workshop 2026" in alone  # offered for pooling
+    pooled = text(
+        client.get("/manage/ws-2027/representation?editions=ws-2026&mode=pool").get_data(
+            as_text=True
+        )
+    )
+    assert "Pooled editions: Workshop 2027, Workshop 2026" in pooled
+    assert "100.0%" in pooled  # 6 of 6 first-timers
+    # Compare: each edition on its own, side by side.
+    compared = client.get("/manage/ws-2027/representation?editions=ws-2026&mode=compare")
+    assert compared.status_code == 200
+    assert "Compared with other editions" in text(compared.get_data(as_text=True))
+    # An event the organizer cannot see is not accepted.
+    stranger = make_user()
+    rep.ensure_survey(
+        actor=stranger, event=make_event(organizer=stranger, slug="other-ws"), now=NOW
+    )
+    response = client.get("/manage/ws-2027/representation?editions=other-ws&mode=pool")
+    assert "Pooled editions" not in text(response.get_data(as_text=True))
+
+
+def test_targets_are_set_drawn_and_removed(client, organizer, event):
+    fill(event)
+    login_as(client, organizer)
+    page = client.get("/manage/ws-2027/representation/targets")
+    assert page.status_code == 200
+    response = client.post(
+        "/manage/ws-2027/representation/targets",
+        data={"answer": "first_time:no", "stage": "respondents", "percent": "30"},
+    )
+    assert response.status_code == 302
+    assert rep.targets(event) == {("first_time", "no", "respondents"): 30}
+    html = client.get("/manage/ws-2027/representation").get_data(as_text=True)
+    assert "target 30%" in html and "stroke-dasharray" in html
+    bad = client.post(
+        "/manage/ws-2027/representation/targets",
+        data={"answer": "first_time:no", "stage": "respondents", "percent": "130"},
+    )
+    assert bad.status_code == 400
+    client.post(
+        "/manage/ws-2027/representation/targets",
+        data={"answer": "first_time:no", "stage": "respondents", "percent": ""},
+    )
+    assert rep.targets(event) == {}
+
+
+def test_dashboard_queries_do_not_grow_with_respondents(
+    client, assert_constant_queries, organizer, event
+):
+    login_as(client, organizer)
+    sizes = iter([5, 35])  # 5 respondents, then 40
+
+    def grow():
+        fill(event, yes=next(sizes), no=0, silent=0, speakers=2)
+
+    assert assert_constant_queries(["/manage/ws-2027/representation"], grow)
