@@ -800,12 +800,16 @@ def _speakers(event: Event, *conditions: Any) -> set[int]:
     )
 
 
-def _applicants(event: Event, states: Iterable[GrantState]) -> set[int]:
+def _applicants(event: Event, states: Iterable[GrantState], *conditions: Any) -> set[int]:
     return set(
         db.session.scalars(
             select(GrantApplication.applicant_id)
             .join(GrantProgramme, GrantProgramme.id == GrantApplication.programme_id)
-            .where(GrantProgramme.event_id == event.id, GrantApplication.state.in_(list(states)))
+            .where(
+                GrantProgramme.event_id == event.id,
+                GrantApplication.state.in_(list(states)),
+                *conditions,
+            )
         )
     )
 
@@ -832,8 +836,11 @@ register_stage(
 )
 register_stage(
     Stage("grant_applied", _l("Grant applications"), "grants"),
+    # Like proposals: everyone who sent an application, also if they withdrew it later.
     lambda event: _applicants(
-        event, [s for s in GrantState if s not in (GrantState.DRAFT, GrantState.WITHDRAWN)]
+        event,
+        [s for s in GrantState if s != GrantState.DRAFT],
+        GrantApplication.submitted_at.is_not(None),
     ),
 )
 register_stage(

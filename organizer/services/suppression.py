@@ -92,7 +92,9 @@ class Outcome:
 def _primary(count: int, total: int, k: int) -> Status:
     if 0 < count < k:
         return Status.FEWER_THAN_K
-    if 0 < total - count < k:
+    if count > 0 and 0 <= total - count < k:
+        # Fewer than k people outside the cell would be revealed by it; and if nobody is
+        # outside it, the cell tells everyone's answer (all k or more of them chose it).
         return Status.HIDDEN
     return Status.PUBLISHED
 

@@ -113,11 +113,11 @@ def test_csv_holds_no_count_below_k(client, organizer, event):
     first_time = [r for r in body if r[1] == "first_time" and r[3] == "respondents"]
     assert {r[6]: r[count] for r in first_time}["yes"] == "14"
     assert {r[6]: r[note] for r in first_time}["no"] == "fewer than 5"
-    # The 8 speakers all said yes: 8 of 8 and zeros reveal no small group.
+    # The 8 speakers all said yes: "8 of 8" would tell each speaker's answer, so the
+    # question is not broken down at that stage at all.
     at_talks = [r for r in body if r[1] == "first_time" and r[3] == "proposal_submitted"]
-    shown = {r[6]: r[count] for r in at_talks}
-    assert shown["yes"] == "8"
-    assert {v for k, v in shown.items() if k != "yes"} == {"0"}
+    assert at_talks
+    assert not any(r[count] for r in at_talks), at_talks
 
 
 def test_report_pdf_has_the_methodology_and_public_k(client, organizer, event):
@@ -134,15 +134,15 @@ def test_report_pdf_has_the_methodology_and_public_k(client, organizer, event):
     content = " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
     assert "Methodology" in content
     assert "k = 10" in content
-    assert "consent text version 1" in content
+    assert "versions of the consent text, and records which: 1" in " ".join(content.split())
     assert "Is this your first time at an event like this?" in content
 
 
 def test_pooling_two_editions(client, organizer, event):
     older = make_event(organizer=organizer, slug="ws-2026", name="Workshop 2026")
     rep.ensure_survey(actor=organizer, event=older, now=NOW)
-    fill(event, yes=3, no=0, silent=0)
-    fill(older, yes=3, no=0, silent=0)
+    fill(event, yes=2, no=2, silent=0)
+    fill(older, yes=2, no=2, silent=0)
     login_as(client, organizer)
     alone = text(client.get("/manage/ws-2027/representation").get_data(as_text=True))
     assert "Fewer than 5 respondents at this stage" in alone
@@ -153,7 +153,9 @@ def test_pooling_two_editions(client, organizer, event):
         )
     )
     assert "Pooled editions: Workshop 2027, Workshop 2026" in pooled
-    assert "100.0%" in pooled  # 6 of 6 first-timers
+    # 8 respondents together: enough for a breakdown to be tried, each cell still small.
+    assert "Fewer than 5 respondents at this stage" not in pooled
+    assert "fewer than 5" in pooled
     # Compare: each edition on its own, side by side.
     compared = client.get("/manage/ws-2027/representation?editions=ws-2026&mode=compare")
     assert compared.status_code == 200

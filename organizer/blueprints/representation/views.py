@@ -163,7 +163,7 @@ def _report_context(event: Event) -> dict[str, Any]:
         "method": representation_report.methodology(
             summary,
             purge_on=settings.purge_on if settings else None,
-            consent_version=settings.consent_version if settings else None,
+            consent_versions=[v for v, _text in settings.consent_versions] if settings else [],
             editions=names,
         ),
         "pool_args": _pool_args(chosen, mode),

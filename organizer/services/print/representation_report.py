@@ -23,7 +23,7 @@ class Methodology:
     questions: list[str]  # the questions asked, as worded
     k: int  # the threshold used in this report
     purge_on: dt.date | None
-    consent_version: int | None
+    consent_versions: list[int]  # every consent text the event has used; answers record theirs
     editions: list[str]  # the events whose answers are counted
 
 
@@ -31,14 +31,14 @@ def methodology(
     summary: Summary,
     *,
     purge_on: dt.date | None,
-    consent_version: int | None,
+    consent_versions: list[int],
     editions: list[str],
 ) -> Methodology:
     return Methodology(
         questions=[q.text for q in summary.questions],
         k=summary.k,
         purge_on=purge_on,
-        consent_version=consent_version,
+        consent_versions=consent_versions,
         editions=editions,
     )
 
