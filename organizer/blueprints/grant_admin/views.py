@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -53,6 +53,8 @@ from organizer.services.uploads import FILE_KINDS
 bp = Blueprint("grant_admin", __name__, url_prefix="/manage")
 
 PROGRAMME = "/<event_slug>/grants/<programme_public_id>"
+
+T = TypeVar("T")
 
 
 # Helpers -------------------------------------------------------------------------------------
@@ -827,6 +829,23 @@ def _respond_by_form(form_class: type[CommitForm], event: Event, programme: Gran
     return form
 
 
+def _with_respond_by(form: CommitForm, event: Event, act: Callable[[dt.datetime], T]) -> T | None:
+    """Call ``act`` with the form's respond-by time (event zone, stored in UTC).
+
+    None when the service refuses: its message is then shown in the form, a complaint about
+    ``respond_by`` beside the date field.
+    """
+    try:
+        return act(utc_from_local(form.respond_date.data, form.respond_time.data, event))
+    except DomainError as error:
+        if isinstance(error, ValidationFailed):
+            error.errors = {
+                ("respond_date" if k == "respond_by" else k): v for k, v in error.errors.items()
+            }
+        _failed(error, form)
+        return None
+
+
 @bp.route(PROGRAMME + "/allocation/send", methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def send_offers(event: Event, programme_public_id: str):
@@ -836,20 +855,14 @@ def send_offers(event: Event, programme_public_id: str):
         return elsewhere
     form = _respond_by_form(CommitForm, event, programme)
     if form.validate_on_submit():
-        try:
-            count = offers.commit_run(
-                actor=current_user,
-                run=run,
-                respond_by=utc_from_local(form.respond_date.data, form.respond_time.data, event),
-                now=utcnow(),
-            )
-        except DomainError as error:
-            if isinstance(error, ValidationFailed):
-                error.errors = {
-                    ("respond_date" if k == "respond_by" else k): v for k, v in error.errors.items()
-                }
-            _failed(error, form)
-        else:
+        count = _with_respond_by(
+            form,
+            event,
+            lambda respond_by: offers.commit_run(
+                actor=current_user, run=run, respond_by=respond_by, now=utcnow()
+            ),
+        )
+        if count is not None:
             commit()
             flash(
                 _("%(count)d offers are sent.", count=count),
@@ -900,20 +913,14 @@ def offer_next(event: Event, programme_public_id: str):
     programme = _programme(event, programme_public_id)
     form = _respond_by_form(OfferNextForm, event, programme)
     if form.validate_on_submit():
-        try:
-            offered = offers.offer_next(
-                actor=current_user,
-                programme=programme,
-                respond_by=utc_from_local(form.respond_date.data, form.respond_time.data, event),
-                now=utcnow(),
-            )
-        except DomainError as error:
-            if isinstance(error, ValidationFailed):
-                error.errors = {
-                    ("respond_date" if k == "respond_by" else k): v for k, v in error.errors.items()
-                }
-            _failed(error, form)
-        else:
+        offered = _with_respond_by(
+            form,
+            event,
+            lambda respond_by: offers.offer_next(
+                actor=current_user, programme=programme, respond_by=respond_by, now=utcnow()
+            ),
+        )
+        if offered is not None:
             commit()
             if offered:
                 flash(
