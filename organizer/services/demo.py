@@ -613,12 +613,6 @@ def _load_grants(event: Event, spec: dict[str, Any], users: dict[str, User], now
     db.session.flush()
 
 
-_DEMO_GRANT_QUALITY = {
-    GrantState.REJECTED: (1, 2),
-    GrantState.WAITLISTED: (3, 3),
-    GrantState.ACCEPTED: (4, 5),
-    GrantState.OFFERED: (4, 5),
-}
 _DEMO_GRANT_COMMENTS = [
     "Clear need and a strong contribution; the amounts look reasonable.",
     "Presenting, and no other funding: a good use of the fund.",
