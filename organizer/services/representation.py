@@ -1197,13 +1197,13 @@ def tabulate(events: list[Event]) -> Tabulation:
             elif text is not None:
                 described.setdefault(response_id, set()).add(question_keys[question_id])
     people_at[RESPONDENTS.key] = len(per_response)
-    respondents_at = {
-        s.key: sum(1 for stages in per_response.values() if s.key in stages) for s in STAGES
+    at_stages = {
+        s.key: [r for r, stages in per_response.items() if s.key in stages] for s in STAGES
     }
     tables: dict[tuple[str, str], QuestionTable] = {}
     for question in questions.values():
         for stage in STAGES:
-            at_stage = [r for r, stages in per_response.items() if stage.key in stages]
+            at_stage = at_stages[stage.key]
             counts = {o.key: 0 for o in question.options}
             self_count = answered = 0
             for response_id in at_stage:
@@ -1238,7 +1238,7 @@ def tabulate(events: list[Event]) -> Tabulation:
                 key=s.key,
                 label=str(s.label),
                 people=people_at[s.key],
-                respondents=respondents_at[s.key],
+                respondents=len(at_stages[s.key]),
             )
             for s in STAGES
         ],
