@@ -381,6 +381,21 @@ def test_purge_by_date_drops_links_and_text_keeps_counts_and_flags(event, organi
     assert {c.key: c.count for c in table.cells}["_self_described"] == 1
 
 
+def test_tabulate_counts_current_stages_and_writes_nothing(event, queries):
+    speaker = make_user()
+    proposal = make_proposal(event, speaker)
+    save(event, speaker, {"first_time": ["yes"]})
+    proposal.state = ProposalState.ACCEPTED  # the stored flags are now behind
+    db.session.flush()
+    queries.clear()
+    result = rep.tabulate([event])
+    writes = [q for q in queries if not q.lstrip().upper().startswith("SELECT")]
+    assert writes == []  # a dashboard GET stays read-only
+    assert {s.key: s.respondents for s in result.stages}["proposal_accepted"] == 1
+    stored = db.session.scalars(select(SurveyResponse.stages)).one()
+    assert "proposal_accepted" not in stored  # the purge or the next save records it
+
+
 # Counts ------------------------------------------------------------------------------------
 
 
