@@ -463,3 +463,34 @@ def test_reminders_are_sent_once(admin, mailbox):
     ]
     assert len(reminders) == 1
     assert re.search(r"/grants", mailbox.text(reminders[0]))
+
+
+def test_allocation_and_offers_pages_run_constant_queries(admin, assert_constant_queries):
+    client, event, programme, organizer = admin
+    programme.budget = 10_000_000
+
+    def grow():
+        for value in (2, 5):
+            score(make_application(programme, requested={"travel": 1_000}), value)
+        for value in (3, 1):
+            waiting = make_application(
+                programme, state=GrantState.WAITLISTED, requested={"travel": 1_000}
+            )
+            score(waiting, value)
+        offers.offer_next(
+            actor=organizer,
+            programme=programme,
+            respond_by=utcnow() + dt.timedelta(days=3),
+            now=utcnow(),
+        )
+        db.session.commit()
+        assert client.post(url(event, programme, "/allocation")).status_code == 302
+
+    assert_constant_queries(
+        [
+            url(event, programme, "/allocation"),
+            url(event, programme, "/allocation/send"),
+            url(event, programme, "/offers"),
+        ],
+        grow,
+    )
