@@ -17,6 +17,13 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _commit_and_deliver(now: dt.datetime) -> dict[str, int]:
+    """Commit what the command did, then send the mail it queued (side effects run only
+    after the commit, as at the request boundary); returns the delivery counts."""
+    db.session.commit()
+    return mail.deliver(now=now)
+
+
 def register_commands(app: Flask) -> None:
     @app.cli.command("demo")
     @click.option(
@@ -63,8 +70,7 @@ def register_commands(app: Flask) -> None:
             total += sent
             if sent:
                 click.echo(f"{event.slug}: {sent} reminders queued")
-        db.session.commit()
-        counts = mail.deliver(now=now)
+        counts = _commit_and_deliver(now)
         click.echo(f"{total} reminders queued; sent {counts['sent']} mails.")
 
     @app.cli.command("grant-offers")
@@ -73,8 +79,7 @@ def register_commands(app: Flask) -> None:
         budget) and remind applicants 3 days before it. Safe to run every hour."""
         now = _now()
         counts = grant_offers.run_daily(now=now)
-        db.session.commit()
-        sent = mail.deliver(now=now)
+        sent = _commit_and_deliver(now)
         click.echo(
             f"{counts['expired']} offers expired, {counts['reminded']} reminders queued; "
             f"sent {sent['sent']} mails."
