@@ -275,6 +275,14 @@ def delete_programme(*, actor: User, programme: GrantProgramme, now: dt.datetime
     )
 
 
+def _next_position(model: type[GrantQuestion | GrantCriterion], programme: GrantProgramme) -> int:
+    """Where a new question or criterion goes: last."""
+    highest = db.session.scalar(
+        select(func.max(model.position)).where(model.programme_id == programme.id)
+    )
+    return 0 if highest is None else highest + 1
+
+
 # Questions ---------------------------------------------------------------------------------
 
 
@@ -311,13 +319,8 @@ def save_question(
     if errors:
         raise ValidationFailed(errors)
     if question is None:
-        highest = db.session.scalar(
-            select(func.max(GrantQuestion.position)).where(
-                GrantQuestion.programme_id == programme.id
-            )
-        )
         question = GrantQuestion(
-            programme_id=programme.id, position=0 if highest is None else highest + 1
+            programme_id=programme.id, position=_next_position(GrantQuestion, programme)
         )
         db.session.add(question)
     apply_question_settings(question, settings)
@@ -437,13 +440,8 @@ def save_criterion(
     assert scale_min is not None
     assert scale_max is not None
     if criterion is None:
-        highest = db.session.scalar(
-            select(func.max(GrantCriterion.position)).where(
-                GrantCriterion.programme_id == programme.id
-            )
-        )
         criterion = GrantCriterion(
-            programme_id=programme.id, position=0 if highest is None else highest + 1
+            programme_id=programme.id, position=_next_position(GrantCriterion, programme)
         )
         db.session.add(criterion)
     elif (scale_min, scale_max) != (criterion.scale_min, criterion.scale_max) and _scored(
