@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from organizer import permissions
 from organizer.enums import OthersReviews, ProposalState, QuestionKind, SpeakerRole
@@ -1134,6 +1134,20 @@ def proposals_query(event: Event) -> Select[tuple[Proposal]]:
 def local_datetime(day: dt.date, clock: dt.time, event: Event) -> dt.datetime:
     """A date and time typed in the event's zone, as UTC (for forms)."""
     return local_date_to_utc(day, clock, event.timezone)
+
+
+def answers_of(proposal: Proposal) -> list[Answer]:
+    """The proposal's answers in the order of their questions, with each question and file
+    loaded (two queries, however many questions the call asks)."""
+    return list(
+        db.session.scalars(
+            select(Answer)
+            .join(Answer.question)
+            .where(Answer.proposal_id == proposal.id)
+            .options(contains_eager(Answer.question), selectinload(Answer.upload))
+            .order_by(Question.position, Question.id)
+        )
+    )
 
 
 def answers_by_proposal(proposal_ids: Iterable[int]) -> dict[int, dict[int, Answer]]:

@@ -92,7 +92,9 @@ def proposal_form(
     **kwargs: Any,
 ) -> _ProposalBase:
     """A proposal form for this call, pre-filled from `proposal` when there is one (GET)."""
-    answers = {a.question_id: a for a in proposal.answers} if proposal is not None else {}
+    answers = (
+        {a.question_id: a for a in cfp_service.answers_of(proposal)} if proposal is not None else {}
+    )
     attrs: dict[str, Any] = {
         "abstract": TextAreaField(
             _l("Abstract"),

@@ -261,7 +261,7 @@ def _proposal_page(  # type: ignore[no-untyped-def]
     is_primary = permissions.is_primary_speaker(current_user, proposal)
     if invite_form is None and editable and is_primary:
         invite_form = InviteForm(formdata=None)
-    answers = sorted(proposal.answers, key=lambda a: (a.question.position, a.question.id))
+    answers = cfp_service.answers_of(proposal)
     return render_template(
         "cfp/proposal.html",
         event=event,

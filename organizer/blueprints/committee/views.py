@@ -193,7 +193,7 @@ def _detail_page(
     now = utcnow()
     call = cfp.call_of(event)
     questions = cfp.questions(event)
-    answers = {answer.question_id: answer for answer in proposal.answers}
+    answers = {answer.question_id: answer for answer in cfp.answers_of(proposal)}
     profiles = cfp.profiles_for(event, [s.user_id for s in proposal.speakers if s.user_id])
     rules = review.rules(event, cfp=call, now=now)
     reviews = review.visible_other_reviews(viewer=current_user, proposal=proposal, rules=rules)

@@ -179,7 +179,7 @@ def proposal(event: Event, public_id: str):
 
 def _proposal_page(event, item, call, rules, criteria, mine, form) -> str:  # type: ignore[no-untyped-def]
     anonymous = _anonymous(call)
-    by_question = {answer.question_id: answer for answer in item.answers}
+    by_question = {answer.question_id: answer for answer in cfp_service.answers_of(item)}
     answers = [
         (question, by_question[question.id])
         for question in cfp_service.questions(event)
