@@ -44,21 +44,22 @@ def _survey_helpers() -> dict[str, Any]:
     return {"survey_offered": survey_offered, "my_survey_events": my_survey_events}
 
 
-def _survey_event(slug: str) -> Event:
+def _survey_event(slug: str) -> tuple[Event, representation.SettingsInfo]:
+    """The event and its survey's settings; 404 unless the person may see the event and it
+    has a survey."""
     event = event_or_404(slug)
     if not permissions.can_view_event(current_user, event):
         abort(404)
-    if representation.settings_of(event) is None:
+    settings = representation.settings_of(event)
+    if settings is None:
         abort(404)
-    return event
+    return event, settings
 
 
 @bp.route("/<event_slug>/survey", methods=["GET", "POST"])
 @login_required
 def form(event_slug: str):
-    event = _survey_event(event_slug)
-    settings = representation.settings_of(event)
-    assert settings is not None
+    event, settings = _survey_event(event_slug)
     mine = representation.my_response(event, current_user)
     now = utcnow()
     is_offered = representation.offered(event, now=now)
@@ -112,7 +113,7 @@ def form(event_slug: str):
 @bp.route("/<event_slug>/survey/delete", methods=["GET", "POST"])
 @login_required
 def delete(event_slug: str):
-    event = _survey_event(event_slug)
+    event, _settings = _survey_event(event_slug)
     mine = representation.my_response(event, current_user)
     confirm = ConfirmForm()
     if mine is None:
