@@ -110,7 +110,6 @@ def dashboard(event: Event):
     pooled = mode == "pool" and bool(chosen)
     events = [event, *chosen] if pooled else [event]
     summary = _summary(events)
-    commit()  # tabulate refreshes the stage flags of linked responses
     goals = representation.targets(event)
     comparisons = []
     if mode == "compare":
@@ -189,10 +188,13 @@ def report_pdf(event: Event):
     )
 
 
-def _target_choices(event: Event) -> tuple[list[SelectChoice], list[SelectChoice]]:
+def _target_choices(
+    questions: list[representation.QuestionInfo],
+) -> tuple[list[SelectChoice], list[SelectChoice]]:
     answers = [
         SelectChoice(f"{q.key}:{o.key}", f"{q.text} — {o.label}")
-        for q in representation.questions_of(event, include_retired=False)
+        for q in questions
+        if not q.retired
         for o in q.options
         if not o.retired
     ]
@@ -203,8 +205,9 @@ def _target_choices(event: Event) -> tuple[list[SelectChoice], list[SelectChoice
 @bp.route("/<event_slug>/representation/targets", methods=["GET", "POST"])
 @event_route(permissions.can_view_representation)
 def targets(event: Event):
+    questions = representation.questions_of(event)
     form = TargetForm()
-    form.answer.choices, form.stage.choices = _target_choices(event)
+    form.answer.choices, form.stage.choices = _target_choices(questions)
     status = 200
     if form.validate_on_submit():
         question_key, _sep, option_key = form.answer.data.partition(":")
@@ -232,11 +235,11 @@ def targets(event: Event):
             return redirect(url_for("representation.targets", event_slug=event.slug))
     elif form.errors:
         status = 400
-    questions = {q.key: q for q in representation.questions_of(event)}
+    by_key = {q.key: q for q in questions}
     stage_labels = {s.key: str(s.label) for s in representation.STAGES}
     current = []
     for (q, o, s), percent in sorted(representation.targets(event).items()):
-        question = questions.get(q)
+        question = by_key.get(q)
         option = question.option(o) if question is not None else None
         if question is not None and option is not None:
             current.append((question.text, option.label, stage_labels.get(s, s), percent))
