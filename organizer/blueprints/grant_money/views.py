@@ -25,9 +25,9 @@ from organizer.blueprints._common import (
     event_or_404,
     event_route,
     paginate_list,
-    show_domain_error,
     utcnow,
 )
+from organizer.blueprints._setup_views import fail_form, form_status
 from organizer.blueprints.grant_money.forms import (
     LetterForm,
     PayoutForm,
@@ -72,7 +72,6 @@ def receipts(event_slug: str, public_id: str):
     except NotFound:
         abort(404)
     form = ReceiptForm(application=application)
-    status = 200
     if form.validate_on_submit():
         sent = form.file.data
         try:
@@ -89,16 +88,13 @@ def receipts(event_slug: str, public_id: str):
                 now=utcnow(),
             )
         except DomainError as error:
-            show_domain_error(error, form)
-            status = error.status_code
+            fail_form(error, form)
         else:
             commit()
             flash(_("Thank you: the receipt is sent. The organizers will review it."), "success")
             return redirect(
                 url_for("grant_money.receipts", event_slug=event.slug, public_id=public_id)
             )
-    elif form.errors:
-        status = 400
     return render_template(
         "grant_money/receipts.html",
         event=event,
@@ -109,7 +105,7 @@ def receipts(event_slug: str, public_id: str):
         summary=reimbursement.summary(application),
         can_send=bool(form.category.choices) and application.state.value == "accepted",
         labels=LABELS,
-    ), status
+    ), form_status(form)
 
 
 @bp.route("/<event_slug>/grants/receipts/<receipt_public_id>/file")
@@ -143,15 +139,13 @@ def letter(event_slug: str):
     allowed = letters.may_request_letter(current_user, event)
     ready = programmes.letter_template(event) is not None
     form = LetterForm()
-    status = 200 if allowed else 403
     if allowed and form.validate_on_submit():
         try:
             pdf = letters.visa_letter_pdf(
                 actor=current_user, event=event, passport_name=form.passport_name.data, now=utcnow()
             )
         except DomainError as error:
-            show_domain_error(error, form)
-            status = error.status_code
+            fail_form(error, form)
         else:
             response = Response(pdf, mimetype="application/pdf")
             response.headers["Content-Disposition"] = (
@@ -159,11 +153,9 @@ def letter(event_slug: str):
             )
             response.headers["Cache-Control"] = "private, no-store"
             return response
-    elif form.errors:
-        status = 400
     return render_template(
         "grant_money/letter.html", event=event, form=form, allowed=allowed, ready=ready
-    ), status
+    ), (form_status(form) if allowed else 403)
 
 
 # The organizers' pages ---------------------------------------------------------------------
@@ -220,7 +212,6 @@ def review_receipt(event: Event, programme_public_id: str, receipt_public_id: st
     except NotFound:
         abort(404)
     form = ReviewReceiptForm()
-    status = 200
     if form.validate_on_submit():
         approve = form.decision.data == "approve"
         try:
@@ -232,8 +223,7 @@ def review_receipt(event: Event, programme_public_id: str, receipt_public_id: st
                 now=utcnow(),
             )
         except DomainError as error:
-            show_domain_error(error, form)
-            status = error.status_code
+            fail_form(error, form)
         else:
             commit()
             flash(
@@ -247,8 +237,6 @@ def review_receipt(event: Event, programme_public_id: str, receipt_public_id: st
                     programme_public_id=programme.public_id,
                 )
             )
-    elif form.errors:
-        status = 400
     return _page(
         "review_receipt.html",
         event,
@@ -256,7 +244,7 @@ def review_receipt(event: Event, programme_public_id: str, receipt_public_id: st
         receipt=receipt,
         form=form,
         summary=reimbursement.summary(receipt.application),
-    ), status
+    ), form_status(form)
 
 
 @bp.route(f"{MONEY}/rates", methods=["GET", "POST"])
@@ -264,7 +252,6 @@ def review_receipt(event: Event, programme_public_id: str, receipt_public_id: st
 def rates(event: Event, programme_public_id: str):
     programme = _programme(event, programme_public_id)
     form = RateForm(programme=programme)
-    status = 200
     if request.method == "GET" and request.args.get("currency"):
         form.currency.data = request.args["currency"]
         form.on_date.data = None
@@ -280,8 +267,7 @@ def rates(event: Event, programme_public_id: str):
                 now=utcnow(),
             )
         except DomainError as error:
-            show_domain_error(error, form)
-            status = error.status_code
+            fail_form(error, form)
         else:
             commit()
             flash(
@@ -295,8 +281,6 @@ def rates(event: Event, programme_public_id: str):
                     programme_public_id=programme.public_id,
                 )
             )
-    elif form.errors:
-        status = 400
     return _page(
         "rates.html",
         event,
@@ -304,7 +288,7 @@ def rates(event: Event, programme_public_id: str):
         form=form,
         rates=reimbursement.rates(programme),
         missing=reimbursement.missing_rates(programme),
-    ), status
+    ), form_status(form)
 
 
 @bp.route(f"{MONEY}/grantees/<application_public_id>", methods=["GET", "POST"])
@@ -316,7 +300,6 @@ def payouts(event: Event, programme_public_id: str, application_public_id: str):
     except NotFound:
         abort(404)
     form = PayoutForm()
-    status = 200
     if form.validate_on_submit():
         try:
             amount = money.parse(form.amount.data, programme.currency, field="amount")
@@ -330,8 +313,7 @@ def payouts(event: Event, programme_public_id: str, application_public_id: str):
                 now=utcnow(),
             )
         except DomainError as error:
-            show_domain_error(error, form)
-            status = error.status_code
+            fail_form(error, form)
         else:
             commit()
             flash(_("The payout is recorded."), "success")
@@ -343,8 +325,6 @@ def payouts(event: Event, programme_public_id: str, application_public_id: str):
                     application_public_id=application.public_id,
                 )
             )
-    elif form.errors:
-        status = 400
     return _page(
         "payouts.html",
         event,
@@ -354,7 +334,7 @@ def payouts(event: Event, programme_public_id: str, application_public_id: str):
         summary=reimbursement.summary(application),
         receipts=reimbursement.receipts_of(application),
         payouts=reimbursement.payouts_of(application),
-    ), status
+    ), form_status(form)
 
 
 @bp.route(f"{MONEY}/export.csv")
