@@ -83,18 +83,53 @@ def _redirect(endpoint: str, event: Event, **values: Any):  # type: ignore[no-un
 
 
 def _confirm_then(
-    event: Event, act: Callable[[], object], *, done: str, after: str, **context: Any
+    event: Event,
+    act: Callable[[], object],
+    *,
+    done: str,
+    after: str,
+    back: str | None = None,
+    **context: Any,
 ):  # type: ignore[no-untyped-def]
     """A confirmation page for a destructive action; on POST one service call, commit, and
-    on to the `after` page of the call's set-up."""
+    on to the `after` page of the call's set-up, which is also where Cancel goes unless
+    `back` says otherwise."""
+    after_url = url_for(after, event_slug=event.slug)
     return confirm_then(
         act,
         done=done,
-        after=url_for(after, event_slug=event.slug),
+        after=after_url,
         tabs="cfp_setup/_tabs.html",
         event=event,
+        back=back or after_url,
         **context,
     )
+
+
+def _edit(
+    event: Event,
+    item: Any,
+    form: Any,
+    save: Callable[[Event, Any, Any], bool],
+    *,
+    saved: str,
+    listing: str,
+    title: str,
+    fields: str,
+):  # type: ignore[no-untyped-def]
+    """The edit page of one item of the call's set-up: on a valid POST `save` it (one
+    service call and commit), say `saved` and go back to the `listing` page; else the form."""
+    if form.validate_on_submit() and save(event, item, form):
+        flash(saved, "success")
+        return _redirect(listing, event)
+    return render_template(
+        "cfp_setup/edit.html",
+        event=event,
+        form=form,
+        title=title,
+        fields=fields,
+        back=url_for(listing, event_slug=event.slug),
+    ), form_status(form)
 
 
 # The call ------------------------------------------------------------------------------------
@@ -194,52 +229,35 @@ def _save_session_type(event: Event, item: SessionType | None, form: SessionType
 def edit_session_type(event: Event, type_id: int):
     item = _item(SessionType, event, type_id)
     form = SessionTypeForm(obj=item)
-    if form.validate_on_submit() and _save_session_type(event, item, form):
-        flash(_("The session type is saved."), "success")
-        return _redirect("cfp_setup.session_types", event)
-    return _edit_page(
+    return _edit(
         event,
+        item,
         form,
+        _save_session_type,
+        saved=_("The session type is saved."),
+        listing="cfp_setup.session_types",
         title=_("Edit the session type “%(name)s”", name=item.name),
         fields="cfp_setup/_session_type_fields.html",
-        back=url_for("cfp_setup.session_types", event_slug=event.slug),
     )
-
-
-def _edit_page(event: Event, form: Any, *, title: str, fields: str, back: str, **context: Any):  # type: ignore[no-untyped-def]
-    return render_template(
-        "cfp_setup/edit.html",
-        event=event,
-        form=form,
-        title=title,
-        fields=fields,
-        back=back,
-        **context,
-    ), form_status(form)
 
 
 @bp.route("/<event_slug>/cfp/types/<int:type_id>/delete", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def delete_session_type(event: Event, type_id: int):
     item = _item(SessionType, event, type_id)
-    context = {
-        "title": _("Delete a session type"),
-        "question": _(
-            "Delete the session type “%(name)s”? Speakers will no longer be able to choose it.",
-            name=item.name,
-        ),
-        "button": _("Delete the session type"),
-        "back": url_for("cfp_setup.session_types", event_slug=event.slug),
-    }
-    name = item.name
     return _confirm_then(
         event,
         lambda: cfp.delete_session_type(
             actor=current_user, event=event, session_type=item, now=utcnow()
         ),
-        done=_("The session type “%(name)s” is deleted.", name=name),
+        done=_("The session type “%(name)s” is deleted.", name=item.name),
         after="cfp_setup.session_types",
-        **context,
+        title=_("Delete a session type"),
+        question=_(
+            "Delete the session type “%(name)s”? Speakers will no longer be able to choose it.",
+            name=item.name,
+        ),
+        button=_("Delete the session type"),
     )
 
 
@@ -301,15 +319,15 @@ def _save_track(event: Event, item: Track | None, form: TrackForm) -> bool:
 def edit_track(event: Event, track_id: int):
     item = _item(Track, event, track_id)
     form = TrackForm(obj=item)
-    if form.validate_on_submit() and _save_track(event, item, form):
-        flash(_("The track is saved."), "success")
-        return _redirect("cfp_setup.tracks", event)
-    return _edit_page(
+    return _edit(
         event,
+        item,
         form,
+        _save_track,
+        saved=_("The track is saved."),
+        listing="cfp_setup.tracks",
         title=_("Edit the track “%(name)s”", name=item.name),
         fields="cfp_setup/_track_fields.html",
-        back=url_for("cfp_setup.tracks", event_slug=event.slug),
     )
 
 
@@ -317,23 +335,18 @@ def edit_track(event: Event, track_id: int):
 @event_route(permissions.can_manage_cfp)
 def delete_track(event: Event, track_id: int):
     item = _item(Track, event, track_id)
-    context = {
-        "title": _("Delete a track"),
-        "question": _(
+    return _confirm_then(
+        event,
+        lambda: cfp.delete_track(actor=current_user, event=event, track=item, now=utcnow()),
+        done=_("The track “%(name)s” is deleted.", name=item.name),
+        after="cfp_setup.tracks",
+        title=_("Delete a track"),
+        question=_(
             "Delete the track “%(name)s”? Review criteria limited to it lose that limit; a "
             "criterion limited to this track alone then applies to every proposal.",
             name=item.name,
         ),
-        "button": _("Delete the track"),
-        "back": url_for("cfp_setup.tracks", event_slug=event.slug),
-    }
-    name = item.name
-    return _confirm_then(
-        event,
-        lambda: cfp.delete_track(actor=current_user, event=event, track=item, now=utcnow()),
-        done=_("The track “%(name)s” is deleted.", name=name),
-        after="cfp_setup.tracks",
-        **context,
+        button=_("Delete the track"),
     )
 
 
@@ -378,15 +391,15 @@ def questions(event: Event):
 def edit_question(event: Event, question_id: int):
     item = _item(Question, event, question_id)
     form = question_form(QuestionForm, item)
-    if form.validate_on_submit() and _save_question(event, item, form):
-        flash(_("The question is saved."), "success")
-        return _redirect("cfp_setup.questions", event)
-    return _edit_page(
+    return _edit(
         event,
+        item,
         form,
+        _save_question,
+        saved=_("The question is saved."),
+        listing="cfp_setup.questions",
         title=_("Edit a question"),
         fields="macros/question_fields.html",
-        back=url_for("cfp_setup.questions", event_slug=event.slug),
     )
 
 
@@ -395,10 +408,14 @@ def edit_question(event: Event, question_id: int):
 def delete_question(event: Event, question_id: int):
     item = _item(Question, event, question_id)
     answers = cfp.answer_count(item)
-    context = {
-        "title": _("Delete a question"),
-        "question": _("Delete the question “%(text)s”?", text=item.text),
-        "consequence": (
+    return _confirm_then(
+        event,
+        lambda: cfp.delete_question(actor=current_user, event=event, question=item, now=utcnow()),
+        done=_("The question is deleted."),
+        after="cfp_setup.questions",
+        title=_("Delete a question"),
+        question=_("Delete the question “%(text)s”?", text=item.text),
+        consequence=(
             _(
                 "%(count)d answers given so far will be deleted with it. This cannot be undone.",
                 count=answers,
@@ -406,15 +423,7 @@ def delete_question(event: Event, question_id: int):
             if answers
             else _("Nobody has answered it yet.")
         ),
-        "button": _("Delete the question and its answers") if answers else _("Delete the question"),
-        "back": url_for("cfp_setup.questions", event_slug=event.slug),
-    }
-    return _confirm_then(
-        event,
-        lambda: cfp.delete_question(actor=current_user, event=event, question=item, now=utcnow()),
-        done=_("The question is deleted."),
-        after="cfp_setup.questions",
-        **context,
+        button=_("Delete the question and its answers") if answers else _("Delete the question"),
     )
 
 
@@ -465,15 +474,15 @@ def edit_criterion(event: Event, criterion_id: int):
     form = CriterionForm(obj=item, tracks=cfp.tracks(event))
     if not form.is_submitted():
         form.track_ids.data = [t.id for t in item.tracks]
-    if form.validate_on_submit() and _save_criterion(event, item, form):
-        flash(_("The criterion is saved."), "success")
-        return _redirect("cfp_setup.criteria", event)
-    return _edit_page(
+    return _edit(
         event,
+        item,
         form,
+        _save_criterion,
+        saved=_("The criterion is saved."),
+        listing="cfp_setup.criteria",
         title=_("Edit the criterion “%(name)s”", name=item.name),
         fields="cfp_setup/_criterion_fields.html",
-        back=url_for("cfp_setup.criteria", event_slug=event.slug),
     )
 
 
@@ -481,22 +490,17 @@ def edit_criterion(event: Event, criterion_id: int):
 @event_route(permissions.can_manage_cfp)
 def delete_criterion(event: Event, criterion_id: int):
     item = _item(ReviewCriterion, event, criterion_id)
-    context = {
-        "title": _("Delete a review criterion"),
-        "question": _("Delete the criterion “%(name)s”?", name=item.name),
-        "consequence": _(
-            "Every score given for it is deleted too, and the ranking is computed without it."
-        ),
-        "button": _("Delete the criterion"),
-        "back": url_for("cfp_setup.criteria", event_slug=event.slug),
-    }
-    name = item.name
     return _confirm_then(
         event,
         lambda: review.delete_criterion(actor=current_user, criterion=item, now=utcnow()),
-        done=_("The criterion “%(name)s” is deleted.", name=name),
+        done=_("The criterion “%(name)s” is deleted.", name=item.name),
         after="cfp_setup.criteria",
-        **context,
+        title=_("Delete a review criterion"),
+        question=_("Delete the criterion “%(name)s”?", name=item.name),
+        consequence=_(
+            "Every score given for it is deleted too, and the ranking is computed without it."
+        ),
+        button=_("Delete the criterion"),
     )
 
 
@@ -555,15 +559,15 @@ def phases(event: Event):
 def edit_phase(event: Event, phase_id: int):
     item = _item(ReviewPhase, event, phase_id)
     form = _phase_form(event, item)
-    if form.validate_on_submit() and _save_phase(event, item, form):
-        flash(_("The phase is saved."), "success")
-        return _redirect("cfp_setup.phases", event)
-    return _edit_page(
+    return _edit(
         event,
+        item,
         form,
+        _save_phase,
+        saved=_("The phase is saved."),
+        listing="cfp_setup.phases",
         title=_("Edit the phase “%(name)s”", name=item.name),
         fields="cfp_setup/_phase_fields.html",
-        back=url_for("cfp_setup.phases", event_slug=event.slug),
     )
 
 
@@ -571,23 +575,18 @@ def edit_phase(event: Event, phase_id: int):
 @event_route(permissions.can_manage_cfp)
 def delete_phase(event: Event, phase_id: int):
     item = _item(ReviewPhase, event, phase_id)
-    context = {
-        "title": _("Delete a review phase"),
-        "question": _("Delete the phase “%(name)s”?", name=item.name),
-        "consequence": _(
-            "Reviews written during it stay. If it was the last phase, review is open all the "
-            "time again."
-        ),
-        "button": _("Delete the phase"),
-        "back": url_for("cfp_setup.phases", event_slug=event.slug),
-    }
-    name = item.name
     return _confirm_then(
         event,
         lambda: review.delete_phase(actor=current_user, phase=item, now=utcnow()),
-        done=_("The phase “%(name)s” is deleted.", name=name),
+        done=_("The phase “%(name)s” is deleted.", name=item.name),
         after="cfp_setup.phases",
-        **context,
+        title=_("Delete a review phase"),
+        question=_("Delete the phase “%(name)s”?", name=item.name),
+        consequence=_(
+            "Reviews written during it stay. If it was the last phase, review is open all the "
+            "time again."
+        ),
+        button=_("Delete the phase"),
     )
 
 
@@ -678,13 +677,6 @@ def edit_mail_template(event: Event, purpose: str):
 def reset_mail_template(event: Event, purpose: str):
     _purpose_or_404(purpose)
     label = str(decisions.PURPOSES[purpose]).lower()
-    context = {
-        "title": _("Go back to the built-in mail"),
-        "question": _("Throw away your wording of the %(mail)s mail?", mail=label),
-        "consequence": _("From now on the built-in text is sent. This cannot be undone."),
-        "button": _("Use the built-in text"),
-        "back": url_for("cfp_setup.edit_mail_template", event_slug=event.slug, purpose=purpose),
-    }
     return _confirm_then(
         event,
         lambda: decisions.reset_template(
@@ -692,7 +684,11 @@ def reset_mail_template(event: Event, purpose: str):
         ),
         done=_("The %(mail)s mail uses the built-in text again.", mail=label),
         after="cfp_setup.mail_templates",
-        **context,
+        title=_("Go back to the built-in mail"),
+        question=_("Throw away your wording of the %(mail)s mail?", mail=label),
+        consequence=_("From now on the built-in text is sent. This cannot be undone."),
+        button=_("Use the built-in text"),
+        back=url_for("cfp_setup.edit_mail_template", event_slug=event.slug, purpose=purpose),
     )
 
 
@@ -741,21 +737,17 @@ def extensions(event: Event):
 @event_route(permissions.can_manage_cfp)
 def revoke_extension(event: Event, extension_id: int):
     item = _item(CfpExtension, event, extension_id)
-    context = {
-        "title": _("Revoke an extension"),
-        "question": _(
-            "Revoke the extension of %(name)s (%(email)s)?",
-            name=item.user.display_name,
-            email=item.user.email,
-        ),
-        "consequence": _("Their deadline becomes the call's closing time again."),
-        "button": _("Revoke the extension"),
-        "back": url_for("cfp_setup.extensions", event_slug=event.slug),
-    }
     return _confirm_then(
         event,
         lambda: cfp.revoke_extension(actor=current_user, event=event, extension=item, now=utcnow()),
         done=_("The extension is revoked."),
         after="cfp_setup.extensions",
-        **context,
+        title=_("Revoke an extension"),
+        question=_(
+            "Revoke the extension of %(name)s (%(email)s)?",
+            name=item.user.display_name,
+            email=item.user.email,
+        ),
+        consequence=_("Their deadline becomes the call's closing time again."),
+        button=_("Revoke the extension"),
     )
