@@ -27,6 +27,7 @@ from organizer.blueprints._common import (
     show_domain_error,
     utcnow,
 )
+from organizer.blueprints._setup_views import fail_form, form_status
 from organizer.blueprints.grants.forms import (
     ConfirmForm,
     MessageForm,
@@ -151,7 +152,6 @@ def apply(event: Event, programme_public_id: str):
         )
         return redirect(_application_url(event, existing))
     form = _form_for(programme)
-    status = 200
     if form.validate_on_submit():
         submitting = bool(form.submit_application.data)
         try:
@@ -164,18 +164,14 @@ def apply(event: Event, programme_public_id: str):
                 now=utcnow(),
             )
         except grant_apps.AlreadyApplied as error:
-            show_domain_error(error, form)
+            fail_form(error, form)
             existing = error.application
-            status = error.status_code
         except DomainError as error:
-            show_domain_error(error, form)
-            status = error.status_code
+            fail_form(error, form)
         else:
             commit()
             _flash_saved(application, submitting)
             return redirect(_application_url(event, application))
-    elif form.errors:
-        status = 400
     now = utcnow()
     return render_template(
         "grants/apply.html",
@@ -186,7 +182,7 @@ def apply(event: Event, programme_public_id: str):
         is_open=programme.is_open(now),
         not_yet_open=now < programme.opens_at,
         kind_label=grant_programmes.kind_label,
-    ), status
+    ), form_status(form)
 
 
 # My applications ---------------------------------------------------------------------------
