@@ -428,9 +428,32 @@ def _mails_for(
     return mails
 
 
+@dataclasses.dataclass(frozen=True)
+class RoundPreview:
+    """What publishing now would do: the mails, exactly as they would be sent, how many
+    decisions are pending and their `pending_fingerprint`."""
+
+    mails: list[PreviewMail]
+    pending_count: int
+    fingerprint: str
+
+
+def round_preview(event: Event, *, respond_by: dt.datetime) -> RoundPreview:
+    """The publish page's preview, from one reading of the pending decisions."""
+    proposals = pending(event)
+    return RoundPreview(
+        _round_mails(event, proposals, respond_by), len(proposals), _fingerprint(proposals)
+    )
+
+
 def preview_round(event: Event, *, respond_by: dt.datetime) -> list[PreviewMail]:
     """The mails publishing now would send, exactly as they would be sent."""
-    proposals = pending(event)
+    return _round_mails(event, pending(event), respond_by)
+
+
+def _round_mails(
+    event: Event, proposals: list[Proposal], respond_by: dt.datetime
+) -> list[PreviewMail]:
     return _mails_for(
         event,
         proposals,
@@ -480,7 +503,7 @@ def publish_round(
         raise ValidationFailed(
             {"respond_by": _("The confirmation deadline must be in the future.")}
         )
-    mails = preview_round(event, respond_by=respond_by)
+    mails = _round_mails(event, proposals, respond_by)
     counts = {outcome: 0 for outcome in DECISIONS}
     decision_round = DecisionRound(
         event_id=event.id, published_by_id=actor.id, published_at=now, respond_by=respond_by

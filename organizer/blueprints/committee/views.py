@@ -591,16 +591,15 @@ def publish(event: Event):
         respond_by = cfp.local_datetime(form.respond_on.data, form.respond_at.data, event)
     else:
         respond_by = cfp.local_datetime(day, clock, event)
-    preview = decisions.preview_round(event, respond_by=respond_by)
-    pending_count = len(decisions.pending(event))
+    preview = decisions.round_preview(event, respond_by=respond_by)
     # What this preview shows, not what was posted: publishing checks nothing changed since.
-    form.expected.data = decisions.pending_fingerprint(event)
+    form.expected.data = preview.fingerprint
     return render_template(
         "committee/publish.html",
         event=event,
         form=form,
-        preview=preview,
-        pending_count=pending_count,
+        preview=preview.mails,
+        pending_count=preview.pending_count,
         respond_by=respond_by,
         state_labels=decisions.STATE_LABELS,
     ), status
