@@ -1142,8 +1142,10 @@ def purge(*, now: dt.datetime) -> dict[str, int]:
 
 def tabulate(events: list[Event]) -> Tabulation:
     """Counts per question and stage, pooled over `events` by question and option keys (the
-    first event's questions give the order and wording). Refreshes the stage flags first.
-    Cells are raw counts: suppression is the caller's job (see the dashboard)."""
+    first event's questions give the order and wording). A linked response counts at the
+    stages its person is at now (what `refresh_stages` would store); an anonymous one at its
+    stored flags. Reads only, so a page showing the counts writes nothing. Cells are raw
+    counts: suppression is the caller's job (see the dashboard)."""
     questions: dict[str, QuestionInfo] = {}
     option_keys: dict[int, tuple[str, str]] = {}  # option id -> (question key, option key)
     question_keys: dict[int, str] = {}
@@ -1157,7 +1159,7 @@ def tabulate(events: list[Event]) -> Tabulation:
         settings = _settings(event)
         if settings is not None:
             ks.append(settings.k)
-        people = refresh_stages(event)
+        people = stage_people(event)
         for key, ids in people.items():
             people_at[key] += len(ids)
         for question in _questions(event):
@@ -1175,11 +1177,13 @@ def tabulate(events: list[Event]) -> Tabulation:
                     questions[question.key] = dataclasses.replace(
                         known, options=known.options + extra
                     )
-        for response_id, stages in db.session.execute(
-            select(SurveyResponse.id, SurveyResponse.stages).where(
-                SurveyResponse.event_id == event.id
-            )
+        for response_id, stages, user_id in db.session.execute(
+            select(SurveyResponse.id, SurveyResponse.stages, SurveyLink.user_id)
+            .outerjoin(SurveyLink, SurveyLink.response_id == SurveyResponse.id)
+            .where(SurveyResponse.event_id == event.id)
         ):
+            if user_id is not None:
+                stages = _stages_for(user_id, people)
             per_response[response_id] = [RESPONDENTS.key, *(stages or [])]
         for response_id, question_id, option_id, text in db.session.execute(
             select(
