@@ -1131,11 +1131,6 @@ def proposals_query(event: Event) -> Select[tuple[Proposal]]:
     )
 
 
-def local_datetime(day: dt.date, clock: dt.time, event: Event) -> dt.datetime:
-    """A date and time typed in the event's zone, as UTC (for forms)."""
-    return local_date_to_utc(day, clock, event.timezone)
-
-
 def answers_of(proposal: Proposal) -> list[Answer]:
     """The proposal's answers in the order of their questions, with each question and file
     loaded (two queries, however many questions the call asks)."""

@@ -1,5 +1,5 @@
 """Forms of the call's set-up pages. Dates and times are typed in the event's time zone; the
-views turn them into UTC with `cfp.local_datetime`."""
+views turn them into UTC with `_setup_views.utc_from_local`."""
 
 from __future__ import annotations
 

@@ -31,6 +31,7 @@ from organizer.blueprints._common import (
     show_domain_error,
     utcnow,
 )
+from organizer.blueprints._setup_views import utc_from_local
 from organizer.blueprints.committee.forms import (
     OUTCOME_LABELS,
     AssignForm,
@@ -568,7 +569,7 @@ def publish(event: Event):
     form = PublishForm(respond_on=day, respond_at=clock)
     status = 200
     if form.validate_on_submit() and not form.preview.data:
-        respond_by = cfp.local_datetime(form.respond_on.data, form.respond_at.data, event)
+        respond_by = utc_from_local(form.respond_on.data, form.respond_at.data, event)
         mails = len(decisions.preview_round(event, respond_by=respond_by))
         try:
             decisions.publish_round(
@@ -588,9 +589,9 @@ def publish(event: Event):
     elif form.is_submitted() and form.errors:
         status = 400
     if form.respond_on.data and form.respond_at.data and not form.respond_on.errors:
-        respond_by = cfp.local_datetime(form.respond_on.data, form.respond_at.data, event)
+        respond_by = utc_from_local(form.respond_on.data, form.respond_at.data, event)
     else:
-        respond_by = cfp.local_datetime(day, clock, event)
+        respond_by = utc_from_local(day, clock, event)
     preview = decisions.round_preview(event, respond_by=respond_by)
     # What this preview shows, not what was posted: publishing checks nothing changed since.
     form.expected.data = preview.fingerprint
