@@ -563,7 +563,7 @@ def _application_page(
         event=event,
         programme=programme,
         application=application,
-        answers=sorted(application.answers, key=lambda a: (a.question.position, a.question.id)),
+        answers=applications.answers_of(application),
         reviews=offers.reviews_of(application),
         criteria={c.id: c for c in programmes.criteria(programme)},
         figures=figures,

@@ -150,7 +150,7 @@ def application_form(
 ) -> _ApplicationBase:
     """The application form for this programme, pre-filled from `application` (GET)."""
     currency = programme.currency
-    answers = {a.question_id: a for a in application.answers} if application is not None else {}
+    answers = {a.question_id: a for a in grant_apps.answers_of(application)} if application else {}
     attrs: dict[str, Any] = {
         "country": SelectField(
             _l("Country you travel from"),

@@ -281,7 +281,7 @@ def _application_page(  # type: ignore[no-untyped-def]
         form = _form_for(programme, application)
     if message_form is None:
         message_form = MessageForm(formdata=None)
-    answers = sorted(application.answers, key=lambda a: (a.question.position, a.question.id))
+    answers = grant_apps.answers_of(application)
     views = current_app.view_functions
     accepted = application.state == GrantState.ACCEPTED
     return render_template(

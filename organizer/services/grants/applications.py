@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from organizer import permissions
 from organizer.enums import GrantCategory, GrantState, NeedLevel, QuestionKind
@@ -136,6 +136,20 @@ def _loaded() -> Any:
         selectinload(GrantApplication.proposal),
         selectinload(GrantApplication.answers).selectinload(GrantAnswer.upload),
         selectinload(GrantApplication.answers).selectinload(GrantAnswer.question),
+    )
+
+
+def answers_of(application: GrantApplication) -> list[GrantAnswer]:
+    """The application's answers in the order of their questions, with each question and file
+    loaded (two queries, however many questions the programme asks)."""
+    return list(
+        db.session.scalars(
+            select(GrantAnswer)
+            .join(GrantAnswer.question)
+            .where(GrantAnswer.application_id == application.id)
+            .options(contains_eager(GrantAnswer.question), selectinload(GrantAnswer.upload))
+            .order_by(GrantQuestion.position, GrantQuestion.id)
+        )
     )
 
 
