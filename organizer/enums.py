@@ -120,3 +120,86 @@ class AllocationStatus(enum.StrEnum):
 class SurveyKind(enum.StrEnum):
     SINGLE = "single"  # one option (plus "prefer not to say" / self-description)
     MULTIPLE = "multiple"  # any number of options, for identities that overlap
+
+
+class SlotKind(enum.StrEnum):
+    """What a place in the schedule holds."""
+
+    TALK = "talk"  # an accepted or confirmed proposal
+    PLENARY = "plenary"  # a keynote, break, lunch or social that is not a proposal
+    CONTAINER = "container"  # a lightning-talk block or poster session holding several talks
+
+
+class PlenaryKind(enum.StrEnum):
+    KEYNOTE = "keynote"
+    BREAK = "break"
+    LUNCH = "lunch"
+    SOCIAL = "social"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "keynote": "Keynote",
+            "break": "Break",
+            "lunch": "Lunch",
+            "social": "Social",
+            "other": "Other",
+        }[self.value]
+
+
+class ContainerKind(enum.StrEnum):
+    LIGHTNING = "lightning"
+    POSTER = "poster"
+
+    @property
+    def label(self) -> str:
+        return {"lightning": "Lightning talks", "poster": "Poster session"}[self.value]
+
+
+class ConflictRule(enum.StrEnum):
+    """The schedule conflicts the editor explains. Computed from the schedule, never stored."""
+
+    SPEAKER_DOUBLE_BOOKED = "speaker_double_booked"
+    SPEAKER_UNAVAILABLE = "speaker_unavailable"
+    ROOM_OVERLAP = "room_overlap"
+    OUTSIDE_HOURS = "outside_hours"
+    TOO_LONG = "too_long"
+    OVER_CAPACITY = "over_capacity"
+    STEP_FREE = "step_free"
+
+    @property
+    def label(self) -> str:
+        return {
+            "speaker_double_booked": "A speaker in two places at once",
+            "speaker_unavailable": "A speaker outside their availability",
+            "room_overlap": "Two sessions overlapping in one room",
+            "outside_hours": "A session outside its room's or day's hours",
+            "too_long": "A session longer than its slot",
+            "over_capacity": "Expected audience over the room's capacity",
+            "step_free": "A step-free need not met",
+        }[self.value]
+
+
+class Severity(enum.StrEnum):
+    """What a conflict of one rule does, set per event."""
+
+    BLOCKS_SAVING = "blocks_saving"  # the change that makes it is refused
+    BLOCKS_RELEASE = "blocks_release"  # saved and shown; no release until it is solved
+    WARNING = "warning"  # shown only
+    IGNORED = "ignored"  # not shown
+
+    @property
+    def label(self) -> str:
+        return {
+            "blocks_saving": "Blocks saving",
+            "blocks_release": "Blocks a release",
+            "warning": "Warning",
+            "ignored": "Ignored",
+        }[self.value]
+
+
+class SuggestionStatus(enum.StrEnum):
+    DRAFT = "draft"  # waiting for organizers to accept or discard it
+    APPLIED = "applied"  # accepted, whole or in part
+    DISCARDED = "discarded"

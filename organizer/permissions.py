@@ -137,3 +137,11 @@ def can_view_representation(user: Any, event: Event) -> bool:
     """Aggregate, suppressed dashboards and the survey's set-up. Nobody may see a person's
     answers; reviewers and grant reviewers see nothing of the survey."""
     return can_manage_event(user, event)
+
+
+# The schedule ----------------------------------------------------------------------------
+
+
+def can_manage_schedule(user: Any, event: Event) -> bool:
+    """Rooms, days, the editor, the automatic scheduler and releases."""
+    return can_manage_event(user, event)

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from zoneinfo import ZoneInfo
 
 from flask.testing import FlaskClient
 
 from organizer.enums import (
+    ContainerKind,
     EventRoleName,
     GrantKind,
     GrantState,
     NeedLevel,
+    PlenaryKind,
     ProposalState,
     QuestionKind,
+    SlotKind,
     SpeakerRole,
 )
 from organizer.extensions import db
@@ -28,7 +32,10 @@ from organizer.models import (
     ProposalSpeaker,
     Question,
     ReviewCriterion,
+    Room,
+    ScheduleDay,
     SessionType,
+    Slot,
     Track,
     User,
 )
@@ -267,3 +274,82 @@ def make_application(
     db.session.add(application)
     db.session.flush()
     return application
+
+
+# The schedule ------------------------------------------------------------------------------
+
+LISBON = ZoneInfo("Europe/Lisbon")
+
+
+def lisbon(day: int, hour: int, minute: int = 0, month: int = 3, year: int = 2027) -> dt.datetime:
+    """A wall-clock time in Lisbon (the factories' event zone) as an aware UTC datetime. The
+    default event runs on 27-28 March 2027; Lisbon moves to summer time on the 28th at 01:00."""
+    return dt.datetime(year, month, day, hour, minute, tzinfo=LISBON).astimezone(dt.UTC)
+
+
+def make_room(event: Event, name: str | None = None, *, now: dt.datetime = NOW, **fields) -> Room:
+    values = {"capacity": 100, "step_free": True, "position": next(_counter), **fields}
+    room = Room(event_id=event.id, name=name or f"Room {next(_counter)}", created_at=now, **values)
+    db.session.add(room)
+    db.session.flush()
+    return room
+
+
+def make_day(event: Event, day: dt.date, start: int = 9, end: int = 18) -> ScheduleDay:
+    """A schedule day open from `start` to `end` o'clock in the event's zone."""
+    zone = ZoneInfo(event.timezone)
+    row = ScheduleDay(
+        event_id=event.id,
+        day=day,
+        starts_at=dt.datetime.combine(day, dt.time(start), tzinfo=zone).astimezone(dt.UTC),
+        ends_at=dt.datetime.combine(day, dt.time(end), tzinfo=zone).astimezone(dt.UTC),
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def make_event_days(event: Event, start: int = 9, end: int = 18) -> list[ScheduleDay]:
+    days = (event.ends_on - event.starts_on).days + 1
+    return [
+        make_day(event, event.starts_on + dt.timedelta(days=n), start, end) for n in range(days)
+    ]
+
+
+def make_slot(
+    event: Event,
+    proposal: Proposal | None = None,
+    *,
+    room: Room | None = None,
+    starts_at: dt.datetime | None = None,
+    now: dt.datetime = NOW,
+    **fields,
+) -> Slot:
+    """A talk slot for `proposal` (made accepted when none is given), or a plenary item or
+    container when `kind` says so. Placed when `room` and `starts_at` are given."""
+    kind = fields.pop("kind", SlotKind.TALK)
+    if kind is SlotKind.TALK and proposal is None:
+        proposal = make_proposal(event, state=ProposalState.CONFIRMED)
+    values = {
+        "duration_minutes": proposal.duration_minutes if proposal is not None else 30,
+        **fields,
+    }
+    if kind is SlotKind.PLENARY:
+        values.setdefault("plenary_kind", PlenaryKind.BREAK)
+        values.setdefault("title", "Coffee break")
+    if kind is SlotKind.CONTAINER:
+        values.setdefault("container_kind", ContainerKind.LIGHTNING)
+        values.setdefault("title", "Lightning talks")
+    slot = Slot(
+        event_id=event.id,
+        kind=kind,
+        proposal_id=proposal.id if proposal is not None else None,
+        room_id=room.id if room is not None else None,
+        starts_at=starts_at,
+        created_at=now,
+        updated_at=now,
+        **values,
+    )
+    db.session.add(slot)
+    db.session.flush()
+    return slot

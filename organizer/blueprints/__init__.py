@@ -10,9 +10,14 @@ from organizer.blueprints.grant_money.views import bp as grant_money
 from organizer.blueprints.grant_review.views import bp as grant_review
 from organizer.blueprints.grants.views import bp as grants
 from organizer.blueprints.manage.views import bp as manage
+from organizer.blueprints.programme.views import bp as programme
 from organizer.blueprints.public.views import bp as public
+from organizer.blueprints.releases.views import bp as releases
 from organizer.blueprints.representation.views import bp as representation
 from organizer.blueprints.review.views import bp as review
+from organizer.blueprints.schedule.views import bp as schedule
+from organizer.blueprints.schedule_setup.views import bp as schedule_setup
+from organizer.blueprints.scheduler.views import bp as scheduler
 from organizer.blueprints.survey.views import bp as survey
 
 BLUEPRINTS = [
@@ -22,11 +27,16 @@ BLUEPRINTS = [
     committee,
     grant_admin,
     representation,
+    schedule_setup,
+    scheduler,
+    releases,
+    schedule,
     grant_review,
     review,
     grant_money,
     grants,
     survey,
     cfp,
+    programme,
     public,
 ]

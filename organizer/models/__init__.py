@@ -59,6 +59,17 @@ from organizer.models.review import (
     criterion_track,
     reviewer_track,
 )
+from organizer.models.schedule import (
+    Room,
+    RoomWindow,
+    ScheduleDay,
+    ScheduleEdit,
+    ScheduleRelease,
+    ScheduleSettings,
+    ScheduleSuggestion,
+    Slot,
+    SpeakerAvailability,
+)
 
 __all__ = [
     "AllocationLine",
@@ -97,7 +108,16 @@ __all__ = [
     "ReviewCriterion",
     "ReviewPhase",
     "ReviewScore",
+    "Room",
+    "RoomWindow",
+    "ScheduleDay",
+    "ScheduleEdit",
+    "ScheduleRelease",
+    "ScheduleSettings",
+    "ScheduleSuggestion",
     "SessionType",
+    "Slot",
+    "SpeakerAvailability",
     "SpeakerProfile",
     "SurveyAnswer",
     "SurveyConsentVersion",

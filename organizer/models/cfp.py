@@ -260,6 +260,11 @@ class SpeakerProfile(Base):
     # Per event day (ISO date) one of "all", "morning", "afternoon", "none"; see
     # services.cfp.AVAILABILITY for what the parts mean in the event's time zone.
     availability: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Scheduling: a remote speaker speaks from their own time zone (IANA name; empty means the
+    # event's), and a speaker may ask for step-free access to the room and stage.
+    remote: Mapped[bool] = mapped_column(default=False)
+    timezone: Mapped[str] = mapped_column(String(64), default="")
+    needs_step_free: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[dt.datetime]
 
     user: Mapped[User] = relationship()

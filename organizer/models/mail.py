@@ -4,8 +4,9 @@ and delivered after that transaction commits (transactional outbox)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from organizer.enums import OutboxState
@@ -29,6 +30,8 @@ class OutboxMessage(Base):
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
+    # Small text attachments such as an .ics: [{"filename", "content_type", "content"}].
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     state: Mapped[OutboxState] = mapped_column(
         str_enum(OutboxState, "state"), default=OutboxState.QUEUED, index=True
     )

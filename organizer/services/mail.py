@@ -61,6 +61,7 @@ def queue_mail(
     event: Event | None = None,
     idempotency_key: str | None = None,
     locale: str | None = None,
+    attachments: list[dict[str, str]] | None = None,
 ) -> OutboxMessage:
     """Render templates/mail/<purpose>.txt (and .html when present) into the outbox, in the
     recipient's language (`locale`, e.g. their profile's), not the language of whoever acted."""
@@ -90,6 +91,7 @@ def queue_mail(
         event=event,
         idempotency_key=idempotency_key,
         now=now,
+        attachments=attachments,
     )
 
 
@@ -133,8 +135,10 @@ def _add_message(
     event: Event | None,
     idempotency_key: str | None,
     now: dt.datetime,
+    attachments: list[dict[str, str]] | None = None,
 ) -> OutboxMessage:
     message = OutboxMessage(
+        attachments=list(attachments or []),
         to_address=to,
         purpose=purpose,
         subject=subject,
@@ -219,6 +223,14 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
+    for attachment in message.attachments or []:
+        maintype, _, subtype = attachment["content_type"].partition("/")
+        email.add_attachment(
+            attachment["content"].encode(),
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment["filename"],
+        )
     return email
 
 
