@@ -208,6 +208,13 @@ def upgrade():
         batch_op.add_column(sa.Column('timezone', sa.String(length=64), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('needs_step_free', sa.Boolean(), nullable=False, server_default=sa.false()))
 
+    # The defaults above only fill existing rows; the application sets these values itself.
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.alter_column('attachments', server_default=None)
+    with op.batch_alter_table('speaker_profile', schema=None) as batch_op:
+        for column in ('remote', 'timezone', 'needs_step_free'):
+            batch_op.alter_column(column, server_default=None)
+
     # ### end Alembic commands ###
 
 
