@@ -11,6 +11,7 @@ PUBLIC_ENDPOINTS = {
     "public.event",
     "cfp.call",
     "grants.index",
+    "programme.changes",
     "auth.register",
     "auth.check_inbox",
     "auth.verify_email",
