@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
 
@@ -39,15 +39,31 @@ class Conflict:
         }
 
 
-def _clock(plan: Plan, value: dt.datetime) -> str:
-    return value.astimezone(ZoneInfo(plan.timezone)).strftime("%a %d %b %H:%M")
+def _zone(name: str, fallback: str) -> ZoneInfo:
+    """The named zone, or the fallback (the event's) when the name is empty or unknown."""
+    try:
+        return ZoneInfo(name or fallback)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(fallback)
 
 
-def _span(plan: Plan, session: Session) -> str:
+def _period(start: dt.datetime, end: dt.datetime, tz: ZoneInfo) -> str:
+    """A period in `tz`, such as "Sat 27 Mar 10:00" to "10:20" joined by an en dash. The end
+    shows its date when it falls on another day, and midnight ending the start's day is 24:00."""
+    a, b = start.astimezone(tz), end.astimezone(tz)
+    if b.date() == a.date():
+        until = f"{b:%H:%M}"
+    elif b.date() == a.date() + dt.timedelta(days=1) and b.time() == dt.time(0):
+        until = "24:00"
+    else:
+        until = f"{b:%a %d %b %H:%M}"
+    return f"{a:%a %d %b %H:%M}\N{EN DASH}{until}"
+
+
+def _span(plan: Plan, session: Session, tz: ZoneInfo | None = None) -> str:
     assert session.starts_at is not None
     assert session.ends_at is not None
-    end = session.ends_at.astimezone(ZoneInfo(plan.timezone)).strftime("%H:%M")
-    return f"{_clock(plan, session.starts_at)}–{end}"  # noqa: RUF001
+    return _period(session.starts_at, session.ends_at, tz or ZoneInfo(plan.timezone))
 
 
 def _where(plan: Plan, session: Session) -> str:
@@ -64,9 +80,7 @@ def _where(plan: Plan, session: Session) -> str:
 
 
 def _windows_text(windows: tuple[Interval, ...], tz: ZoneInfo) -> str:
-    return "; ".join(
-        f"{a.astimezone(tz):%a %d %b %H:%M}\N{EN DASH}{b.astimezone(tz):%H:%M}" for a, b in windows
-    )
+    return "; ".join(_period(a, b, tz) for a, b in windows)
 
 
 def _inside(start: dt.datetime, end: dt.datetime, intervals: tuple[Interval, ...]) -> bool:
@@ -154,28 +168,45 @@ def speaker_double_bookings(plan: Plan) -> Iterator[Conflict]:
 
 
 def speaker_unavailable(plan: Plan) -> Iterator[Conflict]:
+    """A speaker scheduled outside the times they can speak. The times are written in the
+    speaker's own zone when they have one (remote speakers), with the session's time in that
+    zone too, so that the two can be compared."""
     for session in plan.placed():
         for person_id in plan.speakers_of(session):
             windows = plan.availability.get(person_id)
             if windows is None or _inside(session.starts_at, session.ends_at, windows):  # type: ignore[arg-type]
                 continue
             person = plan.people.get(person_id)
-            zone = (person.timezone if person and person.timezone else "") or plan.timezone
-            tz = ZoneInfo(zone)
-            free = _windows_text(windows, tz) or _("never")
-            yield _conflict(
-                plan,
-                ConflictRule.SPEAKER_UNAVAILABLE,
-                (session.id,),
-                _(
+            name = person.name if person else "?"
+            tz = _zone(person.timezone if person else "", plan.timezone)
+            zone = str(tz.key)
+            if not windows:
+                message = _(
+                    "%(name)s said they cannot speak at any time of the event, and is scheduled "
+                    "for %(session)s.",
+                    name=name,
+                    session=_where(plan, session),
+                )
+            elif zone != plan.timezone:
+                message = _(
+                    "%(name)s is not available for %(session)s, which is %(their)s their time "
+                    "(%(zone)s). They can speak: %(free)s (%(zone)s time).",
+                    name=name,
+                    session=_where(plan, session),
+                    their=_span(plan, session, tz),
+                    free=_windows_text(windows, tz),
+                    zone=zone,
+                )
+            else:
+                message = _(
                     "%(name)s is not available for %(session)s. They can speak: %(free)s "
                     "(%(zone)s time).",
-                    name=person.name if person else "?",
+                    name=name,
                     session=_where(plan, session),
-                    free=free,
+                    free=_windows_text(windows, tz),
                     zone=zone,
-                ),
-            )
+                )
+            yield _conflict(plan, ConflictRule.SPEAKER_UNAVAILABLE, (session.id,), message)
 
 
 def outside_hours(plan: Plan) -> Iterator[Conflict]:
@@ -188,9 +219,8 @@ def outside_hours(plan: Plan) -> Iterator[Conflict]:
                 reason = _("it is not within any of the event's days and hours")
             else:
                 reason = _(
-                    "the day's hours are %(start)s–%(end)s",  # noqa: RUF001
-                    start=_clock(plan, day.starts_at),
-                    end=day.ends_at.astimezone(ZoneInfo(plan.timezone)).strftime("%H:%M"),
+                    "the day's hours are %(hours)s",
+                    hours=_period(day.starts_at, day.ends_at, ZoneInfo(plan.timezone)),
                 )
             yield _conflict(
                 plan,

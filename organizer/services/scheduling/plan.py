@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from organizer.enums import ConflictRule, ProposalState, Severity, SlotKind
+from organizer.enums import ConflictRule, ContainerKind, ProposalState, Severity, SlotKind
 from organizer.extensions import db
 from organizer.models import (
     Event,
@@ -178,7 +178,9 @@ def settings_of(event: Event) -> ScheduleSettings | None:
 
 def active_slots(event: Event) -> list[Slot]:
     """Every slot that belongs in the schedule: plenary items, containers, and talks whose
-    proposal is accepted or confirmed. Loaded with what the editor shows (6 queries)."""
+    proposal is accepted or confirmed. Loaded with what the editor shows, in a fixed number of
+    queries (8 with the speakers' users and their roles); tests/schedule/test_plan.py counts
+    them for the whole plan."""
     query = (
         select(Slot)
         .outerjoin(Proposal, Slot.proposal_id == Proposal.id)
@@ -235,11 +237,18 @@ def build_plan(event: Event, slots: list[Slot] | None = None) -> Plan:
     slots = active_slots(event) if slots is None else slots
     active_ids = {s.id for s in slots}
     sessions = {s.id: _session(s, active_ids) for s in slots}
-    # A container needs the sum of its talks.
-    for session in list(sessions.values()):
-        if session.kind is SlotKind.CONTAINER:
-            need = sum(sessions[c].required_minutes for c in session.child_ids)
-            sessions[session.id] = dataclasses.replace(session, required_minutes=need)
+    # Lightning talks follow one another: the block needs their sum. Posters hang side by
+    # side: a poster session needs its longest.
+    for slot in slots:
+        if slot.kind is SlotKind.CONTAINER:
+            session = sessions[slot.id]
+            lengths = [sessions[c].required_minutes for c in session.child_ids]
+            need = (
+                max(lengths, default=0)
+                if slot.container_kind is ContainerKind.POSTER
+                else sum(lengths)
+            )
+            sessions[slot.id] = dataclasses.replace(session, required_minutes=need)
     rooms = db.session.scalars(
         select(Room)
         .where(Room.event_id == event.id)
