@@ -63,6 +63,7 @@ from organizer.models import (
 from organizer.services import representation, uploads
 from organizer.services.accounts import create_user, new_user, user_by_email
 from organizer.services.events import EventDetails, validate_details
+from organizer.services.scheduling import demo_schedule
 from organizer.services.timefmt import local_date_to_utc
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "demo.yaml"
@@ -130,6 +131,12 @@ def load_demo(*, data: dict[str, Any], now: dt.datetime) -> DemoResult:
             _load_grants(event, {**programme, "_team": spec.get("team", [])}, users, now)
         if spec.get("survey"):
             _load_survey(event, spec, users, now)
+        if spec.get("rooms") or spec.get("schedule"):
+            organizer = next(
+                users[m["user"]] for m in spec.get("team", []) if m["role"] == "organizer"
+            )
+            db.session.flush()
+            demo_schedule.load_schedule(event, spec, users, organizer, now)
         if spec.get("visa_letter"):
             letter = spec["visa_letter"]
             db.session.add(

@@ -10,6 +10,7 @@ from organizer.blueprints._common import event_or_404, paginate, utcnow
 from organizer.services import cfp
 from organizer.services.events import public_events
 from organizer.services.grants import programmes as grant_programmes
+from organizer.services.scheduling import releases
 
 bp = Blueprint("public", __name__)
 
@@ -30,5 +31,6 @@ def event(event_slug: str):
         event=event,
         call=cfp.call_of(event),
         programmes=grant_programmes.programmes(event),
+        release=releases.latest(event),
         now=utcnow(),
     )
