@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 
-from organizer.enums import ConflictRule, ProposalState, Severity, SlotKind
+from organizer.enums import ConflictRule, ContainerKind, ProposalState, Severity, SlotKind
 from organizer.extensions import db
 from organizer.models import (
     RoomWindow,
@@ -405,6 +405,31 @@ def test_a_block_with_room_for_its_talks_is_fine(event, rooms, days):
 
     assert found(event) == []
     assert build_plan(event).sessions[block.id].required_minutes == 20
+
+
+def test_a_poster_session_needs_its_longest_poster_not_the_sum(event, rooms, days):
+    # Posters hang side by side; lightning talks follow one another.
+    posters = make_slot(
+        event,
+        kind=SlotKind.CONTAINER,
+        container_kind=ContainerKind.POSTER,
+        title="Posters",
+        room=rooms[0],
+        starts_at=lisbon(27, 11),
+    )
+    talk(event, title="One", parent_id=posters.id)
+    talk(event, title="Two", parent_id=posters.id)
+    assert found(event) == []
+    assert build_plan(event).sessions[posters.id].required_minutes == 20
+
+    talk(event, title="Long", kind="Tutorial", parent_id=posters.id)
+
+    [conflict] = found(event)
+    assert conflict.rule is ConflictRule.TOO_LONG
+    assert conflict.message == (
+        f"The talks in “Posters” (Room A, Sat 27 Mar 11:00{EN}11:30) need 90 minutes; the "
+        "block has 30."
+    )
 
 
 # --- capacity --------------------------------------------------------------------------------

@@ -201,12 +201,25 @@ def active_slots(event: Event) -> list[Slot]:
     return list(db.session.scalars(query))
 
 
-def _session(slot: Slot, active_ids: set[int]) -> Session:
+def _children(slots: list[Slot]) -> dict[int, tuple[int, ...]]:
+    """Each container's active talks in order, read from the talks' own `parent_id` rather than
+    the containers' `children` collections, which stay as first loaded while a unit of work
+    moves talks in and out."""
+    found: dict[int, list[Slot]] = {}
+    for slot in slots:
+        if slot.parent_id is not None:
+            found.setdefault(slot.parent_id, []).append(slot)
+    return {
+        parent: tuple(c.id for c in sorted(talks, key=lambda c: (c.position, c.id)))
+        for parent, talks in found.items()
+    }
+
+
+def _session(slot: Slot, active_ids: set[int], children: tuple[int, ...] = ()) -> Session:
     proposal = slot.proposal
     speaker_ids: tuple[int, ...] = ()
     if proposal is not None:
         speaker_ids = tuple(s.user_id for s in proposal.speakers if s.user_id is not None)
-    children = tuple(c.id for c in slot.children if c.id in active_ids)
     return Session(
         id=slot.id,
         public_id=slot.public_id,
@@ -236,7 +249,8 @@ def build_plan(event: Event, slots: list[Slot] | None = None) -> Plan:
     settings = settings_of(event)
     slots = active_slots(event) if slots is None else slots
     active_ids = {s.id for s in slots}
-    sessions = {s.id: _session(s, active_ids) for s in slots}
+    children = _children(slots)
+    sessions = {s.id: _session(s, active_ids, children.get(s.id, ())) for s in slots}
     # Lightning talks follow one another: the block needs their sum. Posters hang side by
     # side: a poster session needs its longest.
     for slot in slots:
