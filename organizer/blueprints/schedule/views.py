@@ -1,7 +1,543 @@
-"""Organizers: the schedule editor (grid, keyboard and form paths, JSON endpoints, undo)."""
+"""Organizers: the schedule editor (grid, keyboard and form paths, JSON endpoints, undo).
+
+The editor page works without JavaScript: every card links to its session page, whose plain
+forms place, unschedule, resize and change it. `static/js/schedule-editor.js` enhances the page
+with drag and drop and the keyboard; it talks to the same URLs with JSON (CSRF token in the
+`X-CSRFToken` header) and gets the whole state back. Each action decides by `request.is_json`
+whether to answer with JSON or with a redirect and a flash message.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from organizer import permissions
+from organizer.blueprints._common import (
+    commit,
+    event_route,
+    rollback,
+    safe_next_url,
+    utcnow,
+)
+from organizer.blueprints._setup_views import fail_form, form_status, utc_from_local
+from organizer.blueprints.schedule.forms import (
+    ContainerForm,
+    DetailsForm,
+    FilterForm,
+    PlaceForm,
+    ResizeForm,
+    TargetForm,
+    UndoForm,
+    UnscheduleForm,
+)
+from organizer.errors import DomainError, NotFound
+from organizer.models import Event, Slot
+from organizer.services.scheduling import editor as schedule_editor
+from organizer.services.scheduling import editor_view
+from organizer.services.scheduling.plan import settings_of
 
 bp = Blueprint("schedule", __name__, url_prefix="/manage")
+
+manager = event_route(permissions.can_manage_schedule)
+
+
+# Helpers -----------------------------------------------------------------------------------
+
+
+def _session_url(event: Event) -> Callable[[str], str]:
+    def url(public_id: str) -> str:
+        return url_for("schedule.session", event_slug=event.slug, public_id=public_id)
+
+    return url
+
+
+def _build(
+    event: Event, *, day: dt.date | None = None, filters: editor_view.Filters | None = None
+) -> editor_view.EditorView:
+    return editor_view.build(
+        event, actor=current_user, session_url=_session_url(event), day=day, filters=filters
+    )
+
+
+def _state(event: Event) -> dict[str, Any]:
+    return editor_view.as_json(_build(event))
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _editor_url(event: Event, day: dt.date | None = None) -> str:
+    args = {"day": day.isoformat()} if day is not None else {}
+    return url_for("schedule.editor", event_slug=event.slug, **args)
+
+
+def _payload() -> MultiDict[str, str] | None:
+    """A JSON body as form data (None for a form post), so that one form class reads both."""
+    if not request.is_json:
+        return None
+    body = request.get_json(silent=True)
+    data: MultiDict[str, str] = MultiDict()
+    if isinstance(body, dict):
+        for key, value in body.items():
+            if isinstance(value, bool):
+                data[key] = "y" if value else ""
+            elif isinstance(value, str | int | float):
+                data[key] = str(value)
+    return data
+
+
+def _form(form_class: type[Any], **kwargs: Any) -> Any:
+    data = _payload()
+    if data is None:
+        return form_class(**kwargs)
+    return form_class(formdata=data, meta={"csrf": False}, **kwargs)
+
+
+def _messages(form: Any) -> str:
+    return " ".join(str(m) for errors in form.errors.values() for m in errors)
+
+
+def _json_error(event: Event, message: str, status: int):  # type: ignore[no-untyped-def]
+    rollback()
+    return jsonify(error=message, state=_state(event)), status
+
+
+def _slot(event: Event, public_id: str) -> Slot | None:
+    try:
+        return schedule_editor.slot_by_public_id(event, public_id)
+    except NotFound:
+        return None
+
+
+def _where(event: Event, slot: Slot) -> str:
+    """Where a session is now, for the flash message after a change."""
+    if slot.starts_at is None or slot.room_id is None:
+        return _("not scheduled")
+    local = slot.starts_at.astimezone(ZoneInfo(event.timezone))
+    return _(
+        "%(room)s, %(day)s %(time)s",
+        room=schedule_editor.room_of(event, slot.room_id).name,
+        day=local.strftime("%d %b"),
+        time=local.strftime("%H:%M"),
+    )
+
+
+def _act(
+    event: Event,
+    form: Any,
+    act: Callable[[], str],
+    *,
+    failed_page: Callable[[Any], Any],
+    done_url: Callable[[], str],
+):  # type: ignore[no-untyped-def]
+    """Validate, run the change, commit; answer JSON (the new state, or the error and the
+    current state) or, for a form post, redirect with a flash message (or show the page with
+    the form's errors and the right status)."""
+    as_json = request.is_json
+    if not form.validate():
+        if as_json:
+            return _json_error(event, _messages(form), 400)
+        return failed_page(form)
+    try:
+        message = act()
+    except DomainError as error:
+        if as_json:
+            return _json_error(event, error.message, error.status_code)
+        fail_form(error, form)
+        return failed_page(form)
+    commit()
+    if as_json:
+        return jsonify({**_state(event), "message": message})
+    flash(message, "success")
+    return redirect(safe_next_url(getattr(form, "back", None) and form.back.data) or done_url())
+
+
+# The editor ----------------------------------------------------------------------------------
+
+
+def _script_strings() -> dict[str, str]:
+    """What schedule-editor.js says, translated here; the script fills in %(name)s itself."""
+    return {
+        "picked_up": _("Picked up “%(title)s”. Arrow keys move, Enter drops, Escape cancels."),
+        "target": _("Target: %(room)s, %(time)s."),
+        "checking": _("Checking for conflicts…"),
+        "cancelled": _("Cancelled. “%(title)s” stays where it was."),
+        "saving": _("Saving…"),
+        "network": _(
+            "Nothing was saved: the server could not be reached. Check your connection and "
+            "try again."
+        ),
+        "forbidden": _("You may not change this schedule."),
+        "failed": _("Nothing was saved: something went wrong. Reload the page and try again."),
+        "drop_here": _("Drop here: %(room)s, %(time)s"),
+        "unschedule_here": _("Drop here to unschedule"),
+        "session": _("Session:"),
+        "sessions": _("Sessions:"),
+        "also": _("also: %(title)s (all rooms)"),
+        "count": _("%(shown)s of %(total)s"),
+        "resize": _("Drag to change the length"),
+        "not_resizable": _("Only plenary items and blocks can change their length here."),
+        "not_placed": _("“%(title)s” is not on the grid."),
+        "pinned": _("Pinned"),
+        "no_grid": _("There is no grid to place sessions on: add days and rooms first."),
+    }
+
+
+def _editor_page(event: Event, status: int = 200):  # type: ignore[no-untyped-def]
+    filter_form = FilterForm(formdata=request.args)
+    track_id, type_id, duration = filter_form.ids()
+    filters = editor_view.Filters(track_id=track_id, type_id=type_id, duration=duration)
+    view = _build(event, day=_date(request.args.get("day")), filters=filters)
+    filter_form.offer(tracks=view.tracks, types=view.types, durations=view.durations)
+    if view.day is not None:
+        filter_form.day.data = view.day.day.day.isoformat()
+    filter_args = {
+        key: request.args[key] for key in ("track", "type", "duration") if request.args.get(key)
+    }
+    return render_template(
+        "schedule/editor.html",
+        event=event,
+        view=view,
+        filter_form=filter_form,
+        filter_args=filter_args,
+        undo_form=UndoForm(back=request.full_path.rstrip("?")),
+        strings=_script_strings(),
+    ), status
+
+
+@bp.route("/<event_slug>/schedule/")
+@manager
+def editor(event: Event):
+    now = utcnow()
+    missing_settings = settings_of(event) is None
+    if missing_settings:
+        schedule_editor.ensure_settings(event, now)
+    made = schedule_editor.ensure_slots(event=event, now=now)
+    if missing_settings or made:
+        commit()
+    return _editor_page(event)
+
+
+@bp.route("/<event_slug>/schedule/data.json")
+@manager
+def data(event: Event):
+    return jsonify(_state(event))
+
+
+@bp.route("/<event_slug>/schedule/conflicts")
+@manager
+def conflicts(event: Event):
+    return render_template("schedule/conflicts.html", event=event, view=_build(event))
+
+
+@bp.route("/<event_slug>/schedule/undo", methods=["POST"])
+@manager
+def undo(event: Event):
+    form = _form(UndoForm)
+
+    def act() -> str:
+        slot = schedule_editor.undo_last(event=event, actor=current_user, now=utcnow())
+        return _(
+            "Undone: “%(title)s” is back (%(where)s).",
+            title=slot.display_title,
+            where=_where(event, slot),
+        )
+
+    def failed(form: Any):  # type: ignore[no-untyped-def]
+        return _editor_page(event, status=form_status(form))
+
+    return _act(event, form, act, failed_page=failed, done_url=lambda: _editor_url(event))
+
+
+# A session's page and its forms ----------------------------------------------------------------
+
+
+def _session_page(
+    event: Event,
+    public_id: str,
+    *,
+    forms: dict[str, Any] | None = None,
+    status: int | None = None,
+):  # type: ignore[no-untyped-def]
+    """The session page; `forms` holds a form that failed (shown with its values and errors).
+    After a refused change (409) the other forms show the session as it is now."""
+    try:
+        page = editor_view.session_page(
+            event, public_id=public_id, actor=current_user, session_url=_session_url(event)
+        )
+    except NotFound:
+        abort(404)
+    forms = dict(forms or {})
+    card, slot, view = page.card, page.slot, page.view
+    options = editor_view.view_options(view)
+    days, step = options.days, options.granularity
+    current = {"version": card.version, "back": ""}
+    if "place" not in forms:
+        forms["place"] = PlaceForm(
+            formdata=None,
+            options=options,
+            room=str(card.room_id) if card.room_id else None,
+            day=(card.day or (days[0][0] if days else dt.date.min)).isoformat(),
+            start=dt.time.fromisoformat(card.start) if card.start else None,
+            **current,
+        )
+    if "resize" not in forms:
+        forms["resize"] = ResizeForm(
+            formdata=None, granularity=step, duration=card.duration, **current
+        )
+    if "details" not in forms:
+        forms["details"] = DetailsForm(
+            formdata=None,
+            days=days,
+            expected_audience=slot.expected_audience,
+            pinned=slot.pinned,
+            stream_url=slot.stream_url,
+            stream_public=slot.stream_public,
+            preferred_day=slot.preferred_day.isoformat() if slot.preferred_day else "",
+            preferred_part=slot.preferred_part,
+            **current,
+        )
+    if "contain" not in forms:
+        forms["contain"] = ContainerForm(
+            formdata=None,
+            containers=[(c.public_id, c.title) for c in view.containers],
+            container=card.parent,
+            **current,
+        )
+    for form in forms.values():
+        if getattr(form, "failed_status", None) == 409:
+            form.version.data = card.version  # the next try is made against what is there now
+    if status is None:
+        status = max([form_status(f) for f in forms.values()] + [200])
+    return render_template(
+        "schedule/session.html",
+        event=event,
+        page=page,
+        card=card,
+        view=view,
+        place_form=forms["place"],
+        unschedule_form=forms.get("unschedule") or UnscheduleForm(formdata=None, **current),
+        resize_form=forms["resize"],
+        details_form=forms["details"],
+        contain_form=forms["contain"],
+        editor_url=_editor_url(event, card.day),
+    ), status
+
+
+def _reset_after_conflict(event: Event, public_id: str, name: str, form: Any):  # type: ignore[no-untyped-def]
+    """A refused change: a 409 shows the session as it is now; other errors keep what was
+    typed."""
+    if getattr(form, "failed_status", None) == 409:
+        return _session_page(event, public_id, status=409)
+    return _session_page(event, public_id, forms={name: form})
+
+
+@bp.route("/<event_slug>/schedule/sessions/<public_id>", methods=["GET", "POST"])
+@manager
+def session(event: Event, public_id: str):
+    if request.method == "GET":
+        return _session_page(event, public_id)
+    slot = _slot(event, public_id)
+    if slot is None:
+        abort(404)
+    form = DetailsForm(days=editor_view.grid_options(event).days)
+    if not form.validate_on_submit():
+        return _session_page(event, public_id, forms={"details": form})
+    try:
+        schedule_editor.update_details(
+            event=event,
+            slot=slot,
+            details=schedule_editor.SlotDetails(
+                expected_audience=form.expected_audience.data,
+                pinned=bool(form.pinned.data),
+                stream_url=form.stream_url.data or "",
+                stream_public=bool(form.stream_public.data),
+                preferred_day=form.preferred_date,
+                preferred_part=form.preferred_part.data or "",
+            ),
+            version=form.version.data,
+            actor=current_user,
+            now=utcnow(),
+        )
+    except DomainError as error:
+        fail_form(error, form)
+        return _reset_after_conflict(event, public_id, "details", form)
+    commit()
+    flash(_("The details of “%(title)s” are saved.", title=slot.display_title), "success")
+    return redirect(url_for("schedule.session", event_slug=event.slug, public_id=public_id))
+
+
+def _session_action(
+    event: Event,
+    public_id: str,
+    name: str,
+    form: Any,
+    act: Callable[[Slot], str],
+):  # type: ignore[no-untyped-def]
+    slot = _slot(event, public_id)
+    if slot is None:
+        if request.is_json:
+            return _json_error(event, _("There is no such session in this schedule."), 404)
+        abort(404)
+
+    def failed(form: Any):  # type: ignore[no-untyped-def]
+        return _reset_after_conflict(event, public_id, name, form)
+
+    def done() -> str:
+        return url_for("schedule.session", event_slug=event.slug, public_id=public_id)
+
+    return _act(event, form, lambda: act(slot), failed_page=failed, done_url=done)
+
+
+def _target_form(event: Event, form_class: type[Any] = PlaceForm) -> Any:
+    """The place form with the schedule's rooms and days, read from a form post or a JSON body
+    ({room_id, day, start, version})."""
+    data = _payload()
+    if data is not None and "room_id" in data and "room" not in data:
+        data["room"] = data["room_id"]
+    options = editor_view.grid_options(event)
+    if data is None:
+        return form_class(options=options)
+    return form_class(formdata=data, meta={"csrf": False}, options=options)
+
+
+@bp.route("/<event_slug>/schedule/sessions/<public_id>/move", methods=["POST"])
+@manager
+def move(event: Event, public_id: str):
+    form = _target_form(event)
+
+    def act(slot: Slot) -> str:
+        starts_at = utc_from_local(form.day_date, form.start.data, event)
+        schedule_editor.move(
+            event=event,
+            slot=slot,
+            room_id=form.room_id,
+            starts_at=starts_at,
+            version=form.version.data,
+            actor=current_user,
+            now=utcnow(),
+        )
+        return _(
+            "“%(title)s” is placed: %(where)s.", title=slot.display_title, where=_where(event, slot)
+        )
+
+    return _session_action(event, public_id, "place", form, act)
+
+
+@bp.route("/<event_slug>/schedule/sessions/<public_id>/unschedule", methods=["POST"])
+@manager
+def unschedule(event: Event, public_id: str):
+    form = _form(UnscheduleForm)
+
+    def act(slot: Slot) -> str:
+        schedule_editor.unschedule(
+            event=event, slot=slot, version=form.version.data, actor=current_user, now=utcnow()
+        )
+        return _(
+            "“%(title)s” is back in the list of sessions to schedule.", title=slot.display_title
+        )
+
+    return _session_action(event, public_id, "unschedule", form, act)
+
+
+@bp.route("/<event_slug>/schedule/sessions/<public_id>/resize", methods=["POST"])
+@manager
+def resize(event: Event, public_id: str):
+    data = _payload()
+    if data is not None and "duration_minutes" in data and "duration" not in data:
+        data["duration"] = data["duration_minutes"]
+    step = editor_view.grid_options(event).granularity
+    if data is None:
+        form = ResizeForm(granularity=step)
+    else:
+        form = ResizeForm(formdata=data, meta={"csrf": False}, granularity=step)
+
+    def act(slot: Slot) -> str:
+        schedule_editor.resize(
+            event=event,
+            slot=slot,
+            duration_minutes=form.duration.data,
+            version=form.version.data,
+            actor=current_user,
+            now=utcnow(),
+        )
+        return _(
+            "“%(title)s” now lasts %(num)d minutes.",
+            title=slot.display_title,
+            num=slot.duration_minutes,
+        )
+
+    return _session_action(event, public_id, "resize", form, act)
+
+
+@bp.route("/<event_slug>/schedule/sessions/<public_id>/contain", methods=["POST"])
+@manager
+def contain(event: Event, public_id: str):
+    view = _build(event)
+    form = _form(ContainerForm, containers=[(c.public_id, c.title) for c in view.containers])
+
+    def act(slot: Slot) -> str:
+        container = schedule_editor.slot_by_public_id(event, form.container.data)
+        position = form.position.data
+        schedule_editor.put_in_container(
+            event=event,
+            slot=slot,
+            container=container,
+            position=position - 1 if position else None,
+            version=form.version.data,
+            actor=current_user,
+            now=utcnow(),
+        )
+        return _(
+            "“%(title)s” is now in “%(block)s”.",
+            title=slot.display_title,
+            block=container.display_title,
+        )
+
+    return _session_action(event, public_id, "contain", form, act)
+
+
+@bp.route("/<event_slug>/schedule/sessions/<public_id>/check", methods=["POST"])
+@manager
+def check(event: Event, public_id: str):
+    """The conflicts a move would cause, without saving it (JSON only)."""
+    slot = _slot(event, public_id)
+    if slot is None:
+        return jsonify(error=_("There is no such session in this schedule.")), 404
+    form = _target_form(event, TargetForm)
+    if not form.validate():
+        return jsonify(error=_messages(form)), 400
+    starts_at = utc_from_local(form.day_date, form.start.data, event)
+    try:
+        trial, found = editor_view.check_move(
+            event, slot=slot, room_id=form.room_id, starts_at=starts_at, actor=current_user
+        )
+    except DomainError as error:
+        rollback()
+        return jsonify(error=error.message), error.status_code
+    rollback()
+    return jsonify(
+        conflicts=[c.as_json(trial) for c in found],
+        summary=editor_view.conflicts_summary(found),
+    )

@@ -1,0 +1,91 @@
+"""A small workshop for the editor's tests: two days (09:00-18:00 in Lisbon), three rooms, a
+speaker with two talks (so that placing them side by side double-books her), and a talk by
+someone else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from organizer.enums import EventRoleName, ProposalState
+from organizer.extensions import db
+from organizer.models import Event, Room, ScheduleSettings, Slot, User
+from organizer.services.scheduling import editor
+from tests.factories import (
+    NOW,
+    grant_role,
+    login_as,
+    make_cfp,
+    make_event,
+    make_event_days,
+    make_proposal,
+    make_room,
+    make_slot,
+    make_user,
+    track,
+)
+
+
+@dataclass
+class Workshop:
+    event: Event
+    organizer: User
+    rooms: list[Room]
+    alpha: Slot  # Sara's
+    beta: Slot  # Sara's too
+    gamma: Slot  # Tomás's, in the other track
+
+    @property
+    def slug(self) -> str:
+        return self.event.slug
+
+    def url(self, path: str = "") -> str:
+        return f"/manage/{self.event.slug}/schedule/{path}"
+
+    def session_url(self, slot: Slot, action: str = "") -> str:
+        suffix = f"/{action}" if action else ""
+        return self.url(f"sessions/{slot.public_id}{suffix}")
+
+
+def talk(event: Event, title: str, speaker: User, **fields) -> Slot:
+    state = fields.pop("state", ProposalState.CONFIRMED)
+    extra = {key: fields.pop(key) for key in ("track", "co_speakers") if key in fields}
+    proposal = make_proposal(event, speaker, state=state, title=title, **extra)
+    return make_slot(event, proposal, **fields)
+
+
+def settings(event: Event, **fields) -> ScheduleSettings:
+    row = editor.ensure_settings(event, NOW)
+    for name, value in fields.items():
+        setattr(row, name, value)
+    db.session.flush()
+    return row
+
+
+@pytest.fixture
+def workshop(client) -> Workshop:
+    organizer = make_user(name="Olga Organizer")
+    event = make_event(organizer=organizer, slug="grid", name="Grid Workshop")
+    make_cfp(event)
+    make_event_days(event, 9, 18)
+    settings(event)
+    rooms = [
+        make_room(event, "Aula Magna", capacity=120, position=0),
+        make_room(event, "Sala Dois", capacity=40, position=1),
+        make_room(event, "Sala Três", capacity=20, position=2, step_free=False),
+    ]
+    sara = make_user(name="Sara Speaker")
+    tomas = make_user(name="Tomás Talker")
+    alpha = talk(event, "Alpha methods", sara)
+    beta = talk(event, "Beta pipelines", sara, state=ProposalState.ACCEPTED)
+    gamma = talk(event, "Gamma applications", tomas, track=track(event, "Applications"))
+    login_as(client, organizer)
+    return Workshop(event, organizer, rooms, alpha, beta, gamma)
+
+
+@pytest.fixture
+def second_organizer(workshop: Workshop) -> User:
+    person = make_user(name="Pedro Planner")
+    grant_role(person, workshop.event, EventRoleName.ORGANIZER)
+    return person
