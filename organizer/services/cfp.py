@@ -44,6 +44,7 @@ from organizer.models import (
     User,
 )
 from organizer.services import audit, uploads
+from organizer.services.events import known_time_zones
 from organizer.services.mail import external_url, queue_mail
 from organizer.services.ordering import swap_with_neighbour
 from organizer.services.questions import (
@@ -1002,6 +1003,23 @@ class ProfileInput:
     availability: dict[str, str] = dataclasses.field(default_factory=dict)
     photo: FileInput | None = None
     remove_photo: bool = False
+    # For the schedule: speaking remotely (from `timezone`, an IANA name; empty means the
+    # event's) and needing step-free access to the room and stage (seen by organizers only).
+    remote: bool = False
+    timezone: str = ""
+    needs_step_free: bool = False
+
+
+def profile_time_zone(event: Event, *, remote: bool, zone: str) -> str:
+    """The zone to store in a speaker profile: the chosen one for a remote speaker, "" when it
+    is the event's or the speaker is not remote. Raises ValidationFailed (field "timezone") for
+    a name that is not an IANA zone."""
+    zone = zone.strip()
+    if not remote:
+        return ""
+    if zone and zone not in known_time_zones():
+        raise ValidationFailed({"timezone": _("Choose a time zone from the list.")})
+    return "" if zone == event.timezone else zone
 
 
 def save_profile(
@@ -1019,6 +1037,10 @@ def save_profile(
         AVAILABILITY
     ):
         errors["availability"] = _("Choose your availability for the event days only.")
+    try:
+        zone = profile_time_zone(event, remote=data.remote, zone=data.timezone)
+    except ValidationFailed as error:
+        errors.update(error.errors)
     if errors:
         raise ValidationFailed(errors)
     profile = profile_of(event, actor)
@@ -1044,6 +1066,9 @@ def save_profile(
     profile.handle = data.handle.strip()[:100]
     profile.website = data.website.strip()
     profile.availability = dict(data.availability)
+    profile.remote = data.remote
+    profile.timezone = zone
+    profile.needs_step_free = data.needs_step_free
     profile.updated_at = now
     db.session.flush()
     return profile

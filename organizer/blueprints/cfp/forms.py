@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask import request
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -30,9 +32,10 @@ from organizer.blueprints._question_fields import (
     answers_and_files,
     saved_answers,
 )
-from organizer.models import Cfp, Proposal, Question, SessionType, Track
+from organizer.models import Cfp, Event, Proposal, Question, SessionType, SpeakerProfile, Track
 from organizer.services import cfp as cfp_service
 from organizer.services.cfp import LEVEL_LABELS, language_name
+from organizer.services.events import event_by_slug, time_zone_names
 
 MARKDOWN_HINT = _l(
     "You can use Markdown: **bold**, *italic*, [links](https://example.org), lists with -."
@@ -240,6 +243,24 @@ class _ProfileBase(FlaskForm):
         render_kw={"accept": ".png,.jpg,.jpeg,.webp,image/png,image/jpeg,image/webp"},
     )
     remove_photo = BooleanField(_l("Remove my current photo"))
+    remote = BooleanField(
+        _l("I will speak remotely"),
+        description=_l("You give your talk from elsewhere, through a stream or a video call."),
+    )
+    timezone = SelectField(
+        _l("My time zone"),
+        validate_choice=False,
+        description=_l(
+            "Only used if you speak remotely, so that organizers can talk about times in "
+            "your own zone."
+        ),
+    )
+    needs_step_free = BooleanField(
+        _l("I need step-free access to the room and stage"),
+        description=_l(
+            "Shared only with the organizers, so that your session is in a room you can reach."
+        ),
+    )
     submit = SubmitField(_l("Save profile"))
 
     day_fields: list[tuple[dt.date, str]]
@@ -261,6 +282,9 @@ class _ProfileBase(FlaskForm):
                 else None
             ),
             remove_photo="remove_photo" in self._fields and bool(self.remove_photo.data),
+            remote=bool(self.remote.data),
+            timezone=self.timezone.data or "",
+            needs_step_free=bool(self.needs_step_free.data),
         )
 
 
@@ -277,7 +301,42 @@ def _hours(part: str) -> str:
     )
 
 
-def profile_form(days: list[dt.date], *, has_photo: bool, **kwargs: Any) -> _ProfileBase:
+def _saved_scheduling(event: Event | None, profile: SpeakerProfile | None) -> dict[str, Any]:
+    """The schedule answers of a saved profile (or the defaults), as the form's first values;
+    the time zone defaults to the event's."""
+    zone = event.timezone if event is not None else ""
+    if profile is None:
+        return {"remote": False, "timezone": zone, "needs_step_free": False}
+    return {
+        "remote": profile.remote,
+        "timezone": profile.timezone or zone,
+        "needs_step_free": profile.needs_step_free,
+    }
+
+
+def _profile_in_request() -> tuple[Event | None, SpeakerProfile | None]:
+    """The event of the request's URL and the signed-in speaker's profile there."""
+    event = event_by_slug((request.view_args or {}).get("event_slug", ""))
+    if event is None or not current_user.is_authenticated:
+        return event, None
+    return event, cfp_service.profile_of(event, current_user)
+
+
+def profile_form(
+    days: list[dt.date],
+    *,
+    has_photo: bool,
+    event: Event | None = None,
+    profile: SpeakerProfile | None = None,
+    **kwargs: Any,
+) -> _ProfileBase:
+    """The profile form for the event's `days`. The schedule answers (remote, time zone,
+    step-free) start from the saved `profile` of `event`; without `event` they are read from
+    the request (the event in the URL and the signed-in speaker)."""
+    if event is None:
+        event, profile = _profile_in_request()
+    for name, value in _saved_scheduling(event, profile).items():
+        kwargs.setdefault(name, value)
     attrs: dict[str, Any] = {}
     names = []
     choices = [SelectChoice(part, _hours(part)) for part in cfp_service.AVAILABILITY]
@@ -289,6 +348,7 @@ def profile_form(days: list[dt.date], *, has_photo: bool, **kwargs: Any) -> _Pro
         names.append((day, name))
     form_class = type("ProfileForm", (_ProfileBase,), attrs)
     form = form_class(**kwargs)
+    form.timezone.choices = [SelectChoice(zone, zone) for zone in time_zone_names()]
     form.day_fields = names
     if not has_photo:
         del form.remove_photo

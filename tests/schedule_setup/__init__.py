@@ -1,0 +1,1 @@
+"""The schedule set-up pages and their rules."""
