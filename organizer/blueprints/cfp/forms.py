@@ -6,11 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import request
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -35,7 +33,7 @@ from organizer.blueprints._question_fields import (
 from organizer.models import Cfp, Event, Proposal, Question, SessionType, SpeakerProfile, Track
 from organizer.services import cfp as cfp_service
 from organizer.services.cfp import LEVEL_LABELS, language_name
-from organizer.services.events import event_by_slug, time_zone_names
+from organizer.services.events import time_zone_names
 
 MARKDOWN_HINT = _l(
     "You can use Markdown: **bold**, *italic*, [links](https://example.org), lists with -."
@@ -301,10 +299,10 @@ def _hours(part: str) -> str:
     )
 
 
-def _saved_scheduling(event: Event | None, profile: SpeakerProfile | None) -> dict[str, Any]:
+def _saved_scheduling(event: Event, profile: SpeakerProfile | None) -> dict[str, Any]:
     """The schedule answers of a saved profile (or the defaults), as the form's first values;
     the time zone defaults to the event's."""
-    zone = event.timezone if event is not None else ""
+    zone = event.timezone
     if profile is None:
         return {"remote": False, "timezone": zone, "needs_step_free": False}
     return {
@@ -314,27 +312,16 @@ def _saved_scheduling(event: Event | None, profile: SpeakerProfile | None) -> di
     }
 
 
-def _profile_in_request() -> tuple[Event | None, SpeakerProfile | None]:
-    """The event of the request's URL and the signed-in speaker's profile there."""
-    event = event_by_slug((request.view_args or {}).get("event_slug", ""))
-    if event is None or not current_user.is_authenticated:
-        return event, None
-    return event, cfp_service.profile_of(event, current_user)
-
-
 def profile_form(
     days: list[dt.date],
     *,
     has_photo: bool,
-    event: Event | None = None,
-    profile: SpeakerProfile | None = None,
+    event: Event,
+    profile: SpeakerProfile | None,
     **kwargs: Any,
 ) -> _ProfileBase:
     """The profile form for the event's `days`. The schedule answers (remote, time zone,
-    step-free) start from the saved `profile` of `event`; without `event` they are read from
-    the request (the event in the URL and the signed-in speaker)."""
-    if event is None:
-        event, profile = _profile_in_request()
+    step-free) start from the saved `profile` of `event`."""
     for name, value in _saved_scheduling(event, profile).items():
         kwargs.setdefault(name, value)
     attrs: dict[str, Any] = {}

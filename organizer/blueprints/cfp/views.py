@@ -423,7 +423,9 @@ def profile(event: Event, cfp: Cfp):
                 initial[f"availability-{day.isoformat()}"] = part
     else:
         initial = {"pronouns": current_user.pronouns or ""}
-    form = profile_form(days, has_photo=bool(profile and profile.photo_id), **initial)
+    form = profile_form(
+        days, has_photo=bool(profile and profile.photo_id), event=event, profile=profile, **initial
+    )
     next_url = safe_next_url(request.args.get("next"))
     status = 200
     if form.validate_on_submit():
