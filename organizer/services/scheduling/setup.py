@@ -39,7 +39,6 @@ from organizer.models import (
 from organizer.services import audit
 from organizer.services.cfp import profile_time_zone
 from organizer.services.ordering import swap_with_neighbour
-from organizer.services.scheduling import conflicts as conflict_rules
 from organizer.services.scheduling import editor
 from organizer.services.scheduling.plan import (
     SCHEDULABLE,
@@ -724,6 +723,7 @@ def save_item(
         raise ValidationFailed(errors)
     assert item_kind is not None
     assert duration is not None
+    placed_before = editor.blocking_before(event) if slot is not None and slot.starts_at else None
     if slot is None:
         slot = Slot(event_id=event.id, kind=kind, created_at=now)
         db.session.add(slot)
@@ -741,16 +741,8 @@ def save_item(
     slot.updated_at = now
     slot.updated_by_id = actor.id
     db.session.flush()
-    if slot.starts_at is not None:
-        blocking = [
-            c
-            for c in conflict_rules.conflicts_of(build_plan(event), slot.id)
-            if c.severity is Severity.BLOCKS_SAVING
-        ]
-        if blocking:
-            raise Conflict(
-                _("Not saved: %(reasons)s", reasons=" ".join(c.message for c in blocking))
-            )
+    # Only a conflict this change makes is refused, as in the editor.
+    editor.refuse_new_blocking(event, placed_before)
     changed = audit.changes(before, _item_state(slot))
     if changed:
         audit.record(
