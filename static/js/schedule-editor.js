@@ -327,23 +327,28 @@
     }
   }
 
-  function focusedCardId() {
+  function focusedCard() {
+    // The card that has the focus, or holds it (its title link): {id, link}.
     var active = document.activeElement;
     var card = active && active.closest ? active.closest(".card") : null;
-    return card && active === card ? card.getAttribute("data-session") : null;
+    if (!card) {
+      return null;
+    }
+    return { id: card.getAttribute("data-session"), link: active !== card };
   }
 
-  function focusCard(id) {
+  function focusCard(id, link) {
     var card = id ? document.getElementById("card-" + id) : null;
-    if (card) {
-      card.focus();
-      return true;
+    if (!card) {
+      return false;
     }
-    return false;
+    var target = link ? card.querySelector(".card__title a") : null;
+    (target || card).focus();
+    return true;
   }
 
   function render(newState, focusId) {
-    var keep = focusId || focusedCardId();
+    var keep = focusId ? { id: focusId, link: false } : focusedCard();
     state = newState;
     byId = {};
     state.sessions.forEach(function (session) {
@@ -355,7 +360,7 @@
     drawConflicts();
     drawUndo();
     if (keep) {
-      focusCard(keep);
+      focusCard(keep.id, keep.link);
     }
   }
 

@@ -5,13 +5,14 @@ schedule. axe-core scans the editor (also with a card picked up) and a session's
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from organizer.enums import ProposalState
+from organizer.enums import ProposalState, SlotKind
 from organizer.extensions import db
 from organizer.models import ScheduleRelease, Slot
 from organizer.services.events import event_by_slug
@@ -84,7 +85,7 @@ def test_place_move_conflict_and_release(page: Page, live_server, axe) -> None:
     slug = ids["slug"]
     aula, sala_dois, sala_tres = ids["rooms"]
     sign_in(page, ids["email"])
-    page.set_viewport_size({"width": 1280, "height": 900})
+    page.set_viewport_size({"width": 1280, "height": 1024})
     open_editor(page, slug)
     expect(
         page.get_by_role("table", name=re.compile("Schedule for Saturday 27 March"))
@@ -92,10 +93,11 @@ def test_place_move_conflict_and_release(page: Page, live_server, axe) -> None:
     expect(page.get_by_role("heading", name="Keyboard")).to_be_visible()
     axe.check(page)
 
-    # (1) Drag Delta from the list onto Sala Três at 14:00: saved at once.
-    card(page, ids["delta"]).drag_to(cell(page, sala_tres, "14:00"))
-    expect(cell(page, sala_tres, "14:00").locator(f"#card-{ids['delta']}")).to_be_visible()
-    assert where(live_server, ids["delta"]) == (sala_tres, "2027-03-27T14:00:00+00:00")
+    # (1) Drag Delta from the list onto Sala Três at 09:30: saved at once. (The card and the
+    # cell are both on the screen: Chromium starts no drag when the page scrolls under it.)
+    card(page, ids["delta"]).drag_to(cell(page, sala_tres, "09:30"))
+    expect(cell(page, sala_tres, "09:30").locator(f"#card-{ids['delta']}")).to_be_visible()
+    assert where(live_server, ids["delta"]) == (sala_tres, "2027-03-27T09:30:00+00:00")
     expect(page.locator("#unscheduled-list")).not_to_contain_text("Delta tools")
     expect(page.get_by_role("button", name="Undo moving “Delta tools”")).to_be_visible()
 
@@ -119,6 +121,23 @@ def test_place_move_conflict_and_release(page: Page, live_server, axe) -> None:
         "aria-label", re.compile(r"“Gamma applications”, Sala Três, Sat 27 Mar 12:00")
     )
 
+    # Meanwhile another organizer moves Gamma to Aula Magna at 16:00. Olga's screen still has
+    # the old version: her next move is refused with their name, and the grid shows theirs.
+    def pedro_moves_gamma() -> None:
+        pedro = factories.make_user(name="Pedro Planner")
+        slot = db.session.scalar(db.select(Slot).where(Slot.public_id == ids["gamma"]))
+        slot.room_id, slot.starts_at = aula, factories.lisbon(27, 16)
+        slot.updated_by_id, slot.updated_at = pedro.id, dt.datetime.now(dt.UTC)
+
+    live_server.run(pedro_moves_gamma)
+    card(page, ids["gamma"]).focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("Pedro Planner changed “Gamma applications”")
+    expect(cell(page, aula, "16:00").locator(f"#card-{ids['gamma']}")).to_be_visible()
+    assert where(live_server, ids["gamma"]) == (aula, "2027-03-27T16:00:00+00:00")
+
     # (3) Beta, Sara's second talk, next to Alpha at 10:00: the conflict is shown before the
     # drop, then on the card and in the list.
     beta = card(page, ids["beta"])
@@ -137,31 +156,32 @@ def test_place_move_conflict_and_release(page: Page, live_server, axe) -> None:
     expect(card(page, ids["alpha"])).to_contain_text("1 conflict")
     expect(page.locator("#conflict-list")).to_contain_text("Sara Speaker is in two places at once")
     expect(page.locator("#no-conflicts")).to_be_hidden()
+    expect(page.get_by_role("alert")).to_be_empty()  # the earlier refusal is cleared
     assert where(live_server, ids["beta"]) == (sala_dois, "2027-03-27T10:00:00+00:00")
     axe.check(page)
 
-    # Dragged away to 15:00: the conflict is gone from the card and the list.
-    card(page, ids["beta"]).drag_to(cell(page, sala_dois, "15:00"))
-    expect(cell(page, sala_dois, "15:00").locator(f"#card-{ids['beta']}")).to_be_visible()
+    # Dragged away to 09:00: the conflict is gone from the card and the list.
+    card(page, ids["beta"]).drag_to(cell(page, sala_dois, "09:00"))
+    expect(cell(page, sala_dois, "09:00").locator(f"#card-{ids['beta']}")).to_be_visible()
     expect(page.locator("#conflict-list li")).to_have_count(0)
     expect(page.locator("#no-conflicts")).to_be_visible()
     expect(card(page, ids["beta"])).not_to_contain_text("conflict")
-    assert where(live_server, ids["beta"]) == (sala_dois, "2027-03-27T15:00:00+00:00")
+    assert where(live_server, ids["beta"]) == (sala_dois, "2027-03-27T09:00:00+00:00")
 
     # The page after a reload shows what was saved, and fits a phone (the grid scrolls).
     page.reload()
-    expect(cell(page, sala_dois, "15:00")).to_contain_text("Beta pipelines")
+    expect(cell(page, sala_dois, "09:00")).to_contain_text("Beta pipelines")
     expect(cell(page, aula, "10:00")).to_contain_text("Alpha methods")
     page.set_viewport_size({"width": 390, "height": 844})
     assert_fits_the_screen(page)
     axe.check(page)
-    page.set_viewport_size({"width": 1280, "height": 900})
+    page.set_viewport_size({"width": 1280, "height": 1024})
 
     # A session's page: the plain form, for people without a mouse or JavaScript.
     page.goto(f"/manage/{slug}/schedule/sessions/{ids['beta']}")
     expect(page.get_by_role("heading", level=1, name="Beta pipelines")).to_be_visible()
     expect(page.get_by_label("Room")).to_have_value(str(sala_dois))
-    expect(page.get_by_label("Start")).to_have_value("15:00")
+    expect(page.get_by_label("Start")).to_have_value("09:00")
     axe.check(page)
 
     # (4) Release.
@@ -180,3 +200,73 @@ def test_place_move_conflict_and_release(page: Page, live_server, axe) -> None:
         )
 
     assert live_server.run(released) == [1]
+
+
+def seed_small() -> dict[str, Any]:
+    """One room, a talk at 09:00 and a 30-minute coffee break at 10:00."""
+    organizer = factories.make_user(email=unique_email("olga"), name="Olga Organizer")
+    event = factories.make_event(organizer=organizer, name="Keys and Breaks")
+    factories.make_cfp(event)
+    factories.make_event_days(event, 9, 18)
+    room = factories.make_room(event, "Aula Magna", position=0)
+    proposal = factories.make_proposal(event, state=ProposalState.CONFIRMED, title="Epsilon")
+    talk = factories.make_slot(event, proposal, room=room, starts_at=factories.lisbon(27, 9))
+    coffee = factories.make_slot(
+        event,
+        kind=SlotKind.PLENARY,
+        title="Coffee",
+        duration_minutes=30,
+        room=room,
+        starts_at=factories.lisbon(27, 10),
+    )
+    return {
+        "email": organizer.email,
+        "slug": event.slug,
+        "room": room.id,
+        "talk": talk.public_id,
+        "coffee": coffee.public_id,
+    }
+
+
+def length(live_server, public_id: str) -> int:
+    return live_server.run(
+        lambda: db.session.scalar(
+            db.select(Slot.duration_minutes).where(Slot.public_id == public_id)
+        )
+    )
+
+
+def test_unschedule_undo_and_resize_from_the_keyboard(page: Page, live_server, axe) -> None:
+    ids = live_server.run(seed_small)
+    sign_in(page, ids["email"])
+    page.set_viewport_size({"width": 1280, "height": 1024})
+    open_editor(page, ids["slug"])
+
+    # U takes the talk off the grid; the focus follows the card into the list.
+    card(page, ids["talk"]).focus()
+    page.keyboard.press("u")
+    expect(page.locator("#unscheduled-list").locator(f"#card-{ids['talk']}")).to_be_visible()
+    expect(card(page, ids["talk"])).to_be_focused()
+    assert where(live_server, ids["talk"]) == (None, None)
+
+    # Undo puts it back.
+    page.get_by_role("button", name="Undo unscheduling “Epsilon”").click()
+    expect(cell(page, ids["room"], "09:00").locator(f"#card-{ids['talk']}")).to_be_visible()
+    assert where(live_server, ids["talk"]) == (ids["room"], "2027-03-27T09:00:00+00:00")
+    expect(page.locator("#undo-form")).to_be_hidden()
+
+    # + makes the break one step longer: 45 minutes, three rows.
+    card(page, ids["coffee"]).focus()
+    page.keyboard.press("+")
+    expect(cell(page, ids["room"], "10:00")).to_have_attribute("rowspan", "3")
+    assert length(live_server, ids["coffee"]) == 45
+    expect(card(page, ids["coffee"])).to_be_focused()
+    page.keyboard.press("-")
+    expect(cell(page, ids["room"], "10:00")).to_have_attribute("rowspan", "2")
+    assert length(live_server, ids["coffee"]) == 30
+    axe.check(page)
+
+    # Dragged onto the list, the break is unscheduled.
+    card(page, ids["coffee"]).drag_to(page.locator("#unscheduled-zone"))
+    expect(page.locator("#unscheduled-list").locator(f"#card-{ids['coffee']}")).to_be_visible()
+    assert where(live_server, ids["coffee"]) == (None, None)

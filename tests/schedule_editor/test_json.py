@@ -460,6 +460,7 @@ def test_json_endpoints_need_an_organizer_of_this_event(app, client, workshop):
         json=move_body(workshop, workshop.beta, 0, "10:00"),
     )
     assert response.status_code == 403
+    assert response.get_json() == {"error": "You may not change this schedule."}
     assert reload(workshop.beta).starts_at is None
     anonymous = app.test_client()
     response = anonymous.get(workshop.url("data.json"))

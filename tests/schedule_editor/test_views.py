@@ -67,7 +67,7 @@ def cell(html: str, room_id: int, start: str) -> str:
 def field_error(html: str, name: str) -> str:
     match = re.search(rf'id="{name}-error">\s*<span[^>]*>[^<]*</span>\s*([^<]+)', html)
     assert match, f"no error shown for {name}"
-    return match.group(1).strip()
+    return html_lib.unescape(match.group(1).strip())
 
 
 def flash(html: str) -> str:

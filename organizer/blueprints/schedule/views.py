@@ -10,6 +10,7 @@ whether to answer with JSON or with a redirect and a flash message.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -49,13 +50,30 @@ from organizer.blueprints.schedule.forms import (
 )
 from organizer.errors import DomainError, NotFound
 from organizer.models import Event, Slot
+from organizer.services.events import event_by_slug
 from organizer.services.scheduling import editor as schedule_editor
 from organizer.services.scheduling import editor_view
 from organizer.services.scheduling.plan import settings_of
 
 bp = Blueprint("schedule", __name__, url_prefix="/manage")
 
-manager = event_route(permissions.can_manage_schedule)
+
+def manager(view: Callable[..., Any]) -> Callable[..., Any]:
+    """`event_route(can_manage_schedule)`; for the script's JSON requests, a refusal is JSON
+    too (without the state, which only organizers may read)."""
+    guarded = event_route(permissions.can_manage_schedule)(view)
+
+    @functools.wraps(view)
+    def wrapper(event_slug: str, **kwargs: Any) -> Any:
+        if request.is_json and current_user.is_authenticated:
+            event = event_by_slug(event_slug)
+            if event is None:
+                return jsonify(error=_("There is no such event.")), 404
+            if not permissions.can_manage_schedule(current_user, event):
+                return jsonify(error=_("You may not change this schedule.")), 403
+        return guarded(event_slug=event_slug, **kwargs)
+
+    return wrapper
 
 
 # Helpers -----------------------------------------------------------------------------------
