@@ -187,11 +187,13 @@
       th.appendChild(time);
       tr.appendChild(th);
       row.cells.forEach(function (cell) {
-        var busyCell = cell.sessions.length || cell.also.length;
-        var td = el("td", "slot-cell" + (busyCell ? " slot-cell--busy" : ""));
+        // Left out of the JSON: spans of 1, empty lists, and the time (the row's).
+        var sessions = cell.sessions || [];
+        var also = cell.also || [];
+        var td = el("td", "slot-cell" + (sessions.length || also.length ? " slot-cell--busy" : ""));
         td.setAttribute("data-room", cell.room_id);
-        td.setAttribute("data-start", cell.start);
-        td.setAttribute("data-starts-at", cell.starts_at);
+        td.setAttribute("data-start", row.start);
+        td.setAttribute("data-starts-at", row.starts_at);
         td.setAttribute("data-row", cell.row);
         if (cell.rowspan > 1) {
           td.rowSpan = cell.rowspan;
@@ -199,12 +201,12 @@
         if (cell.colspan > 1) {
           td.colSpan = cell.colspan;
         }
-        cell.sessions.forEach(function (id) {
+        sessions.forEach(function (id) {
           if (byId[id]) {
             td.appendChild(cardElement(byId[id]));
           }
         });
-        cell.also.forEach(function (id) {
+        also.forEach(function (id) {
           if (byId[id]) {
             td.appendChild(el("p", "also", t("also", { title: byId[id].title })));
           }

@@ -4,6 +4,7 @@ unschedule, resize, undo, check), their errors, and two organizers editing the s
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from flask import Flask
@@ -100,6 +101,7 @@ def test_data_json_has_the_whole_state(client, workshop):
     assert cell["sessions"] == [workshop.alpha.public_id]
     assert cell["rowspan"] == 2  # 20 minutes cover two 15-minute rows
     assert all(c["room_id"] != workshop.rooms[0].id for c in rows[5]["cells"])  # covered
+    assert {"room_id": workshop.rooms[1].id, "row": 4} in rows[4]["cells"]  # empty
 
 
 def test_a_container_shows_its_talks_and_a_plenary_item_spans_the_rooms(client, workshop):
@@ -129,16 +131,14 @@ def test_a_container_shows_its_talks_and_a_plenary_item_spans_the_rooms(client, 
     assert by_title["Lunch"]["all_rooms"] and by_title["Lunch"]["resizable"]
     rows = state["grid"]["2027-03-27"]["rows"]
     lunch_row = next(r for r in rows if r["start"] == "12:30")
+    assert lunch_row["starts_at"] == "2027-03-27T12:30:00+00:00"
     assert lunch_row["cells"] == [
         {
             "room_id": workshop.rooms[0].id,
             "row": 14,
             "rowspan": 4,
             "colspan": 3,
-            "start": "12:30",
-            "starts_at": "2027-03-27T12:30:00+00:00",
             "sessions": [by_title["Lunch"]["public_id"]],
-            "also": [],
         }
     ]
     assert next(r for r in rows if r["start"] == "12:45")["cells"] == []
@@ -474,3 +474,51 @@ def test_an_organizer_of_another_event_may_not(app, workshop):
     client = app.test_client()
     login_as(client, other)
     assert client.get(workshop.url("data.json")).status_code == 403
+
+
+def test_overlaps_share_a_cell_and_every_card_is_drawn_once(client, workshop):
+    """An all-rooms lunch that a talk overlaps in one room: the lunch is drawn in the first
+    room, the others say it covers them; a session before the day's hours is listed apart."""
+    lunch = make_slot(
+        workshop.event,
+        kind=SlotKind.PLENARY,
+        title="Lunch",
+        duration_minutes=60,
+        all_rooms=True,
+        room=workshop.rooms[0],
+        starts_at=lisbon(27, 12, 30),
+    )
+    place(workshop, workshop.alpha, 1, 13)  # inside lunch, in Sala Dois
+    place(workshop, workshop.beta, 2, 8, 30)  # before the day starts at 09:00
+    state = client.get(workshop.url("data.json")).get_json()
+    rows = state["grid"]["2027-03-27"]["rows"]
+    cells = [c for row in rows for c in row["cells"]]
+    drawn = [pid for c in cells for pid in c.get("sessions", [])]
+    assert sorted(drawn) == sorted([lunch.public_id, workshop.alpha.public_id])
+    by_room = {c["room_id"]: c for c in next(r for r in rows if r["start"] == "12:30")["cells"]}
+    assert by_room[workshop.rooms[0].id]["sessions"] == [lunch.public_id]
+    assert by_room[workshop.rooms[1].id]["sessions"] == [workshop.alpha.public_id]
+    assert by_room[workshop.rooms[1].id]["also"] == [lunch.public_id]
+    assert by_room[workshop.rooms[1].id]["rowspan"] == 4  # 12:30 to 13:30
+    assert by_room[workshop.rooms[2].id]["also"] == [lunch.public_id]
+    assert state["off_grid"] == [workshop.beta.public_id]
+    assert {c["rule"] for c in state["conflicts"]} >= {"room_overlap", "outside_hours"}
+
+
+@pytest.fixture
+def csrf_on(app: Flask):
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_json_actions_need_the_csrf_token_in_a_header(client, workshop, csrf_on):
+    url = workshop.session_url(workshop.beta, "move")
+    body = move_body(workshop, workshop.beta, 0, "10:00")
+    assert client.post(url, json=body).status_code == 400
+    assert reload(workshop.beta).starts_at is None
+    page = client.get(workshop.url()).text
+    token = re.search(r'data-csrf="([^"]+)"', page).group(1)
+    response = client.post(url, json=body, headers={"X-CSRFToken": token})
+    assert response.status_code == 200
+    assert reload(workshop.beta).starts_at == lisbon(27, 10)

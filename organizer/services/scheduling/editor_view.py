@@ -38,23 +38,17 @@ from organizer.services.scheduling.plan import (
     DayInfo,
     Person,
     Plan,
+    RoomInfo,
     Session,
     active_slots,
+    build_plan,
     settings_of,
 )
-from organizer.services.scheduling.plan import build_plan as _build_plan
 
 SessionUrl = Callable[[str], str]
 
 SEVERITY_ORDER = list(Severity)
 KIND_ORDER = {SlotKind.PLENARY: 0, SlotKind.CONTAINER: 1, SlotKind.TALK: 2}
-ACTION_LABELS = {
-    "move": "Undo moving “%(title)s”",
-    "unschedule": "Undo unscheduling “%(title)s”",
-    "resize": "Undo resizing “%(title)s”",
-    "contain": "Undo putting “%(title)s” into a block",
-    "details": "Undo the change to the details of “%(title)s”",
-}
 
 
 # Filters -------------------------------------------------------------------------------------
@@ -213,7 +207,7 @@ class EditorView:
     containers: list[Card] = field(default_factory=list)
 
     @property
-    def rooms(self) -> list[Any]:
+    def rooms(self) -> list[RoomInfo]:
         return list(self.plan.rooms.values())
 
     def card_of(self, session_id: int) -> Card:
@@ -433,11 +427,20 @@ def _layout(plan: Plan, day: DayInfo, placed: Iterable[Session]) -> tuple[DayGri
 
 
 def _undo_label(edit: ScheduleEdit | None, slots: dict[int, Slot]) -> str | None:
+    """The undo button's words: what the actor's last change was, and to which session."""
     if edit is None:
         return None
     slot = slots.get(edit.slot_id) or edit.slot
-    template = ACTION_LABELS.get(edit.action, "Undo the last change to “%(title)s”")
-    return _(template, title=slot.display_title)
+    title = slot.display_title
+    labels: dict[str, Callable[[], str]] = {
+        "move": lambda: _("Undo moving “%(title)s”", title=title),
+        "unschedule": lambda: _("Undo unscheduling “%(title)s”", title=title),
+        "resize": lambda: _("Undo resizing “%(title)s”", title=title),
+        "contain": lambda: _("Undo putting “%(title)s” into a block", title=title),
+        "details": lambda: _("Undo the change to the details of “%(title)s”", title=title),
+    }
+    label = labels.get(edit.action)
+    return label() if label else _("Undo the last change to “%(title)s”", title=title)
 
 
 def build(
@@ -452,7 +455,7 @@ def build(
     editor.require_manager(actor, event)
     filters = filters or Filters()
     slots = active_slots(event)
-    plan = _build_plan(event, slots)
+    plan = build_plan(event, slots)
     by_id = {slot.id: slot for slot in slots}
     conflicts = conflict_rules.find_conflicts(plan)
     cards = _cards(plan, by_id, conflicts, session_url)
@@ -533,6 +536,20 @@ def _card_json(card: Card) -> dict[str, Any]:
     }
 
 
+def _cell_json(cell: Cell) -> dict[str, Any]:
+    """A cell, short: its time is its row's, and spans of 1 and empty lists are left out."""
+    data: dict[str, Any] = {"room_id": cell.room_id, "row": cell.row}
+    if cell.rowspan > 1:
+        data["rowspan"] = cell.rowspan
+    if cell.colspan > 1:
+        data["colspan"] = cell.colspan
+    if cell.sessions:
+        data["sessions"] = list(cell.sessions)
+    if cell.also:
+        data["also"] = list(cell.also)
+    return data
+
+
 def _grid_json(grid: DayGrid) -> dict[str, Any]:
     return {
         "label": grid.label,
@@ -540,19 +557,7 @@ def _grid_json(grid: DayGrid) -> dict[str, Any]:
             {
                 "start": row.start,
                 "starts_at": row.starts_at.isoformat(),
-                "cells": [
-                    {
-                        "room_id": cell.room_id,
-                        "row": cell.row,
-                        "rowspan": cell.rowspan,
-                        "colspan": cell.colspan,
-                        "start": cell.start,
-                        "starts_at": cell.starts_at.isoformat(),
-                        "sessions": list(cell.sessions),
-                        "also": list(cell.also),
-                    }
-                    for cell in row.cells
-                ],
+                "cells": [_cell_json(cell) for cell in row.cells],
             }
             for row in grid.rows
         ],
@@ -598,7 +603,7 @@ def check_move(
     """The conflicts that moving `slot` to the room and start would give it; nothing is saved.
     Raises ValidationFailed for a place the move itself would refuse."""
     editor.require_manager(actor, event)
-    plan = _build_plan(event)
+    plan = build_plan(event)
     session = plan.sessions.get(slot.id)
     if session is None:
         raise ValidationFailed(_("Only accepted or confirmed talks can be scheduled."))
