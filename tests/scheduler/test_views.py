@@ -239,7 +239,7 @@ def test_a_session_changed_since_is_409_and_nothing_is_applied(signed_in, event,
     assert latest(event).status is SuggestionStatus.DRAFT
 
 
-def test_a_refusal_half_way_rolls_everything_back(signed_in, event, rooms):
+def test_a_refused_acceptance_changes_nothing(signed_in, event, rooms):
     db.session.add(
         ScheduleSettings(
             event_id=event.id,
@@ -262,7 +262,8 @@ def test_a_refusal_half_way_rolls_everything_back(signed_in, event, rooms):
     )
     response = signed_in.post(page(event, suggestion, "/accept"), data={"scope": "all"})
     assert response.status_code == 409
-    assert "cannot be moved as suggested" in text(response)
+    assert "The suggestion cannot be applied" in text(response)
+    assert "overlap" in text(response)
     placed = db.session.scalars(
         select(Slot).where(Slot.id.in_([m["slot_id"] for m in suggestion.moves]))
     )

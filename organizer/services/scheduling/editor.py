@@ -159,7 +159,7 @@ def _check_version(
     )
 
 
-def _validate_place(event: Event, plan: Plan, room_id: int, starts_at: dt.datetime) -> None:
+def validate_place(event: Event, plan: Plan, room_id: int, starts_at: dt.datetime) -> None:
     if room_id not in plan.rooms:
         raise ValidationFailed({"room": _("Choose one of this event's rooms.")})
     if starts_at.tzinfo is None:
@@ -293,7 +293,7 @@ def move(
     plan = build_plan(event)
     if slot.id not in plan.sessions:
         raise ValidationFailed(_("Only accepted or confirmed talks can be scheduled."))
-    _validate_place(event, plan, room_id, starts_at)
+    validate_place(event, plan, room_id, starts_at)
     baseline = set(_blocking(plan)) if blocks else None
     before = state_of(slot)
     slot.room_id = room_id
@@ -309,6 +309,65 @@ def move(
         baseline=baseline,
     )
     return slot
+
+
+@dataclasses.dataclass(frozen=True)
+class Placement:
+    slot: Slot
+    room_id: int
+    starts_at: dt.datetime
+    version: int | None
+
+
+def move_many(*, event: Event, placements: list[Placement], actor: User, now: dt.datetime) -> None:
+    """Place several sessions as one change (an accepted suggestion): one plan to validate
+    them, one check for conflicts that block saving after all of them (so a swap is not refused
+    half-way), and one journal entry each, so undo steps back through them one by one.
+
+    A failure names the session it is about (`DomainError.field` is its public id)."""
+    require_manager(actor, event)
+    for item in placements:
+        _require_own(event, item.slot)
+        _check_version(item.slot, item.version, event, actor)
+    blocks = _lock(event)
+    plan = build_plan(event)
+    for item in placements:
+        if item.slot.id not in plan.sessions:
+            raise ValidationFailed(
+                _("“%(title)s” is no longer to be scheduled.", title=item.slot.display_title)
+            )
+        validate_place(event, plan, item.room_id, item.starts_at)
+    baseline = set(_blocking(plan)) if blocks else None
+    befores = []
+    for item in placements:
+        befores.append(state_of(item.slot))
+        item.slot.room_id = item.room_id
+        item.slot.starts_at = item.starts_at.astimezone(dt.UTC)
+        item.slot.parent_id = None
+        item.slot.updated_at = now
+        item.slot.updated_by_id = actor.id
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise Conflict(
+            _("Someone else changed these sessions at the same moment. Reload and try again.")
+        ) from error
+    _forget_children(*(before.get("parent_id") for before in befores))
+    refuse_new_blocking(event, baseline)
+    db.session.add_all(
+        ScheduleEdit(
+            event_id=event.id,
+            slot_id=item.slot.id,
+            actor_id=actor.id,
+            action="move",
+            before=before,
+            after=state_of(item.slot),
+            version_after=item.slot.version,
+            created_at=now,
+        )
+        for item, before in zip(placements, befores, strict=True)
+    )
+    db.session.flush()
 
 
 def unschedule(

@@ -607,7 +607,7 @@ def check_move(
     session = plan.sessions.get(slot.id)
     if session is None:
         raise ValidationFailed(_("Only accepted or confirmed talks can be scheduled."))
-    editor._validate_place(event, plan, room_id, starts_at)
+    editor.validate_place(event, plan, room_id, starts_at)
     moved = dataclasses.replace(
         session, room_id=room_id, starts_at=starts_at.astimezone(dt.UTC), parent_id=None
     )

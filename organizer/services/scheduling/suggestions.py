@@ -297,41 +297,6 @@ def _require_draft(suggestion: ScheduleSuggestion) -> None:
         raise Conflict(_("This suggestion was discarded; make a new one."))
 
 
-def _in_order(moves: list[dict[str, Any]], slots: dict[int, Slot]) -> list[dict[str, Any]]:
-    """Moves whose target is where another moving session still is go after that one, so
-    that a rule set to block saving does not refuse a swap half-way (a cycle stays as is)."""
-
-    def span(move: dict[str, Any]) -> tuple[int | None, dt.datetime, dt.datetime]:
-        start = dt.datetime.fromisoformat(move["starts_at"])
-        slot = slots[move["slot_id"]]
-        room = None if move.get("all_rooms") else move["room_id"]
-        return room, start, start + dt.timedelta(minutes=slot.duration_minutes)
-
-    def holds(slot: Slot, room: int | None, start: dt.datetime, end: dt.datetime) -> bool:
-        if slot.starts_at is None or slot.ends_at is None:
-            return False
-        same_room = room is None or slot.all_rooms or slot.room_id == room
-        return same_room and slot.starts_at < end and start < slot.ends_at
-
-    pending = list(moves)
-    ordered: list[dict[str, Any]] = []
-    while pending:
-        ready = [
-            move
-            for move in pending
-            if not any(
-                other is not move and holds(slots[other["slot_id"]], *span(move))
-                for other in pending
-            )
-        ]
-        if not ready:
-            ordered.extend(pending)
-            break
-        ordered.extend(ready)
-        pending = [move for move in pending if move not in ready]
-    return ordered
-
-
 def apply(
     *,
     event: Event,
@@ -385,27 +350,29 @@ def apply(
                     title=slot.display_title,
                 )
             )
-    for move in _in_order(moves, slots):
-        slot = slots[move["slot_id"]]
-        try:
-            editor.move(
-                event=event,
-                slot=slot,
-                room_id=move["room_id"],
-                starts_at=dt.datetime.fromisoformat(move["starts_at"]),
-                version=move["version"],
-                actor=actor,
-                now=now,
-            )
-        except (Conflict, ValidationFailed) as error:
-            raise Conflict(
-                _(
-                    "“%(title)s” cannot be moved as suggested: %(reason)s Nothing was changed: "
-                    "make a new suggestion, or accept the other changes without it.",
-                    title=slot.display_title,
-                    reason=error.message,
+    try:
+        editor.move_many(
+            event=event,
+            placements=[
+                editor.Placement(
+                    slot=slots[move["slot_id"]],
+                    room_id=move["room_id"],
+                    starts_at=dt.datetime.fromisoformat(move["starts_at"]),
+                    version=move["version"],
                 )
-            ) from error
+                for move in moves
+            ],
+            actor=actor,
+            now=now,
+        )
+    except (Conflict, ValidationFailed) as error:
+        raise Conflict(
+            _(
+                "The suggestion cannot be applied: %(reason)s Nothing was changed: make a new "
+                "suggestion, or accept the other changes without the session concerned.",
+                reason=error.message,
+            )
+        ) from error
     suggestion.status = SuggestionStatus.APPLIED
     suggestion.decided_at = now
     suggestion.stats = {**(suggestion.stats or {}), "applied": [m["slot_id"] for m in moves]}
