@@ -365,6 +365,8 @@ def test_tracks_add_move_and_delete(client, with_call):
     _, event = with_call
     assert client.post("/manage/setup/cfp/tracks", data={"name": "Ethics"}).status_code == 302
     ethics_id = track(event, "Ethics").id
+    page = client.get("/manage/setup/cfp/tracks")
+    assert f'action="/manage/setup/cfp/tracks/{ethics_id}/move"' in page.text
     client.post(f"/manage/setup/cfp/tracks/{ethics_id}/move", data={"direction": "up"})
     assert [t.name for t in cfp.tracks(event)] == ["Methods", "Ethics", "Applications"]
     make_proposal(event, track=track(event, "Methods"))

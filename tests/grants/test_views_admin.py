@@ -202,6 +202,8 @@ def test_questions_criteria_and_the_letter(admin):
         url(event, programme, "/questions"),
         data={"text": "Anything else?", "kind": "long_text", "max_file_kb": "5120"},
     )
+    page = client.get(url(event, programme, "/questions"))
+    assert f'action="{url(event, programme, f"/questions/{first.id}/move")}"' in page.text
     response = client.post(
         url(event, programme, f"/questions/{first.id}/move"), data={"direction": "down"}
     )

@@ -262,6 +262,8 @@ def test_adding_editing_and_ordering_rooms(client, event):
     assert response.status_code == 302
     db.session.refresh(room)
     assert room.name == "Great hall" and room.stream_public and not room.hearing_loop
+    page = client.get(url(event, "rooms"))
+    assert f'action="{url(event, f"rooms/{room.id}/move")}"' in page.text
     response = client.post(url(event, f"rooms/{room.id}/move"), data={"direction": "down"})
     assert response.status_code == 302
     names = db.session.scalars(
