@@ -324,15 +324,15 @@ def update_profile(
     user.pronouns = (pronouns or "").strip() or None
     user.locale = locale
     after = {"display_name": user.display_name, "pronouns": user.pronouns, "locale": user.locale}
-    if diff := audit.changes(before, after):
-        audit.record(
-            action="account.update",
-            actor=user,
-            now=now,
-            object_type="user",
-            object_id=user.id,
-            details=diff,
-        )
+    audit.record_changes(
+        before=before,
+        after=after,
+        action="account.update",
+        actor=user,
+        now=now,
+        object_type="user",
+        object_id=user.id,
+    )
     db.session.flush()
 
 

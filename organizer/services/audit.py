@@ -36,6 +36,33 @@ def record(
     return entry
 
 
+def record_changes(
+    *,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    action: str,
+    actor: User | None,
+    now: dt.datetime,
+    object_type: str,
+    object_id: Any = None,
+    event: Event | None = None,
+) -> AuditEntry | None:
+    """Record the fields that differ between `before` and `after` (see `changes`) as one entry;
+    nothing, and None, when none does."""
+    changed = changes(before, after)
+    if not changed:
+        return None
+    return record(
+        action=action,
+        actor=actor,
+        now=now,
+        object_type=object_type,
+        object_id=object_id,
+        event=event,
+        details=changed,
+    )
+
+
 def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """{"field": [old, new]} for the fields whose value differs, as JSON-friendly strings."""
     return {

@@ -141,19 +141,19 @@ def update_event(*, actor: User, event: Event, details: EventDetails, now: dt.da
     validate_details(details, event=event)
     before = dataclasses.asdict(details_of(event))
     _apply(event, details)
-    diff = audit.changes(before, dataclasses.asdict(details_of(event)))
-    if not diff:
-        return False
-    event.updated_at = now
-    audit.record(
+    entry = audit.record_changes(
+        before=before,
+        after=dataclasses.asdict(details_of(event)),
         action="event.update",
         actor=actor,
         now=now,
         object_type="event",
         object_id=event.id,
         event=event,
-        details=diff,
     )
+    if entry is None:
+        return False
+    event.updated_at = now
     db.session.flush()
     return True
 

@@ -255,17 +255,16 @@ def save_criterion(
     criterion.tracks = tracks
     db.session.add(criterion)
     db.session.flush()
-    diff = audit.changes(before, _criterion_values(criterion))
-    if diff:
-        audit.record(
-            action=action,
-            actor=actor,
-            now=now,
-            object_type="review_criterion",
-            object_id=criterion.id,
-            event=event,
-            details=diff,
-        )
+    audit.record_changes(
+        before=before,
+        after=_criterion_values(criterion),
+        action=action,
+        actor=actor,
+        now=now,
+        object_type="review_criterion",
+        object_id=criterion.id,
+        event=event,
+    )
     return criterion
 
 
@@ -388,17 +387,16 @@ def save_phase(
     phase.others_reviews = OthersReviews(others_reviews)
     db.session.add(phase)
     db.session.flush()
-    diff = audit.changes(before, _phase_values(phase))
-    if diff:
-        audit.record(
-            action=action,
-            actor=actor,
-            now=now,
-            object_type="review_phase",
-            object_id=phase.id,
-            event=event,
-            details=diff,
-        )
+    audit.record_changes(
+        before=before,
+        after=_phase_values(phase),
+        action=action,
+        actor=actor,
+        now=now,
+        object_type="review_phase",
+        object_id=phase.id,
+        event=event,
+    )
     return phase
 
 

@@ -323,17 +323,16 @@ def save_room(
     room.stream_url = url
     room.stream_public = data.stream_public
     db.session.flush()
-    changed = audit.changes(before, _room_state(room))
-    if changed:
-        audit.record(
-            action="schedule.room.save",
-            actor=actor,
-            now=now,
-            object_type="room",
-            object_id=room.id,
-            event=event,
-            details=changed,
-        )
+    audit.record_changes(
+        before=before,
+        after=_room_state(room),
+        action="schedule.room.save",
+        actor=actor,
+        now=now,
+        object_type="room",
+        object_id=room.id,
+        event=event,
+    )
     return room
 
 
@@ -743,17 +742,16 @@ def save_item(
     db.session.flush()
     # Only a conflict this change makes is refused, as in the editor.
     editor.refuse_new_blocking(event, placed_before)
-    changed = audit.changes(before, _item_state(slot))
-    if changed:
-        audit.record(
-            action="schedule.item.save",
-            actor=actor,
-            now=now,
-            object_type="slot",
-            object_id=slot.id,
-            event=event,
-            details=changed,
-        )
+    audit.record_changes(
+        before=before,
+        after=_item_state(slot),
+        action="schedule.item.save",
+        actor=actor,
+        now=now,
+        object_type="slot",
+        object_id=slot.id,
+        event=event,
+    )
     return slot
 
 
@@ -999,19 +997,16 @@ def save_speaker_settings(
     profile.timezone = zone
     profile.needs_step_free = data.needs_step_free
     db.session.flush()
-    changed = audit.changes(
-        before, {"remote": data.remote, "timezone": zone, "needs_step_free": data.needs_step_free}
+    audit.record_changes(
+        before=before,
+        after={"remote": data.remote, "timezone": zone, "needs_step_free": data.needs_step_free},
+        action="schedule.speaker",
+        actor=actor,
+        now=now,
+        object_type="user",
+        object_id=user.id,
+        event=event,
     )
-    if changed:
-        audit.record(
-            action="schedule.speaker",
-            actor=actor,
-            now=now,
-            object_type="user",
-            object_id=user.id,
-            event=event,
-            details=changed,
-        )
     return profile
 
 
