@@ -125,10 +125,15 @@ def _payload() -> MultiDict[str, str] | None:
     return data
 
 
-def _form(form_class: type[Any], **kwargs: Any) -> Any:
+def _form(form_class: type[Any], *, aliases: dict[str, str] | None = None, **kwargs: Any) -> Any:
+    """The form, read from a form post or a JSON body; `aliases` names the JSON keys the
+    script sends for a field of another name (used when the field itself is not sent)."""
     data = _payload()
     if data is None:
         return form_class(**kwargs)
+    for key, name in (aliases or {}).items():
+        if key in data and name not in data:
+            data[name] = data[key]
     return form_class(formdata=data, meta={"csrf": False}, **kwargs)
 
 
@@ -376,13 +381,9 @@ def _reset_after_conflict(event: Event, public_id: str, name: str, form: Any):  
 def session(event: Event, public_id: str):
     if request.method == "GET":
         return _session_page(event, public_id)
-    slot = _slot(event, public_id)
-    if slot is None:
-        abort(404)
-    form = DetailsForm(days=editor_view.grid_options(event).days)
-    if not form.validate_on_submit():
-        return _session_page(event, public_id, forms={"details": form})
-    try:
+    form = _form(DetailsForm, days=editor_view.grid_options(event).days)
+
+    def act(slot: Slot) -> str:
         schedule_editor.update_details(
             event=event,
             slot=slot,
@@ -398,12 +399,9 @@ def session(event: Event, public_id: str):
             actor=current_user,
             now=utcnow(),
         )
-    except DomainError as error:
-        fail_form(error, form)
-        return _reset_after_conflict(event, public_id, "details", form)
-    commit()
-    flash(_("The details of “%(title)s” are saved.", title=slot.display_title), "success")
-    return redirect(url_for("schedule.session", event_slug=event.slug, public_id=public_id))
+        return _("The details of “%(title)s” are saved.", title=slot.display_title)
+
+    return _session_action(event, public_id, "details", form, act)
 
 
 def _session_action(
@@ -431,13 +429,7 @@ def _session_action(
 def _target_form(event: Event, form_class: type[Any] = PlaceForm) -> Any:
     """The place form with the schedule's rooms and days, read from a form post or a JSON body
     ({room_id, day, start, version})."""
-    data = _payload()
-    if data is not None and "room_id" in data and "room" not in data:
-        data["room"] = data["room_id"]
-    options = editor_view.grid_options(event)
-    if data is None:
-        return form_class(options=options)
-    return form_class(formdata=data, meta={"csrf": False}, options=options)
+    return _form(form_class, aliases={"room_id": "room"}, options=editor_view.grid_options(event))
 
 
 @bp.route("/<event_slug>/schedule/sessions/<public_id>/move", methods=["POST"])
@@ -482,14 +474,11 @@ def unschedule(event: Event, public_id: str):
 @bp.route("/<event_slug>/schedule/sessions/<public_id>/resize", methods=["POST"])
 @manager
 def resize(event: Event, public_id: str):
-    data = _payload()
-    if data is not None and "duration_minutes" in data and "duration" not in data:
-        data["duration"] = data["duration_minutes"]
-    step = editor_view.grid_options(event).granularity
-    if data is None:
-        form = ResizeForm(granularity=step)
-    else:
-        form = ResizeForm(formdata=data, meta={"csrf": False}, granularity=step)
+    form = _form(
+        ResizeForm,
+        aliases={"duration_minutes": "duration"},
+        granularity=editor_view.grid_options(event).granularity,
+    )
 
     def act(slot: Slot) -> str:
         schedule_editor.resize(
