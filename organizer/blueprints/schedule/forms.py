@@ -161,7 +161,7 @@ class DetailsForm(VersionForm):
     )
     stream_public = BooleanField(
         _l("Show the link to attendees"),
-        description=_l("Otherwise only organizers and the speakers see it."),
+        description=_l("Otherwise only organizers see it."),
     )
     preferred_day = SelectField(_l("Preferred day"), validate_choice=False)
     preferred_part = SelectField(_l("Preferred part of the day"), choices=PARTS)
