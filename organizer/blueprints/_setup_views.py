@@ -1,6 +1,6 @@
-"""View helpers shared by the organizers' set-up pages of the call for talks (cfp_setup) and
-of the grant programmes (grant_admin): form failures and their status, times typed in the
-event's zone, custom questions, confirmation pages and the up and down buttons."""
+"""View helpers shared by the organizers' set-up pages (the call for talks, the grant
+programmes, the schedule...): form failures and their status, times typed in the event's zone,
+custom questions, confirmation pages, small button actions and the up and down buttons."""
 
 from __future__ import annotations
 
@@ -98,17 +98,23 @@ def move_direction() -> int:
     return -1 if form.direction.data == "up" else 1
 
 
-def move_then(act: Callable[[], object], *, name: str, direction: int) -> None:
-    """Move an item of an ordered list (one service call), commit and say so."""
+def act_then(act: Callable[[], object], *, done: str) -> None:
+    """A small POST action without fields (a move or remove button): run `act` (one service
+    call), commit and say `done`; a refusal is flashed instead."""
     try:
         act()
     except DomainError as error:
         show_domain_error(error)
     else:
         commit()
-        flash(
-            _("“%(name)s” moved up.", name=name)
-            if direction < 0
-            else _("“%(name)s” moved down.", name=name),
-            "success",
-        )
+        flash(done, "success")
+
+
+def move_then(act: Callable[[], object], *, name: str, direction: int) -> None:
+    """Move an item of an ordered list (one service call), commit and say so."""
+    act_then(
+        act,
+        done=_("“%(name)s” moved up.", name=name)
+        if direction < 0
+        else _("“%(name)s” moved down.", name=name),
+    )

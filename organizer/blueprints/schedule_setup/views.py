@@ -19,11 +19,11 @@ from organizer.blueprints._common import (
     commit,
     event_route,
     paginate_list,
-    show_domain_error,
     utcnow,
 )
 from organizer.blueprints._setup_forms import ConfirmForm
 from organizer.blueprints._setup_views import (
+    act_then,
     confirm_then,
     fail_form,
     form_status,
@@ -98,18 +98,10 @@ def _confirm(event: Event, act: Callable[[], object], *, done: str, after: str, 
 
 
 def _act_then(act: Callable[[], object], done: str) -> None:
-    """A small POST action without fields (a remove button): run, commit, say so; a refusal
-    is flashed."""
-    form = ConfirmForm()
-    if not form.validate_on_submit():
+    """A remove button: its CSRF token checked (a 400 without), then `act_then`."""
+    if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        act()
-    except DomainError as error:
-        show_domain_error(error)
-    else:
-        commit()
-        flash(done, "success")
+    act_then(act, done=done)
 
 
 # Settings ------------------------------------------------------------------------------------
@@ -426,22 +418,23 @@ def items(event: Event):
     )
 
 
+def _new_item(event: Event, kind: SlotKind, added: str):  # type: ignore[no-untyped-def]
+    form = _item_form(event, kind)
+    if _save_item(event, kind, None, form):
+        return _done(added, "items", event)
+    return _item_page(event, kind, None, form, form_status(form))
+
+
 @bp.route("/<event_slug>/schedule/setup/items/new-plenary", methods=["GET", "POST"])
 @manager_route
 def new_plenary(event: Event):
-    form = _item_form(event, SlotKind.PLENARY)
-    if _save_item(event, SlotKind.PLENARY, None, form):
-        return _done(_("The plenary item is added."), "items", event)
-    return _item_page(event, SlotKind.PLENARY, None, form, form_status(form))
+    return _new_item(event, SlotKind.PLENARY, _("The plenary item is added."))
 
 
 @bp.route("/<event_slug>/schedule/setup/items/new-block", methods=["GET", "POST"])
 @manager_route
 def new_container(event: Event):
-    form = _item_form(event, SlotKind.CONTAINER)
-    if _save_item(event, SlotKind.CONTAINER, None, form):
-        return _done(_("The block is added. Now add its talks."), "items", event)
-    return _item_page(event, SlotKind.CONTAINER, None, form, form_status(form))
+    return _new_item(event, SlotKind.CONTAINER, _("The block is added. Now add its talks."))
 
 
 def _item_page(  # type: ignore[no-untyped-def]
