@@ -35,9 +35,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, selectinload
 
-from organizer import permissions
 from organizer.enums import ProposalState, Severity, SlotKind
-from organizer.errors import Conflict, PermissionDenied, ValidationFailed
+from organizer.errors import Conflict, ValidationFailed
 from organizer.extensions import db
 from organizer.models import (
     Event,
@@ -50,6 +49,7 @@ from organizer.models import (
 )
 from organizer.services import audit, mail
 from organizer.services.exports import ical
+from organizer.services.scheduling import editor
 from organizer.services.scheduling.conflicts import Conflict as ScheduleConflict
 from organizer.services.scheduling.conflicts import find_conflicts
 from organizer.services.scheduling.plan import Plan, active_slots, build_plan
@@ -503,8 +503,7 @@ def release(
     since the previous version, or when `expected` (the preview's fingerprint the organizer
     saw) no longer matches because someone changed the schedule meanwhile.
     """
-    if not permissions.can_manage_schedule(actor, event):
-        raise PermissionDenied()
+    editor.require_manager(actor, event)
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX:
         raise ValidationFailed(
