@@ -353,3 +353,46 @@ def make_slot(
     db.session.add(slot)
     db.session.flush()
     return slot
+
+
+# Schedule set-ups --------------------------------------------------------------------------
+
+
+def make_schedule_event(
+    organizer: User | None = None, *, hours: tuple[int, int] | None = (9, 18), **fields
+) -> Event:
+    """An event (`make_event`, with `fields`) and its call (`make_cfp`: Talk 20 minutes,
+    Tutorial 90); unless `hours` is None, both its dates are schedule days open from `hours[0]`
+    to `hours[1]` o'clock in Lisbon."""
+    event = make_event(organizer=organizer, **fields)
+    make_cfp(event)
+    if hours is not None:
+        make_event_days(event, *hours)
+    return event
+
+
+def make_talk(
+    event: Event,
+    speaker: User | None = None,
+    *,
+    title: str | None = None,
+    state: ProposalState = ProposalState.CONFIRMED,
+    type_name: str = "Talk",
+    co_speakers: tuple[User, ...] = (),
+    track: Track | None = None,
+    room: Room | None = None,
+    starts_at: dt.datetime | None = None,
+    **slot_fields,
+) -> Slot:
+    """A proposal (confirmed unless `state` says otherwise; its session type named `type_name`)
+    with its talk slot, placed when `room` and `starts_at` are given."""
+    proposal = make_proposal(
+        event,
+        speaker,
+        state=state,
+        co_speakers=co_speakers,
+        session_type=session_type(event, type_name),
+        track=track,
+        **({"title": title} if title is not None else {}),
+    )
+    return make_slot(event, proposal, room=room, starts_at=starts_at, **slot_fields)

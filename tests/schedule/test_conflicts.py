@@ -23,15 +23,13 @@ from organizer.services.scheduling.plan import build_plan
 from tests.factories import (
     NOW,
     lisbon,
-    make_cfp,
     make_day,
-    make_event,
     make_event_days,
-    make_proposal,
     make_room,
+    make_schedule_event,
     make_slot,
+    make_talk,
     make_user,
-    session_type,
 )
 
 EN = "\N{EN DASH}"
@@ -41,9 +39,7 @@ SUN = dt.date(2027, 3, 28)
 
 @pytest.fixture
 def event():
-    event = make_event(organizer=make_user(name="Olga Organizer"))
-    make_cfp(event)
-    return event
+    return make_schedule_event(make_user(name="Olga Organizer"), hours=None)
 
 
 @pytest.fixture
@@ -60,19 +56,6 @@ def days(event):
 @pytest.fixture
 def ana():
     return make_user(name="Ana")
-
-
-def talk(event, speaker=None, *, title, room=None, start=None, co_speakers=(), kind="Talk", **kw):
-    """A confirmed proposal (Talk: 20 minutes; Tutorial: 90) with its slot."""
-    proposal = make_proposal(
-        event,
-        speaker,
-        state=kw.pop("state", ProposalState.CONFIRMED),
-        title=title,
-        co_speakers=co_speakers,
-        session_type=session_type(event, kind),
-    )
-    return make_slot(event, proposal, room=room, starts_at=start, **kw)
 
 
 def profile(event, user, **fields):
@@ -99,8 +82,8 @@ def found(event, rule=None, *, include_ignored=False):
 
 def test_a_speaker_in_two_rooms_at_once_is_double_booked(event, rooms, days, ana):
     a, b = rooms
-    graphs = talk(event, ana, title="Graphs", room=a, start=lisbon(27, 10))
-    trees = talk(event, ana, title="Trees", room=b, start=lisbon(27, 10, 10))
+    graphs = make_talk(event, ana, title="Graphs", room=a, starts_at=lisbon(27, 10))
+    trees = make_talk(event, ana, title="Trees", room=b, starts_at=lisbon(27, 10, 10))
 
     [conflict] = found(event)
 
@@ -115,8 +98,8 @@ def test_a_speaker_in_two_rooms_at_once_is_double_booked(event, rooms, days, ana
 
 def test_a_co_speaker_counts_as_a_speaker(event, rooms, days, ana):
     a, b = rooms
-    first = talk(event, title="Graphs", room=a, start=lisbon(27, 10), co_speakers=(ana,))
-    second = talk(event, ana, title="Trees", room=b, start=lisbon(27, 10))
+    first = make_talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10), co_speakers=(ana,))
+    second = make_talk(event, ana, title="Trees", room=b, starts_at=lisbon(27, 10))
 
     [conflict] = found(event)
 
@@ -127,16 +110,16 @@ def test_a_co_speaker_counts_as_a_speaker(event, rooms, days, ana):
 
 def test_a_speaker_with_time_to_walk_between_rooms_is_fine(event, rooms, days, ana):
     a, b = rooms
-    talk(event, ana, title="Graphs", room=a, start=lisbon(27, 10))
-    talk(event, ana, title="Trees", room=b, start=lisbon(27, 10, 30))  # 10 minutes to walk
+    make_talk(event, ana, title="Graphs", room=a, starts_at=lisbon(27, 10))
+    make_talk(event, ana, title="Trees", room=b, starts_at=lisbon(27, 10, 30))  # 10 minutes to walk
 
     assert found(event) == []
 
 
 def test_back_to_back_in_two_rooms_is_short_of_the_buffer(event, rooms, days, ana):
     a, b = rooms
-    graphs = talk(event, ana, title="Graphs", room=a, start=lisbon(27, 10))
-    trees = talk(event, ana, title="Trees", room=b, start=lisbon(27, 10, 25))
+    graphs = make_talk(event, ana, title="Graphs", room=a, starts_at=lisbon(27, 10))
+    trees = make_talk(event, ana, title="Trees", room=b, starts_at=lisbon(27, 10, 25))
 
     [conflict] = found(event)
 
@@ -151,8 +134,8 @@ def test_back_to_back_in_two_rooms_is_short_of_the_buffer(event, rooms, days, an
 
 def test_back_to_back_in_two_rooms_with_no_buffer_is_fine(event, rooms, days, ana):
     a, b = rooms
-    talk(event, ana, title="Graphs", room=a, start=lisbon(27, 10))
-    talk(event, ana, title="Trees", room=b, start=lisbon(27, 10, 20))
+    make_talk(event, ana, title="Graphs", room=a, starts_at=lisbon(27, 10))
+    make_talk(event, ana, title="Trees", room=b, starts_at=lisbon(27, 10, 20))
     assert [c.rule for c in found(event)] == [ConflictRule.SPEAKER_DOUBLE_BOOKED]
 
     settings(event, speaker_buffer_minutes=0)
@@ -163,8 +146,8 @@ def test_back_to_back_in_two_rooms_with_no_buffer_is_fine(event, rooms, days, an
 def test_back_to_back_in_the_same_room_never_needs_the_buffer(event, rooms, days, ana):
     a, _ = rooms
     settings(event, speaker_buffer_minutes=30)
-    talk(event, ana, title="Graphs", room=a, start=lisbon(27, 10))
-    talk(event, ana, title="Trees", room=a, start=lisbon(27, 10, 20))
+    make_talk(event, ana, title="Graphs", room=a, starts_at=lisbon(27, 10))
+    make_talk(event, ana, title="Trees", room=a, starts_at=lisbon(27, 10, 20))
 
     assert found(event) == []
 
@@ -172,8 +155,8 @@ def test_back_to_back_in_the_same_room_never_needs_the_buffer(event, rooms, days
 def test_a_speaker_in_a_lightning_block_and_a_talk_at_once(event, rooms, days, ana):
     a, b = rooms
     block = make_slot(event, kind=SlotKind.CONTAINER, room=a, starts_at=lisbon(27, 11))
-    talk(event, ana, title="Tiny idea", parent_id=block.id)
-    other = talk(event, ana, title="Big idea", room=b, start=lisbon(27, 11, 10))
+    make_talk(event, ana, title="Tiny idea", parent_id=block.id)
+    other = make_talk(event, ana, title="Big idea", room=b, starts_at=lisbon(27, 11, 10))
 
     [conflict] = found(event)
 
@@ -188,8 +171,8 @@ def test_a_speaker_in_a_lightning_block_and_a_talk_at_once(event, rooms, days, a
 
 def test_two_sessions_overlapping_in_one_room(event, rooms, days):
     a, _ = rooms
-    graphs = talk(event, title="Graphs", room=a, start=lisbon(27, 10))
-    trees = talk(event, title="Trees", room=a, start=lisbon(27, 10, 10))
+    graphs = make_talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
+    trees = make_talk(event, title="Trees", room=a, starts_at=lisbon(27, 10, 10))
 
     [conflict] = found(event)
 
@@ -203,9 +186,9 @@ def test_two_sessions_overlapping_in_one_room(event, rooms, days):
 
 def test_back_to_back_sessions_in_one_room_do_not_overlap(event, rooms, days):
     a, b = rooms
-    talk(event, title="Graphs", room=a, start=lisbon(27, 10))
-    talk(event, title="Trees", room=a, start=lisbon(27, 10, 20))
-    talk(event, title="Roots", room=b, start=lisbon(27, 10, 5))  # another room
+    make_talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
+    make_talk(event, title="Trees", room=a, starts_at=lisbon(27, 10, 20))
+    make_talk(event, title="Roots", room=b, starts_at=lisbon(27, 10, 5))  # another room
 
     assert found(event) == []
 
@@ -215,7 +198,7 @@ def test_a_plenary_item_in_all_rooms_overlaps_sessions_in_every_room(event, room
     coffee = make_slot(
         event, kind=SlotKind.PLENARY, all_rooms=True, room=a, starts_at=lisbon(27, 10)
     )
-    in_b = talk(event, title="Graphs", room=b, start=lisbon(27, 10, 15))
+    in_b = make_talk(event, title="Graphs", room=b, starts_at=lisbon(27, 10, 15))
 
     [conflict] = found(event)
 
@@ -230,7 +213,7 @@ def test_a_plenary_item_in_all_rooms_overlaps_sessions_in_every_room(event, room
 def test_a_plenary_item_in_one_room_leaves_the_others_free(event, rooms, days):
     a, b = rooms
     make_slot(event, kind=SlotKind.PLENARY, room=a, starts_at=lisbon(27, 10))
-    talk(event, title="Graphs", room=b, start=lisbon(27, 10, 15))
+    make_talk(event, title="Graphs", room=b, starts_at=lisbon(27, 10, 15))
 
     assert found(event) == []
 
@@ -239,13 +222,13 @@ def test_a_plenary_item_in_one_room_leaves_the_others_free(event, rooms, days):
 
 
 def test_a_session_ending_at_the_end_of_the_day_is_fine(event, rooms, days):
-    talk(event, title="Last word", room=rooms[0], start=lisbon(27, 17, 40))  # 17:40-18:00
+    make_talk(event, title="Last word", room=rooms[0], starts_at=lisbon(27, 17, 40))  # 17:40-18:00
     assert found(event) == []
 
 
 def test_a_session_one_minute_past_the_end_of_the_day(event, rooms, days):
-    late = talk(
-        event, title="Last word", room=rooms[0], start=lisbon(27, 17, 40), duration_minutes=21
+    late = make_talk(
+        event, title="Last word", room=rooms[0], starts_at=lisbon(27, 17, 40), duration_minutes=21
     )
 
     [conflict] = found(event)
@@ -259,7 +242,7 @@ def test_a_session_one_minute_past_the_end_of_the_day(event, rooms, days):
 
 
 def test_a_session_before_the_day_opens(event, rooms, days):
-    early = talk(event, title="Dawn", room=rooms[0], start=lisbon(27, 8, 50))
+    early = make_talk(event, title="Dawn", room=rooms[0], starts_at=lisbon(27, 8, 50))
 
     [conflict] = found(event)
 
@@ -270,7 +253,7 @@ def test_a_session_before_the_day_opens(event, rooms, days):
 
 
 def test_a_session_on_a_day_that_is_not_in_the_schedule(event, rooms, days):
-    talk(event, title="Eve", room=rooms[0], start=lisbon(26, 10))
+    make_talk(event, title="Eve", room=rooms[0], starts_at=lisbon(26, 10))
 
     [conflict] = found(event)
 
@@ -293,8 +276,8 @@ def test_a_session_crossing_midnight_into_the_next_day_is_outside_hours(event, r
         )
     )
     make_day(event, SUN, 0, 18)
-    fits = talk(event, title="Nightcap", room=rooms[0], start=lisbon(27, 23, 40))  # to 24:00
-    crosses = talk(event, title="Night owl", room=rooms[1], start=lisbon(27, 23, 50))
+    fits = make_talk(event, title="Nightcap", room=rooms[0], starts_at=lisbon(27, 23, 40))  # 24:00
+    crosses = make_talk(event, title="Night owl", room=rooms[1], starts_at=lisbon(27, 23, 50))
 
     conflicts = found(event)
 
@@ -314,10 +297,14 @@ def test_durations_are_real_minutes_across_the_change_to_summer_time(event, room
     # wall clock (02:00 UTC), not at 02:00: the hour that does not exist is not counted.
     make_day(event, SUN, 0, 4)
     a, b = rooms
-    night = talk(event, title="Night class", kind="Tutorial", room=a, start=lisbon(28, 0, 30))
+    night = make_talk(
+        event, title="Night class", type_name="Tutorial", room=a, starts_at=lisbon(28, 0, 30)
+    )
     # 02:30 summer time is 01:30 UTC; 90 real minutes later it is 04:00 on the wall clock,
     # exactly the end of the day.
-    last = talk(event, title="Last class", kind="Tutorial", room=b, start=lisbon(28, 2, 30))
+    last = make_talk(
+        event, title="Last class", type_name="Tutorial", room=b, starts_at=lisbon(28, 2, 30)
+    )
 
     plan = build_plan(event)
 
@@ -329,7 +316,9 @@ def test_durations_are_real_minutes_across_the_change_to_summer_time(event, room
 
 def test_one_step_too_late_across_the_change_to_summer_time(event, rooms):
     make_day(event, SUN, 0, 4)
-    late = talk(event, title="Late class", kind="Tutorial", room=rooms[0], start=lisbon(28, 2, 45))
+    late = make_talk(
+        event, title="Late class", type_name="Tutorial", room=rooms[0], starts_at=lisbon(28, 2, 45)
+    )
 
     [conflict] = found(event)
 
@@ -350,9 +339,9 @@ def test_a_session_outside_its_rooms_windows(event, rooms, days):
         ]
     )
     db.session.flush()
-    inside = talk(event, title="Morning", room=a, start=lisbon(27, 11, 40))  # to 12:00
-    outside = talk(event, title="Noon", room=a, start=lisbon(27, 12))
-    talk(event, title="Elsewhere", room=b, start=lisbon(27, 12))  # Room B has no windows
+    inside = make_talk(event, title="Morning", room=a, starts_at=lisbon(27, 11, 40))  # to 12:00
+    outside = make_talk(event, title="Noon", room=a, starts_at=lisbon(27, 12))
+    make_talk(event, title="Elsewhere", room=b, starts_at=lisbon(27, 12))  # Room B has no windows
 
     [conflict] = found(event)
 
@@ -369,8 +358,10 @@ def test_a_session_outside_its_rooms_windows(event, rooms, days):
 
 
 def test_a_talk_longer_than_its_slot(event, rooms, days):
-    short = talk(event, title="Graphs", room=rooms[0], start=lisbon(27, 10), duration_minutes=15)
-    talk(event, title="Trees", room=rooms[1], start=lisbon(27, 10), duration_minutes=30)
+    short = make_talk(
+        event, title="Graphs", room=rooms[0], starts_at=lisbon(27, 10), duration_minutes=15
+    )
+    make_talk(event, title="Trees", room=rooms[1], starts_at=lisbon(27, 10), duration_minutes=30)
 
     [conflict] = found(event)
 
@@ -384,8 +375,8 @@ def test_a_talk_longer_than_its_slot(event, rooms, days):
 
 def test_a_block_whose_talks_need_more_than_its_length(event, rooms, days):
     block = make_slot(event, kind=SlotKind.CONTAINER, room=rooms[0], starts_at=lisbon(27, 11))
-    talk(event, title="One", parent_id=block.id, position=0)
-    talk(event, title="Two", parent_id=block.id, position=1)
+    make_talk(event, title="One", parent_id=block.id, position=0)
+    make_talk(event, title="Two", parent_id=block.id, position=1)
 
     [conflict] = found(event)
 
@@ -399,9 +390,9 @@ def test_a_block_whose_talks_need_more_than_its_length(event, rooms, days):
 
 def test_a_block_with_room_for_its_talks_is_fine(event, rooms, days):
     block = make_slot(event, kind=SlotKind.CONTAINER, room=rooms[0], starts_at=lisbon(27, 11))
-    talk(event, title="One", parent_id=block.id)
+    make_talk(event, title="One", parent_id=block.id)
     # A withdrawn talk left in the block no longer needs time.
-    talk(event, title="Gone", parent_id=block.id, state=ProposalState.WITHDRAWN)
+    make_talk(event, title="Gone", parent_id=block.id, state=ProposalState.WITHDRAWN)
 
     assert found(event) == []
     assert build_plan(event).sessions[block.id].required_minutes == 20
@@ -417,12 +408,12 @@ def test_a_poster_session_needs_its_longest_poster_not_the_sum(event, rooms, day
         room=rooms[0],
         starts_at=lisbon(27, 11),
     )
-    talk(event, title="One", parent_id=posters.id)
-    talk(event, title="Two", parent_id=posters.id)
+    make_talk(event, title="One", parent_id=posters.id)
+    make_talk(event, title="Two", parent_id=posters.id)
     assert found(event) == []
     assert build_plan(event).sessions[posters.id].required_minutes == 20
 
-    talk(event, title="Long", kind="Tutorial", parent_id=posters.id)
+    make_talk(event, title="Long", type_name="Tutorial", parent_id=posters.id)
 
     [conflict] = found(event)
     assert conflict.rule is ConflictRule.TOO_LONG
@@ -437,7 +428,9 @@ def test_a_poster_session_needs_its_longest_poster_not_the_sum(event, rooms, day
 
 def test_expected_audience_over_the_rooms_capacity(event, days):
     small = make_room(event, "Small room", capacity=30)
-    crowded = talk(event, title="Hot topic", room=small, start=lisbon(27, 10), expected_audience=45)
+    crowded = make_talk(
+        event, title="Hot topic", room=small, starts_at=lisbon(27, 10), expected_audience=45
+    )
 
     [conflict] = found(event)
 
@@ -452,9 +445,9 @@ def test_expected_audience_over_the_rooms_capacity(event, days):
 def test_an_audience_that_fits_or_is_unknown_is_fine(event, days):
     small = make_room(event, "Small room", capacity=30)
     unknown = make_room(event, "Unknown room", capacity=None)
-    talk(event, title="Full", room=small, start=lisbon(27, 10), expected_audience=30)
-    talk(event, title="Guess", room=small, start=lisbon(27, 11))
-    talk(event, title="Big", room=unknown, start=lisbon(27, 10), expected_audience=500)
+    make_talk(event, title="Full", room=small, starts_at=lisbon(27, 10), expected_audience=30)
+    make_talk(event, title="Guess", room=small, starts_at=lisbon(27, 11))
+    make_talk(event, title="Big", room=unknown, starts_at=lisbon(27, 10), expected_audience=500)
 
     assert found(event) == []
 
@@ -465,7 +458,7 @@ def test_an_audience_that_fits_or_is_unknown_is_fine(event, days):
 def test_a_step_free_need_not_met(event, days, ana):
     stairs = make_room(event, "Attic", step_free=False)
     profile(event, ana, needs_step_free=True)
-    up = talk(event, ana, title="Up here", room=stairs, start=lisbon(27, 10))
+    up = make_talk(event, ana, title="Up here", room=stairs, starts_at=lisbon(27, 10))
 
     [conflict] = found(event)
 
@@ -481,8 +474,8 @@ def test_step_free_needs_met_or_not_asked(event, days, ana):
     stairs = make_room(event, "Attic", step_free=False)
     ground = make_room(event, "Ground floor", step_free=True)
     profile(event, ana, needs_step_free=True)
-    talk(event, ana, title="Down here", room=ground, start=lisbon(27, 10))
-    talk(event, title="Someone else", room=stairs, start=lisbon(27, 10))
+    make_talk(event, ana, title="Down here", room=ground, starts_at=lisbon(27, 10))
+    make_talk(event, title="Someone else", room=stairs, starts_at=lisbon(27, 10))
 
     assert found(event) == []
 
@@ -491,7 +484,7 @@ def test_a_step_free_need_in_a_block_is_the_blocks(event, days, ana):
     stairs = make_room(event, "Attic", step_free=False)
     profile(event, ana, needs_step_free=True)
     block = make_slot(event, kind=SlotKind.CONTAINER, room=stairs, starts_at=lisbon(27, 11))
-    talk(event, ana, title="Tiny idea", parent_id=block.id)
+    make_talk(event, ana, title="Tiny idea", parent_id=block.id)
 
     [conflict] = found(event)
 
@@ -508,9 +501,10 @@ def test_profile_availability_follows_the_change_to_summer_time(event, rooms):
     make_event_days(event, 8, 18)
     a, b = rooms
     profile(event, ana := make_user(name="Ana"), availability={"2027-03-28": "morning"})
-    talk(event, ana, title="Saturday early", room=a, start=lisbon(27, 8))
-    talk(event, ana, title="Sunday early", room=a, start=lisbon(28, 8))
-    talk(event, ana, title="Sunday before noon", room=b, start=lisbon(28, 12, 40))  # to 13:00
+    make_talk(event, ana, title="Saturday early", room=a, starts_at=lisbon(27, 8))
+    make_talk(event, ana, title="Sunday early", room=a, starts_at=lisbon(28, 8))
+    # to 13:00
+    make_talk(event, ana, title="Sunday before noon", room=b, starts_at=lisbon(28, 12, 40))
 
     plan = build_plan(event)
 
@@ -527,7 +521,7 @@ def test_a_session_outside_the_profiles_morning(event, rooms):
     make_event_days(event, 8, 18)
     ana = make_user(name="Ana")
     profile(event, ana, availability={"2027-03-28": "morning"})
-    late = talk(event, ana, title="Lunchtime", room=rooms[0], start=lisbon(28, 12, 50))
+    late = make_talk(event, ana, title="Lunchtime", room=rooms[0], starts_at=lisbon(28, 12, 50))
 
     [conflict] = found(event)
 
@@ -543,7 +537,7 @@ def test_a_session_outside_the_profiles_morning(event, rooms):
 def test_a_speaker_who_can_come_on_no_day(event, rooms, days):
     ana = make_user(name="Ana")
     profile(event, ana, availability={"2027-03-27": "none", "2027-03-28": "none"})
-    slot = talk(event, ana, title="Graphs", room=rooms[0], start=lisbon(27, 10))
+    slot = make_talk(event, ana, title="Graphs", room=rooms[0], starts_at=lisbon(27, 10))
 
     [conflict] = found(event)
 
@@ -564,8 +558,8 @@ def test_explicit_availability_replaces_the_profiles_days(event, rooms, days, an
         )
     )
     db.session.flush()
-    morning = talk(event, ana, title="Morning", room=a, start=lisbon(27, 10))
-    talk(event, ana, title="Afternoon", room=b, start=lisbon(27, 14))
+    morning = make_talk(event, ana, title="Morning", room=a, starts_at=lisbon(27, 10))
+    make_talk(event, ana, title="Afternoon", room=b, starts_at=lisbon(27, 14))
 
     [conflict] = found(event)
 
@@ -584,7 +578,7 @@ def test_a_remote_speaker_reads_times_in_their_own_zone(event, rooms, days):
         )
     )
     db.session.flush()
-    early = talk(event, bea, title="Remote", room=rooms[0], start=lisbon(27, 10))
+    early = make_talk(event, bea, title="Remote", room=rooms[0], starts_at=lisbon(27, 10))
 
     [conflict] = found(event)
 
@@ -598,7 +592,7 @@ def test_a_remote_speaker_reads_times_in_their_own_zone(event, rooms, days):
 
 def test_a_speaker_without_availability_is_always_free(event, rooms, days, ana):
     profile(event, ana)  # no per-day answers
-    talk(event, ana, title="Any time", room=rooms[0], start=lisbon(27, 17))
+    make_talk(event, ana, title="Any time", room=rooms[0], starts_at=lisbon(27, 17))
     assert found(event) == []
 
 
@@ -608,8 +602,8 @@ def test_a_speaker_without_availability_is_always_free(event, rooms, days, ana):
 def test_an_ignored_rule_is_left_out_unless_asked_for(event, rooms, days):
     a, _ = rooms
     settings(event, severities={"room_overlap": "ignored"})
-    first = talk(event, title="Graphs", room=a, start=lisbon(27, 10))
-    second = talk(event, title="Trees", room=a, start=lisbon(27, 10, 10))
+    first = make_talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
+    second = make_talk(event, title="Trees", room=a, starts_at=lisbon(27, 10, 10))
 
     assert found(event) == []
     [conflict] = found(event, include_ignored=True)
@@ -623,9 +617,10 @@ def test_conflicts_come_most_severe_first(event, days, ana):
     small = make_room(event, "Small room", capacity=10)
     stairs = make_room(event, "Attic", step_free=False)
     profile(event, ana, needs_step_free=True)
-    talk(event, ana, title="Up here", room=stairs, start=lisbon(27, 10))  # step-free: release
-    talk(event, title="Crowded", room=small, start=lisbon(27, 10), expected_audience=20)
-    talk(event, title="Squeezed", room=small, start=lisbon(27, 10, 10))  # overlap: warning
+    # step-free: release
+    make_talk(event, ana, title="Up here", room=stairs, starts_at=lisbon(27, 10))
+    make_talk(event, title="Crowded", room=small, starts_at=lisbon(27, 10), expected_audience=20)
+    make_talk(event, title="Squeezed", room=small, starts_at=lisbon(27, 10, 10))  # overlap: warning
 
     conflicts = found(event)
 
@@ -638,9 +633,9 @@ def test_conflicts_come_most_severe_first(event, days, ana):
 
 def test_conflicts_of_one_session_and_their_json(event, rooms, days):
     a, b = rooms
-    first = talk(event, title="Graphs", room=a, start=lisbon(27, 10))
-    second = talk(event, title="Trees", room=a, start=lisbon(27, 10, 10))
-    alone = talk(event, title="Alone", room=b, start=lisbon(27, 10))
+    first = make_talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
+    second = make_talk(event, title="Trees", room=a, starts_at=lisbon(27, 10, 10))
+    alone = make_talk(event, title="Alone", room=b, starts_at=lisbon(27, 10))
     plan = build_plan(event)
 
     assert conflicts_of(plan, alone.id) == []
@@ -663,8 +658,8 @@ def test_conflicts_of_one_session_and_their_json(event, rooms, days):
 )
 def test_talks_no_longer_on_the_programme_do_not_conflict(event, rooms, days, ana, state):
     a, _ = rooms
-    kept = talk(event, ana, title="Kept", room=a, start=lisbon(27, 10))
-    gone = talk(event, ana, title="Gone", room=a, start=lisbon(27, 10), state=state)
+    kept = make_talk(event, ana, title="Kept", room=a, starts_at=lisbon(27, 10))
+    gone = make_talk(event, ana, title="Gone", room=a, starts_at=lisbon(27, 10), state=state)
 
     plan = build_plan(event)
 

@@ -26,10 +26,11 @@ from tests.factories import (
     lisbon,
     make_cfp,
     make_event,
-    make_event_days,
     make_proposal,
     make_room,
+    make_schedule_event,
     make_slot,
+    make_talk,
     make_user,
 )
 
@@ -48,22 +49,14 @@ def pedro():
 
 @pytest.fixture
 def event(olga, pedro):
-    event = make_event(organizer=olga)
+    event = make_schedule_event(olga)
     grant_role(pedro, event, EventRoleName.ORGANIZER)
-    make_cfp(event)
-    make_event_days(event, 9, 18)
     return event
 
 
 @pytest.fixture
 def rooms(event):
     return make_room(event, "Room A"), make_room(event, "Room B")
-
-
-def talk(event, speaker=None, **fields):
-    state = fields.pop("state", ProposalState.CONFIRMED)
-    proposal = make_proposal(event, speaker, state=state, title=fields.pop("title"))
-    return make_slot(event, proposal, **fields)
 
 
 def settings(event, **fields):
@@ -115,7 +108,7 @@ def details(**fields):
 
 def test_move_places_a_session_and_journals_it(event, rooms, olga):
     a, _ = rooms
-    slot = talk(event, title="Graphs")
+    slot = make_talk(event, title="Graphs")
     assert slot.version == 1
 
     move(event, slot, a, lisbon(27, 10), olga, now=LATER)
@@ -134,7 +127,7 @@ def test_move_places_a_session_and_journals_it(event, rooms, olga):
 def test_move_takes_a_talk_out_of_its_block(event, rooms, olga):
     a, b = rooms
     block = make_slot(event, kind=SlotKind.CONTAINER, room=a, starts_at=lisbon(27, 11))
-    slot = talk(event, title="Tiny", parent_id=block.id)
+    slot = make_talk(event, title="Tiny", parent_id=block.id)
 
     move(event, slot, b, lisbon(27, 11), olga)
 
@@ -144,7 +137,7 @@ def test_move_takes_a_talk_out_of_its_block(event, rooms, olga):
 
 def test_move_refuses_a_room_of_another_event(event, rooms, olga):
     elsewhere = make_room(make_event(), "Elsewhere")
-    slot = talk(event, title="Graphs")
+    slot = make_talk(event, title="Graphs")
 
     with pytest.raises(ValidationFailed) as error:
         move(event, slot, elsewhere, lisbon(27, 10), olga)
@@ -154,7 +147,7 @@ def test_move_refuses_a_room_of_another_event(event, rooms, olga):
 
 
 def test_move_refuses_a_day_that_is_not_a_schedule_day(event, rooms, olga):
-    slot = talk(event, title="Graphs")
+    slot = make_talk(event, title="Graphs")
 
     with pytest.raises(ValidationFailed) as error:
         move(event, slot, rooms[0], lisbon(26, 10), olga)
@@ -163,7 +156,7 @@ def test_move_refuses_a_day_that_is_not_a_schedule_day(event, rooms, olga):
 
 
 def test_move_refuses_a_start_off_the_grid(event, rooms, olga):
-    slot = talk(event, title="Graphs")
+    slot = make_talk(event, title="Graphs")
 
     with pytest.raises(ValidationFailed) as error:
         move(event, slot, rooms[0], lisbon(27, 10, 5), olga)
@@ -176,7 +169,7 @@ def test_move_refuses_a_start_off_the_grid(event, rooms, olga):
 
 def test_a_five_minute_grid_accepts_ten_past_five(event, rooms, olga):
     settings(event, granularity_minutes=5)
-    slot = talk(event, title="Graphs")
+    slot = make_talk(event, title="Graphs")
 
     move(event, slot, rooms[0], lisbon(27, 10, 5), olga)
 
@@ -184,7 +177,7 @@ def test_a_five_minute_grid_accepts_ten_past_five(event, rooms, olga):
 
 
 def test_the_grid_is_the_events_wall_clock_after_the_change_to_summer_time(event, rooms, olga):
-    slot = talk(event, title="Sunday")
+    slot = make_talk(event, title="Sunday")
 
     move(event, slot, rooms[0], lisbon(28, 9, 15), olga)  # 08:15 UTC
 
@@ -192,7 +185,7 @@ def test_the_grid_is_the_events_wall_clock_after_the_change_to_summer_time(event
 
 
 def test_move_refuses_a_time_without_a_zone(event, rooms, olga):
-    slot = talk(event, title="Graphs")
+    slot = make_talk(event, title="Graphs")
 
     with pytest.raises(ValidationFailed) as error:
         move(event, slot, rooms[0], dt.datetime(2027, 3, 27, 10, 0), olga)
@@ -201,7 +194,7 @@ def test_move_refuses_a_time_without_a_zone(event, rooms, olga):
 
 
 def test_move_refuses_a_withdrawn_talk(event, rooms, olga):
-    slot = talk(event, title="Gone", state=ProposalState.WITHDRAWN)
+    slot = make_talk(event, title="Gone", state=ProposalState.WITHDRAWN)
 
     with pytest.raises(ValidationFailed, match="Only accepted or confirmed talks"):
         move(event, slot, rooms[0], lisbon(27, 10), olga)
@@ -210,7 +203,7 @@ def test_move_refuses_a_withdrawn_talk(event, rooms, olga):
 def test_a_session_of_another_event_is_not_found(event, rooms, olga):
     other = make_event(organizer=olga)
     make_cfp(other)
-    stranger = talk(other, title="Elsewhere")
+    stranger = make_talk(other, title="Elsewhere")
 
     with pytest.raises(NotFound):
         move(event, stranger, rooms[0], lisbon(27, 10), olga)
@@ -233,7 +226,7 @@ def test_a_session_of_another_event_is_not_found(event, rooms, olga):
 def test_a_reviewer_may_not_change_the_schedule(event, rooms):
     reviewer = make_user(name="Rita Reviewer")
     grant_role(reviewer, event, EventRoleName.REVIEWER)
-    slot = talk(event, title="Graphs")
+    slot = make_talk(event, title="Graphs")
 
     with pytest.raises(PermissionDenied) as error:
         move(event, slot, rooms[0], lisbon(27, 10), reviewer)
@@ -249,7 +242,7 @@ def test_a_reviewer_may_not_change_the_schedule(event, rooms):
 def test_an_organizer_of_another_event_may_not_either(event, rooms):
     outsider = make_user()
     make_event(organizer=outsider)
-    slot = talk(event, title="Graphs")
+    slot = make_talk(event, title="Graphs")
 
     with pytest.raises(PermissionDenied):
         move(event, slot, rooms[0], lisbon(27, 10), outsider)
@@ -259,7 +252,7 @@ def test_an_organizer_of_another_event_may_not_either(event, rooms):
 
 
 def test_unschedule_takes_a_session_off_the_grid(event, rooms, olga):
-    slot = talk(event, title="Graphs", room=rooms[0], starts_at=lisbon(27, 10))
+    slot = make_talk(event, title="Graphs", room=rooms[0], starts_at=lisbon(27, 10))
 
     editor.unschedule(event=event, slot=slot, version=slot.version, actor=olga, now=NOW)
 
@@ -269,7 +262,7 @@ def test_unschedule_takes_a_session_off_the_grid(event, rooms, olga):
 
 
 def test_resize_in_whole_grid_steps(event, rooms, olga):
-    slot = talk(event, title="Graphs", room=rooms[0], starts_at=lisbon(27, 10))
+    slot = make_talk(event, title="Graphs", room=rooms[0], starts_at=lisbon(27, 10))
 
     editor.resize(event=event, slot=slot, duration_minutes=45, version=1, actor=olga, now=NOW)
 
@@ -279,7 +272,7 @@ def test_resize_in_whole_grid_steps(event, rooms, olga):
 
 @pytest.mark.parametrize("minutes", [20, 0, -15, 1455])
 def test_resize_refuses_a_length_off_the_grid(event, rooms, olga, minutes):
-    slot = talk(event, title="Graphs")
+    slot = make_talk(event, title="Graphs")
 
     with pytest.raises(ValidationFailed) as error:
         editor.resize(
@@ -294,8 +287,8 @@ def test_resize_refuses_a_length_off_the_grid(event, rooms, olga, minutes):
 
 def test_put_talks_in_a_block_in_order(event, rooms, olga):
     block = make_slot(event, kind=SlotKind.CONTAINER, room=rooms[0], starts_at=lisbon(27, 11))
-    first, second, third = (talk(event, title=t) for t in ("First", "Second", "Third"))
-    placed = talk(event, title="Placed", room=rooms[1], starts_at=lisbon(27, 10))
+    first, second, third = (make_talk(event, title=t) for t in ("First", "Second", "Third"))
+    placed = make_talk(event, title="Placed", room=rooms[1], starts_at=lisbon(27, 10))
 
     for slot in (first, second):
         editor.put_in_container(
@@ -318,8 +311,8 @@ def test_put_talks_in_a_block_in_order(event, rooms, olga):
 
 
 def test_put_in_container_refuses_what_is_not_a_block(event, rooms, olga):
-    slot = talk(event, title="Graphs")
-    other_talk = talk(event, title="Not a block")
+    slot = make_talk(event, title="Graphs")
+    other_talk = make_talk(event, title="Not a block")
     coffee = make_slot(event, kind=SlotKind.PLENARY)
     block = make_slot(event, kind=SlotKind.CONTAINER)
 
@@ -353,7 +346,7 @@ def test_put_in_container_refuses_what_is_not_a_block(event, rooms, olga):
 def test_put_in_container_refuses_a_block_of_another_event(event, olga):
     other = make_event(organizer=olga)
     block = make_slot(other, kind=SlotKind.CONTAINER)
-    slot = talk(event, title="Graphs")
+    slot = make_talk(event, title="Graphs")
 
     with pytest.raises(ValidationFailed):
         editor.put_in_container(
@@ -363,7 +356,7 @@ def test_put_in_container_refuses_a_block_of_another_event(event, olga):
 
 def test_put_in_container_refuses_a_withdrawn_talk(event, olga):
     block = make_slot(event, kind=SlotKind.CONTAINER)
-    gone = talk(event, title="Gone", state=ProposalState.WITHDRAWN)
+    gone = make_talk(event, title="Gone", state=ProposalState.WITHDRAWN)
 
     with pytest.raises(ValidationFailed, match="Only accepted or confirmed talks"):
         editor.put_in_container(
@@ -375,7 +368,7 @@ def test_put_in_container_refuses_a_withdrawn_talk(event, olga):
 
 
 def test_update_details_saves_them(event, olga):
-    slot = talk(event, title="Graphs")
+    slot = make_talk(event, title="Graphs")
 
     editor.update_details(
         event=event,
@@ -404,7 +397,7 @@ def test_update_details_saves_them(event, olga):
 
 
 def test_a_stream_without_a_link_is_not_public(event, olga):
-    slot = talk(event, title="Graphs")
+    slot = make_talk(event, title="Graphs")
 
     editor.update_details(
         event=event,
@@ -455,7 +448,7 @@ def test_a_stream_without_a_link_is_not_public(event, olga):
     ],
 )
 def test_update_details_refuses_bad_values(event, olga, fields, errors):
-    slot = talk(event, title="Graphs")
+    slot = make_talk(event, title="Graphs")
 
     with pytest.raises(ValidationFailed) as error:
         editor.update_details(
@@ -484,7 +477,7 @@ def test_ensure_slots_gives_each_accepted_or_confirmed_proposal_one_slot(event):
             ProposalState.CANCELLED,
         )
     ]
-    already = talk(event, title="Has one")
+    already = make_talk(event, title="Has one")
     elsewhere = make_event()
     make_cfp(elsewhere)
     make_proposal(elsewhere, state=ProposalState.CONFIRMED)
@@ -519,8 +512,8 @@ def test_ensure_settings_creates_the_defaults_once(event):
 def test_a_change_creating_a_conflict_that_blocks_saving_is_refused(event, rooms, olga):
     a, b = rooms
     settings(event, severities={"room_overlap": "blocks_saving"})
-    talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
-    trees = talk(event, title="Trees", room=b, starts_at=lisbon(27, 10))
+    make_talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
+    trees = make_talk(event, title="Trees", room=b, starts_at=lisbon(27, 10))
     db.session.commit()
 
     with pytest.raises(Conflict) as error:
@@ -538,8 +531,8 @@ def test_a_change_creating_a_conflict_that_blocks_saving_is_refused(event, rooms
 def test_the_same_change_is_saved_when_the_rule_is_a_warning(event, rooms, olga):
     a, b = rooms
     settings(event, severities={"room_overlap": "warning"})
-    graphs = talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
-    trees = talk(event, title="Trees", room=b, starts_at=lisbon(27, 10))
+    graphs = make_talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
+    trees = make_talk(event, title="Trees", room=b, starts_at=lisbon(27, 10))
 
     move(event, trees, a, lisbon(27, 10, 15), olga)
     db.session.commit()
@@ -553,8 +546,8 @@ def test_a_conflict_there_before_does_not_block_other_changes(event, rooms, olga
     # "Blocks saving" refuses the change that makes a conflict; a conflict that was already
     # there (the rule was set afterwards) must not stop organizers from working on it.
     a, _ = rooms
-    graphs = talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
-    talk(event, title="Trees", room=a, starts_at=lisbon(27, 10, 10))
+    graphs = make_talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
+    make_talk(event, title="Trees", room=a, starts_at=lisbon(27, 10, 10))
     settings(event, severities={"room_overlap": "blocks_saving"})
 
     editor.update_details(
@@ -576,8 +569,8 @@ def test_putting_a_talk_in_a_block_can_double_book_its_speaker(event, rooms, olg
     settings(event, severities={"speaker_double_booked": "blocks_saving"})
     ana = make_user(name="Ana")
     block = make_slot(event, kind=SlotKind.CONTAINER, room=a, starts_at=lisbon(27, 11))
-    talk(event, ana, title="Big idea", room=b, starts_at=lisbon(27, 11))
-    tiny = talk(event, ana, title="Tiny idea")
+    make_talk(event, ana, title="Big idea", room=b, starts_at=lisbon(27, 11))
+    tiny = make_talk(event, ana, title="Tiny idea")
     db.session.commit()
 
     with pytest.raises(Conflict, match="Ana is in two places at once"):
@@ -593,8 +586,8 @@ def test_putting_a_talk_in_a_block_can_double_book_its_speaker(event, rooms, olg
 def test_resizing_into_the_next_session_can_be_refused(event, rooms, olga):
     a, _ = rooms
     settings(event, severities={"room_overlap": "blocks_saving"})
-    graphs = talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
-    talk(event, title="Trees", room=a, starts_at=lisbon(27, 10, 30))
+    graphs = make_talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
+    make_talk(event, title="Trees", room=a, starts_at=lisbon(27, 10, 30))
     db.session.commit()
 
     editor.resize(event=event, slot=graphs, duration_minutes=30, version=1, actor=olga, now=NOW)
@@ -608,7 +601,7 @@ def test_resizing_into_the_next_session_can_be_refused(event, rooms, olga):
 def test_other_services_check_blocking_conflicts_the_same_way(event, rooms):
     a, _ = rooms
     settings(event, severities={"room_overlap": "blocks_saving"})
-    talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
+    make_talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
     coffee = make_slot(event, kind=SlotKind.PLENARY, title="Coffee")
     assert editor.blocking_before(make_event()) is None  # no settings: nothing blocks
 
@@ -627,7 +620,7 @@ def test_other_services_check_blocking_conflicts_the_same_way(event, rooms):
 
 def test_undo_puts_a_session_back(event, rooms, olga):
     a, b = rooms
-    slot = talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
+    slot = make_talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
     move(event, slot, b, lisbon(27, 14), olga)
 
     returned = editor.undo_last(event=event, actor=olga, now=LATER)
@@ -640,7 +633,7 @@ def test_undo_puts_a_session_back(event, rooms, olga):
 
 
 def test_undo_puts_details_back(event, olga):
-    slot = talk(event, title="Graphs")
+    slot = make_talk(event, title="Graphs")
     editor.update_details(
         event=event,
         slot=slot,
@@ -657,8 +650,8 @@ def test_undo_puts_details_back(event, olga):
 
 def test_a_second_undo_undoes_my_change_before_not_someone_elses(event, rooms, olga, pedro):
     a, b = rooms
-    graphs = talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
-    trees = talk(event, title="Trees", room=a, starts_at=lisbon(27, 11))
+    graphs = make_talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
+    trees = make_talk(event, title="Trees", room=a, starts_at=lisbon(27, 11))
     move(event, graphs, b, lisbon(27, 14), olga)
     move(event, trees, b, lisbon(27, 15), pedro)
     move(event, graphs, b, lisbon(27, 16), olga)
@@ -677,7 +670,7 @@ def test_a_second_undo_undoes_my_change_before_not_someone_elses(event, rooms, o
 
 def test_undo_is_refused_when_someone_changed_the_session_since(event, rooms, olga, pedro):
     a, b = rooms
-    slot = talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
+    slot = make_talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
     move(event, slot, b, lisbon(27, 14), olga)
     move(event, slot, b, lisbon(27, 16), pedro)
 
@@ -694,7 +687,7 @@ def test_undo_is_refused_when_someone_changed_the_session_since(event, rooms, ol
 def test_undo_is_refused_after_an_unjournaled_change(event, rooms, olga, pedro):
     # Changes made elsewhere (the block pages, the automatic scheduler) also bump the version.
     a, b = rooms
-    slot = talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
+    slot = make_talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
     move(event, slot, b, lisbon(27, 14), olga)
     slot.pinned = True
     slot.updated_by_id = pedro.id
@@ -706,7 +699,7 @@ def test_undo_is_refused_after_an_unjournaled_change(event, rooms, olga, pedro):
 
 def test_undo_is_refused_when_the_room_is_gone(event, rooms, olga):
     a, b = rooms
-    slot = talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
+    slot = make_talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
     move(event, slot, b, lisbon(27, 14), olga)
     db.session.delete(a)
     db.session.flush()
@@ -722,7 +715,7 @@ def test_undo_is_refused_when_the_room_is_gone(event, rooms, olga):
 
 def test_undo_after_my_block_was_reordered_says_so(event, olga):
     block = make_slot(event, kind=SlotKind.CONTAINER)
-    first, second = talk(event, title="First"), talk(event, title="Second")
+    first, second = make_talk(event, title="First"), make_talk(event, title="Second")
     for slot in (first, second):
         editor.put_in_container(
             event=event,
@@ -749,8 +742,8 @@ def test_undo_is_refused_when_it_would_create_a_conflict_that_blocks_saving(
 ):
     a, b = rooms
     settings(event, severities={"room_overlap": "blocks_saving"})
-    graphs = talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
-    trees = talk(event, title="Trees", room=b, starts_at=lisbon(27, 14))
+    graphs = make_talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
+    trees = make_talk(event, title="Trees", room=b, starts_at=lisbon(27, 14))
     move(event, graphs, b, lisbon(27, 11), olga)
     move(event, trees, a, lisbon(27, 10), pedro)  # takes the place Graphs left
     db.session.commit()
@@ -768,7 +761,7 @@ def test_undo_is_refused_when_it_would_create_a_conflict_that_blocks_saving(
 
 def test_a_stale_version_is_refused_and_names_who_changed_it(event, rooms, olga, pedro):
     a, b = rooms
-    slot = talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
+    slot = make_talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
     db.session.commit()
     olgas_version = pedros_version = slot.version  # both load the editor
 
@@ -790,7 +783,7 @@ def test_a_stale_version_is_refused_and_names_who_changed_it(event, rooms, olga,
 
 def test_my_own_change_in_another_tab_is_named_as_mine(event, rooms, olga):
     a, b = rooms
-    slot = talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
+    slot = make_talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
 
     move(event, slot, b, lisbon(27, 14), olga, version=1)
     with pytest.raises(Conflict, match=r"You changed “Graphs” at \d\d:\d\d in another window"):
@@ -813,7 +806,7 @@ def test_my_own_change_in_another_tab_is_named_as_mine(event, rooms, olga):
     ids=["unschedule", "resize", "details"],
 )
 def test_every_change_checks_the_version(event, rooms, olga, pedro, change):
-    slot = talk(event, title="Graphs", room=rooms[0], starts_at=lisbon(27, 10))
+    slot = make_talk(event, title="Graphs", room=rooms[0], starts_at=lisbon(27, 10))
     move(event, slot, rooms[1], lisbon(27, 14), olga, version=1)
 
     with pytest.raises(Conflict, match="Olga Organizer changed “Graphs”"):
@@ -826,7 +819,7 @@ def test_two_changes_that_both_passed_the_version_check(event, rooms, olga, pedr
     # his write. Simulated by bumping the row with Core SQL (which the ORM does not see) just
     # before Pedro's flush: his UPDATE ... WHERE version = 1 then matches no row.
     a, b = rooms
-    slot = talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
+    slot = make_talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
     db.session.commit()
     assert slot.version == 1  # loaded: the ORM will write "WHERE version = 1"
     table = Slot.__table__
@@ -862,7 +855,7 @@ def test_two_changes_that_both_passed_the_version_check(event, rooms, olga, pedr
 
 def test_a_version_bumped_behind_the_orms_back_before_the_change(event, rooms, olga, pedro):
     a, b = rooms
-    slot = talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
+    slot = make_talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
     db.session.commit()
     assert slot.version == 1
     table = Slot.__table__

@@ -24,7 +24,9 @@ from tests.factories import (
     make_event_days,
     make_proposal,
     make_room,
+    make_schedule_event,
     make_slot,
+    make_talk,
     make_user,
     session_type,
     track,
@@ -33,10 +35,7 @@ from tests.factories import (
 
 @pytest.fixture
 def event():
-    event = make_event(organizer=make_user())
-    make_cfp(event)
-    make_event_days(event, 9, 18)
-    return event
+    return make_schedule_event(make_user())
 
 
 def profile(event, user, **fields):
@@ -84,8 +83,8 @@ def test_merge_keeps_disjoint_and_nested_intervals_right():
 def test_a_speaker_without_a_profile_or_answers_is_always_free(event):
     ana, bea = make_user(), make_user()
     profile(event, bea)  # a profile, but no per-day answers
-    make_slot(event, make_proposal(event, ana, state=ProposalState.CONFIRMED))
-    make_slot(event, make_proposal(event, bea, state=ProposalState.CONFIRMED))
+    make_talk(event, ana)
+    make_talk(event, bea)
 
     plan = build_plan(event)
 
@@ -97,7 +96,7 @@ def test_a_speaker_without_a_profile_or_answers_is_always_free(event):
 def test_profile_days_become_utc_intervals(event):
     ana = make_user()
     profile(event, ana, availability={"2027-03-27": "afternoon", "2027-03-28": "none"})
-    make_slot(event, make_proposal(event, ana, state=ProposalState.CONFIRMED))
+    make_talk(event, ana)
 
     plan = build_plan(event)
 
@@ -112,7 +111,7 @@ def test_explicit_intervals_override_the_profile_and_are_merged(event):
     available(event, ana, lisbon(28, 9), lisbon(28, 10))
     other = make_event()
     available(event, ana, lisbon(27, 15), lisbon(27, 16), for_event=other)  # not this event's
-    make_slot(event, make_proposal(event, ana, state=ProposalState.CONFIRMED))
+    make_talk(event, ana)
 
     plan = build_plan(event)
 
@@ -125,7 +124,7 @@ def test_explicit_intervals_override_the_profile_and_are_merged(event):
 def test_people_carry_their_scheduling_needs(event):
     ana = make_user(name="Ana")
     profile(event, ana, remote=True, timezone="America/Bogota", needs_step_free=True)
-    make_slot(event, make_proposal(event, ana, state=ProposalState.CONFIRMED))
+    make_talk(event, ana)
 
     person = build_plan(event).people[ana.id]
 
@@ -191,9 +190,7 @@ def test_sessions_rooms_and_days(event):
     )
     placed = make_slot(event, tutorial, room=second, starts_at=lisbon(27, 10), pinned=True)
     block = make_slot(event, kind=SlotKind.CONTAINER)
-    inside = make_slot(
-        event, make_proposal(event, bea, state=ProposalState.CONFIRMED), parent_id=block.id
-    )
+    inside = make_talk(event, bea, parent_id=block.id)
 
     plan = build_plan(event)
 

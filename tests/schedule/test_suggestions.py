@@ -28,14 +28,12 @@ from tests.factories import (
     NOW,
     grant_role,
     lisbon,
-    make_cfp,
     make_event,
-    make_event_days,
     make_proposal,
     make_room,
-    make_slot,
+    make_schedule_event,
+    make_talk,
     make_user,
-    session_type,
 )
 
 LATER = NOW + dt.timedelta(minutes=5)
@@ -48,27 +46,12 @@ def olga():
 
 @pytest.fixture
 def event(olga):
-    event = make_event(organizer=olga)
-    make_cfp(event)
-    make_event_days(event, 9, 18)
-    return event
+    return make_schedule_event(olga)
 
 
 @pytest.fixture
 def rooms(event):
     return make_room(event, "Sala Tejo", capacity=60), make_room(event, "Sala Sado", capacity=60)
-
-
-def talk(event, speaker=None, *, title, kind="Talk", **fields):
-    """A confirmed talk (Talk: 20 minutes; Tutorial: 90) and its slot."""
-    proposal = make_proposal(
-        event,
-        speaker,
-        state=ProposalState.CONFIRMED,
-        title=title,
-        session_type=session_type(event, kind),
-    )
-    return make_slot(event, proposal, **fields)
 
 
 def available(event, user, *spans):
@@ -106,9 +89,9 @@ def places(event):
 
 def test_a_suggestion_places_the_unscheduled_and_keeps_pinned_and_placed(event, rooms, olga):
     tejo, sado = rooms
-    pinned = talk(event, title="Pinned", room=tejo, starts_at=lisbon(27, 9), pinned=True)
-    placed = talk(event, title="Placed", room=sado, starts_at=lisbon(27, 9))
-    free = [talk(event, title=f"Free {n}") for n in range(4)]
+    pinned = make_talk(event, title="Pinned", room=tejo, starts_at=lisbon(27, 9), pinned=True)
+    placed = make_talk(event, title="Placed", room=sado, starts_at=lisbon(27, 9))
+    free = [make_talk(event, title=f"Free {n}") for n in range(4)]
     # A confirmed proposal without a slot yet gets one first.
     make_proposal(event, state=ProposalState.ACCEPTED, title="New")
     before = places(event)
@@ -137,9 +120,9 @@ def test_a_suggestion_places_the_unscheduled_and_keeps_pinned_and_placed(event, 
 
 def test_the_suggested_places_break_no_hard_rule_once_accepted(event, rooms, olga):
     ana = make_user(name="Ana Lima")
-    talk(event, ana, title="Ana one")
-    talk(event, ana, title="Ana two", kind="Tutorial")
-    talk(event, title="Other", room=rooms[0], starts_at=lisbon(27, 10), pinned=True)
+    make_talk(event, ana, title="Ana one")
+    make_talk(event, ana, title="Ana two", type_name="Tutorial")
+    make_talk(event, title="Other", room=rooms[0], starts_at=lisbon(27, 10), pinned=True)
     available(event, ana, (lisbon(27, 9), lisbon(27, 12)))
     suggestion = suggest(event, olga)
     count = suggestions.apply(event=event, suggestion=suggestion, actor=olga, now=LATER)
@@ -179,7 +162,7 @@ def test_the_events_time_limit_is_the_default(event, rooms, olga):
     )
     db.session.flush()
     assert suggestions.default_time_limit(event) == 7
-    talk(event, title="A talk")
+    make_talk(event, title="A talk")
     suggestion = suggestions.suggest(event=event, actor=olga, now=NOW, workers=1)
     assert suggestion.stats["time_limit"] == 7
 
@@ -188,8 +171,8 @@ def test_the_events_time_limit_is_the_default(event, rooms, olga):
 
 
 def test_a_session_too_big_for_every_room_is_named_with_the_largest_room(event, rooms, olga):
-    big = talk(event, title="Keynote-sized", expected_audience=150)
-    talk(event, title="Ordinary")
+    big = make_talk(event, title="Keynote-sized", expected_audience=150)
+    make_talk(event, title="Ordinary")
     suggestion = suggest(event, olga)
     assert suggestion.stats["status"] == "infeasible"
     (entry,) = suggestion.unplaced
@@ -203,8 +186,8 @@ def test_a_session_too_big_for_every_room_is_named_with_the_largest_room(event, 
 
 def test_two_talks_of_a_speaker_with_time_for_one_cannot_be_placed_together(event, rooms, olga):
     ana = make_user(name="Ana Lima")
-    first = talk(event, ana, title="First", kind="Tutorial")
-    second = talk(event, ana, title="Second", kind="Tutorial")
+    first = make_talk(event, ana, title="First", type_name="Tutorial")
+    second = make_talk(event, ana, title="Second", type_name="Tutorial")
     available(event, ana, (lisbon(27, 9), lisbon(27, 11)))
     suggestion = suggest(event, olga)
     assert suggestion.stats["status"] == "infeasible"
@@ -224,13 +207,13 @@ def test_a_repair_after_removing_a_room_moves_only_the_sessions_that_were_in_it(
     sado = make_room(event, "Sala Sado")
     lis = make_room(event, "Sala Lis")
     stay = [
-        talk(event, title="Tejo 9", room=tejo, starts_at=lisbon(27, 9)),
-        talk(event, title="Sado 9", room=sado, starts_at=lisbon(27, 9)),
-        talk(event, title="Tejo 10", room=tejo, starts_at=lisbon(27, 10)),
+        make_talk(event, title="Tejo 9", room=tejo, starts_at=lisbon(27, 9)),
+        make_talk(event, title="Sado 9", room=sado, starts_at=lisbon(27, 9)),
+        make_talk(event, title="Tejo 10", room=tejo, starts_at=lisbon(27, 10)),
     ]
     lost = [
-        talk(event, title="Lis 9", room=lis, starts_at=lisbon(27, 9)),
-        talk(event, title="Lis 10", room=lis, starts_at=lisbon(27, 10)),
+        make_talk(event, title="Lis 9", room=lis, starts_at=lisbon(27, 9)),
+        make_talk(event, title="Lis 10", room=lis, starts_at=lisbon(27, 10)),
     ]
     before = places(event)
     assert setup.delete_room(actor=olga, event=event, room=lis, now=NOW) == 2
@@ -249,8 +232,8 @@ def test_a_repair_moves_the_session_whose_room_closed_and_nothing_else(event, ro
     from organizer.models import RoomWindow
 
     tejo, sado = rooms
-    stays = talk(event, title="Stays", room=tejo, starts_at=lisbon(27, 9))
-    closed = talk(event, title="Closed", room=sado, starts_at=lisbon(27, 14))
+    stays = make_talk(event, title="Stays", room=tejo, starts_at=lisbon(27, 9))
+    closed = make_talk(event, title="Closed", room=sado, starts_at=lisbon(27, 14))
     db.session.add(RoomWindow(room_id=sado.id, starts_at=lisbon(27, 9), ends_at=lisbon(27, 12)))
     db.session.flush()
     suggestion = suggest(event, olga, mode="repair")
@@ -264,9 +247,9 @@ def test_a_repair_moves_the_session_whose_room_closed_and_nothing_else(event, ro
 def test_sessions_go_back_where_the_latest_release_had_them(event, rooms, olga):
     tejo, sado = rooms
     slots = [
-        talk(event, title="A", room=sado, starts_at=lisbon(28, 15)),
-        talk(event, title="B", room=tejo, starts_at=lisbon(27, 16, 30)),
-        talk(event, title="C", room=sado, starts_at=lisbon(27, 11, 15)),
+        make_talk(event, title="A", room=sado, starts_at=lisbon(28, 15)),
+        make_talk(event, title="B", room=tejo, starts_at=lisbon(27, 16, 30)),
+        make_talk(event, title="C", room=sado, starts_at=lisbon(27, 11, 15)),
     ]
     released = {s.id: (s.room_id, s.starts_at) for s in slots}
     db.session.add(
@@ -295,7 +278,7 @@ def test_sessions_go_back_where_the_latest_release_had_them(event, rooms, olga):
 
 
 def test_accepting_all_moves_every_session_through_the_editor(event, rooms, olga):
-    slots = [talk(event, title=f"Talk {n}") for n in range(3)]
+    slots = [make_talk(event, title=f"Talk {n}") for n in range(3)]
     suggestion = suggest(event, olga)
     assert suggestions.apply(event=event, suggestion=suggestion, actor=olga, now=LATER) == 3
     assert suggestion.status is SuggestionStatus.APPLIED
@@ -314,7 +297,7 @@ def test_accepting_all_moves_every_session_through_the_editor(event, rooms, olga
 
 
 def test_accepting_some_moves_only_those(event, rooms, olga):
-    slots = [talk(event, title=f"Talk {n}") for n in range(3)]
+    slots = [make_talk(event, title=f"Talk {n}") for n in range(3)]
     suggestion = suggest(event, olga)
     chosen = [slots[0].id, slots[2].id]
     assert (
@@ -329,7 +312,7 @@ def test_accepting_some_moves_only_those(event, rooms, olga):
 
 
 def test_accepting_nothing_or_a_stranger_is_refused(event, rooms, olga):
-    talk(event, title="One")
+    make_talk(event, title="One")
     suggestion = suggest(event, olga)
     with pytest.raises(ValidationFailed, match="at least one"):
         suggestions.apply(event=event, suggestion=suggestion, slot_ids=[], actor=olga, now=NOW)
@@ -343,8 +326,8 @@ def test_accepting_nothing_or_a_stranger_is_refused(event, rooms, olga):
 def test_a_session_changed_since_refuses_the_acceptance_naming_it(event, rooms, olga):
     pedro = make_user(name="Pedro Planner")
     grant_role(pedro, event, EventRoleName.ORGANIZER)
-    first = talk(event, title="First")
-    second = talk(event, title="Second")
+    first = make_talk(event, title="First")
+    second = make_talk(event, title="Second")
     suggestion = suggest(event, olga)
     from organizer.services.scheduling import editor
 
@@ -372,7 +355,7 @@ def test_a_session_changed_since_refuses_the_acceptance_naming_it(event, rooms, 
 
 
 def test_discarding(event, rooms, olga):
-    talk(event, title="One")
+    make_talk(event, title="One")
     suggestion = suggest(event, olga)
     suggestions.discard(event=event, suggestion=suggestion, actor=olga, now=LATER)
     assert suggestion.status is SuggestionStatus.DISCARDED
@@ -386,7 +369,7 @@ def test_discarding(event, rooms, olga):
 
 
 def test_another_events_suggestion_is_not_found(event, rooms, olga):
-    talk(event, title="One")
+    make_talk(event, title="One")
     suggestion = suggest(event, olga)
     other = make_event(organizer=olga)
     with pytest.raises(NotFound):
@@ -396,7 +379,7 @@ def test_another_events_suggestion_is_not_found(event, rooms, olga):
 
 
 def test_recent_lists_the_newest_first(event, rooms, olga):
-    talk(event, title="One")
+    make_talk(event, title="One")
     first = suggest(event, olga)
     second = suggestions.suggest(
         event=event, actor=olga, now=LATER, time_limit=5, workers=1, mode="repair"
