@@ -16,12 +16,9 @@ from tests.factories import (
     NOW,
     grant_role,
     login_as,
-    make_cfp,
-    make_event,
-    make_event_days,
-    make_proposal,
     make_room,
-    make_slot,
+    make_schedule_event,
+    make_talk,
     make_user,
     track,
 )
@@ -48,13 +45,6 @@ class Workshop:
         return self.url(f"sessions/{slot.public_id}{suffix}")
 
 
-def talk(event: Event, title: str, speaker: User, **fields) -> Slot:
-    state = fields.pop("state", ProposalState.CONFIRMED)
-    extra = {key: fields.pop(key) for key in ("track", "co_speakers") if key in fields}
-    proposal = make_proposal(event, speaker, state=state, title=title, **extra)
-    return make_slot(event, proposal, **fields)
-
-
 def settings(event: Event, **fields) -> ScheduleSettings:
     row = editor.ensure_settings(event, NOW)
     for name, value in fields.items():
@@ -66,9 +56,7 @@ def settings(event: Event, **fields) -> ScheduleSettings:
 @pytest.fixture
 def workshop(client) -> Workshop:
     organizer = make_user(name="Olga Organizer")
-    event = make_event(organizer=organizer, slug="grid", name="Grid Workshop")
-    make_cfp(event)
-    make_event_days(event, 9, 18)
+    event = make_schedule_event(organizer, slug="grid", name="Grid Workshop")
     settings(event)
     rooms = [
         make_room(event, "Aula Magna", capacity=120, position=0),
@@ -77,9 +65,9 @@ def workshop(client) -> Workshop:
     ]
     sara = make_user(name="Sara Speaker")
     tomas = make_user(name="Tomás Talker")
-    alpha = talk(event, "Alpha methods", sara)
-    beta = talk(event, "Beta pipelines", sara, state=ProposalState.ACCEPTED)
-    gamma = talk(event, "Gamma applications", tomas, track=track(event, "Applications"))
+    alpha = make_talk(event, sara, title="Alpha methods")
+    beta = make_talk(event, sara, title="Beta pipelines", state=ProposalState.ACCEPTED)
+    gamma = make_talk(event, tomas, title="Gamma applications", track=track(event, "Applications"))
     login_as(client, organizer)
     return Workshop(event, organizer, rooms, alpha, beta, gamma)
 

@@ -25,11 +25,12 @@ from tests.factories import (
     make_proposal,
     make_room,
     make_slot,
+    make_talk,
     make_user,
     session_type,
     track,
 )
-from tests.schedule_editor.conftest import Workshop, talk
+from tests.schedule_editor.conftest import Workshop
 
 UTC = dt.UTC
 
@@ -556,7 +557,7 @@ def test_the_editor_and_its_json_do_not_query_per_session(
                     event_id=event.id, user_id=speaker.id, remote=n % 2 == 0, updated_at=NOW
                 )
             )
-            slot = talk(event, f"Talk {n}", speaker, co_speakers=(make_user(),))
+            slot = make_talk(event, speaker, title=f"Talk {n}", co_speakers=(make_user(),))
             if n % 3 == 0:
                 slot.room_id = workshop.rooms[n % 3].id
                 slot.starts_at = lisbon(27 + n % 2, 9 + n % 8)  # some overlap: conflicts

@@ -38,7 +38,9 @@ from tests.factories import (
     make_event_days,
     make_proposal,
     make_room,
+    make_schedule_event,
     make_slot,
+    make_talk,
     make_user,
 )
 
@@ -52,9 +54,7 @@ def organizer():
 
 @pytest.fixture
 def event(organizer):
-    event = make_event(organizer=organizer)
-    make_cfp(event)
-    return event
+    return make_schedule_event(organizer, hours=None)
 
 
 def actions(event) -> list[str]:
@@ -470,10 +470,7 @@ def test_a_placed_item_change_that_blocks_saving_is_refused(event, organizer):
 
 def test_talks_in_a_block_keep_their_order_and_go_back_when_it_is_deleted(event, organizer):
     block = make_slot(event, kind=SlotKind.CONTAINER, duration_minutes=30)
-    talks = [
-        make_slot(event, make_proposal(event, state=state))
-        for state in (ProposalState.ACCEPTED,) * 3
-    ]
+    talks = [make_talk(event, state=state) for state in (ProposalState.ACCEPTED,) * 3]
     placed = make_slot(event, room=make_room(event, "Aula"), starts_at=lisbon(27, 10))
     make_event_days(event)
     assert {t.id for t in setup.talks_to_add(event)} == {t.id for t in talks}
@@ -515,7 +512,7 @@ def test_talks_in_a_block_keep_their_order_and_go_back_when_it_is_deleted(event,
 
 def test_a_remote_speakers_times_are_typed_in_their_zone(event, organizer):
     speaker = make_user(name="Beatriz Bogotá")
-    make_slot(event, make_proposal(event, speaker, state=ProposalState.CONFIRMED))
+    make_talk(event, speaker)
     setup.save_speaker_settings(
         actor=organizer,
         event=event,
@@ -633,8 +630,8 @@ def test_only_speakers_of_accepted_talks_of_this_event_are_found(event):
 def test_speaker_rows_show_zone_and_availability(event):
     local = make_user(name="Ana")
     remote = make_user(name="Bruno")
-    make_slot(event, make_proposal(event, local, state=ProposalState.CONFIRMED, title="Rivers"))
-    make_slot(event, make_proposal(event, remote, state=ProposalState.ACCEPTED, title="Lakes"))
+    make_talk(event, local, title="Rivers")
+    make_talk(event, remote, state=ProposalState.ACCEPTED, title="Lakes")
     db.session.add(
         SpeakerProfile(
             event_id=event.id,

@@ -37,7 +37,9 @@ from tests.factories import (
     make_event_days,
     make_proposal,
     make_room,
+    make_schedule_event,
     make_slot,
+    make_talk,
     make_user,
 )
 
@@ -59,8 +61,7 @@ def field_error(html: str, field: str) -> str:
 @pytest.fixture
 def organizer(client):
     person = make_user(name="Olga Organizer")
-    event = make_event(organizer=person, slug="sched", name="Schedule Workshop")
-    make_cfp(event)
+    event = make_schedule_event(person, hours=None, slug="sched", name="Schedule Workshop")
     login_as(client, person)
     return person, event
 
@@ -97,7 +98,7 @@ def all_pages(event) -> list[str]:
     room = make_room(event, "Aula")
     item = make_slot(event, kind=SlotKind.CONTAINER)
     speaker = make_user()
-    make_slot(event, make_proposal(event, speaker, state=ProposalState.CONFIRMED))
+    make_talk(event, speaker)
     return [
         url(event),
         url(event, "rooms"),
@@ -482,8 +483,8 @@ def test_a_blocks_talks_are_added_ordered_and_removed(client, event):
 def test_speakers_list_and_a_remote_speakers_times_in_their_zone(client, event):
     ana = make_user(name="Ana Andrade")
     bea = make_user(name="Beatriz Bogotá")
-    make_slot(event, make_proposal(event, ana, state=ProposalState.CONFIRMED, title="Rivers"))
-    make_slot(event, make_proposal(event, bea, state=ProposalState.ACCEPTED, title="Lakes"))
+    make_talk(event, ana, title="Rivers")
+    make_talk(event, bea, state=ProposalState.ACCEPTED, title="Lakes")
     db.session.add(
         SpeakerProfile(
             event_id=event.id,
@@ -542,7 +543,7 @@ def test_speakers_list_and_a_remote_speakers_times_in_their_zone(client, event):
 
 def test_speaker_page_shows_their_own_answers_and_resets_entered_times(client, event):
     ana = make_user(name="Ana Andrade")
-    make_slot(event, make_proposal(event, ana, state=ProposalState.CONFIRMED))
+    make_talk(event, ana)
     db.session.add(
         SpeakerProfile(
             event_id=event.id, user_id=ana.id, availability={"2027-03-28": "none"}, updated_at=NOW
@@ -594,7 +595,7 @@ def test_lists_run_the_same_number_of_queries_however_long(event, assert_constan
             starts_at=lisbon(27, 10),
         )
         block = make_slot(event, kind=SlotKind.CONTAINER, room=room, starts_at=lisbon(27, 11))
-        talk = make_slot(event, make_proposal(event, state=ProposalState.ACCEPTED))
+        talk = make_talk(event, state=ProposalState.ACCEPTED)
         talk.parent_id = block.id
         make_slot(event, kind=SlotKind.PLENARY)
         db.session.flush()

@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from organizer.enums import EventRoleName, ProposalState, SuggestionStatus
+from organizer.enums import EventRoleName, SuggestionStatus
 from organizer.extensions import db
 from organizer.models import ScheduleSettings, ScheduleSuggestion, Slot
 from tests.factories import (
@@ -17,12 +17,10 @@ from tests.factories import (
     grant_role,
     lisbon,
     login_as,
-    make_cfp,
     make_event,
-    make_event_days,
-    make_proposal,
     make_room,
-    make_slot,
+    make_schedule_event,
+    make_talk,
     make_user,
 )
 
@@ -34,10 +32,7 @@ def olga():
 
 @pytest.fixture
 def event(olga):
-    event = make_event(organizer=olga, slug="sched")
-    make_cfp(event)
-    make_event_days(event, 9, 18)
-    return event
+    return make_schedule_event(olga, slug="sched")
 
 
 @pytest.fixture
@@ -49,11 +44,6 @@ def rooms(event):
 def signed_in(client, olga):
     login_as(client, olga)
     return client
-
-
-def talk(event, *, title, **fields):
-    proposal = make_proposal(event, state=ProposalState.CONFIRMED, title=title)
-    return make_slot(event, proposal, **fields)
 
 
 def ask(client, event, **form):
@@ -87,7 +77,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, event):
 
 
 def test_people_who_do_not_organize_the_event_get_403(client, event, rooms):
-    talk(event, title="One")
+    make_talk(event, title="One")
     suggestion = ScheduleSuggestion(event_id=event.id, mode="suggest", created_at=NOW)
     db.session.add(suggestion)
     db.session.flush()
@@ -107,7 +97,7 @@ def test_people_who_do_not_organize_the_event_get_403(client, event, rooms):
 
 
 def test_another_events_suggestion_is_404(signed_in, event, olga, rooms):
-    talk(event, title="One")
+    make_talk(event, title="One")
     assert ask(signed_in, event).status_code == 302
     suggestion = latest(event)
     other = make_event(organizer=olga)
@@ -137,7 +127,7 @@ def test_the_page_explains_and_offers_the_events_limit(signed_in, event):
 
 
 def test_asking_shows_the_suggestion_in_words(signed_in, event, rooms):
-    talks = [talk(event, title=f"Talk {n}") for n in range(3)]
+    talks = [make_talk(event, title=f"Talk {n}") for n in range(3)]
     response = ask(signed_in, event)
     suggestion = latest(event)
     assert response.status_code == 302
@@ -164,7 +154,7 @@ def test_asking_shows_the_suggestion_in_words(signed_in, event, rooms):
     ],
 )
 def test_a_bad_time_limit_is_400_and_keeps_what_was_chosen(signed_in, event, rooms, typed, message):
-    talk(event, title="One")
+    make_talk(event, title="One")
     response = ask(signed_in, event, mode="repair", time_limit=typed)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
@@ -178,7 +168,7 @@ def test_a_bad_time_limit_is_400_and_keeps_what_was_chosen(signed_in, event, roo
 
 
 def test_a_suggestion_that_cannot_place_everything_says_why(signed_in, event, rooms):
-    talk(event, title="Huge", expected_audience=500)
+    make_talk(event, title="Huge", expected_audience=500)
     ask(signed_in, event)
     html = text(signed_in.get(page(event, latest(event))))
     assert "Not every session can be placed: 1 cannot, for the reasons below." in html
@@ -190,7 +180,7 @@ def test_a_suggestion_that_cannot_place_everything_says_why(signed_in, event, ro
 
 
 def test_accepting_selected_moves_applies_only_those(signed_in, event, rooms):
-    talks = [talk(event, title=f"Talk {n}") for n in range(3)]
+    talks = [make_talk(event, title=f"Talk {n}") for n in range(3)]
     ask(signed_in, event)
     suggestion = latest(event)
     chosen = [talks[0].public_id, talks[2].public_id]
@@ -207,7 +197,7 @@ def test_accepting_selected_moves_applies_only_those(signed_in, event, rooms):
 
 
 def test_accept_all_ignores_the_ticks(signed_in, event, rooms):
-    talks = [talk(event, title=f"Talk {n}") for n in range(2)]
+    talks = [make_talk(event, title=f"Talk {n}") for n in range(2)]
     ask(signed_in, event)
     response = signed_in.post(page(event, latest(event), "/accept"), data={"scope": "all"})
     assert response.status_code == 302
@@ -215,7 +205,7 @@ def test_accept_all_ignores_the_ticks(signed_in, event, rooms):
 
 
 def test_accepting_nothing_is_400_with_a_message(signed_in, event, rooms):
-    talk(event, title="One")
+    make_talk(event, title="One")
     ask(signed_in, event)
     response = signed_in.post(page(event, latest(event), "/accept"), data={"scope": "selected"})
     assert response.status_code == 400
@@ -224,8 +214,8 @@ def test_accepting_nothing_is_400_with_a_message(signed_in, event, rooms):
 
 
 def test_a_session_changed_since_is_409_and_nothing_is_applied(signed_in, event, rooms):
-    first = talk(event, title="First")
-    second = talk(event, title="Second")
+    first = make_talk(event, title="First")
+    second = make_talk(event, title="Second")
     ask(signed_in, event)
     suggestion = latest(event)
     second.room_id, second.starts_at = rooms[1].id, lisbon(28, 17)
@@ -248,13 +238,13 @@ def test_a_refused_acceptance_changes_nothing(signed_in, event, rooms):
             updated_at=NOW,
         )
     )
-    first = talk(event, title="First")
-    talk(event, title="Second")
+    first = make_talk(event, title="First")
+    make_talk(event, title="Second")
     ask(signed_in, event)
     suggestion = latest(event)
     last = suggestion.moves[-1]
     # Someone puts a new session where the last move goes: a room overlap that blocks saving.
-    talk(
+    make_talk(
         event,
         title="Squatter",
         room=db.session.get(type(rooms[0]), last["room_id"]),
@@ -273,7 +263,7 @@ def test_a_refused_acceptance_changes_nothing(signed_in, event, rooms):
 
 
 def test_an_accepted_suggestion_cannot_be_accepted_again(signed_in, event, rooms):
-    talk(event, title="One")
+    make_talk(event, title="One")
     ask(signed_in, event)
     suggestion = latest(event)
     assert (
@@ -285,7 +275,7 @@ def test_an_accepted_suggestion_cannot_be_accepted_again(signed_in, event, rooms
 
 
 def test_a_move_that_is_not_in_the_suggestion_is_400(signed_in, event, rooms):
-    talk(event, title="One")
+    make_talk(event, title="One")
     ask(signed_in, event)
     response = signed_in.post(
         page(event, latest(event), "/accept"), data={"moves": ["forged"], "scope": "selected"}
@@ -298,7 +288,7 @@ def test_a_move_that_is_not_in_the_suggestion_is_400(signed_in, event, rooms):
 
 
 def test_discarding_asks_first(signed_in, event, rooms):
-    slot = talk(event, title="One")
+    slot = make_talk(event, title="One")
     ask(signed_in, event)
     suggestion = latest(event)
     confirm = signed_in.get(page(event, suggestion, "/discard"))
@@ -337,7 +327,7 @@ def test_the_pages_queries_do_not_grow_with_moves_or_suggestions(
         unplaced = list(suggestion.unplaced)
         for _ in range(3):
             count[0] += 1
-            slot = talk(event, title=f"Talk {count[0]}")
+            slot = make_talk(event, title=f"Talk {count[0]}")
             moves.append(
                 {
                     "slot_id": slot.id,
@@ -350,7 +340,7 @@ def test_the_pages_queries_do_not_grow_with_moves_or_suggestions(
                     "from_starts_at": None,
                 }
             )
-            other = talk(event, title=f"Unplaced {count[0]}")
+            other = make_talk(event, title=f"Unplaced {count[0]}")
             unplaced.append(
                 {"slot_id": other.id, "public_id": other.public_id, "title": "x", "reasons": ["y"]}
             )
