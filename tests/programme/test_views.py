@@ -16,12 +16,9 @@ from tests.factories import (
     NOW,
     lisbon,
     login_as,
-    make_cfp,
-    make_event,
-    make_event_days,
-    make_proposal,
     make_room,
-    make_slot,
+    make_schedule_event,
+    make_talk,
     make_user,
 )
 
@@ -29,15 +26,8 @@ from tests.factories import (
 @pytest.fixture
 def world():
     organizer = make_user(name="Olga Organizer", email="olga@example.org")
-    event = make_event(organizer=organizer, slug="lisbon", name="Lisbon Workshop")
-    make_cfp(event)
-    make_event_days(event)
+    event = make_schedule_event(organizer, slug="lisbon", name="Lisbon Workshop")
     return organizer, event, make_room(event, "Aula", position=0), make_room(event, "Sala")
-
-
-def talk(event, title, room=None, at=None, speaker=None):
-    proposal = make_proposal(event, speaker, state=ProposalState.CONFIRMED, title=title)
-    return make_slot(event, proposal, room=room, starts_at=at)
 
 
 def text_of(html: str) -> str:
@@ -50,8 +40,8 @@ URL = "/lisbon/schedule/changes/"
 def test_the_public_sees_every_release_and_what_changed(client, world):
     organizer, event, aula, sala = world
     speaker = make_user(name="Ana Lima", email="ana.lima@example.org")
-    moving = talk(event, "Moving talk", aula, lisbon(27, 10), speaker=speaker)
-    quitting = talk(event, "Quitting talk", sala, lisbon(27, 11))
+    moving = make_talk(event, speaker, title="Moving talk", room=aula, starts_at=lisbon(27, 10))
+    quitting = make_talk(event, title="Quitting talk", room=sala, starts_at=lisbon(27, 11))
     releases.release(event=event, actor=organizer, now=NOW, comment="The first draft.")
     moving.starts_at, moving.room_id = lisbon(28, 10), sala.id
     quitting.proposal.state = ProposalState.CANCELLED
@@ -90,7 +80,7 @@ def test_empty_state(client, world):
 def test_a_draft_event_is_not_found_for_outsiders(client, world):
     organizer, event, aula, _sala = world
     event.is_public = False
-    talk(event, "Secret", aula, lisbon(27, 10))
+    make_talk(event, title="Secret", room=aula, starts_at=lisbon(27, 10))
     releases.release(event=event, actor=organizer, now=NOW)
     assert client.get(URL).status_code == 404
     login_as(client, make_user())
@@ -105,7 +95,7 @@ def test_a_draft_event_is_not_found_for_outsiders(client, world):
 
 def test_conditional_get(client, world):
     organizer, event, aula, _sala = world
-    slot = talk(event, "Cached", aula, lisbon(27, 10))
+    slot = make_talk(event, title="Cached", room=aula, starts_at=lisbon(27, 10))
     releases.release(event=event, actor=organizer, now=NOW)
 
     first = client.get(URL)
@@ -138,7 +128,7 @@ def test_queries_do_not_grow_with_releases_or_sessions(client, world, assert_con
     def grow():
         at = next(hours)
         for room in (aula, sala):
-            talk(event, f"Talk {room.name} {at}", room, lisbon(27, at), speaker=make_user())
+            make_talk(event, title=f"Talk {room.name} {at}", room=room, starts_at=lisbon(27, at))
         releases.release(event=event, actor=organizer, now=next(stamps), comment=f"At {at}")
 
     assert_constant_queries([URL], grow)

@@ -29,10 +29,11 @@ from tests.factories import (
     lisbon,
     make_cfp,
     make_event,
-    make_event_days,
     make_proposal,
     make_room,
+    make_schedule_event,
     make_slot,
+    make_talk,
     make_user,
 )
 
@@ -69,9 +70,7 @@ SNAPSHOT_KEYS = {
 @pytest.fixture
 def world():
     organizer = make_user(name="Olga Organizer")
-    event = make_event(organizer=organizer, name="Lisbon Workshop")
-    make_cfp(event)
-    make_event_days(event)
+    event = make_schedule_event(organizer, name="Lisbon Workshop")
     return SimpleNamespace(
         organizer=organizer,
         event=event,
@@ -80,15 +79,10 @@ def world():
     )
 
 
-def talk(world, title: str, *, room=None, at=None, speaker=None, co=(), **fields):
-    proposal = make_proposal(
-        world.event,
-        speaker or make_user(name=f"Speaker of {title}"),
-        state=ProposalState.CONFIRMED,
-        co_speakers=co,
-        title=title,
-    )
-    return make_slot(world.event, proposal, room=room, starts_at=at, **fields)
+def talk(world, title: str, *, at=None, speaker=None, co=(), **fields):
+    """A confirmed talk; its speaker, unless given, is named after it (the mails say who)."""
+    speaker = speaker or make_user(name=f"Speaker of {title}")
+    return make_talk(world.event, speaker, title=title, starts_at=at, co_speakers=co, **fields)
 
 
 def release(world, now=NOW, **kwargs) -> ScheduleRelease:

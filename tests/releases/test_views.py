@@ -10,7 +10,7 @@ from html import unescape
 import pytest
 from sqlalchemy import func, select
 
-from organizer.enums import EventRoleName, ProposalState
+from organizer.enums import EventRoleName
 from organizer.extensions import db
 from organizer.models import ScheduleRelease
 from organizer.services.scheduling import releases
@@ -21,10 +21,9 @@ from tests.factories import (
     login_as,
     make_cfp,
     make_event,
-    make_event_days,
-    make_proposal,
     make_room,
-    make_slot,
+    make_schedule_event,
+    make_talk,
     make_user,
 )
 
@@ -32,20 +31,13 @@ from tests.factories import (
 @pytest.fixture
 def world(client):
     organizer = make_user(name="Olga Organizer")
-    event = make_event(organizer=organizer, slug="lisbon", name="Lisbon Workshop")
-    make_cfp(event)
-    make_event_days(event)
+    event = make_schedule_event(organizer, slug="lisbon", name="Lisbon Workshop")
     login_as(client, organizer)
     return organizer, event, make_room(event, "Aula", position=0), make_room(event, "Sala")
 
 
 def url(event, suffix: str = "") -> str:
     return f"/manage/{event.slug}/schedule/releases/{suffix}"
-
-
-def talk(event, title, room=None, at=None, speaker=None):
-    proposal = make_proposal(event, speaker, state=ProposalState.CONFIRMED, title=title)
-    return make_slot(event, proposal, room=room, starts_at=at)
 
 
 def count_releases(event) -> int:
@@ -101,10 +93,10 @@ def test_another_events_release_is_not_found(client, world):
 
 def test_the_preview_shows_what_would_change_and_what_blocks(client, world):
     _organizer, event, aula, _sala = world
-    first = talk(event, "Clash one", aula, lisbon(27, 10))
-    talk(event, "Clash two", aula, lisbon(27, 10))
-    talk(event, "Calm", aula, lisbon(28, 11))
-    talk(event, "Waiting")
+    first = make_talk(event, title="Clash one", room=aula, starts_at=lisbon(27, 10))
+    make_talk(event, title="Clash two", room=aula, starts_at=lisbon(27, 10))
+    make_talk(event, title="Calm", room=aula, starts_at=lisbon(28, 11))
+    make_talk(event, title="Waiting")
 
     response = client.get(url(event))
 
@@ -124,7 +116,7 @@ def test_the_preview_shows_what_would_change_and_what_blocks(client, world):
 def test_releasing(client, world, mailbox):
     _organizer, event, aula, _sala = world
     speaker = make_user(email="ana@example.org")
-    talk(event, "Calm", aula, lisbon(28, 11), speaker=speaker)
+    make_talk(event, speaker, title="Calm", room=aula, starts_at=lisbon(28, 11))
 
     response = client.post(url(event), data={"comment": "First version."})
 
@@ -142,8 +134,8 @@ def test_releasing(client, world, mailbox):
 
 def test_a_refused_release_keeps_the_comment(client, world):
     _organizer, event, aula, _sala = world
-    talk(event, "Clash one", aula, lisbon(27, 10))
-    talk(event, "Clash two", aula, lisbon(27, 10))
+    make_talk(event, title="Clash one", room=aula, starts_at=lisbon(27, 10))
+    make_talk(event, title="Clash two", room=aula, starts_at=lisbon(27, 10))
 
     response = client.post(url(event), data={"comment": "Keep <these> words"})
 
@@ -158,7 +150,7 @@ def test_a_refused_release_keeps_the_comment(client, world):
 
 def test_nothing_changed_is_a_409(client, world):
     organizer, event, aula, _sala = world
-    talk(event, "Calm", aula, lisbon(28, 11))
+    make_talk(event, title="Calm", room=aula, starts_at=lisbon(28, 11))
     releases.release(event=event, actor=organizer, now=NOW)
 
     response = client.get(url(event))
@@ -174,7 +166,7 @@ def test_nothing_changed_is_a_409(client, world):
 
 def test_a_comment_too_long_is_a_400_that_keeps_it(client, world):
     _organizer, event, aula, _sala = world
-    talk(event, "Calm", aula, lisbon(28, 11))
+    make_talk(event, title="Calm", room=aula, starts_at=lisbon(28, 11))
     comment = "long " * 500
     response = client.post(url(event), data={"comment": comment})
     assert response.status_code == 400
@@ -186,7 +178,7 @@ def test_a_comment_too_long_is_a_400_that_keeps_it(client, world):
 
 def test_a_schedule_changed_since_the_preview_is_a_409(client, world):
     _organizer, event, aula, _sala = world
-    slot = talk(event, "Calm", aula, lisbon(28, 11))
+    slot = make_talk(event, title="Calm", room=aula, starts_at=lisbon(28, 11))
     seen = re.search(r'name="expected" type="hidden" value="([^"]+)"', client.get(url(event)).text)
     slot.starts_at = lisbon(28, 12)
     response = client.post(url(event), data={"comment": "Mine", "expected": seen.group(1)})
@@ -203,8 +195,8 @@ def test_a_schedule_changed_since_the_preview_is_a_409(client, world):
 
 def test_a_release_page(client, world):
     organizer, event, aula, sala = world
-    slot = talk(event, "Moving", aula, lisbon(27, 10))
-    talk(event, "Staying", sala, lisbon(27, 10))
+    slot = make_talk(event, title="Moving", room=aula, starts_at=lisbon(27, 10))
+    make_talk(event, title="Staying", room=sala, starts_at=lisbon(27, 10))
     releases.release(event=event, actor=organizer, now=NOW)
     slot.starts_at, slot.room_id = lisbon(28, 10), sala.id
     releases.release(event=event, actor=organizer, now=NOW + dt.timedelta(hours=1), comment="Sun")
@@ -236,11 +228,11 @@ def test_the_page_runs_the_same_queries_however_many_releases_and_sessions(
     def grow():
         at = next(hour)
         for room in (aula, sala):
-            talk(event, f"Talk {room.name} {at}", room, lisbon(27, at), speaker=make_user())
-        talk(event, f"Unplaced {at}")
+            make_talk(event, title=f"Talk {room.name} {at}", room=room, starts_at=lisbon(27, at))
+        make_talk(event, title=f"Unplaced {at}")
         releases.release(event=event, actor=organizer, now=next(stamp), comment=f"v at {at}")
         db.session.flush()
         # A change waiting for the next release, so the preview has a change log too.
-        talk(event, f"Pending {at}", aula, lisbon(28, at), speaker=make_user())
+        make_talk(event, title=f"Pending {at}", room=aula, starts_at=lisbon(28, at))
 
     assert_constant_queries([url(event), url(event, "1")], grow)
