@@ -9,14 +9,13 @@ import re
 import pytest
 from sqlalchemy import select
 
-from organizer.enums import ProposalState
 from organizer.errors import ValidationFailed
 from organizer.extensions import db
 from organizer.models import SpeakerProfile
 from organizer.services import cfp
 from organizer.services.cfp import ProfileInput
 from organizer.services.scheduling.plan import build_plan
-from tests.factories import NOW, login_as, make_cfp, make_event, make_proposal, make_slot, make_user
+from tests.factories import NOW, login_as, make_cfp, make_event, make_talk, make_user
 
 
 def real_now() -> dt.datetime:
@@ -109,7 +108,7 @@ def test_an_unknown_zone_is_refused_and_what_was_typed_kept(client, event, speak
 
 def test_save_profile_stores_the_zone_only_for_remote_speakers(event):
     speaker = make_user()
-    make_slot(event, make_proposal(event, speaker, state=ProposalState.CONFIRMED))
+    make_talk(event, speaker)
     profile = cfp.save_profile(
         actor=speaker,
         event=event,

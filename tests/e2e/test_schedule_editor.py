@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from organizer.enums import ProposalState, SlotKind
+from organizer.enums import SlotKind
 from organizer.extensions import db
 from organizer.models import ScheduleRelease, Slot
 from organizer.services.events import event_by_slug
@@ -27,9 +27,7 @@ def seed() -> dict[str, Any]:
     """Two days, three rooms; Sara gives Alpha (placed: Aula Magna, Saturday 10:00) and Beta
     (waiting); Tomás gives Gamma (placed: Sala Dois, 11:00); Delta is waiting."""
     organizer = factories.make_user(email=unique_email("olga"), name="Olga Organizer")
-    event = factories.make_event(organizer=organizer, name="Grid in the Browser")
-    factories.make_cfp(event)
-    factories.make_event_days(event, 9, 18)
+    event = factories.make_schedule_event(organizer, name="Grid in the Browser")
     rooms = [
         factories.make_room(event, "Aula Magna", capacity=120, position=0),
         factories.make_room(event, "Sala Dois", capacity=40, position=1),
@@ -40,10 +38,7 @@ def seed() -> dict[str, Any]:
     delia = factories.make_user(name="Delia Dev")
 
     def talk(title: str, speaker: Any, **place: Any) -> str:
-        proposal = factories.make_proposal(
-            event, speaker, state=ProposalState.CONFIRMED, title=title
-        )
-        return factories.make_slot(event, proposal, **place).public_id
+        return factories.make_talk(event, speaker, title=title, **place).public_id
 
     return {
         "email": organizer.email,
@@ -205,12 +200,9 @@ def test_place_move_conflict_and_release(page: Page, live_server, axe) -> None:
 def seed_small() -> dict[str, Any]:
     """One room, a talk at 09:00 and a 30-minute coffee break at 10:00."""
     organizer = factories.make_user(email=unique_email("olga"), name="Olga Organizer")
-    event = factories.make_event(organizer=organizer, name="Keys and Breaks")
-    factories.make_cfp(event)
-    factories.make_event_days(event, 9, 18)
+    event = factories.make_schedule_event(organizer, name="Keys and Breaks")
     room = factories.make_room(event, "Aula Magna", position=0)
-    proposal = factories.make_proposal(event, state=ProposalState.CONFIRMED, title="Epsilon")
-    talk = factories.make_slot(event, proposal, room=room, starts_at=factories.lisbon(27, 9))
+    talk = factories.make_talk(event, title="Epsilon", room=room, starts_at=factories.lisbon(27, 9))
     coffee = factories.make_slot(
         event,
         kind=SlotKind.PLENARY,

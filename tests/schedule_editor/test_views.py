@@ -24,6 +24,7 @@ from tests.factories import (
     make_event,
     make_proposal,
     make_room,
+    make_schedule_event,
     make_slot,
     make_talk,
     make_user,
@@ -129,12 +130,8 @@ def test_a_conflict_shows_on_the_cards_and_in_the_list(client, workshop):
 
 def test_the_editor_makes_sessions_of_newly_accepted_proposals(client):
     organizer = make_user()
-    event = make_event(organizer=organizer)
-    make_cfp(event)
+    event = make_schedule_event(organizer)
     make_room(event, "Only room")
-    from tests.factories import make_event_days
-
-    make_event_days(event)
     proposal = make_proposal(event, state=ProposalState.ACCEPTED, title="Fresh acceptance")
     make_proposal(event, state=ProposalState.SUBMITTED, title="Still in review")
     login_as(client, organizer)
@@ -160,8 +157,7 @@ def test_day_tabs_lead_to_the_other_day(client, workshop):
 
 def test_empty_states_say_what_to_do_next(client):
     organizer = make_user()
-    event = make_event(organizer=organizer)
-    make_cfp(event)
+    event = make_schedule_event(organizer, hours=None)
     login_as(client, organizer)
     html = client.get(f"/manage/{event.slug}/schedule/").text
     assert "Add the schedule's days first" in html

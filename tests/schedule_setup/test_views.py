@@ -158,7 +158,7 @@ def test_another_events_rooms_days_items_and_speakers_are_not_found(client, even
     item = make_slot(other, kind=SlotKind.PLENARY)
     container = make_slot(other, kind=SlotKind.CONTAINER)
     speaker = make_user()
-    talk = make_slot(other, make_proposal(other, speaker, state=ProposalState.CONFIRMED))
+    talk = make_talk(other, speaker)
     own_talk = make_slot(event)  # a talk is not an item
     for page_url in (
         url(event, f"rooms/{room.id}"),
