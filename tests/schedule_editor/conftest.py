@@ -15,6 +15,7 @@ from organizer.services.scheduling import editor
 from tests.factories import (
     NOW,
     grant_role,
+    lisbon,
     login_as,
     make_room,
     make_schedule_event,
@@ -43,6 +44,19 @@ class Workshop:
     def session_url(self, slot: Slot, action: str = "") -> str:
         suffix = f"/{action}" if action else ""
         return self.url(f"sessions/{slot.public_id}{suffix}")
+
+
+def place(workshop: Workshop, slot: Slot, room: int, hour: int, minute: int = 0, day: int = 27):
+    """Put `slot` straight in the workshop's room number `room` at a Lisbon wall-clock time."""
+    slot.room_id = workshop.rooms[room].id
+    slot.starts_at = lisbon(day, hour, minute)
+    db.session.flush()
+
+
+def reload(slot: Slot) -> Slot:
+    """The slot as stored now (what the request saved, not this session's copy)."""
+    db.session.expire_all()
+    return db.session.get(Slot, slot.id)
 
 
 def settings(event: Event, **fields) -> ScheduleSettings:

@@ -24,20 +24,9 @@ from tests.factories import (
     make_slot,
     make_user,
 )
-from tests.schedule_editor.conftest import Workshop, settings
+from tests.schedule_editor.conftest import Workshop, place, reload, settings
 
 UTC = dt.UTC
-
-
-def place(workshop: Workshop, slot: Slot, room: int, hour: int, minute: int = 0, day: int = 27):
-    slot.room_id = workshop.rooms[room].id
-    slot.starts_at = lisbon(day, hour, minute)
-    db.session.flush()
-
-
-def reload(slot: Slot) -> Slot:
-    db.session.expire_all()
-    return db.session.get(Slot, slot.id)
 
 
 def sessions(state: dict) -> dict[str, dict]:

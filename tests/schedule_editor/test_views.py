@@ -31,20 +31,9 @@ from tests.factories import (
     session_type,
     track,
 )
-from tests.schedule_editor.conftest import Workshop
+from tests.schedule_editor.conftest import place, reload
 
 UTC = dt.UTC
-
-
-def place(workshop: Workshop, slot: Slot, room: int, hour: int, minute: int = 0, day: int = 27):
-    slot.room_id = workshop.rooms[room].id
-    slot.starts_at = lisbon(day, hour, minute)
-    db.session.flush()
-
-
-def reload(slot: Slot) -> Slot:
-    db.session.expire_all()
-    return db.session.get(Slot, slot.id)
 
 
 def text(html: str) -> str:
