@@ -159,6 +159,14 @@ def _check_version(
     )
 
 
+def _may_change(event: Event, slot: Slot, version: int | None, actor: User) -> None:
+    """Before any change to one session: the actor may edit the schedule, the session is this
+    event's, and it is still the version the actor saw."""
+    require_manager(actor, event)
+    _require_own(event, slot)
+    _check_version(slot, version, event, actor)
+
+
 def validate_place(event: Event, plan: Plan, room_id: int, starts_at: dt.datetime) -> None:
     if room_id not in plan.rooms:
         raise ValidationFailed({"room": _("Choose one of this event's rooms.")})
@@ -286,9 +294,7 @@ def move(
     now: dt.datetime,
 ) -> Slot:
     """Place a session (or move it) to a room and start; a talk leaves its container."""
-    require_manager(actor, event)
-    _require_own(event, slot)
-    _check_version(slot, version, event, actor)
+    _may_change(event, slot, version, actor)
     blocks = _lock(event)
     plan = build_plan(event)
     if slot.id not in plan.sessions:
@@ -325,10 +331,8 @@ def move_many(*, event: Event, placements: list[Placement], actor: User, now: dt
     half-way), and one journal entry each, so undo steps back through them one by one.
 
     A failure names the session it is about (`DomainError.field` is its public id)."""
-    require_manager(actor, event)
     for item in placements:
-        _require_own(event, item.slot)
-        _check_version(item.slot, item.version, event, actor)
+        _may_change(event, item.slot, item.version, actor)
     blocks = _lock(event)
     plan = build_plan(event)
     for item in placements:
@@ -375,9 +379,7 @@ def unschedule(
 ) -> Slot:
     """Take a session off the grid (or out of its container) into the unscheduled list. This
     never creates a conflict, so it is never refused for one."""
-    require_manager(actor, event)
-    _require_own(event, slot)
-    _check_version(slot, version, event, actor)
+    _may_change(event, slot, version, actor)
     before = state_of(slot)
     slot.room_id = None
     slot.starts_at = None
@@ -404,9 +406,7 @@ def resize(
     now: dt.datetime,
 ) -> Slot:
     """Change how long a session's slot is, in whole grid steps."""
-    require_manager(actor, event)
-    _require_own(event, slot)
-    _check_version(slot, version, event, actor)
+    _may_change(event, slot, version, actor)
     settings = ensure_settings(event, now)
     step = settings.granularity_minutes
     if not 1 <= duration_minutes <= 1440 or duration_minutes % step:
@@ -440,9 +440,7 @@ def put_in_container(
 ) -> Slot:
     """Put a talk into a lightning block or poster session, at `position` (last when None);
     the container's other talks keep their order around it."""
-    require_manager(actor, event)
-    _require_own(event, slot)
-    _check_version(slot, version, event, actor)
+    _may_change(event, slot, version, actor)
     if container.kind is not SlotKind.CONTAINER or container.event_id != event.id:
         raise ValidationFailed({"container": _("Choose a lightning block or poster session.")})
     if slot.kind is not SlotKind.TALK:
@@ -610,9 +608,7 @@ def update_details(
     actor: User,
     now: dt.datetime,
 ) -> Slot:
-    require_manager(actor, event)
-    _require_own(event, slot)
-    _check_version(slot, version, event, actor)
+    _may_change(event, slot, version, actor)
     errors: dict[str, str] = {}
     if details.expected_audience is not None and details.expected_audience < 0:
         errors["expected_audience"] = _("The expected audience cannot be negative.")
