@@ -5,6 +5,7 @@ from organizer.blueprints.auth.views import bp as auth
 from organizer.blueprints.cfp.views import bp as cfp
 from organizer.blueprints.cfp_setup.views import bp as cfp_setup
 from organizer.blueprints.committee.views import bp as committee
+from organizer.blueprints.feeds.views import bp as feeds
 from organizer.blueprints.grant_admin.views import bp as grant_admin
 from organizer.blueprints.grant_money.views import bp as grant_money
 from organizer.blueprints.grant_review.views import bp as grant_review
@@ -37,6 +38,7 @@ BLUEPRINTS = [
     grants,
     survey,
     cfp,
+    feeds,
     programme,
     public,
 ]

@@ -60,6 +60,8 @@ from organizer.models.review import (
     reviewer_track,
 )
 from organizer.models.schedule import (
+    Agenda,
+    AgendaStar,
     Room,
     RoomWindow,
     ScheduleDay,
@@ -72,6 +74,8 @@ from organizer.models.schedule import (
 )
 
 __all__ = [
+    "Agenda",
+    "AgendaStar",
     "AllocationLine",
     "AllocationRun",
     "Answer",

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import secrets
+import unicodedata
 import uuid
 from typing import Any
 
@@ -51,6 +54,29 @@ def new_public_id() -> str:
 
 
 PublicId = String(36)
+
+
+def slugify(text: str, fallback: str = "item") -> str:
+    """ "Auditório Tejo" -> "auditorio-tejo": lowercase ASCII words joined by hyphens, for
+    addresses. A name with no Latin letters (e.g. Greek) gives `fallback`."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:90]
+    return slug or fallback
+
+
+def slug_from_name(context: Any) -> str:
+    """Column default: the slug of the row's name."""
+    return slugify(context.get_current_parameters().get("name") or "")
+
+
+# Letters and digits that cannot be mistaken for one another when read aloud or typed.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_code() -> str:
+    """A short random code for a public address (a session's or a speaker's page): 6 symbols
+    of 32, about a billion, so guessing one is as hopeless as it needs to be for public data."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
 
 
 class Base(DeclarativeBase):

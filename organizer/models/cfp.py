@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organizer.enums import OthersReviews, ProposalState, QuestionKind, SpeakerRole
-from organizer.models.base import Base, PublicId, new_public_id, str_enum
+from organizer.models.base import Base, PublicId, new_code, new_public_id, slug_from_name, str_enum
 
 if TYPE_CHECKING:
     from organizer.models.accounts import User
@@ -75,11 +75,13 @@ class SessionType(Base):
 
 class Track(Base):
     __tablename__ = "track"
-    __table_args__ = (UniqueConstraint("event_id", "name"),)
+    __table_args__ = (UniqueConstraint("event_id", "name"), UniqueConstraint("event_id", "slug"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
+    # In the track's feed address; set once from the name and kept when it is renamed.
+    slug: Mapped[str] = mapped_column(String(100), default=slug_from_name)
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0)
 
@@ -246,9 +248,11 @@ class SpeakerProfile(Base):
     """What a speaker tells one event about themselves; shared by all their proposals there."""
 
     __tablename__ = "speaker_profile"
-    __table_args__ = (UniqueConstraint("event_id", "user_id"),)
+    __table_args__ = (UniqueConstraint("event_id", "user_id"), UniqueConstraint("event_id", "code"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The short code of the speaker's public page and feed (/<event>/speakers/<code>/).
+    code: Mapped[str] = mapped_column(String(16), default=new_code)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     bio: Mapped[str] = mapped_column(Text, default="")  # Markdown

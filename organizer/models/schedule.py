@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organizer.enums import ContainerKind, PlenaryKind, SlotKind, SuggestionStatus
-from organizer.models.base import Base, PublicId, new_public_id, str_enum
+from organizer.models.base import Base, PublicId, new_code, new_public_id, slug_from_name, str_enum
 
 if TYPE_CHECKING:
     from organizer.models.accounts import User
@@ -55,6 +55,7 @@ class Room(Base):
     __tablename__ = "room"
     __table_args__ = (
         UniqueConstraint("event_id", "name"),
+        UniqueConstraint("event_id", "slug"),
         CheckConstraint("capacity is null or capacity >= 0", name="capacity"),
     )
 
@@ -62,6 +63,9 @@ class Room(Base):
     public_id: Mapped[str] = mapped_column(PublicId, unique=True, default=new_public_id)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
+    # In the room's feed address; set once from the name, kept when the room is renamed so
+    # that subscribed calendars keep working.
+    slug: Mapped[str] = mapped_column(String(100), default=slug_from_name)
     capacity: Mapped[int | None]  # seats; None when unknown
     position: Mapped[int] = mapped_column(default=0)
     step_free: Mapped[bool] = mapped_column(default=False)
@@ -123,6 +127,7 @@ class Slot(Base):
 
     __tablename__ = "slot"
     __table_args__ = (
+        UniqueConstraint("event_id", "code"),
         CheckConstraint("duration_minutes between 1 and 1440", name="duration"),
         CheckConstraint("expected_audience is null or expected_audience >= 0", name="audience"),
         CheckConstraint(
@@ -133,6 +138,8 @@ class Slot(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(PublicId, unique=True, default=new_public_id)
+    # The short code in the session's public address (/<event>/talk/<code>/).
+    code: Mapped[str] = mapped_column(String(16), default=new_code)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     kind: Mapped[SlotKind] = mapped_column(str_enum(SlotKind, "slot_kind"))
     proposal_id: Mapped[int | None] = mapped_column(
@@ -239,7 +246,7 @@ class ScheduleRelease(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     released_at: Mapped[dt.datetime]
     released_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    # The frozen sessions (see services.scheduling.releases.snapshot_entry) and the change
+    # The frozen sessions (see services.scheduling.releases._entry) and the change
     # log against the release before.
     sessions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
@@ -271,3 +278,38 @@ class ScheduleSuggestion(Base):
     unplaced: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
     created_by: Mapped[User | None] = relationship()
+
+
+class Agenda(Base):
+    """An attendee's starred sessions. Without an account it is reached only through its
+    random token (kept in the browser and in a bookmarkable address); with an account it is
+    also tied to the person. The token is stored as is, because the address must be shown
+    again; it opens nothing but a list of public sessions, and can be replaced (revoked)."""
+
+    __tablename__ = "agenda"
+    __table_args__ = (UniqueConstraint("event_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+    stars: Mapped[list[AgendaStar]] = relationship(
+        back_populates="agenda", cascade="all, delete-orphan"
+    )
+
+
+class AgendaStar(Base):
+    __tablename__ = "agenda_star"
+
+    agenda_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda.id", ondelete="CASCADE"), primary_key=True
+    )
+    slot_id: Mapped[int] = mapped_column(
+        ForeignKey("slot.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[dt.datetime]
+
+    agenda: Mapped[Agenda] = relationship(back_populates="stars")

@@ -43,7 +43,7 @@ from organizer.models import (
     Track,
     User,
 )
-from organizer.services import audit, uploads
+from organizer.services import addresses, audit, uploads
 from organizer.services.events import known_time_zones
 from organizer.services.mail import external_url, queue_mail
 from organizer.services.ordering import swap_with_neighbour
@@ -259,7 +259,11 @@ def save_track(
             {"name": _("There is already a track called “%(name)s”.", name=name)}
         )
     if track is None:
-        track = Track(event_id=event.id, position=_next_position(Track, event))
+        track = Track(
+            event_id=event.id,
+            position=_next_position(Track, event),
+            slug=addresses.free_slug(Track, event.id, name, "track"),
+        )
         db.session.add(track)
     track.name = name
     track.description = description.strip()

@@ -42,6 +42,9 @@ LATEST = NOW + dt.timedelta(days=2)
 
 SNAPSHOT_KEYS = {
     "uid",
+    "code",
+    "track_id",
+    "session_type_id",
     "slot_id",
     "kind",
     "title",
@@ -148,6 +151,7 @@ def test_snapshot_format_and_order(world):
     speaker = second.proposal.speakers[0].user
     assert entry == {
         "uid": second.public_id,
+        "code": second.code,
         "slot_id": second.id,
         "kind": "talk",
         "title": "Second in Aula",
@@ -162,7 +166,9 @@ def test_snapshot_format_and_order(world):
         "proposal": second.proposal.public_id,
         "abstract": "We study things.",
         "track": "Methods",
+        "track_id": second.proposal.track_id,
         "session_type": "Talk",
+        "session_type_id": second.proposal.session_type_id,
         "language": "en",
         "speakers": [{"id": speaker.id, "name": speaker.display_name}],
         "parent": None,

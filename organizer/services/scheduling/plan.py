@@ -30,6 +30,7 @@ from organizer.models import (
     SpeakerProfile,
     User,
 )
+from organizer.services import agendas
 from organizer.services.cfp import availability_intervals
 
 Interval = tuple[dt.datetime, dt.datetime]
@@ -215,7 +216,21 @@ def _children(slots: list[Slot]) -> dict[int, tuple[int, ...]]:
     }
 
 
-def _session(slot: Slot, active_ids: set[int], children: tuple[int, ...] = ()) -> Session:
+def _audience(slot: Slot, stars: dict[int, int]) -> int | None:
+    """The organizers' estimate, or the number of attendees who starred the session when
+    that is higher (stars count people who said they will come)."""
+    starred = stars.get(slot.id, 0)
+    if slot.expected_audience is None:
+        return starred or None
+    return max(slot.expected_audience, starred)
+
+
+def _session(
+    slot: Slot,
+    active_ids: set[int],
+    children: tuple[int, ...] = (),
+    stars: dict[int, int] | None = None,
+) -> Session:
     proposal = slot.proposal
     speaker_ids: tuple[int, ...] = ()
     if proposal is not None:
@@ -231,7 +246,7 @@ def _session(slot: Slot, active_ids: set[int], children: tuple[int, ...] = ()) -
         all_rooms=slot.all_rooms,
         speaker_ids=speaker_ids,
         required_minutes=proposal.duration_minutes if proposal is not None else 0,
-        expected_audience=slot.expected_audience,
+        expected_audience=_audience(slot, stars or {}),
         pinned=slot.pinned,
         track_id=proposal.track_id if proposal is not None else None,
         session_type_id=proposal.session_type_id if proposal is not None else None,
@@ -250,7 +265,8 @@ def build_plan(event: Event, slots: list[Slot] | None = None) -> Plan:
     slots = active_slots(event) if slots is None else slots
     active_ids = {s.id for s in slots}
     children = _children(slots)
-    sessions = {s.id: _session(s, active_ids, children.get(s.id, ())) for s in slots}
+    stars = agendas.star_counts(event)
+    sessions = {s.id: _session(s, active_ids, children.get(s.id, ()), stars) for s in slots}
     # Lightning talks follow one another: the block needs their sum. Posters hang side by
     # side: a poster session needs its longest.
     for slot in slots:

@@ -45,6 +45,7 @@ from organizer.models import (
     Room,
     ScheduleRelease,
     Slot,
+    SpeakerProfile,
     User,
 )
 from organizer.services import audit, mail
@@ -173,6 +174,7 @@ def _entry(
         ]
     return {
         "uid": slot.public_id,
+        "code": slot.code,
         "slot_id": slot.id,
         "kind": slot.kind.value,
         "title": slot.display_title,
@@ -187,7 +189,9 @@ def _entry(
         "proposal": proposal.public_id if proposal is not None else None,
         "abstract": proposal.abstract if proposal is not None else "",
         "track": proposal.track.name if proposal is not None and proposal.track else None,
+        "track_id": proposal.track_id if proposal is not None else None,
         "session_type": proposal.session_type.name if proposal is not None else None,
+        "session_type_id": proposal.session_type_id if proposal is not None else None,
         "language": proposal.language if proposal is not None else None,
         "speakers": speakers,
         "parent": parent,
@@ -489,6 +493,25 @@ def preview(event: Event) -> ReleasePreview:
 # --- releasing --------------------------------------------------------------------------------
 
 
+def _give_speakers_profiles(event: Event, sessions: list[dict[str, Any]], now: dt.datetime) -> None:
+    """Every released speaker gets a speaker profile, whose code is their public address
+    (/<event>/speakers/<code>/); most have one already from the call for talks."""
+    ids = {speaker["id"] for entry in sessions for speaker in entry["speakers"]}
+    if not ids:
+        return
+    have = set(
+        db.session.scalars(
+            select(SpeakerProfile.user_id).where(
+                SpeakerProfile.event_id == event.id, SpeakerProfile.user_id.in_(ids)
+            )
+        )
+    )
+    db.session.add_all(
+        SpeakerProfile(event_id=event.id, user_id=user_id, updated_at=now)
+        for user_id in sorted(ids - have)
+    )
+
+
 def release(
     *,
     event: Event,
@@ -555,6 +578,7 @@ def release(
                 number=upcoming.number,
             )
         ) from error
+    _give_speakers_profiles(event, upcoming.sessions, now)
     audit.record(
         action="schedule.release",
         actor=actor,

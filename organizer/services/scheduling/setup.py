@@ -36,7 +36,7 @@ from organizer.models import (
     SpeakerProfile,
     User,
 )
-from organizer.services import audit
+from organizer.services import addresses, audit
 from organizer.services.cfp import profile_time_zone
 from organizer.services.ordering import swap_with_neighbour
 from organizer.services.scheduling import editor
@@ -309,7 +309,12 @@ def save_room(
         raise ValidationFailed(errors)
     if room is None:
         last = db.session.scalar(select(func.max(Room.position)).where(Room.event_id == event.id))
-        room = Room(event_id=event.id, position=(last or 0) + 1, created_at=now)
+        room = Room(
+            event_id=event.id,
+            position=(last or 0) + 1,
+            slug=addresses.free_slug(Room, event.id, name, "room"),
+            created_at=now,
+        )
         db.session.add(room)
         before: dict[str, object] = {}
     else:

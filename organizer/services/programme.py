@@ -1,0 +1,288 @@
+"""The public programme: what attendees see, read from the latest schedule release.
+
+Everything public (pages, feeds, exports) goes through `programme_of(event)`, which turns the
+frozen snapshot of the latest `ScheduleRelease` into typed objects in a fixed number of queries,
+whatever the size of the schedule. Work in progress in the editor is never shown. Live rows are
+read only for what a release does not freeze and that is public anyway: rooms' accessibility
+notes and slugs, tracks' slugs, speakers' public profiles (biography, pronouns, affiliation,
+handle, website) and proposals' descriptions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import load_only
+
+from organizer.extensions import db
+from organizer.models import (
+    Event,
+    Proposal,
+    Room,
+    ScheduleRelease,
+    SessionType,
+    SpeakerProfile,
+    Track,
+    User,
+)
+from organizer.services.scheduling.releases import CANCELLED
+
+
+@dataclass(frozen=True)
+class SpeakerRef:
+    id: int
+    name: str
+    code: str | None  # None only for a release made before the speaker had a profile
+
+
+@dataclass(frozen=True)
+class PublicSession:
+    """One session of a release (a snapshot entry), or a cancelled one kept for feeds."""
+
+    uid: str
+    code: str | None
+    kind: str  # talk | plenary | container
+    title: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    room_id: int | None
+    room: str
+    all_rooms: bool
+    abstract: str = ""
+    track: str | None = None
+    track_id: int | None = None
+    session_type: str | None = None
+    session_type_id: int | None = None
+    language: str | None = None
+    plenary_kind: str | None = None
+    container_kind: str | None = None
+    speakers: tuple[SpeakerRef, ...] = ()
+    parent: str | None = None  # uid of the block holding this talk
+    children: tuple[str, ...] = ()
+    stream_url: str = ""
+    sequence: int = 0
+    proposal: str | None = None  # the proposal's public id
+    cancelled: bool = False
+
+    @property
+    def duration(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+
+@dataclass(frozen=True)
+class PublicSpeaker:
+    id: int
+    code: str
+    name: str
+    pronouns: str = ""
+    affiliation: str = ""
+    bio: str = ""  # Markdown
+    handle: str = ""
+    website: str = ""
+
+
+@dataclass
+class Programme:
+    event: Event
+    release: ScheduleRelease
+    sessions: list[PublicSession]  # release order: time, room, title; a block's talks after it
+    cancelled: list[PublicSession]  # released once, cancelled since (feeds keep them)
+    rooms: list[Room]  # live rows of the rooms in use, in display order
+    tracks: list[Track]
+    session_types: list[SessionType]
+    speakers: dict[int, PublicSpeaker]
+    descriptions: dict[str, str] = field(default_factory=dict)  # proposal public id -> Markdown
+
+    @property
+    def by_uid(self) -> dict[str, PublicSession]:
+        return {s.uid: s for s in self.sessions}
+
+    def session(self, code: str) -> PublicSession | None:
+        return next((s for s in self.sessions if s.code == code), None)
+
+    def days(self) -> list[dt.date]:
+        zone = ZoneInfo(self.event.timezone)
+        return sorted({s.starts_at.astimezone(zone).date() for s in self.sessions})
+
+    def speaker_by_code(self, code: str) -> PublicSpeaker | None:
+        return next((p for p in self.speakers.values() if p.code == code), None)
+
+    def sessions_of_speaker(self, speaker_id: int) -> list[PublicSession]:
+        return [s for s in self.sessions if any(p.id == speaker_id for p in s.speakers)]
+
+    @property
+    def last_modified(self) -> dt.datetime:
+        """When the public schedule last changed: the latest release's time (a removed
+        session changes it too, since removing needs a release)."""
+        return self.release.released_at
+
+
+def latest_release(event: Event) -> ScheduleRelease | None:
+    return db.session.scalar(
+        select(ScheduleRelease)
+        .where(ScheduleRelease.event_id == event.id)
+        .order_by(ScheduleRelease.number.desc())
+        .limit(1)
+    )
+
+
+def _moment(value: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _session(entry: dict, codes: dict[int, str]) -> PublicSession:  # type: ignore[type-arg]
+    return PublicSession(
+        uid=entry["uid"],
+        code=entry.get("code"),
+        kind=entry["kind"],
+        title=entry["title"],
+        starts_at=_moment(entry["starts_at"]),
+        ends_at=_moment(entry["ends_at"]),
+        room_id=entry.get("room_id"),
+        room=entry.get("room", ""),
+        all_rooms=bool(entry.get("all_rooms")),
+        abstract=entry.get("abstract") or "",
+        track=entry.get("track"),
+        track_id=entry.get("track_id"),
+        session_type=entry.get("session_type"),
+        session_type_id=entry.get("session_type_id"),
+        language=entry.get("language"),
+        plenary_kind=entry.get("plenary_kind"),
+        container_kind=entry.get("container_kind"),
+        speakers=tuple(
+            SpeakerRef(p["id"], p["name"], codes.get(p["id"])) for p in entry.get("speakers", [])
+        ),
+        parent=entry.get("parent"),
+        children=tuple(entry.get("children") or ()),
+        stream_url=entry.get("stream_url") or "",
+        sequence=int(entry.get("sequence", 0)),
+        proposal=entry.get("proposal"),
+    )
+
+
+def _cancelled(event: Event, release: ScheduleRelease, current: set[str]) -> list[PublicSession]:
+    """Sessions a release cancelled (their proposal was cancelled, withdrawn or declined) that
+    are not back in the latest one, as they last stood, with the SEQUENCE of the cancellation.
+    Read from the change logs only, not the (large) snapshots."""
+    found: dict[str, PublicSession] = {}
+    rows = db.session.execute(
+        select(ScheduleRelease.number, ScheduleRelease.changes)
+        .where(ScheduleRelease.event_id == event.id, ScheduleRelease.number <= release.number)
+        .order_by(ScheduleRelease.number)
+    )
+    for _number, changes in rows:
+        for change in changes or []:
+            if change["uid"] in current:
+                continue
+            if change["type"] == CANCELLED and change.get("before"):
+                place = change["before"]
+                found[change["uid"]] = PublicSession(
+                    uid=change["uid"],
+                    code=None,
+                    kind="talk",
+                    title=change["title"],
+                    starts_at=_moment(place["starts_at"]),
+                    ends_at=_moment(place["ends_at"]),
+                    room_id=None,
+                    room=place.get("room", ""),
+                    all_rooms=bool(place.get("all_rooms")),
+                    sequence=int(change.get("sequence", 0)),
+                    cancelled=True,
+                )
+            elif change["type"] != CANCELLED:
+                found.pop(change["uid"], None)  # removed, or back and changed again
+    return sorted(found.values(), key=lambda s: (s.starts_at, s.title))
+
+
+def programme_of(event: Event) -> Programme | None:
+    """The public programme of the latest release, or None before the first release."""
+    release = latest_release(event)
+    if release is None:
+        return None
+    entries = release.sessions or []
+    speaker_ids = {p["id"] for entry in entries for p in entry.get("speakers", [])}
+    speakers = _speakers(event, speaker_ids)
+    codes = {speaker.id: speaker.code for speaker in speakers.values()}
+    sessions = [_session(entry, codes) for entry in entries]
+    current = {s.uid for s in sessions}
+    room_ids = {s.room_id for s in sessions if s.room_id is not None}
+    rooms = list(
+        db.session.scalars(
+            select(Room).where(Room.event_id == event.id).order_by(Room.position, Room.name)
+        )
+    )
+    proposals = {s.proposal for s in sessions if s.proposal}
+    descriptions = {}
+    if proposals:
+        descriptions = dict(
+            db.session.execute(
+                select(Proposal.public_id, Proposal.description).where(
+                    Proposal.event_id == event.id, Proposal.public_id.in_(proposals)
+                )
+            ).all()
+        )
+    return Programme(
+        event=event,
+        release=release,
+        sessions=sessions,
+        cancelled=_cancelled(event, release, current),
+        rooms=[room for room in rooms if room.id in room_ids or not room_ids],
+        tracks=list(
+            db.session.scalars(
+                select(Track).where(Track.event_id == event.id).order_by(Track.position)
+            )
+        ),
+        session_types=list(
+            db.session.scalars(
+                select(SessionType)
+                .where(SessionType.event_id == event.id)
+                .order_by(SessionType.position)
+            )
+        ),
+        speakers=speakers,
+        descriptions=descriptions,
+    )
+
+
+def _speakers(event: Event, ids: Iterable[int]) -> dict[int, PublicSpeaker]:
+    ids = list(ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(User.id, User.display_name, SpeakerProfile)
+        .outerjoin(
+            SpeakerProfile,
+            (SpeakerProfile.user_id == User.id) & (SpeakerProfile.event_id == event.id),
+        )
+        .where(User.id.in_(ids))
+        .options(
+            load_only(
+                SpeakerProfile.code,
+                SpeakerProfile.bio,
+                SpeakerProfile.pronouns,
+                SpeakerProfile.affiliation,
+                SpeakerProfile.handle,
+                SpeakerProfile.website,
+            )
+        )
+    )
+    result = {}
+    for user_id, name, profile in rows:
+        if profile is None:
+            continue  # releases give every speaker a profile; a speaker without one is not public
+        result[user_id] = PublicSpeaker(
+            id=user_id,
+            code=profile.code,
+            name=name,
+            pronouns=profile.pronouns,
+            affiliation=profile.affiliation,
+            bio=profile.bio,
+            handle=profile.handle,
+            website=profile.website,
+        )
+    return result
