@@ -5,7 +5,9 @@ a snapshot (`snapshot`: one plain dict per placed session, and one per talk insi
 block) and the change log against the release before (`change_log`). Speakers of a session
 that was added, moved, put in another room or cancelled get a mail with the session as an
 .ics attachment: the same UID as before and a higher SEQUENCE, so their calendar updates the
-entry instead of adding a second one.
+entry instead of adding a second one. Attendees with an account who starred a session that
+moved, changed room or was cancelled get one mail per release listing their sessions (no
+attachment: their personal feed updates by itself); anonymous agendas get no mail.
 
 The snapshot format is a contract read by the feeds and the automatic scheduler:
 
@@ -48,7 +50,7 @@ from organizer.models import (
     SpeakerProfile,
     User,
 )
-from organizer.services import audit, mail
+from organizer.services import agendas, audit, mail
 from organizer.services.exports import ical
 from organizer.services.scheduling import editor
 from organizer.services.scheduling.conflicts import Conflict as ScheduleConflict
@@ -71,9 +73,14 @@ CHANGE_TYPES = (ADDED, MOVED, ROOM_CHANGED, MOVED_AND_ROOM_CHANGED, CANCELLED, R
 # The changes whose speakers get a mail with the updated .ics.
 MAILED = (ADDED, MOVED, ROOM_CHANGED, MOVED_AND_ROOM_CHANGED, CANCELLED)
 
+# The changes attendees who starred the session hear about (an added session cannot have
+# been starred before; a removed one is back in the editor, not cancelled).
+WATCHED = (MOVED, ROOM_CHANGED, MOVED_AND_ROOM_CHANGED, CANCELLED)
+
 BLOCKING = (Severity.BLOCKS_SAVING, Severity.BLOCKS_RELEASE)
 COMMENT_MAX = 2000
 MAIL_PURPOSE = "schedule_changed"
+ATTENDEE_MAIL_PURPOSE = "agenda_changed"
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -595,6 +602,7 @@ def release(
     )
     previous = upcoming.previous.sessions if upcoming.previous is not None else None
     _queue_mails(event=event, release=row, previous=previous, now=now)
+    _queue_attendee_mails(event=event, release=row, previous=previous, now=now)
     return row
 
 
@@ -661,6 +669,85 @@ def _queue_mails(
                     "content": ics.decode("utf-8"),
                 }
             ],
+        )
+
+
+def _watched_slots(
+    event: Event, changes: list[dict[str, Any]], entries: dict[str, dict[str, Any]]
+) -> dict[str, int]:
+    """uid -> slot id of the changed sessions: from their snapshot entries, and for the few
+    without one (an older snapshot) from the slots, in one query."""
+    found = {
+        change["uid"]: entries[change["uid"]]["slot_id"]
+        for change in changes
+        if entries.get(change["uid"], {}).get("slot_id") is not None
+    }
+    missing = {change["uid"] for change in changes} - set(found)
+    if missing:
+        found.update(
+            db.session.execute(
+                select(Slot.public_id, Slot.id).where(
+                    Slot.event_id == event.id, Slot.public_id.in_(missing)
+                )
+            ).all()
+        )
+    return found
+
+
+def _queue_attendee_mails(
+    *,
+    event: Event,
+    release: ScheduleRelease,
+    previous: list[dict[str, Any]] | None,
+    now: dt.datetime,
+) -> None:
+    """One mail per account holder who starred sessions that this release moved, put in
+    another room or cancelled, listing those sessions. A speaker's own session is left out:
+    the speakers' mail already tells them."""
+    changes = [change for change in release.changes if change["type"] in WATCHED]
+    if not changes:
+        return
+    # A cancelled session is only in the previous snapshot; the others are in the new one.
+    entries = {
+        **{entry["uid"]: entry for entry in previous or []},
+        **{entry["uid"]: entry for entry in release.sessions},
+    }
+    slot_of = _watched_slots(event, changes, entries)
+    watching = agendas.watchers(event, slot_of.values())
+    if not watching:
+        return
+    people = {
+        user.id: user for user in db.session.scalars(select(User).where(User.id.in_(watching)))
+    }
+    changes_url = mail.external_url("programme.changes", event_slug=event.slug)
+    agenda_url = mail.external_url("programme.agenda", event_slug=event.slug)
+    for user_id in sorted(watching):
+        person = people.get(user_id)
+        if person is None or not person.email:
+            continue
+        starred = watching[user_id]
+        theirs = [
+            {**change, "before": _when(change["before"]), "after": _when(change["after"])}
+            for change in changes
+            if slot_of.get(change["uid"]) in starred
+            and user_id not in {s["id"] for s in entries.get(change["uid"], {}).get("speakers", [])}
+        ]
+        if not theirs:
+            continue
+        mail.queue_mail(
+            to=person.email,
+            purpose=ATTENDEE_MAIL_PURPOSE,
+            context={
+                "person": person,
+                "release": release,
+                "changes": theirs,
+                "changes_url": changes_url,
+                "agenda_url": agenda_url,
+            },
+            now=now,
+            event=event,
+            idempotency_key=f"agenda-release:{release.id}:{user_id}",
+            locale=person.locale,
         )
 
 
