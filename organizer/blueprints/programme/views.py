@@ -1,24 +1,408 @@
-"""Attendees: the public programme of the latest schedule release."""
+"""Attendees: the public programme of the latest schedule release (grid and list, sessions,
+speakers, the change log) and personal agendas of starred sessions, with or without an
+account."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, render_template, request
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.routing import BuildError
 
 from organizer import permissions
-from organizer.blueprints._common import event_or_404, paginate
+from organizer.blueprints._common import (
+    commit,
+    event_or_404,
+    paginate,
+    rollback,
+    safe_next_url,
+    utcnow,
+)
+from organizer.blueprints._setup_forms import ConfirmForm
+from organizer.errors import DomainError, NotFound
+from organizer.models import Agenda, Event
+from organizer.services import agendas, cfp
+from organizer.services import programme_pages as pages
+from organizer.services.programme import Programme, programme_of
 from organizer.services.scheduling import releases
 
 bp = Blueprint("programme", __name__)
+
+COOKIE_AGE = 365 * 24 * 3600
+
+
+@bp.app_template_global()
+def feed_url(endpoint: str, **values: Any) -> str | None:
+    """The absolute address of a feed, or None when that feed endpoint does not exist."""
+    try:
+        return url_for(endpoint, _external=True, **values)
+    except BuildError:
+        return None
+
+
+@bp.app_template_global()
+def zone_reset_url() -> str:
+    """This page without ?tz= (back to the event's zone)."""
+    args = {key: value for key, value in request.args.items() if key != "tz"}
+    return url_for(request.endpoint or "", **(request.view_args or {}), **args)
+
+
+@bp.app_template_global()
+def webcal_url(url: str | None) -> str | None:
+    return pages.webcal(url) if url else None
+
+
+def _visible_event(event_slug: str) -> Event:
+    event = event_or_404(event_slug)
+    if not permissions.can_view_event(current_user, event):
+        abort(404)  # a draft event does not exist for outsiders
+    return event
+
+
+def _zone(event: Event) -> tuple[str, bool]:
+    """The zone to show times in (?tz=, checked) and whether an unknown zone was asked for."""
+    asked = request.args.get("tz", "").strip()
+    zone = pages.valid_zone(asked) if asked else None
+    return zone or event.timezone, bool(asked) and zone is None
+
+
+def _cookie_name(event: Event) -> str:
+    return f"agenda_{event.slug}"
+
+
+def _current_agenda(event: Event, token: str | None = None) -> Agenda | None:
+    """The visitor's agenda: their account's, else the one of the token sent (form or
+    cookie). None when they have none yet."""
+    if current_user.is_authenticated:
+        return agendas.of_user(event, current_user)
+    token = token or request.cookies.get(_cookie_name(event), "")
+    if not token:
+        return None
+    try:
+        return agendas.by_token(event, token)
+    except NotFound:
+        return None
+
+
+def _starred(agenda: Agenda | None) -> set[str]:
+    return agendas.starred_codes(agenda) if agenda is not None else set()
+
+
+def _empty(event: Event, template: str = "programme/empty.html"):  # type: ignore[no-untyped-def]
+    call = cfp.call_of(event)
+    now = utcnow()
+    return render_template(template, event=event, call=call if call and call.is_open(now) else None)
+
+
+def _common(event: Event, programme: Programme, zone: str, **context: Any) -> dict[str, Any]:
+    agenda = _current_agenda(event)
+    return {
+        "event": event,
+        "programme": programme,
+        "zone": zone,
+        "starred": _starred(agenda),
+        "agenda": agenda,
+        "here": request.full_path.rstrip("?"),
+        **context,
+    }
+
+
+@bp.route("/<event_slug>/schedule/")
+def schedule(event_slug: str):
+    event = _visible_event(event_slug)
+    programme = programme_of(event)
+    if programme is None:
+        return _empty(event)
+    zone_name, bad_zone = _zone(event)
+    zone = ZoneInfo(zone_name)
+    filters = pages.filters_of(programme, request.args)
+    sessions = pages.apply(programme, filters)
+    now = utcnow()
+    days = sorted({pages.local_day(s, zone) for s in programme.sessions})
+    day = pages.pick_day(days, request.args.get("day"), now.astimezone(zone).date())
+    view = "list" if request.args.get("view") == "list" else "grid"
+    return render_template(
+        "programme/schedule.html",
+        **_common(
+            event,
+            programme,
+            zone_name,
+            bad_zone=bad_zone,
+            filters=filters,
+            days=days,
+            day=day,
+            view=view,
+            grid=pages.grid(programme, sessions, day, zone) if day else None,
+            groups=[(d, items) for d, items in pages.by_day(sessions, zone) if d == day],
+            now_next=pages.now_next(programme, now),
+        ),
+    )
+
+
+@bp.route("/<event_slug>/talk/<code>/")
+def session(event_slug: str, code: str):
+    """A session of the latest release. A cancelled session (or an unknown code) is 404: the
+    change log says what was cancelled, and the feeds keep it with STATUS:CANCELLED."""
+    event = _visible_event(event_slug)
+    programme = programme_of(event)
+    found = programme.session(code) if programme is not None else None
+    if found is None:
+        abort(404)
+    zone_name, bad_zone = _zone(event)
+    url = url_for("programme.session", event_slug=event.slug, code=code, _external=True)
+    all_rooms = _("All rooms")
+    by_uid = programme.by_uid
+    room = next((r for r in programme.rooms if r.id == found.room_id), None)
+    return render_template(
+        "programme/session.html",
+        **_common(
+            event,
+            programme,
+            zone_name,
+            bad_zone=bad_zone,
+            session=found,
+            room=room,
+            parent=by_uid.get(found.parent) if found.parent else None,
+            children=[by_uid[uid] for uid in found.children if uid in by_uid],
+            description=programme.descriptions.get(found.proposal or "", ""),
+            google=pages.google_link(found, programme, url, all_rooms),
+            outlook=pages.outlook_link(found, programme, url, all_rooms),
+        ),
+    )
+
+
+@bp.route("/<event_slug>/speakers/")
+def speakers(event_slug: str):
+    event = _visible_event(event_slug)
+    programme = programme_of(event)
+    if programme is None:
+        return _empty(event)
+    people = sorted(programme.speakers.values(), key=lambda p: (p.name.casefold(), p.code))
+    sessions: dict[int, list] = {p.id: [] for p in people}
+    for item in programme.sessions:
+        for ref in item.speakers:
+            if ref.id in sessions:
+                sessions[ref.id].append(item)
+    return render_template(
+        "programme/speakers.html",
+        event=event,
+        programme=programme,
+        people=people,
+        sessions=sessions,
+    )
+
+
+@bp.route("/<event_slug>/speakers/<code>/")
+def speaker(event_slug: str, code: str):
+    event = _visible_event(event_slug)
+    programme = programme_of(event)
+    person = programme.speaker_by_code(code) if programme is not None else None
+    if person is None:
+        abort(404)
+    zone_name, bad_zone = _zone(event)
+    return render_template(
+        "programme/speaker.html",
+        **_common(
+            event,
+            programme,
+            zone_name,
+            bad_zone=bad_zone,
+            person=person,
+            website=pages.safe_website(person.website),
+            items=programme.sessions_of_speaker(person.id),
+        ),
+    )
+
+
+def _agenda_page(event: Event, agenda: Agenda | None, *, by_token: bool):  # type: ignore[no-untyped-def]
+    programme = programme_of(event)
+    if programme is None:
+        return _empty(event)
+    zone_name, bad_zone = _zone(event)
+    zone = ZoneInfo(zone_name)
+    codes = _starred(agenda)
+    items = pages.starred_sessions(programme, codes)
+    return render_template(
+        "programme/agenda.html",
+        event=event,
+        programme=programme,
+        zone=zone_name,
+        bad_zone=bad_zone,
+        agenda=agenda,
+        by_token=by_token,
+        starred=codes,
+        groups=pages.by_day(items, zone),
+        clashes=pages.clashes(items),
+        here=request.full_path.rstrip("?"),
+    )
+
+
+@bp.route("/<event_slug>/agenda/")
+def agenda(event_slug: str):
+    """My agenda: the account's, or the one whose token this browser keeps (cookie)."""
+    event = _visible_event(event_slug)
+    response = make_response(_agenda_page(event, _current_agenda(event), by_token=False))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/<event_slug>/agenda/<token>/")
+def agenda_token(event_slug: str, token: str):
+    event = _visible_event(event_slug)
+    try:
+        found = agendas.by_token(event, token)
+    except NotFound:
+        abort(404)
+    response = make_response(_agenda_page(event, found, by_token=True))
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the address is the secret
+    return response
+
+
+def _set_cookie(response: Any, event: Event, agenda: Agenda) -> None:
+    if agenda.user_id is not None:
+        return
+    response.set_cookie(
+        _cookie_name(event),
+        agenda.token,
+        max_age=COOKIE_AGE,
+        httponly=False,  # agenda.js mirrors it into localStorage
+        samesite="Lax",
+        secure=request.is_secure or current_app.config.get("SESSION_COOKIE_SECURE", False),
+        path="/",
+    )
+
+
+def _agenda_for_change(event: Event, token: str | None, now: dt.datetime) -> Agenda:
+    """The agenda a star goes into: the account's (made when needed), else the token's, else
+    a new anonymous one."""
+    if current_user.is_authenticated:
+        return agendas.create(event=event, now=now, user=current_user)
+    found = _current_agenda(event, token)
+    return found if found is not None else agendas.create(event=event, now=now)
+
+
+@bp.route("/<event_slug>/agenda/stars", methods=["POST"])
+def stars(event_slug: str):
+    """Star or unstar a session: a plain form (redirects back) or JSON (answers JSON)."""
+    event = _visible_event(event_slug)
+    wants_json = request.is_json
+    data = (request.get_json(silent=True) or {}) if wants_json else request.form
+    if not isinstance(data, dict) and wants_json:
+        data = {}
+    code = str(data.get("code") or "")
+    action = str(data.get("action") or "star")
+    token = str(data.get("token") or "") or None
+    back = safe_next_url(str(data.get("next") or "")) or url_for(
+        "programme.agenda", event_slug=event.slug
+    )
+    programme = programme_of(event)
+    released = pages.released_codes(programme)
+    now = utcnow()
+    try:
+        if action not in ("star", "unstar"):
+            raise NotFound(_("Unknown action."))
+        if code not in released:
+            raise NotFound(_("There is no such session in the published schedule."))
+        target = _agenda_for_change(event, token, now)
+        if action == "star":
+            agendas.star(event=event, agenda=target, code=code, released=released, now=now)
+        else:
+            agendas.unstar(event=event, agenda=target, code=code, now=now)
+        codes = sorted(agendas.starred_codes(target) & released)
+        token_value = target.token
+    except DomainError as error:
+        rollback()
+        if wants_json:
+            return jsonify(error=error.message), error.status_code
+        flash(error.message, "error")
+        return redirect(back)
+    commit()
+    if wants_json:
+        response = jsonify(token=token_value, codes=codes, starred=code in codes)
+    else:
+        title = programme.session(code).title if programme else code
+        flash(
+            _("Starred “%(title)s”.", title=title)
+            if action == "star"
+            else _("Removed “%(title)s” from your agenda.", title=title),
+            "success",
+        )
+        response = redirect(back)
+    _set_cookie(response, event, target)
+    return response
+
+
+@bp.route("/<event_slug>/agenda/<token>/sync", methods=["POST"])
+def sync(event_slug: str, token: str):
+    """The browser's copy of the stars (JSON {codes: [...]}) replaces the token's agenda."""
+    event = _visible_event(event_slug)
+    try:
+        found = agendas.by_token(event, token)
+    except NotFound as error:
+        return jsonify(error=error.message), 404
+    data = request.get_json(silent=True)
+    codes = data.get("codes") if isinstance(data, dict) else None
+    if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
+        return jsonify(error=_('Send {"codes": [...]}, a list of session codes.')), 400
+    released = pages.released_codes(programme_of(event))
+    agendas.replace_stars(event=event, agenda=found, codes=codes, released=released, now=utcnow())
+    result = sorted(agendas.starred_codes(found) & released)
+    commit()
+    return jsonify(token=found.token, codes=result)
+
+
+@bp.route("/<event_slug>/agenda/<token>/replace", methods=["GET", "POST"])
+def replace_token(event_slug: str, token: str):
+    """A new private address for the agenda; the old address and its feed stop working."""
+    event = _visible_event(event_slug)
+    try:
+        found = agendas.by_token(event, token)
+    except NotFound:
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        agendas.replace_token(agenda=found, now=utcnow())
+        new_token = found.token
+        commit()
+        flash(
+            _("Your agenda has a new address. The old address and its feed no longer work."),
+            "success",
+        )
+        response = redirect(
+            url_for("programme.agenda_token", event_slug=event.slug, token=new_token)
+        )
+        _set_cookie(response, event, found)
+        return response
+    response = make_response(
+        render_template("programme/replace_token.html", event=event, form=form, token=token),
+        400 if form.errors else 200,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @bp.route("/<event_slug>/schedule/changes/")
 def changes(event_slug: str):
     """Every release, newest first, with its comment and what changed. Cacheable: it changes
     only with a release (Last-Modified) or with the page's bytes (ETag)."""
-    event = event_or_404(event_slug)
-    if not permissions.can_view_event(current_user, event):
-        abort(404)  # a draft event does not exist for outsiders
+    event = _visible_event(event_slug)
     page = paginate(releases.releases_of(event))
     response = make_response(
         render_template(
