@@ -1,0 +1,411 @@
+"""What each public feed holds, and how it is cached.
+
+Feeds (`/<event>/schedule.ics`, per track, room, speaker, session and personal agenda, and the
+frab XML and JSON exports) are read from the latest release only, so they change only when a
+release is made. That gives cheap caching:
+
+- `stamp_of(event)`: one small query (the latest release's id, number and time) is all a
+  conditional request needs: the ETag is a hash of (format version, event, release, feed,
+  host), Last-Modified the release's time, so a 304 is answered before anything is read or
+  rendered.
+- `prepare(event, stamp)` reads the programme once per release and writes each session's VEVENT
+  once; every iCal feed of that release is assembled from those parts. Kept in a small
+  in-process LRU per (event, release, host).
+- `render(...)` keeps the finished bytes of each feed in another LRU, so a repeated request
+  costs a dictionary look-up.
+
+Feeds are rendered in the site's default language, whoever asks, so that the same release
+gives the same bytes (and the same ETag) to everyone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.routing import BuildError
+
+from organizer.enums import ContainerKind, PlenaryKind
+from organizer.extensions import db
+from organizer.models import Agenda, AgendaStar, Event, Room, ScheduleRelease, Slot
+from organizer.services import mail
+from organizer.services.exports import frab, ical
+from organizer.services.programme import Programme, PublicSession, programme_of
+from organizer.services.scheduling import releases
+
+FORMAT_VERSION = 1  # bump when the rendering changes, so that caches and ETags change too
+PREPARED_SIZE = 8
+RENDERED_SIZE = 128
+
+EVENT = "event"
+XML = "xml"
+JSON = "json"
+
+
+@dataclass(frozen=True)
+class Stamp:
+    release_id: int
+    number: int
+    released_at: dt.datetime
+
+
+def stamp_of(event: Event) -> Stamp | None:
+    """The latest release's id, number and time (one query, no snapshot), or None."""
+    row = db.session.execute(
+        select(ScheduleRelease.id, ScheduleRelease.number, ScheduleRelease.released_at)
+        .where(ScheduleRelease.event_id == event.id)
+        .order_by(ScheduleRelease.number.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    released_at = row.released_at
+    if released_at.tzinfo is None:
+        released_at = released_at.replace(tzinfo=dt.UTC)
+    return Stamp(row.id, row.number, released_at)
+
+
+def starred_uids(agenda: Agenda) -> tuple[str, ...]:
+    """The calendar UIDs (slot public ids) the agenda starred, sorted (one query)."""
+    return tuple(
+        sorted(
+            db.session.scalars(
+                select(Slot.public_id)
+                .join(AgendaStar, AgendaStar.slot_id == Slot.id)
+                .where(AgendaStar.agenda_id == agenda.id)
+            )
+        )
+    )
+
+
+def agenda_key(uids: tuple[str, ...]) -> str:
+    """A feed key for a set of starred sessions: says nothing about whose agenda it is."""
+    return "agenda:" + hashlib.sha256("\n".join(uids).encode()).hexdigest()[:24]
+
+
+def _locale() -> str:
+    return str(current_app.config.get("BABEL_DEFAULT_LOCALE", "en"))
+
+
+def _fingerprint(event: Event, stamp: Stamp | None, key: str) -> tuple[Hashable, ...]:
+    return (
+        FORMAT_VERSION,
+        event.id,
+        event.slug,
+        event.name,
+        event.venue,
+        event.timezone,
+        stamp.release_id if stamp else 0,
+        stamp.number if stamp else 0,
+        key,
+        releases.calendar_host(),
+        _locale(),
+    )
+
+
+def etag(event: Event, stamp: Stamp | None, key: str) -> str:
+    """The feed's entity tag (unquoted): the same for the same release, feed and host."""
+    return hashlib.sha256(repr(_fingerprint(event, stamp, key)).encode()).hexdigest()[:32]
+
+
+# --- caches -----------------------------------------------------------------------------------
+
+
+class _LRU:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[Hashable, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        value = make()
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+
+
+_prepared = _LRU(PREPARED_SIZE)
+_rendered = _LRU(RENDERED_SIZE)
+
+
+def clear_cache() -> None:
+    _prepared.clear()
+    _rendered.clear()
+
+
+# --- one release, prepared --------------------------------------------------------------------
+
+
+@dataclass
+class Prepared:
+    programme: Programme
+    stamp: Stamp
+    host: str
+    vtimezone: str
+    vevents: dict[str, str]  # uid -> VEVENT text, sessions then cancelled ones
+    session_url: Callable[[str], str]
+    track_ids: dict[str, int] = field(default_factory=dict)  # slug -> id
+    rooms: dict[str, tuple[int, str]] = field(default_factory=dict)  # slug -> (id, name)
+
+
+def _url_maker(event: Event) -> Callable[[str], str]:
+    """The session page's absolute address from its code, built once (BASE_URL, not the
+    request's host, when it is set)."""
+    marker = "QQQQQQ"
+    try:
+        template = mail.external_url("programme.session", event_slug=event.slug, code=marker)
+    except BuildError:  # the session pages are not installed: point at the programme
+        try:
+            base = mail.external_url("programme.schedule", event_slug=event.slug)
+        except BuildError:
+            base = mail.external_url("public.event", slug=event.slug)
+        return lambda code: base
+    return lambda code: template.replace(marker, code)
+
+
+def _last_changed(event: Event, stamp: Stamp) -> dict[str, dt.datetime]:
+    """uid -> the time of the latest release whose change log mentions it (one query)."""
+    result: dict[str, dt.datetime] = {}
+    rows = db.session.execute(
+        select(ScheduleRelease.released_at, ScheduleRelease.changes)
+        .where(ScheduleRelease.event_id == event.id, ScheduleRelease.number <= stamp.number)
+        .order_by(ScheduleRelease.number)
+    )
+    for released_at, changes in rows:
+        moment = released_at if released_at.tzinfo else released_at.replace(tzinfo=dt.UTC)
+        for change in changes or []:
+            result[change["uid"]] = moment
+    return result
+
+
+def title_of(session: PublicSession) -> str:
+    if session.title.strip():
+        return session.title.strip()
+    if session.plenary_kind in PlenaryKind._value2member_map_:
+        return _(PlenaryKind(session.plenary_kind).label)
+    if session.container_kind in ContainerKind._value2member_map_:
+        return _(ContainerKind(session.container_kind).label)
+    return _("Session")
+
+
+def kind_of(session: PublicSession) -> str:
+    """The session's type: its session type, else the plenary item's or block's kind."""
+    if session.session_type:
+        return session.session_type
+    if session.plenary_kind in PlenaryKind._value2member_map_:
+        return _(PlenaryKind(session.plenary_kind).label)
+    if session.container_kind in ContainerKind._value2member_map_:
+        return _(ContainerKind(session.container_kind).label)
+    return ""
+
+
+def _item(
+    session: PublicSession,
+    *,
+    programme: Programme,
+    host: str,
+    url: Callable[[str], str],
+    titles: dict[str, str],
+    first: dt.datetime,
+    changed: dict[str, dt.datetime],
+) -> ical.Item:
+    link = url(session.code) if session.code else ""
+    parts: list[str] = []
+    if session.abstract.strip():
+        parts.append(session.abstract.strip())
+    names = [p.name for p in session.speakers if p.name]
+    if names:
+        parts.append(_("Speakers: %(names)s", names=", ".join(names)))
+    talks = [titles[uid] for uid in session.children if uid in titles]
+    if talks:
+        parts.append(_("Talks:") + "\n" + "\n".join(f"- {title}" for title in talks))
+    if session.parent and session.parent in titles:
+        parts.append(_("Part of: %(block)s", block=titles[session.parent]))
+    if session.stream_url:
+        parts.append(_("Stream: %(url)s", url=session.stream_url))
+    if link:
+        parts.append(link)
+    return ical.Item(
+        uid=f"{session.uid}@{host}",
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        summary=title_of(session),
+        sequence=session.sequence,
+        description="\n\n".join(parts),
+        location=ical.location_of(session.room, programme.event.venue),
+        url=link,
+        categories=[c for c in (session.track, kind_of(session)) if c],
+        cancelled=session.cancelled,
+        last_modified=changed.get(session.uid, first),
+    )
+
+
+def _years(event: Event, programme: Programme | None) -> set[int]:
+    years = {event.starts_on.year, event.ends_on.year}
+    if programme is not None:
+        zone = ZoneInfo(event.timezone)
+        for session in (*programme.sessions, *programme.cancelled):
+            years.add(session.starts_at.astimezone(zone).year)
+            years.add(session.ends_at.astimezone(zone).year)
+    return years
+
+
+def prepare(event: Event, stamp: Stamp) -> Prepared:
+    host = releases.calendar_host()
+
+    def make() -> Prepared:
+        programme = programme_of(event)
+        assert programme is not None and programme.release.id == stamp.release_id
+        zone = ZoneInfo(event.timezone)
+        url = _url_maker(event)
+        changed = _last_changed(event, stamp)
+        first = min(changed.values(), default=stamp.released_at)
+        titles = {s.uid: title_of(s) for s in programme.sessions}
+        vevents = {}
+        for session in (*programme.sessions, *programme.cancelled):
+            item = _item(
+                session,
+                programme=programme,
+                host=host,
+                url=url,
+                titles=titles,
+                first=first,
+                changed=changed,
+            )
+            vevents[session.uid] = ical.vevent(item, zone=zone, stamp=stamp.released_at)
+        return Prepared(
+            programme=programme,
+            stamp=stamp,
+            host=host,
+            vtimezone=ical.vtimezone(event.timezone, _years(event, programme)),
+            vevents=vevents,
+            session_url=url,
+            track_ids={t.slug: t.id for t in programme.tracks if t.slug},
+            rooms={
+                slug: (room_id, name)
+                for room_id, slug, name in db.session.execute(
+                    select(Room.id, Room.slug, Room.name).where(Room.event_id == event.id)
+                )
+                if slug
+            },  # every room: one emptied by a release keeps a (possibly empty) feed
+        )
+
+    with force_locale(_locale()):
+        return _prepared.get((event.id, stamp.release_id, host, _locale()), make)  # type: ignore[no-any-return]
+
+
+# --- feeds ------------------------------------------------------------------------------------
+
+
+def uids_of(prepared: Prepared, key: str, starred: tuple[str, ...] = ()) -> list[str] | None:
+    """The sessions a feed holds, in release order, or None when its key names nothing."""
+    programme = prepared.programme
+    sessions = programme.sessions
+    kind, _sep, value = key.partition(":")
+    if kind == EVENT:
+        return [s.uid for s in (*sessions, *programme.cancelled)]
+    if kind == "track":
+        track_id = prepared.track_ids.get(value)
+        if track_id is None:
+            return None
+        return [s.uid for s in sessions if s.track_id == track_id]
+    if kind == "room":
+        room = prepared.rooms.get(value)
+        if room is None:
+            return None
+        room_id, name = room
+        return [s.uid for s in sessions if s.room_id == room_id] + [
+            s.uid for s in programme.cancelled if s.room == name
+        ]
+    if kind == "speaker":
+        speaker = programme.speaker_by_code(value)
+        if speaker is None:
+            return None
+        return [s.uid for s in programme.sessions_of_speaker(speaker.id)]
+    if kind == "session":
+        session = programme.session(value)
+        return None if session is None else [session.uid]
+    if kind == "agenda":
+        wanted = set(starred)
+        return [s.uid for s in (*sessions, *programme.cancelled) if s.uid in wanted]
+    return None
+
+
+def feed_name(prepared: Prepared, key: str) -> str:
+    event = prepared.programme.event
+    kind, _sep, value = key.partition(":")
+    if kind == "track":
+        track = next(t for t in prepared.programme.tracks if t.slug == value)
+        return f"{event.name}: {track.name}"
+    if kind == "room":
+        return f"{event.name}: {prepared.rooms[value][1]}"
+    if kind == "speaker":
+        speaker = prepared.programme.speaker_by_code(value)
+        return f"{event.name}: {speaker.name if speaker else value}"
+    if kind == "session":
+        session = prepared.programme.session(value)
+        return f"{event.name}: {title_of(session) if session else value}"
+    if kind == "agenda":
+        return _("%(event)s: my agenda", event=event.name)
+    return event.name
+
+
+def empty_calendar(event: Event) -> bytes:
+    """The feed before the first release: a valid calendar with no events, so that a
+    subscription made early fills in when the schedule is published."""
+    with force_locale(_locale()):
+        return ical.document(
+            name=event.name,
+            timezone=event.timezone,
+            vtimezones=[ical.vtimezone(event.timezone, _years(event, None))],
+            vevents=[],
+        )
+
+
+def render(
+    event: Event, stamp: Stamp, key: str, starred: tuple[str, ...] = ()
+) -> bytes | None:
+    """The bytes of a feed (`EVENT`, `track:<slug>`, `room:<slug>`, `speaker:<code>`,
+    `session:<code>`, an `agenda_key`, `XML`, `JSON`), or None when its key names nothing."""
+    prepared = prepare(event, stamp)
+    uids: list[str] | None = []
+    if key not in (XML, JSON):
+        uids = uids_of(prepared, key, starred)
+        if uids is None:
+            return None  # not cached: made-up addresses must not push real feeds out
+
+    def make() -> bytes:
+        with force_locale(_locale()):
+            if key == XML:
+                return frab.xml(prepared.programme, url=prepared.session_url)
+            if key == JSON:
+                return frab.json(prepared.programme, url=prepared.session_url)
+            return ical.document(
+                name=feed_name(prepared, key),
+                timezone=event.timezone,
+                vtimezones=[prepared.vtimezone],
+                vevents=[prepared.vevents[uid] for uid in uids or []],
+            )
+
+    return _rendered.get(_fingerprint(event, stamp, key), make)  # type: ignore[no-any-return]
