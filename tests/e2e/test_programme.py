@@ -1,0 +1,110 @@
+"""The public programme in headless Chromium, on the demo workshop's released schedule: the
+grid at desktop and phone width, the list, a session page, the speakers and a speaker's page,
+starring two overlapping sessions (one with the mouse, one with the keyboard) and finding both
+in "My agenda" with their overlap. axe-core scans every page visited.
+
+The demo is loaded once for the module (loading skips an event already there); the tests read
+the release and change nothing but their own browser's agenda."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from organizer.services import demo
+from organizer.services.events import event_by_slug
+from organizer.services.programme import programme_of
+from organizer.services.programme_pages import clashes
+from tests import factories
+from tests.e2e.conftest import VIEWPORTS, check_page, tab_to
+
+pytestmark = pytest.mark.e2e
+
+DEMO = "mangrove-2027"
+
+
+@pytest.fixture(scope="module")
+def released(live_server) -> dict[str, Any]:
+    def seed() -> dict[str, Any]:
+        demo.load_demo(data=demo.read_fixture(), now=factories.NOW)
+        event = event_by_slug(DEMO)
+        assert event is not None
+        programme = programme_of(event)
+        assert programme is not None, "the demo has a release"
+        talks = [s for s in programme.sessions if s.kind == "talk" and s.parent is None]
+        pair = next(c for c in clashes(talks) if c.first.room_id != c.second.room_id)
+        speaker = next(iter(sorted(programme.speakers.values(), key=lambda p: p.name)))
+        day = pair.first.starts_at.astimezone(ZoneInfo(event.timezone))
+        return {
+            "first": (pair.first.code, pair.first.title),
+            "second": (pair.second.code, pair.second.title),
+            "day": day.date().isoformat(),
+            "speaker": (speaker.code, speaker.name),
+        }
+
+    return live_server.run(seed)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=["desktop", "phone"])
+def test_browse_the_schedule(page: Page, axe, released, viewport) -> None:
+    page.set_viewport_size(viewport)
+    page.goto(f"/{DEMO}/schedule/?day={released['day']}")
+    check_page(page, axe, viewport)
+    title = released["first"][1]
+    if viewport["width"] > 640:
+        grid = page.locator("table.grid-table")
+        expect(grid).to_be_visible()
+        expect(grid.get_by_role("link", name=title, exact=True)).to_be_visible()
+    else:
+        expect(page.locator("table.grid-table")).to_be_hidden()
+        expect(page.locator(".schedule-list").get_by_role("link", name=title)).to_be_visible()
+    page.goto(f"/{DEMO}/schedule/?day={released['day']}&view=list")
+    check_page(page, axe, viewport)
+    page.get_by_role("link", name=title, exact=True).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    check_page(page, axe, viewport)
+    expect(page.get_by_role("link", name="Add to Google Calendar")).to_be_visible()
+
+
+def test_speakers(page: Page, axe, released) -> None:
+    viewport = VIEWPORTS[0]
+    page.goto(f"/{DEMO}/speakers/")
+    check_page(page, axe, viewport)
+    _code, name = released["speaker"]
+    page.get_by_role("link", name=name, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+    check_page(page, axe, viewport)
+
+
+def test_star_two_overlapping_sessions_and_see_them_in_my_agenda(page: Page, axe, released):
+    viewport = VIEWPORTS[0]
+    (first_code, first), (second_code, second) = released["first"], released["second"]
+    page.goto(f"/{DEMO}/schedule/?day={released['day']}&view=list")
+    mouse = page.locator(f'.star-button[data-code="{first_code}"]').first
+    expect(mouse).to_have_attribute("aria-pressed", "false")
+    mouse.click()
+    expect(mouse).to_have_attribute("aria-pressed", "true")
+    expect(mouse).to_contain_text("Starred")
+    keyboard = page.locator(f'.star-button[data-code="{second_code}"]').first
+    tab_to(page, keyboard)
+    page.keyboard.press("Enter")
+    expect(keyboard).to_have_attribute("aria-pressed", "true")
+    # The stars survive a reload (the server's copy, and localStorage).
+    page.reload()
+    expect(page.locator(f'.star-button[data-code="{first_code}"]').first).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    page.get_by_role("link", name="My agenda").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My agenda")
+    main = page.locator("main")
+    expect(main.get_by_role("link", name=first, exact=True)).to_be_visible()
+    expect(main.get_by_role("link", name=second, exact=True)).to_be_visible()
+    expect(page.locator(".clashes")).to_contain_text("overlaps")
+    check_page(page, axe, viewport)
+    # The private address shows the same agenda.
+    page.locator(".private-address a").first.click()
+    expect(main.get_by_role("link", name=second, exact=True)).to_be_visible()
+    check_page(page, axe, viewport)
