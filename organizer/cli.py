@@ -31,12 +31,13 @@ def register_commands(app: Flask) -> None:
         type=click.IntRange(min=1, max=100_000),
         default=None,
         help="Generate a synthetic event for benchmarks instead of the demo workshop: an "
-        "organizer, 40 reviewers, SIZE speakers with a proposal each and 3 reviews per proposal.",
+        "organizer, 40 reviewers, SIZE speakers with a confirmed proposal each and 3 reviews "
+        "per proposal, every session placed in a released schedule.",
     )
     def demo_command(size: int | None) -> None:
         """Load the demo workshop from fixtures/ (idempotent), or a synthetic event."""
         if size is not None:
-            event = demo.generate_synthetic(size=size, now=_now())
+            event = demo.generate_synthetic(size=size, now=_now(), schedule=True)
             db.session.commit()
             click.echo(f"Synthetic event ready: /{event.slug}/")
             return

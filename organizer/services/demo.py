@@ -727,13 +727,22 @@ SYNTHETIC_REVIEWERS = 40
 SYNTHETIC_REVIEWS_PER_PROPOSAL = 3
 
 
-def generate_synthetic(*, size: int, now: dt.datetime, seed: int = 1) -> Event:
+def generate_synthetic(
+    *, size: int, now: dt.datetime, seed: int = 1, schedule: bool = False
+) -> Event:
     """A synthetic event sized for benchmarks: `size` speakers with one submitted proposal
-    each, 40 reviewers, and 3 complete reviews per proposal."""
+    each, 40 reviewers, and 3 complete reviews per proposal.
+
+    With `schedule` (what `flask demo --size` makes), every proposal is confirmed and placed
+    in a released schedule (`demo_schedule.synthetic_release`: rooms scaled to the size,
+    plenary items, a lightning block), for the public pages' and feeds' benchmarks. Without
+    it the proposals stay submitted, as the call for talks' benchmarks expect."""
     rng = random.Random(seed)  # noqa: S311 - reproducible fake names, not secrets
     slug = f"synthetic-{size}"
     existing = db.session.scalar(select(Event).where(Event.slug == slug))
     if existing is not None:
+        if schedule:
+            demo_schedule.synthetic_release(existing, now=now, seed=seed)
         return existing
     start = (now + dt.timedelta(days=90)).date()
     event = Event(
@@ -792,4 +801,6 @@ def generate_synthetic(*, size: int, now: dt.datetime, seed: int = 1) -> Event:
     db.session.flush()
     _synthetic_call(event, speakers, reviewers, rng, now)
     db.session.flush()
+    if schedule:
+        demo_schedule.synthetic_release(event, now=now, seed=seed)
     return event

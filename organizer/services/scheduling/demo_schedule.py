@@ -12,21 +12,24 @@ import random
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from organizer.enums import ContainerKind, PlenaryKind, ProposalState, SlotKind
+from organizer.enums import ContainerKind, EventRoleName, PlenaryKind, ProposalState, SlotKind
 from organizer.extensions import db
 from organizer.models import (
     Event,
+    EventRole,
     Proposal,
     Room,
     ScheduleDay,
+    ScheduleRelease,
     ScheduleSettings,
     Slot,
     SpeakerAvailability,
     SpeakerProfile,
     User,
 )
+from organizer.services import agendas
 from organizer.services.scheduling import editor, releases
 from organizer.services.timefmt import local_date_to_utc
 
@@ -139,9 +142,10 @@ def load_schedule(
         slot.expected_audience = item.get("expected_audience")
     db.session.flush()
     if schedule.get("release"):
-        releases.release(
+        released = releases.release(
             event=event, actor=organizer, now=now, comment=schedule["release"].get("comment", "")
         )
+        _load_agendas(event, schedule.get("agendas", []), talks, users, released, now)
     for item in schedule.get("after_release", []):
         slot = talks[item["talk"]]
         editor.move(
@@ -153,6 +157,24 @@ def load_schedule(
             actor=organizer,
             now=now,
         )
+
+
+def _load_agendas(
+    event: Event,
+    specs: list[dict[str, Any]],
+    talks: dict[str, Slot],
+    users: dict[str, User],
+    release: ScheduleRelease,
+    now: dt.datetime,
+) -> None:
+    """Attendees' agendas: one per `user`, or `anonymous` of them, each starring `talks`."""
+    codes = {entry["code"] for entry in release.sessions}
+    for spec in specs:
+        owners = [users[spec["user"]]] if spec.get("user") else [None] * spec.get("anonymous", 1)
+        wanted = [talks[title].code for title in spec["talks"]]
+        for owner in owners:
+            agenda = agendas.create(event=event, now=now, user=owner)
+            agendas.replace_stars(event=event, agenda=agenda, codes=wanted, released=codes, now=now)
 
 
 def _load_speakers(
@@ -184,26 +206,28 @@ def _load_speakers(
 
 
 def synthetic_schedule(
-    event: Event, *, rooms: int, placed_share: float, now: dt.datetime, seed: int = 1
+    event: Event,
+    *,
+    rooms: int,
+    placed_share: float,
+    now: dt.datetime,
+    seed: int = 1,
+    programme: bool = False,
 ) -> None:
     """Rooms, a day per event date (09:00-18:00), every proposal accepted with a slot, and
-    about `placed_share` of them placed without overlaps (benchmarks of the editor's pages)."""
+    about `placed_share` of them placed without overlaps (benchmarks of the editor's pages).
+
+    With `programme`, the schedule looks like a real one (benchmarks of the public pages and
+    feeds): an opening keynote, lunch every day and a closing session across all rooms, a
+    lightning block of three talks, and the longest sessions placed first so that the days
+    fill up; rooms are added when the sessions do not fit, so a share of 1.0 places them all.
+    """
     rng = random.Random(seed)  # noqa: S311 - reproducible layout, not a secret
     zone = ZoneInfo(event.timezone)
     db.session.add(
         ScheduleSettings(event_id=event.id, granularity_minutes=15, severities={}, updated_at=now)
     )
-    room_rows = [
-        Room(
-            event_id=event.id,
-            name=f"Room {n + 1}",
-            capacity=rng.choice([30, 60, 120, 200]),
-            position=n,
-            step_free=n % 3 != 2,
-            created_at=now,
-        )
-        for n in range(rooms)
-    ]
+    room_rows = [_synthetic_room(event, n, rng, now) for n in range(rooms)]
     db.session.add_all(room_rows)
     days = []
     date = event.starts_on
@@ -224,20 +248,153 @@ def synthetic_schedule(
     editor.ensure_slots(event=event, now=now)
     slots = list(db.session.scalars(select(Slot).where(Slot.event_id == event.id)))
     rng.shuffle(slots)
-    # Fill rooms day by day, back to back, until the share is placed.
-    cursor = {(d.id, r.id): d.starts_at for d in days for r in room_rows}
-    lanes = list(cursor)
     target = int(len(slots) * placed_share)
+    blocked: list[tuple[int | None, dt.datetime, dt.datetime]] = []  # (room id or all, times)
+    if programme:
+        db.session.flush()
+        blocked, slots = _synthetic_programme(event, days, room_rows, slots, zone, now)
+        target = min(target, len(slots))
+        # Longest first, so that the short talks fill what the long ones leave.
+        slots = sorted(slots[:target], key=lambda s: -s.duration_minutes) + slots[target:]
+    # Fill the free stretches of each room and day back to back, in turn, until the share is
+    # placed; add a room when nothing fits any more.
+    lanes = [lane for day in days for room in room_rows for lane in _free(day, room, blocked)]
     lane = 0
     for slot in slots[:target]:
-        for _ in range(len(lanes)):
-            key = lanes[lane % len(lanes)]
-            lane += 1
-            day = next(d for d in days if d.id == key[0])
-            end = cursor[key] + dt.timedelta(minutes=slot.duration_minutes)
-            if end <= day.ends_at:
-                slot.room_id = key[1]
-                slot.starts_at = cursor[key]
-                cursor[key] = end
+        placed = False
+        while not placed:
+            for _ in range(len(lanes)):
+                stretch = lanes[lane % len(lanes)]
+                lane += 1
+                end = stretch[2] + dt.timedelta(minutes=slot.duration_minutes)
+                if end <= stretch[3]:
+                    slot.room_id, slot.starts_at = stretch[1], stretch[2]
+                    stretch[2] = end
+                    placed = True
+                    break
+            if not placed and not programme:
                 break
+            if not placed:
+                room = _synthetic_room(event, len(room_rows), rng, now)
+                db.session.add(room)
+                db.session.flush()
+                room_rows.append(room)
+                lanes.extend(lane for day in days for lane in _free(day, room, blocked))
     db.session.flush()
+
+
+def synthetic_release(event: Event, *, now: dt.datetime, seed: int = 1) -> ScheduleRelease | None:
+    """A released schedule for a synthetic event (`flask demo --size N`): every session
+    placed in max(4, N / 40) rooms (more if needed) over the event's days, with plenary items
+    and a lightning block, released once by its organizer. Nothing happens when the event
+    has a schedule already."""
+    if db.session.scalar(select(Room.id).where(Room.event_id == event.id).limit(1)) is not None:
+        return None
+    size = db.session.scalar(
+        select(func.count()).select_from(Proposal).where(Proposal.event_id == event.id)
+    )
+    synthetic_schedule(
+        event, rooms=max(4, size // 40), placed_share=1.0, now=now, seed=seed, programme=True
+    )
+    organizer = db.session.scalar(
+        select(User)
+        .join(EventRole, EventRole.user_id == User.id)
+        .where(EventRole.event_id == event.id, EventRole.role == EventRoleName.ORGANIZER)
+        .order_by(User.id)
+        .limit(1)
+    )
+    # No mails: the speakers are made up, and 1,000 of them would take half a minute.
+    return releases.release(
+        event=event, actor=organizer, now=now, comment="Synthetic schedule.", notify=False
+    )
+
+
+def _synthetic_room(event: Event, n: int, rng: random.Random, now: dt.datetime) -> Room:
+    return Room(
+        event_id=event.id,
+        name=f"Room {n + 1}",
+        capacity=rng.choice([30, 60, 120, 200]),
+        position=n,
+        step_free=n % 3 != 2,
+        created_at=now,
+    )
+
+
+def _free(
+    day: ScheduleDay, room: Room, blocked: list[tuple[int | None, dt.datetime, dt.datetime]]
+) -> list[list[Any]]:
+    """The stretches of `day` in which `room` is free: [day id, room id, cursor, end]."""
+    busy = sorted(
+        (start, end)
+        for room_id, start, end in blocked
+        if room_id in (None, room.id) and start < day.ends_at and end > day.starts_at
+    )
+    stretches = []
+    cursor = day.starts_at
+    for start, end in busy:
+        if start > cursor:
+            stretches.append([day.id, room.id, cursor, start])
+        cursor = max(cursor, end)
+    if cursor < day.ends_at:
+        stretches.append([day.id, room.id, cursor, day.ends_at])
+    return stretches
+
+
+def _synthetic_programme(
+    event: Event,
+    days: list[ScheduleDay],
+    rooms: list[Room],
+    slots: list[Slot],
+    zone: ZoneInfo,
+    now: dt.datetime,
+) -> tuple[list[tuple[int | None, dt.datetime, dt.datetime]], list[Slot]]:
+    """Plenary items and a lightning block of three talks. Returns the times they take (room
+    id, or None for all rooms) and the talks left to place."""
+
+    def at(day: ScheduleDay, hour: int, minute: int = 0) -> dt.datetime:
+        return dt.datetime.combine(day.day, dt.time(hour, minute), tzinfo=zone).astimezone(dt.UTC)
+
+    items = [(days[0], 9, 0, 60, PlenaryKind.KEYNOTE, "Opening keynote", True)]
+    items += [(day, 12, 30, 60, PlenaryKind.LUNCH, "Lunch", True) for day in days]
+    items.append((days[-1], 17, 30, 30, PlenaryKind.OTHER, "Closing and thanks", True))
+    blocked: list[tuple[int | None, dt.datetime, dt.datetime]] = []
+    for day, hour, minute, duration, kind, title, pinned in items:
+        starts_at = at(day, hour, minute)
+        db.session.add(
+            Slot(
+                event_id=event.id,
+                kind=SlotKind.PLENARY,
+                plenary_kind=kind,
+                title=title,
+                all_rooms=True,
+                room_id=rooms[0].id,
+                starts_at=starts_at,
+                duration_minutes=duration,
+                pinned=pinned,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        blocked.append((None, starts_at, starts_at + dt.timedelta(minutes=duration)))
+    short = [slot for slot in slots if slot.duration_minutes <= 20][:3]
+    if short:
+        day = days[1] if len(days) > 1 else days[0]
+        starts_at = at(day, 16)
+        duration = sum(slot.duration_minutes for slot in short)
+        block = Slot(
+            event_id=event.id,
+            kind=SlotKind.CONTAINER,
+            container_kind=ContainerKind.LIGHTNING,
+            title="Lightning talks",
+            room_id=rooms[0].id,
+            starts_at=starts_at,
+            duration_minutes=duration,
+            created_at=now,
+            updated_at=now,
+        )
+        db.session.add(block)
+        db.session.flush()
+        for position, slot in enumerate(short):
+            slot.parent_id, slot.position = block.id, position
+        blocked.append((rooms[0].id, starts_at, starts_at + dt.timedelta(minutes=duration)))
+    return blocked, [slot for slot in slots if slot not in short]

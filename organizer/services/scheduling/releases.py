@@ -526,8 +526,10 @@ def release(
     now: dt.datetime,
     comment: str = "",
     expected: str | None = None,
+    notify: bool = True,
 ) -> ScheduleRelease:
-    """Release the schedule as the next version and queue the speakers' mails.
+    """Release the schedule as the next version and queue the speakers' and attendees' mails
+    (unless `notify` is False: synthetic benchmark data, whose people are made up).
 
     Refused (Conflict) while a conflict that blocks releases remains, when nothing changed
     since the previous version, or when `expected` (the preview's fingerprint the organizer
@@ -601,8 +603,9 @@ def release(
         },
     )
     previous = upcoming.previous.sessions if upcoming.previous is not None else None
-    _queue_mails(event=event, release=row, previous=previous, now=now)
-    _queue_attendee_mails(event=event, release=row, previous=previous, now=now)
+    if notify:
+        _queue_mails(event=event, release=row, previous=previous, now=now)
+        _queue_attendee_mails(event=event, release=row, previous=previous, now=now)
     return row
 
 
