@@ -23,7 +23,7 @@ from tests.factories import (
     make_user,
 )
 
-TRICKY = "Mapas, redes; e \"aspas\"\nsegunda linha \N{GLOBE WITH MERIDIANS} 地図と網 Ελληνικά"
+TRICKY = 'Mapas, redes; e "aspas"\nsegunda linha \N{GLOBE WITH MERIDIANS} 地図と網 Ελληνικά'
 
 
 @pytest.fixture(autouse=True)

@@ -73,10 +73,7 @@ def test_json_is_valid_and_says_everything(client, world, validator):
     conference = document["schedule"]["conference"]
     assert conference["acronym"] == "lisbon_feeds" and conference["daysCount"] == 2
     events = {
-        e["title"]: e
-        for day in conference["days"]
-        for room in day["rooms"].values()
-        for e in room
+        e["title"]: e for day in conference["days"] for room in day["rooms"].values() for e in room
     }
     assert events[TRICKY]["title"] == TRICKY  # quotes, newline, emoji, CJK and Greek intact
     assert TRICKY.encode() in response.data.replace(b"\\n", b"\n").replace(b'\\"', b'"')

@@ -38,7 +38,9 @@ def test_a_malformed_if_none_match_gets_a_plain_200(client, world, header):
 def test_a_new_release_changes_the_etag_and_last_modified(client, world):
     url = f"/{world['event'].slug}/schedule.json"
     first = client.get(url)
-    make_talk(world["event"], title="Late addition", room=world["rooms"][1], starts_at=lisbon(27, 15))
+    make_talk(
+        world["event"], title="Late addition", room=world["rooms"][1], starts_at=lisbon(27, 15)
+    )
     db.session.commit()
     release(world["event"], world["organizer"], now=world["later"])
     second = client.get(url, headers={"If-None-Match": first.headers["ETag"]})

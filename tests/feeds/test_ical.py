@@ -134,7 +134,10 @@ def test_times_across_the_summer_time_change(client, world):
     )
     (timezone,) = calendar.walk("VTIMEZONE")
     rules = [str(c["RRULE"].to_ical().decode()) for c in timezone.walk() if "RRULE" in c]
-    assert sorted(rules) == ["FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10", "FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3"]
+    assert sorted(rules) == [
+        "FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10",
+        "FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3",
+    ]
     assert "RDATE" not in timezone.to_ical().decode()
 
 
@@ -186,9 +189,7 @@ def test_an_event_in_a_zone_without_summer_time(client, world):
 
 
 def test_sequence_grows_for_a_moved_session_and_uids_stay(client, world):
-    before = {
-        str(v["UID"]): v for v in parse(client.get(urls(world)["event"]).data).walk("VEVENT")
-    }
+    before = {str(v["UID"]): v for v in parse(client.get(urls(world)["event"]).data).walk("VEVENT")}
     saturday, sunday = world["talks"]
     editor.move(
         event=world["event"],
@@ -201,9 +202,7 @@ def test_sequence_grows_for_a_moved_session_and_uids_stay(client, world):
     )
     db.session.commit()
     second = release(world["event"], world["organizer"], now=world["later"])
-    after = {
-        str(v["UID"]): v for v in parse(client.get(urls(world)["event"]).data).walk("VEVENT")
-    }
+    after = {str(v["UID"]): v for v in parse(client.get(urls(world)["event"]).data).walk("VEVENT")}
     assert set(after) == set(before)
     moved = next(uid for uid in after if uid.startswith(saturday.public_id))
     kept = next(uid for uid in after if uid.startswith(sunday.public_id))

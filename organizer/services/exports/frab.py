@@ -155,8 +155,14 @@ def json(programme: Programme, *, url: Callable[[str], str]) -> bytes:
         "daysCount": layout["days_count"],
         "timeslot_duration": "00:05",
         "tracks": [
-            {"name": t["name"], **({"slug": t["slug"]} if re.fullmatch(
-                r"[a-z0-9_-]+[a-z0-9]", t["slug"] or "") else {})}
+            {
+                "name": t["name"],
+                **(
+                    {"slug": t["slug"]}
+                    if re.fullmatch(r"[a-z0-9_-]+[a-z0-9]", t["slug"] or "")
+                    else {}
+                ),
+            }
             for t in layout["tracks"]
         ],
         "days": [],

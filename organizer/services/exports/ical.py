@@ -52,9 +52,7 @@ Entry = Mapping[str, Any]
 def text(value: str) -> str:
     """A TEXT value escaped per RFC 5545 3.3.11 (newlines of any kind become \\n)."""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return (
-        value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-    )
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def fold(line: str) -> str:
@@ -177,7 +175,7 @@ def vtimezone(name: str, years: Iterable[int]) -> str:
             f"TZNAME:{text(moment.tzname() or '')}",
             "END:STANDARD",
         ]
-        return "".join(fold(line) for line in lines + ["END:VTIMEZONE"])
+        return "".join(fold(line) for line in [*lines, "END:VTIMEZONE"])
     # Group consecutive years that follow the same rule into one component with an RRULE.
     groups: list[tuple[tuple[Any, ...], list[Transition]]] = []
     for _year, change in changes:
