@@ -125,6 +125,7 @@ def test_the_agenda_page_lists_stars_by_day_with_overlaps(client, world):
         assert "“One” (Sat 10:00) overlaps “Two” (Sat 10:10)" in html.replace("&#34;", '"')
         assert f"/lisbon/agenda/{token}/replace" in html
         assert "Anyone with these links" in html
+        assert f'href="webcal://organizer.test/lisbon/agenda/{token}.ics"' in html
 
 
 def test_replacing_the_address_makes_the_old_one_404(client, world):

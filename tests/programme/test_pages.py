@@ -329,3 +329,20 @@ def test_queries_do_not_grow(client, world, assert_constant_queries):
         ],
         grow,
     )
+
+
+def test_feed_links_on_the_pages(client, world, released):
+    html = client.get("/lisbon/schedule/").text
+    assert 'href="webcal://organizer.test/lisbon/schedule.ics"' in html
+    assert 'href="http://organizer.test/lisbon/schedule.ics"' in html
+    assert "/lisbon/schedule/track/methods.ics" in html and "/lisbon/schedule/room/aula.ics" in html
+    assert "/lisbon/schedule.xml" in html and "/lisbon/schedule.json" in html
+    code = code_of(released["methods"])
+    assert f"/lisbon/talk/{code}.ics" in client.get(f"/lisbon/talk/{code}/").text
+    ana_code = db.session.scalar(
+        select(SpeakerProfile.code).where(SpeakerProfile.user_id == released["ana"].id)
+    )
+    assert f"/lisbon/speaker/{ana_code}.ics" in client.get(f"/lisbon/speakers/{ana_code}/").text
+    event_page = client.get("/lisbon/").text
+    for link in ("/lisbon/schedule/", "/lisbon/speakers/", "/lisbon/agenda/", "schedule.ics"):
+        assert link in event_page, link

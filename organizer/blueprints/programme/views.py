@@ -22,7 +22,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from organizer import permissions
 from organizer.blueprints._common import (
@@ -47,12 +46,9 @@ COOKIE_AGE = 365 * 24 * 3600
 
 
 @bp.app_template_global()
-def feed_url(endpoint: str, **values: Any) -> str | None:
-    """The absolute address of a feed, or None when that feed endpoint does not exist."""
-    try:
-        return url_for(endpoint, _external=True, **values)
-    except BuildError:
-        return None
+def feed_url(endpoint: str, **values: Any) -> str:
+    """The absolute address of a feed (the feeds blueprint), for https and webcal links."""
+    return url_for(endpoint, _external=True, **values)
 
 
 @bp.app_template_global()
