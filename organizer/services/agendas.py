@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from organizer.errors import NotFound, ValidationFailed
 from organizer.extensions import db
@@ -64,8 +65,16 @@ def create(*, event: Event, now: dt.datetime, user: User | None = None) -> Agend
         created_at=now,
         updated_at=now,
     )
-    db.session.add(agenda)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(agenda)
+            db.session.flush()
+    except IntegrityError:
+        # The same person's other request (a double click, a second tab) made it meanwhile.
+        existing = of_user(event, user) if user is not None else None
+        if existing is None:
+            raise
+        return existing
     return agenda
 
 
@@ -90,7 +99,12 @@ def star(*, event: Event, agenda: Agenda, code: str, released: set[str], now: dt
         return False
     if count(agenda) >= MAX_STARS:
         raise ValidationFailed(_("An agenda holds at most %(n)d sessions.", n=MAX_STARS))
-    db.session.add(AgendaStar(agenda_id=agenda.id, slot_id=slot_id, created_at=now))
+    try:
+        with db.session.begin_nested():
+            db.session.add(AgendaStar(agenda_id=agenda.id, slot_id=slot_id, created_at=now))
+            db.session.flush()
+    except IntegrityError:
+        return False  # starred by another request meanwhile (a double click)
     agenda.updated_at = now
     db.session.flush()
     return True
