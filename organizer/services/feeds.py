@@ -163,10 +163,17 @@ class Prepared:
     stamp: Stamp
     host: str
     vtimezone: str
-    vevents: dict[str, str]  # uid -> VEVENT text, sessions then cancelled ones
+    write: Callable[[], dict[str, str]]  # uid -> VEVENT text, sessions then cancelled
     session_url: Callable[[str], str]
     track_ids: dict[str, int] = field(default_factory=dict)  # slug -> id
     rooms: dict[str, tuple[int, str]] = field(default_factory=dict)  # slug -> (id, name)
+    _vevents: dict[str, str] | None = None
+
+    @property
+    def vevents(self) -> dict[str, str]:
+        if self._vevents is None:
+            self._vevents = self.write()
+        return self._vevents
 
 
 def _url_maker(event: Event) -> Callable[[str], str]:
@@ -283,24 +290,28 @@ def prepare(event: Event, stamp: Stamp) -> Prepared:
         changed = _last_changed(event, stamp)
         first = min(changed.values(), default=stamp.released_at)
         titles = {s.uid: title_of(s) for s in programme.sessions}
-        vevents = {}
-        for session in (*programme.sessions, *programme.cancelled):
-            item = _item(
-                session,
-                programme=programme,
-                host=host,
-                url=url,
-                titles=titles,
-                first=first,
-                changed=changed,
-            )
-            vevents[session.uid] = ical.vevent(item, zone=zone, stamp=stamp.released_at)
+
+        def write() -> dict[str, str]:  # only when an iCal feed is asked for
+            vevents = {}
+            for session in (*programme.sessions, *programme.cancelled):
+                item = _item(
+                    session,
+                    programme=programme,
+                    host=host,
+                    url=url,
+                    titles=titles,
+                    first=first,
+                    changed=changed,
+                )
+                vevents[session.uid] = ical.vevent(item, zone=zone, stamp=stamp.released_at)
+            return vevents
+
         return Prepared(
             programme=programme,
             stamp=stamp,
             host=host,
             vtimezone=ical.vtimezone(event.timezone, _years(event, programme)),
-            vevents=vevents,
+            write=write,
             session_url=url,
             track_ids={t.slug: t.id for t in programme.tracks if t.slug},
             rooms={

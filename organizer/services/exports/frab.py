@@ -191,7 +191,7 @@ def json(programme: Programme, *, url: Callable[[str], str]) -> bytes:
         "generator": {"name": GENERATOR},
         "schedule": {"version": layout["version"], "conference": conference},
     }
-    return jsonlib.dumps(document, ensure_ascii=False, indent=1).encode()
+    return jsonlib.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def xml(programme: Programme, *, url: Callable[[str], str]) -> bytes:
@@ -243,5 +243,4 @@ def xml(programme: Programme, *, url: Callable[[str], str]) -> bytes:
                     person.text = p["name"]
                 ET.SubElement(element, "links")
                 ET.SubElement(element, "attachments")
-    ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
