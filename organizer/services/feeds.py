@@ -8,9 +8,11 @@ release is made. That gives cheap caching:
   conditional request needs: the ETag is a hash of (format version, event, release, feed,
   host), Last-Modified the release's time, so a 304 is answered before anything is read or
   rendered.
-- `prepare(event, stamp)` reads the programme once per release and writes each session's VEVENT
-  once; every iCal feed of that release is assembled from those parts. Kept in a small
-  in-process LRU per (event, release, host).
+- `prepare(event, stamp)` reads the programme once per release; each session's VEVENT is
+  written (by `icalendar`, in `exports.ical.vevent`) the first time a feed holds it and kept as
+  bytes, so that every iCal feed of that release is assembled from the same parts (a session's
+  feed written first costs one VEVENT, not the whole event's). Kept in a small in-process LRU
+  per (event, release, host).
 - `render(...)` keeps the finished bytes of each feed in another LRU, so a repeated request
   costs a dictionary look-up.
 
@@ -32,6 +34,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from icalendar import Timezone
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
@@ -43,7 +46,7 @@ from organizer.services.exports import frab, ical
 from organizer.services.programme import Programme, PublicSession, programme_of
 from organizer.services.scheduling import releases
 
-FORMAT_VERSION = 1  # bump when the rendering changes, so that caches and ETags change too
+FORMAT_VERSION = 2  # bump when the rendering changes, so that caches and ETags change too
 PREPARED_SIZE = 8
 RENDERED_SIZE = 128
 
@@ -162,18 +165,21 @@ class Prepared:
     programme: Programme
     stamp: Stamp
     host: str
-    vtimezone: str
-    write: Callable[[], dict[str, str]]  # uid -> VEVENT text, sessions then cancelled
+    vtimezone: Timezone
+    write: Callable[[str], bytes]  # uid -> its VEVENT (sessions and cancelled ones)
     session_url: Callable[[str], str]
     track_ids: dict[str, int] = field(default_factory=dict)  # slug -> id
     rooms: dict[str, tuple[int, str]] = field(default_factory=dict)  # slug -> (id, name)
-    _vevents: dict[str, str] | None = None
+    _vevents: dict[str, bytes] = field(default_factory=dict)
 
-    @property
-    def vevents(self) -> dict[str, str]:
-        if self._vevents is None:
-            self._vevents = self.write()
-        return self._vevents
+    def vevents(self, uids: list[str]) -> list[bytes]:
+        """The VEVENTs of `uids`, each written once per release. Two requests writing the same
+        one at once write the same bytes, so no lock is needed."""
+        written = self._vevents
+        missing = [uid for uid in uids if uid not in written]
+        for uid in missing:
+            written[uid] = self.write(uid)
+        return [written[uid] for uid in uids]
 
 
 def _url_maker(event: Event) -> Callable[[str], str]:
@@ -291,20 +297,19 @@ def prepare(event: Event, stamp: Stamp) -> Prepared:
         first = min(changed.values(), default=stamp.released_at)
         titles = {s.uid: title_of(s) for s in programme.sessions}
 
-        def write() -> dict[str, str]:  # only when an iCal feed is asked for
-            vevents = {}
-            for session in (*programme.sessions, *programme.cancelled):
-                item = _item(
-                    session,
-                    programme=programme,
-                    host=host,
-                    url=url,
-                    titles=titles,
-                    first=first,
-                    changed=changed,
-                )
-                vevents[session.uid] = ical.vevent(item, zone=zone, stamp=stamp.released_at)
-            return vevents
+        sessions = {s.uid: s for s in (*programme.cancelled, *programme.sessions)}
+
+        def write(uid: str) -> bytes:  # only when an iCal feed holds the session
+            item = _item(
+                sessions[uid],
+                programme=programme,
+                host=host,
+                url=url,
+                titles=titles,
+                first=first,
+                changed=changed,
+            )
+            return ical.vevent(item, zone=zone, stamp=stamp.released_at)
 
         return Prepared(
             programme=programme,
@@ -415,7 +420,7 @@ def render(event: Event, stamp: Stamp, key: str, starred: tuple[str, ...] = ()) 
                 name=feed_name(prepared, key),
                 timezone=event.timezone,
                 vtimezones=[prepared.vtimezone],
-                vevents=[prepared.vevents[uid] for uid in uids or []],
+                vevents=prepared.vevents(uids or []),
             )
 
     return _rendered.get(_fingerprint(event, stamp, key), make)  # type: ignore[no-any-return]

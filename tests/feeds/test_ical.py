@@ -169,7 +169,7 @@ def test_the_vtimezone_rules_agree_with_zoneinfo(zone):
 
 
 def test_lisbon_changes_at_one_in_the_morning():
-    text = ical.vtimezone("Europe/Lisbon", [2027])
+    text = ical.vtimezone("Europe/Lisbon", [2027]).to_ical().decode()
     assert "DTSTART:20260329T010000" in text  # 01:00 WET -> 02:00 WEST
     assert "DTSTART:20261025T020000" in text  # 02:00 WEST -> 01:00 WET
 
@@ -237,3 +237,20 @@ def test_identical_data_gives_identical_bytes(client, world):
     first = client.get(urls(world)["event"]).data
     feeds.clear_cache()
     assert client.get(urls(world)["event"]).data == first
+
+
+def test_a_small_feed_writes_only_its_vevents_and_the_others_reuse_them(client, world):
+    from organizer.services import feeds
+
+    saturday = world["talks"][0]
+    one = client.get(urls(world)["session"]).data
+    prepared = feeds.prepare(world["event"], feeds.stamp_of(world["event"]))
+    assert list(prepared._vevents) == [saturday.public_id]
+    written = prepared._vevents[saturday.public_id]
+    assert written.startswith(b"BEGIN:VEVENT\r\n") and written.endswith(b"END:VEVENT\r\n")
+    everything = client.get(urls(world)["event"]).data
+    assert len(prepared._vevents) == 3
+    assert prepared._vevents[saturday.public_id] is written
+    for data in (one, everything):
+        assert written in data
+        assert data.endswith(written[-len(b"END:VEVENT\r\n") :] + b"END:VCALENDAR\r\n")
