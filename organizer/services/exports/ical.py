@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import calendar as pycalendar
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -83,8 +84,10 @@ class Transition:
     dst: bool  # summer time after
 
 
-def transitions(zone: ZoneInfo, year: int) -> list[Transition]:
-    """The zone's offset changes during `year`, found hour by hour then to the second."""
+@functools.lru_cache(maxsize=64)
+def transitions(zone: ZoneInfo, year: int) -> tuple[Transition, ...]:
+    """The zone's offset changes during `year`, found hour by hour then to the second.
+    Cached: a release mails one calendar per changed session, each with the same zone."""
     found: list[Transition] = []
     start = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
     end = dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC)
@@ -114,7 +117,7 @@ def transitions(zone: ZoneInfo, year: int) -> list[Transition]:
             )
             previous = offset
         moment = following
-    return found
+    return tuple(found)
 
 
 def _rule(change: Transition) -> tuple[Any, ...]:
