@@ -23,6 +23,11 @@
   function save(key, value) {
     try { window.localStorage.setItem(key, value); } catch (e) { /* private mode: no copy */ }
   }
+  // The browser's copy is the anonymous agenda's; a signed-in page shows the account's stars
+  // and must not overwrite it, or signing out would sync the account's stars over it.
+  function keep() {
+    if (!signedIn) { save(starsKey, JSON.stringify(stars)); }
+  }
   function cookieToken() {
     var match = document.cookie.match(new RegExp("(?:^|; )agenda_" + slug.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "=([^;]*)"));
     return match ? decodeURIComponent(match[1]) : "";
@@ -32,7 +37,7 @@
   var stored = load(starsKey);
   var stars = signedIn || stored === null ? server.slice() : JSON.parse(stored || "[]");
   if (token) { save(tokenKey, token); }
-  save(starsKey, JSON.stringify(stars));
+  keep();
 
   function post(url, body) {
     return fetch(url, {
@@ -46,7 +51,7 @@
   }
   function remember(answer) {
     if (answer.token && !signedIn) { token = answer.token; save(tokenKey, token); }
-    if (answer.codes) { stars = answer.codes; save(starsKey, JSON.stringify(stars)); }
+    if (answer.codes) { stars = answer.codes; keep(); }
     render();
   }
   function render() {
@@ -82,13 +87,13 @@
     var code = form.elements.code.value;
     var on = stars.indexOf(code) !== -1;
     stars = on ? stars.filter(function (c) { return c !== code; }) : stars.concat([code]);
-    save(starsKey, JSON.stringify(stars));
+    keep();
     render();
     var request = (!signedIn && token)
       ? post(config.dataset.syncUrl.replace("TOKEN", encodeURIComponent(token)), { codes: stars })
       : post(config.dataset.starsUrl, { code: code, action: on ? "unstar" : "star", token: token });
     var before = on ? stars.concat([code]) : stars.filter(function (c) { return c !== code; });
-    request.then(remember, function () { stars = before; save(starsKey, JSON.stringify(stars)); render(); });
+    request.then(remember, function () { stars = before; keep(); render(); });
   });
 
   function fillZoneButton() {
