@@ -50,10 +50,10 @@ messages: $(VENV)/.installed
 	mkdir -p translations
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
 
-# System packages the browser and PDF tests need (Debian; run as root).
+# System packages the browser, PDF and ical.js tests need (Debian; run as root).
 e2e-deps:
 	apt-get update -q
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium poppler-utils
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium poppler-utils nodejs npm
 
 clean:
 	rm -rf $(VENV) instance/organizer.sqlite3 .pytest_cache

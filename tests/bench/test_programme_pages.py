@@ -1,0 +1,29 @@
+"""Benchmarks of the public schedule page (`make bench`) with the data of `flask demo --size N`
+(N = 200 and 1,000 sessions): the grid of the first day and the list view. The page shows each
+visitor's own stars, so it is rendered per request (no shared cache); query counts are printed
+here and asserted not to grow in tests/programme."""
+
+from __future__ import annotations
+
+import pytest
+
+from organizer.extensions import db
+from organizer.services import demo
+from tests.factories import NOW
+
+
+@pytest.fixture(params=[200, 1000], ids=lambda n: f"n{n}")
+def released(request):
+    event = demo.generate_synthetic(size=request.param, now=NOW, schedule=True)
+    db.session.commit()
+    return event
+
+
+@pytest.mark.parametrize("view", ["grid", "list"])
+def test_schedule_page(benchmark, client, queries, released, view):
+    url = f"/{released.slug}/schedule/" + ("?view=list" if view == "list" else "")
+    response = benchmark(client.get, url)
+    assert response.status_code == 200
+    queries.clear()
+    response = client.get(url)
+    print(f"\n{url}: {len(queries)} SQL queries, {len(response.data) // 1024} KiB")
