@@ -38,12 +38,17 @@ from icalendar import Timezone
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
-from organizer.enums import ContainerKind, PlenaryKind
 from organizer.extensions import db
 from organizer.models import Agenda, AgendaStar, Event, Room, ScheduleRelease, Slot
 from organizer.services import mail
 from organizer.services.exports import frab, ical
-from organizer.services.programme import Programme, PublicSession, programme_of
+from organizer.services.programme import (
+    Programme,
+    PublicSession,
+    kind_of,
+    programme_of,
+    title_of,
+)
 from organizer.services.scheduling import releases
 
 FORMAT_VERSION = 2  # bump when the rendering changes, so that caches and ETags change too
@@ -210,27 +215,6 @@ def _last_changed(event: Event, stamp: Stamp) -> dict[str, dt.datetime]:
         for change in changes or []:
             result[change["uid"]] = moment
     return result
-
-
-def title_of(session: PublicSession) -> str:
-    if session.title.strip():
-        return session.title.strip()
-    if session.plenary_kind in PlenaryKind._value2member_map_:
-        return _(PlenaryKind(session.plenary_kind).label)
-    if session.container_kind in ContainerKind._value2member_map_:
-        return _(ContainerKind(session.container_kind).label)
-    return _("Session")
-
-
-def kind_of(session: PublicSession) -> str:
-    """The session's type: its session type, else the plenary item's or block's kind."""
-    if session.session_type:
-        return session.session_type
-    if session.plenary_kind in PlenaryKind._value2member_map_:
-        return _(PlenaryKind(session.plenary_kind).label)
-    if session.container_kind in ContainerKind._value2member_map_:
-        return _(ContainerKind(session.container_kind).label)
-    return ""
 
 
 def _item(

@@ -15,9 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import load_only
 
+from organizer.enums import ContainerKind, PlenaryKind
 from organizer.extensions import db
 from organizer.models import (
     Event,
@@ -119,6 +121,28 @@ class Programme:
         """When the public schedule last changed: the latest release's time (a removed
         session changes it too, since removing needs a release)."""
         return self.release.released_at
+
+
+def title_of(session: PublicSession) -> str:
+    """The session's title; an untitled plenary item or block is called by its kind."""
+    if session.title.strip():
+        return session.title.strip()
+    if session.plenary_kind in PlenaryKind._value2member_map_:
+        return _(PlenaryKind(session.plenary_kind).label)
+    if session.container_kind in ContainerKind._value2member_map_:
+        return _(ContainerKind(session.container_kind).label)
+    return _("Session")
+
+
+def kind_of(session: PublicSession) -> str:
+    """The session's type: its session type, else the plenary item's or block's kind."""
+    if session.session_type:
+        return session.session_type
+    if session.plenary_kind in PlenaryKind._value2member_map_:
+        return _(PlenaryKind(session.plenary_kind).label)
+    if session.container_kind in ContainerKind._value2member_map_:
+        return _(ContainerKind(session.container_kind).label)
+    return ""
 
 
 def latest_release(event: Event) -> ScheduleRelease | None:

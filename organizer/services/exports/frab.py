@@ -23,9 +23,8 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
-from organizer.enums import ContainerKind, PlenaryKind
 from organizer.models.base import slugify
-from organizer.services.programme import Programme, PublicSession
+from organizer.services.programme import Programme, PublicSession, kind_of, title_of
 
 GENERATOR = "organizer"
 TIMEZONE = re.compile(r"^([A-Z][a-z]+/[A-Z][a-z]+)|UTC$")  # the JSON schema's pattern
@@ -39,26 +38,6 @@ def acronym_of(slug: str) -> str:
 
 def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def _title(session: PublicSession) -> str:
-    if session.title.strip():
-        return session.title.strip()
-    if session.plenary_kind in PlenaryKind._value2member_map_:
-        return _(PlenaryKind(session.plenary_kind).label)
-    if session.container_kind in ContainerKind._value2member_map_:
-        return _(ContainerKind(session.container_kind).label)
-    return _("Session")
-
-
-def _type(session: PublicSession) -> str:
-    if session.session_type:
-        return session.session_type
-    if session.plenary_kind in PlenaryKind._value2member_map_:
-        return _(PlenaryKind(session.plenary_kind).label)
-    if session.container_kind in ContainerKind._value2member_map_:
-        return _(ContainerKind(session.container_kind).label)
-    return session.kind
 
 
 def _person_guid(event_slug: str, code: str) -> str:
@@ -89,7 +68,7 @@ def _layout(programme: Programme, url: Callable[[str], str]) -> dict[str, Any]:
             room = all_rooms if session.all_rooms or not session.room else session.room
             start = session.starts_at.astimezone(zone)
             slot_id = slot_ids.get(session.uid, 0)
-            tail = f"{slot_id}-{slugify(_title(session), 'session')[:60].strip('-')}"
+            tail = f"{slot_id}-{slugify(title_of(session), 'session')[:60].strip('-')}"
             speakers = [
                 {
                     "code": p.code,
@@ -113,10 +92,10 @@ def _layout(programme: Programme, url: Callable[[str], str]) -> dict[str, Any]:
                     "room": room,
                     "slug": f"{acronym}-{tail}",
                     "url": url(session.code) if session.code else "",
-                    "title": _title(session),
+                    "title": title_of(session),
                     "subtitle": "",
                     "track": session.track,
-                    "type": _type(session),
+                    "type": kind_of(session) or session.kind,
                     "language": session.language or None,
                     "abstract": session.abstract,
                     "description": programme.descriptions.get(session.proposal or "", ""),
