@@ -250,6 +250,10 @@ class ScheduleRelease(Base):
     # log against the release before.
     sessions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Each session's VEVENT, written once with `icalendar` when the release is made, so that
+    # the first request for a feed does not pay for writing a thousand of them:
+    # {"key": <what they were written for: host, language, event details>, "items": {uid: text}}
+    vevents: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     released_by: Mapped[User | None] = relationship()
 

@@ -268,7 +268,10 @@ def _years(event: Event, programme: Programme | None) -> set[int]:
     return years
 
 
-def prepare(event: Event, stamp: Stamp) -> Prepared:
+def prepare(event: Event, stamp: Stamp, *, cached: bool = True) -> Prepared:
+    """The release ready for feeds, kept per process (`cached`). Not cached when a release is
+    being made: its transaction commits afterwards, which expires the rows a cached copy would
+    hold."""
     host = releases.calendar_host()
 
     def make() -> Prepared:
@@ -282,8 +285,12 @@ def prepare(event: Event, stamp: Stamp) -> Prepared:
         titles = {s.uid: title_of(s) for s in programme.sessions}
 
         sessions = {s.uid: s for s in (*programme.cancelled, *programme.sessions)}
+        stored = programme.release.vevents or {}
+        kept = stored.get("items", {}) if stored.get("key") == _stored_key(event, host) else {}
 
         def write(uid: str) -> bytes:  # only when an iCal feed holds the session
+            if uid in kept:  # written when the release was made
+                return kept[uid].encode()
             item = _item(
                 sessions[uid],
                 programme=programme,
@@ -313,7 +320,32 @@ def prepare(event: Event, stamp: Stamp) -> Prepared:
         )
 
     with force_locale(_locale()):
+        if not cached:
+            return make()
         return _prepared.get((event.id, stamp.release_id, host, _locale()), make)  # type: ignore[no-any-return]
+
+
+def _stored_key(event: Event, host: str) -> str:
+    """What stored VEVENTs were written for: they hold the host (UIDs, links), the language and
+    the event's name, venue and zone, so any change of those writes them afresh."""
+    parts = (FORMAT_VERSION, host, _locale(), event.name, event.venue, event.timezone)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def store_vevents(event: Event, release: ScheduleRelease) -> None:
+    """Write every VEVENT of a new release once (with `icalendar`) and keep them with it, so
+    that no request, in any process, pays for writing them: the first ("cold") request for a
+    feed only assembles them. Called by `releases.release`; the caller commits."""
+    host = releases.calendar_host()
+    prepared = prepare(event, Stamp(release.id, release.number, release.released_at), cached=False)
+    programme = prepared.programme
+    uids = [s.uid for s in (*programme.sessions, *programme.cancelled)]
+    written = prepared.vevents(uids)
+    release.vevents = {
+        "key": _stored_key(event, host),
+        "items": {uid: text.decode() for uid, text in zip(uids, written, strict=True)},
+    }
+    db.session.flush()
 
 
 # --- feeds ------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import load_only
+from sqlalchemy.orm import defer, load_only
 
 from organizer.enums import ContainerKind, PlenaryKind
 from organizer.extensions import db
@@ -148,6 +148,7 @@ def kind_of(session: PublicSession) -> str:
 def latest_release(event: Event) -> ScheduleRelease | None:
     return db.session.scalar(
         select(ScheduleRelease)
+        .options(defer(ScheduleRelease.vevents))  # only the feeds read them, on a cold start
         .where(ScheduleRelease.event_id == event.id)
         .order_by(ScheduleRelease.number.desc())
         .limit(1)

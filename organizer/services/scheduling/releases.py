@@ -90,6 +90,7 @@ def latest(event: Event) -> ScheduleRelease | None:
     """The release the public sees, or None before the first."""
     return db.session.scalar(
         select(ScheduleRelease)
+        .options(defer(ScheduleRelease.vevents))
         .where(ScheduleRelease.event_id == event.id)
         .order_by(ScheduleRelease.number.desc())
         .limit(1)
@@ -109,7 +110,11 @@ def releases_of(event: Event) -> Select[tuple[ScheduleRelease]]:
     return (
         select(ScheduleRelease)
         .where(ScheduleRelease.event_id == event.id)
-        .options(defer(ScheduleRelease.sessions), selectinload(ScheduleRelease.released_by))
+        .options(
+            defer(ScheduleRelease.sessions),
+            defer(ScheduleRelease.vevents),
+            selectinload(ScheduleRelease.released_by),
+        )
         .order_by(ScheduleRelease.number.desc())
     )
 
@@ -606,6 +611,9 @@ def release(
     if notify:
         _queue_mails(event=event, release=row, previous=previous, now=now)
         _queue_attendee_mails(event=event, release=row, previous=previous, now=now)
+    from organizer.services import feeds  # feeds build on releases: imported here, not above
+
+    feeds.store_vevents(event, row)
     return row
 
 

@@ -1,0 +1,38 @@
+"""A release writes its VEVENTs once, with icalendar, and keeps them: the first request for a
+feed in any process only assembles them, and gives the very bytes a fresh rendering gives."""
+
+from __future__ import annotations
+
+from organizer.extensions import db
+from organizer.models import ScheduleRelease
+from organizer.services import feeds
+
+
+def _ics(client, world):  # type: ignore[no-untyped-def]
+    feeds.clear_cache()
+    response = client.get(f"/{world['event'].slug}/schedule.ics")
+    assert response.status_code == 200
+    return response.data
+
+
+def test_a_release_keeps_every_vevent_and_feeds_use_them(client, world):
+    row = db.session.get(ScheduleRelease, world["release"].id)
+    items = row.vevents["items"]
+    assert set(items) == {e["uid"] for e in row.sessions}
+    assert all(text.startswith("BEGIN:VEVENT\r\n") for text in items.values())
+    stored = _ics(client, world)
+    for text in items.values():
+        assert text.encode() in stored
+
+    # Written afresh (nothing kept), the feed is byte for byte the same.
+    row.vevents = {}
+    db.session.commit()
+    assert _ics(client, world) == stored
+
+
+def test_vevents_kept_for_another_host_or_event_name_are_not_used(client, world):
+    row = db.session.get(ScheduleRelease, world["release"].id)
+    uid = next(iter(row.vevents["items"]))
+    row.vevents = {"key": "written for another host", "items": {uid: "BEGIN:VEVENT\r\nX:1\r\n"}}
+    db.session.commit()
+    assert b"X:1" not in _ics(client, world)
