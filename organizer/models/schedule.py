@@ -254,6 +254,10 @@ class ScheduleRelease(Base):
     # the first request for a feed does not pay for writing a thousand of them:
     # {"key": <what they were written for: host, language, event details>, "items": {uid: text}}
     vevents: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The frab XML and JSON exports, written when the release is made for the same key.
+    rendered_key: Mapped[str] = mapped_column(String(64), default="")
+    frab_xml: Mapped[str] = mapped_column(Text, default="")
+    frab_json: Mapped[str] = mapped_column(Text, default="")
 
     released_by: Mapped[User | None] = relationship()
 

@@ -332,7 +332,7 @@ def _stored_key(event: Event, host: str) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
-def store_vevents(event: Event, release: ScheduleRelease) -> None:
+def store_renderings(event: Event, release: ScheduleRelease) -> None:
     """Write every VEVENT of a new release once (with `icalendar`) and keep them with it, so
     that no request, in any process, pays for writing them: the first ("cold") request for a
     feed only assembles them. Called by `releases.release`; the caller commits."""
@@ -341,11 +341,28 @@ def store_vevents(event: Event, release: ScheduleRelease) -> None:
     programme = prepared.programme
     uids = [s.uid for s in (*programme.sessions, *programme.cancelled)]
     written = prepared.vevents(uids)
+    key = _stored_key(event, host)
     release.vevents = {
-        "key": _stored_key(event, host),
+        "key": key,
         "items": {uid: text.decode() for uid, text in zip(uids, written, strict=True)},
     }
+    with force_locale(_locale()):
+        release.frab_xml = frab.xml(programme, url=prepared.session_url).decode()
+        release.frab_json = frab.json(programme, url=prepared.session_url).decode()
+    release.rendered_key = key
     db.session.flush()
+
+
+def _stored_export(event: Event, stamp: Stamp, key: str) -> bytes | None:
+    """The frab XML or JSON the release wrote when it was made, if written for this host,
+    language and event details (one query, no programme to build)."""
+    column = ScheduleRelease.frab_xml if key == XML else ScheduleRelease.frab_json
+    row = db.session.execute(
+        select(ScheduleRelease.rendered_key, column).where(ScheduleRelease.id == stamp.release_id)
+    ).one_or_none()
+    if row is None or not row[1] or row[0] != _stored_key(event, releases.calendar_host()):
+        return None
+    return row[1].encode()
 
 
 # --- feeds ------------------------------------------------------------------------------------
@@ -419,6 +436,19 @@ def empty_calendar(event: Event) -> bytes:
 def render(event: Event, stamp: Stamp, key: str, starred: tuple[str, ...] = ()) -> bytes | None:
     """The bytes of a feed (`EVENT`, `track:<slug>`, `room:<slug>`, `speaker:<code>`,
     `session:<code>`, an `agenda_key`, `XML`, `JSON`), or None when its key names nothing."""
+    if key in (XML, JSON):
+
+        def stored_or_made() -> bytes:
+            stored = _stored_export(event, stamp, key)
+            if stored is not None:
+                return stored
+            prepared = prepare(event, stamp)
+            with force_locale(_locale()):
+                if key == XML:
+                    return frab.xml(prepared.programme, url=prepared.session_url)
+                return frab.json(prepared.programme, url=prepared.session_url)
+
+        return _rendered.get(_fingerprint(event, stamp, key), stored_or_made)  # type: ignore[no-any-return]
     prepared = prepare(event, stamp)
     uids: list[str] | None = []
     if key not in (XML, JSON):
@@ -428,10 +458,6 @@ def render(event: Event, stamp: Stamp, key: str, starred: tuple[str, ...] = ()) 
 
     def make() -> bytes:
         with force_locale(_locale()):
-            if key == XML:
-                return frab.xml(prepared.programme, url=prepared.session_url)
-            if key == JSON:
-                return frab.json(prepared.programme, url=prepared.session_url)
             return ical.document(
                 name=feed_name(prepared, key),
                 timezone=event.timezone,

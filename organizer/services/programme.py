@@ -148,7 +148,12 @@ def kind_of(session: PublicSession) -> str:
 def latest_release(event: Event) -> ScheduleRelease | None:
     return db.session.scalar(
         select(ScheduleRelease)
-        .options(defer(ScheduleRelease.vevents))  # only the feeds read them, on a cold start
+        # Only the feeds read what the release wrote for them, on a cold start.
+        .options(
+            defer(ScheduleRelease.vevents),
+            defer(ScheduleRelease.frab_xml),
+            defer(ScheduleRelease.frab_json),
+        )
         .where(ScheduleRelease.event_id == event.id)
         .order_by(ScheduleRelease.number.desc())
         .limit(1)

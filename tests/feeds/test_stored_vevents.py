@@ -1,5 +1,6 @@
-"""A release writes its VEVENTs once, with icalendar, and keeps them: the first request for a
-feed in any process only assembles them, and gives the very bytes a fresh rendering gives."""
+"""A release writes its VEVENTs (with icalendar) and its frab XML and JSON once and keeps
+them: the first request for a feed in any process only reads them, and gets the very bytes a
+fresh rendering gives."""
 
 from __future__ import annotations
 
@@ -36,3 +37,17 @@ def test_vevents_kept_for_another_host_or_event_name_are_not_used(client, world)
     row.vevents = {"key": "written for another host", "items": {uid: "BEGIN:VEVENT\r\nX:1\r\n"}}
     db.session.commit()
     assert b"X:1" not in _ics(client, world)
+
+
+def test_the_frab_exports_come_from_the_release_and_match_a_fresh_rendering(client, world):
+    slug = world["event"].slug
+    feeds.clear_cache()
+    stored = {name: client.get(f"/{slug}/schedule.{name}").data for name in ("xml", "json")}
+    row = db.session.get(ScheduleRelease, world["release"].id)
+    assert row.frab_xml.encode() == stored["xml"]
+    assert row.frab_json.encode() == stored["json"]
+    row.rendered_key = "written for another host"
+    db.session.commit()
+    feeds.clear_cache()
+    for name in ("xml", "json"):
+        assert client.get(f"/{slug}/schedule.{name}").data == stored[name]

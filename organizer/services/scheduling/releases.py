@@ -90,7 +90,11 @@ def latest(event: Event) -> ScheduleRelease | None:
     """The release the public sees, or None before the first."""
     return db.session.scalar(
         select(ScheduleRelease)
-        .options(defer(ScheduleRelease.vevents))
+        .options(
+            defer(ScheduleRelease.vevents),
+            defer(ScheduleRelease.frab_xml),
+            defer(ScheduleRelease.frab_json),
+        )
         .where(ScheduleRelease.event_id == event.id)
         .order_by(ScheduleRelease.number.desc())
         .limit(1)
@@ -113,6 +117,8 @@ def releases_of(event: Event) -> Select[tuple[ScheduleRelease]]:
         .options(
             defer(ScheduleRelease.sessions),
             defer(ScheduleRelease.vevents),
+            defer(ScheduleRelease.frab_xml),
+            defer(ScheduleRelease.frab_json),
             selectinload(ScheduleRelease.released_by),
         )
         .order_by(ScheduleRelease.number.desc())
@@ -123,7 +129,12 @@ def release_by_number(event: Event, number: int) -> ScheduleRelease | None:
     return db.session.scalar(
         select(ScheduleRelease)
         .where(ScheduleRelease.event_id == event.id, ScheduleRelease.number == number)
-        .options(selectinload(ScheduleRelease.released_by))
+        .options(
+            defer(ScheduleRelease.vevents),
+            defer(ScheduleRelease.frab_xml),
+            defer(ScheduleRelease.frab_json),
+            selectinload(ScheduleRelease.released_by),
+        )
     )
 
 
@@ -613,7 +624,7 @@ def release(
         _queue_attendee_mails(event=event, release=row, previous=previous, now=now)
     from organizer.services import feeds  # feeds build on releases: imported here, not above
 
-    feeds.store_vevents(event, row)
+    feeds.store_renderings(event, row)
     return row
 
 
