@@ -62,6 +62,7 @@ from organizer.models.review import (
 from organizer.models.schedule import (
     Agenda,
     AgendaStar,
+    PrintSettings,
     Room,
     RoomWindow,
     ScheduleDay,
@@ -103,6 +104,7 @@ __all__ = [
     "MailTemplate",
     "OutboxMessage",
     "Payout",
+    "PrintSettings",
     "Proposal",
     "ProposalSpeaker",
     "Question",

@@ -321,3 +321,18 @@ class AgendaStar(Base):
     created_at: Mapped[dt.datetime]
 
     agenda: Mapped[Agenda] = relationship(back_populates="stars")
+
+
+class PrintSettings(Base):
+    """How an event's printed programme looks: paper size and which sections it holds."""
+
+    __tablename__ = "print_settings"
+    __table_args__ = (CheckConstraint("paper in ('a4', 'letter')", name="paper"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), unique=True)
+    paper: Mapped[str] = mapped_column(String(10), default="a4")
+    # Section keys (see services.print.programme.SECTIONS) in the order they print.
+    sections: Mapped[list[str]] = mapped_column(JSON, default=list)
+    notes_pages: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[dt.datetime]
