@@ -11,6 +11,7 @@ from organizer.blueprints.grant_money.views import bp as grant_money
 from organizer.blueprints.grant_review.views import bp as grant_review
 from organizer.blueprints.grants.views import bp as grants
 from organizer.blueprints.manage.views import bp as manage
+from organizer.blueprints.printed.views import bp as printed
 from organizer.blueprints.programme.views import bp as programme
 from organizer.blueprints.public.views import bp as public
 from organizer.blueprints.releases.views import bp as releases
@@ -39,6 +40,7 @@ BLUEPRINTS = [
     survey,
     cfp,
     feeds,
+    printed,
     programme,
     public,
 ]
