@@ -1,0 +1,139 @@
+"""Room signs: one page per room and day of the latest release, in large type, for the door.
+
+Rendered with WeasyPrint from `templates/print/signs.html` on the booklet's paper, fetching
+only files under `static/` (fonts and the stylesheet), and kept on disk in the booklet's cache
+folder: the file's name is a hash of everything the pages show (the release and its snapshot,
+the rooms, the paper, the host and the language), so a new release or a print setting gives a
+new file and the same ones are read back without rendering.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_request_context, render_template, request
+from flask_babel import get_locale
+from sqlalchemy import select
+from weasyprint import HTML
+
+from organizer.extensions import db
+from organizer.models import Event, Room
+from organizer.services.print import programme as booklet
+from organizer.services.print.letters import fetcher
+from organizer.services.programme import (
+    Programme,
+    PublicSession,
+    latest_release,
+    programme_of,
+    title_of,
+)
+
+
+@dataclass(frozen=True)
+class SignPage:
+    room: Room
+    day: dt.date
+    sessions: list[PublicSession]
+
+
+def paper_of(event: Event) -> str:
+    return booklet.settings_of(event).paper
+
+
+def pages_of(programme: Programme) -> list[SignPage]:
+    """Every room's sessions of every day, in time order: its own sessions (a block's talks
+    after the block) and the items held in all rooms."""
+    zone = ZoneInfo(programme.event.timezone)
+    pages = []
+    for day in programme.days():
+        of_day = [s for s in programme.sessions if s.starts_at.astimezone(zone).date() == day]
+        for room in programme.rooms:
+            here = [s for s in of_day if s.all_rooms or s.room_id == room.id]
+            here.sort(key=lambda s: (s.starts_at, s.parent is not None, s.ends_at))
+            pages.append(SignPage(room=room, day=day, sessions=here))
+    return pages
+
+
+def cache_dir() -> Path:
+    """The booklet's cache folder: both are dropped together."""
+    return Path(current_app.instance_path) / booklet.CACHE_FOLDER
+
+
+def _key(event: Event, paper: str) -> str | None:
+    """What the signs depend on, hashed; None before the first release."""
+    release = latest_release(event)
+    if release is None:
+        return None
+    rooms = db.session.execute(
+        select(Room.id, Room.name, Room.position)
+        .where(Room.event_id == event.id)
+        .order_by(Room.position, Room.name)
+    ).all()
+    facts = {
+        "kind": "signs",
+        "event": [event.id, event.slug, event.name, event.timezone],
+        "release": [release.id, release.number, release.released_at.isoformat()],
+        "sessions": release.sessions or [],
+        "rooms": [list(row) for row in rooms],
+        "paper": paper,
+        "host": request.host if has_request_context() else "",
+        "locale": str(get_locale() or "en"),
+    }
+    text = json.dumps(facts, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def key_of(event: Event) -> str | None:
+    """The signs' cache key (their ETag), from a few small queries; None before a release."""
+    return _key(event, paper_of(event))
+
+
+def render_html(programme: Programme, paper: str) -> str:
+    return render_template(
+        "print/signs.html",
+        event=programme.event,
+        programme=programme,
+        pages=pages_of(programme),
+        paper=paper,
+        title_of=title_of,
+        zone=programme.event.timezone,
+    )
+
+
+def _write(programme: Programme, paper: str) -> bytes:
+    assert current_app.static_folder is not None
+    base_url = Path(current_app.static_folder).resolve().as_uri() + "/"
+    document = HTML(string=render_html(programme, paper), base_url=base_url, url_fetcher=fetcher())
+    return document.write_pdf(pdf_variant="pdf/ua-1")
+
+
+def signs_path(event: Event) -> tuple[Path, str] | None:
+    """The cached file of the event's signs, rendered first when missing, and its cache key
+    (an ETag); None before the first release."""
+    paper = paper_of(event)
+    key = _key(event, paper)
+    if key is None:
+        return None
+    path = cache_dir() / f"signs-{event.id}-{key}.pdf"
+    if not path.is_file():
+        programme = programme_of(event)
+        if programme is None:
+            return None
+        data = _write(programme, paper)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.part")
+        partial.write_bytes(data)
+        partial.replace(path)  # atomic: a reader never sees half a file
+    return path, key
+
+
+def render(event: Event) -> bytes | None:
+    """The signs as PDF bytes (from the cache when they are there); None before a release."""
+    found = signs_path(event)
+    return None if found is None else found[0].read_bytes()
