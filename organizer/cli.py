@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from pathlib import Path
 
 import click
 from flask import Flask
 
-from organizer.errors import ValidationFailed
+from organizer.errors import NotFound, ValidationFailed
 from organizer.extensions import db
 from organizer.services import accounts, decisions, demo, mail, representation
+from organizer.services.events import event_by_slug
 from organizer.services.grants import offers as grant_offers
+from organizer.services.print import programme as booklets
 
 
 def _now() -> dt.datetime:
@@ -98,6 +102,33 @@ def register_commands(app: Flask) -> None:
         click.echo(
             f"{counts['events']} surveys purged: {counts['links']} links to people and "
             f"{counts['self_described']} self-descriptions deleted."
+        )
+
+    @app.cli.command("programme")
+    @click.argument("event_slug")
+    @click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False),
+        required=True,
+        help="Where to write the PDF.",
+    )
+    @click.option("--large", is_flag=True, help="The large-print edition.")
+    def programme_command(event_slug: str, output: str, large: bool) -> None:
+        """Write the printed programme (PDF booklet) of the event's latest release."""
+        event = event_by_slug(event_slug)
+        if event is None:
+            raise click.ClickException(f"No event {event_slug!r}.")
+        started = time.perf_counter()
+        try:
+            made = booklets.booklet(event, edition="large" if large else "standard", now=_now())
+        except NotFound as error:
+            raise click.ClickException(str(error)) from error
+        seconds = time.perf_counter() - started
+        Path(output).write_bytes(made.pdf)
+        source = "from the cache" if made.cached else "rendered"
+        click.echo(
+            f"{output}: {made.pages} pages, {len(made.pdf):,} bytes, {source} in {seconds:.2f} s"
         )
 
     @app.cli.command("create-admin")

@@ -117,8 +117,8 @@ class Day:
     anchor: str
     entries: list[Entry]  # top-level sessions in time order, a block's talks in `children`
     url: str = ""
-    qr: Markup = Markup("")
-    rows: list[tuple[str, list[list[Entry]]]] = field(default_factory=list)  # overview
+    qr: Markup = field(default_factory=Markup)
+    rows: list[Row] = field(default_factory=list)  # overview
 
 
 def _clock(moment: dt.datetime, zone: ZoneInfo) -> str:
@@ -161,17 +161,29 @@ def _days(programme: Programme, zone: ZoneInfo) -> list[Day]:
     return days
 
 
-def _overview(day: Day, room_ids: list[int]) -> list[tuple[str, list[list[Entry]]]]:
-    """Rows of the day's grid: one per start time, a list of sessions per room (an all-rooms
-    session appears in every room's cell)."""
-    starts: dict[str, dict[int, list[Entry]]] = {}
+@dataclass
+class Row:
+    """A row of a day's overview: a start time, the sessions for all rooms (plenary items,
+    breaks: one wide cell) and a list of sessions per room."""
+
+    start: str
+    wide: list[Entry]
+    cells: list[list[Entry]]
+
+
+def _overview(day: Day, room_ids: list[int]) -> list[Row]:
+    """Rows of the day's grid, one per start time."""
+    rows: dict[str, Row] = {}
+    column = {room_id: i for i, room_id in enumerate(room_ids)}
     for entry in day.entries:
-        cells = starts.setdefault(entry.start, {})
-        targets = room_ids if entry.session.all_rooms else [entry.session.room_id]
-        for room_id in targets:
-            if room_id is not None:
-                cells.setdefault(room_id, []).append(entry)
-    return [(start, [cells.get(r, []) for r in room_ids]) for start, cells in starts.items()]
+        row = rows.get(entry.start)
+        if row is None:
+            row = rows[entry.start] = Row(entry.start, [], [[] for _ in room_ids])
+        if entry.session.all_rooms or entry.session.room_id not in column:
+            row.wide.append(entry)
+        else:
+            row.cells[column[entry.session.room_id]].append(entry)
+    return list(rows.values())
 
 
 def _qr(url: str, scale: int) -> Markup:
@@ -267,19 +279,23 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def _pdf(html: str) -> bytes:
+def _pdf(html: str) -> tuple[bytes, int]:
+    """The PDF and its number of pages."""
     from weasyprint import HTML  # imported here: loading it costs time every page does not need
 
     assert current_app.static_folder is not None
     base_url = Path(current_app.static_folder).resolve().as_uri() + "/"
-    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher())
-    return document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher()).render(
+        pdf_variant="pdf/ua-1"
+    )
+    return document.write_pdf(pdf_variant="pdf/ua-1"), len(document.pages)
 
 
 @dataclass(frozen=True)
 class Booklet:
-    key: str
+    key: str  # the cache key, also the ETag
     pdf: bytes
+    pages: int
     cached: bool
 
 
@@ -293,17 +309,20 @@ def booklet(event: Event, *, edition: str = "standard", now: dt.datetime) -> Boo
         raise NotFound(_("The programme has not been published yet."))
     options = settings_of(event)
     key = cache_key(event, programme, options, edition)
-    path = _cache_dir() / f"{event.id}-{key}.pdf"
-    if path.is_file():
-        return Booklet(key, path.read_bytes(), cached=True)
+    folder = _cache_dir()
+    path = folder / f"{event.id}-{key}.pdf"
+    pages_path = folder / f"{event.id}-{key}.pages"
+    if path.is_file() and pages_path.is_file():
+        return Booklet(key, path.read_bytes(), int(pages_path.read_text() or 0), cached=True)
     html = render_template(
         "print/programme/booklet.html",
         now=now,
         **_context(event, programme, options, edition),
     )
-    pdf = _pdf(html)
+    pdf, pages = _pdf(html)
+    _write_atomically(pages_path, str(pages).encode())
     _write_atomically(path, pdf)
-    return Booklet(key, pdf, cached=False)
+    return Booklet(key, pdf, pages, cached=False)
 
 
 def render(event: Event, *, edition: str = "standard", now: dt.datetime) -> bytes:
