@@ -29,6 +29,8 @@ PUBLIC_ENDPOINTS = {
     "programme.stars",
     "programme.sync",
     "programme.replace_token",
+    "printed.booklet",
+    "printed.signs",
     "auth.register",
     "auth.check_inbox",
     "auth.verify_email",

@@ -168,3 +168,15 @@ def dark_fraction(png: Path) -> float:
         grey = image.convert("L")
         histogram = grey.histogram()  # 256 counts of each grey level
     return sum(histogram[:128]) / (grey.width * grey.height)
+
+
+def font_descriptors(pdf: PdfReader) -> dict[str, dict]:  # type: ignore[type-arg]
+    """Every font of every page: its base name and descriptor (a Type 0 font's descendant's)."""
+    found = {}
+    for page in pdf.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            target = descendants[0].get_object() if descendants else font
+            found[str(font["/BaseFont"])] = target["/FontDescriptor"].get_object()
+    return found
