@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from organizer import permissions
@@ -58,8 +59,9 @@ def signs_pdf(event_slug: str):
 class PrintSettingsForm(FlaskForm):
     paper = RadioField(
         _l("Paper size"),
-        choices=[("a4", _l("A4")), ("letter", _l("US Letter"))],
+        choices=[SelectChoice("a4", _l("A4")), SelectChoice("letter", _l("US Letter"))],
         validators=[InputRequired(_l("Choose A4 or US Letter."))],
+        validate_choice=False,  # the service says which papers it knows
     )
     sections = CheckboxGroupField(
         _l("Sections of the booklet"),
@@ -80,7 +82,9 @@ class PrintSettingsForm(FlaskForm):
 @event_route(permissions.can_manage_schedule)
 def settings(event: Event):
     form = PrintSettingsForm()
-    form.sections.choices = list(print_settings.sections().items())
+    form.sections.choices = [
+        SelectChoice(key, label) for key, label in print_settings.sections().items()
+    ]
     if not form.is_submitted():
         saved = print_settings.current(event)
         form.paper.data = saved.paper
