@@ -41,3 +41,4 @@ def booklet(event_slug: str):
 
 
 # --- end of the booklet ----------------------------------------------------------------------
+from organizer.blueprints.printed import settings_views  # noqa: E402, F401
