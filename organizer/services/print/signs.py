@@ -15,15 +15,17 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_request_context, render_template, request
+from flask import current_app, render_template
 from flask_babel import get_locale
 from sqlalchemy import select
 from weasyprint import HTML
 
 from organizer.extensions import db
 from organizer.models import Event, Room
+from organizer.services.mail import external_url
 from organizer.services.print import programme as booklet
 from organizer.services.print.letters import fetcher
 from organizer.services.programme import (
@@ -82,7 +84,7 @@ def _key(event: Event, paper: str) -> str | None:
         "sessions": release.sessions or [],
         "rooms": [list(row) for row in rooms],
         "paper": paper,
-        "host": request.host if has_request_context() else "",
+        "host": urlsplit(external_url("programme.schedule", event_slug=event.slug)).netloc,
         "locale": str(get_locale() or "en"),
     }
     text = json.dumps(facts, sort_keys=True, default=str, ensure_ascii=False)
