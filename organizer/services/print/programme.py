@@ -66,7 +66,7 @@ from organizer.services.programme import (
 from organizer.services.text import render_markdown
 from organizer.services.timefmt import event_date_range
 
-FORMAT_VERSION = 2  # bump when templates or stylesheet change what a cached PDF looks like
+FORMAT_VERSION = 3  # bump when templates or stylesheet change what a cached PDF looks like
 SECTIONS = {
     "welcome": _l("Welcome and code of conduct"),
     "qr": _l("Live schedule (QR codes)"),
