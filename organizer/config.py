@@ -153,6 +153,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "MAIL_OUTBOX_DIR": str(instance_path / "outbox"),
         # Uploaded files (answers, speaker photos): outside static/, served only by a view.
         "UPLOAD_DIR": str(instance_path / "uploads"),
+        # Rendered PDFs (booklets, room signs), one file per release and settings.
+        "PRINT_CACHE_DIR": str(instance_path / "print-cache"),
     }
     # Tests and tools may set Flask or extension keys directly (TESTING, WTF_CSRF_ENABLED, ...).
     config.update(

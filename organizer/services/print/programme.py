@@ -80,7 +80,6 @@ DEFAULT_SECTIONS: tuple[str, ...] = tuple(SECTIONS)
 EDITIONS = ("standard", "large")
 PAPERS = ("a4", "letter")
 ROOMS_PER_PAGE = 5  # overview columns per page; more rooms continue on further pages
-CACHE_FOLDER = "print-cache"
 
 
 @dataclass(frozen=True)
@@ -254,7 +253,11 @@ def cache_key(event: Event, programme: Programme, options: Options, edition: str
     parts = {
         "format": FORMAT_VERSION,
         "event": event.id,
-        "release": [programme.release.id, programme.release.number],
+        "release": [
+            programme.release.id,
+            programme.release.number,
+            programme.release.released_at.isoformat(),
+        ],
         "paper": options.paper,
         "sections": list(options.sections),
         "notes": options.notes_pages,
@@ -270,7 +273,7 @@ def cache_key(event: Event, programme: Programme, options: Options, edition: str
 
 
 def _cache_dir() -> Path:
-    folder = Path(current_app.instance_path) / CACHE_FOLDER
+    folder = Path(current_app.config["PRINT_CACHE_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

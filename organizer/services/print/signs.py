@@ -64,7 +64,7 @@ def pages_of(programme: Programme) -> list[SignPage]:
 
 def cache_dir() -> Path:
     """The booklet's cache folder: both are dropped together."""
-    return Path(current_app.instance_path) / booklet.CACHE_FOLDER
+    return Path(current_app.config["PRINT_CACHE_DIR"])
 
 
 def _key(event: Event, paper: str) -> str | None:
