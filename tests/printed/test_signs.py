@@ -4,6 +4,9 @@ sessions (and the all-rooms items) in time order; cached; served as a conditiona
 from __future__ import annotations
 
 import datetime as dt
+import io
+
+import pypdf
 
 from organizer.extensions import db
 from organizer.models import PrintSettings
@@ -147,3 +150,19 @@ def test_404_before_the_first_release_and_for_a_draft_event(client, world):
     draft = make_event(slug="draft-print", is_public=False)
     assert client.get(f"/{draft.slug}/signs.pdf").status_code == 404
     assert client.get("/no-such-event/signs.pdf").status_code == 404
+
+
+def test_each_sign_of_the_demo_fits_its_page(client):
+    """Long titles on a busy day: every room and day still gets exactly one page."""
+    from organizer.services.demo import load_demo, read_fixture
+    from organizer.services.events import event_by_slug
+    from organizer.services.programme import programme_of
+
+    load_demo(data=read_fixture(), now=NOW)
+    db.session.commit()
+    event = event_by_slug("mangrove-2027")
+    programme = programme_of(event)
+    response = client.get(f"/{event.slug}/signs.pdf")
+    assert response.status_code == 200
+    pages = len(pypdf.PdfReader(io.BytesIO(response.data)).pages)
+    assert pages == len(programme.rooms) * len(programme.days())

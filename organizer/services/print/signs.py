@@ -67,18 +67,25 @@ def cache_dir() -> Path:
     return Path(current_app.config["PRINT_CACHE_DIR"])
 
 
+# Bump when the template or stylesheet change what a cached file looks like.
+FORMAT_VERSION = 2
+
+
 def _key(event: Event, paper: str) -> str | None:
     """What the signs depend on, hashed; None before the first release."""
     release = latest_release(event)
     if release is None:
         return None
     rooms = db.session.execute(
-        select(Room.id, Room.name, Room.position)
+        select(
+            Room.id, Room.name, Room.position, Room.step_free, Room.hearing_loop, Room.captioning
+        )
         .where(Room.event_id == event.id)
         .order_by(Room.position, Room.name)
     ).all()
     facts = {
         "kind": "signs",
+        "format": FORMAT_VERSION,
         "event": [event.id, event.slug, event.name, event.timezone],
         "release": [release.id, release.number, release.released_at.isoformat()],
         "sessions": release.sessions or [],
