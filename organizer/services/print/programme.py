@@ -53,7 +53,8 @@ from sqlalchemy import select
 
 from organizer.errors import NotFound
 from organizer.extensions import db
-from organizer.models import Event, PrintSettings
+from organizer.models import Event, PrintSettings, Room
+from organizer.services.feeds import Stamp, stamp_of
 from organizer.services.mail import external_url
 from organizer.services.print.letters import fetcher
 from organizer.services.programme import (
@@ -244,20 +245,33 @@ def _context(event: Event, programme: Programme, options: Options, edition: str)
     }
 
 
-def cache_key(event: Event, programme: Programme, options: Options, edition: str) -> str:
-    """Everything a booklet shows, hashed: the same key means the same PDF."""
-    rooms = [
-        (r.id, r.name, r.capacity, r.step_free, r.hearing_loop, r.captioning, r.accessibility_notes)
-        for r in programme.rooms
-    ]
+def room_facts(event: Event) -> list[list[object]]:
+    """What the printed pages show of the event's rooms (one query), for cache keys."""
+    rows = db.session.execute(
+        select(
+            Room.id,
+            Room.name,
+            Room.position,
+            Room.capacity,
+            Room.step_free,
+            Room.hearing_loop,
+            Room.captioning,
+            Room.accessibility_notes,
+        )
+        .where(Room.event_id == event.id)
+        .order_by(Room.position, Room.name)
+    )
+    return [list(row) for row in rows]
+
+
+def cache_key(event: Event, stamp: Stamp, options: Options, edition: str) -> str:
+    """Everything a booklet shows, hashed: the same key means the same PDF. Made from the
+    release's id and time (a release never changes) and a few small rows, so that a cached
+    booklet (or a 304) does not build the programme."""
     parts = {
         "format": FORMAT_VERSION,
         "event": event.id,
-        "release": [
-            programme.release.id,
-            programme.release.number,
-            programme.release.released_at.isoformat(),
-        ],
+        "release": [stamp.release_id, stamp.number, stamp.released_at.isoformat()],
         "paper": options.paper,
         "sections": list(options.sections),
         "notes": options.notes_pages,
@@ -265,14 +279,14 @@ def cache_key(event: Event, programme: Programme, options: Options, edition: str
         "host": urlsplit(external_url("programme.schedule", event_slug=event.slug)).netloc,
         "event_updated": event.updated_at.isoformat(),
         "texts": [event.name, event.venue, event.description, event.code_of_conduct],
-        "rooms": rooms,
+        "rooms": room_facts(event),
         "lang": str(get_locale() or "en"),
     }
     raw = json.dumps(parts, sort_keys=True, default=str).encode()
     return hashlib.sha256(raw).hexdigest()[:32]
 
 
-def _cache_dir() -> Path:
+def cache_dir() -> Path:
     folder = Path(current_app.config["PRINT_CACHE_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
     return folder
@@ -314,16 +328,19 @@ def booklet(event: Event, *, edition: str = "standard", now: dt.datetime) -> Boo
     an unknown edition."""
     if edition not in EDITIONS:
         raise NotFound(_("There is no such edition of the programme."))
-    programme = programme_of(event)
-    if programme is None or not programme.sessions:
+    stamp = stamp_of(event)
+    if stamp is None:
         raise NotFound(_("The programme has not been published yet."))
     options = settings_of(event)
-    key = cache_key(event, programme, options, edition)
-    folder = _cache_dir()
+    key = cache_key(event, stamp, options, edition)
+    folder = cache_dir()
     path = folder / f"{event.id}-{key}.pdf"
     pages_path = folder / f"{event.id}-{key}.pages"
     if path.is_file() and pages_path.is_file():
         return Booklet(key, path.read_bytes(), int(pages_path.read_text() or 0), cached=True)
+    programme = programme_of(event)
+    if programme is None or not programme.sessions:
+        raise NotFound(_("The programme has not been published yet."))
     html = render_template(
         "print/programme/booklet.html",
         now=now,

@@ -20,18 +20,16 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
 from flask_babel import get_locale
-from sqlalchemy import select
 from weasyprint import HTML
 
-from organizer.extensions import db
 from organizer.models import Event, Room
+from organizer.services.feeds import stamp_of
 from organizer.services.mail import external_url
 from organizer.services.print import programme as booklet
 from organizer.services.print.letters import fetcher
 from organizer.services.programme import (
     Programme,
     PublicSession,
-    latest_release,
     programme_of,
     title_of,
 )
@@ -62,34 +60,23 @@ def pages_of(programme: Programme) -> list[SignPage]:
     return pages
 
 
-def cache_dir() -> Path:
-    """The booklet's cache folder: both are dropped together."""
-    return Path(current_app.config["PRINT_CACHE_DIR"])
-
-
 # Bump when the template or stylesheet change what a cached file looks like.
 FORMAT_VERSION = 2
 
 
 def _key(event: Event, paper: str) -> str | None:
     """What the signs depend on, hashed; None before the first release."""
-    release = latest_release(event)
-    if release is None:
+    stamp = stamp_of(event)
+    if stamp is None:
         return None
-    rooms = db.session.execute(
-        select(
-            Room.id, Room.name, Room.position, Room.step_free, Room.hearing_loop, Room.captioning
-        )
-        .where(Room.event_id == event.id)
-        .order_by(Room.position, Room.name)
-    ).all()
+    # A release never changes: its id and time stand for its sessions, so the key (and a
+    # 304) needs no snapshot.
     facts = {
         "kind": "signs",
         "format": FORMAT_VERSION,
         "event": [event.id, event.slug, event.name, event.timezone],
-        "release": [release.id, release.number, release.released_at.isoformat()],
-        "sessions": release.sessions or [],
-        "rooms": [list(row) for row in rooms],
+        "release": [stamp.release_id, stamp.number, stamp.released_at.isoformat()],
+        "rooms": booklet.room_facts(event),
         "paper": paper,
         "host": urlsplit(external_url("programme.schedule", event_slug=event.slug)).netloc,
         "locale": str(get_locale() or "en"),
@@ -129,7 +116,7 @@ def signs_path(event: Event) -> tuple[Path, str] | None:
     key = _key(event, paper)
     if key is None:
         return None
-    path = cache_dir() / f"signs-{event.id}-{key}.pdf"
+    path = booklet.cache_dir() / f"signs-{event.id}-{key}.pdf"
     if not path.is_file():
         programme = programme_of(event)
         if programme is None:
