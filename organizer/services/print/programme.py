@@ -292,7 +292,8 @@ def cache_dir() -> Path:
     return folder
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
+    """A reader of the cache never sees half a file."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pdf")
     try:
         with os.fdopen(handle, "wb") as out:
@@ -303,8 +304,9 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def _pdf(html: str) -> tuple[bytes, int]:
-    """The PDF and its number of pages."""
+def pdf_of(html: str) -> tuple[bytes, int]:
+    """The tagged (PDF/UA-1) PDF of printed HTML, fetching only files under static/, and its
+    number of pages. The booklet and the room signs both print through it."""
     from weasyprint import HTML  # imported here: loading it costs time every page does not need
 
     assert current_app.static_folder is not None
@@ -346,9 +348,9 @@ def booklet(event: Event, *, edition: str = "standard", now: dt.datetime) -> Boo
         now=now,
         **_context(event, programme, options, edition),
     )
-    pdf, pages = _pdf(html)
-    _write_atomically(pages_path, str(pages).encode())
-    _write_atomically(path, pdf)
+    pdf, pages = pdf_of(html)
+    write_atomically(pages_path, str(pages).encode())
+    write_atomically(path, pdf)
     return Booklet(key, pdf, pages, cached=False)
 
 

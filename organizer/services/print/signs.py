@@ -12,21 +12,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import get_locale
-from weasyprint import HTML
 
 from organizer.models import Event, Room
 from organizer.services.feeds import stamp_of
 from organizer.services.mail import external_url
 from organizer.services.print import programme as booklet
-from organizer.services.print.letters import fetcher
 from organizer.services.programme import (
     Programme,
     PublicSession,
@@ -102,13 +99,6 @@ def render_html(programme: Programme, paper: str) -> str:
     )
 
 
-def _write(programme: Programme, paper: str) -> bytes:
-    assert current_app.static_folder is not None
-    base_url = Path(current_app.static_folder).resolve().as_uri() + "/"
-    document = HTML(string=render_html(programme, paper), base_url=base_url, url_fetcher=fetcher())
-    return document.write_pdf(pdf_variant="pdf/ua-1")
-
-
 def signs_path(event: Event) -> tuple[Path, str] | None:
     """The cached file of the event's signs, rendered first when missing, and its cache key
     (an ETag); None before the first release."""
@@ -121,11 +111,9 @@ def signs_path(event: Event) -> tuple[Path, str] | None:
         programme = programme_of(event)
         if programme is None:
             return None
-        data = _write(programme, paper)
+        data, _pages = booklet.pdf_of(render_html(programme, paper))
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.part")
-        partial.write_bytes(data)
-        partial.replace(path)  # atomic: a reader never sees half a file
+        booklet.write_atomically(path, data)
     return path, key
 
 
