@@ -11,7 +11,7 @@ from flask import Flask
 
 from organizer.errors import NotFound, ValidationFailed
 from organizer.extensions import db
-from organizer.services import accounts, decisions, demo, mail, representation
+from organizer.services import account_deletion, accounts, decisions, demo, mail, representation
 from organizer.services.events import event_by_slug
 from organizer.services.grants import offers as grant_offers
 from organizer.services.print import programme as booklets
@@ -93,15 +93,23 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("purge")
     def purge_command() -> None:
         """Make the answers of surveys past their purge date anonymous: drop the links between
-        responses and people and the text of self-descriptions (the counts stay).
+        responses and people and the text of self-descriptions (the counts stay). Remove the
+        receipts and payouts of deleted accounts whose event's accounting period is over.
 
         Run it once a day, e.g. from cron: `15 3 * * * cd /srv/organizer && flask --app wsgi
         purge` (or a systemd timer). Safe to run more often: a survey is purged once."""
         counts = representation.purge(now=_now())
+        accounts, files = account_deletion.purge_accounting(now=_now())
         db.session.commit()
+        account_deletion.remove_files(files)
         click.echo(
             f"{counts['events']} surveys purged: {counts['links']} links to people and "
             f"{counts['self_described']} self-descriptions deleted."
+        )
+        click.echo(
+            f"Deleted accounts past their event's accounting period: {accounts['receipts']} "
+            f"receipts and {accounts['payouts']} payouts removed "
+            f"({accounts['applications']} applications)."
         )
 
     @app.cli.command("programme")

@@ -1,6 +1,7 @@
 """The explicit list of blueprints, in registration order. The public event pages come last
 because their first path segment is a variable (the event slug)."""
 
+from organizer.blueprints.account_data.views import bp as account_data
 from organizer.blueprints.auth.views import bp as auth
 from organizer.blueprints.cfp.views import bp as cfp
 from organizer.blueprints.cfp_setup.views import bp as cfp_setup
@@ -24,6 +25,7 @@ from organizer.blueprints.survey.views import bp as survey
 
 BLUEPRINTS = [
     auth,
+    account_data,
     manage,
     cfp_setup,
     committee,

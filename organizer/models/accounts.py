@@ -39,6 +39,9 @@ class User(Base):
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     created_at: Mapped[dt.datetime]
     password_changed_at: Mapped[dt.datetime]
+    # Set when the person deleted their account: the row stays as a pseudonymous stand-in
+    # (services/account_deletion.py) so that reviews, counts and accounting keep working.
+    deleted_at: Mapped[dt.datetime | None]
 
     event_roles: Mapped[list[EventRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

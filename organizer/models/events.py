@@ -21,6 +21,9 @@ class Event(Base):
         CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
         CheckConstraint("length(currency) = 3", name="currency_iso4217"),
         CheckConstraint("length(slug) >= 3", name="slug_length"),
+        CheckConstraint(
+            "accounting_retention_years between 1 and 30", name="accounting_retention_years"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,6 +38,9 @@ class Event(Base):
     code_of_conduct: Mapped[str] = mapped_column(Text, default="")  # Markdown
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     is_public: Mapped[bool] = mapped_column(default=False)
+    # How long grant receipts and payouts of a deleted account are kept for the accounts
+    # (counted from the end of the event's last year; see services/account_deletion.py).
+    accounting_retention_years: Mapped[int] = mapped_column(default=10)
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
 

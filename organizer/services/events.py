@@ -61,6 +61,7 @@ class EventDetails:
     code_of_conduct: str = ""
     contact_email: str = ""
     is_public: bool = False
+    accounting_retention_years: int = 10
 
 
 def validate_details(details: EventDetails, *, event: Event | None = None) -> None:
@@ -95,6 +96,8 @@ def validate_details(details: EventDetails, *, event: Event | None = None) -> No
         errors["currency"] = _("Use a three-letter ISO 4217 currency code such as EUR or USD.")
     if not details.name.strip():
         errors["name"] = _("Enter the event's name.")
+    if not 1 <= details.accounting_retention_years <= 30:
+        errors["accounting_retention_years"] = _("Use a number of years from 1 to 30.")
     if errors:
         raise ValidationFailed(errors)
 

@@ -1091,6 +1091,92 @@ def delete_response(*, actor: User, event: Event, now: dt.datetime) -> None:
     db.session.expire_all()
 
 
+def own_answers_for_export(user: User) -> list[dict[str, Any]]:
+    """The person's own answers in every event whose survey still links them (for the
+    "download my data" archive; GDPR article 15). After the purge a response has no link, so
+    nobody, the person included, can find it: it is then not their data in any usable sense,
+    and it is not exported. Four queries, whatever the number of events."""
+    rows = db.session.execute(
+        select(SurveyLink.event_id, Event.slug, SurveyResponse)
+        .join(SurveyResponse, SurveyResponse.id == SurveyLink.response_id)
+        .join(Event, Event.id == SurveyLink.event_id)
+        .where(SurveyLink.user_id == user.id)
+        .order_by(Event.slug)
+    ).all()
+    if not rows:
+        return []
+    response_ids = [response.id for _event_id, _slug, response in rows]
+    answers = list(
+        db.session.scalars(
+            select(SurveyAnswer)
+            .where(SurveyAnswer.response_id.in_(response_ids))
+            .order_by(SurveyAnswer.id)
+        )
+    )
+    questions = {
+        q.id: q
+        for q in db.session.scalars(
+            select(SurveyQuestion)
+            .where(SurveyQuestion.event_id.in_([event_id for event_id, _s, _r in rows]))
+            .options(selectinload(SurveyQuestion.options))
+        )
+    }
+    result = []
+    for _event_id, slug, response in rows:
+        given: list[dict[str, Any]] = []
+        for answer in answers:
+            if answer.response_id != response.id:
+                continue
+            question = questions[answer.question_id]
+            option = next((o for o in question.options if o.id == answer.option_id), None)
+            given.append(
+                {
+                    "question": question.text,
+                    "option": option.label if option is not None else None,
+                    "self_described": answer.self_described,
+                }
+            )
+        result.append(
+            {
+                "event": slug,
+                "response": response.public_id,
+                "consent_version": response.consent_version,
+                "stages": list(response.stages or []),
+                "answers": given,
+            }
+        )
+    return result
+
+
+def forget_person(*, user: User) -> int:
+    """Account deletion: unlink the person's responses the way `purge` does, one event early.
+    The stage flags are brought up to date first, then the link and the text of
+    self-descriptions are dropped; the anonymous counts stay. Not audited (see the module's
+    docstring). Returns the number of links dropped."""
+    event_ids = list(
+        db.session.scalars(select(SurveyLink.event_id).where(SurveyLink.user_id == user.id))
+    )
+    for event in db.session.scalars(select(Event).where(Event.id.in_(event_ids))):
+        refresh_stages(event)
+    response_ids = list(
+        db.session.scalars(select(SurveyLink.response_id).where(SurveyLink.user_id == user.id))
+    )
+    if not response_ids:
+        return 0
+    db.session.execute(
+        update(SurveyAnswer)
+        .where(
+            SurveyAnswer.response_id.in_(response_ids),
+            SurveyAnswer.self_described.is_not(None),
+            SurveyAnswer.self_described != "",
+        )
+        .values(self_described="")
+    )
+    dropped = db.session.execute(delete(SurveyLink).where(SurveyLink.user_id == user.id)).rowcount
+    db.session.flush()
+    return dropped
+
+
 # Retention ---------------------------------------------------------------------------------
 
 

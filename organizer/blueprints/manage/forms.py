@@ -5,13 +5,14 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    IntegerField,
     RadioField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp
 
 from organizer.blueprints._common import DateInput, attach_errors
 from organizer.enums import EventRoleName
@@ -99,6 +100,20 @@ class EventForm(FlaskForm):
         description=MARKDOWN_HINT,
         render_kw={"rows": 8},
     )
+    accounting_retention_years = IntegerField(
+        _l("Keep grant receipts and payouts of deleted accounts for (years)"),
+        default=10,
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=30, message=_l("Use a number of years from 1 to 30.")),
+        ],
+        description=_l(
+            "When someone deletes their account, their receipts and payouts stay, without "
+            "their name, until the end of the year this many years after the event; then the "
+            "daily purge removes them. Use what your accounting law asks (10 years in Germany "
+            "and France, 6 in the UK)."
+        ),
+    )
     is_public = BooleanField(
         _l("Public: list the event on the home page and show its pages to everyone")
     )
@@ -121,6 +136,11 @@ class EventForm(FlaskForm):
             code_of_conduct=self.code_of_conduct.data or "",
             contact_email=(self.contact_email.data or "").strip().lower(),
             is_public=bool(self.is_public.data),
+            accounting_retention_years=(
+                self.accounting_retention_years.data
+                if self.accounting_retention_years.data is not None
+                else (self.event.accounting_retention_years if self.event else 10)
+            ),
         )
 
     def validate(self, extra_validators: Any = None) -> bool:

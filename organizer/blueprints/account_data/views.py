@@ -1,0 +1,64 @@
+"""Download my data, and delete my account. Both only for the signed-in person's own data."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, logout_user
+
+from organizer.blueprints._common import commit, show_domain_error, utcnow
+from organizer.blueprints.account_data.forms import DeleteAccountForm
+from organizer.errors import DomainError
+from organizer.services import account_deletion, personal_data
+
+bp = Blueprint("account_data", __name__)
+
+
+@bp.get("/account/data.zip")
+@login_required
+def download():
+    """A GET behind sign-in: it changes nothing, and the archive holds only what the person
+    can already see on their pages (deletion, which cannot be undone, asks for the password)."""
+    now = utcnow()
+    data = personal_data.archive(user=current_user, now=now)
+    response = Response(data, mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="my-data-{now:%Y-%m-%d}.zip"'
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete():
+    form = DeleteAccountForm()
+    preview = account_deletion.preview(current_user)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            _pseudonym, files = account_deletion.delete_account(
+                actor=current_user,
+                password=form.password.data,
+                confirmation=form.confirmation.data,
+                now=utcnow(),
+            )
+        except DomainError as error:
+            show_domain_error(error, form)
+            status = error.status_code
+        else:
+            commit()
+            account_deletion.remove_files(files)
+            logout_user()
+            flash(
+                _(
+                    "Your account is deleted. We sent a confirmation to your old address. "
+                    "Thank you for taking part."
+                ),
+                "success",
+            )
+            return redirect(url_for("public.home"))
+    elif form.errors:
+        status = 400
+    return render_template(
+        "account_data/delete.html", form=form, preview=preview, email=current_user.email
+    ), status
