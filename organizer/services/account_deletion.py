@@ -223,7 +223,12 @@ def preview(user: User) -> Preview:
         ],
         files=int(
             db.session.scalar(
-                select(func.count()).select_from(Upload).where(Upload.owner_id == user.id)
+                select(func.count())
+                .select_from(Upload)
+                .where(
+                    Upload.owner_id == user.id,
+                    Upload.id.not_in(select(Receipt.upload_id)),
+                )
             )
             or 0
         ),
@@ -317,6 +322,9 @@ def delete_account(
     talks_kept: dict[int, list[str]] = {}
     withdrawn: dict[int, int] = {}
     doomed_uploads: set[int] = set()
+    # Self-identification answers first, so that their stage flags are frozen as they were:
+    # unlinked as at the survey's purge, never audited.
+    representation.forget_person(user=user)
 
     # Proposals -------------------------------------------------------------------------------
     for row in _speaker_rows(user):
@@ -422,9 +430,6 @@ def delete_account(
             delete(GrantMessage).where(GrantMessage.application_id == application.id)
         )
     db.session.flush()
-
-    # Self-identification answers: unlinked, never audited
-    representation.forget_person(user=user)
 
     # Files: what nothing kept refers to any more (receipts stay for the accounts) -----------
     candidates = set(db.session.scalars(select(Upload.id).where(Upload.owner_id == uid)))

@@ -3,6 +3,7 @@ the audit log, registering again, and the refusals."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -272,3 +273,38 @@ def test_the_export_of_a_deleted_account_holds_no_name(world):
         ).all()
         == []
     )
+
+
+def test_the_page_counts_what_will_happen_and_needs_sign_in(client, world):
+    assert client.get("/account/delete").status_code == 302
+    preview = account_deletion.preview(world.ana)
+    assert (preview.drafts, preview.withdrawn, preview.declined) == (1, 1, 0)
+    assert preview.talks_kept == ["Ana's confirmed talk"]
+    assert preview.reviews_kept == 2 and preview.files == 2  # the receipt's file is kept
+    assert preview.grant_applications_kept == [("Travel grants", dt.date(2037, 12, 31))]
+    assert not preview.blocked
+
+
+def test_the_accounting_period_is_an_event_setting(client, world):
+    from organizer.services import events
+
+    details = events.details_of(world.event)
+    assert details.accounting_retention_years == 10
+    with pytest.raises(ValidationFailed) as error:
+        events.update_event(
+            actor=world.organizer,
+            event=world.event,
+            details=dataclasses.replace(details, accounting_retention_years=0),
+            now=LATER,
+        )
+    assert "accounting_retention_years" in error.value.errors
+    events.update_event(
+        actor=world.organizer,
+        event=world.event,
+        details=dataclasses.replace(details, accounting_retention_years=6),
+        now=LATER,
+    )
+    assert world.event.accounting_retention_years == 6
+    login_as(client, world.organizer)
+    page = client.get(f"/manage/{world.event.slug}/settings").get_data(as_text=True)
+    assert 'name="accounting_retention_years"' in page and 'value="6"' in page
