@@ -48,9 +48,13 @@ class User(Base):
     )
 
     # Flask-Login protocol
-    is_active = True
     is_anonymous = False
     is_authenticated = True
+
+    @property
+    def is_active(self) -> bool:
+        """A deleted account's stand-in can never sign in (login_user refuses it)."""
+        return self.deleted_at is None
 
     def get_id(self) -> str:
         return self.session_token
