@@ -308,3 +308,34 @@ def test_the_accounting_period_is_an_event_setting(client, world):
     login_as(client, world.organizer)
     page = client.get(f"/manage/{world.event.slug}/settings").get_data(as_text=True)
     assert 'name="accounting_retention_years"' in page and 'value="6"' in page
+
+
+def test_organizers_pages_keep_working_and_name_the_pseudonym_only(client, world):
+    event, programme = world.event, world.programme
+    urls = [
+        f"/manage/{event.slug}/cfp/proposals",
+        f"/manage/{event.slug}/cfp/proposals.csv",
+        f"/manage/{event.slug}/cfp/ranking",
+        f"/manage/{event.slug}/cfp/reviewers",
+        f"/manage/{event.slug}/grants/{programme.public_id}/applications",
+        f"/manage/{event.slug}/grants/{programme.public_id}/offers",
+        f"/manage/{event.slug}/grants/{programme.public_id}/money",
+        f"/manage/{event.slug}/grants/{programme.public_id}/money/export.csv",
+        f"/manage/{event.slug}/schedule/",
+        f"/manage/{event.slug}/schedule/releases/",
+        f"/manage/{event.slug}/representation",
+        f"/manage/{event.slug}/team",
+    ]
+    login_as(client, world.organizer)
+    before = {url: client.get(url).status_code for url in urls}
+    assert set(before.values()) == {200}, before
+    pseudonym = delete(world)
+    login_as(client, world.organizer)
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = response.get_data(as_text=True)
+        assert "Ana Lima" not in text and "ana.lima@example.org" not in text, url
+    audit_page = client.get(f"/manage/{event.slug}/audit").get_data(as_text=True)
+    assert "account.deleted" in audit_page and pseudonym in audit_page
+    assert "Ana Lima" not in audit_page and "ana.lima@example.org" not in audit_page
