@@ -20,7 +20,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from organizer import permissions
 from organizer.blueprints import BLUEPRINTS
-from organizer.blueprints._common import rollback
+from organizer.blueprints._common import rollback, utcnow
 from organizer.cli import register_commands
 from organizer.config import load_config
 from organizer.errors import DomainError
@@ -99,7 +99,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    login_manager.user_loader(load_user_for_session)
+    login_manager.user_loader(lambda session_id: load_user_for_session(session_id, now=utcnow()))
 
 
 def _install_sqlite_fixes() -> None:

@@ -34,6 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_THROTTLE_ATTEMPTS": 5,  # failed logins for one address from one client ...
     "LOGIN_THROTTLE_IP_ATTEMPTS": 50,  # ... or from one client for any address ...
     "LOGIN_THROTTLE_WINDOW_SECONDS": 900,  # ... within this window lock logins for the rest of it
+    "SESSION_LIFETIME_SECONDS": 30 * 24 * 3600,  # a sign-in lasts at most this long
     "VERIFY_TOKEN_MAX_AGE": 3 * 24 * 3600,
     "RESET_TOKEN_MAX_AGE": 3600,
     "INVITATION_MAX_AGE_DAYS": 14,
@@ -143,7 +144,7 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
-        "REMEMBER_COOKIE_DURATION": 30 * 24 * 3600,
+        "REMEMBER_COOKIE_DURATION": settings["SESSION_LIFETIME_SECONDS"],
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": settings["DEFAULT_LOCALE"],
