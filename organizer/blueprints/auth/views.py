@@ -13,6 +13,7 @@ from organizer.blueprints._common import (
     show_domain_error,
     utcnow,
 )
+from organizer.blueprints._limits import rate_limited
 from organizer.blueprints._sessions import sign_in, sign_out
 from organizer.blueprints.auth.forms import (
     ChangePasswordForm,
@@ -32,6 +33,7 @@ bp = Blueprint("auth", __name__)
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@rate_limited("register")
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("public.home"))
@@ -70,6 +72,7 @@ def verify_email(token: str):
 
 
 @bp.post("/verify/resend")
+@rate_limited("mail")
 @login_required
 def resend_verification():
     if ResendVerificationForm().validate_on_submit():
@@ -82,6 +85,7 @@ def resend_verification():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@rate_limited("sign_in")
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next_url(request.args.get("next")) or url_for("manage.index"))
@@ -123,6 +127,7 @@ def logout():
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
+@rate_limited("password_reset")
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -142,6 +147,7 @@ def forgot_password():
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@rate_limited("password_reset")
 def reset_password(token: str):
     try:
         accounts.user_for_reset_token(token)
@@ -210,6 +216,7 @@ def sign_out_everywhere():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@rate_limited("mail")
 @login_required
 def change_password():
     form = ChangePasswordForm()
