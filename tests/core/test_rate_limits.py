@@ -8,10 +8,12 @@ limiter to the storage under test and puts everything back afterwards.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import itertools
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 import redis
@@ -208,6 +210,7 @@ LIMITED = {
     "cfp.submit": ("/e/cfp/submit", "mail"),
     "cfp.proposal": ("/e/cfp/proposals/x", "mail"),
     "cfp.withdraw": ("/e/cfp/proposals/x/withdraw", "mail"),
+    "cfp.respond": ("/e/cfp/proposals/x/respond", "mail"),
     "cfp.invite": ("/e/cfp/proposals/x/speakers", "invitations"),
     "manage.team_page": ("/manage/e/team", "invitations"),
     "grants.apply": ("/e/grants/x/apply", "mail"),
@@ -215,6 +218,7 @@ LIMITED = {
     "grants.reply": ("/e/grants/applications/x/messages", "mail"),
     "grants.withdraw": ("/e/grants/applications/x/withdraw", "mail"),
     "committee.remind": ("/manage/e/cfp/decisions/remind", "mail"),
+    "committee.cancel": ("/manage/e/cfp/proposals/x/cancel", "mail"),
     "committee.publish": ("/manage/e/cfp/decisions/publish", "mail"),
     "releases.index": ("/manage/e/schedule/releases/", "mail"),
     "grant_admin.application": ("/manage/e/grants/p/applications/x", "mail"),
@@ -254,6 +258,7 @@ def test_limits_are_kept_in_the_configured_storage(app, client, limits, at, requ
 
 def test_settings_choose_the_storage_and_check_the_limits(tmp_path, monkeypatch):
     base = {"SECRET_KEY": "x" * 40}
+    monkeypatch.delenv("ORGANIZER_REDIS_URL", raising=False)
     assert load_config(tmp_path, base)["RATELIMIT_STORAGE_URI"] == "memory://"
     monkeypatch.setenv("ORGANIZER_REDIS_URL", "redis://127.0.0.1:6379/3")
     assert load_config(tmp_path, base)["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/3"
@@ -271,3 +276,92 @@ def test_the_suite_runs_with_limits_off(app, client, at):
         assert sign_in_attempt(client).status_code in (400, 429)
     # only the per-address throttle of services/accounts.py answers 429 here
     assert "Too many failed sign-in attempts" in sign_in_attempt(client).text
+
+
+# Completeness: a view that (through any service) queues mail must carry @rate_limited. Mail is
+# found by reading the code: a function that calls queue_mail or queue_text, or calls such a
+# function, queues mail; names are matched across modules, which errs on the side of limiting.
+PACKAGE = Path(__file__).resolve().parents[2] / "organizer"
+QUEUES = {"queue_mail", "queue_text"}
+
+
+def _called_names(node: ast.AST) -> set[str]:
+    names = set()
+    for call in ast.walk(node):
+        if isinstance(call, ast.Call):
+            if isinstance(call.func, ast.Name):
+                names.add(call.func.id)
+            elif isinstance(call.func, ast.Attribute):
+                names.add(call.func.attr)
+    return names
+
+
+def _functions(paths) -> dict[tuple[str, str], ast.FunctionDef]:
+    found = {}
+    for path in paths:
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.FunctionDef):
+                found[(str(path), node.name)] = node
+    return found
+
+
+def _mailing(functions, known: set[str], *, spread=lambda node: True) -> set[tuple[str, str]]:
+    """The functions that queue mail, to a fixpoint; `known` grows with the names of those for
+    which spread(node) holds (views: only helpers, since no view calls another view)."""
+    mailing: set[tuple[str, str]] = set()
+    while True:
+        new = {
+            key
+            for key, node in functions.items()
+            if key not in mailing and _called_names(node) & (known | QUEUES)
+        }
+        if not new:
+            return mailing
+        mailing |= new
+        known |= {name for (path, name) in new if spread(functions[(path, name)])}
+
+
+def _is_route(node: ast.FunctionDef) -> bool:
+    return any(
+        isinstance(d, ast.Call)
+        and isinstance(d.func, ast.Attribute)
+        and d.func.attr in {"route", "post"}
+        for d in node.decorator_list
+    )
+
+
+def _is_limited(node: ast.FunctionDef) -> bool:
+    return any(
+        isinstance(d, ast.Call) and isinstance(d.func, ast.Name) and d.func.id == "rate_limited"
+        for d in node.decorator_list
+    )
+
+
+# Views the name matching above takes for mailing, checked by hand.
+SENDS_NO_MAIL = {
+    "grants.respond": "offers.respond mails nobody (its namesake decisions.respond does)",
+}
+
+
+def test_every_view_that_queues_mail_is_limited():
+    names: set[str] = set()
+    services = _functions((PACKAGE / "services").rglob("*.py"))
+    mailing_services = _mailing(services, names)
+    assert {"register", "invite_co_speaker", "publish_round"} <= names  # the reading works
+    # commands and periodic jobs are not web forms
+    names -= {"run_daily", "send_offer_reminders", "expire_offers"}
+    views = _functions((PACKAGE / "blueprints").rglob("*.py"))
+    mailing_views = _mailing(views, set(names), spread=lambda node: not _is_route(node))
+    unlimited = sorted(
+        f"{Path(path).parent.name}.{name}"
+        for path, name in mailing_views
+        if _is_route(views[(path, name)]) and not _is_limited(views[(path, name)])
+    )
+    unlimited = [view for view in unlimited if view not in SENDS_NO_MAIL]
+    assert mailing_services and not unlimited, f"views that send mail without a limit: {unlimited}"
+    limited = {
+        f"{Path(path).parent.name}.{name}"
+        for (path, name), node in views.items()
+        if _is_route(node) and _is_limited(node)
+    }
+    assert limited == set(LIMITED), "keep LIMITED above in step with the decorated views"

@@ -461,6 +461,7 @@ def profile(event: Event, cfp: Cfp):
 
 
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/respond", methods=["GET", "POST"])
+@rate_limited("mail")
 @speaker_route
 def respond(event: Event, cfp: Cfp, public_id: str):
     proposal = _proposal_or_404(event, public_id)

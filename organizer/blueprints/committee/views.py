@@ -387,6 +387,7 @@ def unassign(event: Event, public_id: str, reviewer_id: int):
 
 
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/cancel", methods=["GET", "POST"])
+@rate_limited("mail")
 @event_route(permissions.can_manage_cfp)
 def cancel(event: Event, public_id: str):
     proposal = _proposal_or_404(event, public_id)
