@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, has_request_context, render_template, request
-from flask_babel import format_date, format_datetime, get_locale, gettext
+from flask_babel import format_date, format_datetime, format_timedelta, get_locale, gettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
@@ -20,11 +22,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from organizer import permissions
 from organizer.blueprints import BLUEPRINTS
-from organizer.blueprints._common import rollback
+from organizer.blueprints._common import rollback, utcnow
+from organizer.blueprints._limits import seconds_until_retry
 from organizer.cli import register_commands
 from organizer.config import load_config
 from organizer.errors import DomainError
-from organizer.extensions import babel, csrf, db, login_manager, migrate
+from organizer.extensions import babel, csrf, db, limiter, login_manager, migrate
 from organizer.services import money
 from organizer.services.accounts import load_user_for_session
 from organizer.services.cfp import language_name, level_label
@@ -90,6 +93,7 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -99,7 +103,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    login_manager.user_loader(load_user_for_session)
+    login_manager.user_loader(lambda session_id: load_user_for_session(session_id, now=utcnow()))
 
 
 def _install_sqlite_fixes() -> None:
@@ -202,6 +206,24 @@ def _register_error_pages(app: Flask) -> None:
                 "Go back, reload the page and submit it again."
             ),
         )
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error: RateLimitExceeded):  # type: ignore[no-untyped-def]
+        wait = seconds_until_retry()
+        when = format_timedelta(dt.timedelta(seconds=wait), threshold=1, add_direction=True)
+        response = app.make_response(
+            render_error(
+                429,
+                _(
+                    "This form was sent too often from your network, so we stopped it for a while "
+                    "to protect everyone's accounts and inboxes. Nothing was saved or sent this "
+                    "time. Please try again %(when)s.",
+                    when=when,
+                ),
+            )
+        )
+        response.headers["Retry-After"] = str(wait)
+        return response
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):  # type: ignore[no-untyped-def]

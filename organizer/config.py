@@ -11,6 +11,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from limits import parse_many
+
 DEFAULTS: dict[str, Any] = {
     "ENV": "development",  # "production" turns on secure cookies and refuses unsafe settings
     "SECRET_KEY": "",  # embedded install: generated into instance/secret_key on first start
@@ -34,12 +36,26 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_THROTTLE_ATTEMPTS": 5,  # failed logins for one address from one client ...
     "LOGIN_THROTTLE_IP_ATTEMPTS": 50,  # ... or from one client for any address ...
     "LOGIN_THROTTLE_WINDOW_SECONDS": 900,  # ... within this window lock logins for the rest of it
+    "SESSION_LIFETIME_SECONDS": 30 * 24 * 3600,  # a sign-in lasts at most this long
+    "REDIS_URL": "",  # e.g. redis://127.0.0.1:6379/0: rate-limit counters shared by all workers
+    # Per-client rate limits (Flask-Limiter syntax; ";" separates several), POST requests only.
+    "RATE_LIMITS_ENABLED": True,
+    "RATE_LIMIT_SIGN_IN": "10 per minute; 60 per hour",
+    "RATE_LIMIT_REGISTER": "10 per hour; 50 per day",
+    "RATE_LIMIT_PASSWORD_RESET": "10 per hour; 50 per day",
+    "RATE_LIMIT_INVITATIONS": "30 per hour; 200 per day",  # co-speakers and team members
+    "RATE_LIMIT_MAIL": "100 per hour; 500 per day",  # every other form that sends mail, together
+    "RATE_LIMIT_KEY_PREFIX": "organizer",  # several installs on one Redis need their own
     "VERIFY_TOKEN_MAX_AGE": 3 * 24 * 3600,
     "RESET_TOKEN_MAX_AGE": 3600,
     "INVITATION_MAX_AGE_DAYS": 14,
     "PER_PAGE": 25,
     "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug method; tests use a fast one
 }
+
+RATE_LIMIT_SETTINGS = [
+    name for name in DEFAULTS if name.startswith("RATE_LIMIT_") and name != "RATE_LIMIT_KEY_PREFIX"
+]
 
 DEVELOPMENT_SECRET_PLACEHOLDERS = {"", "dev", "change-me", "changeme", "secret", "development"}
 
@@ -133,6 +149,15 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
     elif not settings["SECRET_KEY"]:
         settings["SECRET_KEY"] = _secret_from_instance(instance_path)
 
+    for name in RATE_LIMIT_SETTINGS:
+        try:
+            parse_many(settings[name])
+        except ValueError as error:
+            raise ConfigError(
+                f"ORGANIZER_{name} must be limits like '10 per minute; 60 per hour', "
+                f"not {settings[name]!r}."
+            ) from error
+
     config: dict[str, Any] = {
         **settings,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
@@ -143,7 +168,7 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
-        "REMEMBER_COOKIE_DURATION": 30 * 24 * 3600,
+        "REMEMBER_COOKIE_DURATION": settings["SESSION_LIFETIME_SECONDS"],
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": settings["DEFAULT_LOCALE"],
@@ -155,6 +180,13 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "UPLOAD_DIR": str(instance_path / "uploads"),
         # Rendered PDFs (booklets, room signs), one file per release and settings.
         "PRINT_CACHE_DIR": str(instance_path / "print-cache"),
+        # Flask-Limiter: always bound; RATE_LIMITS_ENABLED is read per request (extensions.py).
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": settings["REDIS_URL"] or "memory://",
+        "RATELIMIT_KEY_PREFIX": settings["RATE_LIMIT_KEY_PREFIX"],
+        "RATELIMIT_HEADERS_ENABLED": False,  # the 429 page sets Retry-After itself
+        # Redis unreachable: count in memory for the time being rather than refuse sign-ins.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     }
     # Tests and tools may set Flask or extension keys directly (TESTING, WTF_CSRF_ENABLED, ...).
     config.update(

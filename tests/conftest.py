@@ -40,10 +40,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=os.environ.get("ORGANIZER_TEST_DATABASE_URL") or "sqlite",
         help="'sqlite' (a temporary file) or a PostgreSQL URL whose server gets a fresh database",
     )
+    parser.addoption(
+        "--redis-url",
+        default=os.environ.get("ORGANIZER_TEST_REDIS_URL") or "",
+        help="a Redis URL: the rate-limit tests run once more against it (else skipped)",
+    )
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    return f"organizer test database: {config.getoption('--database-url')}"
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return [
+        f"organizer test database: {config.getoption('--database-url')}",
+        f"organizer test redis: {config.getoption('--redis-url') or 'none (skipped)'}",
+    ]
+
+
+# Rate-limit counters of this run live under their own key prefix, so that runs sharing one
+# Redis never see each other's counts.
+TEST_RUN_ID = uuid.uuid4().hex[:12]
 
 
 # --- databases -------------------------------------------------------------------------------
@@ -163,6 +176,11 @@ def test_settings(database_url: str, smtp_port: int, tmp: Path) -> dict[str, obj
         "PRINT_CACHE_DIR": str(tmp / "print-cache"),
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast; production uses scrypt
         "SERVER_NAME": "organizer.test",
+        # Per-client limits would trip over the suite's many posts from 127.0.0.1; the tests of
+        # the limits switch them on (tests/core/test_rate_limits.py).
+        "RATE_LIMITS_ENABLED": False,
+        "REDIS_URL": "",
+        "RATE_LIMIT_KEY_PREFIX": f"organizer-test-{TEST_RUN_ID}",
     }
 
 

@@ -39,7 +39,7 @@ from organizer.models import (
     Track,
     User,
 )
-from organizer.services.accounts import create_user
+from organizer.services.accounts import create_user, start_session
 
 PASSWORD = "correct horse battery staple"
 NOW = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
@@ -98,9 +98,10 @@ def grant_role(user: User, event: Event, role: EventRoleName, *, now: dt.datetim
 
 def login_as(client: FlaskClient, user: User) -> None:
     """Sign in without the form (the form has its own tests)."""
+    start_session(user=user, now=dt.datetime.now(dt.UTC))  # the loader checks its age
     db.session.commit()
     with client.session_transaction() as session:
-        session["_user_id"] = user.session_token
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
 
 

@@ -1,6 +1,6 @@
 """All models, imported here so that metadata (and Alembic) sees every table."""
 
-from organizer.models.accounts import LoginFailure, User
+from organizer.models.accounts import LoginFailure, User, UserSession
 from organizer.models.audit import AuditEntry
 from organizer.models.base import Base
 from organizer.models.cfp import (
@@ -138,6 +138,7 @@ __all__ = [
     "Track",
     "Upload",
     "User",
+    "UserSession",
     "criterion_track",
     "proposal_tag",
     "reviewer_track",

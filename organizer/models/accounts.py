@@ -35,7 +35,7 @@ class User(Base):
     locale: Mapped[str] = mapped_column(String(10), default="en")
     email_verified_at: Mapped[dt.datetime | None]
     is_site_admin: Mapped[bool] = mapped_column(default=False)
-    # Flask-Login stores this, not the id: rotating it signs the person out everywhere.
+    # The account's session generation: rotating it signs the person out everywhere.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     created_at: Mapped[dt.datetime]
     password_changed_at: Mapped[dt.datetime]
@@ -56,8 +56,16 @@ class User(Base):
         """A deleted account's stand-in can never sign in (login_user refuses it)."""
         return self.deleted_at is None
 
+    # The browser session this object was loaded for or signed in with (see UserSession);
+    # not a column. Set by services.accounts.start_session and load_user_for_session.
+    session_key = None  # str | None; unannotated, so that the ORM does not map it
+
     def get_id(self) -> str:
-        return self.session_token
+        """What Flask-Login keeps in the session and the remember-me cookie: the account's
+        generation and this browser's session key, both checked on every request."""
+        if not self.session_key:
+            raise RuntimeError("Sign in through services.accounts.start_session first.")
+        return f"{self.session_token}:{self.session_key}"
 
     @property
     def email_verified(self) -> bool:
@@ -77,3 +85,15 @@ class LoginFailure(Base):
     client_key: Mapped[str] = mapped_column(String(64), index=True)  # sha256(client address)
     occurred_at: Mapped[dt.datetime] = mapped_column(index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+
+
+class UserSession(Base):
+    """One signed-in browser. Signing out deletes its row, so that a copy of the cookie opens
+    nothing afterwards; the cookie holds the key, the table only its hash."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the key
+    created_at: Mapped[dt.datetime]

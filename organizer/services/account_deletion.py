@@ -60,8 +60,7 @@ from organizer.models import (
     User,
     reviewer_track,
 )
-from organizer.models.accounts import new_session_token
-from organizer.services import audit, feeds, representation, uploads
+from organizer.services import accounts, audit, feeds, representation, uploads
 from organizer.services.mail import queue_mail
 
 PSEUDONYM_PREFIX = "Former participant"
@@ -510,7 +509,7 @@ def delete_account(
     user.password_hash = UNUSABLE_PASSWORD
     user.email_verified_at = None
     user.is_site_admin = False
-    user.session_token = new_session_token()  # ends every session
+    accounts.end_all_sessions(user=user)  # every browser, and the remember-me cookies
     user.deleted_at = now
     db.session.execute(
         update(ProposalSpeaker).where(ProposalSpeaker.user_id == uid).values(email=user.email)

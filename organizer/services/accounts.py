@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import secrets
 from functools import lru_cache
 from typing import Any
 
@@ -19,7 +20,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from organizer.errors import Throttled, ValidationFailed
 from organizer.extensions import db
-from organizer.models import LoginFailure, User
+from organizer.models import LoginFailure, User, UserSession
 from organizer.models.accounts import new_session_token
 from organizer.services import audit, tokens
 from organizer.services.mail import external_url, queue_mail
@@ -235,6 +236,8 @@ def authenticate(*, email: str, password: str, client: str, now: dt.datetime) ->
 
 
 def record_logout(*, user: User, now: dt.datetime) -> None:
+    """Sign out: the browser's server-side session ends, then the audit entry."""
+    end_session(user=user)
     audit.record(action="logout", actor=user, now=now, object_type="user", object_id=user.id)
 
 
@@ -278,7 +281,7 @@ def user_for_reset_token(token: str) -> User:
 def _set_password(user: User, password: str, now: dt.datetime) -> None:
     user.password_hash = hash_password(password)
     user.password_changed_at = now
-    user.session_token = new_session_token()  # signs out every other session
+    end_all_sessions(user=user)  # the caller starts a new one for the browser in use
 
 
 def reset_password(*, token: str, new_password: str, now: dt.datetime) -> User:
@@ -336,5 +339,84 @@ def update_profile(
     db.session.flush()
 
 
-def load_user_for_session(session_token: str) -> User | None:
-    return db.session.scalar(select(User).where(User.session_token == session_token))
+# Sessions ----------------------------------------------------------------------------------
+# A signed-in browser holds "<account generation>:<session key>" (User.get_id) in its session
+# cookie, and in the remember-me cookie when it asked for one. Both parts are checked on every
+# request: deleting the UserSession row ends one browser's session (sign-out), rotating
+# User.session_token ends them all (sign out everywhere, a new password). Rows older than the
+# session lifetime open nothing and are purged when the account next signs in.
+
+
+def _session_key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _session_lifetime() -> dt.timedelta:
+    return dt.timedelta(seconds=current_app.config["SESSION_LIFETIME_SECONDS"])
+
+
+def start_session(*, user: User, now: dt.datetime) -> str:
+    """A new server-side session for one browser; returns its key and sets user.session_key,
+    so that Flask-Login's login_user stores it. A fresh key at every sign-in: no fixation."""
+    db.session.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user.id, UserSession.created_at < now - _session_lifetime()
+        )
+    )
+    key = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user_id=user.id, key_hash=_session_key_hash(key), created_at=now))
+    db.session.flush()
+    user.session_key = key
+    return key
+
+
+def end_session(*, user: User) -> None:
+    """Sign this browser out on the server: its cookie, or any copy of it, opens nothing."""
+    if user.session_key:
+        db.session.execute(
+            delete(UserSession).where(UserSession.key_hash == _session_key_hash(user.session_key))
+        )
+        user.session_key = None
+    db.session.flush()
+
+
+def end_all_sessions(*, user: User) -> None:
+    """Every browser signed in to this account is signed out, this one included."""
+    user.session_token = new_session_token()
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    user.session_key = None
+    db.session.flush()
+
+
+def sign_out_everywhere(*, user: User, now: dt.datetime) -> None:
+    end_all_sessions(user=user)
+    audit.record(
+        action="logout.everywhere", actor=user, now=now, object_type="user", object_id=user.id
+    )
+
+
+def active_session_count(*, user: User, now: dt.datetime) -> int:
+    return db.session.scalar(
+        select(func.count()).where(
+            UserSession.user_id == user.id, UserSession.created_at >= now - _session_lifetime()
+        )
+    )
+
+
+def load_user_for_session(session_id: str, *, now: dt.datetime) -> User | None:
+    """Flask-Login's user loader: the account whose generation and live session match."""
+    token, _sep, key = session_id.partition(":")
+    if not token or not key:
+        return None  # a cookie from before sessions were kept on the server
+    user = db.session.scalar(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            User.session_token == token,
+            UserSession.key_hash == _session_key_hash(key),
+            UserSession.created_at >= now - _session_lifetime(),
+        )
+    )
+    if user is not None:
+        user.session_key = key
+    return user

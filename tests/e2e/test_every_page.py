@@ -85,6 +85,7 @@ def organizer_pages(ids: dict[str, int]) -> list[str]:
         f"/manage/{DEMO}/team/invitations/{ids['invitation']}/revoke",
         "/account",
         "/account/password",
+        "/account/sign-out-everywhere",
         "/no-such-event/",
     ]
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, login_required
 
 from organizer.blueprints._common import commit, show_domain_error, utcnow
+from organizer.blueprints._limits import rate_limited
+from organizer.blueprints._sessions import sign_out
 from organizer.blueprints.account_data.forms import DeleteAccountForm
 from organizer.errors import DomainError
 from organizer.services import account_deletion, personal_data
@@ -29,6 +31,7 @@ def download():
 
 
 @bp.route("/account/delete", methods=["GET", "POST"])
+@rate_limited("mail")
 @login_required
 def delete():
     form = DeleteAccountForm()
@@ -48,7 +51,7 @@ def delete():
         else:
             commit()
             account_deletion.remove_files(files)
-            logout_user()
+            sign_out()
             flash(
                 _(
                     "Your account is deleted. We sent a confirmation to your old address. "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from organizer.blueprints._common import (
     client_address,
@@ -13,6 +13,8 @@ from organizer.blueprints._common import (
     show_domain_error,
     utcnow,
 )
+from organizer.blueprints._limits import rate_limited
+from organizer.blueprints._sessions import sign_in, sign_out
 from organizer.blueprints.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -22,6 +24,7 @@ from organizer.blueprints.auth.forms import (
     RegisterForm,
     ResendVerificationForm,
     ResetPasswordForm,
+    SignOutEverywhereForm,
 )
 from organizer.errors import DomainError, Throttled, ValidationFailed
 from organizer.services import accounts
@@ -30,6 +33,7 @@ bp = Blueprint("auth", __name__)
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@rate_limited("register")
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("public.home"))
@@ -68,6 +72,7 @@ def verify_email(token: str):
 
 
 @bp.post("/verify/resend")
+@rate_limited("mail")
 @login_required
 def resend_verification():
     if ResendVerificationForm().validate_on_submit():
@@ -80,6 +85,7 @@ def resend_verification():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@rate_limited("sign_in")
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next_url(request.args.get("next")) or url_for("manage.index"))
@@ -101,8 +107,8 @@ def login():
             form.password.errors = [error.message]
             status = 400
         else:
+            sign_in(user, remember=form.remember.data)
             commit()
-            login_user(user, remember=form.remember.data)
             return redirect(safe_next_url(request.args.get("next")) or url_for("manage.index"))
     elif form.errors:
         status = 400
@@ -115,12 +121,13 @@ def logout():
     if LogoutForm().validate_on_submit():
         accounts.record_logout(user=current_user, now=utcnow())
         commit()
-        logout_user()
+        sign_out()
         flash(_("You are signed out."), "success")
     return redirect(url_for("public.home"))
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
+@rate_limited("password_reset")
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -140,6 +147,7 @@ def forgot_password():
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@rate_limited("password_reset")
 def reset_password(token: str):
     try:
         accounts.user_for_reset_token(token)
@@ -155,9 +163,8 @@ def reset_password(token: str):
         except DomainError as error:
             show_domain_error(error, form)
         else:
+            sign_in(user)  # every other session ended with the old password
             commit()
-            logout_user()
-            login_user(user)
             flash(_("Your new password is saved and you are signed in."), "success")
             return redirect(url_for("manage.index"))
     return render_template("auth/reset_password.html", form=form), 400 if form.errors else 200
@@ -183,11 +190,33 @@ def profile():
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("auth.profile"))
     return render_template(
-        "auth/profile.html", form=form, resend_form=ResendVerificationForm()
+        "auth/profile.html",
+        form=form,
+        resend_form=ResendVerificationForm(),
+        session_count=accounts.active_session_count(user=current_user, now=utcnow()),
+    ), 400 if form.errors else 200
+
+
+@bp.route("/account/sign-out-everywhere", methods=["GET", "POST"])
+@login_required
+def sign_out_everywhere():
+    """Asks first (GET), then ends every session of the account, this browser's too (POST)."""
+    form = SignOutEverywhereForm()
+    if form.validate_on_submit():
+        accounts.sign_out_everywhere(user=current_user, now=utcnow())
+        commit()
+        sign_out()
+        flash(_("You are signed out on every device and browser."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template(
+        "auth/sign_out_everywhere.html",
+        form=form,
+        session_count=accounts.active_session_count(user=current_user, now=utcnow()),
     ), 400 if form.errors else 200
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@rate_limited("mail")
 @login_required
 def change_password():
     form = ChangePasswordForm()
@@ -202,8 +231,8 @@ def change_password():
         except DomainError as error:
             show_domain_error(error, form)
         else:
+            sign_in(current_user._get_current_object())  # every session ended; a new one here
             commit()
-            login_user(current_user._get_current_object())  # the session token rotated
             flash(_("Your password is changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/change_password.html", form=form), 400 if form.errors else 200

@@ -20,6 +20,7 @@ from organizer.blueprints._common import (
     show_domain_error,
     utcnow,
 )
+from organizer.blueprints._limits import rate_limited
 from organizer.blueprints.cfp.forms import (
     LEVEL_LABELS,
     ConfirmForm,
@@ -122,6 +123,7 @@ def _form_for(event: Event, cfp: Cfp, proposal: Proposal | None = None, **kwargs
 
 
 @bp.route("/<event_slug>/cfp/submit", methods=["GET", "POST"])
+@rate_limited("mail")
 @speaker_route
 def submit(event: Event, cfp: Cfp):
     form = _form_for(event, cfp)
@@ -205,6 +207,7 @@ def mine(event: Event, cfp: Cfp):
 
 
 @bp.route("/<event_slug>/cfp/proposals/<public_id>", methods=["GET", "POST"])
+@rate_limited("mail")
 @speaker_route
 def proposal(event: Event, cfp: Cfp, public_id: str):
     proposal = _proposal_or_404(event, public_id)
@@ -282,6 +285,7 @@ def _proposal_page(  # type: ignore[no-untyped-def]
 
 
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/withdraw", methods=["GET", "POST"])
+@rate_limited("mail")
 @speaker_route
 def withdraw(event: Event, cfp: Cfp, public_id: str):
     proposal = _proposal_or_404(event, public_id)
@@ -302,6 +306,7 @@ def withdraw(event: Event, cfp: Cfp, public_id: str):
 
 
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/speakers", methods=["POST"])
+@rate_limited("invitations")
 @speaker_route
 def invite(event: Event, cfp: Cfp, public_id: str):
     proposal = _proposal_or_404(event, public_id)
@@ -456,6 +461,7 @@ def profile(event: Event, cfp: Cfp):
 
 
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/respond", methods=["GET", "POST"])
+@rate_limited("mail")
 @speaker_route
 def respond(event: Event, cfp: Cfp, public_id: str):
     proposal = _proposal_or_404(event, public_id)

@@ -31,6 +31,7 @@ from organizer.blueprints._common import (
     show_domain_error,
     utcnow,
 )
+from organizer.blueprints._limits import rate_limited
 from organizer.blueprints._setup_views import utc_from_local
 from organizer.blueprints.committee.forms import (
     OUTCOME_LABELS,
@@ -386,6 +387,7 @@ def unassign(event: Event, public_id: str, reviewer_id: int):
 
 
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/cancel", methods=["GET", "POST"])
+@rate_limited("mail")
 @event_route(permissions.can_manage_cfp)
 def cancel(event: Event, public_id: str):
     proposal = _proposal_or_404(event, public_id)
@@ -529,6 +531,7 @@ def decisions_page(event: Event):
 
 
 @bp.route("/<event_slug>/cfp/decisions/remind", methods=["POST"])
+@rate_limited("mail")
 @event_route(permissions.can_manage_cfp)
 def remind(event: Event):
     form = ConfirmForm()
@@ -563,6 +566,7 @@ def _default_respond_by(event: Event) -> tuple[dt.date, dt.time]:
 
 
 @bp.route("/<event_slug>/cfp/decisions/publish", methods=["GET", "POST"])
+@rate_limited("mail")
 @event_route(permissions.can_manage_cfp)
 def publish(event: Event):
     day, clock = _default_respond_by(event)

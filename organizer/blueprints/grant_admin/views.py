@@ -19,6 +19,7 @@ from organizer.blueprints._common import (
     show_domain_error,
     utcnow,
 )
+from organizer.blueprints._limits import rate_limited
 from organizer.blueprints._setup_forms import ConfirmForm
 from organizer.blueprints._setup_views import (
     confirm_then,
@@ -578,6 +579,7 @@ def _application_page(
 
 
 @bp.route(PROGRAMME + "/applications/<public_id>", methods=["GET", "POST"])
+@rate_limited("mail")
 @event_route(permissions.can_manage_grants)
 def application(event: Event, programme_public_id: str, public_id: str):
     programme = _programme(event, programme_public_id)
@@ -652,6 +654,7 @@ def pin(event: Event, programme_public_id: str, public_id: str):
 
 
 @bp.route(PROGRAMME + "/applications/<public_id>/reject", methods=["GET", "POST"])
+@rate_limited("mail")
 @event_route(permissions.can_manage_grants)
 def reject(event: Event, programme_public_id: str, public_id: str):
     programme = _programme(event, programme_public_id)
@@ -847,6 +850,7 @@ def _with_respond_by(form: CommitForm, event: Event, act: Callable[[dt.datetime]
 
 
 @bp.route(PROGRAMME + "/allocation/send", methods=["GET", "POST"])
+@rate_limited("mail")
 @event_route(permissions.can_manage_grants)
 def send_offers(event: Event, programme_public_id: str):
     programme = _programme(event, programme_public_id)
@@ -908,6 +912,7 @@ def offers_page(event: Event, programme_public_id: str):
 
 
 @bp.route(PROGRAMME + "/offers/next", methods=["POST"])
+@rate_limited("mail")
 @event_route(permissions.can_manage_grants)
 def offer_next(event: Event, programme_public_id: str):
     programme = _programme(event, programme_public_id)

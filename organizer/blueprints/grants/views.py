@@ -27,6 +27,7 @@ from organizer.blueprints._common import (
     show_domain_error,
     utcnow,
 )
+from organizer.blueprints._limits import rate_limited
 from organizer.blueprints._setup_views import fail_form, form_status
 from organizer.blueprints.grants.forms import (
     ConfirmForm,
@@ -138,6 +139,7 @@ def index(event_slug: str):
 
 
 @bp.route("/<event_slug>/grants/<programme_public_id>/apply", methods=["GET", "POST"])
+@rate_limited("mail")
 @applicant_route
 def apply(event: Event, programme_public_id: str):
     programme = _programme_or_404(event, programme_public_id)
@@ -233,6 +235,7 @@ def respond(event: Event, public_id: str):
 
 
 @bp.route("/<event_slug>/grants/applications/<public_id>", methods=["GET", "POST"])
+@rate_limited("mail")
 @applicant_route
 def application(event: Event, public_id: str):
     application = _application_or_404(event, public_id)
@@ -316,6 +319,7 @@ def _application_page(  # type: ignore[no-untyped-def]
 
 
 @bp.route("/<event_slug>/grants/applications/<public_id>/messages", methods=["POST"])
+@rate_limited("mail")
 @applicant_route
 def reply(event: Event, public_id: str):
     application = _application_or_404(event, public_id)
@@ -341,6 +345,7 @@ def reply(event: Event, public_id: str):
 
 
 @bp.route("/<event_slug>/grants/applications/<public_id>/withdraw", methods=["GET", "POST"])
+@rate_limited("mail")
 @applicant_route
 def withdraw(event: Event, public_id: str):
     application = _application_or_404(event, public_id)

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from organizer import permissions
 from organizer.blueprints._common import commit, event_route, paginate, show_domain_error, utcnow
+from organizer.blueprints._limits import rate_limited
 from organizer.blueprints.manage.forms import ConfirmForm, EventForm, InviteForm
 from organizer.enums import EventRoleName
 from organizer.errors import DomainError
@@ -80,6 +81,7 @@ def settings(event: Event):
 
 
 @bp.route("/manage/<event_slug>/team", methods=["GET", "POST"])
+@rate_limited("invitations")
 @event_route(permissions.can_manage_team)
 def team_page(event: Event):
     form = InviteForm()

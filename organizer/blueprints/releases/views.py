@@ -14,6 +14,7 @@ from organizer.blueprints._common import (
     rollback,
     utcnow,
 )
+from organizer.blueprints._limits import rate_limited
 from organizer.blueprints._setup_views import fail_form, form_status
 from organizer.blueprints.releases.forms import ReleaseForm
 from organizer.errors import DomainError, ValidationFailed
@@ -24,6 +25,7 @@ bp = Blueprint("releases", __name__, url_prefix="/manage")
 
 
 @bp.route("/<event_slug>/schedule/releases/", methods=["GET", "POST"])
+@rate_limited("mail")
 @event_route(permissions.can_manage_schedule)
 def index(event: Event):
     form = ReleaseForm()
