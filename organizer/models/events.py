@@ -35,6 +35,8 @@ class Event(Base):
     code_of_conduct: Mapped[str] = mapped_column(Text, default="")  # Markdown
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     is_public: Mapped[bool] = mapped_column(default=False)
+    # Every team member must use two-factor sign-in to open this event's team pages.
+    require_two_factor: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
 

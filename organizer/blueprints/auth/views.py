@@ -1,4 +1,5 @@
-"""Accounts: register, verify, sign in and out, reset and change the password, profile."""
+"""Accounts: register, verify, sign in and out, reset and change the password, profile.
+Two-factor sign-in is in two_factor_views.py."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from organizer.blueprints._common import (
     show_domain_error,
     utcnow,
 )
+from organizer.blueprints.auth import pending
 from organizer.blueprints.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -24,7 +26,7 @@ from organizer.blueprints.auth.forms import (
     ResetPasswordForm,
 )
 from organizer.errors import DomainError, Throttled, ValidationFailed
-from organizer.services import accounts
+from organizer.services import accounts, two_factor
 
 bp = Blueprint("auth", __name__)
 
@@ -102,8 +104,12 @@ def login():
             status = 400
         else:
             commit()
+            next_url = safe_next_url(request.args.get("next"))
+            if two_factor.is_enabled(user):  # the second step signs in; until then, nothing
+                pending.start(user, remember=form.remember.data)
+                return redirect(url_for("auth.two_factor_login", next=next_url))
             login_user(user, remember=form.remember.data)
-            return redirect(safe_next_url(request.args.get("next")) or url_for("manage.index"))
+            return redirect(next_url or url_for("manage.index"))
     elif form.errors:
         status = 400
     return render_template("auth/login.html", form=form), status
@@ -183,7 +189,10 @@ def profile():
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("auth.profile"))
     return render_template(
-        "auth/profile.html", form=form, resend_form=ResendVerificationForm()
+        "auth/profile.html",
+        form=form,
+        resend_form=ResendVerificationForm(),
+        two_factor_on=two_factor.is_enabled(current_user),
     ), 400 if form.errors else 200
 
 
@@ -207,3 +216,6 @@ def change_password():
             flash(_("Your password is changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/change_password.html", form=form), 400 if form.errors else 200
+
+
+from organizer.blueprints.auth import two_factor_views  # noqa: E402, F401
