@@ -114,6 +114,13 @@ def required_for(user: User) -> bool:
     )
 
 
+def key_readable(user: User) -> bool:
+    """False when SECRET_KEY changed since the key was stored: the person then signs in with a
+    recovery code and sets up their app again (`start_enrolment` allows it)."""
+    state = state_of(user)
+    return state is not None and _decrypt(state.secret_encrypted) is not None
+
+
 def enrolled_user_ids(user_ids: list[int]) -> set[int]:
     """Which of these people have two-factor sign-in switched on (for the team page)."""
     if not user_ids:
@@ -145,7 +152,7 @@ def start_enrolment(*, user: User, now: dt.datetime) -> str:
     """A new secret, not yet in force: sign-in asks for codes only after `confirm_enrolment`.
     Starting again replaces a secret that was never confirmed."""
     state = state_of(user)
-    if state is not None and state.enabled_at is not None:
+    if state is not None and state.enabled_at is not None and key_readable(user):
         raise Conflict(_("Two-factor sign-in is already on for your account."))
     secret = pyotp.random_base32()
     if state is None:
@@ -153,6 +160,7 @@ def start_enrolment(*, user: User, now: dt.datetime) -> str:
         db.session.add(state)
     state.secret_encrypted = _encrypt(secret)
     state.created_at = now
+    state.enabled_at = None  # a key SECRET_KEY can no longer read is replaced the same way
     state.last_used_step = None
     db.session.flush()
     return secret
@@ -191,7 +199,7 @@ def qr_code_data_uri(uri: str) -> str:
 
 def confirm_enrolment(*, user: User, code: str, client: str, now: dt.datetime) -> list[str]:
     """Switch two-factor sign-in on once the app shows a correct code; returns the recovery
-    codes, which are shown once and never again."""
+    codes (new ones), which are shown once and never again."""
     state = state_of(user)
     if state is None or state.enabled_at is not None:
         raise Conflict(_("There is no set-up waiting for a code. Start again."))

@@ -299,3 +299,21 @@ def test_the_qr_code_is_an_svg_data_uri_of_the_provisioning_uri():
     assert uri.startswith("otpauth://totp/") and f"secret={secret}" in uri
     assert "ada%40example.org" in uri
     assert two_factor.qr_code_data_uri(uri).startswith("data:image/svg+xml")
+
+
+def test_after_a_secret_key_change_a_recovery_code_lets_them_set_up_again(app):
+    user = make_user()
+    enrolled(user)
+    original = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = "another-secret-key-" + "y" * 40
+    try:
+        assert not two_factor.key_readable(user)
+        secret = two_factor.start_enrolment(user=user, now=NOW)
+        assert not two_factor.is_enabled(user)
+        later = NOW + dt.timedelta(minutes=1)
+        codes = two_factor.confirm_enrolment(
+            user=user, code=code_at(secret, later), client=CLIENT, now=later
+        )
+        assert two_factor.key_readable(user) and len(codes) == 10
+    finally:
+        app.config["SECRET_KEY"] = original

@@ -144,6 +144,7 @@ def _settings_page(**forms):  # type: ignore[no-untyped-def]
         "start_form": forms.get("start_form") or StartTwoFactorForm(),
     }
     if context["enabled"]:
+        context["key_readable"] = two_factor.key_readable(user)
         context["remaining"] = two_factor.remaining_recovery_codes(user)
         context["regenerate_form"] = forms.get("regenerate_form") or RegenerateRecoveryCodesForm()
         context["disable_form"] = forms.get("disable_form") or DisableTwoFactorForm()
