@@ -394,6 +394,7 @@ def verify(*, user: User, code: str, client: str, now: dt.datetime) -> str:
             }
         )
     recovery.used_at = now
+    db.session.flush()
     audit.record(
         action="login.recovery_code_used",
         actor=user,
@@ -401,7 +402,7 @@ def verify(*, user: User, code: str, client: str, now: dt.datetime) -> str:
         object_type="user",
         object_id=user.id,
     )
-    _notify(user, "recovery_code_used", now, left=remaining_recovery_codes(user) - 1)
+    _notify(user, "recovery_code_used", now, left=remaining_recovery_codes(user))
     db.session.flush()
     return "recovery"
 

@@ -152,6 +152,10 @@ def test_a_recovery_code_works_once_in_any_spelling():
         )
     )
     assert "recovery_code_used" in purposes
+    body = db.session.scalar(
+        select(OutboxMessage.body_text).where(OutboxMessage.purpose == "recovery_code_used")
+    )
+    assert "You have 9 unused recovery codes left." in body
 
 
 def test_another_persons_recovery_code_does_not_work():
