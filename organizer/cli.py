@@ -53,6 +53,10 @@ def register_commands(app: Flask) -> None:
         click.echo("Demo logins (http://127.0.0.1:5000/login):")
         for login in result.logins:
             click.echo(f"  {login.role:<15} {login.email:<28} password: {login.password}")
+            if login.two_factor_secret:
+                click.echo(
+                    f"  {'':<15} two-factor key for an authenticator app: {login.two_factor_secret}"
+                )
         click.echo("")
 
     @app.cli.command("send-mail")

@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 from zoneinfo import ZoneInfo
 
+import pyotp
 from flask.testing import FlaskClient
 
 from organizer.enums import (
@@ -39,6 +40,7 @@ from organizer.models import (
     Track,
     User,
 )
+from organizer.services import two_factor as two_factor_service
 from organizer.services.accounts import create_user, start_session
 
 PASSWORD = "correct horse battery staple"
@@ -53,10 +55,13 @@ def make_user(
     password: str = PASSWORD,
     verified: bool = True,
     site_admin: bool = False,
+    two_factor: bool | None = None,
     now: dt.datetime = NOW,
 ) -> User:
+    """Site admins get two-factor sign-in (which they must have) unless two_factor=False;
+    `enrol_two_factor` gives the secret when a test needs codes."""
     n = next(_counter)
-    return create_user(
+    user = create_user(
         email=email or f"person{n}@example.org",
         password=password,
         display_name=name or f"Person {n}",
@@ -64,6 +69,16 @@ def make_user(
         site_admin=site_admin,
         now=now,
     )
+    if site_admin if two_factor is None else two_factor:
+        enrol_two_factor(user, now=now)
+    return user
+
+
+def enrol_two_factor(user: User, *, now: dt.datetime = NOW) -> str:
+    """Switch two-factor sign-in on without the confirmation step; returns the secret."""
+    secret = pyotp.random_base32()
+    two_factor_service.enable_with_secret(user=user, secret=secret, now=now)
+    return secret
 
 
 def make_event(*, organizer: User | None = None, now: dt.datetime = NOW, **fields) -> Event:

@@ -73,6 +73,7 @@ from organizer.models.schedule import (
     Slot,
     SpeakerAvailability,
 )
+from organizer.models.two_factor import RecoveryCode, TwoFactor, TwoFactorFailure
 
 __all__ = [
     "Agenda",
@@ -109,6 +110,7 @@ __all__ = [
     "ProposalSpeaker",
     "Question",
     "Receipt",
+    "RecoveryCode",
     "Review",
     "ReviewAssignment",
     "ReviewCriterion",
@@ -136,6 +138,8 @@ __all__ = [
     "Tag",
     "TeamInvitation",
     "Track",
+    "TwoFactor",
+    "TwoFactorFailure",
     "Upload",
     "User",
     "UserSession",

@@ -41,6 +41,8 @@ class Event(Base):
     # How long grant receipts and payouts of a deleted account are kept for the accounts
     # (counted from the end of the event's last year; see services/account_deletion.py).
     accounting_retention_years: Mapped[int] = mapped_column(default=10)
+    # Every team member must use two-factor sign-in to open this event's team pages.
+    require_two_factor: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
 

@@ -60,7 +60,7 @@ from organizer.models import (
     Track,
     User,
 )
-from organizer.services import representation, uploads
+from organizer.services import representation, two_factor, uploads
 from organizer.services.accounts import create_user, new_user, user_by_email
 from organizer.services.events import EventDetails, validate_details
 from organizer.services.scheduling import demo_schedule
@@ -74,6 +74,7 @@ class DemoLogin:
     role: str
     email: str
     password: str
+    two_factor_secret: str | None = None  # site admins must use two-factor sign-in
 
 
 @dataclasses.dataclass
@@ -109,9 +110,13 @@ def load_demo(*, data: dict[str, Any], now: dt.datetime) -> DemoResult:
                 password_hash=None if spec.get("password") else unusable,
             )
             result.created_users += 1
+            if spec.get("two_factor_secret"):
+                two_factor.enable_with_secret(user=user, secret=spec["two_factor_secret"], now=now)
         users[spec["key"]] = user
         if spec.get("password"):
-            result.logins.append(DemoLogin(spec["key"], user.email, spec["password"]))
+            result.logins.append(
+                DemoLogin(spec["key"], user.email, spec["password"], spec.get("two_factor_secret"))
+            )
     for spec in data["events"]:
         if db.session.scalar(select(Event.id).where(Event.slug == spec["slug"])) is not None:
             continue

@@ -17,7 +17,7 @@ from organizer.enums import EventRoleName
 from organizer.errors import PermissionDenied, ValidationFailed
 from organizer.extensions import db
 from organizer.models import Event, EventRole, User
-from organizer.services import audit
+from organizer.services import audit, two_factor
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,48}[a-z0-9])$")
 # First path segments the application itself uses; an event slug must not shadow them.
@@ -62,6 +62,7 @@ class EventDetails:
     contact_email: str = ""
     is_public: bool = False
     accounting_retention_years: int = 10
+    require_two_factor: bool = False
 
 
 def validate_details(details: EventDetails, *, event: Event | None = None) -> None:
@@ -102,6 +103,21 @@ def validate_details(details: EventDetails, *, event: Event | None = None) -> No
         raise ValidationFailed(errors)
 
 
+def _check_two_factor_requirement(actor: User, details: EventDetails, event: Event | None) -> None:
+    """Whoever makes the team use two-factor sign-in must use it first, so that they cannot
+    lock themselves out of their own event."""
+    switching_on = details.require_two_factor and not (event and event.require_two_factor)
+    if switching_on and not two_factor.is_enabled(actor):
+        raise ValidationFailed(
+            {
+                "require_two_factor": _(
+                    "Switch on two-factor sign-in for your own account first (on your account "
+                    "page), then require it of the team."
+                )
+            }
+        )
+
+
 def _apply(event: Event, details: EventDetails) -> None:
     for field in dataclasses.fields(EventDetails):
         value = getattr(details, field.name)
@@ -119,6 +135,7 @@ def create_event(*, actor: User, details: EventDetails, now: dt.datetime) -> Eve
     if not permissions.can_create_event(actor):
         raise PermissionDenied(_("Only site administrators can create events."))
     validate_details(details)
+    _check_two_factor_requirement(actor, details, None)
     event = Event(created_at=now, updated_at=now)
     _apply(event, details)
     db.session.add(event)
@@ -142,6 +159,7 @@ def update_event(*, actor: User, event: Event, details: EventDetails, now: dt.da
     if not permissions.can_manage_event(actor, event):
         raise PermissionDenied(_("Only this event's organizers can change its details."))
     validate_details(details, event=event)
+    _check_two_factor_requirement(actor, details, event)
     before = dataclasses.asdict(details_of(event))
     _apply(event, details)
     entry = audit.record_changes(

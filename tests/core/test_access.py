@@ -35,6 +35,7 @@ PUBLIC_ENDPOINTS = {
     "auth.check_inbox",
     "auth.verify_email",
     "auth.login",
+    "auth.two_factor_login",  # the second sign-in step; without a pending password, back to login
     "auth.forgot_password",
     "auth.reset_password",
 }

@@ -12,6 +12,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from organizer.enums import EventRoleName
 from tests.conftest import Mailbox
+from tests.e2e.conftest import pass_second_step
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -26,6 +27,7 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    pass_second_step(page, email)
     expect(page.get_by_role("heading", level=1, name="My events")).to_be_visible()
 
 

@@ -14,6 +14,7 @@ from organizer.models import EventRole, TeamInvitation
 from organizer.services import accounts, audit, demo, team
 from organizer.services.events import event_by_slug
 from tests.conftest import Mailbox
+from tests.e2e.conftest import pass_second_step
 
 pytestmark = pytest.mark.e2e
 
@@ -66,6 +67,7 @@ def sign_in(page: Page, email: str, password: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    pass_second_step(page, email)
     expect(page.get_by_role("heading", level=1, name="My events")).to_be_visible()
 
 

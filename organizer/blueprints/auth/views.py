@@ -1,4 +1,5 @@
-"""Accounts: register, verify, sign in and out, reset and change the password, profile."""
+"""Accounts: register, verify, sign in and out, reset and change the password, profile.
+Two-factor sign-in is in two_factor_views.py."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from organizer.blueprints._common import (
 )
 from organizer.blueprints._limits import rate_limited
 from organizer.blueprints._sessions import sign_in, sign_out
+from organizer.blueprints.auth import pending
 from organizer.blueprints.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -27,7 +29,7 @@ from organizer.blueprints.auth.forms import (
     SignOutEverywhereForm,
 )
 from organizer.errors import DomainError, Throttled, ValidationFailed
-from organizer.services import accounts
+from organizer.services import accounts, two_factor
 
 bp = Blueprint("auth", __name__)
 
@@ -107,9 +109,14 @@ def login():
             form.password.errors = [error.message]
             status = 400
         else:
+            next_url = safe_next_url(request.args.get("next"))
+            if two_factor.is_enabled(user):  # the second step signs in; until then, nothing
+                commit()
+                pending.start(user, remember=form.remember.data)
+                return redirect(url_for("auth.two_factor_login", next=next_url))
             sign_in(user, remember=form.remember.data)
             commit()
-            return redirect(safe_next_url(request.args.get("next")) or url_for("manage.index"))
+            return redirect(next_url or url_for("manage.index"))
     elif form.errors:
         status = 400
     return render_template("auth/login.html", form=form), status
@@ -194,6 +201,7 @@ def profile():
         form=form,
         resend_form=ResendVerificationForm(),
         session_count=accounts.active_session_count(user=current_user, now=utcnow()),
+        two_factor_on=two_factor.is_enabled(current_user),
     ), 400 if form.errors else 200
 
 
@@ -236,3 +244,6 @@ def change_password():
             flash(_("Your password is changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/change_password.html", form=form), 400 if form.errors else 200
+
+
+from organizer.blueprints.auth import two_factor_views  # noqa: E402, F401

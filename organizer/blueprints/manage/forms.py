@@ -117,6 +117,14 @@ class EventForm(FlaskForm):
     is_public = BooleanField(
         _l("Public: list the event on the home page and show its pages to everyone")
     )
+    require_two_factor = BooleanField(
+        _l("Require two-factor sign-in of everyone on the team"),
+        description=_l(
+            "Organizers, reviewers and grant reviewers then need a code from an authenticator "
+            "app to open this event's management and review pages; whoever has not set it up "
+            "is asked to first. You need it on your own account to switch this on."
+        ),
+    )
     submit = SubmitField(_l("Save event"))
 
     def __init__(self, *args: Any, event: Event | None = None, **kwargs: Any) -> None:
@@ -141,6 +149,7 @@ class EventForm(FlaskForm):
                 if self.accounting_retention_years.data is not None
                 else (self.event.accounting_retention_years if self.event else 10)
             ),
+            require_two_factor=bool(self.require_two_factor.data),
         )
 
     def validate(self, extra_validators: Any = None) -> bool:

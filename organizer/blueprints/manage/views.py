@@ -13,7 +13,7 @@ from organizer.blueprints.manage.forms import ConfirmForm, EventForm, InviteForm
 from organizer.enums import EventRoleName
 from organizer.errors import DomainError
 from organizer.models import Event
-from organizer.services import audit, events, team
+from organizer.services import audit, events, team, two_factor
 from organizer.services.events import time_zone_names
 
 bp = Blueprint("manage", __name__)
@@ -100,11 +100,13 @@ def team_page(event: Event):
             commit()
             flash(_("We sent an invitation to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("manage.team_page", event_slug=event.slug))
+    members = team.members(event)
     return render_template(
         "manage/team.html",
         event=event,
         form=form,
-        members=team.members(event),
+        members=members,
+        two_factor_on=two_factor.enrolled_user_ids([m.user.id for m in members]),
         invitations=team.open_invitations(event, now=utcnow()),
     ), 400 if form.errors else 200
 
