@@ -23,8 +23,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, exists, or_, select, union
 
+from organizer import permissions
+from organizer.errors import PermissionDenied
 from organizer.extensions import db
 from organizer.models import (
     ConflictOfInterest,
@@ -123,6 +126,19 @@ def proposal_conflicts(event: Event, user: User) -> set[int]:
         .where(Proposal.event_id == event.id, ConflictOfInterest.user_id == user.id)
     )
     return set(db.session.scalars(select(union(own, declared).subquery().c.id)))
+
+
+def refuse_own_application(actor: User, application: GrantApplication) -> None:
+    """Organizers never decide on their own grant application's award (its pin, offer,
+    amount or refusal): another organizer must."""
+    if permissions.is_own_application(actor, application):
+        raise PermissionDenied(
+            _(
+                "Application %(reference)s is your own, or linked to a proposal you speak on: "
+                "another organizer must decide on it.",
+                reference=application.public_id[:8].upper(),
+            )
+        )
 
 
 def proposal_conflict(user: User) -> ColumnElement[bool]:
