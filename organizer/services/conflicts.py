@@ -128,6 +128,34 @@ def proposal_conflicts(event: Event, user: User) -> set[int]:
     return set(db.session.scalars(select(union(own, declared).subquery().c.id)))
 
 
+def refuse_team_submission(
+    *, actor: User, event: Event, allowed: bool, what: str = "proposal"
+) -> None:
+    """When the call (`Cfp.team_may_apply`) or the grant programme
+    (`GrantProgramme.team_may_apply`) does not let the event's team take part, a member of it
+    (anyone with a role in the event, or a site admin: `permissions.is_team_member`) cannot
+    submit a proposal, accept a co-speaker invitation, or submit an application."""
+    if allowed or not permissions.is_team_member(actor, event):
+        return
+    if what == "grant":
+        message = _(
+            "Members of this event's organizing team (organizers, reviewers and grant "
+            "reviewers) may not apply to this grant programme. Your draft is kept."
+        )
+    elif what == "invitation":
+        message = _(
+            "Members of this event's organizing team (organizers, reviewers and grant "
+            "reviewers) may not speak on proposals to this call, so you cannot accept this "
+            "invitation."
+        )
+    else:
+        message = _(
+            "Members of this event's organizing team (organizers, reviewers and grant "
+            "reviewers) may not submit proposals to this call. Your draft is kept."
+        )
+    raise PermissionDenied(message)
+
+
 def refuse_own_application(actor: User, application: GrantApplication) -> None:
     """Organizers never decide on their own grant application's award (its pin, offer,
     amount or refusal): another organizer must."""

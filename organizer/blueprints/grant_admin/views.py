@@ -196,6 +196,7 @@ def _programme_settings(
         category_caps=caps,
         anonymous_review=bool(form.anonymous_review.data),
         respond_days=form.respond_days.data,
+        team_may_apply=bool(form.team_may_apply.data),
     )
 
 
