@@ -185,6 +185,15 @@ def _sort_key(sort: str) -> Any:
 # Deciding ----------------------------------------------------------------------------------
 
 
+def _refuse_own(proposal: Proposal) -> None:
+    raise PermissionDenied(
+        _(
+            "“%(title)s” is your own proposal: another organizer must decide on it.",
+            title=proposal.title,
+        )
+    )
+
+
 def decide(
     *, actor: User, proposal: Proposal, outcome: ProposalState | None, now: dt.datetime
 ) -> None:
@@ -194,12 +203,7 @@ def decide(
     must."""
     _require(permissions.can_manage_cfp(actor, proposal.event))
     if permissions.is_own_proposal(actor, proposal):
-        raise PermissionDenied(
-            _(
-                "“%(title)s” is your own proposal: another organizer must decide on it.",
-                title=proposal.title,
-            )
-        )
+        _refuse_own(proposal)
     if outcome is not None and outcome not in DECISIONS:
         raise ValidationFailed({"outcome": _("Choose accept, reject or waiting list.")})
     allowed = {
@@ -247,6 +251,9 @@ def decide_many(
             select(Proposal).where(Proposal.event_id == event.id, Proposal.public_id.in_(ids))
         )
     )
+    own = [p for p in proposals if permissions.is_own_proposal(actor, p)]
+    if own:  # refused before anything changes
+        _refuse_own(own[0])
     for proposal in proposals:
         decide(actor=actor, proposal=proposal, outcome=outcome, now=now)
     return len(proposals)
