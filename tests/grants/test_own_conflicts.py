@@ -142,6 +142,8 @@ def test_an_organizer_cannot_offer_from_a_waiting_list_holding_their_own(w):
     w.ottos.state = GrantState.WAITLISTED
     w.plain.state = GrantState.WAITLISTED
     db.session.flush()
+    assert offers.overview(w.programme, viewer=w.otto).waitlisted == [w.plain]
+    assert set(offers.overview(w.programme).waitlisted) == {w.ottos, w.plain}
     with pytest.raises(PermissionDenied):
         offers.offer_next(actor=w.otto, programme=w.programme, respond_by=LATER, now=NOW)
     assert w.plain.state == GrantState.WAITLISTED
@@ -221,6 +223,7 @@ def test_list_pages_run_a_constant_number_of_queries_with_own_applications(
             f"{w.base}/{w.programme.public_id}/ranking",
             w.admin("/applications"),
             w.admin("/allocation"),
+            w.admin("/offers"),
         ],
         grow,
     )

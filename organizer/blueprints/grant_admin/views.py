@@ -895,7 +895,7 @@ def _offers_page(event: Event, programme: GrantProgramme, form: OfferNextForm, s
         "grant_admin/offers.html",
         event=event,
         programme=programme,
-        overview=offers.overview(programme),
+        overview=offers.overview(programme, viewer=current_user),
         committed=allocation.committed_total(programme),
         left=allocation.remaining_budget(programme),
         next_form=form,

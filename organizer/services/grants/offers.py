@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
@@ -709,8 +709,9 @@ class Overview:
     waitlisted: list[GrantApplication]  # in rank order
 
 
-def overview(programme: GrantProgramme) -> Overview:
-    """The programme's offers by state, and the waiting list in rank order."""
+def overview(programme: GrantProgramme, *, viewer: User | None = None) -> Overview:
+    """The programme's offers by state, and the waiting list in rank order; with `viewer`,
+    the waiting list leaves out the viewer's own (its place would tell how it fares)."""
     from organizer.services.grants import review
 
     states = (GrantState.OFFERED, GrantState.ACCEPTED, GrantState.DECLINED, GrantState.EXPIRED)
@@ -731,6 +732,7 @@ def overview(programme: GrantProgramme) -> Overview:
                 GrantApplication.programme_id == programme.id,
                 GrantApplication.state == GrantState.WAITLISTED,
             )
+            .where(~conflicts.own_application(viewer) if viewer is not None else true())
             .options(selectinload(GrantApplication.applicant))
         ),
         key=lambda a: (rank.get(a.id, len(rank)), a.id),
