@@ -140,7 +140,7 @@ def refuse_team_submission(
     if what == "grant":
         message = _(
             "Members of this event's organizing team (organizers, reviewers and grant "
-            "reviewers) may not apply to this grant programme. Your draft is kept."
+            "reviewers) may not apply to this grant programme; you can still save it as a draft."
         )
     elif what == "invitation":
         message = _(
@@ -151,7 +151,7 @@ def refuse_team_submission(
     else:
         message = _(
             "Members of this event's organizing team (organizers, reviewers and grant "
-            "reviewers) may not submit proposals to this call. Your draft is kept."
+            "reviewers) may not submit proposals to this call; you can still save it as a draft."
         )
     raise PermissionDenied(message)
 

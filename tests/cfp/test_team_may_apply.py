@@ -90,7 +90,7 @@ def test_when_not_allowed_team_members_keep_a_draft_but_cannot_submit():
         )
         with pytest.raises(PermissionDenied) as caught:
             submit(w, person, proposal=draft)
-        assert "may not submit proposals to this call. Your draft is kept." in (
+        assert "may not submit proposals to this call; you can still save it as a draft." in (
             caught.value.message
         )
         assert draft.state == ProposalState.DRAFT
