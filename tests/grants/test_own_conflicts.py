@@ -12,7 +12,7 @@ from organizer.errors import NotFound, PermissionDenied
 from organizer.extensions import db
 from organizer.models import GrantApplication
 from organizer.services import conflicts
-from organizer.services.grants import allocation, applications, offers, review
+from organizer.services.grants import allocation, applications, offers, reimbursement, review
 from tests.factories import (
     NOW,
     grant_role,
@@ -25,6 +25,7 @@ from tests.factories import (
     make_user,
 )
 from tests.grants.test_offers import make_run, score
+from tests.grants.test_reimbursement import add, award
 
 LATER = NOW + dt.timedelta(days=10)
 
@@ -227,3 +228,26 @@ def test_list_pages_run_a_constant_number_of_queries_with_own_applications(
         ],
         grow,
     )
+
+
+def test_an_organizer_cannot_approve_their_own_receipts_or_pay_themselves(w):
+    award(w.ottos, {"travel": 30_000})
+    receipt = add(w.ottos, w.otto)
+    with pytest.raises(PermissionDenied, match="another organizer must decide on it"):
+        reimbursement.review_receipt(
+            actor=w.otto, receipt=receipt, approve=True, reason="", now=NOW
+        )
+    with pytest.raises(PermissionDenied):
+        reimbursement.record_payout(
+            actor=w.otto,
+            application=w.ottos,
+            amount=10_000,
+            paid_on=NOW.date(),
+            reference="",
+            now=NOW,
+        )
+    reimbursement.review_receipt(actor=w.olga, receipt=receipt, approve=True, reason="", now=NOW)
+    payout = reimbursement.record_payout(
+        actor=w.olga, application=w.ottos, amount=10_000, paid_on=NOW.date(), reference="", now=NOW
+    )
+    assert payout.amount == 10_000
