@@ -77,8 +77,19 @@ def can_review(user: Any, event: Event) -> bool:
 
 
 def can_review_proposal(user: Any, proposal: Proposal) -> bool:
-    """A reviewer may open any proposal of their event except their own (as a speaker)."""
-    return can_review(user, proposal.event) and not is_speaker(user, proposal)
+    """A reviewer may open any proposal of their event except their own."""
+    return can_review(user, proposal.event) and not is_own_proposal(user, proposal)
+
+
+def is_own_proposal(user: Any, proposal: Proposal) -> bool:
+    """A conflict of interest that comes from the data: the person speaks on the proposal, or
+    an invitation to co-speak on it is open at their address (it showed them the proposal).
+    `services/conflicts.py` holds the same rule in SQL for lists."""
+    account = _user(user)
+    return account is not None and any(
+        s.user_id == account.id or (s.user_id is None and s.email == account.email.lower())
+        for s in proposal.speakers
+    )
 
 
 def is_speaker(user: Any, proposal: Proposal) -> bool:
@@ -128,6 +139,15 @@ def can_review_grants(user: Any, event: Event) -> bool:
 def is_applicant(user: Any, application: GrantApplication) -> bool:
     account = _user(user)
     return account is not None and application.applicant_id == account.id
+
+
+def is_own_application(user: Any, application: GrantApplication) -> bool:
+    """The person applied, or the application is linked to a proposal of their own (a
+    co-speaker's grant). `services/conflicts.py` holds the same rule in SQL for lists."""
+    if is_applicant(user, application):
+        return True
+    proposal = application.proposal if application.proposal_id is not None else None
+    return proposal is not None and is_own_proposal(user, proposal)
 
 
 # Representation ----------------------------------------------------------------------------

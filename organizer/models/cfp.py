@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -47,6 +48,9 @@ class Cfp(Base):
     )
     abstract_max_length: Mapped[int] = mapped_column(default=1000)
     languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["en"])
+    # Whether the event's team (organizers, reviewers, grant reviewers) may submit; the call's
+    # pages say so. Their own proposals are never theirs to review (services/conflicts.py).
+    team_may_apply: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
 

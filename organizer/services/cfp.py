@@ -43,7 +43,7 @@ from organizer.models import (
     Track,
     User,
 )
-from organizer.services import addresses, audit, uploads
+from organizer.services import addresses, audit, conflicts, uploads
 from organizer.services.events import known_time_zones
 from organizer.services.mail import external_url, queue_mail
 from organizer.services.ordering import swap_with_neighbour
@@ -117,6 +117,7 @@ class CallSettings:
     others_reviews: OthersReviews = OthersReviews.AFTER_OWN
     abstract_max_length: int = 1000
     languages: tuple[str, ...] = ("en",)
+    team_may_apply: bool = True
 
 
 def save_call(*, actor: User, event: Event, settings: CallSettings, now: dt.datetime) -> Cfp:
@@ -634,6 +635,8 @@ def save_proposal(
     assert cfp is not None
     if not actor.email_verified and submit:
         raise Conflict(_("Confirm your email address before you submit (see your inbox)."))
+    if submit:
+        conflicts.refuse_team_submission(actor=actor, event=event, allowed=cfp.team_may_apply)
     errors = _validate_proposal(
         event,
         cfp,
@@ -966,6 +969,13 @@ def accept_co_speaker(*, token: str, user: User, now: dt.datetime) -> ProposalSp
         )
     if permissions.is_speaker(user, proposal):
         raise Conflict(_("You are already a speaker of this proposal."))
+    call = call_of(proposal.event)
+    conflicts.refuse_team_submission(
+        actor=user,
+        event=proposal.event,
+        allowed=call is None or call.team_may_apply,
+        what="invitation",
+    )
     speaker.user_id = user.id
     speaker.accepted_at = now
     db.session.flush()

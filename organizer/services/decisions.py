@@ -18,7 +18,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import selectinload
 
 from organizer import permissions
@@ -34,7 +34,7 @@ from organizer.models import (
     Review,
     User,
 )
-from organizer.services import audit, review
+from organizer.services import audit, conflicts, review
 from organizer.services.cfp import _mail_speakers, proposals_query
 from organizer.services.mail import external_url, queue_text
 from organizer.services.timefmt import in_zone
@@ -121,18 +121,26 @@ SORTS = ("id", "title", "score", "reviews", "state")
 class ListRow:
     proposal: Proposal
     ranked: review.Ranked | None
+    own: bool = False  # the viewer's own proposal: no figures, no pending decision, no choice
 
 
-def proposal_list(event: Event, filters: ListFilters) -> list[ListRow]:
+def proposal_list(
+    event: Event, filters: ListFilters, *, viewer: User | None = None
+) -> list[ListRow]:
     """Every non-draft proposal matching the filters, with its review figures. Filtering and
-    sorting happen in Python over one load, so the number of queries stays constant."""
-    ranked = {r.proposal.id: r for r in review.ranking(event)}
+    sorting happen in Python over one load, so the number of queries stays constant.
+
+    With `viewer`, the viewer's own proposals (`services/conflicts.py`) are listed without
+    their review figures and never match the score or pending-decision filters: an organizer
+    who also speaks neither sees how their own proposal fares nor decides on it."""
+    own = conflicts.own_proposal_ids(event, viewer) if viewer is not None else set()
+    ranked = {r.proposal.id: r for r in review.ranking(event, viewer=viewer)}
     rows = []
     needle = filters.query.strip().lower()
     for proposal in db.session.scalars(proposals_query(event)):
         figures = ranked.get(proposal.id)
         if filters.state == "pending":
-            if proposal.pending_decision is None:
+            if proposal.pending_decision is None or proposal.id in own:
                 continue
         elif filters.state and proposal.state != filters.state:
             continue
@@ -148,7 +156,7 @@ def proposal_list(event: Event, filters: ListFilters) -> list[ListRow]:
             continue
         if needle and not _matches(proposal, needle):
             continue
-        rows.append(ListRow(proposal, figures))
+        rows.append(ListRow(proposal, figures, own=proposal.id in own))
     return sorted(rows, key=_sort_key(filters.sort))
 
 
@@ -177,12 +185,25 @@ def _sort_key(sort: str) -> Any:
 # Deciding ----------------------------------------------------------------------------------
 
 
+def _refuse_own(proposal: Proposal) -> None:
+    raise PermissionDenied(
+        _(
+            "“%(title)s” is your own proposal: another organizer must decide on it.",
+            title=proposal.title,
+        )
+    )
+
+
 def decide(
     *, actor: User, proposal: Proposal, outcome: ProposalState | None, now: dt.datetime
 ) -> None:
     """Write down (or, with None, undo) a decision; nothing is sent until a round is published.
-    Submitted proposals take any decision; a waitlisted one can be promoted or rejected."""
+    Submitted proposals take any decision; a waitlisted one can be promoted or rejected.
+    Nobody decides on their own proposal (or undoes a decision on it): another organizer
+    must."""
     _require(permissions.can_manage_cfp(actor, proposal.event))
+    if permissions.is_own_proposal(actor, proposal):
+        _refuse_own(proposal)
     if outcome is not None and outcome not in DECISIONS:
         raise ValidationFailed({"outcome": _("Choose accept, reject or waiting list.")})
     allowed = {
@@ -230,16 +251,21 @@ def decide_many(
             select(Proposal).where(Proposal.event_id == event.id, Proposal.public_id.in_(ids))
         )
     )
+    own = [p for p in proposals if permissions.is_own_proposal(actor, p)]
+    if own:  # refused before anything changes
+        _refuse_own(own[0])
     for proposal in proposals:
         decide(actor=actor, proposal=proposal, outcome=outcome, now=now)
     return len(proposals)
 
 
-def pending(event: Event) -> list[Proposal]:
+def pending(event: Event, *, viewer: User | None = None) -> list[Proposal]:
+    """Proposals with a pending decision; with `viewer`, not the viewer's own."""
     return list(
         db.session.scalars(
             select(Proposal)
             .where(Proposal.event_id == event.id, Proposal.pending_decision.is_not(None))
+            .where(~conflicts.own_proposal(viewer) if viewer is not None else true())
             .options(selectinload(Proposal.speakers).selectinload(ProposalSpeaker.user))
             .order_by(Proposal.pending_decision, Proposal.title)
         )
@@ -436,13 +462,22 @@ class RoundPreview:
     mails: list[PreviewMail]
     pending_count: int
     fingerprint: str
+    own: int = 0  # pending decisions on the viewer's own proposals, left out of `mails`
 
 
-def round_preview(event: Event, *, respond_by: dt.datetime) -> RoundPreview:
-    """The publish page's preview, from one reading of the pending decisions."""
+def round_preview(
+    event: Event, *, respond_by: dt.datetime, viewer: User | None = None
+) -> RoundPreview:
+    """The publish page's preview, from one reading of the pending decisions. With `viewer`,
+    the mails about the viewer's own proposals are left out and counted in `own`."""
     proposals = pending(event)
+    own = conflicts.own_proposal_ids(event, viewer) if viewer is not None else set()
+    shown = [p for p in proposals if p.id not in own]
     return RoundPreview(
-        _round_mails(event, proposals, respond_by), len(proposals), _fingerprint(proposals)
+        _round_mails(event, shown, respond_by),
+        len(proposals),
+        _fingerprint(proposals),
+        own=len(proposals) - len(shown),
     )
 
 
@@ -487,11 +522,19 @@ def publish_round(
 ) -> DecisionRound:
     """Make every pending decision final and queue its mails, in one transaction.
     `expected` is the `pending_fingerprint` of the preview the organizer saw: if somebody
-    changed a decision since, nothing is sent and the preview must be looked at again."""
+    changed a decision since, nothing is sent and the preview must be looked at again.
+    An organizer whose own proposal has a pending decision cannot publish: another must."""
     _require(permissions.can_manage_cfp(actor, event))
     proposals = pending(event)
     if not proposals:
         raise Conflict(_("There are no pending decisions to publish."))
+    if any(permissions.is_own_proposal(actor, p) for p in proposals):
+        raise PermissionDenied(
+            _(
+                "This round holds a decision on your own proposal: another organizer must "
+                "publish it. Nothing was sent."
+            )
+        )
     if _fingerprint(proposals) != expected:
         raise Conflict(
             _(

@@ -44,7 +44,7 @@ from organizer.models import (
     User,
     reviewer_track,
 )
-from organizer.services import audit
+from organizer.services import audit, conflicts
 from organizer.services.cfp import proposals_query
 from organizer.services.criteria import validate_criterion
 from organizer.services.ordering import swap_with_neighbour
@@ -79,6 +79,15 @@ def _require_organizer(actor: User, event: Event) -> None:
 def _require_reviewer(actor: User, event: Event) -> None:
     if not permissions.can_review(actor, event):
         raise PermissionDenied(_("Only this event's reviewers can do that."))
+
+
+def _refuse_own(actor: User, proposal: Proposal) -> None:
+    """Who reviews a proposal, and what reviewers read of it, is not for its own speakers to
+    choose, even when they organize."""
+    if permissions.is_own_proposal(actor, proposal):
+        raise PermissionDenied(
+            _("This is your own proposal: another organizer must handle its review.")
+        )
 
 
 def _event_of(event_id: int) -> Event:
@@ -134,9 +143,12 @@ def rules(event: Event, *, cfp: Cfp | None, now: dt.datetime) -> ReviewRules:
     return ReviewRules(can_review=False, others_reviews=OthersReviews.NEVER, phase=None)
 
 
-def reviewable_proposals_query(event: Event) -> Select[tuple[Proposal]]:
-    """Every proposal reviewers may open, with what a list shows loaded up front."""
-    return proposals_query(event).where(Proposal.state.in_(REVIEWABLE_STATES))
+def reviewable_proposals_query(event: Event, *, viewer: User) -> Select[tuple[Proposal]]:
+    """Every proposal `viewer` may open as a reviewer, with what a list shows loaded up front:
+    their own proposals (`services/conflicts.py`) are left out."""
+    return proposals_query(event).where(
+        Proposal.state.in_(REVIEWABLE_STATES), ~conflicts.own_proposal(viewer)
+    )
 
 
 def reviewers(event: Event) -> list[User]:
@@ -631,12 +643,8 @@ def assign_automatically(
     )
     in_event = select(Proposal.id).where(Proposal.event_id == event.id).scalar_subquery()
     blocked: dict[int, set[int]] = defaultdict(set)
-    for proposal_id, user_id in db.session.execute(
-        select(ProposalSpeaker.proposal_id, ProposalSpeaker.user_id).where(
-            ProposalSpeaker.proposal_id.in_(in_event), ProposalSpeaker.user_id.is_not(None)
-        )
-    ):
-        blocked[proposal_id].add(user_id)  # type: ignore[arg-type]
+    for proposal_id, user_id in conflicts.own_proposal_pairs(event):
+        blocked[proposal_id].add(user_id)
     for proposal_id, user_id in db.session.execute(
         select(ConflictOfInterest.proposal_id, ConflictOfInterest.user_id).where(
             ConflictOfInterest.proposal_id.in_(in_event)
@@ -734,6 +742,7 @@ def assign(
     """Assign one reviewer by hand. Assigning twice returns the existing assignment."""
     event = proposal.event
     _require_organizer(actor, event)
+    _refuse_own(actor, proposal)
     if not _is_reviewable(proposal):
         raise Conflict(_("This proposal is not open for review."))
     existing = _assignment(proposal, reviewer)
@@ -741,8 +750,11 @@ def assign(
         return existing
     if not permissions.can_review(reviewer, event):
         message = _("%(name)s is not a reviewer of this event.", name=reviewer.display_name)
-    elif permissions.is_speaker(reviewer, proposal):
-        message = _("%(name)s speaks on this proposal.", name=reviewer.display_name)
+    elif permissions.is_own_proposal(reviewer, proposal):
+        message = _(
+            "%(name)s speaks on this proposal or is invited to: nobody reviews their own.",
+            name=reviewer.display_name,
+        )
     elif _has_conflict(reviewer.id, proposal.id):
         message = _(
             "%(name)s declared a conflict of interest with this proposal.",
@@ -768,6 +780,7 @@ def assign(
 def unassign(*, actor: User, proposal: Proposal, reviewer: User, now: dt.datetime) -> None:
     """Drop an assignment (a review already written stays). Nothing happens if there is none."""
     _require_organizer(actor, proposal.event)
+    _refuse_own(actor, proposal)
     assignment = _assignment(proposal, reviewer)
     if assignment is None:
         return
@@ -832,7 +845,9 @@ class AssignedRow:
 
 
 def my_assignments(event: Event, reviewer: User) -> list[AssignedRow]:
-    """The reviewer's assigned, reviewable proposals, oldest first. Constant queries."""
+    """The reviewer's assigned, reviewable proposals, oldest first, never their own (an
+    assignment made before they became a speaker stays in the table but is not shown).
+    Constant queries."""
     proposals = db.session.scalars(
         select(Proposal)
         .join(
@@ -842,7 +857,11 @@ def my_assignments(event: Event, reviewer: User) -> list[AssignedRow]:
                 ReviewAssignment.reviewer_id == reviewer.id,
             ),
         )
-        .where(Proposal.event_id == event.id, Proposal.state.in_(REVIEWABLE_STATES))
+        .where(
+            Proposal.event_id == event.id,
+            Proposal.state.in_(REVIEWABLE_STATES),
+            ~conflicts.own_proposal(reviewer),
+        )
         .options(selectinload(Proposal.track), selectinload(Proposal.session_type))
         .order_by(Proposal.id)
     ).all()
@@ -907,14 +926,7 @@ def next_proposal(event: Event, reviewer: User) -> Proposal | None:
             Proposal.event_id == event.id,
             Proposal.state.in_(REVIEWABLE_STATES),
             ~exists().where(Review.proposal_id == Proposal.id, Review.reviewer_id == reviewer.id),
-            ~exists().where(
-                ConflictOfInterest.proposal_id == Proposal.id,
-                ConflictOfInterest.user_id == reviewer.id,
-            ),
-            ~exists().where(
-                ProposalSpeaker.proposal_id == Proposal.id,
-                ProposalSpeaker.user_id == reviewer.id,
-            ),
+            ~conflicts.proposal_conflict(reviewer),
         )
         .order_by(func.coalesce(counts.c.n, 0), Proposal.id)
         .limit(1)
@@ -1079,8 +1091,29 @@ class Ranked:
     changed_since_review: bool
 
 
+def own_reviewable_count(event: Event, viewer: User) -> int:
+    """How many of the event's reviewable proposals are `viewer`'s own (pages that leave
+    them out say so). One query."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Proposal)
+            .where(
+                Proposal.event_id == event.id,
+                Proposal.state.in_(REVIEWABLE_STATES),
+                conflicts.own_proposal(viewer),
+            )
+        )
+        or 0
+    )
+
+
 def ranking(
-    event: Event, *, disagreement_threshold: float = 3.0, only: Proposal | None = None
+    event: Event,
+    *,
+    disagreement_threshold: float = 3.0,
+    only: Proposal | None = None,
+    viewer: User | None = None,
 ) -> list[Ranked]:
     """Every reviewable proposal with its review statistics, best first.
 
@@ -1089,12 +1122,14 @@ def ranking(
     / their population standard deviation; 0 when that is 0 or they wrote only one), and a
     proposal gets the mean of its reviews' z-scores. Sorted by normalised (None last), then
     mean, then id. A constant number of queries. `only` limits the result to one proposal
-    (its normalised score still depends on every review its reviewers wrote).
+    (its normalised score still depends on every review its reviewers wrote). With `viewer`,
+    the viewer's own proposals are left out: nobody sees the ranking of their own.
     """
     proposals = db.session.scalars(
         select(Proposal)
         .where(Proposal.event_id == event.id, Proposal.state.in_(REVIEWABLE_STATES))
         .where(Proposal.id == only.id if only is not None else true())
+        .where(~conflicts.own_proposal(viewer) if viewer is not None else true())
         .options(
             selectinload(Proposal.track),
             selectinload(Proposal.session_type),
@@ -1299,6 +1334,7 @@ def set_redaction(
     the speaker's own text, clears the redaction so that reviewers see the original."""
     event = proposal.event
     _require_organizer(actor, event)
+    _refuse_own(actor, proposal)
     wanted: dict[str, str | None] = {}
     for field, value, original in (
         ("title", title, proposal.title),

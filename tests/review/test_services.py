@@ -366,7 +366,7 @@ def test_manual_assignment_refuses_the_wrong_people_and_is_idempotent():
     review.declare_conflict(actor=conflicted, proposal=proposal, reason="", now=NOW)
     cases = [
         (make_user(name="Nobody"), "Nobody is not a reviewer of this event."),
-        (speaker, "Sam speaks on this proposal."),
+        (speaker, "Sam speaks on this proposal or is invited to: nobody reviews their own."),
         (conflicted, "Cy declared a conflict of interest with this proposal."),
     ]
     for person, message in cases:

@@ -73,6 +73,15 @@ class CallForm(ZonedForm):
             "abstract that gives the speakers away."
         ),
     )
+    team_may_apply = BooleanField(
+        _l("Members of the organizing team may submit proposals"),
+        description=_l(
+            "The team is everyone with a role in this event: organizers, reviewers and grant "
+            "reviewers. Their own proposals are never in their review list, ranking or "
+            "decisions: another organizer decides on them. When unticked, they cannot submit "
+            "or accept a co-speaker invitation. The call's page and form say which applies."
+        ),
+    )
     reviews_per_proposal = WholeNumber(
         _l("Reviews per proposal"),
         validators=[InputRequired(_l("Enter how many reviews each proposal needs."))],

@@ -146,6 +146,7 @@ def settings(event: Event):
             form.closes_at.data, form.closes_time.data = local_date_and_time(call.closes_at, event)
             form.text.data = call.text
             form.anonymous_review.data = call.anonymous_review
+            form.team_may_apply.data = call.team_may_apply
             form.reviews_per_proposal.data = call.reviews_per_proposal
             form.others_reviews.data = OthersReviews(call.others_reviews).value
             form.abstract_max_length.data = call.abstract_max_length
@@ -157,6 +158,7 @@ def settings(event: Event):
             form.closes_at.data = today + dt.timedelta(weeks=DEFAULT_CALL_WEEKS)
             form.closes_time.data = dt.time(23, 59)
             form.anonymous_review.data = True
+            form.team_may_apply.data = True
             form.reviews_per_proposal.data = 3
             form.abstract_max_length.data = 1000
             form.languages.data = "en"
@@ -166,6 +168,7 @@ def settings(event: Event):
             closes_at=utc_from_local(form.closes_at.data, form.closes_time.data, event),
             text=form.text.data or "",
             anonymous_review=bool(form.anonymous_review.data),
+            team_may_apply=bool(form.team_may_apply.data),
             reviews_per_proposal=form.reviews_per_proposal.data,
             others_reviews=OthersReviews(form.others_reviews.data),
             abstract_max_length=form.abstract_max_length.data,

@@ -103,7 +103,7 @@ def _proposal_url(event: Event, proposal: Proposal) -> str:
 @event_route(permissions.can_manage_cfp)
 def proposals(event: Event):
     form = _filter_form(event)
-    rows = decisions.proposal_list(event, form.filters())
+    rows = decisions.proposal_list(event, form.filters(), viewer=current_user)
     page = paginate_list(rows)
     return render_template(
         "committee/proposals.html",
@@ -167,7 +167,7 @@ def bulk_decide(event: Event):
 @event_route(permissions.can_manage_cfp)
 def export_csv(event: Event):
     form = _filter_form(event)
-    rows = decisions.proposal_list(event, form.filters())
+    rows = decisions.proposal_list(event, form.filters(), viewer=current_user)
     questions = [
         q for q in cfp.questions(event) if q.visible_to_reviewers and q.kind != QuestionKind.FILE
     ]
@@ -192,6 +192,8 @@ def _detail_page(
     assign_form: AssignForm | None = None,
     status: int = 200,
 ):  # type: ignore[no-untyped-def]
+    if permissions.is_own_proposal(current_user, proposal):
+        return _own_detail_page(event, proposal, tags_form=tags_form, status=status)
     now = utcnow()
     call = cfp.call_of(event)
     questions = cfp.questions(event)
@@ -248,6 +250,29 @@ def _detail_page(
         decide_form=DecideForm(),
         state_labels=decisions.STATE_LABELS,
         outcome_labels=OUTCOME_LABELS,
+        file_links="cfp.file" in current_app.view_functions,
+        QuestionKind=QuestionKind,
+        ProposalState=ProposalState,
+    ), status
+
+
+def _own_detail_page(event: Event, proposal: Proposal, *, tags_form: TagsForm | None, status: int):  # type: ignore[no-untyped-def]
+    """An organizer's own proposal: the text, answers and speakers, without its reviews,
+    scores, reviewers, pending decision, redaction or history, and without the controls that
+    decide on it. Another organizer does that."""
+    call = cfp.call_of(event)
+    return render_template(
+        "committee/proposal.html",
+        event=event,
+        own=True,
+        proposal=proposal,
+        call=call,
+        deadline=cfp.proposal_deadline(call, proposal) if call is not None else None,
+        questions=cfp.questions(event),
+        answers={answer.question_id: answer for answer in cfp.answers_of(proposal)},
+        profiles=cfp.profiles_for(event, [s.user_id for s in proposal.speakers if s.user_id]),
+        tags_form=tags_form or TagsForm(tags=", ".join(t.name for t in proposal.tags)),
+        state_labels=decisions.STATE_LABELS,
         file_links="cfp.file" in current_app.view_functions,
         QuestionKind=QuestionKind,
         ProposalState=ProposalState,
@@ -494,7 +519,8 @@ def ranking(event: Event):
     return render_template(
         "committee/ranking.html",
         event=event,
-        ranked=review.ranking(event),
+        ranked=review.ranking(event, viewer=current_user),
+        own_left_out=review.own_reviewable_count(event, current_user),
         flags=review.redaction_flags(event),
         state_labels=decisions.STATE_LABELS,
     )
@@ -506,22 +532,27 @@ def ranking(event: Event):
 @bp.route("/<event_slug>/cfp/decisions", endpoint="decisions")
 @event_route(permissions.can_manage_cfp)
 def decisions_page(event: Event):
-    pending = decisions.pending(event)
+    every = decisions.pending(event)
+    pending = [p for p in every if not permissions.is_own_proposal(current_user, p)]
+    own_pending = len(every) - len(pending)
     groups = [
         (state, [p for p in pending if p.pending_decision == state.value])
         for state in (ProposalState.ACCEPTED, ProposalState.REJECTED, ProposalState.WAITLISTED)
     ]
     waitlisted = decisions.proposal_list(
-        event, decisions.ListFilters(state=ProposalState.WAITLISTED.value, sort="title")
+        event,
+        decisions.ListFilters(state=ProposalState.WAITLISTED.value, sort="title"),
+        viewer=current_user,
     )
     return render_template(
         "committee/decisions.html",
         event=event,
         pending_count=len(pending),
+        own_pending=own_pending,
         groups=groups,
         rounds=decisions.rounds(event),
         unconfirmed=decisions.unconfirmed(event),
-        waitlisted=[row.proposal for row in waitlisted],
+        waitlisted=[row.proposal for row in waitlisted if not row.own],
         decide_form=DecideForm(),
         remind_form=ConfirmForm(),
         window_days=decisions.REMINDER_WINDOW.days,
@@ -596,7 +627,7 @@ def publish(event: Event):
         respond_by = utc_from_local(form.respond_on.data, form.respond_at.data, event)
     else:
         respond_by = utc_from_local(day, clock, event)
-    preview = decisions.round_preview(event, respond_by=respond_by)
+    preview = decisions.round_preview(event, respond_by=respond_by, viewer=current_user)
     # What this preview shows, not what was posted: publishing checks nothing changed since.
     form.expected.data = preview.fingerprint
     return render_template(
@@ -605,6 +636,7 @@ def publish(event: Event):
         form=form,
         preview=preview.mails,
         pending_count=preview.pending_count,
+        own_pending=preview.own,
         respond_by=respond_by,
         state_labels=decisions.STATE_LABELS,
     ), status

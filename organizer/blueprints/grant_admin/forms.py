@@ -119,6 +119,16 @@ class ProgrammeForm(ZonedForm):
         default=True,
         description=_l("Reviewers see no name, email address or affiliation. Organizers do."),
     )
+    team_may_apply = BooleanField(
+        _l("Members of the organizing team may apply"),
+        default=True,
+        description=_l(
+            "The team is everyone with a role in this event: organizers, reviewers and grant "
+            "reviewers. Their own applications are never in their review list, ranking or "
+            "allocation: another organizer decides on them. When unticked, they cannot submit "
+            "an application. The programme's page and form say which applies."
+        ),
+    )
     respond_days = WholeNumber(
         _l("Days to answer an offer"),
         default=14,

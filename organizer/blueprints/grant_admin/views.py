@@ -197,6 +197,7 @@ def _programme_settings(
         category_caps=caps,
         anonymous_review=bool(form.anonymous_review.data),
         respond_days=form.respond_days.data,
+        team_may_apply=bool(form.team_may_apply.data),
     )
 
 
@@ -535,7 +536,7 @@ def applications_page(event: Event, programme_public_id: str):
     state = request.args.get("state", "")
     if state and state not in {s.value for s in LISTED_STATES}:
         state = ""
-    rows = offers.application_rows(programme, state=state)
+    rows = offers.application_rows(programme, state=state, viewer=current_user)
     return render_template(
         "grant_admin/applications.html",
         event=event,
@@ -558,17 +559,20 @@ def _application_page(
 ):  # type: ignore[no-untyped-def]
     if pin_form is None:
         pin_form = PinForm(formdata=None, pin=application.pin or "")
-    figures = review.scores(programme).get(application.id)
+    own = permissions.is_own_application(current_user, application)
+    figures = None if own else review.scores(programme).get(application.id)
     return render_template(
         "grant_admin/application.html",
         event=event,
         programme=programme,
         application=application,
         answers=applications.answers_of(application),
-        reviews=offers.reviews_of(application),
+        reviews=[] if own else offers.reviews_of(application),
+        own=own,
         criteria={c.id: c for c in programmes.criteria(programme)},
         figures=figures,
-        thread=applications.thread(application, include_internal=True),
+        # Internal notes are the committee's talk about the applicant, who here is the viewer.
+        thread=applications.thread(application, include_internal=not own),
         message_form=message_form or MessageForm(),
         pin_form=pin_form,
         need_labels=applications.NEED_LABELS,
@@ -700,7 +704,8 @@ def _allocation_page(
         programme=programme,
         run=run,
         draft=draft,
-        rows=offers.allocation_rows(programme, draft) if draft else [],
+        rows=offers.allocation_rows(programme, draft, viewer=current_user) if draft else [],
+        own_left_out=review.own_count(programme, current_user),
         categories=[c.value for c in programmes.categories_for(programme)],
         committed=committed,
         proposal=proposal,
@@ -894,7 +899,7 @@ def _offers_page(event: Event, programme: GrantProgramme, form: OfferNextForm, s
         "grant_admin/offers.html",
         event=event,
         programme=programme,
-        overview=offers.overview(programme),
+        overview=offers.overview(programme, viewer=current_user),
         committed=allocation.committed_total(programme),
         left=allocation.remaining_budget(programme),
         next_form=form,

@@ -73,7 +73,7 @@ def index(event: Event):
 def applications(event: Event, programme_public_id: str):
     """The programme's applications with my status. A constant number of queries."""
     programme = _programme(event, programme_public_id)
-    page = paginate(review.reviewable_query(programme))
+    page = paginate(review.reviewable_query(programme, viewer=current_user))
     return render_template(
         "grant_review/applications.html",
         event=event,
@@ -81,6 +81,7 @@ def applications(event: Event, programme_public_id: str):
         page=page,
         mine=review.my_reviews(programme, current_user),
         conflicts=review.conflicts_of(programme, current_user),
+        own_left_out=review.own_count(programme, current_user),
         status=review.status_label,
         **_labels(),
     )
@@ -91,7 +92,7 @@ def applications(event: Event, programme_public_id: str):
 def ranking(event: Event, programme_public_id: str):
     """Best first, with the running total against the budget and where the budget runs out."""
     programme = _programme(event, programme_public_id)
-    ranked = review.ranking(programme)
+    ranked = review.ranking(programme, viewer=current_user)
     first_over = next((n for n, row in enumerate(ranked) if row.over_budget), None)
     page = paginate_list(ranked)
     offset = (page.page - 1) * page.per_page
@@ -103,6 +104,7 @@ def ranking(event: Event, programme_public_id: str):
         offset=offset,
         first_over=first_over,
         total=len(ranked),
+        own_left_out=review.own_count(programme, current_user),
         **_labels(),
     )
 

@@ -47,8 +47,8 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 
 
 def _reviewable(event: Event, public_id: str) -> Proposal:
-    """The proposal if this reviewer may open it: 404 for another event's proposal, one they
-    speak on, or one not (or no longer) open for review."""
+    """The proposal if this reviewer may open it: 404 for another event's proposal, their own
+    (they speak on it or are invited to), or one not (or no longer) open for review."""
     proposal = cfp_service.proposal_by_public_id(event, public_id)
     if proposal.state not in review.REVIEWABLE_STATES:
         abort(404)
@@ -95,7 +95,7 @@ def next_proposal(event: Event):
 @event_route(permissions.can_review)
 def all_proposals(event: Event):
     call = cfp_service.call_of(event)
-    query = review.reviewable_proposals_query(event)
+    query = review.reviewable_proposals_query(event, viewer=current_user)
     page = paginate(query)
     assigned = {row.proposal.id: row for row in review.my_assignments(event, current_user)}
     return render_template(

@@ -58,7 +58,8 @@ def render(
     answers: Mapping[int, Mapping[int, Answer]] | None = None,
 ) -> str:
     """One line per row. `questions_visible` adds a column per question (the view passes
-    those shown to reviewers); `answers` maps proposal id -> question id -> answer."""
+    those shown to reviewers); `answers` maps proposal id -> question id -> answer. The
+    viewer's own proposals (`ListRow.own`) go out without pending decision or review figures."""
     answers = answers or {}
     lines: list[list[Any]] = [[*HEADER, *(q.text for q in questions_visible)]]
     for row in rows:
@@ -70,7 +71,7 @@ def render(
             proposal.public_id,
             proposal.title,
             proposal.state.value,
-            proposal.pending_decision or "",
+            "" if row.own else proposal.pending_decision or "",
             proposal.session_type.name,
             proposal.track.name if proposal.track is not None else "",
             proposal.duration_minutes,
@@ -80,7 +81,7 @@ def render(
             ", ".join(s.user.display_name for s in speakers if s.user is not None),
             ", ".join(s.user.email for s in speakers if s.user is not None),
             proposal.abstract,
-            ranked.count if ranked is not None else 0,
+            "" if row.own else ranked.count if ranked is not None else 0,
             _number(ranked.mean if ranked is not None else None),
             _number(ranked.median if ranked is not None else None),
             _number(ranked.normalised if ranked is not None else None),

@@ -37,7 +37,7 @@ from organizer.models import (
     Proposal,
     User,
 )
-from organizer.services import audit, money, uploads
+from organizer.services import audit, conflicts, money, uploads
 from organizer.services.grants.programmes import categories_for, questions
 from organizer.services.mail import external_url, queue_mail
 from organizer.services.questions import FileInput, validate_answer
@@ -518,6 +518,10 @@ def save_application(
         existing_answers = {a.question_id: a for a in application.answers}
     if submit and not actor.email_verified:
         raise Conflict(_("Confirm your email address before you submit (see your inbox)."))
+    if submit:
+        conflicts.refuse_team_submission(
+            actor=actor, event=event, allowed=programme.team_may_apply, what="grant"
+        )
     errors, proposal = _validate(
         programme,
         actor,

@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
@@ -32,7 +32,7 @@ from organizer.models import (
     OutboxMessage,
     User,
 )
-from organizer.services import audit, money
+from organizer.services import audit, conflicts, money
 from organizer.services.mail import external_url, queue_mail
 from organizer.services.timefmt import in_zone
 
@@ -192,6 +192,10 @@ def commit_run(
     assert programme is not None
     event = programme.event
     _require(permissions.can_manage_grants(actor, event))
+    own = conflicts.own_application_ids(event, actor)
+    for line in run.lines:
+        if line.application_id in own:
+            conflicts.refuse_own_application(actor, line.application)
     if run.status != AllocationStatus.DRAFT:
         raise Conflict(
             _("This allocation was already committed or discarded; run a new one.")
@@ -526,10 +530,19 @@ def offer_next(
     """Offer the waiting list, best ranked first, while money is left: each application its
     full request or, when less is left, at least the programme's minimum fraction of it. One
     that cannot get that much is passed over for cheaper ones below it (and stays waiting).
-    Must-not-fund applications are skipped. Returns the applications offered."""
+    Must-not-fund applications are skipped. Returns the applications offered. An organizer
+    whose own application waits on the list cannot do this: another organizer must."""
     from organizer.services.grants import review
 
     _require(permissions.can_manage_grants(actor, programme.event))
+    for application in db.session.scalars(
+        select(GrantApplication).where(
+            GrantApplication.programme_id == programme.id,
+            GrantApplication.state == GrantState.WAITLISTED,
+            conflicts.own_application(actor),
+        )
+    ):
+        conflicts.refuse_own_application(actor, application)
     respond_by = respond_by or default_respond_by(programme, now)
     _check_respond_by(respond_by, now)
     left = _remaining(programme)
@@ -576,6 +589,7 @@ def reject(*, actor: User, application: GrantApplication, now: dt.datetime) -> N
     """Turn down an application that has no offer (a mail tells the applicant)."""
     event = application.programme.event
     _require(permissions.can_manage_grants(actor, event))
+    conflicts.refuse_own_application(actor, application)
     if application.state not in REJECTABLE:
         raise Conflict(
             _(
@@ -605,6 +619,7 @@ def set_pin(
     """Must fund ("fund"), must not fund ("skip") or neither (None), for the next allocation."""
     event = application.programme.event
     _require(permissions.can_manage_grants(actor, event))
+    conflicts.refuse_own_application(actor, application)
     pin = pin or None
     if pin is not None and pin not in PINS:
         raise ValidationFailed({"pin": _("Choose must fund, must not fund, or neither.")})
@@ -635,14 +650,19 @@ class Row:
     application: GrantApplication
     score: float | None
     reviews: int
+    own: bool = False  # the viewer's own: shown without its figures, not for them to decide
 
 
-def application_rows(programme: GrantProgramme, *, state: str = "") -> list[Row]:
+def application_rows(
+    programme: GrantProgramme, *, state: str = "", viewer: User | None = None
+) -> list[Row]:
     """Every application but drafts (optionally in one state), newest first, with their
-    scores. A constant number of queries, whatever the number of applications."""
+    scores. A constant number of queries, whatever the number of applications. With
+    `viewer`, the viewer's own applications (`services/conflicts.py`) come without figures."""
     from organizer.services.grants import review
 
-    figures = {r.application.id: r for r in review.ranking(programme)}
+    figures = {r.application.id: r for r in review.ranking(programme, viewer=viewer)}
+    own = conflicts.own_application_ids(programme.event, viewer) if viewer is not None else set()
     query = (
         select(GrantApplication)
         .where(
@@ -658,7 +678,12 @@ def application_rows(programme: GrantProgramme, *, state: str = "") -> list[Row]
     for application in db.session.scalars(query):
         ranked = figures.get(application.id)
         rows.append(
-            Row(application, ranked.score if ranked else None, ranked.count if ranked else 0)
+            Row(
+                application,
+                ranked.score if ranked else None,
+                ranked.count if ranked else 0,
+                own=application.id in own,
+            )
         )
     return rows
 
@@ -684,8 +709,9 @@ class Overview:
     waitlisted: list[GrantApplication]  # in rank order
 
 
-def overview(programme: GrantProgramme) -> Overview:
-    """The programme's offers by state, and the waiting list in rank order."""
+def overview(programme: GrantProgramme, *, viewer: User | None = None) -> Overview:
+    """The programme's offers by state, and the waiting list in rank order; with `viewer`,
+    the waiting list leaves out the viewer's own (its place would tell how it fares)."""
     from organizer.services.grants import review
 
     states = (GrantState.OFFERED, GrantState.ACCEPTED, GrantState.DECLINED, GrantState.EXPIRED)
@@ -706,6 +732,7 @@ def overview(programme: GrantProgramme) -> Overview:
                 GrantApplication.programme_id == programme.id,
                 GrantApplication.state == GrantState.WAITLISTED,
             )
+            .where(~conflicts.own_application(viewer) if viewer is not None else true())
             .options(selectinload(GrantApplication.applicant))
         ),
         key=lambda a: (rank.get(a.id, len(rank)), a.id),
@@ -728,11 +755,15 @@ class AllocationRow:
     score: float | None
 
 
-def allocation_rows(programme: GrantProgramme, run: AllocationRun) -> list[AllocationRow]:
+def allocation_rows(
+    programme: GrantProgramme, run: AllocationRun, *, viewer: User | None = None
+) -> list[AllocationRow]:
     """The run's lines in ranking order (best first), for the allocation page. A constant
-    number of queries."""
+    number of queries. With `viewer`, the lines of the viewer's own applications are left
+    out: another organizer looks at and adjusts them."""
     from organizer.services.grants import review
 
+    own = conflicts.own_application_ids(programme.event, viewer) if viewer is not None else set()
     ids = [line.application_id for line in run.lines]
     if ids:  # loads the applicants into the session, so that no row needs a query
         db.session.scalars(
@@ -743,5 +774,8 @@ def allocation_rows(programme: GrantProgramme, run: AllocationRun) -> list[Alloc
     ranked = review.ranking(programme)
     rank = {r.application.id: i for i, r in enumerate(ranked)}
     score = {r.application.id: r.score for r in ranked}
-    lines = sorted(run.lines, key=lambda line: (rank.get(line.application_id, len(rank)), line.id))
+    lines = sorted(
+        (line for line in run.lines if line.application_id not in own),
+        key=lambda line: (rank.get(line.application_id, len(rank)), line.id),
+    )
     return [AllocationRow(line, line.application, score.get(line.application_id)) for line in lines]

@@ -126,6 +126,7 @@ class ProgrammeSettings:
     category_caps: dict[str, int] = dataclasses.field(default_factory=dict)
     anonymous_review: bool = True
     respond_days: int = 14
+    team_may_apply: bool = True
 
 
 def _validate_settings(
@@ -207,6 +208,7 @@ def save_programme(
         "category_caps": {k: v for k, v in settings.category_caps.items() if v is not None},
         "anonymous_review": settings.anonymous_review,
         "respond_days": settings.respond_days,
+        "team_may_apply": settings.team_may_apply,
     }
     if programme is None:
         programme = GrantProgramme(

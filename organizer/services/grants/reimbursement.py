@@ -37,7 +37,7 @@ from organizer.models import (
     Receipt,
     User,
 )
-from organizer.services import audit, money, uploads
+from organizer.services import audit, conflicts, money, uploads
 from organizer.services.events import known_currencies
 from organizer.services.questions import FileInput
 
@@ -260,9 +260,10 @@ def review_receipt(
     *, actor: User, receipt: Receipt, approve: bool, reason: str, now: dt.datetime
 ) -> None:
     """Organizers approve a receipt (once its amount is in the programme's currency) or reject
-    it with a reason the grantee reads."""
+    it with a reason the grantee reads. Never on one's own application's receipts."""
     programme = receipt.application.programme
     _manage(actor, programme)
+    conflicts.refuse_own_application(actor, receipt.application)
     if receipt.state != ReceiptState.SUBMITTED:
         raise Conflict(_("This receipt has already been reviewed."))
     reason = (reason or "").strip()
@@ -615,9 +616,11 @@ def record_payout(
 ) -> Payout:
     """Organizers record money paid to a grantee. The total paid may not exceed what is
     payable (approved receipts, up to the award per category) unless `override_reason` says
-    why; such an override is written to the audit log with its reason."""
+    why; such an override is written to the audit log with its reason. Nobody records a
+    payout to their own application."""
     programme = application.programme
     _manage(actor, programme)
+    conflicts.refuse_own_application(actor, application)
     if application.award is None:
         raise Conflict(_("This application has no award to pay."))
     reference = (reference or "").strip()

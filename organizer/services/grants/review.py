@@ -27,7 +27,7 @@ from collections import defaultdict
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, func, select, true
 from sqlalchemy.orm import selectinload
 
 from organizer import permissions
@@ -46,6 +46,7 @@ from organizer.models import (
     GrantReviewScore,
     User,
 )
+from organizer.services import conflicts as own_conflicts
 from organizer.services.grants import programmes as programme_service
 from organizer.services.review import _weighted_score
 
@@ -82,10 +83,11 @@ def _require_committee(actor: User, event: Event) -> None:
 
 
 def can_review_application(user: Any, application: GrantApplication) -> bool:
-    """Committee members review every application of their event except their own."""
+    """Committee members review every application of their event except their own (theirs,
+    or linked to a proposal they speak on: `services/conflicts.py`)."""
     return permissions.can_review_grants(
         user, application.programme.event
-    ) and not permissions.is_applicant(user, application)
+    ) and not permissions.is_own_application(user, application)
 
 
 def _has_conflict(user_id: int, application_id: int) -> bool:
@@ -141,14 +143,18 @@ def reference(application: GrantApplication) -> str:
     return application.public_id[:8].upper()
 
 
-def reviewable_query(programme: GrantProgramme) -> Select[tuple[GrantApplication]]:
-    """The programme's applications reviewers may open, oldest first."""
+def reviewable_query(
+    programme: GrantProgramme, *, viewer: User | None = None
+) -> Select[tuple[GrantApplication]]:
+    """The programme's applications reviewers may open, oldest first; with `viewer`, not the
+    viewer's own (`services/conflicts.py`)."""
     return (
         select(GrantApplication)
         .where(
             GrantApplication.programme_id == programme.id,
             GrantApplication.state.in_(REVIEWABLE_STATES),
         )
+        .where(~own_conflicts.own_application(viewer) if viewer is not None else true())
         .options(selectinload(GrantApplication.applicant))
         .order_by(GrantApplication.submitted_at, GrantApplication.id)
     )
@@ -376,7 +382,7 @@ def progress(event: Event, reviewer: User) -> list[Progress]:
             .where(
                 GrantApplication.programme_id.in_(in_event),
                 GrantApplication.state.in_(REVIEWABLE_STATES),
-                GrantApplication.applicant_id != reviewer.id,
+                ~own_conflicts.own_application(reviewer),
             )
             .group_by(GrantApplication.programme_id)
         ).all()
@@ -492,7 +498,24 @@ class GrantRanked:
     counted: int  # what this application adds to the running total
 
 
-def ranking(programme: GrantProgramme) -> list[GrantRanked]:
+def own_count(programme: GrantProgramme, viewer: User) -> int:
+    """How many of the programme's reviewable applications are `viewer`'s own (pages that
+    leave them out say so). One query."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(GrantApplication)
+            .where(
+                GrantApplication.programme_id == programme.id,
+                GrantApplication.state.in_(REVIEWABLE_STATES),
+                own_conflicts.own_application(viewer),
+            )
+        )
+        or 0
+    )
+
+
+def ranking(programme: GrantProgramme, *, viewer: User | None = None) -> list[GrantRanked]:
     """The programme's reviewable applications, best first: by score (unscored last), then
     the smaller request, then the oldest.
 
@@ -500,10 +523,11 @@ def ranking(programme: GrantProgramme) -> list[GrantRanked]:
     offered or accepted application, the request for one still waiting (submitted, information
     needed, waitlisted), and nothing for one that is out (rejected, declined, expired).
     `over_budget` is set from the first application that takes the total past the budget. A
-    constant number of queries.
+    constant number of queries. With `viewer`, the viewer's own applications are left out,
+    of the rows and of the running total: nobody sees how their own application fares.
     """
     applications = db.session.scalars(
-        reviewable_query(programme).options(selectinload(GrantApplication.award))
+        reviewable_query(programme, viewer=viewer).options(selectinload(GrantApplication.award))
     ).all()
     by_id = scores(programme)
     empty = Scores(score=None, count=0, recommended=None)
