@@ -493,6 +493,11 @@ def test_proposal_page_shows_everything_and_its_forms_work(committee):
     response = client.post(url + "/assign", data={"reviewer": conflicted.id})
     assert response.status_code == 400
     assert "declared a conflict of interest" in response.text
+    # The abstract names the speaker: nobody is assigned until an organizer redacts it.
+    response = client.post(url + "/assign", data={"reviewer": reviewer.id})
+    assert response.status_code == 409
+    assert "may name its speaker" in response.text
+    client.post(url + "/redact", data={"title": "Graphs", "abstract": "A person studies."})
     response = client.post(url + "/assign", data={"reviewer": reviewer.id})
     assert response.status_code == 302
     assert "Rui Reviewer is assigned" in client.get(response.location).text
@@ -501,7 +506,6 @@ def test_proposal_page_shows_everything_and_its_forms_work(committee):
 
     client.post(url + "/tags", data={"tags": "industry, needs mentor ,"})
     assert [t.name for t in proposal.tags] == ["industry", "needs mentor"]
-    client.post(url + "/redact", data={"title": "Graphs", "abstract": "A person studies."})
     db.session.refresh(proposal)
     assert proposal.redacted_title is None  # same as the speaker's: cleared
     assert proposal.redacted_abstract == "A person studies."

@@ -27,7 +27,7 @@ from organizer.models import (
     SpeakerProfile,
     User,
 )
-from organizer.services import review, uploads
+from organizer.services import redaction, review, uploads
 from tests.factories import (
     NOW,
     grant_role,
@@ -199,7 +199,7 @@ def build_world(*, anonymous: bool) -> World:
     decided = make_proposal(
         event, ignatius, title="Bees and transformers", state=ProposalState.ACCEPTED
     )
-    review.set_redaction(
+    redaction.set_redaction(
         actor=organizer,
         proposal=redacted,
         title=REDACTED_TITLE,

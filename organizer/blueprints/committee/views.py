@@ -48,7 +48,7 @@ from organizer.blueprints.committee.forms import (
 from organizer.enums import ProposalState, QuestionKind
 from organizer.errors import DomainError, NotFound
 from organizer.models import Event, Proposal
-from organizer.services import cfp, decisions, review
+from organizer.services import cfp, decisions, redaction, review
 from organizer.services.exports import proposals_csv
 from organizer.services.timefmt import in_zone
 
@@ -206,7 +206,7 @@ def _detail_page(
     criteria_by_id = {c.id: c for c in criteria}
     scores = {r.id: review.review_score(r, criteria_by_id) for r in reviews}
     ranked = next(iter(review.ranking(event, only=proposal)), None)
-    flags = review.redaction_flags(event, only=proposal).get(proposal.id, [])
+    flags = redaction.redaction_flags(event, only=proposal).get(proposal.id, [])
     assignments = review.assignments_for(proposal)
     assigned_ids = {a.reviewer_id for a in assignments}
     if assign_form is None:
@@ -314,7 +314,7 @@ def redact(event: Event, public_id: str):
     form = RedactionForm()
     if form.validate_on_submit():
         try:
-            review.set_redaction(
+            redaction.set_redaction(
                 actor=current_user,
                 proposal=proposal,
                 title=form.title.data,
@@ -493,7 +493,7 @@ def ranking(event: Event):
         "committee/ranking.html",
         event=event,
         ranked=review.ranking(event),
-        flags=review.redaction_flags(event),
+        flags=redaction.redaction_flags(event),
         state_labels=decisions.STATE_LABELS,
     )
 

@@ -31,7 +31,7 @@ from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import selectinload
 
 from organizer import permissions
-from organizer.enums import GrantState
+from organizer.enums import REVIEWABLE_GRANT_STATES, GrantState
 from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from organizer.extensions import db
 from organizer.models import (
@@ -49,18 +49,8 @@ from organizer.models import (
 from organizer.services.grants import programmes as programme_service
 from organizer.services.review import _weighted_score
 
-# Submitted applications stay reviewable after decisions, so that reviews remain readable;
-# drafts and withdrawn applications are never shown to reviewers.
-REVIEWABLE_STATES: tuple[GrantState, ...] = (
-    GrantState.SUBMITTED,
-    GrantState.INFO_NEEDED,
-    GrantState.WAITLISTED,
-    GrantState.OFFERED,
-    GrantState.ACCEPTED,
-    GrantState.DECLINED,
-    GrantState.EXPIRED,
-    GrantState.REJECTED,
-)
+REVIEWABLE_STATES = REVIEWABLE_GRANT_STATES  # drafts and withdrawn: never
+
 # Applications that may still cost money: they count towards the ranking's running total.
 IN_PLAY_STATES: tuple[GrantState, ...] = (
     GrantState.SUBMITTED,
