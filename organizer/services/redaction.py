@@ -416,15 +416,22 @@ class FileState:
     redacted: bool  # the organizers' version replaces the speaker's
 
 
-def file_states(proposal: Proposal) -> dict[int, FileState]:
-    """question id -> what reviewers get, for the proposal's file answers shown to them."""
+@dataclasses.dataclass(frozen=True)
+class ReviewerView:
+    """What the reviewer's page of a proposal says about identifying content."""
+
+    files: dict[int, FileState]  # question id -> what reviewers get for its file
+    may_identify: bool  # under anonymous review, something found (dismissed or not)
+
+
+def reviewer_view(proposal: Proposal) -> ReviewerView:
+    """For the reviewer's page: the proposal's file answers shown to reviewers and what
+    reviewers get for each, and whether to warn that something may identify the speaker. It
+    never says what was found: that would be the speaker's name."""
     event = proposal.event
     anonymous = is_anonymous(event)
-    held_sources = {
-        f.source
-        for f in findings(event, only=proposal).get(proposal.id, [])
-        if f.in_file and not f.dismissed
-    }
+    found = findings(event, only=proposal).get(proposal.id, []) if anonymous else []
+    held_sources = {f.source for f in found if f.in_file and not f.dismissed}
     states = {}
     for answer in proposal.answers:
         question = answer.question
@@ -432,7 +439,7 @@ def file_states(proposal: Proposal) -> dict[int, FileState]:
         if question.kind != QuestionKind.FILE or not question.visible_to_reviewers or not upload:
             continue
         unreadable = uploads.reviewer_copy(upload) is None
-        held = anonymous and file_source(upload.public_id) in held_sources
+        held = file_source(upload.public_id) in held_sources
         states[question.id] = FileState(
             question=question,
             ready=not unreadable and not held,
@@ -440,7 +447,7 @@ def file_states(proposal: Proposal) -> dict[int, FileState]:
             unreadable=unreadable,
             redacted=answer.redacted_upload_id is not None,
         )
-    return states
+    return ReviewerView(files=states, may_identify=bool(found))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -471,7 +478,7 @@ def file_for_reviewer(*, actor: User, proposal: Proposal, question_id: int) -> R
     upload = answer.reviewer_upload if answer is not None else None
     if upload is None or not uploads.can_download(actor, upload, copy="reviewer"):
         raise NotFound(_("This proposal has no file for that question."))
-    state = file_states(proposal)[question_id]
+    state = reviewer_view(proposal).files[question_id]
     if state.held:
         raise Conflict(
             _(

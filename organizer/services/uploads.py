@@ -156,8 +156,7 @@ def store(
     path = path_of(upload)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-    reviewer_copy(upload)  # made once, now: reviewers never wait for it, and it is checked
-    text_of(upload)
+    text_of(upload)  # makes the reviewer copy, and reads its text, once and now
     return upload
 
 
@@ -300,15 +299,16 @@ def reviewer_copy(upload: Upload) -> Path | None:
 
 
 def text_of(upload: Upload) -> str | None:
-    """The text a reader of the file sees: a PDF's page text (its metadata is not shown to
-    reviewers, so it is not included), "" for an image. None when it cannot be read."""
+    """The text a reader of the reviewer copy sees: a PDF's page text ("" for an image; the
+    metadata is gone). None when the file cannot be read, and then there is no reviewer copy
+    either."""
     path = _sibling(upload, TEXT_SUFFIX)
     if path.is_file():
         return path.read_text(encoding="utf-8")
-    original = path_of(upload)
-    if not original.is_file():
+    copy = reviewer_copy(upload)
+    if copy is None:
         return None
-    text = extract_text(original.read_bytes(), upload.content_type)
+    text = extract_text(copy.read_bytes(), upload.content_type)
     if text is None:
         return None
     _write_atomically(path, text.encode("utf-8"))

@@ -28,6 +28,7 @@ from organizer.models import (
     User,
 )
 from organizer.services import redaction, review, uploads
+from tests.documents import make_pdf
 from tests.factories import (
     NOW,
     grant_role,
@@ -41,7 +42,7 @@ from tests.factories import (
 )
 from tests.privacy import leaks
 
-PDF = b"%PDF-1.4 nothing identifying in here"
+PDF = make_pdf(["Nothing identifying in here"])
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
 
 
