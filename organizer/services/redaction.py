@@ -407,13 +407,22 @@ def clear_redacted_file(
 
 @dataclasses.dataclass(frozen=True)
 class FileState:
-    """What reviewers get for one file answer, for the pages."""
+    """What reviewers get for one file answer."""
 
     question: Question
-    ready: bool  # the reviewer copy exists and nothing holds it back
-    held: bool  # an unresolved finding holds it back
-    unreadable: bool  # no reviewer copy can be made
+    path: Path | None  # the reviewer copy; None when the file cannot be read
+    content_type: str
+    download_name: str  # neutral under anonymous review: the name sent may name its author
+    held: bool  # an unresolved finding holds it back from reviewers
     redacted: bool  # the organizers' version replaces the speaker's
+
+    @property
+    def ready(self) -> bool:
+        return self.path is not None and not self.held
+
+    @property
+    def unreadable(self) -> bool:
+        return self.path is None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -425,9 +434,9 @@ class ReviewerView:
 
 
 def reviewer_view(proposal: Proposal) -> ReviewerView:
-    """For the reviewer's page: the proposal's file answers shown to reviewers and what
-    reviewers get for each, and whether to warn that something may identify the speaker. It
-    never says what was found: that would be the speaker's name."""
+    """The proposal's file answers shown to reviewers and what reviewers get for each, and
+    whether to warn reviewers that something may identify the speaker (never what was found:
+    that would be the speaker's name)."""
     event = proposal.event
     anonymous = is_anonymous(event)
     found = findings(event, only=proposal).get(proposal.id, []) if anonymous else []
@@ -438,47 +447,28 @@ def reviewer_view(proposal: Proposal) -> ReviewerView:
         upload = answer.reviewer_upload
         if question.kind != QuestionKind.FILE or not question.visible_to_reviewers or not upload:
             continue
-        unreadable = uploads.reviewer_copy(upload) is None
-        held = file_source(upload.public_id) in held_sources
+        extension = upload.filename.rpartition(".")[2] or "bin"
         states[question.id] = FileState(
             question=question,
-            ready=not unreadable and not held,
-            held=held,
-            unreadable=unreadable,
+            path=uploads.reviewer_copy(upload),
+            content_type=upload.content_type,
+            download_name=f"answer-{question.id}.{extension}" if anonymous else upload.filename,
+            held=file_source(upload.public_id) in held_sources,
             redacted=answer.redacted_upload_id is not None,
         )
     return ReviewerView(files=states, may_identify=bool(found))
 
 
-@dataclasses.dataclass(frozen=True)
-class ReviewerFile:
-    path: Path
-    download_name: str
-    content_type: str
-
-
-def file_for_reviewer(*, actor: User, proposal: Proposal, question_id: int) -> ReviewerFile:
+def file_for_reviewer(*, actor: User, proposal: Proposal, question_id: int) -> FileState:
     """The reviewer copy of the file a proposal answered to a question shown to reviewers.
 
     NotFound when there is none or the actor may not read it (`uploads.can_download`);
-    Conflict while an unresolved finding holds the file back, or when it cannot be read.
-    Under anonymous review the file goes out under a neutral name: the name it was sent with
-    may name its author."""
-    answer = next(
-        (
-            a
-            for a in proposal.answers
-            if a.question_id == question_id
-            and a.question.kind == QuestionKind.FILE
-            and a.question.visible_to_reviewers
-            and a.reviewer_upload is not None
-        ),
-        None,
-    )
+    Conflict while an unresolved finding holds the file back, or when it cannot be read."""
+    state = reviewer_view(proposal).files.get(question_id)
+    answer = next((a for a in proposal.answers if a.question_id == question_id), None)
     upload = answer.reviewer_upload if answer is not None else None
-    if upload is None or not uploads.can_download(actor, upload, copy="reviewer"):
+    if state is None or upload is None or not uploads.can_download(actor, upload, copy="reviewer"):
         raise NotFound(_("This proposal has no file for that question."))
-    state = reviewer_view(proposal).files[question_id]
     if state.held:
         raise Conflict(
             _(
@@ -486,14 +476,11 @@ def file_for_reviewer(*, actor: User, proposal: Proposal, question_id: int) -> R
                 "download it once they have."
             )
         )
-    path = uploads.reviewer_copy(upload)
-    if path is None:
+    if state.path is None:
         raise Conflict(
             _(
                 "This file could not be read, so it cannot be given to reviewers without what "
                 "identifies its author. The organizers can replace it."
             )
         )
-    extension = upload.filename.rpartition(".")[2] or "bin"
-    name = f"answer-{question_id}.{extension}" if is_anonymous(proposal.event) else upload.filename
-    return ReviewerFile(path=path, download_name=name, content_type=upload.content_type)
+    return state

@@ -261,7 +261,12 @@ def test_reviewers_get_403_on_every_committee_page_and_action(app, client):
         ReviewAssignment(proposal=proposal, reviewer=reviewer, automatic=False, created_at=NOW)
     )
     login_as(client, reviewer)
-    values = {"event_slug": event.slug, "public_id": proposal.public_id, "reviewer_id": reviewer.id}
+    values = {
+        "event_slug": event.slug,
+        "public_id": proposal.public_id,
+        "reviewer_id": reviewer.id,
+        "question_id": 1,
+    }
     checked = set()
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("committee."):
@@ -590,7 +595,12 @@ def test_ranking_marks_disagreement_and_changes(committee):
 def test_every_committee_form_needs_its_csrf_token(app, committee):
     client, event, _organizer = committee
     proposal = make_proposal(event)
-    values = {"event_slug": event.slug, "public_id": proposal.public_id, "reviewer_id": 1}
+    values = {
+        "event_slug": event.slug,
+        "public_id": proposal.public_id,
+        "reviewer_id": 1,
+        "question_id": 1,
+    }
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         for rule in app.url_map.iter_rules():

@@ -228,6 +228,7 @@ def file(event: Event, public_id: str, question_id: int):
     except DomainError as error:
         show_domain_error(error)
         return redirect(url_for("review.proposal", event_slug=event.slug, public_id=item.public_id))
+    assert found.path is not None
     return attachment(found.path, content_type=found.content_type, name=found.download_name)
 
 
