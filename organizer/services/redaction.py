@@ -85,7 +85,7 @@ def identifying_terms(proposal: Proposal, profiles_by_user: dict[int, SpeakerPro
         if user is None:  # pragma: no cover - accepted speakers have a user
             continue
         add(user.display_name)
-        for word in _NAME_WORD.findall(user.display_name):
+        for word in name_words(user.display_name):
             add(word)
         for address in dict.fromkeys([user.email, speaker.email]):
             add(address)
@@ -102,7 +102,12 @@ def identifying_terms(proposal: Proposal, profiles_by_user: dict[int, SpeakerPro
     return terms
 
 
-def _found(terms: list[str], text: str) -> list[str]:
+def name_words(name: str) -> list[str]:
+    """The words of a name that are long enough to identify (three letters or more)."""
+    return _NAME_WORD.findall(name)
+
+
+def terms_in(terms: list[str], text: str) -> list[str]:
     """The terms that occur in text as whole words (not inside a longer word)."""
     lowered = text.lower()
     return [
@@ -206,7 +211,7 @@ def findings(event: Event, *, only: Proposal | None = None) -> dict[int, list[Fi
         found = [
             Finding(source, term, question, dismissed=f"{source}|{term}" in dismissed)
             for source, content, question in sources
-            for term in _found(terms, content)
+            for term in terms_in(terms, content)
         ]
         if found:
             result[proposal.id] = found
