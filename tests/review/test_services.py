@@ -1,4 +1,5 @@
 import datetime as dt
+import io
 from collections import Counter
 
 import pytest
@@ -20,8 +21,9 @@ from organizer.models import (
     SpeakerProfile,
     Tag,
 )
-from organizer.services import redaction, review
+from organizer.services import redaction, review, uploads
 from organizer.services.review import ReviewRules
+from tests.documents import make_pdf
 from tests.factories import (
     NOW,
     grant_role,
@@ -1015,6 +1017,7 @@ def test_redaction_flags_find_identifying_text_reviewers_would_see():
 def test_redaction_flags_run_a_constant_number_of_queries(queries):
     event, _, _ = make_review_event()
     question = make_question(event)
+    slides = make_question(event, kind=QuestionKind.FILE, file_kinds=["pdf"])
 
     def grow(n: int) -> None:
         for _ in range(n):
@@ -1023,7 +1026,18 @@ def test_redaction_flags_run_a_constant_number_of_queries(queries):
                 SpeakerProfile(event_id=event.id, user_id=speaker.id, handle="@x", updated_at=NOW)
             )
             proposal = make_proposal(event, speaker, co_speakers=(make_user(),))
+            upload = uploads.store(
+                stream=io.BytesIO(make_pdf([f"By {speaker.display_name}"])),
+                filename="s.pdf",
+                field="f",
+                allowed=["pdf"],
+                max_kb=50,
+                owner=speaker,
+                event=event,
+                now=NOW,
+            )
             db.session.add(Answer(proposal=proposal, question=question, value="text"))
+            db.session.add(Answer(proposal=proposal, question=slides, upload=upload))
         db.session.flush()
 
     grow(1)
@@ -1031,6 +1045,7 @@ def test_redaction_flags_run_a_constant_number_of_queries(queries):
     grow(5)
     large = count_queries(queries, lambda: redaction.redaction_flags(event))
     assert small == large
+    assert len(redaction.redaction_flags(event)) == 6  # each file names its speaker
 
 
 def test_set_redaction_sets_and_clears():
