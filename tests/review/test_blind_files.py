@@ -10,15 +10,18 @@ import secrets
 from collections import Counter, deque
 from urllib.parse import urljoin, urlsplit
 
+import pypdf
 import pytest
 from flask import current_app
 from PIL import Image
 from sqlalchemy import select
 
 from organizer.enums import EventRoleName, ProposalState, QuestionKind
+from organizer.errors import NotFound, PermissionDenied, ValidationFailed
 from organizer.extensions import db
 from organizer.models import (
     Answer,
+    AuditEntry,
     GrantAnswer,
     GrantQuestion,
     Proposal,
@@ -57,10 +60,6 @@ APPLICANT = "Philippa Okonkwo-Brandt"
 APPLICANT_EMAIL = "pob@brandtworks.example"
 
 
-def files_checked() -> Counter:
-    return Counter()
-
-
 # The copy without metadata ------------------------------------------------------------------
 
 
@@ -92,16 +91,15 @@ def test_a_pdf_loses_its_info_xmp_and_comment_authors_and_keeps_its_text():
 
 def test_an_earlier_revision_of_a_pdf_goes_with_its_metadata():
     """An incremental update leaves the old Info dictionary in the file's bytes."""
-    import pikepdf
-
     first = make_pdf(["Draft"], author=AUTHOR)
-    with pikepdf.open(io.BytesIO(first)) as pdf:
-        pdf.docinfo["/Author"] = "Someone else"
-        out = io.BytesIO()
-        pdf.save(out)
-    updated = first + out.getvalue()[len(first) :] if out.getvalue().startswith(first) else first
+    writer = pypdf.PdfWriter(io.BytesIO(first), incremental=True)
+    writer.add_metadata({"/Author": "Someone else"})
+    out = io.BytesIO()
+    writer.write(out)
+    updated = out.getvalue()
+    assert updated.startswith(first) and AUTHOR.encode() in updated  # the test can fail
     clean = uploads.strip_metadata(updated, "application/pdf")
-    assert AUTHOR.encode() not in clean
+    assert AUTHOR.encode() not in clean and b"Someone else" not in clean
 
 
 @pytest.mark.parametrize("image_format", ["JPEG", "PNG", "WEBP"])
@@ -484,9 +482,7 @@ def test_grant_reviewers_get_an_anonymous_copy_and_the_service_checks_who(client
     assert response.headers["Cache-Control"] == "private, no-store"
     text = readable(data, "application/pdf")
     assert "i study tides" in text
-    assert not {APPLICANT.lower(), APPLICANT_EMAIL, "okonkwo"} & {
-        t for t in (APPLICANT.lower(), APPLICANT_EMAIL, "okonkwo") if t in text
-    }
+    assert not [t for t in (APPLICANT.lower(), APPLICANT_EMAIL, "okonkwo") if t in text]
     assert download(client, f"{url}/files/{hidden.id}")[0].status_code == 404
 
     # A declared conflict closes the file too, in the service and the view.
@@ -674,3 +670,60 @@ def test_crawl_of_everything_reviewers_and_grant_reviewers_reach_finds_no_name_o
     with capsys.disabled():
         print(f"\ncrawl: {pages} pages, files {dict(files)}, {len(terms)} terms")
     assert db.session.scalar(select(Proposal).where(Proposal.id == held.id)) is held
+
+
+def test_only_organizers_resolve_flags_and_the_audit_never_holds_the_words():
+    event, organizer = open_event()
+    reviewer = make_user()
+    grant_role(reviewer, event, EventRoleName.REVIEWER)
+    speaker = make_user(name=NAME)
+    proposal = make_proposal(event, speaker, abstract=f"By {NAME}.")
+    slides = make_question(event, text="Slides", kind=QuestionKind.FILE, file_kinds=["pdf"])
+    upload = uploads.store(
+        stream=io.BytesIO(make_pdf(["Neutral"])),
+        filename="s.pdf",
+        field="f",
+        allowed=["pdf"],
+        max_kb=50,
+        owner=speaker,
+        event=event,
+        now=NOW,
+    )
+    db.session.add(Answer(proposal=proposal, question=slides, upload=upload))
+    db.session.flush()
+    for person in (reviewer, speaker):
+        with pytest.raises(PermissionDenied):
+            redaction.dismiss_flags(actor=person, proposal=proposal, now=NOW)
+        with pytest.raises(PermissionDenied):
+            redaction.restore_flags(actor=person, proposal=proposal, now=NOW)
+        with pytest.raises(PermissionDenied):
+            redaction.set_redacted_file(
+                actor=person,
+                proposal=proposal,
+                question_id=slides.id,
+                stream=io.BytesIO(make_pdf(["x"])),
+                filename="x.pdf",
+                now=NOW,
+            )
+    with pytest.raises(NotFound):
+        redaction.clear_redacted_file(
+            actor=organizer, proposal=proposal, question_id=slides.id + 99, now=NOW
+        )
+    # A bad redacted file is refused with the upload's own message, and nothing changes.
+    with pytest.raises(ValidationFailed, match="not an accepted type"):
+        redaction.set_redacted_file(
+            actor=organizer,
+            proposal=proposal,
+            question_id=slides.id,
+            stream=io.BytesIO(make_image("PNG")),
+            filename="x.png",
+            now=NOW,
+        )
+    assert proposal.answers[0].redacted_upload_id is None
+    assert redaction.dismiss_flags(actor=organizer, proposal=proposal, now=NOW) == 3
+    assert redaction.dismiss_flags(actor=organizer, proposal=proposal, now=NOW) == 0
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "review.redaction_dismiss")
+    ).one()
+    assert entry.details == {"dismissed": 3, "in_files": 0}
+    assert "quartermaine" not in str(entry.details).lower()
