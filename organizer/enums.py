@@ -42,6 +42,16 @@ class ProposalState(enum.StrEnum):
 
 
 DECISIONS = (ProposalState.ACCEPTED, ProposalState.REJECTED, ProposalState.WAITLISTED)
+# Reviews stay readable after decisions, so decided proposals remain reviewable; drafts,
+# withdrawn and cancelled proposals are never shown to reviewers.
+REVIEWABLE_PROPOSAL_STATES: tuple[ProposalState, ...] = (
+    ProposalState.SUBMITTED,
+    ProposalState.ACCEPTED,
+    ProposalState.REJECTED,
+    ProposalState.WAITLISTED,
+    ProposalState.CONFIRMED,
+    ProposalState.DECLINED,
+)
 
 
 class SpeakerRole(enum.StrEnum):
@@ -85,6 +95,20 @@ class GrantState(enum.StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     EXPIRED = "expired"  # the offer was not answered before its respond-by date
+
+
+# Submitted applications stay reviewable after decisions, so that reviews remain readable;
+# drafts and withdrawn applications are never shown to reviewers.
+REVIEWABLE_GRANT_STATES: tuple[GrantState, ...] = (
+    GrantState.SUBMITTED,
+    GrantState.INFO_NEEDED,
+    GrantState.WAITLISTED,
+    GrantState.OFFERED,
+    GrantState.ACCEPTED,
+    GrantState.DECLINED,
+    GrantState.EXPIRED,
+    GrantState.REJECTED,
+)
 
 
 class NeedLevel(enum.StrEnum):

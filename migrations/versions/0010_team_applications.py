@@ -1,7 +1,7 @@
 """team applications: whether the event's team may submit to a call or apply for a grant
 
 Revision ID: 0010_team_applications
-Revises: 0007_print
+Revises: 0009_two_factor
 Create Date: 2026-12-07 03:50:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_team_applications'
-down_revision = '0007_print'
+down_revision = '0009_two_factor'
 branch_labels = None
 depends_on = None
 

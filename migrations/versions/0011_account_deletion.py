@@ -1,7 +1,7 @@
 """account deletion: a deleted account's date, and an event's accounting retention
 
 Revision ID: 0011_account_deletion
-Revises: 0009_two_factor
+Revises: 0010_team_applications
 Create Date: 2026-12-07 04:00:00.000000
 
 """
@@ -13,7 +13,7 @@ import organizer.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0011_account_deletion'
-down_revision = '0009_two_factor'
+down_revision = '0010_team_applications'
 branch_labels = None
 depends_on = None
 

@@ -174,6 +174,9 @@ class Proposal(Base):
     redacted_title: Mapped[str | None] = mapped_column(String(200))
     redacted_abstract: Mapped[str | None] = mapped_column(Text)
     redacted_description: Mapped[str | None] = mapped_column(Text)
+    # Redaction flags an organizer judged harmless ("<source>|<term>", see services/review.py);
+    # None when none were dismissed.
+    redaction_dismissed: Mapped[list[str] | None] = mapped_column(JSON)
     # Bumped on every edit, so that a form opened in two tabs cannot overwrite itself and
     # reviews can tell that the text changed after they were written.
     version: Mapped[int] = mapped_column(default=1)
@@ -293,10 +296,20 @@ class Answer(Base):
     # Text answers as text; choices as a JSON list; yes/no as "yes" or "no".
     value: Mapped[Any] = mapped_column(JSON, nullable=True)
     upload_id: Mapped[int | None] = mapped_column(ForeignKey("upload.id", ondelete="SET NULL"))
+    # A version of the file that organizers redacted: what reviewers get instead of `upload`.
+    redacted_upload_id: Mapped[int | None] = mapped_column(
+        ForeignKey("upload.id", ondelete="SET NULL")
+    )
 
     proposal: Mapped[Proposal] = relationship(back_populates="answers")
     question: Mapped[Question] = relationship()
-    upload: Mapped[Upload | None] = relationship()
+    upload: Mapped[Upload | None] = relationship(foreign_keys=[upload_id])
+    redacted_upload: Mapped[Upload | None] = relationship(foreign_keys=[redacted_upload_id])
+
+    @property
+    def reviewer_upload(self) -> Upload | None:
+        """The file reviewers get: the organizers' redacted version, else the speaker's."""
+        return self.redacted_upload if self.redacted_upload_id is not None else self.upload
 
 
 class CfpExtension(Base):

@@ -156,6 +156,15 @@ def refuse_team_submission(
     raise PermissionDenied(message)
 
 
+def refuse_own_proposal(actor: User, proposal: Proposal) -> None:
+    """Who reviews a proposal, and what reviewers read of it, is not for its own speakers to
+    choose, even when they organize."""
+    if permissions.is_own_proposal(actor, proposal):
+        raise PermissionDenied(
+            _("This is your own proposal: another organizer must handle its review.")
+        )
+
+
 def refuse_own_application(actor: User, application: GrantApplication) -> None:
     """Organizers never decide on their own grant application's award (its pin, offer,
     amount or refusal): another organizer must."""

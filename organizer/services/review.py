@@ -1,5 +1,5 @@
-"""Review: criteria and phases, who reviews what, the reviews, scores and ranking, and the
-assisted redaction that keeps review anonymous.
+"""Review: criteria and phases, who reviews what, the reviews, scores and ranking. The assisted
+redaction that keeps review anonymous is in services/redaction.py.
 
 Reviewers score proposals, organizers configure review and read the ranking. Functions that
 compute lists for pages (assignments, loads, ranking, redaction flags) run a constant number of
@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
-import re
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
@@ -22,50 +21,41 @@ from sqlalchemy import Select, and_, delete, exists, func, insert, select, true
 from sqlalchemy.orm import selectinload
 
 from organizer import permissions
-from organizer.enums import EventRoleName, OthersReviews, ProposalState
+from organizer.enums import (
+    REVIEWABLE_PROPOSAL_STATES,
+    EventRoleName,
+    OthersReviews,
+    ProposalState,
+)
 from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from organizer.extensions import db
 from organizer.models import (
-    Answer,
     Cfp,
     ConflictOfInterest,
     Event,
     EventRole,
     Proposal,
-    ProposalSpeaker,
-    Question,
     Review,
     ReviewAssignment,
     ReviewCriterion,
     ReviewPhase,
     ReviewScore,
-    SpeakerProfile,
     Track,
     User,
     reviewer_track,
 )
-from organizer.services import audit, conflicts
+from organizer.services import audit, conflicts, redaction
 from organizer.services.cfp import proposals_query
 from organizer.services.criteria import validate_criterion
 from organizer.services.ordering import swap_with_neighbour
 
-# Reviews stay readable after decisions, so decided proposals remain reviewable; drafts,
-# withdrawn and cancelled proposals are never shown to reviewers.
-REVIEWABLE_STATES: tuple[ProposalState, ...] = (
-    ProposalState.SUBMITTED,
-    ProposalState.ACCEPTED,
-    ProposalState.REJECTED,
-    ProposalState.WAITLISTED,
-    ProposalState.CONFIRMED,
-    ProposalState.DECLINED,
-)
+REVIEWABLE_STATES = REVIEWABLE_PROPOSAL_STATES  # drafts, withdrawn, cancelled: never
 
 SCALE_SPAN_MAX = 100
 PHASE_NAME_MAX = 100
 CONFLICT_REASON_MAX = 300
 COMMENT_MAX = 5000
 NOTE_MAX = 2000
-REDACTED_TITLE_MAX = 200
 
 
 # Permissions ---------------------------------------------------------------------------------
@@ -79,15 +69,6 @@ def _require_organizer(actor: User, event: Event) -> None:
 def _require_reviewer(actor: User, event: Event) -> None:
     if not permissions.can_review(actor, event):
         raise PermissionDenied(_("Only this event's reviewers can do that."))
-
-
-def _refuse_own(actor: User, proposal: Proposal) -> None:
-    """Who reviews a proposal, and what reviewers read of it, is not for its own speakers to
-    choose, even when they organize."""
-    if permissions.is_own_proposal(actor, proposal):
-        raise PermissionDenied(
-            _("This is your own proposal: another organizer must handle its review.")
-        )
 
 
 def _event_of(event_id: int) -> Event:
@@ -600,6 +581,7 @@ class AssignmentReport:
     created: int
     loads: dict[int, int]  # reviewer id -> assignments in the event, after this run
     short: list[int]  # proposals that could not get `per_proposal` reviewers
+    held: list[int] = dataclasses.field(default_factory=list)  # held back by the redaction check
 
 
 def assign_automatically(
@@ -623,8 +605,10 @@ def assign_automatically(
     gives the same result. Without track preferences loads differ by at most one where the
     exclusions allow it; with preferences by at most two.
 
-    Decided proposals are left alone: assignment is for work still to do. A constant number of
-    queries whatever the size of the event.
+    Decided proposals are left alone: assignment is for work still to do. So are proposals
+    the redaction check holds back (`redaction.held_back`) until an organizer redacts them or
+    dismisses the flags; they are reported in `held`. A constant number of queries whatever
+    the size of the event.
     """
     _require_organizer(actor, event)
     if per_proposal is None:
@@ -641,6 +625,9 @@ def assign_automatically(
             )
         ).all()
     )
+    held = sorted(redaction.held_back(event) & set(proposal_tracks))
+    for proposal_id in held:
+        del proposal_tracks[proposal_id]
     in_event = select(Proposal.id).where(Proposal.event_id == event.id).scalar_subquery()
     blocked: dict[int, set[int]] = defaultdict(set)
     for proposal_id, user_id in conflicts.own_proposal_pairs(event):
@@ -730,10 +717,11 @@ def assign_automatically(
             "proposals": len(proposal_tracks),
             "reviewers": len(reviewer_ids),
             "short": len(short),
+            "held": len(held),
             "seed": seed,
         },
     )
-    return AssignmentReport(created=len(rows), loads=load, short=short)
+    return AssignmentReport(created=len(rows), loads=load, short=short, held=held)
 
 
 def assign(
@@ -742,7 +730,7 @@ def assign(
     """Assign one reviewer by hand. Assigning twice returns the existing assignment."""
     event = proposal.event
     _require_organizer(actor, event)
-    _refuse_own(actor, proposal)
+    conflicts.refuse_own_proposal(actor, proposal)
     if not _is_reviewable(proposal):
         raise Conflict(_("This proposal is not open for review."))
     existing = _assignment(proposal, reviewer)
@@ -764,6 +752,13 @@ def assign(
         message = ""
     if message:
         raise ValidationFailed({"reviewer": message})
+    if redaction.held_back(event, only=proposal):
+        raise Conflict(
+            _(
+                "This proposal may name its speaker in what reviewers would see. Redact it, or "
+                "dismiss the flags if they are harmless, before you assign reviewers."
+            )
+        )
     assignment = ReviewAssignment(
         proposal=proposal,
         reviewer=reviewer,
@@ -780,7 +775,7 @@ def assign(
 def unassign(*, actor: User, proposal: Proposal, reviewer: User, now: dt.datetime) -> None:
     """Drop an assignment (a review already written stays). Nothing happens if there is none."""
     _require_organizer(actor, proposal.event)
-    _refuse_own(actor, proposal)
+    conflicts.refuse_own_proposal(actor, proposal)
     assignment = _assignment(proposal, reviewer)
     if assignment is None:
         return
@@ -1217,155 +1212,4 @@ def ranking(
     return ranked
 
 
-# Anonymous review: assisted redaction ---------------------------------------------------------
-
-_NAME_WORD = re.compile(r"[^\W\d_]{3,}")
-
-
-def identifying_terms(proposal: Proposal, profiles_by_user: dict[int, SpeakerProfile]) -> list[str]:
-    """Words that would give away who the accepted speakers are, lower-cased, in a stable
-    order: display name and its words of three letters or more, email address and its local
-    part (four characters or more), profile handle with and without its leading @, and
-    affiliation."""
-    terms: list[str] = []
-
-    def add(term: str) -> None:
-        term = term.strip().lower()
-        if term and term not in terms:
-            terms.append(term)
-
-    for speaker in proposal.accepted_speakers:
-        user = speaker.user
-        if user is None:  # pragma: no cover - accepted speakers have a user
-            continue
-        add(user.display_name)
-        for word in _NAME_WORD.findall(user.display_name):
-            add(word)
-        for address in dict.fromkeys([user.email, speaker.email]):
-            add(address)
-            local = address.partition("@")[0]
-            if len(local) >= 4:
-                add(local)
-        profile = profiles_by_user.get(user.id)
-        if profile is not None:
-            handle = profile.handle.strip()
-            if handle:
-                add(handle)
-                add(handle.lstrip("@"))
-            add(profile.affiliation)
-    return terms
-
-
-def _found(terms: list[str], text: str) -> list[str]:
-    """The terms that occur in text as whole words (not inside a longer word)."""
-    lowered = text.lower()
-    return [
-        term
-        for term in terms
-        if term in lowered  # cheap test first: most terms appear nowhere
-        and re.search(rf"(?<!\w){re.escape(term)}(?!\w)", lowered)
-    ]
-
-
-def _answer_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list):
-        return "\n".join(str(item) for item in value if isinstance(item, str | int | float))
-    return ""
-
-
-def redaction_flags(event: Event, *, only: Proposal | None = None) -> dict[int, list[str]]:
-    """Reviewable proposals whose reviewer-visible text (title, abstract, description as
-    reviewers see them, and answers to questions shown to reviewers) names a speaker:
-    proposal id -> the identifying terms found. Proposals with nothing found are left out.
-    A constant number of queries."""
-    proposals = db.session.scalars(
-        select(Proposal)
-        .where(Proposal.event_id == event.id, Proposal.state.in_(REVIEWABLE_STATES))
-        .where(Proposal.id == only.id if only is not None else true())
-        .options(selectinload(Proposal.speakers).selectinload(ProposalSpeaker.user))
-        .order_by(Proposal.id)
-    ).all()
-    answers: dict[int, list[str]] = defaultdict(list)
-    for proposal_id, value in db.session.execute(
-        select(Answer.proposal_id, Answer.value)
-        .join(Question, Question.id == Answer.question_id)
-        .join(Proposal, Proposal.id == Answer.proposal_id)
-        .where(
-            Proposal.event_id == event.id,
-            Proposal.state.in_(REVIEWABLE_STATES),
-            Question.visible_to_reviewers.is_(True),
-        )
-    ):
-        answers[proposal_id].append(_answer_text(value))
-    profiles = {
-        profile.user_id: profile
-        for profile in db.session.scalars(
-            select(SpeakerProfile).where(SpeakerProfile.event_id == event.id)
-        )
-    }
-    flags: dict[int, list[str]] = {}
-    for proposal in proposals:
-        text = "\n".join(
-            [
-                proposal.reviewer_title,
-                proposal.reviewer_abstract,
-                proposal.reviewer_description,
-                *answers.get(proposal.id, []),
-            ]
-        )
-        found = _found(identifying_terms(proposal, profiles), text)
-        if found:
-            flags[proposal.id] = found
-    return flags
-
-
-def set_redaction(
-    *,
-    actor: User,
-    proposal: Proposal,
-    title: str | None,
-    abstract: str | None,
-    description: str | None,
-    now: dt.datetime,
-) -> None:
-    """Set what reviewers see instead of the speaker's text. An empty value, or one equal to
-    the speaker's own text, clears the redaction so that reviewers see the original."""
-    event = proposal.event
-    _require_organizer(actor, event)
-    _refuse_own(actor, proposal)
-    wanted: dict[str, str | None] = {}
-    for field, value, original in (
-        ("title", title, proposal.title),
-        ("abstract", abstract, proposal.abstract),
-        ("description", description, proposal.description),
-    ):
-        value = (value or "").strip()
-        wanted[field] = None if not value or value == (original or "").strip() else value
-    if wanted["title"] is not None and len(wanted["title"]) > REDACTED_TITLE_MAX:
-        raise ValidationFailed(
-            {"title": _("Use at most %(max)d characters.", max=REDACTED_TITLE_MAX)}
-        )
-    before = {
-        "title": proposal.redacted_title,
-        "abstract": proposal.redacted_abstract,
-        "description": proposal.redacted_description,
-    }
-    proposal.redacted_title = wanted["title"]
-    proposal.redacted_abstract = wanted["abstract"]
-    proposal.redacted_description = wanted["description"]
-    diff = audit.changes(before, wanted)
-    if diff:
-        audit.record(
-            action="review.redact",
-            actor=actor,
-            now=now,
-            object_type="proposal",
-            object_id=proposal.id,
-            event=event,
-            details={
-                field: "cleared" if new is None else "set" for field, (_old, new) in diff.items()
-            },
-        )
-    db.session.flush()
+# Anonymous review: assisted redaction lives in services/redaction.py --------------------------

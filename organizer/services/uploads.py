@@ -2,6 +2,17 @@
 
 The type is decided from the file's first bytes, never from its name or the browser's
 Content-Type, and the file is stored under a random name in UPLOAD_DIR (outside `static/`).
+
+Reviewers never get the file as it was sent. Word, LaTeX, Google Docs and cameras write the
+author's name, software, dates and places into a file's metadata, so reviewers (of the call
+and of grants) get the *reviewer copy*: the same document with its metadata removed (the PDF
+Info dictionary and every XMP metadata stream, the authors of comments; an image's EXIF, XMP,
+comments and colour profile, with the picture turned upright first). It is a sibling of the
+original, `<public_id>.reviewer`, made when the file is stored and, for files stored before,
+on first use; a file that cannot be read gets no reviewer copy, and reviewers then get
+nothing. `text_of` gives the text a reader of the file sees (a PDF's page text), cached as
+`<public_id>.text`, for the redaction check in `services/review.py`. The original stays as
+it was, for the person who sent it and the organizers.
 """
 
 from __future__ import annotations
@@ -9,25 +20,42 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import io
+import logging
+import os
+import tempfile
+import warnings
 from pathlib import Path
-from typing import IO
+from typing import IO, Literal
 
+import pikepdf
+import pypdf
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from PIL import Image, ImageOps, ImageSequence
+from sqlalchemy import or_, select
 
 from organizer import permissions
+from organizer.enums import REVIEWABLE_GRANT_STATES, REVIEWABLE_PROPOSAL_STATES
 from organizer.errors import ValidationFailed
 from organizer.extensions import db
 from organizer.models import (
     Answer,
     Event,
+    GrantAnswer,
+    GrantApplication,
+    GrantConflict,
+    GrantProgramme,
+    GrantQuestion,
     Proposal,
     ProposalSpeaker,
+    Question,
     SpeakerProfile,
     Upload,
     User,
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -128,6 +156,7 @@ def store(
     path = path_of(upload)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
+    text_of(upload)  # makes the reviewer copy, and reads its text, once and now
     return upload
 
 
@@ -160,12 +189,26 @@ def upload_by_public_id(event: Event, public_id: str) -> Upload | None:
     )
 
 
-def can_download(user: object, upload: Upload) -> bool:
-    """Who may read a file: the person who sent it, the organizers of its event, and every
-    speaker of a proposal that uses it (as an answer, or as the photo of one of its speakers).
-    Reviewers' access is decided by the review pages."""
+def can_download(
+    user: object, upload: Upload, *, copy: Literal["original", "reviewer"] = "original"
+) -> bool:
+    """Who may read a file.
+
+    The original: the person who sent it, the organizers of its event, and every speaker of a
+    proposal that uses it (as an answer, or as the photo of one of its speakers).
+
+    The reviewer copy (`copy="reviewer"`), besides everyone who may read the original: a
+    reviewer of the event, for a file that reviewers get as the answer to a question shown to
+    reviewers of a proposal open for review that they do not speak on; and the grants
+    committee, for a file answered to a grant question shown to reviewers of an application
+    open for review that is not their own and that they declared no conflict with. Whether
+    the redaction check holds a file back is decided by `review.file_for_reviewer`."""
     if not isinstance(user, User):
         return False
+    if copy == "reviewer" and (
+        _reviewer_may_read(user, upload) or _grant_reviewer_may_read(user, upload)
+    ):
+        return True
     if upload.owner_id == user.id:
         return True
     event = db.session.get(Event, upload.event_id)
@@ -186,3 +229,184 @@ def can_download(user: object, upload: Upload) -> bool:
         ProposalSpeaker.user_id.in_(photo_owners), ProposalSpeaker.proposal_id.in_(mine)
     )
     return db.session.scalar(as_photo.limit(1)) is not None
+
+
+def _reviewer_may_read(user: User, upload: Upload) -> bool:
+    rows = db.session.scalars(
+        select(Proposal)
+        .join(Answer, Answer.proposal_id == Proposal.id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(
+            Proposal.event_id == upload.event_id,
+            Proposal.state.in_(REVIEWABLE_PROPOSAL_STATES),
+            Question.visible_to_reviewers.is_(True),
+            # What reviewers get: the redacted version when there is one, else the original.
+            or_(
+                Answer.redacted_upload_id == upload.id,
+                (Answer.upload_id == upload.id) & Answer.redacted_upload_id.is_(None),
+            ),
+        )
+    )
+    return any(permissions.can_review_proposal(user, proposal) for proposal in rows)
+
+
+def _grant_reviewer_may_read(user: User, upload: Upload) -> bool:
+    conflicts = select(GrantConflict.application_id).where(GrantConflict.user_id == user.id)
+    rows = db.session.scalars(
+        select(GrantApplication)
+        .join(GrantAnswer, GrantAnswer.application_id == GrantApplication.id)
+        .join(GrantQuestion, GrantQuestion.id == GrantAnswer.question_id)
+        .join(GrantProgramme, GrantProgramme.id == GrantApplication.programme_id)
+        .where(
+            GrantAnswer.upload_id == upload.id,
+            GrantProgramme.event_id == upload.event_id,
+            GrantQuestion.visible_to_reviewers.is_(True),
+            GrantApplication.state.in_(REVIEWABLE_GRANT_STATES),
+            GrantApplication.applicant_id != user.id,
+            GrantApplication.id.not_in(conflicts),
+        )
+    )
+    return any(
+        permissions.can_review_grants(user, application.programme.event) for application in rows
+    )
+
+
+# The reviewer copy and the text -------------------------------------------------------------
+
+REVIEWER_SUFFIX = ".reviewer"
+TEXT_SUFFIX = ".text"
+TEXT_MAX_PAGES = 300  # a longer PDF is checked on its first 300 pages
+TEXT_MAX_CHARS = 1_000_000
+# Markup annotations (comments, highlights...) carry their author's name in /T; form fields
+# (widgets) use /T for the field's name, which is kept.
+_KEEP_T = ("/Widget", "/Link")
+
+
+def reviewer_copy(upload: Upload) -> Path | None:
+    """The reviewer copy of the file (see the module's docstring), made on first use and kept.
+    None when the original is missing or cannot be read."""
+    path = _sibling(upload, REVIEWER_SUFFIX)
+    if path.is_file():
+        return path
+    original = path_of(upload)
+    if not original.is_file():
+        return None
+    clean = strip_metadata(original.read_bytes(), upload.content_type)
+    if clean is None:
+        return None
+    _write_atomically(path, clean)
+    return path
+
+
+def text_of(upload: Upload) -> str | None:
+    """The text a reader of the reviewer copy sees: a PDF's page text ("" for an image; the
+    metadata is gone). None when the file cannot be read, and then there is no reviewer copy
+    either."""
+    path = _sibling(upload, TEXT_SUFFIX)
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    copy = reviewer_copy(upload)
+    if copy is None:
+        return None
+    text = extract_text(copy.read_bytes(), upload.content_type)
+    if text is None:
+        return None
+    _write_atomically(path, text.encode("utf-8"))
+    return text
+
+
+def strip_metadata(data: bytes, content_type: str) -> bytes | None:
+    """The document without its metadata, or None when it cannot be read."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if content_type == "application/pdf":
+                return _strip_pdf(data)
+            if content_type.startswith("image/"):
+                return _strip_image(data)
+    except Exception as error:  # a damaged or hostile file: reviewers get nothing
+        log.info("cannot remove the metadata of a %s: %s", content_type, error)
+    return None
+
+
+def _strip_pdf(data: bytes) -> bytes:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        if "/Info" in pdf.trailer:
+            del pdf.trailer["/Info"]
+        for obj in pdf.objects:
+            if not isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+                continue
+            for key in ("/Metadata", "/PieceInfo"):  # XMP (document, pages, images, fonts)
+                if key in obj:
+                    del obj[key]
+            if "/Subtype" in obj and "/T" in obj and obj.get("/Subtype") not in _KEEP_T:
+                del obj["/T"]
+        out = io.BytesIO()
+        # Written afresh: earlier revisions (incremental updates) and their metadata go too.
+        pdf.save(out, fix_metadata_version=False, deterministic_id=True)
+        return out.getvalue()
+
+
+def _strip_image(data: bytes) -> bytes:
+    with Image.open(io.BytesIO(data)) as image:
+        image_format = image.format
+        if image_format not in ("PNG", "JPEG", "WEBP"):
+            raise ValueError(f"unexpected image format {image_format}")
+        frames = []
+        for frame in ImageSequence.Iterator(image):
+            upright = ImageOps.exif_transpose(frame)  # the EXIF orientation is about to go
+            clean = upright.copy()
+            keep = {k: v for k, v in frame.info.items() if k in ("transparency", "duration")}
+            clean.info = keep
+            frames.append(clean)
+        options: dict[str, object] = {}
+        if image_format == "JPEG":
+            options = {"quality": 92}
+        elif image_format == "WEBP":
+            options = {"quality": 90}
+        if len(frames) > 1:
+            options |= {"save_all": True, "append_images": frames[1:], "loop": 0}
+        out = io.BytesIO()
+        frames[0].save(out, image_format, **options)
+        return out.getvalue()
+
+
+def extract_text(data: bytes, content_type: str) -> str | None:
+    if content_type.startswith("image/"):
+        return ""  # no text is read from pictures (no OCR)
+    if content_type != "application/pdf":
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = pypdf.PdfReader(io.BytesIO(data))
+            parts: list[str] = []
+            size = 0
+            for page in reader.pages[:TEXT_MAX_PAGES]:
+                text = page.extract_text() or ""
+                parts.append(text)
+                size += len(text)
+                if size >= TEXT_MAX_CHARS:
+                    break
+    except Exception as error:  # damaged: no text, and no reviewer copy either
+        log.info("cannot read the text of a PDF: %s", error)
+        return None
+    return "\n".join(parts)[:TEXT_MAX_CHARS]
+
+
+def _sibling(upload: Upload, suffix: str) -> Path:
+    return path_of(upload).with_name(upload.public_id + suffix)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Two requests may make the same copy at once: each writes its own temporary file and
+    the rename makes one of them the copy, whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

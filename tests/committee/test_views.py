@@ -261,7 +261,12 @@ def test_reviewers_get_403_on_every_committee_page_and_action(app, client):
         ReviewAssignment(proposal=proposal, reviewer=reviewer, automatic=False, created_at=NOW)
     )
     login_as(client, reviewer)
-    values = {"event_slug": event.slug, "public_id": proposal.public_id, "reviewer_id": reviewer.id}
+    values = {
+        "event_slug": event.slug,
+        "public_id": proposal.public_id,
+        "reviewer_id": reviewer.id,
+        "question_id": 1,
+    }
     checked = set()
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("committee."):
@@ -493,6 +498,11 @@ def test_proposal_page_shows_everything_and_its_forms_work(committee):
     response = client.post(url + "/assign", data={"reviewer": conflicted.id})
     assert response.status_code == 400
     assert "declared a conflict of interest" in response.text
+    # The abstract names the speaker: nobody is assigned until an organizer redacts it.
+    response = client.post(url + "/assign", data={"reviewer": reviewer.id})
+    assert response.status_code == 409
+    assert "may name its speaker" in response.text
+    client.post(url + "/redact", data={"title": "Graphs", "abstract": "A person studies."})
     response = client.post(url + "/assign", data={"reviewer": reviewer.id})
     assert response.status_code == 302
     assert "Rui Reviewer is assigned" in client.get(response.location).text
@@ -501,7 +511,6 @@ def test_proposal_page_shows_everything_and_its_forms_work(committee):
 
     client.post(url + "/tags", data={"tags": "industry, needs mentor ,"})
     assert [t.name for t in proposal.tags] == ["industry", "needs mentor"]
-    client.post(url + "/redact", data={"title": "Graphs", "abstract": "A person studies."})
     db.session.refresh(proposal)
     assert proposal.redacted_title is None  # same as the speaker's: cleared
     assert proposal.redacted_abstract == "A person studies."
@@ -586,7 +595,12 @@ def test_ranking_marks_disagreement_and_changes(committee):
 def test_every_committee_form_needs_its_csrf_token(app, committee):
     client, event, _organizer = committee
     proposal = make_proposal(event)
-    values = {"event_slug": event.slug, "public_id": proposal.public_id, "reviewer_id": 1}
+    values = {
+        "event_slug": event.slug,
+        "public_id": proposal.public_id,
+        "reviewer_id": 1,
+        "question_id": 1,
+    }
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         for rule in app.url_map.iter_rules():

@@ -3,6 +3,7 @@ queries, and the anonymity walk over every `grant_review.*` GET route."""
 
 from __future__ import annotations
 
+import io
 import itertools
 import re
 from dataclasses import dataclass
@@ -20,7 +21,9 @@ from organizer.models import (
     GrantReview,
     OutboxMessage,
 )
+from organizer.services import uploads
 from organizer.services.grants import review
+from tests.documents import make_pdf, readable
 from tests.factories import (
     NOW,
     grant_role,
@@ -110,8 +113,17 @@ class World:
             visible_to_reviewers=False,
             position=1,
         )
-        db.session.add_all([shown, hidden])
+        letter = GrantQuestion(
+            programme_id=self.programme.id,
+            text="Support letter",
+            kind=QuestionKind.FILE,
+            file_kinds=["pdf"],
+            position=2,
+        )
+        db.session.add_all([shown, hidden, letter])
         db.session.flush()
+        self.question_ids = [shown.id, hidden.id, letter.id]
+        self.letter = letter
         self.applications = []
         for n, person in enumerate(PEOPLE):
             user = make_user(name=person.name, email=person.email)
@@ -128,10 +140,30 @@ class World:
                 city="Kumasi" if n == 0 else "Tórshavn",
                 country="GH" if n == 0 else "FO",
             )
+            # The letter's text is neutral; its metadata and its name are not.
+            letter_upload = uploads.store(
+                stream=io.BytesIO(
+                    make_pdf(
+                        ["To the committee: this applicant maintains a speech corpus."],
+                        author=person.name,
+                        creator=f"Microsoft Word for {person.email}",
+                        xmp_creator=person.name,
+                        comment_author=person.name,
+                    )
+                ),
+                filename=f"{person.name.replace(' ', '-')}-letter.pdf",
+                field="letter",
+                allowed=["pdf"],
+                max_kb=200,
+                owner=user,
+                event=self.event,
+                now=NOW,
+            )
             db.session.add_all(
                 [
                     GrantAnswer(application=application, question=shown, value=SHOWN_ANSWER),
                     GrantAnswer(application=application, question=hidden, value=HIDDEN_ANSWER),
+                    GrantAnswer(application=application, question=letter, upload=letter_upload),
                 ]
             )
             self.applications.append(application)
@@ -170,6 +202,7 @@ def grant_review_urls(app, world: World) -> list[str]:
         "event_slug": [world.event.slug],
         "programme_public_id": [world.programme.public_id],
         "public_id": [a.public_id for a in world.applications],
+        "question_id": [str(q) for q in world.question_ids],
     }
     urls = []
     endpoints = set()
@@ -191,6 +224,7 @@ def grant_review_urls(app, world: World) -> list[str]:
         "grant_review.application",
         "grant_review.conflict",
         "grant_review.ranking",
+        "grant_review.file",
     }
     return urls
 
@@ -205,9 +239,18 @@ def test_no_committee_page_names_an_applicant_when_review_is_anonymous(app, clie
     checked = {}
     for url in [*grant_review_urls(app, world), f"{world.base}/{world.programme.public_id}?page=2"]:
         with client.get(url, follow_redirects=True) as response:
-            assert response.status_code == 200, (url, response.status_code)
+            # Files: only the visible question's, and not the conflicted application's.
+            assert response.status_code == (404 if "/files/" in url else 200) or (
+                url == world.url(world.scored, f"/files/{world.letter.id}")
+                and response.status_code == 200
+            ), (url, response.status_code)
             assert not leaks(response, terms), (url, leaks(response, terms))
             checked[url] = response.status_code
+    with client.get(world.url(world.scored, f"/files/{world.letter.id}")) as response:
+        assert response.mimetype == "application/pdf"
+        assert "this applicant maintains a speech corpus" in readable(
+            response.data, "application/pdf"
+        )
     # What the committee does see: where from, what for, the visible answers.
     page = client.get(world.url(world.scored)).text
     assert "Kumasi, Ghana" in page and SHOWN_ANSWER in page

@@ -27,7 +27,8 @@ from organizer.models import (
     SpeakerProfile,
     User,
 )
-from organizer.services import review, uploads
+from organizer.services import redaction, review, uploads
+from tests.documents import make_pdf
 from tests.factories import (
     NOW,
     grant_role,
@@ -41,7 +42,7 @@ from tests.factories import (
 )
 from tests.privacy import leaks
 
-PDF = b"%PDF-1.4 nothing identifying in here"
+PDF = make_pdf(["Nothing identifying in here"])
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
 
 
@@ -199,7 +200,7 @@ def build_world(*, anonymous: bool) -> World:
     decided = make_proposal(
         event, ignatius, title="Bees and transformers", state=ProposalState.ACCEPTED
     )
-    review.set_redaction(
+    redaction.set_redaction(
         actor=organizer,
         proposal=redacted,
         title=REDACTED_TITLE,

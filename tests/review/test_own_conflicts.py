@@ -14,7 +14,7 @@ from organizer.enums import EventRoleName, ProposalState, SpeakerRole
 from organizer.errors import PermissionDenied, ValidationFailed
 from organizer.extensions import db
 from organizer.models import ConflictOfInterest, Proposal, ProposalSpeaker, ReviewAssignment
-from organizer.services import conflicts, decisions, review
+from organizer.services import conflicts, decisions, redaction, review
 from tests.factories import (
     NOW,
     grant_role,
@@ -49,18 +49,20 @@ class World:
         self.bea = make_user(name="Bea Reviewer")
         for person in (self.rita, self.ada, self.bea):
             grant_role(person, self.event, EventRoleName.REVIEWER)
-        self.ritas = make_proposal(self.event, self.rita, title="Rita submitted this")
-        self.co = make_proposal(self.event, co_speakers=(self.rita,), title="Rita co-speaks")
-        self.invited = make_proposal(self.event, title="Rita is invited")
+        self.ritas = make_proposal(self.event, self.rita, title="Her own submission")
+        self.co = make_proposal(self.event, co_speakers=(self.rita,), title="A co-spoken talk")
+        self.invited = make_proposal(self.event, title="An invitation is pending")
         invite(self.invited, self.rita)
-        self.declared = make_proposal(self.event, title="Rita declared")
+        self.declared = make_proposal(self.event, title="A declared conflict")
         db.session.add(
             ConflictOfInterest(
                 proposal_id=self.declared.id, user_id=self.rita.id, reason="", created_at=NOW
             )
         )
         self.plain = make_proposal(self.event, title="Nobody's own")
-        self.ottos = make_proposal(self.event, co_speakers=(self.organizer,), title="Otto talks")
+        self.ottos = make_proposal(
+            self.event, co_speakers=(self.organizer,), title="A committee member speaks"
+        )
         db.session.flush()
 
     @property
@@ -247,7 +249,7 @@ def test_an_organizer_cannot_assign_unassign_or_redact_their_own(w):
     with pytest.raises(PermissionDenied):
         review.unassign(actor=w.organizer, proposal=w.ottos, reviewer=w.ada, now=NOW)
     with pytest.raises(PermissionDenied):
-        review.set_redaction(
+        redaction.set_redaction(
             actor=w.organizer,
             proposal=w.ottos,
             title="A better title",
@@ -255,6 +257,8 @@ def test_an_organizer_cannot_assign_unassign_or_redact_their_own(w):
             description=None,
             now=NOW,
         )
+    with pytest.raises(PermissionDenied):
+        redaction.dismiss_flags(actor=w.organizer, proposal=w.ottos, now=NOW)
     review.assign(actor=w.other_organizer, proposal=w.ottos, reviewer=w.ada, now=NOW)
 
 
@@ -266,7 +270,7 @@ def test_reviewer_pages_and_csv_never_show_their_own(client, w):
         db.session.add(ReviewAssignment(proposal=proposal, reviewer=w.rita, created_at=NOW))
     login_as(client, w.rita)
     base = f"/review/{w.event.slug}"
-    own_titles = ["Rita submitted this", "Rita co-speaks", "Rita is invited"]
+    own_titles = ["Her own submission", "A co-spoken talk", "An invitation is pending"]
     for path in ["/", "/proposals", "/assigned.csv"]:
         text = client.get(base + path).text
         for title in own_titles:
@@ -301,9 +305,9 @@ def test_an_organizer_sees_their_own_proposal_without_reviews_or_decision(client
     assert f'value="{w.ottos.public_id}"' not in listing  # no box to tick for a bulk decision
     assert f'value="{w.plain.public_id}"' in listing
     ranking = client.get(f"{base}/ranking").text
-    assert "Otto talks" not in ranking and "left out of this ranking" in ranking
+    assert "A committee member speaks" not in ranking and "left out of this ranking" in ranking
     exported = list(csv.DictReader(io.StringIO(client.get(f"{base}/proposals.csv").text)))
-    row = next(r for r in exported if r["title"] == "Otto talks")
+    row = next(r for r in exported if r["title"] == "A committee member speaks")
     assert (row["reviews"], row["mean"], row["pending decision"]) == ("", "", "")
 
     # The other organizer sees it all and decides.
@@ -317,7 +321,7 @@ def test_an_organizer_sees_their_own_proposal_without_reviews_or_decision(client
     login_as(client, w.organizer)
     decisions_page = client.get(f"{base}/decisions").text
     assert "pending decision on your own proposal is hidden" in decisions_page
-    assert "Otto talks" not in decisions_page
+    assert "A committee member speaks" not in decisions_page
     publish = client.get(f"{base}/decisions/publish").text
     assert "you cannot publish the round" in publish
     assert 'name="submit"' not in publish

@@ -1,4 +1,5 @@
 import datetime as dt
+import io
 from collections import Counter
 
 import pytest
@@ -20,8 +21,9 @@ from organizer.models import (
     SpeakerProfile,
     Tag,
 )
-from organizer.services import review
+from organizer.services import redaction, review, uploads
 from organizer.services.review import ReviewRules
+from tests.documents import make_pdf
 from tests.factories import (
     NOW,
     grant_role,
@@ -958,7 +960,7 @@ def test_identifying_terms():
     co = make_user(name="Li Wu", email="li@example.org")  # short words and local part
     proposal = make_proposal(event, speaker, co_speakers=(co,))
     profiles = {p.user_id: p for p in db.session.scalars(select(SpeakerProfile))}
-    assert review.identifying_terms(proposal, profiles) == [
+    assert redaction.identifying_terms(proposal, profiles) == [
         "ana quintela",
         "ana",
         "quintela",
@@ -1000,7 +1002,7 @@ def test_redaction_flags_find_identifying_text_reviewers_would_see():
     )
     db.session.flush()
 
-    flags = review.redaction_flags(event)
+    flags = redaction.redaction_flags(event)
 
     assert flags == {
         by_name.id: ["quintela"],
@@ -1015,6 +1017,7 @@ def test_redaction_flags_find_identifying_text_reviewers_would_see():
 def test_redaction_flags_run_a_constant_number_of_queries(queries):
     event, _, _ = make_review_event()
     question = make_question(event)
+    slides = make_question(event, kind=QuestionKind.FILE, file_kinds=["pdf"])
 
     def grow(n: int) -> None:
         for _ in range(n):
@@ -1023,20 +1026,32 @@ def test_redaction_flags_run_a_constant_number_of_queries(queries):
                 SpeakerProfile(event_id=event.id, user_id=speaker.id, handle="@x", updated_at=NOW)
             )
             proposal = make_proposal(event, speaker, co_speakers=(make_user(),))
+            upload = uploads.store(
+                stream=io.BytesIO(make_pdf([f"By {speaker.display_name}"])),
+                filename="s.pdf",
+                field="f",
+                allowed=["pdf"],
+                max_kb=50,
+                owner=speaker,
+                event=event,
+                now=NOW,
+            )
             db.session.add(Answer(proposal=proposal, question=question, value="text"))
+            db.session.add(Answer(proposal=proposal, question=slides, upload=upload))
         db.session.flush()
 
     grow(1)
-    small = count_queries(queries, lambda: review.redaction_flags(event))
+    small = count_queries(queries, lambda: redaction.redaction_flags(event))
     grow(5)
-    large = count_queries(queries, lambda: review.redaction_flags(event))
+    large = count_queries(queries, lambda: redaction.redaction_flags(event))
     assert small == large
+    assert len(redaction.redaction_flags(event)) == 6  # each file names its speaker
 
 
 def test_set_redaction_sets_and_clears():
     event, organizer, _ = make_review_event()
     proposal = make_proposal(event, title="Work by Ana", abstract="Ana did it.")
-    review.set_redaction(
+    redaction.set_redaction(
         actor=organizer, proposal=proposal, title="Work by [speaker]",
         abstract=" The speaker did it. ", description=None, now=NOW,
     )  # fmt: skip
@@ -1049,26 +1064,26 @@ def test_set_redaction_sets_and_clears():
     assert entry.details == {"title": "set", "abstract": "set"}
     assert entry.object_id == str(proposal.id)
 
-    review.set_redaction(
+    redaction.set_redaction(
         actor=organizer, proposal=proposal, title="", abstract="Ana did it.", description="  ",
         now=NOW,
     )  # fmt: skip
     assert (proposal.redacted_title, proposal.redacted_abstract) == (None, None)
     assert proposal.reviewer_title == "Work by Ana"
     assert actions().count("review.redact") == 2
-    review.set_redaction(
+    redaction.set_redaction(
         actor=organizer, proposal=proposal, title=None, abstract=None, description=None, now=NOW
     )
     assert actions().count("review.redact") == 2  # nothing changed, nothing recorded
 
     with pytest.raises(ValidationFailed) as caught:
-        review.set_redaction(
+        redaction.set_redaction(
             actor=organizer, proposal=proposal, title="x" * 201, abstract=None,
             description=None, now=NOW,
         )  # fmt: skip
     assert caught.value.errors == {"title": "Use at most 200 characters."}
     with pytest.raises(PermissionDenied):
-        review.set_redaction(
+        redaction.set_redaction(
             actor=make_reviewer(event), proposal=proposal, title="x", abstract=None,
             description=None, now=NOW,
         )  # fmt: skip

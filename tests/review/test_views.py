@@ -17,6 +17,7 @@ from organizer.models import (
     ReviewPhase,
 )
 from organizer.services import review, uploads
+from tests.documents import make_pdf
 from tests.factories import (
     NOW,
     grant_role,
@@ -303,7 +304,7 @@ def test_answers_shown_to_reviewers_and_files_download_through_the_review_bluepr
     hidden = make_question(s.event, text="Dietary needs?", visible_to_reviewers=False)
     slides = make_question(s.event, text="Slides", kind=QuestionKind.FILE, file_kinds=["pdf"])
     upload = uploads.store(
-        stream=io.BytesIO(b"%PDF-1.4 slides"),
+        stream=io.BytesIO(make_pdf(["Slides"], author="Ada Speaker")),
         filename="my-slides.pdf",
         field="slides",
         allowed=["pdf"],
@@ -327,7 +328,9 @@ def test_answers_shown_to_reviewers_and_files_download_through_the_review_bluepr
 
     with s.client.get(link) as response:
         assert response.status_code == 200
-        assert response.data == b"%PDF-1.4 slides"
+        assert response.data == uploads.reviewer_copy(upload).read_bytes()
+        assert b"Ada Speaker" not in response.data  # the reviewer copy, not the original
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert "attachment" in response.headers["Content-Disposition"]
         assert "my-slides" not in response.headers["Content-Disposition"]  # anonymous review
     assert s.client.get(s.url(proposal, f"/files/{hidden.id}")).status_code == 404

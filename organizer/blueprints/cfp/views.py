@@ -7,12 +7,13 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    attachment,
     commit,
     event_or_404,
     paginate_list,
@@ -507,13 +508,4 @@ def file(event_slug: str, upload_public_id: str):
     path = uploads.path_of(upload)
     if not path.is_file():
         abort(404)
-    response = send_file(
-        path,
-        mimetype=upload.content_type,
-        as_attachment=True,
-        download_name=upload.filename,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox"
-    return response
+    return attachment(path, content_type=upload.content_type, name=upload.filename)

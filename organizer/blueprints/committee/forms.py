@@ -8,6 +8,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     FloatField,
     HiddenField,
@@ -165,6 +166,17 @@ class RedactionForm(FlaskForm):
     abstract = TextAreaField(_l("Abstract reviewers see"), render_kw={"rows": 5})
     description = TextAreaField(_l("Description reviewers see"), render_kw={"rows": 8})
     submit = SubmitField(_l("Save what reviewers see"))
+
+
+class RedactedFileForm(FlaskForm):
+    file = FileField(
+        _l("Redacted version"),
+        description=_l(
+            "Reviewers get this file instead of the speaker's (its metadata removed too). The "
+            "speaker's file stays as it is, for you and the speakers."
+        ),
+    )
+    submit = SubmitField(_l("Upload the redacted version"))
 
 
 class AssignForm(FlaskForm):

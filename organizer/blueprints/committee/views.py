@@ -24,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    attachment,
     commit,
     event_route,
     paginate_list,
@@ -42,6 +43,7 @@ from organizer.blueprints.committee.forms import (
     DecideForm,
     FilterForm,
     PublishForm,
+    RedactedFileForm,
     RedactionForm,
     TagsForm,
     outcome_state,
@@ -49,7 +51,7 @@ from organizer.blueprints.committee.forms import (
 from organizer.enums import ProposalState, QuestionKind
 from organizer.errors import DomainError, NotFound
 from organizer.models import Event, Proposal
-from organizer.services import cfp, decisions, review
+from organizer.services import cfp, decisions, redaction, review
 from organizer.services.exports import proposals_csv
 from organizer.services.timefmt import in_zone
 
@@ -209,7 +211,9 @@ def _detail_page(
     criteria_by_id = {c.id: c for c in criteria}
     scores = {r.id: review.review_score(r, criteria_by_id) for r in reviews}
     ranked = next(iter(review.ranking(event, only=proposal)), None)
-    flags = review.redaction_flags(event, only=proposal).get(proposal.id, [])
+    found = redaction.findings(event, only=proposal).get(proposal.id, [])
+    reviewer_files = redaction.reviewer_view(proposal).files
+    flags = list(dict.fromkeys(f.term for f in found if not f.dismissed))
     assignments = review.assignments_for(proposal)
     assigned_ids = {a.reviewer_id for a in assignments}
     if assign_form is None:
@@ -241,6 +245,10 @@ def _detail_page(
         scores=scores,
         ranked=ranked,
         flags=flags,
+        found=found,
+        held=bool(flags) and redaction.is_anonymous(event),
+        reviewer_files=reviewer_files,
+        redacted_file_forms={q: RedactedFileForm(prefix=f"q{q}") for q in reviewer_files},
         assignments=assignments,
         history=cfp.history(proposal),
         tags_form=tags_form,
@@ -340,7 +348,7 @@ def redact(event: Event, public_id: str):
     form = RedactionForm()
     if form.validate_on_submit():
         try:
-            review.set_redaction(
+            redaction.set_redaction(
                 actor=current_user,
                 proposal=proposal,
                 title=form.title.data,
@@ -355,6 +363,93 @@ def redact(event: Event, public_id: str):
         flash(_("What reviewers see is saved."), "success")
         return redirect(_proposal_url(event, proposal) + "#redaction")
     return _detail_page(event, proposal, redaction_form=form, status=400)
+
+
+@bp.route("/<event_slug>/cfp/proposals/<public_id>/redaction-flags", methods=["POST"])
+@event_route(permissions.can_manage_cfp)
+def redaction_flags(event: Event, public_id: str):
+    """Dismiss the proposal's unresolved redaction flags (they are harmless), or flag again
+    what was dismissed."""
+    proposal = _proposal_or_404(event, public_id)
+    action = request.form.get("action")
+    if not ConfirmForm().validate_on_submit() or action not in ("dismiss", "restore"):
+        abort(400)
+    if action == "dismiss":
+        count = redaction.dismiss_flags(actor=current_user, proposal=proposal, now=utcnow())
+        message = ngettext(
+            "%(num)d flag dismissed: the proposal can be assigned to reviewers.",
+            "%(num)d flags dismissed: the proposal can be assigned to reviewers.",
+            count,
+        )
+    else:
+        redaction.restore_flags(actor=current_user, proposal=proposal, now=utcnow())
+        message = _("Dismissed flags are flags again.")
+    commit()
+    flash(message, "success")
+    return redirect(_proposal_url(event, proposal) + "#redaction")
+
+
+@bp.route(
+    "/<event_slug>/cfp/proposals/<public_id>/files/<int:question_id>/redacted", methods=["POST"]
+)
+@event_route(permissions.can_manage_cfp)
+def redacted_file(event: Event, public_id: str, question_id: int):
+    """Upload the organizers' redacted version of a file, which reviewers get instead."""
+    proposal = _proposal_or_404(event, public_id)
+    form = RedactedFileForm(prefix=f"q{question_id}")
+    if not form.validate_on_submit():
+        abort(400)
+    if not form.file.data:
+        flash(_("Choose the redacted file to upload."), "error")
+        return redirect(_proposal_url(event, proposal) + "#redaction")
+    try:
+        redaction.set_redacted_file(
+            actor=current_user,
+            proposal=proposal,
+            question_id=question_id,
+            stream=form.file.data.stream,
+            filename=form.file.data.filename or "",
+            now=utcnow(),
+        )
+    except NotFound:
+        abort(404)
+    except DomainError as error:
+        show_domain_error(error)
+        return redirect(_proposal_url(event, proposal) + "#redaction")
+    commit()
+    flash(_("Reviewers now get your redacted version of the file."), "success")
+    return redirect(_proposal_url(event, proposal) + "#redaction")
+
+
+@bp.route(
+    "/<event_slug>/cfp/proposals/<public_id>/files/<int:question_id>/redacted/remove",
+    methods=["POST"],
+)
+@event_route(permissions.can_manage_cfp)
+def remove_redacted_file(event: Event, public_id: str, question_id: int):
+    proposal = _proposal_or_404(event, public_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        redaction.clear_redacted_file(
+            actor=current_user, proposal=proposal, question_id=question_id, now=utcnow()
+        )
+    except NotFound:
+        abort(404)
+    commit()
+    flash(_("Reviewers get the speaker's own file again, without its metadata."), "success")
+    return redirect(_proposal_url(event, proposal) + "#redaction")
+
+
+@bp.route("/<event_slug>/cfp/proposals/<public_id>/files/<int:question_id>/reviewer-copy")
+@event_route(permissions.can_manage_cfp)
+def reviewer_copy(event: Event, public_id: str, question_id: int):
+    """Exactly the file reviewers get (organizers may open it even while it is held back)."""
+    proposal = _proposal_or_404(event, public_id)
+    state = redaction.reviewer_view(proposal).files.get(question_id)
+    if state is None or state.path is None:
+        abort(404)  # organizers download the speaker's original through cfp.file
+    return attachment(state.path, content_type=state.content_type, name=state.download_name)
 
 
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/assign", methods=["POST"])
@@ -499,6 +594,18 @@ def auto_assign(event: Event):
         ),
         "success",
     )
+    if report.held:
+        flash(
+            ngettext(
+                "%(num)d proposal was not assigned, because what reviewers would see may name "
+                "its speaker. Redact it or dismiss the flags on its page, then assign again.",
+                "%(num)d proposals were not assigned, because what reviewers would see may name "
+                "their speakers. Redact them or dismiss the flags on their pages (the ranking "
+                "lists them), then assign again.",
+                len(report.held),
+            ),
+            "error",
+        )
     if short_titles:
         flash(
             ngettext(
@@ -521,7 +628,7 @@ def ranking(event: Event):
         event=event,
         ranked=review.ranking(event, viewer=current_user),
         own_left_out=review.own_reviewable_count(event, current_user),
-        flags=review.redaction_flags(event),
+        flags=redaction.redaction_flags(event),
         state_labels=decisions.STATE_LABELS,
     )
 

@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    attachment,
     commit,
     event_route,
     paginate,
@@ -165,11 +166,34 @@ def application(event: Event, public_id: str):
         my_score=review.review_score(mine, criteria_by_id) if mine is not None else None,
         form=form,
         answers=review.reviewer_answers(item),
+        files=review.reviewer_files(item),
         others=[(r, review.review_score(r, criteria_by_id)) for r in others],
         conflict=item.id in review.conflicts_of(programme, current_user),
         QuestionKind=QuestionKind,
         **_labels(),
     ), status
+
+
+@bp.route("/<event_slug>/grants/applications/<public_id>/files/<int:question_id>")
+@event_route(permissions.can_review_grants)
+def file(event: Event, public_id: str, question_id: int):
+    """The committee's copy of a file answer: without its metadata, under a neutral name, as a
+    download. Refused (404) to the applicant, to a member who declared a conflict, and for
+    questions not shown to reviewers."""
+    item = _application(event, public_id)
+    try:
+        found = review.file_for_reviewer(
+            actor=current_user, application=item, question_id=question_id
+        )
+    except NotFound:
+        abort(404)
+    except DomainError as error:
+        show_domain_error(error)
+        return redirect(
+            url_for("grant_review.application", event_slug=event.slug, public_id=public_id)
+        )
+    assert found.path is not None
+    return attachment(found.path, content_type=found.content_type, name=found.download_name)
 
 
 @bp.route("/<event_slug>/grants/applications/<public_id>/conflict", methods=["GET", "POST"])

@@ -17,7 +17,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -25,6 +24,7 @@ from flask_login import current_user
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    attachment,
     commit,
     event_route,
     paginate,
@@ -37,10 +37,10 @@ from organizer.blueprints.review.forms import (
     review_form,
 )
 from organizer.enums import QuestionKind
-from organizer.errors import DomainError
+from organizer.errors import DomainError, NotFound
 from organizer.models import Event, Proposal
 from organizer.services import cfp as cfp_service
-from organizer.services import review, uploads
+from organizer.services import redaction, review
 from organizer.services.exports import review_csv
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -194,6 +194,7 @@ def _proposal_page(event, item, call, rules, criteria, mine, form) -> str:  # ty
     criteria_by_id = {c.id: c for c in criteria}
     return render_template(
         "review/proposal.html",
+        blind=redaction.reviewer_view(item),
         event=event,
         proposal=item,
         anonymous=anonymous,
@@ -214,36 +215,21 @@ def _proposal_page(event, item, call, rules, criteria, mine, form) -> str:  # ty
 @bp.route("/<event_slug>/proposals/<public_id>/files/<int:question_id>")
 @event_route(permissions.can_review)
 def file(event: Event, public_id: str, question_id: int):
-    """A file answered to a question shown to reviewers. When review is anonymous, the file
-    goes out under a neutral name: the name it was sent with may name its author."""
+    """The reviewer copy of a file answered to a question shown to reviewers: without its
+    metadata, and under a neutral name when review is anonymous. A file the redaction check
+    holds back, or one that cannot be read, is refused with the reason on the proposal's page."""
     item = _reviewable(event, public_id)
-    answer = next(
-        (
-            a
-            for a in item.answers
-            if a.question_id == question_id
-            and a.question.kind == QuestionKind.FILE
-            and a.question.visible_to_reviewers
-            and a.upload is not None
-        ),
-        None,
-    )
-    if answer is None:
+    try:
+        found = redaction.file_for_reviewer(
+            actor=current_user, proposal=item, question_id=question_id
+        )
+    except NotFound:
         abort(404)
-    upload = answer.upload
-    path = uploads.path_of(upload)
-    if not path.is_file():
-        abort(404)
-    if _anonymous(cfp_service.call_of(event)):
-        extension = upload.filename.rpartition(".")[2] or "bin"
-        name = f"answer-{question_id}.{extension}"
-    else:
-        name = upload.filename
-    response = send_file(
-        path, mimetype=upload.content_type, as_attachment=True, download_name=name, max_age=0
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    except DomainError as error:
+        show_domain_error(error)
+        return redirect(url_for("review.proposal", event_slug=event.slug, public_id=item.public_id))
+    assert found.path is not None
+    return attachment(found.path, content_type=found.content_type, name=found.download_name)
 
 
 @bp.route("/<event_slug>/proposals/<public_id>/conflict", methods=["GET", "POST"])

@@ -24,6 +24,7 @@ import dataclasses
 import datetime as dt
 import statistics
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
@@ -31,7 +32,7 @@ from sqlalchemy import Select, delete, func, select, true
 from sqlalchemy.orm import selectinload
 
 from organizer import permissions
-from organizer.enums import GrantState
+from organizer.enums import REVIEWABLE_GRANT_STATES, GrantState, QuestionKind
 from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from organizer.extensions import db
 from organizer.models import (
@@ -47,21 +48,12 @@ from organizer.models import (
     User,
 )
 from organizer.services import conflicts as own_conflicts
+from organizer.services import redaction, uploads
 from organizer.services.grants import programmes as programme_service
 from organizer.services.review import _weighted_score
 
-# Submitted applications stay reviewable after decisions, so that reviews remain readable;
-# drafts and withdrawn applications are never shown to reviewers.
-REVIEWABLE_STATES: tuple[GrantState, ...] = (
-    GrantState.SUBMITTED,
-    GrantState.INFO_NEEDED,
-    GrantState.WAITLISTED,
-    GrantState.OFFERED,
-    GrantState.ACCEPTED,
-    GrantState.DECLINED,
-    GrantState.EXPIRED,
-    GrantState.REJECTED,
-)
+REVIEWABLE_STATES = REVIEWABLE_GRANT_STATES  # drafts and withdrawn: never
+
 # Applications that may still cost money: they count towards the ranking's running total.
 IN_PLAY_STATES: tuple[GrantState, ...] = (
     GrantState.SUBMITTED,
@@ -136,6 +128,77 @@ def reviewer_answers(application: GrantApplication) -> list[tuple[GrantQuestion,
     """The answers to questions shown to reviewers, in the questions' order."""
     shown = [a for a in application.answers if a.question.visible_to_reviewers]
     return [(a.question, a) for a in sorted(shown, key=lambda a: (a.question.position, a.id))]
+
+
+@dataclasses.dataclass(frozen=True)
+class ReviewerFile:
+    """What the committee gets for a file answer: the reviewer copy (no metadata)."""
+
+    question: GrantQuestion
+    path: Path | None  # None: the file cannot be read, so the committee gets nothing
+    content_type: str
+    download_name: str  # neutral: the name it was sent with may name the applicant
+    may_identify: bool  # under anonymous review, its text has a word of the applicant's name
+
+    @property
+    def ready(self) -> bool:
+        return self.path is not None
+
+
+def reviewer_files(application: GrantApplication) -> dict[int, ReviewerFile]:
+    """question id -> the committee's copy of each file answered to a question shown to
+    reviewers. Under anonymous review, a file whose text names the applicant is marked, so
+    that the page can say so (never what it found)."""
+    terms = _applicant_terms(application) if application.programme.anonymous_review else []
+    files = {}
+    for question, answer in reviewer_answers(application):
+        upload = answer.upload
+        if question.kind != QuestionKind.FILE or upload is None:
+            continue
+        extension = upload.filename.rpartition(".")[2] or "bin"
+        files[question.id] = ReviewerFile(
+            question=question,
+            path=uploads.reviewer_copy(upload),
+            content_type=upload.content_type,
+            download_name=f"application-{reference(application)}-answer-{question.id}.{extension}",
+            may_identify=bool(terms and redaction.terms_in(terms, uploads.text_of(upload) or "")),
+        )
+    return files
+
+
+def _applicant_terms(application: GrantApplication) -> list[str]:
+    user = application.applicant
+    terms = [user.display_name, *redaction.name_words(user.display_name), user.email]
+    local = user.email.partition("@")[0]
+    if len(local) >= 4:
+        terms.append(local)
+    terms.append(application.affiliation)
+    return list(dict.fromkeys(t.strip().lower() for t in terms if t and t.strip()))
+
+
+def file_for_reviewer(
+    *, actor: User, application: GrantApplication, question_id: int
+) -> ReviewerFile:
+    """The committee's copy of a file answer: NotFound unless `actor` may read it
+    (`uploads.can_download`: the committee, not the applicant, no declared conflict, a
+    question shown to reviewers); Conflict when the file cannot be read."""
+    found = reviewer_files(application).get(question_id)
+    answer = next((a for a in application.answers if a.question_id == question_id), None)
+    if (
+        found is None
+        or answer is None
+        or answer.upload is None
+        or not uploads.can_download(actor, answer.upload, copy="reviewer")
+    ):
+        raise NotFound(_("This application has no file for that question."))
+    if found.path is None:
+        raise Conflict(
+            _(
+                "This file could not be read, so it cannot be given to the committee without "
+                "what identifies its author. The organizers can read the original."
+            )
+        )
+    return found
 
 
 def reference(application: GrantApplication) -> str:
