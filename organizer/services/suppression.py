@@ -1,13 +1,25 @@
 """Small-count suppression for the representation dashboards, CSV and report.
 
-Pure functions over counts: no models, no database. The rules (docs/representation.md
-explains them to organizers):
+Pure functions over counts: no models, no database. docs/representation.md explains the rules
+to organizers.
+
+What the site publishes (`summarise`): every count, stage totals included, first gets the
+cell-key noise of services/noise.py, and only then the threshold k (`publish_noisy_cells`):
+a stage whose noisy respondents are fewer than k shows no breakdown; a noisy count of 1 to
+k - 1 is "fewer than k"; a noisy count within k - 1 of its stage's noisy respondents is "not
+shown". These rules read noisy numbers only, so they reveal nothing the noise does not, and
+it is the noise that protects people against subtracting one stage, moment or edition from
+another (tests/representation/test_differencing.py and test_attacks.py).
+
+The rules for EXACT counts below (`suppress_counts`, `publish_cells`: primary, complementary
+suppression and a safety check) protect one table at a time and nothing more: nested stages
+published exactly can be subtracted. They are kept for exact tables and tested on their own;
+the site no longer publishes exact counts.
 
 1. A stage with fewer than k respondents publishes no breakdown at all.
 2. Primary suppression: a cell is suppressed when 0 < count < k ("fewer than k"), and when
    0 < respondents - count < k ("not shown": everyone but a small group chose it, so
-   publishing it would reveal that small group). Zeros are published: a zero says nothing
-   about any person.
+   publishing it would reveal that small group). Zeros are published.
 3. Complementary suppression: when exactly one cell of a row is suppressed, the smallest
    published non-zero cell (the earliest one on a tie) is suppressed too ("not shown").
    For SINGLE questions the cells add up to the respondents, so one hidden cell would be
@@ -17,12 +29,9 @@ explains them to organizers):
 4. Safety check: from what a row publishes (the published counts, the labels, the total and
    the rules above, which are public), we compute for each suppressed cell the interval of
    values it could have (`attacker_values`). When a cell is left with a single possible
-   value, the row publishes nothing ("withheld"). The check only uses published information,
-   so withholding a row reveals nothing beyond what it hides. We never add further cells on
-   the strength of an unpublished sum: such a decision would itself narrow the possibilities
-   (an attacker who knows the rules could undo it).
+   value, the row publishes nothing ("withheld").
 
-What an attacker learns from a published row, and what `attacker_values` models:
+What an attacker learns from an exactly published row, and what `attacker_values` models:
 - a published cell: its count;
 - "fewer than k": 1 <= count <= k - 1;
 - "not shown": count >= k; when the row has exactly two suppressed cells it may be the
@@ -37,8 +46,6 @@ each suppressed count keeps at least two possible values.
 
 Shares are percentages of the stage's respondents, for published cells only. Differences
 between stages (in percentage points) use published cells only; otherwise "not shown".
-Stages are judged one by one: nested stages (accepted within submitted) are not protected
-against subtracting one stage from another, which the methodology note says.
 """
 
 from __future__ import annotations
