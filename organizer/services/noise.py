@@ -9,10 +9,12 @@ the method, the attacker it is built against and its sources; in short:
 - A published count is `clamp(true count + noise, 0, cap)`. The noise is read from a
   perturbation table (a two-sided geometric distribution, `ALPHA`) at a position given by the
   cell's *seed*: a hash of the cell's labels, the sum of the record keys of the people in the
-  cell, and the sum of the record keys of everyone at the cell's stage. The same people at the
-  same stage always give the same number (asking again, or in another page, teaches nothing);
-  any change in who is at a stage draws new noise for every cell of that stage, so a cell
-  that "rose by one" is no sign of the person who joined.
+  cell, and the sum over everyone at the cell's stage of their record key combined with their
+  answers (`content_key`). The same people with the same answers always give the same number
+  (asking again, or in another page, teaches nothing); anyone joining or leaving a stage, or
+  changing an answer, draws new noise for every cell of that stage, so a cell that "rose by
+  one" is no sign of the person who joined. A stage's respondents are seeded by its people's
+  record keys alone.
 - Zeros are perturbed too (unlike the ABS, whose structural zeros stay zero): a zero that
   always stays zero would tell who is *not* in a cell.
 - Every value from 0 to the cap stays possible for every true count up to `MAX_NOISE`, so an
@@ -38,6 +40,14 @@ METHOD_VERSION = "ck1"  # part of every seed: changing the method draws all nois
 def key_sum(record_keys: Iterable[int]) -> int:
     """The sum of record keys modulo 2**64: the part of a seed that says who is counted."""
     return sum(record_keys) % KEY_MODULUS
+
+
+def content_key(record_key: int, answers: Iterable[tuple[str, str]]) -> int:
+    """A response's record key combined with its answers ((question, answer) pairs): its part
+    of a stage's seed for cells, so that any change at a stage, someone moving in or out or
+    someone changing an answer, draws every cell of the stage anew."""
+    text = "\x1f".join([str(record_key), *sorted(f"{q}\x1e{a}" for q, a in answers)])
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
 
 
 def seed(*parts: object) -> bytes:

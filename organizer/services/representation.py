@@ -128,7 +128,7 @@ class QuestionTable:
     respondents: int
     answered: int
     cells: list[Cell]
-    key_sum: int = 0  # the record keys of everyone at the stage, summed
+    key_sum: int = 0  # everyone at the stage: record keys with answers, summed (content_key)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -1224,6 +1224,11 @@ class Record:
     chosen: dict[str, set[str]] = dataclasses.field(default_factory=dict)  # question -> options
     described: set[str] = dataclasses.field(default_factory=set)  # questions self-described
 
+    def content_key(self) -> int:
+        answers = [(q, o) for q, options in self.chosen.items() for o in options]
+        answers.extend((q, SELF_DESCRIBED) for q in self.described)
+        return noise.content_key(self.record_key, answers)
+
 
 def count_tables(
     records: list[Record],
@@ -1239,6 +1244,10 @@ def count_tables(
         s.key: [r for r in records if s.key == RESPONDENTS.key or s.key in r.stages] for s in STAGES
     }
     stage_sums = {key: noise.key_sum(r.record_key for r in rs) for key, rs in at_stages.items()}
+    contents = {id(r): r.content_key() for r in records}
+    content_sums = {
+        key: noise.key_sum(contents[id(r)] for r in rs) for key, rs in at_stages.items()
+    }
     tables: dict[tuple[str, str], QuestionTable] = {}
     for question in questions:
         for stage in STAGES:
@@ -1277,7 +1286,7 @@ def count_tables(
                 respondents=len(at_stage),
                 answered=len(at_stage) - len(silent),
                 cells=cells,
-                key_sum=stage_sums[stage.key],
+                key_sum=content_sums[stage.key],
             )
     return Tabulation(
         event_ids=event_ids,

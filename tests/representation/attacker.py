@@ -10,11 +10,12 @@ person's place (everything else as they know it) and ask whether some choice of 
 record keys reproduces every published number at every moment. An answer for which no choice
 does is ruled out; the candidates are the answers left.
 
-Record keys enter the numbers only through seeds (a hash of a cell's labels and of the record
-keys of its people and of its stage's people). Two numbers with the same labels over the same
-people share their noise, whatever the keys; numbers over different people get noise that the
-keys can set independently. So "some choice of keys" means: one noise value per group of
-numbers with the same labels and people, each within the perturbation table's support.
+Record keys enter the numbers only through seeds (a hash of a cell's labels, of the record
+keys of its people, and of the record keys and answers of its stage's people). Two numbers
+with the same labels over the same people with the same answers share their noise, whatever
+the keys; other numbers get noise that the keys can set independently. So "some choice of
+keys" means: one noise value per group of numbers with the same seed inputs, each within the
+perturbation table's support.
 """
 
 from __future__ import annotations
@@ -55,6 +56,10 @@ class World:
         answers = {p: dict(a) for p, a in self.answers.items()}
         answers[person][question] = answer
         return dataclasses.replace(self, answers=answers)
+
+    def signature(self, person: int) -> tuple:
+        """A person's answers, as they enter the seeds of the cells at their stages."""
+        return tuple(sorted((q, tuple(sorted(a))) for q, a in self.answers[person].items()))
 
     def at(self, stage: str) -> frozenset[int]:
         return frozenset(p for p in self.answers if stage == RESPONDENTS or stage in self.stages[p])
@@ -122,7 +127,8 @@ def consistent(
                 assert obs.cell is not None
                 people = world.in_cell(obs.question, obs.cell, members)
                 count = len(people)
-                group = ("cell", obs.question, obs.cell, members, people)
+                content = frozenset((p, world.signature(p)) for p in members)
+                group = ("cell", obs.question, obs.cell, content, people)
             low, high = _noise_range(count, obs, max_noise)
             before = groups.get(group, (-max_noise, max_noise))
             low, high = max(low, before[0]), min(high, before[1])

@@ -196,3 +196,30 @@ def test_the_attacker_pins_people_down_when_counts_are_exact(monkeypatch):
         moments.append((_world(state), observations))
     found = attacker.candidates(moments, _questions(), 0, "region", max_noise=0)
     assert found == {frozenset({"europe"})}
+
+
+def test_changing_an_answer_draws_every_cell_of_the_persons_stages_anew():
+    """Not only the two cells the answer left and joined: otherwise the cells that changed
+    would say which answers a person who edited theirs moved between."""
+
+    def tables(region: str):
+        records = [
+            rep.Record(record_key=11, stages=["proposal_submitted"], chosen={"region": {region}}),
+            rep.Record(record_key=12, stages=[], chosen={"region": {"europe"}}),
+        ]
+        return rep.count_tables(
+            records, _infos(), people_at={"proposal_submitted": 1}, event_ids=[1], k=3
+        )
+
+    before, after = tables("africa"), tables("europe")
+    for stage in (attacker.RESPONDENTS, "proposal_submitted"):
+        for question in QUESTIONS:  # the other questions' cells too
+            assert (
+                before.tables[(question, stage)].key_sum != after.tables[(question, stage)].key_sum
+            )
+    # Nothing changes at a stage the person is not at, nor in who is at each stage.
+    assert (
+        before.tables[("region", "proposal_accepted")].key_sum
+        == after.tables[("region", "proposal_accepted")].key_sum
+    )
+    assert [s.key_sum for s in before.stages] == [s.key_sum for s in after.stages]
