@@ -20,6 +20,7 @@ import io
 import random
 
 import pytest
+from pypdf import PdfReader
 
 from organizer.enums import ProposalState, SurveyKind
 from organizer.services import decisions
@@ -216,3 +217,22 @@ def test_without_the_noise_both_attacks_work(client, event, organizer, demo, exa
     assert len(pinned) >= 3
     for question, answers in pinned.items():
         assert answers == {frozenset(given[20].get(question, []))}
+
+
+def test_every_page_says_what_was_done_to_the_numbers(client, event, organizer):
+    login_as(client, organizer)
+    dashboard = client.get("/manage/mangrove/representation").get_data(as_text=True)
+    assert "small random noise added (the cell-key method)" in dashboard
+    report = client.get("/manage/mangrove/representation/report").get_data(as_text=True)
+    assert "the cell-key method used by the Australian Bureau of Statistics" in report
+    assert "gives noise, not a person" in report.replace("&#39;", "'")
+    pdf = client.get("/manage/mangrove/representation/report.pdf")
+    text = " ".join(
+        " ".join((page.extract_text() or "").split())
+        for page in PdfReader(io.BytesIO(pdf.data)).pages
+    )
+    assert "cell-key method" in text
+    export = client.get("/manage/mangrove/representation/export.csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(export)))
+    assert "Count (with noise)" in rows[0]
+    assert rows[-1][-1].startswith("How these numbers are protected: every count")
