@@ -10,10 +10,12 @@ drops the links (and free-text answers); what remains is anonymous.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -101,6 +103,11 @@ class SurveyOption(Base):
     question: Mapped[SurveyQuestion] = relationship(back_populates="options")
 
 
+def new_record_key() -> int:
+    """A response's secret record key for the cell-key method (services/noise.py)."""
+    return secrets.randbits(63)  # fits a signed 64-bit column
+
+
 class SurveyResponse(Base):
     """One person's answers for one event: no user key, no timestamp, no address."""
 
@@ -113,6 +120,10 @@ class SurveyResponse(Base):
     # The pipeline stages this respondent reached ("proposal_submitted", "grant_offered", ...),
     # kept up to date through the link while it exists and frozen at the purge.
     stages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Secret, random, never shown or exported: the noise of every published count is drawn
+    # from the record keys of the responses in it (services/noise.py). Whoever knows the keys
+    # could take the noise off again, so they stay in the database.
+    record_key: Mapped[int] = mapped_column(BigInteger, default=new_record_key)
 
     answers: Mapped[list[SurveyAnswer]] = relationship(
         back_populates="response", cascade="all, delete-orphan"

@@ -52,7 +52,7 @@ from organizer.models import (
     SurveyTarget,
     User,
 )
-from organizer.services import audit
+from organizer.services import audit, noise
 from organizer.services.ordering import swap_with_neighbour
 
 DEFAULT_K = 5
@@ -118,6 +118,7 @@ class Cell:
     key: str  # an option key, SELF_DESCRIBED or NO_ANSWER
     label: str
     count: int
+    key_sum: int = 0  # the record keys of the people counted, summed (services/noise.py)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,6 +128,7 @@ class QuestionTable:
     respondents: int
     answered: int
     cells: list[Cell]
+    key_sum: int = 0  # everyone at the stage: record keys with answers, summed (content_key)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,6 +137,7 @@ class StageSummary:
     label: str
     people: int
     respondents: int
+    key_sum: int = 0  # the record keys of the respondents at the stage, summed
 
 
 @dataclasses.dataclass(frozen=True)
@@ -1231,16 +1234,14 @@ def tabulate(events: list[Event]) -> Tabulation:
     first event's questions give the order and wording). A linked response counts at the
     stages its person is at now (what `refresh_stages` would store); an anonymous one at its
     stored flags. Reads only, so a page showing the counts writes nothing. Cells are raw
-    counts: suppression is the caller's job (see the dashboard)."""
+    counts with the sums of their record keys: noise and suppression are the caller's job
+    (`suppression.summarise`)."""
     questions: dict[str, QuestionInfo] = {}
     option_keys: dict[int, tuple[str, str]] = {}  # option id -> (question key, option key)
     question_keys: dict[int, str] = {}
-    question_kinds: dict[str, SurveyKind] = {}
     people_at: dict[str, int] = {s.key: 0 for s in STAGES}
     ks: list[int] = []
-    per_response: dict[int, list[str]] = {}  # response id -> stages (with "respondents")
-    chosen: dict[int, dict[str, set[str]]] = {}  # response id -> question key -> option keys
-    described: dict[int, set[str]] = {}  # response id -> question keys self-described
+    records: dict[int, Record] = {}  # response id -> what the tables count of it
     for event in events:
         settings = _settings(event)
         if settings is not None:
@@ -1255,7 +1256,6 @@ def tabulate(events: list[Event]) -> Tabulation:
                 option_keys[option.id] = (question.key, option.key)
             if question.key not in questions:
                 questions[question.key] = info
-                question_kinds[question.key] = info.kind
             else:
                 known = questions[question.key]
                 extra = [o for o in info.options if known.option(o.key) is None]
@@ -1263,14 +1263,19 @@ def tabulate(events: list[Event]) -> Tabulation:
                     questions[question.key] = dataclasses.replace(
                         known, options=known.options + extra
                     )
-        for response_id, stages, user_id in db.session.execute(
-            select(SurveyResponse.id, SurveyResponse.stages, SurveyLink.user_id)
+        for response_id, stages, record_key, user_id in db.session.execute(
+            select(
+                SurveyResponse.id,
+                SurveyResponse.stages,
+                SurveyResponse.record_key,
+                SurveyLink.user_id,
+            )
             .outerjoin(SurveyLink, SurveyLink.response_id == SurveyResponse.id)
             .where(SurveyResponse.event_id == event.id)
         ):
             if user_id is not None:
                 stages = _stages_for(user_id, people)
-            per_response[response_id] = [RESPONDENTS.key, *(stages or [])]
+            records[response_id] = Record(record_key=record_key, stages=list(stages or []))
         for response_id, question_id, option_id, text in db.session.execute(
             select(
                 SurveyAnswer.response_id,
@@ -1281,60 +1286,109 @@ def tabulate(events: list[Event]) -> Tabulation:
             .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
             .where(SurveyResponse.event_id == event.id)
         ):
+            record = records[response_id]
             if option_id is not None:
                 question_key, option_key = option_keys[option_id]
-                chosen.setdefault(response_id, {}).setdefault(question_key, set()).add(option_key)
+                record.chosen.setdefault(question_key, set()).add(option_key)
             elif text is not None:
-                described.setdefault(response_id, set()).add(question_keys[question_id])
-    people_at[RESPONDENTS.key] = len(per_response)
+                record.described.add(question_keys[question_id])
+    return count_tables(
+        list(records.values()),
+        list(questions.values()),
+        people_at=people_at,
+        event_ids=[e.id for e in events],
+        k=max(ks, default=DEFAULT_K),
+    )
+
+
+@dataclasses.dataclass
+class Record:
+    """One response as the tables count it: no answer text, no person."""
+
+    record_key: int
+    stages: list[str]  # pipeline stages reached, without "respondents"
+    chosen: dict[str, set[str]] = dataclasses.field(default_factory=dict)  # question -> options
+    described: set[str] = dataclasses.field(default_factory=set)  # questions self-described
+
+    def content_key(self) -> int:
+        answers = [(q, o) for q, options in self.chosen.items() for o in options]
+        answers.extend((q, SELF_DESCRIBED) for q in self.described)
+        return noise.content_key(self.record_key, answers)
+
+
+def count_tables(
+    records: list[Record],
+    questions: list[QuestionInfo],
+    *,
+    people_at: dict[str, int],
+    event_ids: list[int],
+    k: int,
+) -> Tabulation:
+    """The tables of `tabulate`, from records already read (pure: no database)."""
+    people_at = {**people_at, RESPONDENTS.key: len(records)}
     at_stages = {
-        s.key: [r for r, stages in per_response.items() if s.key in stages] for s in STAGES
+        s.key: [r for r in records if s.key == RESPONDENTS.key or s.key in r.stages] for s in STAGES
+    }
+    stage_sums = {key: noise.key_sum(r.record_key for r in rs) for key, rs in at_stages.items()}
+    contents = {id(r): r.content_key() for r in records}
+    content_sums = {
+        key: noise.key_sum(contents[id(r)] for r in rs) for key, rs in at_stages.items()
     }
     tables: dict[tuple[str, str], QuestionTable] = {}
-    for question in questions.values():
+    for question in questions:
         for stage in STAGES:
             at_stage = at_stages[stage.key]
-            counts = {o.key: 0 for o in question.options}
-            self_count = answered = 0
-            for response_id in at_stage:
-                picked = chosen.get(response_id, {}).get(question.key, set())
-                wrote = question.key in described.get(response_id, set())
+            members: dict[str, list[int]] = {o.key: [] for o in question.options}
+            self_keys: list[int] = []
+            silent: list[int] = []
+            for record in at_stage:
+                picked = record.chosen.get(question.key, set())
+                wrote = question.key in record.described
                 if question.kind == SurveyKind.SINGLE and picked:
                     picked, wrote = {sorted(picked)[0]} if len(picked) > 1 else picked, False
                 for option_key in picked:
-                    counts[option_key] = counts.get(option_key, 0) + 1
+                    members.setdefault(option_key, []).append(record.record_key)
                 if wrote:
-                    self_count += 1
-                if picked or wrote:
-                    answered += 1
+                    self_keys.append(record.record_key)
+                if not picked and not wrote:
+                    silent.append(record.record_key)
             cells = [
-                Cell(o.key, o.label, counts[o.key])
+                Cell(o.key, o.label, len(members[o.key]), noise.key_sum(members[o.key]))
                 for o in question.options
-                if not o.retired or counts[o.key]
+                if not o.retired or members[o.key]
             ]
-            cells.append(Cell(SELF_DESCRIBED, str(_l("Self-described")), self_count))
-            cells.append(Cell(NO_ANSWER, str(_l("No answer")), len(at_stage) - answered))
+            cells.append(
+                Cell(
+                    SELF_DESCRIBED,
+                    str(_l("Self-described")),
+                    len(self_keys),
+                    noise.key_sum(self_keys),
+                )
+            )
+            cells.append(Cell(NO_ANSWER, str(_l("No answer")), len(silent), noise.key_sum(silent)))
             tables[(question.key, stage.key)] = QuestionTable(
                 question_key=question.key,
                 stage_key=stage.key,
                 respondents=len(at_stage),
-                answered=answered,
+                answered=len(at_stage) - len(silent),
                 cells=cells,
+                key_sum=content_sums[stage.key],
             )
     return Tabulation(
-        event_ids=[e.id for e in events],
+        event_ids=event_ids,
         stages=[
             StageSummary(
                 key=s.key,
                 label=str(s.label),
-                people=people_at[s.key],
+                people=people_at.get(s.key, 0),
                 respondents=len(at_stages[s.key]),
+                key_sum=stage_sums[s.key],
             )
             for s in STAGES
         ],
-        questions=list(questions.values()),
+        questions=questions,
         tables=tables,
-        k=max(ks, default=DEFAULT_K),
+        k=k,
     )
 
 

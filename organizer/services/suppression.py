@@ -1,13 +1,25 @@
 """Small-count suppression for the representation dashboards, CSV and report.
 
-Pure functions over counts: no models, no database. The rules (docs/representation.md
-explains them to organizers):
+Pure functions over counts: no models, no database. docs/representation.md explains the rules
+to organizers.
+
+What the site publishes (`summarise`): every count, stage totals included, first gets the
+cell-key noise of services/noise.py, and only then the threshold k (`publish_noisy_cells`):
+a stage whose noisy respondents are fewer than k shows no breakdown; a noisy count of 1 to
+k - 1 is "fewer than k"; a noisy count within k - 1 of its stage's noisy respondents is "not
+shown". These rules read noisy numbers only, so they reveal nothing the noise does not, and
+it is the noise that protects people against subtracting one stage, moment or edition from
+another (tests/representation/test_differencing.py and test_attacks.py).
+
+The rules for EXACT counts below (`suppress_counts`, `publish_cells`: primary, complementary
+suppression and a safety check) protect one table at a time and nothing more: nested stages
+published exactly can be subtracted. They are kept for exact tables and tested on their own;
+the site no longer publishes exact counts.
 
 1. A stage with fewer than k respondents publishes no breakdown at all.
 2. Primary suppression: a cell is suppressed when 0 < count < k ("fewer than k"), and when
    0 < respondents - count < k ("not shown": everyone but a small group chose it, so
-   publishing it would reveal that small group). Zeros are published: a zero says nothing
-   about any person.
+   publishing it would reveal that small group). Zeros are published.
 3. Complementary suppression: when exactly one cell of a row is suppressed, the smallest
    published non-zero cell (the earliest one on a tie) is suppressed too ("not shown").
    For SINGLE questions the cells add up to the respondents, so one hidden cell would be
@@ -17,12 +29,9 @@ explains them to organizers):
 4. Safety check: from what a row publishes (the published counts, the labels, the total and
    the rules above, which are public), we compute for each suppressed cell the interval of
    values it could have (`attacker_values`). When a cell is left with a single possible
-   value, the row publishes nothing ("withheld"). The check only uses published information,
-   so withholding a row reveals nothing beyond what it hides. We never add further cells on
-   the strength of an unpublished sum: such a decision would itself narrow the possibilities
-   (an attacker who knows the rules could undo it).
+   value, the row publishes nothing ("withheld").
 
-What an attacker learns from a published row, and what `attacker_values` models:
+What an attacker learns from an exactly published row, and what `attacker_values` models:
 - a published cell: its count;
 - "fewer than k": 1 <= count <= k - 1;
 - "not shown": count >= k; when the row has exactly two suppressed cells it may be the
@@ -37,8 +46,6 @@ each suppressed count keeps at least two possible values.
 
 Shares are percentages of the stage's respondents, for published cells only. Differences
 between stages (in percentage points) use published cells only; otherwise "not shown".
-Stages are judged one by one: nested stages (accepted within submitted) are not protected
-against subtracting one stage from another, which the methodology note says.
 """
 
 from __future__ import annotations
@@ -47,6 +54,8 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
+
+from organizer.services import noise
 
 MIN_K = 3
 DEFAULT_K = 5
@@ -454,32 +463,108 @@ class Summary:
         return self.respondents < 4 * self.k or bool(self.hard_questions)
 
 
-def summarise(tabulation: object, *, k: int) -> Summary:
-    """Suppress every table of a Tabulation (services/representation.py) with threshold k.
-    Stages nobody reached are left out."""
+def publish_noisy_cells(
+    question_key: str,
+    stage_key: str,
+    cells: Iterable[tuple[str, str, int]],
+    respondents: int,
+    *,
+    k: int,
+) -> PublishedRow:
+    """One row of noisy counts (services/noise.py) with the small-count threshold: a stage
+    whose noisy respondents are fewer than k shows no breakdown; a noisy count of 1 to k - 1
+    is "fewer than k"; one whose complement is 1 to k - 1 (or 0) is "not shown". The rules
+    read noisy numbers only, so they reveal nothing the noise does not. No complementary
+    suppression and no safety check: with noise on every cell and on the total, a hidden cell
+    cannot be worked out from the others (the tables need not add up)."""
     check_k(k)
+    if respondents < k:
+        return PublishedRow(question_key, stage_key, respondents, k, RowStatus.TOO_FEW, ())
+    published = []
+    for key, label, count in cells:
+        status = _primary(count, respondents, k)
+        shown = status is Status.PUBLISHED
+        published.append(
+            PublishedCell(
+                key=key,
+                label=label,
+                status=status,
+                count=count if shown else None,
+                share=share(count, respondents) if shown else None,
+            )
+        )
+    return PublishedRow(
+        question_key, stage_key, respondents, k, RowStatus.PUBLISHED, tuple(published)
+    )
+
+
+def noisy_total(stage: object) -> int:
+    """A stage's respondents as published: noisy, at most the people at the stage (a number
+    organizers know anyway); "everyone who answered" has no such bound."""
+    cap = None if stage.key == "respondents" else stage.people  # type: ignore[attr-defined]
+    return noise.perturb(
+        stage.respondents,  # type: ignore[attr-defined]
+        noise.seed("stage", stage.key_sum),  # type: ignore[attr-defined]
+        cap,
+    )
+
+
+def noisy_cells(table: object, total: int) -> list[tuple[str, str, int]]:
+    """A table's cells with their noise, each between 0 and the stage's noisy total. A cell's
+    seed is its question and answer keys, the record keys of its people and those of everyone
+    at its stage: the same people give the same number, anyone joining or leaving the stage
+    redraws every cell of it."""
+    return [
+        (
+            c.key,
+            str(c.label),
+            noise.perturb(
+                c.count,
+                noise.seed(
+                    "cell",
+                    table.question_key,  # type: ignore[attr-defined]
+                    c.key,
+                    table.key_sum,  # type: ignore[attr-defined]
+                    c.key_sum,
+                ),
+                total,
+            ),
+        )
+        for c in table.cells  # type: ignore[attr-defined]
+    ]
+
+
+def summarise(tabulation: object, *, k: int) -> Summary:
+    """Every table of a Tabulation (services/representation.py) as it may be shown: noisy
+    counts (services/noise.py), then the threshold k. Stages nobody reached are left out.
+    The funnel's people are pipeline counts organizers know anyway, except for "everyone who
+    answered", whose people are its (noisy) respondents."""
+    check_k(k)
+    totals = {s.key: noisy_total(s) for s in tabulation.stages}  # type: ignore[attr-defined]
     stages = [
         StageLine(
             key=s.key,
             label=str(s.label),
-            people=s.people,
-            respondents=s.respondents,
-            rate=share(s.respondents, s.people) if s.people and s.key != "respondents" else None,
-            too_few=s.respondents < k,
+            people=totals[s.key] if s.key == "respondents" else s.people,
+            respondents=totals[s.key],
+            rate=share(totals[s.key], s.people) if s.people and s.key != "respondents" else None,
+            too_few=totals[s.key] < k,
         )
         for s in tabulation.stages  # type: ignore[attr-defined]
-        if s.people or s.respondents or s.key == "respondents"
+        if s.people or s.key == "respondents"
     ]
     shown = [s.key for s in stages]
     blocks = []
     first_rows = []
     for question in tabulation.questions:  # type: ignore[attr-defined]
-        partition = str(question.kind) == "single"
         rows = []
         for key in shown:
             table = tabulation.tables.get((question.key, key))  # type: ignore[attr-defined]
             if table is not None:
-                rows.append(publish_table(table, k=k, partition=partition))
+                total = totals[key]
+                rows.append(
+                    publish_noisy_cells(question.key, key, noisy_cells(table, total), total, k=k)
+                )
         by_stage = {r.stage_key: r for r in rows}
         pairs = [
             (a, b, differences(by_stage[a], by_stage[b]))

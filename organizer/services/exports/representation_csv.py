@@ -1,6 +1,7 @@
-"""The representation CSV: aggregate rows only, with the dashboard's suppression. One row per
-question, stage and answer; a suppressed cell has no count and says why in words. Nothing here
-reads a response: it formats a `suppression.Summary` built from `representation.tabulate`."""
+"""The representation CSV: aggregate rows only, with the dashboard's noise and suppression. One
+row per question, stage and answer; a suppressed cell has no count and says why in words; a
+last row says what was done to the numbers. Nothing here reads a response: it formats a
+`suppression.Summary` built from `representation.tabulate`."""
 
 from __future__ import annotations
 
@@ -27,10 +28,10 @@ def render(summary: Summary, *, editions: list[str]) -> str:
         _("Question"),
         _("Stage key"),
         _("Stage"),
-        _("Respondents at stage"),
+        _("Respondents at stage (with noise)"),
         _("Answer key"),
         _("Answer"),
-        _("Count"),
+        _("Count (with noise)"),
         _("Share of respondents (%)"),
         _("Note"),
     ]
@@ -61,4 +62,16 @@ def render(summary: Summary, *, editions: list[str]) -> str:
                         status_text(cell.status, summary.k),
                     ]
                 )
+    rows.append(["" for _column in header[:-1]] + [method_note(summary.k)])
     return write_rows(rows)
+
+
+def method_note(k: int) -> str:
+    return _(
+        "How these numbers are protected: every count, totals included, has a small random "
+        "noise added (the cell-key method), the same every time for the same people, so that "
+        "comparing stages, exports or editions does not reveal anyone; counts can be off by "
+        "a few people and need not add up. Then a count below %(k)s is shown as “fewer than "
+        "%(k)s”.",
+        k=k,
+    )
