@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from organizer.blueprints._common import (
+    access,
     client_address,
     commit,
     safe_next_url,
@@ -29,6 +30,7 @@ from organizer.services import accounts
 bp = Blueprint("auth", __name__)
 
 
+@access("public")
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     if current_user.is_authenticated:
@@ -50,11 +52,13 @@ def register():
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
 
 
+@access("public")
 @bp.route("/register/check-inbox")
 def check_inbox():
     return render_template("auth/check_inbox.html")
 
 
+@access("token")
 @bp.route("/verify/<token>")
 def verify_email(token: str):
     try:
@@ -67,6 +71,7 @@ def verify_email(token: str):
     return redirect(url_for("manage.index" if current_user.is_authenticated else "auth.login"))
 
 
+@access("signed_in")
 @bp.post("/verify/resend")
 @login_required
 def resend_verification():
@@ -79,6 +84,7 @@ def resend_verification():
     return redirect(url_for("auth.profile"))
 
 
+@access("public")
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -109,6 +115,7 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
+@access("signed_in")
 @bp.post("/logout")
 @login_required
 def logout():
@@ -120,6 +127,7 @@ def logout():
     return redirect(url_for("public.home"))
 
 
+@access("public")
 @bp.route("/forgot-password", methods=["GET", "POST"])
 def forgot_password():
     form = ForgotPasswordForm()
@@ -139,6 +147,7 @@ def forgot_password():
     return render_template("auth/forgot_password.html", form=form), 400 if form.errors else 200
 
 
+@access("token")
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
     try:
@@ -163,6 +172,7 @@ def reset_password(token: str):
     return render_template("auth/reset_password.html", form=form), 400 if form.errors else 200
 
 
+@access("signed_in")
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def profile():
@@ -187,6 +197,7 @@ def profile():
     ), 400 if form.errors else 200
 
 
+@access("signed_in")
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    access,
     commit,
     event_route,
     paginate_list,
@@ -135,6 +136,7 @@ def _edit(
 # The call ------------------------------------------------------------------------------------
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def settings(event: Event):
@@ -190,6 +192,7 @@ def settings(event: Event):
 # Session types -------------------------------------------------------------------------------
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/types", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def session_types(event: Event):
@@ -224,6 +227,7 @@ def _save_session_type(event: Event, item: SessionType | None, form: SessionType
     return True
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/types/<int:type_id>", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def edit_session_type(event: Event, type_id: int):
@@ -241,6 +245,7 @@ def edit_session_type(event: Event, type_id: int):
     )
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/types/<int:type_id>/delete", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def delete_session_type(event: Event, type_id: int):
@@ -264,6 +269,7 @@ def delete_session_type(event: Event, type_id: int):
 # Moving items up and down ----------------------------------------------------------------------
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/<kind>/<int:item_id>/move", methods=["POST"])
 @event_route(permissions.can_manage_cfp)
 def move(event: Event, kind: str, item_id: int):
@@ -285,6 +291,7 @@ def move(event: Event, kind: str, item_id: int):
 # Tracks --------------------------------------------------------------------------------------
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/tracks", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def tracks(event: Event):
@@ -314,6 +321,7 @@ def _save_track(event: Event, item: Track | None, form: TrackForm) -> bool:
     return True
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/tracks/<int:track_id>", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def edit_track(event: Event, track_id: int):
@@ -331,6 +339,7 @@ def edit_track(event: Event, track_id: int):
     )
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/tracks/<int:track_id>/delete", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def delete_track(event: Event, track_id: int):
@@ -369,6 +378,7 @@ def _save_question(event: Event, item: Question | None, form: QuestionForm) -> b
     return True
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/questions", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def questions(event: Event):
@@ -386,6 +396,7 @@ def questions(event: Event):
     ), form_status(form)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/questions/<int:question_id>", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def edit_question(event: Event, question_id: int):
@@ -403,6 +414,7 @@ def edit_question(event: Event, question_id: int):
     )
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/questions/<int:question_id>/delete", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def delete_question(event: Event, question_id: int):
@@ -451,6 +463,7 @@ def _save_criterion(event: Event, item: ReviewCriterion | None, form: CriterionF
     return True
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/criteria", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def criteria(event: Event):
@@ -467,6 +480,7 @@ def criteria(event: Event):
     ), form_status(form)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/criteria/<int:criterion_id>", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def edit_criterion(event: Event, criterion_id: int):
@@ -486,6 +500,7 @@ def edit_criterion(event: Event, criterion_id: int):
     )
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/criteria/<int:criterion_id>/delete", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def delete_criterion(event: Event, criterion_id: int):
@@ -536,6 +551,7 @@ def _save_phase(event: Event, item: ReviewPhase | None, form: PhaseForm) -> bool
     return True
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/phases", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def phases(event: Event):
@@ -554,6 +570,7 @@ def phases(event: Event):
     ), form_status(form)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/phases/<int:phase_id>", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def edit_phase(event: Event, phase_id: int):
@@ -571,6 +588,7 @@ def edit_phase(event: Event, phase_id: int):
     )
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/phases/<int:phase_id>/delete", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def delete_phase(event: Event, phase_id: int):
@@ -617,6 +635,7 @@ def _sample_values(event: Event) -> dict[str, str]:
     }
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/mails")
 @event_route(permissions.can_manage_cfp)
 def mail_templates(event: Event):
@@ -627,6 +646,7 @@ def mail_templates(event: Event):
     return render_template("cfp_setup/mail_templates.html", event=event, templates=templates)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/mails/<purpose>", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def edit_mail_template(event: Event, purpose: str):
@@ -672,6 +692,7 @@ def edit_mail_template(event: Event, purpose: str):
     ), form_status(form)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/mails/<purpose>/reset", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def reset_mail_template(event: Event, purpose: str):
@@ -695,6 +716,7 @@ def reset_mail_template(event: Event, purpose: str):
 # Personal extensions -------------------------------------------------------------------------
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/extensions", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def extensions(event: Event):
@@ -733,6 +755,7 @@ def extensions(event: Event):
     ), form_status(form)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/extensions/<int:extension_id>/revoke", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def revoke_extension(event: Event, extension_id: int):

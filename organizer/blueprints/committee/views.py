@@ -24,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    access,
     commit,
     event_route,
     paginate_list,
@@ -98,6 +99,7 @@ def _proposal_url(event: Event, proposal: Proposal) -> str:
 # The list ------------------------------------------------------------------------------------
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/proposals")
 @event_route(permissions.can_manage_cfp)
 def proposals(event: Event):
@@ -117,6 +119,7 @@ def proposals(event: Event):
     )
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/proposals/decide", methods=["POST"])
 @event_route(permissions.can_manage_cfp)
 def bulk_decide(event: Event):
@@ -162,6 +165,7 @@ def bulk_decide(event: Event):
     return redirect(back)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/proposals.csv")
 @event_route(permissions.can_manage_cfp)
 def export_csv(event: Event):
@@ -253,12 +257,14 @@ def _detail_page(
     ), status
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/proposals/<public_id>")
 @event_route(permissions.can_manage_cfp)
 def proposal(event: Event, public_id: str):
     return _detail_page(event, _proposal_or_404(event, public_id))
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/decide", methods=["POST"])
 @event_route(permissions.can_manage_cfp)
 def decide(event: Event, public_id: str):
@@ -290,6 +296,7 @@ def decide(event: Event, public_id: str):
     return redirect(back)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/tags", methods=["POST"])
 @event_route(permissions.can_manage_cfp)
 def tags(event: Event, public_id: str):
@@ -307,6 +314,7 @@ def tags(event: Event, public_id: str):
     return _detail_page(event, proposal, tags_form=form, status=400)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/redact", methods=["POST"])
 @event_route(permissions.can_manage_cfp)
 def redact(event: Event, public_id: str):
@@ -331,6 +339,7 @@ def redact(event: Event, public_id: str):
     return _detail_page(event, proposal, redaction_form=form, status=400)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/assign", methods=["POST"])
 @event_route(permissions.can_manage_cfp)
 def assign(event: Event, public_id: str):
@@ -358,6 +367,7 @@ def assign(event: Event, public_id: str):
     return _detail_page(event, proposal, assign_form=form, status=400)
 
 
+@access("organizer")
 @bp.route(
     "/<event_slug>/cfp/proposals/<public_id>/reviewers/<int:reviewer_id>/unassign",
     methods=["POST"],
@@ -385,6 +395,7 @@ def unassign(event: Event, public_id: str, reviewer_id: int):
     return redirect(_proposal_url(event, proposal) + "#reviewers")
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/cancel", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def cancel(event: Event, public_id: str):
@@ -430,12 +441,14 @@ def _default_per_proposal(event: Event) -> int:
     return call.reviews_per_proposal if call is not None else 3
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/reviewers")
 @event_route(permissions.can_manage_cfp)
 def reviewers(event: Event):
     return _reviewers_page(event, AutoAssignForm(per_proposal=_default_per_proposal(event)))
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/reviewers/assign", methods=["POST"])
 @event_route(permissions.can_manage_cfp)
 def auto_assign(event: Event):
@@ -486,6 +499,7 @@ def auto_assign(event: Event):
     return redirect(url_for("committee.reviewers", event_slug=event.slug))
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/ranking")
 @event_route(permissions.can_manage_cfp)
 def ranking(event: Event):
@@ -501,6 +515,7 @@ def ranking(event: Event):
 # Decisions -----------------------------------------------------------------------------------
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/decisions", endpoint="decisions")
 @event_route(permissions.can_manage_cfp)
 def decisions_page(event: Event):
@@ -528,6 +543,7 @@ def decisions_page(event: Event):
     )
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/decisions/remind", methods=["POST"])
 @event_route(permissions.can_manage_cfp)
 def remind(event: Event):
@@ -562,6 +578,7 @@ def _default_respond_by(event: Event) -> tuple[dt.date, dt.time]:
     return (local + dt.timedelta(days=PUBLISH_DAYS_AHEAD)).date(), dt.time(23, 59)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/decisions/publish", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def publish(event: Event):

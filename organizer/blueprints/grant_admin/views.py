@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    access,
     commit,
     event_route,
     paginate_list,
@@ -121,6 +122,7 @@ def _labels() -> dict[str, Any]:
 # Programmes --------------------------------------------------------------------------------
 
 
+@access("organizer")
 @bp.route("/<event_slug>/grants", endpoint="programmes")
 @event_route(permissions.can_manage_grants)
 def programmes_page(event: Event):
@@ -216,6 +218,7 @@ def _save_programme(event: Event, programme: GrantProgramme | None, form: Progra
     return saved
 
 
+@access("organizer")
 @bp.route("/<event_slug>/grants/new", methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def new_programme(event: Event):
@@ -234,6 +237,7 @@ def new_programme(event: Event):
     ), form_status(form)
 
 
+@access("organizer")
 @bp.route(PROGRAMME, methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def edit_programme(event: Event, programme_public_id: str):
@@ -251,6 +255,7 @@ def edit_programme(event: Event, programme_public_id: str):
     ), form_status(form)
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/delete", methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def delete_programme(event: Event, programme_public_id: str):
@@ -293,6 +298,7 @@ def _save_question(programme: GrantProgramme, item: Any, form: GrantQuestionForm
     return True
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/questions", methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def questions(event: Event, programme_public_id: str):
@@ -319,6 +325,7 @@ def _question(programme: GrantProgramme, question_id: int) -> Any:
         abort(404)
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/questions/<int:question_id>", methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def edit_question(event: Event, programme_public_id: str, question_id: int):
@@ -341,6 +348,7 @@ def edit_question(event: Event, programme_public_id: str, question_id: int):
     ), form_status(form)
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/questions/<int:question_id>/delete", methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def delete_question(event: Event, programme_public_id: str, question_id: int):
@@ -401,6 +409,7 @@ def _save_criterion(programme: GrantProgramme, item: Any, form: CriterionForm) -
     return True
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/criteria", methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def criteria(event: Event, programme_public_id: str):
@@ -418,6 +427,7 @@ def criteria(event: Event, programme_public_id: str):
     ), form_status(form)
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/criteria/<int:criterion_id>", methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def edit_criterion(event: Event, programme_public_id: str, criterion_id: int):
@@ -440,6 +450,7 @@ def edit_criterion(event: Event, programme_public_id: str, criterion_id: int):
     ), form_status(form)
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/criteria/<int:criterion_id>/delete", methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def delete_criterion(event: Event, programme_public_id: str, criterion_id: int):
@@ -465,6 +476,7 @@ def delete_criterion(event: Event, programme_public_id: str, criterion_id: int):
     )
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/<kind>/<int:item_id>/move", methods=["POST"])
 @event_route(permissions.can_manage_grants)
 def move(event: Event, programme_public_id: str, kind: str, item_id: int):
@@ -491,6 +503,7 @@ def move(event: Event, programme_public_id: str, kind: str, item_id: int):
 # The visa invitation letter ----------------------------------------------------------------
 
 
+@access("organizer")
 @bp.route("/<event_slug>/grants/letter", methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def letter(event: Event):
@@ -527,6 +540,7 @@ def letter(event: Event):
 LISTED_STATES = [s for s in GrantState if s != GrantState.DRAFT]
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/applications", endpoint="applications")
 @event_route(permissions.can_manage_grants)
 def applications_page(event: Event, programme_public_id: str):
@@ -577,6 +591,7 @@ def _application_page(
     ), status
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/applications/<public_id>", methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def application(event: Event, programme_public_id: str, public_id: str):
@@ -626,6 +641,7 @@ def application(event: Event, programme_public_id: str, public_id: str):
     )
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/applications/<public_id>/pin", methods=["POST"])
 @event_route(permissions.can_manage_grants)
 def pin(event: Event, programme_public_id: str, public_id: str):
@@ -651,6 +667,7 @@ def pin(event: Event, programme_public_id: str, public_id: str):
     return _application_page(event, programme, item, pin_form=form, status=form_status(form))
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/applications/<public_id>/reject", methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def reject(event: Event, programme_public_id: str, public_id: str):
@@ -711,6 +728,7 @@ def _allocation_page(
     ), status
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/allocation", methods=["GET", "POST"], endpoint="allocation")
 @event_route(permissions.can_manage_grants)
 def allocation_page(event: Event, programme_public_id: str):
@@ -732,6 +750,7 @@ def _field(line_id: int, category: str) -> str:
     return f"amount-{line_id}-{category}"
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/allocation/adjust", methods=["POST"])
 @event_route(permissions.can_manage_grants)
 def adjust(event: Event, programme_public_id: str):
@@ -795,6 +814,7 @@ def _draft_or_redirect(event: Event, programme: GrantProgramme):  # type: ignore
     return run, None
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/allocation/discard", methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def discard(event: Event, programme_public_id: str):
@@ -846,6 +866,7 @@ def _with_respond_by(form: CommitForm, event: Event, act: Callable[[dt.datetime]
         return None
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/allocation/send", methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def send_offers(event: Event, programme_public_id: str):
@@ -900,6 +921,7 @@ def _offers_page(event: Event, programme: GrantProgramme, form: OfferNextForm, s
     ), status
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/offers", endpoint="offers")
 @event_route(permissions.can_manage_grants)
 def offers_page(event: Event, programme_public_id: str):
@@ -907,6 +929,7 @@ def offers_page(event: Event, programme_public_id: str):
     return _offers_page(event, programme, _respond_by_form(OfferNextForm, event, programme))
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/offers/next", methods=["POST"])
 @event_route(permissions.can_manage_grants)
 def offer_next(event: Event, programme_public_id: str):
@@ -942,6 +965,7 @@ def offer_next(event: Event, programme_public_id: str):
     return _offers_page(event, programme, form, form_status(form))
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/offers/expire", methods=["POST"])
 @event_route(permissions.can_manage_grants)
 def expire(event: Event, programme_public_id: str):
@@ -962,6 +986,7 @@ def expire(event: Event, programme_public_id: str):
     return _back("grant_admin.offers", event, programme)
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/offers/remind", methods=["POST"])
 @event_route(permissions.can_manage_grants)
 def remind(event: Event, programme_public_id: str):

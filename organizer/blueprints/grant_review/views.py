@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    access,
     commit,
     event_route,
     paginate,
@@ -59,6 +60,7 @@ def _labels() -> dict[str, object]:
 # Pages ---------------------------------------------------------------------------------------
 
 
+@access("grant_reviewer")
 @bp.route("/<event_slug>/grants")
 @event_route(permissions.can_review_grants)
 def index(event: Event):
@@ -68,6 +70,7 @@ def index(event: Event):
     )
 
 
+@access("grant_reviewer")
 @bp.route("/<event_slug>/grants/<programme_public_id>")
 @event_route(permissions.can_review_grants)
 def applications(event: Event, programme_public_id: str):
@@ -86,6 +89,7 @@ def applications(event: Event, programme_public_id: str):
     )
 
 
+@access("grant_reviewer")
 @bp.route("/<event_slug>/grants/<programme_public_id>/ranking")
 @event_route(permissions.can_review_grants)
 def ranking(event: Event, programme_public_id: str):
@@ -107,6 +111,7 @@ def ranking(event: Event, programme_public_id: str):
     )
 
 
+@access("grant_reviewer")
 @bp.route("/<event_slug>/grants/applications/<public_id>", methods=["GET", "POST"])
 @event_route(permissions.can_review_grants)
 def application(event: Event, public_id: str):
@@ -170,6 +175,7 @@ def application(event: Event, public_id: str):
     ), status
 
 
+@access("grant_reviewer")
 @bp.route("/<event_slug>/grants/applications/<public_id>/conflict", methods=["GET", "POST"])
 @event_route(permissions.can_review_grants)
 def conflict(event: Event, public_id: str):

@@ -21,6 +21,7 @@ from flask_login import current_user, login_required
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    access,
     commit,
     event_or_404,
     paginate_list,
@@ -117,6 +118,7 @@ def _flash_saved(application: GrantApplication, submitting: bool) -> None:
 # The programmes ----------------------------------------------------------------------------
 
 
+@access("public")
 @bp.route("/<event_slug>/grants")
 def index(event_slug: str):
     event = _viewable_event(event_slug)
@@ -137,6 +139,7 @@ def index(event_slug: str):
     )
 
 
+@access("signed_in")
 @bp.route("/<event_slug>/grants/<programme_public_id>/apply", methods=["GET", "POST"])
 @applicant_route
 def apply(event: Event, programme_public_id: str):
@@ -201,12 +204,14 @@ def _mine_page(event: Event, *, status: int = 200):  # type: ignore[no-untyped-d
     ), status
 
 
+@access("signed_in")
 @bp.route("/<event_slug>/grants/mine")
 @applicant_route
 def mine(event: Event):
     return _mine_page(event)
 
 
+@access("owner")
 @bp.route("/<event_slug>/grants/applications/<public_id>/respond", methods=["POST"])
 @applicant_route
 def respond(event: Event, public_id: str):
@@ -232,6 +237,7 @@ def respond(event: Event, public_id: str):
 # One application ---------------------------------------------------------------------------
 
 
+@access("owner")
 @bp.route("/<event_slug>/grants/applications/<public_id>", methods=["GET", "POST"])
 @applicant_route
 def application(event: Event, public_id: str):
@@ -315,6 +321,7 @@ def _application_page(  # type: ignore[no-untyped-def]
     ), status
 
 
+@access("owner")
 @bp.route("/<event_slug>/grants/applications/<public_id>/messages", methods=["POST"])
 @applicant_route
 def reply(event: Event, public_id: str):
@@ -340,6 +347,7 @@ def reply(event: Event, public_id: str):
     return _application_page(event, application, message_form=form, status=400)
 
 
+@access("owner")
 @bp.route("/<event_slug>/grants/applications/<public_id>/withdraw", methods=["GET", "POST"])
 @applicant_route
 def withdraw(event: Event, public_id: str):

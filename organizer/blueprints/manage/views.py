@@ -7,7 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from organizer import permissions
-from organizer.blueprints._common import commit, event_route, paginate, show_domain_error, utcnow
+from organizer.blueprints._common import (
+    access,
+    commit,
+    event_route,
+    paginate,
+    show_domain_error,
+    utcnow,
+)
 from organizer.blueprints.manage.forms import ConfirmForm, EventForm, InviteForm
 from organizer.enums import EventRoleName
 from organizer.errors import DomainError
@@ -18,6 +25,7 @@ from organizer.services.events import time_zone_names
 bp = Blueprint("manage", __name__)
 
 
+@access("signed_in")
 @bp.route("/manage/")
 @login_required
 def index():
@@ -25,6 +33,7 @@ def index():
     return render_template("manage/index.html", page=page)
 
 
+@access("site_admin")
 @bp.route("/manage/events/new", methods=["GET", "POST"])
 @login_required
 def create_event():
@@ -52,12 +61,14 @@ def _event_form_page(form: EventForm, event: Event | None):  # type: ignore[no-u
     ), 400 if form.errors else 200
 
 
+@access("organizer")
 @bp.route("/manage/<event_slug>/")
 @event_route(permissions.can_manage_event)
 def dashboard(event: Event):
     return render_template("manage/dashboard.html", event=event)
 
 
+@access("organizer")
 @bp.route("/manage/<event_slug>/settings", methods=["GET", "POST"])
 @event_route(permissions.can_manage_event)
 def settings(event: Event):
@@ -79,6 +90,7 @@ def settings(event: Event):
     return _event_form_page(form, event=event)
 
 
+@access("organizer")
 @bp.route("/manage/<event_slug>/team", methods=["GET", "POST"])
 @event_route(permissions.can_manage_team)
 def team_page(event: Event):
@@ -107,6 +119,7 @@ def team_page(event: Event):
     ), 400 if form.errors else 200
 
 
+@access("organizer")
 @bp.route("/manage/<event_slug>/team/roles/<int:role_id>/remove", methods=["GET", "POST"])
 @event_route(permissions.can_manage_team)
 def remove_role(event: Event, role_id: int):
@@ -126,6 +139,7 @@ def remove_role(event: Event, role_id: int):
     )
 
 
+@access("organizer")
 @bp.route(
     "/manage/<event_slug>/team/invitations/<int:invitation_id>/revoke", methods=["GET", "POST"]
 )
@@ -147,6 +161,7 @@ def revoke_invitation(event: Event, invitation_id: int):
     )
 
 
+@access("organizer")
 @bp.route("/manage/<event_slug>/audit")
 @event_route(permissions.can_view_audit_log)
 def audit_log(event: Event):
@@ -154,6 +169,7 @@ def audit_log(event: Event):
     return render_template("manage/audit.html", event=event, page=page)
 
 
+@access("site_admin")
 @bp.route("/manage/audit")
 @login_required
 def site_audit_log():
@@ -162,6 +178,7 @@ def site_audit_log():
     return render_template("manage/audit.html", event=None, page=paginate(audit.site_entries()))
 
 
+@access("signed_in_token")
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 @login_required
 def invitation(token: str):
