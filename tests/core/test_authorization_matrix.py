@@ -458,15 +458,19 @@ def run_matrix(
 # The tests -----------------------------------------------------------------------------------
 
 
-def test_every_route_declares_who_may_reach_it(app):
-    undeclared = sorted(
+def undeclared(app: Flask) -> list[str]:
+    return sorted(
         endpoint
         for endpoint, view in app.view_functions.items()
         if endpoint != "static" and getattr(view, "access_rule", None) not in ACCESS_RULES
     )
-    assert not undeclared, (
+
+
+def test_every_route_declares_who_may_reach_it(app):
+    undeclared_routes = undeclared(app)
+    assert not undeclared_routes, (
         "declare who may reach these routes with @access(...) from blueprints/_common.py "
-        f"(see docs/development.md, 'Who may reach a route'): {undeclared}"
+        f"(see docs/development.md, 'Who may reach a route'): {undeclared_routes}"
     )
 
 
@@ -549,7 +553,7 @@ OBJECT_ARGUMENTS = {
 
 
 def test_another_events_team_cannot_reach_this_events_objects_through_their_own_event(
-    app, isolated_caches
+    app, isolated_caches, capsys
 ):
     """Another event's organizer (and so grant reviewer) puts this event's objects into the
     addresses of their own event: every such route answers 404, before any form is read."""
@@ -565,13 +569,16 @@ def test_another_events_team_cannot_reach_this_events_objects_through_their_own_
     findings, asked = run_matrix(
         app, world, routes, ["other_organizer"], want=lambda route, role: 404
     )
+    with capsys.disabled():
+        print(f"\nauthorization matrix, another event's objects: {asked} routes")
     assert not findings, "\n".join(str(f) for f in findings)
     assert asked == len(routes) > 100
 
 
 def test_the_matrix_finds_a_wrong_declaration(app):
-    """A view declared for organizers that opens to everyone, on an app of its own (the shared
-    app takes no new routes once it has served a request): the matrix reports it."""
+    """On an app of its own (the shared app takes no new routes once it has served a request):
+    a view declared for organizers that opens to everyone is reported by the matrix, and a
+    view without a declaration by the declaration check."""
     probe = Blueprint("probe", __name__)
 
     @access("organizer")
@@ -588,9 +595,15 @@ def test_the_matrix_finds_a_wrong_declaration(app):
             "SERVER_NAME": app.config["SERVER_NAME"],
         }
     )
+
+    @probe.route("/manage/<event_slug>/undeclared")
+    def undeclared_view(event_slug: str) -> str:
+        return "nobody said who this is for"
+
     fresh.register_blueprint(probe)
+    assert undeclared(fresh) == ["probe.undeclared_view"]
     world = World(people={"anonymous": None}, values={"event_slug": "any"}, overrides={})
-    routes = routes_of(fresh, only=lambda endpoint: endpoint.startswith("probe."))
+    routes = routes_of(fresh, only=lambda endpoint: endpoint == "probe.open_to_all")
     with fresh.app_context():
         findings, asked = run_matrix(fresh, world, routes, ["anonymous"])
     assert asked == 2
