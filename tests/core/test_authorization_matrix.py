@@ -265,10 +265,14 @@ def build_world() -> World:
     rep.ensure_survey(actor=organizer, event=event, now=NOW)
     db.session.flush()
     survey_question = db.session.scalars(
-        select(SurveyQuestion).where(SurveyQuestion.event_id == event.id).order_by("id")
+        select(SurveyQuestion)
+        .where(SurveyQuestion.event_id == event.id)
+        .order_by(SurveyQuestion.id)
     ).first()
     option = db.session.scalars(
-        select(SurveyOption).where(SurveyOption.question_id == survey_question.id).order_by("id")
+        select(SurveyOption)
+        .where(SurveyOption.question_id == survey_question.id)
+        .order_by(SurveyOption.id)
     ).first()
     role = db.session.scalars(
         select(EventRole).where(EventRole.event_id == event.id, EventRole.user_id == reviewer.id)
