@@ -434,6 +434,7 @@ def run_matrix(
     }
     clients = {role: app.test_client() for role in roles}
     db.session.commit()  # the test's session holds no transaction across the savepoints
+    db.session.expunge_all()  # nor objects to expire after every request
     connection = db.engines[None]
     findings: list[Finding] = []
     asked = 0
