@@ -45,6 +45,7 @@ def test_embedded_defaults_generate_a_secret_and_use_sqlite(clean_env, tmp_path)
 @pytest.mark.parametrize("secret", [None, "dev", "change-me", "short-but-not-placeholder"])
 def test_production_refuses_a_missing_or_weak_secret(clean_env, tmp_path, secret):
     production_env(clean_env, without={"ORGANIZER_SECRET_KEY"})
+    clean_env.setenv("ORGANIZER_INSTANCE_PATH", str(tmp_path))  # not the checkout's instance/
     if secret is not None:
         clean_env.setenv("ORGANIZER_SECRET_KEY", secret)
     with pytest.raises(ConfigError, match="ORGANIZER_SECRET_KEY"):
