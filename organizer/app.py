@@ -25,7 +25,7 @@ from organizer.blueprints import BLUEPRINTS
 from organizer.blueprints._common import rollback, utcnow
 from organizer.blueprints._limits import seconds_until_retry
 from organizer.cli import register_commands
-from organizer.config import load_config
+from organizer.config import instance_path, load_config
 from organizer.errors import DomainError
 from organizer.extensions import babel, csrf, db, limiter, login_manager, migrate
 from organizer.services import money
@@ -62,7 +62,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         root_path=str(ROOT / "organizer"),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
-        instance_path=str(ROOT / "instance"),
+        instance_path=str(instance_path(ROOT / "instance", overrides)),
         instance_relative_config=True,
     )
     app.config.update(load_config(Path(app.instance_path), overrides))

@@ -14,6 +14,9 @@ from typing import Any
 from limits import parse_many
 
 DEFAULTS: dict[str, Any] = {
+    # The folder for the data the app keeps on disk (SQLite database, generated secret key,
+    # uploads, mail outbox, print cache); empty: instance/ in the checkout. See instance_path.
+    "INSTANCE_PATH": "",
     "ENV": "development",  # "production" turns on secure cookies and refuses unsafe settings
     "SECRET_KEY": "",  # embedded install: generated into instance/secret_key on first start
     "BASE_URL": "",  # public address for links in mail, e.g. https://workshop.example.org
@@ -100,11 +103,20 @@ def normalise_database_url(url: str) -> str:
 def _secret_from_instance(instance_path: Path) -> str:
     path = instance_path / "secret_key"
     if not path.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
+        instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
     return path.read_text().strip()
+
+
+def instance_path(default: Path, overrides: dict[str, Any] | None = None) -> Path:
+    """The instance folder: the INSTANCE_PATH override, else ORGANIZER_INSTANCE_PATH, else
+    `default` (instance/ in the checkout). A relative path is taken from the working directory.
+    Every default path below it (database, secret key, uploads, outbox, print cache) follows."""
+    raw = str((overrides or {}).get("INSTANCE_PATH") or "").strip()
+    raw = raw or os.environ.get("ORGANIZER_INSTANCE_PATH", "").strip()
+    return Path(raw).expanduser().resolve() if raw else default
 
 
 def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -124,7 +136,7 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
 
     database_url = overrides.get("SQLALCHEMY_DATABASE_URI") or os.environ.get("DATABASE_URL")
     if not database_url:
-        instance_path.mkdir(parents=True, exist_ok=True)
+        instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
         database_url = f"sqlite:///{instance_path / 'organizer.sqlite3'}"
 
     if production:
@@ -160,6 +172,7 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
 
     config: dict[str, Any] = {
         **settings,
+        "INSTANCE_PATH": str(instance_path),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SESSION_COOKIE_HTTPONLY": True,

@@ -7,8 +7,9 @@ import datetime as dt
 import functools
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, flash, request, send_file
@@ -27,6 +28,68 @@ from organizer.services import mail
 from organizer.services.events import event_by_slug
 
 log = logging.getLogger(__name__)
+
+
+# Who may reach a route ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    """Who a route is for, and what everyone else gets. `sign_in`: anonymous visitors are sent
+    to sign in; `denied`: the status for signed-in people the rule leaves out (403, or 404 where
+    the object's existence is not to be revealed; None when the rule leaves nobody out)."""
+
+    name: str
+    sign_in: bool
+    denied: int | None
+    who: str
+
+
+ACCESS_RULES: dict[str, AccessRule] = {
+    rule.name: rule
+    for rule in [
+        AccessRule("public", False, None, "anyone, signed in or not"),
+        AccessRule("token", False, None, "anyone holding the secret link (the token in the URL)"),
+        AccessRule("signed_in", True, None, "anyone signed in"),
+        AccessRule("signed_in_token", True, None, "anyone signed in who holds the secret link"),
+        AccessRule(
+            "owner", True, 404, "the person whose proposal or grant application is in the URL"
+        ),
+        AccessRule(
+            "owner_or_organizer",
+            True,
+            404,
+            "the person whose file or receipt is in the URL, and the event's organizers",
+        ),
+        AccessRule(
+            "grantee",
+            True,
+            403,
+            "a grantee with an accepted award or a speaker of an accepted proposal in the event",
+        ),
+        AccessRule("reviewer", True, 403, "the event's reviewers"),
+        AccessRule("grant_reviewer", True, 403, "the event's grant reviewers and organizers"),
+        AccessRule("organizer", True, 403, "the event's organizers (and site admins)"),
+        AccessRule("site_admin", True, 403, "site admins"),
+    ]
+}
+
+ViewT = TypeVar("ViewT", bound=Callable[..., Any])
+
+
+def access(rule: str) -> Callable[[ViewT], ViewT]:
+    """Declare who a view is for: `@access("organizer")` above its `@bp.route`. Metadata only
+    (the view's own checks enforce it); tests/core/test_authorization_matrix.py requests every
+    route as every kind of person and fails when the answer differs from the declaration, or
+    when a route has none. The names are the keys of ACCESS_RULES."""
+    if rule not in ACCESS_RULES:
+        raise ValueError(f"unknown access rule {rule!r}; use one of {sorted(ACCESS_RULES)}")
+
+    def declare(view: ViewT) -> ViewT:
+        view.access_rule = rule  # type: ignore[attr-defined]
+        return view
+
+    return declare
 
 
 def utcnow() -> dt.datetime:

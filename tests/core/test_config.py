@@ -1,9 +1,12 @@
 import stat
 
 import pytest
+import sqlalchemy as sa
 
 from organizer import create_app
 from organizer.config import ConfigError, load_config
+from organizer.extensions import db
+from tests.conftest import ROOT
 
 STRONG = "s" * 48
 PRODUCTION = {
@@ -16,7 +19,7 @@ PRODUCTION = {
 
 @pytest.fixture
 def clean_env(monkeypatch):
-    for name in (*PRODUCTION, "DATABASE_URL"):
+    for name in (*PRODUCTION, "DATABASE_URL", "ORGANIZER_INSTANCE_PATH"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -42,6 +45,7 @@ def test_embedded_defaults_generate_a_secret_and_use_sqlite(clean_env, tmp_path)
 @pytest.mark.parametrize("secret", [None, "dev", "change-me", "short-but-not-placeholder"])
 def test_production_refuses_a_missing_or_weak_secret(clean_env, tmp_path, secret):
     production_env(clean_env, without={"ORGANIZER_SECRET_KEY"})
+    clean_env.setenv("ORGANIZER_INSTANCE_PATH", str(tmp_path))  # not the checkout's instance/
     if secret is not None:
         clean_env.setenv("ORGANIZER_SECRET_KEY", secret)
     with pytest.raises(ConfigError, match="ORGANIZER_SECRET_KEY"):
@@ -127,3 +131,38 @@ def test_an_untrusted_host_gets_a_400_not_a_500(tmp_path):
     response = application.test_client().get("/", headers={"Host": "evil.example"})
     assert response.status_code == 400
     assert "could not be understood" in response.text
+
+
+def test_the_instance_folder_is_a_setting(clean_env, tmp_path):
+    """ORGANIZER_INSTANCE_PATH moves everything the app keeps on disk out of the checkout."""
+    folder = tmp_path / "data" / "organizer"
+    clean_env.setenv("ORGANIZER_INSTANCE_PATH", str(folder))
+    app = create_app()
+    assert app.instance_path == str(folder)
+    assert app.config["INSTANCE_PATH"] == str(folder)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700  # created for the app's user only
+    assert app.config["SECRET_KEY"] == (folder / "secret_key").read_text().strip()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{folder / 'organizer.sqlite3'}"
+    assert app.config["UPLOAD_DIR"] == str(folder / "uploads")
+    assert app.config["MAIL_OUTBOX_DIR"] == str(folder / "outbox")
+    assert app.config["PRINT_CACHE_DIR"] == str(folder / "print-cache")
+    with app.app_context():
+        db.session.execute(sa.text("CREATE TABLE probe (id INTEGER)"))
+        db.session.commit()
+        db.engine.dispose()
+    assert (folder / "organizer.sqlite3").stat().st_size > 0
+    assert not (ROOT / "instance" / "probe").exists()
+
+
+def test_a_relative_instance_folder_is_taken_from_the_working_directory(clean_env, tmp_path):
+    clean_env.chdir(tmp_path)
+    clean_env.setenv("ORGANIZER_INSTANCE_PATH", "var/organizer")
+    app = create_app({"SECRET_KEY": STRONG})
+    assert app.instance_path == str(tmp_path / "var" / "organizer")
+    assert app.config["UPLOAD_DIR"] == str(tmp_path / "var" / "organizer" / "uploads")
+
+
+def test_without_the_setting_the_instance_folder_is_in_the_checkout(clean_env):
+    app = create_app({"SECRET_KEY": STRONG, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.instance_path == str(ROOT / "instance")
+    assert app.config["UPLOAD_DIR"] == str(ROOT / "instance" / "uploads")

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from organizer.blueprints._common import commit, show_domain_error, utcnow
+from organizer.blueprints._common import access, commit, show_domain_error, utcnow
 from organizer.blueprints._limits import rate_limited
 from organizer.blueprints._sessions import sign_out
 from organizer.blueprints.account_data.forms import DeleteAccountForm
@@ -16,6 +16,7 @@ from organizer.services import account_deletion, personal_data
 bp = Blueprint("account_data", __name__)
 
 
+@access("signed_in")
 @bp.get("/account/data.zip")
 @login_required
 def download():
@@ -30,6 +31,7 @@ def download():
     return response
 
 
+@access("signed_in")
 @bp.route("/account/delete", methods=["GET", "POST"])
 @rate_limited("mail")
 @login_required

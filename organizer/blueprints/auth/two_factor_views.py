@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    access,
     attach_errors,
     client_address,
     commit,
@@ -91,6 +92,7 @@ def require_two_factor():  # type: ignore[no-untyped-def]
     return redirect(url_for("auth.two_factor", next=safe_next_url(target)))
 
 
+@access("public")
 @bp.route("/login/two-factor", methods=["GET", "POST"])
 @rate_limited("sign_in")
 def two_factor_login():
@@ -181,12 +183,14 @@ def _codes_page(codes: list[str]):  # type: ignore[no-untyped-def]
     )
 
 
+@access("signed_in")
 @bp.get("/account/two-factor", endpoint="two_factor")
 @login_required
 def two_factor_page():
     return _settings_page()
 
 
+@access("signed_in")
 @bp.post("/account/two-factor/start")
 @login_required
 def two_factor_start():
@@ -201,6 +205,7 @@ def two_factor_start():
     return redirect(url_for("auth.two_factor", next=_next_url()))
 
 
+@access("signed_in")
 @bp.post("/account/two-factor/confirm")
 @rate_limited("mail")
 @login_required
@@ -224,6 +229,7 @@ def two_factor_confirm():
     return _settings_page(confirm_form=form)
 
 
+@access("signed_in")
 @bp.post("/account/two-factor/recovery-codes")
 @rate_limited("mail")
 @login_required
@@ -247,6 +253,7 @@ def two_factor_recovery_codes():
     return _settings_page(regenerate_form=form)
 
 
+@access("signed_in")
 @bp.post("/account/two-factor/disable")
 @rate_limited("mail")
 @login_required

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from organizer.blueprints._common import (
+    access,
     client_address,
     commit,
     safe_next_url,
@@ -34,6 +35,7 @@ from organizer.services import accounts, two_factor
 bp = Blueprint("auth", __name__)
 
 
+@access("public")
 @bp.route("/register", methods=["GET", "POST"])
 @rate_limited("register")
 def register():
@@ -56,11 +58,13 @@ def register():
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
 
 
+@access("public")
 @bp.route("/register/check-inbox")
 def check_inbox():
     return render_template("auth/check_inbox.html")
 
 
+@access("token")
 @bp.route("/verify/<token>")
 def verify_email(token: str):
     try:
@@ -73,6 +77,7 @@ def verify_email(token: str):
     return redirect(url_for("manage.index" if current_user.is_authenticated else "auth.login"))
 
 
+@access("signed_in")
 @bp.post("/verify/resend")
 @rate_limited("mail")
 @login_required
@@ -86,6 +91,7 @@ def resend_verification():
     return redirect(url_for("auth.profile"))
 
 
+@access("public")
 @bp.route("/login", methods=["GET", "POST"])
 @rate_limited("sign_in")
 def login():
@@ -122,6 +128,7 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
+@access("signed_in")
 @bp.post("/logout")
 @login_required
 def logout():
@@ -133,6 +140,7 @@ def logout():
     return redirect(url_for("public.home"))
 
 
+@access("public")
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @rate_limited("password_reset")
 def forgot_password():
@@ -153,6 +161,7 @@ def forgot_password():
     return render_template("auth/forgot_password.html", form=form), 400 if form.errors else 200
 
 
+@access("token")
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @rate_limited("password_reset")
 def reset_password(token: str):
@@ -177,6 +186,7 @@ def reset_password(token: str):
     return render_template("auth/reset_password.html", form=form), 400 if form.errors else 200
 
 
+@access("signed_in")
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def profile():
@@ -205,6 +215,7 @@ def profile():
     ), 400 if form.errors else 200
 
 
+@access("signed_in")
 @bp.route("/account/sign-out-everywhere", methods=["GET", "POST"])
 @login_required
 def sign_out_everywhere():
@@ -223,6 +234,7 @@ def sign_out_everywhere():
     ), 400 if form.errors else 200
 
 
+@access("signed_in")
 @bp.route("/account/password", methods=["GET", "POST"])
 @rate_limited("mail")
 @login_required

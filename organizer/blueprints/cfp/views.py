@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    access,
     attachment,
     commit,
     event_or_404,
@@ -82,6 +83,7 @@ def _proposal_url(event: Event, proposal: Proposal) -> str:
 # The call ----------------------------------------------------------------------------------
 
 
+@access("public")
 @bp.route("/<event_slug>/cfp")
 def call(event_slug: str):
     event = _viewable_event(event_slug)
@@ -123,6 +125,7 @@ def _form_for(event: Event, cfp: Cfp, proposal: Proposal | None = None, **kwargs
     )
 
 
+@access("signed_in")
 @bp.route("/<event_slug>/cfp/submit", methods=["GET", "POST"])
 @rate_limited("mail")
 @speaker_route
@@ -193,6 +196,7 @@ def _flash_saved(proposal: Proposal, submitting: bool) -> None:
         )
 
 
+@access("signed_in")
 @bp.route("/<event_slug>/cfp/mine")
 @speaker_route
 def mine(event: Event, cfp: Cfp):
@@ -207,6 +211,7 @@ def mine(event: Event, cfp: Cfp):
     )
 
 
+@access("owner")
 @bp.route("/<event_slug>/cfp/proposals/<public_id>", methods=["GET", "POST"])
 @rate_limited("mail")
 @speaker_route
@@ -285,6 +290,7 @@ def _proposal_page(  # type: ignore[no-untyped-def]
     ), status
 
 
+@access("owner")
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/withdraw", methods=["GET", "POST"])
 @rate_limited("mail")
 @speaker_route
@@ -306,6 +312,7 @@ def withdraw(event: Event, cfp: Cfp, public_id: str):
 # Co-speakers -------------------------------------------------------------------------------
 
 
+@access("owner")
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/speakers", methods=["POST"])
 @rate_limited("invitations")
 @speaker_route
@@ -329,6 +336,7 @@ def invite(event: Event, cfp: Cfp, public_id: str):
     return _proposal_page(event, cfp, proposal, invite_form=form, status=400)
 
 
+@access("owner")
 @bp.route(
     "/<event_slug>/cfp/proposals/<public_id>/speakers/<int:speaker_id>/remove",
     methods=["GET", "POST"],
@@ -361,6 +369,7 @@ def remove_speaker(event: Event, cfp: Cfp, public_id: str, speaker_id: int):
     )
 
 
+@access("signed_in_token")
 @bp.route("/<event_slug>/cfp/join/<token>", methods=["GET", "POST"])
 @speaker_route
 def join(event: Event, cfp: Cfp, token: str):
@@ -410,6 +419,7 @@ def join(event: Event, cfp: Cfp, token: str):
 # The speaker profile -----------------------------------------------------------------------
 
 
+@access("signed_in")
 @bp.route("/<event_slug>/cfp/profile", methods=["GET", "POST"])
 @speaker_route
 def profile(event: Event, cfp: Cfp):
@@ -461,6 +471,7 @@ def profile(event: Event, cfp: Cfp):
 # Confirming an accepted proposal -----------------------------------------------------------
 
 
+@access("owner")
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/respond", methods=["GET", "POST"])
 @rate_limited("mail")
 @speaker_route
@@ -498,6 +509,7 @@ def respond(event: Event, cfp: Cfp, public_id: str):
 # Files -------------------------------------------------------------------------------------
 
 
+@access("owner_or_organizer")
 @bp.route("/<event_slug>/cfp/files/<upload_public_id>")
 @login_required
 def file(event_slug: str, upload_public_id: str):

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    access,
     commit,
     event_route,
     paginate_list,
@@ -135,6 +136,7 @@ def _edit(
 # The call ------------------------------------------------------------------------------------
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def settings(event: Event):
@@ -193,6 +195,7 @@ def settings(event: Event):
 # Session types -------------------------------------------------------------------------------
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/types", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def session_types(event: Event):
@@ -227,6 +230,7 @@ def _save_session_type(event: Event, item: SessionType | None, form: SessionType
     return True
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/types/<int:type_id>", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def edit_session_type(event: Event, type_id: int):
@@ -244,6 +248,7 @@ def edit_session_type(event: Event, type_id: int):
     )
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/types/<int:type_id>/delete", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def delete_session_type(event: Event, type_id: int):
@@ -267,6 +272,7 @@ def delete_session_type(event: Event, type_id: int):
 # Moving items up and down ----------------------------------------------------------------------
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/<kind>/<int:item_id>/move", methods=["POST"])
 @event_route(permissions.can_manage_cfp)
 def move(event: Event, kind: str, item_id: int):
@@ -288,6 +294,7 @@ def move(event: Event, kind: str, item_id: int):
 # Tracks --------------------------------------------------------------------------------------
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/tracks", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def tracks(event: Event):
@@ -317,6 +324,7 @@ def _save_track(event: Event, item: Track | None, form: TrackForm) -> bool:
     return True
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/tracks/<int:track_id>", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def edit_track(event: Event, track_id: int):
@@ -334,6 +342,7 @@ def edit_track(event: Event, track_id: int):
     )
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/tracks/<int:track_id>/delete", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def delete_track(event: Event, track_id: int):
@@ -372,6 +381,7 @@ def _save_question(event: Event, item: Question | None, form: QuestionForm) -> b
     return True
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/questions", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def questions(event: Event):
@@ -389,6 +399,7 @@ def questions(event: Event):
     ), form_status(form)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/questions/<int:question_id>", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def edit_question(event: Event, question_id: int):
@@ -406,6 +417,7 @@ def edit_question(event: Event, question_id: int):
     )
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/questions/<int:question_id>/delete", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def delete_question(event: Event, question_id: int):
@@ -454,6 +466,7 @@ def _save_criterion(event: Event, item: ReviewCriterion | None, form: CriterionF
     return True
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/criteria", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def criteria(event: Event):
@@ -470,6 +483,7 @@ def criteria(event: Event):
     ), form_status(form)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/criteria/<int:criterion_id>", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def edit_criterion(event: Event, criterion_id: int):
@@ -489,6 +503,7 @@ def edit_criterion(event: Event, criterion_id: int):
     )
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/criteria/<int:criterion_id>/delete", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def delete_criterion(event: Event, criterion_id: int):
@@ -539,6 +554,7 @@ def _save_phase(event: Event, item: ReviewPhase | None, form: PhaseForm) -> bool
     return True
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/phases", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def phases(event: Event):
@@ -557,6 +573,7 @@ def phases(event: Event):
     ), form_status(form)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/phases/<int:phase_id>", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def edit_phase(event: Event, phase_id: int):
@@ -574,6 +591,7 @@ def edit_phase(event: Event, phase_id: int):
     )
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/phases/<int:phase_id>/delete", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def delete_phase(event: Event, phase_id: int):
@@ -620,6 +638,7 @@ def _sample_values(event: Event) -> dict[str, str]:
     }
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/mails")
 @event_route(permissions.can_manage_cfp)
 def mail_templates(event: Event):
@@ -630,6 +649,7 @@ def mail_templates(event: Event):
     return render_template("cfp_setup/mail_templates.html", event=event, templates=templates)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/mails/<purpose>", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def edit_mail_template(event: Event, purpose: str):
@@ -675,6 +695,7 @@ def edit_mail_template(event: Event, purpose: str):
     ), form_status(form)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/mails/<purpose>/reset", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def reset_mail_template(event: Event, purpose: str):
@@ -698,6 +719,7 @@ def reset_mail_template(event: Event, purpose: str):
 # Personal extensions -------------------------------------------------------------------------
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/extensions", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def extensions(event: Event):
@@ -736,6 +758,7 @@ def extensions(event: Event):
     ), form_status(form)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/extensions/<int:extension_id>/revoke", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def revoke_extension(event: Event, extension_id: int):

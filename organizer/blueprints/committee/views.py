@@ -24,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    access,
     attachment,
     commit,
     event_route,
@@ -101,6 +102,7 @@ def _proposal_url(event: Event, proposal: Proposal) -> str:
 # The list ------------------------------------------------------------------------------------
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/proposals")
 @event_route(permissions.can_manage_cfp)
 def proposals(event: Event):
@@ -120,6 +122,7 @@ def proposals(event: Event):
     )
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/proposals/decide", methods=["POST"])
 @event_route(permissions.can_manage_cfp)
 def bulk_decide(event: Event):
@@ -165,6 +168,7 @@ def bulk_decide(event: Event):
     return redirect(back)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/proposals.csv")
 @event_route(permissions.can_manage_cfp)
 def export_csv(event: Event):
@@ -287,12 +291,14 @@ def _own_detail_page(event: Event, proposal: Proposal, *, tags_form: TagsForm | 
     ), status
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/proposals/<public_id>")
 @event_route(permissions.can_manage_cfp)
 def proposal(event: Event, public_id: str):
     return _detail_page(event, _proposal_or_404(event, public_id))
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/decide", methods=["POST"])
 @event_route(permissions.can_manage_cfp)
 def decide(event: Event, public_id: str):
@@ -324,6 +330,7 @@ def decide(event: Event, public_id: str):
     return redirect(back)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/tags", methods=["POST"])
 @event_route(permissions.can_manage_cfp)
 def tags(event: Event, public_id: str):
@@ -341,6 +348,7 @@ def tags(event: Event, public_id: str):
     return _detail_page(event, proposal, tags_form=form, status=400)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/redact", methods=["POST"])
 @event_route(permissions.can_manage_cfp)
 def redact(event: Event, public_id: str):
@@ -365,6 +373,7 @@ def redact(event: Event, public_id: str):
     return _detail_page(event, proposal, redaction_form=form, status=400)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/redaction-flags", methods=["POST"])
 @event_route(permissions.can_manage_cfp)
 def redaction_flags(event: Event, public_id: str):
@@ -389,6 +398,7 @@ def redaction_flags(event: Event, public_id: str):
     return redirect(_proposal_url(event, proposal) + "#redaction")
 
 
+@access("organizer")
 @bp.route(
     "/<event_slug>/cfp/proposals/<public_id>/files/<int:question_id>/redacted", methods=["POST"]
 )
@@ -421,6 +431,7 @@ def redacted_file(event: Event, public_id: str, question_id: int):
     return redirect(_proposal_url(event, proposal) + "#redaction")
 
 
+@access("organizer")
 @bp.route(
     "/<event_slug>/cfp/proposals/<public_id>/files/<int:question_id>/redacted/remove",
     methods=["POST"],
@@ -441,6 +452,7 @@ def remove_redacted_file(event: Event, public_id: str, question_id: int):
     return redirect(_proposal_url(event, proposal) + "#redaction")
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/files/<int:question_id>/reviewer-copy")
 @event_route(permissions.can_manage_cfp)
 def reviewer_copy(event: Event, public_id: str, question_id: int):
@@ -452,6 +464,7 @@ def reviewer_copy(event: Event, public_id: str, question_id: int):
     return attachment(state.path, content_type=state.content_type, name=state.download_name)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/assign", methods=["POST"])
 @event_route(permissions.can_manage_cfp)
 def assign(event: Event, public_id: str):
@@ -479,6 +492,7 @@ def assign(event: Event, public_id: str):
     return _detail_page(event, proposal, assign_form=form, status=400)
 
 
+@access("organizer")
 @bp.route(
     "/<event_slug>/cfp/proposals/<public_id>/reviewers/<int:reviewer_id>/unassign",
     methods=["POST"],
@@ -506,6 +520,7 @@ def unassign(event: Event, public_id: str, reviewer_id: int):
     return redirect(_proposal_url(event, proposal) + "#reviewers")
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/cancel", methods=["GET", "POST"])
 @rate_limited("mail")
 @event_route(permissions.can_manage_cfp)
@@ -552,12 +567,14 @@ def _default_per_proposal(event: Event) -> int:
     return call.reviews_per_proposal if call is not None else 3
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/reviewers")
 @event_route(permissions.can_manage_cfp)
 def reviewers(event: Event):
     return _reviewers_page(event, AutoAssignForm(per_proposal=_default_per_proposal(event)))
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/reviewers/assign", methods=["POST"])
 @event_route(permissions.can_manage_cfp)
 def auto_assign(event: Event):
@@ -620,6 +637,7 @@ def auto_assign(event: Event):
     return redirect(url_for("committee.reviewers", event_slug=event.slug))
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/ranking")
 @event_route(permissions.can_manage_cfp)
 def ranking(event: Event):
@@ -636,6 +654,7 @@ def ranking(event: Event):
 # Decisions -----------------------------------------------------------------------------------
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/decisions", endpoint="decisions")
 @event_route(permissions.can_manage_cfp)
 def decisions_page(event: Event):
@@ -668,6 +687,7 @@ def decisions_page(event: Event):
     )
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/decisions/remind", methods=["POST"])
 @rate_limited("mail")
 @event_route(permissions.can_manage_cfp)
@@ -703,6 +723,7 @@ def _default_respond_by(event: Event) -> tuple[dt.date, dt.time]:
     return (local + dt.timedelta(days=PUBLISH_DAYS_AHEAD)).date(), dt.time(23, 59)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/cfp/decisions/publish", methods=["GET", "POST"])
 @rate_limited("mail")
 @event_route(permissions.can_manage_cfp)

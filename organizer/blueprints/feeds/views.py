@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from organizer import permissions
+from organizer.blueprints._common import access
 from organizer.errors import NotFound
 from organizer.models import Event
 from organizer.services import agendas, feeds
@@ -86,42 +87,50 @@ def _feed(event_slug: str, key: str, content_type: str = ICS) -> Response:
     return _respond(event=event, stamp=feeds.stamp_of(event), key=key, content_type=content_type)
 
 
+@access("public")
 @bp.route("/<event_slug>/schedule.ics")
 def event_ics(event_slug: str) -> Response:
     """Every session of the latest release, breaks and plenary items included."""
     return _feed(event_slug, feeds.EVENT)
 
 
+@access("public")
 @bp.route("/<event_slug>/schedule/track/<track_slug>.ics")
 def track_ics(event_slug: str, track_slug: str) -> Response:
     return _feed(event_slug, f"track:{track_slug}")
 
 
+@access("public")
 @bp.route("/<event_slug>/schedule/room/<room_slug>.ics")
 def room_ics(event_slug: str, room_slug: str) -> Response:
     return _feed(event_slug, f"room:{room_slug}")
 
 
+@access("public")
 @bp.route("/<event_slug>/speaker/<code>.ics")
 def speaker_ics(event_slug: str, code: str) -> Response:
     return _feed(event_slug, f"speaker:{code}")
 
 
+@access("public")
 @bp.route("/<event_slug>/talk/<code>.ics")
 def session_ics(event_slug: str, code: str) -> Response:
     return _feed(event_slug, f"session:{code}")
 
 
+@access("public")
 @bp.route("/<event_slug>/schedule.xml")
 def frab_xml(event_slug: str) -> Response:
     return _feed(event_slug, feeds.XML, XML)
 
 
+@access("public")
 @bp.route("/<event_slug>/schedule.json")
 def frab_json(event_slug: str) -> Response:
     return _feed(event_slug, feeds.JSON, JSON)
 
 
+@access("token")
 @bp.route("/<event_slug>/agenda/<token>.ics")
 def agenda_ics(event_slug: str, token: str) -> Response:
     """The starred sessions of one agenda. Nothing personal in it: no name, no token; its

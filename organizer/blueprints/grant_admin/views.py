@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    access,
     commit,
     event_route,
     paginate_list,
@@ -122,6 +123,7 @@ def _labels() -> dict[str, Any]:
 # Programmes --------------------------------------------------------------------------------
 
 
+@access("organizer")
 @bp.route("/<event_slug>/grants", endpoint="programmes")
 @event_route(permissions.can_manage_grants)
 def programmes_page(event: Event):
@@ -218,6 +220,7 @@ def _save_programme(event: Event, programme: GrantProgramme | None, form: Progra
     return saved
 
 
+@access("organizer")
 @bp.route("/<event_slug>/grants/new", methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def new_programme(event: Event):
@@ -236,6 +239,7 @@ def new_programme(event: Event):
     ), form_status(form)
 
 
+@access("organizer")
 @bp.route(PROGRAMME, methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def edit_programme(event: Event, programme_public_id: str):
@@ -253,6 +257,7 @@ def edit_programme(event: Event, programme_public_id: str):
     ), form_status(form)
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/delete", methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def delete_programme(event: Event, programme_public_id: str):
@@ -295,6 +300,7 @@ def _save_question(programme: GrantProgramme, item: Any, form: GrantQuestionForm
     return True
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/questions", methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def questions(event: Event, programme_public_id: str):
@@ -321,6 +327,7 @@ def _question(programme: GrantProgramme, question_id: int) -> Any:
         abort(404)
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/questions/<int:question_id>", methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def edit_question(event: Event, programme_public_id: str, question_id: int):
@@ -343,6 +350,7 @@ def edit_question(event: Event, programme_public_id: str, question_id: int):
     ), form_status(form)
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/questions/<int:question_id>/delete", methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def delete_question(event: Event, programme_public_id: str, question_id: int):
@@ -403,6 +411,7 @@ def _save_criterion(programme: GrantProgramme, item: Any, form: CriterionForm) -
     return True
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/criteria", methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def criteria(event: Event, programme_public_id: str):
@@ -420,6 +429,7 @@ def criteria(event: Event, programme_public_id: str):
     ), form_status(form)
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/criteria/<int:criterion_id>", methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def edit_criterion(event: Event, programme_public_id: str, criterion_id: int):
@@ -442,6 +452,7 @@ def edit_criterion(event: Event, programme_public_id: str, criterion_id: int):
     ), form_status(form)
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/criteria/<int:criterion_id>/delete", methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def delete_criterion(event: Event, programme_public_id: str, criterion_id: int):
@@ -467,6 +478,7 @@ def delete_criterion(event: Event, programme_public_id: str, criterion_id: int):
     )
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/<kind>/<int:item_id>/move", methods=["POST"])
 @event_route(permissions.can_manage_grants)
 def move(event: Event, programme_public_id: str, kind: str, item_id: int):
@@ -493,6 +505,7 @@ def move(event: Event, programme_public_id: str, kind: str, item_id: int):
 # The visa invitation letter ----------------------------------------------------------------
 
 
+@access("organizer")
 @bp.route("/<event_slug>/grants/letter", methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def letter(event: Event):
@@ -529,6 +542,7 @@ def letter(event: Event):
 LISTED_STATES = [s for s in GrantState if s != GrantState.DRAFT]
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/applications", endpoint="applications")
 @event_route(permissions.can_manage_grants)
 def applications_page(event: Event, programme_public_id: str):
@@ -582,6 +596,7 @@ def _application_page(
     ), status
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/applications/<public_id>", methods=["GET", "POST"])
 @rate_limited("mail")
 @event_route(permissions.can_manage_grants)
@@ -632,6 +647,7 @@ def application(event: Event, programme_public_id: str, public_id: str):
     )
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/applications/<public_id>/pin", methods=["POST"])
 @event_route(permissions.can_manage_grants)
 def pin(event: Event, programme_public_id: str, public_id: str):
@@ -657,6 +673,7 @@ def pin(event: Event, programme_public_id: str, public_id: str):
     return _application_page(event, programme, item, pin_form=form, status=form_status(form))
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/applications/<public_id>/reject", methods=["GET", "POST"])
 @rate_limited("mail")
 @event_route(permissions.can_manage_grants)
@@ -719,6 +736,7 @@ def _allocation_page(
     ), status
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/allocation", methods=["GET", "POST"], endpoint="allocation")
 @event_route(permissions.can_manage_grants)
 def allocation_page(event: Event, programme_public_id: str):
@@ -740,6 +758,7 @@ def _field(line_id: int, category: str) -> str:
     return f"amount-{line_id}-{category}"
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/allocation/adjust", methods=["POST"])
 @event_route(permissions.can_manage_grants)
 def adjust(event: Event, programme_public_id: str):
@@ -803,6 +822,7 @@ def _draft_or_redirect(event: Event, programme: GrantProgramme):  # type: ignore
     return run, None
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/allocation/discard", methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def discard(event: Event, programme_public_id: str):
@@ -854,6 +874,7 @@ def _with_respond_by(form: CommitForm, event: Event, act: Callable[[dt.datetime]
         return None
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/allocation/send", methods=["GET", "POST"])
 @rate_limited("mail")
 @event_route(permissions.can_manage_grants)
@@ -909,6 +930,7 @@ def _offers_page(event: Event, programme: GrantProgramme, form: OfferNextForm, s
     ), status
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/offers", endpoint="offers")
 @event_route(permissions.can_manage_grants)
 def offers_page(event: Event, programme_public_id: str):
@@ -916,6 +938,7 @@ def offers_page(event: Event, programme_public_id: str):
     return _offers_page(event, programme, _respond_by_form(OfferNextForm, event, programme))
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/offers/next", methods=["POST"])
 @rate_limited("mail")
 @event_route(permissions.can_manage_grants)
@@ -952,6 +975,7 @@ def offer_next(event: Event, programme_public_id: str):
     return _offers_page(event, programme, form, form_status(form))
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/offers/expire", methods=["POST"])
 @event_route(permissions.can_manage_grants)
 def expire(event: Event, programme_public_id: str):
@@ -972,6 +996,7 @@ def expire(event: Event, programme_public_id: str):
     return _back("grant_admin.offers", event, programme)
 
 
+@access("organizer")
 @bp.route(PROGRAMME + "/offers/remind", methods=["POST"])
 @event_route(permissions.can_manage_grants)
 def remind(event: Event, programme_public_id: str):

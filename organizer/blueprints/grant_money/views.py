@@ -21,6 +21,7 @@ from flask_login import current_user, login_required
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    access,
     commit,
     event_or_404,
     event_route,
@@ -63,6 +64,7 @@ def _viewable_event(slug: str) -> Event:
 # The grantee's pages -----------------------------------------------------------------------
 
 
+@access("owner")
 @bp.route("/<event_slug>/grants/applications/<public_id>/receipts", methods=["GET", "POST"])
 @login_required
 def receipts(event_slug: str, public_id: str):
@@ -108,6 +110,7 @@ def receipts(event_slug: str, public_id: str):
     ), form_status(form)
 
 
+@access("owner_or_organizer")
 @bp.route("/<event_slug>/grants/receipts/<receipt_public_id>/file")
 @login_required
 def receipt_file(event_slug: str, receipt_public_id: str):
@@ -132,6 +135,7 @@ def receipt_file(event_slug: str, receipt_public_id: str):
     return response
 
 
+@access("grantee")
 @bp.route("/<event_slug>/grants/letter", methods=["GET", "POST"])
 @login_required
 def letter(event_slug: str):
@@ -176,6 +180,7 @@ def _page(template: str, event: Event, programme: GrantProgramme, **context: Any
     )
 
 
+@access("organizer")
 @bp.route(MONEY)
 @event_route(permissions.can_manage_grants)
 def overview(event: Event, programme_public_id: str):
@@ -191,6 +196,7 @@ def overview(event: Event, programme_public_id: str):
     )
 
 
+@access("organizer")
 @bp.route(f"{MONEY}/receipts")
 @event_route(permissions.can_manage_grants)
 def waiting(event: Event, programme_public_id: str):
@@ -203,6 +209,7 @@ def waiting(event: Event, programme_public_id: str):
     )
 
 
+@access("organizer")
 @bp.route(f"{MONEY}/receipts/<receipt_public_id>", methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def review_receipt(event: Event, programme_public_id: str, receipt_public_id: str):
@@ -247,6 +254,7 @@ def review_receipt(event: Event, programme_public_id: str, receipt_public_id: st
     ), form_status(form)
 
 
+@access("organizer")
 @bp.route(f"{MONEY}/rates", methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def rates(event: Event, programme_public_id: str):
@@ -291,6 +299,7 @@ def rates(event: Event, programme_public_id: str):
     ), form_status(form)
 
 
+@access("organizer")
 @bp.route(f"{MONEY}/grantees/<application_public_id>", methods=["GET", "POST"])
 @event_route(permissions.can_manage_grants)
 def payouts(event: Event, programme_public_id: str, application_public_id: str):
@@ -337,6 +346,7 @@ def payouts(event: Event, programme_public_id: str, application_public_id: str):
     ), form_status(form)
 
 
+@access("organizer")
 @bp.route(f"{MONEY}/export.csv")
 @event_route(permissions.can_manage_grants)
 def export_csv(event: Event, programme_public_id: str):

@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    access,
     attachment,
     commit,
     event_route,
@@ -60,6 +61,7 @@ def _labels() -> dict[str, object]:
 # Pages ---------------------------------------------------------------------------------------
 
 
+@access("grant_reviewer")
 @bp.route("/<event_slug>/grants")
 @event_route(permissions.can_review_grants)
 def index(event: Event):
@@ -69,6 +71,7 @@ def index(event: Event):
     )
 
 
+@access("grant_reviewer")
 @bp.route("/<event_slug>/grants/<programme_public_id>")
 @event_route(permissions.can_review_grants)
 def applications(event: Event, programme_public_id: str):
@@ -88,6 +91,7 @@ def applications(event: Event, programme_public_id: str):
     )
 
 
+@access("grant_reviewer")
 @bp.route("/<event_slug>/grants/<programme_public_id>/ranking")
 @event_route(permissions.can_review_grants)
 def ranking(event: Event, programme_public_id: str):
@@ -110,6 +114,7 @@ def ranking(event: Event, programme_public_id: str):
     )
 
 
+@access("grant_reviewer")
 @bp.route("/<event_slug>/grants/applications/<public_id>", methods=["GET", "POST"])
 @event_route(permissions.can_review_grants)
 def application(event: Event, public_id: str):
@@ -174,6 +179,7 @@ def application(event: Event, public_id: str):
     ), status
 
 
+@access("grant_reviewer")
 @bp.route("/<event_slug>/grants/applications/<public_id>/files/<int:question_id>")
 @event_route(permissions.can_review_grants)
 def file(event: Event, public_id: str, question_id: int):
@@ -196,6 +202,7 @@ def file(event: Event, public_id: str, question_id: int):
     return attachment(found.path, content_type=found.content_type, name=found.download_name)
 
 
+@access("grant_reviewer")
 @bp.route("/<event_slug>/grants/applications/<public_id>/conflict", methods=["GET", "POST"])
 @event_route(permissions.can_review_grants)
 def conflict(event: Event, public_id: str):

@@ -21,6 +21,7 @@ from flask_login import current_user, login_required
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    access,
     commit,
     event_or_404,
     paginate_list,
@@ -118,6 +119,7 @@ def _flash_saved(application: GrantApplication, submitting: bool) -> None:
 # The programmes ----------------------------------------------------------------------------
 
 
+@access("public")
 @bp.route("/<event_slug>/grants")
 def index(event_slug: str):
     event = _viewable_event(event_slug)
@@ -138,6 +140,7 @@ def index(event_slug: str):
     )
 
 
+@access("signed_in")
 @bp.route("/<event_slug>/grants/<programme_public_id>/apply", methods=["GET", "POST"])
 @rate_limited("mail")
 @applicant_route
@@ -203,12 +206,14 @@ def _mine_page(event: Event, *, status: int = 200):  # type: ignore[no-untyped-d
     ), status
 
 
+@access("signed_in")
 @bp.route("/<event_slug>/grants/mine")
 @applicant_route
 def mine(event: Event):
     return _mine_page(event)
 
 
+@access("owner")
 @bp.route("/<event_slug>/grants/applications/<public_id>/respond", methods=["POST"])
 @applicant_route
 def respond(event: Event, public_id: str):
@@ -234,6 +239,7 @@ def respond(event: Event, public_id: str):
 # One application ---------------------------------------------------------------------------
 
 
+@access("owner")
 @bp.route("/<event_slug>/grants/applications/<public_id>", methods=["GET", "POST"])
 @rate_limited("mail")
 @applicant_route
@@ -318,6 +324,7 @@ def _application_page(  # type: ignore[no-untyped-def]
     ), status
 
 
+@access("owner")
 @bp.route("/<event_slug>/grants/applications/<public_id>/messages", methods=["POST"])
 @rate_limited("mail")
 @applicant_route
@@ -344,6 +351,7 @@ def reply(event: Event, public_id: str):
     return _application_page(event, application, message_form=form, status=400)
 
 
+@access("owner")
 @bp.route("/<event_slug>/grants/applications/<public_id>/withdraw", methods=["GET", "POST"])
 @rate_limited("mail")
 @applicant_route

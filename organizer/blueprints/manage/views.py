@@ -7,7 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from organizer import permissions
-from organizer.blueprints._common import commit, event_route, paginate, show_domain_error, utcnow
+from organizer.blueprints._common import (
+    access,
+    commit,
+    event_route,
+    paginate,
+    show_domain_error,
+    utcnow,
+)
 from organizer.blueprints._limits import rate_limited
 from organizer.blueprints.manage.forms import ConfirmForm, EventForm, InviteForm
 from organizer.enums import EventRoleName
@@ -19,6 +26,7 @@ from organizer.services.events import time_zone_names
 bp = Blueprint("manage", __name__)
 
 
+@access("signed_in")
 @bp.route("/manage/")
 @login_required
 def index():
@@ -26,6 +34,7 @@ def index():
     return render_template("manage/index.html", page=page)
 
 
+@access("site_admin")
 @bp.route("/manage/events/new", methods=["GET", "POST"])
 @login_required
 def create_event():
@@ -53,12 +62,14 @@ def _event_form_page(form: EventForm, event: Event | None):  # type: ignore[no-u
     ), 400 if form.errors else 200
 
 
+@access("organizer")
 @bp.route("/manage/<event_slug>/")
 @event_route(permissions.can_manage_event)
 def dashboard(event: Event):
     return render_template("manage/dashboard.html", event=event)
 
 
+@access("organizer")
 @bp.route("/manage/<event_slug>/settings", methods=["GET", "POST"])
 @event_route(permissions.can_manage_event)
 def settings(event: Event):
@@ -80,6 +91,7 @@ def settings(event: Event):
     return _event_form_page(form, event=event)
 
 
+@access("organizer")
 @bp.route("/manage/<event_slug>/team", methods=["GET", "POST"])
 @rate_limited("invitations")
 @event_route(permissions.can_manage_team)
@@ -111,6 +123,7 @@ def team_page(event: Event):
     ), 400 if form.errors else 200
 
 
+@access("organizer")
 @bp.route("/manage/<event_slug>/team/roles/<int:role_id>/remove", methods=["GET", "POST"])
 @event_route(permissions.can_manage_team)
 def remove_role(event: Event, role_id: int):
@@ -130,6 +143,7 @@ def remove_role(event: Event, role_id: int):
     )
 
 
+@access("organizer")
 @bp.route(
     "/manage/<event_slug>/team/invitations/<int:invitation_id>/revoke", methods=["GET", "POST"]
 )
@@ -151,6 +165,7 @@ def revoke_invitation(event: Event, invitation_id: int):
     )
 
 
+@access("organizer")
 @bp.route("/manage/<event_slug>/audit")
 @event_route(permissions.can_view_audit_log)
 def audit_log(event: Event):
@@ -158,6 +173,7 @@ def audit_log(event: Event):
     return render_template("manage/audit.html", event=event, page=page)
 
 
+@access("site_admin")
 @bp.route("/manage/audit")
 @login_required
 def site_audit_log():
@@ -166,6 +182,7 @@ def site_audit_log():
     return render_template("manage/audit.html", event=None, page=paginate(audit.site_entries()))
 
 
+@access("signed_in_token")
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 @login_required
 def invitation(token: str):

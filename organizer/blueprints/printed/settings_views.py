@@ -15,6 +15,7 @@ from wtforms.validators import InputRequired
 from organizer import permissions
 from organizer.blueprints._common import (
     CheckboxGroupField,
+    access,
     commit,
     event_or_404,
     event_route,
@@ -31,6 +32,7 @@ from organizer.services.print import signs
 MAX_AGE = 300
 
 
+@access("public")
 @bp.route("/<event_slug>/signs.pdf", endpoint="signs")
 def signs_pdf(event_slug: str):
     """One page per room and day of the latest release, for the doors. 404 before it."""
@@ -78,6 +80,7 @@ class PrintSettingsForm(FlaskForm):
     submit = SubmitField(_l("Save print settings"))
 
 
+@access("organizer")
 @bp.route("/manage/<event_slug>/schedule/print", methods=["GET", "POST"])
 @event_route(permissions.can_manage_schedule)
 def settings(event: Event):

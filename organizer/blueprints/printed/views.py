@@ -7,7 +7,7 @@ from flask import Blueprint, abort, make_response, request
 from flask_login import current_user
 
 from organizer import permissions
-from organizer.blueprints._common import event_or_404, utcnow
+from organizer.blueprints._common import access, event_or_404, utcnow
 from organizer.errors import NotFound
 from organizer.services.print import programme as booklets
 
@@ -17,6 +17,7 @@ bp = Blueprint("printed", __name__)
 # --- The booklet (standard and large print) --------------------------------------------------
 
 
+@access("public")
 @bp.route("/<event_slug>/programme.pdf")
 def booklet(event_slug: str):
     """The printed programme of the latest release; ?edition=large for the large print."""

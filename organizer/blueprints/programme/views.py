@@ -25,6 +25,7 @@ from flask_login import current_user
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    access,
     commit,
     event_or_404,
     paginate,
@@ -118,6 +119,7 @@ def _common(event: Event, programme: Programme, zone: str, **context: Any) -> di
     }
 
 
+@access("public")
 @bp.route("/<event_slug>/schedule/")
 def schedule(event_slug: str):
     event = _visible_event(event_slug)
@@ -150,6 +152,7 @@ def schedule(event_slug: str):
     )
 
 
+@access("public")
 @bp.route("/<event_slug>/talk/<code>/")
 def session(event_slug: str, code: str):
     """A session of the latest release. A cancelled session (or an unknown code) is 404: the
@@ -182,6 +185,7 @@ def session(event_slug: str, code: str):
     )
 
 
+@access("public")
 @bp.route("/<event_slug>/speakers/")
 def speakers(event_slug: str):
     event = _visible_event(event_slug)
@@ -203,6 +207,7 @@ def speakers(event_slug: str):
     )
 
 
+@access("public")
 @bp.route("/<event_slug>/speakers/<code>/")
 def speaker(event_slug: str, code: str):
     event = _visible_event(event_slug)
@@ -248,6 +253,7 @@ def _agenda_page(event: Event, agenda: Agenda | None, *, by_token: bool):  # typ
     )
 
 
+@access("public")
 @bp.route("/<event_slug>/agenda/")
 def agenda(event_slug: str):
     """My agenda: the account's, or the one whose token this browser keeps (cookie)."""
@@ -257,6 +263,7 @@ def agenda(event_slug: str):
     return response
 
 
+@access("token")
 @bp.route("/<event_slug>/agenda/<token>/")
 def agenda_token(event_slug: str, token: str):
     event = _visible_event(event_slug)
@@ -293,6 +300,7 @@ def _agenda_for_change(event: Event, token: str | None, now: dt.datetime) -> Age
     return found if found is not None else agendas.create(event=event, now=now)
 
 
+@access("public")
 @bp.route("/<event_slug>/agenda/stars", methods=["POST"])
 def stars(event_slug: str):
     """Star or unstar a session: a plain form (redirects back) or JSON (answers JSON)."""
@@ -344,6 +352,7 @@ def stars(event_slug: str):
     return response
 
 
+@access("token")
 @bp.route("/<event_slug>/agenda/<token>/sync", methods=["POST"])
 def sync(event_slug: str, token: str):
     """The browser's copy of the stars (JSON {codes: [...]}) replaces the token's agenda."""
@@ -363,6 +372,7 @@ def sync(event_slug: str, token: str):
     return jsonify(token=found.token, codes=result)
 
 
+@access("token")
 @bp.route("/<event_slug>/agenda/<token>/replace", methods=["GET", "POST"])
 def replace_token(event_slug: str, token: str):
     """A new private address for the agenda; the old address and its feed stop working."""
@@ -394,6 +404,7 @@ def replace_token(event_slug: str, token: str):
     return response
 
 
+@access("public")
 @bp.route("/<event_slug>/schedule/changes/")
 def changes(event_slug: str):
     """Every release, newest first, with its comment and what changed. Cacheable: it changes

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
 from organizer import permissions
-from organizer.blueprints._common import event_or_404, paginate, utcnow
+from organizer.blueprints._common import access, event_or_404, paginate, utcnow
 from organizer.services import cfp
 from organizer.services.events import public_events
 from organizer.services.grants import programmes as grant_programmes
@@ -15,12 +15,14 @@ from organizer.services.scheduling import releases
 bp = Blueprint("public", __name__)
 
 
+@access("public")
 @bp.route("/")
 def home():
     page = paginate(public_events(today=utcnow().date()))
     return render_template("public/home.html", page=page, today=utcnow().date())
 
 
+@access("public")
 @bp.route("/<event_slug>/")
 def event(event_slug: str):
     event = event_or_404(event_slug)

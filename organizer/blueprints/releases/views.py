@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    access,
     commit,
     event_route,
     paginate,
@@ -24,6 +25,7 @@ from organizer.services.scheduling import releases
 bp = Blueprint("releases", __name__, url_prefix="/manage")
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/releases/", methods=["GET", "POST"])
 @rate_limited("mail")
 @event_route(permissions.can_manage_schedule)
@@ -74,6 +76,7 @@ def index(event: Event):
     ), form_status(form)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/releases/<number>")
 @event_route(permissions.can_manage_schedule)
 def release(event: Event, number: str):

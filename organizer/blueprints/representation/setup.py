@@ -24,7 +24,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
 from organizer import permissions
-from organizer.blueprints._common import DateInput, commit, event_route, show_domain_error, utcnow
+from organizer.blueprints._common import (
+    DateInput,
+    access,
+    commit,
+    event_route,
+    show_domain_error,
+    utcnow,
+)
 from organizer.blueprints._setup_views import move_direction, move_then
 from organizer.blueprints.representation.views import bp
 from organizer.enums import SurveyKind
@@ -170,6 +177,7 @@ def _question_or_404(event: Event, question_key: str) -> QuestionInfo:
         abort(404)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/representation/setup", methods=["GET", "POST"])
 @event_route(permissions.can_view_representation)
 def setup(event: Event):
@@ -235,6 +243,7 @@ def _survey_or_redirect(event: Event) -> Any:
     return None
 
 
+@access("organizer")
 @bp.route("/<event_slug>/representation/questions", methods=["GET", "POST"])
 @event_route(permissions.can_view_representation)
 def questions(event: Event):
@@ -274,6 +283,7 @@ def questions(event: Event):
     )
 
 
+@access("organizer")
 @bp.route("/<event_slug>/representation/questions/<question_key>", methods=["GET", "POST"])
 @event_route(permissions.can_view_representation)
 def edit_question(event: Event, question_key: str):
@@ -329,6 +339,7 @@ def _question_page(
     )
 
 
+@access("organizer")
 @bp.route("/<event_slug>/representation/questions/<question_key>/options", methods=["POST"])
 @event_route(permissions.can_view_representation)
 def add_option(event: Event, question_key: str):
@@ -361,6 +372,7 @@ def _retired_flag() -> bool | None:
     return form.retired.data == "1"
 
 
+@access("organizer")
 @bp.route("/<event_slug>/representation/questions/<question_key>/retire", methods=["POST"])
 @event_route(permissions.can_view_representation)
 def retire_question(event: Event, question_key: str):
@@ -390,6 +402,7 @@ def retire_question(event: Event, question_key: str):
     return redirect(url_for("representation.questions", event_slug=event.slug))
 
 
+@access("organizer")
 @bp.route(
     "/<event_slug>/representation/questions/<question_key>/options/<option_key>/retire",
     methods=["POST"],
@@ -429,6 +442,7 @@ def retire_option(event: Event, question_key: str, option_key: str):
     return redirect(_question_url(event, question.key))
 
 
+@access("organizer")
 @bp.route("/<event_slug>/representation/questions/<question_key>/move", methods=["POST"])
 @event_route(permissions.can_view_representation)
 def move_question(event: Event, question_key: str):

@@ -15,7 +15,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from organizer import permissions
-from organizer.blueprints._common import commit, event_route, show_domain_error, utcnow
+from organizer.blueprints._common import access, commit, event_route, show_domain_error, utcnow
 from organizer.blueprints.representation.forms import EditionsForm, TargetForm
 from organizer.errors import DomainError
 from organizer.models import Event
@@ -102,6 +102,7 @@ def _pool_args(chosen: list[Event], mode: str) -> dict[str, Any]:
     return {"editions": [e.slug for e in chosen], "mode": "pool"}
 
 
+@access("organizer")
 @bp.route("/<event_slug>/representation")
 @event_route(permissions.can_view_representation)
 def dashboard(event: Event):
@@ -131,6 +132,7 @@ def dashboard(event: Event):
     )
 
 
+@access("organizer")
 @bp.route("/<event_slug>/representation/export.csv")
 @event_route(permissions.can_view_representation)
 def export_csv(event: Event):
@@ -169,12 +171,14 @@ def _report_context(event: Event) -> dict[str, Any]:
     }
 
 
+@access("organizer")
 @bp.route("/<event_slug>/representation/report")
 @event_route(permissions.can_view_representation)
 def report(event: Event):
     return representation_report.render_html(standalone=False, **_report_context(event))
 
 
+@access("organizer")
 @bp.route("/<event_slug>/representation/report.pdf")
 @event_route(permissions.can_view_representation)
 def report_pdf(event: Event):
@@ -202,6 +206,7 @@ def _target_choices(
     return answers, stages
 
 
+@access("organizer")
 @bp.route("/<event_slug>/representation/targets", methods=["GET", "POST"])
 @event_route(permissions.can_view_representation)
 def targets(event: Event):

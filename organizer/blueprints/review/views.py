@@ -24,6 +24,7 @@ from flask_login import current_user
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    access,
     attachment,
     commit,
     event_route,
@@ -64,6 +65,7 @@ def _anonymous(call: Any) -> bool:
 # Pages ---------------------------------------------------------------------------------------
 
 
+@access("reviewer")
 @bp.route("/<event_slug>/")
 @event_route(permissions.can_review)
 def index(event: Event):
@@ -81,6 +83,7 @@ def index(event: Event):
     )
 
 
+@access("reviewer")
 @bp.route("/<event_slug>/next")
 @event_route(permissions.can_review)
 def next_proposal(event: Event):
@@ -91,6 +94,7 @@ def next_proposal(event: Event):
     return redirect(url_for("review.proposal", event_slug=event.slug, public_id=proposal.public_id))
 
 
+@access("reviewer")
 @bp.route("/<event_slug>/proposals")
 @event_route(permissions.can_review)
 def all_proposals(event: Event):
@@ -109,6 +113,7 @@ def all_proposals(event: Event):
     )
 
 
+@access("reviewer")
 @bp.route("/<event_slug>/preferences", methods=["GET", "POST"])
 @event_route(permissions.can_review)
 def preferences(event: Event):
@@ -135,6 +140,7 @@ def _preferences_page(event: Event, form: PreferencesForm, tracks: list[Any]) ->
     return render_template("review/preferences.html", event=event, form=form, tracks=tracks)
 
 
+@access("reviewer")
 @bp.route("/<event_slug>/proposals/<public_id>", methods=["GET", "POST"])
 @event_route(permissions.can_review)
 def proposal(event: Event, public_id: str):
@@ -212,6 +218,7 @@ def _proposal_page(event, item, call, rules, criteria, mine, form) -> str:  # ty
     )
 
 
+@access("reviewer")
 @bp.route("/<event_slug>/proposals/<public_id>/files/<int:question_id>")
 @event_route(permissions.can_review)
 def file(event: Event, public_id: str, question_id: int):
@@ -232,6 +239,7 @@ def file(event: Event, public_id: str, question_id: int):
     return attachment(found.path, content_type=found.content_type, name=found.download_name)
 
 
+@access("reviewer")
 @bp.route("/<event_slug>/proposals/<public_id>/conflict", methods=["GET", "POST"])
 @event_route(permissions.can_review)
 def conflict(event: Event, public_id: str):
@@ -273,6 +281,7 @@ def _conflict_page(event: Event, item: Proposal, declared: bool, form: ConflictF
 # Export --------------------------------------------------------------------------------------
 
 
+@access("reviewer")
 @bp.route("/<event_slug>/assigned.csv")
 @event_route(permissions.can_review)
 def export_csv(event: Event):

@@ -31,6 +31,7 @@ from werkzeug.datastructures import MultiDict
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    access,
     commit,
     event_route,
     rollback,
@@ -249,6 +250,7 @@ def _editor_page(event: Event, status: int = 200):  # type: ignore[no-untyped-de
     ), status
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/")
 @manager
 def editor(event: Event):
@@ -262,18 +264,21 @@ def editor(event: Event):
     return _editor_page(event)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/data.json")
 @manager
 def data(event: Event):
     return jsonify(_state(event))
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/conflicts")
 @manager
 def conflicts(event: Event):
     return render_template("schedule/conflicts.html", event=event, view=_build(event))
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/undo", methods=["POST"])
 @manager
 def undo(event: Event):
@@ -376,6 +381,7 @@ def _reset_after_conflict(event: Event, public_id: str, name: str, form: Any):  
     return _session_page(event, public_id, forms={name: form})
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/sessions/<public_id>", methods=["GET", "POST"])
 @manager
 def session(event: Event, public_id: str):
@@ -432,6 +438,7 @@ def _target_form(event: Event, form_class: type[Any] = PlaceForm) -> Any:
     return _form(form_class, aliases={"room_id": "room"}, options=editor_view.grid_options(event))
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/sessions/<public_id>/move", methods=["POST"])
 @manager
 def move(event: Event, public_id: str):
@@ -455,6 +462,7 @@ def move(event: Event, public_id: str):
     return _session_action(event, public_id, "place", form, act)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/sessions/<public_id>/unschedule", methods=["POST"])
 @manager
 def unschedule(event: Event, public_id: str):
@@ -471,6 +479,7 @@ def unschedule(event: Event, public_id: str):
     return _session_action(event, public_id, "unschedule", form, act)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/sessions/<public_id>/resize", methods=["POST"])
 @manager
 def resize(event: Event, public_id: str):
@@ -498,6 +507,7 @@ def resize(event: Event, public_id: str):
     return _session_action(event, public_id, "resize", form, act)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/sessions/<public_id>/contain", methods=["POST"])
 @manager
 def contain(event: Event, public_id: str):
@@ -525,6 +535,7 @@ def contain(event: Event, public_id: str):
     return _session_action(event, public_id, "contain", form, act)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/sessions/<public_id>/check", methods=["POST"])
 @manager
 def check(event: Event, public_id: str):

@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    access,
     commit,
     event_route,
     paginate_list,
@@ -107,6 +108,7 @@ def _act_then(act: Callable[[], object], done: str) -> None:
 # Settings ------------------------------------------------------------------------------------
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/setup/", methods=["GET", "POST"])
 @manager_route
 def settings(event: Event):
@@ -141,6 +143,7 @@ def _save_room(event: Event, room: Room | None, form: RoomForm) -> bool:
     )
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/setup/rooms")
 @manager_route
 def rooms(event: Event):
@@ -152,6 +155,7 @@ def rooms(event: Event):
     )
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/setup/rooms/new", methods=["GET", "POST"])
 @manager_route
 def new_room(event: Event):
@@ -183,6 +187,7 @@ def _room_page(event: Event, room: Room, form: RoomForm, window_form: WindowForm
     ), status
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/setup/rooms/<int:room_id>", methods=["GET", "POST"])
 @manager_route
 def edit_room(event: Event, room_id: int):
@@ -193,6 +198,7 @@ def edit_room(event: Event, room_id: int):
     return _room_page(event, room, form, _window_form(event), form_status(form))
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/setup/rooms/<int:room_id>/windows", methods=["POST"])
 @manager_route
 def add_window(event: Event, room_id: int):
@@ -216,6 +222,7 @@ def add_window(event: Event, room_id: int):
     )
 
 
+@access("organizer")
 @bp.route(
     "/<event_slug>/schedule/setup/rooms/<int:room_id>/windows/<int:window_id>/delete",
     methods=["POST"],
@@ -234,6 +241,7 @@ def remove_window(event: Event, room_id: int, window_id: int):
     return redirect(_url("edit_room", event, room_id=room_id))
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/setup/rooms/<int:room_id>/move", methods=["POST"])
 @manager_route
 def move_room(event: Event, room_id: int):
@@ -247,6 +255,7 @@ def move_room(event: Event, room_id: int):
     return redirect(_url("rooms", event))
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/setup/rooms/<int:room_id>/delete", methods=["GET", "POST"])
 @manager_route
 def delete_room(event: Event, room_id: int):
@@ -281,6 +290,7 @@ def _day(event: Event, day_id: int) -> ScheduleDay:
     return _found(lambda: setup.day_in_event(event, day_id))
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/setup/days", methods=["GET", "POST"])
 @manager_route
 def days(event: Event):
@@ -308,6 +318,7 @@ def days(event: Event):
     ), form_status(form)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/setup/days/event-days", methods=["POST"])
 @manager_route
 def add_event_days(event: Event):
@@ -321,6 +332,7 @@ def add_event_days(event: Event):
     return _done(ngettext("%(num)d day is added.", "%(num)d days are added.", added), "days", event)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/setup/days/<int:day_id>", methods=["GET", "POST"])
 @manager_route
 def edit_day(event: Event, day_id: int):
@@ -341,6 +353,7 @@ def edit_day(event: Event, day_id: int):
     )
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/setup/days/<int:day_id>/delete", methods=["GET", "POST"])
 @manager_route
 def delete_day(event: Event, day_id: int):
@@ -410,6 +423,7 @@ def _save_item(event: Event, kind: SlotKind, slot: Slot | None, form: Any) -> bo
     )
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/setup/items")
 @manager_route
 def items(event: Event):
@@ -425,12 +439,14 @@ def _new_item(event: Event, kind: SlotKind, added: str):  # type: ignore[no-unty
     return _item_page(event, kind, None, form, form_status(form))
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/setup/items/new-plenary", methods=["GET", "POST"])
 @manager_route
 def new_plenary(event: Event):
     return _new_item(event, SlotKind.PLENARY, _("The plenary item is added."))
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/setup/items/new-block", methods=["GET", "POST"])
 @manager_route
 def new_container(event: Event):
@@ -470,6 +486,7 @@ def _add_talk_form(event: Event, *, posted: bool = True) -> AddTalkForm:
     return AddTalkForm(formdata=None, choices=choices)
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/setup/items/<int:slot_id>", methods=["GET", "POST"])
 @manager_route
 def edit_item(event: Event, slot_id: int):
@@ -481,6 +498,7 @@ def edit_item(event: Event, slot_id: int):
     return _item_page(event, kind, slot, form, form_status(form))
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/setup/items/<int:slot_id>/delete", methods=["GET", "POST"])
 @manager_route
 def delete_item(event: Event, slot_id: int):
@@ -517,6 +535,7 @@ def _container(event: Event, slot_id: int) -> Slot:
     return slot
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/setup/items/<int:slot_id>/talks", methods=["POST"])
 @manager_route
 def add_talk(event: Event, slot_id: int):
@@ -539,6 +558,7 @@ def add_talk(event: Event, slot_id: int):
     )
 
 
+@access("organizer")
 @bp.route(
     "/<event_slug>/schedule/setup/items/<int:slot_id>/talks/<int:talk_id>/move", methods=["POST"]
 )
@@ -562,6 +582,7 @@ def move_talk(event: Event, slot_id: int, talk_id: int):
     return redirect(_url("edit_item", event, slot_id=slot_id) + "#talks")
 
 
+@access("organizer")
 @bp.route(
     "/<event_slug>/schedule/setup/items/<int:slot_id>/talks/<int:talk_id>/remove",
     methods=["POST"],
@@ -596,6 +617,7 @@ def _speaker(event: Event, user_id: int) -> User:
     return _found(lambda: setup.speaker_in_event(event, user_id))
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/setup/speakers")
 @manager_route
 def speakers(event: Event):
@@ -657,6 +679,7 @@ def _speaker_page(  # type: ignore[no-untyped-def]
     ), status
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/setup/speakers/<int:user_id>", methods=["GET", "POST"])
 @manager_route
 def speaker(event: Event, user_id: int):
@@ -679,6 +702,7 @@ def speaker(event: Event, user_id: int):
     return _speaker_page(event, user, form=form, status=form_status(form))
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/setup/speakers/<int:user_id>/availability", methods=["POST"])
 @manager_route
 def add_interval(event: Event, user_id: int):
@@ -703,6 +727,7 @@ def add_interval(event: Event, user_id: int):
     )
 
 
+@access("organizer")
 @bp.route(
     "/<event_slug>/schedule/setup/speakers/<int:user_id>/availability/<int:interval_id>/delete",
     methods=["POST"],
@@ -721,6 +746,7 @@ def remove_interval(event: Event, user_id: int, interval_id: int):
     return redirect(_url("speaker", event, user_id=user_id))
 
 
+@access("organizer")
 @bp.route(
     "/<event_slug>/schedule/setup/speakers/<int:user_id>/availability/reset",
     methods=["GET", "POST"],

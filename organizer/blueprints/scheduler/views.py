@@ -8,7 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from organizer import permissions
-from organizer.blueprints._common import commit, event_route, show_domain_error, utcnow
+from organizer.blueprints._common import access, commit, event_route, show_domain_error, utcnow
 from organizer.blueprints._setup_views import confirm_then, fail_form, form_status
 from organizer.blueprints.scheduler.forms import AcceptForm, SuggestForm
 from organizer.errors import DomainError
@@ -21,6 +21,7 @@ manager = event_route(permissions.can_manage_schedule)
 SUGGESTION = "/<event_slug>/schedule/suggestions/<public_id>"
 
 
+@access("organizer")
 @bp.route("/<event_slug>/schedule/suggest", methods=["GET", "POST"])
 @manager
 def index(event: Event):
@@ -69,6 +70,7 @@ def _suggestion_page(event: Event, suggestion: ScheduleSuggestion, form: AcceptF
     ), status
 
 
+@access("organizer")
 @bp.route(SUGGESTION)
 @manager
 def suggestion(event: Event, public_id: str):
@@ -76,6 +78,7 @@ def suggestion(event: Event, public_id: str):
     return _suggestion_page(event, item, _accept_form(item))
 
 
+@access("organizer")
 @bp.route(SUGGESTION + "/accept", methods=["POST"])
 @manager
 def accept(event: Event, public_id: str):
@@ -106,6 +109,7 @@ def accept(event: Event, public_id: str):
     return redirect(url_for("schedule.editor", event_slug=event.slug))
 
 
+@access("organizer")
 @bp.route(SUGGESTION + "/discard", methods=["GET", "POST"])
 @manager
 def discard(event: Event, public_id: str):

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from organizer import permissions
-from organizer.blueprints._common import commit, event_or_404, show_domain_error, utcnow
+from organizer.blueprints._common import access, commit, event_or_404, show_domain_error, utcnow
 from organizer.blueprints.survey.forms import (
     ConfirmForm,
     answers_from,
@@ -56,6 +56,7 @@ def _survey_event(slug: str) -> tuple[Event, representation.SettingsInfo]:
     return event, settings
 
 
+@access("signed_in")
 @bp.route("/<event_slug>/survey", methods=["GET", "POST"])
 @login_required
 def form(event_slug: str):
@@ -110,6 +111,7 @@ def form(event_slug: str):
     ), status
 
 
+@access("signed_in")
 @bp.route("/<event_slug>/survey/delete", methods=["GET", "POST"])
 @login_required
 def delete(event_slug: str):
