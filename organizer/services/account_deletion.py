@@ -444,8 +444,9 @@ def delete_account(
     )
     to_remove = candidates - still_used
     paths = [
-        uploads.path_of(upload)
+        path
         for upload in db.session.scalars(select(Upload).where(Upload.id.in_(to_remove)))
+        for path in uploads.stored_paths(upload)
     ]
     db.session.execute(delete(Upload).where(Upload.id.in_(to_remove)))
 
@@ -595,8 +596,9 @@ def purge_accounting(*, now: dt.datetime) -> tuple[dict[str, int], list[Path]]:
         )
         upload_ids = [r.upload_id for r in receipts]
         paths += [
-            uploads.path_of(u)
+            path
             for u in db.session.scalars(select(Upload).where(Upload.id.in_(upload_ids)))
+            for path in uploads.stored_paths(u)
         ]
         counts["receipts"] += db.session.execute(
             delete(Receipt).where(Receipt.application_id == application.id)

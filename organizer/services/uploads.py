@@ -282,6 +282,12 @@ TEXT_MAX_CHARS = 1_000_000
 _KEEP_T = ("/Widget", "/Link")
 
 
+def stored_paths(upload: Upload) -> list[Path]:
+    """Every file kept for an upload: the original, its reviewer copy and its text. Removing
+    an upload removes all three (account deletion, the accounting purge)."""
+    return [path_of(upload), _sibling(upload, REVIEWER_SUFFIX), _sibling(upload, TEXT_SUFFIX)]
+
+
 def reviewer_copy(upload: Upload) -> Path | None:
     """The reviewer copy of the file (see the module's docstring), made on first use and kept.
     None when the original is missing or cannot be read."""

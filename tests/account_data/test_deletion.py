@@ -55,6 +55,10 @@ def test_deletion_does_what_the_page_says(world):
     ana_id = world.ana.id
     draft_id, agenda_id, photo_id = world.draft.id, world.agenda.id, world.uploads["photo"].id
     paths = {key: uploads.path_of(upload) for key, upload in world.uploads.items()}
+    # the copies made for reviewers and the redaction check go with their original
+    derived = uploads.stored_paths(world.uploads["slides"])[1:]
+    for path in derived:
+        path.write_bytes(b"derived from Ana's slides")
     stages_before = {k: len(v) for k, v in representation.stage_people(world.event).items()}
     remaining_before = allocation.remaining_budget(world.programme)
     pseudonym = delete(world)
@@ -96,6 +100,7 @@ def test_deletion_does_what_the_page_says(world):
     # files: the receipt's kept, every other of hers removed; Bo's untouched
     assert paths["receipt"].read_bytes().startswith(b"%PDF")
     assert not paths["slides"].exists() and not paths["photo"].exists()
+    assert not any(path.exists() for path in derived)
     assert paths["bo"].exists()
     assert db.session.get(Upload, photo_id) is None
     # the survey: unlinked, still counted
