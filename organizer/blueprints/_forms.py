@@ -8,8 +8,10 @@ same function guards the text that does not come through a form).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+from flask import jsonify, request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
 from wtforms import FieldList, PasswordField, TextAreaField
@@ -18,6 +20,7 @@ from wtforms.fields.core import Field
 from wtforms.meta import DefaultMeta
 from wtforms.validators import StopValidation
 
+from organizer.errors import ValidationFailed
 from organizer.services import text
 
 
@@ -63,7 +66,7 @@ def guard(field: Field) -> Field:
             return guard(add_entry(*args, **kwargs))
 
         field._add_entry = guarded_entry  # type: ignore[method-assign]
-        for entry in field.entries:
+        for entry in getattr(field, "entries", ()):  # none yet when bound
             guard(entry)
     return field
 
@@ -85,3 +88,36 @@ class SubForm(PlainForm):
 
     class Meta(GuardedMeta):
         pass
+
+
+def _json_strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield path, str(key)
+            yield from _json_strings(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _json_strings(item, f"{path}[{index}]")
+
+
+def refuse_unsafe_text() -> Any:
+    """Before every request: the text that reaches views without a form (path segments, the
+    query string, JSON bodies) is held to the same rule as form fields, so that a NUL in a
+    slug or a lone surrogate in the schedule editor's JSON is a 400 with a reason, not a
+    database error. Form posts are left to their forms, which put the message next to the
+    field. JSON strings may hold line breaks (a form behind it decides per field)."""
+    found = None
+    for name, value in [*(request.view_args or {}).items(), *request.args.items(multi=True)]:
+        if isinstance(value, str):
+            found = found or text.problem(name) or text.problem(value)
+    if request.is_json and found is None:
+        body = request.get_json(silent=True)
+        for name, value in _json_strings(body):
+            found = found or text.problem(name) or text.problem(value, multiline=True)
+    if found is None:
+        return None
+    if request.is_json:
+        return jsonify(error=found), 400
+    raise ValidationFailed(found)  # the error page shows the reason, with status 400
