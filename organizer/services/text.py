@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 import nh3
 from flask_babel import gettext
@@ -149,3 +150,22 @@ def one_line(value: str) -> str:
     """Text for a place that must hold one harmless line whatever it is given (a mail header,
     a file name): every character `problem` refuses becomes a space, spaces collapse."""
     return " ".join(_REFUSED_SINGLE_LINE.sub(" ", value).split())
+
+
+def printable(value: str) -> str:
+    """Stored text made safe for an export: line breaks as LF, and everything `problem` refuses
+    in a multi-line field removed. Forms refuse those characters; this covers text stored
+    before the rule or by other paths (the demo loader, commands), so that no export breaks."""
+    value = normalise_lines(value)
+    return _REFUSED_MULTILINE.sub("", value) if _REFUSED_MULTILINE.search(value) else value
+
+
+def printable_all(value: Any) -> Any:
+    """`printable` applied to every string in nested dicts, lists and tuples."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {printable_all(k): printable_all(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(printable_all(v) for v in value)
+    return value

@@ -76,9 +76,12 @@ def test_no_module_defines_a_form_on_the_unguarded_bases():
                     name = ast.unparse(base)
                     if name in ("FlaskForm", "flask_wtf.FlaskForm", "wtforms.Form", "BaseForm"):
                         offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {name}")
-            if isinstance(node, ast.ImportFrom) and node.module in ("wtforms", "wtforms.form"):
-                if {a.name for a in node.names} & {"Form", "BaseForm"}:
-                    offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno} imports Form")
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module in ("wtforms", "wtforms.form")
+                and {a.name for a in node.names} & {"Form", "BaseForm"}
+            ):
+                offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno} imports Form")
     assert not offenders, offenders
 
 
