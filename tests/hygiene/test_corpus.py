@@ -280,23 +280,29 @@ def test_every_applicant_field_refuses_or_keeps_the_payload(client, world, mailb
 # --- out ---------------------------------------------------------------------------------
 
 
-def store_everywhere(world, proposal, application, payload) -> None:
+def fit(row, field: str, value: str) -> None:
+    """Set a column to `value`, cut to the column's length (the database would refuse more)."""
+    length = getattr(type(row).__table__.c[field].type, "length", None)
+    setattr(row, field, value[:length] if length else value)
+
+
+def store_everywhere(world, proposal, application, payload) -> str:
     """The payload in every field, as an old row (before the filter) would hold it."""
     payload = payload[:10_000]  # no column holds more (forms refuse it); and PDFs stay quick
     if "\x00" in payload and db.engine.dialect.name == "postgresql":
         payload = payload.replace("\x00", "")  # PostgreSQL cannot store a NUL at all
     applicant = world["applicant"]
-    applicant.display_name = payload[:200]
-    applicant.pronouns = payload[:40]
+    fit(applicant, "display_name", payload)
+    fit(applicant, "pronouns", payload)
     for field in ("title", "abstract", "description", "notes"):
-        setattr(proposal, field, payload[:300] if field == "title" else payload)
+        fit(proposal, field, payload)
     for answer in db.session.scalars(select(Answer).where(Answer.proposal_id == proposal.id)):
         answer.value = payload
     for profile in db.session.scalars(select(SpeakerProfile)):
-        profile.bio = payload
-        profile.affiliation = payload[:200]
-    application.motivation = payload
-    application.city = payload[:100]
+        for field in ("bio", "pronouns", "affiliation"):
+            fit(profile, field, payload)
+    for field in ("motivation", "role", "affiliation", "city", "other_funding"):
+        fit(application, field, payload)
     db.session.add(
         GrantMessage(
             application_id=application.id,
@@ -307,6 +313,7 @@ def store_everywhere(world, proposal, application, payload) -> None:
     )
     proposal.state = ProposalState.CONFIRMED
     db.session.flush()
+    return payload
 
 
 def check_html(html: str, payload: str) -> None:
@@ -321,7 +328,7 @@ def check_html(html: str, payload: str) -> None:
 
 def check_outputs(client, world, proposal, application, payload, mailbox) -> None:
     event, room, organizer = world["event"], world["room"], world["organizer"]
-    store_everywhere(world, proposal, application, payload)
+    payload = store_everywhere(world, proposal, application, payload)
     slot = make_slot(event, proposal, room=room, starts_at=lisbon(27, 10))
     releases.release(event=event, actor=organizer, now=real_now(), comment=payload[:500])
     db.session.commit()
