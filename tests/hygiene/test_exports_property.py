@@ -10,6 +10,7 @@ from dataclasses import fields
 from flask import render_template
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 from organizer.services import text
 from organizer.services.exports import frab, ical
@@ -146,3 +147,23 @@ def test_booklet_pdf_opens_and_reads(app, sample):
     )
     pdf, _pages = booklet.pdf_of(html)
     assert "MARKER" in pdf_text(pdf)
+
+
+@FAST
+@given(
+    st.text(
+        st.one_of(st.characters(), st.sampled_from("\ud800\udfff\ufffe\x00\x85\u202e")), max_size=40
+    ),
+    st.booleans(),
+)
+def test_what_the_filter_accepts_is_storable_and_valid_xml_text(app, value, multiline):
+    """Over all of Unicode, lone surrogates included: whatever passes encodes as UTF-8, is an
+    XML 1.0 character, holds no bidi control, and single-line text holds no line break."""
+    if text.problem(value, multiline=multiline) is not None:
+        return
+    value.encode("utf-8")  # a lone surrogate would raise here
+    element = etree.Element("t")
+    element.text = value  # lxml refuses characters XML 1.0 does not allow
+    assert not set(value) & set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    if not multiline:
+        assert not set(value) & set("\t\n\r\u2028\u2029")
