@@ -23,6 +23,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from organizer import permissions
 from organizer.blueprints import BLUEPRINTS
 from organizer.blueprints._common import rollback, utcnow
+from organizer.blueprints._forms import refuse_unsafe_text
 from organizer.blueprints._limits import seconds_until_retry
 from organizer.cli import register_commands
 from organizer.config import instance_path, load_config
@@ -73,6 +74,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _install_sqlite_fixes()
     _init_extensions(app)
     _register_blueprints(app)
+    app.before_request(refuse_unsafe_text)  # path, query and JSON text: the forms' rule
     _register_template_helpers(app)
     _register_security_headers(app)
     _register_error_pages(app)

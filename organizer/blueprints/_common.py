@@ -24,7 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from organizer.errors import DomainError, ValidationFailed
 from organizer.extensions import db
 from organizer.models import Event
-from organizer.services import mail
+from organizer.services import mail, text
 from organizer.services.events import event_by_slug
 
 log = logging.getLogger(__name__)
@@ -201,8 +201,8 @@ def safe_next_url(target: str | None) -> str | None:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
-    if "\\" in target:
-        return None
+    if "\\" in target or text.problem(target) is not None:
+        return None  # no control characters or line breaks in a Location header
     return target
 
 

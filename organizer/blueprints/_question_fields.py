@@ -8,12 +8,12 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from organizer.blueprints._common import CheckboxGroupField
+from organizer.blueprints._forms import Form
 from organizer.enums import QuestionKind
 from organizer.services import uploads
 from organizer.services.questions import LONG_TEXT_MAX, TEXT_MAX, FileInput
@@ -115,7 +115,7 @@ def saved_answers(names: QuestionNames, answers: dict[int, Any]) -> dict[str, An
 
 
 def answers_and_files(
-    form: FlaskForm, names: QuestionNames
+    form: Form, names: QuestionNames
 ) -> tuple[dict[int, Any], dict[int, FileInput]]:
     """What the form holds for the questions, by question id: answers, and the files sent."""
     answers: dict[int, Any] = {}

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -23,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
 from organizer.blueprints._common import CheckboxGroupField
+from organizer.blueprints._forms import Form
 from organizer.enums import QuestionKind
 from organizer.services.uploads import FILE_KINDS
 
@@ -67,7 +67,7 @@ def _zone_hint(zone: str) -> str:
     return str(_l("In the event's time zone, %(zone)s, on a 24-hour clock.", zone=zone))
 
 
-class ZonedForm(FlaskForm):
+class ZonedForm(Form):
     """A form with date and time pairs typed in the event's zone; the time fields say which."""
 
     time_fields: tuple[str, ...] = ()
@@ -79,7 +79,7 @@ class ZonedForm(FlaskForm):
             self[name].description = _zone_hint(zone)
 
 
-class QuestionSetupForm(FlaskForm):
+class QuestionSetupForm(Form):
     """A custom question of a form people fill in. Subclasses name what cannot be sent without
     an answer (`required_label`) and who never sees a hidden answer (`hidden_answers_hint`)."""
 
@@ -137,7 +137,7 @@ class QuestionSetupForm(FlaskForm):
         return tuple(line.strip() for line in (self.choices.data or "").splitlines())
 
 
-class CriterionSetupForm(FlaskForm):
+class CriterionSetupForm(Form):
     """A review criterion. Subclasses give the message for a missing name
     (`name_required_message`), e.g. with an example that fits what is reviewed."""
 
@@ -186,11 +186,11 @@ class CriterionSetupForm(FlaskForm):
         ]
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     direction = HiddenField(validators=[AnyOf(["up", "down"])])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """An empty form: a CSRF token and a button, for confirmed POST actions."""
 
     submit = SubmitField(_l("Confirm"))

@@ -14,6 +14,7 @@ editor and the automatic scheduler use.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from collections.abc import Iterable
 
@@ -25,6 +26,7 @@ from organizer.errors import NotFound, ValidationFailed
 from organizer.extensions import db
 from organizer.models import Agenda, AgendaStar, Event, Slot, User
 
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")  # what token_urlsafe makes
 MAX_STARS = 500  # more than any workshop has sessions; a bound for forged requests
 
 
@@ -35,7 +37,7 @@ def new_token() -> str:
 def by_token(event: Event, token: str) -> Agenda:
     """The agenda with this token, or NotFound (an unknown or replaced token)."""
     agenda = None
-    if 16 <= len(token) <= 64:
+    if TOKEN.fullmatch(token):  # a NUL would be a database error on PostgreSQL
         agenda = db.session.scalar(
             select(Agenda).where(Agenda.event_id == event.id, Agenda.token == token)
         )

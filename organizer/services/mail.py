@@ -26,6 +26,7 @@ from sqlalchemy import ColumnElement, func, or_, select, update
 from organizer.enums import OutboxState
 from organizer.extensions import db
 from organizer.models import Event, OutboxMessage
+from organizer.services import text
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ def queue_mail(
         text_template = env.get_template(f"mail/{purpose}.txt")
         body_text = text_template.render(context)
         subject = str(text_template.make_module(context).subject)  # {% set subject = ... %}
-        subject = " ".join(subject.split())  # no header injection through a newline
+        subject = text.one_line(subject)  # no header injection through a line break
         try:
             body_html = env.get_template(f"mail/{purpose}.html").render(context, subject=subject)
         except TemplateNotFound:
@@ -116,7 +117,7 @@ def queue_text(
     return _add_message(
         to=to,
         purpose=purpose,
-        subject=" ".join(subject.split())[:300],
+        subject=text.one_line(subject)[:300],
         body_text=body,
         body_html=None,
         event=event,
@@ -216,7 +217,7 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email = EmailMessage()
     email["From"] = sender
     email["To"] = message.to_address
-    email["Subject"] = message.subject
+    email["Subject"] = text.one_line(message.subject)  # stored one-line; kept so if edited
     email["Date"] = format_datetime(message.created_at)
     email["Message-ID"] = f"<{message.public_id}@{domain}>"
     email["Auto-Submitted"] = "auto-generated"
@@ -229,7 +230,7 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
             attachment["content"].encode(),
             maintype=maintype,
             subtype=subtype,
-            filename=attachment["filename"],
+            filename=text.one_line(attachment["filename"]),
         )
     return email
 

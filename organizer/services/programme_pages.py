@@ -55,7 +55,7 @@ def filters_of(programme: Programme, args: dict[str, str]) -> Filters:
     track = args.get("track", "")
     room = args.get("room", "")
     raw_type = args.get("type", "")
-    type_id = int(raw_type) if raw_type.isdigit() else None
+    type_id = int(raw_type) if raw_type.isascii() and raw_type.isdigit() else None  # not "²"
     return Filters(
         track=track if any(t.slug == track for t in programme.tracks) else "",
         room=room if any(r.slug == room for r in programme.rooms) else "",

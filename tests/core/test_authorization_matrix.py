@@ -54,8 +54,6 @@ from organizer.models import (
     ScheduleSuggestion,
     SpeakerAvailability,
     SpeakerProfile,
-    SurveyOption,
-    SurveyQuestion,
     TeamInvitation,
     User,
 )
@@ -282,16 +280,8 @@ def build_world() -> World:
     db.session.add(invitation)
     rep.ensure_survey(actor=organizer, event=event, now=NOW)
     db.session.flush()
-    survey_question = db.session.scalars(
-        select(SurveyQuestion)
-        .where(SurveyQuestion.event_id == event.id)
-        .order_by(SurveyQuestion.id)
-    ).first()
-    option = db.session.scalars(
-        select(SurveyOption)
-        .where(SurveyOption.question_id == survey_question.id)
-        .order_by(SurveyOption.id)
-    ).first()
+    survey_question = rep.questions_of(event)[0]  # through the service only
+    option = survey_question.options[0]
     role = db.session.scalars(
         select(EventRole).where(EventRole.event_id == event.id, EventRole.user_id == reviewer.id)
     ).one()

@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import InputRequired
 
+from organizer.blueprints._forms import Form
 
-class DeleteAccountForm(FlaskForm):
+
+class DeleteAccountForm(Form):
     password = PasswordField(
         _l("Your password"),
         validators=[InputRequired(_l("Enter your password."))],

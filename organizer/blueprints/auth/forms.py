@@ -3,11 +3,11 @@ from typing import Any
 from babel import Locale
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
+from organizer.blueprints._forms import Form
 from organizer.services.accounts import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 
 EMAIL_VALIDATORS = [
@@ -49,7 +49,7 @@ def display_name_field() -> StringField:
     )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     display_name = display_name_field()
     email = EmailField(
         _l("Email address"), validators=EMAIL_VALIDATORS, render_kw={"autocomplete": "email"}
@@ -58,7 +58,7 @@ class RegisterForm(FlaskForm):
     submit = SubmitField(_l("Create account"))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         _l("Email address"), validators=EMAIL_VALIDATORS, render_kw={"autocomplete": "username"}
     )
@@ -71,14 +71,14 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(
         _l("Email address"), validators=EMAIL_VALIDATORS, render_kw={"autocomplete": "email"}
     )
     submit = SubmitField(_l("Send reset link"))
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = new_password_field(_l("New password"))
     confirm = PasswordField(
         _l("Repeat the new password"),
@@ -91,7 +91,7 @@ class ResetPasswordForm(FlaskForm):
     submit = SubmitField(_l("Save new password"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         _l("Current password"),
         validators=[InputRequired(_l("Enter your current password."))],
@@ -101,7 +101,7 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     display_name = display_name_field()
     pronouns = StringField(
         _l("Pronouns (optional)"),
@@ -119,13 +119,13 @@ class ProfileForm(FlaskForm):
         ]
 
 
-class ResendVerificationForm(FlaskForm):
+class ResendVerificationForm(Form):
     submit = SubmitField(_l("Send the verification link again"))
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(Form):
     submit = SubmitField(_l("Sign out"))
 
 
-class SignOutEverywhereForm(FlaskForm):
+class SignOutEverywhereForm(Form):
     submit = SubmitField(_l("Sign out everywhere"))

@@ -1,9 +1,10 @@
 """Forms of two-factor sign-in: the second step, enrolment, recovery codes, switching off."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
+
+from organizer.blueprints._forms import Form
 
 CODE_HINT = _l("The 6 digits your authenticator app shows now, or one of your recovery codes.")
 
@@ -27,16 +28,16 @@ def code_field(label: str, hint: str = CODE_HINT, *, digits_only: bool = False) 
     )
 
 
-class TwoFactorSignInForm(FlaskForm):
+class TwoFactorSignInForm(Form):
     code = code_field(_l("Code"))
     submit = SubmitField(_l("Continue"))
 
 
-class StartTwoFactorForm(FlaskForm):
+class StartTwoFactorForm(Form):
     submit = SubmitField(_l("Set up two-factor sign-in"))
 
 
-class ConfirmTwoFactorForm(FlaskForm):
+class ConfirmTwoFactorForm(Form):
     code = code_field(
         _l("Code from your app"),
         _l("After adding the key, your app shows 6 digits that change every 30 seconds."),
@@ -45,12 +46,12 @@ class ConfirmTwoFactorForm(FlaskForm):
     submit = SubmitField(_l("Switch on two-factor sign-in"))
 
 
-class RegenerateRecoveryCodesForm(FlaskForm):
+class RegenerateRecoveryCodesForm(Form):
     code = code_field(_l("Current code"))
     submit = SubmitField(_l("Make new recovery codes"))
 
 
-class DisableTwoFactorForm(FlaskForm):
+class DisableTwoFactorForm(Form):
     password = PasswordField(
         _l("Your password"),
         validators=[InputRequired(_l("Enter your password."))],

@@ -9,7 +9,6 @@ from typing import Any
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -25,6 +24,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from organizer.blueprints._forms import Form
 from organizer.blueprints._question_fields import (
     add_question_fields,
     answers_and_files,
@@ -46,7 +46,7 @@ AVAILABILITY_LABELS = {
 }
 
 
-class _ProposalBase(FlaskForm):
+class _ProposalBase(Form):
     creation_key = HiddenField()
     version = HiddenField()
     title = StringField(
@@ -185,7 +185,7 @@ def proposal_form(
     return form
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = EmailField(
         _l("Email address of your co-speaker"),
         validators=[
@@ -197,16 +197,16 @@ class InviteForm(FlaskForm):
     submit = SubmitField(_l("Invite co-speaker"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     submit = SubmitField(_l("Confirm"))
 
 
-class RespondForm(FlaskForm):
+class RespondForm(Form):
     confirm = SubmitField(_l("Yes, I will give it"))
     decline = SubmitField(_l("No, I have to decline"))
 
 
-class _ProfileBase(FlaskForm):
+class _ProfileBase(Form):
     bio = TextAreaField(
         _l("Biography"),
         description=_l(

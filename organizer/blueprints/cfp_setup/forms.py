@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -21,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from organizer.blueprints._common import CheckboxGroupField, DateInput
+from organizer.blueprints._forms import Form
 from organizer.blueprints._setup_forms import (
     MARKDOWN_HINT,
     CriterionSetupForm,
@@ -126,7 +126,7 @@ class CallForm(ZonedForm):
             )
 
 
-class SessionTypeForm(FlaskForm):
+class SessionTypeForm(Form):
     name = StringField(
         _l("Name"),
         validators=[
@@ -155,7 +155,7 @@ class SessionTypeForm(FlaskForm):
     submit = SubmitField(_l("Save session type"))
 
 
-class TrackForm(FlaskForm):
+class TrackForm(Form):
     name = StringField(
         _l("Name"),
         validators=[
@@ -241,7 +241,7 @@ def _check_placeholders(field: Any) -> None:
         )
 
 
-class MailTemplateForm(FlaskForm):
+class MailTemplateForm(Form):
     subject = StringField(
         _l("Subject"),
         validators=[

@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     FloatField,
@@ -26,6 +25,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
 from organizer.blueprints._common import DateInput
+from organizer.blueprints._forms import Form
 from organizer.enums import ProposalState
 from organizer.services.decisions import SORTS, STATE_LABELS, ListFilters
 
@@ -63,7 +63,7 @@ def _choices(anything: Any, items: Any) -> list[SelectChoice]:
     return [SelectChoice("", anything), *(SelectChoice(str(i.id), i.name) for i in items)]
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """The list's filters, sent with GET so that a filtered list has its own address."""
 
     class Meta:
@@ -130,7 +130,7 @@ class FilterForm(FlaskForm):
         return values
 
 
-class BulkDecisionForm(FlaskForm):
+class BulkDecisionForm(Form):
     proposals = SelectMultipleField(_l("Proposals"), validate_choice=False)
     outcome = RadioField(
         _l("Decision for the selected proposals"),
@@ -141,12 +141,12 @@ class BulkDecisionForm(FlaskForm):
     submit = SubmitField(_l("Apply to selected"))
 
 
-class DecideForm(FlaskForm):
+class DecideForm(Form):
     outcome = HiddenField(validators=[InputRequired(), AnyOf(OUTCOMES)])
     back = HiddenField()
 
 
-class TagsForm(FlaskForm):
+class TagsForm(Form):
     tags = StringField(
         _l("Tags"),
         validators=[Optional(), Length(max=1000, message=_l("Use at most 1,000 characters."))],
@@ -158,7 +158,7 @@ class TagsForm(FlaskForm):
         return [name.strip() for name in (self.tags.data or "").split(",") if name.strip()]
 
 
-class RedactionForm(FlaskForm):
+class RedactionForm(Form):
     title = StringField(
         _l("Title reviewers see"),
         validators=[Optional(), Length(max=200, message=_l("Use at most 200 characters."))],
@@ -168,7 +168,7 @@ class RedactionForm(FlaskForm):
     submit = SubmitField(_l("Save what reviewers see"))
 
 
-class RedactedFileForm(FlaskForm):
+class RedactedFileForm(Form):
     file = FileField(
         _l("Redacted version"),
         description=_l(
@@ -179,18 +179,18 @@ class RedactedFileForm(FlaskForm):
     submit = SubmitField(_l("Upload the redacted version"))
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     reviewer = SelectField(
         _l("Reviewer"), coerce=int, validators=[InputRequired(_l("Choose a reviewer."))]
     )
     submit = SubmitField(_l("Assign"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     submit = SubmitField(_l("Confirm"))
 
 
-class AutoAssignForm(FlaskForm):
+class AutoAssignForm(Form):
     per_proposal = IntegerField(
         _l("Reviews per proposal"),
         validators=[
@@ -205,7 +205,7 @@ class AutoAssignForm(FlaskForm):
     submit = SubmitField(_l("Assign reviewers automatically"))
 
 
-class PublishForm(FlaskForm):
+class PublishForm(Form):
     respond_on = DateInput(
         _l("Speakers confirm by (date)"),
         validators=[InputRequired(_l("Enter the date as YYYY-MM-DD."))],

@@ -5,7 +5,6 @@ the event's zone."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     RadioField,
@@ -17,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from organizer.blueprints._common import DateInput
+from organizer.blueprints._forms import Form
 from organizer.blueprints._setup_forms import (
     MARKDOWN_HINT,
     CriterionSetupForm,
@@ -175,7 +175,7 @@ class CriterionForm(CriterionSetupForm):
     name_required_message = _l("Enter a name for the criterion, e.g. Need.")
 
 
-class LetterForm(FlaskForm):
+class LetterForm(Form):
     body = TextAreaField(
         _l("Text of the letter"),
         validators=[InputRequired(_l("Write the letter's text."))],
@@ -197,14 +197,14 @@ class LetterForm(FlaskForm):
     submit = SubmitField(_l("Save the letter"))
 
 
-class ApplicationFilterForm(FlaskForm):
+class ApplicationFilterForm(Form):
     class Meta:
         csrf = False
 
     state = RadioField(_l("State"), choices=[], default="", validators=[Optional()])
 
 
-class MessageForm(FlaskForm):
+class MessageForm(Form):
     body = TextAreaField(
         _l("Message"),
         validators=[
@@ -225,12 +225,12 @@ PIN_CHOICES = [
 ]
 
 
-class PinForm(FlaskForm):
+class PinForm(Form):
     pin = RadioField(_l("Pin for the allocation"), choices=PIN_CHOICES, default="")
     submit = SubmitField(_l("Save the pin"))
 
 
-class RunForm(FlaskForm):
+class RunForm(Form):
     submit = SubmitField(_l("Run the allocation"))
 
 

@@ -7,13 +7,13 @@ import decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from organizer.blueprints._common import DateInput
+from organizer.blueprints._forms import Form
 from organizer.errors import ValidationFailed
 from organizer.models import GrantApplication, GrantProgramme
 from organizer.services.grants import reimbursement
@@ -27,7 +27,7 @@ def _currency_choices(codes: list[str]) -> list[SelectChoice]:
     return [SelectChoice(code, code) for code in codes]
 
 
-class ReceiptForm(FlaskForm):
+class ReceiptForm(Form):
     file = FileField(
         _l("Receipt"),
         description=_l("A PDF, JPEG or PNG file of at most 5 MB: a scan or a photo is fine."),
@@ -67,7 +67,7 @@ class ReceiptForm(FlaskForm):
             self.currency.data = programme.currency
 
 
-class LetterForm(FlaskForm):
+class LetterForm(Form):
     passport_name = StringField(
         _l("Your name as in your passport"),
         validators=[
@@ -82,7 +82,7 @@ class LetterForm(FlaskForm):
     submit = SubmitField(_l("Download the letter (PDF)"))
 
 
-class ReviewReceiptForm(FlaskForm):
+class ReviewReceiptForm(Form):
     decision = RadioField(
         _l("Decision"),
         choices=[
@@ -100,7 +100,7 @@ class ReviewReceiptForm(FlaskForm):
     submit = SubmitField(_l("Save the decision"))
 
 
-class RateForm(FlaskForm):
+class RateForm(Form):
     currency = SelectField(_l("Currency of the receipts"), validate_choice=False)
     on_date = DateInput(
         _l("Date"),
@@ -135,7 +135,7 @@ class RateForm(FlaskForm):
         return value
 
 
-class PayoutForm(FlaskForm):
+class PayoutForm(Form):
     amount = StringField(
         _l("Amount paid"), description=AMOUNT_HINT, render_kw={"inputmode": "decimal"}
     )

@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, Length, Optional
 
+from organizer.blueprints._forms import Form
 from organizer.blueprints._scoring import ScoredForm, add_score_fields, saved_scores
 from organizer.models import GrantCriterion, GrantReview
 from organizer.services import money
 from organizer.services.grants.review import COMMENT_MAX, CONFLICT_REASON_MAX
 
 
-class GrantReviewForm(ScoredForm, FlaskForm):
+class GrantReviewForm(ScoredForm, Form):
     """The fixed part of a review; `review_form` adds one radio group per criterion."""
 
     comment = TextAreaField(
@@ -57,10 +57,10 @@ def review_form(
 ) -> GrantReviewForm:
     """A review form with one radio group per criterion, filled from `review` on a GET."""
 
-    class Form(GrantReviewForm):
+    class Scored(GrantReviewForm):
         pass
 
-    add_score_fields(Form, criteria)
+    add_score_fields(Scored, criteria)
     data: dict[str, Any] = {}
     if review is not None:
         data = {
@@ -69,7 +69,7 @@ def review_form(
             "abstain": review.abstained,
         }
         data.update(saved_scores(review))
-    form = Form(data=data)
+    form = Scored(data=data)
     form.criteria = criteria
     form.recommended_amount.description = _l(
         "What you would award in total, in %(currency)s: at most the %(total)s requested. "
@@ -80,7 +80,7 @@ def review_form(
     return form
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(Form):
     action = HiddenField(validators=[AnyOf(["declare", "withdraw"])])
     reason = TextAreaField(
         _l("Reason (optional)"),

@@ -8,7 +8,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -21,6 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from organizer.blueprints._forms import Form
 from organizer.blueprints._question_fields import (
     add_question_fields,
     answers_and_files,
@@ -45,7 +45,7 @@ from organizer.services.grants.applications import (
 from organizer.services.grants.programmes import categories_for
 
 
-class _ApplicationBase(FlaskForm):
+class _ApplicationBase(Form):
     version = HiddenField()
     motivation = TextAreaField(
         _l("Motivation"),
@@ -229,7 +229,7 @@ def application_form(
     return form
 
 
-class MessageForm(FlaskForm):
+class MessageForm(Form):
     body = TextAreaField(
         _l("Your message to the committee"),
         validators=[
@@ -241,10 +241,10 @@ class MessageForm(FlaskForm):
     submit = SubmitField(_l("Send message"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     submit = SubmitField(_l("Confirm"))
 
 
-class RespondForm(FlaskForm):
+class RespondForm(Form):
     accept = SubmitField(_l("Accept the grant"))
     decline = SubmitField(_l("Decline the grant"))

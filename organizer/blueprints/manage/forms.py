@@ -1,7 +1,6 @@
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -15,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp
 
 from organizer.blueprints._common import DateInput, attach_errors
+from organizer.blueprints._forms import Form
 from organizer.enums import EventRoleName
 from organizer.errors import ValidationFailed
 from organizer.models import Event
@@ -25,7 +25,7 @@ MARKDOWN_HINT = _l(
 )
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     name = StringField(
         _l("Name"),
         validators=[
@@ -177,7 +177,7 @@ ROLE_CHOICES = [
 ]
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = EmailField(
         _l("Email address"),
         validators=[
@@ -198,7 +198,7 @@ class InviteForm(FlaskForm):
     submit = SubmitField(_l("Send invitation"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """An empty form: a CSRF token and a button, for confirmed POST actions."""
 
     submit = SubmitField(_l("Confirm"))

@@ -7,7 +7,6 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
@@ -21,6 +20,7 @@ from organizer.blueprints._common import (
     event_route,
     utcnow,
 )
+from organizer.blueprints._forms import Form
 from organizer.blueprints._setup_forms import WholeNumber
 from organizer.blueprints._setup_views import fail_form, form_status
 from organizer.blueprints.printed.views import bp
@@ -58,7 +58,7 @@ def signs_pdf(event_slug: str):
     return response
 
 
-class PrintSettingsForm(FlaskForm):
+class PrintSettingsForm(Form):
     paper = RadioField(
         _l("Paper size"),
         choices=[SelectChoice("a4", _l("A4")), SelectChoice("letter", _l("US Letter"))],

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import Length
 
+from organizer.blueprints._forms import Form
 from organizer.services.scheduling.releases import COMMENT_MAX
 
 
-class ReleaseForm(FlaskForm):
+class ReleaseForm(Form):
     comment = TextAreaField(
         _l("Comment (optional)"),
         validators=[Length(max=COMMENT_MAX)],

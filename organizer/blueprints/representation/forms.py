@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from organizer.blueprints._common import CheckboxGroupField
+from organizer.blueprints._forms import Form
 
 
-class EditionsForm(FlaskForm):
+class EditionsForm(Form):
     """A GET form: other editions to compare with, or to pool with this one."""
 
     class Meta:
@@ -33,7 +33,7 @@ class EditionsForm(FlaskForm):
     submit = SubmitField(_l("Show"))
 
 
-class TargetForm(FlaskForm):
+class TargetForm(Form):
     answer = SelectField(_l("Answer"), validators=[InputRequired()])
     stage = SelectField(_l("Stage"), validators=[InputRequired()])
     percent = IntegerField(

@@ -10,7 +10,6 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -32,6 +31,7 @@ from organizer.blueprints._common import (
     show_domain_error,
     utcnow,
 )
+from organizer.blueprints._forms import Form
 from organizer.blueprints._setup_views import move_direction, move_then
 from organizer.blueprints.representation.views import bp
 from organizer.enums import SurveyKind
@@ -55,11 +55,11 @@ KIND_CHOICES = [
 ]
 
 
-class CreateSurveyForm(FlaskForm):
+class CreateSurveyForm(Form):
     submit = SubmitField(_l("Create the survey with the default questions"))
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     is_open = BooleanField(
         _l("Open: people can answer"),
         description=_l("Closed, the survey is no longer offered; answers already given stay."),
@@ -93,7 +93,7 @@ class SettingsForm(FlaskForm):
     submit = SubmitField(_l("Save the settings"))
 
 
-class AddQuestionForm(FlaskForm):
+class AddQuestionForm(Form):
     text = StringField(_l("Question"), validators=[Length(max=QUESTION_TEXT_MAX)])
     explanation = TextAreaField(
         _l("Why we ask (shown under the question)"),
@@ -117,17 +117,17 @@ class AddQuestionForm(FlaskForm):
     submit = SubmitField(_l("Add the question"))
 
 
-class AddOptionForm(FlaskForm):
+class AddOptionForm(Form):
     label = StringField(_l("New option"), validators=[Length(max=OPTION_LABEL_MAX)])
     submit = SubmitField(_l("Add the option"))
 
 
-class RetireForm(FlaskForm):
+class RetireForm(Form):
     retired = HiddenField(validators=[AnyOf(["0", "1"])])
 
 
 def edit_question_form(question: QuestionInfo) -> Any:
-    class EditQuestionForm(FlaskForm):
+    class EditQuestionForm(Form):
         text = StringField(_l("Question"), validators=[Length(max=QUESTION_TEXT_MAX)])
         explanation = TextAreaField(
             _l("Why we ask (shown under the question)"),
@@ -165,7 +165,7 @@ def _page(template: str, event: Event, status: int = 200, **context: Any):  # ty
     ), status
 
 
-def _fail(error: DomainError, form: FlaskForm | None) -> int:
+def _fail(error: DomainError, form: Form | None) -> int:
     show_domain_error(error, form)
     return error.status_code
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -16,12 +15,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length, Optional
 
 from organizer.blueprints._common import CheckboxGroupField
+from organizer.blueprints._forms import Form
 from organizer.blueprints._scoring import ScoredForm, add_score_fields, saved_scores
 from organizer.models import Review, ReviewCriterion, Track
 from organizer.services.review import COMMENT_MAX, CONFLICT_REASON_MAX, NOTE_MAX
 
 
-class ReviewForm(ScoredForm, FlaskForm):
+class ReviewForm(ScoredForm, Form):
     """The fixed part of a review; `review_form` adds one radio group per criterion."""
 
     comment = TextAreaField(
@@ -58,10 +58,10 @@ def review_form(
 ) -> ReviewForm:
     """A review form with one radio group per criterion, filled from `review` on a GET."""
 
-    class Form(ReviewForm):
+    class Scored(ReviewForm):
         pass
 
-    add_score_fields(Form, criteria)
+    add_score_fields(Scored, criteria)
     data: dict[str, Any] = {}
     if review is not None:
         data = {
@@ -70,12 +70,12 @@ def review_form(
             "abstain": review.abstained,
         }
         data.update(saved_scores(review))
-    form = Form(data=data, **kwargs)
+    form = Scored(data=data, **kwargs)
     form.criteria = criteria
     return form
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(Form):
     track_ids = CheckboxGroupField(
         _l("Tracks I would like to review"),
         coerce=int,
@@ -88,7 +88,7 @@ class PreferencesForm(FlaskForm):
         self.track_ids.choices = [SelectChoice(t.id, t.name) for t in tracks]
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(Form):
     action = HiddenField(validators=[AnyOf(["declare", "withdraw"])])
     reason = TextAreaField(
         _l("Reason (optional)"),

@@ -9,12 +9,12 @@ import datetime as dt
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
+from organizer.blueprints._forms import Form
 from organizer.blueprints._setup_forms import TimeInput, WholeNumber
 from organizer.services.scheduling.editor_view import GridOptions
 
@@ -30,14 +30,14 @@ def _optional_int(value: Any) -> int | None:
         return None
 
 
-class VersionForm(FlaskForm):
+class VersionForm(Form):
     """A change to one session names the version it was made against."""
 
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired(STALE_FORM)])
     back = HiddenField()
 
 
-class TargetForm(FlaskForm):
+class TargetForm(Form):
     """A place on the grid: room, day and start (in the event's zone)."""
 
     room = SelectField(
@@ -188,12 +188,12 @@ class DetailsForm(VersionForm):
         return dt.date.fromisoformat(self.preferred_day.data) if self.preferred_day.data else None
 
 
-class UndoForm(FlaskForm):
+class UndoForm(Form):
     back = HiddenField()
     submit = SubmitField(_l("Undo"))
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """The unscheduled list's filters, sent with GET so that a filtered editor has an address."""
 
     class Meta:

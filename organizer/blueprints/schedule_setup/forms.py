@@ -10,7 +10,6 @@ from typing import Any
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     RadioField,
@@ -24,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from organizer.blueprints._common import DateInput
+from organizer.blueprints._forms import Form
 from organizer.blueprints._setup_forms import TimeInput, WholeNumber, ZonedForm
 from organizer.enums import ConflictRule, ContainerKind, PlenaryKind, Severity
 from organizer.services.events import time_zone_names
@@ -60,7 +60,7 @@ def _int_or_none(value: Any) -> int | None:
 # Settings ------------------------------------------------------------------------------------
 
 
-class _SettingsBase(FlaskForm):
+class _SettingsBase(Form):
     granularity_minutes = RadioField(
         _l("Grid"),
         choices=[SelectChoice(str(n), _l("%(n)d minutes", n=n)) for n in setup.GRANULARITIES],
@@ -131,7 +131,7 @@ def settings_form(**kwargs: Any) -> _SettingsBase:
 # Rooms ---------------------------------------------------------------------------------------
 
 
-class RoomForm(FlaskForm):
+class RoomForm(Form):
     name = StringField(
         _l("Name"),
         validators=[
@@ -241,7 +241,7 @@ class NewDayForm(DayHoursForm):
 # Plenary items and containers ----------------------------------------------------------------
 
 
-class _ItemForm(FlaskForm):
+class _ItemForm(Form):
     title = StringField(
         _l("Title (optional)"),
         validators=[Length(max=200, message=_l("Use at most 200 characters."))],
@@ -300,7 +300,7 @@ class ContainerForm(_ItemForm):
         )
 
 
-class AddTalkForm(FlaskForm):
+class AddTalkForm(Form):
     talk = SelectField(
         _l("Talk"), validate_choice=False, validators=[InputRequired(_l("Choose a talk."))]
     )
@@ -317,7 +317,7 @@ class AddTalkForm(FlaskForm):
 # Speakers ------------------------------------------------------------------------------------
 
 
-class SpeakerForm(FlaskForm):
+class SpeakerForm(Form):
     remote = BooleanField(_l("Speaks remotely"))
     timezone = SelectField(
         _l("Their time zone"),
@@ -341,7 +341,7 @@ class SpeakerForm(FlaskForm):
         )
 
 
-class IntervalForm(FlaskForm):
+class IntervalForm(Form):
     """A time in which a speaker can speak, typed in the speaker's zone."""
 
     day = SelectField(

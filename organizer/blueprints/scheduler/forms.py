@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, NumberRange
 
+from organizer.blueprints._forms import Form
 from organizer.blueprints._setup_forms import WholeNumber
 from organizer.services.scheduling.suggestions import MAX_TIME_LIMIT, MIN_TIME_LIMIT
 
 LIMIT_MESSAGE = _l("Enter a time limit from 1 to 600 seconds, e.g. 30.")
 
 
-class SuggestForm(FlaskForm):
+class SuggestForm(Form):
     mode = RadioField(
         _l("What to do"),
         choices=[
@@ -45,7 +45,7 @@ class SuggestForm(FlaskForm):
     submit = SubmitField(_l("Suggest a schedule"))
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(Form):
     """The moves ticked in the suggestion's table (by session public id), and which button."""
 
     moves = SelectMultipleField(_l("Changes to accept"), choices=[])

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from organizer.blueprints._common import CheckboxGroupField
+from organizer.blueprints._forms import Form
 from organizer.enums import SurveyKind
 from organizer.services.representation import (
     SELF_DESCRIBED_MAX,
@@ -21,7 +21,7 @@ from organizer.services.representation import (
 )
 
 
-class SurveyFormBase(FlaskForm):
+class SurveyFormBase(Form):
     consent = BooleanField(_l("I agree"))
     public_id = HiddenField()
     submit = SubmitField(_l("Save my answers"))
@@ -108,5 +108,5 @@ def form_errors(errors: dict[str, str], questions: list[QuestionInfo]) -> dict[s
     return {names.get(key, key): message for key, message in errors.items()}
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     submit = SubmitField(_l("Delete my answers"))

@@ -61,6 +61,7 @@ from icalendar import (
 
 from organizer.enums import ContainerKind, PlenaryKind
 from organizer.models import Event
+from organizer.services.text import printable
 
 PRODID = "-//organizer//schedule//EN"
 END = b"END:VCALENDAR\r\n"
@@ -241,14 +242,14 @@ def vevent(item: Item, *, zone: ZoneInfo, stamp: dt.datetime) -> bytes:
     event["DTSTART"] = vDatetime(item.starts_at.astimezone(zone))  # TZID from the zone
     event["DTEND"] = vDatetime(item.ends_at.astimezone(zone))
     event["SEQUENCE"] = vInt(int(item.sequence))
-    event["SUMMARY"] = vText(summary)
+    event["SUMMARY"] = vText(printable(summary))
     if item.last_modified is not None:
         event["LAST-MODIFIED"] = vDatetime(item.last_modified.astimezone(dt.UTC))
     if item.location:
-        event["LOCATION"] = vText(item.location)
+        event["LOCATION"] = vText(printable(item.location))
     if item.description:
-        event["DESCRIPTION"] = vText(item.description)
-    categories = [c for c in item.categories if c]
+        event["DESCRIPTION"] = vText(printable(item.description))
+    categories = [printable(c) for c in item.categories if c]
     if categories:
         event["CATEGORIES"] = vCategory(categories)
     event["STATUS"] = _CANCELLED if item.cancelled else _CONFIRMED
@@ -275,6 +276,7 @@ def document(
     calendar["CALSCALE"] = vText("GREGORIAN")
     if method:
         calendar["METHOD"] = vText(method)
+    name = printable(name)
     calendar["X-WR-CALNAME"] = vText(name)
     if refresh:
         calendar["NAME"] = vText(name)
