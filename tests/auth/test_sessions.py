@@ -233,3 +233,14 @@ def test_user_without_a_session_cannot_be_signed_in_by_accident(app):
     user.session_key = None
     with pytest.raises(RuntimeError):
         user.get_id()
+
+
+def test_the_remember_me_label_says_the_configured_lifetime(app, client):
+    assert "for 30 days" in client.get("/login").get_data(as_text=True)
+    before = app.config["SESSION_LIFETIME_SECONDS"]
+    app.config["SESSION_LIFETIME_SECONDS"] = 7 * 24 * 3600
+    try:
+        page = client.get("/login").get_data(as_text=True)
+    finally:
+        app.config["SESSION_LIFETIME_SECONDS"] = before
+    assert "Keep me signed in on this device for 7 days" in page

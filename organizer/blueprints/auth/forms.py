@@ -3,6 +3,7 @@ from typing import Any
 from babel import Locale
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
@@ -67,8 +68,17 @@ class LoginForm(Form):
         validators=[InputRequired(_l("Enter your password."))],
         render_kw={"autocomplete": "current-password"},
     )
-    remember = BooleanField(_l("Keep me signed in on this device for 30 days"))
+    remember = BooleanField(_l("Keep me signed in on this device"))
     submit = SubmitField(_l("Sign in"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        days = max(1, current_app.config["SESSION_LIFETIME_SECONDS"] // 86400)
+        self.remember.label.text = ngettext(
+            "Keep me signed in on this device for %(num)d day",
+            "Keep me signed in on this device for %(num)d days",
+            days,
+        )
 
 
 class ForgotPasswordForm(Form):
