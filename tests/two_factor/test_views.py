@@ -254,3 +254,19 @@ def test_switching_on_the_requirement_needs_two_factor_yourself(client):
     saved = client.post(f"/manage/{event.slug}/settings", data=data)
     assert saved.status_code == 302
     assert db.session.get(Event, event.id).require_two_factor
+
+
+def test_a_password_reset_still_asks_for_the_second_step(client, mailbox):
+    user = make_user(email="tova@example.org")
+    secret = enrol_two_factor(user)
+    db.session.commit()
+    client.post("/forgot-password", data={"email": "tova@example.org"})
+    reset_path = mailbox.link(mailbox.last("tova@example.org"), "/reset-password/")
+    done = client.post(
+        reset_path, data={"password": "a brand new password", "confirm": "a brand new password"}
+    )
+    assert done.status_code == 302 and done.location == "/login/two-factor"
+    assert client.get("/account").status_code == 302  # the reset link alone signs nobody in
+    signed_in = client.post("/login/two-factor", data={"code": current_code(secret)})
+    assert signed_in.status_code == 302
+    assert client.get("/account").status_code == 200

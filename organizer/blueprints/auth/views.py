@@ -179,6 +179,11 @@ def reset_password(token: str):
         except DomainError as error:
             show_domain_error(error, form)
         else:
+            if two_factor.is_enabled(user):  # a mailbox alone must not get past the second step
+                commit()
+                pending.start(user, remember=False)
+                flash(_("Your new password is saved. Enter a code to sign in."), "success")
+                return redirect(url_for("auth.two_factor_login"))
             sign_in(user)  # every other session ended with the old password
             commit()
             flash(_("Your new password is saved and you are signed in."), "success")
