@@ -36,7 +36,7 @@ from werkzeug.security import check_password_hash
 from organizer.errors import Conflict, PermissionDenied, Throttled, ValidationFailed
 from organizer.extensions import db
 from organizer.models import Event, EventRole, RecoveryCode, TwoFactor, TwoFactorFailure, User
-from organizer.services import audit
+from organizer.services import accounts, audit
 from organizer.services.mail import external_url, queue_mail
 
 RECOVERY_CODE_COUNT = 10
@@ -199,7 +199,8 @@ def qr_code_data_uri(uri: str) -> str:
 
 def confirm_enrolment(*, user: User, code: str, client: str, now: dt.datetime) -> list[str]:
     """Switch two-factor sign-in on once the app shows a correct code; returns the recovery
-    codes (new ones), which are shown once and never again."""
+    codes (new ones), which are shown once and never again. Every session of the account
+    ends, this browser's too (the caller starts a new one)."""
     state = state_of(user)
     if state is None or state.enabled_at is not None:
         raise Conflict(_("There is no set-up waiting for a code. Start again."))
@@ -218,6 +219,10 @@ def confirm_enrolment(*, user: User, code: str, client: str, now: dt.datetime) -
         )
     state.enabled_at = now
     state.last_used_step = step
+    # A session opened with the password alone (perhaps a stolen one) would otherwise pass
+    # every two-factor gate from now on without ever giving a code: end them all, as a new
+    # password does. The caller signs the enrolling browser in again.
+    accounts.end_all_sessions(user=user)
     codes = _new_recovery_codes(user=user, now=now)
     audit.record(
         action="two_factor.enable", actor=user, now=now, object_type="user", object_id=user.id

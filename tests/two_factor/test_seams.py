@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import io
 
+import pyotp
+
 from organizer.enums import EventRoleName, GrantState
 from organizer.extensions import db
+from organizer.services import two_factor
 from organizer.services.grants import reimbursement
 from organizer.services.questions import FileInput
 from tests.factories import (
     NOW,
+    PASSWORD,
     enrol_two_factor,
     grant_role,
     login_as,
@@ -68,3 +72,44 @@ def test_an_unenrolled_organizer_cannot_fetch_the_teams_files_through_the_speake
     response = client.get(f"/{event.slug}/cfp/files/{upload_id}")
     assert response.status_code == 200 and response.data == PDF
     response.close()
+
+
+def test_switching_two_factor_on_ends_the_sessions_signed_in_with_the_password_alone(app, client):
+    """The gate asks whether the account has two-factor sign-in, not how this browser signed
+    in. A session opened with a stolen password before the owner enrolled would pass the gate
+    from the owner's enrolment on, never having given a code. Enrolment therefore ends every
+    other session of the account (ASVS 3.3.3: sessions end when an authentication factor
+    changes); the enrolling browser gets a fresh one."""
+    organizer = make_user()
+    enrol_two_factor(organizer)
+    event = make_event(organizer=organizer, require_two_factor=True)
+    member = make_user(email="mo@example.org")
+    grant_role(member, event, EventRoleName.REVIEWER)
+    db.session.commit()
+    team_page = f"/review/{event.slug}/"
+
+    intruder = app.test_client()  # signed in with the password alone
+    assert intruder.post("/login", data={"email": member.email, "password": PASSWORD}).location
+    assert intruder.get(team_page).location.startswith("/account/two-factor")
+
+    client.post("/login", data={"email": member.email, "password": PASSWORD})
+    client.post("/account/two-factor/start")
+    secret = two_factor.pending_secret(member)
+    done = client.post("/account/two-factor/confirm", data={"code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 200 and two_factor.is_enabled(member)
+
+    assert client.get(team_page).status_code == 200  # the owner carries on
+    refused = intruder.get(team_page)
+    assert refused.status_code == 302 and refused.location.startswith("/login")
+    assert intruder.get("/account").location.startswith("/login")
+
+
+def test_the_enrolling_browser_stays_remembered_if_it_asked_to(client):
+    member = make_user(email="rem@example.org")
+    db.session.commit()
+    client.post("/login", data={"email": member.email, "password": PASSWORD, "remember": "y"})
+    client.post("/account/two-factor/start")
+    secret = two_factor.pending_secret(member)
+    client.post("/account/two-factor/confirm", data={"code": pyotp.TOTP(secret).now()})
+    client.delete_cookie("session", domain="organizer.test")  # the browser was closed
+    assert client.get("/account").status_code == 200

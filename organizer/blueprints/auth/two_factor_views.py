@@ -20,7 +20,7 @@ from organizer.blueprints._common import (
     utcnow,
 )
 from organizer.blueprints._limits import rate_limited
-from organizer.blueprints._sessions import sign_in
+from organizer.blueprints._sessions import sign_in, sign_in_again
 from organizer.blueprints.auth import pending
 from organizer.blueprints.auth.two_factor_forms import (
     ConfirmTwoFactorForm,
@@ -229,8 +229,9 @@ def two_factor_confirm():
             show_domain_error(error)
             return redirect(url_for("auth.two_factor", next=_next_url()))
         else:
+            sign_in_again(current_user._get_current_object())  # every session ended
             commit()
-            flash(_("Two-factor sign-in is on."), "success")
+            flash(_("Two-factor sign-in is on. Other devices have been signed out."), "success")
             return _codes_page(codes)
     return _settings_page(confirm_form=form)
 
