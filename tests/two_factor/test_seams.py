@@ -6,9 +6,11 @@ from __future__ import annotations
 import io
 
 import pyotp
+from sqlalchemy import select
 
 from organizer.enums import EventRoleName, GrantState
 from organizer.extensions import db
+from organizer.models import OutboxMessage
 from organizer.services import two_factor
 from organizer.services.grants import reimbursement
 from organizer.services.questions import FileInput
@@ -113,3 +115,38 @@ def test_the_enrolling_browser_stays_remembered_if_it_asked_to(client):
     client.post("/account/two-factor/confirm", data={"code": pyotp.TOTP(secret).now()})
     client.delete_cookie("session", domain="organizer.test")  # the browser was closed
     assert client.get("/account").status_code == 200
+
+
+def outbox(purpose, to):
+    return list(
+        db.session.scalars(
+            select(OutboxMessage.body_text).where(
+                OutboxMessage.purpose == purpose, OutboxMessage.to_address == to
+            )
+        )
+    )
+
+
+def test_a_wrong_code_after_the_right_password_tells_the_owner(client):
+    """Only someone who has the password reaches the second step. The throttle lets such a
+    person guess 50 codes per 15 minutes from many addresses, about 1 chance in 70 a day, for
+    as long as they like; the owner should hear of it and change the password (which voids
+    the half-signed-in step). One mail a day at most; a mistyped code on the account's own
+    settings, where the person is already signed in, mails nobody."""
+    member = make_user(email="wc@example.org")
+    enrol_two_factor(member)
+    db.session.commit()
+    client.post("/login", data={"email": member.email, "password": PASSWORD})
+    assert client.post("/login/two-factor", data={"code": "000000"}).status_code == 400
+    mails = outbox("two_factor_failure", member.email)
+    assert len(mails) == 1
+    assert "correct password" in mails[0] and "change your password" in mails[0].lower()
+    assert client.post("/login/two-factor", data={"code": "000001"}).status_code == 400
+    assert len(outbox("two_factor_failure", member.email)) == 1  # once a day
+
+    owner = make_user(email="own@example.org")
+    enrol_two_factor(owner)
+    login_as(client, owner)
+    mistyped = client.post("/account/two-factor/recovery-codes", data={"code": "000002"})
+    assert mistyped.status_code == 400
+    assert outbox("two_factor_failure", owner.email) == []

@@ -115,7 +115,7 @@ def two_factor_login():
         now = utcnow()
         try:
             method = two_factor.verify(
-                user=user, code=form.code.data, client=client_address(), now=now
+                user=user, code=form.code.data, client=client_address(), now=now, at_sign_in=True
             )
         except ValidationFailed as error:
             commit()  # keep the failure: it counts towards the throttle
