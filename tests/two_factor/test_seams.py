@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pyotp
+from flask import url_for
 from sqlalchemy import select
 
 from organizer.enums import EventRoleName, GrantState
@@ -150,3 +151,43 @@ def test_a_wrong_code_after_the_right_password_tells_the_owner(client):
     mistyped = client.post("/account/two-factor/recovery-codes", data={"code": "000002"})
     assert mistyped.status_code == 400
     assert outbox("two_factor_failure", owner.email) == []
+
+
+TEAM_RULES = {"organizer", "reviewer", "grant_reviewer", "owner_or_organizer"}
+
+
+def test_every_route_that_lets_the_team_in_is_behind_the_gate(app, client):
+    """Read from the URL map, so that a new team route under any address is covered: for an
+    organizer without two-factor sign-in in an event that requires it, every route whose
+    access rule admits the team by its role, and every page under /manage/<event>/ and
+    /review/<event>/, sends them to enrolment before the view runs (made-up ids suffice)."""
+    enrolled = make_user()
+    enrol_two_factor(enrolled)
+    event = make_event(organizer=enrolled, require_two_factor=True)
+    member = make_user()
+    grant_role(member, event, EventRoleName.ORGANIZER)
+    login_as(client, member)
+    checked = []
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if "event_slug" not in rule.arguments:
+            continue
+        team = getattr(view, "access_rule", None) in TEAM_RULES or rule.rule.startswith(
+            ("/manage/<event_slug>/", "/review/<event_slug>/")
+        )
+        if not team:
+            continue
+        values = {
+            name: event.slug if name == "event_slug" else 1 if "id" in name else "x"
+            for name in rule.arguments
+        }
+        with app.test_request_context():
+            path = url_for(rule.endpoint, **values)
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(path, method=method)
+        assert response.status_code == 302, (rule.endpoint, response.status_code)
+        assert response.location.startswith("/account/two-factor"), rule.endpoint
+        checked.append(rule.endpoint)
+    assert {"cfp.file", "grant_money.receipt_file", "schedule.move", "manage.team_page"} <= set(
+        checked
+    )
