@@ -3,7 +3,7 @@ logout_user, so that every sign-in gets a fresh server-side session (services.ac
 
 from __future__ import annotations
 
-from flask import session
+from flask import current_app, request, session
 from flask_login import login_user, logout_user
 
 from organizer.blueprints._common import utcnow
@@ -25,3 +25,10 @@ def sign_out() -> None:
     service the view called (accounts.record_logout or accounts.sign_out_everywhere)."""
     session.clear()
     logout_user()  # after clear(): it marks the remember-me cookie for deletion in the session
+
+
+def sign_in_again(user: User) -> None:
+    """After a change that ended every session of the account (two-factor sign-in switched
+    on): a new session for this browser, remembered if the browser had asked for that."""
+    cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    sign_in(user, remember=cookie in request.cookies)

@@ -50,12 +50,15 @@ from organizer.models import (
     Proposal,
     ProposalSpeaker,
     Receipt,
+    RecoveryCode,
     Review,
     ReviewAssignment,
     ScheduleRelease,
     SpeakerAvailability,
     SpeakerProfile,
     TeamInvitation,
+    TwoFactor,
+    TwoFactorFailure,
     Upload,
     User,
     reviewer_track,
@@ -402,6 +405,10 @@ def delete_account(
     db.session.expire(user, ["event_roles"])
     db.session.execute(delete(TeamInvitation).where(TeamInvitation.email == old_email))
     db.session.execute(delete(LoginFailure).where(LoginFailure.user_id == uid))
+    # two-factor sign-in: the wrong-code rows hold a hash of the client's address, like
+    # LoginFailure; the secret and recovery codes serve nobody once the account is gone
+    for model in (TwoFactorFailure, RecoveryCode, TwoFactor):
+        db.session.execute(delete(model).where(model.user_id == uid))
     db.session.execute(delete(Agenda).where(Agenda.user_id == uid))
 
     # Grants ----------------------------------------------------------------------------------

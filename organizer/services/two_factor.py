@@ -36,7 +36,7 @@ from werkzeug.security import check_password_hash
 from organizer.errors import Conflict, PermissionDenied, Throttled, ValidationFailed
 from organizer.extensions import db
 from organizer.models import Event, EventRole, RecoveryCode, TwoFactor, TwoFactorFailure, User
-from organizer.services import audit
+from organizer.services import accounts, audit
 from organizer.services.mail import external_url, queue_mail
 
 RECOVERY_CODE_COUNT = 10
@@ -199,7 +199,8 @@ def qr_code_data_uri(uri: str) -> str:
 
 def confirm_enrolment(*, user: User, code: str, client: str, now: dt.datetime) -> list[str]:
     """Switch two-factor sign-in on once the app shows a correct code; returns the recovery
-    codes (new ones), which are shown once and never again."""
+    codes (new ones), which are shown once and never again. Every session of the account
+    ends, this browser's too (the caller starts a new one)."""
     state = state_of(user)
     if state is None or state.enabled_at is not None:
         raise Conflict(_("There is no set-up waiting for a code. Start again."))
@@ -218,6 +219,10 @@ def confirm_enrolment(*, user: User, code: str, client: str, now: dt.datetime) -
         )
     state.enabled_at = now
     state.last_used_step = step
+    # A session opened with the password alone (perhaps a stolen one) would otherwise pass
+    # every two-factor gate from now on without ever giving a code: end them all, as a new
+    # password does. The caller signs the enrolling browser in again.
+    accounts.end_all_sessions(user=user)
     codes = _new_recovery_codes(user=user, now=now)
     audit.record(
         action="two_factor.enable", actor=user, now=now, object_type="user", object_id=user.id
@@ -319,8 +324,13 @@ def _check_throttle(*, user: User, client: str, now: dt.datetime) -> None:
         )
 
 
-def _record_failure(*, user: User, client: str, now: dt.datetime) -> None:
-    """Kept even though the caller raises: the view commits before showing the error."""
+def _record_failure(*, user: User, client: str, now: dt.datetime, at_sign_in: bool = False) -> None:
+    """Kept even though the caller raises: the view commits before showing the error.
+
+    At sign-in (`at_sign_in`) a wrong code came from someone who had the right password. The
+    throttle slows them but never stops them (50 guesses per 15 minutes from anywhere, about
+    1 chance in 70 a day), so the owner is told, at most once a day, to change the password,
+    which voids the half-signed-in step."""
     window = current_app.config["LOGIN_THROTTLE_WINDOW_SECONDS"]
     db.session.execute(
         delete(TwoFactorFailure).where(
@@ -337,12 +347,24 @@ def _record_failure(*, user: User, client: str, now: dt.datetime) -> None:
         object_type="user",
         object_id=user.id,
     )
+    if at_sign_in:
+        queue_mail(
+            to=user.email,
+            locale=user.locale,
+            purpose="two_factor_failure",
+            context={"user": user, "reset_url": external_url("auth.forgot_password")},
+            now=now,
+            idempotency_key=f"two-factor-failure:{user.id}:{now:%Y%m%d}",
+        )
     db.session.flush()
 
 
-def verify(*, user: User, code: str, client: str, now: dt.datetime) -> str:
+def verify(
+    *, user: User, code: str, client: str, now: dt.datetime, at_sign_in: bool = False
+) -> str:
     """Check a code from the app, or a recovery code (used up by this). Returns "totp" or
-    "recovery"; raises ValidationFailed (on the field `code`) or Throttled.
+    "recovery"; raises ValidationFailed (on the field `code`) or Throttled. `at_sign_in`: the
+    second sign-in step, where a wrong code tells the owner (see `_record_failure`).
 
     After a ValidationFailed the caller commits, so that the failure counts."""
     state = state_of(user)
@@ -363,7 +385,7 @@ def verify(*, user: User, code: str, client: str, now: dt.datetime) -> str:
             )
             db.session.flush()
             return "totp"
-        _record_failure(user=user, client=client, now=now)
+        _record_failure(user=user, client=client, now=now, at_sign_in=at_sign_in)
         if step is not None:
             raise ValidationFailed(
                 {"code": _("This code was used already. Wait for your app to show the next one.")}
@@ -384,7 +406,7 @@ def verify(*, user: User, code: str, client: str, now: dt.datetime) -> str:
         )
     )
     if recovery is None:
-        _record_failure(user=user, client=client, now=now)
+        _record_failure(user=user, client=client, now=now, at_sign_in=at_sign_in)
         raise ValidationFailed(
             {
                 "code": _(

@@ -9,6 +9,7 @@ import io
 import json
 import zipfile
 
+import pyotp
 import pytest
 from sqlalchemy import func, select
 
@@ -28,13 +29,23 @@ from organizer.models import (
     Proposal,
     ProposalSpeaker,
     Receipt,
+    RecoveryCode,
     Review,
     ScheduleRelease,
     SpeakerProfile,
+    TwoFactor,
+    TwoFactorFailure,
     Upload,
     User,
 )
-from organizer.services import account_deletion, accounts, personal_data, representation, uploads
+from organizer.services import (
+    account_deletion,
+    accounts,
+    personal_data,
+    representation,
+    two_factor,
+    uploads,
+)
 from organizer.services.grants import allocation
 from tests.factories import NOW, PASSWORD, login_as, make_event, make_user
 
@@ -344,3 +355,24 @@ def test_organizers_pages_keep_working_and_name_the_pseudonym_only(client, world
     audit_page = client.get(f"/manage/{event.slug}/audit").get_data(as_text=True)
     assert "account.deleted" in audit_page and pseudonym in audit_page
     assert "Ana Lima" not in audit_page and "ana.lima@example.org" not in audit_page
+
+
+def test_two_factor_secrets_codes_and_failures_go_with_the_account(world):
+    """Like the password's LoginFailure rows: the wrong-code rows hold a hash of the client's
+    address (an IPv4 address is found again from its SHA-256 in minutes), and the encrypted
+    secret and recovery codes serve nobody once the account cannot sign in."""
+    ana_id = world.ana.id
+    two_factor.start_enrolment(user=world.ana, now=NOW)
+    secret = two_factor.pending_secret(world.ana)
+    two_factor.confirm_enrolment(
+        user=world.ana, code=pyotp.TOTP(secret).at(NOW), client="203.0.113.7", now=NOW
+    )
+    with pytest.raises(ValidationFailed):
+        two_factor.verify(user=world.ana, code="000000", client="203.0.113.7", now=NOW)
+    db.session.flush()
+    for model in (TwoFactor, RecoveryCode, TwoFactorFailure):
+        assert db.session.scalar(select(func.count()).where(model.user_id == ana_id)), model
+    delete(world)
+    for model in (TwoFactor, RecoveryCode, TwoFactorFailure):
+        count = db.session.scalar(select(func.count()).where(model.user_id == ana_id))
+        assert count == 0, model.__name__

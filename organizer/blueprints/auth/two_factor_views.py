@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -20,7 +20,7 @@ from organizer.blueprints._common import (
     utcnow,
 )
 from organizer.blueprints._limits import rate_limited
-from organizer.blueprints._sessions import sign_in
+from organizer.blueprints._sessions import sign_in, sign_in_again
 from organizer.blueprints.auth import pending
 from organizer.blueprints.auth.two_factor_forms import (
     ConfirmTwoFactorForm,
@@ -45,9 +45,11 @@ OPEN_ENDPOINTS = frozenset(
         "auth.verify_email",
     }
 )
-# An event's team pages, gated when the event requires two-factor sign-in of its team.
+# An event's team pages, gated when the event requires two-factor sign-in of its team: those
+# under these prefixes, and every route whose access rule (@access) lets the team in by its
+# role, wherever its address is (cfp.file serves organizers every upload of the event).
 TEAM_PAGE_PREFIXES = ("/manage/<event_slug>/", "/review/<event_slug>/")
-TEAM_ENDPOINTS = frozenset({"grant_money.receipt_file"})  # receipts, reached from /manage
+TEAM_ACCESS_RULES = frozenset({"owner_or_organizer", "reviewer", "grant_reviewer", "organizer"})
 
 
 def _next_url() -> str | None:
@@ -56,8 +58,12 @@ def _next_url() -> str | None:
 
 def _is_team_page() -> bool:
     rule = request.url_rule
-    return rule is not None and (
-        rule.rule.startswith(TEAM_PAGE_PREFIXES) or request.endpoint in TEAM_ENDPOINTS
+    if rule is None:
+        return False
+    view = current_app.view_functions.get(rule.endpoint)
+    return (
+        rule.rule.startswith(TEAM_PAGE_PREFIXES)
+        or getattr(view, "access_rule", None) in TEAM_ACCESS_RULES
     )
 
 
@@ -109,7 +115,7 @@ def two_factor_login():
         now = utcnow()
         try:
             method = two_factor.verify(
-                user=user, code=form.code.data, client=client_address(), now=now
+                user=user, code=form.code.data, client=client_address(), now=now, at_sign_in=True
             )
         except ValidationFailed as error:
             commit()  # keep the failure: it counts towards the throttle
@@ -223,8 +229,9 @@ def two_factor_confirm():
             show_domain_error(error)
             return redirect(url_for("auth.two_factor", next=_next_url()))
         else:
+            sign_in_again(current_user._get_current_object())  # every session ended
             commit()
-            flash(_("Two-factor sign-in is on."), "success")
+            flash(_("Two-factor sign-in is on. Other devices have been signed out."), "success")
             return _codes_page(codes)
     return _settings_page(confirm_form=form)
 

@@ -977,6 +977,7 @@ def offer_next(event: Event, programme_public_id: str):
 
 @access("organizer")
 @bp.route(PROGRAMME + "/offers/expire", methods=["POST"])
+@rate_limited("mail")
 @event_route(permissions.can_manage_grants)
 def expire(event: Event, programme_public_id: str):
     programme = _programme(event, programme_public_id)
@@ -998,6 +999,7 @@ def expire(event: Event, programme_public_id: str):
 
 @access("organizer")
 @bp.route(PROGRAMME + "/offers/remind", methods=["POST"])
+@rate_limited("mail")
 @event_route(permissions.can_manage_grants)
 def remind(event: Event, programme_public_id: str):
     programme = _programme(event, programme_public_id)
