@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import secrets
 from collections.abc import Iterable
 from pathlib import Path
@@ -269,10 +270,11 @@ def _check(user: User, *, password: str, confirmation: str) -> None:
 
 
 def _replace_text(value: Any, needles: list[str], pseudonym: str) -> Any:
-    """`value` with every string containing a needle (name, address) replaced."""
+    """`value` with every string containing a needle (name, address) replaced. A needle
+    matches as whole words only, so that a short name ("Al") leaves "Digital" alone."""
     if isinstance(value, str):
         for needle in needles:
-            if needle and needle.lower() in value.lower():
+            if needle and re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", value, re.IGNORECASE):
                 return pseudonym
         return value
     if isinstance(value, list):
@@ -480,10 +482,13 @@ def delete_account(
         .where(AuditEntry.object_type == "user", AuditEntry.object_id == str(uid))
         .values(details={})
     )
+    # Others' entries name the person too (an organizer assigning them as a reviewer writes
+    # their name), so every entry of the events they took part in is looked at.
     for entry in db.session.scalars(
         select(AuditEntry).where(
             or_(
                 AuditEntry.actor_id == uid,
+                AuditEntry.event_id.in_(events),
                 cast(AuditEntry.details, Text).contains(old_email),
             )
         )

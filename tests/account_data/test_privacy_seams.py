@@ -6,12 +6,14 @@ import io
 import json
 import zipfile
 
+from sqlalchemy import select
+
 from organizer.enums import EventRoleName, ProposalState
 from organizer.extensions import db
 from organizer.models import AuditEntry
-from organizer.services import cfp, decisions, personal_data, review
+from organizer.services import account_deletion, audit, cfp, decisions, personal_data, review
 from organizer.services.grants import offers
-from tests.factories import NOW, grant_role, make_proposal, make_user
+from tests.factories import NOW, PASSWORD, grant_role, make_proposal, make_user
 
 
 def _data(user) -> str:
@@ -46,3 +48,39 @@ def test_the_download_holds_no_co_speakers_address_and_no_committee_pins(world):
     text = json.dumps(data)
     assert "cara@example.org" not in text
     assert "grant.pin" not in text and '"fund"' not in text
+
+
+def test_deletion_removes_the_reviewers_name_from_the_committees_assignment_entries(world):
+    # The organizer assigned Ana (a reviewer) to Bo's proposal: the entry, written by the
+    # organizer about Bo's proposal, names Ana. After Ana deletes her account it names nobody.
+    bos = make_proposal(world.event, world.bo, title="Tidal maps", abstract="On maps.")
+    review.assign(actor=world.organizer, proposal=bos, reviewer=world.ana, now=NOW)
+    db.session.commit()
+    pseudonym, _files = account_deletion.delete_account(
+        actor=world.ana, password=PASSWORD, confirmation=world.ana.email, now=NOW
+    )
+    db.session.commit()
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "review.assign")).one()
+    assert "Ana Lima" not in json.dumps(entry.details)
+    assert entry.details["reviewer"] == pseudonym
+
+
+def test_deletion_leaves_entries_that_merely_contain_a_short_name_alone(world):
+    world.ana.display_name = "Al"
+    audit.record(
+        action="cfp.track.create",
+        actor=world.organizer,
+        now=NOW,
+        object_type="track",
+        event=world.event,
+        details={"name": "Digital archives"},
+    )
+    db.session.commit()
+    account_deletion.delete_account(
+        actor=world.ana, password=PASSWORD, confirmation=world.ana.email, now=NOW
+    )
+    db.session.commit()
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "cfp.track.create")
+    ).one()
+    assert entry.details == {"name": "Digital archives"}
