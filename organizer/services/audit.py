@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import selectinload
 
 from organizer.extensions import db
-from organizer.models import AuditEntry, Event, User
+from organizer.models import AuditEntry, Event, GrantApplication, User
+from organizer.services import conflicts
 
 
 def record(
@@ -87,10 +88,30 @@ def site_entries() -> Select[tuple[AuditEntry]]:
     )
 
 
-def entries_for_event(event: Event) -> Select[tuple[AuditEntry]]:
-    return (
-        select(AuditEntry)
-        .where(AuditEntry.event_id == event.id)
-        .options(selectinload(AuditEntry.actor))
-        .order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
+def entries_for_event(event: Event, *, viewer: User | None = None) -> Select[tuple[AuditEntry]]:
+    """The event's entries, newest first. With `viewer`, the entries about the viewer's own
+    proposals and grant applications (services/conflicts.py) are left out: they name who
+    reviews them, the decision pencilled in, the committee's pins and notes, which an
+    organizer who also speaks or applies must not learn from the log either."""
+    query = select(AuditEntry).where(AuditEntry.event_id == event.id)
+    if viewer is not None:
+        proposals = [str(i) for i in conflicts.own_proposal_ids(event, viewer)]
+        applications = [
+            str(key)
+            for row in db.session.execute(
+                select(GrantApplication.id, GrantApplication.public_id).where(
+                    GrantApplication.id.in_(conflicts.own_application_ids(event, viewer))
+                )
+            )
+            for key in row
+        ]
+        query = query.where(
+            ~and_(AuditEntry.object_type == "proposal", AuditEntry.object_id.in_(proposals)),
+            ~and_(
+                AuditEntry.object_type == "grant_application",
+                AuditEntry.object_id.in_(applications),
+            ),
+        )
+    return query.options(selectinload(AuditEntry.actor)).order_by(
+        AuditEntry.occurred_at.desc(), AuditEntry.id.desc()
     )

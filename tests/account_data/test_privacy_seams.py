@@ -13,7 +13,7 @@ from organizer.extensions import db
 from organizer.models import AuditEntry
 from organizer.services import account_deletion, audit, cfp, decisions, personal_data, review
 from organizer.services.grants import offers
-from tests.factories import NOW, PASSWORD, grant_role, make_proposal, make_user
+from tests.factories import NOW, PASSWORD, grant_role, login_as, make_proposal, make_user
 
 
 def _data(user) -> str:
@@ -84,3 +84,26 @@ def test_deletion_leaves_entries_that_merely_contain_a_short_name_alone(world):
         select(AuditEntry).where(AuditEntry.action == "cfp.track.create")
     ).one()
     assert entry.details == {"name": "Digital archives"}
+
+
+def test_the_event_audit_log_hides_the_review_of_an_organizers_own_proposal(client, world):
+    # Olga organizes and speaks: Carl handles her proposal. The event's audit log must not
+    # tell her who reviews it or what Carl pencilled in; Carl still sees both.
+    rita = make_user(name="Rita Reviewer", email="rita@example.org")
+    grant_role(rita, world.event, EventRoleName.REVIEWER)
+    hers = make_proposal(world.event, world.organizer, title="Tidal energy", abstract="Tides.")
+    review.assign(actor=world.co_organizer, proposal=hers, reviewer=rita, now=NOW)
+    decisions.decide(
+        actor=world.co_organizer, proposal=hers, outcome=ProposalState.REJECTED, now=NOW
+    )
+    offers.set_pin(actor=world.co_organizer, application=world.bo_application, pin="fund", now=NOW)
+    db.session.commit()
+    url = f"/manage/{world.event.slug}/audit"
+    login_as(client, world.co_organizer)
+    page = client.get(url).get_data(as_text=True)
+    assert "Rita Reviewer" in page and "pending_decision" in page
+    login_as(client, world.organizer)
+    page = client.get(url).get_data(as_text=True)
+    assert "Rita Reviewer" not in page
+    assert "pending_decision" not in page
+    assert "grant.pin" in page  # someone else's application: still listed
