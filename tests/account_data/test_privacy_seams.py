@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import zipfile
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from organizer.enums import EventRoleName, ProposalState
 from organizer.extensions import db
 from organizer.models import AuditEntry
-from organizer.services import account_deletion, audit, cfp, decisions, personal_data, review
+from organizer.services import account_deletion, audit, cfp, decisions, feeds, personal_data, review
 from organizer.services.grants import offers
 from tests.factories import NOW, PASSWORD, grant_role, login_as, make_proposal, make_user
 
@@ -107,3 +108,25 @@ def test_the_event_audit_log_hides_the_review_of_an_organizers_own_proposal(clie
     assert "Rita Reviewer" not in page
     assert "pending_decision" not in page
     assert "grant.pin" in page  # someone else's application: still listed
+
+
+def test_feeds_cached_by_another_worker_do_not_keep_the_deleted_name(client, world):
+    # Deletion clears this process's feed caches; a second gunicorn worker keeps its own.
+    # Its cached copies must not be served once the release is renamed.
+    slug = world.event.slug
+    urls = [f"/{slug}/schedule.xml", f"/{slug}/schedule.json", f"/{slug}/schedule.ics"]
+    for url in urls:
+        assert "Ana Lima" in client.get(url).get_data(as_text=True)
+    other_worker = (dict(feeds._prepared.items), dict(feeds._rendered.items))
+    account_deletion.delete_account(
+        actor=world.ana,
+        password=PASSWORD,
+        confirmation=world.ana.email,
+        now=NOW + dt.timedelta(days=1),
+    )
+    db.session.commit()
+    db.session.expire_all()
+    feeds._prepared.items.update(other_worker[0])  # what the other worker still holds
+    feeds._rendered.items.update(other_worker[1])
+    for url in urls:
+        assert "Ana Lima" not in client.get(url).get_data(as_text=True), url
