@@ -63,6 +63,7 @@ from organizer.models import (
 )
 from organizer.services import accounts, audit, feeds, representation, uploads
 from organizer.services.mail import queue_mail
+from organizer.services.print import programme as booklet
 
 PSEUDONYM_PREFIX = "Former participant"
 DELETED_DOMAIN = "deleted.invalid"  # RFC 2606: can never be a real address
@@ -470,6 +471,10 @@ def delete_account(
             event = db.session.get(Event, release.event_id)
             if event is not None:
                 event.updated_at = now  # new keys for printed programmes
+                # and the booklets and signs printed with the name go from the disk
+                folder = booklet.cache_dir()
+                paths += sorted(folder.glob(f"{event.id}-*"))
+                paths += sorted(folder.glob(f"signs-{event.id}-*"))
     feeds.clear_cache()
 
     # Mail: drop what the outbox holds for the address ----------------------------------------

@@ -14,6 +14,7 @@ from organizer.extensions import db
 from organizer.models import AuditEntry
 from organizer.services import account_deletion, audit, cfp, decisions, feeds, personal_data, review
 from organizer.services.grants import offers
+from organizer.services.print import programme as booklet
 from tests.factories import NOW, PASSWORD, grant_role, login_as, make_proposal, make_user
 
 
@@ -130,3 +131,19 @@ def test_feeds_cached_by_another_worker_do_not_keep_the_deleted_name(client, wor
     feeds._rendered.items.update(other_worker[1])
     for url in urls:
         assert "Ana Lima" not in client.get(url).get_data(as_text=True), url
+
+
+def test_printed_programmes_cached_with_the_name_are_removed(client, world):
+    slug = world.event.slug
+    assert client.get(f"/{slug}/programme.pdf").status_code == 200
+    cached = sorted(booklet.cache_dir().glob(f"{world.event.id}-*.pdf"))
+    assert cached  # the booklet that names Ana
+    _pseudonym, files = account_deletion.delete_account(
+        actor=world.ana,
+        password=PASSWORD,
+        confirmation=world.ana.email,
+        now=NOW + dt.timedelta(days=1),
+    )
+    db.session.commit()
+    account_deletion.remove_files(files)
+    assert not any(path.exists() for path in cached)
