@@ -9,7 +9,7 @@ from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import selectinload
 
 from organizer.extensions import db
-from organizer.models import AuditEntry, Event, GrantApplication, User
+from organizer.models import AllocationLine, AuditEntry, Event, GrantApplication, User
 from organizer.services import conflicts
 
 
@@ -96,14 +96,17 @@ def entries_for_event(event: Event, *, viewer: User | None = None) -> Select[tup
     query = select(AuditEntry).where(AuditEntry.event_id == event.id)
     if viewer is not None:
         proposals = [str(i) for i in conflicts.own_proposal_ids(event, viewer)]
-        applications = [
-            str(key)
-            for row in db.session.execute(
-                select(GrantApplication.id, GrantApplication.public_id).where(
-                    GrantApplication.id.in_(conflicts.own_application_ids(event, viewer))
-                )
+        own_applications = conflicts.own_application_ids(event, viewer)
+        public_ids = db.session.scalars(
+            select(GrantApplication.public_id).where(GrantApplication.id.in_(own_applications))
+        )
+        # entries name an application by its id or by its public id
+        applications = [*(str(i) for i in own_applications), *public_ids]
+        lines = [
+            str(i)
+            for i in db.session.scalars(
+                select(AllocationLine.id).where(AllocationLine.application_id.in_(own_applications))
             )
-            for key in row
         ]
         query = query.where(
             ~and_(AuditEntry.object_type == "proposal", AuditEntry.object_id.in_(proposals)),
@@ -111,6 +114,7 @@ def entries_for_event(event: Event, *, viewer: User | None = None) -> Select[tup
                 AuditEntry.object_type == "grant_application",
                 AuditEntry.object_id.in_(applications),
             ),
+            ~and_(AuditEntry.object_type == "allocation_line", AuditEntry.object_id.in_(lines)),
         )
     return query.options(selectinload(AuditEntry.actor)).order_by(
         AuditEntry.occurred_at.desc(), AuditEntry.id.desc()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from organizer.enums import EventRoleName, ProposalState
 from organizer.extensions import db
-from organizer.models import AuditEntry
+from organizer.models import AllocationLine, AllocationRun, AuditEntry
 from organizer.services import account_deletion, audit, cfp, decisions, feeds, personal_data, review
 from organizer.services.grants import offers
 from organizer.services.print import programme as booklet
@@ -147,3 +147,37 @@ def test_printed_programmes_cached_with_the_name_are_removed(client, world):
     db.session.commit()
     account_deletion.remove_files(files)
     assert not any(path.exists() for path in cached)
+
+
+def test_the_event_audit_log_hides_the_committees_work_on_an_organizers_own_application(world):
+    # Ana's application is the organizer's own for this test: make Olga its applicant.
+    world.application.applicant_id = world.organizer.id
+    run = AllocationRun(programme_id=world.programme.id, budget=100_000, created_at=NOW)
+    db.session.add(run)
+    db.session.flush()
+    line = AllocationLine(run_id=run.id, application_id=world.application.id, total=40_000)
+    db.session.add(line)
+    db.session.flush()
+    for object_type, object_id, action in (
+        ("grant_application", world.application.public_id, "grant.offer"),
+        ("grant_application", world.application.id, "grant_application.message"),
+        ("allocation_line", line.id, "grants.allocation_adjust"),
+    ):
+        audit.record(
+            action=action,
+            actor=world.co_organizer,
+            now=NOW,
+            object_type=object_type,
+            object_id=object_id,
+            event=world.event,
+            details={"total": 12_345},
+        )
+    db.session.flush()
+
+    def actions(viewer):
+        query = audit.entries_for_event(world.event, viewer=viewer)
+        return {e.action for e in db.session.scalars(query)}
+
+    hidden = {"grant.offer", "grant_application.message", "grants.allocation_adjust"}
+    assert hidden <= actions(world.co_organizer)
+    assert not hidden & actions(world.organizer)
