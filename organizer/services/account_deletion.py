@@ -229,6 +229,11 @@ def preview(user: User) -> Preview:
                 .where(
                     Upload.owner_id == user.id,
                     Upload.id.not_in(select(Receipt.upload_id)),
+                    Upload.id.not_in(
+                        select(Answer.redacted_upload_id).where(
+                            Answer.redacted_upload_id.is_not(None)
+                        )
+                    ),
                 )
             )
             or 0
@@ -439,6 +444,11 @@ def delete_account(
     still_used = (
         set(db.session.scalars(select(Receipt.upload_id).where(Receipt.upload_id.in_(candidates))))
         | set(db.session.scalars(select(Answer.upload_id).where(Answer.upload_id.in_(candidates))))
+        | set(  # redacted versions an organizer made: reviewers keep getting them
+            db.session.scalars(
+                select(Answer.redacted_upload_id).where(Answer.redacted_upload_id.in_(candidates))
+            )
+        )
         | set(
             db.session.scalars(
                 select(GrantAnswer.upload_id).where(GrantAnswer.upload_id.in_(candidates))

@@ -116,8 +116,19 @@ def collect(user: User, *, now: dt.datetime) -> dict[str, Any]:
     uid = user.id
     slugs = dict(db.session.execute(select(Event.id, Event.slug)).all())
 
+    # A redacted version an organizer uploaded of a speaker's file is the speaker's work (and
+    # the committee's), not the organizer's: it is left out.
     own_uploads = list(
-        db.session.scalars(select(Upload).where(Upload.owner_id == uid).order_by(Upload.id))
+        db.session.scalars(
+            select(Upload)
+            .where(
+                Upload.owner_id == uid,
+                Upload.id.not_in(
+                    select(Answer.redacted_upload_id).where(Answer.redacted_upload_id.is_not(None))
+                ),
+            )
+            .order_by(Upload.id)
+        )
     )
     upload_paths = {u.id: _file_path(u) for u in own_uploads}
 

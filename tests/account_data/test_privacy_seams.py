@@ -11,8 +11,18 @@ from sqlalchemy import select
 
 from organizer.enums import EventRoleName, ProposalState
 from organizer.extensions import db
-from organizer.models import AllocationLine, AllocationRun, AuditEntry
-from organizer.services import account_deletion, audit, cfp, decisions, feeds, personal_data, review
+from organizer.models import AllocationLine, AllocationRun, Answer, AuditEntry
+from organizer.services import (
+    account_deletion,
+    audit,
+    cfp,
+    decisions,
+    feeds,
+    personal_data,
+    redaction,
+    review,
+    uploads,
+)
 from organizer.services.grants import offers
 from organizer.services.print import programme as booklet
 from tests.factories import NOW, PASSWORD, grant_role, login_as, make_proposal, make_user
@@ -181,3 +191,46 @@ def test_the_event_audit_log_hides_the_committees_work_on_an_organizers_own_appl
     hidden = {"grant.offer", "grant_application.message", "grants.allocation_adjust"}
     assert hidden <= actions(world.co_organizer)
     assert not hidden & actions(world.organizer)
+
+
+REDACTED = b"%PDF-1.4\n% Bo's slides, redacted by the committee\n%%EOF\n"
+
+
+def _redact_bos_file(world):
+    question_id = next(a.question_id for a in world.bo_proposal.answers if a.upload_id)
+    answer = redaction.set_redacted_file(
+        actor=world.co_organizer,
+        proposal=world.bo_proposal,
+        question_id=question_id,
+        stream=io.BytesIO(REDACTED),
+        filename="bo-chen-redacted.pdf",
+        now=NOW,
+    )
+    db.session.commit()
+    return answer
+
+
+def test_an_organizers_download_holds_no_redacted_copy_of_a_speakers_file(world):
+    _redact_bos_file(world)
+    raw = personal_data.archive(user=world.co_organizer, now=NOW)
+    archive = zipfile.ZipFile(io.BytesIO(raw))
+    everything = b"".join(archive.read(name) for name in archive.namelist())
+    assert b"redacted by the committee" not in everything
+    assert b"bo-chen-redacted" not in everything
+
+
+def test_deleting_the_organizer_who_redacted_a_file_keeps_the_redacted_version(world):
+    answer = _redact_bos_file(world)
+    upload_id = answer.redacted_upload_id
+    _pseudonym, files = account_deletion.delete_account(
+        actor=world.co_organizer,
+        password=PASSWORD,
+        confirmation=world.co_organizer.email,
+        now=NOW + dt.timedelta(days=1),
+    )
+    db.session.commit()
+    account_deletion.remove_files(files)
+    db.session.expire_all()
+    answer = db.session.get(Answer, answer.id)
+    assert answer.redacted_upload_id == upload_id  # reviewers keep the redacted version
+    assert uploads.path_of(answer.redacted_upload).read_bytes() == REDACTED
