@@ -51,12 +51,15 @@ from organizer.models import (
     Proposal,
     ProposalSpeaker,
     Receipt,
+    RecoveryCode,
     Review,
     ReviewAssignment,
     ScheduleRelease,
     SpeakerAvailability,
     SpeakerProfile,
     TeamInvitation,
+    TwoFactor,
+    TwoFactorFailure,
     Upload,
     User,
     reviewer_track,
@@ -410,6 +413,9 @@ def delete_account(
     db.session.expire(user, ["event_roles"])
     db.session.execute(delete(TeamInvitation).where(TeamInvitation.email == old_email))
     db.session.execute(delete(LoginFailure).where(LoginFailure.user_id == uid))
+    # Two-factor sign-in: the secret, recovery codes and the failures (hashed client addresses)
+    for model in (TwoFactor, RecoveryCode, TwoFactorFailure):
+        db.session.execute(delete(model).where(model.user_id == uid))
     db.session.execute(delete(Agenda).where(Agenda.user_id == uid))
 
     # Grants ----------------------------------------------------------------------------------

@@ -7,11 +7,20 @@ import io
 import json
 import zipfile
 
+import pyotp
 from sqlalchemy import select
 
 from organizer.enums import EventRoleName, ProposalState
 from organizer.extensions import db
-from organizer.models import AllocationLine, AllocationRun, Answer, AuditEntry
+from organizer.models import (
+    AllocationLine,
+    AllocationRun,
+    Answer,
+    AuditEntry,
+    RecoveryCode,
+    TwoFactor,
+    TwoFactorFailure,
+)
 from organizer.services import (
     account_deletion,
     audit,
@@ -21,6 +30,7 @@ from organizer.services import (
     personal_data,
     redaction,
     review,
+    two_factor,
     uploads,
 )
 from organizer.services.grants import offers
@@ -234,3 +244,21 @@ def test_deleting_the_organizer_who_redacted_a_file_keeps_the_redacted_version(w
     answer = db.session.get(Answer, answer.id)
     assert answer.redacted_upload_id == upload_id  # reviewers keep the redacted version
     assert uploads.path_of(answer.redacted_upload).read_bytes() == REDACTED
+
+
+def test_deletion_removes_the_two_factor_secret_recovery_codes_and_failures(world):
+    two_factor.enable_with_secret(user=world.ana, secret=pyotp.random_base32(), now=NOW)
+    db.session.add_all(
+        [
+            RecoveryCode(user_id=world.ana.id, code_hash="a" * 64, created_at=NOW),
+            TwoFactorFailure(user_id=world.ana.id, client_key="b" * 64, occurred_at=NOW),
+        ]
+    )
+    db.session.commit()
+    uid = world.ana.id
+    account_deletion.delete_account(
+        actor=world.ana, password=PASSWORD, confirmation=world.ana.email, now=NOW
+    )
+    db.session.commit()
+    for model in (TwoFactor, RecoveryCode, TwoFactorFailure):
+        assert db.session.scalars(select(model).where(model.user_id == uid)).all() == [], model
