@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import secrets
 from collections.abc import Iterable
 from pathlib import Path
@@ -65,6 +66,7 @@ from organizer.models import (
 )
 from organizer.services import accounts, audit, feeds, representation, uploads
 from organizer.services.mail import queue_mail
+from organizer.services.print import programme as booklet
 
 PSEUDONYM_PREFIX = "Former participant"
 DELETED_DOMAIN = "deleted.invalid"  # RFC 2606: can never be a real address
@@ -230,6 +232,11 @@ def preview(user: User) -> Preview:
                 .where(
                     Upload.owner_id == user.id,
                     Upload.id.not_in(select(Receipt.upload_id)),
+                    Upload.id.not_in(
+                        select(Answer.redacted_upload_id).where(
+                            Answer.redacted_upload_id.is_not(None)
+                        )
+                    ),
                 )
             )
             or 0
@@ -272,10 +279,11 @@ def _check(user: User, *, password: str, confirmation: str) -> None:
 
 
 def _replace_text(value: Any, needles: list[str], pseudonym: str) -> Any:
-    """`value` with every string containing a needle (name, address) replaced."""
+    """`value` with every string containing a needle (name, address) replaced. A needle
+    matches as whole words only, so that a short name ("Al") leaves "Digital" alone."""
     if isinstance(value, str):
         for needle in needles:
-            if needle and needle.lower() in value.lower():
+            if needle and re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", value, re.IGNORECASE):
                 return pseudonym
         return value
     if isinstance(value, list):
@@ -443,6 +451,11 @@ def delete_account(
     still_used = (
         set(db.session.scalars(select(Receipt.upload_id).where(Receipt.upload_id.in_(candidates))))
         | set(db.session.scalars(select(Answer.upload_id).where(Answer.upload_id.in_(candidates))))
+        | set(  # redacted versions an organizer made: reviewers keep getting them
+            db.session.scalars(
+                select(Answer.redacted_upload_id).where(Answer.redacted_upload_id.in_(candidates))
+            )
+        )
         | set(
             db.session.scalars(
                 select(GrantAnswer.upload_id).where(GrantAnswer.upload_id.in_(candidates))
@@ -475,6 +488,10 @@ def delete_account(
             event = db.session.get(Event, release.event_id)
             if event is not None:
                 event.updated_at = now  # new keys for printed programmes
+                # and the booklets and signs printed with the name go from the disk
+                folder = booklet.cache_dir()
+                paths += sorted(folder.glob(f"{event.id}-*"))
+                paths += sorted(folder.glob(f"signs-{event.id}-*"))
     feeds.clear_cache()
 
     # Mail: drop what the outbox holds for the address ----------------------------------------
@@ -487,10 +504,13 @@ def delete_account(
         .where(AuditEntry.object_type == "user", AuditEntry.object_id == str(uid))
         .values(details={})
     )
+    # Others' entries name the person too (an organizer assigning them as a reviewer writes
+    # their name), so every entry of the events they took part in is looked at.
     for entry in db.session.scalars(
         select(AuditEntry).where(
             or_(
                 AuditEntry.actor_id == uid,
+                AuditEntry.event_id.in_(events),
                 cast(AuditEntry.details, Text).contains(old_email),
             )
         )

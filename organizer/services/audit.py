@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import selectinload
 
 from organizer.extensions import db
-from organizer.models import AuditEntry, Event, User
+from organizer.models import AllocationLine, AuditEntry, Event, GrantApplication, User
+from organizer.services import conflicts
 
 
 def record(
@@ -87,10 +88,34 @@ def site_entries() -> Select[tuple[AuditEntry]]:
     )
 
 
-def entries_for_event(event: Event) -> Select[tuple[AuditEntry]]:
-    return (
-        select(AuditEntry)
-        .where(AuditEntry.event_id == event.id)
-        .options(selectinload(AuditEntry.actor))
-        .order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
+def entries_for_event(event: Event, *, viewer: User | None = None) -> Select[tuple[AuditEntry]]:
+    """The event's entries, newest first. With `viewer`, the entries about the viewer's own
+    proposals and grant applications (services/conflicts.py) are left out: they name who
+    reviews them, the decision pencilled in, the committee's pins and notes, which an
+    organizer who also speaks or applies must not learn from the log either."""
+    query = select(AuditEntry).where(AuditEntry.event_id == event.id)
+    if viewer is not None:
+        proposals = [str(i) for i in conflicts.own_proposal_ids(event, viewer)]
+        own_applications = conflicts.own_application_ids(event, viewer)
+        public_ids = db.session.scalars(
+            select(GrantApplication.public_id).where(GrantApplication.id.in_(own_applications))
+        )
+        # entries name an application by its id or by its public id
+        applications = [*(str(i) for i in own_applications), *public_ids]
+        lines = [
+            str(i)
+            for i in db.session.scalars(
+                select(AllocationLine.id).where(AllocationLine.application_id.in_(own_applications))
+            )
+        ]
+        query = query.where(
+            ~and_(AuditEntry.object_type == "proposal", AuditEntry.object_id.in_(proposals)),
+            ~and_(
+                AuditEntry.object_type == "grant_application",
+                AuditEntry.object_id.in_(applications),
+            ),
+            ~and_(AuditEntry.object_type == "allocation_line", AuditEntry.object_id.in_(lines)),
+        )
+    return query.options(selectinload(AuditEntry.actor)).order_by(
+        AuditEntry.occurred_at.desc(), AuditEntry.id.desc()
     )

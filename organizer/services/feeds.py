@@ -113,6 +113,7 @@ def _fingerprint(event: Event, stamp: Stamp | None, key: str) -> tuple[Hashable,
         event.name,
         event.venue,
         event.timezone,
+        event.updated_at,  # bumped when a deleted account's name leaves the release
         stamp.release_id if stamp else 0,
         stamp.number if stamp else 0,
         key,
@@ -322,7 +323,10 @@ def prepare(event: Event, stamp: Stamp, *, cached: bool = True) -> Prepared:
     with force_locale(_locale()):
         if not cached:
             return make()
-        return _prepared.get((event.id, stamp.release_id, host, _locale()), make)  # type: ignore[no-any-return]
+        # event.updated_at: account deletion renames the release in place and bumps it, so
+        # that no worker process serves its own cached copy with the old name.
+        key = (event.id, stamp.release_id, event.updated_at, host, _locale())
+        return _prepared.get(key, make)  # type: ignore[no-any-return]
 
 
 def _stored_key(event: Event, host: str) -> str:

@@ -116,8 +116,19 @@ def collect(user: User, *, now: dt.datetime) -> dict[str, Any]:
     uid = user.id
     slugs = dict(db.session.execute(select(Event.id, Event.slug)).all())
 
+    # A redacted version an organizer uploaded of a speaker's file is the speaker's work (and
+    # the committee's), not the organizer's: it is left out.
     own_uploads = list(
-        db.session.scalars(select(Upload).where(Upload.owner_id == uid).order_by(Upload.id))
+        db.session.scalars(
+            select(Upload)
+            .where(
+                Upload.owner_id == uid,
+                Upload.id.not_in(
+                    select(Answer.redacted_upload_id).where(Answer.redacted_upload_id.is_not(None))
+                ),
+            )
+            .order_by(Upload.id)
+        )
     )
     upload_paths = {u.id: _file_path(u) for u in own_uploads}
 
@@ -570,18 +581,43 @@ def _audit_entries(
         .where(or_(AuditEntry.actor_id == uid, about))
         .order_by(AuditEntry.occurred_at, AuditEntry.id)
     ).all()
-    return [
-        {
-            "when": _value(entry.occurred_at),
-            "event": slugs.get(entry.event_id) if entry.event_id else None,
-            "action": entry.action,
-            "object_type": entry.object_type,
-            "object_id": entry.object_id,
-            "by_you": entry.actor_id == uid,
-            "details": entry.details if is_about else None,
-        }
-        for entry, is_about in entries
-    ]
+    result = []
+    for entry, is_about in entries:
+        by_you = entry.actor_id == uid
+        details = entry.details if is_about else None
+        if is_about and not by_you and entry.object_type != "user":
+            # Someone else's action on the person's proposal or application: the committee's
+            # deliberation (who reviews it, pencilled decisions, pins, internal notes) stays
+            # out, and of the rest only what happened to the item, never who else was named.
+            if _committee_only(entry):
+                continue
+            details = {k: v for k, v in (entry.details or {}).items() if k in SHARED_DETAILS}
+        result.append(
+            {
+                "when": _value(entry.occurred_at),
+                "event": slugs.get(entry.event_id) if entry.event_id else None,
+                "action": entry.action,
+                "object_type": entry.object_type,
+                "object_id": entry.object_id,
+                "by_you": by_you,
+                "details": details,
+            }
+        )
+    return result
+
+
+# Audit actions that are the committee's working record on someone's item: the reviewers
+# assigned (blind review), decisions pencilled in before a round is published, pins.
+COMMITTEE_ACTIONS = ("review.", "decision.set", "decision.undo", "grant.pin")
+# Detail keys that say what happened to the person's own item, and nothing about anyone else.
+SHARED_DETAILS = frozenset(
+    {"state", "amounts", "total", "respond_by", "amount", "currency", "paid_on", "paid_total"}
+)
+
+
+def _committee_only(entry: AuditEntry) -> bool:
+    details = entry.details or {}
+    return entry.action.startswith(COMMITTEE_ACTIONS) or details.get("internal") is True
 
 
 def archive(*, user: User, now: dt.datetime) -> bytes:

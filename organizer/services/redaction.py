@@ -238,6 +238,20 @@ def held_back(event: Event, *, only: Proposal | None = None) -> set[int]:
     return set(redaction_flags(event, only=only))
 
 
+def text_held(event: Event) -> set[int]:
+    """The proposals whose text reviewers may not read yet: under anonymous review, those with
+    an unresolved finding in the title, abstract, description or an answer shown to reviewers.
+    Any reviewer may open any proposal, so holding back the assignment is not enough: the
+    reviewer's list leaves these out and their page shows no text (`reviewer_view`)."""
+    if not is_anonymous(event):
+        return set()
+    return {
+        proposal_id
+        for proposal_id, items in findings(event).items()
+        if any(f.source == TEXT_SOURCE and not f.dismissed for f in items)
+    }
+
+
 # Resolving ----------------------------------------------------------------------------------
 
 
@@ -441,6 +455,7 @@ class ReviewerView:
 
     files: dict[int, FileState]  # question id -> what reviewers get for its file
     may_identify: bool  # under anonymous review, something found (dismissed or not)
+    text_held: bool = False  # its text (title, abstract, description, answers) is held back
 
 
 def reviewer_view(proposal: Proposal) -> ReviewerView:
@@ -466,7 +481,11 @@ def reviewer_view(proposal: Proposal) -> ReviewerView:
             held=file_source(upload.public_id) in held_sources,
             redacted=answer.redacted_upload_id is not None,
         )
-    return ReviewerView(files=states, may_identify=bool(found))
+    return ReviewerView(
+        files=states,
+        may_identify=bool(found),
+        text_held=any(f.source == TEXT_SOURCE and not f.dismissed for f in found),
+    )
 
 
 def file_for_reviewer(*, actor: User, proposal: Proposal, question_id: int) -> FileState:

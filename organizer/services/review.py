@@ -126,9 +126,12 @@ def rules(event: Event, *, cfp: Cfp | None, now: dt.datetime) -> ReviewRules:
 
 def reviewable_proposals_query(event: Event, *, viewer: User) -> Select[tuple[Proposal]]:
     """Every proposal `viewer` may open as a reviewer, with what a list shows loaded up front:
-    their own proposals (`services/conflicts.py`) are left out."""
+    their own proposals (`services/conflicts.py`) are left out, and so are those whose text
+    may name their speaker until an organizer resolves it (`redaction.text_held`)."""
     return proposals_query(event).where(
-        Proposal.state.in_(REVIEWABLE_STATES), ~conflicts.own_proposal(viewer)
+        Proposal.state.in_(REVIEWABLE_STATES),
+        ~conflicts.own_proposal(viewer),
+        Proposal.id.not_in(redaction.text_held(event)),
     )
 
 
@@ -856,6 +859,9 @@ def my_assignments(event: Event, reviewer: User) -> list[AssignedRow]:
             Proposal.event_id == event.id,
             Proposal.state.in_(REVIEWABLE_STATES),
             ~conflicts.own_proposal(reviewer),
+            # edited since it was assigned, its text may now name its speaker: back once an
+            # organizer has resolved that (`redaction.text_held`)
+            Proposal.id.not_in(redaction.text_held(event)),
         )
         .options(selectinload(Proposal.track), selectinload(Proposal.session_type))
         .order_by(Proposal.id)

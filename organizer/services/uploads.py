@@ -339,10 +339,22 @@ def _strip_pdf(data: bytes) -> bytes:
     with pikepdf.open(io.BytesIO(data)) as pdf:
         if "/Info" in pdf.trailer:
             del pdf.trailer["/Info"]
+        # Embedded files: LibreOffice's hybrid PDF carries its whole source document (author
+        # in meta.xml), PDF/A-3 and attachment annotations any file. None is for reviewers.
+        names = pdf.Root.get("/Names")
+        if isinstance(names, pikepdf.Dictionary) and "/EmbeddedFiles" in names:
+            del names["/EmbeddedFiles"]
+        for page in pdf.pages:
+            annots = page.obj.get("/Annots")
+            if isinstance(annots, pikepdf.Array):
+                kept = [a for a in annots if a.get("/Subtype") != pikepdf.Name.FileAttachment]
+                if len(kept) != len(annots):
+                    page.obj.Annots = pdf.make_indirect(pikepdf.Array(kept))
         for obj in pdf.objects:
             if not isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
                 continue
-            for key in ("/Metadata", "/PieceInfo"):  # XMP (document, pages, images, fonts)
+            # XMP (document, pages, images, fonts); associated and embedded file streams
+            for key in ("/Metadata", "/PieceInfo", "/AF", "/EF"):
                 if key in obj:
                     del obj[key]
             if "/Subtype" in obj and "/T" in obj and obj.get("/Subtype") not in _KEEP_T:

@@ -365,13 +365,13 @@ def world(app) -> World:
     queue_text(to=ana.email, purpose="test", subject="Your proposal", body="Hello Ana", now=NOW)
     queue_text(to=bo.email, purpose="test", subject="Bo's mail", body="Hello Bo Chen", now=NOW)
     audit.record(
-        action="decision.set",
+        action="decision.publish",
         actor=organizer,
         now=NOW,
         object_type="proposal",
         object_id=submitted.id,
         event=event,
-        details={"pending_decision": [None, "accepted"]},
+        details={"state": ["submitted", "accepted"], "round": 1},
     )
     audit.record(
         action="team.invite",

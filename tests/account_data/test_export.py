@@ -50,8 +50,9 @@ def test_the_archive_holds_every_section_and_the_files_byte_for_byte(world):
     assert len(data["agendas"][0]["starred_sessions"]) == 1
     assert "Your proposal" in [m["subject"] for m in data["mail"]]
     entries = {e["action"]: e for e in data["audit_entries"]}
-    assert entries["decision.set"]["details"] == {"pending_decision": [None, "accepted"]}
-    assert not entries["decision.set"]["by_you"]
+    # published outcomes are listed; which round, who reviews and pencilled decisions are not
+    assert entries["decision.publish"]["details"] == {"state": ["submitted", "accepted"]}
+    assert not entries["decision.publish"]["by_you"]
     assert data["grant_reviews"][0]["comment"] == "Ana's grant review"
     (survey,) = data["survey_responses"]
     assert survey["event"] == "trust-2027" and survey["answers"][0]["option"]

@@ -169,7 +169,7 @@ def revoke_invitation(event: Event, invitation_id: int):
 @bp.route("/manage/<event_slug>/audit")
 @event_route(permissions.can_view_audit_log)
 def audit_log(event: Event):
-    page = paginate(audit.entries_for_event(event))
+    page = paginate(audit.entries_for_event(event, viewer=current_user))
     return render_template("manage/audit.html", event=event, page=page)
 
 
