@@ -15,9 +15,7 @@ from organizer.services.exports.frab import acronym_of
 from tests.factories import NOW
 from tests.feeds.conftest import TRICKY
 
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
-if not REFERENCE.exists():  # the checkout's sibling directory
-    REFERENCE = Path("/work/shared/reference")
+REFERENCE = Path(__file__).resolve().parents[1] / "reference"  # tests/reference, see its README
 
 
 @pytest.fixture(scope="module")

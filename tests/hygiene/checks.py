@@ -16,9 +16,7 @@ from pypdf import PdfReader
 
 from organizer.services.exports.cells import FORMULA_STARTS
 
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
-if not REFERENCE.exists():  # the checkout's sibling directory
-    REFERENCE = Path("/work/shared/reference")
+REFERENCE = Path(__file__).resolve().parents[1] / "reference"  # tests/reference, see its README
 
 NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?(e[-+]?[0-9]+)?")
 
