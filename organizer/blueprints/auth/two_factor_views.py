@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -189,6 +189,21 @@ def _codes_page(codes: list[str]):  # type: ignore[no-untyped-def]
     )
 
 
+def _attempt(form, call):  # type: ignore[no-untyped-def]
+    """Run a settings change that needs a code: (True, its result), or (False, None) with the
+    wrong code shown on the form and kept (it counts towards the throttle). Any other refusal
+    is flashed and answered with a redirect to the settings page."""
+    try:
+        return True, call()
+    except ValidationFailed as error:
+        commit()
+        attach_errors(form, error.errors)
+        return False, None
+    except DomainError as error:
+        show_domain_error(error)
+        abort(redirect(url_for("auth.two_factor", next=_next_url())))
+
+
 @access("signed_in")
 @bp.get("/account/two-factor", endpoint="two_factor")
 @login_required
@@ -218,17 +233,13 @@ def two_factor_start():
 def two_factor_confirm():
     form = ConfirmTwoFactorForm()
     if form.validate_on_submit():
-        try:
-            codes = two_factor.confirm_enrolment(
+        done, codes = _attempt(
+            form,
+            lambda: two_factor.confirm_enrolment(
                 user=current_user, code=form.code.data, client=client_address(), now=utcnow()
-            )
-        except ValidationFailed as error:
-            commit()  # the wrong code counts towards the throttle
-            attach_errors(form, error.errors)
-        except DomainError as error:
-            show_domain_error(error)
-            return redirect(url_for("auth.two_factor", next=_next_url()))
-        else:
+            ),
+        )
+        if done:
             sign_in_again(current_user._get_current_object())  # every session ended
             commit()
             flash(_("Two-factor sign-in is on. Other devices have been signed out."), "success")
@@ -243,17 +254,13 @@ def two_factor_confirm():
 def two_factor_recovery_codes():
     form = RegenerateRecoveryCodesForm()
     if form.validate_on_submit():
-        try:
-            codes = two_factor.regenerate_recovery_codes(
+        done, codes = _attempt(
+            form,
+            lambda: two_factor.regenerate_recovery_codes(
                 user=current_user, code=form.code.data, client=client_address(), now=utcnow()
-            )
-        except ValidationFailed as error:
-            commit()
-            attach_errors(form, error.errors)
-        except DomainError as error:
-            show_domain_error(error)
-            return redirect(url_for("auth.two_factor"))
-        else:
+            ),
+        )
+        if done:
             commit()
             flash(_("New recovery codes are made; the old ones no longer work."), "success")
             return _codes_page(codes)
@@ -267,21 +274,17 @@ def two_factor_recovery_codes():
 def two_factor_disable():
     form = DisableTwoFactorForm()
     if form.validate_on_submit():
-        try:
-            two_factor.disable(
+        done, _result = _attempt(
+            form,
+            lambda: two_factor.disable(
                 user=current_user,
                 password=form.password.data,
                 code=form.code.data,
                 client=client_address(),
                 now=utcnow(),
-            )
-        except ValidationFailed as error:
-            commit()
-            attach_errors(form, error.errors)
-        except DomainError as error:
-            show_domain_error(error)
-            return redirect(url_for("auth.two_factor"))
-        else:
+            ),
+        )
+        if done:
             commit()
             flash(_("Two-factor sign-in is off."), "success")
             return redirect(url_for("auth.two_factor"))
