@@ -281,14 +281,7 @@ def collect(user: User, *, now: dt.datetime) -> dict[str, Any]:
         .where(Review.reviewer_id == uid)
         .order_by(Review.id)
     ).all()
-    scores: dict[int, dict[str, int]] = defaultdict(dict)
-    for review_id, name, score in db.session.execute(
-        select(ReviewScore.review_id, ReviewCriterion.name, ReviewScore.score)
-        .join(ReviewCriterion, ReviewCriterion.id == ReviewScore.criterion_id)
-        .join(Review, Review.id == ReviewScore.review_id)
-        .where(Review.reviewer_id == uid)
-    ):
-        scores[review_id][name] = score
+    scores = _scores_by_review(uid, Review, ReviewScore, ReviewCriterion)
     data["reviews"] = [
         {
             "event": slugs.get(event_id),
@@ -519,6 +512,22 @@ def _grant_applications(uid: int, slugs: dict[int, str], file_of: Any) -> list[d
     return result
 
 
+def _scores_by_review(
+    uid: int, review: Any, score: Any, criterion: Any
+) -> dict[int, dict[str, int]]:
+    """Review id -> {criterion name: score} for the reviews the person wrote, in one query.
+    Talks and grants keep their reviews in tables of the same shape."""
+    scores: dict[int, dict[str, int]] = defaultdict(dict)
+    for review_id, name, value in db.session.execute(
+        select(score.review_id, criterion.name, score.score)
+        .join(criterion, criterion.id == score.criterion_id)
+        .join(review, review.id == score.review_id)
+        .where(review.reviewer_id == uid)
+    ):
+        scores[review_id][name] = value
+    return scores
+
+
 def _grant_reviews(uid: int, slugs: dict[int, str]) -> list[dict[str, Any]]:
     rows = db.session.execute(
         select(GrantReview, GrantApplication.public_id, GrantProgramme.event_id)
@@ -527,14 +536,7 @@ def _grant_reviews(uid: int, slugs: dict[int, str]) -> list[dict[str, Any]]:
         .where(GrantReview.reviewer_id == uid)
         .order_by(GrantReview.id)
     ).all()
-    scores: dict[int, dict[str, int]] = defaultdict(dict)
-    for review_id, name, score in db.session.execute(
-        select(GrantReviewScore.review_id, GrantCriterion.name, GrantReviewScore.score)
-        .join(GrantCriterion, GrantCriterion.id == GrantReviewScore.criterion_id)
-        .join(GrantReview, GrantReview.id == GrantReviewScore.review_id)
-        .where(GrantReview.reviewer_id == uid)
-    ):
-        scores[review_id][name] = score
+    scores = _scores_by_review(uid, GrantReview, GrantReviewScore, GrantCriterion)
     return [
         {
             "event": slugs.get(event_id),
