@@ -22,8 +22,6 @@ import datetime as dt
 import hashlib
 import io
 import logging
-import os
-import tempfile
 import warnings
 from pathlib import Path
 from typing import IO, Literal
@@ -54,6 +52,7 @@ from organizer.models import (
     Upload,
     User,
 )
+from organizer.services.files import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -300,7 +299,7 @@ def reviewer_copy(upload: Upload) -> Path | None:
     clean = strip_metadata(original.read_bytes(), upload.content_type)
     if clean is None:
         return None
-    _write_atomically(path, clean)
+    write_atomically(path, clean)
     return path
 
 
@@ -317,7 +316,7 @@ def text_of(upload: Upload) -> str | None:
     text = extract_text(copy.read_bytes(), upload.content_type)
     if text is None:
         return None
-    _write_atomically(path, text.encode("utf-8"))
+    write_atomically(path, text.encode("utf-8"))
     return text
 
 
@@ -414,17 +413,3 @@ def extract_text(data: bytes, content_type: str) -> str | None:
 
 def _sibling(upload: Upload, suffix: str) -> Path:
     return path_of(upload).with_name(upload.public_id + suffix)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Two requests may make the same copy at once: each writes its own temporary file and
-    the rename makes one of them the copy, whole."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

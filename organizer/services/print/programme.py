@@ -35,8 +35,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +53,7 @@ from organizer.errors import NotFound
 from organizer.extensions import db
 from organizer.models import Event, PrintSettings, Room
 from organizer.services.feeds import Stamp, stamp_of
+from organizer.services.files import write_atomically
 from organizer.services.mail import external_url
 from organizer.services.print.letters import fetcher
 from organizer.services.programme import (
@@ -290,18 +289,6 @@ def cache_dir() -> Path:
     folder = Path(current_app.config["PRINT_CACHE_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """A reader of the cache never sees half a file."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pdf")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def pdf_of(html: str) -> tuple[bytes, int]:

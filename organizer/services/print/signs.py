@@ -22,6 +22,7 @@ from flask_babel import get_locale
 
 from organizer.models import Event, Room
 from organizer.services.feeds import stamp_of
+from organizer.services.files import write_atomically
 from organizer.services.mail import external_url
 from organizer.services.print import programme as booklet
 from organizer.services.programme import (
@@ -113,7 +114,7 @@ def signs_path(event: Event) -> tuple[Path, str] | None:
             return None
         data, _pages = booklet.pdf_of(render_html(programme, paper))
         path.parent.mkdir(parents=True, exist_ok=True)
-        booklet.write_atomically(path, data)
+        write_atomically(path, data)
     return path, key
 
 
