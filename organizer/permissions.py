@@ -10,7 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from organizer.enums import EventRoleName, SpeakerRole
+from organizer.errors import PermissionDenied
 from organizer.models import Event, GrantApplication, Proposal, User
+
+
+def require(allowed: bool, message: str | None = None) -> None:
+    """Services call this with a `can_*` answer before they change anything: PermissionDenied
+    (a 403, or the message on the form) unless it is allowed."""
+    if not allowed:
+        raise PermissionDenied(message)
 
 
 def _user(user: Any) -> User | None:

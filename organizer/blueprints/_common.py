@@ -9,10 +9,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Response, abort, current_app, flash, request, send_file
+from flask import Response, abort, current_app, flash, redirect, request, send_file
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_sqlalchemy.pagination import Pagination
@@ -21,6 +21,7 @@ from sqlalchemy import Select
 from wtforms import DateField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from organizer import permissions
 from organizer.errors import DomainError, ValidationFailed
 from organizer.extensions import db
 from organizer.models import Event
@@ -131,6 +132,14 @@ def event_or_404(slug: str) -> Event:
     return event
 
 
+def viewable_event(slug: str) -> Event:
+    """The event, or 404 for a draft event that this person may not see (as public pages do)."""
+    event = event_or_404(slug)
+    if not permissions.can_view_event(current_user, event):
+        abort(404)
+    return event
+
+
 def event_route(permission: Callable[[Any, Event], bool]) -> Callable[..., Any]:
     """Sign-in required; loads `event_slug` into `event`; 403 unless `permission(user, event)`."""
 
@@ -170,6 +179,54 @@ def show_domain_error(error: DomainError, form: FlaskForm | None = None) -> None
             flash(message, "error")
         return
     flash(error.message, "error")
+
+
+ResultT = TypeVar("ResultT")
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[ResultT]):
+    """What `attempt` did: `ok` and the service's return value, or the failure's HTTP status
+    (the page that shows the form again answers with it)."""
+
+    ok: bool
+    value: ResultT | None = None
+    status: int = 200
+
+
+def attempt(
+    call: Callable[[], ResultT],
+    *,
+    form: FlaskForm | None = None,
+    success: str | Callable[[ResultT], str] | None = None,
+) -> Outcome[ResultT]:
+    """The one way a view changes something: call the service; on success commit and flash
+    `success` (a message, or a function of what the service returned); on a DomainError roll
+    back and show its messages next to the form's fields (or flashed). Any other exception
+    propagates to the error handlers."""
+    try:
+        value = call()
+    except DomainError as error:
+        show_domain_error(error, form)
+        if form is not None:
+            form.failed_status = error.status_code  # see _setup_views.form_status
+        return Outcome(False, status=error.status_code)
+    commit()
+    if success is not None:
+        flash(success(value) if callable(success) else success, "success")
+    return Outcome(True, value)
+
+
+def attempt_then_redirect(
+    call: Callable[[], Any],
+    *,
+    to: str,
+    success: str | Callable[[Any], str] | None = None,
+) -> Response:
+    """`attempt` for a button with no form to show again: whatever happens, back to `to`
+    (a failure is flashed there)."""
+    attempt(call, success=success)
+    return redirect(to)
 
 
 class CheckboxGroupField(SelectMultipleField):

@@ -26,7 +26,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from organizer import permissions
 from organizer.enums import OthersReviews, ProposalState, QuestionKind, SpeakerRole
-from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from organizer.errors import Conflict, NotFound, ValidationFailed
 from organizer.extensions import db
 from organizer.models import (
     Answer,
@@ -95,11 +95,6 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied()
-
-
 # The call ----------------------------------------------------------------------------------
 
 
@@ -121,7 +116,7 @@ class CallSettings:
 
 
 def save_call(*, actor: User, event: Event, settings: CallSettings, now: dt.datetime) -> Cfp:
-    _require(permissions.can_manage_cfp(actor, event))
+    permissions.require(permissions.can_manage_cfp(actor, event))
     errors: dict[str, str] = {}
     if settings.closes_at <= settings.opens_at:
         errors["closes_at"] = _("The call must close after it opens.")
@@ -209,7 +204,7 @@ def save_session_type(
     max_speakers: int,
     now: dt.datetime,
 ) -> SessionType:
-    _require(permissions.can_manage_cfp(actor, event))
+    permissions.require(permissions.can_manage_cfp(actor, event))
     name = name.strip()
     errors: dict[str, str] = {}
     if not name:
@@ -251,7 +246,7 @@ def save_track(
     description: str,
     now: dt.datetime,
 ) -> Track:
-    _require(permissions.can_manage_cfp(actor, event))
+    permissions.require(permissions.can_manage_cfp(actor, event))
     name = name.strip()
     if not name:
         raise ValidationFailed({"name": _("Enter a name, e.g. Methods.")})
@@ -319,7 +314,7 @@ def _delete_unused(
 ) -> None:
     """Delete a session type or track unless proposals still use it (`refusal` then says how
     many, with %(count)s and %(name)s)."""
-    _require(permissions.can_manage_cfp(actor, event))
+    permissions.require(permissions.can_manage_cfp(actor, event))
     used = db.session.scalar(select(func.count(Proposal.id)).where(users == item.id))
     if used:
         raise Conflict(refusal % {"count": used, "name": item.name})
@@ -343,7 +338,7 @@ def save_question(
     settings: QuestionSettings,
     now: dt.datetime,
 ) -> Question:
-    _require(permissions.can_manage_cfp(actor, event))
+    permissions.require(permissions.can_manage_cfp(actor, event))
     errors = validate_question_settings(settings)
     if errors:
         raise ValidationFailed(errors)
@@ -366,7 +361,7 @@ def save_question(
 
 def delete_question(*, actor: User, event: Event, question: Question, now: dt.datetime) -> None:
     """Deleting a question deletes its answers too (the confirmation page says so)."""
-    _require(permissions.can_manage_cfp(actor, event))
+    permissions.require(permissions.can_manage_cfp(actor, event))
     db.session.delete(question)
     audit.record(
         action="cfp.question.delete",
@@ -385,7 +380,7 @@ def answer_count(question: Question) -> int:
 
 def move(*, actor: User, event: Event, item: Any, direction: int) -> None:
     """Swap an ordered item (session type, track, question, criterion) with its neighbour."""
-    _require(permissions.can_manage_cfp(actor, event))
+    permissions.require(permissions.can_manage_cfp(actor, event))
     model = type(item)
     siblings = list(
         db.session.scalars(
@@ -447,7 +442,7 @@ def _require_open_for(cfp: Cfp | None, users: Iterable[User], now: dt.datetime) 
 def grant_extension(
     *, actor: User, event: Event, email: str, until: dt.datetime, now: dt.datetime
 ) -> CfpExtension:
-    _require(permissions.can_manage_cfp(actor, event))
+    permissions.require(permissions.can_manage_cfp(actor, event))
     cfp = call_of(event)
     email = email.strip().lower()
     user = db.session.scalar(select(User).where(User.email == email))
@@ -479,7 +474,7 @@ def grant_extension(
 
 
 def revoke_extension(*, actor: User, event: Event, extension: CfpExtension, now: dt.datetime):
-    _require(permissions.can_manage_cfp(actor, event))
+    permissions.require(permissions.can_manage_cfp(actor, event))
     db.session.delete(extension)
     audit.record(
         action="cfp.extension.revoke",
@@ -616,7 +611,9 @@ def save_proposal(
         speakers_count = 1
         existing_answers: dict[int, Answer] = {}
     else:
-        _require(permissions.can_edit_proposal(actor, proposal) and proposal.event_id == event.id)
+        permissions.require(
+            permissions.can_edit_proposal(actor, proposal) and proposal.event_id == event.id
+        )
         if proposal.state not in EDITABLE_STATES:
             raise Conflict(_("This proposal can no longer be changed."))
         _require_open_for(cfp, [s.user for s in proposal.speakers if s.user], now)
@@ -762,7 +759,7 @@ def _store_answer(proposal: Proposal, question: Question, value: Any, upload: An
 
 
 def withdraw(*, actor: User, proposal: Proposal, now: dt.datetime) -> None:
-    _require(permissions.can_withdraw_proposal(actor, proposal))
+    permissions.require(permissions.can_withdraw_proposal(actor, proposal))
     if proposal.state not in EDITABLE_STATES:
         raise Conflict(_("Only a draft or a submitted proposal can be withdrawn."))
     _require_open_for(call_of(proposal.event), [s.user for s in proposal.speakers if s.user], now)
@@ -866,7 +863,7 @@ def history(proposal: Proposal) -> list[AuditEntry]:
 def invite_co_speaker(
     *, actor: User, proposal: Proposal, email: str, now: dt.datetime
 ) -> ProposalSpeaker:
-    _require(permissions.can_invite_co_speakers(actor, proposal))
+    permissions.require(permissions.can_invite_co_speakers(actor, proposal))
     if proposal.state not in EDITABLE_STATES:
         raise Conflict(_("Co-speakers can only be added while the proposal can be changed."))
     _require_open_for(call_of(proposal.event), [s.user for s in proposal.speakers if s.user], now)
@@ -917,7 +914,7 @@ def invite_co_speaker(
 
 def remove_speaker(*, actor: User, speaker: ProposalSpeaker, now: dt.datetime) -> None:
     proposal = speaker.proposal
-    _require(permissions.can_invite_co_speakers(actor, proposal))
+    permissions.require(permissions.can_invite_co_speakers(actor, proposal))
     if speaker.role == SpeakerRole.PRIMARY:
         raise Conflict(_("The person who submitted a proposal cannot be removed from it."))
     if proposal.state not in EDITABLE_STATES:
@@ -1128,7 +1125,7 @@ def event_tags(event: Event) -> list[Tag]:
 
 
 def set_tags(*, actor: User, proposal: Proposal, names: Iterable[str], now: dt.datetime) -> None:
-    _require(permissions.can_manage_cfp(actor, proposal.event))
+    permissions.require(permissions.can_manage_cfp(actor, proposal.event))
     wanted = sorted({n.strip()[:50] for n in names if n.strip()})
     existing = {t.name: t for t in event_tags(proposal.event)}
     chosen = []

@@ -95,11 +95,6 @@ PLACEHOLDER_PATTERN = re.compile(r"\{([a-z_]+)\}")
 REMINDER_WINDOW = dt.timedelta(days=3)
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied()
-
-
 # The organizers' list ----------------------------------------------------------------------
 
 
@@ -201,7 +196,7 @@ def decide(
     Submitted proposals take any decision; a waitlisted one can be promoted or rejected.
     Nobody decides on their own proposal (or undoes a decision on it): another organizer
     must."""
-    _require(permissions.can_manage_cfp(actor, proposal.event))
+    permissions.require(permissions.can_manage_cfp(actor, proposal.event))
     if permissions.is_own_proposal(actor, proposal):
         _refuse_own(proposal)
     if outcome is not None and outcome not in DECISIONS:
@@ -242,7 +237,7 @@ def decide_many(
     now: dt.datetime,
 ) -> int:
     """The same decision for several proposals; all or nothing."""
-    _require(permissions.can_manage_cfp(actor, event))
+    permissions.require(permissions.can_manage_cfp(actor, event))
     ids = list(public_ids)
     if not ids:
         raise ValidationFailed({"proposals": _("Select at least one proposal.")})
@@ -315,7 +310,7 @@ def template_for(event: Event, purpose: str) -> Template:
 def save_template(
     *, actor: User, event: Event, purpose: str, subject: str, body: str, now: dt.datetime
 ) -> None:
-    _require(permissions.can_manage_cfp(actor, event))
+    permissions.require(permissions.can_manage_cfp(actor, event))
     if purpose not in DEFAULT_TEMPLATES:
         raise ValidationFailed({"purpose": _("Unknown mail.")})
     errors = {}
@@ -357,7 +352,7 @@ def save_template(
 
 
 def reset_template(*, actor: User, event: Event, purpose: str, now: dt.datetime) -> None:
-    _require(permissions.can_manage_cfp(actor, event))
+    permissions.require(permissions.can_manage_cfp(actor, event))
     custom = db.session.scalar(
         select(MailTemplate).where(
             MailTemplate.event_id == event.id, MailTemplate.purpose == purpose
@@ -524,7 +519,7 @@ def publish_round(
     `expected` is the `pending_fingerprint` of the preview the organizer saw: if somebody
     changed a decision since, nothing is sent and the preview must be looked at again.
     An organizer whose own proposal has a pending decision cannot publish: another must."""
-    _require(permissions.can_manage_cfp(actor, event))
+    permissions.require(permissions.can_manage_cfp(actor, event))
     proposals = pending(event)
     if not proposals:
         raise Conflict(_("There are no pending decisions to publish."))
@@ -613,7 +608,7 @@ def rounds(event: Event) -> list[DecisionRound]:
 
 def respond(*, actor: User, proposal: Proposal, confirm: bool, now: dt.datetime) -> None:
     """An accepted speaker confirms or declines, before the deadline."""
-    _require(permissions.is_speaker(actor, proposal))
+    permissions.require(permissions.is_speaker(actor, proposal))
     if proposal.state != ProposalState.ACCEPTED:
         raise Conflict(
             _(
@@ -650,7 +645,7 @@ def respond(*, actor: User, proposal: Proposal, confirm: bool, now: dt.datetime)
 
 def cancel(*, actor: User, proposal: Proposal, now: dt.datetime) -> None:
     """Organizers take an accepted or confirmed session off the programme."""
-    _require(permissions.can_manage_cfp(actor, proposal.event))
+    permissions.require(permissions.can_manage_cfp(actor, proposal.event))
     if proposal.state not in (ProposalState.ACCEPTED, ProposalState.CONFIRMED):
         raise Conflict(_("Only accepted or confirmed proposals can be cancelled."))
     before = proposal.state
@@ -691,7 +686,7 @@ def send_reminders(
     (safe to run from cron every hour: the idempotency key stops repeats). `actor` is the
     organizer who pressed the button; None when the `send-reminders` command runs it."""
     if actor is not None:
-        _require(permissions.can_manage_cfp(actor, event))
+        permissions.require(permissions.can_manage_cfp(actor, event))
     due = [
         p
         for p in unconfirmed(event)

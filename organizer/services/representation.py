@@ -76,11 +76,6 @@ def self_field(question_key: str) -> str:
     return f"{question_key}__self"
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied()
-
-
 # Read views --------------------------------------------------------------------------------
 
 
@@ -410,7 +405,7 @@ def _add_prefer_not(question: SurveyQuestion, position: int) -> None:
 
 def ensure_survey(*, actor: User, event: Event, now: dt.datetime) -> SettingsInfo:
     """Create the event's survey with its defaults, once; later calls change nothing."""
-    _require(permissions.can_view_representation(actor, event))
+    permissions.require(permissions.can_view_representation(actor, event))
     if _settings(event) is None:
         consent = str(DEFAULT_CONSENT)
         db.session.add(
@@ -476,7 +471,7 @@ def save_settings(
 ) -> SettingsInfo:
     """Change k, the purge date, open/closed and the consent text. A changed consent text is
     a new version; responses keep the version they agreed to."""
-    _require(permissions.can_view_representation(actor, event))
+    permissions.require(permissions.can_view_representation(actor, event))
     settings = _settings(event)
     if settings is None:
         raise NotFound(_("This event has no survey yet."))
@@ -634,7 +629,7 @@ def update_question(
 ) -> QuestionInfo:
     """Change a question's wording (its key, kind and options stay, so that editions stay
     comparable); `option_labels` may rename options by key."""
-    _require(permissions.can_view_representation(actor, event))
+    permissions.require(permissions.can_view_representation(actor, event))
     question = _question(event, question_key)
     text, explanation = (text or "").strip(), (explanation or "").strip()
     errors = _check_wording(text, explanation)
@@ -667,7 +662,7 @@ def add_question(
 ) -> QuestionInfo:
     """A new question at the end, with its options and "Prefer not to say". Its key comes
     from its text and is unique in the event."""
-    _require(permissions.can_view_representation(actor, event))
+    permissions.require(permissions.can_view_representation(actor, event))
     if _settings(event) is None:
         raise NotFound(_("This event has no survey yet."))
     text, explanation = (text or "").strip(), (explanation or "").strip()
@@ -707,7 +702,7 @@ def add_option(
     *, actor: User, event: Event, question_key: str, label: str, now: dt.datetime
 ) -> OptionInfo:
     """A new option, before "Prefer not to say" (e.g. a category that fits the region)."""
-    _require(permissions.can_view_representation(actor, event))
+    permissions.require(permissions.can_view_representation(actor, event))
     question = _question(event, question_key)
     label = (label or "").strip()
     errors = _check_label(label)
@@ -731,7 +726,7 @@ def set_question_retired(
     *, actor: User, event: Event, question_key: str, retired: bool, now: dt.datetime
 ) -> None:
     """Stop asking a question (or ask it again). Its answers stay and are still counted."""
-    _require(permissions.can_view_representation(actor, event))
+    permissions.require(permissions.can_view_representation(actor, event))
     question = _question(event, question_key)
     question.retired = retired
     db.session.flush()
@@ -750,7 +745,7 @@ def set_option_retired(
 ) -> None:
     """Stop offering an option (or offer it again). Options are never deleted, so that old
     answers stay readable; "Prefer not to say" stays on every question."""
-    _require(permissions.can_view_representation(actor, event))
+    permissions.require(permissions.can_view_representation(actor, event))
     question = _question(event, question_key)
     option = _option(question, option_key)
     if retired and option.prefer_not_to_say:
@@ -762,7 +757,7 @@ def set_option_retired(
 
 
 def move_question(*, actor: User, event: Event, question_key: str, direction: int) -> None:
-    _require(permissions.can_view_representation(actor, event))
+    permissions.require(permissions.can_view_representation(actor, event))
     question = _question(event, question_key)
     swap_with_neighbour(_questions(event), question, direction)
 
@@ -1414,7 +1409,7 @@ def set_target(
     now: dt.datetime,
 ) -> None:
     """Set (or with None, remove) the share an option should reach at a stage."""
-    _require(permissions.can_view_representation(actor, event))
+    permissions.require(permissions.can_view_representation(actor, event))
     option = _option(_question(event, question_key), option_key)
     if stage_by_key(stage_key) is None:
         raise ValidationFailed({"stage": _("Choose one of the stages.")})

@@ -16,11 +16,11 @@ from organizer.blueprints._common import (
     access,
     attachment,
     commit,
-    event_or_404,
     paginate_list,
     safe_next_url,
     show_domain_error,
     utcnow,
+    viewable_event,
 )
 from organizer.blueprints._limits import rate_limited
 from organizer.blueprints.cfp.forms import (
@@ -41,14 +41,6 @@ from organizer.services import decisions, uploads
 bp = Blueprint("cfp", __name__)
 
 
-def _viewable_event(slug: str) -> Event:
-    """The event, or 404 for a draft event that this person may not see (as public pages do)."""
-    event = event_or_404(slug)
-    if not permissions.can_view_event(current_user, event):
-        abort(404)
-    return event
-
-
 def _call_or_404(event: Event) -> Cfp:
     cfp = cfp_service.call_of(event)
     if cfp is None:
@@ -63,7 +55,7 @@ def speaker_route(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
     @login_required
     def wrapper(event_slug: str, **kwargs: Any) -> Any:
-        event = _viewable_event(event_slug)
+        event = viewable_event(event_slug)
         return view(event=event, cfp=_call_or_404(event), **kwargs)
 
     return wrapper
@@ -86,7 +78,7 @@ def _proposal_url(event: Event, proposal: Proposal) -> str:
 @access("public")
 @bp.route("/<event_slug>/cfp")
 def call(event_slug: str):
-    event = _viewable_event(event_slug)
+    event = viewable_event(event_slug)
     cfp = _call_or_404(event)
     now = utcnow()
     deadline = cfp.closes_at
@@ -513,7 +505,7 @@ def respond(event: Event, cfp: Cfp, public_id: str):
 @bp.route("/<event_slug>/cfp/files/<upload_public_id>")
 @login_required
 def file(event_slug: str, upload_public_id: str):
-    event = _viewable_event(event_slug)
+    event = viewable_event(event_slug)
     upload = uploads.upload_by_public_id(event, upload_public_id)
     if upload is None or not uploads.can_download(current_user, upload):
         abort(404)

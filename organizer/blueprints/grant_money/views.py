@@ -27,6 +27,7 @@ from organizer.blueprints._common import (
     event_route,
     paginate_list,
     utcnow,
+    viewable_event,
 )
 from organizer.blueprints._setup_views import fail_form, form_status
 from organizer.blueprints.grant_money.forms import (
@@ -54,13 +55,6 @@ LABELS = {
 }
 
 
-def _viewable_event(slug: str) -> Event:
-    event = event_or_404(slug)
-    if not permissions.can_view_event(current_user, event):
-        abort(404)
-    return event
-
-
 # The grantee's pages -----------------------------------------------------------------------
 
 
@@ -68,7 +62,7 @@ def _viewable_event(slug: str) -> Event:
 @bp.route("/<event_slug>/grants/applications/<public_id>/receipts", methods=["GET", "POST"])
 @login_required
 def receipts(event_slug: str, public_id: str):
-    event = _viewable_event(event_slug)
+    event = viewable_event(event_slug)
     try:
         application = applications.application_for_applicant(event, public_id, current_user)
     except NotFound:
@@ -139,7 +133,7 @@ def receipt_file(event_slug: str, receipt_public_id: str):
 @bp.route("/<event_slug>/grants/letter", methods=["GET", "POST"])
 @login_required
 def letter(event_slug: str):
-    event = _viewable_event(event_slug)
+    event = viewable_event(event_slug)
     allowed = letters.may_request_letter(current_user, event)
     ready = programmes.letter_template(event) is not None
     form = LetterForm()

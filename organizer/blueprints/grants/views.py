@@ -19,14 +19,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from organizer import permissions
 from organizer.blueprints._common import (
     access,
     commit,
-    event_or_404,
     paginate_list,
     show_domain_error,
     utcnow,
+    viewable_event,
 )
 from organizer.blueprints._limits import rate_limited
 from organizer.blueprints._setup_views import fail_form, form_status
@@ -47,21 +46,13 @@ from organizer.services.grants import programmes as grant_programmes
 bp = Blueprint("grants", __name__)
 
 
-def _viewable_event(slug: str) -> Event:
-    """The event, or 404 for a draft event that this person may not see."""
-    event = event_or_404(slug)
-    if not permissions.can_view_event(current_user, event):
-        abort(404)
-    return event
-
-
 def applicant_route(view: Callable[..., Any]) -> Callable[..., Any]:
     """Sign-in required; loads `event_slug` (404 unless visible) into `event`."""
 
     @functools.wraps(view)
     @login_required
     def wrapper(event_slug: str, **kwargs: Any) -> Any:
-        return view(event=_viewable_event(event_slug), **kwargs)
+        return view(event=viewable_event(event_slug), **kwargs)
 
     return wrapper
 
@@ -122,7 +113,7 @@ def _flash_saved(application: GrantApplication, submitting: bool) -> None:
 @access("public")
 @bp.route("/<event_slug>/grants")
 def index(event_slug: str):
-    event = _viewable_event(event_slug)
+    event = viewable_event(event_slug)
     items = grant_programmes.programmes(event)
     mine: dict[int, GrantApplication] = {}
     if current_user.is_authenticated:

@@ -96,11 +96,6 @@ def amount_field(category: GrantCategory | str) -> str:
     return f"amount-{GrantCategory(category).value}"
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied()
-
-
 # Countries ---------------------------------------------------------------------------------
 
 
@@ -495,7 +490,7 @@ def save_application(
         existing_answers: dict[int, GrantAnswer] = {}
         lowering = False
     else:
-        _require(permissions.is_applicant(actor, application))
+        permissions.require(permissions.is_applicant(actor, application))
         if application.programme_id != programme.id:
             raise NotFound()
         if application.state not in EDITABLE_STATES:
@@ -660,7 +655,7 @@ def _mail_applicant(
 def withdraw(*, actor: User, application: GrantApplication, now: dt.datetime) -> None:
     """The applicant withdraws, at any time until they accept an award. An offer they had
     not answered is given up, and its money goes back to the budget."""
-    _require(permissions.is_applicant(actor, application))
+    permissions.require(permissions.is_applicant(actor, application))
     if application.state == GrantState.WITHDRAWN:
         raise Conflict(_("This application is already withdrawn."))
     if application.state not in WITHDRAWABLE_STATES:
@@ -788,7 +783,7 @@ def request_info(
     """The committee asks the applicant for more: the application waits in INFO_NEEDED
     (the applicant may still edit it) and the applicant gets a mail with the question."""
     event = application.programme.event
-    _require(permissions.can_review_grants(actor, event))
+    permissions.require(permissions.can_review_grants(actor, event))
     if application.state not in (GrantState.SUBMITTED, GrantState.INFO_NEEDED):
         raise Conflict(
             _("Information can only be asked for while the application is being reviewed.")

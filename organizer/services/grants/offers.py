@@ -19,7 +19,7 @@ from werkzeug.routing import BuildError
 
 from organizer import permissions
 from organizer.enums import AllocationStatus, GrantState
-from organizer.errors import Conflict, PermissionDenied, ValidationFailed
+from organizer.errors import Conflict, ValidationFailed
 from organizer.extensions import db
 from organizer.models import (
     AllocationLine,
@@ -44,11 +44,6 @@ OPEN_STATES = (GrantState.SUBMITTED, GrantState.INFO_NEEDED, GrantState.WAITLIST
 REJECTABLE = (GrantState.SUBMITTED, GrantState.INFO_NEEDED, GrantState.WAITLISTED)
 # Awards that hold money.
 HOLDING = (GrantState.OFFERED, GrantState.ACCEPTED)
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied()
 
 
 def format_deadline(event: Event, moment: dt.datetime) -> str:
@@ -191,7 +186,7 @@ def commit_run(
     programme = db.session.get(GrantProgramme, run.programme_id)
     assert programme is not None
     event = programme.event
-    _require(permissions.can_manage_grants(actor, event))
+    permissions.require(permissions.can_manage_grants(actor, event))
     own = conflicts.own_application_ids(event, actor)
     for line in run.lines:
         if line.application_id in own:
@@ -334,7 +329,7 @@ def _category_label(category: str) -> str:
 def respond(*, actor: User, application: GrantApplication, accept: bool, now: dt.datetime) -> None:
     """The applicant accepts or declines their offer, before its respond-by date. Declining
     releases the money (the award stays, for the record)."""
-    _require(permissions.is_applicant(actor, application))
+    permissions.require(permissions.is_applicant(actor, application))
     event = application.programme.event
     award = application.award
     if application.state == GrantState.ACCEPTED:
@@ -404,7 +399,7 @@ def expire_offers(
     programme (the daily command) or one (an organizer's button, `actor` set)."""
     if actor is not None:
         assert programme is not None
-        _require(permissions.can_manage_grants(actor, programme.event))
+        permissions.require(permissions.can_manage_grants(actor, programme.event))
     expired = 0
     for application in _open_offers(programme):
         award = application.award
@@ -449,7 +444,7 @@ def send_offer_reminders(
     date (safe to run every hour). Returns how many reminders were queued now."""
     if actor is not None:
         assert programme is not None
-        _require(permissions.can_manage_grants(actor, programme.event))
+        permissions.require(permissions.can_manage_grants(actor, programme.event))
     due = [
         a
         for a in _open_offers(programme)
@@ -534,7 +529,7 @@ def offer_next(
     whose own application waits on the list cannot do this: another organizer must."""
     from organizer.services.grants import review
 
-    _require(permissions.can_manage_grants(actor, programme.event))
+    permissions.require(permissions.can_manage_grants(actor, programme.event))
     for application in db.session.scalars(
         select(GrantApplication).where(
             GrantApplication.programme_id == programme.id,
@@ -588,7 +583,7 @@ def offer_next(
 def reject(*, actor: User, application: GrantApplication, now: dt.datetime) -> None:
     """Turn down an application that has no offer (a mail tells the applicant)."""
     event = application.programme.event
-    _require(permissions.can_manage_grants(actor, event))
+    permissions.require(permissions.can_manage_grants(actor, event))
     conflicts.refuse_own_application(actor, application)
     if application.state not in REJECTABLE:
         raise Conflict(
@@ -618,7 +613,7 @@ def set_pin(
 ) -> None:
     """Must fund ("fund"), must not fund ("skip") or neither (None), for the next allocation."""
     event = application.programme.event
-    _require(permissions.can_manage_grants(actor, event))
+    permissions.require(permissions.can_manage_grants(actor, event))
     conflicts.refuse_own_application(actor, application)
     pin = pin or None
     if pin is not None and pin not in PINS:

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from organizer import permissions
 from organizer.enums import GrantCategory, GrantKind, GrantState
-from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from organizer.errors import Conflict, NotFound, ValidationFailed
 from organizer.extensions import db
 from organizer.models import (
     Event,
@@ -66,11 +66,6 @@ LETTER_PLACEHOLDERS = {
     "today": _l("the date the letter is made"),
 }
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied()
 
 
 def kind_label(kind: GrantKind) -> str:
@@ -188,7 +183,7 @@ def save_programme(
 ) -> GrantProgramme:
     """Create (programme None) or change a programme. The currency is the event's when the
     programme is made and never changes afterwards (amounts are stored in it)."""
-    _require(permissions.can_manage_grants(actor, event))
+    permissions.require(permissions.can_manage_grants(actor, event))
     if programme is not None and programme.event_id != event.id:
         raise NotFound()
     errors = _validate_settings(event, programme, settings)
@@ -253,7 +248,7 @@ def application_count(programme: GrantProgramme) -> int:
 def delete_programme(*, actor: User, programme: GrantProgramme, now: dt.datetime) -> None:
     """Only a programme nobody has applied to (drafts aside) can be deleted."""
     event = programme.event
-    _require(permissions.can_manage_grants(actor, event))
+    permissions.require(permissions.can_manage_grants(actor, event))
     count = application_count(programme)
     if count:
         raise Conflict(
@@ -314,7 +309,7 @@ def save_question(
     now: dt.datetime,
 ) -> GrantQuestion:
     """The same rules as the call's questions (services.cfp.QuestionSettings)."""
-    _require(permissions.can_manage_grants(actor, programme.event))
+    permissions.require(permissions.can_manage_grants(actor, programme.event))
     if question is not None and question.programme_id != programme.id:
         raise NotFound()
     errors = validate_question_settings(settings)
@@ -349,7 +344,7 @@ def delete_question(
     *, actor: User, programme: GrantProgramme, question: GrantQuestion, now: dt.datetime
 ) -> None:
     """Deleting a question deletes its answers too (the confirmation page says so)."""
-    _require(permissions.can_manage_grants(actor, programme.event))
+    permissions.require(permissions.can_manage_grants(actor, programme.event))
     if question.programme_id != programme.id:
         raise NotFound()
     db.session.delete(question)
@@ -369,7 +364,7 @@ def move_question(
     *, actor: User, programme: GrantProgramme, question: GrantQuestion, direction: int
 ) -> None:
     """Swap a question with its neighbour (direction < 0: up, > 0: down)."""
-    _require(permissions.can_manage_grants(actor, programme.event))
+    permissions.require(permissions.can_manage_grants(actor, programme.event))
     if question.programme_id != programme.id:
         raise NotFound()
     swap_with_neighbour(questions(programme), question, direction)
@@ -408,7 +403,7 @@ def save_criterion(
     now: dt.datetime,
 ) -> GrantCriterion:
     """Create (criterion None) or change a criterion; a new one goes last."""
-    _require(permissions.can_manage_grants(actor, programme.event))
+    permissions.require(permissions.can_manage_grants(actor, programme.event))
     if criterion is not None and criterion.programme_id != programme.id:
         raise NotFound()
     name = (name or "").strip()
@@ -488,7 +483,7 @@ def delete_criterion(
     *, actor: User, programme: GrantProgramme, criterion: GrantCriterion, now: dt.datetime
 ) -> None:
     """A criterion reviewers have used stays (deleting it would change every score)."""
-    _require(permissions.can_manage_grants(actor, programme.event))
+    permissions.require(permissions.can_manage_grants(actor, programme.event))
     if criterion.programme_id != programme.id:
         raise NotFound()
     if _scored(criterion):
@@ -515,7 +510,7 @@ def delete_criterion(
 def move_criterion(
     *, actor: User, programme: GrantProgramme, criterion: GrantCriterion, direction: int
 ) -> None:
-    _require(permissions.can_manage_grants(actor, programme.event))
+    permissions.require(permissions.can_manage_grants(actor, programme.event))
     if criterion.programme_id != programme.id:
         raise NotFound()
     swap_with_neighbour(criteria(programme), criterion, direction)
@@ -541,7 +536,7 @@ def save_letter_template(
     signer_title: str,
     now: dt.datetime,
 ) -> LetterTemplate:
-    _require(permissions.can_manage_grants(actor, event))
+    permissions.require(permissions.can_manage_grants(actor, event))
     body = (body or "").strip()
     signer_name = (signer_name or "").strip()
     signer_title = (signer_title or "").strip()

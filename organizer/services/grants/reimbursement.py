@@ -26,7 +26,7 @@ from sqlalchemy.orm import selectinload
 
 from organizer import permissions
 from organizer.enums import GrantCategory, GrantState, ReceiptState
-from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from organizer.errors import Conflict, NotFound, ValidationFailed
 from organizer.extensions import db
 from organizer.models import (
     Event,
@@ -55,13 +55,8 @@ RECEIPT_STATE_LABELS = {
 }
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied()
-
-
 def _manage(actor: object, programme: GrantProgramme) -> None:
-    _require(permissions.can_manage_grants(actor, programme.event))
+    permissions.require(permissions.can_manage_grants(actor, programme.event))
 
 
 def awarded_categories(application: GrantApplication) -> list[str]:
@@ -94,7 +89,7 @@ def add_receipt(
 ) -> Receipt:
     """A grantee sends a receipt for one category of their accepted award. The file is checked
     by its bytes (PDF, JPEG or PNG, at most 5 MB), whatever its name says."""
-    _require(permissions.is_applicant(actor, application))
+    permissions.require(permissions.is_applicant(actor, application))
     if application.state != GrantState.ACCEPTED or application.award is None:
         raise Conflict(_("You can send receipts once you have accepted a grant."))
     programme = application.programme
