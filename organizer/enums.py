@@ -1,6 +1,9 @@
-"""States and roles. Imports nothing from the application."""
+"""States and roles, and the words people read for them. Imports nothing from the
+application."""
 
 import enum
+
+from flask_babel import lazy_gettext as _l
 
 
 class EventRoleName(enum.StrEnum):
@@ -227,3 +230,12 @@ class SuggestionStatus(enum.StrEnum):
     DRAFT = "draft"  # waiting for organizers to accept or discard it
     APPLIED = "applied"  # accepted, whole or in part
     DISCARDED = "discarded"
+
+
+# A speaker's availability on one day of the event, as stored in `Speaker.availability`.
+AVAILABILITY_LABELS = {
+    "all": _l("All day"),
+    "morning": _l("Morning"),
+    "afternoon": _l("Afternoon"),
+    "none": _l("Not available"),
+}

@@ -30,6 +30,7 @@ from organizer.blueprints._question_fields import (
     answers_and_files,
     saved_answers,
 )
+from organizer.enums import AVAILABILITY_LABELS
 from organizer.models import Cfp, Event, Proposal, Question, SessionType, SpeakerProfile, Track
 from organizer.services import cfp as cfp_service
 from organizer.services.cfp import LEVEL_LABELS, language_name
@@ -38,12 +39,6 @@ from organizer.services.events import time_zone_names
 MARKDOWN_HINT = _l(
     "You can use Markdown: **bold**, *italic*, [links](https://example.org), lists with -."
 )
-AVAILABILITY_LABELS = {
-    "all": _l("All day"),
-    "morning": _l("Morning"),
-    "afternoon": _l("Afternoon"),
-    "none": _l("Not available"),
-}
 
 
 class _ProposalBase(Form):

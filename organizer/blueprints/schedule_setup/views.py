@@ -11,7 +11,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from organizer import permissions
@@ -44,7 +43,7 @@ from organizer.blueprints.schedule_setup.forms import (
     WindowForm,
     settings_form,
 )
-from organizer.enums import SlotKind
+from organizer.enums import AVAILABILITY_LABELS, SlotKind
 from organizer.errors import DomainError, NotFound
 from organizer.models import Event, Room, ScheduleDay, Slot, User
 from organizer.services.cfp import AVAILABILITY
@@ -604,13 +603,6 @@ def remove_talk(event: Event, slot_id: int, talk_id: int):
 
 
 # Speakers ------------------------------------------------------------------------------------
-
-AVAILABILITY_LABELS = {
-    "all": _l("All day"),
-    "morning": _l("Morning"),
-    "afternoon": _l("Afternoon"),
-    "none": _l("Not available"),
-}
 
 
 def _speaker(event: Event, user_id: int) -> User:
