@@ -28,20 +28,29 @@ run: $(VENV)/.installed
 
 # The suite runs on SQLite, then again on ORGANIZER_TEST_DATABASE_URL when it is set (PostgreSQL
 # in CI). The browser tests run once, on SQLite: they test pages, and take half of a run's time;
-# every service and view test runs on both databases.
+# every service and view test runs on both databases. Then the unit tests of the browser scripts'
+# pure parts, with Node's own test runner.
 test: $(VENV)/.installed-test
 	$(BIN)/pytest --database-url=sqlite
 	@if [ -n "$$ORGANIZER_TEST_DATABASE_URL" ]; then \
 		echo "== again on $$ORGANIZER_TEST_DATABASE_URL, without the browser tests"; \
 		$(BIN)/pytest --database-url="$$ORGANIZER_TEST_DATABASE_URL" -m "not e2e"; \
 	fi
+	node --test tests/js/
 
 bench: $(VENV)/.installed-test
 	$(BIN)/pytest tests/bench -p no:randomly --benchmark-only --benchmark-columns=min,median,mean,max,rounds
 
-lint: $(VENV)/.installed-test
+# ESLint for the browser scripts and their tests: a development tool from package-lock.json
+# (node_modules/ is installed once, and again when the lock file changes).
+node_modules: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+lint: $(VENV)/.installed-test node_modules
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	node_modules/.bin/eslint static/js tests/js eslint.config.js
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
