@@ -14,7 +14,7 @@ export default [
     },
     rules: {
       "max-lines": ["error", { max: 800 }],
-      "max-lines-per-function": ["error", { max: 80, skipBlankLines: true, skipComments: true }],
+      "max-lines-per-function": ["error", { max: 80 }],
       "prefer-const": "error",
       "no-var": "error",
     },
