@@ -26,6 +26,6 @@ if (root) {
   listenToKeys(ed);
   listenToDrags(ed);
   listenForUndo(ed);
-  load(ed).then(() => root.classList.add("is-ready"));
+  load(ed).finally(() => root.classList.add("is-ready"));
   window.setInterval(() => load(ed), RELOAD_EVERY);
 }
