@@ -36,7 +36,8 @@ test: $(VENV)/.installed-test
 		echo "== again on $$ORGANIZER_TEST_DATABASE_URL, without the browser tests"; \
 		$(BIN)/pytest --database-url="$$ORGANIZER_TEST_DATABASE_URL" -m "not e2e"; \
 	fi
-	node --test tests/js/
+	@if command -v node >/dev/null 2>&1; then node --test tests/js/; \
+	else echo "== node is not installed: the editor script's unit tests (tests/js) are skipped"; fi
 
 bench: $(VENV)/.installed-test
 	$(BIN)/pytest tests/bench -p no:randomly --benchmark-only --benchmark-columns=min,median,mean,max,rounds
