@@ -24,7 +24,8 @@ from organizer.errors import Conflict, NotFound, ValidationFailed
 from organizer.extensions import db
 from organizer.models import Event, Room, ScheduleSuggestion, Slot, User
 from organizer.services import audit
-from organizer.services.scheduling import editor, releases, solver
+from organizer.services.scheduling import editor, releases
+from organizer.services.scheduling.solver import run as solver
 from organizer.services.scheduling.plan import Plan, build_plan, settings_of
 
 MIN_TIME_LIMIT = 1
