@@ -30,6 +30,7 @@ from organizer.services.events import time_zone_names
 from organizer.services.scheduling import rules, setup
 from organizer.services.scheduling.rules.base import Rule
 
+
 def _int_or_none(value: Any) -> int | None:
     try:
         return int(value)

@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from organizer.services.scheduling.solver.context import Context, Fixed, Free
     from organizer.services.scheduling.solver.model import Model
 
-Spans = list[tuple[int, int]]  # sorted, disjoint minute intervals (see solver/context.py)
+# Minutes from the solver's origin (see solver/context.py).
+Spans = list[tuple[int, int]]  # sorted, disjoint intervals a session must lie in
+Blocks = Iterable[tuple[int, int]]  # open intervals of starts ruled out
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ class SolverPart:
 
     room_ok: Callable[[Context, Session, tuple[int, ...], int], bool] | None = None
     spans: Callable[[Context, Session, Iterable[int], int | None], Iterable[Spans]] | None = None
-    blocks: Callable[[Context, Session, tuple[int, ...], int, Fixed], Iterable[tuple[int, int]]] | None = None  # fmt: skip
+    blocks: Callable[[Context, Session, tuple[int, ...], int, Fixed], Blocks] | None = None
     constrain: Callable[[Model, bool], None] | None = None
     keep_clear: Callable[[Model, Free, Free, list[int], list[Any]], None] | None = None
 

@@ -76,9 +76,7 @@ def spans(
 RULE = Rule(
     code=ConflictRule.OUTSIDE_HOURS,
     label=_l("A session outside its room's or day's hours"),
-    explanation=_l(
-        "A session runs outside its day's hours or outside the times its room is open."
-    ),
+    explanation=_l("A session runs outside its day's hours or outside the times its room is open."),
     default_severity=Severity.BLOCKS_RELEASE,
     check=check,
     solver=SolverPart(spans=spans),

@@ -70,7 +70,9 @@ def constrain(model: Model, optional: bool) -> None:
             model.model.add_no_overlap(intervals)
 
 
-def keep_clear(model: Model, stale: Free, other: Free, union: list[int], same_room: list[Any]) -> None:
+def keep_clear(
+    model: Model, stale: Free, other: Free, union: list[int], same_room: list[Any]
+) -> None:
     assert stale.current is not None
     minute = stale.current[1]
     stays = ~model.placed[stale.id]

@@ -120,7 +120,9 @@ def constrain(model: Model, optional: bool) -> None:
         )
 
 
-def keep_clear(model: Model, stale: Free, other: Free, union: list[int], same_room: list[Any]) -> None:
+def keep_clear(
+    model: Model, stale: Free, other: Free, union: list[int], same_room: list[Any]
+) -> None:
     """A stale session's speakers stay busy where it is: back to back in its room is fine,
     anywhere else needs the buffer."""
     if not set(stale.speakers) & set(other.speakers):

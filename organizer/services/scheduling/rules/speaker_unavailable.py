@@ -49,8 +49,7 @@ def _message(plan: Plan, session: Session, person_id: int, windows: tuple[Interv
             zone=zone_name,
         )
     return _(
-        "%(name)s is not available for %(session)s. They can speak: %(free)s "
-        "(%(zone)s time).",
+        "%(name)s is not available for %(session)s. They can speak: %(free)s (%(zone)s time).",
         name=name,
         session=where(plan, session),
         free=windows_text(windows, tz),

@@ -28,8 +28,7 @@ def check(plan: Plan, rule: Rule) -> Iterator[Conflict]:
             continue
         for person_id in needing(plan, plan.speakers_of(session)):
             message = _(
-                "%(name)s asked for step-free access, and %(room)s is not step-free "
-                "(%(session)s).",
+                "%(name)s asked for step-free access, and %(room)s is not step-free (%(session)s).",
                 name=plan.people[person_id].name,
                 room=room.name,
                 session=where(plan, session),

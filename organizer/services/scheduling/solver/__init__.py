@@ -53,13 +53,13 @@ Soft rules (soft.py: a weighted sum, minimised; weights in `Weights`)
        place is also the solver's starting hint), and in repair mode `move` per session moved.
 
 How it runs
-    A greedy placement (greedy.py, most constrained first) is the starting hint. If it places every
-    session that has a place, the model requires every session to be placed. If it does not,
-    a feasibility model (infeasible.py) with one "placed" literal per session as assumptions is solved (at
-    most `CHECK_SHARE` of the time limit, one worker): either it finds a complete placement
-    (the new hint) or it proves that the sessions cannot all be placed, and CP-SAT's
-    `sufficient_assumptions_for_infeasibility` names a set of sessions that cannot all be
-    placed together (shrunk by removing one session at a time while it stays infeasible);
+    A greedy placement (greedy.py, most constrained first) is the starting hint. If it places
+    every session that has a place, the model requires every session to be placed. If it does
+    not, a feasibility model (infeasible.py) with one "placed" literal per session as
+    assumptions is solved (at most `CHECK_SHARE` of the time limit, one worker): either it finds
+    a complete placement (the new hint) or it proves that the sessions cannot all be placed, and
+    CP-SAT's `sufficient_assumptions_for_infeasibility` names a set of sessions that cannot all
+    be placed together (shrunk by removing one session at a time while it stays infeasible);
     that is repeated on the rest to find further such sets. Organizers still get a partial
     suggestion: then the model maximises the number of sessions placed first (a weight per
     placed session larger than all soft penalties together) and the soft rules second.
@@ -69,7 +69,7 @@ How it runs
     proven bound), "infeasible" (some sessions cannot be placed: the rest is the best partial
     schedule) or "unknown" (no complete schedule found in time and none proven impossible).
 
-    Finally (run.py) the placements are applied to the plan and `conflicts.find_conflicts` (every rule,
-    ignored ones too) must find no hard-rule conflict that involves a placed session; a
+    Finally (run.py) the placements are applied to the plan and `conflicts.find_conflicts`
+    (every rule, ignored ones too) must find no hard-rule conflict that involves a placed session; a
     placement that fails this (a bug) is dropped and reported, never returned.
 """

@@ -214,7 +214,9 @@ class Context:
         out: list[tuple[int, int, Fixed]] = []
         for fixed in self.fixed:
             for hook in hooks:
-                out.extend((lo, hi, fixed) for lo, hi in hook(self, session, speakers, room_id, fixed))
+                out.extend(
+                    (lo, hi, fixed) for lo, hi in hook(self, session, speakers, room_id, fixed)
+                )
         return out
 
     # The sessions to place ---------------------------------------------------------------------

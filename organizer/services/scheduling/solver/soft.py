@@ -119,7 +119,9 @@ def _day_literals(m: Model, tracks: _Tracks) -> dict[int, dict[int, cp_model.Int
     return day_lits
 
 
-def _preferences(m: Model, weights: Weights, day_lits: dict[int, dict[int, cp_model.IntVar]]) -> None:
+def _preferences(
+    m: Model, weights: Weights, day_lits: dict[int, dict[int, cp_model.IntVar]]
+) -> None:
     """d. Preferred day and part."""
     model, ctx = m.model, m.ctx
     pref_day = {d: i for i, d in enumerate(ctx.day_dates)}
