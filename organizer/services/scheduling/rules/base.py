@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 # Minutes from the solver's origin (see solver/context.py).
 Spans = list[tuple[int, int]]  # sorted, disjoint intervals a session must lie in
-Blocks = Iterable[tuple[int, int]]  # open intervals of starts ruled out
+Blocks = Iterable[tuple[int, int, "Fixed"]]  # open intervals of starts ruled out, and by what
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,8 @@ class SolverPart:
 
     `room_ok(ctx, session, speakers, room_id)`: may the session be in this room at all?
     `spans(ctx, session, speakers, room_id)`: lists of minute spans the session must lie in.
-    `blocks(ctx, session, speakers, room_id, fixed)`: starts (open intervals) that a session
-        staying where it is (`fixed`) rules out.
+    `blocks(ctx, session, speakers, room_id)`: starts (open intervals) that the sessions
+        staying where they are (`ctx.fixed`) rule out, each with the session in the way.
     `constrain(model, optional)`: CP-SAT constraints between the free sessions.
     `keep_clear(model, stale, other, union, same_room)`: in a repair, what `other` must keep
         clear of when the placed session `stale` ends up staying where it is; `same_room` holds
@@ -68,7 +68,7 @@ class SolverPart:
 
     room_ok: Callable[[Context, Session, tuple[int, ...], int], bool] | None = None
     spans: Callable[[Context, Session, Iterable[int], int | None], Iterable[Spans]] | None = None
-    blocks: Callable[[Context, Session, tuple[int, ...], int, Fixed], Blocks] | None = None
+    blocks: Callable[[Context, Session, tuple[int, ...], int], Blocks] | None = None
     constrain: Callable[[Model, bool], None] | None = None
     keep_clear: Callable[[Model, Free, Free, list[int], list[Any]], None] | None = None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
@@ -58,10 +58,14 @@ def check(plan: Plan, rule: Rule) -> Iterator[Conflict]:
 
 
 def blocks(
-    ctx: Context, session: Session, speakers: tuple[int, ...], room_id: int, fixed: Fixed
-) -> Iterable[tuple[int, int]]:
-    if session.all_rooms or fixed.room is None or fixed.room == room_id:
-        yield (fixed.start - session.duration, fixed.end)
+    ctx: Context, session: Session, speakers: tuple[int, ...], room_id: int
+) -> list[tuple[int, int, Fixed]]:
+    duration = session.duration
+    return [
+        (fixed.start - duration, fixed.end, fixed)
+        for fixed in ctx.fixed
+        if session.all_rooms or fixed.room is None or fixed.room == room_id
+    ]
 
 
 def constrain(model: Model, optional: bool) -> None:

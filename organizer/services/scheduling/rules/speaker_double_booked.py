@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
@@ -67,13 +67,17 @@ def check(plan: Plan, rule: Rule) -> Iterator[Conflict]:
 
 
 def blocks(
-    ctx: Context, session: Session, speakers: tuple[int, ...], room_id: int, fixed: Fixed
-) -> Iterable[tuple[int, int]]:
+    ctx: Context, session: Session, speakers: tuple[int, ...], room_id: int
+) -> list[tuple[int, int, Fixed]]:
     """A session staying where it is keeps its speakers busy, plus the buffer elsewhere."""
-    if set(speakers).intersection(fixed.speakers):
-        same_room = not session.all_rooms and fixed.room == room_id
-        gap = 0 if same_room else ctx.buffer
-        yield (fixed.start - session.duration - gap, fixed.end + gap)
+    out = []
+    mine = set(speakers)
+    for fixed in ctx.fixed:
+        if mine.intersection(fixed.speakers):
+            same_room = not session.all_rooms and fixed.room == room_id
+            gap = 0 if same_room else ctx.buffer
+            out.append((fixed.start - session.duration - gap, fixed.end + gap, fixed))
+    return out
 
 
 def _pairs(model: Model) -> list[tuple[int, int]]:

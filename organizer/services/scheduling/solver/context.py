@@ -211,13 +211,7 @@ class Context:
     ) -> list[tuple[int, int, Fixed]]:
         """Starts (open intervals) that sessions staying where they are rule out."""
         hooks = [part.blocks for part in self.hard if part.blocks is not None]
-        out: list[tuple[int, int, Fixed]] = []
-        for fixed in self.fixed:
-            for hook in hooks:
-                out.extend(
-                    (lo, hi, fixed) for lo, hi in hook(self, session, speakers, room_id, fixed)
-                )
-        return out
+        return [found for hook in hooks for found in hook(self, session, speakers, room_id)]
 
     # The sessions to place ---------------------------------------------------------------------
 

@@ -197,7 +197,11 @@ def _taken(ctx: Context, session: Session, speakers: tuple[int, ...], fitting: l
     by_speaker: dict[int, Fixed] = {}
     mine = set(speakers)
     for room_id in fitting:
-        for _lo, _hi, fixed in ctx.blockers(session, speakers, room_id):
+        # In the order of ctx.fixed, whichever rule's blocker names them.
+        ids = {fixed.session.id for _lo, _hi, fixed in ctx.blockers(session, speakers, room_id)}
+        for fixed in ctx.fixed:
+            if fixed.session.id not in ids:
+                continue
             if mine.intersection(fixed.speakers):
                 by_speaker.setdefault(fixed.session.id, fixed)
             else:
