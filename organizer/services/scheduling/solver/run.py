@@ -159,30 +159,43 @@ def solve(
 def _search(
     run: _Run, weights: Weights, shared_audience: Mapping[tuple[int, int], int] | None
 ) -> None:
-    """The greedy start, the feasibility check when it leaves sessions out, then CP-SAT."""
-    ctx, result = run.ctx, run.result
+    """The greedy start; when it leaves sessions out, the feasibility check; then CP-SAT."""
+    ctx = run.ctx
     start = greedy(ctx, weights)
     complete = len(start) == len(ctx.frees)
-    if not complete:
-        found, run.cores = feasibility(
-            ctx,
-            budget=run.time_limit * CHECK_SHARE,
-            seed=run.seed,
-            workers=run.workers,
-            start=start,
-        )
-        if found is not None:
-            start, complete = found, True
-    run.optional = not complete
-    model = Model(
-        ctx, ctx.frees, optional=run.optional, weights=weights, shared_audience=shared_audience
+    if complete and _optimise(run, start, True, weights, shared_audience):
+        return
+    # Sessions left out, or a complete start that breaks a rule the greedy placement does not
+    # know (a rule whose solver part relates free sessions with its own constraints).
+    found, run.cores = feasibility(
+        ctx, budget=run.time_limit * CHECK_SHARE, seed=run.seed, workers=run.workers, start=start
     )
-    run.unplaced_weight = model.minimise(run.optional)
+    if found is not None:
+        start = found
+    _optimise(run, start, found is not None, weights, shared_audience)
+
+
+def _optimise(
+    run: _Run,
+    start: dict[int, tuple[int, int]],
+    complete: bool,
+    weights: Weights,
+    shared_audience: Mapping[tuple[int, int], int] | None,
+) -> bool:
+    """Solve from the start; every session must be placed when the start is complete. False
+    (and nothing recorded) when that is proven impossible."""
+    ctx, result = run.ctx, run.result
+    model = Model(
+        ctx, ctx.frees, optional=not complete, weights=weights, shared_audience=shared_audience
+    )
+    unplaced_weight = model.minimise(not complete)
     model.hint(start, seed=run.seed, limit=run.left() / 4)
     solver = new_solver(run.left(), run.workers, run.seed)
     progress = Progress(run.started, list(model.placed.values()))
     status = solver.solve(model.model, progress)
-
+    if complete and status == cp_model.INFEASIBLE:
+        return False
+    run.optional, run.unplaced_weight = not complete, unplaced_weight
     result.solver_status = solver.status_name(status)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         run.found = model.read(solver.value)
@@ -202,6 +215,7 @@ def _search(
         )
     finals = [t for t, _obj, count in progress.log if count == len(run.found)]
     result.first_solution_seconds = finals[0] if finals else time.perf_counter() - run.started
+    return True
 
 
 def _keep_sound(run: _Run, plan: Plan) -> None:
