@@ -160,3 +160,68 @@ def test_the_solver_leaves_out_what_only_a_new_rule_forbids(app, monkeypatch):
     assert result.placements == {}
     assert result.status == "infeasible"
     assert result.unplaced[10]
+
+
+# --- a rule between free sessions: the solver's model keeps it, whatever the greedy start does --
+
+
+class _TrackCode(enum.StrEnum):
+    ONE_AT_A_TIME = "one_track_at_a_time"
+
+
+def _track_overlaps(plan, rule):
+    placed = sorted(plan.placed(), key=lambda s: (s.starts_at, s.id))
+    for i, first in enumerate(placed):
+        for second in placed[i + 1 :]:
+            same = first.track_id is not None and first.track_id == second.track_id
+            if same and second.starts_at < first.ends_at:
+                yield rule.conflict(plan, (first.id, second.id), "One track, one place.")
+
+
+def _track_blocks(ctx, session, speakers, room_id):
+    return [
+        (fixed.start - session.duration, fixed.end, fixed)
+        for fixed in ctx.fixed
+        if session.track_id is not None and fixed.session.track_id == session.track_id
+    ]
+
+
+def _track_constrain(model, optional):
+    by_track = {}
+    for free in model.frees:
+        by_track.setdefault(free.session.track_id, []).append(free)
+    for track, frees in by_track.items():
+        if track is not None and len(frees) > 1:
+            model.model.add_no_overlap(
+                model.model.new_optional_fixed_size_interval_var(
+                    model.start[f.id], f.duration, model.placed[f.id], f"t{f.id}"
+                )
+                for f in frees
+            )
+
+
+ONE_AT_A_TIME = Rule(
+    code=_TrackCode.ONE_AT_A_TIME,
+    label=_l("Two sessions of one track at once"),
+    explanation=_l("Two sessions of the same track run at the same time."),
+    default_severity=Severity.WARNING,
+    check=_track_overlaps,
+    solver=SolverPart(blocks=_track_blocks, constrain=_track_constrain),
+)
+
+
+def test_the_solver_keeps_a_new_rule_between_sessions(app, monkeypatch):
+    monkeypatch.setattr(rules, "RULES", (*rules.RULES, ONE_AT_A_TIME))
+    plan = empty_plan(rooms=[room(1, "A"), room(2, "B")], days=1, hours=(9, 10))
+    plan = dataclasses.replace(plan, severities=severities_of(None))
+    plan = plan.with_session(place(talk(1, 1, track_id=7), 1, at(FIRST_DAY, 9)))
+    plan = plan.with_session(talk(2, 2, track_id=7))
+    plan = plan.with_session(talk(3, 3, track_id=7))
+
+    with app.test_request_context():
+        # The greedy start puts 2 and 3 side by side at 9:30; the model knows better.
+        result = solver.solve(plan, time_limit=5, workers=1)
+        assert solver.check(plan, result.placements) == []
+    assert [start for _room, start in result.placements.values()] == [at(FIRST_DAY, 9, 30)]
+    assert result.status == "infeasible"
+    assert result.cores == [(2, 3)]
