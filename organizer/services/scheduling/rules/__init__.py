@@ -40,7 +40,8 @@ def all_rules() -> tuple[Rule, ...]:
 
 
 def by_code(code: str) -> Rule:
-    return next(rule for rule in RULES if rule.code == code)
+    """The rule of a code; KeyError for a code no rule has."""
+    return {rule.code: rule for rule in RULES}[code]
 
 
 def hard_rules() -> tuple[Rule, ...]:
