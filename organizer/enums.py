@@ -185,7 +185,10 @@ class ContainerKind(enum.StrEnum):
 
 
 class ConflictRule(enum.StrEnum):
-    """The schedule conflicts the editor explains. Computed from the schedule, never stored."""
+    """The codes of the schedule's conflict rules, as stored in `ScheduleSettings.severities`.
+    Everything else about a rule (label, default severity, check, solver part, explanation) is
+    declared in its module under `services/scheduling/rules/`; a code here without a rule there
+    fails tests/schedule/test_rules.py."""
 
     SPEAKER_DOUBLE_BOOKED = "speaker_double_booked"
     SPEAKER_UNAVAILABLE = "speaker_unavailable"
@@ -194,18 +197,6 @@ class ConflictRule(enum.StrEnum):
     TOO_LONG = "too_long"
     OVER_CAPACITY = "over_capacity"
     STEP_FREE = "step_free"
-
-    @property
-    def label(self) -> str:
-        return {
-            "speaker_double_booked": "A speaker in two places at once",
-            "speaker_unavailable": "A speaker outside their availability",
-            "room_overlap": "Two sessions overlapping in one room",
-            "outside_hours": "A session outside its room's or day's hours",
-            "too_long": "A session longer than its slot",
-            "over_capacity": "Expected audience over the room's capacity",
-            "step_free": "A step-free need not met",
-        }[self.value]
 
 
 class Severity(enum.StrEnum):

@@ -226,11 +226,11 @@ def _availability(
 
 def _pin(rng: random.Random, plan: Plan, count: int) -> Plan:
     """Pin `count` talks at places that break no rule (nor clash with each other)."""
-    from organizer.services.scheduling import solver
+    from organizer.services.scheduling.solver import context
 
     talks = [s for s in plan.sessions.values() if s.kind is SlotKind.TALK]
     for session in rng.sample(talks, min(count, len(talks))):
-        ctx = solver._Context(plan, free_ids=[session.id], release={}, mode="suggest")
+        ctx = context.Context(plan, free_ids=[session.id], release={}, mode="suggest")
         if not ctx.frees:
             continue
         free = ctx.frees[0]

@@ -9,7 +9,7 @@ with the conflict code."""
 
 from __future__ import annotations
 
-from organizer.services.scheduling import solver
+from organizer.services.scheduling.solver import run as solver
 from tests.bench.scheduling_data import make_plan
 
 CASES = {

@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from organizer.enums import SlotKind
-from organizer.services.scheduling import conflicts, solver
+from organizer.services.scheduling import conflicts
 from organizer.services.scheduling.plan import Person, Plan, Session
+from organizer.services.scheduling.solver import run as solver
 from tests.bench.scheduling_data import (
     ZONE,
     at,

@@ -21,9 +21,10 @@ from organizer.models import (
     Slot,
     SpeakerAvailability,
 )
-from organizer.services.scheduling import releases, setup, solver, suggestions
+from organizer.services.scheduling import releases, setup, suggestions
 from organizer.services.scheduling.conflicts import find_conflicts
 from organizer.services.scheduling.plan import build_plan
+from organizer.services.scheduling.solver import run as solver
 from tests.factories import (
     NOW,
     grant_role,

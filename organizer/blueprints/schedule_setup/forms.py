@@ -25,29 +25,10 @@ from wtforms.validators import InputRequired, Length
 from organizer.blueprints._common import DateInput
 from organizer.blueprints._forms import Form
 from organizer.blueprints._setup_forms import TimeInput, WholeNumber, ZonedForm
-from organizer.enums import ConflictRule, ContainerKind, PlenaryKind, Severity
+from organizer.enums import ContainerKind, PlenaryKind, Severity
 from organizer.services.events import time_zone_names
-from organizer.services.scheduling import setup
-
-# One line per conflict rule, under its name on the settings page.
-RULE_EXPLANATIONS = {
-    ConflictRule.SPEAKER_DOUBLE_BOOKED: _l(
-        "A speaker has two sessions at the same time, or in different rooms with less than "
-        "the walking time between them."
-    ),
-    ConflictRule.SPEAKER_UNAVAILABLE: _l(
-        "A session is placed at a time its speaker said they cannot speak."
-    ),
-    ConflictRule.ROOM_OVERLAP: _l("Two sessions share a room at the same time."),
-    ConflictRule.OUTSIDE_HOURS: _l(
-        "A session runs outside its day's hours or outside the times its room is open."
-    ),
-    ConflictRule.TOO_LONG: _l(
-        "A talk (or the talks of a block) needs more minutes than its slot on the grid has."
-    ),
-    ConflictRule.OVER_CAPACITY: _l("More people are expected than the room has seats."),
-    ConflictRule.STEP_FREE: _l("A speaker who needs step-free access is in a room without it."),
-}
+from organizer.services.scheduling import rules, setup
+from organizer.services.scheduling.rules.base import Rule
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -90,37 +71,37 @@ class _SettingsBase(Form):
     )
     submit = SubmitField(_l("Save settings"))
 
-    rule_fields: list[tuple[ConflictRule, str]]
+    rule_fields: list[tuple[Rule, str]]
 
     def fill(self, current: setup.SettingsInput) -> None:
         self.granularity_minutes.data = str(current.granularity_minutes)
         self.speaker_buffer_minutes.data = current.speaker_buffer_minutes
         self.solver_time_limit_seconds.data = current.solver_time_limit_seconds
         for rule, name in self.rule_fields:
-            self[name].data = current.severities[rule.value]
+            self[name].data = current.severities[rule.code]
 
     def as_input(self) -> setup.SettingsInput:
         return setup.SettingsInput(
             granularity_minutes=_int_or_none(self.granularity_minutes.data),
             speaker_buffer_minutes=self.speaker_buffer_minutes.data,
             solver_time_limit_seconds=self.solver_time_limit_seconds.data,
-            severities={rule.value: self[name].data or "" for rule, name in self.rule_fields},
+            severities={rule.code: self[name].data or "" for rule, name in self.rule_fields},
         )
 
 
 def settings_form(**kwargs: Any) -> _SettingsBase:
-    """The settings form, with one radio group per conflict rule."""
+    """The settings form, with one radio group per conflict rule of the registry."""
     attrs: dict[str, Any] = {}
     names = []
     choices = [SelectChoice(s.value, _(s.label)) for s in Severity]
-    for rule in ConflictRule:
-        name = setup.severity_field(rule)
+    for rule in rules.all_rules():
+        name = setup.severity_field(rule.code)  # type: ignore[arg-type]
         attrs[name] = RadioField(
-            _(rule.label),
+            rule.label,
             choices=choices,
             validate_choice=False,
             validators=[InputRequired(_l("Choose what this kind of conflict does."))],
-            description=RULE_EXPLANATIONS[rule],
+            description=rule.explanation,
         )
         names.append((rule, name))
     form = type("SettingsForm", (_SettingsBase,), attrs)(**kwargs)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from organizer.enums import ConflictRule, ContainerKind, ProposalState, Severity, SlotKind
+from organizer.enums import ContainerKind, ProposalState, Severity, SlotKind
 from organizer.extensions import db
 from organizer.models import (
     Event,
@@ -32,29 +32,24 @@ from organizer.models import (
 )
 from organizer.services import agendas
 from organizer.services.cfp import availability_intervals
+from organizer.services.scheduling import rules
 
 Interval = tuple[dt.datetime, dt.datetime]
 
 # Proposals in these states have a session to schedule.
 SCHEDULABLE = (ProposalState.ACCEPTED, ProposalState.CONFIRMED)
 
-DEFAULT_SEVERITY: dict[ConflictRule, Severity] = {
-    ConflictRule.SPEAKER_DOUBLE_BOOKED: Severity.BLOCKS_RELEASE,
-    ConflictRule.ROOM_OVERLAP: Severity.BLOCKS_RELEASE,
-    ConflictRule.OUTSIDE_HOURS: Severity.BLOCKS_RELEASE,
-    ConflictRule.STEP_FREE: Severity.BLOCKS_RELEASE,
-    ConflictRule.SPEAKER_UNAVAILABLE: Severity.WARNING,
-    ConflictRule.TOO_LONG: Severity.WARNING,
-    ConflictRule.OVER_CAPACITY: Severity.WARNING,
-}
+# The severities an event starts with, one per rule (declared by each rule in `rules/`).
+DEFAULT_SEVERITY: dict[str, Severity] = rules.default_severities()
 
 
-def severities_of(settings: ScheduleSettings | None) -> dict[ConflictRule, Severity]:
+def severities_of(settings: ScheduleSettings | None) -> dict[str, Severity]:
+    """Each rule's severity: the event's choice, or the rule's default."""
     chosen = settings.severities if settings is not None else {}
-    result = dict(DEFAULT_SEVERITY)
-    for rule in ConflictRule:
-        if chosen.get(rule.value) in Severity._value2member_map_:
-            result[rule] = Severity(chosen[rule.value])
+    result = rules.default_severities()
+    for rule in rules.all_rules():
+        if chosen.get(rule.code) in Severity._value2member_map_:
+            result[rule.code] = Severity(chosen[rule.code])
     return result
 
 
@@ -127,7 +122,7 @@ class Plan:
     timezone: str
     granularity: int  # minutes
     buffer: dt.timedelta  # walking time between rooms for one speaker
-    severities: dict[ConflictRule, Severity]
+    severities: dict[str, Severity]  # rule code -> severity
     rooms: dict[int, RoomInfo]  # in display order
     days: list[DayInfo]
     sessions: dict[int, Session]

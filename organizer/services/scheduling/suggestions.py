@@ -24,8 +24,9 @@ from organizer.errors import Conflict, NotFound, ValidationFailed
 from organizer.extensions import db
 from organizer.models import Event, Room, ScheduleSuggestion, Slot, User
 from organizer.services import audit
-from organizer.services.scheduling import editor, releases, solver
+from organizer.services.scheduling import editor, releases
 from organizer.services.scheduling.plan import Plan, build_plan, settings_of
+from organizer.services.scheduling.solver import run as solver
 
 MIN_TIME_LIMIT = 1
 MAX_TIME_LIMIT = 600
