@@ -11,10 +11,11 @@ from flask import Flask
 
 from organizer.errors import NotFound, ValidationFailed
 from organizer.extensions import db
-from organizer.services import account_deletion, accounts, decisions, demo, mail, representation
+from organizer.services import account_deletion, accounts, decisions, demo, mail
 from organizer.services.events import event_by_slug
 from organizer.services.grants import offers as grant_offers
 from organizer.services.print import programme as booklets
+from organizer.services.representation import retention
 
 
 def _now() -> dt.datetime:
@@ -102,7 +103,7 @@ def register_commands(app: Flask) -> None:
 
         Run it once a day, e.g. from cron: `15 3 * * * cd /srv/organizer && flask --app wsgi
         purge` (or a systemd timer). Safe to run more often: a survey is purged once."""
-        counts = representation.purge(now=_now())
+        counts = retention.purge(now=_now())
         accounts, files = account_deletion.purge_accounting(now=_now())
         db.session.commit()
         account_deletion.remove_files(files)

@@ -64,9 +64,10 @@ from organizer.models import (
     User,
     reviewer_track,
 )
-from organizer.services import accounts, audit, feeds, representation, uploads
+from organizer.services import accounts, audit, feeds, uploads
 from organizer.services.mail import queue_mail
 from organizer.services.print import programme as booklet
+from organizer.services.representation import answering, retention
 
 PSEUDONYM_PREFIX = "Former participant"
 DELETED_DOMAIN = "deleted.invalid"  # RFC 2606: can never be a real address
@@ -241,7 +242,7 @@ def preview(user: User) -> Preview:
             )
             or 0
         ),
-        survey_links=len(representation.answered_events(user)),
+        survey_links=len(answering.answered_events(user)),
     )
 
 
@@ -334,7 +335,7 @@ def delete_account(
     doomed_uploads: set[int] = set()
     # Self-identification answers first, so that their stage flags are frozen as they were:
     # unlinked as at the survey's purge, never audited.
-    representation.forget_person(user=user)
+    retention.forget_person(user=user)
 
     # Proposals -------------------------------------------------------------------------------
     for row in _speaker_rows(user):

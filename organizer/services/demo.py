@@ -60,9 +60,10 @@ from organizer.models import (
     Track,
     User,
 )
-from organizer.services import representation, two_factor, uploads
+from organizer.services import two_factor, uploads
 from organizer.services.accounts import create_user, new_user, user_by_email
 from organizer.services.events import EventDetails, validate_details
+from organizer.services.representation import answering, retention, survey_setup
 from organizer.services.scheduling import demo_schedule
 from organizer.services.timefmt import local_date_to_utc
 
@@ -155,7 +156,7 @@ def load_demo(*, data: dict[str, Any], now: dt.datetime) -> DemoResult:
             )
         result.created_events.append(event.slug)
     db.session.flush()
-    representation.purge(now=now)  # last year's links and free text are past their date
+    retention.purge(now=now)  # last year's links and free text are past their date
     return result
 
 
@@ -391,7 +392,7 @@ def _load_survey(event: Event, spec: dict[str, Any], users: dict[str, User], now
     and grant applicants (a past event answers "as of" its last day, before its purge)."""
     survey = spec["survey"]
     admin = next(u for u in users.values() if u.is_site_admin)
-    representation.ensure_survey(actor=admin, event=event, now=now)
+    survey_setup.ensure_survey(actor=admin, event=event, now=now)
     rng = random.Random(survey.get("seed", 1))  # noqa: S311 - reproducible demo answers
     keys = {
         s for p in spec.get("proposals", []) if p.get("state") != "draft" for s in p["speakers"]
@@ -419,7 +420,7 @@ def _load_survey(event: Event, spec: dict[str, Any], users: dict[str, User], now
             if question == "gender_identity" and rng.random() < 0.08:
                 chosen = list({*chosen, "genderqueer"})
             answers[question] = list(chosen)
-        representation.save_response(
+        answering.save_response(
             actor=users[key],
             event=event,
             answers=answers,

@@ -11,7 +11,7 @@ they uploaded under `files/`. It runs a fixed number of queries whatever the amo
 - what the committee wrote about the person (others' reviews, internal notes, pins) is the
   committee's working record and is not included; an audit entry the person caused is listed
   without its details when those are about something else (a decision on someone's proposal);
-- self-identification answers come only through `representation.own_answers_for_export`,
+- self-identification answers come only through `representation.answering.own_answers_for_export`,
   i.e. only while the survey still links them to the person (after the purge nobody can find
   them, the person included).
 """
@@ -68,7 +68,8 @@ from organizer.models import (
     Upload,
     User,
 )
-from organizer.services import representation, uploads
+from organizer.services import uploads
+from organizer.services.representation import answering
 
 FORMAT = "organizer-personal-data/1"
 
@@ -377,7 +378,7 @@ def collect(user: User, *, now: dt.datetime) -> dict[str, Any]:
             .order_by(LoginFailure.occurred_at)
         )
     ]
-    data["survey_responses"] = representation.own_answers_for_export(user)
+    data["survey_responses"] = answering.own_answers_for_export(user)
     data["files"] = [
         {
             "path": upload_paths[u.id],
