@@ -221,7 +221,7 @@ def set_option_retired(
     permissions.require(permissions.can_view_representation(actor, event))
     question = question_row(event, question_key)
     option = option_row(question, option_key)
-    if retired and option.prefer_not_to_say:
+    if retired and not permissions.can_retire_survey_option(actor, event, option):
         raise ValidationFailed({"": _("“Prefer not to say” stays on every question.")})
     option.retired = retired
     db.session.flush()
