@@ -18,6 +18,7 @@ they uploaded under `files/`. It runs a fixed number of queries whatever the amo
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import decimal
 import io
@@ -112,14 +113,62 @@ def _file_path(upload: Upload) -> str:
     return f"files/{upload.public_id}/{upload.filename}"
 
 
-def collect(user: User, *, now: dt.datetime) -> dict[str, Any]:
-    """Everything about `user`, as JSON-ready data (see the module's docstring)."""
-    uid = user.id
-    slugs = dict(db.session.execute(select(Event.id, Event.slug)).all())
+@dataclasses.dataclass(frozen=True)
+class _Person:
+    """What every section needs: who, the events' slugs, and the paths of their own files."""
 
-    # A redacted version an organizer uploaded of a speaker's file is the speaker's work (and
-    # the committee's), not the organizer's: it is left out.
-    own_uploads = list(
+    user: User
+    uid: int
+    slugs: dict[int, str]
+    uploads: list[Upload]  # their own files, as the archive holds them
+    paths: dict[int, str]  # upload id -> its path in the archive
+
+    def file_of(self, upload_id: int | None) -> str | None:
+        return self.paths.get(upload_id) if upload_id is not None else None
+
+
+def collect(user: User, *, now: dt.datetime) -> dict[str, Any]:
+    """Everything about `user`, as JSON-ready data (see the module's docstring): one function
+    per section of data.json, in the order of SECTIONS."""
+    own_uploads = _own_uploads(user.id)
+    person = _Person(
+        user=user,
+        uid=user.id,
+        slugs=dict(db.session.execute(select(Event.id, Event.slug)).all()),
+        uploads=own_uploads,
+        paths={u.id: _file_path(u) for u in own_uploads},
+    )
+    proposals, proposal_ids = _proposals(person)
+    data: dict[str, Any] = {
+        "format": FORMAT,
+        "generated_at": now.isoformat(),
+        "account": _account(user),
+        "event_roles": _event_roles(person),
+        "team_invitations": _team_invitations(person),
+        "proposals": proposals,
+        "speaker_profiles": _speaker_profiles(person),
+        "availability": _availability(person),
+        "deadline_extensions": _deadline_extensions(person),
+        "review_assignments": _review_assignments(person),
+        "reviews": _reviews(person),
+        "conflicts_declared": _conflicts_declared(person),
+        "grant_applications": _grant_applications(person),
+        "grant_reviews": _grant_reviews(person.uid, person.slugs),
+        "agendas": _agendas(person),
+        "mail": _mail(person),
+        "audit_entries": _audit_entries(person.uid, person.slugs, proposal_ids),
+        "failed_sign_ins": _failed_sign_ins(person),
+        "survey_responses": answering.own_answers_for_export(user),
+        "files": _files(person),
+    }
+    assert tuple(data) == SECTIONS
+    return data
+
+
+def _own_uploads(uid: int) -> list[Upload]:
+    """A redacted version an organizer uploaded of a speaker's file is the speaker's work (and
+    the committee's), not the organizer's: it is left out."""
+    return list(
         db.session.scalars(
             select(Upload)
             .where(
@@ -131,39 +180,38 @@ def collect(user: User, *, now: dt.datetime) -> dict[str, Any]:
             .order_by(Upload.id)
         )
     )
-    upload_paths = {u.id: _file_path(u) for u in own_uploads}
 
-    def file_of(upload_id: int | None) -> str | None:
-        return upload_paths.get(upload_id) if upload_id is not None else None
 
-    data: dict[str, Any] = {
-        "format": FORMAT,
-        "generated_at": now.isoformat(),
-        "account": {
-            "email": user.email,
-            "display_name": user.display_name,
-            "pronouns": user.pronouns,
-            "locale": user.locale,
-            "email_verified_at": _value(user.email_verified_at),
-            "site_admin": user.is_site_admin,
-            "created_at": _value(user.created_at),
-            "password_changed_at": _value(user.password_changed_at),
-        },
+def _account(user: User) -> dict[str, Any]:
+    return {
+        "email": user.email,
+        "display_name": user.display_name,
+        "pronouns": user.pronouns,
+        "locale": user.locale,
+        "email_verified_at": _value(user.email_verified_at),
+        "site_admin": user.is_site_admin,
+        "created_at": _value(user.created_at),
+        "password_changed_at": _value(user.password_changed_at),
     }
 
-    data["event_roles"] = [
+
+def _event_roles(person: _Person) -> list[dict[str, Any]]:
+    return [
         {
-            "event": slugs.get(role.event_id),
+            "event": person.slugs.get(role.event_id),
             "role": _value(role.role),
             "since": _value(role.created_at),
         }
         for role in db.session.scalars(
-            select(EventRole).where(EventRole.user_id == uid).order_by(EventRole.id)
+            select(EventRole).where(EventRole.user_id == person.uid).order_by(EventRole.id)
         )
     ]
-    data["team_invitations"] = [
+
+
+def _team_invitations(person: _Person) -> list[dict[str, Any]]:
+    return [
         {
-            "event": slugs.get(inv.event_id),
+            "event": person.slugs.get(inv.event_id),
             "role": _value(inv.role),
             "invited_at": _value(inv.created_at),
             "expires_at": _value(inv.expires_at),
@@ -172,18 +220,26 @@ def collect(user: User, *, now: dt.datetime) -> dict[str, Any]:
         }
         for inv in db.session.scalars(
             select(TeamInvitation)
-            .where(or_(TeamInvitation.email == user.email, TeamInvitation.accepted_by_id == uid))
+            .where(
+                or_(
+                    TeamInvitation.email == person.user.email,
+                    TeamInvitation.accepted_by_id == person.uid,
+                )
+            )
             .order_by(TeamInvitation.id)
         )
     ]
 
-    # Proposals, with the person's own role, and their answers (one query each).
+
+def _proposals(person: _Person) -> tuple[list[dict[str, Any]], list[int]]:
+    """Proposals, with the person's own role, and their answers (one query each); and the
+    proposals' ids, which the audit entries about them are found by."""
     rows = db.session.execute(
         select(ProposalSpeaker, Proposal, SessionType.name, Track.name)
         .join(Proposal, Proposal.id == ProposalSpeaker.proposal_id)
         .join(SessionType, SessionType.id == Proposal.session_type_id)
         .outerjoin(Track, Track.id == Proposal.track_id)
-        .where(ProposalSpeaker.user_id == uid)
+        .where(ProposalSpeaker.user_id == person.uid)
         .order_by(Proposal.id)
     ).all()
     proposal_ids = [proposal.id for _s, proposal, _t, _k in rows]
@@ -195,11 +251,15 @@ def collect(user: User, *, now: dt.datetime) -> dict[str, Any]:
         .order_by(Answer.id)
     ):
         answers[answer.proposal_id].append(
-            {"question": question_text, "value": answer.value, "file": file_of(answer.upload_id)}
+            {
+                "question": question_text,
+                "value": answer.value,
+                "file": person.file_of(answer.upload_id),
+            }
         )
-    data["proposals"] = [
+    proposals = [
         {
-            "event": slugs.get(proposal.event_id),
+            "event": person.slugs.get(proposal.event_id),
             "public_id": proposal.public_id,
             "your_role": _value(speaker.role),
             "title": proposal.title,
@@ -221,17 +281,20 @@ def collect(user: User, *, now: dt.datetime) -> dict[str, Any]:
         }
         for speaker, proposal, type_name, track_name in rows
     ]
+    return proposals, proposal_ids
 
-    data["speaker_profiles"] = [
+
+def _speaker_profiles(person: _Person) -> list[Any]:
+    return [
         {
-            "event": slugs.get(profile.event_id),
+            "event": person.slugs.get(profile.event_id),
             "code": profile.code,
             "bio": profile.bio,
             "pronouns": profile.pronouns,
             "affiliation": profile.affiliation,
             "handle": profile.handle,
             "website": profile.website,
-            "photo": file_of(profile.photo_id),
+            "photo": person.file_of(profile.photo_id),
             "availability_by_day": profile.availability,
             "remote": profile.remote,
             "timezone": profile.timezone,
@@ -239,32 +302,41 @@ def collect(user: User, *, now: dt.datetime) -> dict[str, Any]:
             "updated_at": _value(profile.updated_at),
         }
         for profile in db.session.scalars(
-            select(SpeakerProfile).where(SpeakerProfile.user_id == uid).order_by(SpeakerProfile.id)
+            select(SpeakerProfile)
+            .where(SpeakerProfile.user_id == person.uid)
+            .order_by(SpeakerProfile.id)
         )
     ]
-    data["availability"] = [
+
+
+def _availability(person: _Person) -> list[Any]:
+    return [
         {
-            "event": slugs.get(row.event_id),
+            "event": person.slugs.get(row.event_id),
             "starts_at": _value(row.starts_at),
             "ends_at": _value(row.ends_at),
         }
         for row in db.session.scalars(
             select(SpeakerAvailability)
-            .where(SpeakerAvailability.user_id == uid)
+            .where(SpeakerAvailability.user_id == person.uid)
             .order_by(SpeakerAvailability.starts_at)
         )
     ]
-    data["deadline_extensions"] = [
-        {"event": slugs.get(row.event_id), "until": _value(row.until)}
+
+
+def _deadline_extensions(person: _Person) -> list[Any]:
+    return [
+        {"event": person.slugs.get(row.event_id), "until": _value(row.until)}
         for row in db.session.scalars(
-            select(CfpExtension).where(CfpExtension.user_id == uid).order_by(CfpExtension.id)
+            select(CfpExtension).where(CfpExtension.user_id == person.uid).order_by(CfpExtension.id)
         )
     ]
 
-    # Review: what the person was asked to review, what they wrote, what they declared.
-    data["review_assignments"] = [
+
+def _review_assignments(person: _Person) -> list[Any]:
+    return [
         {
-            "event": slugs.get(event_id),
+            "event": person.slugs.get(event_id),
             "proposal": public_id,
             "assigned_at": _value(row.created_at),
             "automatic": row.automatic,
@@ -272,20 +344,23 @@ def collect(user: User, *, now: dt.datetime) -> dict[str, Any]:
         for row, public_id, event_id in db.session.execute(
             select(ReviewAssignment, Proposal.public_id, Proposal.event_id)
             .join(Proposal, Proposal.id == ReviewAssignment.proposal_id)
-            .where(ReviewAssignment.reviewer_id == uid)
+            .where(ReviewAssignment.reviewer_id == person.uid)
             .order_by(ReviewAssignment.id)
         )
     ]
+
+
+def _reviews(person: _Person) -> list[dict[str, Any]]:
     reviews = db.session.execute(
         select(Review, Proposal.public_id, Proposal.event_id)
         .join(Proposal, Proposal.id == Review.proposal_id)
-        .where(Review.reviewer_id == uid)
+        .where(Review.reviewer_id == person.uid)
         .order_by(Review.id)
     ).all()
-    scores = _scores_by_review(uid, Review, ReviewScore, ReviewCriterion)
-    data["reviews"] = [
+    scores = _scores_by_review(person.uid, Review, ReviewScore, ReviewCriterion)
+    return [
         {
-            "event": slugs.get(event_id),
+            "event": person.slugs.get(event_id),
             "proposal": public_id,
             "abstained": review.abstained,
             "scores": scores.get(review.id, {}),
@@ -296,9 +371,13 @@ def collect(user: User, *, now: dt.datetime) -> dict[str, Any]:
         }
         for review, public_id, event_id in reviews
     ]
+
+
+def _conflicts_declared(person: _Person) -> list[dict[str, Any]]:
+    """Conflicts of interest the person declared, on proposals and on grant applications."""
     conflicts = [
         {
-            "event": slugs.get(event_id),
+            "event": person.slugs.get(event_id),
             "proposal": public_id,
             "reason": row.reason,
             "declared_at": _value(row.created_at),
@@ -306,13 +385,13 @@ def collect(user: User, *, now: dt.datetime) -> dict[str, Any]:
         for row, public_id, event_id in db.session.execute(
             select(ConflictOfInterest, Proposal.public_id, Proposal.event_id)
             .join(Proposal, Proposal.id == ConflictOfInterest.proposal_id)
-            .where(ConflictOfInterest.user_id == uid)
+            .where(ConflictOfInterest.user_id == person.uid)
             .order_by(ConflictOfInterest.id)
         )
     ]
     conflicts += [
         {
-            "event": slugs.get(event_id),
+            "event": person.slugs.get(event_id),
             "grant_application": public_id,
             "reason": row.reason,
             "declared_at": _value(row.created_at),
@@ -321,41 +400,42 @@ def collect(user: User, *, now: dt.datetime) -> dict[str, Any]:
             select(GrantConflict, GrantApplication.public_id, GrantProgramme.event_id)
             .join(GrantApplication, GrantApplication.id == GrantConflict.application_id)
             .join(GrantProgramme, GrantProgramme.id == GrantApplication.programme_id)
-            .where(GrantConflict.user_id == uid)
+            .where(GrantConflict.user_id == person.uid)
             .order_by(GrantConflict.id)
         )
     ]
-    data["conflicts_declared"] = conflicts
+    return conflicts
 
-    data["grant_applications"] = _grant_applications(uid, slugs, file_of)
-    data["grant_reviews"] = _grant_reviews(uid, slugs)
 
+def _agendas(person: _Person) -> list[dict[str, Any]]:
     starred: dict[int, list[str]] = defaultdict(list)
     for agenda_id, slot_public_id in db.session.execute(
         select(AgendaStar.agenda_id, Slot.public_id)
         .join(Slot, Slot.id == AgendaStar.slot_id)
         .join(Agenda, Agenda.id == AgendaStar.agenda_id)
-        .where(Agenda.user_id == uid)
+        .where(Agenda.user_id == person.uid)
         .order_by(Slot.public_id)
     ):
         starred[agenda_id].append(slot_public_id)
-    data["agendas"] = [
+    return [
         {
-            "event": slugs.get(agenda.event_id),
+            "event": person.slugs.get(agenda.event_id),
             "feed_token": agenda.token,
             "starred_sessions": starred.get(agenda.id, []),
             "created_at": _value(agenda.created_at),
             "updated_at": _value(agenda.updated_at),
         }
         for agenda in db.session.scalars(
-            select(Agenda).where(Agenda.user_id == uid).order_by(Agenda.id)
+            select(Agenda).where(Agenda.user_id == person.uid).order_by(Agenda.id)
         )
     ]
 
-    data["mail"] = [
+
+def _mail(person: _Person) -> list[Any]:
+    return [
         {
             "to": message.to_address,
-            "event": slugs.get(message.event_id) if message.event_id else None,
+            "event": person.slugs.get(message.event_id) if message.event_id else None,
             "subject": message.subject,
             "body": message.body_text,
             "state": _value(message.state),
@@ -364,42 +444,45 @@ def collect(user: User, *, now: dt.datetime) -> dict[str, Any]:
         }
         for message in db.session.scalars(
             select(OutboxMessage)
-            .where(OutboxMessage.to_address == user.email)
+            .where(OutboxMessage.to_address == person.user.email)
             .order_by(OutboxMessage.id)
         )
     ]
 
-    data["audit_entries"] = _audit_entries(uid, slugs, proposal_ids)
-    data["failed_sign_ins"] = [
+
+def _failed_sign_ins(person: _Person) -> list[Any]:
+    return [
         _value(moment)
         for moment in db.session.scalars(
             select(LoginFailure.occurred_at)
-            .where(LoginFailure.user_id == uid)
+            .where(LoginFailure.user_id == person.uid)
             .order_by(LoginFailure.occurred_at)
         )
     ]
-    data["survey_responses"] = answering.own_answers_for_export(user)
-    data["files"] = [
+
+
+def _files(person: _Person) -> list[Any]:
+    return [
         {
-            "path": upload_paths[u.id],
-            "event": slugs.get(u.event_id),
+            "path": person.paths[u.id],
+            "event": person.slugs.get(u.event_id),
             "filename": u.filename,
             "content_type": u.content_type,
             "size": u.size,
             "sha256": u.sha256,
             "uploaded_at": _value(u.created_at),
         }
-        for u in own_uploads
+        for u in person.uploads
     ]
-    assert tuple(data) == SECTIONS
-    return data
 
 
-def _grant_applications(uid: int, slugs: dict[int, str], file_of: Any) -> list[dict[str, Any]]:
+def _grant_applications(person: _Person) -> list[dict[str, Any]]:
+    """Each application with its answers, award, receipts, payouts and the messages the
+    applicant could read (one query for each kind, whatever the number of applications)."""
     rows = db.session.execute(
         select(GrantApplication, GrantProgramme)
         .join(GrantProgramme, GrantProgramme.id == GrantApplication.programme_id)
-        .where(GrantApplication.applicant_id == uid)
+        .where(GrantApplication.applicant_id == person.uid)
         .order_by(GrantApplication.id)
     ).all()
     ids = [application.id for application, _programme in rows]
@@ -410,6 +493,71 @@ def _grant_applications(uid: int, slugs: dict[int, str], file_of: Any) -> list[d
             )
         ).all()
     )
+    answers = _grant_answers(ids, person)
+    awards = {
+        award.application_id: award
+        for award in db.session.scalars(
+            select(GrantAward).where(GrantAward.application_id.in_(ids))
+        )
+    }
+    receipts = _receipts(ids, person)
+    payouts = _payouts(ids)
+    messages = _grant_messages(ids, person)
+    return [
+        {
+            **_application(application, programme, person, proposals),
+            "answers": answers.get(application.id, []),
+            "award": _award(awards.get(application.id)),
+            "receipts": receipts.get(application.id, []),
+            "payouts": payouts.get(application.id, []),
+            "messages": messages.get(application.id, []),
+        }
+        for application, programme in rows
+    ]
+
+
+def _application(
+    application: GrantApplication,
+    programme: GrantProgramme,
+    person: _Person,
+    proposals: dict[int, str],
+) -> dict[str, Any]:
+    return {
+        "event": person.slugs.get(programme.event_id),
+        "programme": programme.name,
+        "currency": programme.currency,
+        "public_id": application.public_id,
+        "state": _value(application.state),
+        "motivation": application.motivation,
+        "role": application.role,
+        "affiliation": application.affiliation,
+        "presenting": application.presenting,
+        "proposal": proposals.get(application.proposal_id),
+        "country": application.country,
+        "city": application.city,
+        "need": _value(application.need),
+        "requested": application.requested,
+        "requested_total": application.requested_total,
+        "own_contribution": application.own_contribution,
+        "other_funding": application.other_funding,
+        "created_at": _value(application.created_at),
+        "submitted_at": _value(application.submitted_at),
+    }
+
+
+def _award(award: GrantAward | None) -> dict[str, Any] | None:
+    if award is None:
+        return None
+    return {
+        "amounts": award.amounts,
+        "total": award.total,
+        "offered_at": _value(award.offered_at),
+        "respond_by": _value(award.respond_by),
+        "responded_at": _value(award.responded_at),
+    }
+
+
+def _grant_answers(ids: list[int], person: _Person) -> dict[int, list[dict[str, Any]]]:
     answers: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for answer, text in db.session.execute(
         select(GrantAnswer, GrantQuestion.text)
@@ -418,14 +566,12 @@ def _grant_applications(uid: int, slugs: dict[int, str], file_of: Any) -> list[d
         .order_by(GrantAnswer.id)
     ):
         answers[answer.application_id].append(
-            {"question": text, "value": answer.value, "file": file_of(answer.upload_id)}
+            {"question": text, "value": answer.value, "file": person.file_of(answer.upload_id)}
         )
-    awards = {
-        award.application_id: award
-        for award in db.session.scalars(
-            select(GrantAward).where(GrantAward.application_id.in_(ids))
-        )
-    }
+    return answers
+
+
+def _receipts(ids: list[int], person: _Person) -> dict[int, list[dict[str, Any]]]:
     receipts: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for receipt in db.session.scalars(
         select(Receipt).where(Receipt.application_id.in_(ids)).order_by(Receipt.id)
@@ -444,9 +590,13 @@ def _grant_applications(uid: int, slugs: dict[int, str], file_of: Any) -> list[d
                 "reject_reason": receipt.reject_reason,
                 "submitted_at": _value(receipt.created_at),
                 "reviewed_at": _value(receipt.reviewed_at),
-                "file": file_of(receipt.upload_id),
+                "file": person.file_of(receipt.upload_id),
             }
         )
+    return receipts
+
+
+def _payouts(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     payouts: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for payout in db.session.scalars(
         select(Payout).where(Payout.application_id.in_(ids)).order_by(Payout.id)
@@ -458,6 +608,11 @@ def _grant_applications(uid: int, slugs: dict[int, str], file_of: Any) -> list[d
                 "reference": payout.reference,
             }
         )
+    return payouts
+
+
+def _grant_messages(ids: list[int], person: _Person) -> dict[int, list[dict[str, Any]]]:
+    """The thread with the committee, without its internal notes."""
     messages: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for message in db.session.scalars(
         select(GrantMessage)
@@ -466,51 +621,12 @@ def _grant_applications(uid: int, slugs: dict[int, str], file_of: Any) -> list[d
     ):
         messages[message.application_id].append(
             {
-                "from": "you" if message.author_id == uid else "committee",
+                "from": "you" if message.author_id == person.uid else "committee",
                 "body": message.body,
                 "sent_at": _value(message.created_at),
             }
         )
-    result = []
-    for application, programme in rows:
-        award = awards.get(application.id)
-        result.append(
-            {
-                "event": slugs.get(programme.event_id),
-                "programme": programme.name,
-                "currency": programme.currency,
-                "public_id": application.public_id,
-                "state": _value(application.state),
-                "motivation": application.motivation,
-                "role": application.role,
-                "affiliation": application.affiliation,
-                "presenting": application.presenting,
-                "proposal": proposals.get(application.proposal_id),
-                "country": application.country,
-                "city": application.city,
-                "need": _value(application.need),
-                "requested": application.requested,
-                "requested_total": application.requested_total,
-                "own_contribution": application.own_contribution,
-                "other_funding": application.other_funding,
-                "created_at": _value(application.created_at),
-                "submitted_at": _value(application.submitted_at),
-                "answers": answers.get(application.id, []),
-                "award": None
-                if award is None
-                else {
-                    "amounts": award.amounts,
-                    "total": award.total,
-                    "offered_at": _value(award.offered_at),
-                    "respond_by": _value(award.respond_by),
-                    "responded_at": _value(award.responded_at),
-                },
-                "receipts": receipts.get(application.id, []),
-                "payouts": payouts.get(application.id, []),
-                "messages": messages.get(application.id, []),
-            }
-        )
-    return result
+    return messages
 
 
 def _scores_by_review(
