@@ -9,8 +9,8 @@ and nothing here is read by a decision about a person (review, grants, schedulin
 A response has no user key, no timestamp and no address. The only tie to a person is a
 SurveyLink, kept while the event's cycle is open so that people can see, change or delete
 their answers and the pipeline stages they reach can be recorded on the response as flags.
-`retention.purge` drops the links (and the text of self-descriptions) at the purge date; what remains
-is anonymous counts.
+`retention.purge` drops the links (and the text of self-descriptions) at the purge date;
+what remains is anonymous counts.
 
 Respondents' own actions (saving, changing, deleting answers) are deliberately NOT written to
 the audit log: an audit entry names its actor and time, so it would tie a person to the fact

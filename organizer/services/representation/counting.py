@@ -12,14 +12,7 @@ from sqlalchemy import select
 from organizer import permissions
 from organizer.enums import SurveyKind
 from organizer.extensions import db
-from organizer.models import (
-    Event,
-    SurveyAnswer,
-    SurveyLink,
-    SurveyResponse,
-    SurveySettings,
-    User,
-)
+from organizer.models import Event, SurveyAnswer, SurveyLink, SurveyResponse, SurveySettings, User
 from organizer.services import noise
 from organizer.services.representation.pipeline import RESPONDENTS, STAGES, stage_people, stages_for
 from organizer.services.representation.survey import (

@@ -16,12 +16,7 @@ from organizer import permissions
 from organizer.enums import SurveyKind
 from organizer.errors import NotFound, ValidationFailed
 from organizer.extensions import db
-from organizer.models import (
-    Event,
-    SurveyOption,
-    SurveyQuestion,
-    User,
-)
+from organizer.models import Event, SurveyOption, SurveyQuestion, User
 from organizer.services import audit
 from organizer.services.ordering import swap_with_neighbour
 from organizer.services.representation.survey import (

@@ -10,14 +10,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 
 from organizer.extensions import db
-from organizer.models import (
-    Event,
-    SurveyAnswer,
-    SurveyLink,
-    SurveyResponse,
-    SurveySettings,
-    User,
-)
+from organizer.models import Event, SurveyAnswer, SurveyLink, SurveyResponse, SurveySettings, User
 from organizer.services import audit
 from organizer.services.representation.pipeline import refresh_stages
 from organizer.services.representation.survey import today
