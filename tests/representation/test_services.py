@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from organizer import permissions
 from organizer.enums import GrantState, ProposalState, SurveyKind
 from organizer.errors import NotFound, PermissionDenied, ValidationFailed
 from organizer.extensions import db
@@ -510,3 +511,13 @@ def test_comparable_events(event, organizer):
     theirs = make_event(organizer=stranger)
     survey_setup.ensure_survey(actor=stranger, event=theirs, now=NOW)
     assert counting.comparable_events(event, organizer) == [mine]
+
+
+def test_only_organizers_retire_options_and_never_prefer_not_to_say(event, organizer):
+    """The set-up page shows the button by the same predicate the service checks."""
+    question = survey.question_of(event, "region")
+    prefer_not = question.option("prefer_not_to_say")
+    africa = question.option("africa")
+    assert permissions.can_retire_survey_option(organizer, event, africa)
+    assert not permissions.can_retire_survey_option(organizer, event, prefer_not)
+    assert not permissions.can_retire_survey_option(make_user(), event, africa)
