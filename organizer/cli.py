@@ -8,13 +8,15 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from organizer.errors import NotFound, ValidationFailed
 from organizer.extensions import db
-from organizer.services import account_deletion, accounts, decisions, demo, mail, representation
+from organizer.services import account_deletion, accounts, decisions, demo, mail
 from organizer.services.events import event_by_slug
 from organizer.services.grants import offers as grant_offers
 from organizer.services.print import programme as booklets
+from organizer.services.representation import retention
 
 
 def _now() -> dt.datetime:
@@ -28,140 +30,168 @@ def _commit_and_deliver(now: dt.datetime) -> dict[str, int]:
     return mail.deliver(now=now)
 
 
+@click.command("demo")
+@with_appcontext
+@click.option(
+    "--size",
+    type=click.IntRange(min=1, max=100_000),
+    default=None,
+    help="Generate a synthetic event for benchmarks instead of the demo workshop: an "
+    "organizer, 40 reviewers, SIZE speakers with a confirmed proposal each and 3 reviews "
+    "per proposal, every session placed in a released schedule.",
+)
+def demo_command(size: int | None) -> None:
+    """Load the demo workshop from fixtures/ (idempotent), or a synthetic event."""
+    if size is not None:
+        event = demo.generate_synthetic(size=size, now=_now(), schedule=True)
+        db.session.commit()
+        click.echo(f"Synthetic event ready: /{event.slug}/")
+        return
+    result = demo.load_demo(data=demo.read_fixture(), now=_now())
+    db.session.commit()
+    created = ", ".join(result.created_events) or "none (already loaded)"
+    click.echo(f"Demo workshop loaded: {result.created_users} people added; events: {created}.")
+    click.echo("")
+    click.echo("Demo logins (http://127.0.0.1:5000/login):")
+    for login in result.logins:
+        click.echo(f"  {login.role:<15} {login.email:<28} password: {login.password}")
+        if login.two_factor_secret:
+            click.echo(
+                f"  {'':<15} two-factor key for an authenticator app: {login.two_factor_secret}"
+            )
+    click.echo("")
+
+
+@click.command("send-mail")
+@with_appcontext
+def send_mail_command() -> None:
+    """Deliver due mail from the outbox; failed attempts are retried with backoff."""
+    counts = mail.deliver(now=_now())
+    click.echo(
+        f"sent {counts['sent']}, will retry {counts['retry']}, gave up {counts['failed']}, "
+        f"skipped {counts['skipped']} (claimed by another sender or not due)."
+    )
+
+
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders_command() -> None:
+    """Remind accepted speakers who have not confirmed, 3 days before their deadline.
+    Safe to run every hour from cron: each speaker gets one reminder per deadline."""
+    now = _now()
+    total = 0
+    for event in decisions.events_awaiting_confirmation():
+        sent = decisions.send_reminders(event=event, now=now)
+        total += sent
+        if sent:
+            click.echo(f"{event.slug}: {sent} reminders queued")
+    counts = _commit_and_deliver(now)
+    click.echo(f"{total} reminders queued; sent {counts['sent']} mails.")
+
+
+@click.command("grant-offers")
+@with_appcontext
+def grant_offers_command() -> None:
+    """Expire grant offers past their respond-by date (their money goes back to the
+    budget) and remind applicants 3 days before it. Safe to run every hour."""
+    now = _now()
+    counts = grant_offers.run_daily(now=now)
+    sent = _commit_and_deliver(now)
+    click.echo(
+        f"{counts['expired']} offers expired, {counts['reminded']} reminders queued; "
+        f"sent {sent['sent']} mails."
+    )
+
+
+@click.command("purge")
+@with_appcontext
+def purge_command() -> None:
+    """Make the answers of surveys past their purge date anonymous: drop the links between
+    responses and people and the text of self-descriptions (the counts stay). Remove the
+    receipts and payouts of deleted accounts whose event's accounting period is over.
+
+    Run it once a day, e.g. from cron: `15 3 * * * cd /srv/organizer && flask --app wsgi
+    purge` (or a systemd timer). Safe to run more often: a survey is purged once."""
+    counts = retention.purge(now=_now())
+    accounts, files = account_deletion.purge_accounting(now=_now())
+    db.session.commit()
+    account_deletion.remove_files(files)
+    click.echo(
+        f"{counts['events']} surveys purged: {counts['links']} links to people and "
+        f"{counts['self_described']} self-descriptions deleted."
+    )
+    click.echo(
+        f"Deleted accounts past their event's accounting period: {accounts['receipts']} "
+        f"receipts and {accounts['payouts']} payouts removed "
+        f"({accounts['applications']} applications)."
+    )
+
+
+@click.command("programme")
+@with_appcontext
+@click.argument("event_slug")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="Where to write the PDF.",
+)
+@click.option("--large", is_flag=True, help="The large-print edition.")
+def programme_command(event_slug: str, output: str, large: bool) -> None:
+    """Write the printed programme (PDF booklet) of the event's latest release."""
+    event = event_by_slug(event_slug)
+    if event is None:
+        raise click.ClickException(f"No event {event_slug!r}.")
+    started = time.perf_counter()
+    try:
+        made = booklets.booklet(event, edition="large" if large else "standard", now=_now())
+    except NotFound as error:
+        raise click.ClickException(str(error)) from error
+    seconds = time.perf_counter() - started
+    Path(output).write_bytes(made.pdf)
+    source = "from the cache" if made.cached else "rendered"
+    click.echo(
+        f"{output}: {made.pages} pages, {len(made.pdf):,} bytes, {source} in {seconds:.2f} s"
+    )
+
+
+@click.command("create-admin")
+@with_appcontext
+@click.option("--email", prompt=True)
+@click.option("--name", prompt="Display name")
+@click.password_option()
+def create_admin_command(email: str, name: str, password: str) -> None:
+    """Create a verified site administrator (the first account of a new install)."""
+    if accounts.user_by_email(email) is not None:
+        raise click.ClickException("An account with this email address already exists.")
+    try:
+        accounts.check_password_rules(password, email=email)
+    except ValidationFailed as error:
+        raise click.ClickException(error.message) from error
+    accounts.create_user(
+        email=email,
+        password=password,
+        display_name=name,
+        verified=True,
+        site_admin=True,
+        now=_now(),
+    )
+    db.session.commit()
+    click.echo(f"Site administrator {email} created.")
+
+
+COMMANDS = (
+    demo_command,
+    send_mail_command,
+    send_reminders_command,
+    grant_offers_command,
+    purge_command,
+    programme_command,
+    create_admin_command,
+)
+
+
 def register_commands(app: Flask) -> None:
-    @app.cli.command("demo")
-    @click.option(
-        "--size",
-        type=click.IntRange(min=1, max=100_000),
-        default=None,
-        help="Generate a synthetic event for benchmarks instead of the demo workshop: an "
-        "organizer, 40 reviewers, SIZE speakers with a confirmed proposal each and 3 reviews "
-        "per proposal, every session placed in a released schedule.",
-    )
-    def demo_command(size: int | None) -> None:
-        """Load the demo workshop from fixtures/ (idempotent), or a synthetic event."""
-        if size is not None:
-            event = demo.generate_synthetic(size=size, now=_now(), schedule=True)
-            db.session.commit()
-            click.echo(f"Synthetic event ready: /{event.slug}/")
-            return
-        result = demo.load_demo(data=demo.read_fixture(), now=_now())
-        db.session.commit()
-        created = ", ".join(result.created_events) or "none (already loaded)"
-        click.echo(f"Demo workshop loaded: {result.created_users} people added; events: {created}.")
-        click.echo("")
-        click.echo("Demo logins (http://127.0.0.1:5000/login):")
-        for login in result.logins:
-            click.echo(f"  {login.role:<15} {login.email:<28} password: {login.password}")
-            if login.two_factor_secret:
-                click.echo(
-                    f"  {'':<15} two-factor key for an authenticator app: {login.two_factor_secret}"
-                )
-        click.echo("")
-
-    @app.cli.command("send-mail")
-    def send_mail_command() -> None:
-        """Deliver due mail from the outbox; failed attempts are retried with backoff."""
-        counts = mail.deliver(now=_now())
-        click.echo(
-            f"sent {counts['sent']}, will retry {counts['retry']}, gave up {counts['failed']}, "
-            f"skipped {counts['skipped']} (claimed by another sender or not due)."
-        )
-
-    @app.cli.command("send-reminders")
-    def send_reminders_command() -> None:
-        """Remind accepted speakers who have not confirmed, 3 days before their deadline.
-        Safe to run every hour from cron: each speaker gets one reminder per deadline."""
-        now = _now()
-        total = 0
-        for event in decisions.events_awaiting_confirmation():
-            sent = decisions.send_reminders(event=event, now=now)
-            total += sent
-            if sent:
-                click.echo(f"{event.slug}: {sent} reminders queued")
-        counts = _commit_and_deliver(now)
-        click.echo(f"{total} reminders queued; sent {counts['sent']} mails.")
-
-    @app.cli.command("grant-offers")
-    def grant_offers_command() -> None:
-        """Expire grant offers past their respond-by date (their money goes back to the
-        budget) and remind applicants 3 days before it. Safe to run every hour."""
-        now = _now()
-        counts = grant_offers.run_daily(now=now)
-        sent = _commit_and_deliver(now)
-        click.echo(
-            f"{counts['expired']} offers expired, {counts['reminded']} reminders queued; "
-            f"sent {sent['sent']} mails."
-        )
-
-    @app.cli.command("purge")
-    def purge_command() -> None:
-        """Make the answers of surveys past their purge date anonymous: drop the links between
-        responses and people and the text of self-descriptions (the counts stay). Remove the
-        receipts and payouts of deleted accounts whose event's accounting period is over.
-
-        Run it once a day, e.g. from cron: `15 3 * * * cd /srv/organizer && flask --app wsgi
-        purge` (or a systemd timer). Safe to run more often: a survey is purged once."""
-        counts = representation.purge(now=_now())
-        accounts, files = account_deletion.purge_accounting(now=_now())
-        db.session.commit()
-        account_deletion.remove_files(files)
-        click.echo(
-            f"{counts['events']} surveys purged: {counts['links']} links to people and "
-            f"{counts['self_described']} self-descriptions deleted."
-        )
-        click.echo(
-            f"Deleted accounts past their event's accounting period: {accounts['receipts']} "
-            f"receipts and {accounts['payouts']} payouts removed "
-            f"({accounts['applications']} applications)."
-        )
-
-    @app.cli.command("programme")
-    @click.argument("event_slug")
-    @click.option(
-        "-o",
-        "--output",
-        type=click.Path(dir_okay=False),
-        required=True,
-        help="Where to write the PDF.",
-    )
-    @click.option("--large", is_flag=True, help="The large-print edition.")
-    def programme_command(event_slug: str, output: str, large: bool) -> None:
-        """Write the printed programme (PDF booklet) of the event's latest release."""
-        event = event_by_slug(event_slug)
-        if event is None:
-            raise click.ClickException(f"No event {event_slug!r}.")
-        started = time.perf_counter()
-        try:
-            made = booklets.booklet(event, edition="large" if large else "standard", now=_now())
-        except NotFound as error:
-            raise click.ClickException(str(error)) from error
-        seconds = time.perf_counter() - started
-        Path(output).write_bytes(made.pdf)
-        source = "from the cache" if made.cached else "rendered"
-        click.echo(
-            f"{output}: {made.pages} pages, {len(made.pdf):,} bytes, {source} in {seconds:.2f} s"
-        )
-
-    @app.cli.command("create-admin")
-    @click.option("--email", prompt=True)
-    @click.option("--name", prompt="Display name")
-    @click.password_option()
-    def create_admin_command(email: str, name: str, password: str) -> None:
-        """Create a verified site administrator (the first account of a new install)."""
-        if accounts.user_by_email(email) is not None:
-            raise click.ClickException("An account with this email address already exists.")
-        try:
-            accounts.check_password_rules(password, email=email)
-        except ValidationFailed as error:
-            raise click.ClickException(error.message) from error
-        accounts.create_user(
-            email=email,
-            password=password,
-            display_name=name,
-            verified=True,
-            site_admin=True,
-            now=_now(),
-        )
-        db.session.commit()
-        click.echo(f"Site administrator {email} created.")
+    for command in COMMANDS:
+        app.cli.add_command(command)

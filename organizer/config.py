@@ -120,7 +120,31 @@ def instance_path(default: Path, overrides: dict[str, Any] | None = None) -> Pat
 
 
 def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The app's configuration: DEFAULTS, then the environment, then `overrides`; checked
+    (production refuses unsafe settings), then the Flask and extension keys derived from it."""
     overrides = dict(overrides or {})
+    settings = _settings(overrides)
+    locales = _locales(settings)
+    database_url = overrides.get("SQLALCHEMY_DATABASE_URI") or os.environ.get("DATABASE_URL")
+    if not database_url:
+        instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        database_url = f"sqlite:///{instance_path / 'organizer.sqlite3'}"
+    production = settings["ENV"] == "production"
+    if production:
+        _check_production(settings)
+    elif not settings["SECRET_KEY"]:
+        settings["SECRET_KEY"] = _secret_from_instance(instance_path)
+    _check_rate_limits(settings)
+    config = _flask_config(settings, instance_path, database_url, locales, production)
+    # Tests and tools may set Flask or extension keys directly (TESTING, WTF_CSRF_ENABLED, ...).
+    config.update(
+        {k: v for k, v in overrides.items() if k not in DEFAULTS and k != "SQLALCHEMY_DATABASE_URI"}
+    )
+    return config
+
+
+def _settings(overrides: dict[str, Any]) -> dict[str, Any]:
+    """DEFAULTS, overridden by ORGANIZER_<NAME> from the environment, then by `overrides`."""
     settings = dict(DEFAULTS)
     for name, default in DEFAULTS.items():
         raw = os.environ.get(f"ORGANIZER_{name}")
@@ -129,38 +153,39 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
     settings.update({k: v for k, v in overrides.items() if k in DEFAULTS})
     if settings["ENV"] not in ENVIRONMENTS:
         raise ConfigError(f"ORGANIZER_ENV must be one of {sorted(ENVIRONMENTS)}.")
-    production = settings["ENV"] == "production"
+    return settings
+
+
+def _locales(settings: dict[str, Any]) -> list[str]:
     locales = [code.strip() for code in settings["SUPPORTED_LOCALES"].split(",") if code.strip()]
     if settings["DEFAULT_LOCALE"] not in locales:
         raise ConfigError("ORGANIZER_DEFAULT_LOCALE must be one of ORGANIZER_SUPPORTED_LOCALES.")
+    return locales
 
-    database_url = overrides.get("SQLALCHEMY_DATABASE_URI") or os.environ.get("DATABASE_URL")
-    if not database_url:
-        instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        database_url = f"sqlite:///{instance_path / 'organizer.sqlite3'}"
 
-    if production:
-        if (
-            settings["SECRET_KEY"] in DEVELOPMENT_SECRET_PLACEHOLDERS
-            or len(settings["SECRET_KEY"]) < 32
-        ):
-            raise ConfigError(
-                "ORGANIZER_SECRET_KEY must be set to a random value of at least 32 characters "
-                "in production (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
-            )
-        if not settings["BASE_URL"]:
-            raise ConfigError(
-                "ORGANIZER_BASE_URL must be set in production so that links in mail "
-                "cannot be steered by a forged Host header."
-            )
-        if settings["MAIL_BACKEND"] != "smtp":
-            raise ConfigError(
-                "ORGANIZER_MAIL_BACKEND must be smtp in production: the file backend only "
-                "writes mail to instance/outbox/ and nobody would receive it."
-            )
-    elif not settings["SECRET_KEY"]:
-        settings["SECRET_KEY"] = _secret_from_instance(instance_path)
+def _check_production(settings: dict[str, Any]) -> None:
+    """A real secret key, a fixed base URL for links in mail, and mail that is delivered."""
+    if (
+        settings["SECRET_KEY"] in DEVELOPMENT_SECRET_PLACEHOLDERS
+        or len(settings["SECRET_KEY"]) < 32
+    ):
+        raise ConfigError(
+            "ORGANIZER_SECRET_KEY must be set to a random value of at least 32 characters "
+            "in production (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
+    if not settings["BASE_URL"]:
+        raise ConfigError(
+            "ORGANIZER_BASE_URL must be set in production so that links in mail "
+            "cannot be steered by a forged Host header."
+        )
+    if settings["MAIL_BACKEND"] != "smtp":
+        raise ConfigError(
+            "ORGANIZER_MAIL_BACKEND must be smtp in production: the file backend only "
+            "writes mail to instance/outbox/ and nobody would receive it."
+        )
 
+
+def _check_rate_limits(settings: dict[str, Any]) -> None:
     for name in RATE_LIMIT_SETTINGS:
         try:
             parse_many(settings[name])
@@ -170,7 +195,16 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
                 f"not {settings[name]!r}."
             ) from error
 
-    config: dict[str, Any] = {
+
+def _flask_config(
+    settings: dict[str, Any],
+    instance_path: Path,
+    database_url: str,
+    locales: list[str],
+    production: bool,
+) -> dict[str, Any]:
+    """The settings with the keys Flask and its extensions read."""
+    return {
         **settings,
         "INSTANCE_PATH": str(instance_path),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
@@ -201,8 +235,3 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         # Redis unreachable: count in memory for the time being rather than refuse sign-ins.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     }
-    # Tests and tools may set Flask or extension keys directly (TESTING, WTF_CSRF_ENABLED, ...).
-    config.update(
-        {k: v for k, v in overrides.items() if k not in DEFAULTS and k != "SQLALCHEMY_DATABASE_URI"}
-    )
-    return config

@@ -173,3 +173,12 @@ def can_view_representation(user: Any, event: Event) -> bool:
 def can_manage_schedule(user: Any, event: Event) -> bool:
     """Rooms, days, the editor, the automatic scheduler and releases."""
     return can_manage_event(user, event)
+
+
+# Representation: the survey's set-up (appended for issue 14) --------------------------------
+
+
+def can_retire_survey_option(user: Any, event: Event, option: Any) -> bool:
+    """An option of a survey question may be retired, except “Prefer not to say”, which stays
+    on every question. `option` is an option of the survey (services/representation/survey)."""
+    return can_view_representation(user, event) and not option.prefer_not_to_say

@@ -1,6 +1,6 @@
 """Opt-in self-identification for representation monitoring.
 
-Only `services/representation.py` may import these models (a test scans the code for it).
+Only `services/representation/` may import these models (a test scans the code for it).
 A response carries no user key, no timestamp and no address: the only tie to a person is a
 SurveyLink, kept while the event's cycle is open so that people can see, change or delete
 their answers and the pipeline stages they reach can be recorded on the response. The purge

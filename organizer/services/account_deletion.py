@@ -64,9 +64,9 @@ from organizer.models import (
     User,
     reviewer_track,
 )
-from organizer.services import accounts, audit, feeds, representation, uploads
-from organizer.services.mail import queue_mail
+from organizer.services import accounts, audit, feeds, notifications, uploads
 from organizer.services.print import programme as booklet
+from organizer.services.representation import answering, retention
 
 PSEUDONYM_PREFIX = "Former participant"
 DELETED_DOMAIN = "deleted.invalid"  # RFC 2606: can never be a real address
@@ -241,7 +241,7 @@ def preview(user: User) -> Preview:
             )
             or 0
         ),
-        survey_links=len(representation.answered_events(user)),
+        survey_links=len(answering.answered_events(user)),
     )
 
 
@@ -317,29 +317,68 @@ def _rename_in_snapshot(value: Any, user_id: int, pseudonym: str) -> tuple[Any, 
     return value, False
 
 
+@dataclasses.dataclass
+class _Deletion:
+    """What the steps of `delete_account` share: who is deleted, as whom they stay, and what
+    the steps collect on the way (events to audit and to clean, files to remove)."""
+
+    user: User
+    uid: int
+    old_email: str
+    old_name: str
+    pseudonym: str
+    now: dt.datetime
+    events: set[int]  # every event the person took part in
+    talks_kept: dict[int, list[str]] = dataclasses.field(default_factory=dict)
+    withdrawn: dict[int, int] = dataclasses.field(default_factory=dict)
+    doomed_uploads: set[int] = dataclasses.field(default_factory=set)
+    paths: list[Path] = dataclasses.field(default_factory=list)  # to remove after the commit
+
+
 def delete_account(
     *, actor: User, password: str, confirmation: str, now: dt.datetime
 ) -> tuple[str, list[Path]]:
-    """Delete the actor's own account as the module's docstring describes. Returns the
-    pseudonym and the files to remove from disk once the transaction has committed
-    (`remove_files`)."""
+    """Delete the actor's own account as the module's docstring describes, one step per row
+    of the table in the docs. Returns the pseudonym and the files to remove from disk once
+    the transaction has committed (`remove_files`)."""
     user = actor
     _check(user, password=password, confirmation=confirmation)
-    old_email, old_name = user.email, user.display_name
-    pseudonym = new_pseudonym()
-    uid = user.id
-    events: set[int] = {role.event_id for role in user.event_roles}
-    talks_kept: dict[int, list[str]] = {}
-    withdrawn: dict[int, int] = {}
-    doomed_uploads: set[int] = set()
+    deletion = _Deletion(
+        user=user,
+        uid=user.id,
+        old_email=user.email,
+        old_name=user.display_name,
+        pseudonym=new_pseudonym(),
+        now=now,
+        events={role.event_id for role in user.event_roles},
+    )
     # Self-identification answers first, so that their stage flags are frozen as they were:
     # unlinked as at the survey's purge, never audited.
-    representation.forget_person(user=user)
+    retention.forget_person(user=user)
+    for step in (
+        _proposals,
+        _speaker_data,
+        _review_work,
+        _team_and_sign_in,
+        _grant_applications,
+        _files,
+        _released_schedules,
+        _outbox,
+        _audit_trail,
+        _confirmation,
+        _stand_in,
+        _record,
+    ):
+        step(deletion)
+    return deletion.pseudonym, deletion.paths
 
-    # Proposals -------------------------------------------------------------------------------
-    for row in _speaker_rows(user):
+
+def _proposals(d: _Deletion) -> None:
+    """Drafts go (a shared one stays with the co-speakers); a talk of the person's alone is
+    withdrawn or declined, a confirmed one stays under the pseudonym; answers and notes go."""
+    for row in _speaker_rows(d.user):
         proposal = row.proposal
-        events.add(proposal.event_id)
+        d.events.add(proposal.event_id)
         others = [s for s in _others(row) if s.user_id is not None]
         if proposal.state == ProposalState.DRAFT:
             if others:  # a shared draft stays with the co-speakers
@@ -347,7 +386,7 @@ def delete_account(
                     others[0].role = SpeakerRole.PRIMARY
                 db.session.delete(row)
             else:
-                doomed_uploads.update(a.upload_id for a in proposal.answers if a.upload_id)
+                d.doomed_uploads.update(a.upload_id for a in proposal.answers if a.upload_id)
                 db.session.delete(proposal)
             continue
         row.email = ""  # replaced by the stand-in's address below
@@ -361,31 +400,39 @@ def delete_account(
             )
             proposal.pending_decision = None
             proposal.version += 1
-            withdrawn[proposal.event_id] = withdrawn.get(proposal.event_id, 0) + 1
+            d.withdrawn[proposal.event_id] = d.withdrawn.get(proposal.event_id, 0) + 1
         elif proposal.state == ProposalState.CONFIRMED:
-            talks_kept.setdefault(proposal.event_id, []).append(proposal.public_id)
+            d.talks_kept.setdefault(proposal.event_id, []).append(proposal.public_id)
         proposal.notes = ""
-        doomed_uploads.update(a.upload_id for a in proposal.answers if a.upload_id)
+        d.doomed_uploads.update(a.upload_id for a in proposal.answers if a.upload_id)
         db.session.execute(delete(Answer).where(Answer.proposal_id == proposal.id))
     db.session.flush()
     # Invitations to the address on other people's proposals
     db.session.execute(
         delete(ProposalSpeaker).where(
-            ProposalSpeaker.user_id.is_(None), ProposalSpeaker.email == old_email
+            ProposalSpeaker.user_id.is_(None), ProposalSpeaker.email == d.old_email
         )
     )
 
-    # Speaker data, review work, the team --------------------------------------------------
-    doomed_uploads.update(
+
+def _speaker_data(d: _Deletion) -> None:
+    """Profiles (and their photos), availability and deadline extensions."""
+    d.doomed_uploads.update(
         db.session.scalars(
             select(SpeakerProfile.photo_id).where(
-                SpeakerProfile.user_id == uid, SpeakerProfile.photo_id.is_not(None)
+                SpeakerProfile.user_id == d.uid, SpeakerProfile.photo_id.is_not(None)
             )
         )
     )
     for model in (SpeakerProfile, SpeakerAvailability, CfpExtension):
-        db.session.execute(delete(model).where(model.user_id == uid))
-    events.update(
+        db.session.execute(delete(model).where(model.user_id == d.uid))
+
+
+def _review_work(d: _Deletion) -> None:
+    """Reviews written stay (under the pseudonym); open assignments, tracks and declared
+    conflicts go."""
+    uid = d.uid
+    d.events.update(
         db.session.scalars(
             select(Proposal.event_id)
             .join(Review, Review.proposal_id == Proposal.id)
@@ -401,7 +448,7 @@ def delete_account(
     db.session.execute(delete(reviewer_track).where(reviewer_track.c.user_id == uid))
     db.session.execute(delete(ConflictOfInterest).where(ConflictOfInterest.user_id == uid))
     db.session.execute(delete(GrantConflict).where(GrantConflict.user_id == uid))
-    events.update(
+    d.events.update(
         db.session.scalars(
             select(GrantProgramme.event_id)
             .join(GrantApplication, GrantApplication.programme_id == GrantProgramme.id)
@@ -409,9 +456,14 @@ def delete_account(
             .where(GrantReview.reviewer_id == uid)
         )
     )
+
+
+def _team_and_sign_in(d: _Deletion) -> None:
+    """Roles, invitations, sign-in failures, two-factor sign-in and personal agendas."""
+    uid = d.uid
     db.session.execute(delete(EventRole).where(EventRole.user_id == uid))
-    db.session.expire(user, ["event_roles"])
-    db.session.execute(delete(TeamInvitation).where(TeamInvitation.email == old_email))
+    db.session.expire(d.user, ["event_roles"])
+    db.session.execute(delete(TeamInvitation).where(TeamInvitation.email == d.old_email))
     db.session.execute(delete(LoginFailure).where(LoginFailure.user_id == uid))
     # two-factor sign-in: the wrong-code rows hold a hash of the client's address, like
     # LoginFailure; the secret and recovery codes serve nobody once the account is gone
@@ -419,10 +471,13 @@ def delete_account(
         db.session.execute(delete(model).where(model.user_id == uid))
     db.session.execute(delete(Agenda).where(Agenda.user_id == uid))
 
-    # Grants ----------------------------------------------------------------------------------
-    for application, _programme, event in _applications(user):
-        events.add(event.id)
-        doomed_uploads.update(a.upload_id for a in application.answers if a.upload_id)
+
+def _grant_applications(d: _Deletion) -> None:
+    """Drafts go; open applications are withdrawn, an open offer declined (the money returns
+    to the budget); what the person wrote goes, the amounts stay for the accounts."""
+    for application, _programme, event in _applications(d.user):
+        d.events.add(event.id)
+        d.doomed_uploads.update(a.upload_id for a in application.answers if a.upload_id)
         if application.state == GrantState.DRAFT:
             db.session.delete(application)
             continue
@@ -431,23 +486,25 @@ def delete_account(
         elif application.state == GrantState.OFFERED:
             application.state = GrantState.DECLINED  # the money returns to the budget
             if application.award is not None:
-                application.award.responded_at = now
+                application.award.responded_at = d.now
         application.motivation = ""
         application.role = ""
         application.affiliation = ""
         application.city = ""
         application.other_funding = ""
         application.version += 1
-        application.updated_at = now
+        application.updated_at = d.now
         db.session.execute(delete(GrantAnswer).where(GrantAnswer.application_id == application.id))
         db.session.execute(
             delete(GrantMessage).where(GrantMessage.application_id == application.id)
         )
     db.session.flush()
 
-    # Files: what nothing kept refers to any more (receipts stay for the accounts) -----------
-    candidates = set(db.session.scalars(select(Upload.id).where(Upload.owner_id == uid)))
-    candidates |= doomed_uploads
+
+def _files(d: _Deletion) -> None:
+    """What nothing kept refers to any more (receipts stay for the accounts)."""
+    candidates = set(db.session.scalars(select(Upload.id).where(Upload.owner_id == d.uid)))
+    candidates |= d.doomed_uploads
     still_used = (
         set(db.session.scalars(select(Receipt.upload_id).where(Receipt.upload_id.in_(candidates))))
         | set(db.session.scalars(select(Answer.upload_id).where(Answer.upload_id.in_(candidates))))
@@ -463,19 +520,21 @@ def delete_account(
         )
     )
     to_remove = candidates - still_used
-    paths = [
+    d.paths += [
         path
         for upload in db.session.scalars(select(Upload).where(Upload.id.in_(to_remove)))
         for path in uploads.stored_paths(upload)
     ]
     db.session.execute(delete(Upload).where(Upload.id.in_(to_remove)))
 
-    # Released schedules: the frozen copies name speakers ------------------------------------
+
+def _released_schedules(d: _Deletion) -> None:
+    """The frozen copies name speakers: renamed, and what was written from them goes."""
     for release in db.session.scalars(
-        select(ScheduleRelease).where(ScheduleRelease.event_id.in_(events))
+        select(ScheduleRelease).where(ScheduleRelease.event_id.in_(d.events))
     ):
-        sessions, changed_sessions = _rename_in_snapshot(release.sessions, uid, pseudonym)
-        changes, changed_changes = _rename_in_snapshot(release.changes, uid, pseudonym)
+        sessions, changed_sessions = _rename_in_snapshot(release.sessions, d.uid, d.pseudonym)
+        changes, changed_changes = _rename_in_snapshot(release.changes, d.uid, d.pseudonym)
         if changed_sessions or changed_changes:
             release.sessions = sessions
             release.changes = changes
@@ -487,21 +546,25 @@ def delete_account(
             release.frab_json = ""
             event = db.session.get(Event, release.event_id)
             if event is not None:
-                event.updated_at = now  # new keys for printed programmes
+                event.updated_at = d.now  # new keys for printed programmes
                 # and the booklets and signs printed with the name go from the disk
                 folder = booklet.cache_dir()
-                paths += sorted(folder.glob(f"{event.id}-*"))
-                paths += sorted(folder.glob(f"signs-{event.id}-*"))
+                d.paths += sorted(folder.glob(f"{event.id}-*"))
+                d.paths += sorted(folder.glob(f"signs-{event.id}-*"))
     feeds.clear_cache()
 
-    # Mail: drop what the outbox holds for the address ----------------------------------------
-    db.session.execute(delete(OutboxMessage).where(OutboxMessage.to_address == old_email))
 
-    # Audit: the pseudonym, never the name or address ------------------------------------------
-    needles = [old_email, old_name]
+def _outbox(d: _Deletion) -> None:
+    """Drop what the outbox holds for the address."""
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.to_address == d.old_email))
+
+
+def _audit_trail(d: _Deletion) -> None:
+    """The pseudonym, never the name or address."""
+    needles = [d.old_email, d.old_name]
     db.session.execute(
         update(AuditEntry)
-        .where(AuditEntry.object_type == "user", AuditEntry.object_id == str(uid))
+        .where(AuditEntry.object_type == "user", AuditEntry.object_id == str(d.uid))
         .values(details={})
     )
     # Others' entries name the person too (an organizer assigning them as a reviewer writes
@@ -509,66 +572,73 @@ def delete_account(
     for entry in db.session.scalars(
         select(AuditEntry).where(
             or_(
-                AuditEntry.actor_id == uid,
-                AuditEntry.event_id.in_(events),
-                cast(AuditEntry.details, Text).contains(old_email),
+                AuditEntry.actor_id == d.uid,
+                AuditEntry.event_id.in_(d.events),
+                cast(AuditEntry.details, Text).contains(d.old_email),
             )
         )
     ):
-        cleaned = _replace_text(entry.details, needles, pseudonym)
+        cleaned = _replace_text(entry.details, needles, d.pseudonym)
         if cleaned != entry.details:
             entry.details = cleaned
             flag_modified(entry, "details")
 
-    # The confirmation, to the old address, queued before the address is erased
-    queue_mail(
-        to=old_email,
-        locale=user.locale,
-        purpose=CONFIRMATION_PURPOSE,
-        context={"name": old_name, "pseudonym": pseudonym},
-        now=now,
-        idempotency_key=f"account-deleted:{uid}",
+
+def _confirmation(d: _Deletion) -> None:
+    """The confirmation, to the old address, queued before the address is erased."""
+    notifications.tell_address(
+        d.old_email,
+        CONFIRMATION_PURPOSE,
+        about=[d.user],
+        context={"name": d.old_name, "pseudonym": d.pseudonym},
+        now=d.now,
+        locale=d.user.locale,
     )
 
-    # The stand-in -----------------------------------------------------------------------------
+
+def _stand_in(d: _Deletion) -> None:
+    """The account becomes the pseudonymous stand-in: no address, password or session."""
+    user = d.user
     user.email = f"deleted-{secrets.token_hex(8)}@{DELETED_DOMAIN}"
-    user.display_name = pseudonym
+    user.display_name = d.pseudonym
     user.pronouns = None
     user.password_hash = UNUSABLE_PASSWORD
     user.email_verified_at = None
     user.is_site_admin = False
     accounts.end_all_sessions(user=user)  # every browser, and the remember-me cookies
-    user.deleted_at = now
+    user.deleted_at = d.now
     db.session.execute(
-        update(ProposalSpeaker).where(ProposalSpeaker.user_id == uid).values(email=user.email)
+        update(ProposalSpeaker).where(ProposalSpeaker.user_id == d.uid).values(email=user.email)
     )
     db.session.flush()
 
-    for event in db.session.scalars(select(Event).where(Event.id.in_(events))):
-        details: dict[str, Any] = {"pseudonym": pseudonym}
-        if withdrawn.get(event.id):
-            details["proposals_withdrawn"] = withdrawn[event.id]
-        if talks_kept.get(event.id):
-            details["confirmed_talks_kept"] = talks_kept[event.id]
+
+def _record(d: _Deletion) -> None:
+    """An audit entry in every event the person took part in, and one for the site."""
+    for event in db.session.scalars(select(Event).where(Event.id.in_(d.events))):
+        details: dict[str, Any] = {"pseudonym": d.pseudonym}
+        if d.withdrawn.get(event.id):
+            details["proposals_withdrawn"] = d.withdrawn[event.id]
+        if d.talks_kept.get(event.id):
+            details["confirmed_talks_kept"] = d.talks_kept[event.id]
         audit.record(
             action="account.deleted",
-            actor=user,
-            now=now,
+            actor=d.user,
+            now=d.now,
             object_type="user",
-            object_id=uid,
+            object_id=d.uid,
             event=event,
             details=details,
         )
     audit.record(
         action="account.deleted",
-        actor=user,
-        now=now,
+        actor=d.user,
+        now=d.now,
         object_type="user",
-        object_id=uid,
-        details={"pseudonym": pseudonym},
+        object_id=d.uid,
+        details={"pseudonym": d.pseudonym},
     )
     db.session.flush()
-    return pseudonym, paths
 
 
 def remove_files(paths: Iterable[Path]) -> int:

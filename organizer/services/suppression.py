@@ -342,7 +342,7 @@ def publish_cells(
 
 
 def publish_table(table: TableLike, *, k: int, partition: bool) -> PublishedRow:
-    """A QuestionTable of services/representation.py, suppressed."""
+    """A QuestionTable of services/representation/counting.py, suppressed."""
     return publish_cells(
         table.question_key,
         table.stage_key,
@@ -535,7 +535,7 @@ def noisy_cells(table: object, total: int) -> list[tuple[str, str, int]]:
 
 
 def summarise(tabulation: object, *, k: int) -> Summary:
-    """Every table of a Tabulation (services/representation.py) as it may be shown: noisy
+    """Every table of a Tabulation (services/representation/counting.py) as it may be shown: noisy
     counts (services/noise.py), then the threshold k. Stages nobody reached are left out.
     The funnel's people are pipeline counts organizers know anyway, except for "everyone who
     answered", whose people are its (noisy) respondents."""

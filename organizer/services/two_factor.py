@@ -35,9 +35,17 @@ from werkzeug.security import check_password_hash
 
 from organizer.errors import Conflict, PermissionDenied, Throttled, ValidationFailed
 from organizer.extensions import db
-from organizer.models import Event, EventRole, RecoveryCode, TwoFactor, TwoFactorFailure, User
-from organizer.services import accounts, audit
-from organizer.services.mail import external_url, queue_mail
+from organizer.models import (
+    AuditEntry,
+    Event,
+    EventRole,
+    RecoveryCode,
+    TwoFactor,
+    TwoFactorFailure,
+    User,
+)
+from organizer.services import accounts, audit, notifications
+from organizer.services.mail import external_url
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: easy to copy by hand
@@ -224,10 +232,10 @@ def confirm_enrolment(*, user: User, code: str, client: str, now: dt.datetime) -
     # password does. The caller signs the enrolling browser in again.
     accounts.end_all_sessions(user=user)
     codes = _new_recovery_codes(user=user, now=now)
-    audit.record(
+    change = audit.record(
         action="two_factor.enable", actor=user, now=now, object_type="user", object_id=user.id
     )
-    _notify(user, "two_factor_enabled", now)
+    _notify(user, "two_factor_enabled", now, change=change)
     db.session.flush()
     return codes
 
@@ -279,10 +287,10 @@ def disable(*, user: User, password: str, code: str, client: str, now: dt.dateti
     verify(user=user, code=code, client=client, now=now)
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     db.session.delete(state_of(user))
-    audit.record(
+    change = audit.record(
         action="two_factor.disable", actor=user, now=now, object_type="user", object_id=user.id
     )
-    _notify(user, "two_factor_disabled", now)
+    _notify(user, "two_factor_disabled", now, change=change)
     db.session.flush()
 
 
@@ -348,13 +356,12 @@ def _record_failure(*, user: User, client: str, now: dt.datetime, at_sign_in: bo
         object_id=user.id,
     )
     if at_sign_in:
-        queue_mail(
-            to=user.email,
-            locale=user.locale,
-            purpose="two_factor_failure",
+        notifications.tell(
+            user,
+            "two_factor_failure",
+            about=[user, f"{now:%Y%m%d}"],  # at most one a day
             context={"user": user, "reset_url": external_url("auth.forgot_password")},
             now=now,
-            idempotency_key=f"two-factor-failure:{user.id}:{now:%Y%m%d}",
         )
     db.session.flush()
 
@@ -417,14 +424,14 @@ def verify(
         )
     recovery.used_at = now
     db.session.flush()
-    audit.record(
+    change = audit.record(
         action="login.recovery_code_used",
         actor=user,
         now=now,
         object_type="user",
         object_id=user.id,
     )
-    _notify(user, "recovery_code_used", now, left=remaining_recovery_codes(user))
+    _notify(user, "recovery_code_used", now, change=change, left=remaining_recovery_codes(user))
     db.session.flush()
     return "recovery"
 
@@ -456,11 +463,15 @@ def pending_user(*, user_id: object, started_at: object, now: dt.datetime) -> Us
     return user if user is not None and is_enabled(user) else None
 
 
-def _notify(user: User, purpose: str, now: dt.datetime, **context: object) -> None:
-    queue_mail(
-        to=user.email,
-        locale=user.locale,
-        purpose=purpose,
+def _notify(
+    user: User, purpose: str, now: dt.datetime, *, change: AuditEntry, **context: object
+) -> None:
+    """Tell the owner of a change to their two-factor sign-in; one mail per change (the
+    audit entry that records it)."""
+    notifications.tell(
+        user,
+        purpose,
+        about=[user, change],
         context={"user": user, "account_url": external_url("auth.two_factor"), **context},
         now=now,
     )

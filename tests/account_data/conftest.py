@@ -37,8 +37,9 @@ from organizer.models import (
     TeamInvitation,
     User,
 )
-from organizer.services import audit, feeds, representation, uploads
+from organizer.services import audit, feeds, uploads
 from organizer.services.mail import queue_text
+from organizer.services.representation import answering, survey, survey_setup
 from organizer.services.scheduling import releases
 from tests.factories import (
     NOW,
@@ -342,9 +343,9 @@ def world(app) -> World:
     db.session.flush()
     db.session.add(AgendaStar(agenda_id=agenda.id, slot_id=bo_talk.id, created_at=NOW))
 
-    representation.ensure_survey(actor=organizer, event=event, now=NOW)
-    question_info = representation.asked(event)[0]
-    representation.save_response(
+    survey_setup.ensure_survey(actor=organizer, event=event, now=NOW)
+    question_info = survey.asked(event)[0]
+    answering.save_response(
         actor=ana,
         event=event,
         answers={question_info.key: [question_info.options[0].key]},
@@ -353,7 +354,7 @@ def world(app) -> World:
         response_public_id=None,
         now=NOW,
     )
-    representation.save_response(
+    answering.save_response(
         actor=bo,
         event=event,
         answers={question_info.key: [question_info.options[1].key]},

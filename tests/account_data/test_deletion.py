@@ -42,11 +42,11 @@ from organizer.services import (
     account_deletion,
     accounts,
     personal_data,
-    representation,
     two_factor,
     uploads,
 )
 from organizer.services.grants import allocation
+from organizer.services.representation import answering, pipeline
 from tests.factories import NOW, PASSWORD, login_as, make_event, make_user
 
 LATER = NOW + dt.timedelta(days=1)
@@ -70,7 +70,7 @@ def test_deletion_does_what_the_page_says(world):
     derived = uploads.stored_paths(world.uploads["slides"])[1:]
     for path in derived:
         path.write_bytes(b"derived from Ana's slides")
-    stages_before = {k: len(v) for k, v in representation.stage_people(world.event).items()}
+    stages_before = {k: len(v) for k, v in pipeline.stage_people(world.event).items()}
     remaining_before = allocation.remaining_budget(world.programme)
     pseudonym = delete(world)
 
@@ -115,10 +115,8 @@ def test_deletion_does_what_the_page_says(world):
     assert paths["bo"].exists()
     assert db.session.get(Upload, photo_id) is None
     # the survey: unlinked, still counted
-    assert representation.answered_events(ana) == set()
-    assert {k: len(v) for k, v in representation.stage_people(world.event).items()} == (
-        stages_before
-    )
+    assert answering.answered_events(ana) == set()
+    assert {k: len(v) for k, v in pipeline.stage_people(world.event).items()} == (stages_before)
     # mail: nothing left for the old address but the confirmation
     left = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.to_address == "ana.lima@example.org")

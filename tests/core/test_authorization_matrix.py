@@ -58,10 +58,10 @@ from organizer.models import (
     User,
 )
 from organizer.services import accounts, agendas, feeds, tokens, uploads
-from organizer.services import representation as rep
 from organizer.services.accounts import _password_fingerprint
 from organizer.services.grants import reimbursement
 from organizer.services.questions import FileInput
+from organizer.services.representation import survey, survey_setup
 from organizer.services.scheduling import releases
 from tests.conftest import TestClient as RequestScopedClient
 from tests.documents import make_pdf
@@ -278,9 +278,9 @@ def build_world() -> World:
         expires_at=NOW + dt.timedelta(days=14),
     )
     db.session.add(invitation)
-    rep.ensure_survey(actor=organizer, event=event, now=NOW)
+    survey_setup.ensure_survey(actor=organizer, event=event, now=NOW)
     db.session.flush()
-    survey_question = rep.questions_of(event)[0]  # through the service only
+    survey_question = survey.questions_of(event)[0]  # through the service only
     option = survey_question.options[0]
     role = db.session.scalars(
         select(EventRole).where(EventRole.event_id == event.id, EventRole.user_id == reviewer.id)

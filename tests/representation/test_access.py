@@ -9,7 +9,7 @@ import pytest
 from flask import url_for
 
 from organizer.enums import EventRoleName
-from organizer.services import representation as rep
+from organizer.services.representation import answering, survey_setup
 from tests.factories import (
     NOW,
     grant_role,
@@ -34,7 +34,7 @@ def organizer():
 def event(organizer):
     event = make_event(organizer=organizer)
     make_cfp(event)
-    rep.ensure_survey(actor=organizer, event=event, now=NOW)
+    survey_setup.ensure_survey(actor=organizer, event=event, now=NOW)
     return event
 
 
@@ -120,7 +120,7 @@ def test_pages_render_the_same_whether_or_not_the_author_answered(client, event,
         return bodies
 
     before = render()
-    rep.save_response(
+    answering.save_response(
         actor=speaker,
         event=event,
         answers={"gender_identity": ["woman"], "region": ["africa"], "first_time": ["yes"]},

@@ -24,7 +24,7 @@ from pypdf import PdfReader
 
 from organizer.enums import ProposalState, SurveyKind
 from organizer.services import decisions
-from organizer.services import representation as rep
+from organizer.services.representation import answering, survey, survey_setup
 from tests.factories import NOW, login_as, make_cfp, make_event, make_proposal, make_user
 from tests.representation import attacker
 from tests.representation.attacker import NO_ANSWER, SELF_DESCRIBED, World
@@ -43,11 +43,11 @@ def organizer():
 def event(organizer):
     event = make_event(organizer=organizer, slug="mangrove", name="Mangrove")
     make_cfp(event)
-    rep.ensure_survey(actor=organizer, event=event, now=NOW)
+    survey_setup.ensure_survey(actor=organizer, event=event, now=NOW)
     return event
 
 
-def _answers(questions: list[rep.QuestionInfo], rng: random.Random) -> dict[str, list[str]]:
+def _answers(questions: list[survey.QuestionInfo], rng: random.Random) -> dict[str, list[str]]:
     answers = {}
     for question in questions:
         keys = [o.key for o in question.options]
@@ -77,7 +77,7 @@ def _publish(event, organizer, proposals: list) -> None:
 @pytest.fixture
 def demo(event, organizer):
     """The population: answers by person, proposals by person, and who has no proposal."""
-    questions = rep.questions_of(event)
+    questions = survey.questions_of(event)
     rng = random.Random(13)
     given: dict[int, dict[str, list[str]]] = {}
     proposals = {}
@@ -88,7 +88,7 @@ def demo(event, organizer):
             answers.update({"region": ["africa"], "disability": ["no"], "caregiving": ["no"]})
         else:
             proposals[person] = make_proposal(event, user)
-        rep.save_response(
+        answering.save_response(
             actor=user,
             event=event,
             answers=answers,
@@ -122,7 +122,7 @@ def _questions(event) -> dict[str, attacker.Question]:
             (*(o.key for o in q.options), SELF_DESCRIBED, NO_ANSWER),
             single=q.kind == SurveyKind.SINGLE,
         )
-        for q in rep.questions_of(event)
+        for q in survey.questions_of(event)
     }
 
 

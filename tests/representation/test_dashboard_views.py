@@ -10,7 +10,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from organizer.services import representation as rep
+from organizer.services.representation import answering, question_setup, survey_setup
 from tests.factories import NOW, login_as, make_cfp, make_event, make_proposal, make_user
 
 
@@ -23,7 +23,7 @@ def organizer():
 def event(organizer):
     event = make_event(organizer=organizer, slug="ws-2027", name="Workshop 2027")
     make_cfp(event)
-    rep.ensure_survey(actor=organizer, event=event, now=NOW)
+    survey_setup.ensure_survey(actor=organizer, event=event, now=NOW)
     return event
 
 
@@ -31,7 +31,7 @@ def answer(event, answers, *, speaker=False):
     user = make_user()
     if speaker:
         make_proposal(event, user)
-    rep.save_response(
+    answering.save_response(
         actor=user,
         event=event,
         answers=answers,
@@ -79,7 +79,7 @@ def test_dashboard_shows_suppressed_tables_charts_and_the_funnel(
 
 
 def test_a_question_label_cannot_inject_markup(client, organizer, event):
-    rep.update_question(
+    question_setup.update_question(
         actor=organizer,
         event=event,
         question_key="first_time",
@@ -145,7 +145,7 @@ def test_report_pdf_has_the_methodology_and_public_k(client, organizer, event, e
 
 def test_pooling_two_editions(client, organizer, event, exact_counts):
     older = make_event(organizer=organizer, slug="ws-2026", name="Workshop 2026")
-    rep.ensure_survey(actor=organizer, event=older, now=NOW)
+    survey_setup.ensure_survey(actor=organizer, event=older, now=NOW)
     fill(event, yes=2, no=2, silent=0)
     fill(older, yes=2, no=2, silent=0)
     login_as(client, organizer)
@@ -167,7 +167,7 @@ def test_pooling_two_editions(client, organizer, event, exact_counts):
     assert "Compared with other editions" in text(compared.get_data(as_text=True))
     # An event the organizer cannot see is not accepted.
     stranger = make_user()
-    rep.ensure_survey(
+    survey_setup.ensure_survey(
         actor=stranger, event=make_event(organizer=stranger, slug="other-ws"), now=NOW
     )
     response = client.get("/manage/ws-2027/representation?editions=other-ws&mode=pool")
@@ -184,7 +184,7 @@ def test_targets_are_set_drawn_and_removed(client, organizer, event, exact_count
         data={"answer": "first_time:no", "stage": "respondents", "percent": "30"},
     )
     assert response.status_code == 302
-    assert rep.targets(event) == {("first_time", "no", "respondents"): 30}
+    assert survey_setup.targets(event) == {("first_time", "no", "respondents"): 30}
     html = client.get("/manage/ws-2027/representation").get_data(as_text=True)
     assert "target 30%" in html and "stroke-dasharray" in html
     bad = client.post(
@@ -196,7 +196,7 @@ def test_targets_are_set_drawn_and_removed(client, organizer, event, exact_count
         "/manage/ws-2027/representation/targets",
         data={"answer": "first_time:no", "stage": "respondents", "percent": ""},
     )
-    assert rep.targets(event) == {}
+    assert survey_setup.targets(event) == {}
 
 
 def test_dashboard_queries_do_not_grow_with_respondents(

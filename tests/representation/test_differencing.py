@@ -19,7 +19,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 
 from organizer.enums import SurveyKind
 from organizer.services import noise, suppression
-from organizer.services import representation as rep
+from organizer.services.representation import counting, survey
 from tests.representation import attacker
 from tests.representation.attacker import NO_ANSWER, SELF_DESCRIBED, Observation, World
 
@@ -34,16 +34,16 @@ QUESTIONS = {
 EXAMPLES = int(os.environ.get("DIFFERENCING_EXAMPLES", "60"))
 
 
-def _infos() -> list[rep.QuestionInfo]:
+def _infos() -> list[survey.QuestionInfo]:
     return [
-        rep.QuestionInfo(
+        survey.QuestionInfo(
             key=key,
             text=key,
             explanation="",
             kind=kind,
             allow_self_describe=True,
             retired=False,
-            options=[rep.OptionInfo(o, o, False, o == "prefer_not_to_say") for o in options],
+            options=[survey.OptionInfo(o, o, False, o == "prefer_not_to_say") for o in options],
         )
         for key, (kind, options) in QUESTIONS.items()
     ]
@@ -107,7 +107,7 @@ def _publish(people: list[dict], keys: list[int], k: int) -> tuple[list[Observat
             continue
         answers = person["answers"]
         records.append(
-            rep.Record(
+            counting.Record(
                 record_key=key,
                 stages=CHAIN[: person["depth"]],
                 chosen={
@@ -117,7 +117,7 @@ def _publish(people: list[dict], keys: list[int], k: int) -> tuple[list[Observat
             )
         )
     people_at = {s: sum(1 for p in people if p["depth"] > n) for n, s in enumerate(CHAIN)}
-    tabulation = rep.count_tables(records, _infos(), people_at=people_at, event_ids=[1], k=k)
+    tabulation = counting.count_tables(records, _infos(), people_at=people_at, event_ids=[1], k=k)
     observations = []
     for stage in tabulation.stages:
         if stage.key not in (attacker.RESPONDENTS, *CHAIN):
@@ -204,10 +204,12 @@ def test_changing_an_answer_draws_every_cell_of_the_persons_stages_anew():
 
     def tables(region: str):
         records = [
-            rep.Record(record_key=11, stages=["proposal_submitted"], chosen={"region": {region}}),
-            rep.Record(record_key=12, stages=[], chosen={"region": {"europe"}}),
+            counting.Record(
+                record_key=11, stages=["proposal_submitted"], chosen={"region": {region}}
+            ),
+            counting.Record(record_key=12, stages=[], chosen={"region": {"europe"}}),
         ]
-        return rep.count_tables(
+        return counting.count_tables(
             records, _infos(), people_at={"proposal_submitted": 1}, event_ids=[1], k=3
         )
 

@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from organizer import permissions
 from organizer.enums import GrantState, ProposalState, SurveyKind
 from organizer.errors import NotFound, PermissionDenied, ValidationFailed
 from organizer.extensions import db
@@ -20,7 +21,16 @@ from organizer.models import (
     SurveyLink,
     SurveyResponse,
 )
-from organizer.services import representation as rep
+from organizer.services.representation import (
+    answering,
+    counting,
+    defaults,
+    pipeline,
+    question_setup,
+    retention,
+    survey,
+    survey_setup,
+)
 from tests.factories import (
     NOW,
     make_application,
@@ -45,12 +55,12 @@ def organizer():
 def event(organizer):
     event = make_event(organizer=organizer)
     make_cfp(event)
-    rep.ensure_survey(actor=organizer, event=event, now=NOW)
+    survey_setup.ensure_survey(actor=organizer, event=event, now=NOW)
     return event
 
 
 def save(event, user, answers=None, described=None, *, consent=True, public_id=None, now=NOW):
-    return rep.save_response(
+    return answering.save_response(
         actor=user,
         event=event,
         answers=answers or {},
@@ -65,32 +75,32 @@ def save(event, user, answers=None, described=None, *, consent=True, public_id=N
 
 
 def test_ensure_survey_creates_defaults_once(event, organizer):
-    info = rep.settings_of(event)
+    info = survey.settings_of(event)
     assert info.k == 5 and info.consent_version == 1 and info.is_open
     assert info.purge_on == event.ends_on + dt.timedelta(days=180)
     assert info.consent_versions == [(1, info.consent_text)]
-    questions = rep.questions_of(event)
-    assert [q.key for q in questions] == [spec["key"] for spec in rep.DEFAULT_QUESTIONS]
+    questions = survey.questions_of(event)
+    assert [q.key for q in questions] == [spec["key"] for spec in defaults.DEFAULT_QUESTIONS]
     for question in questions:
         assert question.explanation and question.allow_self_describe
         assert [o for o in question.options if o.prefer_not_to_say]
     assert questions[0].kind == SurveyKind.MULTIPLE
-    rep.ensure_survey(actor=organizer, event=event, now=NOW)
-    assert len(rep.questions_of(event)) == len(questions)
-    assert rep.offered(event, now=NOW)
+    survey_setup.ensure_survey(actor=organizer, event=event, now=NOW)
+    assert len(survey.questions_of(event)) == len(questions)
+    assert survey.offered(event, now=NOW)
 
 
 def test_only_organizers_set_up(event):
     with pytest.raises(PermissionDenied):
-        rep.ensure_survey(actor=make_user(), event=make_event(), now=NOW)
+        survey_setup.ensure_survey(actor=make_user(), event=make_event(), now=NOW)
     with pytest.raises(PermissionDenied):
-        rep.add_option(
+        question_setup.add_option(
             actor=make_user(), event=event, question_key="region", label="Antarctica", now=NOW
         )
 
 
 def settings(event, organizer, **changes):
-    info = rep.settings_of(event)
+    info = survey.settings_of(event)
     values = {
         "k": info.k,
         "purge_on": info.purge_on,
@@ -98,14 +108,14 @@ def settings(event, organizer, **changes):
         "consent_text": info.consent_text,
         **changes,
     }
-    return rep.save_settings(actor=organizer, event=event, now=NOW, **values)
+    return survey_setup.save_settings(actor=organizer, event=event, now=NOW, **values)
 
 
 def test_k_below_3_is_refused(event, organizer):
     with pytest.raises(ValidationFailed) as caught:
         settings(event, organizer, k=2)
     assert "at least 3" in caught.value.errors["k"]
-    assert rep.settings_of(event).k == 5
+    assert survey.settings_of(event).k == 5
     assert settings(event, organizer, k=3).k == 3
 
 
@@ -116,7 +126,7 @@ def test_consent_versions(event, organizer):
     info = settings(event, organizer, consent_text="New words.")
     assert info.consent_version == 2
     assert [v for v, _ in info.consent_versions] == [1, 2]
-    assert rep.my_response(event, user).consent_version == 1
+    assert answering.my_response(event, user).consent_version == 1
     other = make_user()
     assert save(event, other, {"first_time": ["no"]}).consent_version == 2
     # Changing one's answers is agreeing to the text shown now.
@@ -125,7 +135,7 @@ def test_consent_versions(event, organizer):
 
 
 def test_add_question_and_option_keys_are_unique(event, organizer):
-    first = rep.add_question(
+    first = question_setup.add_question(
         actor=organizer,
         event=event,
         text="Career stage?",
@@ -135,7 +145,7 @@ def test_add_question_and_option_keys_are_unique(event, organizer):
         options=["Yes", "No"],
         now=NOW,
     )
-    second = rep.add_question(
+    second = question_setup.add_question(
         actor=organizer,
         event=event,
         text="Career stage!",
@@ -147,21 +157,21 @@ def test_add_question_and_option_keys_are_unique(event, organizer):
     )
     assert first.key == "career_stage_2" and second.key == "career_stage_3"
     assert [o.key for o in first.options] == ["yes", "no", "prefer_not_to_say"]
-    option = rep.add_option(
+    option = question_setup.add_option(
         actor=organizer, event=event, question_key="underrepresented_group", label="Roma",
         now=NOW,
     )  # fmt: skip
-    keys = [o.key for o in rep.question_of(event, "underrepresented_group").options]
+    keys = [o.key for o in survey.question_of(event, "underrepresented_group").options]
     assert keys[-2:] == [option.key, "prefer_not_to_say"]
     with pytest.raises(ValidationFailed):
-        rep.add_option(
+        question_setup.add_option(
             actor=organizer, event=event, question_key="underrepresented_group", label="roma",
             now=NOW,
         )  # fmt: skip
 
 
 def test_edit_retire_and_reorder(event, organizer):
-    rep.update_question(
+    question_setup.update_question(
         actor=organizer,
         event=event,
         question_key="first_time",
@@ -171,16 +181,16 @@ def test_edit_retire_and_reorder(event, organizer):
         option_labels={"yes": "Yes, first time"},
         now=NOW,
     )
-    question = rep.question_of(event, "first_time")
+    question = survey.question_of(event, "first_time")
     assert question.text == "First time here?" and not question.allow_self_describe
     assert question.option("yes").label == "Yes, first time"
-    rep.set_question_retired(
+    question_setup.set_question_retired(
         actor=organizer, event=event, question_key="first_time", retired=True, now=NOW
     )
-    assert "first_time" not in [q.key for q in rep.asked(event)]
-    assert rep.question_of(event, "first_time").retired
+    assert "first_time" not in [q.key for q in survey.asked(event)]
+    assert survey.question_of(event, "first_time").retired
     with pytest.raises(ValidationFailed):
-        rep.set_option_retired(
+        question_setup.set_option_retired(
             actor=organizer,
             event=event,
             question_key="region",
@@ -188,8 +198,13 @@ def test_edit_retire_and_reorder(event, organizer):
             retired=True,
             now=NOW,
         )
-    rep.move_question(actor=organizer, event=event, question_key="trans_experience", direction=-1)
-    assert [q.key for q in rep.questions_of(event)][:2] == ["trans_experience", "gender_identity"]
+    question_setup.move_question(
+        actor=organizer, event=event, question_key="trans_experience", direction=-1
+    )
+    assert [q.key for q in survey.questions_of(event)][:2] == [
+        "trans_experience",
+        "gender_identity",
+    ]
 
 
 # Answers -----------------------------------------------------------------------------------
@@ -211,18 +226,18 @@ def test_save_change_and_delete_for_real(event):
     assert changed.public_id == saved.public_id
     assert changed.answers == {"region": ["asia"]} and changed.self_described == {}
     assert count(SurveyResponse) == 1 and count(SurveyAnswer) == 1
-    rep.delete_response(actor=user, event=event, now=NOW)
-    assert rep.my_response(event, user) is None
+    answering.delete_response(actor=user, event=event, now=NOW)
+    assert answering.my_response(event, user) is None
     assert count(SurveyResponse) == count(SurveyAnswer) == count(SurveyLink) == 0
     with pytest.raises(NotFound):
-        rep.delete_response(actor=user, event=event, now=NOW)
+        answering.delete_response(actor=user, event=event, now=NOW)
 
 
 def test_respondents_actions_are_not_audited(event):
     before = count(AuditEntry)
     user = make_user()
     save(event, user, {"region": ["asia"]})
-    rep.delete_response(actor=user, event=event, now=NOW)
+    answering.delete_response(actor=user, event=event, now=NOW)
     assert count(AuditEntry) == before
 
 
@@ -250,14 +265,14 @@ def test_bad_answers_change_nothing(event, answers, described, field):
     with pytest.raises(ValidationFailed) as caught:
         save(event, user, answers, described, public_id=saved.public_id)
     assert field in caught.value.errors
-    assert rep.my_response(event, user).answers == {"first_time": ["yes"]}
+    assert answering.my_response(event, user).answers == {"first_time": ["yes"]}
 
 
 def test_retired_question_and_option_are_refused(event, organizer):
-    rep.set_question_retired(
+    question_setup.set_question_retired(
         actor=organizer, event=event, question_key="first_time", retired=True, now=NOW
     )
-    rep.set_option_retired(
+    question_setup.set_option_retired(
         actor=organizer, event=event, question_key="region", option_key="asia", retired=True,
         now=NOW,
     )  # fmt: skip
@@ -277,22 +292,22 @@ def test_forged_response_id_is_refused(event):
     mine = save(event, forger, {"region": ["oceania"]})
     with pytest.raises(PermissionDenied):
         save(event, forger, {"region": ["europe"]}, public_id=theirs.public_id)
-    assert rep.my_response(event, victim).answers == {"region": ["asia"]}
-    assert rep.my_response(event, forger).public_id == mine.public_id
-    assert rep.my_response(event, forger).answers == {"region": ["oceania"]}
+    assert answering.my_response(event, victim).answers == {"region": ["asia"]}
+    assert answering.my_response(event, forger).public_id == mine.public_id
+    assert answering.my_response(event, forger).answers == {"region": ["oceania"]}
 
 
 def test_saving_after_the_purge_date_or_when_closed_is_refused(event, organizer):
-    purge_day = rep.settings_of(event).purge_on
+    purge_day = survey.settings_of(event).purge_on
     late = dt.datetime.combine(purge_day, dt.time(1), tzinfo=dt.UTC)
     with pytest.raises(ValidationFailed) as caught:
         save(event, make_user(), {"region": ["asia"]}, now=late)
     assert "cycle is over" in caught.value.message
-    assert not rep.offered(event, now=late)
+    assert not survey.offered(event, now=late)
     settings(event, organizer, is_open=False)
     with pytest.raises(ValidationFailed):
         save(event, make_user(), {"region": ["asia"]})
-    assert not rep.offered(event, now=NOW)
+    assert not survey.offered(event, now=NOW)
 
 
 # Stages, purge -----------------------------------------------------------------------------
@@ -319,7 +334,7 @@ def test_stage_flags_follow_the_pipelines(event):
     proposal.state = ProposalState.CONFIRMED
     application.state = GrantState.ACCEPTED
     db.session.flush()
-    people = rep.refresh_stages(event)
+    people = pipeline.refresh_stages(event)
     assert people["speaker_confirmed"] == {speaker.id, both.id}
     assert sorted(flags()) == sorted(
         [
@@ -345,18 +360,18 @@ def test_refresh_stages_runs_a_constant_number_of_queries(event, queries):
 
     grow()
     queries.clear()
-    rep.refresh_stages(event)
+    pipeline.refresh_stages(event)
     before = len(queries)
     grow()
     queries.clear()
-    rep.refresh_stages(event)
+    pipeline.refresh_stages(event)
     assert len(queries) == before
 
 
 def test_purge_by_date_drops_links_and_text_keeps_counts_and_flags(event, organizer):
     later = dt.date(2027, 12, 1)
     other = make_event(organizer=organizer, starts_on=later, ends_on=later)
-    rep.ensure_survey(actor=organizer, event=other, now=NOW)
+    survey_setup.ensure_survey(actor=organizer, event=other, now=NOW)
     speaker = make_user()
     proposal = make_proposal(event, speaker)
     save(event, speaker, {"region": []}, {"region": "Here and there"})
@@ -364,17 +379,17 @@ def test_purge_by_date_drops_links_and_text_keeps_counts_and_flags(event, organi
     save(other, speaker, {}, {"region": "Elsewhere"})
     proposal.state = ProposalState.ACCEPTED  # the purge records the last stages first
     db.session.flush()
-    before = rep.tabulate([event])
-    assert rep.purge(now=NOW) == {"events": 0, "links": 0, "self_described": 0}
-    day = dt.datetime.combine(rep.settings_of(event).purge_on, dt.time(3), tzinfo=dt.UTC)
-    assert rep.purge(now=day) == {"events": 1, "links": 2, "self_described": 1}
-    assert rep.purge(now=day) == {"events": 0, "links": 0, "self_described": 0}
-    assert rep.settings_of(event).purged_at == day
-    assert rep.my_response(event, speaker) is None  # anonymous now
-    assert rep.my_response(other, speaker).self_described == {"region": "Elsewhere"}
+    before = counting.tabulate([event])
+    assert retention.purge(now=NOW) == {"events": 0, "links": 0, "self_described": 0}
+    day = dt.datetime.combine(survey.settings_of(event).purge_on, dt.time(3), tzinfo=dt.UTC)
+    assert retention.purge(now=day) == {"events": 1, "links": 2, "self_described": 1}
+    assert retention.purge(now=day) == {"events": 0, "links": 0, "self_described": 0}
+    assert survey.settings_of(event).purged_at == day
+    assert answering.my_response(event, speaker) is None  # anonymous now
+    assert answering.my_response(other, speaker).self_described == {"region": "Elsewhere"}
     texts = set(db.session.scalars(select(SurveyAnswer.self_described)))
     assert "Here and there" not in texts and "Elsewhere" in texts
-    after = rep.tabulate([event])
+    after = counting.tabulate([event])
     assert after.tables == before.tables  # counts survive, self-descriptions included
     table = after.tables[("region", "proposal_accepted")]
     assert table.respondents == 1
@@ -388,7 +403,7 @@ def test_tabulate_counts_current_stages_and_writes_nothing(event, queries):
     proposal.state = ProposalState.ACCEPTED  # the stored flags are now behind
     db.session.flush()
     queries.clear()
-    result = rep.tabulate([event])
+    result = counting.tabulate([event])
     writes = [q for q in queries if not q.lstrip().upper().startswith("SELECT")]
     assert writes == []  # a dashboard GET stays read-only
     assert {s.key: s.respondents for s in result.stages}["proposal_accepted"] == 1
@@ -404,7 +419,7 @@ def cells(table) -> dict[str, int]:
 
 
 def test_tabulate_counts_a_handcrafted_set(event, organizer):
-    rep.set_option_retired(
+    question_setup.set_option_retired(
         actor=organizer, event=event, question_key="region", option_key="oceania", retired=True,
         now=NOW,
     )  # fmt: skip
@@ -417,7 +432,7 @@ def test_tabulate_counts_a_handcrafted_set(event, organizer):
     save(event, people[3], {"region": ["europe"]})
     save(event, people[4], {}, {"region": "Between"})
     save(event, people[5], {})
-    result = rep.tabulate([event])
+    result = counting.tabulate([event])
     assert result.k == 5 and result.event_ids == [event.id]
     summary = {s.key: (s.people, s.respondents) for s in result.stages}
     assert summary["respondents"] == (6, 6)
@@ -449,17 +464,19 @@ def test_tabulate_counts_a_handcrafted_set(event, organizer):
 
 def test_tabulate_pools_editions_by_key(event, organizer):
     older = make_event(organizer=organizer)
-    rep.ensure_survey(actor=organizer, event=older, now=NOW)
-    rep.update_question(
+    survey_setup.ensure_survey(actor=organizer, event=older, now=NOW)
+    question_setup.update_question(
         actor=organizer, event=older, question_key="region", text="Where do you live?",
         explanation="", allow_self_describe=True, now=NOW,
     )  # fmt: skip
-    rep.add_option(actor=organizer, event=older, question_key="region", label="Antarctica", now=NOW)
+    question_setup.add_option(
+        actor=organizer, event=older, question_key="region", label="Antarctica", now=NOW
+    )
     settings(older, organizer, k=7)
     save(event, make_user(), {"region": ["asia"]})
     save(older, make_user(), {"region": ["asia"]})
     save(older, make_user(), {"region": ["antarctica"]})
-    pooled = rep.tabulate([event, older])
+    pooled = counting.tabulate([event, older])
     assert pooled.k == 7
     region = next(q for q in pooled.questions if q.key == "region")
     assert region.text != "Where do you live?"  # the first event's wording
@@ -469,28 +486,38 @@ def test_tabulate_pools_editions_by_key(event, organizer):
 
 
 def test_targets(event, organizer):
-    rep.set_target(
+    survey_setup.set_target(
         actor=organizer, event=event, question_key="region", option_key="africa",
         stage_key="proposal_accepted", percent=20, now=NOW,
     )  # fmt: skip
-    assert rep.targets(event) == {("region", "africa", "proposal_accepted"): 20}
+    assert survey_setup.targets(event) == {("region", "africa", "proposal_accepted"): 20}
     with pytest.raises(ValidationFailed):
-        rep.set_target(
+        survey_setup.set_target(
             actor=organizer, event=event, question_key="region", option_key="africa",
             stage_key="proposal_accepted", percent=120, now=NOW,
         )  # fmt: skip
-    rep.set_target(
+    survey_setup.set_target(
         actor=organizer, event=event, question_key="region", option_key="africa",
         stage_key="proposal_accepted", percent=None, now=NOW,
     )  # fmt: skip
-    assert rep.targets(event) == {}
+    assert survey_setup.targets(event) == {}
 
 
 def test_comparable_events(event, organizer):
     mine = make_event(organizer=organizer)
-    rep.ensure_survey(actor=organizer, event=mine, now=NOW)
+    survey_setup.ensure_survey(actor=organizer, event=mine, now=NOW)
     make_event(organizer=organizer)  # no survey
     stranger = make_user()
     theirs = make_event(organizer=stranger)
-    rep.ensure_survey(actor=stranger, event=theirs, now=NOW)
-    assert rep.comparable_events(event, organizer) == [mine]
+    survey_setup.ensure_survey(actor=stranger, event=theirs, now=NOW)
+    assert counting.comparable_events(event, organizer) == [mine]
+
+
+def test_only_organizers_retire_options_and_never_prefer_not_to_say(event, organizer):
+    """The set-up page shows the button by the same predicate the service checks."""
+    question = survey.question_of(event, "region")
+    prefer_not = question.option("prefer_not_to_say")
+    africa = question.option("africa")
+    assert permissions.can_retire_survey_option(organizer, event, africa)
+    assert not permissions.can_retire_survey_option(organizer, event, prefer_not)
+    assert not permissions.can_retire_survey_option(make_user(), event, africa)

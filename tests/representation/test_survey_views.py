@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from organizer.enums import ProposalState
-from organizer.services import representation as rep
+from organizer.services.representation import answering, defaults, survey, survey_setup
 from tests.factories import (
     NOW,
     login_as,
@@ -31,7 +31,7 @@ def event(organizer):
         organizer=organizer, starts_on=dt.date(2099, 3, 1), ends_on=dt.date(2099, 3, 2)
     )
     make_cfp(event)
-    rep.ensure_survey(actor=organizer, event=event, now=NOW)
+    survey_setup.ensure_survey(actor=organizer, event=event, now=NOW)
     return event
 
 
@@ -43,10 +43,10 @@ def test_the_form_says_who_sees_what_and_asks_every_question(client, event):
     login_as(client, make_user())
     page = client.get(url(event)).get_data(as_text=True)
     assert "Who can see what" in page and "fewer than 5 people" in page
-    assert rep.settings_of(event).consent_text in page
-    for question in rep.questions_of(event):
+    assert survey.settings_of(event).consent_text in page
+    for question in survey.questions_of(event):
         assert question.text in page
-    assert page.count("Prefer not to say") == len(rep.DEFAULT_QUESTIONS)
+    assert page.count("Prefer not to say") == len(defaults.DEFAULT_QUESTIONS)
     assert 'type="checkbox" value="woman"' in page or 'value="woman"' in page
 
 
@@ -61,7 +61,7 @@ def test_fill_change_and_delete(client, event):
     }
     response = client.post(url(event), data=answer)
     assert response.status_code == 302
-    mine = rep.my_response(event, user)
+    mine = answering.my_response(event, user)
     assert mine.answers == {"gender_identity": ["woman", "non_binary"], "region": ["europe"]}
     page = client.get(url(event)).get_data(as_text=True)
     assert "You have answered" in page and mine.public_id in page
@@ -75,12 +75,12 @@ def test_fill_change_and_delete(client, event):
         },
     )
     assert response.status_code == 302
-    mine = rep.my_response(event, user)
+    mine = answering.my_response(event, user)
     assert mine.answers == {"first_time": ["yes"]}
     assert mine.self_described == {"gender_identity": "femme"}
     assert client.get(url(event, "/delete")).status_code == 200
     assert client.post(url(event, "/delete")).status_code == 302
-    assert rep.my_response(event, user) is None
+    assert answering.my_response(event, user) is None
 
 
 def test_no_consent_keeps_the_input_and_saves_nothing(client, event):
@@ -90,7 +90,7 @@ def test_no_consent_keeps_the_input_and_saves_nothing(client, event):
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Tick the box" in page and 'id="consent-error"' in page
-    assert rep.my_response(event, user) is None
+    assert answering.my_response(event, user) is None
     response = client.post(
         url(event), data={"q_region": "asia", "q_region__self": "Hi", "consent": "y"}
     )
@@ -100,7 +100,7 @@ def test_no_consent_keeps_the_input_and_saves_nothing(client, event):
 
 def test_unknown_option_and_forged_id(client, event):
     victim, forger = make_user(), make_user()
-    theirs = rep.save_response(
+    theirs = answering.save_response(
         actor=victim,
         event=event,
         answers={"region": ["asia"]},
@@ -119,15 +119,15 @@ def test_unknown_option_and_forged_id(client, event):
     )
     assert response.status_code == 403
     assert "only change your own" in response.get_data(as_text=True)
-    assert rep.my_response(event, victim).answers == {"region": ["asia"]}
-    assert rep.my_response(event, forger) is None
+    assert answering.my_response(event, victim).answers == {"region": ["asia"]}
+    assert answering.my_response(event, forger) is None
 
 
 def test_no_survey_is_a_404_and_delete_without_answers_redirects(client, organizer):
     login_as(client, make_user())
     assert client.get(url(make_event())).status_code == 404
     event = make_event(organizer=organizer)
-    rep.ensure_survey(actor=organizer, event=event, now=NOW)
+    survey_setup.ensure_survey(actor=organizer, event=event, now=NOW)
     assert client.get(url(event, "/delete")).status_code == 302
 
 
@@ -150,8 +150,8 @@ def test_entry_points_appear_only_when_offered(client, event, organizer):
     application_url = grants_pages[0].replace("<event_slug>", event.slug)
     application_url = application_url.replace("<public_id>", application.public_id)
     assert box in client.get(application_url).get_data(as_text=True)
-    info = rep.settings_of(event)
-    rep.save_settings(
+    info = survey.settings_of(event)
+    survey_setup.save_settings(
         actor=organizer,
         event=event,
         k=info.k,
@@ -174,13 +174,13 @@ def test_setup_creates_the_survey_then_edits_it(client, organizer):
     page = client.get(setup).get_data(as_text=True)
     assert "Create the survey" in page
     assert client.post(setup, data={}).status_code == 302
-    assert rep.settings_of(event).k == 5
+    assert survey.settings_of(event).k == 5
     data = {"is_open": "y", "k": "2", "purge_on": "2027-12-01", "consent_text": "New text."}
     response = client.post(setup, data=data)
     assert response.status_code == 400 and "at least 3" in response.get_data(as_text=True)
     data["k"] = "8"
     assert client.post(setup, data=data).status_code == 302
-    info = rep.settings_of(event)
+    info = survey.settings_of(event)
     assert (info.k, info.purge_on, info.consent_version) == (8, dt.date(2027, 12, 1), 2)
 
 
@@ -199,22 +199,22 @@ def test_questions_setup(client, event, organizer):
         },
     )
     assert response.status_code == 302
-    question = rep.question_of(event, "which_languages_do_you_speak")
+    question = survey.question_of(event, "which_languages_do_you_speak")
     assert [o.key for o in question.options] == ["english", "swahili", "prefer_not_to_say"]
     edit = f"{base}/region"
     assert client.get(edit).status_code == 200
     assert client.post(f"{edit}/options", data={"label": "Antarctica"}).status_code == 302
-    assert rep.question_of(event, "region").option("antarctica")
+    assert survey.question_of(event, "region").option("antarctica")
     assert (
         client.post(f"{edit}/options/antarctica/retire", data={"retired": "1"}).status_code == 302
     )
-    assert rep.question_of(event, "region").option("antarctica").retired
+    assert survey.question_of(event, "region").option("antarctica").retired
     assert client.post(f"{edit}/retire", data={"retired": "1"}).status_code == 302
-    assert rep.question_of(event, "region").retired
+    assert survey.question_of(event, "region").retired
     form = {"text": "Where do you live?", "explanation": "Why.", "allow_self_describe": "y"}
     assert client.post(edit, data=form).status_code == 302
-    assert rep.question_of(event, "region").text == "Where do you live?"
+    assert survey.question_of(event, "region").text == "Where do you live?"
     assert client.post(f"{base}/first_time/move", data={"direction": "up"}).status_code == 302
-    keys = [q.key for q in rep.questions_of(event)]
+    keys = [q.key for q in survey.questions_of(event)]
     assert keys.index("first_time") < keys.index("region")
     assert client.get(f"{base}/nothing").status_code == 404

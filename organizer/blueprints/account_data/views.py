@@ -6,11 +6,10 @@ from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from organizer.blueprints._common import access, commit, show_domain_error, utcnow
+from organizer.blueprints._common import access, attempt, utcnow
 from organizer.blueprints._limits import rate_limited
 from organizer.blueprints._sessions import sign_out
 from organizer.blueprints.account_data.forms import DeleteAccountForm
-from organizer.errors import DomainError
 from organizer.services import account_deletion, personal_data
 
 bp = Blueprint("account_data", __name__)
@@ -40,20 +39,19 @@ def delete():
     preview = account_deletion.preview(current_user)
     status = 200
     if form.validate_on_submit():
-        try:
-            _pseudonym, files = account_deletion.delete_account(
+        done = attempt(
+            lambda: account_deletion.delete_account(
                 actor=current_user,
                 password=form.password.data,
                 confirmation=form.confirmation.data,
                 now=utcnow(),
-            )
-        except DomainError as error:
-            show_domain_error(error, form)
-            status = error.status_code
-        else:
-            commit()
+            ),
+            form=form,
+        )
+        if done.ok:
+            _pseudonym, files = done.value
             account_deletion.remove_files(files)
-            sign_out()
+            sign_out()  # clears the session: the message is flashed after it
             flash(
                 _(
                     "Your account is deleted. We sent a confirmation to your old address. "
@@ -62,6 +60,7 @@ def delete():
                 "success",
             )
             return redirect(url_for("public.home"))
+        status = done.status
     elif form.errors:
         status = 400
     return render_template(

@@ -26,19 +26,18 @@ from organizer import permissions
 from organizer.blueprints._common import (
     DateInput,
     access,
-    commit,
+    attempt,
+    attempt_then_redirect,
     event_route,
-    show_domain_error,
     utcnow,
 )
 from organizer.blueprints._forms import Form
 from organizer.blueprints._setup_views import move_direction, move_then
 from organizer.blueprints.representation.views import bp
 from organizer.enums import SurveyKind
-from organizer.errors import DomainError, NotFound
 from organizer.models import Event
-from organizer.services import representation
-from organizer.services.representation import (
+from organizer.services.representation import question_setup, survey, survey_setup
+from organizer.services.representation.survey import (
     CONSENT_MAX,
     EXPLANATION_MAX,
     MIN_K,
@@ -165,43 +164,13 @@ def _page(template: str, event: Event, status: int = 200, **context: Any):  # ty
     ), status
 
 
-def _fail(error: DomainError, form: Form | None) -> int:
-    show_domain_error(error, form)
-    return error.status_code
-
-
-def _question_or_404(event: Event, question_key: str) -> QuestionInfo:
-    try:
-        return representation.question_of(event, question_key)
-    except NotFound:
-        abort(404)
-
-
 @access("organizer")
 @bp.route("/<event_slug>/representation/setup", methods=["GET", "POST"])
 @event_route(permissions.can_view_representation)
 def setup(event: Event):
-    info = representation.settings_of(event)
+    info = survey.settings_of(event)
     if info is None:
-        create = CreateSurveyForm()
-        if create.validate_on_submit():
-            try:
-                representation.ensure_survey(actor=current_user, event=event, now=utcnow())
-            except DomainError as error:
-                return _page(
-                    "representation/setup_settings.html",
-                    event,
-                    _fail(error, None),
-                    create=create,
-                    form=None,
-                    settings=None,
-                )
-            commit()
-            flash(_("The survey is created with the default questions."), "success")
-            return redirect(url_for("representation.setup", event_slug=event.slug))
-        return _page(
-            "representation/setup_settings.html", event, create=create, form=None, settings=None
-        )
+        return _create_survey(event)
     form = SettingsForm(
         data={
             "is_open": info.is_open,
@@ -213,8 +182,8 @@ def setup(event: Event):
     status = 200
     if form.is_submitted():
         if form.validate():
-            try:
-                representation.save_settings(
+            done = attempt(
+                lambda: survey_setup.save_settings(
                     actor=current_user,
                     event=event,
                     k=form.k.data,
@@ -222,13 +191,13 @@ def setup(event: Event):
                     is_open=bool(form.is_open.data),
                     consent_text=form.consent_text.data or "",
                     now=utcnow(),
-                )
-            except DomainError as error:
-                status = _fail(error, form)
-            else:
-                commit()
-                flash(_("The survey's settings are saved."), "success")
+                ),
+                form=form,
+                success=_("The survey's settings are saved."),
+            )
+            if done.ok:
                 return redirect(url_for("representation.setup", event_slug=event.slug))
+            status = done.status
         else:
             status = 400
     return _page(
@@ -236,8 +205,29 @@ def setup(event: Event):
     )
 
 
+def _create_survey(event: Event) -> Any:
+    create = CreateSurveyForm()
+    status = 200
+    if create.validate_on_submit():
+        done = attempt(
+            lambda: survey_setup.ensure_survey(actor=current_user, event=event, now=utcnow()),
+            success=_("The survey is created with the default questions."),
+        )
+        if done.ok:
+            return redirect(url_for("representation.setup", event_slug=event.slug))
+        status = done.status
+    return _page(
+        "representation/setup_settings.html",
+        event,
+        status,
+        create=create,
+        form=None,
+        settings=None,
+    )
+
+
 def _survey_or_redirect(event: Event) -> Any:
-    if representation.settings_of(event) is None:
+    if survey.settings_of(event) is None:
         flash(_("Create the survey first."), "error")
         return redirect(url_for("representation.setup", event_slug=event.slug))
     return None
@@ -254,8 +244,8 @@ def questions(event: Event):
     status = 200
     if form.is_submitted():
         if form.validate():
-            try:
-                question = representation.add_question(
+            done = attempt(
+                lambda: question_setup.add_question(
                     actor=current_user,
                     event=event,
                     text=form.text.data or "",
@@ -264,13 +254,13 @@ def questions(event: Event):
                     allow_self_describe=bool(form.allow_self_describe.data),
                     options=(form.options.data or "").splitlines(),
                     now=utcnow(),
-                )
-            except DomainError as error:
-                status = _fail(error, form)
-            else:
-                commit()
-                flash(_("The question “%(text)s” is added.", text=question.text), "success")
+                ),
+                form=form,
+                success=lambda question: _("The question “%(text)s” is added.", text=question.text),
+            )
+            if done.ok:
                 return redirect(url_for("representation.questions", event_slug=event.slug))
+            status = done.status
         else:
             status = 400
     return _page(
@@ -278,7 +268,7 @@ def questions(event: Event):
         event,
         status,
         form=form,
-        questions=representation.questions_of(event),
+        questions=survey.questions_of(event),
         retire_form=RetireForm(),
     )
 
@@ -287,13 +277,13 @@ def questions(event: Event):
 @bp.route("/<event_slug>/representation/questions/<question_key>", methods=["GET", "POST"])
 @event_route(permissions.can_view_representation)
 def edit_question(event: Event, question_key: str):
-    question = _question_or_404(event, question_key)
+    question = survey.question_of(event, question_key)
     form = edit_question_form(question)
     status = 200
     if form.is_submitted():
         if form.validate():
-            try:
-                representation.update_question(
+            done = attempt(
+                lambda: question_setup.update_question(
                     actor=current_user,
                     event=event,
                     question_key=question.key,
@@ -304,13 +294,13 @@ def edit_question(event: Event, question_key: str):
                         o.key: form[f"option_{o.key}"].data or "" for o in question.options
                     },
                     now=utcnow(),
-                )
-            except DomainError as error:
-                status = _fail(error, form)
-            else:
-                commit()
-                flash(_("The question's wording is saved."), "success")
+                ),
+                form=form,
+                success=_("The question's wording is saved."),
+            )
+            if done.ok:
                 return redirect(_question_url(event, question.key))
+            status = done.status
         else:
             status = 400
     return _question_page(event, question, form=form, status=status)
@@ -343,31 +333,30 @@ def _question_page(
 @bp.route("/<event_slug>/representation/questions/<question_key>/options", methods=["POST"])
 @event_route(permissions.can_view_representation)
 def add_option(event: Event, question_key: str):
-    question = _question_or_404(event, question_key)
+    question = survey.question_of(event, question_key)
     option_form = AddOptionForm()
-    if option_form.validate_on_submit():
-        try:
-            option = representation.add_option(
-                actor=current_user,
-                event=event,
-                question_key=question.key,
-                label=option_form.label.data or "",
-                now=utcnow(),
-            )
-        except DomainError as error:
-            status = _fail(error, option_form)
-        else:
-            commit()
-            flash(_("The option “%(label)s” is added.", label=option.label), "success")
-            return redirect(_question_url(event, question.key))
-    else:
-        status = 400
-    return _question_page(event, question, option_form=option_form, status=status)
+    if not option_form.validate_on_submit():
+        return _question_page(event, question, option_form=option_form, status=400)
+    done = attempt(
+        lambda: question_setup.add_option(
+            actor=current_user,
+            event=event,
+            question_key=question.key,
+            label=option_form.label.data or "",
+            now=utcnow(),
+        ),
+        form=option_form,
+        success=lambda option: _("The option “%(label)s” is added.", label=option.label),
+    )
+    if done.ok:
+        return redirect(_question_url(event, question.key))
+    return _question_page(event, question, option_form=option_form, status=done.status)
 
 
 def _retired_flag() -> bool | None:
     form = RetireForm()
     if not form.validate_on_submit():
+        flash(_("The form expired: please try again."), "error")
         return None
     return form.retired.data == "1"
 
@@ -376,30 +365,24 @@ def _retired_flag() -> bool | None:
 @bp.route("/<event_slug>/representation/questions/<question_key>/retire", methods=["POST"])
 @event_route(permissions.can_view_representation)
 def retire_question(event: Event, question_key: str):
-    question = _question_or_404(event, question_key)
+    question = survey.question_of(event, question_key)
+    back = url_for("representation.questions", event_slug=event.slug)
     retired = _retired_flag()
     if retired is None:
-        flash(_("The form expired: please try again."), "error")
-    else:
-        try:
-            representation.set_question_retired(
-                actor=current_user,
-                event=event,
-                question_key=question.key,
-                retired=retired,
-                now=utcnow(),
-            )
-        except DomainError as error:
-            show_domain_error(error)
-        else:
-            commit()
-            flash(
-                _("“%(text)s” is no longer asked; its answers stay counted.", text=question.text)
-                if retired
-                else _("“%(text)s” is asked again.", text=question.text),
-                "success",
-            )
-    return redirect(url_for("representation.questions", event_slug=event.slug))
+        return redirect(back)
+    return attempt_then_redirect(
+        lambda: question_setup.set_question_retired(
+            actor=current_user,
+            event=event,
+            question_key=question.key,
+            retired=retired,
+            now=utcnow(),
+        ),
+        to=back,
+        success=_("“%(text)s” is no longer asked; its answers stay counted.", text=question.text)
+        if retired
+        else _("“%(text)s” is asked again.", text=question.text),
+    )
 
 
 @access("organizer")
@@ -409,47 +392,40 @@ def retire_question(event: Event, question_key: str):
 )
 @event_route(permissions.can_view_representation)
 def retire_option(event: Event, question_key: str, option_key: str):
-    question = _question_or_404(event, question_key)
+    question = survey.question_of(event, question_key)
     option = question.option(option_key)
     if option is None:
         abort(404)
     retired = _retired_flag()
     if retired is None:
-        flash(_("The form expired: please try again."), "error")
-    else:
-        try:
-            representation.set_option_retired(
-                actor=current_user,
-                event=event,
-                question_key=question.key,
-                option_key=option.key,
-                retired=retired,
-                now=utcnow(),
-            )
-        except DomainError as error:
-            show_domain_error(error)
-        else:
-            commit()
-            flash(
-                _(
-                    "“%(label)s” is no longer offered; answers that chose it stay counted.",
-                    label=option.label,
-                )
-                if retired
-                else _("“%(label)s” is offered again.", label=option.label),
-                "success",
-            )
-    return redirect(_question_url(event, question.key))
+        return redirect(_question_url(event, question.key))
+    return attempt_then_redirect(
+        lambda: question_setup.set_option_retired(
+            actor=current_user,
+            event=event,
+            question_key=question.key,
+            option_key=option.key,
+            retired=retired,
+            now=utcnow(),
+        ),
+        to=_question_url(event, question.key),
+        success=_(
+            "“%(label)s” is no longer offered; answers that chose it stay counted.",
+            label=option.label,
+        )
+        if retired
+        else _("“%(label)s” is offered again.", label=option.label),
+    )
 
 
 @access("organizer")
 @bp.route("/<event_slug>/representation/questions/<question_key>/move", methods=["POST"])
 @event_route(permissions.can_view_representation)
 def move_question(event: Event, question_key: str):
-    question = _question_or_404(event, question_key)
+    question = survey.question_of(event, question_key)
     direction = move_direction()
     move_then(
-        lambda: representation.move_question(
+        lambda: question_setup.move_question(
             actor=current_user, event=event, question_key=question.key, direction=direction
         ),
         name=question.text,

@@ -9,26 +9,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from organizer import permissions
-from organizer.blueprints._common import access, commit, event_route, show_domain_error, utcnow
+from organizer.blueprints._common import access, attempt, event_route, utcnow
 from organizer.blueprints.representation.forms import EditionsForm, TargetForm
-from organizer.errors import DomainError
 from organizer.models import Event
-from organizer.services import charts, representation, suppression
+from organizer.services import charts, suppression
 from organizer.services.exports import representation_csv
 from organizer.services.print import representation_report
+from organizer.services.representation import counting, pipeline, survey, survey_setup
 
 bp = Blueprint("representation", __name__, url_prefix="/manage")
 
 
 def _editions_form(event: Event) -> tuple[EditionsForm, list[Event], str]:
     """The compare/pool form read from the query string: (form, chosen events, mode)."""
-    others = representation.comparable_events(event, current_user)
+    others = counting.comparable_events(event, current_user)
     form = EditionsForm(formdata=request.args if request.args else None)
     form.editions.choices = [SelectChoice(e.slug, e.name) for e in others]
     if not request.args.get("editions") or not form.validate():
@@ -90,7 +90,7 @@ def _by_row(goals: dict[tuple[str, str, str], int]) -> dict[tuple[str, str], dic
 
 
 def _summary(events: list[Event], *, public: bool = False) -> suppression.Summary:
-    tabulation = representation.tabulate(events)
+    tabulation = counting.tabulate(events)
     k = suppression.public_k(tabulation.k) if public else tabulation.k
     return suppression.summarise(tabulation, k=k)
 
@@ -106,12 +106,12 @@ def _pool_args(chosen: list[Event], mode: str) -> dict[str, Any]:
 @bp.route("/<event_slug>/representation")
 @event_route(permissions.can_view_representation)
 def dashboard(event: Event):
-    settings = representation.settings_of(event)
+    settings = survey.settings_of(event)
     form, chosen, mode = _editions_form(event)
     pooled = mode == "pool" and bool(chosen)
     events = [event, *chosen] if pooled else [event]
     summary = _summary(events)
-    goals = representation.targets(event)
+    goals = survey_setup.targets(event)
     comparisons = []
     if mode == "compare":
         for other in chosen:
@@ -152,9 +152,9 @@ def _report_context(event: Event) -> dict[str, Any]:
     _form, chosen, mode = _editions_form(event)
     events = [event, *chosen] if mode == "pool" and chosen else [event]
     summary = _summary(events, public=True)
-    settings = representation.settings_of(event)
+    settings = survey.settings_of(event)
     names = [e.name for e in events]
-    goals = representation.targets(event)
+    goals = survey_setup.targets(event)
     return {
         "event": event,
         "summary": summary,
@@ -193,7 +193,7 @@ def report_pdf(event: Event):
 
 
 def _target_choices(
-    questions: list[representation.QuestionInfo],
+    questions: list[survey.QuestionInfo],
 ) -> tuple[list[SelectChoice], list[SelectChoice]]:
     answers = [
         SelectChoice(f"{q.key}:{o.key}", f"{q.text} — {o.label}")
@@ -202,7 +202,7 @@ def _target_choices(
         for o in q.options
         if not o.retired
     ]
-    stages = [SelectChoice(s.key, str(s.label)) for s in representation.STAGES]
+    stages = [SelectChoice(s.key, str(s.label)) for s in pipeline.STAGES]
     return answers, stages
 
 
@@ -210,14 +210,14 @@ def _target_choices(
 @bp.route("/<event_slug>/representation/targets", methods=["GET", "POST"])
 @event_route(permissions.can_view_representation)
 def targets(event: Event):
-    questions = representation.questions_of(event)
+    questions = survey.questions_of(event)
     form = TargetForm()
     form.answer.choices, form.stage.choices = _target_choices(questions)
     status = 200
     if form.validate_on_submit():
         question_key, _sep, option_key = form.answer.data.partition(":")
-        try:
-            representation.set_target(
+        done = attempt(
+            lambda: survey_setup.set_target(
                 actor=current_user,
                 event=event,
                 question_key=question_key,
@@ -225,25 +225,21 @@ def targets(event: Event):
                 stage_key=form.stage.data,
                 percent=form.percent.data,
                 now=utcnow(),
-            )
-        except DomainError as error:
-            show_domain_error(error, form)
-            status = error.status_code
-        else:
-            commit()
-            flash(
-                _("The target is saved.")
-                if form.percent.data is not None
-                else _("The target is removed."),
-                "success",
-            )
+            ),
+            form=form,
+            success=_("The target is saved.")
+            if form.percent.data is not None
+            else _("The target is removed."),
+        )
+        if done.ok:
             return redirect(url_for("representation.targets", event_slug=event.slug))
+        status = done.status
     elif form.errors:
         status = 400
     by_key = {q.key: q for q in questions}
-    stage_labels = {s.key: str(s.label) for s in representation.STAGES}
+    stage_labels = {s.key: str(s.label) for s in pipeline.STAGES}
     current = []
-    for (q, o, s), percent in sorted(representation.targets(event).items()):
+    for (q, o, s), percent in sorted(survey_setup.targets(event).items()):
         question = by_key.get(q)
         option = question.option(o) if question is not None else None
         if question is not None and option is not None:

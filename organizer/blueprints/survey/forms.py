@@ -13,12 +13,8 @@ from wtforms.validators import Optional
 from organizer.blueprints._common import CheckboxGroupField
 from organizer.blueprints._forms import Form
 from organizer.enums import SurveyKind
-from organizer.services.representation import (
-    SELF_DESCRIBED_MAX,
-    MyResponse,
-    QuestionInfo,
-    self_field,
-)
+from organizer.services.representation.answering import MyResponse
+from organizer.services.representation.survey import SELF_DESCRIBED_MAX, QuestionInfo, self_field
 
 
 class SurveyFormBase(Form):

@@ -1,0 +1,17 @@
+"""Where the demo fixture lives, and how its times are read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from organizer.models import Event
+from organizer.services.timefmt import local_date_to_utc
+
+FIXTURE = Path(__file__).resolve().parents[3] / "fixtures" / "demo.yaml"
+
+
+def local_time(value: str, event: Event) -> dt.datetime:
+    """A fixture time such as "2026-12-15T23:59", in the event's time zone, as UTC."""
+    moment = dt.datetime.fromisoformat(value)
+    return local_date_to_utc(moment.date(), moment.time(), event.timezone)
