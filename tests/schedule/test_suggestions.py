@@ -21,7 +21,7 @@ from organizer.models import (
     Slot,
     SpeakerAvailability,
 )
-from organizer.services.scheduling import releases, setup, solver, suggestions
+from organizer.services.scheduling import releases, room_setup, solver, suggestions
 from organizer.services.scheduling.conflicts import find_conflicts
 from organizer.services.scheduling.plan import build_plan
 from tests.factories import (
@@ -216,7 +216,7 @@ def test_a_repair_after_removing_a_room_moves_only_the_sessions_that_were_in_it(
         make_talk(event, title="Lis 10", room=lis, starts_at=lisbon(27, 10)),
     ]
     before = places(event)
-    assert setup.delete_room(actor=olga, event=event, room=lis, now=NOW) == 2
+    assert room_setup.delete_room(actor=olga, event=event, room=lis, now=NOW) == 2
 
     suggestion = suggest(event, olga, mode="repair")
 

@@ -47,7 +47,14 @@ from organizer.enums import AVAILABILITY_LABELS, SlotKind
 from organizer.errors import DomainError, NotFound
 from organizer.models import Event, Room, ScheduleDay, Slot, User
 from organizer.services.cfp import AVAILABILITY
-from organizer.services.scheduling import editor, setup
+from organizer.services.scheduling import (
+    day_setup,
+    editor,
+    item_setup,
+    room_setup,
+    setup,
+    speaker_setup,
+)
 
 bp = Blueprint("schedule_setup", __name__, url_prefix="/manage")
 
@@ -130,12 +137,12 @@ def settings(event: Event):
 
 
 def _room(event: Event, room_id: int) -> Room:
-    return _found(lambda: setup.room_in_event(event, room_id))
+    return _found(lambda: room_setup.room_in_event(event, room_id))
 
 
 def _save_room(event: Event, room: Room | None, form: RoomForm) -> bool:
     return form.validate_on_submit() and _attempt(
-        lambda: setup.save_room(
+        lambda: room_setup.save_room(
             actor=current_user, event=event, room=room, data=form.as_input(), now=utcnow()
         ),
         form,
@@ -149,8 +156,8 @@ def rooms(event: Event):
     return render_template(
         "schedule_setup/rooms.html",
         event=event,
-        page=paginate_list(setup.rooms_of(event)),
-        placed=setup.placed_per_room(event),
+        page=paginate_list(room_setup.rooms_of(event)),
+        placed=room_setup.placed_per_room(event),
     )
 
 
@@ -169,7 +176,7 @@ def new_room(event: Event):
 
 
 def _window_form(event: Event, *, submitted: bool = False) -> WindowForm:
-    days = [d.day for d in setup.days_of(event)]
+    days = [d.day for d in day_setup.days_of(event)]
     if submitted:
         return WindowForm(days=days, zone=event.timezone)
     return WindowForm(formdata=None, days=days, zone=event.timezone)
@@ -182,7 +189,7 @@ def _room_page(event: Event, room: Room, form: RoomForm, window_form: WindowForm
         room=room,
         form=form,
         window_form=window_form,
-        placed=setup.sessions_in_room(room),
+        placed=room_setup.sessions_in_room(room),
     ), status
 
 
@@ -204,7 +211,7 @@ def add_window(event: Event, room_id: int):
     room = _room(event, room_id)
     window_form = _window_form(event, submitted=True)
     if window_form.validate_on_submit() and _attempt(
-        lambda: setup.add_window(
+        lambda: room_setup.add_window(
             actor=current_user,
             event=event,
             room=room,
@@ -232,7 +239,7 @@ def remove_window(event: Event, room_id: int, window_id: int):
     if window_id not in {w.id for w in room.windows}:
         abort(404)
     _act_then(
-        lambda: setup.remove_window(
+        lambda: room_setup.remove_window(
             actor=current_user, event=event, room=room, window_id=window_id, now=utcnow()
         ),
         _("The window is removed."),
@@ -247,7 +254,9 @@ def move_room(event: Event, room_id: int):
     room = _room(event, room_id)
     direction = move_direction()
     move_then(
-        lambda: setup.move_room(actor=current_user, event=event, room=room, direction=direction),
+        lambda: room_setup.move_room(
+            actor=current_user, event=event, room=room, direction=direction
+        ),
         name=room.name,
         direction=direction,
     )
@@ -259,10 +268,10 @@ def move_room(event: Event, room_id: int):
 @manager_route
 def delete_room(event: Event, room_id: int):
     room = _room(event, room_id)
-    placed = setup.sessions_in_room(room)
+    placed = room_setup.sessions_in_room(room)
     return _confirm(
         event,
-        lambda: setup.delete_room(actor=current_user, event=event, room=room, now=utcnow()),
+        lambda: room_setup.delete_room(actor=current_user, event=event, room=room, now=utcnow()),
         done=_("The room “%(name)s” is deleted.", name=room.name),
         after=_url("rooms", event),
         title=_("Delete a room"),
@@ -286,7 +295,7 @@ def delete_room(event: Event, room_id: int):
 
 
 def _day(event: Event, day_id: int) -> ScheduleDay:
-    return _found(lambda: setup.day_in_event(event, day_id))
+    return _found(lambda: day_setup.day_in_event(event, day_id))
 
 
 @access("organizer")
@@ -295,24 +304,24 @@ def _day(event: Event, day_id: int) -> ScheduleDay:
 def days(event: Event):
     form = NewDayForm(zone=event.timezone)
     if not form.is_submitted():
-        form.starts.data, form.ends.data = setup.DEFAULT_DAY_HOURS
+        form.starts.data, form.ends.data = day_setup.DEFAULT_DAY_HOURS
     if form.validate_on_submit() and _attempt(
-        lambda: setup.add_day(
+        lambda: day_setup.add_day(
             actor=current_user, event=event, day=form.day.data, hours=form.hours(), now=utcnow()
         ),
         form,
     ):
         return _done(_("The day is added."), "days", event)
-    schedule_days = setup.days_of(event)
+    schedule_days = day_setup.days_of(event)
     existing = {d.day for d in schedule_days}
     return render_template(
         "schedule_setup/days.html",
         event=event,
         form=form,
         days=schedule_days,
-        placed=setup.placed_per_day(event),
-        missing=[d for d in setup.event_dates(event) if d not in existing],
-        default_hours=setup.DEFAULT_DAY_HOURS,
+        placed=day_setup.placed_per_day(event),
+        missing=[d for d in day_setup.event_dates(event) if d not in existing],
+        default_hours=day_setup.DEFAULT_DAY_HOURS,
         button_form=ConfirmForm(formdata=None),
     ), form_status(form)
 
@@ -324,7 +333,7 @@ def add_event_days(event: Event):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    added = setup.add_event_days(actor=current_user, event=event, now=utcnow())
+    added = day_setup.add_event_days(actor=current_user, event=event, now=utcnow())
     if not added:
         flash(_("Every date of the event is already a schedule day."), "success")
         return redirect(_url("days", event))
@@ -341,7 +350,7 @@ def edit_day(event: Event, day_id: int):
         form.starts.data = local_date_and_time(day.starts_at, event)[1]
         form.ends.data = local_date_and_time(day.ends_at, event)[1]
     if form.validate_on_submit() and _attempt(
-        lambda: setup.update_day(
+        lambda: day_setup.update_day(
             actor=current_user, event=event, schedule_day=day, hours=form.hours(), now=utcnow()
         ),
         form,
@@ -357,10 +366,12 @@ def edit_day(event: Event, day_id: int):
 @manager_route
 def delete_day(event: Event, day_id: int):
     day = _day(event, day_id)
-    placed = setup.placed_per_day(event).get(day.day, 0)
+    placed = day_setup.placed_per_day(event).get(day.day, 0)
     return _confirm(
         event,
-        lambda: setup.delete_day(actor=current_user, event=event, schedule_day=day, now=utcnow()),
+        lambda: day_setup.delete_day(
+            actor=current_user, event=event, schedule_day=day, now=utcnow()
+        ),
         done=_("The day is deleted."),
         after=_url("days", event),
         title=_("Delete a day"),
@@ -387,7 +398,7 @@ def delete_day(event: Event, day_id: int):
 
 
 def _item(event: Event, slot_id: int) -> Slot:
-    return _found(lambda: setup.item_in_event(event, slot_id))
+    return _found(lambda: item_setup.item_in_event(event, slot_id))
 
 
 def _item_form(event: Event, kind: SlotKind, slot: Slot | None = None, *, posted: bool = True):  # type: ignore[no-untyped-def]
@@ -410,7 +421,7 @@ def _item_form(event: Event, kind: SlotKind, slot: Slot | None = None, *, posted
 
 def _save_item(event: Event, kind: SlotKind, slot: Slot | None, form: Any) -> bool:
     return form.validate_on_submit() and _attempt(
-        lambda: setup.save_item(
+        lambda: item_setup.save_item(
             actor=current_user,
             event=event,
             slot=slot,
@@ -427,7 +438,7 @@ def _save_item(event: Event, kind: SlotKind, slot: Slot | None, form: Any) -> bo
 @manager_route
 def items(event: Event):
     return render_template(
-        "schedule_setup/items.html", event=event, page=paginate_list(setup.items_of(event))
+        "schedule_setup/items.html", event=event, page=paginate_list(item_setup.items_of(event))
     )
 
 
@@ -462,7 +473,7 @@ def _item_page(  # type: ignore[no-untyped-def]
 ):
     context: dict[str, Any] = {}
     if slot is not None and kind is SlotKind.CONTAINER:
-        talks = setup.container_talks(slot)
+        talks = item_setup.container_talks(slot)
         if add_form is None:
             add_form = _add_talk_form(event, posted=False)
         context = {
@@ -479,7 +490,7 @@ def _add_talk_form(event: Event, *, posted: bool = True) -> AddTalkForm:
     # A talk accepted since the editor's last visit gets its slot here, so it can be chosen.
     if editor.ensure_slots(event=event, now=utcnow()):
         commit()
-    choices = [(t.id, t.display_title) for t in setup.talks_to_add(event)]
+    choices = [(t.id, t.display_title) for t in item_setup.talks_to_add(event)]
     if posted:
         return AddTalkForm(choices=choices)
     return AddTalkForm(formdata=None, choices=choices)
@@ -517,7 +528,7 @@ def delete_item(event: Event, slot_id: int):
         consequence = _("It is taken off the schedule.")
     return _confirm(
         event,
-        lambda: setup.delete_item(actor=current_user, event=event, slot=slot, now=utcnow()),
+        lambda: item_setup.delete_item(actor=current_user, event=event, slot=slot, now=utcnow()),
         done=_("“%(title)s” is deleted.", title=slot.title),
         after=_url("items", event),
         title=_("Delete a block") if slot.kind is SlotKind.CONTAINER else _("Delete an item"),
@@ -541,7 +552,7 @@ def add_talk(event: Event, slot_id: int):
     container = _container(event, slot_id)
     add_form = _add_talk_form(event)
     if add_form.validate_on_submit() and _attempt(
-        lambda: setup.add_to_container(
+        lambda: item_setup.add_to_container(
             actor=current_user,
             event=event,
             container=container,
@@ -564,10 +575,10 @@ def add_talk(event: Event, slot_id: int):
 @manager_route
 def move_talk(event: Event, slot_id: int, talk_id: int):
     container = _container(event, slot_id)
-    talk = _found(lambda: setup.container_talk(container, talk_id))
+    talk = _found(lambda: item_setup.container_talk(container, talk_id))
     direction = move_direction()
     move_then(
-        lambda: setup.move_in_container(
+        lambda: item_setup.move_in_container(
             actor=current_user,
             event=event,
             container=container,
@@ -589,9 +600,9 @@ def move_talk(event: Event, slot_id: int, talk_id: int):
 @manager_route
 def remove_talk(event: Event, slot_id: int, talk_id: int):
     container = _container(event, slot_id)
-    talk = _found(lambda: setup.container_talk(container, talk_id))
+    talk = _found(lambda: item_setup.container_talk(container, talk_id))
     _act_then(
-        lambda: setup.remove_from_container(
+        lambda: item_setup.remove_from_container(
             actor=current_user, event=event, container=container, talk_id=talk.id, now=utcnow()
         ),
         _(
@@ -606,7 +617,7 @@ def remove_talk(event: Event, slot_id: int, talk_id: int):
 
 
 def _speaker(event: Event, user_id: int) -> User:
-    return _found(lambda: setup.speaker_in_event(event, user_id))
+    return _found(lambda: speaker_setup.speaker_in_event(event, user_id))
 
 
 @access("organizer")
@@ -617,14 +628,16 @@ def speakers(event: Event):
     if editor.ensure_slots(event=event, now=utcnow()):
         commit()
     return render_template(
-        "schedule_setup/speakers.html", event=event, page=paginate_list(setup.speaker_rows(event))
+        "schedule_setup/speakers.html",
+        event=event,
+        page=paginate_list(speaker_setup.speaker_rows(event)),
     )
 
 
 def _profile_answers(event: Event, profile: Any) -> list[tuple[dt.date, str]]:
     """The speaker's own per-day answers, as words with the hours they mean."""
     answers = []
-    for day in setup.event_dates(event):
+    for day in day_setup.event_dates(event):
         part = (profile.availability or {}).get(day.isoformat(), "all") if profile else "all"
         span = AVAILABILITY.get(part)
         label = str(AVAILABILITY_LABELS.get(part, part))
@@ -647,14 +660,14 @@ def _speaker_page(  # type: ignore[no-untyped-def]
     interval_form: IntervalForm | None = None,
     status: int = 200,
 ):
-    profile = setup.profile_for(event, user)
-    zone = setup.speaker_zone(event, profile)
+    profile = speaker_setup.profile_for(event, user)
+    zone = speaker_setup.speaker_zone(event, profile)
     if form is None:
         form = SpeakerForm(formdata=None, obj=profile)
         form.timezone.data = zone
     if interval_form is None:
         interval_form = IntervalForm(
-            formdata=None, dates=setup.speaker_dates(event, zone), zone=zone
+            formdata=None, dates=speaker_setup.speaker_dates(event, zone), zone=zone
         )
         interval_form.day.data = event.starts_on.isoformat()  # not the day before, far west
     return render_template(
@@ -665,7 +678,7 @@ def _speaker_page(  # type: ignore[no-untyped-def]
         zone=zone,
         form=form,
         interval_form=interval_form,
-        intervals=setup.explicit_availability(event, user),
+        intervals=speaker_setup.explicit_availability(event, user),
         answers=_profile_answers(event, profile),
         reset_form=ConfirmForm(formdata=None),
     ), status
@@ -680,7 +693,7 @@ def speaker(event: Event, user_id: int):
     if not form.is_submitted():
         return _speaker_page(event, user)
     if form.validate_on_submit() and _attempt(
-        lambda: setup.save_speaker_settings(
+        lambda: speaker_setup.save_speaker_settings(
             actor=current_user, event=event, user=user, data=form.as_input(), now=utcnow()
         ),
         form,
@@ -699,10 +712,10 @@ def speaker(event: Event, user_id: int):
 @manager_route
 def add_interval(event: Event, user_id: int):
     user = _speaker(event, user_id)
-    zone = setup.speaker_zone(event, setup.profile_for(event, user))
-    interval_form = IntervalForm(dates=setup.speaker_dates(event, zone), zone=zone)
+    zone = speaker_setup.speaker_zone(event, speaker_setup.profile_for(event, user))
+    interval_form = IntervalForm(dates=speaker_setup.speaker_dates(event, zone), zone=zone)
     if interval_form.validate_on_submit() and _attempt(
-        lambda: setup.add_speaker_interval(
+        lambda: speaker_setup.add_speaker_interval(
             actor=current_user,
             event=event,
             user=user,
@@ -727,10 +740,10 @@ def add_interval(event: Event, user_id: int):
 @manager_route
 def remove_interval(event: Event, user_id: int, interval_id: int):
     user = _speaker(event, user_id)
-    if interval_id not in {row.id for row in setup.explicit_availability(event, user)}:
+    if interval_id not in {row.id for row in speaker_setup.explicit_availability(event, user)}:
         abort(404)
     _act_then(
-        lambda: setup.remove_speaker_interval(
+        lambda: speaker_setup.remove_speaker_interval(
             actor=current_user, event=event, user=user, interval_id=interval_id, now=utcnow()
         ),
         _("The time is removed."),
@@ -749,7 +762,7 @@ def reset_availability(event: Event, user_id: int):
     back = _url("speaker", event, user_id=user_id)
     return _confirm(
         event,
-        lambda: setup.reset_speaker_availability(
+        lambda: speaker_setup.reset_speaker_availability(
             actor=current_user, event=event, user=user, now=utcnow()
         ),
         done=_("%(name)s's own answers count again.", name=user.display_name),
