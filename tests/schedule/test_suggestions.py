@@ -21,7 +21,12 @@ from organizer.models import (
     Slot,
     SpeakerAvailability,
 )
-from organizer.services.scheduling import releases, room_setup, solver, suggestions
+from organizer.services.scheduling import (
+    release_snapshot,
+    room_setup,
+    solver,
+    suggestions,
+)
 from organizer.services.scheduling.conflicts import find_conflicts
 from organizer.services.scheduling.plan import build_plan
 from tests.factories import (
@@ -257,7 +262,7 @@ def test_sessions_go_back_where_the_latest_release_had_them(event, rooms, olga):
             event_id=event.id,
             number=1,
             released_at=NOW,
-            sessions=releases.snapshot(event),
+            sessions=release_snapshot.snapshot(event),
             changes=[],
         )
     )
