@@ -150,20 +150,17 @@ def delete_item(*, actor: User, event: Event, slot: Slot, now: dt.datetime) -> i
         child.position = 0
         child.updated_at = now
         child.updated_by_id = actor.id
-    db.session.flush()
-    details = {"title": slot.title, "kind": slot.kind.value, "talks_released": len(children)}
-    slot_id = slot.id
-    db.session.delete(slot)
-    db.session.flush()
     audit.record(
         action="schedule.item.delete",
         actor=actor,
         now=now,
         object_type="slot",
-        object_id=slot_id,
+        object_id=slot.id,
         event=event,
-        details=details,
+        details={"title": slot.title, "kind": slot.kind.value, "talks_released": len(children)},
     )
+    db.session.delete(slot)
+    db.session.flush()
     return len(children)
 
 

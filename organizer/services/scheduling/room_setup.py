@@ -62,47 +62,28 @@ def room_in_event(event: Event, room_id: int) -> Room:
     return editor.room_of(event, room_id)
 
 
+# What a room's audit entry compares.
+ROOM_FIELDS = (
+    "name",
+    "capacity",
+    "step_free",
+    "hearing_loop",
+    "captioning",
+    "accessibility_notes",
+    "stream_url",
+    "stream_public",
+)
+
+
 def save_room(
     *, actor: User, event: Event, room: Room | None, data: RoomInput, now: dt.datetime
 ) -> Room:
     editor.require_manager(actor, event)
-    errors: dict[str, str] = {}
-    name = data.name.strip()
-    if not name:
-        errors["name"] = _("Enter the room's name, e.g. Main hall.")
-    elif len(name) > ROOM_NAME_MAX:
-        errors["name"] = _("Keep the name to %(n)d characters or fewer.", n=ROOM_NAME_MAX)
-    else:
-        taken = db.session.scalar(
-            select(Room.id).where(
-                Room.event_id == event.id,
-                func.lower(Room.name) == name.lower(),
-                Room.id != (room.id if room is not None else -1),
-            )
-        )
-        if taken is not None:
-            errors["name"] = _(
-                "There is already a room called “%(name)s”. Give this one another name.",
-                name=name,
-            )
-    if data.capacity is not None and not 0 <= data.capacity <= ROOM_CAPACITY_MAX:
-        errors["capacity"] = _(
-            "Enter a number of seats from 0 to %(max)s, or leave it empty when unknown.",
-            max=f"{ROOM_CAPACITY_MAX:,}",
-        )
-    if len(data.accessibility_notes) > NOTES_MAX:
-        errors["accessibility_notes"] = _(
-            "Keep the notes to %(n)s characters or fewer.", n=f"{NOTES_MAX:,}"
-        )
-    url = data.stream_url.strip()
-    if url and (not url.startswith("https://") or len(url) <= len("https://") or " " in url):
-        errors["stream_url"] = _("Enter a full link starting with https://, or leave it empty.")
-    elif len(url) > URL_MAX:
-        errors["stream_url"] = _("Keep the link to %(n)d characters or fewer.", n=URL_MAX)
-    if data.stream_public and not url:
-        errors["stream_public"] = _("Enter the link first, then choose to show it to attendees.")
+    name, url = data.name.strip(), data.stream_url.strip()
+    errors = _name_errors(event, room, name) | _room_errors(data, url)
     if errors:
         raise ValidationFailed(errors)
+    before = _room_state(room) if room is not None else {}
     if room is None:
         last = db.session.scalar(select(func.max(Room.position)).where(Room.event_id == event.id))
         room = Room(
@@ -112,9 +93,6 @@ def save_room(
             created_at=now,
         )
         db.session.add(room)
-        before: dict[str, object] = {}
-    else:
-        before = _room_state(room)
     room.name = name
     room.capacity = data.capacity
     room.step_free = data.step_free
@@ -137,17 +115,52 @@ def save_room(
     return room
 
 
+def _name_errors(event: Event, room: Room | None, name: str) -> dict[str, str]:
+    """A name is needed, short enough, and not another room's (whatever the case)."""
+    if not name:
+        return {"name": _("Enter the room's name, e.g. Main hall.")}
+    if len(name) > ROOM_NAME_MAX:
+        return {"name": _("Keep the name to %(n)d characters or fewer.", n=ROOM_NAME_MAX)}
+    taken = db.session.scalar(
+        select(Room.id).where(
+            Room.event_id == event.id,
+            func.lower(Room.name) == name.lower(),
+            Room.id != (room.id if room is not None else -1),
+        )
+    )
+    if taken is not None:
+        return {
+            "name": _(
+                "There is already a room called “%(name)s”. Give this one another name.",
+                name=name,
+            )
+        }
+    return {}
+
+
+def _room_errors(data: RoomInput, url: str) -> dict[str, str]:
+    """The seats, the notes and the stream link (`url`, stripped)."""
+    errors: dict[str, str] = {}
+    if data.capacity is not None and not 0 <= data.capacity <= ROOM_CAPACITY_MAX:
+        errors["capacity"] = _(
+            "Enter a number of seats from 0 to %(max)s, or leave it empty when unknown.",
+            max=f"{ROOM_CAPACITY_MAX:,}",
+        )
+    if len(data.accessibility_notes) > NOTES_MAX:
+        errors["accessibility_notes"] = _(
+            "Keep the notes to %(n)s characters or fewer.", n=f"{NOTES_MAX:,}"
+        )
+    if url and (not url.startswith("https://") or len(url) <= len("https://") or " " in url):
+        errors["stream_url"] = _("Enter a full link starting with https://, or leave it empty.")
+    elif len(url) > URL_MAX:
+        errors["stream_url"] = _("Keep the link to %(n)d characters or fewer.", n=URL_MAX)
+    if data.stream_public and not url:
+        errors["stream_public"] = _("Enter the link first, then choose to show it to attendees.")
+    return errors
+
+
 def _room_state(room: Room) -> dict[str, object]:
-    return {
-        "name": room.name,
-        "capacity": room.capacity,
-        "step_free": room.step_free,
-        "hearing_loop": room.hearing_loop,
-        "captioning": room.captioning,
-        "accessibility_notes": room.accessibility_notes,
-        "stream_url": room.stream_url,
-        "stream_public": room.stream_public,
-    }
+    return {name: getattr(room, name) for name in ROOM_FIELDS}
 
 
 def move_room(*, actor: User, event: Event, room: Room, direction: int) -> None:
@@ -170,19 +183,17 @@ def delete_room(*, actor: User, event: Event, room: Room, now: dt.datetime) -> i
         slot.starts_at = None
         slot.updated_at = now
         slot.updated_by_id = actor.id
-    db.session.flush()
-    name, room_id = room.name, room.id
-    db.session.delete(room)
-    db.session.flush()
     audit.record(
         action="schedule.room.delete",
         actor=actor,
         now=now,
         object_type="room",
-        object_id=room_id,
+        object_id=room.id,
         event=event,
-        details={"name": name, "unscheduled": len(placed)},
+        details={"name": room.name, "unscheduled": len(placed)},
     )
+    db.session.delete(room)
+    db.session.flush()
     return len(placed)
 
 
