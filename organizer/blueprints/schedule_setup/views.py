@@ -1,6 +1,7 @@
 """Organizers: the schedule's set-up (rooms, days, settings, plenary items, containers,
 speakers' availability). Every page is under /manage/<event>/schedule/setup/ and shares one tab
-bar; the rules live in `services.scheduling.setup`."""
+bar; the rules live in `services.scheduling.{setup,room_setup,day_setup,item_setup,
+speaker_setup}`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, url_for
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,6 +17,8 @@ from flask_login import current_user
 from organizer import permissions
 from organizer.blueprints._common import (
     access,
+    attempt,
+    attempt_then_redirect,
     commit,
     event_route,
     paginate_list,
@@ -23,9 +26,7 @@ from organizer.blueprints._common import (
 )
 from organizer.blueprints._setup_forms import ConfirmForm
 from organizer.blueprints._setup_views import (
-    act_then,
     confirm_then,
-    fail_form,
     form_status,
     local_date_and_time,
     move_direction,
@@ -44,8 +45,7 @@ from organizer.blueprints.schedule_setup.forms import (
     settings_form,
 )
 from organizer.enums import AVAILABILITY_LABELS, SlotKind
-from organizer.errors import DomainError, NotFound
-from organizer.models import Event, Room, ScheduleDay, Slot, User
+from organizer.models import Event, Room, Slot, User
 from organizer.services.cfp import AVAILABILITY
 from organizer.services.scheduling import (
     day_setup,
@@ -62,33 +62,8 @@ TABS = "schedule_setup/_tabs.html"
 manager_route = event_route(permissions.can_manage_schedule)
 
 
-def _found(lookup: Callable[[], Any]) -> Any:
-    """The object a lookup finds, or a 404 (also for another event's objects)."""
-    try:
-        return lookup()
-    except NotFound:
-        abort(404)
-
-
 def _url(endpoint: str, event: Event, **values: Any) -> str:
     return url_for(f"schedule_setup.{endpoint}", event_slug=event.slug, **values)
-
-
-def _done(message: str, endpoint: str, event: Event, **values: Any):  # type: ignore[no-untyped-def]
-    """Commit the request's one change, say so, and go to the page `endpoint`."""
-    commit()
-    flash(message, "success")
-    return redirect(_url(endpoint, event, **values))
-
-
-def _attempt(act: Callable[[], object], form: Any) -> bool:
-    """Run one service call; a refusal goes into `form` (rolled back) and gives False."""
-    try:
-        act()
-    except DomainError as error:
-        fail_form(error, form)
-        return False
-    return True
 
 
 def _confirm(event: Event, act: Callable[[], object], *, done: str, after: str, **context: Any):  # type: ignore[no-untyped-def]
@@ -104,11 +79,12 @@ def _confirm(event: Event, act: Callable[[], object], *, done: str, after: str, 
     )
 
 
-def _act_then(act: Callable[[], object], done: str) -> None:
-    """A remove button: its CSRF token checked (a 400 without), then `act_then`."""
+def _button(act: Callable[[], object], *, success: str, to: str) -> Response:
+    """A remove button: its CSRF token checked (a 400 without), then the change, and back to
+    `to` (a refusal is flashed there)."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    act_then(act, done=done)
+    return attempt_then_redirect(act, to=to, success=success)
 
 
 # Settings ------------------------------------------------------------------------------------
@@ -121,13 +97,17 @@ def settings(event: Event):
     form = settings_form()
     if not form.is_submitted():
         form.fill(setup.current_settings(event))
-    if form.validate_on_submit() and _attempt(
-        lambda: setup.save_settings(
-            actor=current_user, event=event, data=form.as_input(), now=utcnow()
-        ),
-        form,
+    if (
+        form.validate_on_submit()
+        and attempt(
+            lambda: setup.save_settings(
+                actor=current_user, event=event, data=form.as_input(), now=utcnow()
+            ),
+            form=form,
+            success=_("The schedule settings are saved."),
+        ).ok
     ):
-        return _done(_("The schedule settings are saved."), "settings", event)
+        return redirect(_url("settings", event))
     return render_template("schedule_setup/settings.html", event=event, form=form), form_status(
         form
     )
@@ -136,16 +116,23 @@ def settings(event: Event):
 # Rooms ---------------------------------------------------------------------------------------
 
 
-def _room(event: Event, room_id: int) -> Room:
-    return _found(lambda: room_setup.room_in_event(event, room_id))
-
-
 def _save_room(event: Event, room: Room | None, form: RoomForm) -> bool:
-    return form.validate_on_submit() and _attempt(
-        lambda: room_setup.save_room(
-            actor=current_user, event=event, room=room, data=form.as_input(), now=utcnow()
-        ),
-        form,
+    """Save the posted room (a new one when `room` is None) and say so by its name."""
+
+    def saved(done: Room) -> str:
+        if room is None:
+            return _("The room “%(name)s” is added.", name=done.name)
+        return _("The room “%(name)s” is saved.", name=done.name)
+
+    return (
+        form.validate_on_submit()
+        and attempt(
+            lambda: room_setup.save_room(
+                actor=current_user, event=event, room=room, data=form.as_input(), now=utcnow()
+            ),
+            form=form,
+            success=saved,
+        ).ok
     )
 
 
@@ -167,9 +154,7 @@ def rooms(event: Event):
 def new_room(event: Event):
     form = RoomForm()
     if _save_room(event, None, form):
-        return _done(
-            _("The room “%(name)s” is added.", name=form.name.data.strip()), "rooms", event
-        )
+        return redirect(_url("rooms", event))
     return render_template(
         "schedule_setup/room.html", event=event, room=None, form=form
     ), form_status(form)
@@ -197,10 +182,10 @@ def _room_page(event: Event, room: Room, form: RoomForm, window_form: WindowForm
 @bp.route("/<event_slug>/schedule/setup/rooms/<int:room_id>", methods=["GET", "POST"])
 @manager_route
 def edit_room(event: Event, room_id: int):
-    room = _room(event, room_id)
+    room = room_setup.room_in_event(event, room_id)
     form = RoomForm(obj=room)
     if _save_room(event, room, form):
-        return _done(_("The room “%(name)s” is saved.", name=room.name), "rooms", event)
+        return redirect(_url("rooms", event))
     return _room_page(event, room, form, _window_form(event), form_status(form))
 
 
@@ -208,21 +193,25 @@ def edit_room(event: Event, room_id: int):
 @bp.route("/<event_slug>/schedule/setup/rooms/<int:room_id>/windows", methods=["POST"])
 @manager_route
 def add_window(event: Event, room_id: int):
-    room = _room(event, room_id)
+    room = room_setup.room_in_event(event, room_id)
     window_form = _window_form(event, submitted=True)
-    if window_form.validate_on_submit() and _attempt(
-        lambda: room_setup.add_window(
-            actor=current_user,
-            event=event,
-            room=room,
-            day=window_form.chosen_day(),
-            starts=window_form.starts.data,
-            ends=window_form.ends.data,
-            now=utcnow(),
-        ),
-        window_form,
+    if (
+        window_form.validate_on_submit()
+        and attempt(
+            lambda: room_setup.add_window(
+                actor=current_user,
+                event=event,
+                room=room,
+                day=window_form.chosen_day(),
+                starts=window_form.starts.data,
+                ends=window_form.ends.data,
+                now=utcnow(),
+            ),
+            form=window_form,
+            success=_("The window is added."),
+        ).ok
     ):
-        return _done(_("The window is added."), "edit_room", event, room_id=room_id)
+        return redirect(_url("edit_room", event, room_id=room_id))
     return _room_page(
         event, room, RoomForm(formdata=None, obj=room), window_form, form_status(window_form)
     )
@@ -235,23 +224,23 @@ def add_window(event: Event, room_id: int):
 )
 @manager_route
 def remove_window(event: Event, room_id: int, window_id: int):
-    room = _room(event, room_id)
+    room = room_setup.room_in_event(event, room_id)
     if window_id not in {w.id for w in room.windows}:
         abort(404)
-    _act_then(
+    return _button(
         lambda: room_setup.remove_window(
             actor=current_user, event=event, room=room, window_id=window_id, now=utcnow()
         ),
-        _("The window is removed."),
+        success=_("The window is removed."),
+        to=_url("edit_room", event, room_id=room_id),
     )
-    return redirect(_url("edit_room", event, room_id=room_id))
 
 
 @access("organizer")
 @bp.route("/<event_slug>/schedule/setup/rooms/<int:room_id>/move", methods=["POST"])
 @manager_route
 def move_room(event: Event, room_id: int):
-    room = _room(event, room_id)
+    room = room_setup.room_in_event(event, room_id)
     direction = move_direction()
     move_then(
         lambda: room_setup.move_room(
@@ -267,7 +256,7 @@ def move_room(event: Event, room_id: int):
 @bp.route("/<event_slug>/schedule/setup/rooms/<int:room_id>/delete", methods=["GET", "POST"])
 @manager_route
 def delete_room(event: Event, room_id: int):
-    room = _room(event, room_id)
+    room = room_setup.room_in_event(event, room_id)
     placed = room_setup.sessions_in_room(room)
     return _confirm(
         event,
@@ -294,10 +283,6 @@ def delete_room(event: Event, room_id: int):
 # Days ----------------------------------------------------------------------------------------
 
 
-def _day(event: Event, day_id: int) -> ScheduleDay:
-    return _found(lambda: day_setup.day_in_event(event, day_id))
-
-
 @access("organizer")
 @bp.route("/<event_slug>/schedule/setup/days", methods=["GET", "POST"])
 @manager_route
@@ -305,13 +290,17 @@ def days(event: Event):
     form = NewDayForm(zone=event.timezone)
     if not form.is_submitted():
         form.starts.data, form.ends.data = day_setup.DEFAULT_DAY_HOURS
-    if form.validate_on_submit() and _attempt(
-        lambda: day_setup.add_day(
-            actor=current_user, event=event, day=form.day.data, hours=form.hours(), now=utcnow()
-        ),
-        form,
+    if (
+        form.validate_on_submit()
+        and attempt(
+            lambda: day_setup.add_day(
+                actor=current_user, event=event, day=form.day.data, hours=form.hours(), now=utcnow()
+            ),
+            form=form,
+            success=_("The day is added."),
+        ).ok
     ):
-        return _done(_("The day is added."), "days", event)
+        return redirect(_url("days", event))
     schedule_days = day_setup.days_of(event)
     existing = {d.day for d in schedule_days}
     return render_template(
@@ -333,29 +322,37 @@ def add_event_days(event: Event):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    added = day_setup.add_event_days(actor=current_user, event=event, now=utcnow())
-    if not added:
-        flash(_("Every date of the event is already a schedule day."), "success")
-        return redirect(_url("days", event))
-    return _done(ngettext("%(num)d day is added.", "%(num)d days are added.", added), "days", event)
+    return attempt_then_redirect(
+        lambda: day_setup.add_event_days(actor=current_user, event=event, now=utcnow()),
+        success=lambda added: (
+            ngettext("%(num)d day is added.", "%(num)d days are added.", added)
+            if added
+            else _("Every date of the event is already a schedule day.")
+        ),
+        to=_url("days", event),
+    )
 
 
 @access("organizer")
 @bp.route("/<event_slug>/schedule/setup/days/<int:day_id>", methods=["GET", "POST"])
 @manager_route
 def edit_day(event: Event, day_id: int):
-    day = _day(event, day_id)
+    day = day_setup.day_in_event(event, day_id)
     form = DayHoursForm(zone=event.timezone)
     if not form.is_submitted():
         form.starts.data = local_date_and_time(day.starts_at, event)[1]
         form.ends.data = local_date_and_time(day.ends_at, event)[1]
-    if form.validate_on_submit() and _attempt(
-        lambda: day_setup.update_day(
-            actor=current_user, event=event, schedule_day=day, hours=form.hours(), now=utcnow()
-        ),
-        form,
+    if (
+        form.validate_on_submit()
+        and attempt(
+            lambda: day_setup.update_day(
+                actor=current_user, event=event, schedule_day=day, hours=form.hours(), now=utcnow()
+            ),
+            form=form,
+            success=_("The day's hours are saved."),
+        ).ok
     ):
-        return _done(_("The day's hours are saved."), "days", event)
+        return redirect(_url("days", event))
     return render_template("schedule_setup/day.html", event=event, day=day, form=form), form_status(
         form
     )
@@ -365,7 +362,7 @@ def edit_day(event: Event, day_id: int):
 @bp.route("/<event_slug>/schedule/setup/days/<int:day_id>/delete", methods=["GET", "POST"])
 @manager_route
 def delete_day(event: Event, day_id: int):
-    day = _day(event, day_id)
+    day = day_setup.day_in_event(event, day_id)
     placed = day_setup.placed_per_day(event).get(day.day, 0)
     return _confirm(
         event,
@@ -397,10 +394,6 @@ def delete_day(event: Event, day_id: int):
 # Plenary items and containers ----------------------------------------------------------------
 
 
-def _item(event: Event, slot_id: int) -> Slot:
-    return _found(lambda: item_setup.item_in_event(event, slot_id))
-
-
 def _item_form(event: Event, kind: SlotKind, slot: Slot | None = None, *, posted: bool = True):  # type: ignore[no-untyped-def]
     """The form of a plenary item or a container; with `posted` False it shows the saved
     values even on a POST (when another form of the page was sent)."""
@@ -419,17 +412,23 @@ def _item_form(event: Event, kind: SlotKind, slot: Slot | None = None, *, posted
     return form
 
 
-def _save_item(event: Event, kind: SlotKind, slot: Slot | None, form: Any) -> bool:
-    return form.validate_on_submit() and _attempt(
-        lambda: item_setup.save_item(
-            actor=current_user,
-            event=event,
-            slot=slot,
-            kind=kind,
-            data=form.as_input(),
-            now=utcnow(),
-        ),
-        form,
+def _save_item(
+    event: Event, kind: SlotKind, slot: Slot | None, form: Any, success: Callable[[Slot], str]
+) -> bool:
+    return (
+        form.validate_on_submit()
+        and attempt(
+            lambda: item_setup.save_item(
+                actor=current_user,
+                event=event,
+                slot=slot,
+                kind=kind,
+                data=form.as_input(),
+                now=utcnow(),
+            ),
+            form=form,
+            success=success,
+        ).ok
     )
 
 
@@ -444,8 +443,8 @@ def items(event: Event):
 
 def _new_item(event: Event, kind: SlotKind, added: str):  # type: ignore[no-untyped-def]
     form = _item_form(event, kind)
-    if _save_item(event, kind, None, form):
-        return _done(added, "items", event)
+    if _save_item(event, kind, None, form, lambda _slot: added):
+        return redirect(_url("items", event))
     return _item_page(event, kind, None, form, form_status(form))
 
 
@@ -500,11 +499,13 @@ def _add_talk_form(event: Event, *, posted: bool = True) -> AddTalkForm:
 @bp.route("/<event_slug>/schedule/setup/items/<int:slot_id>", methods=["GET", "POST"])
 @manager_route
 def edit_item(event: Event, slot_id: int):
-    slot = _item(event, slot_id)
+    slot = item_setup.item_in_event(event, slot_id)
     kind = slot.kind
     form = _item_form(event, kind, slot)
-    if _save_item(event, kind, slot, form):
-        return _done(_("“%(title)s” is saved.", title=slot.title), "items", event)
+    if _save_item(
+        event, kind, slot, form, lambda saved: _("“%(title)s” is saved.", title=saved.title)
+    ):
+        return redirect(_url("items", event))
     return _item_page(event, kind, slot, form, form_status(form))
 
 
@@ -512,7 +513,7 @@ def edit_item(event: Event, slot_id: int):
 @bp.route("/<event_slug>/schedule/setup/items/<int:slot_id>/delete", methods=["GET", "POST"])
 @manager_route
 def delete_item(event: Event, slot_id: int):
-    slot = _item(event, slot_id)
+    slot = item_setup.item_in_event(event, slot_id)
     talks = len(slot.children)
     if slot.kind is SlotKind.CONTAINER:
         consequence = (
@@ -539,7 +540,7 @@ def delete_item(event: Event, slot_id: int):
 
 
 def _container(event: Event, slot_id: int) -> Slot:
-    slot = _item(event, slot_id)
+    slot = item_setup.item_in_event(event, slot_id)
     if slot.kind is not SlotKind.CONTAINER:
         abort(404)
     return slot
@@ -551,17 +552,21 @@ def _container(event: Event, slot_id: int) -> Slot:
 def add_talk(event: Event, slot_id: int):
     container = _container(event, slot_id)
     add_form = _add_talk_form(event)
-    if add_form.validate_on_submit() and _attempt(
-        lambda: item_setup.add_to_container(
-            actor=current_user,
-            event=event,
-            container=container,
-            talk_id=add_form.talk_id(),
-            now=utcnow(),
-        ),
-        add_form,
+    if (
+        add_form.validate_on_submit()
+        and attempt(
+            lambda: item_setup.add_to_container(
+                actor=current_user,
+                event=event,
+                container=container,
+                talk_id=add_form.talk_id(),
+                now=utcnow(),
+            ),
+            form=add_form,
+            success=_("The talk is added to the block."),
+        ).ok
     ):
-        return _done(_("The talk is added to the block."), "edit_item", event, slot_id=slot_id)
+        return redirect(_url("edit_item", event, slot_id=slot_id))
     form = _item_form(event, SlotKind.CONTAINER, container, posted=False)
     return _item_page(
         event, SlotKind.CONTAINER, container, form, form_status(add_form), add_form=add_form
@@ -575,7 +580,7 @@ def add_talk(event: Event, slot_id: int):
 @manager_route
 def move_talk(event: Event, slot_id: int, talk_id: int):
     container = _container(event, slot_id)
-    talk = _found(lambda: item_setup.container_talk(container, talk_id))
+    talk = item_setup.container_talk(container, talk_id)
     direction = move_direction()
     move_then(
         lambda: item_setup.move_in_container(
@@ -600,24 +605,20 @@ def move_talk(event: Event, slot_id: int, talk_id: int):
 @manager_route
 def remove_talk(event: Event, slot_id: int, talk_id: int):
     container = _container(event, slot_id)
-    talk = _found(lambda: item_setup.container_talk(container, talk_id))
-    _act_then(
+    talk = item_setup.container_talk(container, talk_id)
+    return _button(
         lambda: item_setup.remove_from_container(
             actor=current_user, event=event, container=container, talk_id=talk.id, now=utcnow()
         ),
-        _(
+        success=_(
             "“%(title)s” is out of the block and back among the sessions to place.",
             title=talk.display_title,
         ),
+        to=_url("edit_item", event, slot_id=slot_id) + "#talks",
     )
-    return redirect(_url("edit_item", event, slot_id=slot_id) + "#talks")
 
 
 # Speakers ------------------------------------------------------------------------------------
-
-
-def _speaker(event: Event, user_id: int) -> User:
-    return _found(lambda: speaker_setup.speaker_in_event(event, user_id))
 
 
 @access("organizer")
@@ -688,22 +689,21 @@ def _speaker_page(  # type: ignore[no-untyped-def]
 @bp.route("/<event_slug>/schedule/setup/speakers/<int:user_id>", methods=["GET", "POST"])
 @manager_route
 def speaker(event: Event, user_id: int):
-    user = _speaker(event, user_id)
+    user = speaker_setup.speaker_in_event(event, user_id)
     form = SpeakerForm()
     if not form.is_submitted():
         return _speaker_page(event, user)
-    if form.validate_on_submit() and _attempt(
-        lambda: speaker_setup.save_speaker_settings(
-            actor=current_user, event=event, user=user, data=form.as_input(), now=utcnow()
-        ),
-        form,
+    if (
+        form.validate_on_submit()
+        and attempt(
+            lambda: speaker_setup.save_speaker_settings(
+                actor=current_user, event=event, user=user, data=form.as_input(), now=utcnow()
+            ),
+            form=form,
+            success=_("%(name)s's details are saved.", name=user.display_name),
+        ).ok
     ):
-        return _done(
-            _("%(name)s's details are saved.", name=user.display_name),
-            "speaker",
-            event,
-            user_id=user_id,
-        )
+        return redirect(_url("speaker", event, user_id=user_id))
     return _speaker_page(event, user, form=form, status=form_status(form))
 
 
@@ -711,22 +711,26 @@ def speaker(event: Event, user_id: int):
 @bp.route("/<event_slug>/schedule/setup/speakers/<int:user_id>/availability", methods=["POST"])
 @manager_route
 def add_interval(event: Event, user_id: int):
-    user = _speaker(event, user_id)
+    user = speaker_setup.speaker_in_event(event, user_id)
     zone = speaker_setup.speaker_zone(event, speaker_setup.profile_for(event, user))
     interval_form = IntervalForm(dates=speaker_setup.speaker_dates(event, zone), zone=zone)
-    if interval_form.validate_on_submit() and _attempt(
-        lambda: speaker_setup.add_speaker_interval(
-            actor=current_user,
-            event=event,
-            user=user,
-            day=interval_form.chosen_day(),
-            starts=interval_form.starts.data,
-            ends=interval_form.ends.data,
-            now=utcnow(),
-        ),
-        interval_form,
+    if (
+        interval_form.validate_on_submit()
+        and attempt(
+            lambda: speaker_setup.add_speaker_interval(
+                actor=current_user,
+                event=event,
+                user=user,
+                day=interval_form.chosen_day(),
+                starts=interval_form.starts.data,
+                ends=interval_form.ends.data,
+                now=utcnow(),
+            ),
+            form=interval_form,
+            success=_("The time is added."),
+        ).ok
     ):
-        return _done(_("The time is added."), "speaker", event, user_id=user_id)
+        return redirect(_url("speaker", event, user_id=user_id))
     return _speaker_page(
         event, user, interval_form=interval_form, status=form_status(interval_form)
     )
@@ -739,16 +743,16 @@ def add_interval(event: Event, user_id: int):
 )
 @manager_route
 def remove_interval(event: Event, user_id: int, interval_id: int):
-    user = _speaker(event, user_id)
+    user = speaker_setup.speaker_in_event(event, user_id)
     if interval_id not in {row.id for row in speaker_setup.explicit_availability(event, user)}:
         abort(404)
-    _act_then(
+    return _button(
         lambda: speaker_setup.remove_speaker_interval(
             actor=current_user, event=event, user=user, interval_id=interval_id, now=utcnow()
         ),
-        _("The time is removed."),
+        success=_("The time is removed."),
+        to=_url("speaker", event, user_id=user_id),
     )
-    return redirect(_url("speaker", event, user_id=user_id))
 
 
 @access("organizer")
@@ -758,7 +762,7 @@ def remove_interval(event: Event, user_id: int, interval_id: int):
 )
 @manager_route
 def reset_availability(event: Event, user_id: int):
-    user = _speaker(event, user_id)
+    user = speaker_setup.speaker_in_event(event, user_id)
     back = _url("speaker", event, user_id=user_id)
     return _confirm(
         event,
