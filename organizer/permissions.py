@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from organizer.enums import EventRoleName, SpeakerRole
+from organizer.enums import EventRoleName, SpeakerRole, SuggestionStatus
 from organizer.errors import PermissionDenied
-from organizer.models import Event, GrantApplication, Proposal, User
+from organizer.models import Event, GrantApplication, Proposal, ScheduleSuggestion, User
 
 
 def require(allowed: bool, message: str | None = None) -> None:
@@ -173,3 +173,9 @@ def can_view_representation(user: Any, event: Event) -> bool:
 def can_manage_schedule(user: Any, event: Event) -> bool:
     """Rooms, days, the editor, the automatic scheduler and releases."""
     return can_manage_event(user, event)
+
+
+def can_decide_suggestion(user: Any, event: Event, suggestion: ScheduleSuggestion) -> bool:
+    """An automatic scheduler's suggestion may be accepted or discarded (by the schedule's
+    managers) while it waits for a decision."""
+    return suggestion.status is SuggestionStatus.DRAFT and can_manage_schedule(user, event)

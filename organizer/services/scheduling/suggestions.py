@@ -233,10 +233,6 @@ class SuggestionView:
         return self.suggestion.stats or {}
 
     @property
-    def is_draft(self) -> bool:
-        return self.suggestion.status is SuggestionStatus.DRAFT
-
-    @property
     def changed_count(self) -> int:
         return sum(1 for m in self.moves if m.changed)
 
