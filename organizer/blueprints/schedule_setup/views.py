@@ -87,6 +87,22 @@ def _button(act: Callable[[], object], *, success: str, to: str) -> Response:
     return attempt_then_redirect(act, to=to, success=success)
 
 
+def _add_times(  # type: ignore[no-untyped-def]
+    form: WindowForm | IntervalForm,
+    add: Callable[[dict[str, Any]], object],
+    *,
+    success: str,
+    to: str,
+    page: Callable[[], Any],
+):
+    """Add a room's window or a speaker's time: `add` gets the form's day, start and end;
+    on success back to `to`, else the `page` with the form's errors."""
+    times = {"day": form.chosen_day(), "starts": form.starts.data, "ends": form.ends.data}
+    if form.validate_on_submit() and attempt(lambda: add(times), form=form, success=success).ok:
+        return redirect(to)
+    return page()
+
+
 # Settings ------------------------------------------------------------------------------------
 
 
@@ -195,25 +211,16 @@ def edit_room(event: Event, room_id: int):
 def add_window(event: Event, room_id: int):
     room = room_setup.room_in_event(event, room_id)
     window_form = _window_form(event, submitted=True)
-    if (
-        window_form.validate_on_submit()
-        and attempt(
-            lambda: room_setup.add_window(
-                actor=current_user,
-                event=event,
-                room=room,
-                day=window_form.chosen_day(),
-                starts=window_form.starts.data,
-                ends=window_form.ends.data,
-                now=utcnow(),
-            ),
-            form=window_form,
-            success=_("The window is added."),
-        ).ok
-    ):
-        return redirect(_url("edit_room", event, room_id=room_id))
-    return _room_page(
-        event, room, RoomForm(formdata=None, obj=room), window_form, form_status(window_form)
+    return _add_times(
+        window_form,
+        lambda times: room_setup.add_window(
+            actor=current_user, event=event, room=room, now=utcnow(), **times
+        ),
+        success=_("The window is added."),
+        to=_url("edit_room", event, room_id=room_id),
+        page=lambda: _room_page(
+            event, room, RoomForm(formdata=None, obj=room), window_form, form_status(window_form)
+        ),
     )
 
 
@@ -714,25 +721,16 @@ def add_interval(event: Event, user_id: int):
     user = speaker_setup.speaker_in_event(event, user_id)
     zone = speaker_setup.speaker_zone(event, speaker_setup.profile_for(event, user))
     interval_form = IntervalForm(dates=speaker_setup.speaker_dates(event, zone), zone=zone)
-    if (
-        interval_form.validate_on_submit()
-        and attempt(
-            lambda: speaker_setup.add_speaker_interval(
-                actor=current_user,
-                event=event,
-                user=user,
-                day=interval_form.chosen_day(),
-                starts=interval_form.starts.data,
-                ends=interval_form.ends.data,
-                now=utcnow(),
-            ),
-            form=interval_form,
-            success=_("The time is added."),
-        ).ok
-    ):
-        return redirect(_url("speaker", event, user_id=user_id))
-    return _speaker_page(
-        event, user, interval_form=interval_form, status=form_status(interval_form)
+    return _add_times(
+        interval_form,
+        lambda times: speaker_setup.add_speaker_interval(
+            actor=current_user, event=event, user=user, now=utcnow(), **times
+        ),
+        success=_("The time is added."),
+        to=_url("speaker", event, user_id=user_id),
+        page=lambda: _speaker_page(
+            event, user, interval_form=interval_form, status=form_status(interval_form)
+        ),
     )
 
 
