@@ -87,6 +87,12 @@ def _button(act: Callable[[], object], *, success: str, to: str) -> Response:
     return attempt_then_redirect(act, to=to, success=success)
 
 
+def _submitted(form: Any, call: Callable[[], Any], success: Any) -> bool:
+    """The form was sent and is valid, and its change is made (committed and said); a
+    refusal is shown in the form."""
+    return form.validate_on_submit() and attempt(call, form=form, success=success).ok
+
+
 def _add_times(  # type: ignore[no-untyped-def]
     form: WindowForm | IntervalForm,
     add: Callable[[dict[str, Any]], object],
@@ -98,7 +104,7 @@ def _add_times(  # type: ignore[no-untyped-def]
     """Add a room's window or a speaker's time: `add` gets the form's day, start and end;
     on success back to `to`, else the `page` with the form's errors."""
     times = {"day": form.chosen_day(), "starts": form.starts.data, "ends": form.ends.data}
-    if form.validate_on_submit() and attempt(lambda: add(times), form=form, success=success).ok:
+    if _submitted(form, lambda: add(times), success):
         return redirect(to)
     return page()
 
@@ -113,15 +119,12 @@ def settings(event: Event):
     form = settings_form()
     if not form.is_submitted():
         form.fill(setup.current_settings(event))
-    if (
-        form.validate_on_submit()
-        and attempt(
-            lambda: setup.save_settings(
-                actor=current_user, event=event, data=form.as_input(), now=utcnow()
-            ),
-            form=form,
-            success=_("The schedule settings are saved."),
-        ).ok
+    if _submitted(
+        form,
+        lambda: setup.save_settings(
+            actor=current_user, event=event, data=form.as_input(), now=utcnow()
+        ),
+        _("The schedule settings are saved."),
     ):
         return redirect(_url("settings", event))
     return render_template("schedule_setup/settings.html", event=event, form=form), form_status(
@@ -140,15 +143,12 @@ def _save_room(event: Event, room: Room | None, form: RoomForm) -> bool:
             return _("The room “%(name)s” is added.", name=done.name)
         return _("The room “%(name)s” is saved.", name=done.name)
 
-    return (
-        form.validate_on_submit()
-        and attempt(
-            lambda: room_setup.save_room(
-                actor=current_user, event=event, room=room, data=form.as_input(), now=utcnow()
-            ),
-            form=form,
-            success=saved,
-        ).ok
+    return _submitted(
+        form,
+        lambda: room_setup.save_room(
+            actor=current_user, event=event, room=room, data=form.as_input(), now=utcnow()
+        ),
+        saved,
     )
 
 
@@ -297,15 +297,12 @@ def days(event: Event):
     form = NewDayForm(zone=event.timezone)
     if not form.is_submitted():
         form.starts.data, form.ends.data = day_setup.DEFAULT_DAY_HOURS
-    if (
-        form.validate_on_submit()
-        and attempt(
-            lambda: day_setup.add_day(
-                actor=current_user, event=event, day=form.day.data, hours=form.hours(), now=utcnow()
-            ),
-            form=form,
-            success=_("The day is added."),
-        ).ok
+    if _submitted(
+        form,
+        lambda: day_setup.add_day(
+            actor=current_user, event=event, day=form.day.data, hours=form.hours(), now=utcnow()
+        ),
+        _("The day is added."),
     ):
         return redirect(_url("days", event))
     schedule_days = day_setup.days_of(event)
@@ -349,15 +346,12 @@ def edit_day(event: Event, day_id: int):
     if not form.is_submitted():
         form.starts.data = local_date_and_time(day.starts_at, event)[1]
         form.ends.data = local_date_and_time(day.ends_at, event)[1]
-    if (
-        form.validate_on_submit()
-        and attempt(
-            lambda: day_setup.update_day(
-                actor=current_user, event=event, schedule_day=day, hours=form.hours(), now=utcnow()
-            ),
-            form=form,
-            success=_("The day's hours are saved."),
-        ).ok
+    if _submitted(
+        form,
+        lambda: day_setup.update_day(
+            actor=current_user, event=event, schedule_day=day, hours=form.hours(), now=utcnow()
+        ),
+        _("The day's hours are saved."),
     ):
         return redirect(_url("days", event))
     return render_template("schedule_setup/day.html", event=event, day=day, form=form), form_status(
@@ -422,20 +416,17 @@ def _item_form(event: Event, kind: SlotKind, slot: Slot | None = None, *, posted
 def _save_item(
     event: Event, kind: SlotKind, slot: Slot | None, form: Any, success: Callable[[Slot], str]
 ) -> bool:
-    return (
-        form.validate_on_submit()
-        and attempt(
-            lambda: item_setup.save_item(
-                actor=current_user,
-                event=event,
-                slot=slot,
-                kind=kind,
-                data=form.as_input(),
-                now=utcnow(),
-            ),
-            form=form,
-            success=success,
-        ).ok
+    return _submitted(
+        form,
+        lambda: item_setup.save_item(
+            actor=current_user,
+            event=event,
+            slot=slot,
+            kind=kind,
+            data=form.as_input(),
+            now=utcnow(),
+        ),
+        success,
     )
 
 
@@ -559,19 +550,16 @@ def _container(event: Event, slot_id: int) -> Slot:
 def add_talk(event: Event, slot_id: int):
     container = _container(event, slot_id)
     add_form = _add_talk_form(event)
-    if (
-        add_form.validate_on_submit()
-        and attempt(
-            lambda: item_setup.add_to_container(
-                actor=current_user,
-                event=event,
-                container=container,
-                talk_id=add_form.talk_id(),
-                now=utcnow(),
-            ),
-            form=add_form,
-            success=_("The talk is added to the block."),
-        ).ok
+    if _submitted(
+        add_form,
+        lambda: item_setup.add_to_container(
+            actor=current_user,
+            event=event,
+            container=container,
+            talk_id=add_form.talk_id(),
+            now=utcnow(),
+        ),
+        _("The talk is added to the block."),
     ):
         return redirect(_url("edit_item", event, slot_id=slot_id))
     form = _item_form(event, SlotKind.CONTAINER, container, posted=False)
@@ -700,15 +688,12 @@ def speaker(event: Event, user_id: int):
     form = SpeakerForm()
     if not form.is_submitted():
         return _speaker_page(event, user)
-    if (
-        form.validate_on_submit()
-        and attempt(
-            lambda: speaker_setup.save_speaker_settings(
-                actor=current_user, event=event, user=user, data=form.as_input(), now=utcnow()
-            ),
-            form=form,
-            success=_("%(name)s's details are saved.", name=user.display_name),
-        ).ok
+    if _submitted(
+        form,
+        lambda: speaker_setup.save_speaker_settings(
+            actor=current_user, event=event, user=user, data=form.as_input(), now=utcnow()
+        ),
+        _("%(name)s's details are saved.", name=user.display_name),
     ):
         return redirect(_url("speaker", event, user_id=user_id))
     return _speaker_page(event, user, form=form, status=form_status(form))
