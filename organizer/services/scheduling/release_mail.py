@@ -15,13 +15,7 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from organizer.extensions import db
-from organizer.models import (
-    Event,
-    OutboxMessage,
-    ScheduleRelease,
-    Slot,
-    User,
-)
+from organizer.models import Event, OutboxMessage, ScheduleRelease, Slot, User
 from organizer.services import agendas, mail, notifications
 from organizer.services.exports import ical
 from organizer.services.scheduling.release_changes import CANCELLED, MAILED, WATCHED

@@ -22,12 +22,7 @@ from sqlalchemy import select
 
 from organizer.enums import SlotKind
 from organizer.extensions import db
-from organizer.models import (
-    Event,
-    Room,
-    ScheduleRelease,
-    Slot,
-)
+from organizer.models import Event, Room, ScheduleRelease, Slot
 from organizer.services.scheduling.plan import active_slots
 
 

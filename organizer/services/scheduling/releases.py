@@ -25,14 +25,7 @@ from sqlalchemy.orm import defer, selectinload
 from organizer.enums import ProposalState, Severity
 from organizer.errors import Conflict, ValidationFailed
 from organizer.extensions import db
-from organizer.models import (
-    Event,
-    Proposal,
-    ScheduleRelease,
-    Slot,
-    SpeakerProfile,
-    User,
-)
+from organizer.models import Event, Proposal, ScheduleRelease, Slot, SpeakerProfile, User
 from organizer.services import audit, mail
 from organizer.services.scheduling import editor, release_changes, release_mail, release_snapshot
 from organizer.services.scheduling.conflicts import Conflict as ScheduleConflict
