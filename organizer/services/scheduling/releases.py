@@ -161,9 +161,8 @@ def preview(event: Event) -> ReleasePreview:
     )
     plan = build_plan(event, slots)
     conflicts = find_conflicts(plan)
-    changed = before is None or [release_snapshot.content(e) for e in before] != [
-        release_snapshot.content(e) for e in sessions
-    ]
+    content = release_snapshot.content
+    changed = before is None or [content(e) for e in before] != [content(e) for e in sessions]
     unplaced = sum(1 for s in plan.top_level() if not s.placed)
     return ReleasePreview(
         number=(previous.number if previous is not None else 0) + 1,
