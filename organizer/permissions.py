@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from organizer.enums import EventRoleName, SpeakerRole
+from organizer.enums import EventRoleName, SpeakerRole, SuggestionStatus
 from organizer.errors import PermissionDenied
-from organizer.models import Event, GrantApplication, Proposal, User
+from organizer.models import Event, GrantApplication, Proposal, ScheduleSuggestion, User
 
 
 def require(allowed: bool, message: str | None = None) -> None:
@@ -182,3 +182,9 @@ def can_retire_survey_option(user: Any, event: Event, option: Any) -> bool:
     """An option of a survey question may be retired, except “Prefer not to say”, which stays
     on every question. `option` is an option of the survey (services/representation/survey)."""
     return can_view_representation(user, event) and not option.prefer_not_to_say
+
+
+def can_decide_suggestion(user: Any, event: Event, suggestion: ScheduleSuggestion) -> bool:
+    """An automatic scheduler's suggestion may be accepted or discarded (by the schedule's
+    managers) while it waits for a decision."""
+    return suggestion.status is SuggestionStatus.DRAFT and can_manage_schedule(user, event)

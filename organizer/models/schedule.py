@@ -246,7 +246,7 @@ class ScheduleRelease(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     released_at: Mapped[dt.datetime]
     released_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    # The frozen sessions (see services.scheduling.releases._entry) and the change
+    # The frozen sessions (see services.scheduling.release_snapshot._entry) and the change
     # log against the release before.
     sessions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

@@ -31,7 +31,7 @@ from organizer.models import (
     Track,
     User,
 )
-from organizer.services.scheduling.releases import CANCELLED
+from organizer.services.scheduling.release_changes import CANCELLED
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from organizer.models import (
 )
 from organizer.services import accounts, demo
 from organizer.services.events import event_by_slug
-from organizer.services.scheduling import editor, setup, suggestions
+from organizer.services.scheduling import day_setup, editor, item_setup, room_setup, suggestions
 from organizer.services.scheduling.plan import build_plan
 from tests import factories
 from tests.e2e.conftest import VIEWPORTS, check_page, tab_to
@@ -124,11 +124,11 @@ def schedule_demo(live_server) -> dict[str, Any]:
         event = _event()
         organizer = _organizer()
         editor.ensure_slots(event=event, now=now)
-        days = setup.days_of(event)
+        days = day_setup.days_of(event)
         sado = _room(SADO)
         if not sado.windows:
             for day in days:
-                setup.add_window(
+                room_setup.add_window(
                     actor=organizer,
                     event=event,
                     room=sado,
@@ -149,7 +149,7 @@ def schedule_demo(live_server) -> dict[str, Any]:
         unplaced = suggestions.suggest(event=event, actor=organizer, now=now, time_limit=2)
         assert [item["slot_id"] for item in unplaced.unplaced] == [crowded.id], unplaced.stats
         crowded.expected_audience = audience
-        items = setup.items_of(event)
+        items = item_setup.items_of(event)
         return {
             "sado": sado.id,
             "day": days[0].id,

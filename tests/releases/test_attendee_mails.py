@@ -13,7 +13,7 @@ from organizer.enums import ProposalState, SlotKind
 from organizer.extensions import db
 from organizer.models import OutboxMessage
 from organizer.services import agendas, mail
-from organizer.services.scheduling import releases
+from organizer.services.scheduling import release_mail, releases
 from tests.factories import (
     NOW,
     lisbon,
@@ -75,7 +75,7 @@ def change_things(world):
 def attendee_mails() -> list[OutboxMessage]:
     return list(
         db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.purpose == releases.ATTENDEE_MAIL_PURPOSE)
+            select(OutboxMessage).where(OutboxMessage.purpose == release_mail.ATTENDEE_MAIL_PURPOSE)
         )
     )
 
@@ -112,7 +112,7 @@ def test_one_mail_per_watcher_listing_their_changed_sessions(world, mailbox):
     assert "<del>Saturday 27 March, 10:00" in html and f"/{slug}/agenda/" in html
     assert not list(message.iter_attachments())  # the personal feed updates by itself
     (row,) = attendee_mails()
-    assert row.idempotency_key == f"agenda-release:{second.id}:{ana.id}"
+    assert row.idempotency_key == f"agenda_changed:{second.id}:{ana.id}"
 
 
 def test_a_single_change_names_the_session_in_the_subject(world, mailbox):
@@ -211,12 +211,12 @@ def test_mails_are_queued_once_and_in_the_persons_language(world, mailbox):
     change_things(world)
     second = release(world, now=LATER)
     # Queuing again for the same release (a retried job) adds nothing.
-    releases._queue_attendee_mails(
+    release_mail.tell_attendees(
         event=world.event, release=second, previous=world.first.sessions, now=LATER
     )
     count = db.session.scalar(
         select(func.count()).where(
-            OutboxMessage.idempotency_key == f"agenda-release:{second.id}:{fay.id}"
+            OutboxMessage.idempotency_key == f"agenda_changed:{second.id}:{fay.id}"
         )
     )
     assert count == 1

@@ -22,7 +22,7 @@ from organizer.errors import Conflict, PermissionDenied, ValidationFailed
 from organizer.extensions import db
 from organizer.models import AuditEntry, OutboxMessage, ScheduleRelease, ScheduleSettings
 from organizer.services import mail
-from organizer.services.scheduling import releases
+from organizer.services.scheduling import release_changes, release_mail, release_snapshot, releases
 from tests.factories import (
     NOW,
     grant_role,
@@ -138,7 +138,7 @@ def test_snapshot_format_and_order(world):
     cancelled = make_proposal(event, state=ProposalState.CANCELLED, title="Cancelled talk")
     make_slot(event, cancelled, room=world.aula, starts_at=lisbon(27, 15))
 
-    entries = releases.snapshot(event)
+    entries = release_snapshot.snapshot(event)
 
     assert [e["title"] for e in entries] == [
         "First in Sala",
@@ -203,7 +203,7 @@ def test_talks_in_a_block_take_its_room_and_times(world):
     first = talk(world, "Z first", parent_id=block.id, position=0)
     talk(world, "Before", room=world.aula, at=lisbon(28, 14))
 
-    entries = releases.snapshot(world.event)
+    entries = release_snapshot.snapshot(world.event)
 
     assert [e["title"] for e in entries] == ["Before", "Lightning talks", "Z first", "B second"]
     container = by_title(entries)["Lightning talks"]
@@ -252,7 +252,7 @@ def test_change_log_types():
         place("both", "Both", 2, "Sala", eleven, end11),
         place("new", "New", 2, "Sala", ten),
     ]
-    changes = releases.change_log(previous, current, cancelled_uids={"quit"})
+    changes = release_changes.change_log(previous, current, cancelled_uids={"quit"})
     assert types(changes) == {
         "Time": "moved",
         "Room": "room_changed",
@@ -275,13 +275,13 @@ def test_change_log_types():
     assert quit_["after"] is None and quit_["sequence"] == 3  # a cancellation updates the entry
     # Sorted by time, then type: everything at 10:00 first, the moves to 11:00 last.
     assert [c["uid"] for c in changes] == ["new", "room", "quit", "gone", "time", "both"]
-    assert releases.change_log(previous, current, cancelled_uids={"quit"}) == changes
+    assert release_changes.change_log(previous, current, cancelled_uids={"quit"}) == changes
 
 
 def test_first_change_log_adds_everything():
     current = [place("a", "A", 1, "Aula", "2027-03-27T10:00:00+00:00")]
-    assert types(releases.change_log(None, current)) == {"A": "added"}
-    assert releases.change_log(current, current) == []
+    assert types(release_changes.change_log(None, current)) == {"A": "added"}
+    assert release_changes.change_log(current, current) == []
 
 
 # --- releasing --------------------------------------------------------------------------------
@@ -303,7 +303,7 @@ def test_first_release(world, mailbox):
         select(AuditEntry).where(AuditEntry.action == "schedule.release")
     ).one()
     assert entry.object_id == str(made.id) and entry.details["number"] == 1
-    assert releases.notified_count(made) == 3
+    assert release_mail.speakers_told(made) == 3
 
     mail.deliver(now=NOW)
     message = mailbox.last(ana.email)
@@ -549,10 +549,10 @@ def test_one_mail_per_speaker_and_session_with_its_key(world):
         )
     )
     assert keys == {
-        f"schedule-release:{made.id}:{one.public_id}:{speaker.id}",
-        f"schedule-release:{made.id}:{two.public_id}:{speaker.id}",
+        f"schedule_changed:{made.id}:{one.public_id}:{speaker.id}",
+        f"schedule_changed:{made.id}:{two.public_id}:{speaker.id}",
     }
-    assert releases.notified_count(made) == 1  # one person, two mails
+    assert release_mail.speakers_told(made) == 1  # one person, two mails
 
 
 def test_other_events_are_not_mixed_in(world):
@@ -561,7 +561,7 @@ def test_other_events_are_not_mixed_in(world):
     make_cfp(other)
     release(world)
     assert releases.latest(other) is None
-    assert releases.snapshot(other) == []
+    assert release_snapshot.snapshot(other) == []
 
 
 def test_two_releases_at_the_same_moment(world, monkeypatch):

@@ -21,7 +21,7 @@ from organizer.models import (
     Slot,
     SpeakerAvailability,
 )
-from organizer.services.scheduling import releases, setup, suggestions
+from organizer.services.scheduling import release_snapshot, room_setup, suggestions
 from organizer.services.scheduling.conflicts import find_conflicts
 from organizer.services.scheduling.plan import build_plan
 from organizer.services.scheduling.solver import run as solver
@@ -217,7 +217,7 @@ def test_a_repair_after_removing_a_room_moves_only_the_sessions_that_were_in_it(
         make_talk(event, title="Lis 10", room=lis, starts_at=lisbon(27, 10)),
     ]
     before = places(event)
-    assert setup.delete_room(actor=olga, event=event, room=lis, now=NOW) == 2
+    assert room_setup.delete_room(actor=olga, event=event, room=lis, now=NOW) == 2
 
     suggestion = suggest(event, olga, mode="repair")
 
@@ -258,7 +258,7 @@ def test_sessions_go_back_where_the_latest_release_had_them(event, rooms, olga):
             event_id=event.id,
             number=1,
             released_at=NOW,
-            sessions=releases.snapshot(event),
+            sessions=release_snapshot.snapshot(event),
             changes=[],
         )
     )

@@ -27,7 +27,7 @@ from organizer.models import (
     SpeakerAvailability,
     SpeakerProfile,
 )
-from organizer.services.scheduling import setup
+from organizer.services.scheduling import day_setup, item_setup, room_setup, setup, speaker_setup
 from organizer.services.scheduling.plan import DEFAULT_SEVERITY, build_plan
 from tests.factories import (
     NOW,
@@ -76,8 +76,8 @@ def settings_input(**changes) -> setup.SettingsInput:
     return setup.SettingsInput(**values)
 
 
-def hours(start: str, end: str) -> setup.DayHours:
-    return setup.DayHours(starts=dt.time.fromisoformat(start), ends=dt.time.fromisoformat(end))
+def hours(start: str, end: str) -> day_setup.DayHours:
+    return day_setup.DayHours(starts=dt.time.fromisoformat(start), ends=dt.time.fromisoformat(end))
 
 
 # Settings ------------------------------------------------------------------------------------
@@ -177,20 +177,20 @@ def test_only_organizers_change_the_set_up(event):
     room = make_room(event, "Aula")
     calls = [
         lambda: setup.save_settings(actor=stranger, event=event, data=settings_input(), now=NOW),
-        lambda: setup.save_room(
-            actor=stranger, event=event, room=None, data=setup.RoomInput(name="X"), now=NOW
+        lambda: room_setup.save_room(
+            actor=stranger, event=event, room=None, data=room_setup.RoomInput(name="X"), now=NOW
         ),
-        lambda: setup.delete_room(actor=stranger, event=event, room=room, now=NOW),
-        lambda: setup.add_event_days(actor=stranger, event=event, now=NOW),
-        lambda: setup.save_item(
+        lambda: room_setup.delete_room(actor=stranger, event=event, room=room, now=NOW),
+        lambda: day_setup.add_event_days(actor=stranger, event=event, now=NOW),
+        lambda: item_setup.save_item(
             actor=stranger,
             event=event,
             slot=None,
             kind=SlotKind.PLENARY,
-            data=setup.ItemInput(kind="lunch", title="", duration_minutes=60),
+            data=item_setup.ItemInput(kind="lunch", title="", duration_minutes=60),
             now=NOW,
         ),
-        lambda: setup.reset_speaker_availability(
+        lambda: speaker_setup.reset_speaker_availability(
             actor=stranger, event=event, user=stranger, now=NOW
         ),
     ]
@@ -204,7 +204,7 @@ def test_only_organizers_change_the_set_up(event):
 
 
 def test_rooms_are_saved_with_unique_names_and_https_links(event, organizer):
-    data = setup.RoomInput(
+    data = room_setup.RoomInput(
         name="  Main hall ",
         capacity=120,
         step_free=True,
@@ -213,23 +213,23 @@ def test_rooms_are_saved_with_unique_names_and_https_links(event, organizer):
         stream_url="https://meet.example.org/main",
         stream_public=True,
     )
-    room = setup.save_room(actor=organizer, event=event, room=None, data=data, now=NOW)
+    room = room_setup.save_room(actor=organizer, event=event, room=None, data=data, now=NOW)
     assert (room.name, room.capacity, room.step_free, room.hearing_loop) == (
         "Main hall",
         120,
         True,
         False,
     )
-    second = setup.save_room(
-        actor=organizer, event=event, room=None, data=setup.RoomInput(name="Library"), now=NOW
+    second = room_setup.save_room(
+        actor=organizer, event=event, room=None, data=room_setup.RoomInput(name="Library"), now=NOW
     )
-    assert [r.name for r in setup.rooms_of(event)] == ["Main hall", "Library"]
+    assert [r.name for r in room_setup.rooms_of(event)] == ["Main hall", "Library"]
     with pytest.raises(ValidationFailed) as failed:
-        setup.save_room(
+        room_setup.save_room(
             actor=organizer,
             event=event,
             room=second,
-            data=setup.RoomInput(
+            data=room_setup.RoomInput(
                 name="MAIN HALL", capacity=-1, stream_url="http://x.org", stream_public=False
             ),
             now=NOW,
@@ -237,17 +237,21 @@ def test_rooms_are_saved_with_unique_names_and_https_links(event, organizer):
     assert "already a room called “MAIN HALL”" in failed.value.errors["name"]
     assert set(failed.value.errors) == {"name", "capacity", "stream_url"}
     with pytest.raises(ValidationFailed) as failed:
-        setup.save_room(
+        room_setup.save_room(
             actor=organizer,
             event=event,
             room=second,
-            data=setup.RoomInput(name="Library", stream_public=True),
+            data=room_setup.RoomInput(name="Library", stream_public=True),
             now=NOW,
         )
     assert set(failed.value.errors) == {"stream_public"}
     # The room keeps its own name when edited.
-    setup.save_room(
-        actor=organizer, event=event, room=room, data=setup.RoomInput(name="Main hall"), now=NOW
+    room_setup.save_room(
+        actor=organizer,
+        event=event,
+        room=room,
+        data=room_setup.RoomInput(name="Main hall"),
+        now=NOW,
     )
     assert room.stream_url == "" and room.captioning is False
     assert actions(event) == ["schedule.room.save"] * 3
@@ -255,10 +259,10 @@ def test_rooms_are_saved_with_unique_names_and_https_links(event, organizer):
 
 def test_moving_a_room_swaps_it_with_its_neighbour(event, organizer):
     first, _, third = (make_room(event, name) for name in ("A", "B", "C"))
-    setup.move_room(actor=organizer, event=event, room=third, direction=-1)
-    assert [r.name for r in setup.rooms_of(event)] == ["A", "C", "B"]
-    setup.move_room(actor=organizer, event=event, room=first, direction=-1)  # already first
-    assert [r.name for r in setup.rooms_of(event)] == ["A", "C", "B"]
+    room_setup.move_room(actor=organizer, event=event, room=third, direction=-1)
+    assert [r.name for r in room_setup.rooms_of(event)] == ["A", "C", "B"]
+    room_setup.move_room(actor=organizer, event=event, room=first, direction=-1)  # already first
+    assert [r.name for r in room_setup.rooms_of(event)] == ["A", "C", "B"]
 
 
 def test_deleting_a_room_unschedules_its_sessions(event, organizer):
@@ -273,7 +277,7 @@ def test_deleting_a_room_unschedules_its_sessions(event, organizer):
     room.windows.append(RoomWindow(starts_at=lisbon(27, 9), ends_at=lisbon(27, 12)))
     db.session.flush()
     version = talk.version
-    assert setup.delete_room(actor=organizer, event=event, room=room, now=NOW) == 2
+    assert room_setup.delete_room(actor=organizer, event=event, room=room, now=NOW) == 2
     for slot in (talk, lunch):
         db.session.refresh(slot)
         assert slot.room_id is None and slot.starts_at is None
@@ -292,7 +296,7 @@ def test_a_window_has_to_fit_its_day_and_not_overlap(event, organizer):
     room = make_room(event, "Aula")
 
     def add(day, start, end):
-        return setup.add_window(
+        return room_setup.add_window(
             actor=organizer,
             event=event,
             room=room,
@@ -319,10 +323,12 @@ def test_a_window_has_to_fit_its_day_and_not_overlap(event, organizer):
         add(dt.date(2027, 3, 27), "11:00", "10:00")
     assert set(failed.value.errors) == {"ends"}
     assert build_plan(event).rooms[room.id].windows == ((lisbon(28, 13), lisbon(28, 18)),)
-    setup.remove_window(actor=organizer, event=event, room=room, window_id=window.id, now=NOW)
+    room_setup.remove_window(actor=organizer, event=event, room=room, window_id=window.id, now=NOW)
     assert room.windows == []
     with pytest.raises(NotFound):
-        setup.remove_window(actor=organizer, event=event, room=room, window_id=window.id, now=NOW)
+        room_setup.remove_window(
+            actor=organizer, event=event, room=room, window_id=window.id, now=NOW
+        )
 
 
 # Days ----------------------------------------------------------------------------------------
@@ -330,24 +336,24 @@ def test_a_window_has_to_fit_its_day_and_not_overlap(event, organizer):
 
 def test_event_days_across_the_dst_change(event, organizer):
     make_day(event, dt.date(2027, 3, 27), 10, 17)  # already there: kept as it is
-    assert setup.add_event_days(actor=organizer, event=event, now=NOW) == 1
-    first, second = setup.days_of(event)
+    assert day_setup.add_event_days(actor=organizer, event=event, now=NOW) == 1
+    first, second = day_setup.days_of(event)
     assert first.starts_at == dt.datetime(2027, 3, 27, 10, tzinfo=UTC)
     # 09:00 in Lisbon is 08:00 UTC on the 28th (summer time), 09:00 UTC the day before.
     assert second.day == dt.date(2027, 3, 28)
     assert second.starts_at == dt.datetime(2027, 3, 28, 8, tzinfo=UTC)
     assert second.ends_at == dt.datetime(2027, 3, 28, 17, tzinfo=UTC)
-    setup.update_day(
+    day_setup.update_day(
         actor=organizer, event=event, schedule_day=first, hours=hours("09:00", "18:00"), now=NOW
     )
     assert first.starts_at == dt.datetime(2027, 3, 27, 9, tzinfo=UTC)
-    assert setup.add_event_days(actor=organizer, event=event, now=NOW) == 0
+    assert day_setup.add_event_days(actor=organizer, event=event, now=NOW) == 0
     assert actions(event) == ["schedule.day.add", "schedule.day.save"]
 
 
 def test_a_day_is_one_of_the_event_dates_with_hours_on_the_grid(event, organizer):
     def add(day, start="09:00", end="18:00"):
-        return setup.add_day(
+        return day_setup.add_day(
             actor=organizer, event=event, day=day, hours=hours(start, end), now=NOW
         )
 
@@ -365,7 +371,7 @@ def test_a_day_is_one_of_the_event_dates_with_hours_on_the_grid(event, organizer
     with pytest.raises(ValidationFailed) as failed:
         add(dt.date(2027, 3, 27), "09:07", "18:00")
     assert "steps of 5 minutes" in failed.value.errors["starts"]
-    assert [d.day for d in setup.days_of(event)] == [dt.date(2027, 3, 28)]
+    assert [d.day for d in day_setup.days_of(event)] == [dt.date(2027, 3, 28)]
 
 
 def test_a_day_with_sessions_cannot_be_deleted(event, organizer):
@@ -377,9 +383,9 @@ def test_a_day_with_sessions_cannot_be_deleted(event, organizer):
     room.windows.append(RoomWindow(starts_at=lisbon(28, 9), ends_at=lisbon(28, 12)))
     db.session.flush()
     with pytest.raises(Conflict, match="2 sessions are placed on Sunday 28 March"):
-        setup.delete_day(actor=organizer, event=event, schedule_day=sunday, now=NOW)
-    setup.delete_day(actor=organizer, event=event, schedule_day=saturday, now=NOW)
-    assert [d.day for d in setup.days_of(event)] == [dt.date(2027, 3, 28)]
+        day_setup.delete_day(actor=organizer, event=event, schedule_day=sunday, now=NOW)
+    day_setup.delete_day(actor=organizer, event=event, schedule_day=saturday, now=NOW)
+    assert [d.day for d in day_setup.days_of(event)] == [dt.date(2027, 3, 28)]
     db.session.refresh(room)
     assert [w.starts_at for w in room.windows] == [lisbon(28, 9)]  # Saturday's went with it
     assert db.session.scalar(select(ScheduleDay).where(ScheduleDay.id == saturday.id)) is None
@@ -389,45 +395,47 @@ def test_a_day_with_sessions_cannot_be_deleted(event, organizer):
 
 
 def test_plenary_items_take_their_title_from_the_kind_and_lengths_on_the_grid(event, organizer):
-    lunch = setup.save_item(
+    lunch = item_setup.save_item(
         actor=organizer,
         event=event,
         slot=None,
         kind=SlotKind.PLENARY,
-        data=setup.ItemInput(kind="lunch", title=" ", duration_minutes=60, all_rooms=True),
+        data=item_setup.ItemInput(kind="lunch", title=" ", duration_minutes=60, all_rooms=True),
         now=NOW,
     )
     assert (lunch.title, lunch.plenary_kind, lunch.all_rooms) == ("Lunch", PlenaryKind.LUNCH, True)
     with pytest.raises(ValidationFailed) as failed:
-        setup.save_item(
+        item_setup.save_item(
             actor=organizer,
             event=event,
             slot=lunch,
             kind=SlotKind.PLENARY,
-            data=setup.ItemInput(kind="picnic", title="x", duration_minutes=50),
+            data=item_setup.ItemInput(kind="picnic", title="x", duration_minutes=50),
             now=NOW,
         )
     assert set(failed.value.errors) == {"kind", "duration_minutes"}
     assert "multiple of 15" in failed.value.errors["duration_minutes"]
     with pytest.raises(ValidationFailed):  # a plenary item is not turned into a block
-        setup.save_item(
+        item_setup.save_item(
             actor=organizer,
             event=event,
             slot=lunch,
             kind=SlotKind.CONTAINER,
-            data=setup.ItemInput(kind="poster", title="x", duration_minutes=60),
+            data=item_setup.ItemInput(kind="poster", title="x", duration_minutes=60),
             now=NOW,
         )
-    block = setup.save_item(
+    block = item_setup.save_item(
         actor=organizer,
         event=event,
         slot=None,
         kind=SlotKind.CONTAINER,
-        data=setup.ItemInput(kind="poster", title="Posters", duration_minutes=90, all_rooms=True),
+        data=item_setup.ItemInput(
+            kind="poster", title="Posters", duration_minutes=90, all_rooms=True
+        ),
         now=NOW,
     )
     assert (block.container_kind, block.all_rooms) == (ContainerKind.POSTER, False)
-    assert [s.title for s in setup.items_of(event)] == ["Lunch", "Posters"]
+    assert [s.title for s in item_setup.items_of(event)] == ["Lunch", "Posters"]
     assert actions(event) == ["schedule.item.save"] * 2
 
 
@@ -449,21 +457,23 @@ def test_a_placed_item_change_that_blocks_saving_is_refused(event, organizer):
     lunch = make_slot(
         event, kind=SlotKind.PLENARY, room=room, starts_at=lisbon(27, 12), duration_minutes=60
     )
-    setup.save_item(  # in its own room only, it overlaps nothing
+    item_setup.save_item(  # in its own room only, it overlaps nothing
         actor=organizer,
         event=event,
         slot=lunch,
         kind=SlotKind.PLENARY,
-        data=setup.ItemInput(kind="lunch", title="Lunch", duration_minutes=60),
+        data=item_setup.ItemInput(kind="lunch", title="Lunch", duration_minutes=60),
         now=NOW,
     )
     with pytest.raises(Conflict, match="Not saved"):
-        setup.save_item(
+        item_setup.save_item(
             actor=organizer,
             event=event,
             slot=lunch,
             kind=SlotKind.PLENARY,
-            data=setup.ItemInput(kind="lunch", title="Lunch", duration_minutes=60, all_rooms=True),
+            data=item_setup.ItemInput(
+                kind="lunch", title="Lunch", duration_minutes=60, all_rooms=True
+            ),
             now=NOW,
         )
 
@@ -473,34 +483,34 @@ def test_talks_in_a_block_keep_their_order_and_go_back_when_it_is_deleted(event,
     talks = [make_talk(event, state=state) for state in (ProposalState.ACCEPTED,) * 3]
     placed = make_slot(event, room=make_room(event, "Aula"), starts_at=lisbon(27, 10))
     make_event_days(event)
-    assert {t.id for t in setup.talks_to_add(event)} == {t.id for t in talks}
+    assert {t.id for t in item_setup.talks_to_add(event)} == {t.id for t in talks}
     for talk in talks:
-        setup.add_to_container(
+        item_setup.add_to_container(
             actor=organizer, event=event, container=block, talk_id=talk.id, now=NOW
         )
     with pytest.raises(ValidationFailed) as failed:  # placed talks are not offered
-        setup.add_to_container(
+        item_setup.add_to_container(
             actor=organizer, event=event, container=block, talk_id=placed.id, now=NOW
         )
     assert set(failed.value.errors) == {"talk"}
     db.session.refresh(block)
     assert [c.id for c in block.children] == [t.id for t in talks]
-    assert setup.talks_to_add(event) == []
-    setup.move_in_container(
+    assert item_setup.talks_to_add(event) == []
+    item_setup.move_in_container(
         actor=organizer, event=event, container=block, talk_id=talks[2].id, direction=-1, now=NOW
     )
     db.session.refresh(block)
     assert [c.id for c in block.children] == [talks[0].id, talks[2].id, talks[1].id]
-    setup.remove_from_container(
+    item_setup.remove_from_container(
         actor=organizer, event=event, container=block, talk_id=talks[0].id, now=NOW
     )
     db.session.refresh(block)
     assert [c.id for c in block.children] == [talks[2].id, talks[1].id]
     with pytest.raises(NotFound):
-        setup.remove_from_container(
+        item_setup.remove_from_container(
             actor=organizer, event=event, container=block, talk_id=placed.id, now=NOW
         )
-    assert setup.delete_item(actor=organizer, event=event, slot=block, now=NOW) == 2
+    assert item_setup.delete_item(actor=organizer, event=event, slot=block, now=NOW) == 2
     for talk in talks:
         db.session.refresh(talk)
         assert talk.parent_id is None and talk.starts_at is None
@@ -513,11 +523,13 @@ def test_talks_in_a_block_keep_their_order_and_go_back_when_it_is_deleted(event,
 def test_a_remote_speakers_times_are_typed_in_their_zone(event, organizer):
     speaker = make_user(name="Beatriz Bogotá")
     make_talk(event, speaker)
-    setup.save_speaker_settings(
+    speaker_setup.save_speaker_settings(
         actor=organizer,
         event=event,
         user=speaker,
-        data=setup.SpeakerSettings(remote=True, timezone="America/Bogota", needs_step_free=True),
+        data=speaker_setup.SpeakerSettings(
+            remote=True, timezone="America/Bogota", needs_step_free=True
+        ),
         now=NOW,
     )
     profile = db.session.scalars(
@@ -529,13 +541,13 @@ def test_a_remote_speakers_times_are_typed_in_their_zone(event, organizer):
         True,
     )
     # Saturday 00:00 in Lisbon is Friday evening in Bogotá.
-    assert setup.speaker_dates(event, "America/Bogota") == [
+    assert speaker_setup.speaker_dates(event, "America/Bogota") == [
         dt.date(2027, 3, 26),
         dt.date(2027, 3, 27),
         dt.date(2027, 3, 28),
     ]
     for day, start, end in ((27, "04:00", "08:00"), (28, "05:00", "07:30")):
-        setup.add_speaker_interval(
+        speaker_setup.add_speaker_interval(
             actor=organizer,
             event=event,
             user=speaker,
@@ -544,7 +556,7 @@ def test_a_remote_speakers_times_are_typed_in_their_zone(event, organizer):
             ends=dt.time.fromisoformat(end),
             now=NOW,
         )
-    rows = setup.explicit_availability(event, speaker)
+    rows = speaker_setup.explicit_availability(event, speaker)
     # Bogotá is UTC-5 all year: 04:00 there is 09:00 UTC (09:00 in Lisbon on the 27th, 10:00
     # on the 28th, after the change to summer time).
     assert [(r.starts_at, r.ends_at) for r in rows] == [
@@ -555,7 +567,7 @@ def test_a_remote_speakers_times_are_typed_in_their_zone(event, organizer):
         (r.starts_at, r.ends_at) for r in rows
     )
     with pytest.raises(ValidationFailed) as failed:
-        setup.add_speaker_interval(
+        speaker_setup.add_speaker_interval(
             actor=organizer,
             event=event,
             user=speaker,
@@ -566,7 +578,7 @@ def test_a_remote_speakers_times_are_typed_in_their_zone(event, organizer):
         )
     assert "overlaps Sat 27 Mar 04:00–08:00" in failed.value.errors["starts"]  # noqa: RUF001
     with pytest.raises(ValidationFailed) as failed:
-        setup.add_speaker_interval(
+        speaker_setup.add_speaker_interval(
             actor=organizer,
             event=event,
             user=speaker,
@@ -576,11 +588,14 @@ def test_a_remote_speakers_times_are_typed_in_their_zone(event, organizer):
             now=NOW,
         )
     assert set(failed.value.errors) == {"day"}
-    setup.remove_speaker_interval(
+    speaker_setup.remove_speaker_interval(
         actor=organizer, event=event, user=speaker, interval_id=rows[0].id, now=NOW
     )
     assert (
-        setup.reset_speaker_availability(actor=organizer, event=event, user=speaker, now=NOW) == 1
+        speaker_setup.reset_speaker_availability(
+            actor=organizer, event=event, user=speaker, now=NOW
+        )
+        == 1
     )
     assert db.session.scalars(select(SpeakerAvailability)).all() == []
     assert speaker.id not in build_plan(event).availability  # any time again
@@ -593,23 +608,27 @@ def test_speaker_settings_refuse_unknown_zones_and_forget_the_zone_when_not_remo
     speaker = make_user()
     make_proposal(event, speaker, state=ProposalState.ACCEPTED)
     with pytest.raises(ValidationFailed) as failed:
-        setup.save_speaker_settings(
+        speaker_setup.save_speaker_settings(
             actor=organizer,
             event=event,
             user=speaker,
-            data=setup.SpeakerSettings(remote=True, timezone="Mars/Olympus", needs_step_free=False),
+            data=speaker_setup.SpeakerSettings(
+                remote=True, timezone="Mars/Olympus", needs_step_free=False
+            ),
             now=NOW,
         )
     assert set(failed.value.errors) == {"timezone"}
-    profile = setup.save_speaker_settings(
+    profile = speaker_setup.save_speaker_settings(
         actor=organizer,
         event=event,
         user=speaker,
-        data=setup.SpeakerSettings(remote=False, timezone="Asia/Tokyo", needs_step_free=False),
+        data=speaker_setup.SpeakerSettings(
+            remote=False, timezone="Asia/Tokyo", needs_step_free=False
+        ),
         now=NOW,
     )
     assert profile.timezone == ""
-    assert setup.speaker_zone(event, profile) == "Europe/Lisbon"
+    assert speaker_setup.speaker_zone(event, profile) == "Europe/Lisbon"
 
 
 def test_only_speakers_of_accepted_talks_of_this_event_are_found(event):
@@ -621,10 +640,10 @@ def test_only_speakers_of_accepted_talks_of_this_event_are_found(event):
     make_cfp(other_event)
     elsewhere = make_user()
     make_proposal(other_event, elsewhere, state=ProposalState.CONFIRMED)
-    assert setup.speaker_in_event(event, accepted.id) == accepted
+    assert speaker_setup.speaker_in_event(event, accepted.id) == accepted
     for user in (submitted, elsewhere):
         with pytest.raises(NotFound):
-            setup.speaker_in_event(event, user.id)
+            speaker_setup.speaker_in_event(event, user.id)
 
 
 def test_speaker_rows_show_zone_and_availability(event):
@@ -643,7 +662,7 @@ def test_speaker_rows_show_zone_and_availability(event):
         )
     )
     db.session.flush()
-    ana, bruno = setup.speaker_rows(event)
+    ana, bruno = speaker_setup.speaker_rows(event)
     assert (ana.person.name, ana.zone, ana.availability, ana.titles) == (
         "Ana",
         "Europe/Lisbon",

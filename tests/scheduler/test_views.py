@@ -9,6 +9,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from organizer import permissions
 from organizer.enums import EventRoleName, SuggestionStatus
 from organizer.extensions import db
 from organizer.models import ScheduleSettings, ScheduleSuggestion, Slot
@@ -360,3 +361,17 @@ def test_the_pages_queries_do_not_grow_with_moves_or_suggestions(
     assert_constant_queries(
         [page(event, suggestion), f"/manage/{event.slug}/schedule/suggest"], grow
     )
+
+
+def test_only_a_draft_suggestion_may_be_decided_and_only_by_the_schedules_managers(
+    event, rooms, olga
+):
+    suggestion = ScheduleSuggestion(
+        event_id=event.id, mode="suggest", created_at=NOW, status=SuggestionStatus.DRAFT
+    )
+    outsider = make_user(name="Otto Outsider")
+    assert permissions.can_decide_suggestion(olga, event, suggestion)
+    assert not permissions.can_decide_suggestion(outsider, event, suggestion)
+    for status in (SuggestionStatus.APPLIED, SuggestionStatus.DISCARDED):
+        suggestion.status = status
+        assert not permissions.can_decide_suggestion(olga, event, suggestion)

@@ -20,7 +20,7 @@ from organizer.blueprints._setup_views import fail_form, form_status
 from organizer.blueprints.releases.forms import ReleaseForm
 from organizer.errors import DomainError, ValidationFailed
 from organizer.models import Event
-from organizer.services.scheduling import releases
+from organizer.services.scheduling import release_mail, releases
 
 bp = Blueprint("releases", __name__, url_prefix="/manage")
 
@@ -49,7 +49,7 @@ def index(event: Event):
             refusal = error.message
             form.failed_status = error.status_code
         else:
-            notified = releases.notified_count(made)
+            notified = release_mail.speakers_told(made)
             number = made.number
             commit()
             flash(

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 from flask import (
     Blueprint,
     abort,
-    flash,
     jsonify,
     redirect,
     render_template,
@@ -32,13 +31,14 @@ from werkzeug.datastructures import MultiDict
 from organizer import permissions
 from organizer.blueprints._common import (
     access,
+    attempt,
     commit,
     event_route,
     rollback,
     safe_next_url,
     utcnow,
 )
-from organizer.blueprints._setup_views import fail_form, form_status, utc_from_local
+from organizer.blueprints._setup_views import form_status, utc_from_local
 from organizer.blueprints.schedule.forms import (
     ContainerForm,
     DetailsForm,
@@ -178,23 +178,37 @@ def _act(
     """Validate, run the change, commit; answer JSON (the new state, or the error and the
     current state) or, for a form post, redirect with a flash message (or show the page with
     the form's errors and the right status)."""
-    as_json = request.is_json
     if not form.validate():
-        if as_json:
+        if request.is_json:
             return _json_error(event, _messages(form), 400)
         return failed_page(form)
+    if request.is_json:
+        return _json_act(event, act)
+    if not attempt(act, form=form, success=lambda message: message).ok:
+        return failed_page(form)
+    return redirect(safe_next_url(getattr(form, "back", None) and form.back.data) or done_url())
+
+
+def _json_act(event: Event, act: Callable[[], str]):  # type: ignore[no-untyped-def]
+    """The script's change: the new state and what happened, or the error and the state as
+    it is (no flash message: the script says it)."""
     try:
         message = act()
     except DomainError as error:
-        if as_json:
-            return _json_error(event, error.message, error.status_code)
-        fail_form(error, form)
-        return failed_page(form)
+        return _json_error(event, error.message, error.status_code)
     commit()
-    if as_json:
-        return jsonify({**_state(event), "message": message})
-    flash(message, "success")
-    return redirect(safe_next_url(getattr(form, "back", None) and form.back.data) or done_url())
+    return jsonify({**_state(event), "message": message})
+
+
+def _change(event: Event, slot: Slot, form: Any) -> dict[str, Any]:
+    """What every editor change takes: the session, the version the form saw, who and when."""
+    return {
+        "event": event,
+        "slot": slot,
+        "version": form.version.data,
+        "actor": current_user,
+        "now": utcnow(),
+    }
 
 
 # The editor ----------------------------------------------------------------------------------
@@ -310,12 +324,9 @@ def _session_page(
 ):  # type: ignore[no-untyped-def]
     """The session page; `forms` holds a form that failed (shown with its values and errors).
     After a refused change (409) the other forms show the session as it is now."""
-    try:
-        page = editor_view.session_page(
-            event, public_id=public_id, actor=current_user, session_url=_session_url(event)
-        )
-    except NotFound:
-        abort(404)
+    page = editor_view.session_page(
+        event, public_id=public_id, actor=current_user, session_url=_session_url(event)
+    )
     forms = dict(forms or {})
     card, slot, view = page.card, page.slot, page.view
     options = editor_view.view_options(view)
@@ -391,8 +402,7 @@ def session(event: Event, public_id: str):
 
     def act(slot: Slot) -> str:
         schedule_editor.update_details(
-            event=event,
-            slot=slot,
+            **_change(event, slot, form),
             details=schedule_editor.SlotDetails(
                 expected_audience=form.expected_audience.data,
                 pinned=bool(form.pinned.data),
@@ -401,9 +411,6 @@ def session(event: Event, public_id: str):
                 preferred_day=form.preferred_date,
                 preferred_part=form.preferred_part.data or "",
             ),
-            version=form.version.data,
-            actor=current_user,
-            now=utcnow(),
         )
         return _("The details of “%(title)s” are saved.", title=slot.display_title)
 
@@ -447,13 +454,7 @@ def move(event: Event, public_id: str):
     def act(slot: Slot) -> str:
         starts_at = utc_from_local(form.day_date, form.start.data, event)
         schedule_editor.move(
-            event=event,
-            slot=slot,
-            room_id=form.room_id,
-            starts_at=starts_at,
-            version=form.version.data,
-            actor=current_user,
-            now=utcnow(),
+            **_change(event, slot, form), room_id=form.room_id, starts_at=starts_at
         )
         return _(
             "“%(title)s” is placed: %(where)s.", title=slot.display_title, where=_where(event, slot)
@@ -469,9 +470,7 @@ def unschedule(event: Event, public_id: str):
     form = _form(UnscheduleForm)
 
     def act(slot: Slot) -> str:
-        schedule_editor.unschedule(
-            event=event, slot=slot, version=form.version.data, actor=current_user, now=utcnow()
-        )
+        schedule_editor.unschedule(**_change(event, slot, form))
         return _(
             "“%(title)s” is back in the list of sessions to schedule.", title=slot.display_title
         )
@@ -490,14 +489,7 @@ def resize(event: Event, public_id: str):
     )
 
     def act(slot: Slot) -> str:
-        schedule_editor.resize(
-            event=event,
-            slot=slot,
-            duration_minutes=form.duration.data,
-            version=form.version.data,
-            actor=current_user,
-            now=utcnow(),
-        )
+        schedule_editor.resize(**_change(event, slot, form), duration_minutes=form.duration.data)
         return _(
             "“%(title)s” now lasts %(num)d minutes.",
             title=slot.display_title,
@@ -518,13 +510,9 @@ def contain(event: Event, public_id: str):
         container = schedule_editor.slot_by_public_id(event, form.container.data)
         position = form.position.data
         schedule_editor.put_in_container(
-            event=event,
-            slot=slot,
+            **_change(event, slot, form),
             container=container,
             position=position - 1 if position else None,
-            version=form.version.data,
-            actor=current_user,
-            now=utcnow(),
         )
         return _(
             "“%(title)s” is now in “%(block)s”.",

@@ -27,7 +27,14 @@ from organizer.blueprints._forms import Form
 from organizer.blueprints._setup_forms import TimeInput, WholeNumber, ZonedForm
 from organizer.enums import ContainerKind, PlenaryKind, Severity
 from organizer.services.events import time_zone_names
-from organizer.services.scheduling import rules, setup
+from organizer.services.scheduling import (
+    day_setup,
+    item_setup,
+    room_setup,
+    rules,
+    setup,
+    speaker_setup,
+)
 from organizer.services.scheduling.rules.base import Rule
 
 
@@ -135,12 +142,16 @@ class RoomForm(Form):
     accessibility_notes = TextAreaField(
         _l("Accessibility notes (optional)"),
         description=_l("e.g. where the lift is, seating for wheelchair users, quiet room."),
-        render_kw={"rows": 3, "maxlength": setup.NOTES_MAX},
+        render_kw={"rows": 3, "maxlength": room_setup.NOTES_MAX},
     )
     stream_url = URLField(
         _l("Stream or meeting link (optional)"),
         description=_l("A full address starting with https://, for remote speakers and attendees."),
-        render_kw={"maxlength": setup.URL_MAX, "autocapitalize": "none", "spellcheck": "false"},
+        render_kw={
+            "maxlength": room_setup.URL_MAX,
+            "autocapitalize": "none",
+            "spellcheck": "false",
+        },
     )
     stream_public = BooleanField(
         _l("Show the link to attendees"),
@@ -148,8 +159,8 @@ class RoomForm(Form):
     )
     submit = SubmitField(_l("Save room"))
 
-    def as_input(self) -> setup.RoomInput:
-        return setup.RoomInput(
+    def as_input(self) -> room_setup.RoomInput:
+        return room_setup.RoomInput(
             name=self.name.data or "",
             capacity=self.capacity.data,
             step_free=bool(self.step_free.data),
@@ -210,8 +221,8 @@ class DayHoursForm(ZonedForm):
             zone=self.zone,
         )
 
-    def hours(self) -> setup.DayHours:
-        return setup.DayHours(starts=self.starts.data, ends=self.ends.data)
+    def hours(self) -> day_setup.DayHours:
+        return day_setup.DayHours(starts=self.starts.data, ends=self.ends.data)
 
 
 class NewDayForm(DayHoursForm):
@@ -254,8 +265,8 @@ class PlenaryForm(_ItemForm):
     )
     submit = SubmitField(_l("Save the item"))
 
-    def as_input(self) -> setup.ItemInput:
-        return setup.ItemInput(
+    def as_input(self) -> item_setup.ItemInput:
+        return item_setup.ItemInput(
             kind=self.kind.data or "",
             title=self.title.data or "",
             duration_minutes=self.duration_minutes.data,
@@ -273,8 +284,8 @@ class ContainerForm(_ItemForm):
     )
     submit = SubmitField(_l("Save the block"))
 
-    def as_input(self) -> setup.ItemInput:
-        return setup.ItemInput(
+    def as_input(self) -> item_setup.ItemInput:
+        return item_setup.ItemInput(
             kind=self.kind.data or "",
             title=self.title.data or "",
             duration_minutes=self.duration_minutes.data,
@@ -314,8 +325,8 @@ class SpeakerForm(Form):
         super().__init__(*args, **kwargs)
         self.timezone.choices = [SelectChoice(z, z) for z in time_zone_names()]
 
-    def as_input(self) -> setup.SpeakerSettings:
-        return setup.SpeakerSettings(
+    def as_input(self) -> speaker_setup.SpeakerSettings:
+        return speaker_setup.SpeakerSettings(
             remote=bool(self.remote.data),
             timezone=self.timezone.data or "",
             needs_step_free=bool(self.needs_step_free.data),

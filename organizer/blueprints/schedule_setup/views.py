@@ -1,6 +1,7 @@
 """Organizers: the schedule's set-up (rooms, days, settings, plenary items, containers,
 speakers' availability). Every page is under /manage/<event>/schedule/setup/ and shares one tab
-bar; the rules live in `services.scheduling.setup`."""
+bar; the rules live in `services.scheduling.{setup,room_setup,day_setup,item_setup,
+speaker_setup}`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, url_for
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,6 +17,8 @@ from flask_login import current_user
 from organizer import permissions
 from organizer.blueprints._common import (
     access,
+    attempt,
+    attempt_then_redirect,
     commit,
     event_route,
     paginate_list,
@@ -23,9 +26,7 @@ from organizer.blueprints._common import (
 )
 from organizer.blueprints._setup_forms import ConfirmForm
 from organizer.blueprints._setup_views import (
-    act_then,
     confirm_then,
-    fail_form,
     form_status,
     local_date_and_time,
     move_direction,
@@ -44,10 +45,16 @@ from organizer.blueprints.schedule_setup.forms import (
     settings_form,
 )
 from organizer.enums import AVAILABILITY_LABELS, SlotKind
-from organizer.errors import DomainError, NotFound
-from organizer.models import Event, Room, ScheduleDay, Slot, User
+from organizer.models import Event, Room, Slot, User
 from organizer.services.cfp import AVAILABILITY
-from organizer.services.scheduling import editor, setup
+from organizer.services.scheduling import (
+    day_setup,
+    editor,
+    item_setup,
+    room_setup,
+    setup,
+    speaker_setup,
+)
 
 bp = Blueprint("schedule_setup", __name__, url_prefix="/manage")
 
@@ -55,33 +62,8 @@ TABS = "schedule_setup/_tabs.html"
 manager_route = event_route(permissions.can_manage_schedule)
 
 
-def _found(lookup: Callable[[], Any]) -> Any:
-    """The object a lookup finds, or a 404 (also for another event's objects)."""
-    try:
-        return lookup()
-    except NotFound:
-        abort(404)
-
-
 def _url(endpoint: str, event: Event, **values: Any) -> str:
     return url_for(f"schedule_setup.{endpoint}", event_slug=event.slug, **values)
-
-
-def _done(message: str, endpoint: str, event: Event, **values: Any):  # type: ignore[no-untyped-def]
-    """Commit the request's one change, say so, and go to the page `endpoint`."""
-    commit()
-    flash(message, "success")
-    return redirect(_url(endpoint, event, **values))
-
-
-def _attempt(act: Callable[[], object], form: Any) -> bool:
-    """Run one service call; a refusal goes into `form` (rolled back) and gives False."""
-    try:
-        act()
-    except DomainError as error:
-        fail_form(error, form)
-        return False
-    return True
 
 
 def _confirm(event: Event, act: Callable[[], object], *, done: str, after: str, **context: Any):  # type: ignore[no-untyped-def]
@@ -97,11 +79,34 @@ def _confirm(event: Event, act: Callable[[], object], *, done: str, after: str, 
     )
 
 
-def _act_then(act: Callable[[], object], done: str) -> None:
-    """A remove button: its CSRF token checked (a 400 without), then `act_then`."""
+def _button(act: Callable[[], object], *, success: str, to: str) -> Response:
+    """A remove button: its CSRF token checked (a 400 without), then the change, and back to
+    `to` (a refusal is flashed there)."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    act_then(act, done=done)
+    return attempt_then_redirect(act, to=to, success=success)
+
+
+def _submitted(form: Any, call: Callable[[], Any], success: Any) -> bool:
+    """The form was sent and is valid, and its change is made (committed and said); a
+    refusal is shown in the form."""
+    return form.validate_on_submit() and attempt(call, form=form, success=success).ok
+
+
+def _add_times(  # type: ignore[no-untyped-def]
+    form: WindowForm | IntervalForm,
+    add: Callable[[dict[str, Any]], object],
+    *,
+    success: str,
+    to: str,
+    page: Callable[[], Any],
+):
+    """Add a room's window or a speaker's time: `add` gets the form's day, start and end;
+    on success back to `to`, else the `page` with the form's errors."""
+    times = {"day": form.chosen_day(), "starts": form.starts.data, "ends": form.ends.data}
+    if _submitted(form, lambda: add(times), success):
+        return redirect(to)
+    return page()
 
 
 # Settings ------------------------------------------------------------------------------------
@@ -114,13 +119,14 @@ def settings(event: Event):
     form = settings_form()
     if not form.is_submitted():
         form.fill(setup.current_settings(event))
-    if form.validate_on_submit() and _attempt(
+    if _submitted(
+        form,
         lambda: setup.save_settings(
             actor=current_user, event=event, data=form.as_input(), now=utcnow()
         ),
-        form,
+        _("The schedule settings are saved."),
     ):
-        return _done(_("The schedule settings are saved."), "settings", event)
+        return redirect(_url("settings", event))
     return render_template("schedule_setup/settings.html", event=event, form=form), form_status(
         form
     )
@@ -129,16 +135,20 @@ def settings(event: Event):
 # Rooms ---------------------------------------------------------------------------------------
 
 
-def _room(event: Event, room_id: int) -> Room:
-    return _found(lambda: setup.room_in_event(event, room_id))
-
-
 def _save_room(event: Event, room: Room | None, form: RoomForm) -> bool:
-    return form.validate_on_submit() and _attempt(
-        lambda: setup.save_room(
+    """Save the posted room (a new one when `room` is None) and say so by its name."""
+
+    def saved(done: Room) -> str:
+        if room is None:
+            return _("The room “%(name)s” is added.", name=done.name)
+        return _("The room “%(name)s” is saved.", name=done.name)
+
+    return _submitted(
+        form,
+        lambda: room_setup.save_room(
             actor=current_user, event=event, room=room, data=form.as_input(), now=utcnow()
         ),
-        form,
+        saved,
     )
 
 
@@ -149,8 +159,8 @@ def rooms(event: Event):
     return render_template(
         "schedule_setup/rooms.html",
         event=event,
-        page=paginate_list(setup.rooms_of(event)),
-        placed=setup.placed_per_room(event),
+        page=paginate_list(room_setup.rooms_of(event)),
+        placed=room_setup.placed_per_room(event),
     )
 
 
@@ -160,16 +170,14 @@ def rooms(event: Event):
 def new_room(event: Event):
     form = RoomForm()
     if _save_room(event, None, form):
-        return _done(
-            _("The room “%(name)s” is added.", name=form.name.data.strip()), "rooms", event
-        )
+        return redirect(_url("rooms", event))
     return render_template(
         "schedule_setup/room.html", event=event, room=None, form=form
     ), form_status(form)
 
 
 def _window_form(event: Event, *, submitted: bool = False) -> WindowForm:
-    days = [d.day for d in setup.days_of(event)]
+    days = [d.day for d in day_setup.days_of(event)]
     if submitted:
         return WindowForm(days=days, zone=event.timezone)
     return WindowForm(formdata=None, days=days, zone=event.timezone)
@@ -182,7 +190,7 @@ def _room_page(event: Event, room: Room, form: RoomForm, window_form: WindowForm
         room=room,
         form=form,
         window_form=window_form,
-        placed=setup.sessions_in_room(room),
+        placed=room_setup.sessions_in_room(room),
     ), status
 
 
@@ -190,10 +198,10 @@ def _room_page(event: Event, room: Room, form: RoomForm, window_form: WindowForm
 @bp.route("/<event_slug>/schedule/setup/rooms/<int:room_id>", methods=["GET", "POST"])
 @manager_route
 def edit_room(event: Event, room_id: int):
-    room = _room(event, room_id)
+    room = room_setup.room_in_event(event, room_id)
     form = RoomForm(obj=room)
     if _save_room(event, room, form):
-        return _done(_("The room “%(name)s” is saved.", name=room.name), "rooms", event)
+        return redirect(_url("rooms", event))
     return _room_page(event, room, form, _window_form(event), form_status(form))
 
 
@@ -201,23 +209,18 @@ def edit_room(event: Event, room_id: int):
 @bp.route("/<event_slug>/schedule/setup/rooms/<int:room_id>/windows", methods=["POST"])
 @manager_route
 def add_window(event: Event, room_id: int):
-    room = _room(event, room_id)
+    room = room_setup.room_in_event(event, room_id)
     window_form = _window_form(event, submitted=True)
-    if window_form.validate_on_submit() and _attempt(
-        lambda: setup.add_window(
-            actor=current_user,
-            event=event,
-            room=room,
-            day=window_form.chosen_day(),
-            starts=window_form.starts.data,
-            ends=window_form.ends.data,
-            now=utcnow(),
-        ),
+    return _add_times(
         window_form,
-    ):
-        return _done(_("The window is added."), "edit_room", event, room_id=room_id)
-    return _room_page(
-        event, room, RoomForm(formdata=None, obj=room), window_form, form_status(window_form)
+        lambda times: room_setup.add_window(
+            actor=current_user, event=event, room=room, now=utcnow(), **times
+        ),
+        success=_("The window is added."),
+        to=_url("edit_room", event, room_id=room_id),
+        page=lambda: _room_page(
+            event, room, RoomForm(formdata=None, obj=room), window_form, form_status(window_form)
+        ),
     )
 
 
@@ -228,26 +231,28 @@ def add_window(event: Event, room_id: int):
 )
 @manager_route
 def remove_window(event: Event, room_id: int, window_id: int):
-    room = _room(event, room_id)
+    room = room_setup.room_in_event(event, room_id)
     if window_id not in {w.id for w in room.windows}:
         abort(404)
-    _act_then(
-        lambda: setup.remove_window(
+    return _button(
+        lambda: room_setup.remove_window(
             actor=current_user, event=event, room=room, window_id=window_id, now=utcnow()
         ),
-        _("The window is removed."),
+        success=_("The window is removed."),
+        to=_url("edit_room", event, room_id=room_id),
     )
-    return redirect(_url("edit_room", event, room_id=room_id))
 
 
 @access("organizer")
 @bp.route("/<event_slug>/schedule/setup/rooms/<int:room_id>/move", methods=["POST"])
 @manager_route
 def move_room(event: Event, room_id: int):
-    room = _room(event, room_id)
+    room = room_setup.room_in_event(event, room_id)
     direction = move_direction()
     move_then(
-        lambda: setup.move_room(actor=current_user, event=event, room=room, direction=direction),
+        lambda: room_setup.move_room(
+            actor=current_user, event=event, room=room, direction=direction
+        ),
         name=room.name,
         direction=direction,
     )
@@ -258,11 +263,11 @@ def move_room(event: Event, room_id: int):
 @bp.route("/<event_slug>/schedule/setup/rooms/<int:room_id>/delete", methods=["GET", "POST"])
 @manager_route
 def delete_room(event: Event, room_id: int):
-    room = _room(event, room_id)
-    placed = setup.sessions_in_room(room)
+    room = room_setup.room_in_event(event, room_id)
+    placed = room_setup.sessions_in_room(room)
     return _confirm(
         event,
-        lambda: setup.delete_room(actor=current_user, event=event, room=room, now=utcnow()),
+        lambda: room_setup.delete_room(actor=current_user, event=event, room=room, now=utcnow()),
         done=_("The room “%(name)s” is deleted.", name=room.name),
         after=_url("rooms", event),
         title=_("Delete a room"),
@@ -285,34 +290,31 @@ def delete_room(event: Event, room_id: int):
 # Days ----------------------------------------------------------------------------------------
 
 
-def _day(event: Event, day_id: int) -> ScheduleDay:
-    return _found(lambda: setup.day_in_event(event, day_id))
-
-
 @access("organizer")
 @bp.route("/<event_slug>/schedule/setup/days", methods=["GET", "POST"])
 @manager_route
 def days(event: Event):
     form = NewDayForm(zone=event.timezone)
     if not form.is_submitted():
-        form.starts.data, form.ends.data = setup.DEFAULT_DAY_HOURS
-    if form.validate_on_submit() and _attempt(
-        lambda: setup.add_day(
+        form.starts.data, form.ends.data = day_setup.DEFAULT_DAY_HOURS
+    if _submitted(
+        form,
+        lambda: day_setup.add_day(
             actor=current_user, event=event, day=form.day.data, hours=form.hours(), now=utcnow()
         ),
-        form,
+        _("The day is added."),
     ):
-        return _done(_("The day is added."), "days", event)
-    schedule_days = setup.days_of(event)
+        return redirect(_url("days", event))
+    schedule_days = day_setup.days_of(event)
     existing = {d.day for d in schedule_days}
     return render_template(
         "schedule_setup/days.html",
         event=event,
         form=form,
         days=schedule_days,
-        placed=setup.placed_per_day(event),
-        missing=[d for d in setup.event_dates(event) if d not in existing],
-        default_hours=setup.DEFAULT_DAY_HOURS,
+        placed=day_setup.placed_per_day(event),
+        missing=[d for d in day_setup.event_dates(event) if d not in existing],
+        default_hours=day_setup.DEFAULT_DAY_HOURS,
         button_form=ConfirmForm(formdata=None),
     ), form_status(form)
 
@@ -324,29 +326,34 @@ def add_event_days(event: Event):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    added = setup.add_event_days(actor=current_user, event=event, now=utcnow())
-    if not added:
-        flash(_("Every date of the event is already a schedule day."), "success")
-        return redirect(_url("days", event))
-    return _done(ngettext("%(num)d day is added.", "%(num)d days are added.", added), "days", event)
+    return attempt_then_redirect(
+        lambda: day_setup.add_event_days(actor=current_user, event=event, now=utcnow()),
+        success=lambda added: (
+            ngettext("%(num)d day is added.", "%(num)d days are added.", added)
+            if added
+            else _("Every date of the event is already a schedule day.")
+        ),
+        to=_url("days", event),
+    )
 
 
 @access("organizer")
 @bp.route("/<event_slug>/schedule/setup/days/<int:day_id>", methods=["GET", "POST"])
 @manager_route
 def edit_day(event: Event, day_id: int):
-    day = _day(event, day_id)
+    day = day_setup.day_in_event(event, day_id)
     form = DayHoursForm(zone=event.timezone)
     if not form.is_submitted():
         form.starts.data = local_date_and_time(day.starts_at, event)[1]
         form.ends.data = local_date_and_time(day.ends_at, event)[1]
-    if form.validate_on_submit() and _attempt(
-        lambda: setup.update_day(
+    if _submitted(
+        form,
+        lambda: day_setup.update_day(
             actor=current_user, event=event, schedule_day=day, hours=form.hours(), now=utcnow()
         ),
-        form,
+        _("The day's hours are saved."),
     ):
-        return _done(_("The day's hours are saved."), "days", event)
+        return redirect(_url("days", event))
     return render_template("schedule_setup/day.html", event=event, day=day, form=form), form_status(
         form
     )
@@ -356,11 +363,13 @@ def edit_day(event: Event, day_id: int):
 @bp.route("/<event_slug>/schedule/setup/days/<int:day_id>/delete", methods=["GET", "POST"])
 @manager_route
 def delete_day(event: Event, day_id: int):
-    day = _day(event, day_id)
-    placed = setup.placed_per_day(event).get(day.day, 0)
+    day = day_setup.day_in_event(event, day_id)
+    placed = day_setup.placed_per_day(event).get(day.day, 0)
     return _confirm(
         event,
-        lambda: setup.delete_day(actor=current_user, event=event, schedule_day=day, now=utcnow()),
+        lambda: day_setup.delete_day(
+            actor=current_user, event=event, schedule_day=day, now=utcnow()
+        ),
         done=_("The day is deleted."),
         after=_url("days", event),
         title=_("Delete a day"),
@@ -386,10 +395,6 @@ def delete_day(event: Event, day_id: int):
 # Plenary items and containers ----------------------------------------------------------------
 
 
-def _item(event: Event, slot_id: int) -> Slot:
-    return _found(lambda: setup.item_in_event(event, slot_id))
-
-
 def _item_form(event: Event, kind: SlotKind, slot: Slot | None = None, *, posted: bool = True):  # type: ignore[no-untyped-def]
     """The form of a plenary item or a container; with `posted` False it shows the saved
     values even on a POST (when another form of the page was sent)."""
@@ -408,9 +413,12 @@ def _item_form(event: Event, kind: SlotKind, slot: Slot | None = None, *, posted
     return form
 
 
-def _save_item(event: Event, kind: SlotKind, slot: Slot | None, form: Any) -> bool:
-    return form.validate_on_submit() and _attempt(
-        lambda: setup.save_item(
+def _save_item(
+    event: Event, kind: SlotKind, slot: Slot | None, form: Any, success: Callable[[Slot], str]
+) -> bool:
+    return _submitted(
+        form,
+        lambda: item_setup.save_item(
             actor=current_user,
             event=event,
             slot=slot,
@@ -418,7 +426,7 @@ def _save_item(event: Event, kind: SlotKind, slot: Slot | None, form: Any) -> bo
             data=form.as_input(),
             now=utcnow(),
         ),
-        form,
+        success,
     )
 
 
@@ -427,14 +435,14 @@ def _save_item(event: Event, kind: SlotKind, slot: Slot | None, form: Any) -> bo
 @manager_route
 def items(event: Event):
     return render_template(
-        "schedule_setup/items.html", event=event, page=paginate_list(setup.items_of(event))
+        "schedule_setup/items.html", event=event, page=paginate_list(item_setup.items_of(event))
     )
 
 
 def _new_item(event: Event, kind: SlotKind, added: str):  # type: ignore[no-untyped-def]
     form = _item_form(event, kind)
-    if _save_item(event, kind, None, form):
-        return _done(added, "items", event)
+    if _save_item(event, kind, None, form, lambda _slot: added):
+        return redirect(_url("items", event))
     return _item_page(event, kind, None, form, form_status(form))
 
 
@@ -462,7 +470,7 @@ def _item_page(  # type: ignore[no-untyped-def]
 ):
     context: dict[str, Any] = {}
     if slot is not None and kind is SlotKind.CONTAINER:
-        talks = setup.container_talks(slot)
+        talks = item_setup.container_talks(slot)
         if add_form is None:
             add_form = _add_talk_form(event, posted=False)
         context = {
@@ -479,7 +487,7 @@ def _add_talk_form(event: Event, *, posted: bool = True) -> AddTalkForm:
     # A talk accepted since the editor's last visit gets its slot here, so it can be chosen.
     if editor.ensure_slots(event=event, now=utcnow()):
         commit()
-    choices = [(t.id, t.display_title) for t in setup.talks_to_add(event)]
+    choices = [(t.id, t.display_title) for t in item_setup.talks_to_add(event)]
     if posted:
         return AddTalkForm(choices=choices)
     return AddTalkForm(formdata=None, choices=choices)
@@ -489,11 +497,13 @@ def _add_talk_form(event: Event, *, posted: bool = True) -> AddTalkForm:
 @bp.route("/<event_slug>/schedule/setup/items/<int:slot_id>", methods=["GET", "POST"])
 @manager_route
 def edit_item(event: Event, slot_id: int):
-    slot = _item(event, slot_id)
+    slot = item_setup.item_in_event(event, slot_id)
     kind = slot.kind
     form = _item_form(event, kind, slot)
-    if _save_item(event, kind, slot, form):
-        return _done(_("“%(title)s” is saved.", title=slot.title), "items", event)
+    if _save_item(
+        event, kind, slot, form, lambda saved: _("“%(title)s” is saved.", title=saved.title)
+    ):
+        return redirect(_url("items", event))
     return _item_page(event, kind, slot, form, form_status(form))
 
 
@@ -501,7 +511,7 @@ def edit_item(event: Event, slot_id: int):
 @bp.route("/<event_slug>/schedule/setup/items/<int:slot_id>/delete", methods=["GET", "POST"])
 @manager_route
 def delete_item(event: Event, slot_id: int):
-    slot = _item(event, slot_id)
+    slot = item_setup.item_in_event(event, slot_id)
     talks = len(slot.children)
     if slot.kind is SlotKind.CONTAINER:
         consequence = (
@@ -517,7 +527,7 @@ def delete_item(event: Event, slot_id: int):
         consequence = _("It is taken off the schedule.")
     return _confirm(
         event,
-        lambda: setup.delete_item(actor=current_user, event=event, slot=slot, now=utcnow()),
+        lambda: item_setup.delete_item(actor=current_user, event=event, slot=slot, now=utcnow()),
         done=_("“%(title)s” is deleted.", title=slot.title),
         after=_url("items", event),
         title=_("Delete a block") if slot.kind is SlotKind.CONTAINER else _("Delete an item"),
@@ -528,7 +538,7 @@ def delete_item(event: Event, slot_id: int):
 
 
 def _container(event: Event, slot_id: int) -> Slot:
-    slot = _item(event, slot_id)
+    slot = item_setup.item_in_event(event, slot_id)
     if slot.kind is not SlotKind.CONTAINER:
         abort(404)
     return slot
@@ -540,17 +550,18 @@ def _container(event: Event, slot_id: int) -> Slot:
 def add_talk(event: Event, slot_id: int):
     container = _container(event, slot_id)
     add_form = _add_talk_form(event)
-    if add_form.validate_on_submit() and _attempt(
-        lambda: setup.add_to_container(
+    if _submitted(
+        add_form,
+        lambda: item_setup.add_to_container(
             actor=current_user,
             event=event,
             container=container,
             talk_id=add_form.talk_id(),
             now=utcnow(),
         ),
-        add_form,
+        _("The talk is added to the block."),
     ):
-        return _done(_("The talk is added to the block."), "edit_item", event, slot_id=slot_id)
+        return redirect(_url("edit_item", event, slot_id=slot_id))
     form = _item_form(event, SlotKind.CONTAINER, container, posted=False)
     return _item_page(
         event, SlotKind.CONTAINER, container, form, form_status(add_form), add_form=add_form
@@ -564,10 +575,10 @@ def add_talk(event: Event, slot_id: int):
 @manager_route
 def move_talk(event: Event, slot_id: int, talk_id: int):
     container = _container(event, slot_id)
-    talk = _found(lambda: setup.container_talk(container, talk_id))
+    talk = item_setup.container_talk(container, talk_id)
     direction = move_direction()
     move_then(
-        lambda: setup.move_in_container(
+        lambda: item_setup.move_in_container(
             actor=current_user,
             event=event,
             container=container,
@@ -589,24 +600,20 @@ def move_talk(event: Event, slot_id: int, talk_id: int):
 @manager_route
 def remove_talk(event: Event, slot_id: int, talk_id: int):
     container = _container(event, slot_id)
-    talk = _found(lambda: setup.container_talk(container, talk_id))
-    _act_then(
-        lambda: setup.remove_from_container(
+    talk = item_setup.container_talk(container, talk_id)
+    return _button(
+        lambda: item_setup.remove_from_container(
             actor=current_user, event=event, container=container, talk_id=talk.id, now=utcnow()
         ),
-        _(
+        success=_(
             "“%(title)s” is out of the block and back among the sessions to place.",
             title=talk.display_title,
         ),
+        to=_url("edit_item", event, slot_id=slot_id) + "#talks",
     )
-    return redirect(_url("edit_item", event, slot_id=slot_id) + "#talks")
 
 
 # Speakers ------------------------------------------------------------------------------------
-
-
-def _speaker(event: Event, user_id: int) -> User:
-    return _found(lambda: setup.speaker_in_event(event, user_id))
 
 
 @access("organizer")
@@ -617,14 +624,16 @@ def speakers(event: Event):
     if editor.ensure_slots(event=event, now=utcnow()):
         commit()
     return render_template(
-        "schedule_setup/speakers.html", event=event, page=paginate_list(setup.speaker_rows(event))
+        "schedule_setup/speakers.html",
+        event=event,
+        page=paginate_list(speaker_setup.speaker_rows(event)),
     )
 
 
 def _profile_answers(event: Event, profile: Any) -> list[tuple[dt.date, str]]:
     """The speaker's own per-day answers, as words with the hours they mean."""
     answers = []
-    for day in setup.event_dates(event):
+    for day in day_setup.event_dates(event):
         part = (profile.availability or {}).get(day.isoformat(), "all") if profile else "all"
         span = AVAILABILITY.get(part)
         label = str(AVAILABILITY_LABELS.get(part, part))
@@ -647,14 +656,14 @@ def _speaker_page(  # type: ignore[no-untyped-def]
     interval_form: IntervalForm | None = None,
     status: int = 200,
 ):
-    profile = setup.profile_for(event, user)
-    zone = setup.speaker_zone(event, profile)
+    profile = speaker_setup.profile_for(event, user)
+    zone = speaker_setup.speaker_zone(event, profile)
     if form is None:
         form = SpeakerForm(formdata=None, obj=profile)
         form.timezone.data = zone
     if interval_form is None:
         interval_form = IntervalForm(
-            formdata=None, dates=setup.speaker_dates(event, zone), zone=zone
+            formdata=None, dates=speaker_setup.speaker_dates(event, zone), zone=zone
         )
         interval_form.day.data = event.starts_on.isoformat()  # not the day before, far west
     return render_template(
@@ -665,7 +674,7 @@ def _speaker_page(  # type: ignore[no-untyped-def]
         zone=zone,
         form=form,
         interval_form=interval_form,
-        intervals=setup.explicit_availability(event, user),
+        intervals=speaker_setup.explicit_availability(event, user),
         answers=_profile_answers(event, profile),
         reset_form=ConfirmForm(formdata=None),
     ), status
@@ -675,22 +684,18 @@ def _speaker_page(  # type: ignore[no-untyped-def]
 @bp.route("/<event_slug>/schedule/setup/speakers/<int:user_id>", methods=["GET", "POST"])
 @manager_route
 def speaker(event: Event, user_id: int):
-    user = _speaker(event, user_id)
+    user = speaker_setup.speaker_in_event(event, user_id)
     form = SpeakerForm()
     if not form.is_submitted():
         return _speaker_page(event, user)
-    if form.validate_on_submit() and _attempt(
-        lambda: setup.save_speaker_settings(
+    if _submitted(
+        form,
+        lambda: speaker_setup.save_speaker_settings(
             actor=current_user, event=event, user=user, data=form.as_input(), now=utcnow()
         ),
-        form,
+        _("%(name)s's details are saved.", name=user.display_name),
     ):
-        return _done(
-            _("%(name)s's details are saved.", name=user.display_name),
-            "speaker",
-            event,
-            user_id=user_id,
-        )
+        return redirect(_url("speaker", event, user_id=user_id))
     return _speaker_page(event, user, form=form, status=form_status(form))
 
 
@@ -698,24 +703,19 @@ def speaker(event: Event, user_id: int):
 @bp.route("/<event_slug>/schedule/setup/speakers/<int:user_id>/availability", methods=["POST"])
 @manager_route
 def add_interval(event: Event, user_id: int):
-    user = _speaker(event, user_id)
-    zone = setup.speaker_zone(event, setup.profile_for(event, user))
-    interval_form = IntervalForm(dates=setup.speaker_dates(event, zone), zone=zone)
-    if interval_form.validate_on_submit() and _attempt(
-        lambda: setup.add_speaker_interval(
-            actor=current_user,
-            event=event,
-            user=user,
-            day=interval_form.chosen_day(),
-            starts=interval_form.starts.data,
-            ends=interval_form.ends.data,
-            now=utcnow(),
-        ),
+    user = speaker_setup.speaker_in_event(event, user_id)
+    zone = speaker_setup.speaker_zone(event, speaker_setup.profile_for(event, user))
+    interval_form = IntervalForm(dates=speaker_setup.speaker_dates(event, zone), zone=zone)
+    return _add_times(
         interval_form,
-    ):
-        return _done(_("The time is added."), "speaker", event, user_id=user_id)
-    return _speaker_page(
-        event, user, interval_form=interval_form, status=form_status(interval_form)
+        lambda times: speaker_setup.add_speaker_interval(
+            actor=current_user, event=event, user=user, now=utcnow(), **times
+        ),
+        success=_("The time is added."),
+        to=_url("speaker", event, user_id=user_id),
+        page=lambda: _speaker_page(
+            event, user, interval_form=interval_form, status=form_status(interval_form)
+        ),
     )
 
 
@@ -726,16 +726,16 @@ def add_interval(event: Event, user_id: int):
 )
 @manager_route
 def remove_interval(event: Event, user_id: int, interval_id: int):
-    user = _speaker(event, user_id)
-    if interval_id not in {row.id for row in setup.explicit_availability(event, user)}:
+    user = speaker_setup.speaker_in_event(event, user_id)
+    if interval_id not in {row.id for row in speaker_setup.explicit_availability(event, user)}:
         abort(404)
-    _act_then(
-        lambda: setup.remove_speaker_interval(
+    return _button(
+        lambda: speaker_setup.remove_speaker_interval(
             actor=current_user, event=event, user=user, interval_id=interval_id, now=utcnow()
         ),
-        _("The time is removed."),
+        success=_("The time is removed."),
+        to=_url("speaker", event, user_id=user_id),
     )
-    return redirect(_url("speaker", event, user_id=user_id))
 
 
 @access("organizer")
@@ -745,11 +745,11 @@ def remove_interval(event: Event, user_id: int, interval_id: int):
 )
 @manager_route
 def reset_availability(event: Event, user_id: int):
-    user = _speaker(event, user_id)
+    user = speaker_setup.speaker_in_event(event, user_id)
     back = _url("speaker", event, user_id=user_id)
     return _confirm(
         event,
-        lambda: setup.reset_speaker_availability(
+        lambda: speaker_setup.reset_speaker_availability(
             actor=current_user, event=event, user=user, now=utcnow()
         ),
         done=_("%(name)s's own answers count again.", name=user.display_name),

@@ -8,10 +8,9 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from organizer import permissions
-from organizer.blueprints._common import access, commit, event_route, show_domain_error, utcnow
-from organizer.blueprints._setup_views import confirm_then, fail_form, form_status
+from organizer.blueprints._common import access, attempt, event_route, utcnow
+from organizer.blueprints._setup_views import confirm_then, form_status
 from organizer.blueprints.scheduler.forms import AcceptForm, SuggestForm
-from organizer.errors import DomainError
 from organizer.models import Event, ScheduleSuggestion
 from organizer.services.scheduling import suggestions
 
@@ -29,22 +28,22 @@ def index(event: Event):
     if not form.is_submitted():
         form.time_limit.data = suggestions.default_time_limit(event)
     if form.validate_on_submit():
-        try:
-            suggestion = suggestions.suggest(
+        done = attempt(
+            lambda: suggestions.suggest(
                 event=event,
                 actor=current_user,
                 now=utcnow(),
                 mode=form.mode.data,
                 time_limit=form.time_limit.data,
-            )
-        except DomainError as error:
-            fail_form(error, form)
-        else:
-            commit()
-            flash(_("Here is the suggestion. Nothing changes until you accept it."), "success")
+            ),
+            form=form,
+            success=_("Here is the suggestion. Nothing changes until you accept it."),
+        )
+        if done.ok:
+            assert done.value is not None
             return redirect(
                 url_for(
-                    "scheduler.suggestion", event_slug=event.slug, public_id=suggestion.public_id
+                    "scheduler.suggestion", event_slug=event.slug, public_id=done.value.public_id
                 )
             )
     return render_template(
@@ -89,23 +88,20 @@ def accept(event: Event, public_id: str):
         return _suggestion_page(event, item, form, 400)
     by_public_id = {m["public_id"]: m["slot_id"] for m in item.moves or []}
     chosen = None if form.scope.data == "all" else [by_public_id[p] for p in form.moves.data]
-    try:
-        count = suggestions.apply(
+    done = attempt(
+        lambda: suggestions.apply(
             event=event, suggestion=item, slot_ids=chosen, actor=current_user, now=utcnow()
-        )
-    except DomainError as error:
-        show_domain_error(error, form)
-        item = suggestions.suggestion_by_public_id(event, public_id)
-        return _suggestion_page(event, item, form, error.status_code)
-    commit()
-    flash(
-        ngettext(
+        ),
+        form=form,
+        success=lambda count: ngettext(
             "%(num)d change of the suggestion is in the schedule.",
             "%(num)d changes of the suggestion are in the schedule.",
             count,
         ),
-        "success",
     )
+    if not done.ok:
+        item = suggestions.suggestion_by_public_id(event, public_id)
+        return _suggestion_page(event, item, form, done.status)
     return redirect(url_for("schedule.editor", event_slug=event.slug))
 
 

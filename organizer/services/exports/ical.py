@@ -3,8 +3,8 @@
 Two entry points:
 
 - `calendar(entries, ...)` takes snapshot entries of a release (see
-  `services.scheduling.releases.snapshot`) and returns one VCALENDAR (the release mails attach
-  one session);
+  `services.scheduling.release_snapshot.snapshot`) and returns one VCALENDAR (the release
+  mails attach one session);
 - `vevent(item, ...)`, `vtimezone(zone, years)` and `document(...)` are the parts the feeds
   (`services.feeds`) assemble: each session's VEVENT is written once per release and reused by
   every feed that holds it.

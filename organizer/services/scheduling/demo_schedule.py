@@ -73,6 +73,43 @@ def load_schedule(
     schedule = spec.get("schedule")
     if not schedule:
         return
+    _load_grid(event, schedule, now)
+    _load_speakers(event, schedule.get("speakers", []), users, now)
+    db.session.flush()
+    editor.ensure_slots(event=event, now=now)
+    talks = {
+        slot.proposal.title: slot
+        for slot in db.session.scalars(select(Slot).join(Proposal).where(Slot.event_id == event.id))
+        if slot.proposal is not None
+    }
+    _load_items(event, schedule, rooms, talks, now)
+    for item in schedule.get("placed", []):
+        slot = talks[item["talk"]]
+        slot.room_id = rooms[item["room"]].id
+        slot.starts_at = _local(item["start"], zone)
+        slot.expected_audience = item.get("expected_audience")
+    db.session.flush()
+    if schedule.get("release"):
+        released = releases.release(
+            event=event, actor=organizer, now=now, comment=schedule["release"].get("comment", "")
+        )
+        _load_agendas(event, schedule.get("agendas", []), talks, users, released, now)
+    for item in schedule.get("after_release", []):
+        slot = talks[item["talk"]]
+        editor.move(
+            event=event,
+            slot=slot,
+            room_id=rooms[item["room"]].id,
+            starts_at=_local(item["start"], zone),
+            version=slot.version,
+            actor=organizer,
+            now=now,
+        )
+
+
+def _load_grid(event: Event, schedule: dict[str, Any], now: dt.datetime) -> None:
+    """The schedule's settings and days."""
+    zone = event.timezone
     db.session.add(
         ScheduleSettings(
             event_id=event.id,
@@ -92,14 +129,17 @@ def load_schedule(
                 ends_at=local_date_to_utc(date, dt.time.fromisoformat(day["end"]), zone),
             )
         )
-    _load_speakers(event, schedule.get("speakers", []), users, now)
-    db.session.flush()
-    editor.ensure_slots(event=event, now=now)
-    talks = {
-        slot.proposal.title: slot
-        for slot in db.session.scalars(select(Slot).join(Proposal).where(Slot.event_id == event.id))
-        if slot.proposal is not None
-    }
+
+
+def _load_items(
+    event: Event,
+    schedule: dict[str, Any],
+    rooms: dict[str, Room],
+    talks: dict[str, Slot],
+    now: dt.datetime,
+) -> None:
+    """Plenary items, and blocks with their talks (`talks`: the talks' slots by title)."""
+    zone = event.timezone
     for item in schedule.get("items", []):
         db.session.add(
             Slot(
@@ -135,28 +175,6 @@ def load_schedule(
         for position, title in enumerate(item.get("talks", [])):
             talks[title].parent_id = container.id
             talks[title].position = position
-    for item in schedule.get("placed", []):
-        slot = talks[item["talk"]]
-        slot.room_id = rooms[item["room"]].id
-        slot.starts_at = _local(item["start"], zone)
-        slot.expected_audience = item.get("expected_audience")
-    db.session.flush()
-    if schedule.get("release"):
-        released = releases.release(
-            event=event, actor=organizer, now=now, comment=schedule["release"].get("comment", "")
-        )
-        _load_agendas(event, schedule.get("agendas", []), talks, users, released, now)
-    for item in schedule.get("after_release", []):
-        slot = talks[item["talk"]]
-        editor.move(
-            event=event,
-            slot=slot,
-            room_id=rooms[item["room"]].id,
-            starts_at=_local(item["start"], zone),
-            version=slot.version,
-            actor=organizer,
-            now=now,
-        )
 
 
 def _load_agendas(

@@ -320,13 +320,14 @@ def _sort_key(card: Card) -> tuple[int, str, int]:
     return (KIND_ORDER[card.kind], card.title.casefold(), card.id)
 
 
-def _layout(plan: Plan, day: DayInfo, placed: Iterable[Session]) -> tuple[DayGrid, set[int]]:
-    """The day's rows and cells; returns the grid and the ids of the sessions it shows."""
-    zone = ZoneInfo(plan.timezone)
-    step = dt.timedelta(minutes=plan.granularity)
-    count = max(1, math.ceil((day.ends_at - day.starts_at) / step))
-    room_ids = list(plan.rooms)
-    # Each room's occupied row ranges; an all-rooms item occupies every room.
+Cluster = tuple[int, int, list[Session]]  # first row, row after the last, the sessions
+
+
+def _occupied(
+    day: DayInfo, placed: Iterable[Session], step: dt.timedelta, room_ids: list[int]
+) -> tuple[dict[int, list[tuple[int, int, Session]]], set[int]]:
+    """Each room's occupied row ranges (an all-rooms item occupies every room), and the ids of
+    the sessions the day shows."""
     occupied: dict[int, list[tuple[int, int, Session]]] = {r: [] for r in room_ids}
     shown: set[int] = set()
     for session in placed:
@@ -342,10 +343,14 @@ def _layout(plan: Plan, day: DayInfo, placed: Iterable[Session]) -> tuple[DayGri
             if room_id in occupied:
                 occupied[room_id].append((first, last, session))
                 shown.add(session.id)
-    # Overlapping ranges in a room share one cell.
-    clusters: dict[int, list[tuple[int, int, list[Session]]]] = {}
+    return occupied, shown
+
+
+def _clusters(occupied: dict[int, list[tuple[int, int, Session]]]) -> dict[int, list[Cluster]]:
+    """Overlapping ranges in a room share one cell."""
+    clusters: dict[int, list[Cluster]] = {}
     for room_id, ranges in occupied.items():
-        merged: list[tuple[int, int, list[Session]]] = []
+        merged: list[Cluster] = []
         for first, last, session in sorted(ranges, key=lambda r: (r[0], r[1], r[2].id)):
             if merged and first < merged[-1][1]:
                 a, b, members = merged[-1]
@@ -353,18 +358,33 @@ def _layout(plan: Plan, day: DayInfo, placed: Iterable[Session]) -> tuple[DayGri
             else:
                 merged.append((first, last, [session]))
         clusters[room_id] = merged
-    # A cluster of all-rooms items that is the same in every room becomes one wide cell.
-    wide: dict[int, tuple[int, list[Session]]] = {}  # first row -> (last row, sessions)
-    if room_ids:
-        for first, last, members in clusters[room_ids[0]]:
-            if not all(s.all_rooms for s in members):
-                continue
-            key = (first, last, [s.id for s in members])
-            if all(
-                any((a, b, [s.id for s in m]) == key for a, b, m in clusters[r]) for r in room_ids
-            ):
-                wide[first] = (last, members)
-    home: dict[int, int] = {}  # all-rooms session id -> the room column that draws its card
+    return clusters
+
+
+def _wide(
+    clusters: dict[int, list[Cluster]], room_ids: list[int]
+) -> dict[int, tuple[int, list[Session]]]:
+    """A cluster of all-rooms items that is the same in every room becomes one wide cell:
+    first row -> (row after the last, sessions)."""
+    wide: dict[int, tuple[int, list[Session]]] = {}
+    if not room_ids:
+        return wide
+    for first, last, members in clusters[room_ids[0]]:
+        if not all(s.all_rooms for s in members):
+            continue
+        key = (first, last, [s.id for s in members])
+        if all(any((a, b, [s.id for s in m]) == key for a, b, m in clusters[r]) for r in room_ids):
+            wide[first] = (last, members)
+    return wide
+
+
+def _homes(
+    clusters: dict[int, list[Cluster]],
+    room_ids: list[int],
+    wide: dict[int, tuple[int, list[Session]]],
+) -> dict[int, int]:
+    """All-rooms session id -> the room column that draws its card (outside wide cells)."""
+    home: dict[int, int] = {}
     for room_id in room_ids:
         for first, _last, members in clusters[room_id]:
             if first in wide and [s.id for s in members] == [s.id for s in wide[first][1]]:
@@ -372,6 +392,19 @@ def _layout(plan: Plan, day: DayInfo, placed: Iterable[Session]) -> tuple[DayGri
             for session in members:
                 if session.all_rooms:
                     home.setdefault(session.id, room_id)
+    return home
+
+
+def _layout(plan: Plan, day: DayInfo, placed: Iterable[Session]) -> tuple[DayGrid, set[int]]:
+    """The day's rows and cells; returns the grid and the ids of the sessions it shows."""
+    zone = ZoneInfo(plan.timezone)
+    step = dt.timedelta(minutes=plan.granularity)
+    count = max(1, math.ceil((day.ends_at - day.starts_at) / step))
+    room_ids = list(plan.rooms)
+    occupied, shown = _occupied(day, placed, step, room_ids)
+    clusters = _clusters(occupied)
+    wide = _wide(clusters, room_ids)
+    home = _homes(clusters, room_ids, wide)
     starts: dict[tuple[int, int], tuple[int, list[Session]]] = {}
     for room_id in room_ids:
         for first, last, members in clusters[room_id]:
@@ -380,24 +413,22 @@ def _layout(plan: Plan, day: DayInfo, placed: Iterable[Session]) -> tuple[DayGri
     covered: dict[int, int] = {}  # room id -> first row no longer covered by a span above
     for index in range(count):
         at = day.starts_at + index * step
-        cells: list[Cell] = []
         if index in wide:
             last, members = wide[index]
-            cells.append(
-                Cell(
-                    room_id=room_ids[0],
-                    row=index,
-                    rowspan=min(last, count) - index,
-                    colspan=len(room_ids),
-                    start=_hhmm(at, zone),
-                    starts_at=at,
-                    sessions=tuple(s.public_id for s in members),
-                )
+            cell = Cell(
+                room_id=room_ids[0],
+                row=index,
+                rowspan=min(last, count) - index,
+                colspan=len(room_ids),
+                start=_hhmm(at, zone),
+                starts_at=at,
+                sessions=tuple(s.public_id for s in members),
             )
             for room_id in room_ids:
                 covered[room_id] = min(last, count)
-            rows.append(Row(index, _hhmm(at, zone), at, tuple(cells)))
+            rows.append(Row(index, _hhmm(at, zone), at, (cell,)))
             continue
+        cells: list[Cell] = []
         for room_id in room_ids:
             if covered.get(room_id, 0) > index:
                 continue
@@ -414,11 +445,10 @@ def _layout(plan: Plan, day: DayInfo, placed: Iterable[Session]) -> tuple[DayGri
             covered[room_id] = end
             cells.append(Cell(room_id, index, end - index, 1, _hhmm(at, zone), at, here, also))
         rows.append(Row(index, _hhmm(at, zone), at, tuple(cells)))
-    local_day = day.day
     grid = DayGrid(
         day=day,
-        label=day_label(local_day),
-        short_label=format_date(local_day, "EEE d MMM"),
+        label=day_label(day.day),
+        short_label=format_date(day.day, "EEE d MMM"),
         start=_hhmm(day.starts_at, zone),
         end=_hhmm(day.ends_at, zone),
         rows=tuple(rows),

@@ -234,10 +234,6 @@ class SuggestionView:
         return self.suggestion.stats or {}
 
     @property
-    def is_draft(self) -> bool:
-        return self.suggestion.status is SuggestionStatus.DRAFT
-
-    @property
     def changed_count(self) -> int:
         return sum(1 for m in self.moves if m.changed)
 
@@ -298,30 +294,25 @@ def _require_draft(suggestion: ScheduleSuggestion) -> None:
         raise Conflict(_("This suggestion was discarded; make a new one."))
 
 
-def apply(
-    *,
-    event: Event,
-    suggestion: ScheduleSuggestion,
-    slot_ids: Iterable[int] | None = None,
-    actor: User,
-    now: dt.datetime,
-) -> int:
-    """Accept the suggestion: every move (`slot_ids` None) or the chosen ones. Each goes
-    through the editor with the version the suggestion saw, so a session changed since
-    refuses the whole acceptance (Conflict); the caller rolls back. Returns how many moved."""
-    editor.require_manager(actor, event)
-    if suggestion.event_id != event.id:
-        raise NotFound(_("There is no such suggestion for this event."))
-    _require_draft(suggestion)
+def _chosen_moves(
+    suggestion: ScheduleSuggestion, slot_ids: Iterable[int] | None
+) -> list[dict[str, Any]]:
+    """Every move of the suggestion (`slot_ids` None), or the chosen ones."""
     moves = list(suggestion.moves or [])
-    if slot_ids is not None:
-        chosen = set(slot_ids)
-        known = {m["slot_id"] for m in moves}
-        if not chosen:
-            raise ValidationFailed({"moves": _("Choose at least one change to accept.")})
-        if not chosen <= known:
-            raise ValidationFailed({"moves": _("Choose changes from this suggestion.")})
-        moves = [m for m in moves if m["slot_id"] in chosen]
+    if slot_ids is None:
+        return moves
+    chosen = set(slot_ids)
+    known = {m["slot_id"] for m in moves}
+    if not chosen:
+        raise ValidationFailed({"moves": _("Choose at least one change to accept.")})
+    if not chosen <= known:
+        raise ValidationFailed({"moves": _("Choose changes from this suggestion.")})
+    return [m for m in moves if m["slot_id"] in chosen]
+
+
+def _unchanged_slots(event: Event, moves: list[dict[str, Any]]) -> dict[int, Slot]:
+    """The slots the moves are about, by id; Conflict when one is gone or was changed after
+    the suggestion was made."""
     slots = {
         slot.id: slot
         for slot in db.session.scalars(
@@ -351,6 +342,26 @@ def apply(
                     title=slot.display_title,
                 )
             )
+    return slots
+
+
+def apply(
+    *,
+    event: Event,
+    suggestion: ScheduleSuggestion,
+    slot_ids: Iterable[int] | None = None,
+    actor: User,
+    now: dt.datetime,
+) -> int:
+    """Accept the suggestion: every move (`slot_ids` None) or the chosen ones. Each goes
+    through the editor with the version the suggestion saw, so a session changed since
+    refuses the whole acceptance (Conflict); the caller rolls back. Returns how many moved."""
+    editor.require_manager(actor, event)
+    if suggestion.event_id != event.id:
+        raise NotFound(_("There is no such suggestion for this event."))
+    _require_draft(suggestion)
+    moves = _chosen_moves(suggestion, slot_ids)
+    slots = _unchanged_slots(event, moves)
     try:
         editor.move_many(
             event=event,
