@@ -102,7 +102,7 @@ def settings_form(**kwargs: Any) -> _SettingsBase:
     names = []
     choices = [SelectChoice(s.value, _(s.label)) for s in Severity]
     for rule in rules.all_rules():
-        name = setup.severity_field(rule.code)  # type: ignore[arg-type]
+        name = setup.severity_field(rule.code)
         attrs[name] = RadioField(
             rule.label,
             choices=choices,

@@ -18,12 +18,12 @@ from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from organizer.enums import ConflictRule, Severity
+from organizer.enums import Severity
 from organizer.errors import ValidationFailed
 from organizer.extensions import db
 from organizer.models import Event, ScheduleSettings, Slot, User
 from organizer.services import audit
-from organizer.services.scheduling import editor, local_times
+from organizer.services.scheduling import editor, local_times, rules
 from organizer.services.scheduling.plan import settings_of, severities_of
 
 GRANULARITIES = (5, 10, 15)
@@ -36,13 +36,13 @@ class SettingsInput:
     granularity_minutes: int | None
     speaker_buffer_minutes: int | None
     solver_time_limit_seconds: int | None
-    # ConflictRule value -> Severity value, for every rule.
+    # A rule's code -> Severity value, for every rule of the registry.
     severities: dict[str, str]
 
 
-def severity_field(rule: ConflictRule) -> str:
-    """The name of the form field (and error key) of a rule's severity."""
-    return f"severity_{rule.value}"
+def severity_field(code: str) -> str:
+    """The name of the form field (and error key) of a rule's severity, from the rule's code."""
+    return f"severity_{code}"
 
 
 def off_grid(event: Event, granularity: int) -> list[tuple[Slot, dt.datetime]]:
@@ -104,9 +104,9 @@ def save_settings(
         errors["solver_time_limit_seconds"] = _(
             "Enter a time limit from %(low)d to %(high)d seconds.", low=low, high=high
         )
-    for rule in ConflictRule:
-        if data.severities.get(rule.value) not in Severity._value2member_map_:
-            errors[severity_field(rule)] = _("Choose what this kind of conflict does.")
+    for rule in rules.all_rules():
+        if data.severities.get(rule.code) not in Severity._value2member_map_:
+            errors[severity_field(rule.code)] = _("Choose what this kind of conflict does.")
     if errors:
         raise ValidationFailed(errors)
     assert data.granularity_minutes is not None
@@ -140,7 +140,7 @@ def save_settings(
         "granularity_minutes": data.granularity_minutes,
         "speaker_buffer_minutes": data.speaker_buffer_minutes,
         "solver_time_limit_seconds": data.solver_time_limit_seconds,
-        "severities": {rule.value: data.severities[rule.value] for rule in ConflictRule},
+        "severities": {rule.code: data.severities[rule.code] for rule in rules.all_rules()},
     }
     changed = audit.changes(before, after)
     if not changed:
