@@ -19,8 +19,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from organizer.enums import OthersReviews, ProposalState, QuestionKind, SpeakerRole
+from organizer.enums import OthersReviews, ProposalState, SpeakerRole
 from organizer.models.base import Base, PublicId, new_code, new_public_id, slug_from_name, str_enum
+from organizer.models.reviewing import AnswerColumns, QuestionColumns
 
 if TYPE_CHECKING:
     from organizer.models.accounts import User
@@ -90,23 +91,12 @@ class Track(Base):
     position: Mapped[int] = mapped_column(default=0)
 
 
-class Question(Base):
+class Question(QuestionColumns, Base):
     """A custom question of the call, answered once per proposal."""
 
     __tablename__ = "question"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    text: Mapped[str] = mapped_column(String(300))
-    help_text: Mapped[str] = mapped_column(String(500), default="")
-    kind: Mapped[QuestionKind] = mapped_column(str_enum(QuestionKind, "question_kind"))
-    choices: Mapped[list[str]] = mapped_column(JSON, default=list)  # choice questions only
-    required: Mapped[bool] = mapped_column(default=False)
-    visible_to_reviewers: Mapped[bool] = mapped_column(default=True)
-    # File questions: accepted kinds (keys of services.uploads.FILE_KINDS) and size limit.
-    file_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
-    max_file_kb: Mapped[int] = mapped_column(default=5120)
-    position: Mapped[int] = mapped_column(default=0)
 
 
 class Upload(Base):
@@ -282,20 +272,14 @@ class SpeakerProfile(Base):
     photo: Mapped[Upload | None] = relationship()
 
 
-class Answer(Base):
+class Answer(AnswerColumns, Base):
     __tablename__ = "answer"
     __table_args__ = (UniqueConstraint("proposal_id", "question_id"),)
+    question_table = "question"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(
         ForeignKey("proposal.id", ondelete="CASCADE"), index=True
     )
-    question_id: Mapped[int] = mapped_column(
-        ForeignKey("question.id", ondelete="CASCADE"), index=True
-    )
-    # Text answers as text; choices as a JSON list; yes/no as "yes" or "no".
-    value: Mapped[Any] = mapped_column(JSON, nullable=True)
-    upload_id: Mapped[int | None] = mapped_column(ForeignKey("upload.id", ondelete="SET NULL"))
     # A version of the file that organizers redacted: what reviewers get instead of `upload`.
     redacted_upload_id: Mapped[int | None] = mapped_column(
         ForeignKey("upload.id", ondelete="SET NULL")
@@ -303,7 +287,7 @@ class Answer(Base):
 
     proposal: Mapped[Proposal] = relationship(back_populates="answers")
     question: Mapped[Question] = relationship()
-    upload: Mapped[Upload | None] = relationship(foreign_keys=[upload_id])
+    upload: Mapped[Upload | None] = relationship(foreign_keys="Answer.upload_id")
     redacted_upload: Mapped[Upload | None] = relationship(foreign_keys=[redacted_upload_id])
 
     @property
