@@ -16,7 +16,7 @@ from organizer.blueprints._common import CheckboxGroupField
 from organizer.blueprints._forms import Form
 from organizer.enums import QuestionKind
 from organizer.services import uploads
-from organizer.services.questions import LONG_TEXT_MAX, TEXT_MAX, FileInput
+from organizer.services.reviewing.questions import LONG_TEXT_MAX, TEXT_MAX, FileInput
 
 QuestionNames = list[tuple[Any, str]]
 

@@ -50,7 +50,8 @@ class Cfp(Base):
     abstract_max_length: Mapped[int] = mapped_column(default=1000)
     languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["en"])
     # Whether the event's team (organizers, reviewers, grant reviewers) may submit; the call's
-    # pages say so. Their own proposals are never theirs to review (services/conflicts.py).
+    # pages say so. Their own proposals are never theirs to review (services/reviewing/
+    # interests.py).
     team_may_apply: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
@@ -164,8 +165,8 @@ class Proposal(Base):
     redacted_title: Mapped[str | None] = mapped_column(String(200))
     redacted_abstract: Mapped[str | None] = mapped_column(Text)
     redacted_description: Mapped[str | None] = mapped_column(Text)
-    # Redaction flags an organizer judged harmless ("<source>|<term>", see services/review.py);
-    # None when none were dismissed.
+    # Redaction flags an organizer judged harmless ("<source>|<term>", see
+    # services/reviewing/redaction.py); None when none were dismissed.
     redaction_dismissed: Mapped[list[str] | None] = mapped_column(JSON)
     # Bumped on every edit, so that a form opened in two tabs cannot overwrite itself and
     # reviews can tell that the text changed after they were written.

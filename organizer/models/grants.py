@@ -74,7 +74,8 @@ class GrantProgramme(Base):
     category_caps: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     anonymous_review: Mapped[bool] = mapped_column(default=True)
     respond_days: Mapped[int] = mapped_column(default=14)  # offers are answered within
-    # Whether the event's team may apply; the programme's pages say so (services/conflicts.py).
+    # Whether the event's team may apply; the programme's pages say so
+    # (services/reviewing/interests.py).
     team_may_apply: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]

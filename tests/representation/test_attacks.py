@@ -23,8 +23,8 @@ import pytest
 from pypdf import PdfReader
 
 from organizer.enums import ProposalState, SurveyKind
-from organizer.services import decisions
 from organizer.services import representation as rep
+from organizer.services.cfp import decisions
 from tests.factories import NOW, login_as, make_cfp, make_event, make_proposal, make_user
 from tests.representation import attacker
 from tests.representation.attacker import NO_ANSWER, SELF_DESCRIBED, World

@@ -38,7 +38,7 @@ from organizer.blueprints.grants.forms import (
 from organizer.enums import GrantState
 from organizer.errors import DomainError, NotFound
 from organizer.models import Event, GrantApplication, GrantProgramme
-from organizer.services import cfp as cfp_service
+from organizer.services.cfp import proposals
 from organizer.services.grants import applications as grant_apps
 from organizer.services.grants import offers
 from organizer.services.grants import programmes as grant_programmes
@@ -86,7 +86,7 @@ def _form_for(programme: GrantProgramme, application: GrantApplication | None = 
     return application_form(
         programme,
         grant_programmes.questions(programme),
-        cfp_service.my_proposals(programme.event, current_user),
+        proposals.my_proposals(programme.event, current_user),
         application=application,
         **kw,
     )

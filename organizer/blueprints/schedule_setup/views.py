@@ -46,7 +46,7 @@ from organizer.blueprints.schedule_setup.forms import (
 from organizer.enums import AVAILABILITY_LABELS, SlotKind
 from organizer.errors import DomainError, NotFound
 from organizer.models import Event, Room, ScheduleDay, Slot, User
-from organizer.services.cfp import AVAILABILITY
+from organizer.services.cfp.profiles import AVAILABILITY
 from organizer.services.scheduling import editor, setup
 
 bp = Blueprint("schedule_setup", __name__, url_prefix="/manage")

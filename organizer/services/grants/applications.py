@@ -37,10 +37,11 @@ from organizer.models import (
     Proposal,
     User,
 )
-from organizer.services import audit, conflicts, money, uploads
+from organizer.services import audit, money, uploads
 from organizer.services.grants.programmes import categories_for, questions
 from organizer.services.mail import external_url, queue_mail
-from organizer.services.questions import FileInput, validate_answer
+from organizer.services.reviewing import interests
+from organizer.services.reviewing.questions import FileInput, validate_answer
 
 MOTIVATION_MAX = 5_000
 SHORT_MAX = 200
@@ -514,7 +515,7 @@ def save_application(
     if submit and not actor.email_verified:
         raise Conflict(_("Confirm your email address before you submit (see your inbox)."))
     if submit:
-        conflicts.refuse_team_submission(
+        interests.refuse_team_submission(
             actor=actor, event=event, allowed=programme.team_may_apply, what="grant"
         )
     errors, proposal = _validate(

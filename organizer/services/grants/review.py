@@ -47,10 +47,10 @@ from organizer.models import (
     GrantReviewScore,
     User,
 )
-from organizer.services import conflicts as own_conflicts
-from organizer.services import redaction, uploads
+from organizer.services import uploads
 from organizer.services.grants import programmes as programme_service
-from organizer.services.review import _weighted_score
+from organizer.services.reviewing import interests, redaction
+from organizer.services.reviewing.criteria import weighted_score as _weighted_score
 
 REVIEWABLE_STATES = REVIEWABLE_GRANT_STATES  # drafts and withdrawn: never
 
@@ -76,7 +76,7 @@ def _require_committee(actor: User, event: Event) -> None:
 
 def can_review_application(user: Any, application: GrantApplication) -> bool:
     """Committee members review every application of their event except their own (theirs,
-    or linked to a proposal they speak on: `services/conflicts.py`)."""
+    or linked to a proposal they speak on: `services/reviewing/interests.py`)."""
     return permissions.can_review_grants(
         user, application.programme.event
     ) and not permissions.is_own_application(user, application)
@@ -210,14 +210,14 @@ def reviewable_query(
     programme: GrantProgramme, *, viewer: User | None = None
 ) -> Select[tuple[GrantApplication]]:
     """The programme's applications reviewers may open, oldest first; with `viewer`, not the
-    viewer's own (`services/conflicts.py`)."""
+    viewer's own (`services/reviewing/interests.py`)."""
     return (
         select(GrantApplication)
         .where(
             GrantApplication.programme_id == programme.id,
             GrantApplication.state.in_(REVIEWABLE_STATES),
         )
-        .where(~own_conflicts.own_application(viewer) if viewer is not None else true())
+        .where(~interests.own_application(viewer) if viewer is not None else true())
         .options(selectinload(GrantApplication.applicant))
         .order_by(GrantApplication.submitted_at, GrantApplication.id)
     )
@@ -445,7 +445,7 @@ def progress(event: Event, reviewer: User) -> list[Progress]:
             .where(
                 GrantApplication.programme_id.in_(in_event),
                 GrantApplication.state.in_(REVIEWABLE_STATES),
-                ~own_conflicts.own_application(reviewer),
+                ~interests.own_application(reviewer),
             )
             .group_by(GrantApplication.programme_id)
         ).all()
@@ -571,7 +571,7 @@ def own_count(programme: GrantProgramme, viewer: User) -> int:
             .where(
                 GrantApplication.programme_id == programme.id,
                 GrantApplication.state.in_(REVIEWABLE_STATES),
-                own_conflicts.own_application(viewer),
+                interests.own_application(viewer),
             )
         )
         or 0

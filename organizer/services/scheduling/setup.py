@@ -37,7 +37,7 @@ from organizer.models import (
     User,
 )
 from organizer.services import addresses, audit
-from organizer.services.cfp import profile_time_zone
+from organizer.services.cfp.profiles import profile_time_zone
 from organizer.services.ordering import swap_with_neighbour
 from organizer.services.scheduling import editor
 from organizer.services.scheduling.plan import (

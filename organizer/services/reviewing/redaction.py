@@ -46,7 +46,8 @@ from organizer.models import (
     SpeakerProfile,
     User,
 )
-from organizer.services import audit, conflicts, uploads
+from organizer.services import audit, uploads
+from organizer.services.reviewing import interests
 
 REDACTED_TITLE_MAX = 200
 TEXT_SOURCE = "text"
@@ -268,7 +269,7 @@ def set_redaction(
     the speaker's own text, clears the redaction so that reviewers see the original."""
     event = proposal.event
     _require_organizer(actor, event)
-    conflicts.refuse_own_proposal(actor, proposal)
+    interests.refuse_own_proposal(actor, proposal)
     wanted: dict[str, str | None] = {}
     for field, value, original in (
         ("title", title, proposal.title),
@@ -309,7 +310,7 @@ def dismiss_flags(*, actor: User, proposal: Proposal, now: dt.datetime) -> int:
     """Judge every unresolved finding of the proposal harmless (a citation, a namesake): the
     proposal can be assigned, and reviewers get its files. Returns how many were dismissed."""
     _require_organizer(actor, proposal.event)
-    conflicts.refuse_own_proposal(actor, proposal)
+    interests.refuse_own_proposal(actor, proposal)
     open_items = [
         f for f in findings(proposal.event, only=proposal).get(proposal.id, []) if not f.dismissed
     ]
@@ -334,7 +335,7 @@ def dismiss_flags(*, actor: User, proposal: Proposal, now: dt.datetime) -> int:
 def restore_flags(*, actor: User, proposal: Proposal, now: dt.datetime) -> None:
     """Undo every dismissal of the proposal: its findings hold it back again."""
     _require_organizer(actor, proposal.event)
-    conflicts.refuse_own_proposal(actor, proposal)
+    interests.refuse_own_proposal(actor, proposal)
     if not proposal.redaction_dismissed:
         return
     proposal.redaction_dismissed = None
@@ -378,7 +379,7 @@ def set_redacted_file(
     is checked like every upload, and its metadata is removed like every reviewer copy."""
     event = proposal.event
     _require_organizer(actor, event)
-    conflicts.refuse_own_proposal(actor, proposal)
+    interests.refuse_own_proposal(actor, proposal)
     answer = _file_answer(proposal, question_id)
     upload = uploads.store(
         stream=stream,
@@ -409,7 +410,7 @@ def clear_redacted_file(
 ) -> None:
     """Reviewers get the speaker's own file again (without its metadata)."""
     _require_organizer(actor, proposal.event)
-    conflicts.refuse_own_proposal(actor, proposal)
+    interests.refuse_own_proposal(actor, proposal)
     answer = _file_answer(proposal, question_id)
     if answer.redacted_upload_id is None:
         return
