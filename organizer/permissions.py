@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from organizer.enums import EventRoleName, SpeakerRole
+from organizer.enums import EventRoleName, GrantState, SpeakerRole
 from organizer.errors import PermissionDenied
 from organizer.models import Event, GrantApplication, Proposal, User
 
@@ -173,3 +173,28 @@ def can_view_representation(user: Any, event: Event) -> bool:
 def can_manage_schedule(user: Any, event: Event) -> bool:
     """Rooms, days, the editor, the automatic scheduler and releases."""
     return can_manage_event(user, event)
+
+
+# Grant review and applications (moved from services/grants) --------------------------------
+
+# Withdrawing is possible until an award is accepted (or the application is closed).
+WITHDRAWABLE_GRANT_STATES = (
+    GrantState.DRAFT,
+    GrantState.SUBMITTED,
+    GrantState.INFO_NEEDED,
+    GrantState.WAITLISTED,
+    GrantState.OFFERED,
+)
+
+
+def can_review_application(user: Any, application: GrantApplication) -> bool:
+    """Committee members review every application of their event except their own (theirs,
+    or linked to a proposal they speak on: `services/reviewing/interests.py`)."""
+    return can_review_grants(user, application.programme.event) and not is_own_application(
+        user, application
+    )
+
+
+def can_withdraw_application(user: Any, application: GrantApplication) -> bool:
+    """The applicant, until they accept an award or the application is closed."""
+    return is_applicant(user, application) and application.state in WITHDRAWABLE_GRANT_STATES

@@ -488,7 +488,7 @@ def test_grant_reviewers_get_an_anonymous_copy_and_the_service_checks_who(client
     assert download(client, f"{url}/files/{hidden.id}")[0].status_code == 404
 
     # A declared conflict closes the file too, in the service and the view.
-    grant_review.declare_conflict(actor=committee, application=application, reason="", now=NOW)
+    grant_review.declare_interest(actor=committee, application=application, reason="", now=NOW)
     assert not uploads.can_download(committee, letter_upload, copy="reviewer")
     login_as(client, committee)
     assert download(client, f"{url}/files/{letter.id}")[0].status_code == 404

@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from organizer import permissions
 from organizer.blueprints._common import (
     access,
     commit,
@@ -293,7 +294,7 @@ def _application_page(  # type: ignore[no-untyped-def]
         message_form=message_form if application.state != GrantState.DRAFT else None,
         editable=editable,
         only_lowering=grant_apps.only_lowering(application, now=now),
-        can_withdraw=grant_apps.can_withdraw(application),
+        can_withdraw=permissions.can_withdraw_application(current_user, application),
         messages=grant_apps.thread(application, include_internal=False),
         answers=answers,
         state_labels=grant_apps.STATE_LABELS,
@@ -375,5 +376,5 @@ def withdraw(event: Event, public_id: str):
         event=event,
         application=application,
         form=form,
-        can_withdraw=grant_apps.can_withdraw(application),
+        can_withdraw=permissions.can_withdraw_application(current_user, application),
     )
