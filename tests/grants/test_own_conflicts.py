@@ -11,7 +11,8 @@ from organizer.enums import EventRoleName, GrantState
 from organizer.errors import NotFound, PermissionDenied
 from organizer.extensions import db
 from organizer.models import GrantApplication
-from organizer.services.grants import allocation, applications, offers, reimbursement, review
+from organizer.services.grants import allocation, offers, reimbursement, review
+from organizer.services.grants import messages as grant_messages
 from organizer.services.reviewing import interests
 from tests.factories import (
     NOW,
@@ -177,7 +178,7 @@ def test_grant_reviewer_pages_leave_out_their_own(client, w):
 def test_an_organizer_sees_their_own_application_without_reviews_or_controls(client, w):
     review_by = score(w.ottos, 5)
     review_by.comment = "Give Otto everything"
-    applications.post_message(
+    grant_messages.post_message(
         actor=w.olga, application=w.ottos, body="Otto asked too much", internal=True, now=NOW
     )
     login_as(client, w.otto)

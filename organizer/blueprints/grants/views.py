@@ -41,6 +41,7 @@ from organizer.errors import DomainError, NotFound
 from organizer.models import Event, GrantApplication, GrantProgramme
 from organizer.services.cfp import proposals
 from organizer.services.grants import applications as grant_apps
+from organizer.services.grants import messages as grant_messages
 from organizer.services.grants import offers
 from organizer.services.grants import programmes as grant_programmes
 
@@ -295,7 +296,7 @@ def _application_page(  # type: ignore[no-untyped-def]
         editable=editable,
         only_lowering=grant_apps.only_lowering(application, now=now),
         can_withdraw=permissions.can_withdraw_application(current_user, application),
-        messages=grant_apps.thread(application, include_internal=False),
+        messages=grant_messages.thread(application, include_internal=False),
         answers=answers,
         state_labels=grant_apps.STATE_LABELS,
         need_labels=grant_apps.NEED_LABELS,
@@ -325,7 +326,7 @@ def reply(event: Event, public_id: str):
     form = MessageForm()
     if form.validate_on_submit():
         try:
-            grant_apps.post_message(
+            grant_messages.post_message(
                 actor=current_user,
                 application=application,
                 body=form.body.data,

@@ -73,9 +73,11 @@ def _validate_proposal(
     data: ProposalInput,
     *,
     submit: bool,
-    speakers_count: int,
-    existing_answers: dict[int, Answer],
+    proposal: Proposal | None,
 ) -> dict[str, str]:
+    """Every rule of a proposal's content (`proposal` is None for a new one)."""
+    speakers_count = len(proposal.speakers) if proposal is not None else 1
+    existing_answers = {a.question_id: a for a in proposal.answers} if proposal else {}
     errors: dict[str, str] = {}
     title = data.title.strip()
     if not title:
@@ -155,14 +157,7 @@ def save_proposal(
         raise Conflict(_("Confirm your email address before you submit (see your inbox)."))
     if submit:
         interests.refuse_team_submission(actor=actor, event=event, allowed=cfp.team_may_apply)
-    errors = _validate_proposal(
-        event,
-        cfp,
-        data,
-        submit=submit,
-        speakers_count=len(proposal.speakers) if proposal is not None else 1,
-        existing_answers={a.question_id: a for a in proposal.answers} if proposal else {},
-    )
+    errors = _validate_proposal(event, cfp, data, submit=submit, proposal=proposal)
     if errors:
         raise ValidationFailed(errors)
     event_questions = questions(event)
@@ -175,13 +170,8 @@ def save_proposal(
     before, answers_before = _content(proposal), snapshot(proposal.answers)
     _apply(proposal, data, kind)
     for question in event_questions:
-        store_answer(
-            proposal.answers,
-            question,
-            data.answers.get(question.id),
-            stored.get(question.id),
-            new=Answer,
-        )
+        value = data.answers.get(question.id)
+        store_answer(proposal.answers, question, value, stored.get(question.id), new=Answer)
     after = _content(proposal)
     if not created and (before != after or answers_before != snapshot(proposal.answers) or submit):
         # A save that changes nothing keeps the version, so reviews are not marked as
@@ -195,8 +185,9 @@ def save_proposal(
         db.session.flush()
     except IntegrityError as error:  # the same new-proposal form, twice at the same moment
         raise Conflict(_("This proposal was already saved, perhaps from another tab.")) from error
+    action = "proposal.submit" if submit else ("proposal.create" if created else "proposal.edit")
     audit.record(
-        action="proposal.submit" if submit else ("proposal.create" if created else "proposal.edit"),
+        action=action,
         actor=actor,
         now=now,
         object_type="proposal",

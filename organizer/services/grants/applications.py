@@ -25,13 +25,12 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from organizer import permissions
 from organizer.enums import GrantCategory, GrantState, NeedLevel, QuestionKind
-from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from organizer.errors import Conflict, NotFound, ValidationFailed
 from organizer.extensions import db
 from organizer.models import (
     Event,
     GrantAnswer,
     GrantApplication,
-    GrantMessage,
     GrantProgramme,
     GrantQuestion,
     Proposal,
@@ -53,7 +52,6 @@ MOTIVATION_MAX = 5_000
 SHORT_MAX = 200
 CITY_MAX = 100
 OTHER_FUNDING_MAX = 2_000
-MESSAGE_MAX = 5_000
 
 # The applicant may change anything in these states (until the deadline).
 EDITABLE_STATES = (GrantState.DRAFT, GrantState.SUBMITTED, GrantState.INFO_NEEDED)
@@ -242,9 +240,12 @@ def _validate(
     data: ApplicationInput,
     *,
     submit: bool,
-    existing_answers: dict[int, GrantAnswer],
+    application: GrantApplication | None,
     programme_questions: list[GrantQuestion],
-) -> tuple[dict[str, str], Proposal | None]:
+) -> Proposal | None:
+    """Every rule of what the applicant wrote: ValidationFailed with all that is wrong, else
+    the proposal they present (if any)."""
+    existing_answers = {a.question_id: a for a in application.answers} if application else {}
     errors, proposal = _check_person(programme, actor, data, submit=submit)
     errors.update(_check_amounts(programme, data, submit=submit))
     if data.own_contribution < 0:
@@ -256,7 +257,10 @@ def _validate(
             programme_questions, data.answers, data.files, existing_answers, submit=submit
         )
     )
-    return errors, proposal
+    errors.update(data.input_errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return proposal
 
 
 def _check_person(
@@ -465,59 +469,34 @@ def save_application(
         lowering = _refuse_edit(programme, actor, application, version=version, now=now)
         if application.state != GrantState.DRAFT:
             submit = False  # already with the committee: a second "submit" is just a save
-    if submit and not actor.email_verified:
-        raise Conflict(_("Confirm your email address before you submit (see your inbox)."))
     if submit:
-        interests.refuse_team_submission(
-            actor=actor, event=event, allowed=programme.team_may_apply, what="grant"
-        )
-    errors, proposal = _validate(
+        _refuse_submission(actor, programme)
+    proposal = _validate(
         programme,
         actor,
         data,
         submit=submit or (application is not None and application.state != GrantState.DRAFT),
-        existing_answers={a.question_id: a for a in application.answers} if application else {},
+        application=application,
         programme_questions=programme_questions,
     )
-    errors = {**errors, **data.input_errors}
-    if errors:
-        raise ValidationFailed(errors)
     if lowering:
         assert application is not None
         _refuse_after_deadline_changes(application, data, proposal, programme_questions)
     stored = store_files(programme_questions, data.files, owner=actor, event=event, now=now)
     created = application is None
+    before: dict[str, Any] = {"requested": {}}
     if application is None:
         application = _new_application(programme, actor, now=now)
-        before: dict[str, Any] = {}
-        requested_before: dict[str, int] = {}
     else:
-        before, requested_before = _content(application), dict(application.requested)
+        before = {**_content(application), "requested": dict(application.requested)}
     answers_before = snapshot(application.answers)
     _apply(application, data, proposal, programme)
     for question in programme_questions:
-        store_answer(
-            application.answers,
-            question,
-            data.answers.get(question.id),
-            stored.get(question.id),
-            new=GrantAnswer,
-        )
-    try:
-        db.session.flush()
-    except IntegrityError as error:  # the same person, twice at the same moment
-        raise Conflict(
-            _(
-                "You have already applied to this programme, perhaps from another tab. "
-                "Find your application under My applications."
-            )
-        ) from error
-    after = _content(application)
-    changed = (
-        before != after
-        or requested_before != application.requested
-        or answers_before != snapshot(application.answers)
-    )
+        value = data.answers.get(question.id)
+        store_answer(application.answers, question, value, stored.get(question.id), new=GrantAnswer)
+    _flush_once()
+    after = {**_content(application), "requested": application.requested}
+    changed = before != after or answers_before != snapshot(application.answers)
     if not created and (changed or submit):
         application.version += 1
     if changed or submit or created:
@@ -526,24 +505,64 @@ def save_application(
         application.state = GrantState.SUBMITTED
         application.submitted_at = now
     db.session.flush()
-    details = audit.changes(
-        {**before, "requested": requested_before}, {**after, "requested": application.requested}
+    _record_save(
+        actor,
+        application,
+        before,
+        after,
+        action="submit" if submit else ("create" if created else "edit"),
+        now=now,
     )
-    details.pop("motivation", None)  # what people write about their need stays out of the log
+    if submit:
+        tell_applicant(application, "grant_submitted", now=now)
+    return application
+
+
+def _record_save(
+    actor: User,
+    application: GrantApplication,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    *,
+    action: str,
+    now: dt.datetime,
+) -> None:
+    """The audit entry of a save: what changed, but never what people write about their
+    need (motivation, other funding). A new draft records no details."""
+    details = audit.changes(before, after)
+    details.pop("motivation", None)
     details.pop("other_funding", None)
-    action = "submit" if submit else ("create" if created else "edit")
     audit.record(
         action=f"grant_application.{action}",
         actor=actor,
         now=now,
         object_type="grant_application",
         object_id=application.id,
-        event=event,
-        details={} if created and not submit else details,
+        event=application.programme.event,
+        details={} if action == "create" else details,
     )
-    if submit:
-        tell_applicant(application, "grant_submitted", now=now)
-    return application
+
+
+def _refuse_submission(actor: User, programme: GrantProgramme) -> None:
+    if not actor.email_verified:
+        raise Conflict(_("Confirm your email address before you submit (see your inbox)."))
+    interests.refuse_team_submission(
+        actor=actor, event=programme.event, allowed=programme.team_may_apply, what="grant"
+    )
+
+
+def _flush_once() -> None:
+    """Flush a new application; the same person applying twice at the same moment is
+    refused by the database's unique constraint."""
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        raise Conflict(
+            _(
+                "You have already applied to this programme, perhaps from another tab. "
+                "Find your application under My applications."
+            )
+        ) from error
 
 
 def _refuse_new(programme: GrantProgramme, actor: User, *, now: dt.datetime) -> None:
@@ -668,128 +687,3 @@ def withdraw(*, actor: User, application: GrantApplication, now: dt.datetime) ->
     )
     if was != GrantState.DRAFT:
         tell_applicant(application, "grant_withdrawn", now=now)
-
-
-# Messages ----------------------------------------------------------------------------------
-
-
-def thread(application: GrantApplication, *, include_internal: bool) -> list[GrantMessage]:
-    query = (
-        select(GrantMessage)
-        .where(GrantMessage.application_id == application.id)
-        .options(selectinload(GrantMessage.author))
-        .order_by(GrantMessage.created_at, GrantMessage.id)
-    )
-    if not include_internal:
-        query = query.where(GrantMessage.internal.is_(False))
-    return list(db.session.scalars(query))
-
-
-def _clean_body(body: str) -> str:
-    body = (body or "").strip()
-    if not body:
-        raise ValidationFailed({"body": _("Write a message.")})
-    if len(body) > MESSAGE_MAX:
-        raise ValidationFailed(
-            {"body": _("Keep the message to %(n)s characters or fewer.", n=MESSAGE_MAX)}
-        )
-    return body
-
-
-def post_message(
-    *,
-    actor: User,
-    application: GrantApplication,
-    body: str,
-    internal: bool,
-    now: dt.datetime,
-) -> GrantMessage:
-    """A message in the application's thread. Applicants write to the committee (never an
-    internal note); the committee writes to the applicant (who gets a mail) or leaves an
-    internal note. An applicant's answer while information is needed sends the application
-    back to the committee."""
-    event = application.programme.event
-    from_applicant = permissions.is_applicant(actor, application)
-    if from_applicant:
-        if internal:
-            raise PermissionDenied()
-        if application.state == GrantState.DRAFT:
-            raise Conflict(_("Submit your application first; then you can write to the committee."))
-    elif not permissions.can_review_grants(actor, event):
-        raise PermissionDenied()
-    body = _clean_body(body)
-    message = GrantMessage(
-        application_id=application.id,
-        author_id=actor.id,
-        body=body,
-        internal=internal,
-        created_at=now,
-    )
-    db.session.add(message)
-    state_before = application.state
-    if from_applicant and application.state == GrantState.INFO_NEEDED:
-        application.state = GrantState.SUBMITTED
-        application.updated_at = now
-    db.session.flush()
-    audit.record(
-        action="grant_application.message",
-        actor=actor,
-        now=now,
-        object_type="grant_application",
-        object_id=application.id,
-        event=event,
-        details={
-            "message_id": message.id,
-            "internal": internal,
-            "from_applicant": from_applicant,
-            **(
-                {"state": [state_before.value, application.state.value]}
-                if state_before != application.state
-                else {}
-            ),
-        },
-    )
-    if not from_applicant and not internal:
-        tell_applicant(
-            application, "grant_message", now=now, context={"body": body}, about=(message,)
-        )
-    return message
-
-
-def request_info(
-    *, actor: User, application: GrantApplication, body: str, now: dt.datetime
-) -> GrantMessage:
-    """The committee asks the applicant for more: the application waits in INFO_NEEDED
-    (the applicant may still edit it) and the applicant gets a mail with the question."""
-    event = application.programme.event
-    permissions.require(permissions.can_review_grants(actor, event))
-    if application.state not in (GrantState.SUBMITTED, GrantState.INFO_NEEDED):
-        raise Conflict(
-            _("Information can only be asked for while the application is being reviewed.")
-        )
-    body = _clean_body(body)
-    message = GrantMessage(
-        application_id=application.id,
-        author_id=actor.id,
-        body=body,
-        internal=False,
-        created_at=now,
-    )
-    db.session.add(message)
-    before = application.state
-    application.state = GrantState.INFO_NEEDED
-    application.updated_at = now
-    db.session.flush()
-    audit.record(
-        action="grant_application.request_info",
-        actor=actor,
-        now=now,
-        object_type="grant_application",
-        object_id=application.id,
-        event=event,
-        details={"message_id": message.id, "state": [before.value, GrantState.INFO_NEEDED.value]},
-    )
-    tell_applicant(
-        application, "grant_info_needed", now=now, context={"body": body}, about=(message,)
-    )
-    return message
