@@ -175,6 +175,7 @@ class GrantReview(ReviewColumns, Base):
             "recommended_amount is null or recommended_amount >= 0", name="recommended"
         ),
     )
+    score_class = "GrantReviewScore"
 
     application_id: Mapped[int] = mapped_column(
         ForeignKey("grant_application.id", ondelete="CASCADE"), index=True
@@ -183,19 +184,14 @@ class GrantReview(ReviewColumns, Base):
     application_version: Mapped[int]
 
     application: Mapped[GrantApplication] = relationship()
-    reviewer: Mapped[User] = relationship()
-    scores: Mapped[list[GrantReviewScore]] = relationship(
-        back_populates="review", cascade="all, delete-orphan"
-    )
 
 
 class GrantReviewScore(ScoreColumns, Base):
     __tablename__ = "grant_review_score"
     __table_args__ = (UniqueConstraint("review_id", "criterion_id"),)
+    review_class = "GrantReview"
     review_table = "grant_review"
     criterion_table = "grant_criterion"
-
-    review: Mapped[GrantReview] = relationship(back_populates="scores")
 
 
 class GrantConflict(DeclaredInterestColumns, Base):

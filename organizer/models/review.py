@@ -97,6 +97,7 @@ class ReviewAssignment(Base):
 class Review(ReviewColumns, Base):
     __tablename__ = "review"
     __table_args__ = (UniqueConstraint("proposal_id", "reviewer_id"),)
+    score_class = "ReviewScore"
 
     proposal_id: Mapped[int] = mapped_column(
         ForeignKey("proposal.id", ondelete="CASCADE"), index=True
@@ -105,19 +106,15 @@ class Review(ReviewColumns, Base):
     proposal_version: Mapped[int]  # the proposal's version when this was last saved
 
     proposal: Mapped[Proposal] = relationship()
-    reviewer: Mapped[User] = relationship()
-    scores: Mapped[list[ReviewScore]] = relationship(
-        back_populates="review", cascade="all, delete-orphan"
-    )
 
 
 class ReviewScore(ScoreColumns, Base):
     __tablename__ = "review_score"
     __table_args__ = (UniqueConstraint("review_id", "criterion_id"),)
+    review_class = "Review"
     review_table = "review"
     criterion_table = "review_criterion"
 
-    review: Mapped[Review] = relationship(back_populates="scores")
     criterion: Mapped[ReviewCriterion] = relationship()
 
 

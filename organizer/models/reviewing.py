@@ -76,7 +76,10 @@ class CriterionColumns:
 
 
 class ReviewColumns:
-    """One reviewer's review; abstaining keeps no scores."""
+    """One reviewer's review; abstaining keeps no scores. `score_class` names its scores'
+    model."""
+
+    score_class: str
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
@@ -85,13 +88,22 @@ class ReviewColumns:
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
 
+    @declared_attr
+    def reviewer(cls) -> Mapped[User]:
+        return relationship("User")
+
+    @declared_attr
+    def scores(cls) -> Mapped[list[Any]]:
+        return relationship(cls.score_class, back_populates="review", cascade="all, delete-orphan")
+
 
 class ScoreColumns:
     """One criterion's score in a review. `review_table` and `criterion_table` name the
-    tables."""
+    tables, `review_class` the review's model."""
 
     review_table: str
     criterion_table: str
+    review_class: str
 
     id: Mapped[int] = mapped_column(primary_key=True)
     score: Mapped[int]
@@ -105,6 +117,10 @@ class ScoreColumns:
         return mapped_column(
             ForeignKey(f"{cls.criterion_table}.id", ondelete="CASCADE"), index=True
         )
+
+    @declared_attr
+    def review(cls) -> Mapped[Any]:
+        return relationship(cls.review_class, back_populates="scores")
 
 
 class DeclaredInterestColumns:

@@ -91,17 +91,14 @@ def save_call(*, actor: User, event: Event, settings: CallSettings, now: dt.date
     if errors:
         raise ValidationFailed(errors)
     cfp = call_of(event)
-    values = dataclasses.asdict(settings)
-    values["languages"] = list(settings.languages)
+    values = {**dataclasses.asdict(settings), "languages": list(settings.languages)}
+    before = {key: getattr(cfp, key) for key in values} if cfp is not None else {}
     if cfp is None:
-        cfp = Cfp(event_id=event.id, created_at=now, updated_at=now, **values)
+        cfp = Cfp(event_id=event.id, created_at=now)
         db.session.add(cfp)
-        before: dict[str, Any] = {}
-    else:
-        before = {key: getattr(cfp, key) for key in values}
-        for key, value in values.items():
-            setattr(cfp, key, value)
-        cfp.updated_at = now
+    for key, value in values.items():
+        setattr(cfp, key, value)
+    cfp.updated_at = now
     db.session.flush()
     audit.record(
         action="cfp.configure",

@@ -37,7 +37,7 @@ from organizer.services.cfp.review_setup import (
 )
 from organizer.services.reviewing import interests, redaction
 from organizer.services.reviewing.criteria import check_scores
-from organizer.services.reviewing.scores import replace_scores
+from organizer.services.reviewing.scores import review_by, write_review
 
 COMMENT_MAX = 5000
 
@@ -120,11 +120,7 @@ def status_label(my_review: Review | None) -> str:
 
 
 def review_of(proposal: Proposal, reviewer: User) -> Review | None:
-    return db.session.scalar(
-        select(Review)
-        .where(Review.proposal_id == proposal.id, Review.reviewer_id == reviewer.id)
-        .options(selectinload(Review.scores))
-    )
+    return review_by(Review, Review.proposal_id, proposal.id, reviewer)
 
 
 def save_review(
@@ -166,16 +162,17 @@ def save_review(
     if errors:
         raise ValidationFailed(errors)
 
-    review = review_of(proposal, actor)
-    if review is None:
-        review = Review(proposal=proposal, reviewer=actor, created_at=now)
-        db.session.add(review)
-    review.abstained = bool(abstain)
-    review.comment = comment
+    review = write_review(
+        review_of(proposal, actor),
+        new=lambda: Review(proposal=proposal, reviewer=actor, created_at=now),
+        abstain=abstain,
+        comment=comment,
+        kept=kept,
+        score_model=ReviewScore,
+        now=now,
+    )
     review.note_to_speaker = note_to_speaker
     review.proposal_version = proposal.version
-    review.updated_at = now
-    replace_scores(review, kept, new=ReviewScore)
     db.session.flush()
     return review
 

@@ -45,6 +45,20 @@ def _clean_body(body: str) -> str:
     return body
 
 
+def _add(
+    actor: User, application: GrantApplication, body: str, *, internal: bool, now: dt.datetime
+) -> GrantMessage:
+    message = GrantMessage(
+        application_id=application.id,
+        author_id=actor.id,
+        body=_clean_body(body),
+        internal=internal,
+        created_at=now,
+    )
+    db.session.add(message)
+    return message
+
+
 def post_message(
     *,
     actor: User,
@@ -66,15 +80,7 @@ def post_message(
             raise Conflict(_("Submit your application first; then you can write to the committee."))
     elif not permissions.can_review_grants(actor, event):
         raise PermissionDenied()
-    body = _clean_body(body)
-    message = GrantMessage(
-        application_id=application.id,
-        author_id=actor.id,
-        body=body,
-        internal=internal,
-        created_at=now,
-    )
-    db.session.add(message)
+    message = _add(actor, application, body, internal=internal, now=now)
     state_before = application.state
     if from_applicant and application.state == GrantState.INFO_NEEDED:
         application.state = GrantState.SUBMITTED
@@ -100,7 +106,7 @@ def post_message(
     )
     if not from_applicant and not internal:
         tell_applicant(
-            application, "grant_message", now=now, context={"body": body}, about=(message,)
+            application, "grant_message", now=now, context={"body": message.body}, about=(message,)
         )
     return message
 
@@ -116,15 +122,7 @@ def request_info(
         raise Conflict(
             _("Information can only be asked for while the application is being reviewed.")
         )
-    body = _clean_body(body)
-    message = GrantMessage(
-        application_id=application.id,
-        author_id=actor.id,
-        body=body,
-        internal=False,
-        created_at=now,
-    )
-    db.session.add(message)
+    message = _add(actor, application, body, internal=False, now=now)
     before = application.state
     application.state = GrantState.INFO_NEEDED
     application.updated_at = now
@@ -139,6 +137,6 @@ def request_info(
         details={"message_id": message.id, "state": [before.value, GrantState.INFO_NEEDED.value]},
     )
     tell_applicant(
-        application, "grant_info_needed", now=now, context={"body": body}, about=(message,)
+        application, "grant_info_needed", now=now, context={"body": message.body}, about=(message,)
     )
     return message

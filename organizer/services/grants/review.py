@@ -51,7 +51,7 @@ from organizer.services import uploads
 from organizer.services.grants import programmes as programme_service
 from organizer.services.reviewing import interests, redaction
 from organizer.services.reviewing.criteria import check_scores, weighted_score
-from organizer.services.reviewing.scores import replace_scores, scores_by_review
+from organizer.services.reviewing.scores import review_by, scores_by_review, write_review
 
 REVIEWABLE_STATES = REVIEWABLE_GRANT_STATES  # drafts and withdrawn: never
 
@@ -243,11 +243,7 @@ def interests_of(programme: GrantProgramme, user: User) -> set[int]:
 
 
 def review_of(application: GrantApplication, reviewer: User) -> GrantReview | None:
-    return db.session.scalar(
-        select(GrantReview)
-        .where(GrantReview.application_id == application.id, GrantReview.reviewer_id == reviewer.id)
-        .options(selectinload(GrantReview.scores))
-    )
+    return review_by(GrantReview, GrantReview.application_id, application.id, reviewer)
 
 
 def save_review(
@@ -283,16 +279,17 @@ def save_review(
     if errors:
         raise ValidationFailed(errors)
 
-    review = review_of(application, actor)
-    if review is None:
-        review = GrantReview(application=application, reviewer=actor, created_at=now)
-        db.session.add(review)
-    review.abstained = bool(abstain)
-    review.comment = comment
+    review = write_review(
+        review_of(application, actor),
+        new=lambda: GrantReview(application=application, reviewer=actor, created_at=now),
+        abstain=abstain,
+        comment=comment,
+        kept=kept,
+        score_model=GrantReviewScore,
+        now=now,
+    )
     review.recommended_amount = None if abstain else recommended_amount
     review.application_version = application.version
-    review.updated_at = now
-    replace_scores(review, kept, new=GrantReviewScore)
     db.session.flush()
     return review
 

@@ -6,14 +6,48 @@ The weighting of one review's scores into a number from 0 to 10 is in `criteria.
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
 
 from organizer.extensions import db
+
+
+def review_by(model: type[Any], subject: Any, subject_id: int, reviewer: Any) -> Any:
+    """The reviewer's review (`model`) of one proposal or application (`subject` is the
+    column naming it), its scores loaded; None before they wrote one."""
+    return db.session.scalar(
+        select(model)
+        .where(subject == subject_id, model.reviewer_id == reviewer.id)
+        .options(selectinload(model.scores))
+    )
+
+
+def write_review(
+    review: Any,
+    *,
+    new: Callable[[], Any],
+    abstain: bool,
+    comment: str,
+    kept: dict[int, int],
+    score_model: type[Any],
+    now: dt.datetime,
+) -> Any:
+    """What saving a review means for talks and grants alike: made by `new()` the first time,
+    then its abstention, comment and scores (none when abstaining) rewritten."""
+    if review is None:
+        review = new()
+        db.session.add(review)
+    review.abstained = bool(abstain)
+    review.comment = comment
+    review.updated_at = now
+    replace_scores(review, kept, new=score_model)
+    return review
 
 
 def replace_scores(review: Any, kept: dict[int, int], *, new: type[Any]) -> None:
