@@ -89,7 +89,7 @@ def assign_automatically(
     """Top up every submitted proposal to `per_proposal` reviewers (the call's setting by
     default); existing assignments of current reviewers count and are never duplicated.
 
-    Nobody is assigned a proposal they speak on or declared a conflict on. Proposals with the
+    Nobody is assigned a proposal they speak on or declared an interest in. Proposals with the
     fewest eligible reviewers go first (ties in a seeded random order). For each seat, let L be
     the lowest load (assignments in the event, old and new) among the proposal's eligible
     reviewers: the seat goes to the least loaded reviewer who matches the proposal's track and
@@ -410,7 +410,7 @@ def my_assignments(event: Event, reviewer: User) -> list[AssignedRow]:
 
 def next_proposal(event: Event, reviewer: User) -> Proposal | None:
     """What to review next: among the reviewer's assigned, reviewable proposals they have not
-    reviewed or abstained on, speak on or declared a conflict on, the one with the fewest
+    reviewed or abstained on, speak on or declared an interest in, the one with the fewest
     (non-abstaining) reviews; ties go to the oldest. One query."""
     counts = (
         select(Review.proposal_id, func.count().label("n"))

@@ -68,7 +68,7 @@ def proposal_list(
     """Every non-draft proposal matching the filters, with its review figures. Filtering and
     sorting happen in Python over one load, so the number of queries stays constant.
 
-    With `viewer`, the viewer's own proposals (`services/interests.py`) are listed without
+    With `viewer`, the viewer's own proposals (`services/reviewing/interests.py`) are listed without
     their review figures and never match the score or pending-decision filters: an organizer
     who also speaks neither sees how their own proposal fares nor decides on it."""
     own = interests.own_proposal_ids(event, viewer) if viewer is not None else set()

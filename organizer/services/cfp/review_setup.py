@@ -19,7 +19,7 @@ from organizer.enums import (
     EventRoleName,
     OthersReviews,
 )
-from organizer.errors import NotFound, PermissionDenied, ValidationFailed
+from organizer.errors import NotFound, ValidationFailed
 from organizer.extensions import db
 from organizer.models import (
     Cfp,
@@ -37,22 +37,21 @@ from organizer.services.ordering import swap_with_neighbour
 from organizer.services.reviewing import criteria
 
 REVIEWABLE_STATES = REVIEWABLE_PROPOSAL_STATES  # drafts, withdrawn, cancelled: never
-
-
 SCALE_SPAN_MAX = 100
-
-
 PHASE_NAME_MAX = 100
 
 
 def require_organizer(actor: User, event: Event) -> None:
-    if not permissions.can_manage_cfp(actor, event):
-        raise PermissionDenied(_("Only this event's organizers can configure review."))
+    permissions.require(
+        permissions.can_manage_cfp(actor, event),
+        _("Only this event's organizers can configure review."),
+    )
 
 
 def require_reviewer(actor: User, event: Event) -> None:
-    if not permissions.can_review(actor, event):
-        raise PermissionDenied(_("Only this event's reviewers can do that."))
+    permissions.require(
+        permissions.can_review(actor, event), _("Only this event's reviewers can do that.")
+    )
 
 
 def _event_of(event_id: int) -> Event:

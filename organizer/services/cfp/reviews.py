@@ -40,15 +40,13 @@ from organizer.services.reviewing.criteria import check_scores
 from organizer.services.reviewing.scores import review_by, write_review
 
 COMMENT_MAX = 5000
-
-
 NOTE_MAX = 2000
 
 
 def reviewable_proposals_query(event: Event, *, viewer: User) -> Select[tuple[Proposal]]:
     """Every proposal `viewer` may open as a reviewer, with what a list shows loaded up front:
-    their own proposals (`services/interests.py`) are left out, and so are those whose text
-    may name their speaker until an organizer resolves it (`redaction.text_held`)."""
+    their own proposals (`services/reviewing/interests.py`) are left out, and so are those
+    whose text may name their speaker until an organizer resolves it (`redaction.text_held`)."""
     return proposals_query(event).where(
         Proposal.state.in_(REVIEWABLE_STATES),
         ~interests.own_proposal(viewer),
@@ -180,7 +178,7 @@ def save_review(
 def visible_other_reviews(*, viewer: User, proposal: Proposal, rules: ReviewRules) -> list[Review]:
     """Other people's reviews of the proposal that the viewer may read now. Organizers read
     them all; a reviewer according to `rules.others_reviews`, and never on a proposal they
-    speak on or declared a conflict on."""
+    speak on or declared an interest in."""
     event = proposal.event
     if not permissions.can_manage_cfp(viewer, event):
         if not permissions.can_review_proposal(viewer, proposal):

@@ -71,8 +71,10 @@ CONFLICT_REASON_MAX = 300
 
 
 def _require_committee(actor: User, event: Event) -> None:
-    if not permissions.can_review_grants(actor, event):
-        raise PermissionDenied(_("Only this event's grants committee can do that."))
+    permissions.require(
+        permissions.can_review_grants(actor, event),
+        _("Only this event's grants committee can do that."),
+    )
 
 
 def application_for_review(event: Event, public_id: str, user: Any) -> GrantApplication:
@@ -162,7 +164,7 @@ def file_for_reviewer(
     *, actor: User, application: GrantApplication, question_id: int
 ) -> ReviewerFile:
     """The committee's copy of a file answer: NotFound unless `actor` may read it
-    (`uploads.can_download`: the committee, not the applicant, no declared conflict, a
+    (`uploads.can_download`: the committee, not the applicant, no declared interest, a
     question shown to reviewers); Conflict when the file cannot be read."""
     found = reviewer_files(application).get(question_id)
     answer = next((a for a in application.answers if a.question_id == question_id), None)
@@ -308,7 +310,7 @@ def _check_recommendation(application: GrantApplication, amount: Any) -> dict[st
 def visible_other_reviews(*, viewer: User, application: GrantApplication) -> list[GrantReview]:
     """Other people's reviews of the application that the viewer may read now: organizers
     always; other committee members once their own review (or abstention) is in, and never on
-    an application they declared a conflict with. The reviewers' identities are not loaded:
+    an application they declared an interest in. The reviewers' identities are not loaded:
     pages show "Reviewer 1, 2, ..."."""
     event = application.programme.event
     if not permissions.can_manage_grants(viewer, event):
