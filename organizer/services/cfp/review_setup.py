@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask_babel import gettext as _
@@ -176,28 +176,42 @@ def save_criterion(
             select(func.max(ReviewCriterion.position)).where(ReviewCriterion.event_id == event.id)
         )
         criterion = ReviewCriterion(event_id=event.id, position=0 if last is None else last + 1)
-        action, before = "review.criterion_create", {}
+        before: dict[str, Any] = {}
     else:
-        action, before = "review.criterion_update", _criterion_values(criterion)
+        before = _criterion_values(criterion)
     criterion.name = name
     criterion.description = description
     criterion.weight = weight
     criterion.scale_min = scale_min
     criterion.scale_max = scale_max
     criterion.tracks = tracks
-    db.session.add(criterion)
+    _record_saved("criterion", criterion, before, _criterion_values, actor=actor, now=now)
+    return criterion
+
+
+def _record_saved(
+    kind: str,
+    item: ReviewCriterion | ReviewPhase,
+    before: dict[str, Any],
+    values: Callable[[Any], dict[str, Any]],
+    *,
+    actor: User,
+    now: dt.datetime,
+) -> None:
+    """Keep a new or changed criterion or phase, and log the fields that changed
+    ("review.<kind>_create" or "_update")."""
+    db.session.add(item)
     db.session.flush()
     audit.record_changes(
         before=before,
-        after=_criterion_values(criterion),
-        action=action,
+        after=values(item),
+        action=f"review.{kind}_{'update' if before else 'create'}",
         actor=actor,
         now=now,
-        object_type="review_criterion",
-        object_id=criterion.id,
-        event=event,
+        object_type=f"review_{kind}",
+        object_id=item.id,
+        event=_event_of(item.event_id),
     )
-    return criterion
 
 
 def _criterion_values(criterion: ReviewCriterion) -> dict[str, Any]:
@@ -212,18 +226,23 @@ def _criterion_values(criterion: ReviewCriterion) -> dict[str, Any]:
 
 def delete_criterion(*, actor: User, criterion: ReviewCriterion, now: dt.datetime) -> None:
     """Remove a criterion; its scores go with it (the database cascades)."""
-    event = _event_of(criterion.event_id)
+    _delete("criterion", criterion, actor=actor, now=now)
+
+
+def _delete(
+    kind: str, item: ReviewCriterion | ReviewPhase, *, actor: User, now: dt.datetime
+) -> None:
+    event = _event_of(item.event_id)
     require_organizer(actor, event)
-    details = {"name": criterion.name}
-    criterion_id = criterion.id
-    db.session.delete(criterion)
+    item_id, details = item.id, {"name": item.name}
+    db.session.delete(item)
     db.session.flush()
     audit.record(
-        action="review.criterion_delete",
+        action=f"review.{kind}_delete",
         actor=actor,
         now=now,
-        object_type="review_criterion",
-        object_id=criterion_id,
+        object_type=f"review_{kind}",
+        object_id=item_id,
         event=event,
         details=details,
     )
@@ -306,26 +325,15 @@ def save_phase(
 
     if phase is None:
         phase = ReviewPhase(event_id=event.id)
-        action, before = "review.phase_create", {}
+        before: dict[str, Any] = {}
     else:
-        action, before = "review.phase_update", _phase_values(phase)
+        before = _phase_values(phase)
     phase.name = name
     phase.starts_at = starts_at
     phase.ends_at = ends_at
     phase.can_review = bool(can_review)
     phase.others_reviews = OthersReviews(others_reviews)
-    db.session.add(phase)
-    db.session.flush()
-    audit.record_changes(
-        before=before,
-        after=_phase_values(phase),
-        action=action,
-        actor=actor,
-        now=now,
-        object_type="review_phase",
-        object_id=phase.id,
-        event=event,
-    )
+    _record_saved("phase", phase, before, _phase_values, actor=actor, now=now)
     return phase
 
 
@@ -340,20 +348,7 @@ def _phase_values(phase: ReviewPhase) -> dict[str, Any]:
 
 
 def delete_phase(*, actor: User, phase: ReviewPhase, now: dt.datetime) -> None:
-    event = _event_of(phase.event_id)
-    require_organizer(actor, event)
-    phase_id, details = phase.id, {"name": phase.name}
-    db.session.delete(phase)
-    db.session.flush()
-    audit.record(
-        action="review.phase_delete",
-        actor=actor,
-        now=now,
-        object_type="review_phase",
-        object_id=phase_id,
-        event=event,
-        details=details,
-    )
+    _delete("phase", phase, actor=actor, now=now)
 
 
 def phases(event: Event) -> list[ReviewPhase]:

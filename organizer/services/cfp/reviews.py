@@ -36,10 +36,11 @@ from organizer.services.cfp.review_setup import (
     rules,
 )
 from organizer.services.reviewing import interests, redaction
-from organizer.services.reviewing.criteria import check_scores
+from organizer.services.reviewing.criteria import COMMENT_MAX as REVIEW_COMMENT_MAX
+from organizer.services.reviewing.criteria import check_review
 from organizer.services.reviewing.scores import review_by, write_review
 
-COMMENT_MAX = 5000
+COMMENT_MAX = REVIEW_COMMENT_MAX
 NOTE_MAX = 2000
 
 
@@ -152,9 +153,9 @@ def save_review(
         )
     comment = (comment or "").strip()
     note_to_speaker = (note_to_speaker or "").strip()
-    kept, errors = ({}, {}) if abstain else check_scores(criteria_for(event, proposal), scores)
-    if len(comment) > COMMENT_MAX:
-        errors["comment"] = _("Use at most %(max)d characters.", max=COMMENT_MAX)
+    kept, errors = check_review(
+        criteria_for(event, proposal), scores, abstain=abstain, comment=comment
+    )
     if len(note_to_speaker) > NOTE_MAX:
         errors["note_to_speaker"] = _("Use at most %(max)d characters.", max=NOTE_MAX)
     if errors:

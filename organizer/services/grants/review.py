@@ -50,7 +50,8 @@ from organizer.models import (
 from organizer.services import uploads
 from organizer.services.grants import programmes as programme_service
 from organizer.services.reviewing import interests, redaction
-from organizer.services.reviewing.criteria import check_scores, weighted_score
+from organizer.services.reviewing.criteria import COMMENT_MAX as REVIEW_COMMENT_MAX
+from organizer.services.reviewing.criteria import check_review, weighted_score
 from organizer.services.reviewing.scores import review_by, scores_by_review, write_review
 
 REVIEWABLE_STATES = REVIEWABLE_GRANT_STATES  # drafts and withdrawn: never
@@ -63,7 +64,7 @@ IN_PLAY_STATES: tuple[GrantState, ...] = (
     GrantState.OFFERED,
     GrantState.ACCEPTED,
 )
-COMMENT_MAX = 5000
+COMMENT_MAX = REVIEW_COMMENT_MAX
 CONFLICT_REASON_MAX = 300
 
 
@@ -273,11 +274,11 @@ def save_review(
             )
         )
     comment = (comment or "").strip()
-    kept, errors = ({}, {}) if abstain else check_scores(criteria(application.programme), scores)
+    kept, errors = check_review(
+        criteria(application.programme), scores, abstain=abstain, comment=comment
+    )
     if not abstain:
         errors.update(_check_recommendation(application, recommended_amount))
-    if len(comment) > COMMENT_MAX:
-        errors["comment"] = _("Use at most %(max)d characters.", max=COMMENT_MAX)
     if errors:
         raise ValidationFailed(errors)
 

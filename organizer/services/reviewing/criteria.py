@@ -16,6 +16,7 @@ from organizer.extensions import db
 
 CRITERION_NAME_MAX = 100
 CRITERION_DESCRIPTION_MAX = 500
+COMMENT_MAX = 5000  # a reviewer's comment for the committee
 
 
 def name_taken_among(
@@ -94,6 +95,16 @@ def check_scores(criteria: Iterable[Any], scores: dict[int, Any]) -> tuple[dict[
             )
         else:
             kept[criterion.id] = value
+    return kept, errors
+
+
+def check_review(
+    criteria: Iterable[Any], scores: dict[int, Any], *, abstain: bool, comment: str
+) -> tuple[dict[int, int], dict[str, str]]:
+    """`check_scores` (no scores when abstaining) and the comment's length."""
+    kept, errors = ({}, {}) if abstain else check_scores(criteria, scores)
+    if len(comment) > COMMENT_MAX:
+        errors["comment"] = _("Use at most %(max)d characters.", max=COMMENT_MAX)
     return kept, errors
 
 
