@@ -161,15 +161,8 @@ def save_review(
     if errors:
         raise ValidationFailed(errors)
 
-    review = write_review(
-        review_of(proposal, actor),
-        new=lambda: Review(proposal=proposal, reviewer=actor, created_at=now),
-        abstain=abstain,
-        comment=comment,
-        kept=kept,
-        score_model=ReviewScore,
-        now=now,
-    )
+    review = review_of(proposal, actor) or Review(proposal=proposal, reviewer=actor, created_at=now)
+    write_review(review, kept, ReviewScore, abstain=abstain, comment=comment, now=now)
     review.note_to_speaker = note_to_speaker
     review.proposal_version = proposal.version
     db.session.flush()

@@ -282,15 +282,10 @@ def save_review(
     if errors:
         raise ValidationFailed(errors)
 
-    review = write_review(
-        review_of(application, actor),
-        new=lambda: GrantReview(application=application, reviewer=actor, created_at=now),
-        abstain=abstain,
-        comment=comment,
-        kept=kept,
-        score_model=GrantReviewScore,
-        now=now,
+    review = review_of(application, actor) or GrantReview(
+        application=application, reviewer=actor, created_at=now
     )
+    write_review(review, kept, GrantReviewScore, abstain=abstain, comment=comment, now=now)
     review.recommended_amount = None if abstain else recommended_amount
     review.application_version = application.version
     db.session.flush()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -30,24 +30,20 @@ def review_by(model: type[Any], subject: Any, subject_id: int, reviewer: Any) ->
 
 def write_review(
     review: Any,
-    *,
-    new: Callable[[], Any],
-    abstain: bool,
-    comment: str,
     kept: dict[int, int],
     score_model: type[Any],
+    *,
+    abstain: bool,
+    comment: str,
     now: dt.datetime,
-) -> Any:
-    """What saving a review means for talks and grants alike: made by `new()` the first time,
-    then its abstention, comment and scores (none when abstaining) rewritten."""
-    if review is None:
-        review = new()
-        db.session.add(review)
+) -> None:
+    """What saving a review means for talks and grants alike: its abstention, comment and
+    scores (`kept`, criterion id -> score; none when abstaining) rewritten."""
+    db.session.add(review)
     review.abstained = bool(abstain)
     review.comment = comment
     review.updated_at = now
     replace_scores(review, kept, new=score_model)
-    return review
 
 
 def replace_scores(review: Any, kept: dict[int, int], *, new: type[Any]) -> None:
