@@ -85,7 +85,7 @@ def declare_interest(
 
 def withdraw_interest(*, actor: User, proposal: Proposal, now: dt.datetime) -> None:
     require_reviewer(actor, proposal.event)
-    interests.withdraw(interests.PROPOSAL, user=actor, subject_id=proposal.id)
+    interests.retract(interests.PROPOSAL, user=actor, subject_id=proposal.id)
 
 
 def interests_in(proposal: Proposal) -> list[ConflictOfInterest]:

@@ -228,7 +228,7 @@ def declare_interest(
 
 def withdraw_interest(*, actor: User, application: GrantApplication, now: dt.datetime) -> None:
     _require_committee(actor, application.programme.event)
-    interests.withdraw(interests.APPLICATION, user=actor, subject_id=application.id)
+    interests.retract(interests.APPLICATION, user=actor, subject_id=application.id)
 
 
 def interests_of(programme: GrantProgramme, user: User) -> set[int]:

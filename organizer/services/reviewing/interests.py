@@ -2,7 +2,7 @@
 grants alike.
 
 Reviewers declare an interest (`ConflictOfInterest` for proposals, `GrantConflict` for grant
-applications); those are rows, written by `declare` and `withdraw` (`DeclaredInterest` says
+applications); those are rows, written by `declare` and `retract` (`DeclaredInterest` says
 where each kind lives). A person's own submissions are an interest too, and they are computed
 here every time from who speaks on what and who applied for what, never stored, so
 that nobody has to remember to declare them and a change (a co-speaker accepting, an
@@ -247,7 +247,7 @@ def declare(
     return interest
 
 
-def withdraw(kind: DeclaredInterest, *, user: User, subject_id: int) -> None:
+def retract(kind: DeclaredInterest, *, user: User, subject_id: int) -> None:
     db.session.execute(
         delete(kind.model).where(
             kind.model.user_id == user.id, getattr(kind.model, kind.subject) == subject_id
