@@ -6,6 +6,7 @@ then waits for the applicant's answer).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -85,24 +86,16 @@ def post_message(
     if from_applicant and application.state == GrantState.INFO_NEEDED:
         application.state = GrantState.SUBMITTED
         application.updated_at = now
-    db.session.flush()
-    audit.record(
-        action="grant_application.message",
-        actor=actor,
+    changed = state_before != application.state
+    _record(
+        "message",
+        actor,
+        application,
+        message,
         now=now,
-        object_type="grant_application",
-        object_id=application.id,
-        event=event,
-        details={
-            "message_id": message.id,
-            "internal": internal,
-            "from_applicant": from_applicant,
-            **(
-                {"state": [state_before.value, application.state.value]}
-                if state_before != application.state
-                else {}
-            ),
-        },
+        internal=internal,
+        from_applicant=from_applicant,
+        **({"state": [state_before.value, application.state.value]} if changed else {}),
     )
     if not from_applicant and not internal:
         tell_applicant(
@@ -126,17 +119,31 @@ def request_info(
     before = application.state
     application.state = GrantState.INFO_NEEDED
     application.updated_at = now
-    db.session.flush()
-    audit.record(
-        action="grant_application.request_info",
-        actor=actor,
-        now=now,
-        object_type="grant_application",
-        object_id=application.id,
-        event=event,
-        details={"message_id": message.id, "state": [before.value, GrantState.INFO_NEEDED.value]},
-    )
+    state = [before.value, GrantState.INFO_NEEDED.value]
+    _record("request_info", actor, application, message, now=now, state=state)
     tell_applicant(
         application, "grant_info_needed", now=now, context={"body": message.body}, about=(message,)
     )
     return message
+
+
+def _record(
+    action: str,
+    actor: User,
+    application: GrantApplication,
+    message: GrantMessage,
+    *,
+    now: dt.datetime,
+    **details: Any,
+) -> None:
+    """Audit a message in its application's log (never its text)."""
+    db.session.flush()
+    audit.record(
+        action=f"grant_application.{action}",
+        actor=actor,
+        now=now,
+        object_type="grant_application",
+        object_id=application.id,
+        event=application.programme.event,
+        details={"message_id": message.id, **details},
+    )
