@@ -92,7 +92,7 @@ def can_review_proposal(user: Any, proposal: Proposal) -> bool:
 def is_own_proposal(user: Any, proposal: Proposal) -> bool:
     """A conflict of interest that comes from the data: the person speaks on the proposal, or
     an invitation to co-speak on it is open at their address (it showed them the proposal).
-    `services/conflicts.py` holds the same rule in SQL for lists."""
+    `services/reviewing/interests.py` holds the same rule in SQL for lists."""
     account = _user(user)
     return account is not None and any(
         s.user_id == account.id or (s.user_id is None and s.email == account.email.lower())
@@ -151,7 +151,7 @@ def is_applicant(user: Any, application: GrantApplication) -> bool:
 
 def is_own_application(user: Any, application: GrantApplication) -> bool:
     """The person applied, or the application is linked to a proposal of their own (a
-    co-speaker's grant). `services/conflicts.py` holds the same rule in SQL for lists."""
+    co-speaker's grant). `services/reviewing/interests.py` holds the same rule in SQL for lists."""
     if is_applicant(user, application):
         return True
     proposal = application.proposal if application.proposal_id is not None else None

@@ -654,7 +654,8 @@ def application_rows(
 ) -> list[Row]:
     """Every application but drafts (optionally in one state), newest first, with their
     scores. A constant number of queries, whatever the number of applications. With
-    `viewer`, the viewer's own applications (`services/conflicts.py`) come without figures."""
+    `viewer`, the viewer's own applications (`services/reviewing/interests.py`) come without
+    figures."""
     from organizer.services.grants import review
 
     figures = {r.application.id: r for r in review.ranking(programme, viewer=viewer)}
