@@ -31,7 +31,7 @@ from organizer.errors import DomainError
 from organizer.extensions import babel, csrf, db, limiter, login_manager, migrate
 from organizer.services import money
 from organizer.services.accounts import load_user_for_session
-from organizer.services.cfp import language_name, level_label
+from organizer.services.cfp.call import language_name, level_label
 from organizer.services.text import render_markdown
 from organizer.services.timefmt import event_date_range, in_zone
 

@@ -12,7 +12,8 @@ from flask.cli import with_appcontext
 
 from organizer.errors import NotFound, ValidationFailed
 from organizer.extensions import db
-from organizer.services import account_deletion, accounts, decisions, demo, mail
+from organizer.services import account_deletion, accounts, demo, mail
+from organizer.services.cfp import confirmation
 from organizer.services.events import event_by_slug
 from organizer.services.grants import offers as grant_offers
 from organizer.services.print import programme as booklets
@@ -80,8 +81,8 @@ def send_reminders_command() -> None:
     Safe to run every hour from cron: each speaker gets one reminder per deadline."""
     now = _now()
     total = 0
-    for event in decisions.events_awaiting_confirmation():
-        sent = decisions.send_reminders(event=event, now=now)
+    for event in confirmation.events_awaiting_confirmation():
+        sent = confirmation.send_reminders(event=event, now=now)
         total += sent
         if sent:
             click.echo(f"{event.slug}: {sent} reminders queued")

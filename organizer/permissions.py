@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from organizer.enums import EventRoleName, SpeakerRole, SuggestionStatus
+from organizer.enums import EventRoleName, GrantState, SpeakerRole, SuggestionStatus
 from organizer.errors import PermissionDenied
 from organizer.models import Event, GrantApplication, Proposal, ScheduleSuggestion, User
 
@@ -92,7 +92,7 @@ def can_review_proposal(user: Any, proposal: Proposal) -> bool:
 def is_own_proposal(user: Any, proposal: Proposal) -> bool:
     """A conflict of interest that comes from the data: the person speaks on the proposal, or
     an invitation to co-speak on it is open at their address (it showed them the proposal).
-    `services/conflicts.py` holds the same rule in SQL for lists."""
+    `services/reviewing/interests.py` holds the same rule in SQL for lists."""
     account = _user(user)
     return account is not None and any(
         s.user_id == account.id or (s.user_id is None and s.email == account.email.lower())
@@ -151,7 +151,7 @@ def is_applicant(user: Any, application: GrantApplication) -> bool:
 
 def is_own_application(user: Any, application: GrantApplication) -> bool:
     """The person applied, or the application is linked to a proposal of their own (a
-    co-speaker's grant). `services/conflicts.py` holds the same rule in SQL for lists."""
+    co-speaker's grant). `services/reviewing/interests.py` holds the same rule in SQL for lists."""
     if is_applicant(user, application):
         return True
     proposal = application.proposal if application.proposal_id is not None else None
@@ -188,3 +188,28 @@ def can_decide_suggestion(user: Any, event: Event, suggestion: ScheduleSuggestio
     """An automatic scheduler's suggestion may be accepted or discarded (by the schedule's
     managers) while it waits for a decision."""
     return suggestion.status is SuggestionStatus.DRAFT and can_manage_schedule(user, event)
+
+
+# Grant review and applications (moved from services/grants) --------------------------------
+
+# Withdrawing is possible until an award is accepted (or the application is closed).
+WITHDRAWABLE_GRANT_STATES = (
+    GrantState.DRAFT,
+    GrantState.SUBMITTED,
+    GrantState.INFO_NEEDED,
+    GrantState.WAITLISTED,
+    GrantState.OFFERED,
+)
+
+
+def can_review_application(user: Any, application: GrantApplication) -> bool:
+    """Committee members review every application of their event except their own (theirs,
+    or linked to a proposal they speak on: `services/reviewing/interests.py`)."""
+    return can_review_grants(user, application.programme.event) and not is_own_application(
+        user, application
+    )
+
+
+def can_withdraw_application(user: Any, application: GrantApplication) -> bool:
+    """The applicant, until they accept an award or the application is closed."""
+    return is_applicant(user, application) and application.state in WITHDRAWABLE_GRANT_STATES

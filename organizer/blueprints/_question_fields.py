@@ -1,6 +1,6 @@
 """The fields for organizers' own questions on the forms people fill in: a proposal (Question)
 and a grant application (GrantQuestion) ask them the same way, and the services check the
-answers with the same rules (`services.questions`)."""
+answers with the same rules (`services.reviewing.questions`)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from organizer.blueprints._common import CheckboxGroupField
 from organizer.blueprints._forms import Form
 from organizer.enums import QuestionKind
 from organizer.services import uploads
-from organizer.services.questions import LONG_TEXT_MAX, TEXT_MAX, FileInput
+from organizer.services.reviewing.questions import LONG_TEXT_MAX, TEXT_MAX, FileInput
 
 QuestionNames = list[tuple[Any, str]]
 

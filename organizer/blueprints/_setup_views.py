@@ -16,7 +16,7 @@ from organizer.blueprints._setup_forms import ConfirmForm, MoveForm, QuestionSet
 from organizer.enums import QuestionKind
 from organizer.errors import DomainError
 from organizer.models import Event
-from organizer.services.questions import QuestionSettings
+from organizer.services.reviewing.questions import QuestionSettings
 from organizer.services.timefmt import in_zone, local_date_to_utc
 
 QuestionFormT = TypeVar("QuestionFormT", bound=QuestionSetupForm)

@@ -19,8 +19,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from organizer.enums import OthersReviews, ProposalState, QuestionKind, SpeakerRole
+from organizer.enums import OthersReviews, ProposalState, SpeakerRole
 from organizer.models.base import Base, PublicId, new_code, new_public_id, slug_from_name, str_enum
+from organizer.models.reviewing import AnswerColumns, QuestionColumns
 
 if TYPE_CHECKING:
     from organizer.models.accounts import User
@@ -49,7 +50,8 @@ class Cfp(Base):
     abstract_max_length: Mapped[int] = mapped_column(default=1000)
     languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["en"])
     # Whether the event's team (organizers, reviewers, grant reviewers) may submit; the call's
-    # pages say so. Their own proposals are never theirs to review (services/conflicts.py).
+    # pages say so. Their own proposals are never theirs to review (services/reviewing/
+    # interests.py).
     team_may_apply: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
@@ -90,23 +92,12 @@ class Track(Base):
     position: Mapped[int] = mapped_column(default=0)
 
 
-class Question(Base):
+class Question(QuestionColumns, Base):
     """A custom question of the call, answered once per proposal."""
 
     __tablename__ = "question"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    text: Mapped[str] = mapped_column(String(300))
-    help_text: Mapped[str] = mapped_column(String(500), default="")
-    kind: Mapped[QuestionKind] = mapped_column(str_enum(QuestionKind, "question_kind"))
-    choices: Mapped[list[str]] = mapped_column(JSON, default=list)  # choice questions only
-    required: Mapped[bool] = mapped_column(default=False)
-    visible_to_reviewers: Mapped[bool] = mapped_column(default=True)
-    # File questions: accepted kinds (keys of services.uploads.FILE_KINDS) and size limit.
-    file_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
-    max_file_kb: Mapped[int] = mapped_column(default=5120)
-    position: Mapped[int] = mapped_column(default=0)
 
 
 class Upload(Base):
@@ -174,8 +165,8 @@ class Proposal(Base):
     redacted_title: Mapped[str | None] = mapped_column(String(200))
     redacted_abstract: Mapped[str | None] = mapped_column(Text)
     redacted_description: Mapped[str | None] = mapped_column(Text)
-    # Redaction flags an organizer judged harmless ("<source>|<term>", see services/review.py);
-    # None when none were dismissed.
+    # Redaction flags an organizer judged harmless ("<source>|<term>", see
+    # services/reviewing/redaction.py); None when none were dismissed.
     redaction_dismissed: Mapped[list[str] | None] = mapped_column(JSON)
     # Bumped on every edit, so that a form opened in two tabs cannot overwrite itself and
     # reviews can tell that the text changed after they were written.
@@ -282,20 +273,14 @@ class SpeakerProfile(Base):
     photo: Mapped[Upload | None] = relationship()
 
 
-class Answer(Base):
+class Answer(AnswerColumns, Base):
     __tablename__ = "answer"
     __table_args__ = (UniqueConstraint("proposal_id", "question_id"),)
+    question_table = "question"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(
         ForeignKey("proposal.id", ondelete="CASCADE"), index=True
     )
-    question_id: Mapped[int] = mapped_column(
-        ForeignKey("question.id", ondelete="CASCADE"), index=True
-    )
-    # Text answers as text; choices as a JSON list; yes/no as "yes" or "no".
-    value: Mapped[Any] = mapped_column(JSON, nullable=True)
-    upload_id: Mapped[int | None] = mapped_column(ForeignKey("upload.id", ondelete="SET NULL"))
     # A version of the file that organizers redacted: what reviewers get instead of `upload`.
     redacted_upload_id: Mapped[int | None] = mapped_column(
         ForeignKey("upload.id", ondelete="SET NULL")
@@ -303,7 +288,7 @@ class Answer(Base):
 
     proposal: Mapped[Proposal] = relationship(back_populates="answers")
     question: Mapped[Question] = relationship()
-    upload: Mapped[Upload | None] = relationship(foreign_keys=[upload_id])
+    upload: Mapped[Upload | None] = relationship(foreign_keys="Answer.upload_id")
     redacted_upload: Mapped[Upload | None] = relationship(foreign_keys=[redacted_upload_id])
 
     @property

@@ -26,10 +26,18 @@ from organizer.enums import (
     GrantKind,
     GrantState,
     NeedLevel,
-    QuestionKind,
     ReceiptState,
 )
 from organizer.models.base import Base, PublicId, new_public_id, str_enum
+from organizer.models.reviewing import (
+    AnswerColumns,
+    CriterionColumns,
+    DeclaredInterestColumns,
+    QuestionColumns,
+    ReviewColumns,
+    ScoreColumns,
+    criterion_checks,
+)
 
 if TYPE_CHECKING:
     from organizer.models.accounts import User
@@ -66,7 +74,8 @@ class GrantProgramme(Base):
     category_caps: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     anonymous_review: Mapped[bool] = mapped_column(default=True)
     respond_days: Mapped[int] = mapped_column(default=14)  # offers are answered within
-    # Whether the event's team may apply; the programme's pages say so (services/conflicts.py).
+    # Whether the event's team may apply; the programme's pages say so
+    # (services/reviewing/interests.py).
     team_may_apply: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
@@ -77,44 +86,23 @@ class GrantProgramme(Base):
         return self.opens_at <= now < self.closes_at
 
 
-class GrantQuestion(Base):
+class GrantQuestion(QuestionColumns, Base):
     """A programme's own question, answered once per application (as in the call for talks)."""
 
     __tablename__ = "grant_question"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(
         ForeignKey("grant_programme.id", ondelete="CASCADE"), index=True
     )
-    text: Mapped[str] = mapped_column(String(300))
-    help_text: Mapped[str] = mapped_column(String(500), default="")
-    kind: Mapped[QuestionKind] = mapped_column(str_enum(QuestionKind, "question_kind"))
-    choices: Mapped[list[str]] = mapped_column(JSON, default=list)
-    required: Mapped[bool] = mapped_column(default=False)
-    visible_to_reviewers: Mapped[bool] = mapped_column(default=True)
-    file_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
-    max_file_kb: Mapped[int] = mapped_column(default=5120)
-    position: Mapped[int] = mapped_column(default=0)
 
 
-class GrantCriterion(Base):
+class GrantCriterion(CriterionColumns, Base):
     __tablename__ = "grant_criterion"
-    __table_args__ = (
-        UniqueConstraint("programme_id", "name"),
-        CheckConstraint("scale_max > scale_min", name="scale"),
-        CheckConstraint("weight between 1 and 100", name="weight"),
-    )
+    __table_args__ = (UniqueConstraint("programme_id", "name"), *criterion_checks())
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(
         ForeignKey("grant_programme.id", ondelete="CASCADE"), index=True
     )
-    name: Mapped[str] = mapped_column(String(100))
-    description: Mapped[str] = mapped_column(String(500), default="")
-    weight: Mapped[int] = mapped_column(default=1)
-    scale_min: Mapped[int] = mapped_column(default=1)
-    scale_max: Mapped[int] = mapped_column(default=5)
-    position: Mapped[int] = mapped_column(default=0)
 
 
 class GrantApplication(Base):
@@ -165,26 +153,21 @@ class GrantApplication(Base):
     )
 
 
-class GrantAnswer(Base):
+class GrantAnswer(AnswerColumns, Base):
     __tablename__ = "grant_answer"
     __table_args__ = (UniqueConstraint("application_id", "question_id"),)
+    question_table = "grant_question"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(
         ForeignKey("grant_application.id", ondelete="CASCADE"), index=True
     )
-    question_id: Mapped[int] = mapped_column(
-        ForeignKey("grant_question.id", ondelete="CASCADE"), index=True
-    )
-    value: Mapped[Any] = mapped_column(JSON, nullable=True)
-    upload_id: Mapped[int | None] = mapped_column(ForeignKey("upload.id", ondelete="SET NULL"))
 
     application: Mapped[GrantApplication] = relationship(back_populates="answers")
     question: Mapped[GrantQuestion] = relationship()
     upload: Mapped[Upload | None] = relationship()
 
 
-class GrantReview(Base):
+class GrantReview(ReviewColumns, Base):
     __tablename__ = "grant_review"
     __table_args__ = (
         UniqueConstraint("application_id", "reviewer_id"),
@@ -192,55 +175,34 @@ class GrantReview(Base):
             "recommended_amount is null or recommended_amount >= 0", name="recommended"
         ),
     )
+    score_class = "GrantReviewScore"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(
         ForeignKey("grant_application.id", ondelete="CASCADE"), index=True
     )
-    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    abstained: Mapped[bool] = mapped_column(default=False)
-    comment: Mapped[str] = mapped_column(Text, default="")
     recommended_amount: Mapped[int | None]  # minor units
     application_version: Mapped[int]
-    created_at: Mapped[dt.datetime]
-    updated_at: Mapped[dt.datetime]
 
     application: Mapped[GrantApplication] = relationship()
-    reviewer: Mapped[User] = relationship()
-    scores: Mapped[list[GrantReviewScore]] = relationship(
-        back_populates="review", cascade="all, delete-orphan"
-    )
 
 
-class GrantReviewScore(Base):
+class GrantReviewScore(ScoreColumns, Base):
     __tablename__ = "grant_review_score"
     __table_args__ = (UniqueConstraint("review_id", "criterion_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(
-        ForeignKey("grant_review.id", ondelete="CASCADE"), index=True
-    )
-    criterion_id: Mapped[int] = mapped_column(
-        ForeignKey("grant_criterion.id", ondelete="CASCADE"), index=True
-    )
-    score: Mapped[int]
-
-    review: Mapped[GrantReview] = relationship(back_populates="scores")
+    review_class = "GrantReview"
+    review_table = "grant_review"
+    criterion_table = "grant_criterion"
 
 
-class GrantConflict(Base):
+class GrantConflict(DeclaredInterestColumns, Base):
+    """A committee member's declared interest in an application: they should not review it."""
+
     __tablename__ = "grant_conflict"
     __table_args__ = (UniqueConstraint("application_id", "user_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(
         ForeignKey("grant_application.id", ondelete="CASCADE"), index=True
     )
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    reason: Mapped[str] = mapped_column(String(300), default="")
-    created_at: Mapped[dt.datetime]
-
-    user: Mapped[User] = relationship()
 
 
 class GrantMessage(Base):

@@ -18,6 +18,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organizer.enums import OthersReviews
 from organizer.models.base import Base, str_enum
+from organizer.models.reviewing import (
+    CriterionColumns,
+    DeclaredInterestColumns,
+    ReviewColumns,
+    ScoreColumns,
+    criterion_checks,
+)
 
 if TYPE_CHECKING:
     from organizer.models.accounts import User
@@ -38,24 +45,13 @@ reviewer_track = Table(
 )
 
 
-class ReviewCriterion(Base):
+class ReviewCriterion(CriterionColumns, Base):
     """A scored aspect ("relevance", "clarity"). Limited to some tracks when `tracks` is set."""
 
     __tablename__ = "review_criterion"
-    __table_args__ = (
-        UniqueConstraint("event_id", "name"),
-        CheckConstraint("scale_max > scale_min", name="scale"),
-        CheckConstraint("weight between 1 and 100", name="weight"),
-    )
+    __table_args__ = (UniqueConstraint("event_id", "name"), *criterion_checks())
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
-    description: Mapped[str] = mapped_column(String(500), default="")
-    weight: Mapped[int] = mapped_column(default=1)
-    scale_min: Mapped[int] = mapped_column(default=1)
-    scale_max: Mapped[int] = mapped_column(default=5)
-    position: Mapped[int] = mapped_column(default=0)
 
     tracks: Mapped[list[Track]] = relationship(secondary=criterion_track, order_by="Track.name")
 
@@ -98,56 +94,36 @@ class ReviewAssignment(Base):
     reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
 
 
-class Review(Base):
+class Review(ReviewColumns, Base):
     __tablename__ = "review"
     __table_args__ = (UniqueConstraint("proposal_id", "reviewer_id"),)
+    score_class = "ReviewScore"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(
         ForeignKey("proposal.id", ondelete="CASCADE"), index=True
     )
-    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    abstained: Mapped[bool] = mapped_column(default=False)
-    comment: Mapped[str] = mapped_column(Text, default="")  # for the committee
     note_to_speaker: Mapped[str] = mapped_column(Text, default="")
     proposal_version: Mapped[int]  # the proposal's version when this was last saved
-    created_at: Mapped[dt.datetime]
-    updated_at: Mapped[dt.datetime]
 
     proposal: Mapped[Proposal] = relationship()
-    reviewer: Mapped[User] = relationship()
-    scores: Mapped[list[ReviewScore]] = relationship(
-        back_populates="review", cascade="all, delete-orphan"
-    )
 
 
-class ReviewScore(Base):
+class ReviewScore(ScoreColumns, Base):
     __tablename__ = "review_score"
     __table_args__ = (UniqueConstraint("review_id", "criterion_id"),)
+    review_class = "Review"
+    review_table = "review"
+    criterion_table = "review_criterion"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"), index=True)
-    criterion_id: Mapped[int] = mapped_column(
-        ForeignKey("review_criterion.id", ondelete="CASCADE"), index=True
-    )
-    score: Mapped[int]
-
-    review: Mapped[Review] = relationship(back_populates="scores")
     criterion: Mapped[ReviewCriterion] = relationship()
 
 
-class ConflictOfInterest(Base):
-    """A reviewer's declaration that they should not review a proposal."""
+class ConflictOfInterest(DeclaredInterestColumns, Base):
+    """A reviewer's declared interest in a proposal: they should not review it."""
 
     __tablename__ = "conflict_of_interest"
     __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(
         ForeignKey("proposal.id", ondelete="CASCADE"), index=True
     )
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    reason: Mapped[str] = mapped_column(String(300), default="")
-    created_at: Mapped[dt.datetime]
-
-    user: Mapped[User] = relationship()

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from organizer.extensions import db
 from organizer.models import AllocationLine, AuditEntry, Event, GrantApplication, User
-from organizer.services import conflicts
+from organizer.services.reviewing import interests
 
 
 def record(
@@ -95,8 +95,8 @@ def entries_for_event(event: Event, *, viewer: User | None = None) -> Select[tup
     organizer who also speaks or applies must not learn from the log either."""
     query = select(AuditEntry).where(AuditEntry.event_id == event.id)
     if viewer is not None:
-        proposals = [str(i) for i in conflicts.own_proposal_ids(event, viewer)]
-        own_applications = conflicts.own_application_ids(event, viewer)
+        proposals = [str(i) for i in interests.own_proposal_ids(event, viewer)]
+        own_applications = interests.own_application_ids(event, viewer)
         public_ids = db.session.scalars(
             select(GrantApplication.public_id).where(GrantApplication.id.in_(own_applications))
         )

@@ -11,8 +11,8 @@ comments and colour profile, with the picture turned upright first). It is a sib
 original, `<public_id>.reviewer`, made when the file is stored and, for files stored before,
 on first use; a file that cannot be read gets no reviewer copy, and reviewers then get
 nothing. `text_of` gives the text a reader of the file sees (a PDF's page text), cached as
-`<public_id>.text`, for the redaction check in `services/review.py`. The original stays as
-it was, for the person who sent it and the organizers.
+`<public_id>.text`, for the redaction check in `services/reviewing/redaction.py`. The original
+stays as it was, for the person who sent it and the organizers.
 """
 
 from __future__ import annotations

@@ -17,19 +17,11 @@ from organizer.models import (
     Answer,
     AuditEntry,
 )
-from organizer.services import (
-    account_deletion,
-    audit,
-    cfp,
-    decisions,
-    feeds,
-    personal_data,
-    redaction,
-    review,
-    uploads,
-)
+from organizer.services import account_deletion, audit, feeds, personal_data, uploads
+from organizer.services.cfp import assignment, co_speakers, decisions
 from organizer.services.grants import offers
 from organizer.services.print import programme as booklet
+from organizer.services.reviewing import redaction
 from tests.factories import NOW, PASSWORD, grant_role, login_as, make_proposal, make_user
 
 
@@ -44,7 +36,7 @@ def test_the_download_does_not_name_the_reviewers_of_ones_proposal(world):
     rita = make_user(name="Rita Reviewer", email="rita@example.org")
     grant_role(rita, world.event, EventRoleName.REVIEWER)
     mine = make_proposal(world.event, world.ana, title="Tidal energy", abstract="On tides.")
-    review.assign(actor=world.organizer, proposal=mine, reviewer=rita, now=NOW)
+    assignment.assign(actor=world.organizer, proposal=mine, reviewer=rita, now=NOW)
     # ...and pencils in a decision that is not published yet
     decisions.decide(actor=world.organizer, proposal=mine, outcome=ProposalState.ACCEPTED, now=NOW)
     db.session.flush()
@@ -56,7 +48,9 @@ def test_the_download_does_not_name_the_reviewers_of_ones_proposal(world):
 
 def test_the_download_holds_no_co_speakers_address_and_no_committee_pins(world):
     # Bo invites Cara onto a proposal Ana shares: Cara's address is Cara's data.
-    cfp.invite_co_speaker(actor=world.ana, proposal=world.draft, email="cara@example.org", now=NOW)
+    co_speakers.invite_co_speaker(
+        actor=world.ana, proposal=world.draft, email="cara@example.org", now=NOW
+    )
     entry = db.session.query(AuditEntry).filter_by(action="proposal.co_speaker.invite").one()
     entry.actor_id = world.bo.id  # as if the other speaker had invited her
     offers.set_pin(actor=world.organizer, application=world.application, pin="fund", now=NOW)
@@ -71,7 +65,7 @@ def test_deletion_removes_the_reviewers_name_from_the_committees_assignment_entr
     # The organizer assigned Ana (a reviewer) to Bo's proposal: the entry, written by the
     # organizer about Bo's proposal, names Ana. After Ana deletes her account it names nobody.
     bos = make_proposal(world.event, world.bo, title="Tidal maps", abstract="On maps.")
-    review.assign(actor=world.organizer, proposal=bos, reviewer=world.ana, now=NOW)
+    assignment.assign(actor=world.organizer, proposal=bos, reviewer=world.ana, now=NOW)
     db.session.commit()
     pseudonym, _files = account_deletion.delete_account(
         actor=world.ana, password=PASSWORD, confirmation=world.ana.email, now=NOW
@@ -109,7 +103,7 @@ def test_the_event_audit_log_hides_the_review_of_an_organizers_own_proposal(clie
     rita = make_user(name="Rita Reviewer", email="rita@example.org")
     grant_role(rita, world.event, EventRoleName.REVIEWER)
     hers = make_proposal(world.event, world.organizer, title="Tidal energy", abstract="Tides.")
-    review.assign(actor=world.co_organizer, proposal=hers, reviewer=rita, now=NOW)
+    assignment.assign(actor=world.co_organizer, proposal=hers, reviewer=rita, now=NOW)
     decisions.decide(
         actor=world.co_organizer, proposal=hers, outcome=ProposalState.REJECTED, now=NOW
     )

@@ -8,7 +8,8 @@ from sqlalchemy import delete, select
 
 from organizer.extensions import db
 from organizer.models import Proposal, ReviewAssignment, User
-from organizer.services import demo, review
+from organizer.services import demo
+from organizer.services.cfp import assignment
 from tests.factories import NOW, login_as
 
 SIZE = 1000
@@ -56,7 +57,9 @@ def test_automatic_assignment_of_1000_proposals_to_40_reviewers(benchmark, synth
         queries.clear()
 
     def assign():
-        return review.assign_automatically(actor=organizer, event=event, per_proposal=3, now=NOW)
+        return assignment.assign_automatically(
+            actor=organizer, event=event, per_proposal=3, now=NOW
+        )
 
     report = benchmark.pedantic(assign, setup=clear, rounds=5, iterations=1)
     loads = sorted(report.loads.values())

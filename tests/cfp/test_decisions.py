@@ -11,7 +11,7 @@ from organizer.enums import EventRoleName, ProposalState
 from organizer.errors import Conflict, PermissionDenied, ValidationFailed
 from organizer.extensions import db
 from organizer.models import AuditEntry, OutboxMessage, Review
-from organizer.services import decisions
+from organizer.services.cfp import confirmation, decision_mails, decisions
 from tests.factories import NOW, grant_role, make_cfp, make_event, make_proposal, make_user
 
 RESPOND_BY = NOW + dt.timedelta(days=14)
@@ -169,18 +169,24 @@ def test_speakers_confirm_or_decline_before_the_deadline(event, organizer):
         expected=decisions.pending_fingerprint(event),
         now=NOW,
     )
-    decisions.respond(actor=confirming.speakers[0].user, proposal=confirming, confirm=True, now=NOW)
-    decisions.respond(actor=declining.speakers[0].user, proposal=declining, confirm=False, now=NOW)
+    confirmation.respond(
+        actor=confirming.speakers[0].user, proposal=confirming, confirm=True, now=NOW
+    )
+    confirmation.respond(
+        actor=declining.speakers[0].user, proposal=declining, confirm=False, now=NOW
+    )
     assert (confirming.state, declining.state) == (ProposalState.CONFIRMED, ProposalState.DECLINED)
     with pytest.raises(Conflict, match="deadline to confirm passed"):
-        decisions.respond(actor=late.speakers[0].user, proposal=late, confirm=True, now=RESPOND_BY)
+        confirmation.respond(
+            actor=late.speakers[0].user, proposal=late, confirm=True, now=RESPOND_BY
+        )
     with pytest.raises(Conflict, match="nothing to confirm"):
-        decisions.respond(
+        confirmation.respond(
             actor=confirming.speakers[0].user, proposal=confirming, confirm=True, now=NOW
         )
     with pytest.raises(PermissionDenied):
-        decisions.respond(actor=make_user(), proposal=late, confirm=True, now=NOW)
-    assert decisions.unconfirmed(event) == [late]
+        confirmation.respond(actor=make_user(), proposal=late, confirm=True, now=NOW)
+    assert confirmation.unconfirmed(event) == [late]
     purposes = [m.purpose for m in mails()]
     assert purposes.count("proposal_confirmed") == 1
     assert purposes.count("proposal_declined") == 1
@@ -189,14 +195,14 @@ def test_speakers_confirm_or_decline_before_the_deadline(event, organizer):
 def test_reminders_go_once_inside_the_window(event, organizer):
     proposal = make_proposal(event, title="Priors")
     _publish(event, organizer, proposal, ProposalState.ACCEPTED)
-    too_early = RESPOND_BY - decisions.REMINDER_WINDOW - dt.timedelta(seconds=1)
-    assert decisions.send_reminders(event=event, now=too_early) == 0
+    too_early = RESPOND_BY - confirmation.REMINDER_WINDOW - dt.timedelta(seconds=1)
+    assert confirmation.send_reminders(event=event, now=too_early) == 0
     inside = RESPOND_BY - dt.timedelta(days=1)
-    assert decisions.send_reminders(event=event, now=inside) == 1
-    assert decisions.send_reminders(event=event, now=inside + dt.timedelta(hours=1)) == 0
+    assert confirmation.send_reminders(event=event, now=inside) == 1
+    assert confirmation.send_reminders(event=event, now=inside + dt.timedelta(hours=1)) == 0
     [reminder] = [m for m in mails() if m.purpose == "confirmation_reminder"]
     assert reminder.subject.startswith("Action required: confirm “Priors” by 2026-12-13")
-    assert decisions.send_reminders(event=event, now=RESPOND_BY) == 0  # deadline passed
+    assert confirmation.send_reminders(event=event, now=RESPOND_BY) == 0  # deadline passed
 
 
 def test_waitlisted_proposal_is_promoted_in_the_next_round(event, organizer):
@@ -219,7 +225,7 @@ def test_published_decisions_cannot_be_changed_only_cancelled(event, organizer):
         decisions.decide(
             actor=organizer, proposal=proposal, outcome=ProposalState.REJECTED, now=NOW
         )
-    decisions.cancel(actor=organizer, proposal=proposal, now=NOW)
+    confirmation.cancel(actor=organizer, proposal=proposal, now=NOW)
     assert proposal.state == ProposalState.CANCELLED
     assert mails()[-1].purpose == "proposal_cancelled"
 
@@ -234,12 +240,12 @@ def test_event_templates_with_placeholders_and_reviewer_notes(event, organizer):
         )
     )  # fmt: skip
     with pytest.raises(ValidationFailed) as caught:
-        decisions.save_template(
+        decision_mails.save_template(
             actor=organizer, event=event, purpose="proposal_accepted",
             subject="{proposal_title} {__class__}", body="", now=NOW,
         )  # fmt: skip
     assert set(caught.value.errors) == {"subject", "body"}
-    decisions.save_template(
+    decision_mails.save_template(
         actor=organizer, event=event, purpose="proposal_accepted",
         subject="Yes! {proposal_title}", body="Dear {speaker_name}: {notes_from_reviewers}{0}",
         now=NOW,
@@ -249,8 +255,10 @@ def test_event_templates_with_placeholders_and_reviewer_notes(event, organizer):
     assert mail.subject == "Yes! Priors"
     assert "Show a demo!" in mail.body_text
     assert mail.body_text.endswith("{0}")  # not a format string: unknown braces stay as typed
-    decisions.reset_template(actor=organizer, event=event, purpose="proposal_accepted", now=NOW)
-    assert not decisions.template_for(event, "proposal_accepted").is_custom
+    decision_mails.reset_template(
+        actor=organizer, event=event, purpose="proposal_accepted", now=NOW
+    )
+    assert not decision_mails.template_for(event, "proposal_accepted").is_custom
 
 
 def test_reminder_command_sends_through_smtp(app, event, organizer, mailbox):
@@ -279,4 +287,4 @@ def test_only_organizers_press_the_reminder_button(event):
     reviewer = make_user()
     grant_role(reviewer, event, EventRoleName.REVIEWER)
     with pytest.raises(PermissionDenied):
-        decisions.send_reminders(event=event, now=NOW, actor=reviewer)
+        confirmation.send_reminders(event=event, now=NOW, actor=reviewer)

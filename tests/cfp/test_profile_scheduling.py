@@ -12,8 +12,8 @@ from sqlalchemy import select
 from organizer.errors import ValidationFailed
 from organizer.extensions import db
 from organizer.models import SpeakerProfile
-from organizer.services import cfp
-from organizer.services.cfp import ProfileInput
+from organizer.services.cfp import profiles
+from organizer.services.cfp.profiles import ProfileInput
 from organizer.services.scheduling.plan import build_plan
 from tests.factories import NOW, login_as, make_cfp, make_event, make_talk, make_user
 
@@ -109,7 +109,7 @@ def test_an_unknown_zone_is_refused_and_what_was_typed_kept(client, event, speak
 def test_save_profile_stores_the_zone_only_for_remote_speakers(event):
     speaker = make_user()
     make_talk(event, speaker)
-    profile = cfp.save_profile(
+    profile = profiles.save_profile(
         actor=speaker,
         event=event,
         data=ProfileInput(remote=False, timezone="America/Bogota", needs_step_free=True),
@@ -118,14 +118,14 @@ def test_save_profile_stores_the_zone_only_for_remote_speakers(event):
     assert (profile.remote, profile.timezone) == (False, "")
     person = build_plan(event).people[speaker.id]
     assert person.needs_step_free and not person.remote
-    cfp.save_profile(
+    profiles.save_profile(
         actor=speaker,
         event=event,
         data=ProfileInput(remote=True, timezone="Europe/Lisbon"),
         now=NOW,
     )
     assert profile.timezone == ""  # the event's own zone is stored as "the event's"
-    cfp.save_profile(
+    profiles.save_profile(
         actor=speaker,
         event=event,
         data=ProfileInput(remote=True, timezone="America/Bogota"),
@@ -138,7 +138,7 @@ def test_save_profile_stores_the_zone_only_for_remote_speakers(event):
         False,
     )
     with pytest.raises(ValidationFailed) as failed:
-        cfp.save_profile(
+        profiles.save_profile(
             actor=speaker,
             event=event,
             data=ProfileInput(remote=True, timezone="Nowhere", website="ftp://x"),

@@ -13,8 +13,14 @@ from organizer.enums import EventRoleName, ProposalState, QuestionKind
 from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from organizer.extensions import db
 from organizer.models import AuditEntry, OutboxMessage, Proposal, Upload
-from organizer.services import cfp, uploads
-from organizer.services.cfp import FileInput, ProfileInput, ProposalInput
+from organizer.services import uploads
+from organizer.services.cfp import call as call_service
+from organizer.services.cfp import co_speakers as co_speakers_service
+from organizer.services.cfp import deadlines, profiles, proposals
+from organizer.services.cfp.profiles import ProfileInput
+from organizer.services.cfp.proposals import ProposalInput
+from organizer.services.reviewing import questions
+from organizer.services.reviewing.questions import FileInput
 from tests.factories import (
     CFP_CLOSES,
     NOW,
@@ -56,20 +62,20 @@ def outbox(purpose: str) -> list[OutboxMessage]:
 
 def test_draft_then_submit_mails_the_speaker(event):
     speaker = make_user()
-    draft = cfp.save_proposal(
+    draft = proposals.save_proposal(
         actor=speaker, event=event, proposal=None, data=data(event, abstract=""), submit=False,
         now=NOW,
     )  # fmt: skip
     assert draft.state == ProposalState.DRAFT
     assert outbox("proposal_submitted") == []
     with pytest.raises(ValidationFailed) as caught:  # an abstract is needed to submit
-        cfp.save_proposal(
+        proposals.save_proposal(
             actor=speaker, event=event, proposal=draft, data=data(event, abstract=""),
             submit=True, now=NOW,
         )  # fmt: skip
     assert "abstract" in caught.value.errors
     db.session.refresh(draft)
-    submitted = cfp.save_proposal(
+    submitted = proposals.save_proposal(
         actor=speaker, event=event, proposal=draft, data=data(event), submit=True, now=NOW
     )
     assert submitted.state == ProposalState.SUBMITTED
@@ -83,7 +89,7 @@ def test_draft_then_submit_mails_the_speaker(event):
 def test_all_errors_at_once_and_the_abstract_limit_is_counted(event):
     too_long = "x" * 1005
     with pytest.raises(ValidationFailed) as caught:
-        cfp.save_proposal(
+        proposals.save_proposal(
             actor=make_user(), event=event, proposal=None,
             data=data(event, title="", abstract=too_long, session_type_id=None, language="xx"),
             submit=True, now=NOW,
@@ -96,11 +102,11 @@ def test_all_errors_at_once_and_the_abstract_limit_is_counted(event):
 
 def test_refused_edit_keeps_what_was_saved(event):
     speaker = make_user()
-    proposal = cfp.save_proposal(
+    proposal = proposals.save_proposal(
         actor=speaker, event=event, proposal=None, data=data(event), submit=True, now=NOW
     )
     with pytest.raises(ValidationFailed):
-        cfp.save_proposal(
+        proposals.save_proposal(
             actor=speaker, event=event, proposal=proposal, data=data(event, title="x" * 201),
             submit=False, now=NOW,
         )  # fmt: skip
@@ -112,22 +118,22 @@ def test_refused_edit_keeps_what_was_saved(event):
 def test_deadline_is_enforced_to_the_second(event):
     speaker = make_user()
     last_moment = CFP_CLOSES - dt.timedelta(seconds=1)
-    proposal = cfp.save_proposal(
+    proposal = proposals.save_proposal(
         actor=speaker, event=event, proposal=None, data=data(event), submit=True, now=last_moment
     )
     with pytest.raises(Conflict, match="deadline has passed"):
-        cfp.save_proposal(
+        proposals.save_proposal(
             actor=speaker, event=event, proposal=proposal, data=data(event, title="Later"),
             submit=False, now=CFP_CLOSES,
         )  # fmt: skip
     with pytest.raises(Conflict, match="deadline has passed"):
-        cfp.withdraw(actor=speaker, proposal=proposal, now=CFP_CLOSES)
-    assert not cfp.is_editable(cfp.call_of(event), proposal, now=CFP_CLOSES)
+        proposals.withdraw(actor=speaker, proposal=proposal, now=CFP_CLOSES)
+    assert not deadlines.is_editable(call_service.call_of(event), proposal, now=CFP_CLOSES)
 
 
 def test_call_not_open_yet(event):
     with pytest.raises(Conflict, match="not open yet"):
-        cfp.save_proposal(
+        proposals.save_proposal(
             actor=make_user(), event=event, proposal=None, data=data(event), submit=True,
             now=dt.datetime(2026, 9, 30, tzinfo=dt.UTC),
         )  # fmt: skip
@@ -136,36 +142,36 @@ def test_call_not_open_yet(event):
 def test_a_personal_extension_opens_the_call_for_that_person_only(event):
     organizer, late, other = make_user(), make_user(), make_user()
     grant_role(organizer, event, EventRoleName.ORGANIZER)
-    cfp.grant_extension(
+    deadlines.grant_extension(
         actor=organizer, event=event, email=late.email.upper(),
         until=CFP_CLOSES + dt.timedelta(days=2), now=NOW,
     )  # fmt: skip
     after = CFP_CLOSES + dt.timedelta(days=1)
-    proposal = cfp.save_proposal(
+    proposal = proposals.save_proposal(
         actor=late, event=event, proposal=None, data=data(event), submit=True, now=after
     )
     assert proposal.state == ProposalState.SUBMITTED
     with pytest.raises(Conflict):
-        cfp.save_proposal(
+        proposals.save_proposal(
             actor=other, event=event, proposal=None, data=data(event), submit=True, now=after
         )
     with pytest.raises(ValidationFailed) as caught:
-        cfp.grant_extension(
+        deadlines.grant_extension(
             actor=organizer, event=event, email="nobody@example.org", until=CFP_CLOSES, now=NOW
         )
     assert set(caught.value.errors) == {"email", "until"}
     with pytest.raises(PermissionDenied):
-        cfp.grant_extension(actor=late, event=event, email=late.email, until=after, now=NOW)
+        deadlines.grant_extension(actor=late, event=event, email=late.email, until=after, now=NOW)
 
 
 def test_the_same_new_form_twice_makes_one_proposal(event):
     speaker = make_user()
-    cfp.save_proposal(
+    proposals.save_proposal(
         actor=speaker, event=event, proposal=None, data=data(event), submit=True, now=NOW,
         creation_key="k-123",
     )  # fmt: skip
     with pytest.raises(Conflict, match="already saved"):
-        cfp.save_proposal(
+        proposals.save_proposal(
             actor=speaker, event=event, proposal=None, data=data(event), submit=True, now=NOW,
             creation_key="k-123",
         )  # fmt: skip
@@ -174,15 +180,15 @@ def test_the_same_new_form_twice_makes_one_proposal(event):
 
 def test_a_stale_tab_cannot_overwrite_newer_text(event):
     speaker = make_user()
-    proposal = cfp.save_proposal(
+    proposal = proposals.save_proposal(
         actor=speaker, event=event, proposal=None, data=data(event), submit=True, now=NOW
     )
-    cfp.save_proposal(
+    proposals.save_proposal(
         actor=speaker, event=event, proposal=proposal, data=data(event, title="Tab one"),
         submit=False, now=NOW, version=1,
     )  # fmt: skip
     with pytest.raises(Conflict, match="another tab"):
-        cfp.save_proposal(
+        proposals.save_proposal(
             actor=speaker, event=event, proposal=proposal, data=data(event, title="Tab two"),
             submit=False, now=NOW, version=1,
         )  # fmt: skip
@@ -194,32 +200,34 @@ def test_others_cannot_edit_or_find_a_proposal(event):
     proposal = make_proposal(event)
     stranger = make_user()
     with pytest.raises(PermissionDenied):
-        cfp.save_proposal(
+        proposals.save_proposal(
             actor=stranger, event=event, proposal=proposal, data=data(event), submit=False,
             now=NOW,
         )  # fmt: skip
     with pytest.raises(NotFound):
-        cfp.proposal_for_speaker(event, proposal.public_id, stranger)
+        proposals.proposal_for_speaker(event, proposal.public_id, stranger)
     with pytest.raises(NotFound):
-        cfp.proposal_for_speaker(event, "00000000-0000-4000-8000-000000000000", stranger)
+        proposals.proposal_for_speaker(event, "00000000-0000-4000-8000-000000000000", stranger)
 
 
 def test_withdraw_mails_and_records(event):
     speaker = make_user()
-    proposal = cfp.save_proposal(
+    proposal = proposals.save_proposal(
         actor=speaker, event=event, proposal=None, data=data(event), submit=True, now=NOW
     )
     co = make_user()
-    cfp.invite_co_speaker(actor=speaker, proposal=proposal, email=co.email, now=NOW)
+    co_speakers_service.invite_co_speaker(actor=speaker, proposal=proposal, email=co.email, now=NOW)
     with pytest.raises(PermissionDenied):
-        cfp.withdraw(actor=co, proposal=proposal, now=NOW)  # not a speaker yet, and not primary
-    cfp.withdraw(actor=speaker, proposal=proposal, now=NOW)
+        proposals.withdraw(
+            actor=co, proposal=proposal, now=NOW
+        )  # not a speaker yet, and not primary
+    proposals.withdraw(actor=speaker, proposal=proposal, now=NOW)
     assert proposal.state == ProposalState.WITHDRAWN
     assert len(outbox("proposal_withdrawn")) == 1
     actions = set(db.session.scalars(select(AuditEntry.action)))
     assert {"proposal.submit", "proposal.withdraw"} <= actions
     with pytest.raises(Conflict):
-        cfp.withdraw(actor=speaker, proposal=proposal, now=NOW)
+        proposals.withdraw(actor=speaker, proposal=proposal, now=NOW)
 
 
 def _token_from(message: OutboxMessage) -> str:
@@ -230,27 +238,35 @@ def _token_from(message: OutboxMessage) -> str:
 def test_co_speaker_invitation_accepted_once(event):
     speaker, co = make_user(), make_user(email="co@example.org")
     proposal = make_proposal(event, speaker)
-    cfp.invite_co_speaker(actor=speaker, proposal=proposal, email="CO@example.org", now=NOW)
+    co_speakers_service.invite_co_speaker(
+        actor=speaker, proposal=proposal, email="CO@example.org", now=NOW
+    )
     [mail] = outbox("co_speaker_invitation")
     token = _token_from(mail)
     with pytest.raises(Conflict, match=r"sent to co@example\.org"):
-        cfp.accept_co_speaker(token=token, user=make_user(), now=NOW)
-    cfp.accept_co_speaker(token=token, user=co, now=NOW)
+        co_speakers_service.accept_co_speaker(token=token, user=make_user(), now=NOW)
+    co_speakers_service.accept_co_speaker(token=token, user=co, now=NOW)
     assert {s.user_id for s in proposal.speakers} == {speaker.id, co.id}
     with pytest.raises(Conflict, match="already accepted"):
-        cfp.accept_co_speaker(token=token, user=co, now=NOW)
+        co_speakers_service.accept_co_speaker(token=token, user=co, now=NOW)
     with pytest.raises(NotFound):
-        cfp.accept_co_speaker(token="forged", user=co, now=NOW)
+        co_speakers_service.accept_co_speaker(token="forged", user=co, now=NOW)
 
 
 def test_co_speaker_limit_comes_from_the_session_type(event):
     speaker = make_user()
     proposal = make_proposal(event, speaker)  # a Talk: at most 2 speakers
-    cfp.invite_co_speaker(actor=speaker, proposal=proposal, email="a@example.org", now=NOW)
+    co_speakers_service.invite_co_speaker(
+        actor=speaker, proposal=proposal, email="a@example.org", now=NOW
+    )
     with pytest.raises(ValidationFailed, match="at most 2 speakers"):
-        cfp.invite_co_speaker(actor=speaker, proposal=proposal, email="b@example.org", now=NOW)
+        co_speakers_service.invite_co_speaker(
+            actor=speaker, proposal=proposal, email="b@example.org", now=NOW
+        )
     with pytest.raises(ValidationFailed, match="already"):
-        cfp.invite_co_speaker(actor=speaker, proposal=proposal, email="a@example.org", now=NOW)
+        co_speakers_service.invite_co_speaker(
+            actor=speaker, proposal=proposal, email="a@example.org", now=NOW
+        )
 
 
 def test_answers_are_validated_and_required_only_to_submit(event):
@@ -259,17 +275,17 @@ def test_answers_are_validated_and_required_only_to_submit(event):
     )
     many = make_question(event, kind=QuestionKind.MULTIPLE_CHOICE, choices=["A", "B", "C"])
     speaker = make_user()
-    draft = cfp.save_proposal(
+    draft = proposals.save_proposal(
         actor=speaker, event=event, proposal=None, data=data(event), submit=False, now=NOW
     )
     with pytest.raises(ValidationFailed) as caught:
-        cfp.save_proposal(
+        proposals.save_proposal(
             actor=speaker, event=event, proposal=draft,
             data=data(event, answers={many.id: ["A", "Z"]}), submit=True, now=NOW,
         )  # fmt: skip
     assert set(caught.value.errors) == {f"question-{choice.id}", f"question-{many.id}"}
     db.session.refresh(draft)
-    cfp.save_proposal(
+    proposals.save_proposal(
         actor=speaker, event=event, proposal=draft,
         data=data(event, answers={choice.id: "Yes", many.id: ["A", "C"]}), submit=True, now=NOW,
     )  # fmt: skip
@@ -285,18 +301,18 @@ def test_file_answers_are_checked_by_their_bytes_and_size(event, app):
     speaker = make_user()
     wrong = {question.id: FileInput(io.BytesIO(PNG), "paper.pdf")}
     with pytest.raises(ValidationFailed, match="Accepted: PDF"):
-        cfp.save_proposal(
+        proposals.save_proposal(
             actor=speaker, event=event, proposal=None, data=data(event, files=wrong),
             submit=True, now=NOW,
         )  # fmt: skip
     big = {question.id: FileInput(io.BytesIO(b"%PDF-" + b"0" * 2000), "paper.pdf")}
     with pytest.raises(ValidationFailed, match="larger than 1 KB"):
-        cfp.save_proposal(
+        proposals.save_proposal(
             actor=speaker, event=event, proposal=None, data=data(event, files=big),
             submit=True, now=NOW,
         )  # fmt: skip
     good = {question.id: FileInput(io.BytesIO(PDF), "../../etc/My paper.pdf")}
-    proposal = cfp.save_proposal(
+    proposal = proposals.save_proposal(
         actor=speaker, event=event, proposal=None, data=data(event, files=good), submit=True,
         now=NOW,
     )  # fmt: skip
@@ -306,7 +322,7 @@ def test_file_answers_are_checked_by_their_bytes_and_size(event, app):
     assert uploads.path_of(answer.upload).read_bytes() == PDF
     assert str(uploads.path_of(answer.upload)).startswith(app.config["UPLOAD_DIR"])
     # Editing without a new file keeps the one sent before.
-    cfp.save_proposal(
+    proposals.save_proposal(
         actor=speaker, event=event, proposal=proposal, data=data(event, title="New"),
         submit=False, now=NOW,
     )  # fmt: skip
@@ -319,7 +335,7 @@ def test_changing_the_type_respects_the_speaker_limit(event):
     tutorial = session_type(event, "Tutorial")
     proposal = make_proposal(event, speaker, session_type=tutorial, co_speakers=(co1, co2))
     with pytest.raises(ValidationFailed) as caught:
-        cfp.save_proposal(
+        proposals.save_proposal(
             actor=speaker, event=event, proposal=proposal, data=data(event), submit=False,
             now=NOW,
         )  # fmt: skip
@@ -329,7 +345,7 @@ def test_changing_the_type_respects_the_speaker_limit(event):
 def test_profile_availability_becomes_utc_intervals_across_dst(event):
     # Lisbon moves from UTC+0 to UTC+1 in the night of 27 to 28 March 2027.
     speaker = make_user()
-    profile = cfp.save_profile(
+    profile = profiles.save_profile(
         actor=speaker,
         event=event,
         data=ProfileInput(
@@ -339,13 +355,13 @@ def test_profile_availability_becomes_utc_intervals_across_dst(event):
         ),
         now=NOW,
     )
-    assert cfp.availability_intervals(event, profile) == [
+    assert profiles.availability_intervals(event, profile) == [
         (dt.datetime(2027, 3, 27, 8, tzinfo=dt.UTC), dt.datetime(2027, 3, 27, 13, tzinfo=dt.UTC)),
         (dt.datetime(2027, 3, 28, 12, tzinfo=dt.UTC), dt.datetime(2027, 3, 28, 19, tzinfo=dt.UTC)),
     ]
     assert profile.photo.content_type == "image/png"
     with pytest.raises(ValidationFailed) as caught:
-        cfp.save_profile(
+        profiles.save_profile(
             actor=speaker, event=event,
             data=ProfileInput(availability={"2027-04-01": "all"}, website="javascript:alert(1)"),
             now=NOW,
@@ -356,21 +372,25 @@ def test_profile_availability_becomes_utc_intervals_across_dst(event):
 def test_configuration_is_validated_and_organizers_only(event):
     organizer = make_user()
     grant_role(organizer, event, EventRoleName.ORGANIZER)
-    settings = cfp.CallSettings(opens_at=CFP_CLOSES, closes_at=CFP_CLOSES)
+    settings = call_service.CallSettings(opens_at=CFP_CLOSES, closes_at=CFP_CLOSES)
     with pytest.raises(ValidationFailed, match="close after it opens"):
-        cfp.save_call(actor=organizer, event=event, settings=settings, now=NOW)
+        call_service.save_call(actor=organizer, event=event, settings=settings, now=NOW)
     with pytest.raises(PermissionDenied):
-        cfp.save_call(actor=make_user(), event=event, settings=settings, now=NOW)
+        call_service.save_call(actor=make_user(), event=event, settings=settings, now=NOW)
     with pytest.raises(ValidationFailed, match="already a track"):
-        cfp.save_track(
+        call_service.save_track(
             actor=organizer, event=event, track=None, name="Methods", description="", now=NOW
         )
-    question = cfp.QuestionSettings(text="Pick", kind=QuestionKind.SINGLE_CHOICE, choices=("a",))
+    question = questions.QuestionSettings(
+        text="Pick", kind=QuestionKind.SINGLE_CHOICE, choices=("a",)
+    )
     with pytest.raises(ValidationFailed, match="at least two"):
-        cfp.save_question(actor=organizer, event=event, question=None, settings=question, now=NOW)
+        call_service.save_question(
+            actor=organizer, event=event, question=None, settings=question, now=NOW
+        )
     make_proposal(event)
     with pytest.raises(Conflict, match="1 proposals use"):
-        cfp.delete_session_type(
+        call_service.delete_session_type(
             actor=organizer, event=event, session_type=session_type(event), now=NOW
         )
 
@@ -378,11 +398,13 @@ def test_configuration_is_validated_and_organizers_only(event):
 def test_move_swaps_neighbours(event):
     organizer = make_user()
     grant_role(organizer, event, EventRoleName.ORGANIZER)
-    methods, applications = cfp.tracks(event)
-    cfp.move(actor=organizer, event=event, item=applications, direction=-1)
-    assert [t.name for t in cfp.tracks(event)] == ["Applications", "Methods"]
-    cfp.move(actor=organizer, event=event, item=applications, direction=-1)  # already first
-    assert [t.name for t in cfp.tracks(event)] == ["Applications", "Methods"]
+    methods, applications = call_service.tracks(event)
+    call_service.move(actor=organizer, event=event, item=applications, direction=-1)
+    assert [t.name for t in call_service.tracks(event)] == ["Applications", "Methods"]
+    call_service.move(
+        actor=organizer, event=event, item=applications, direction=-1
+    )  # already first
+    assert [t.name for t in call_service.tracks(event)] == ["Applications", "Methods"]
     assert methods.position == 1
 
 
@@ -395,15 +417,15 @@ def test_proposal_data_is_frozen_dataclass():
 
 def test_a_save_that_changes_nothing_keeps_the_version(event):
     speaker = make_user()
-    proposal = cfp.save_proposal(
+    proposal = proposals.save_proposal(
         actor=speaker, event=event, proposal=None, data=data(event), submit=True, now=NOW
     )
-    cfp.save_proposal(
+    proposals.save_proposal(
         actor=speaker, event=event, proposal=proposal, data=data(event), submit=False, now=NOW,
         version=1,
     )  # fmt: skip
     assert proposal.version == 1  # reviews of version 1 are still of the current text
-    cfp.save_proposal(
+    proposals.save_proposal(
         actor=speaker, event=event, proposal=proposal, data=data(event, notes="Need a mic"),
         submit=False, now=NOW, version=1,
     )  # fmt: skip

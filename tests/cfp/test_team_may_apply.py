@@ -11,7 +11,7 @@ from organizer.enums import EventRoleName, GrantState, ProposalState
 from organizer.errors import PermissionDenied
 from organizer.extensions import db
 from organizer.models import Cfp, GrantApplication, GrantProgramme, OutboxMessage, Proposal
-from organizer.services import cfp
+from organizer.services.cfp import co_speakers, proposals
 from organizer.services.grants import applications as grant_apps
 from tests.cfp.test_services import data
 from tests.cfp_setup.test_views import CALL_FORM
@@ -53,7 +53,7 @@ class World:
 
 
 def submit(w, person, *, proposal=None, now=NOW):
-    return cfp.save_proposal(
+    return proposals.save_proposal(
         actor=person, event=w.event, proposal=proposal, data=data(w.event), submit=True, now=now
     )
 
@@ -85,7 +85,7 @@ def test_when_allowed_team_members_submit_and_apply():
 def test_when_not_allowed_team_members_keep_a_draft_but_cannot_submit():
     w = World(allowed=False)
     for person in w.team:
-        draft = cfp.save_proposal(
+        draft = proposals.save_proposal(
             actor=person, event=w.event, proposal=None, data=data(w.event), submit=False, now=NOW
         )
         with pytest.raises(PermissionDenied) as caught:
@@ -110,16 +110,18 @@ def test_when_not_allowed_team_members_keep_a_draft_but_cannot_submit():
 def test_when_not_allowed_a_team_member_cannot_accept_a_co_speaker_invitation():
     w = World(allowed=False)
     proposal = make_proposal(w.event, w.outsider)
-    cfp.invite_co_speaker(actor=w.outsider, proposal=proposal, email=w.reviewer.email, now=NOW)
+    co_speakers.invite_co_speaker(
+        actor=w.outsider, proposal=proposal, email=w.reviewer.email, now=NOW
+    )
     mail = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.purpose == "co_speaker_invitation")
     ).one()
     token = next(word for word in mail.body_text.split() if "/cfp/join/" in word).rsplit("/")[-1]
     with pytest.raises(PermissionDenied, match="cannot accept this invitation"):
-        cfp.accept_co_speaker(token=token, user=w.reviewer, now=NOW)
+        co_speakers.accept_co_speaker(token=token, user=w.reviewer, now=NOW)
     assert [s.user_id for s in proposal.speakers] == [w.outsider.id, None]
     w.call.team_may_apply = True
-    cfp.accept_co_speaker(token=token, user=w.reviewer, now=NOW)
+    co_speakers.accept_co_speaker(token=token, user=w.reviewer, now=NOW)
     assert w.reviewer.id in {s.user_id for s in proposal.speakers}
 
 

@@ -16,7 +16,7 @@ from organizer.enums import EventRoleName, ProposalState, QuestionKind
 from organizer.extensions import db
 from organizer.models import CfpExtension, Proposal, SpeakerProfile, Upload
 from organizer.services import uploads
-from organizer.services.cfp import call_of
+from organizer.services.cfp.call import call_of
 from tests.factories import (
     grant_role,
     login_as,

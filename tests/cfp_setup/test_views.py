@@ -25,7 +25,8 @@ from organizer.models import (
     SessionType,
     Track,
 )
-from organizer.services import cfp
+from organizer.services.cfp import call as call_service
+from organizer.services.cfp import deadlines
 from tests.factories import (
     NOW,
     grant_role,
@@ -163,7 +164,7 @@ def test_pages_render_before_the_call_exists(client, organizer):
     for path in ("", "/types", "/tracks", "/questions", "/criteria", "/phases", "/mails",
                  "/extensions"):  # fmt: skip
         assert client.get(f"/manage/setup/cfp{path}").status_code == 200, path
-    assert cfp.call_of(event) is None  # looking changes nothing
+    assert call_service.call_of(event) is None  # looking changes nothing
 
 
 @pytest.mark.parametrize("who", ["reviewer", "applicant", "organizer of another event"])
@@ -231,7 +232,7 @@ def test_creating_the_call_reads_times_in_the_event_zone(client, organizer, day,
     assert "Europe/Lisbon" in page.text
     response = client.post("/manage/setup/cfp", data={**CALL_FORM, "closes_at": day})
     assert response.status_code == 302
-    call = cfp.call_of(event)
+    call = call_service.call_of(event)
     assert call.closes_at == utc
     assert call.opens_at == dt.datetime(2027, 1, 10, 9, 0, tzinfo=UTC)
     assert call.languages == ["en", "pt"]
@@ -265,7 +266,7 @@ def test_changing_the_call_keeps_what_was_typed_when_wrong(client, with_call):
     assert "close after it opens" in field_error(response.text, "closes_at")
     assert "There is a problem" in response.text
     assert "New text" in response.text
-    assert cfp.call_of(event).text == "Tell us about your work."
+    assert call_service.call_of(event).text == "Tell us about your work."
 
 
 @pytest.mark.parametrize(
@@ -290,7 +291,7 @@ def test_call_validation_messages_sit_next_to_their_field(
 
 
 def type_names(event: Event) -> list[str]:
-    return [t.name for t in cfp.session_types(event)]
+    return [t.name for t in call_service.session_types(event)]
 
 
 def test_add_edit_and_reorder_session_types(client, with_call):
@@ -368,7 +369,7 @@ def test_tracks_add_move_and_delete(client, with_call):
     page = client.get("/manage/setup/cfp/tracks")
     assert f'action="/manage/setup/cfp/tracks/{ethics_id}/move"' in page.text
     client.post(f"/manage/setup/cfp/tracks/{ethics_id}/move", data={"direction": "up"})
-    assert [t.name for t in cfp.tracks(event)] == ["Methods", "Ethics", "Applications"]
+    assert [t.name for t in call_service.tracks(event)] == ["Methods", "Ethics", "Applications"]
     make_proposal(event, track=track(event, "Methods"))
     assert client.post(f"/manage/setup/cfp/tracks/{track(event).id}/delete").status_code == 409
     assert client.post(f"/manage/setup/cfp/tracks/{ethics_id}/delete").status_code == 302
@@ -399,7 +400,7 @@ def test_a_choice_question_needs_two_choices(client, with_call):
 def test_questions_are_added_hidden_from_reviewers_and_reordered(client, with_call):
     _, event = with_call
     assert client.post("/manage/setup/cfp/questions", data=QUESTION).status_code == 302
-    question = cfp.questions(event)[0]
+    question = call_service.questions(event)[0]
     assert question.choices == ["Yes", "No", "Maybe"]
     assert question.required and not question.visible_to_reviewers  # box left unticked
     response = client.post(
@@ -408,14 +409,17 @@ def test_questions_are_added_hidden_from_reviewers_and_reordered(client, with_ca
               "visible_to_reviewers": "y"},
     )  # fmt: skip
     assert response.status_code == 302
-    slides = cfp.questions(event)[1]
+    slides = call_service.questions(event)[1]
     assert (slides.kind, slides.file_kinds, slides.max_file_kb) == (
         QuestionKind.FILE,
         ["pdf"],
         2048,
     )
     client.post(f"/manage/setup/cfp/questions/{slides.id}/move", data={"direction": "up"})
-    assert [q.text for q in cfp.questions(event)] == ["Slides", "Do you need travel support?"]
+    assert [q.text for q in call_service.questions(event)] == [
+        "Slides",
+        "Do you need travel support?",
+    ]
     edit = client.get(f"/manage/setup/cfp/questions/{question.id}").text
     assert "Yes\nNo\nMaybe" in edit
     assert actions(event).count("cfp.question.save") == 2
@@ -568,7 +572,7 @@ def test_an_extension_for_an_unknown_address_is_refused(client, with_call):
     assert response.status_code == 400
     assert "No account uses this address" in field_error(response.text, "email")
     assert 'value="nobody@example.org"' in response.text
-    assert cfp.extensions(event) == []
+    assert deadlines.extensions(event) == []
 
 
 def test_an_extension_is_granted_in_event_time_and_revoked(client, with_call):
@@ -579,13 +583,13 @@ def test_an_extension_is_granted_in_event_time_and_revoked(client, with_call):
         data={"email": "Late@Example.org", "until": "2027-07-01", "until_time": "12:00"},
     )
     assert response.status_code == 302
-    (extension,) = cfp.extensions(event)
+    (extension,) = deadlines.extensions(event)
     assert extension.until == dt.datetime(2027, 7, 1, 11, 0, tzinfo=UTC)  # WEST, UTC+1
     assert "Lee Late" in client.get("/manage/setup/cfp/extensions").text
     url = f"/manage/setup/cfp/extensions/{extension.id}/revoke"
     assert "Lee Late" in client.get(url).text
     assert client.post(url).status_code == 302
-    assert cfp.extensions(event) == []
+    assert deadlines.extensions(event) == []
     assert {"cfp.extension.grant", "cfp.extension.revoke"} <= set(actions(event))
 
 

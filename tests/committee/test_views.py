@@ -18,7 +18,7 @@ from organizer.models import (
     SpeakerProfile,
     Tag,
 )
-from organizer.services import decisions
+from organizer.services.cfp import decisions
 from tests.factories import (
     NOW,
     grant_role,

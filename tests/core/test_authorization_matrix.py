@@ -60,8 +60,8 @@ from organizer.models import (
 from organizer.services import accounts, agendas, feeds, tokens, uploads
 from organizer.services.accounts import _password_fingerprint
 from organizer.services.grants import reimbursement
-from organizer.services.questions import FileInput
 from organizer.services.representation import survey, survey_setup
+from organizer.services.reviewing.questions import FileInput
 from organizer.services.scheduling import releases
 from tests.conftest import TestClient as RequestScopedClient
 from tests.documents import make_pdf

@@ -14,8 +14,9 @@ from sqlalchemy import select
 from organizer.enums import EventRoleName, QuestionKind
 from organizer.extensions import db
 from organizer.models import Answer, Proposal
-from organizer.services import redaction, uploads
+from organizer.services import uploads
 from organizer.services.events import event_by_slug
+from organizer.services.reviewing import redaction
 from tests import factories
 from tests.documents import make_pdf
 from tests.e2e.conftest import VIEWPORTS, assert_names_nobody, check_page

@@ -21,6 +21,7 @@ from organizer.models import (
     OutboxMessage,
 )
 from organizer.services.grants import applications as apps
+from organizer.services.grants import messages as grant_messages
 from organizer.services.grants.applications import ApplicationInput
 from tests.factories import (
     GRANTS_CLOSE,
@@ -401,7 +402,7 @@ def test_information_needed_then_the_applicants_reply(event, programme):
     grant_role(reviewer, event, EventRoleName.GRANT_REVIEWER)
     applicant = make_user()
     application = submit(programme, applicant)
-    apps.request_info(
+    grant_messages.request_info(
         actor=reviewer, application=application, body="Which airport do you fly from?", now=NOW
     )
     assert application.state == GrantState.INFO_NEEDED
@@ -410,14 +411,14 @@ def test_information_needed_then_the_applicants_reply(event, programme):
     assert "Which airport" in mail.body_text
     # The applicant may still edit while information is needed.
     assert apps.is_editable(application, now=NOW)
-    apps.post_message(
+    grant_messages.post_message(
         actor=applicant, application=application, body="From Kotoka.", internal=False, now=NOW
     )
     assert application.state == GrantState.SUBMITTED
     with pytest.raises(PermissionDenied):
-        apps.request_info(actor=applicant, application=application, body="?", now=NOW)
+        grant_messages.request_info(actor=applicant, application=application, body="?", now=NOW)
     with pytest.raises(PermissionDenied):
-        apps.post_message(
+        grant_messages.post_message(
             actor=make_user(), application=application, body="Hi", internal=False, now=NOW
         )
 
@@ -427,30 +428,30 @@ def test_the_thread_keeps_internal_notes_apart(event, programme):
     grant_role(organizer, event, EventRoleName.ORGANIZER)
     applicant = make_user()
     application = submit(programme, applicant)
-    apps.post_message(
+    grant_messages.post_message(
         actor=organizer, application=application, body="Strong case.", internal=True, now=NOW
     )
-    apps.post_message(
+    grant_messages.post_message(
         actor=organizer,
         application=application,
         body="Can you share costs?",
         internal=False,
         now=NOW + dt.timedelta(minutes=1),
     )
-    bodies = [m.body for m in apps.thread(application, include_internal=False)]
+    bodies = [m.body for m in grant_messages.thread(application, include_internal=False)]
     assert bodies == ["Can you share costs?"]
-    everything = [m.body for m in apps.thread(application, include_internal=True)]
+    everything = [m.body for m in grant_messages.thread(application, include_internal=True)]
     assert everything == ["Strong case.", "Can you share costs?"]
     # Only the message to the applicant is mailed.
     [mail] = outbox("grant_message")
     assert "Can you share costs?" in mail.body_text
     assert "Strong case" not in mail.body_text
     with pytest.raises(PermissionDenied):
-        apps.post_message(
+        grant_messages.post_message(
             actor=applicant, application=application, body="x", internal=True, now=NOW
         )
     with pytest.raises(ValidationFailed):
-        apps.post_message(
+        grant_messages.post_message(
             actor=applicant, application=application, body="  ", internal=False, now=NOW
         )
 

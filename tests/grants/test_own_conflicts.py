@@ -11,8 +11,9 @@ from organizer.enums import EventRoleName, GrantState
 from organizer.errors import NotFound, PermissionDenied
 from organizer.extensions import db
 from organizer.models import GrantApplication
-from organizer.services import conflicts
-from organizer.services.grants import allocation, applications, offers, reimbursement, review
+from organizer.services.grants import allocation, offers, reimbursement, review
+from organizer.services.grants import messages as grant_messages
+from organizer.services.reviewing import interests
 from tests.factories import (
     NOW,
     grant_role,
@@ -70,13 +71,13 @@ def w():
 
 
 def test_own_applications_are_the_applicants_and_those_linked_to_their_proposals(w):
-    assert conflicts.own_application_ids(w.event, w.gina) == {w.ginas.id, w.linked.id}
-    assert conflicts.own_application_ids(w.event, w.otto) == {w.ottos.id}
-    assert conflicts.own_application_ids(w.event, w.olga) == set()
+    assert interests.own_application_ids(w.event, w.gina) == {w.ginas.id, w.linked.id}
+    assert interests.own_application_ids(w.event, w.otto) == {w.ottos.id}
+    assert interests.own_application_ids(w.event, w.olga) == set()
     for application in db.session.scalars(db.select(GrantApplication)):
         for person in (w.gina, w.otto, w.olga, w.sam):
             assert permissions.is_own_application(person, application) == (
-                application.id in conflicts.own_application_ids(w.event, person)
+                application.id in interests.own_application_ids(w.event, person)
             )
 
 
@@ -177,7 +178,7 @@ def test_grant_reviewer_pages_leave_out_their_own(client, w):
 def test_an_organizer_sees_their_own_application_without_reviews_or_controls(client, w):
     review_by = score(w.ottos, 5)
     review_by.comment = "Give Otto everything"
-    applications.post_message(
+    grant_messages.post_message(
         actor=w.olga, application=w.ottos, body="Otto asked too much", internal=True, now=NOW
     )
     login_as(client, w.otto)

@@ -12,9 +12,9 @@ from organizer.enums import GrantCategory, GrantKind, GrantState, QuestionKind
 from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from organizer.extensions import db
 from organizer.models import AuditEntry, GrantReview, GrantReviewScore
-from organizer.services.cfp import QuestionSettings
 from organizer.services.grants import programmes
 from organizer.services.grants.programmes import ProgrammeSettings
+from organizer.services.reviewing.questions import QuestionSettings
 from tests.factories import (
     GRANTS_CLOSE,
     GRANTS_OPEN,

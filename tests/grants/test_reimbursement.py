@@ -16,7 +16,7 @@ from organizer.extensions import db
 from organizer.models import AuditEntry, GrantApplication, GrantAward
 from organizer.services import money
 from organizer.services.grants import reimbursement
-from organizer.services.questions import FileInput
+from organizer.services.reviewing.questions import FileInput
 from tests.factories import NOW, make_application, make_event, make_programme, make_user
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

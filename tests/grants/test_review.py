@@ -10,6 +10,7 @@ from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFai
 from organizer.extensions import db
 from organizer.models import GrantAward, GrantCriterion
 from organizer.services.grants import review
+from organizer.services.reviewing import criteria as criteria_service
 from tests.factories import NOW, grant_role, make_application, make_event, make_programme, make_user
 
 
@@ -49,11 +50,11 @@ def test_a_review_scores_every_criterion_with_the_calls_formula():
     assert saved.comment == "ok" and saved.application_version == application.version
     criteria = {c.id: c for c in review.criteria(world.programme)}
     # Need (weight 2) at the top of 1..5, contribution (weight 1) at the bottom: 2/3 x 10.
-    assert review.review_score(saved, criteria) == pytest.approx(20 / 3)
+    assert criteria_service.review_score(saved, criteria) == pytest.approx(20 / 3)
     # Rewriting changes the same review.
     again = world.review(application, world.reviewer, need=3, contribution=3)
     assert again.id == saved.id
-    assert review.review_score(again, criteria) == pytest.approx(5.0)
+    assert criteria_service.review_score(again, criteria) == pytest.approx(5.0)
 
 
 def test_scores_out_of_range_or_missing_are_refused_with_field_errors():
@@ -130,24 +131,24 @@ def test_a_conflict_blocks_review_and_hides_other_reviews_until_withdrawn():
     assert review.visible_other_reviews(viewer=world.reviewer, application=application) == []
     assert len(review.visible_other_reviews(viewer=world.organizer, application=application)) == 1
 
-    review.declare_conflict(actor=world.reviewer, application=application, reason="", now=NOW)
-    review.declare_conflict(
+    review.declare_interest(actor=world.reviewer, application=application, reason="", now=NOW)
+    review.declare_interest(
         actor=world.reviewer, application=application, reason="Old friend", now=NOW
     )
-    assert review.conflicts_of(world.programme, world.reviewer) == {application.id}
+    assert review.interests_of(world.programme, world.reviewer) == {application.id}
     with pytest.raises(PermissionDenied):
         world.review(application, world.reviewer)
     with pytest.raises(ValidationFailed):
-        review.declare_conflict(
+        review.declare_interest(
             actor=world.reviewer, application=application, reason="x" * 301, now=NOW
         )
-    review.withdraw_conflict(actor=world.reviewer, application=application, now=NOW)
-    assert review.conflicts_of(world.programme, world.reviewer) == set()
+    review.withdraw_interest(actor=world.reviewer, application=application, now=NOW)
+    assert review.interests_of(world.programme, world.reviewer) == set()
     world.review(application, world.reviewer)
     others = review.visible_other_reviews(viewer=world.reviewer, application=application)
     assert [r.comment for r in others] == ["Strong case."]
     with pytest.raises(PermissionDenied):
-        review.declare_conflict(actor=make_user(), application=application, reason="", now=NOW)
+        review.declare_interest(actor=make_user(), application=application, reason="", now=NOW)
 
 
 def test_ranking_orders_by_score_and_runs_a_total_against_the_budget(queries):
@@ -222,7 +223,7 @@ def test_progress_counts_what_is_left_per_programme():
     first_apps = [make_application(world.programme) for _ in range(3)]
     make_application(world.programme, state=GrantState.DRAFT)
     world.review(first_apps[0], world.reviewer)
-    review.declare_conflict(actor=world.reviewer, application=first_apps[1], reason="", now=NOW)
+    review.declare_interest(actor=world.reviewer, application=first_apps[1], reason="", now=NOW)
     rows = {row.programme.id: row for row in review.progress(world.event, world.reviewer)}
     assert (rows[world.programme.id].reviewable, rows[world.programme.id].done) == (3, 1)
     assert rows[world.programme.id].conflicts == 1

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from organizer.enums import EventRoleName, GrantKind, GrantState, QuestionKind
 from organizer.extensions import db
 from organizer.models import GrantApplication, GrantAward, GrantMessage, GrantQuestion
-from organizer.services.grants import applications as apps
+from organizer.services.grants import messages as grant_messages
 from tests.factories import (
     grant_role,
     login_as,
@@ -200,14 +200,14 @@ def test_the_thread_shows_no_internal_notes_and_a_reply_returns_it(client):
     grant_role(organizer, programme.event, EventRoleName.ORGANIZER)
     applicant = make_user()
     application = make_application(programme, applicant)
-    apps.post_message(
+    grant_messages.post_message(
         actor=organizer,
         application=application,
         body="Internal: strong.",
         internal=True,
         now=real_now(),
     )
-    apps.request_info(
+    grant_messages.request_info(
         actor=organizer, application=application, body="Which airport?", now=real_now()
     )
     login_as(client, applicant)

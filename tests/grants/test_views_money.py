@@ -15,7 +15,7 @@ from organizer.enums import EventRoleName, GrantState, ReceiptState
 from organizer.extensions import db
 from organizer.models import AuditEntry, LetterTemplate, Payout, Receipt
 from organizer.services.grants import reimbursement
-from organizer.services.questions import FileInput
+from organizer.services.reviewing.questions import FileInput
 from tests.factories import (
     NOW,
     grant_role,

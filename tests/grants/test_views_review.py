@@ -172,7 +172,7 @@ class World:
         for application in self.applications:
             self.review(application, self.colleague, 4, comment="Clear need.")
         self.review(self.scored, self.reviewer, 3, recommended_amount=50_000)
-        review.declare_conflict(
+        review.declare_interest(
             actor=self.reviewer, application=self.conflicted, reason="", now=NOW
         )
         db.session.flush()
@@ -300,7 +300,7 @@ def test_the_walk_reaches_every_application(app):
 def test_reviewing_with_scores_comment_and_a_recommended_amount(client):
     world = World()
     target = world.conflicted
-    review.withdraw_conflict(actor=world.reviewer, application=target, now=NOW)
+    review.withdraw_interest(actor=world.reviewer, application=target, now=NOW)
     login_as(client, world.reviewer)
     page = client.get(world.url(target)).text
     assert "Other reviews appear here once you have reviewed" in page
@@ -370,7 +370,7 @@ def test_conflict_pages_declare_and_withdraw(client):
     assert "You declared a conflict of interest" in page and "Clear need." not in page
     assert "Withdraw my declaration" in client.get(url).text
     assert client.post(url, data={"action": "withdraw"}).status_code == 302
-    assert review.conflicts_of(world.programme, world.reviewer) == {world.conflicted.id}
+    assert review.interests_of(world.programme, world.reviewer) == {world.conflicted.id}
 
 
 def test_the_ranking_shows_the_budget_line(client):
@@ -425,7 +425,7 @@ def test_lists_run_a_constant_number_of_queries(client, assert_constant_queries)
             application = make_application(world.programme, make_user())
             world.review(application, world.colleague, 3, recommended_amount=100)
             world.review(application, world.reviewer, 2)
-            review.declare_conflict(
+            review.declare_interest(
                 actor=world.reviewer,
                 application=make_application(world.programme),
                 reason="",

@@ -23,7 +23,7 @@ import pytest
 from pypdf import PdfReader
 
 from organizer.enums import ProposalState, SurveyKind
-from organizer.services import decisions
+from organizer.services.cfp import decisions
 from organizer.services.representation import answering, survey, survey_setup
 from tests.factories import NOW, login_as, make_cfp, make_event, make_proposal, make_user
 from tests.representation import attacker

@@ -27,7 +27,9 @@ from organizer.models import (
     SpeakerProfile,
     User,
 )
-from organizer.services import redaction, review, uploads
+from organizer.services import uploads
+from organizer.services.cfp import reviews
+from organizer.services.reviewing import redaction
 from tests.documents import make_pdf
 from tests.factories import (
     NOW,
@@ -236,7 +238,7 @@ def build_world(*, anonymous: bool) -> World:
     db.session.flush()
     # Others' reviews become visible once the reviewer's own is in.
     for proposal in proposals:
-        review.save_review(
+        reviews.save_review(
             actor=colleague,
             proposal=proposal,
             scores={criterion.id: 4},
@@ -245,7 +247,7 @@ def build_world(*, anonymous: bool) -> World:
             abstain=False,
             now=NOW,
         )
-    review.save_review(
+    reviews.save_review(
         actor=reviewer,
         proposal=neutral,
         scores={criterion.id: 3},
@@ -254,7 +256,7 @@ def build_world(*, anonymous: bool) -> World:
         abstain=False,
         now=NOW,
     )
-    review.declare_conflict(actor=reviewer, proposal=decided, reason="", now=NOW)
+    reviews.declare_interest(actor=reviewer, proposal=decided, reason="", now=NOW)
     db.session.flush()
     return World(
         event=event,

@@ -29,8 +29,10 @@ from organizer.models import (
     SpeakerProfile,
     Upload,
 )
-from organizer.services import redaction, review, uploads
+from organizer.services import uploads
+from organizer.services.cfp import assignment
 from organizer.services.grants import review as grant_review
+from organizer.services.reviewing import redaction
 from tests.documents import make_image, make_pdf, readable
 from tests.factories import (
     NOW,
@@ -226,7 +228,7 @@ def test_a_pdf_naming_its_speaker_goes_through_upload_flag_hold_redaction_and_do
     assert "terms may name a speaker" in client.get(f"/manage/{event.slug}/cfp/ranking").text
 
     # Held back: neither automatic nor manual assignment gives it to a reviewer.
-    report = review.assign_automatically(actor=organizer, event=event, now=NOW)
+    report = assignment.assign_automatically(actor=organizer, event=event, now=NOW)
     assert report.created == 0 and report.held == [proposal.id]
     response = client.post(f"/manage/{event.slug}/cfp/reviewers/assign", data={"per_proposal": "1"})
     assert "1 proposal was not assigned" in client.get(response.location).text
@@ -339,7 +341,7 @@ def test_under_open_review_nothing_is_held_but_metadata_still_goes(client):
         "zq-slides.pdf",
     )
     assert redaction.held_back(event) == set()
-    review.assign(actor=organizer, proposal=proposal, reviewer=reviewer, now=NOW)
+    assignment.assign(actor=organizer, proposal=proposal, reviewer=reviewer, now=NOW)
     login_as(client, reviewer)
     response, data = download(
         client, f"/review/{event.slug}/proposals/{proposal.public_id}/files/{slides.id}"
@@ -356,7 +358,7 @@ def test_an_image_with_exif_reaches_reviewers_without_it(client):
     original = make_image("JPEG", artist=ARTIST, gps=True, comment=f"By {ARTIST}")
     proposal = submit_with_file(event, make_user(name=NAME), poster, original, "poster.jpg")
     assert redaction.held_back(event) == set()  # no text is read from pictures
-    review.assign(actor=organizer, proposal=proposal, reviewer=reviewer, now=NOW)
+    assignment.assign(actor=organizer, proposal=proposal, reviewer=reviewer, now=NOW)
     login_as(client, reviewer)
     response, data = download(
         client, f"/review/{event.slug}/proposals/{proposal.public_id}/files/{poster.id}"
@@ -486,7 +488,7 @@ def test_grant_reviewers_get_an_anonymous_copy_and_the_service_checks_who(client
     assert download(client, f"{url}/files/{hidden.id}")[0].status_code == 404
 
     # A declared conflict closes the file too, in the service and the view.
-    grant_review.declare_conflict(actor=committee, application=application, reason="", now=NOW)
+    grant_review.declare_interest(actor=committee, application=application, reason="", now=NOW)
     assert not uploads.can_download(committee, letter_upload, copy="reviewer")
     login_as(client, committee)
     assert download(client, f"{url}/files/{letter.id}")[0].status_code == 404
@@ -588,7 +590,7 @@ def test_crawl_of_everything_reviewers_and_grant_reviewers_reach_finds_no_name_o
         others.append(proposal)
     db.session.flush()
     assert redaction.held_back(event) == {held.id}
-    review.assign_automatically(actor=organizer, event=event, per_proposal=1, now=NOW)
+    assignment.assign_automatically(actor=organizer, event=event, per_proposal=1, now=NOW)
     # The grants side: a blind programme with a letter whose metadata names the applicant.
     programme = make_programme(event, anonymous_review=True, budget=100_000, category_caps={})
     letter = GrantQuestion(
@@ -649,7 +651,7 @@ def test_crawl_of_everything_reviewers_and_grant_reviewers_reach_finds_no_name_o
         filename="redacted.pdf",
         now=NOW,
     )
-    review.assign_automatically(actor=organizer, event=event, per_proposal=1, now=NOW)
+    assignment.assign_automatically(actor=organizer, event=event, per_proposal=1, now=NOW)
     second = walk(reviewer, [f"/review/{event.slug}/", f"/review/{event.slug}/proposals"])
     assert held_file in second and second[held_file].status_code == 200
     grants = walk(committee, [f"/review/{event.slug}/grants"])

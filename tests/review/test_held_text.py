@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from organizer.enums import EventRoleName
 from organizer.extensions import db
-from organizer.services import redaction, review
+from organizer.services.cfp import assignment
+from organizer.services.reviewing import redaction
 from tests.factories import NOW, grant_role, login_as, make_proposal, make_user
 from tests.review.test_blind_files import open_event
 
@@ -48,7 +49,7 @@ def test_an_assigned_proposal_edited_to_name_its_speaker_leaves_the_reviewers_li
     grant_role(reviewer, event, EventRoleName.REVIEWER)
     speaker = make_user(name=NAME)
     proposal = make_proposal(event, speaker, title="Counting mosses", abstract="On mosses.")
-    review.assign(actor=organizer, proposal=proposal, reviewer=reviewer, now=NOW)
+    assignment.assign(actor=organizer, proposal=proposal, reviewer=reviewer, now=NOW)
     proposal.abstract = f"Joint work with my student; I am {NAME}."
     db.session.commit()
     login_as(client, reviewer)

@@ -14,7 +14,9 @@ from organizer.enums import EventRoleName, ProposalState, SpeakerRole
 from organizer.errors import PermissionDenied, ValidationFailed
 from organizer.extensions import db
 from organizer.models import ConflictOfInterest, Proposal, ProposalSpeaker, ReviewAssignment
-from organizer.services import conflicts, decisions, redaction, review
+from organizer.services.cfp import assignment, decisions, reviews
+from organizer.services.cfp import ranking as ranking_service
+from organizer.services.reviewing import interests, redaction
 from tests.factories import (
     NOW,
     grant_role,
@@ -79,17 +81,17 @@ def w():
 
 
 def test_own_proposals_come_from_speakers_and_open_invitations(w):
-    assert conflicts.own_proposal_ids(w.event, w.rita) == w.ritas_own
-    assert conflicts.proposal_conflicts(w.event, w.rita) == w.ritas_own | {w.declared.id}
-    assert conflicts.own_proposal_ids(w.event, w.ada) == set()
+    assert interests.own_proposal_ids(w.event, w.rita) == w.ritas_own
+    assert interests.barred_proposal_ids(w.event, w.rita) == w.ritas_own | {w.declared.id}
+    assert interests.own_proposal_ids(w.event, w.ada) == set()
     # The SQL form and the Python predicate agree on every proposal and person.
     people = [w.rita, w.ada, w.organizer, w.other_organizer]
     for proposal in db.session.scalars(select(Proposal)):
         for person in people:
             assert permissions.is_own_proposal(person, proposal) == (
-                proposal.id in conflicts.own_proposal_ids(w.event, person)
+                proposal.id in interests.own_proposal_ids(w.event, person)
             ), (proposal.title, person.display_name)
-    pairs = set(conflicts.own_proposal_pairs(w.event))
+    pairs = set(interests.own_proposal_pairs(w.event))
     assert {(pid, w.rita.id) for pid in w.ritas_own} <= pairs
     assert (w.declared.id, w.rita.id) not in pairs
 
@@ -97,18 +99,20 @@ def test_own_proposals_come_from_speakers_and_open_invitations(w):
 def test_an_invitation_to_another_address_or_a_withdrawn_speaker_is_not_own(w):
     other = make_proposal(w.event, title="Invited elsewhere")
     invite(other, make_user(email="someone@example.org"))
-    assert other.id not in conflicts.own_proposal_ids(w.event, w.rita)
+    assert other.id not in interests.own_proposal_ids(w.event, w.rita)
     db.session.delete(next(s for s in w.co.speakers if s.user_id == w.rita.id))
     db.session.flush()
     db.session.refresh(w.co)
-    assert w.co.id not in conflicts.own_proposal_ids(w.event, w.rita)
+    assert w.co.id not in interests.own_proposal_ids(w.event, w.rita)
 
 
 # Reviewers ------------------------------------------------------------------------------------
 
 
 def test_automatic_assignment_never_gives_a_reviewer_their_own(w):
-    report = review.assign_automatically(actor=w.organizer, event=w.event, per_proposal=3, now=NOW)
+    report = assignment.assign_automatically(
+        actor=w.organizer, event=w.event, per_proposal=3, now=NOW
+    )
     assert report.created
     rows = db.session.execute(
         select(ReviewAssignment.proposal_id, ReviewAssignment.reviewer_id)
@@ -123,7 +127,7 @@ def test_automatic_assignment_never_gives_a_reviewer_their_own(w):
 def test_assigning_by_hand_refuses_own_proposals(w, which):
     proposal = getattr(w, which)
     with pytest.raises(ValidationFailed) as caught:
-        review.assign(actor=w.organizer, proposal=proposal, reviewer=w.rita, now=NOW)
+        assignment.assign(actor=w.organizer, proposal=proposal, reviewer=w.rita, now=NOW)
     assert "nobody reviews their own" in caught.value.errors["reviewer"]
 
 
@@ -133,7 +137,7 @@ def test_a_co_speaker_never_gets_their_proposal_through_next_list_ranking_or_rev
     db.session.add(ReviewAssignment(proposal=late, reviewer=w.rita, created_at=NOW))
     db.session.add(ReviewAssignment(proposal=w.plain, reviewer=w.rita, created_at=NOW))
     db.session.flush()
-    assert {row.proposal.id for row in review.my_assignments(w.event, w.rita)} == {
+    assert {row.proposal.id for row in assignment.my_assignments(w.event, w.rita)} == {
         late.id,
         w.plain.id,
     }
@@ -147,9 +151,9 @@ def test_a_co_speaker_never_gets_their_proposal_through_next_list_ranking_or_rev
         )
     )
     db.session.flush()
-    assert [row.proposal.id for row in review.my_assignments(w.event, w.rita)] == [w.plain.id]
-    assert review.next_proposal(w.event, w.rita) == w.plain
-    listed = set(db.session.scalars(review.reviewable_proposals_query(w.event, viewer=w.rita)))
+    assert [row.proposal.id for row in assignment.my_assignments(w.event, w.rita)] == [w.plain.id]
+    assert assignment.next_proposal(w.event, w.rita) == w.plain
+    listed = set(db.session.scalars(reviews.reviewable_proposals_query(w.event, viewer=w.rita)))
     assert listed == {w.declared, w.plain, w.ottos}
     with pytest.raises(PermissionDenied):
         scored(w.event, late, w.rita, 5)
@@ -161,7 +165,7 @@ def test_next_skips_every_kind_of_conflict(w):
     for proposal in (w.ritas, w.co, w.invited, w.declared):
         db.session.add(ReviewAssignment(proposal=proposal, reviewer=w.rita, created_at=NOW))
     db.session.flush()
-    assert review.next_proposal(w.event, w.rita) is None
+    assert assignment.next_proposal(w.event, w.rita) is None
 
 
 # Organizers ------------------------------------------------------------------------------------
@@ -170,11 +174,11 @@ def test_next_skips_every_kind_of_conflict(w):
 def test_the_ranking_leaves_out_the_viewers_own(w):
     scored(w.event, w.ottos, w.ada, 5)
     scored(w.event, w.plain, w.ada, 3)
-    everyone = {r.proposal.id for r in review.ranking(w.event)}
-    for_otto = {r.proposal.id for r in review.ranking(w.event, viewer=w.organizer)}
+    everyone = {r.proposal.id for r in ranking_service.ranking(w.event)}
+    for_otto = {r.proposal.id for r in ranking_service.ranking(w.event, viewer=w.organizer)}
     assert everyone - for_otto == {w.ottos.id}
-    assert review.own_reviewable_count(w.event, w.organizer) == 1
-    assert review.own_reviewable_count(w.event, w.other_organizer) == 0
+    assert ranking_service.own_reviewable_count(w.event, w.organizer) == 1
+    assert ranking_service.own_reviewable_count(w.event, w.other_organizer) == 0
 
 
 def test_the_organizers_list_shows_their_own_without_figures(w):
@@ -245,9 +249,9 @@ def test_another_organizer_decides_and_publishes_it(w):
 
 def test_an_organizer_cannot_assign_unassign_or_redact_their_own(w):
     with pytest.raises(PermissionDenied):
-        review.assign(actor=w.organizer, proposal=w.ottos, reviewer=w.ada, now=NOW)
+        assignment.assign(actor=w.organizer, proposal=w.ottos, reviewer=w.ada, now=NOW)
     with pytest.raises(PermissionDenied):
-        review.unassign(actor=w.organizer, proposal=w.ottos, reviewer=w.ada, now=NOW)
+        assignment.unassign(actor=w.organizer, proposal=w.ottos, reviewer=w.ada, now=NOW)
     with pytest.raises(PermissionDenied):
         redaction.set_redaction(
             actor=w.organizer,
@@ -259,7 +263,7 @@ def test_an_organizer_cannot_assign_unassign_or_redact_their_own(w):
         )
     with pytest.raises(PermissionDenied):
         redaction.dismiss_flags(actor=w.organizer, proposal=w.ottos, now=NOW)
-    review.assign(actor=w.other_organizer, proposal=w.ottos, reviewer=w.ada, now=NOW)
+    assignment.assign(actor=w.other_organizer, proposal=w.ottos, reviewer=w.ada, now=NOW)
 
 
 # Pages ----------------------------------------------------------------------------------------

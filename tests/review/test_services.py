@@ -21,8 +21,11 @@ from organizer.models import (
     SpeakerProfile,
     Tag,
 )
-from organizer.services import redaction, review, uploads
-from organizer.services.review import ReviewRules
+from organizer.services import uploads
+from organizer.services.cfp import assignment, ranking, review_setup, reviews
+from organizer.services.cfp.review_setup import ReviewRules
+from organizer.services.reviewing import criteria as criteria_service
+from organizer.services.reviewing import redaction
 from tests.documents import make_pdf
 from tests.factories import (
     NOW,
@@ -65,7 +68,7 @@ def relevance(event) -> ReviewCriterion:
 
 def scored(event, proposal, reviewer, score, **kw):
     """A saved review with one score for the factory's Relevance criterion (scale 1..5)."""
-    return review.save_review(
+    return reviews.save_review(
         actor=reviewer,
         proposal=proposal,
         scores={relevance(event).id: score},
@@ -78,7 +81,7 @@ def scored(event, proposal, reviewer, score, **kw):
 
 
 def abstained(proposal, reviewer):
-    return review.save_review(
+    return reviews.save_review(
         actor=reviewer,
         proposal=proposal,
         scores={},
@@ -121,7 +124,7 @@ CRITERION = {
 
 
 def add_criterion(event, organizer, **changes) -> ReviewCriterion:
-    return review.save_criterion(
+    return review_setup.save_criterion(
         actor=organizer, event=event, criterion=None, now=NOW, **{**CRITERION, **changes}
     )
 
@@ -131,20 +134,20 @@ def add_criterion(event, organizer, **changes) -> ReviewCriterion:
 
 def test_without_phases_review_is_open_and_the_call_decides_what_is_seen():
     event, _, cfp = make_review_event(others_reviews=OthersReviews.ALWAYS)
-    assert review.rules(event, cfp=cfp, now=NOW) == ReviewRules(
+    assert review_setup.rules(event, cfp=cfp, now=NOW) == ReviewRules(
         can_review=True, others_reviews=OthersReviews.ALWAYS, phase=None
     )
-    assert review.rules(event, cfp=None, now=NOW).others_reviews == OthersReviews.AFTER_OWN
+    assert review_setup.rules(event, cfp=None, now=NOW).others_reviews == OthersReviews.AFTER_OWN
 
 
 def test_the_running_phase_decides_to_the_second():
     event, organizer, cfp = make_review_event(others_reviews=OthersReviews.ALWAYS)
     start, middle, end = NOW, NOW + dt.timedelta(days=7), NOW + dt.timedelta(days=10)
-    scoring = review.save_phase(
+    scoring = review_setup.save_phase(
         actor=organizer, event=event, phase=None, name="Scoring", starts_at=start,
         ends_at=middle, can_review=True, others_reviews=OthersReviews.AFTER_OWN, now=NOW,
     )  # fmt: skip
-    discussion = review.save_phase(
+    discussion = review_setup.save_phase(
         actor=organizer, event=event, phase=None, name="Discussion", starts_at=middle,
         ends_at=end, can_review=False, others_reviews=OthersReviews.ALWAYS, now=NOW,
     )  # fmt: skip
@@ -158,15 +161,15 @@ def test_the_running_phase_decides_to_the_second():
         (end, closed),
     ]
     for moment, (can, others, phase) in expected:
-        assert review.rules(event, cfp=cfp, now=moment) == ReviewRules(
+        assert review_setup.rules(event, cfp=cfp, now=moment) == ReviewRules(
             can_review=can, others_reviews=others, phase=phase
         ), moment
-    assert review.phases(event) == [scoring, discussion]
+    assert review_setup.phases(event) == [scoring, discussion]
 
 
 def test_phases_are_validated():
     event, organizer, _ = make_review_event()
-    first = review.save_phase(
+    first = review_setup.save_phase(
         actor=organizer, event=event, phase=None, name="First", starts_at=NOW,
         ends_at=NOW + dt.timedelta(days=2), can_review=True,
         others_reviews=OthersReviews.NEVER, now=NOW,
@@ -179,7 +182,7 @@ def test_phases_are_validated():
             "ends_at": NOW + dt.timedelta(days=3),
             **changes,
         }
-        return review.save_phase(
+        return review_setup.save_phase(
             actor=organizer, event=event, phase=None, can_review=True,
             others_reviews=OthersReviews.NEVER, now=NOW, **values,
         )  # fmt: skip
@@ -195,20 +198,20 @@ def test_phases_are_validated():
     assert caught.value.errors == {"ends_at": "A phase must end after it starts."}
     second = attempt(starts_at=first.ends_at)  # touching is fine: phases are half-open
     # Moving a phase onto itself is no overlap; onto the other one is.
-    review.save_phase(
+    review_setup.save_phase(
         actor=organizer, event=event, phase=second, name="Second", starts_at=second.starts_at,
         ends_at=second.ends_at + SECOND, can_review=False,
         others_reviews=OthersReviews.ALWAYS, now=NOW,
     )  # fmt: skip
     assert second.ends_at == NOW + dt.timedelta(days=3, seconds=1)
     with pytest.raises(ValidationFailed, match="overlaps the phase “Second”"):
-        review.save_phase(
+        review_setup.save_phase(
             actor=organizer, event=event, phase=first, name="First", starts_at=NOW,
             ends_at=first.ends_at + SECOND, can_review=True,
             others_reviews=OthersReviews.NEVER, now=NOW,
         )  # fmt: skip
-    review.delete_phase(actor=organizer, phase=first, now=NOW)
-    assert review.phases(event) == [second]
+    review_setup.delete_phase(actor=organizer, phase=first, now=NOW)
+    assert review_setup.phases(event) == [second]
     assert actions()[-3:] == ["review.phase_create", "review.phase_update", "review.phase_delete"]
 
 
@@ -218,12 +221,12 @@ def test_only_organizers_configure_review():
     with pytest.raises(PermissionDenied):
         add_criterion(event, reviewer)
     with pytest.raises(PermissionDenied):
-        review.save_phase(
+        review_setup.save_phase(
             actor=reviewer, event=event, phase=None, name="P", starts_at=NOW,
             ends_at=NOW + SECOND, can_review=True, others_reviews=OthersReviews.NEVER, now=NOW,
         )  # fmt: skip
     with pytest.raises(PermissionDenied):
-        review.delete_criterion(actor=reviewer, criterion=relevance(event), now=NOW)
+        review_setup.delete_criterion(actor=reviewer, criterion=relevance(event), now=NOW)
 
 
 # Criteria ------------------------------------------------------------------------------------
@@ -263,13 +266,13 @@ def test_criterion_tracks_must_belong_to_the_event_and_errors_come_together():
     # Another event's criterion of the same name is no clash; renaming to one's own name is fine.
     clarity = add_criterion(event, organizer, track_ids=[track(event).id])
     add_criterion(other, other_organizer)
-    review.save_criterion(
+    review_setup.save_criterion(
         actor=organizer, event=event, criterion=clarity, now=NOW,
         **{**CRITERION, "name": "Clarity", "weight": 5},
     )  # fmt: skip
     assert clarity.weight == 5
     with pytest.raises(NotFound):
-        review.save_criterion(
+        review_setup.save_criterion(
             actor=organizer, event=event, criterion=relevance(other), now=NOW, **CRITERION
         )
 
@@ -283,23 +286,33 @@ def test_new_criteria_go_last_move_and_apply_by_track():
     assert (clarity.position, novelty.position) == (1, 2)
     on_methods = make_proposal(event, track=methods)
     on_applications = make_proposal(event, track=applications)
-    assert review.criteria_for(event, on_methods) == [first, clarity]
-    assert review.criteria_for(event, on_applications) == [first, novelty]
+    assert review_setup.criteria_for(event, on_methods) == [first, clarity]
+    assert review_setup.criteria_for(event, on_applications) == [first, novelty]
 
-    review.move_criterion(actor=organizer, criterion=clarity, direction=-1, now=NOW)
-    assert review.criteria_for(event, on_methods) == [clarity, first]
-    review.move_criterion(actor=organizer, criterion=clarity, direction=-1, now=NOW)  # at top
-    review.move_criterion(actor=organizer, criterion=novelty, direction=1, now=NOW)  # at bottom
-    assert [c.name for c in review.event_criteria(event)] == ["Clarity", "Relevance", "Novelty"]
-    review.move_criterion(actor=organizer, criterion=first, direction=1, now=NOW)
-    assert [c.name for c in review.event_criteria(event)] == ["Clarity", "Novelty", "Relevance"]
+    review_setup.move_criterion(actor=organizer, criterion=clarity, direction=-1, now=NOW)
+    assert review_setup.criteria_for(event, on_methods) == [clarity, first]
+    review_setup.move_criterion(actor=organizer, criterion=clarity, direction=-1, now=NOW)  # at top
+    review_setup.move_criterion(
+        actor=organizer, criterion=novelty, direction=1, now=NOW
+    )  # at bottom
+    assert [c.name for c in review_setup.event_criteria(event)] == [
+        "Clarity",
+        "Relevance",
+        "Novelty",
+    ]
+    review_setup.move_criterion(actor=organizer, criterion=first, direction=1, now=NOW)
+    assert [c.name for c in review_setup.event_criteria(event)] == [
+        "Clarity",
+        "Novelty",
+        "Relevance",
+    ]
     with pytest.raises(ValidationFailed):
-        review.move_criterion(actor=organizer, criterion=first, direction=2, now=NOW)
+        review_setup.move_criterion(actor=organizer, criterion=first, direction=2, now=NOW)
 
-    review.delete_criterion(actor=organizer, criterion=novelty, now=NOW)
-    assert review.criteria_for(event, on_applications) == [first]
-    given = review.event_criteria(event)
-    assert review.criteria_for(event, on_methods, all_criteria=given) == [clarity, first]
+    review_setup.delete_criterion(actor=organizer, criterion=novelty, now=NOW)
+    assert review_setup.criteria_for(event, on_applications) == [first]
+    given = review_setup.event_criteria(event)
+    assert review_setup.criteria_for(event, on_methods, all_criteria=given) == [clarity, first]
 
 
 # Reviewer preferences and conflicts ----------------------------------------------------------
@@ -310,20 +323,24 @@ def test_reviewer_tracks_are_replaced_for_one_event_only():
     other, _, _ = make_review_event()
     reviewer = make_reviewer(event)
     grant_role(reviewer, other, EventRoleName.REVIEWER)
-    review.set_reviewer_tracks(actor=reviewer, event=other, track_ids=[track(other).id], now=NOW)
-    review.set_reviewer_tracks(actor=reviewer, event=event, track_ids=[track(event).id], now=NOW)
+    review_setup.set_reviewer_tracks(
+        actor=reviewer, event=other, track_ids=[track(other).id], now=NOW
+    )
+    review_setup.set_reviewer_tracks(
+        actor=reviewer, event=event, track_ids=[track(event).id], now=NOW
+    )
     applications = track(event, "Applications").id
-    review.set_reviewer_tracks(actor=reviewer, event=event, track_ids=[applications], now=NOW)
-    assert review.reviewer_tracks(event, reviewer) == {applications}
-    assert review.reviewer_tracks(other, reviewer) == {track(other).id}
-    review.set_reviewer_tracks(actor=reviewer, event=event, track_ids=[], now=NOW)
-    assert review.reviewer_tracks(event, reviewer) == set()
+    review_setup.set_reviewer_tracks(actor=reviewer, event=event, track_ids=[applications], now=NOW)
+    assert review_setup.reviewer_tracks(event, reviewer) == {applications}
+    assert review_setup.reviewer_tracks(other, reviewer) == {track(other).id}
+    review_setup.set_reviewer_tracks(actor=reviewer, event=event, track_ids=[], now=NOW)
+    assert review_setup.reviewer_tracks(event, reviewer) == set()
     with pytest.raises(ValidationFailed, match="this event's tracks"):
-        review.set_reviewer_tracks(
+        review_setup.set_reviewer_tracks(
             actor=reviewer, event=event, track_ids=[track(other).id], now=NOW
         )
     with pytest.raises(PermissionDenied):
-        review.set_reviewer_tracks(actor=make_user(), event=event, track_ids=[], now=NOW)
+        review_setup.set_reviewer_tracks(actor=make_user(), event=event, track_ids=[], now=NOW)
 
 
 def test_declaring_a_conflict_drops_an_unreviewed_assignment_and_is_idempotent():
@@ -331,26 +348,28 @@ def test_declaring_a_conflict_drops_an_unreviewed_assignment_and_is_idempotent()
     reviewer = make_reviewer(event)
     fresh, reviewed = make_proposal(event), make_proposal(event)
     for proposal in (fresh, reviewed):
-        review.assign(actor=organizer, proposal=proposal, reviewer=reviewer, now=NOW)
+        assignment.assign(actor=organizer, proposal=proposal, reviewer=reviewer, now=NOW)
     scored(event, reviewed, reviewer, 3)
 
-    conflict = review.declare_conflict(actor=reviewer, proposal=fresh, reason="My student", now=NOW)
-    again = review.declare_conflict(actor=reviewer, proposal=fresh, reason="Student", now=NOW)
-    review.declare_conflict(actor=reviewer, proposal=reviewed, reason="", now=NOW)
+    conflict = reviews.declare_interest(
+        actor=reviewer, proposal=fresh, reason="My student", now=NOW
+    )
+    again = reviews.declare_interest(actor=reviewer, proposal=fresh, reason="Student", now=NOW)
+    reviews.declare_interest(actor=reviewer, proposal=reviewed, reason="", now=NOW)
     assert again is conflict and conflict.reason == "Student"
-    assert review.conflicts_of(event, reviewer) == {fresh.id, reviewed.id}
+    assert reviews.interests_of(event, reviewer) == {fresh.id, reviewed.id}
     assert pairs(event) == {(reviewed.id, reviewer.id)}  # the reviewed one keeps its assignment
     assert actions().count("review.unassign") == 1
 
-    review.withdraw_conflict(actor=reviewer, proposal=fresh, now=NOW)
-    review.withdraw_conflict(actor=reviewer, proposal=fresh, now=NOW)
-    assert review.conflicts_of(event, reviewer) == {reviewed.id}
+    reviews.withdraw_interest(actor=reviewer, proposal=fresh, now=NOW)
+    reviews.withdraw_interest(actor=reviewer, proposal=fresh, now=NOW)
+    assert reviews.interests_of(event, reviewer) == {reviewed.id}
     with pytest.raises(ValidationFailed):
-        review.declare_conflict(actor=reviewer, proposal=fresh, reason="x" * 301, now=NOW)
+        reviews.declare_interest(actor=reviewer, proposal=fresh, reason="x" * 301, now=NOW)
     with pytest.raises(PermissionDenied):
-        review.declare_conflict(actor=make_user(), proposal=fresh, reason="", now=NOW)
+        reviews.declare_interest(actor=make_user(), proposal=fresh, reason="", now=NOW)
     with pytest.raises(NotFound):
-        review.declare_conflict(
+        reviews.declare_interest(
             actor=reviewer, proposal=make_proposal(event, state=ProposalState.DRAFT), reason="",
             now=NOW,
         )  # fmt: skip
@@ -365,7 +384,7 @@ def test_manual_assignment_refuses_the_wrong_people_and_is_idempotent():
     speaker = make_reviewer(event, name="Sam")
     conflicted = make_reviewer(event, name="Cy")
     proposal = make_proposal(event, speaker)
-    review.declare_conflict(actor=conflicted, proposal=proposal, reason="", now=NOW)
+    reviews.declare_interest(actor=conflicted, proposal=proposal, reason="", now=NOW)
     cases = [
         (make_user(name="Nobody"), "Nobody is not a reviewer of this event."),
         (speaker, "Sam speaks on this proposal or is invited to: nobody reviews their own."),
@@ -373,21 +392,21 @@ def test_manual_assignment_refuses_the_wrong_people_and_is_idempotent():
     ]
     for person, message in cases:
         with pytest.raises(ValidationFailed) as caught:
-            review.assign(actor=organizer, proposal=proposal, reviewer=person, now=NOW)
+            assignment.assign(actor=organizer, proposal=proposal, reviewer=person, now=NOW)
         assert caught.value.errors == {"reviewer": message}
     with pytest.raises(PermissionDenied):
-        review.assign(actor=ada, proposal=proposal, reviewer=ada, now=NOW)
+        assignment.assign(actor=ada, proposal=proposal, reviewer=ada, now=NOW)
 
     bea = make_reviewer(event, name="Bea")
-    first = review.assign(actor=organizer, proposal=proposal, reviewer=ada, now=NOW)
-    assert review.assign(actor=organizer, proposal=proposal, reviewer=ada, now=NOW) is first
-    review.assign(actor=organizer, proposal=proposal, reviewer=bea, now=NOW)
-    assert [a.reviewer.display_name for a in review.assignments_for(proposal)] == ["Ada", "Bea"]
+    first = assignment.assign(actor=organizer, proposal=proposal, reviewer=ada, now=NOW)
+    assert assignment.assign(actor=organizer, proposal=proposal, reviewer=ada, now=NOW) is first
+    assignment.assign(actor=organizer, proposal=proposal, reviewer=bea, now=NOW)
+    assert [a.reviewer.display_name for a in assignment.assignments_for(proposal)] == ["Ada", "Bea"]
     assert first.automatic is False and first.assigned_by_id == organizer.id
 
-    review.unassign(actor=organizer, proposal=proposal, reviewer=ada, now=NOW)
-    review.unassign(actor=organizer, proposal=proposal, reviewer=ada, now=NOW)  # nothing left
-    assert [a.reviewer for a in review.assignments_for(proposal)] == [bea]
+    assignment.unassign(actor=organizer, proposal=proposal, reviewer=ada, now=NOW)
+    assignment.unassign(actor=organizer, proposal=proposal, reviewer=ada, now=NOW)  # nothing left
+    assert [a.reviewer for a in assignment.assignments_for(proposal)] == [bea]
     entries = db.session.scalars(
         select(AuditEntry).where(AuditEntry.action.in_(["review.assign", "review.unassign"]))
     ).all()
@@ -402,7 +421,7 @@ def test_reviewers_are_listed_by_name():
     event, _, _ = make_review_event()
     zoe, ann = make_reviewer(event, name="Zoe"), make_reviewer(event, name="Ann")
     grant_role(make_user(), event, EventRoleName.GRANT_REVIEWER)
-    assert review.reviewers(event) == [ann, zoe]
+    assert review_setup.reviewers(event) == [ann, zoe]
 
 
 def test_automatic_assignment_skips_speakers_and_conflicts_and_reaches_n():
@@ -411,13 +430,13 @@ def test_automatic_assignment_skips_speakers_and_conflicts_and_reaches_n():
     own = make_proposal(event, people[0])
     co_spoken = make_proposal(event, co_speakers=(people[1],))
     conflicted = make_proposal(event)
-    review.declare_conflict(actor=people[2], proposal=conflicted, reason="", now=NOW)
+    reviews.declare_interest(actor=people[2], proposal=conflicted, reason="", now=NOW)
     others = [make_proposal(event) for _ in range(5)]
     make_proposal(event, state=ProposalState.DRAFT)
     make_proposal(event, state=ProposalState.WITHDRAWN)
     make_proposal(event, state=ProposalState.ACCEPTED)  # decided: no new work
 
-    report = review.assign_automatically(actor=organizer, event=event, per_proposal=3, now=NOW)
+    report = assignment.assign_automatically(actor=organizer, event=event, per_proposal=3, now=NOW)
 
     assigned = pairs(event)
     submitted = [own, co_spoken, conflicted, *others]
@@ -440,14 +459,14 @@ def test_automatic_assignment_defaults_to_the_calls_number_and_reports_shortfall
     ana, ben = make_reviewer(event), make_reviewer(event)
     mine = make_proposal(event, ana)
     fine = make_proposal(event)
-    report = review.assign_automatically(actor=organizer, event=event, now=NOW)
+    report = assignment.assign_automatically(actor=organizer, event=event, now=NOW)
     assert pairs(event) == {(mine.id, ben.id), (fine.id, ana.id), (fine.id, ben.id)}
     assert report.short == [mine.id]
     assert report.loads == {ana.id: 1, ben.id: 2}
     with pytest.raises(PermissionDenied):
-        review.assign_automatically(actor=ana, event=event, now=NOW)
+        assignment.assign_automatically(actor=ana, event=event, now=NOW)
     with pytest.raises(ValidationFailed):
-        review.assign_automatically(actor=organizer, event=event, per_proposal=0, now=NOW)
+        assignment.assign_automatically(actor=organizer, event=event, per_proposal=0, now=NOW)
 
 
 def test_automatic_assignment_balances_load():
@@ -455,7 +474,7 @@ def test_automatic_assignment_balances_load():
     people = [make_reviewer(event) for _ in range(7)]
     for _ in range(20):
         make_proposal(event)
-    report = review.assign_automatically(actor=organizer, event=event, per_proposal=3, now=NOW)
+    report = assignment.assign_automatically(actor=organizer, event=event, per_proposal=3, now=NOW)
     assert report.created == 60
     assert sorted(report.loads.values()) == [8, 8, 8, 9, 9, 9, 9]
     assert set(report.loads) == {p.id for p in people}
@@ -465,15 +484,15 @@ def test_automatic_assignment_tops_up_without_duplicates():
     event, organizer, _ = make_review_event()
     people = [make_reviewer(event) for _ in range(4)]
     proposals = [make_proposal(event) for _ in range(6)]
-    review.assign(actor=organizer, proposal=proposals[0], reviewer=people[0], now=NOW)
-    review.assign(actor=organizer, proposal=proposals[0], reviewer=people[1], now=NOW)
-    review.assign(actor=organizer, proposal=proposals[1], reviewer=people[0], now=NOW)
+    assignment.assign(actor=organizer, proposal=proposals[0], reviewer=people[0], now=NOW)
+    assignment.assign(actor=organizer, proposal=proposals[0], reviewer=people[1], now=NOW)
+    assignment.assign(actor=organizer, proposal=proposals[1], reviewer=people[0], now=NOW)
     # An assignment of someone who is no longer a reviewer does not count.
     former = make_user()
     db.session.add(ReviewAssignment(proposal=proposals[2], reviewer=former, created_at=NOW))
     db.session.flush()
 
-    report = review.assign_automatically(actor=organizer, event=event, per_proposal=2, now=NOW)
+    report = assignment.assign_automatically(actor=organizer, event=event, per_proposal=2, now=NOW)
     assert report.created == 12 - 3
     counts = Counter(p for p, r in pairs(event) if r != former.id)
     assert counts == {p.id: 2 for p in proposals}
@@ -481,9 +500,9 @@ def test_automatic_assignment_tops_up_without_duplicates():
     assert (proposals[2].id, former.id) in pairs(event)  # left alone
     assert sum(report.loads.values()) == 12 and former.id not in report.loads
 
-    again = review.assign_automatically(actor=organizer, event=event, per_proposal=2, now=NOW)
+    again = assignment.assign_automatically(actor=organizer, event=event, per_proposal=2, now=NOW)
     assert again.created == 0 and again.loads == report.loads
-    more = review.assign_automatically(actor=organizer, event=event, per_proposal=3, now=NOW)
+    more = assignment.assign_automatically(actor=organizer, event=event, per_proposal=3, now=NOW)
     assert more.created == 6
     assert Counter(p for p, r in pairs(event) if r != former.id) == {p.id: 3 for p in proposals}
 
@@ -494,13 +513,15 @@ def test_automatic_assignment_prefers_the_reviewers_tracks():
     method_people = [make_reviewer(event) for _ in range(2)]
     application_people = [make_reviewer(event) for _ in range(2)]
     for person in method_people:
-        review.set_reviewer_tracks(actor=person, event=event, track_ids=[methods.id], now=NOW)
+        review_setup.set_reviewer_tracks(actor=person, event=event, track_ids=[methods.id], now=NOW)
     for person in application_people:
-        review.set_reviewer_tracks(actor=person, event=event, track_ids=[applications.id], now=NOW)
+        review_setup.set_reviewer_tracks(
+            actor=person, event=event, track_ids=[applications.id], now=NOW
+        )
     on_methods = {make_proposal(event, track=methods).id for _ in range(4)}
     on_applications = {make_proposal(event, track=applications).id for _ in range(4)}
 
-    review.assign_automatically(actor=organizer, event=event, per_proposal=2, now=NOW)
+    assignment.assign_automatically(actor=organizer, event=event, per_proposal=2, now=NOW)
 
     assigned = pairs(event)
     assert {(p, r) for p, r in assigned if p in on_methods} == {
@@ -515,13 +536,13 @@ def test_a_reviewer_without_tracks_matches_every_track_but_load_still_counts():
     event, organizer, _ = make_review_event()
     methods = track(event)
     picky = make_reviewer(event)
-    review.set_reviewer_tracks(
+    review_setup.set_reviewer_tracks(
         actor=picky, event=event, track_ids=[track(event, "Applications").id], now=NOW
     )
     open_minded = [make_reviewer(event) for _ in range(2)]
     for _ in range(5):
         make_proposal(event, track=methods)
-    report = review.assign_automatically(actor=organizer, event=event, per_proposal=1, now=NOW)
+    report = assignment.assign_automatically(actor=organizer, event=event, per_proposal=1, now=NOW)
     # The open-minded two take the Methods proposals while their load is at most one above
     # the picky reviewer's; the fifth goes to the picky reviewer, then two below.
     assert report.loads == {open_minded[0].id: 2, open_minded[1].id: 2, picky.id: 1}
@@ -535,7 +556,7 @@ def test_automatic_assignment_is_deterministic_for_a_seed():
         make_proposal(event)
 
     def run(seed: int) -> set[tuple[int, int]]:
-        review.assign_automatically(
+        assignment.assign_automatically(
             actor=organizer, event=event, per_proposal=2, now=NOW, seed=seed
         )
         result = pairs(event)
@@ -554,15 +575,15 @@ def test_automatic_assignment_runs_a_constant_number_of_queries(queries):
         people = [make_reviewer(event) for _ in range(reviewers)]
         for i in range(proposals):
             proposal = make_proposal(event, people[i % len(people)])
-            review.declare_conflict(
+            reviews.declare_interest(
                 actor=people[(i + 1) % len(people)], proposal=proposal, reason="", now=NOW
             )
-        review.set_reviewer_tracks(
+        review_setup.set_reviewer_tracks(
             actor=people[0], event=event, track_ids=[track(event).id], now=NOW
         )
 
     def run() -> None:
-        report = review.assign_automatically(actor=organizer, event=event, now=NOW)
+        report = assignment.assign_automatically(actor=organizer, event=event, now=NOW)
         assert report.created > 0
 
     grow(3, 2)
@@ -608,10 +629,10 @@ def test_automatic_assignment_of_a_thousand_proposals_is_fast():
         ],
     )
     for person in people[:10]:
-        review.set_reviewer_tracks(actor=person, event=event, track_ids=tracks[:1], now=NOW)
+        review_setup.set_reviewer_tracks(actor=person, event=event, track_ids=tracks[:1], now=NOW)
 
     # Speed is measured in tests/bench/test_cfp.py; here only the result at full size.
-    report = review.assign_automatically(actor=organizer, event=event, per_proposal=3, now=NOW)
+    report = assignment.assign_automatically(actor=organizer, event=event, per_proposal=3, now=NOW)
 
     assert report.created == 3000 and report.short == []
     assert max(report.loads.values()) - min(report.loads.values()) <= 2
@@ -621,11 +642,11 @@ def test_reviewer_loads_count_assignments_and_reviews():
     event, organizer, _ = make_review_event()
     busy, idle = make_reviewer(event), make_reviewer(event)
     first, second = make_proposal(event), make_proposal(event)
-    review.assign(actor=organizer, proposal=first, reviewer=busy, now=NOW)
-    review.assign(actor=organizer, proposal=second, reviewer=busy, now=NOW)
+    assignment.assign(actor=organizer, proposal=first, reviewer=busy, now=NOW)
+    assignment.assign(actor=organizer, proposal=second, reviewer=busy, now=NOW)
     scored(event, first, busy, 4)
     abstained(make_proposal(event), busy)  # unassigned reviews count as work done too
-    assert review.reviewer_loads(event) == {busy.id: (2, 2), idle.id: (0, 0)}
+    assert assignment.reviewer_loads(event) == {busy.id: (2, 2), idle.id: (0, 0)}
 
 
 # Reviewing -----------------------------------------------------------------------------------
@@ -638,30 +659,30 @@ def test_my_assignments_and_next_proposal():
     popular, quiet, tie, done, conflicted, skipped = (make_proposal(event) for _ in range(6))
     withdrawn = make_proposal(event)
     for proposal in (popular, quiet, tie, done, conflicted, skipped, withdrawn):
-        review.assign(actor=organizer, proposal=proposal, reviewer=me, now=NOW)
+        assignment.assign(actor=organizer, proposal=proposal, reviewer=me, now=NOW)
     withdrawn.state = ProposalState.WITHDRAWN
     for person in others[:2]:
         scored(event, popular, person, 3)
     scored(event, quiet, others[0], 3)
     scored(event, tie, others[1], 3)
     abstained(tie, others[2])  # abstentions are not reviews
-    review.declare_conflict(actor=me, proposal=conflicted, reason="", now=NOW)
+    reviews.declare_interest(actor=me, proposal=conflicted, reason="", now=NOW)
     scored(event, done, me, 5)
     abstained(skipped, me)
 
-    rows = review.my_assignments(event, me)
+    rows = assignment.my_assignments(event, me)
     assert [(r.proposal, r.review_count) for r in rows] == [
         (popular, 2), (quiet, 1), (tie, 1), (done, 1), (skipped, 0),
     ]  # fmt: skip
     assert rows[3].my_review is not None and rows[3].my_review.scores[0].score == 5
     assert rows[0].my_review is None
-    assert review.next_proposal(event, me) == quiet  # fewest reviews; ties: lowest id
+    assert assignment.next_proposal(event, me) == quiet  # fewest reviews; ties: lowest id
     scored(event, quiet, me, 2)
-    assert review.next_proposal(event, me) == tie
+    assert assignment.next_proposal(event, me) == tie
     scored(event, tie, me, 2)
-    assert review.next_proposal(event, me) == popular
+    assert assignment.next_proposal(event, me) == popular
     scored(event, popular, me, 2)
-    assert review.next_proposal(event, me) is None
+    assert assignment.next_proposal(event, me) is None
 
 
 def test_my_assignments_runs_a_constant_number_of_queries(queries):
@@ -671,13 +692,13 @@ def test_my_assignments_runs_a_constant_number_of_queries(queries):
     def grow(n: int) -> None:
         for _ in range(n):
             proposal = make_proposal(event)
-            review.assign(actor=organizer, proposal=proposal, reviewer=me, now=NOW)
+            assignment.assign(actor=organizer, proposal=proposal, reviewer=me, now=NOW)
             scored(event, proposal, me, 3)
             scored(event, proposal, other, 4)
-            review.assign(actor=organizer, proposal=make_proposal(event), reviewer=me, now=NOW)
+            assignment.assign(actor=organizer, proposal=make_proposal(event), reviewer=me, now=NOW)
 
     def page() -> None:
-        for row in review.my_assignments(event, me):  # what a list page would show
+        for row in assignment.my_assignments(event, me):  # what a list page would show
             _ = (row.proposal.track.name, row.proposal.session_type.name, row.review_count)
             _ = row.my_review and [s.score for s in row.my_review.scores]
 
@@ -686,7 +707,7 @@ def test_my_assignments_runs_a_constant_number_of_queries(queries):
     grow(8)
     large = count_queries(queries, page)
     assert small == large
-    assert len(review.my_assignments(event, me)) == 18
+    assert len(assignment.my_assignments(event, me)) == 18
 
 
 def test_save_review_reports_every_error_at_once():
@@ -699,7 +720,7 @@ def test_save_review_reports_every_error_at_once():
     reviewer = make_reviewer(event)
     proposal = make_proposal(event)  # Methods: Impact does not apply
     with pytest.raises(ValidationFailed) as caught:
-        review.save_review(
+        reviews.save_review(
             actor=reviewer, proposal=proposal, scores={clarity.id: 11, novelty.id: 0},
             comment="x" * 5001, note_to_speaker="y" * 2001, abstain=False, now=NOW,
         )  # fmt: skip
@@ -713,7 +734,7 @@ def test_save_review_reports_every_error_at_once():
     }
     assert db.session.scalar(select(Review.id)) is None
 
-    saved = review.save_review(
+    saved = reviews.save_review(
         actor=reviewer, proposal=proposal,
         scores={rel.id: 1, clarity.id: 0, novelty.id: 3, only_applications.id: 99},
         comment=" Good. ", note_to_speaker="", abstain=False, now=NOW,
@@ -737,7 +758,7 @@ def test_saving_again_updates_the_review_and_abstaining_clears_scores():
     assert (second.proposal_version, second.created_at, second.updated_at) == (3, NOW, later)
     assert db.session.scalars(select(ReviewScore.score)).all() == [4]
 
-    abstention = review.save_review(
+    abstention = reviews.save_review(
         actor=reviewer, proposal=proposal, scores={relevance(event).id: 5}, comment="",
         note_to_speaker="", abstain=True, now=later,
     )  # fmt: skip
@@ -760,19 +781,19 @@ def test_save_review_refusals():
     with pytest.raises(Conflict):
         scored(event, make_proposal(event, state=ProposalState.WITHDRAWN), reviewer, 3)
 
-    review.declare_conflict(actor=reviewer, proposal=proposal, reason="", now=NOW)
+    reviews.declare_interest(actor=reviewer, proposal=proposal, reason="", now=NOW)
     with pytest.raises(PermissionDenied, match="conflict of interest"):
         scored(event, proposal, reviewer, 3)
-    review.withdraw_conflict(actor=reviewer, proposal=proposal, now=NOW)
+    reviews.withdraw_interest(actor=reviewer, proposal=proposal, now=NOW)
 
-    phase = review.save_phase(
+    phase = review_setup.save_phase(
         actor=organizer, event=event, phase=None, name="Discussion", starts_at=NOW,
         ends_at=NOW + dt.timedelta(days=1), can_review=False,
         others_reviews=OthersReviews.ALWAYS, now=NOW,
     )  # fmt: skip
     with pytest.raises(Conflict, match="Review is closed"):
         scored(event, proposal, reviewer, 3, cfp=cfp)
-    review.save_phase(
+    review_setup.save_phase(
         actor=organizer, event=event, phase=phase, name="Scoring", starts_at=NOW,
         ends_at=NOW + dt.timedelta(days=1), can_review=True,
         others_reviews=OthersReviews.ALWAYS, now=NOW,
@@ -801,17 +822,17 @@ def test_visible_other_reviews(others, before_own, after_own):
     rules = ReviewRules(can_review=True, others_reviews=others, phase=None)
 
     def visible():
-        return review.visible_other_reviews(viewer=me, proposal=proposal, rules=rules)
+        return reviews.visible_other_reviews(viewer=me, proposal=proposal, rules=rules)
 
     assert visible() == ([theirs] if before_own else [])
     mine = abstained(proposal, me)  # abstaining counts as one's own review
     assert visible() == ([theirs] if after_own else [])
     # Organizers see every review; nobody is shown their own as someone else's.
-    assert review.visible_other_reviews(viewer=organizer, proposal=proposal, rules=rules) == [
+    assert reviews.visible_other_reviews(viewer=organizer, proposal=proposal, rules=rules) == [
         theirs,
         mine,
     ]
-    assert review.visible_other_reviews(viewer=colleague, proposal=proposal, rules=rules) == (
+    assert reviews.visible_other_reviews(viewer=colleague, proposal=proposal, rules=rules) == (
         [mine] if others != OthersReviews.NEVER else []
     )
 
@@ -823,10 +844,10 @@ def test_speakers_and_conflicted_reviewers_never_see_reviews():
     scored(event, proposal, colleague, 4)
     scored(event, proposal, me, 4)
     rules = ReviewRules(can_review=True, others_reviews=OthersReviews.ALWAYS, phase=None)
-    assert review.visible_other_reviews(viewer=speaker, proposal=proposal, rules=rules) == []
-    assert len(review.visible_other_reviews(viewer=me, proposal=proposal, rules=rules)) == 1
-    review.declare_conflict(actor=me, proposal=proposal, reason="", now=NOW)
-    assert review.visible_other_reviews(viewer=me, proposal=proposal, rules=rules) == []
+    assert reviews.visible_other_reviews(viewer=speaker, proposal=proposal, rules=rules) == []
+    assert len(reviews.visible_other_reviews(viewer=me, proposal=proposal, rules=rules)) == 1
+    reviews.declare_interest(actor=me, proposal=proposal, reason="", now=NOW)
+    assert reviews.visible_other_reviews(viewer=me, proposal=proposal, rules=rules) == []
 
 
 # Scores and ranking --------------------------------------------------------------------------
@@ -844,13 +865,13 @@ def test_review_score_weights_and_scales():
         )
 
     # Fit 4 of 1..5 is 0.75, Depth 1 of 0..4 is 0.25: (3 * 0.75 + 1 * 0.25) / 4 * 10 = 6.25.
-    assert review.review_score(of((1, 4), (2, 1)), criteria) == 6.25
-    assert review.review_score(of((1, 5), (2, 0)), criteria) == 7.5
-    assert review.review_score(of((1, 1), (2, 4)), criteria) == 2.5
-    assert review.review_score(of((2, 3)), criteria) == 7.5
-    assert review.review_score(of((1, 4), (99, 1)), criteria) == 7.5  # deleted criterion
-    assert review.review_score(of(), criteria) is None
-    assert review.review_score(of((1, 4), abstain=True), criteria) is None
+    assert criteria_service.review_score(of((1, 4), (2, 1)), criteria) == 6.25
+    assert criteria_service.review_score(of((1, 5), (2, 0)), criteria) == 7.5
+    assert criteria_service.review_score(of((1, 1), (2, 4)), criteria) == 2.5
+    assert criteria_service.review_score(of((2, 3)), criteria) == 7.5
+    assert criteria_service.review_score(of((1, 4), (99, 1)), criteria) == 7.5  # deleted criterion
+    assert criteria_service.review_score(of(), criteria) is None
+    assert criteria_service.review_score(of((1, 4), abstain=True), criteria) is None
 
 
 def test_ranking_normalises_harsh_and_generous_reviewers():
@@ -867,7 +888,7 @@ def test_ranking_normalises_harsh_and_generous_reviewers():
     abstained(only_abstained, harsh)
     make_proposal(event, state=ProposalState.DRAFT)
 
-    ranked = review.ranking(event)
+    ranked = ranking.ranking(event)
 
     by_id = {r.proposal.id: r for r in ranked}
     for a, b in zip(low, high, strict=True):
@@ -894,17 +915,17 @@ def test_ranking_statistics_disagreement_and_changes():
     close.version = 2  # the speaker edited after the reviews
     db.session.flush()
 
-    by_id = {r.proposal.id: r for r in review.ranking(event)}
+    by_id = {r.proposal.id: r for r in ranking.ranking(event)}
     s, c = by_id[split.id], by_id[close.id]
     assert (s.count, s.mean, s.median, s.spread) == (3, pytest.approx(17.5 / 3), 7.5, 10)
     assert (c.count, c.mean, c.median, c.spread) == (2, 6.25, 6.25, 2.5)
     assert (s.disagreement, c.disagreement) == (True, False)
     assert (s.changed_since_review, c.changed_since_review) == (False, True)
-    lenient = {r.proposal.id: r for r in review.ranking(event, disagreement_threshold=2.5)}
+    lenient = {r.proposal.id: r for r in ranking.ranking(event, disagreement_threshold=2.5)}
     assert lenient[close.id].disagreement is True
 
     scored(event, close, cy, 4)  # a fresh review of the new version does not clear old ones
-    assert {r.proposal.id: r for r in review.ranking(event)}[close.id].changed_since_review
+    assert {r.proposal.id: r for r in ranking.ranking(event)}[close.id].changed_since_review
 
 
 def test_ranking_runs_a_constant_number_of_queries(queries):
@@ -917,14 +938,14 @@ def test_ranking_runs_a_constant_number_of_queries(queries):
             proposal = make_proposal(event)
             proposal.tags.append(Tag(event_id=event.id, name=f"tag {proposal.id}"))
             for person in people:
-                review.save_review(
+                reviews.save_review(
                     actor=person, proposal=proposal,
-                    scores={c.id: 1 + i % 3 for c in review.criteria_for(event, proposal)},
+                    scores={c.id: 1 + i % 3 for c in review_setup.criteria_for(event, proposal)},
                     comment="", note_to_speaker="", abstain=False, now=NOW,
                 )  # fmt: skip
 
     def page() -> None:
-        for row in review.ranking(event):  # what the ranking page shows
+        for row in ranking.ranking(event):  # what the ranking page shows
             proposal = row.proposal
             _ = (proposal.track.name, proposal.session_type.name, [t.name for t in proposal.tags])
 
@@ -933,7 +954,7 @@ def test_ranking_runs_a_constant_number_of_queries(queries):
     grow(6)
     large = count_queries(queries, page)
     assert small == large
-    assert len(review.ranking(event)) == 7
+    assert len(ranking.ranking(event)) == 7
 
 
 # Assisted redaction --------------------------------------------------------------------------
@@ -1093,6 +1114,6 @@ def test_conflict_of_interest_rows_are_per_person():
     event, _, _ = make_review_event()
     ana, ben = make_reviewer(event), make_reviewer(event)
     proposal = make_proposal(event)
-    review.declare_conflict(actor=ana, proposal=proposal, reason="", now=NOW)
-    assert review.conflicts_of(event, ben) == set()
+    reviews.declare_interest(actor=ana, proposal=proposal, reason="", now=NOW)
+    assert reviews.interests_of(event, ben) == set()
     assert db.session.scalars(select(ConflictOfInterest.user_id)).all() == [ana.id]

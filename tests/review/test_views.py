@@ -16,7 +16,8 @@ from organizer.models import (
     ReviewCriterion,
     ReviewPhase,
 )
-from organizer.services import review, uploads
+from organizer.services import uploads
+from organizer.services.cfp import review_setup, reviews
 from tests.documents import make_pdf
 from tests.factories import (
     NOW,
@@ -60,7 +61,7 @@ class Setup:
         db.session.flush()
 
     def review(self, proposal, reviewer, score=3, **fields):
-        saved = review.save_review(
+        saved = reviews.save_review(
             actor=reviewer,
             proposal=proposal,
             scores={self.criterion.id: score},
@@ -193,7 +194,7 @@ def test_the_proposal_page_shows_the_form_and_saving_goes_to_the_next(s):
     )
     assert response.status_code == 302
     assert response.location.endswith(s.url(following))
-    saved = review.review_of(proposal, s.reviewer)
+    saved = reviews.review_of(proposal, s.reviewer)
     assert [x.score for x in saved.scores] == [4]
     assert (saved.comment, saved.note_to_speaker, saved.abstained) == ("Clear.", "Nice.", False)
 
@@ -220,21 +221,21 @@ def test_a_missing_score_is_shown_next_to_its_criterion_and_the_comment_stays(s)
     assert "There is a problem" in response.text
     assert f'href="#{field}-0"' in response.text  # the first option, so focus lands there
     assert "Half-written thoughts" in response.text
-    assert review.review_of(proposal, s.reviewer) is None
+    assert reviews.review_of(proposal, s.reviewer) is None
 
 
 def test_a_score_outside_the_scale_is_refused(s):
     proposal = make_proposal(s.event)
     response = s.client.post(s.url(proposal), data={f"score-{s.criterion.id}": "9"})
     assert response.status_code == 400
-    assert review.review_of(proposal, s.reviewer) is None
+    assert reviews.review_of(proposal, s.reviewer) is None
 
 
 def test_abstaining_needs_no_score(s):
     proposal = make_proposal(s.event)
     response = s.client.post(s.url(proposal), data={"abstain": "y", "comment": "Too close."})
     assert response.status_code == 302
-    saved = review.review_of(proposal, s.reviewer)
+    saved = reviews.review_of(proposal, s.reviewer)
     assert saved.abstained and saved.scores == [] and saved.comment == "Too close."
 
 
@@ -256,7 +257,7 @@ def test_a_closed_phase_shows_no_form_and_refuses_a_post(s):
     response = s.client.post(s.url(proposal), data={f"score-{s.criterion.id}": "3"})
     assert response.status_code == 409
     assert "your review was not saved" in response.text
-    assert review.review_of(proposal, s.reviewer) is None
+    assert reviews.review_of(proposal, s.reviewer) is None
 
 
 def test_a_banner_says_when_the_proposal_changed_after_my_review(s):
@@ -281,7 +282,7 @@ def test_other_reviews_appear_after_my_own(s):
 
 def test_a_declared_conflict_replaces_the_form(s):
     proposal = make_proposal(s.event)
-    review.declare_conflict(actor=s.reviewer, proposal=proposal, reason="", now=NOW)
+    reviews.declare_interest(actor=s.reviewer, proposal=proposal, reason="", now=NOW)
     page = s.client.get(s.url(proposal)).text
     assert "You declared a conflict of interest" in page
     assert not review_form_shown(page)
@@ -348,7 +349,7 @@ def test_preferences_choose_tracks_and_none_means_all(s):
 
     response = s.client.post(f"{s.base}/preferences", data={"track_ids": [str(applications.id)]})
     assert response.status_code == 302
-    assert review.reviewer_tracks(s.event, s.reviewer) == {applications.id}
+    assert review_setup.reviewer_tracks(s.event, s.reviewer) == {applications.id}
     page = s.client.get(f"{s.base}/preferences").text
     assert re.search(
         rf'checked[^>]*value="{applications.id}"|value="{applications.id}"[^>]*checked', page
@@ -356,7 +357,7 @@ def test_preferences_choose_tracks_and_none_means_all(s):
     assert not re.search(rf'value="{methods.id}"[^>]*checked', page)
 
     s.client.post(f"{s.base}/preferences", data={})
-    assert review.reviewer_tracks(s.event, s.reviewer) == set()
+    assert review_setup.reviewer_tracks(s.event, s.reviewer) == set()
 
     other_event = make_event()
     make_cfp(other_event)
@@ -364,7 +365,7 @@ def test_preferences_choose_tracks_and_none_means_all(s):
         f"{s.base}/preferences", data={"track_ids": [str(track(other_event).id)]}
     )
     assert response.status_code == 400
-    assert review.reviewer_tracks(s.event, s.reviewer) == set()
+    assert review_setup.reviewer_tracks(s.event, s.reviewer) == set()
 
 
 def test_all_proposals_lists_reviewable_ones_and_declares_and_withdraws_conflicts(s):

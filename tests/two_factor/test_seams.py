@@ -14,7 +14,7 @@ from organizer.extensions import db
 from organizer.models import OutboxMessage
 from organizer.services import two_factor
 from organizer.services.grants import reimbursement
-from organizer.services.questions import FileInput
+from organizer.services.reviewing.questions import FileInput
 from tests.factories import (
     NOW,
     PASSWORD,

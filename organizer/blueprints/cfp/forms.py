@@ -32,9 +32,10 @@ from organizer.blueprints._question_fields import (
 )
 from organizer.enums import AVAILABILITY_LABELS
 from organizer.models import Cfp, Event, Proposal, Question, SessionType, SpeakerProfile, Track
-from organizer.services import cfp as cfp_service
-from organizer.services.cfp import LEVEL_LABELS, language_name
+from organizer.services.cfp import profiles, proposals
+from organizer.services.cfp.call import LEVEL_LABELS, language_name
 from organizer.services.events import time_zone_names
+from organizer.services.reviewing import questions as questions_service
 
 MARKDOWN_HINT = _l(
     "You can use Markdown: **bold**, *italic*, [links](https://example.org), lists with -."
@@ -47,17 +48,17 @@ class _ProposalBase(Form):
     title = StringField(
         _l("Title"),
         description=_l("Short and specific; up to 200 characters."),
-        render_kw={"maxlength": cfp_service.TITLE_MAX},
+        render_kw={"maxlength": proposals.TITLE_MAX},
     )
     save_draft = SubmitField(_l("Save draft"))
     submit_proposal = SubmitField(_l("Submit proposal"))
 
     question_names: list[tuple[Question, str]]
 
-    def as_input(self) -> cfp_service.ProposalInput:
+    def as_input(self) -> proposals.ProposalInput:
         answers, files = answers_and_files(self, self.question_names)
         track = getattr(self, "track_id", None)
-        return cfp_service.ProposalInput(
+        return proposals.ProposalInput(
             title=self.title.data or "",
             abstract=self.abstract.data or "",
             session_type_id=_int_or_none(self.session_type_id.data),
@@ -89,7 +90,7 @@ def proposal_form(
 ) -> _ProposalBase:
     """A proposal form for this call, pre-filled from `proposal` when there is one (GET)."""
     answers = (
-        {a.question_id: a for a in cfp_service.answers_of(proposal)} if proposal is not None else {}
+        {a.question_id: a for a in proposals.answers_of(proposal)} if proposal is not None else {}
     )
     attrs: dict[str, Any] = {
         "abstract": TextAreaField(
@@ -149,7 +150,7 @@ def proposal_form(
             description=_l(
                 "Only organizers read these, e.g. access needs or dates you cannot make."
             ),
-            render_kw={"rows": 4, "maxlength": cfp_service.NOTES_MAX},
+            render_kw={"rows": 4, "maxlength": proposals.NOTES_MAX},
         ),
     }
     if tracks:
@@ -208,7 +209,7 @@ class _ProfileBase(Form):
             "A few sentences in the third person, shown in the programme. "
             "You can use Markdown: **bold**, *italic*, [links](https://example.org), lists with -."
         ),
-        render_kw={"rows": 6, "maxlength": cfp_service.BIO_MAX},
+        render_kw={"rows": 6, "maxlength": profiles.BIO_MAX},
     )
     pronouns = StringField(
         _l("Pronouns (optional)"),
@@ -258,9 +259,9 @@ class _ProfileBase(Form):
 
     day_fields: list[tuple[dt.date, str]]
 
-    def as_input(self) -> cfp_service.ProfileInput:
+    def as_input(self) -> profiles.ProfileInput:
         photo = self.photo.data
-        return cfp_service.ProfileInput(
+        return profiles.ProfileInput(
             bio=self.bio.data or "",
             pronouns=self.pronouns.data or "",
             affiliation=self.affiliation.data or "",
@@ -270,7 +271,7 @@ class _ProfileBase(Form):
                 day.isoformat(): self[name].data for day, name in self.day_fields if self[name].data
             },
             photo=(
-                cfp_service.FileInput(photo.stream, photo.filename)
+                questions_service.FileInput(photo.stream, photo.filename)
                 if photo is not None and getattr(photo, "filename", "")
                 else None
             ),
@@ -282,7 +283,7 @@ class _ProfileBase(Form):
 
 
 def _hours(part: str) -> str:
-    span = cfp_service.AVAILABILITY[part]
+    span = profiles.AVAILABILITY[part]
     if span is None:
         return str(AVAILABILITY_LABELS[part])
     start, end = span
@@ -321,7 +322,7 @@ def profile_form(
         kwargs.setdefault(name, value)
     attrs: dict[str, Any] = {}
     names = []
-    choices = [SelectChoice(part, _hours(part)) for part in cfp_service.AVAILABILITY]
+    choices = [SelectChoice(part, _hours(part)) for part in profiles.AVAILABILITY]
     for day in days:
         name = f"availability-{day.isoformat()}"
         attrs[name] = RadioField(

@@ -35,14 +35,22 @@ from organizer.blueprints.cfp.forms import (
 from organizer.enums import ProposalState, SpeakerRole
 from organizer.errors import DomainError, NotFound
 from organizer.models import Cfp, Event, Proposal
-from organizer.services import cfp as cfp_service
-from organizer.services import decisions, uploads
+from organizer.services import uploads
+from organizer.services.cfp import call as call_service
+from organizer.services.cfp import (
+    co_speakers,
+    confirmation,
+    deadlines,
+    decisions,
+    profiles,
+    proposals,
+)
 
 bp = Blueprint("cfp", __name__)
 
 
 def _call_or_404(event: Event) -> Cfp:
-    cfp = cfp_service.call_of(event)
+    cfp = call_service.call_of(event)
     if cfp is None:
         abort(404)
     return cfp
@@ -63,7 +71,7 @@ def speaker_route(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def _proposal_or_404(event: Event, public_id: str) -> Proposal:
     try:
-        return cfp_service.proposal_for_speaker(event, public_id, current_user)
+        return proposals.proposal_for_speaker(event, public_id, current_user)
     except NotFound:
         abort(404)
 
@@ -84,7 +92,7 @@ def call(event_slug: str):
     deadline = cfp.closes_at
     extension = None
     if current_user.is_authenticated:
-        extension = cfp_service.extension_of(event, current_user)
+        extension = deadlines.extension_of(event, current_user)
         if extension is not None and extension.until > deadline:
             deadline = extension.until
         else:
@@ -97,8 +105,8 @@ def call(event_slug: str):
         deadline=deadline,
         extension=extension,
         is_open=cfp.opens_at <= now < deadline,
-        session_types=cfp_service.session_types(event),
-        tracks=cfp_service.tracks(event),
+        session_types=call_service.session_types(event),
+        tracks=call_service.tracks(event),
         languages=[language_name(code) for code in cfp.languages],
     )
 
@@ -109,9 +117,9 @@ def call(event_slug: str):
 def _form_for(event: Event, cfp: Cfp, proposal: Proposal | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]
     return proposal_form(
         cfp,
-        cfp_service.session_types(event),
-        cfp_service.tracks(event),
-        cfp_service.questions(event),
+        call_service.session_types(event),
+        call_service.tracks(event),
+        call_service.questions(event),
         proposal=proposal,
         **kwargs,
     )
@@ -127,7 +135,7 @@ def submit(event: Event, cfp: Cfp):
     if form.validate_on_submit():
         submitting = bool(form.submit_proposal.data)
         try:
-            proposal = cfp_service.save_proposal(
+            proposal = proposals.save_proposal(
                 actor=current_user,
                 event=event,
                 proposal=None,
@@ -143,7 +151,7 @@ def submit(event: Event, cfp: Cfp):
             commit()
             _flash_saved(proposal, submitting)
             target = _proposal_url(event, proposal)
-            if cfp_service.profile_of(event, current_user) is None:
+            if profiles.profile_of(event, current_user) is None:
                 flash(
                     _(
                         "One more step: tell the organizers about yourself in your speaker "
@@ -158,7 +166,7 @@ def submit(event: Event, cfp: Cfp):
     if not form.creation_key.data:
         form.creation_key.data = secrets.token_urlsafe(24)
     now = utcnow()
-    deadline = cfp_service.deadline_for(cfp, [current_user])
+    deadline = deadlines.deadline_for(cfp, [current_user])
     return render_template(
         "cfp/submit.html",
         event=event,
@@ -192,7 +200,7 @@ def _flash_saved(proposal: Proposal, submitting: bool) -> None:
 @bp.route("/<event_slug>/cfp/mine")
 @speaker_route
 def mine(event: Event, cfp: Cfp):
-    page = paginate_list(cfp_service.my_proposals(event, current_user))
+    page = paginate_list(proposals.my_proposals(event, current_user))
     return render_template(
         "cfp/mine.html",
         event=event,
@@ -210,7 +218,7 @@ def mine(event: Event, cfp: Cfp):
 def proposal(event: Event, cfp: Cfp, public_id: str):
     proposal = _proposal_or_404(event, public_id)
     now = utcnow()
-    editable = cfp_service.is_editable(cfp, proposal, now=now)
+    editable = deadlines.is_editable(cfp, proposal, now=now)
     form = _form_for(event, cfp, proposal) if editable or request.method == "POST" else None
     status = 200
     if request.method == "POST":
@@ -218,7 +226,7 @@ def proposal(event: Event, cfp: Cfp, public_id: str):
         if form.validate_on_submit():
             submitting = bool(form.submit_proposal.data)
             try:
-                cfp_service.save_proposal(
+                proposals.save_proposal(
                     actor=current_user,
                     event=event,
                     proposal=proposal,
@@ -256,13 +264,13 @@ def _proposal_page(  # type: ignore[no-untyped-def]
     status: int = 200,
 ):
     now = utcnow()
-    editable = cfp_service.is_editable(cfp, proposal, now=now)
+    editable = deadlines.is_editable(cfp, proposal, now=now)
     if form is None and editable:
         form = _form_for(event, cfp, proposal)
     is_primary = permissions.is_primary_speaker(current_user, proposal)
     if invite_form is None and editable and is_primary:
         invite_form = InviteForm(formdata=None)
-    answers = cfp_service.answers_of(proposal)
+    answers = proposals.answers_of(proposal)
     return render_template(
         "cfp/proposal.html",
         event=event,
@@ -272,7 +280,7 @@ def _proposal_page(  # type: ignore[no-untyped-def]
         invite_form=invite_form if editable and is_primary else None,
         editable=editable,
         is_primary=is_primary,
-        deadline=cfp_service.proposal_deadline(cfp, proposal),
+        deadline=deadlines.proposal_deadline(cfp, proposal),
         answers=answers,
         state_labels=decisions.STATE_LABELS,
         level_label=LEVEL_LABELS.get(proposal.level, ""),
@@ -291,7 +299,7 @@ def withdraw(event: Event, cfp: Cfp, public_id: str):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            cfp_service.withdraw(actor=current_user, proposal=proposal, now=utcnow())
+            proposals.withdraw(actor=current_user, proposal=proposal, now=utcnow())
         except DomainError as error:
             show_domain_error(error)
         else:
@@ -313,7 +321,7 @@ def invite(event: Event, cfp: Cfp, public_id: str):
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            cfp_service.invite_co_speaker(
+            co_speakers.invite_co_speaker(
                 actor=current_user, proposal=proposal, email=form.email.data, now=utcnow()
             )
         except DomainError as error:
@@ -339,13 +347,13 @@ def remove_speaker(event: Event, cfp: Cfp, public_id: str, speaker_id: int):
     if not permissions.is_primary_speaker(current_user, proposal):
         abort(403)
     try:
-        speaker = cfp_service.speaker_in_proposal(proposal, speaker_id)
+        speaker = co_speakers.speaker_in_proposal(proposal, speaker_id)
     except NotFound:
         abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            cfp_service.remove_speaker(actor=current_user, speaker=speaker, now=utcnow())
+            co_speakers.remove_speaker(actor=current_user, speaker=speaker, now=utcnow())
         except DomainError as error:
             show_domain_error(error)
         else:
@@ -366,7 +374,7 @@ def remove_speaker(event: Event, cfp: Cfp, public_id: str, speaker_id: int):
 @speaker_route
 def join(event: Event, cfp: Cfp, token: str):
     try:
-        invitation = cfp_service.invitation_for_token(token)
+        invitation = co_speakers.invitation_for_token(token)
     except NotFound as error:
         return render_template(
             "cfp/join.html", event=event, invitation=None, message=error.message, form=None
@@ -378,7 +386,7 @@ def join(event: Event, cfp: Cfp, token: str):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            cfp_service.accept_co_speaker(token=token, user=current_user, now=utcnow())
+            co_speakers.accept_co_speaker(token=token, user=current_user, now=utcnow())
         except DomainError as error:
             show_domain_error(error)
             return render_template(
@@ -415,8 +423,8 @@ def join(event: Event, cfp: Cfp, token: str):
 @bp.route("/<event_slug>/cfp/profile", methods=["GET", "POST"])
 @speaker_route
 def profile(event: Event, cfp: Cfp):
-    profile = cfp_service.profile_of(event, current_user)
-    days = cfp_service.event_days(event)
+    profile = profiles.profile_of(event, current_user)
+    days = profiles.event_days(event)
     if profile is not None:
         initial: dict[str, Any] = {
             "bio": profile.bio,
@@ -438,7 +446,7 @@ def profile(event: Event, cfp: Cfp):
     status = 200
     if form.validate_on_submit():
         try:
-            cfp_service.save_profile(
+            profiles.save_profile(
                 actor=current_user, event=event, data=form.as_input(), now=utcnow()
             )
         except DomainError as error:
@@ -474,7 +482,9 @@ def respond(event: Event, cfp: Cfp, public_id: str):
     if form.validate_on_submit():
         confirm = bool(form.confirm.data)
         try:
-            decisions.respond(actor=current_user, proposal=proposal, confirm=confirm, now=utcnow())
+            confirmation.respond(
+                actor=current_user, proposal=proposal, confirm=confirm, now=utcnow()
+            )
         except DomainError as error:
             show_domain_error(error)
             status = error.status_code

@@ -30,7 +30,7 @@ from organizer.blueprints._setup_forms import (
     ZonedForm,
 )
 from organizer.enums import OthersReviews
-from organizer.services.decisions import PLACEHOLDER_PATTERN, PLACEHOLDERS
+from organizer.services.cfp.decision_mails import PLACEHOLDER_PATTERN, PLACEHOLDERS
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 

@@ -51,7 +51,8 @@ from organizer.models import (
     SessionType,
     Track,
 )
-from organizer.services import cfp, decisions, review
+from organizer.services.cfp import call as call_service
+from organizer.services.cfp import deadlines, decision_mails, review_setup
 from organizer.services.timefmt import in_zone
 from organizer.services.uploads import FILE_KINDS
 
@@ -70,7 +71,7 @@ MOVABLE: dict[str, tuple[type[Any], str]] = {
 def _item(model: type[Any], event: Event, item_id: int) -> Any:
     """The event's item with that id, or a 404 (also for another event's items)."""
     try:
-        return cfp.item_in_event(model, event, item_id)
+        return call_service.item_in_event(model, event, item_id)
     except NotFound:
         abort(404)
 
@@ -140,7 +141,7 @@ def _edit(
 @bp.route("/<event_slug>/cfp", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def settings(event: Event):
-    call = cfp.call_of(event)
+    call = call_service.call_of(event)
     form = CallForm(zone=event.timezone)
     if not form.is_submitted():
         if call is not None:
@@ -165,7 +166,7 @@ def settings(event: Event):
             form.abstract_max_length.data = 1000
             form.languages.data = "en"
     if form.validate_on_submit():
-        settings_ = cfp.CallSettings(
+        settings_ = call_service.CallSettings(
             opens_at=utc_from_local(form.opens_at.data, form.opens_time.data, event),
             closes_at=utc_from_local(form.closes_at.data, form.closes_time.data, event),
             text=form.text.data or "",
@@ -177,7 +178,9 @@ def settings(event: Event):
             languages=form.language_codes(),
         )
         try:
-            cfp.save_call(actor=current_user, event=event, settings=settings_, now=utcnow())
+            call_service.save_call(
+                actor=current_user, event=event, settings=settings_, now=utcnow()
+            )
         except DomainError as error:
             fail_form(error, form)
         else:
@@ -207,13 +210,13 @@ def session_types(event: Event):
         "cfp_setup/session_types.html",
         event=event,
         form=form,
-        page=paginate_list(cfp.session_types(event)),
+        page=paginate_list(call_service.session_types(event)),
     ), form_status(form)
 
 
 def _save_session_type(event: Event, item: SessionType | None, form: SessionTypeForm) -> bool:
     try:
-        cfp.save_session_type(
+        call_service.save_session_type(
             actor=current_user,
             event=event,
             session_type=item,
@@ -255,7 +258,7 @@ def delete_session_type(event: Event, type_id: int):
     item = _item(SessionType, event, type_id)
     return _confirm_then(
         event,
-        lambda: cfp.delete_session_type(
+        lambda: call_service.delete_session_type(
             actor=current_user, event=event, session_type=item, now=utcnow()
         ),
         done=_("The session type “%(name)s” is deleted.", name=item.name),
@@ -282,11 +285,13 @@ def move(event: Event, kind: str, item_id: int):
     item = _item(model, event, item_id)
     direction = move_direction()
     if model is ReviewCriterion:
-        act = lambda: review.move_criterion(  # noqa: E731
+        act = lambda: review_setup.move_criterion(  # noqa: E731
             actor=current_user, criterion=item, direction=direction, now=utcnow()
         )
     else:
-        act = lambda: cfp.move(actor=current_user, event=event, item=item, direction=direction)  # noqa: E731
+        act = lambda: call_service.move(  # noqa: E731
+            actor=current_user, event=event, item=item, direction=direction
+        )
     move_then(act, name=_name(item), direction=direction)
     return _redirect(endpoint, event)
 
@@ -303,13 +308,16 @@ def tracks(event: Event):
         flash(_("The track “%(name)s” is added.", name=form.name.data.strip()), "success")
         return _redirect("cfp_setup.tracks", event)
     return render_template(
-        "cfp_setup/tracks.html", event=event, form=form, page=paginate_list(cfp.tracks(event))
+        "cfp_setup/tracks.html",
+        event=event,
+        form=form,
+        page=paginate_list(call_service.tracks(event)),
     ), form_status(form)
 
 
 def _save_track(event: Event, item: Track | None, form: TrackForm) -> bool:
     try:
-        cfp.save_track(
+        call_service.save_track(
             actor=current_user,
             event=event,
             track=item,
@@ -349,7 +357,9 @@ def delete_track(event: Event, track_id: int):
     item = _item(Track, event, track_id)
     return _confirm_then(
         event,
-        lambda: cfp.delete_track(actor=current_user, event=event, track=item, now=utcnow()),
+        lambda: call_service.delete_track(
+            actor=current_user, event=event, track=item, now=utcnow()
+        ),
         done=_("The track “%(name)s” is deleted.", name=item.name),
         after="cfp_setup.tracks",
         title=_("Delete a track"),
@@ -367,7 +377,7 @@ def delete_track(event: Event, track_id: int):
 
 def _save_question(event: Event, item: Question | None, form: QuestionForm) -> bool:
     try:
-        cfp.save_question(
+        call_service.save_question(
             actor=current_user,
             event=event,
             question=item,
@@ -393,7 +403,7 @@ def questions(event: Event):
         "cfp_setup/questions.html",
         event=event,
         form=form,
-        page=paginate_list(cfp.questions(event)),
+        page=paginate_list(call_service.questions(event)),
         kinds={c.value: c.label for c in form.kind.choices},
         file_kinds=FILE_KINDS,
     ), form_status(form)
@@ -422,10 +432,12 @@ def edit_question(event: Event, question_id: int):
 @event_route(permissions.can_manage_cfp)
 def delete_question(event: Event, question_id: int):
     item = _item(Question, event, question_id)
-    answers = cfp.answer_count(item)
+    answers = call_service.answer_count(item)
     return _confirm_then(
         event,
-        lambda: cfp.delete_question(actor=current_user, event=event, question=item, now=utcnow()),
+        lambda: call_service.delete_question(
+            actor=current_user, event=event, question=item, now=utcnow()
+        ),
         done=_("The question is deleted."),
         after="cfp_setup.questions",
         title=_("Delete a question"),
@@ -447,7 +459,7 @@ def delete_question(event: Event, question_id: int):
 
 def _save_criterion(event: Event, item: ReviewCriterion | None, form: CriterionForm) -> bool:
     try:
-        review.save_criterion(
+        review_setup.save_criterion(
             actor=current_user,
             event=event,
             criterion=item,
@@ -470,7 +482,7 @@ def _save_criterion(event: Event, item: ReviewCriterion | None, form: CriterionF
 @bp.route("/<event_slug>/cfp/criteria", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def criteria(event: Event):
-    event_tracks = cfp.tracks(event)
+    event_tracks = call_service.tracks(event)
     form = CriterionForm(tracks=event_tracks)
     if form.validate_on_submit() and _save_criterion(event, None, form):
         flash(_("The criterion “%(name)s” is added.", name=form.name.data.strip()), "success")
@@ -479,7 +491,7 @@ def criteria(event: Event):
         "cfp_setup/criteria.html",
         event=event,
         form=form,
-        page=paginate_list(review.event_criteria(event)),  # tracks eager-loaded
+        page=paginate_list(review_setup.event_criteria(event)),  # tracks eager-loaded
     ), form_status(form)
 
 
@@ -488,7 +500,7 @@ def criteria(event: Event):
 @event_route(permissions.can_manage_cfp)
 def edit_criterion(event: Event, criterion_id: int):
     item = _item(ReviewCriterion, event, criterion_id)
-    form = CriterionForm(obj=item, tracks=cfp.tracks(event))
+    form = CriterionForm(obj=item, tracks=call_service.tracks(event))
     if not form.is_submitted():
         form.track_ids.data = [t.id for t in item.tracks]
     return _edit(
@@ -510,7 +522,7 @@ def delete_criterion(event: Event, criterion_id: int):
     item = _item(ReviewCriterion, event, criterion_id)
     return _confirm_then(
         event,
-        lambda: review.delete_criterion(actor=current_user, criterion=item, now=utcnow()),
+        lambda: review_setup.delete_criterion(actor=current_user, criterion=item, now=utcnow()),
         done=_("The criterion “%(name)s” is deleted.", name=item.name),
         after="cfp_setup.criteria",
         title=_("Delete a review criterion"),
@@ -536,7 +548,7 @@ def _phase_form(event: Event, item: ReviewPhase | None = None) -> PhaseForm:
 
 def _save_phase(event: Event, item: ReviewPhase | None, form: PhaseForm) -> bool:
     try:
-        review.save_phase(
+        review_setup.save_phase(
             actor=current_user,
             event=event,
             phase=item,
@@ -562,12 +574,12 @@ def phases(event: Event):
     if form.validate_on_submit() and _save_phase(event, None, form):
         flash(_("The phase “%(name)s” is added.", name=form.name.data.strip()), "success")
         return _redirect("cfp_setup.phases", event)
-    rules = review.rules(event, cfp=cfp.call_of(event), now=utcnow())
+    rules = review_setup.rules(event, cfp=call_service.call_of(event), now=utcnow())
     return render_template(
         "cfp_setup/phases.html",
         event=event,
         form=form,
-        page=paginate_list(review.phases(event)),
+        page=paginate_list(review_setup.phases(event)),
         rules=rules,
         others_labels={c.value: c.label for c in form.others_reviews.choices},
     ), form_status(form)
@@ -598,7 +610,7 @@ def delete_phase(event: Event, phase_id: int):
     item = _item(ReviewPhase, event, phase_id)
     return _confirm_then(
         event,
-        lambda: review.delete_phase(actor=current_user, phase=item, now=utcnow()),
+        lambda: review_setup.delete_phase(actor=current_user, phase=item, now=utcnow()),
         done=_("The phase “%(name)s” is deleted.", name=item.name),
         after="cfp_setup.phases",
         title=_("Delete a review phase"),
@@ -615,7 +627,7 @@ def delete_phase(event: Event, phase_id: int):
 
 
 def _purpose_or_404(purpose: str) -> str:
-    if purpose not in decisions.PURPOSES:
+    if purpose not in decision_mails.PURPOSES:
         abort(404)
     return purpose
 
@@ -643,8 +655,8 @@ def _sample_values(event: Event) -> dict[str, str]:
 @event_route(permissions.can_manage_cfp)
 def mail_templates(event: Event):
     templates = [
-        (purpose, label, decisions.template_for(event, purpose))
-        for purpose, label in decisions.PURPOSES.items()
+        (purpose, label, decision_mails.template_for(event, purpose))
+        for purpose, label in decision_mails.PURPOSES.items()
     ]
     return render_template("cfp_setup/mail_templates.html", event=event, templates=templates)
 
@@ -654,19 +666,19 @@ def mail_templates(event: Event):
 @event_route(permissions.can_manage_cfp)
 def edit_mail_template(event: Event, purpose: str):
     _purpose_or_404(purpose)
-    template = decisions.template_for(event, purpose)
+    template = decision_mails.template_for(event, purpose)
     form = MailTemplateForm(data={"subject": template.subject, "body": template.body})
     preview = None
     if form.validate_on_submit():
         if form.preview.data:
             values = _sample_values(event)
             preview = {
-                "subject": decisions.fill(form.subject.data, values),
-                "body": decisions.fill(form.body.data, values),
+                "subject": decision_mails.fill(form.subject.data, values),
+                "body": decision_mails.fill(form.body.data, values),
             }
         else:
             try:
-                decisions.save_template(
+                decision_mails.save_template(
                     actor=current_user,
                     event=event,
                     purpose=purpose,
@@ -679,7 +691,10 @@ def edit_mail_template(event: Event, purpose: str):
             else:
                 commit()
                 flash(
-                    _("The %(mail)s mail is saved.", mail=str(decisions.PURPOSES[purpose]).lower()),
+                    _(
+                        "The %(mail)s mail is saved.",
+                        mail=str(decision_mails.PURPOSES[purpose]).lower(),
+                    ),
                     "success",
                 )
                 return _redirect("cfp_setup.edit_mail_template", event, purpose=purpose)
@@ -688,9 +703,9 @@ def edit_mail_template(event: Event, purpose: str):
         event=event,
         form=form,
         purpose=purpose,
-        label=decisions.PURPOSES[purpose],
+        label=decision_mails.PURPOSES[purpose],
         template=template,
-        placeholders=decisions.PLACEHOLDERS,
+        placeholders=decision_mails.PLACEHOLDERS,
         preview=preview,
     ), form_status(form)
 
@@ -700,10 +715,10 @@ def edit_mail_template(event: Event, purpose: str):
 @event_route(permissions.can_manage_cfp)
 def reset_mail_template(event: Event, purpose: str):
     _purpose_or_404(purpose)
-    label = str(decisions.PURPOSES[purpose]).lower()
+    label = str(decision_mails.PURPOSES[purpose]).lower()
     return _confirm_then(
         event,
-        lambda: decisions.reset_template(
+        lambda: decision_mails.reset_template(
             actor=current_user, event=event, purpose=purpose, now=utcnow()
         ),
         done=_("The %(mail)s mail uses the built-in text again.", mail=label),
@@ -723,14 +738,14 @@ def reset_mail_template(event: Event, purpose: str):
 @bp.route("/<event_slug>/cfp/extensions", methods=["GET", "POST"])
 @event_route(permissions.can_manage_cfp)
 def extensions(event: Event):
-    call = cfp.call_of(event)
+    call = call_service.call_of(event)
     form = ExtensionForm(zone=event.timezone)
     if not form.is_submitted() and call is not None:
         day, _clock = local_date_and_time(call.closes_at + dt.timedelta(days=7), event)
         form.until.data, form.until_time.data = day, dt.time(23, 59)
     if form.validate_on_submit():
         try:
-            cfp.grant_extension(
+            deadlines.grant_extension(
                 actor=current_user,
                 event=event,
                 email=form.email.data,
@@ -754,7 +769,7 @@ def extensions(event: Event):
         event=event,
         form=form,
         call=call,
-        page=paginate_list(cfp.extensions(event)),
+        page=paginate_list(deadlines.extensions(event)),
     ), form_status(form)
 
 
@@ -765,7 +780,9 @@ def revoke_extension(event: Event, extension_id: int):
     item = _item(CfpExtension, event, extension_id)
     return _confirm_then(
         event,
-        lambda: cfp.revoke_extension(actor=current_user, event=event, extension=item, now=utcnow()),
+        lambda: deadlines.revoke_extension(
+            actor=current_user, event=event, extension=item, now=utcnow()
+        ),
         done=_("The extension is revoked."),
         after="cfp_setup.extensions",
         title=_("Revoke an extension"),

@@ -27,7 +27,7 @@ from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Option
 from organizer.blueprints._common import DateInput
 from organizer.blueprints._forms import Form
 from organizer.enums import ProposalState
-from organizer.services.decisions import SORTS, STATE_LABELS, ListFilters
+from organizer.services.cfp.decisions import SORTS, STATE_LABELS, ListFilters
 
 SORT_LABELS = {
     "id": _l("Oldest first"),

@@ -52,8 +52,16 @@ from organizer.blueprints.committee.forms import (
 from organizer.enums import ProposalState, QuestionKind
 from organizer.errors import DomainError, NotFound
 from organizer.models import Event, Proposal
-from organizer.services import cfp, decisions, redaction, review
+from organizer.services.cfp import assignment as assignment_service
+from organizer.services.cfp import call as call_service
+from organizer.services.cfp import confirmation, deadlines, decisions, review_setup
+from organizer.services.cfp import profiles as profiles_service
+from organizer.services.cfp import proposals as proposals_service
+from organizer.services.cfp import ranking as ranking_service
+from organizer.services.cfp import reviews as reviews_service
 from organizer.services.exports import proposals_csv
+from organizer.services.reviewing import criteria as criteria_service
+from organizer.services.reviewing import redaction
 from organizer.services.timefmt import in_zone
 
 bp = Blueprint("committee", __name__, url_prefix="/manage")
@@ -66,7 +74,7 @@ PUBLISH_DAYS_AHEAD = 14
 
 def _proposal_or_404(event: Event, public_id: str) -> Proposal:
     try:
-        proposal = cfp.proposal_by_public_id(event, public_id)
+        proposal = proposals_service.proposal_by_public_id(event, public_id)
     except NotFound:
         abort(404)
     if proposal.state == ProposalState.DRAFT:
@@ -77,9 +85,9 @@ def _proposal_or_404(event: Event, public_id: str) -> Proposal:
 def _filter_form(event: Event) -> FilterForm:
     form = FilterForm(
         formdata=request.args,
-        tracks=cfp.tracks(event),
-        types=cfp.session_types(event),
-        tags=cfp.event_tags(event),
+        tracks=call_service.tracks(event),
+        types=call_service.session_types(event),
+        tags=proposals_service.event_tags(event),
     )
     form.validate()
     return form
@@ -175,9 +183,15 @@ def export_csv(event: Event):
     form = _filter_form(event)
     rows = decisions.proposal_list(event, form.filters(), viewer=current_user)
     questions = [
-        q for q in cfp.questions(event) if q.visible_to_reviewers and q.kind != QuestionKind.FILE
+        q
+        for q in call_service.questions(event)
+        if q.visible_to_reviewers and q.kind != QuestionKind.FILE
     ]
-    answers = cfp.answers_by_proposal([row.proposal.id for row in rows]) if questions else {}
+    answers = (
+        proposals_service.answers_by_proposal([row.proposal.id for row in rows])
+        if questions
+        else {}
+    )
     body = proposals_csv.render(rows, questions, answers=answers)
     return Response(
         body,
@@ -201,30 +215,34 @@ def _detail_page(
     if permissions.is_own_proposal(current_user, proposal):
         return _own_detail_page(event, proposal, tags_form=tags_form, status=status)
     now = utcnow()
-    call = cfp.call_of(event)
-    questions = cfp.questions(event)
-    answers = {answer.question_id: answer for answer in cfp.answers_of(proposal)}
-    profiles = cfp.profiles_for(event, [s.user_id for s in proposal.speakers if s.user_id])
-    rules = review.rules(event, cfp=call, now=now)
-    reviews = review.visible_other_reviews(viewer=current_user, proposal=proposal, rules=rules)
-    own = review.review_of(proposal, current_user)
+    call = call_service.call_of(event)
+    questions = call_service.questions(event)
+    answers = {answer.question_id: answer for answer in proposals_service.answers_of(proposal)}
+    profiles = profiles_service.profiles_for(
+        event, [s.user_id for s in proposal.speakers if s.user_id]
+    )
+    rules = review_setup.rules(event, cfp=call, now=now)
+    reviews = reviews_service.visible_other_reviews(
+        viewer=current_user, proposal=proposal, rules=rules
+    )
+    own = reviews_service.review_of(proposal, current_user)
     if own is not None:
         reviews.append(own)
     reviews.sort(key=lambda r: (r.created_at, r.id))
-    criteria = review.criteria_for(event, proposal)
+    criteria = review_setup.criteria_for(event, proposal)
     criteria_by_id = {c.id: c for c in criteria}
-    scores = {r.id: review.review_score(r, criteria_by_id) for r in reviews}
-    ranked = next(iter(review.ranking(event, only=proposal)), None)
+    scores = {r.id: criteria_service.review_score(r, criteria_by_id) for r in reviews}
+    ranked = next(iter(ranking_service.ranking(event, only=proposal)), None)
     found = redaction.findings(event, only=proposal).get(proposal.id, [])
     reviewer_files = redaction.reviewer_view(proposal).files
     flags = list(dict.fromkeys(f.term for f in found if not f.dismissed))
-    assignments = review.assignments_for(proposal)
+    assignments = assignment_service.assignments_for(proposal)
     assigned_ids = {a.reviewer_id for a in assignments}
     if assign_form is None:
         assign_form = AssignForm()
     assign_form.reviewer.choices = [
         SelectChoice(r.id, r.display_name)
-        for r in review.reviewers(event)
+        for r in review_setup.reviewers(event)
         if r.id not in assigned_ids
     ]
     if tags_form is None:
@@ -238,10 +256,10 @@ def _detail_page(
     return render_template(
         "committee/proposal.html",
         event=event,
-        conflicts=review.conflicts_for(proposal),
+        conflicts=reviews_service.interests_in(proposal),
         proposal=proposal,
         call=call,
-        deadline=cfp.proposal_deadline(call, proposal) if call is not None else None,
+        deadline=deadlines.proposal_deadline(call, proposal) if call is not None else None,
         questions=questions,
         answers=answers,
         profiles=profiles,
@@ -254,7 +272,7 @@ def _detail_page(
         reviewer_files=reviewer_files,
         redacted_file_forms={q: RedactedFileForm(prefix=f"q{q}") for q in reviewer_files},
         assignments=assignments,
-        history=cfp.history(proposal),
+        history=proposals_service.history(proposal),
         tags_form=tags_form,
         redaction_form=redaction_form,
         assign_form=assign_form,
@@ -272,17 +290,19 @@ def _own_detail_page(event: Event, proposal: Proposal, *, tags_form: TagsForm | 
     """An organizer's own proposal: the text, answers and speakers, without its reviews,
     scores, reviewers, pending decision, redaction or history, and without the controls that
     decide on it. Another organizer does that."""
-    call = cfp.call_of(event)
+    call = call_service.call_of(event)
     return render_template(
         "committee/proposal.html",
         event=event,
         own=True,
         proposal=proposal,
         call=call,
-        deadline=cfp.proposal_deadline(call, proposal) if call is not None else None,
-        questions=cfp.questions(event),
-        answers={answer.question_id: answer for answer in cfp.answers_of(proposal)},
-        profiles=cfp.profiles_for(event, [s.user_id for s in proposal.speakers if s.user_id]),
+        deadline=deadlines.proposal_deadline(call, proposal) if call is not None else None,
+        questions=call_service.questions(event),
+        answers={answer.question_id: answer for answer in proposals_service.answers_of(proposal)},
+        profiles=profiles_service.profiles_for(
+            event, [s.user_id for s in proposal.speakers if s.user_id]
+        ),
         tags_form=tags_form or TagsForm(tags=", ".join(t.name for t in proposal.tags)),
         state_labels=decisions.STATE_LABELS,
         file_links="cfp.file" in current_app.view_functions,
@@ -338,7 +358,9 @@ def tags(event: Event, public_id: str):
     form = TagsForm()
     if form.validate_on_submit():
         try:
-            cfp.set_tags(actor=current_user, proposal=proposal, names=form.names(), now=utcnow())
+            proposals_service.set_tags(
+                actor=current_user, proposal=proposal, names=form.names(), now=utcnow()
+            )
         except DomainError as error:
             show_domain_error(error, form)
             return _detail_page(event, proposal, tags_form=form, status=error.status_code)
@@ -470,11 +492,11 @@ def reviewer_copy(event: Event, public_id: str, question_id: int):
 def assign(event: Event, public_id: str):
     proposal = _proposal_or_404(event, public_id)
     form = AssignForm()
-    candidates = {r.id: r for r in review.reviewers(event)}
+    candidates = {r.id: r for r in review_setup.reviewers(event)}
     form.reviewer.choices = [SelectChoice(r.id, r.display_name) for r in candidates.values()]
     if form.validate_on_submit():
         try:
-            review.assign(
+            assignment_service.assign(
                 actor=current_user,
                 proposal=proposal,
                 reviewer=candidates[form.reviewer.data],
@@ -501,7 +523,8 @@ def assign(event: Event, public_id: str):
 def unassign(event: Event, public_id: str, reviewer_id: int):
     proposal = _proposal_or_404(event, public_id)
     assignment = next(
-        (a for a in review.assignments_for(proposal) if a.reviewer_id == reviewer_id), None
+        (a for a in assignment_service.assignments_for(proposal) if a.reviewer_id == reviewer_id),
+        None,
     )
     if assignment is None:
         abort(404)
@@ -509,7 +532,7 @@ def unassign(event: Event, public_id: str, reviewer_id: int):
     if form.validate_on_submit():
         name = assignment.reviewer.display_name
         try:
-            review.unassign(
+            assignment_service.unassign(
                 actor=current_user, proposal=proposal, reviewer=assignment.reviewer, now=utcnow()
             )
         except DomainError as error:
@@ -529,7 +552,7 @@ def cancel(event: Event, public_id: str):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            decisions.cancel(actor=current_user, proposal=proposal, now=utcnow())
+            confirmation.cancel(actor=current_user, proposal=proposal, now=utcnow())
         except DomainError as error:
             show_domain_error(error)
         else:
@@ -557,13 +580,13 @@ def _reviewers_page(event: Event, form: AutoAssignForm, status: int = 200):  # t
         "committee/reviewers.html",
         event=event,
         form=form,
-        reviewers=review.reviewers(event),
-        loads=review.reviewer_loads(event),
+        reviewers=review_setup.reviewers(event),
+        loads=assignment_service.reviewer_loads(event),
     ), status
 
 
 def _default_per_proposal(event: Event) -> int:
-    call = cfp.call_of(event)
+    call = call_service.call_of(event)
     return call.reviews_per_proposal if call is not None else 3
 
 
@@ -582,7 +605,7 @@ def auto_assign(event: Event):
     if not form.validate_on_submit():
         return _reviewers_page(event, form, 400)
     try:
-        report = review.assign_automatically(
+        report = assignment_service.assign_automatically(
             actor=current_user, event=event, per_proposal=form.per_proposal.data, now=utcnow()
         )
     except DomainError as error:
@@ -644,8 +667,8 @@ def ranking(event: Event):
     return render_template(
         "committee/ranking.html",
         event=event,
-        ranked=review.ranking(event, viewer=current_user),
-        own_left_out=review.own_reviewable_count(event, current_user),
+        ranked=ranking_service.ranking(event, viewer=current_user),
+        own_left_out=ranking_service.own_reviewable_count(event, current_user),
         flags=redaction.redaction_flags(event),
         state_labels=decisions.STATE_LABELS,
     )
@@ -677,11 +700,11 @@ def decisions_page(event: Event):
         own_pending=own_pending,
         groups=groups,
         rounds=decisions.rounds(event),
-        unconfirmed=decisions.unconfirmed(event),
+        unconfirmed=confirmation.unconfirmed(event),
         waitlisted=[row.proposal for row in waitlisted if not row.own],
         decide_form=DecideForm(),
         remind_form=ConfirmForm(),
-        window_days=decisions.REMINDER_WINDOW.days,
+        window_days=confirmation.REMINDER_WINDOW.days,
         state_labels=decisions.STATE_LABELS,
         now=utcnow(),
     )
@@ -695,7 +718,7 @@ def remind(event: Event):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            sent = decisions.send_reminders(event=event, now=utcnow(), actor=current_user)
+            sent = confirmation.send_reminders(event=event, now=utcnow(), actor=current_user)
         except DomainError as error:
             show_domain_error(error)
         else:
@@ -710,7 +733,7 @@ def remind(event: Event):
                     _(
                         "No reminder sent: nobody's deadline is within %(days)d days, or they "
                         "were reminded already.",
-                        days=decisions.REMINDER_WINDOW.days,
+                        days=confirmation.REMINDER_WINDOW.days,
                     ),
                     "success",
                 )

@@ -50,6 +50,7 @@ from organizer.errors import DomainError, NotFound, ValidationFailed
 from organizer.models import Event, GrantApplication, GrantProgramme
 from organizer.services import money
 from organizer.services.grants import allocation, applications, offers, programmes, review
+from organizer.services.grants import messages as grant_messages
 from organizer.services.uploads import FILE_KINDS
 
 bp = Blueprint("grant_admin", __name__, url_prefix="/manage")
@@ -586,7 +587,7 @@ def _application_page(
         criteria={c.id: c for c in programmes.criteria(programme)},
         figures=figures,
         # Internal notes are the committee's talk about the applicant, who here is the viewer.
-        thread=applications.thread(application, include_internal=not own),
+        thread=grant_messages.thread(application, include_internal=not own),
         message_form=message_form or MessageForm(),
         pin_form=pin_form,
         need_labels=applications.NEED_LABELS,
@@ -608,13 +609,13 @@ def application(event: Event, programme_public_id: str, public_id: str):
         now = utcnow()
         try:
             if form.ask.data:
-                applications.request_info(
+                grant_messages.request_info(
                     actor=current_user, application=item, body=form.body.data, now=now
                 )
                 done = _("The applicant is asked for more information and notified by mail.")
             else:
                 internal = bool(form.note.data)
-                applications.post_message(
+                grant_messages.post_message(
                     actor=current_user,
                     application=item,
                     body=form.body.data,

@@ -44,7 +44,7 @@ from organizer.services.exports import grants_csv
 from organizer.services.grants import applications, programmes, reimbursement
 from organizer.services.grants.applications import CATEGORY_LABELS, STATE_LABELS
 from organizer.services.print import letters
-from organizer.services.questions import FileInput
+from organizer.services.reviewing.questions import FileInput
 
 bp = Blueprint("grant_money", __name__)
 

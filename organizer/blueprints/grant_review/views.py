@@ -30,6 +30,7 @@ from organizer.models import Event, GrantApplication, GrantProgramme
 from organizer.services.grants import applications as application_service
 from organizer.services.grants import programmes as programme_service
 from organizer.services.grants import review
+from organizer.services.reviewing import criteria as criteria_service
 
 bp = Blueprint("grant_review", __name__, url_prefix="/review")
 
@@ -84,7 +85,7 @@ def applications(event: Event, programme_public_id: str):
         programme=programme,
         page=page,
         mine=review.my_reviews(programme, current_user),
-        conflicts=review.conflicts_of(programme, current_user),
+        conflicts=review.interests_of(programme, current_user),
         own_left_out=review.own_count(programme, current_user),
         status=review.status_label,
         **_labels(),
@@ -168,12 +169,12 @@ def application(event: Event, public_id: str):
         anonymous=programme.anonymous_review,
         criteria_by_id=criteria_by_id,
         mine=mine,
-        my_score=review.review_score(mine, criteria_by_id) if mine is not None else None,
+        my_score=criteria_service.review_score(mine, criteria_by_id) if mine is not None else None,
         form=form,
         answers=review.reviewer_answers(item),
         files=review.reviewer_files(item),
-        others=[(r, review.review_score(r, criteria_by_id)) for r in others],
-        conflict=item.id in review.conflicts_of(programme, current_user),
+        others=[(r, criteria_service.review_score(r, criteria_by_id)) for r in others],
+        conflict=item.id in review.interests_of(programme, current_user),
         QuestionKind=QuestionKind,
         **_labels(),
     ), status
@@ -209,12 +210,12 @@ def conflict(event: Event, public_id: str):
     """Declare a conflict of interest with an application, or withdraw the declaration: a page
     that says what happens, with the button that does it."""
     item = _application(event, public_id)
-    declared = item.id in review.conflicts_of(item.programme, current_user)
+    declared = item.id in review.interests_of(item.programme, current_user)
     form = ConflictForm(action="withdraw" if declared else "declare")
     if form.validate_on_submit():
         try:
             if form.action.data == "declare":
-                review.declare_conflict(
+                review.declare_interest(
                     actor=current_user,
                     application=item,
                     reason=form.reason.data or "",
@@ -222,7 +223,7 @@ def conflict(event: Event, public_id: str):
                 )
                 message = _("Your conflict of interest is recorded. You will not review it.")
             else:
-                review.withdraw_conflict(actor=current_user, application=item, now=utcnow())
+                review.withdraw_interest(actor=current_user, application=item, now=utcnow())
                 message = _("Your declaration of a conflict of interest is withdrawn.")
         except DomainError as error:
             show_domain_error(error, form)

@@ -36,6 +36,7 @@ from organizer.models import (
 )
 from organizer.services import money
 from organizer.services.grants import applications as grant_apps
+from organizer.services.grants import messages as grant_messages
 from organizer.services.grants.applications import (
     CATEGORY_LABELS,
     NEED_LABELS,
@@ -234,9 +235,9 @@ class MessageForm(Form):
         _l("Your message to the committee"),
         validators=[
             InputRequired(_l("Write a message.")),
-            Length(max=grant_apps.MESSAGE_MAX, message=_l("Keep the message shorter.")),
+            Length(max=grant_messages.MESSAGE_MAX, message=_l("Keep the message shorter.")),
         ],
-        render_kw={"rows": 5, "maxlength": grant_apps.MESSAGE_MAX},
+        render_kw={"rows": 5, "maxlength": grant_messages.MESSAGE_MAX},
     )
     submit = SubmitField(_l("Send message"))
 

@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from organizer import permissions
 from organizer.blueprints._common import (
     access,
     commit,
@@ -38,8 +39,9 @@ from organizer.blueprints.grants.forms import (
 from organizer.enums import GrantState
 from organizer.errors import DomainError, NotFound
 from organizer.models import Event, GrantApplication, GrantProgramme
-from organizer.services import cfp as cfp_service
+from organizer.services.cfp import proposals
 from organizer.services.grants import applications as grant_apps
+from organizer.services.grants import messages as grant_messages
 from organizer.services.grants import offers
 from organizer.services.grants import programmes as grant_programmes
 
@@ -86,7 +88,7 @@ def _form_for(programme: GrantProgramme, application: GrantApplication | None = 
     return application_form(
         programme,
         grant_programmes.questions(programme),
-        cfp_service.my_proposals(programme.event, current_user),
+        proposals.my_proposals(programme.event, current_user),
         application=application,
         **kw,
     )
@@ -293,8 +295,8 @@ def _application_page(  # type: ignore[no-untyped-def]
         message_form=message_form if application.state != GrantState.DRAFT else None,
         editable=editable,
         only_lowering=grant_apps.only_lowering(application, now=now),
-        can_withdraw=grant_apps.can_withdraw(application),
-        messages=grant_apps.thread(application, include_internal=False),
+        can_withdraw=permissions.can_withdraw_application(current_user, application),
+        messages=grant_messages.thread(application, include_internal=False),
         answers=answers,
         state_labels=grant_apps.STATE_LABELS,
         need_labels=grant_apps.NEED_LABELS,
@@ -324,7 +326,7 @@ def reply(event: Event, public_id: str):
     form = MessageForm()
     if form.validate_on_submit():
         try:
-            grant_apps.post_message(
+            grant_messages.post_message(
                 actor=current_user,
                 application=application,
                 body=form.body.data,
@@ -375,5 +377,5 @@ def withdraw(event: Event, public_id: str):
         event=event,
         application=application,
         form=form,
-        can_withdraw=grant_apps.can_withdraw(application),
+        can_withdraw=permissions.can_withdraw_application(current_user, application),
     )

@@ -36,8 +36,9 @@ from organizer.blueprints._common import (
 from organizer.blueprints._setup_forms import ConfirmForm
 from organizer.errors import DomainError, NotFound
 from organizer.models import Agenda, Event
-from organizer.services import agendas, cfp
+from organizer.services import agendas
 from organizer.services import programme_pages as pages
+from organizer.services.cfp import call as call_service
 from organizer.services.programme import Programme, programme_of
 from organizer.services.scheduling import releases
 
@@ -101,7 +102,7 @@ def _starred(agenda: Agenda | None) -> set[str]:
 
 
 def _empty(event: Event, template: str = "programme/empty.html"):  # type: ignore[no-untyped-def]
-    call = cfp.call_of(event)
+    call = call_service.call_of(event)
     now = utcnow()
     return render_template(template, event=event, call=call if call and call.is_open(now) else None)
 

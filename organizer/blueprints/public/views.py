@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from organizer import permissions
 from organizer.blueprints._common import access, event_or_404, paginate, utcnow
-from organizer.services import cfp
+from organizer.services.cfp import call as call_service
 from organizer.services.events import public_events
 from organizer.services.grants import programmes as grant_programmes
 from organizer.services.scheduling import releases
@@ -31,7 +31,7 @@ def event(event_slug: str):
     return render_template(
         "public/event.html",
         event=event,
-        call=cfp.call_of(event),
+        call=call_service.call_of(event),
         programmes=grant_programmes.programmes(event),
         release=releases.latest(event),
         now=utcnow(),

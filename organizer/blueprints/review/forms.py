@@ -18,7 +18,8 @@ from organizer.blueprints._common import CheckboxGroupField
 from organizer.blueprints._forms import Form
 from organizer.blueprints._scoring import ScoredForm, add_score_fields, saved_scores
 from organizer.models import Review, ReviewCriterion, Track
-from organizer.services.review import COMMENT_MAX, CONFLICT_REASON_MAX, NOTE_MAX
+from organizer.services.cfp.reviews import COMMENT_MAX, NOTE_MAX
+from organizer.services.reviewing.interests import REASON_MAX as CONFLICT_REASON_MAX
 
 
 class ReviewForm(ScoredForm, Form):

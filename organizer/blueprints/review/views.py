@@ -40,9 +40,12 @@ from organizer.blueprints.review.forms import (
 from organizer.enums import QuestionKind
 from organizer.errors import DomainError, NotFound
 from organizer.models import Event, Proposal
-from organizer.services import cfp as cfp_service
-from organizer.services import redaction, review
+from organizer.services.cfp import assignment, proposals, review_setup, reviews
+from organizer.services.cfp import call as call_service
+from organizer.services.cfp import profiles as profiles_service
 from organizer.services.exports import review_csv
+from organizer.services.reviewing import criteria as criteria_service
+from organizer.services.reviewing import redaction
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -50,8 +53,8 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 def _reviewable(event: Event, public_id: str) -> Proposal:
     """The proposal if this reviewer may open it: 404 for another event's proposal, their own
     (they speak on it or are invited to), or one not (or no longer) open for review."""
-    proposal = cfp_service.proposal_by_public_id(event, public_id)
-    if proposal.state not in review.REVIEWABLE_STATES:
+    proposal = proposals.proposal_by_public_id(event, public_id)
+    if proposal.state not in review_setup.REVIEWABLE_STATES:
         abort(404)
     if not permissions.can_review_proposal(current_user, proposal):
         abort(404)
@@ -69,16 +72,16 @@ def _anonymous(call: Any) -> bool:
 @bp.route("/<event_slug>/")
 @event_route(permissions.can_review)
 def index(event: Event):
-    call = cfp_service.call_of(event)
-    rules = review.rules(event, cfp=call, now=utcnow())
-    rows = review.my_assignments(event, current_user)
+    call = call_service.call_of(event)
+    rules = review_setup.rules(event, cfp=call, now=utcnow())
+    rows = assignment.my_assignments(event, current_user)
     return render_template(
         "review/index.html",
         event=event,
         rules=rules,
         rows=rows,
         anonymous=_anonymous(call),
-        status=review.status_label,
+        status=reviews.status_label,
         todo=sum(1 for row in rows if row.my_review is None),
     )
 
@@ -87,7 +90,7 @@ def index(event: Event):
 @bp.route("/<event_slug>/next")
 @event_route(permissions.can_review)
 def next_proposal(event: Event):
-    proposal = review.next_proposal(event, current_user)
+    proposal = assignment.next_proposal(event, current_user)
     if proposal is None:
         flash(_("You have reviewed everything assigned to you."), "success")
         return redirect(url_for("review.index", event_slug=event.slug))
@@ -98,18 +101,18 @@ def next_proposal(event: Event):
 @bp.route("/<event_slug>/proposals")
 @event_route(permissions.can_review)
 def all_proposals(event: Event):
-    call = cfp_service.call_of(event)
-    query = review.reviewable_proposals_query(event, viewer=current_user)
+    call = call_service.call_of(event)
+    query = reviews.reviewable_proposals_query(event, viewer=current_user)
     page = paginate(query)
-    assigned = {row.proposal.id: row for row in review.my_assignments(event, current_user)}
+    assigned = {row.proposal.id: row for row in assignment.my_assignments(event, current_user)}
     return render_template(
         "review/all_proposals.html",
         event=event,
         page=page,
         anonymous=_anonymous(call),
-        conflicts=review.conflicts_of(event, current_user),
+        conflicts=reviews.interests_of(event, current_user),
         assigned=assigned,
-        status=review.status_label,
+        status=reviews.status_label,
     )
 
 
@@ -117,12 +120,12 @@ def all_proposals(event: Event):
 @bp.route("/<event_slug>/preferences", methods=["GET", "POST"])
 @event_route(permissions.can_review)
 def preferences(event: Event):
-    tracks = cfp_service.tracks(event)
+    tracks = call_service.tracks(event)
     form = PreferencesForm()
     form.set_tracks(tracks)
     if form.validate_on_submit():
         try:
-            review.set_reviewer_tracks(
+            review_setup.set_reviewer_tracks(
                 actor=current_user, event=event, track_ids=form.track_ids.data or [], now=utcnow()
             )
         except DomainError as error:
@@ -132,7 +135,7 @@ def preferences(event: Event):
         flash(_("Your track preferences are saved."), "success")
         return redirect(url_for("review.preferences", event_slug=event.slug))
     if request.method == "GET":
-        form.track_ids.data = sorted(review.reviewer_tracks(event, current_user))
+        form.track_ids.data = sorted(review_setup.reviewer_tracks(event, current_user))
     return _preferences_page(event, form, tracks), 400 if form.errors else 200
 
 
@@ -145,17 +148,17 @@ def _preferences_page(event: Event, form: PreferencesForm, tracks: list[Any]) ->
 @event_route(permissions.can_review)
 def proposal(event: Event, public_id: str):
     item = _reviewable(event, public_id)
-    call = cfp_service.call_of(event)
+    call = call_service.call_of(event)
     now = utcnow()
-    rules = review.rules(event, cfp=call, now=now)
-    criteria = review.criteria_for(event, item)
-    mine = review.review_of(item, current_user)
+    rules = review_setup.rules(event, cfp=call, now=now)
+    criteria = review_setup.criteria_for(event, item)
+    mine = reviews.review_of(item, current_user)
     form = review_form(criteria, mine if request.method == "GET" else None)
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                review.save_review(
+                reviews.save_review(
                     actor=current_user,
                     proposal=item,
                     scores=form.scores(),
@@ -171,7 +174,7 @@ def proposal(event: Event, public_id: str):
             else:
                 commit()
                 flash(_("Your review is saved."), "success")
-                following = review.next_proposal(event, current_user)
+                following = assignment.next_proposal(event, current_user)
                 if following is None:
                     return redirect(url_for("review.index", event_slug=event.slug))
                 return redirect(
@@ -179,24 +182,24 @@ def proposal(event: Event, public_id: str):
                 )
         else:
             status = 400
-        mine = review.review_of(item, current_user)
+        mine = reviews.review_of(item, current_user)
     return _proposal_page(event, item, call, rules, criteria, mine, form), status
 
 
 def _proposal_page(event, item, call, rules, criteria, mine, form) -> str:  # type: ignore[no-untyped-def]
     anonymous = _anonymous(call)
-    by_question = {answer.question_id: answer for answer in cfp_service.answers_of(item)}
+    by_question = {answer.question_id: answer for answer in proposals.answers_of(item)}
     answers = [
         (question, by_question[question.id])
-        for question in cfp_service.questions(event)
+        for question in call_service.questions(event)
         if question.visible_to_reviewers and question.id in by_question
     ]
     speakers: list[tuple[Any, Any]] = []
     if not anonymous:
         users = [s.user for s in item.accepted_speakers if s.user is not None]
-        profiles = cfp_service.profiles_for(event, [u.id for u in users])
+        profiles = profiles_service.profiles_for(event, [u.id for u in users])
         speakers = [(user, profiles.get(user.id)) for user in users]
-    others = review.visible_other_reviews(viewer=current_user, proposal=item, rules=rules)
+    others = reviews.visible_other_reviews(viewer=current_user, proposal=item, rules=rules)
     criteria_by_id = {c.id: c for c in criteria}
     return render_template(
         "review/proposal.html",
@@ -211,9 +214,9 @@ def _proposal_page(event, item, call, rules, criteria, mine, form) -> str:  # ty
         form=form,
         answers=answers,
         speakers=speakers,
-        others=[(r, review.review_score(r, criteria_by_id)) for r in others],
-        my_score=review.review_score(mine, criteria_by_id) if mine is not None else None,
-        conflict=item.id in review.conflicts_of(event, current_user),
+        others=[(r, criteria_service.review_score(r, criteria_by_id)) for r in others],
+        my_score=criteria_service.review_score(mine, criteria_by_id) if mine is not None else None,
+        conflict=item.id in reviews.interests_of(event, current_user),
         QuestionKind=QuestionKind,
     )
 
@@ -246,17 +249,17 @@ def conflict(event: Event, public_id: str):
     """Declare a conflict of interest with a proposal, or withdraw the declaration: a page that
     says what happens, with the button that does it."""
     item = _reviewable(event, public_id)
-    declared = item.id in review.conflicts_of(event, current_user)
+    declared = item.id in reviews.interests_of(event, current_user)
     form = ConflictForm(action="withdraw" if declared else "declare")
     if form.validate_on_submit():
         try:
             if form.action.data == "declare":
-                review.declare_conflict(
+                reviews.declare_interest(
                     actor=current_user, proposal=item, reason=form.reason.data or "", now=utcnow()
                 )
                 message = _("Your conflict of interest is recorded. You will not review it.")
             else:
-                review.withdraw_conflict(actor=current_user, proposal=item, now=utcnow())
+                reviews.withdraw_interest(actor=current_user, proposal=item, now=utcnow())
                 message = _("Your declaration of a conflict of interest is withdrawn.")
         except DomainError as error:
             show_domain_error(error, form)
@@ -274,7 +277,7 @@ def _conflict_page(event: Event, item: Proposal, declared: bool, form: ConflictF
         proposal=item,
         declared=declared,
         form=form,
-        anonymous=_anonymous(cfp_service.call_of(event)),
+        anonymous=_anonymous(call_service.call_of(event)),
     )
 
 
@@ -287,9 +290,9 @@ def _conflict_page(event: Event, item: Proposal, declared: bool, form: ConflictF
 def export_csv(event: Event):
     """My assigned proposals as reviewers see them, with my scores. Never a speaker's data."""
     text = review_csv.render(
-        review.my_assignments(event, current_user),
-        review.event_criteria(event),
-        anonymous=_anonymous(cfp_service.call_of(event)),
+        assignment.my_assignments(event, current_user),
+        review_setup.event_criteria(event),
+        anonymous=_anonymous(call_service.call_of(event)),
     )
     response = Response(text, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="review-{event.slug}.csv"'

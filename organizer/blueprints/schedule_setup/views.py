@@ -46,7 +46,7 @@ from organizer.blueprints.schedule_setup.forms import (
 )
 from organizer.enums import AVAILABILITY_LABELS, SlotKind
 from organizer.models import Event, Room, Slot, User
-from organizer.services.cfp import AVAILABILITY
+from organizer.services.cfp.profiles import AVAILABILITY
 from organizer.services.scheduling import (
     day_setup,
     editor,

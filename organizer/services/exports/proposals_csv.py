@@ -13,7 +13,7 @@ from organizer.models import Answer, Question
 from organizer.services.exports.cells import write_rows
 
 if TYPE_CHECKING:
-    from organizer.services.decisions import ListRow
+    from organizer.services.cfp.decisions import ListRow
 
 HEADER = (
     "id",

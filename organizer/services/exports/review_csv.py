@@ -12,12 +12,13 @@ from typing import Any
 from flask_babel import gettext as _
 
 from organizer.models import ReviewCriterion
-from organizer.services import review
+from organizer.services.cfp import assignment, reviews
 from organizer.services.exports.cells import write_rows
+from organizer.services.reviewing import criteria as criteria_service
 
 
 def render(
-    rows: Sequence[review.AssignedRow], criteria: Sequence[ReviewCriterion], *, anonymous: bool
+    rows: Sequence[assignment.AssignedRow], criteria: Sequence[ReviewCriterion], *, anonymous: bool
 ) -> str:
     criteria_by_id = {c.id: c for c in criteria}
     lines: list[list[Any]] = [
@@ -35,14 +36,14 @@ def render(
     for row in rows:
         item, mine = row.proposal, row.my_review
         scores = {s.criterion_id: s.score for s in mine.scores} if mine is not None else {}
-        overall = review.review_score(mine, criteria_by_id) if mine is not None else None
+        overall = criteria_service.review_score(mine, criteria_by_id) if mine is not None else None
         lines.append(
             [
                 item.reviewer_title if anonymous else item.title,
                 item.reviewer_abstract if anonymous else item.abstract,
                 item.track.name if item.track else "",
                 item.session_type.name,
-                review.status_label(mine),
+                reviews.status_label(mine),
                 round(overall, 1) if overall is not None else "",
                 *[scores.get(c.id, "") for c in criteria],
                 mine.comment if mine is not None else "",

@@ -48,8 +48,9 @@ from organizer.models import (
     GrantProgramme,
     User,
 )
-from organizer.services import audit, conflicts, money
+from organizer.services import audit, money
 from organizer.services.grants import review as grant_review
+from organizer.services.reviewing import interests
 
 TIME_LIMIT_SECONDS = 10.0
 WORKERS = 2
@@ -574,7 +575,7 @@ def adjust_line(
     if run.status != AllocationStatus.DRAFT:
         raise Conflict(_("This allocation was already committed or discarded."))
     application = line.application
-    conflicts.refuse_own_application(actor, application)
+    interests.refuse_own_application(actor, application)
     requested = {c: int(v) for c, v in (application.requested or {}).items()}
     currency = programme.currency
     errors: dict[str, str] = {}

@@ -25,39 +25,36 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from organizer import permissions
 from organizer.enums import GrantCategory, GrantState, NeedLevel, QuestionKind
-from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from organizer.errors import Conflict, NotFound, ValidationFailed
 from organizer.extensions import db
 from organizer.models import (
     Event,
     GrantAnswer,
     GrantApplication,
-    GrantMessage,
     GrantProgramme,
     GrantQuestion,
     Proposal,
     User,
 )
-from organizer.services import audit, conflicts, money, uploads
+from organizer.services import audit, money, notifications
 from organizer.services.grants.programmes import categories_for, questions
-from organizer.services.mail import external_url, queue_mail
-from organizer.services.questions import FileInput, validate_answer
+from organizer.services.mail import external_url
+from organizer.services.reviewing import interests
+from organizer.services.reviewing.questions import (
+    FileInput,
+    snapshot,
+    store_answer,
+    store_files,
+    validate_answers,
+)
 
 MOTIVATION_MAX = 5_000
 SHORT_MAX = 200
 CITY_MAX = 100
 OTHER_FUNDING_MAX = 2_000
-MESSAGE_MAX = 5_000
 
 # The applicant may change anything in these states (until the deadline).
 EDITABLE_STATES = (GrantState.DRAFT, GrantState.SUBMITTED, GrantState.INFO_NEEDED)
-# Withdrawing is possible until an award is accepted (or the application is closed).
-WITHDRAWABLE_STATES = (
-    GrantState.DRAFT,
-    GrantState.SUBMITTED,
-    GrantState.INFO_NEEDED,
-    GrantState.WAITLISTED,
-    GrantState.OFFERED,
-)
 
 STATE_LABELS = {
     GrantState.DRAFT: _l("draft"),
@@ -203,10 +200,6 @@ def only_lowering(application: GrantApplication, *, now: dt.datetime) -> bool:
     return application.state in EDITABLE_STATES and now >= application.programme.closes_at
 
 
-def can_withdraw(application: GrantApplication) -> bool:
-    return application.state in WITHDRAWABLE_STATES
-
-
 # Applying ----------------------------------------------------------------------------------
 
 
@@ -247,11 +240,35 @@ def _validate(
     data: ApplicationInput,
     *,
     submit: bool,
-    existing_answers: dict[int, GrantAnswer],
+    application: GrantApplication | None,
     programme_questions: list[GrantQuestion],
+) -> Proposal | None:
+    """Every rule of what the applicant wrote: ValidationFailed with all that is wrong, else
+    the proposal they present (if any)."""
+    existing_answers = {a.question_id: a for a in application.answers} if application else {}
+    errors, proposal = _check_person(programme, actor, data, submit=submit)
+    errors.update(_check_amounts(programme, data, submit=submit))
+    if data.own_contribution < 0:
+        errors["own_contribution"] = _("Enter an amount of zero or more.")
+    if len(data.other_funding.strip()) > OTHER_FUNDING_MAX:
+        errors["other_funding"] = _("Keep this to %(n)s characters or fewer.", n=OTHER_FUNDING_MAX)
+    errors.update(
+        validate_answers(
+            programme_questions, data.answers, data.files, existing_answers, submit=submit
+        )
+    )
+    errors.update(data.input_errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return proposal
+
+
+def _check_person(
+    programme: GrantProgramme, actor: User, data: ApplicationInput, *, submit: bool
 ) -> tuple[dict[str, str], Proposal | None]:
+    """Who applies and from where: motivation, role, the proposal they present, their
+    country and city, and how much they need the support."""
     errors: dict[str, str] = {}
-    currency = programme.currency
     motivation = data.motivation.strip()
     if submit and not motivation:
         errors["motivation"] = _("Tell the committee why you apply and what you will bring.")
@@ -282,6 +299,15 @@ def _validate(
         errors["need"] = _("Choose one of the options.")
     elif submit and not data.need:
         errors["need"] = _("Choose how much you need the support.")
+    return errors, proposal
+
+
+def _check_amounts(
+    programme: GrantProgramme, data: ApplicationInput, *, submit: bool
+) -> dict[str, str]:
+    """The amounts asked for, category by category and in all (the programme's cap)."""
+    errors: dict[str, str] = {}
+    currency = programme.currency
     allowed = categories_for(programme)
     allowed_values = {c.value for c in allowed}
     for key, amount in data.requested.items():
@@ -320,21 +346,7 @@ def _validate(
         )
     elif submit and total == 0 and not any(k in errors for k in map(amount_field, allowed)):
         errors[first] = _("Enter at least one amount you ask for.")
-    if data.own_contribution < 0:
-        errors["own_contribution"] = _("Enter an amount of zero or more.")
-    if len(data.other_funding.strip()) > OTHER_FUNDING_MAX:
-        errors["other_funding"] = _("Keep this to %(n)s characters or fewer.", n=OTHER_FUNDING_MAX)
-    for question in programme_questions:
-        message = validate_answer(
-            question,
-            data.answers.get(question.id),
-            data.files.get(question.id),
-            existing_answers.get(question.id),
-            submit=submit,
-        )
-        if message:
-            errors[f"question-{question.id}"] = message
-    return errors, proposal
+    return errors
 
 
 def _content(application: GrantApplication) -> dict[str, Any]:
@@ -369,10 +381,6 @@ def _values(data: ApplicationInput, proposal: Proposal | None) -> dict[str, Any]
     }
 
 
-def _answers(application: GrantApplication) -> dict[int, Any]:
-    return {a.question_id: (a.value, a.upload_id) for a in application.answers}
-
-
 def _apply(
     application: GrantApplication,
     data: ApplicationInput,
@@ -386,29 +394,6 @@ def _apply(
     allowed = {c.value for c in categories_for(programme)}
     application.requested = {k: v for k, v in data.requested.items() if k in allowed and v > 0}
     application.requested_total = sum(application.requested.values())
-
-
-def _store_answer(
-    application: GrantApplication, question: GrantQuestion, value: Any, upload: Any
-) -> None:
-    answer = next((a for a in application.answers if a.question_id == question.id), None)
-    if question.kind == QuestionKind.FILE:
-        if upload is None:
-            return  # keep the file sent earlier
-        if answer is None:
-            answer = GrantAnswer(question=question)
-            application.answers.append(answer)
-        answer.upload = upload
-        answer.value = None
-        return
-    if value in (None, "", []):
-        if answer is not None:
-            application.answers.remove(answer)
-        return
-    if answer is None:
-        answer = GrantAnswer(question=question)
-        application.answers.append(answer)
-    answer.value = value.strip() if isinstance(value, str) else value
 
 
 class AlreadyApplied(Conflict):
@@ -477,112 +462,41 @@ def save_application(
     instead of silently overwriting newer text."""
     event = programme.event
     programme_questions = questions(programme)
+    lowering = False
     if application is None:
-        first = application_of(programme, actor)
-        if first is not None:
-            raise AlreadyApplied(first)
-        if now < programme.opens_at:
-            raise Conflict(_("This programme is not open for applications yet."))
-        if now >= programme.closes_at:
-            raise Conflict(
-                _("The deadline has passed: this programme no longer takes applications.")
-            )
-        existing_answers: dict[int, GrantAnswer] = {}
-        lowering = False
+        _refuse_new(programme, actor, now=now)
     else:
-        permissions.require(permissions.is_applicant(actor, application))
-        if application.programme_id != programme.id:
-            raise NotFound()
-        if application.state not in EDITABLE_STATES:
-            raise Conflict(_("This application can no longer be changed."))
-        if version is not None and version != application.version:
-            raise Conflict(
-                _(
-                    "This application was changed in another tab since you opened it. Your "
-                    "text is still in the form: copy what you need, then reload the page to "
-                    "see the newest version."
-                )
-            )
-        lowering = now >= programme.closes_at
-        if lowering and application.state == GrantState.DRAFT:
-            raise Conflict(
-                _("The deadline has passed: a draft can no longer be submitted or changed.")
-            )
+        lowering = _refuse_edit(programme, actor, application, version=version, now=now)
         if application.state != GrantState.DRAFT:
             submit = False  # already with the committee: a second "submit" is just a save
-        existing_answers = {a.question_id: a for a in application.answers}
-    if submit and not actor.email_verified:
-        raise Conflict(_("Confirm your email address before you submit (see your inbox)."))
     if submit:
-        conflicts.refuse_team_submission(
-            actor=actor, event=event, allowed=programme.team_may_apply, what="grant"
-        )
-    errors, proposal = _validate(
+        _refuse_submission(actor, programme)
+    proposal = _validate(
         programme,
         actor,
         data,
         submit=submit or (application is not None and application.state != GrantState.DRAFT),
-        existing_answers=existing_answers,
+        application=application,
         programme_questions=programme_questions,
     )
-    errors = {**errors, **data.input_errors}
-    if errors:
-        raise ValidationFailed(errors)
     if lowering:
         assert application is not None
         _refuse_after_deadline_changes(application, data, proposal, programme_questions)
-    stored = {}
-    by_id = {q.id: q for q in programme_questions}
-    for question_id, file in data.files.items():
-        question = by_id.get(question_id)
-        if question is None or question.kind != QuestionKind.FILE:
-            continue
-        stored[question_id] = uploads.store(
-            stream=file.stream,
-            filename=file.filename,
-            field=f"question-{question_id}",
-            allowed=question.file_kinds,
-            max_kb=question.max_file_kb,
-            owner=actor,
-            event=event,
-            now=now,
-        )
+    stored = store_files(programme_questions, data.files, owner=actor, event=event, now=now)
     created = application is None
+    before: dict[str, Any] = {"requested": {}}
     if application is None:
-        application = GrantApplication(
-            programme_id=programme.id,
-            applicant_id=actor.id,
-            state=GrantState.DRAFT,
-            created_at=now,
-            updated_at=now,
-            version=1,
-        )
-        db.session.add(application)
-        before: dict[str, Any] = {}
-        requested_before: dict[str, int] = {}
-        answers_before: dict[int, Any] = {}
+        application = _new_application(programme, actor, now=now)
     else:
-        before = _content(application)
-        requested_before = dict(application.requested)
-        answers_before = _answers(application)
+        before = {**_content(application), "requested": dict(application.requested)}
+    answers_before = snapshot(application.answers)
     _apply(application, data, proposal, programme)
     for question in programme_questions:
-        _store_answer(application, question, data.answers.get(question.id), stored.get(question.id))
-    try:
-        db.session.flush()
-    except IntegrityError as error:  # the same person, twice at the same moment
-        raise Conflict(
-            _(
-                "You have already applied to this programme, perhaps from another tab. "
-                "Find your application under My applications."
-            )
-        ) from error
-    after = _content(application)
-    changed = (
-        before != after
-        or requested_before != application.requested
-        or answers_before != _answers(application)
-    )
+        value = data.answers.get(question.id)
+        store_answer(application.answers, question, value, stored.get(question.id), new=GrantAnswer)
+    _flush_once()
+    after = {**_content(application), "requested": application.requested}
+    changed = before != after or answers_before != snapshot(application.answers)
     if not created and (changed or submit):
         application.version += 1
     if changed or submit or created:
@@ -591,61 +505,149 @@ def save_application(
         application.state = GrantState.SUBMITTED
         application.submitted_at = now
     db.session.flush()
-    details = audit.changes(
-        {**before, "requested": requested_before}, {**after, "requested": application.requested}
+    _record_save(
+        actor,
+        application,
+        before,
+        after,
+        action="submit" if submit else ("create" if created else "edit"),
+        now=now,
     )
-    details.pop("motivation", None)  # what people write about their need stays out of the log
+    if submit:
+        tell_applicant(application, "grant_submitted", now=now)
+    return application
+
+
+def _record_save(
+    actor: User,
+    application: GrantApplication,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    *,
+    action: str,
+    now: dt.datetime,
+) -> None:
+    """The audit entry of a save: what changed, but never what people write about their
+    need (motivation, other funding). A new draft records no details."""
+    details = audit.changes(before, after)
+    details.pop("motivation", None)
     details.pop("other_funding", None)
     audit.record(
-        action=(
-            "grant_application.submit"
-            if submit
-            else ("grant_application.create" if created else "grant_application.edit")
-        ),
+        action=f"grant_application.{action}",
         actor=actor,
         now=now,
         object_type="grant_application",
         object_id=application.id,
-        event=event,
-        details={} if created and not submit else details,
+        event=application.programme.event,
+        details={} if action == "create" else details,
     )
-    if submit:
-        _mail_applicant(application, "grant_submitted", now=now)
+
+
+def _refuse_submission(actor: User, programme: GrantProgramme) -> None:
+    if not actor.email_verified:
+        raise Conflict(_("Confirm your email address before you submit (see your inbox)."))
+    interests.refuse_team_submission(
+        actor=actor, event=programme.event, allowed=programme.team_may_apply, what="grant"
+    )
+
+
+def _flush_once() -> None:
+    """Flush a new application; the same person applying twice at the same moment is
+    refused by the database's unique constraint."""
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        raise Conflict(
+            _(
+                "You have already applied to this programme, perhaps from another tab. "
+                "Find your application under My applications."
+            )
+        ) from error
+
+
+def _refuse_new(programme: GrantProgramme, actor: User, *, now: dt.datetime) -> None:
+    """One application per person and programme, while the programme is open."""
+    first = application_of(programme, actor)
+    if first is not None:
+        raise AlreadyApplied(first)
+    if now < programme.opens_at:
+        raise Conflict(_("This programme is not open for applications yet."))
+    if now >= programme.closes_at:
+        raise Conflict(_("The deadline has passed: this programme no longer takes applications."))
+
+
+def _refuse_edit(
+    programme: GrantProgramme,
+    actor: User,
+    application: GrantApplication,
+    *,
+    version: int | None,
+    now: dt.datetime,
+) -> bool:
+    """Whether the applicant may change the application now, from a form opened at
+    `version`; True when only lowering the amounts is left (after the deadline)."""
+    permissions.require(permissions.is_applicant(actor, application))
+    if application.programme_id != programme.id:
+        raise NotFound()
+    if application.state not in EDITABLE_STATES:
+        raise Conflict(_("This application can no longer be changed."))
+    if version is not None and version != application.version:
+        raise Conflict(
+            _(
+                "This application was changed in another tab since you opened it. Your "
+                "text is still in the form: copy what you need, then reload the page to "
+                "see the newest version."
+            )
+        )
+    lowering = now >= programme.closes_at
+    if lowering and application.state == GrantState.DRAFT:
+        raise Conflict(_("The deadline has passed: a draft can no longer be submitted or changed."))
+    return lowering
+
+
+def _new_application(
+    programme: GrantProgramme, actor: User, *, now: dt.datetime
+) -> GrantApplication:
+    application = GrantApplication(
+        programme_id=programme.id,
+        applicant_id=actor.id,
+        state=GrantState.DRAFT,
+        created_at=now,
+        updated_at=now,
+        version=1,
+    )
+    db.session.add(application)
     return application
 
 
-def _application_url(application: GrantApplication) -> str:
-    return external_url(
-        "grants.application",
-        event_slug=application.programme.event.slug,
-        public_id=application.public_id,
-    )
-
-
-def _mail_applicant(
+def tell_applicant(
     application: GrantApplication,
     purpose: str,
     *,
     now: dt.datetime,
     context: dict[str, Any] | None = None,
-    key: str | None = None,
+    about: tuple[object, ...] | None = None,
 ) -> None:
-    applicant = application.applicant
+    """Mail the applicant about their application, in their language: once per version of
+    the application unless `about` says what else makes it one mail."""
     programme = application.programme
-    queue_mail(
-        to=applicant.email,
-        purpose=purpose,
+    notifications.tell(
+        application.applicant,
+        purpose,
+        about=about or (application, application.version),
         context={
             "application": application,
-            "applicant": applicant,
+            "applicant": application.applicant,
             "programme": programme,
-            "application_url": _application_url(application),
+            "application_url": external_url(
+                "grants.application",
+                event_slug=programme.event.slug,
+                public_id=application.public_id,
+            ),
             **(context or {}),
         },
         now=now,
         event=programme.event,
-        locale=applicant.locale,
-        idempotency_key=key or f"{purpose}:{application.id}:{application.version}",
     )
 
 
@@ -658,7 +660,7 @@ def withdraw(*, actor: User, application: GrantApplication, now: dt.datetime) ->
     permissions.require(permissions.is_applicant(actor, application))
     if application.state == GrantState.WITHDRAWN:
         raise Conflict(_("This application is already withdrawn."))
-    if application.state not in WITHDRAWABLE_STATES:
+    if application.state not in permissions.WITHDRAWABLE_GRANT_STATES:
         if application.state == GrantState.ACCEPTED:
             raise Conflict(
                 _(
@@ -684,137 +686,4 @@ def withdraw(*, actor: User, application: GrantApplication, now: dt.datetime) ->
         details={"state": [was.value, GrantState.WITHDRAWN.value]},
     )
     if was != GrantState.DRAFT:
-        _mail_applicant(application, "grant_withdrawn", now=now)
-
-
-# Messages ----------------------------------------------------------------------------------
-
-
-def thread(application: GrantApplication, *, include_internal: bool) -> list[GrantMessage]:
-    query = (
-        select(GrantMessage)
-        .where(GrantMessage.application_id == application.id)
-        .options(selectinload(GrantMessage.author))
-        .order_by(GrantMessage.created_at, GrantMessage.id)
-    )
-    if not include_internal:
-        query = query.where(GrantMessage.internal.is_(False))
-    return list(db.session.scalars(query))
-
-
-def _clean_body(body: str) -> str:
-    body = (body or "").strip()
-    if not body:
-        raise ValidationFailed({"body": _("Write a message.")})
-    if len(body) > MESSAGE_MAX:
-        raise ValidationFailed(
-            {"body": _("Keep the message to %(n)s characters or fewer.", n=MESSAGE_MAX)}
-        )
-    return body
-
-
-def post_message(
-    *,
-    actor: User,
-    application: GrantApplication,
-    body: str,
-    internal: bool,
-    now: dt.datetime,
-) -> GrantMessage:
-    """A message in the application's thread. Applicants write to the committee (never an
-    internal note); the committee writes to the applicant (who gets a mail) or leaves an
-    internal note. An applicant's answer while information is needed sends the application
-    back to the committee."""
-    event = application.programme.event
-    from_applicant = permissions.is_applicant(actor, application)
-    if from_applicant:
-        if internal:
-            raise PermissionDenied()
-        if application.state == GrantState.DRAFT:
-            raise Conflict(_("Submit your application first; then you can write to the committee."))
-    elif not permissions.can_review_grants(actor, event):
-        raise PermissionDenied()
-    body = _clean_body(body)
-    message = GrantMessage(
-        application_id=application.id,
-        author_id=actor.id,
-        body=body,
-        internal=internal,
-        created_at=now,
-    )
-    db.session.add(message)
-    state_before = application.state
-    if from_applicant and application.state == GrantState.INFO_NEEDED:
-        application.state = GrantState.SUBMITTED
-        application.updated_at = now
-    db.session.flush()
-    audit.record(
-        action="grant_application.message",
-        actor=actor,
-        now=now,
-        object_type="grant_application",
-        object_id=application.id,
-        event=event,
-        details={
-            "message_id": message.id,
-            "internal": internal,
-            "from_applicant": from_applicant,
-            **(
-                {"state": [state_before.value, application.state.value]}
-                if state_before != application.state
-                else {}
-            ),
-        },
-    )
-    if not from_applicant and not internal:
-        _mail_applicant(
-            application,
-            "grant_message",
-            now=now,
-            context={"body": body},
-            key=f"grant_message:{message.id}",
-        )
-    return message
-
-
-def request_info(
-    *, actor: User, application: GrantApplication, body: str, now: dt.datetime
-) -> GrantMessage:
-    """The committee asks the applicant for more: the application waits in INFO_NEEDED
-    (the applicant may still edit it) and the applicant gets a mail with the question."""
-    event = application.programme.event
-    permissions.require(permissions.can_review_grants(actor, event))
-    if application.state not in (GrantState.SUBMITTED, GrantState.INFO_NEEDED):
-        raise Conflict(
-            _("Information can only be asked for while the application is being reviewed.")
-        )
-    body = _clean_body(body)
-    message = GrantMessage(
-        application_id=application.id,
-        author_id=actor.id,
-        body=body,
-        internal=False,
-        created_at=now,
-    )
-    db.session.add(message)
-    before = application.state
-    application.state = GrantState.INFO_NEEDED
-    application.updated_at = now
-    db.session.flush()
-    audit.record(
-        action="grant_application.request_info",
-        actor=actor,
-        now=now,
-        object_type="grant_application",
-        object_id=application.id,
-        event=event,
-        details={"message_id": message.id, "state": [before.value, GrantState.INFO_NEEDED.value]},
-    )
-    _mail_applicant(
-        application,
-        "grant_info_needed",
-        now=now,
-        context={"body": body},
-        key=f"grant_info_needed:{message.id}",
-    )
-    return message
+        tell_applicant(application, "grant_withdrawn", now=now)

@@ -32,8 +32,9 @@ from organizer.models import (
     OutboxMessage,
     User,
 )
-from organizer.services import audit, conflicts, money
+from organizer.services import audit, money
 from organizer.services.mail import external_url, queue_mail
+from organizer.services.reviewing import interests
 from organizer.services.timefmt import in_zone
 
 REMINDER_WINDOW = dt.timedelta(days=3)
@@ -187,10 +188,10 @@ def commit_run(
     assert programme is not None
     event = programme.event
     permissions.require(permissions.can_manage_grants(actor, event))
-    own = conflicts.own_application_ids(event, actor)
+    own = interests.own_application_ids(event, actor)
     for line in run.lines:
         if line.application_id in own:
-            conflicts.refuse_own_application(actor, line.application)
+            interests.refuse_own_application(actor, line.application)
     if run.status != AllocationStatus.DRAFT:
         raise Conflict(
             _("This allocation was already committed or discarded; run a new one.")
@@ -534,10 +535,10 @@ def offer_next(
         select(GrantApplication).where(
             GrantApplication.programme_id == programme.id,
             GrantApplication.state == GrantState.WAITLISTED,
-            conflicts.own_application(actor),
+            interests.own_application(actor),
         )
     ):
-        conflicts.refuse_own_application(actor, application)
+        interests.refuse_own_application(actor, application)
     respond_by = respond_by or default_respond_by(programme, now)
     _check_respond_by(respond_by, now)
     left = _remaining(programme)
@@ -584,7 +585,7 @@ def reject(*, actor: User, application: GrantApplication, now: dt.datetime) -> N
     """Turn down an application that has no offer (a mail tells the applicant)."""
     event = application.programme.event
     permissions.require(permissions.can_manage_grants(actor, event))
-    conflicts.refuse_own_application(actor, application)
+    interests.refuse_own_application(actor, application)
     if application.state not in REJECTABLE:
         raise Conflict(
             _(
@@ -614,7 +615,7 @@ def set_pin(
     """Must fund ("fund"), must not fund ("skip") or neither (None), for the next allocation."""
     event = application.programme.event
     permissions.require(permissions.can_manage_grants(actor, event))
-    conflicts.refuse_own_application(actor, application)
+    interests.refuse_own_application(actor, application)
     pin = pin or None
     if pin is not None and pin not in PINS:
         raise ValidationFailed({"pin": _("Choose must fund, must not fund, or neither.")})
@@ -653,11 +654,12 @@ def application_rows(
 ) -> list[Row]:
     """Every application but drafts (optionally in one state), newest first, with their
     scores. A constant number of queries, whatever the number of applications. With
-    `viewer`, the viewer's own applications (`services/conflicts.py`) come without figures."""
+    `viewer`, the viewer's own applications (`services/reviewing/interests.py`) come without
+    figures."""
     from organizer.services.grants import review
 
     figures = {r.application.id: r for r in review.ranking(programme, viewer=viewer)}
-    own = conflicts.own_application_ids(programme.event, viewer) if viewer is not None else set()
+    own = interests.own_application_ids(programme.event, viewer) if viewer is not None else set()
     query = (
         select(GrantApplication)
         .where(
@@ -727,7 +729,7 @@ def overview(programme: GrantProgramme, *, viewer: User | None = None) -> Overvi
                 GrantApplication.programme_id == programme.id,
                 GrantApplication.state == GrantState.WAITLISTED,
             )
-            .where(~conflicts.own_application(viewer) if viewer is not None else true())
+            .where(~interests.own_application(viewer) if viewer is not None else true())
             .options(selectinload(GrantApplication.applicant))
         ),
         key=lambda a: (rank.get(a.id, len(rank)), a.id),
@@ -758,7 +760,7 @@ def allocation_rows(
     out: another organizer looks at and adjusts them."""
     from organizer.services.grants import review
 
-    own = conflicts.own_application_ids(programme.event, viewer) if viewer is not None else set()
+    own = interests.own_application_ids(programme.event, viewer) if viewer is not None else set()
     ids = [line.application_id for line in run.lines]
     if ids:  # loads the applicants into the session, so that no row needs a query
         db.session.scalars(

@@ -33,9 +33,9 @@ from organizer.models import (
     User,
 )
 from organizer.services import audit
-from organizer.services.criteria import validate_criterion
 from organizer.services.ordering import swap_with_neighbour
-from organizer.services.questions import (
+from organizer.services.reviewing.criteria import validate_criterion
+from organizer.services.reviewing.questions import (
     QuestionSettings,
     apply_question_settings,
     validate_question_settings,

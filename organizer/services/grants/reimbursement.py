@@ -37,9 +37,10 @@ from organizer.models import (
     Receipt,
     User,
 )
-from organizer.services import audit, conflicts, money, uploads
+from organizer.services import audit, money, uploads
 from organizer.services.events import known_currencies
-from organizer.services.questions import FileInput
+from organizer.services.reviewing import interests
+from organizer.services.reviewing.questions import FileInput
 
 RECEIPT_KINDS = ("pdf", "png", "jpeg")
 RECEIPT_MAX_KB = 5 * 1024
@@ -258,7 +259,7 @@ def review_receipt(
     it with a reason the grantee reads. Never on one's own application's receipts."""
     programme = receipt.application.programme
     _manage(actor, programme)
-    conflicts.refuse_own_application(actor, receipt.application)
+    interests.refuse_own_application(actor, receipt.application)
     if receipt.state != ReceiptState.SUBMITTED:
         raise Conflict(_("This receipt has already been reviewed."))
     reason = (reason or "").strip()
@@ -615,7 +616,7 @@ def record_payout(
     payout to their own application."""
     programme = application.programme
     _manage(actor, programme)
-    conflicts.refuse_own_application(actor, application)
+    interests.refuse_own_application(actor, application)
     if application.award is None:
         raise Conflict(_("This application has no award to pay."))
     reference = (reference or "").strip()

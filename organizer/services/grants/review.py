@@ -11,8 +11,8 @@ Applicants never review their own application.
 
 Scores follow the call for talks: each criterion's score is placed on 0..1 by its scale, the
 weighted mean of those times 10 gives one review's score (0-10), and an application's score is
-the mean over its reviews that are not abstentions (`organizer.services.review._weighted_score`
-does the arithmetic for both).
+the mean over its reviews that are not abstentions (`services/reviewing/criteria.py` does the
+arithmetic for both).
 
 Functions that compute lists for pages run a constant number of queries whatever the number of
 applications.
@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, delete, func, select, true
+from sqlalchemy import Select, func, select, true
 from sqlalchemy.orm import selectinload
 
 from organizer import permissions
@@ -47,10 +47,12 @@ from organizer.models import (
     GrantReviewScore,
     User,
 )
-from organizer.services import conflicts as own_conflicts
-from organizer.services import redaction, uploads
+from organizer.services import uploads
 from organizer.services.grants import programmes as programme_service
-from organizer.services.review import _weighted_score
+from organizer.services.reviewing import interests, redaction
+from organizer.services.reviewing.criteria import COMMENT_MAX as REVIEW_COMMENT_MAX
+from organizer.services.reviewing.criteria import check_review, weighted_score
+from organizer.services.reviewing.scores import review_by, scores_by_review, write_review
 
 REVIEWABLE_STATES = REVIEWABLE_GRANT_STATES  # drafts and withdrawn: never
 
@@ -62,7 +64,7 @@ IN_PLAY_STATES: tuple[GrantState, ...] = (
     GrantState.OFFERED,
     GrantState.ACCEPTED,
 )
-COMMENT_MAX = 5000
+COMMENT_MAX = REVIEW_COMMENT_MAX
 CONFLICT_REASON_MAX = 300
 
 
@@ -70,26 +72,9 @@ CONFLICT_REASON_MAX = 300
 
 
 def _require_committee(actor: User, event: Event) -> None:
-    if not permissions.can_review_grants(actor, event):
-        raise PermissionDenied(_("Only this event's grants committee can do that."))
-
-
-def can_review_application(user: Any, application: GrantApplication) -> bool:
-    """Committee members review every application of their event except their own (theirs,
-    or linked to a proposal they speak on: `services/conflicts.py`)."""
-    return permissions.can_review_grants(
-        user, application.programme.event
-    ) and not permissions.is_own_application(user, application)
-
-
-def _has_conflict(user_id: int, application_id: int) -> bool:
-    return (
-        db.session.scalar(
-            select(GrantConflict.id).where(
-                GrantConflict.user_id == user_id, GrantConflict.application_id == application_id
-            )
-        )
-        is not None
+    permissions.require(
+        permissions.can_review_grants(actor, event),
+        _("Only this event's grants committee can do that."),
     )
 
 
@@ -108,7 +93,7 @@ def application_for_review(event: Event, public_id: str, user: Any) -> GrantAppl
     if (
         application is None
         or application.state not in REVIEWABLE_STATES
-        or not can_review_application(user, application)
+        or not permissions.can_review_application(user, application)
     ):
         raise NotFound(_("That application does not exist or is not open for review."))
     return application
@@ -180,7 +165,7 @@ def file_for_reviewer(
     *, actor: User, application: GrantApplication, question_id: int
 ) -> ReviewerFile:
     """The committee's copy of a file answer: NotFound unless `actor` may read it
-    (`uploads.can_download`: the committee, not the applicant, no declared conflict, a
+    (`uploads.can_download`: the committee, not the applicant, no declared interest, a
     question shown to reviewers); Conflict when the file cannot be read."""
     found = reviewer_files(application).get(question_id)
     answer = next((a for a in application.answers if a.question_id == question_id), None)
@@ -210,14 +195,14 @@ def reviewable_query(
     programme: GrantProgramme, *, viewer: User | None = None
 ) -> Select[tuple[GrantApplication]]:
     """The programme's applications reviewers may open, oldest first; with `viewer`, not the
-    viewer's own (`services/conflicts.py`)."""
+    viewer's own (`services/reviewing/interests.py`)."""
     return (
         select(GrantApplication)
         .where(
             GrantApplication.programme_id == programme.id,
             GrantApplication.state.in_(REVIEWABLE_STATES),
         )
-        .where(~own_conflicts.own_application(viewer) if viewer is not None else true())
+        .where(~interests.own_application(viewer) if viewer is not None else true())
         .options(selectinload(GrantApplication.applicant))
         .order_by(GrantApplication.submitted_at, GrantApplication.id)
     )
@@ -226,47 +211,28 @@ def reviewable_query(
 # Conflicts of interest ----------------------------------------------------------------------
 
 
-def declare_conflict(
+def declare_interest(
     *, actor: User, application: GrantApplication, reason: str, now: dt.datetime
 ) -> GrantConflict:
-    """Declare (or re-declare, with a new reason) a conflict: the actor then neither reviews
+    """Declare (or re-declare, with a new reason) an interest: the actor then neither reviews
     the application nor reads its reviews. A review already written stays."""
     _require_committee(actor, application.programme.event)
     if application.state not in REVIEWABLE_STATES:
         raise NotFound(_("That application is not open for review."))
-    reason = (reason or "").strip()
-    if len(reason) > CONFLICT_REASON_MAX:
-        raise ValidationFailed(
-            {"reason": _("Use at most %(max)d characters.", max=CONFLICT_REASON_MAX)}
-        )
-    conflict = db.session.scalar(
-        select(GrantConflict).where(
-            GrantConflict.user_id == actor.id, GrantConflict.application_id == application.id
-        )
+    interest = interests.declare(
+        interests.APPLICATION, user=actor, subject_id=application.id, reason=reason, now=now
     )
-    if conflict is None:
-        conflict = GrantConflict(
-            application_id=application.id, user_id=actor.id, reason=reason, created_at=now
-        )
-        db.session.add(conflict)
-    else:
-        conflict.reason = reason
     db.session.flush()
-    return conflict
+    return interest
 
 
-def withdraw_conflict(*, actor: User, application: GrantApplication, now: dt.datetime) -> None:
+def withdraw_interest(*, actor: User, application: GrantApplication, now: dt.datetime) -> None:
     _require_committee(actor, application.programme.event)
-    db.session.execute(
-        delete(GrantConflict).where(
-            GrantConflict.user_id == actor.id, GrantConflict.application_id == application.id
-        )
-    )
-    db.session.flush()
+    interests.retract(interests.APPLICATION, user=actor, subject_id=application.id)
 
 
-def conflicts_of(programme: GrantProgramme, user: User) -> set[int]:
-    """The ids of the programme's applications `user` declared a conflict with."""
+def interests_of(programme: GrantProgramme, user: User) -> set[int]:
+    """The ids of the programme's applications `user` declared an interest in."""
     return set(
         db.session.scalars(
             select(GrantConflict.application_id)
@@ -280,11 +246,7 @@ def conflicts_of(programme: GrantProgramme, user: User) -> set[int]:
 
 
 def review_of(application: GrantApplication, reviewer: User) -> GrantReview | None:
-    return db.session.scalar(
-        select(GrantReview)
-        .where(GrantReview.application_id == application.id, GrantReview.reviewer_id == reviewer.id)
-        .options(selectinload(GrantReview.scores))
-    )
+    return review_by(GrantReview, GrantReview.application_id, application.id, reviewer)
 
 
 def save_review(
@@ -300,11 +262,11 @@ def save_review(
     """Write or rewrite the actor's review. Every criterion needs a score on its scale unless
     the reviewer abstains; abstaining keeps no scores and no recommended amount. The
     recommended amount (minor units, optional) lies between 0 and what was requested."""
-    if not can_review_application(actor, application):
+    if not permissions.can_review_application(actor, application):
         raise PermissionDenied(_("You cannot review this application."))
     if application.state not in REVIEWABLE_STATES:
         raise Conflict(_("This application is not open for review."))
-    if _has_conflict(actor.id, application.id):
+    if interests.has_declared(interests.APPLICATION, actor.id, application.id):
         raise PermissionDenied(
             _(
                 "You declared a conflict of interest with this application. "
@@ -312,82 +274,45 @@ def save_review(
             )
         )
     comment = (comment or "").strip()
-    errors: dict[str, str] = {}
-    kept: dict[int, int] = {}
+    kept, errors = check_review(
+        criteria(application.programme), scores, abstain=abstain, comment=comment
+    )
     if not abstain:
-        for criterion in criteria(application.programme):
-            value = scores.get(criterion.id)
-            field = f"score-{criterion.id}"
-            if value is None:
-                errors[field] = _("Give a score for “%(name)s”.", name=criterion.name)
-            elif (
-                not isinstance(value, int)
-                or isinstance(value, bool)
-                or not criterion.scale_min <= value <= criterion.scale_max
-            ):
-                errors[field] = _(
-                    "Score “%(name)s” from %(low)d to %(high)d.",
-                    name=criterion.name,
-                    low=criterion.scale_min,
-                    high=criterion.scale_max,
-                )
-            else:
-                kept[criterion.id] = value
-        if recommended_amount is not None:
-            if (
-                not isinstance(recommended_amount, int)
-                or isinstance(recommended_amount, bool)
-                or recommended_amount < 0
-            ):
-                errors["recommended_amount"] = _("Enter an amount of zero or more.")
-            elif recommended_amount > application.requested_total:
-                errors["recommended_amount"] = _("Recommend at most what was requested in total.")
-    if len(comment) > COMMENT_MAX:
-        errors["comment"] = _("Use at most %(max)d characters.", max=COMMENT_MAX)
+        errors.update(_check_recommendation(application, recommended_amount))
     if errors:
         raise ValidationFailed(errors)
 
-    review = review_of(application, actor)
-    if review is None:
-        review = GrantReview(application=application, reviewer=actor, created_at=now)
-        db.session.add(review)
-    review.abstained = bool(abstain)
-    review.comment = comment
+    review = review_of(application, actor) or GrantReview(
+        application=application, reviewer=actor, created_at=now
+    )
+    write_review(review, kept, GrantReviewScore, abstain=abstain, comment=comment, now=now)
     review.recommended_amount = None if abstain else recommended_amount
     review.application_version = application.version
-    review.updated_at = now
-    # Change scores in place: deleting and re-inserting one criterion's score in the same
-    # flush would break the (review, criterion) unique constraint.
-    by_criterion = {score.criterion_id: score for score in review.scores}
-    for criterion_id, score in list(by_criterion.items()):
-        if criterion_id not in kept:
-            review.scores.remove(score)
-    for criterion_id, value in kept.items():
-        if criterion_id in by_criterion:
-            by_criterion[criterion_id].score = value
-        else:
-            review.scores.append(GrantReviewScore(criterion_id=criterion_id, score=value))
     db.session.flush()
     return review
 
 
-def review_score(review: GrantReview, criteria_by_id: dict[int, GrantCriterion]) -> float | None:
-    """One review's score from 0 to 10; None for an abstention or a review without scores."""
-    if review.abstained:
-        return None
-    return _weighted_score(((s.criterion_id, s.score) for s in review.scores), criteria_by_id)
+def _check_recommendation(application: GrantApplication, amount: Any) -> dict[str, str]:
+    """A recommended amount (minor units, optional) lies between 0 and what was requested."""
+    if amount is None:
+        return {}
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+        return {"recommended_amount": _("Enter an amount of zero or more.")}
+    if amount > application.requested_total:
+        return {"recommended_amount": _("Recommend at most what was requested in total.")}
+    return {}
 
 
 def visible_other_reviews(*, viewer: User, application: GrantApplication) -> list[GrantReview]:
     """Other people's reviews of the application that the viewer may read now: organizers
     always; other committee members once their own review (or abstention) is in, and never on
-    an application they declared a conflict with. The reviewers' identities are not loaded:
+    an application they declared an interest in. The reviewers' identities are not loaded:
     pages show "Reviewer 1, 2, ..."."""
     event = application.programme.event
     if not permissions.can_manage_grants(viewer, event):
-        if not can_review_application(viewer, application):
+        if not permissions.can_review_application(viewer, application):
             return []
-        if _has_conflict(viewer.id, application.id):
+        if interests.has_declared(interests.APPLICATION, viewer.id, application.id):
             return []
         if review_of(application, viewer) is None:
             return []
@@ -418,8 +343,9 @@ def my_reviews(programme: GrantProgramme, reviewer: User) -> dict[int, GrantRevi
     }
 
 
-def status_label(review: GrantReview | None, conflict: bool = False) -> str:
-    if conflict:
+def status_label(review: GrantReview | None, declared: bool = False) -> str:
+    """Where a committee member stands with an application, in words."""
+    if declared:
         return _("Conflict declared")
     if review is None:
         return _("Not started")
@@ -439,40 +365,24 @@ def progress(event: Event, reviewer: User) -> list[Progress]:
     the reviewer has done. Three queries whatever the number of programmes."""
     programmes = programme_service.programmes(event)
     in_event = select(GrantProgramme.id).where(GrantProgramme.event_id == event.id)
-    totals = dict(
-        db.session.execute(
-            select(GrantApplication.programme_id, func.count())
-            .where(
-                GrantApplication.programme_id.in_(in_event),
-                GrantApplication.state.in_(REVIEWABLE_STATES),
-                ~own_conflicts.own_application(reviewer),
-            )
-            .group_by(GrantApplication.programme_id)
-        ).all()
+    reviewable = (
+        GrantApplication.programme_id.in_(in_event),
+        GrantApplication.state.in_(REVIEWABLE_STATES),
     )
-    done = dict(
-        db.session.execute(
-            select(GrantApplication.programme_id, func.count())
-            .join(GrantReview, GrantReview.application_id == GrantApplication.id)
-            .where(
-                GrantApplication.programme_id.in_(in_event),
-                GrantApplication.state.in_(REVIEWABLE_STATES),
-                GrantReview.reviewer_id == reviewer.id,
-            )
-            .group_by(GrantApplication.programme_id)
-        ).all()
+    totals = _per_programme(
+        select(GrantApplication.programme_id, func.count()).where(
+            *reviewable, ~interests.own_application(reviewer)
+        )
     )
-    conflicts = dict(
-        db.session.execute(
-            select(GrantApplication.programme_id, func.count())
-            .join(GrantConflict, GrantConflict.application_id == GrantApplication.id)
-            .where(
-                GrantApplication.programme_id.in_(in_event),
-                GrantApplication.state.in_(REVIEWABLE_STATES),
-                GrantConflict.user_id == reviewer.id,
-            )
-            .group_by(GrantApplication.programme_id)
-        ).all()
+    done = _per_programme(
+        select(GrantApplication.programme_id, func.count())
+        .join(GrantReview, GrantReview.application_id == GrantApplication.id)
+        .where(*reviewable, GrantReview.reviewer_id == reviewer.id)
+    )
+    conflicts = _per_programme(
+        select(GrantApplication.programme_id, func.count())
+        .join(GrantConflict, GrantConflict.application_id == GrantApplication.id)
+        .where(*reviewable, GrantConflict.user_id == reviewer.id)
     )
     return [
         Progress(
@@ -483,6 +393,10 @@ def progress(event: Event, reviewer: User) -> list[Progress]:
         )
         for p in programmes
     ]
+
+
+def _per_programme(query: Select[Any]) -> dict[int, int]:
+    return dict(db.session.execute(query.group_by(GrantApplication.programme_id)).all())
 
 
 # Scores and ranking -------------------------------------------------------------------------
@@ -520,13 +434,9 @@ def scores(programme: GrantProgramme) -> dict[int, Scores]:
             GrantReview.recommended_amount,
         ).where(GrantReview.application_id.in_(in_programme))
     ).all()
-    scores_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for review_id, criterion_id, score in db.session.execute(
-        select(GrantReviewScore.review_id, GrantReviewScore.criterion_id, GrantReviewScore.score)
-        .join(GrantReview, GrantReview.id == GrantReviewScore.review_id)
-        .where(GrantReview.application_id.in_(in_programme))
-    ):
-        scores_of[review_id].append((criterion_id, score))
+    scores_of = scores_by_review(
+        GrantReviewScore, GrantReview, GrantReview.application_id, in_programme
+    )
     values: dict[int, list[float]] = defaultdict(list)
     recommended: dict[int, list[int]] = defaultdict(list)
     seen: set[int] = set()
@@ -534,7 +444,7 @@ def scores(programme: GrantProgramme) -> dict[int, Scores]:
         seen.add(application_id)
         if abstained:
             continue
-        value = _weighted_score(scores_of[review_id], criteria_by_id)
+        value = weighted_score(scores_of[review_id], criteria_by_id)
         if value is not None:
             values[application_id].append(value)
         if amount is not None:
@@ -571,7 +481,7 @@ def own_count(programme: GrantProgramme, viewer: User) -> int:
             .where(
                 GrantApplication.programme_id == programme.id,
                 GrantApplication.state.in_(REVIEWABLE_STATES),
-                own_conflicts.own_application(viewer),
+                interests.own_application(viewer),
             )
         )
         or 0

@@ -42,7 +42,7 @@ from organizer.services.grants.programmes import letter_template
 from organizer.services.grants.reimbursement import CATEGORY_ORDER
 from organizer.services.timefmt import event_date_range
 
-PLACEHOLDER_PATTERN = re.compile(r"\{([a-z_]+)\}")  # as organizer.services.decisions.fill
+PLACEHOLDER_PATTERN = re.compile(r"\{([a-z_]+)\}")  # as organizer.services.cfp.decision_mails.fill
 PASSPORT_NAME_MAX = 150
 SPEAKER_STATES = (ProposalState.ACCEPTED, ProposalState.CONFIRMED)
 

@@ -30,7 +30,7 @@ from organizer.enums import ContainerKind, PlenaryKind, Severity, SlotKind
 from organizer.errors import NotFound, ValidationFailed
 from organizer.extensions import db
 from organizer.models import Event, Room, ScheduleDay, ScheduleEdit, Slot, User
-from organizer.services import cfp
+from organizer.services.cfp import call as call_service
 from organizer.services.scheduling import conflicts as conflict_rules
 from organizer.services.scheduling import editor
 from organizer.services.scheduling.conflicts import Conflict
@@ -501,8 +501,8 @@ def build(
         chosen = next(iter(grids.values()))
     top = [cards[s.public_id] for s in plan.top_level()]
     waiting = sorted((c for c in top if not c.placed), key=_sort_key)
-    tracks = [(t.id, t.name) for t in cfp.tracks(event)]
-    types = [(t.id, t.name) for t in cfp.session_types(event)]
+    tracks = [(t.id, t.name) for t in call_service.tracks(event)]
+    types = [(t.id, t.name) for t in call_service.session_types(event)]
     return EditorView(
         event=event,
         plan=plan,

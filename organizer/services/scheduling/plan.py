@@ -31,7 +31,7 @@ from organizer.models import (
     User,
 )
 from organizer.services import agendas
-from organizer.services.cfp import availability_intervals
+from organizer.services.cfp.profiles import availability_intervals
 from organizer.services.scheduling import rules
 
 Interval = tuple[dt.datetime, dt.datetime]

@@ -22,7 +22,7 @@ from organizer.models import (
     User,
 )
 from organizer.services import audit
-from organizer.services.cfp import profile_time_zone
+from organizer.services.cfp.profiles import profile_time_zone
 from organizer.services.scheduling import editor, local_times
 from organizer.services.scheduling.day_setup import event_dates
 from organizer.services.scheduling.plan import SCHEDULABLE, Interval, Person, build_plan

@@ -1,8 +1,10 @@
-"""Conflicts of interest that come from the data: a person's own submissions.
+"""Conflicts of interest ("interests" in code: "conflict" is the schedule's word), for talks and
+grants alike.
 
-Reviewers declare conflicts (`ConflictOfInterest` for proposals, `GrantConflict` for grant
-applications); those are rows. A person's own submissions are a conflict too, and they are
-computed here every time from who speaks on what and who applied for what, never stored, so
+Reviewers declare an interest (`ConflictOfInterest` for proposals, `GrantConflict` for grant
+applications); those are rows, written by `declare` and `retract` (`DeclaredInterest` says
+where each kind lives). A person's own submissions are an interest too, and they are computed
+here every time from who speaks on what and who applied for what, never stored, so
 that nobody has to remember to declare them and a change (a co-speaker accepting, an
 invitation sent to a reviewer's address) counts at once.
 
@@ -21,13 +23,15 @@ test_own_conflicts.py` checks that the two agree.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, exists, or_, select, union
+from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, union
 
 from organizer import permissions
-from organizer.errors import PermissionDenied
+from organizer.errors import PermissionDenied, ValidationFailed
 from organizer.extensions import db
 from organizer.models import (
     ConflictOfInterest,
@@ -112,9 +116,9 @@ def own_application_ids(event: Event, user: Any) -> set[int]:
     )
 
 
-def proposal_conflicts(event: Event, user: User) -> set[int]:
+def barred_proposal_ids(event: Event, user: User) -> set[int]:
     """Every proposal of the event `user` must not review: their own and those they declared
-    a conflict with. One query."""
+    an interest in. One query."""
     own = (
         select(ProposalSpeaker.proposal_id.label("id"))
         .join(Proposal, Proposal.id == ProposalSpeaker.proposal_id)
@@ -178,8 +182,8 @@ def refuse_own_application(actor: User, application: GrantApplication) -> None:
         )
 
 
-def proposal_conflict(user: User) -> ColumnElement[bool]:
-    """SQL: `Proposal` is one `user` must not review (own, or a declared conflict)."""
+def barred_proposal(user: User) -> ColumnElement[bool]:
+    """SQL: `Proposal` is one `user` must not review (own, or a declared interest)."""
     return or_(
         own_proposal(user),
         exists().where(
@@ -188,11 +192,65 @@ def proposal_conflict(user: User) -> ColumnElement[bool]:
     )
 
 
-def application_conflict(user: User) -> ColumnElement[bool]:
-    """SQL: `GrantApplication` is one `user` must not review (own, or a declared conflict)."""
+def barred_application(user: User) -> ColumnElement[bool]:
+    """SQL: `GrantApplication` is one `user` must not review (own, or a declared interest)."""
     return or_(
         own_application(user),
         exists().where(
             GrantConflict.application_id == GrantApplication.id, GrantConflict.user_id == user.id
         ),
     )
+
+
+# Declared interests ------------------------------------------------------------------------
+
+REASON_MAX = 300
+
+
+@dataclasses.dataclass(frozen=True)
+class DeclaredInterest:
+    """Where a kind of thing keeps its declared interests: the model and the column naming
+    the thing (`PROPOSAL`, `APPLICATION`)."""
+
+    model: type[Any]
+    subject: str  # the column: "proposal_id" or "application_id"
+
+    def row(self, user_id: int, subject_id: int) -> Any:
+        column = getattr(self.model, self.subject)
+        return db.session.scalar(
+            select(self.model).where(self.model.user_id == user_id, column == subject_id)
+        )
+
+
+PROPOSAL = DeclaredInterest(ConflictOfInterest, "proposal_id")
+APPLICATION = DeclaredInterest(GrantConflict, "application_id")
+
+
+def has_declared(kind: DeclaredInterest, user_id: int, subject_id: int) -> bool:
+    return kind.row(user_id, subject_id) is not None
+
+
+def declare(
+    kind: DeclaredInterest, *, user: User, subject_id: int, reason: str, now: dt.datetime
+) -> Any:
+    """Declare (or re-declare, with a new reason) an interest; the caller checks who may."""
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed({"reason": _("Use at most %(max)d characters.", max=REASON_MAX)})
+    interest = kind.row(user.id, subject_id)
+    if interest is None:
+        interest = kind.model(user_id=user.id, reason=reason, created_at=now)
+        setattr(interest, kind.subject, subject_id)
+        db.session.add(interest)
+    else:
+        interest.reason = reason
+    return interest
+
+
+def retract(kind: DeclaredInterest, *, user: User, subject_id: int) -> None:
+    db.session.execute(
+        delete(kind.model).where(
+            kind.model.user_id == user.id, getattr(kind.model, kind.subject) == subject_id
+        )
+    )
+    db.session.flush()

@@ -1,14 +1,22 @@
-"""Answers to organizers' own questions, shared by the call for talks (Question) and grant
-programmes (GrantQuestion): both have the same fields, so one set of rules checks both."""
+"""Organizers' own questions and the answers to them, for the call for talks (Question,
+Answer) and grant programmes (GrantQuestion, GrantAnswer): both have the same columns
+(models/reviewing.py), so one set of rules checks, stores and compares both.
+
+A new kind of question is a `QuestionKind` plus its rule in `validate_answer` (and its field
+in blueprints/_question_fields.py); the call and every programme then offer it.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+from collections.abc import Callable, Iterable
 from typing import IO, Any, Protocol
 
 from flask_babel import gettext as _
 
 from organizer.enums import QuestionKind
+from organizer.models import Event, Upload, User
 from organizer.services import uploads
 
 TEXT_MAX = 300
@@ -128,3 +136,86 @@ def validate_answer(
     elif kind == QuestionKind.BOOLEAN and value not in ("yes", "no"):
         return _("Answer yes or no.")
     return None
+
+
+def validate_answers(
+    questions: Iterable[Any],
+    answers: dict[int, Any],
+    files: dict[int, FileInput],
+    existing: dict[int, Any],
+    *,
+    submit: bool,
+) -> dict[str, str]:
+    """`validate_answer` for every question, keyed by the form's field ("question-<id>")."""
+    errors: dict[str, str] = {}
+    for question in questions:
+        message = validate_answer(
+            question,
+            answers.get(question.id),
+            files.get(question.id),
+            existing.get(question.id),
+            submit=submit,
+        )
+        if message:
+            errors[f"question-{question.id}"] = message
+    return errors
+
+
+def store_files(
+    questions: Iterable[Any],
+    files: dict[int, FileInput],
+    *,
+    owner: User,
+    event: Event,
+    now: dt.datetime,
+) -> dict[int, Upload]:
+    """Check and keep the files sent for file questions: question id -> upload. Files sent
+    for anything else are ignored."""
+    by_id = {q.id: q for q in questions if q.kind == QuestionKind.FILE}
+    stored = {}
+    for question_id, file in files.items():
+        question = by_id.get(question_id)
+        if question is None:
+            continue
+        stored[question_id] = uploads.store(
+            stream=file.stream,
+            filename=file.filename,
+            field=f"question-{question_id}",
+            allowed=question.file_kinds,
+            max_kb=question.max_file_kb,
+            owner=owner,
+            event=event,
+            now=now,
+        )
+    return stored
+
+
+def store_answer(
+    answers: list[Any], question: Any, value: Any, upload: Upload | None, *, new: Callable[..., Any]
+) -> None:
+    """Write one answer into `answers` (a proposal's or an application's list), making it with
+    `new(question=…)`. An empty answer is removed; a file question without a new file keeps
+    the file sent earlier."""
+    answer = next((a for a in answers if a.question_id == question.id), None)
+    if question.kind == QuestionKind.FILE:
+        if upload is None:
+            return
+        if answer is None:
+            answer = new(question=question)
+            answers.append(answer)
+        answer.upload = upload
+        answer.value = None
+        return
+    if value in (None, "", []):
+        if answer is not None:
+            answers.remove(answer)
+        return
+    if answer is None:
+        answer = new(question=question)
+        answers.append(answer)
+    answer.value = value.strip() if isinstance(value, str) else value
+
+
+def snapshot(answers: Iterable[Any]) -> dict[int, Any]:
+    """What the answers say (value and file), to tell whether a save changed any."""
+    return {a.question_id: (a.value, a.upload.id if a.upload else None) for a in answers}

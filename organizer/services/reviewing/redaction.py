@@ -34,7 +34,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from organizer import permissions
 from organizer.enums import REVIEWABLE_PROPOSAL_STATES, QuestionKind
-from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from organizer.errors import Conflict, NotFound, ValidationFailed
 from organizer.extensions import db
 from organizer.models import (
     Answer,
@@ -46,7 +46,8 @@ from organizer.models import (
     SpeakerProfile,
     User,
 )
-from organizer.services import audit, conflicts, uploads
+from organizer.services import audit, uploads
+from organizer.services.reviewing import interests
 
 REDACTED_TITLE_MAX = 200
 TEXT_SOURCE = "text"
@@ -54,9 +55,11 @@ TEXT_SOURCE = "text"
 _NAME_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
-def _require_organizer(actor: User, event: Event) -> None:
-    if not permissions.can_manage_cfp(actor, event):
-        raise PermissionDenied(_("Only this event's organizers can configure review."))
+def require_organizer(actor: User, event: Event) -> None:
+    permissions.require(
+        permissions.can_manage_cfp(actor, event),
+        _("Only this event's organizers can configure review."),
+    )
 
 
 def is_anonymous(event: Event) -> bool:
@@ -267,8 +270,8 @@ def set_redaction(
     """Set what reviewers see instead of the speaker's text. An empty value, or one equal to
     the speaker's own text, clears the redaction so that reviewers see the original."""
     event = proposal.event
-    _require_organizer(actor, event)
-    conflicts.refuse_own_proposal(actor, proposal)
+    require_organizer(actor, event)
+    interests.refuse_own_proposal(actor, proposal)
     wanted: dict[str, str | None] = {}
     for field, value, original in (
         ("title", title, proposal.title),
@@ -308,8 +311,8 @@ def set_redaction(
 def dismiss_flags(*, actor: User, proposal: Proposal, now: dt.datetime) -> int:
     """Judge every unresolved finding of the proposal harmless (a citation, a namesake): the
     proposal can be assigned, and reviewers get its files. Returns how many were dismissed."""
-    _require_organizer(actor, proposal.event)
-    conflicts.refuse_own_proposal(actor, proposal)
+    require_organizer(actor, proposal.event)
+    interests.refuse_own_proposal(actor, proposal)
     open_items = [
         f for f in findings(proposal.event, only=proposal).get(proposal.id, []) if not f.dismissed
     ]
@@ -333,8 +336,8 @@ def dismiss_flags(*, actor: User, proposal: Proposal, now: dt.datetime) -> int:
 
 def restore_flags(*, actor: User, proposal: Proposal, now: dt.datetime) -> None:
     """Undo every dismissal of the proposal: its findings hold it back again."""
-    _require_organizer(actor, proposal.event)
-    conflicts.refuse_own_proposal(actor, proposal)
+    require_organizer(actor, proposal.event)
+    interests.refuse_own_proposal(actor, proposal)
     if not proposal.redaction_dismissed:
         return
     proposal.redaction_dismissed = None
@@ -377,8 +380,8 @@ def set_redacted_file(
     """Give reviewers the organizers' redacted version of a file instead of the speaker's. It
     is checked like every upload, and its metadata is removed like every reviewer copy."""
     event = proposal.event
-    _require_organizer(actor, event)
-    conflicts.refuse_own_proposal(actor, proposal)
+    require_organizer(actor, event)
+    interests.refuse_own_proposal(actor, proposal)
     answer = _file_answer(proposal, question_id)
     upload = uploads.store(
         stream=stream,
@@ -408,8 +411,8 @@ def clear_redacted_file(
     *, actor: User, proposal: Proposal, question_id: int, now: dt.datetime
 ) -> None:
     """Reviewers get the speaker's own file again (without its metadata)."""
-    _require_organizer(actor, proposal.event)
-    conflicts.refuse_own_proposal(actor, proposal)
+    require_organizer(actor, proposal.event)
+    interests.refuse_own_proposal(actor, proposal)
     answer = _file_answer(proposal, question_id)
     if answer.redacted_upload_id is None:
         return
