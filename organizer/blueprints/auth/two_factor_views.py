@@ -13,6 +13,7 @@ from organizer import permissions
 from organizer.blueprints._common import (
     access,
     attach_errors,
+    attempt_then_redirect,
     client_address,
     commit,
     safe_next_url,
@@ -216,14 +217,12 @@ def two_factor_page():
 @login_required
 def two_factor_start():
     form = StartTwoFactorForm()
+    to = url_for("auth.two_factor", next=_next_url())
     if form.validate_on_submit():
-        try:
-            two_factor.start_enrolment(user=current_user, now=utcnow())
-        except DomainError as error:
-            show_domain_error(error)
-        else:
-            commit()
-    return redirect(url_for("auth.two_factor", next=_next_url()))
+        return attempt_then_redirect(
+            lambda: two_factor.start_enrolment(user=current_user, now=utcnow()), to=to
+        )
+    return redirect(to)
 
 
 @access("signed_in")
