@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
 from organizer import permissions
-from organizer.enums import AllocationStatus, GrantState
+from organizer.enums import AllocationStatus, GrantState, category_label
 from organizer.errors import Conflict, ValidationFailed
 from organizer.extensions import db
 from organizer.models import (
@@ -33,7 +33,8 @@ from organizer.models import (
     User,
 )
 from organizer.services import audit, conflicts, money
-from organizer.services.mail import external_url, queue_mail
+from organizer.services.mail import external_url
+from organizer.services.notifications import mail_key, tell
 from organizer.services.timefmt import in_zone
 
 REMINDER_WINDOW = dt.timedelta(days=3)
@@ -65,14 +66,15 @@ def _applicant_url(event: Event) -> str:
         return external_url("public.event", event_slug=event.slug)
 
 
-def _mail(
+def _tell_applicant(
     application: GrantApplication,
     purpose: str,
     *,
+    about: tuple[object, ...],
     now: dt.datetime,
-    key: str,
     award: GrantAward | None = None,
 ) -> OutboxMessage:
+    """The applicant's mail about their application (and its award, with its amounts)."""
     programme = application.programme
     event = programme.event
     applicant = application.applicant
@@ -95,15 +97,7 @@ def _mail(
             for category, amount in award.amounts.items()
             if amount > 0
         ]
-    return queue_mail(
-        to=applicant.email,
-        purpose=purpose,
-        context=context,
-        now=now,
-        event=event,
-        idempotency_key=key,
-        locale=applicant.locale,
-    )
+    return tell(applicant, purpose, about=about, context=context, now=now, event=event)
 
 
 def _committed_by_category(programme: GrantProgramme) -> dict[str, int]:
@@ -158,7 +152,7 @@ def _offer(
             "run": run.id if run is not None else None,
         },
     )
-    _mail(application, "grant_offer", now=now, key=f"grant-offer:{award.id}", award=award)
+    _tell_applicant(application, "grant_offer", about=(award,), now=now, award=award)
     return award
 
 
@@ -252,9 +246,7 @@ def commit_run(
                 event=event,
                 details={"state": [before.value, GrantState.WAITLISTED.value], "run": run.id},
             )
-            _mail(
-                application, "grant_waitlisted", now=now, key=f"grant-waitlisted:{application.id}"
-            )
+            _tell_applicant(application, "grant_waitlisted", about=(application,), now=now)
     run.status = AllocationStatus.COMMITTED
     run.committed_at = now
     db.session.flush()
@@ -298,25 +290,7 @@ def _check_caps(programme: GrantProgramme, new: list[dict[str, int]]) -> None:
 
 
 def _state_label(state: GrantState) -> str:
-    try:
-        from organizer.services.grants.applications import STATE_LABELS
-
-        return str(STATE_LABELS[GrantState(state)]).lower()
-    except (ImportError, KeyError):
-        return GrantState(state).value.replace("_", " ")
-
-
-def category_label(category: str) -> Any:
-    """The category's name for people (lazy: it is translated where it is shown)."""
-    try:
-        from organizer.services.grants.applications import CATEGORY_LABELS
-
-        for key, label in CATEGORY_LABELS.items():
-            if str(getattr(key, "value", key)) == category:
-                return label
-    except ImportError:
-        pass
-    return category.replace("_", " ").capitalize()
+    return str(GrantState(state).label).lower()
 
 
 def _category_label(category: str) -> str:
@@ -422,11 +396,11 @@ def expire_offers(
                 "respond_by": award.respond_by.isoformat(),
             },
         )
-        _mail(
+        _tell_applicant(
             application,
             "grant_offer_expired",
             now=now,
-            key=f"grant_offer_expired:{award.id}:{award.respond_by:%Y%m%dT%H%M}",
+            about=(award, award.respond_by),
             award=award,
         )
     db.session.flush()
@@ -450,7 +424,10 @@ def send_offer_reminders(
         for a in _open_offers(programme)
         if a.award is not None and a.award.respond_by - window <= now < a.award.respond_by
     ]
-    keys = {a.id: f"grant-reminder:{a.award.id}:{a.award.respond_by:%Y%m%dT%H%M}" for a in due}  # type: ignore[union-attr]
+    keys = {
+        a.id: mail_key("grant_offer_reminder", a.award, a.award.respond_by)  # type: ignore[union-attr]
+        for a in due
+    }
     sent_before = (
         set(
             db.session.scalars(
@@ -467,7 +444,15 @@ def send_offer_reminders(
         key = keys[application.id]
         if key in sent_before:
             continue
-        _mail(application, "grant_offer_reminder", now=now, key=key, award=application.award)
+        award = application.award
+        assert award is not None
+        _tell_applicant(
+            application,
+            "grant_offer_reminder",
+            about=(award, award.respond_by),
+            now=now,
+            award=award,
+        )
         sent += 1
         audit.record(
             action="grant.offer.remind",
@@ -605,7 +590,7 @@ def reject(*, actor: User, application: GrantApplication, now: dt.datetime) -> N
         event=event,
         details={"state": [before.value, GrantState.REJECTED.value]},
     )
-    _mail(application, "grant_rejected", now=now, key=f"grant-rejected:{application.id}")
+    _tell_applicant(application, "grant_rejected", about=(application,), now=now)
 
 
 def set_pin(
