@@ -180,34 +180,12 @@ def commit_run(
     programme = db.session.get(GrantProgramme, run.programme_id)
     assert programme is not None
     event = programme.event
-    permissions.require(permissions.can_manage_grants(actor, event))
-    own = conflicts.own_application_ids(event, actor)
-    for line in run.lines:
-        if line.application_id in own:
-            conflicts.refuse_own_application(actor, line.application)
-    if run.status != AllocationStatus.DRAFT:
-        raise Conflict(
-            _("This allocation was already committed or discarded; run a new one.")
-            if run.status == AllocationStatus.COMMITTED
-            else _("This allocation was discarded; run a new one.")
-        )
+    _check_run_is_sendable(actor, run, event)
     respond_by = respond_by or default_respond_by(programme, now)
     _check_respond_by(respond_by, now)
     lines = [line for line in run.lines]
     funded = [line for line in lines if line.total > 0]
-    for line in funded:
-        application = line.application
-        if application.state not in OPEN_STATES or application.award is not None:
-            raise Conflict(
-                _(
-                    "%(name)s's application is now %(state)s. Nothing was sent: set its line "
-                    "to zero or run the allocation again.",
-                    name=application.applicant.display_name,
-                    state=_state_label(application.state),
-                )
-            )
-        if sum(int(v) for v in line.amounts.values()) != line.total:
-            raise Conflict(_("A line's amounts do not add up to its total; adjust it again."))
+    _check_funded_lines(funded)
     total = sum(line.total for line in funded)
     remaining = _remaining(programme)
     if total > remaining:
@@ -229,24 +207,7 @@ def commit_run(
             now=now,
             run=run,
         )
-    waitlisted = 0
-    for line in to_waitlist(lines):
-        application = line.application
-        if application.state in (GrantState.SUBMITTED, GrantState.INFO_NEEDED):
-            before = application.state
-            application.state = GrantState.WAITLISTED
-            application.updated_at = now
-            waitlisted += 1
-            audit.record(
-                action="grant.waitlist",
-                actor=actor,
-                now=now,
-                object_type="grant_application",
-                object_id=application.public_id,
-                event=event,
-                details={"state": [before.value, GrantState.WAITLISTED.value], "run": run.id},
-            )
-            _tell_applicant(application, "grant_waitlisted", about=(application,), now=now)
+    waitlisted = _waitlist(actor, to_waitlist(lines), run=run, now=now)
     run.status = AllocationStatus.COMMITTED
     run.committed_at = now
     db.session.flush()
@@ -266,6 +227,65 @@ def commit_run(
         },
     )
     return len(funded)
+
+
+def _check_run_is_sendable(actor: User, run: AllocationRun, event: Event) -> None:
+    """Organizers only, none of whom applies in the run, and only a draft run."""
+    permissions.require(permissions.can_manage_grants(actor, event))
+    own = conflicts.own_application_ids(event, actor)
+    for line in run.lines:
+        if line.application_id in own:
+            conflicts.refuse_own_application(actor, line.application)
+    if run.status != AllocationStatus.DRAFT:
+        raise Conflict(
+            _("This allocation was already committed or discarded; run a new one.")
+            if run.status == AllocationStatus.COMMITTED
+            else _("This allocation was discarded; run a new one.")
+        )
+
+
+def _check_funded_lines(funded: list[AllocationLine]) -> None:
+    """Each application still open to an offer, and each line adding up."""
+    for line in funded:
+        application = line.application
+        if application.state not in OPEN_STATES or application.award is not None:
+            raise Conflict(
+                _(
+                    "%(name)s's application is now %(state)s. Nothing was sent: set its line "
+                    "to zero or run the allocation again.",
+                    name=application.applicant.display_name,
+                    state=_state_label(application.state),
+                )
+            )
+        if sum(int(v) for v in line.amounts.values()) != line.total:
+            raise Conflict(_("A line's amounts do not add up to its total; adjust it again."))
+
+
+def _waitlist(
+    actor: User, lines: list[AllocationLine], *, run: AllocationRun, now: dt.datetime
+) -> int:
+    """Put the still undecided applications of `lines` on the waiting list, with a mail each.
+    Returns how many."""
+    waitlisted = 0
+    for line in lines:
+        application = line.application
+        if application.state not in (GrantState.SUBMITTED, GrantState.INFO_NEEDED):
+            continue
+        before = application.state
+        application.state = GrantState.WAITLISTED
+        application.updated_at = now
+        waitlisted += 1
+        audit.record(
+            action="grant.waitlist",
+            actor=actor,
+            now=now,
+            object_type="grant_application",
+            object_id=application.public_id,
+            event=application.programme.event,
+            details={"state": [before.value, GrantState.WAITLISTED.value], "run": run.id},
+        )
+        _tell_applicant(application, "grant_waitlisted", about=(application,), now=now)
+    return waitlisted
 
 
 def _check_caps(programme: GrantProgramme, new: list[dict[str, int]]) -> None:
