@@ -271,17 +271,8 @@ def _state_label(state: ProposalState) -> str:
     return str(STATE_LABELS.get(state, state.value))
 
 
-STATE_LABELS = {
-    ProposalState.DRAFT: _l("draft"),
-    ProposalState.SUBMITTED: _l("submitted"),
-    ProposalState.ACCEPTED: _l("accepted"),
-    ProposalState.REJECTED: _l("not accepted"),
-    ProposalState.WAITLISTED: _l("on the waiting list"),
-    ProposalState.CONFIRMED: _l("confirmed"),
-    ProposalState.DECLINED: _l("declined by the speaker"),
-    ProposalState.WITHDRAWN: _l("withdrawn"),
-    ProposalState.CANCELLED: _l("cancelled"),
-}
+# The labels are the enum's own (organizer/enums.py); this map keeps the old name.
+STATE_LABELS = {s: s.label for s in ProposalState}
 
 
 # Mail templates ----------------------------------------------------------------------------
