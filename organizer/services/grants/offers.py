@@ -33,6 +33,7 @@ from organizer.models import (
     User,
 )
 from organizer.services import audit, conflicts, money
+from organizer.services.grants import allocation, review
 from organizer.services.mail import external_url
 from organizer.services.notifications import mail_key, tell
 from organizer.services.timefmt import in_zone
@@ -98,18 +99,6 @@ def _tell_applicant(
             if amount > 0
         ]
     return tell(applicant, purpose, about=about, context=context, now=now, event=event)
-
-
-def _committed_by_category(programme: GrantProgramme) -> dict[str, int]:
-    from organizer.services.grants import allocation
-
-    return allocation.committed_by_category(programme)
-
-
-def _remaining(programme: GrantProgramme) -> int:
-    from organizer.services.grants import allocation
-
-    return allocation.remaining_budget(programme)
 
 
 def _offer(
@@ -187,7 +176,7 @@ def commit_run(
     funded = [line for line in lines if line.total > 0]
     _check_funded_lines(funded)
     total = sum(line.total for line in funded)
-    remaining = _remaining(programme)
+    remaining = allocation.remaining_budget(programme)
     if total > remaining:
         raise Conflict(
             _(
@@ -292,7 +281,7 @@ def _check_caps(programme: GrantProgramme, new: list[dict[str, int]]) -> None:
     caps = {k: int(v) for k, v in (programme.category_caps or {}).items() if v is not None}
     if not caps:
         return
-    used = _committed_by_category(programme)
+    used = allocation.committed_by_category(programme)
     for amounts in new:
         for category, amount in amounts.items():
             used[category] = used.get(category, 0) + int(amount)
@@ -532,8 +521,6 @@ def offer_next(
     that cannot get that much is passed over for cheaper ones below it (and stays waiting).
     Must-not-fund applications are skipped. Returns the applications offered. An organizer
     whose own application waits on the list cannot do this: another organizer must."""
-    from organizer.services.grants import review
-
     permissions.require(permissions.can_manage_grants(actor, programme.event))
     for application in db.session.scalars(
         select(GrantApplication).where(
@@ -545,9 +532,9 @@ def offer_next(
         conflicts.refuse_own_application(actor, application)
     respond_by = respond_by or default_respond_by(programme, now)
     _check_respond_by(respond_by, now)
-    left = _remaining(programme)
+    left = allocation.remaining_budget(programme)
     caps = {k: int(v) for k, v in (programme.category_caps or {}).items() if v is not None}
-    used = _committed_by_category(programme)
+    used = allocation.committed_by_category(programme)
     room: dict[str, int | None] = {k: cap - used.get(k, 0) for k, cap in caps.items()}
     offered: list[GrantApplication] = []
     for ranked in review.ranking(programme):
@@ -659,8 +646,6 @@ def application_rows(
     """Every application but drafts (optionally in one state), newest first, with their
     scores. A constant number of queries, whatever the number of applications. With
     `viewer`, the viewer's own applications (`services/conflicts.py`) come without figures."""
-    from organizer.services.grants import review
-
     figures = {r.application.id: r for r in review.ranking(programme, viewer=viewer)}
     own = conflicts.own_application_ids(programme.event, viewer) if viewer is not None else set()
     query = (
@@ -712,8 +697,6 @@ class Overview:
 def overview(programme: GrantProgramme, *, viewer: User | None = None) -> Overview:
     """The programme's offers by state, and the waiting list in rank order; with `viewer`,
     the waiting list leaves out the viewer's own (its place would tell how it fares)."""
-    from organizer.services.grants import review
-
     states = (GrantState.OFFERED, GrantState.ACCEPTED, GrantState.DECLINED, GrantState.EXPIRED)
     by_state: dict[GrantState, list[GrantApplication]] = {s: [] for s in states}
     for application in db.session.scalars(
@@ -761,8 +744,6 @@ def allocation_rows(
     """The run's lines in ranking order (best first), for the allocation page. A constant
     number of queries. With `viewer`, the lines of the viewer's own applications are left
     out: another organizer looks at and adjusts them."""
-    from organizer.services.grants import review
-
     own = conflicts.own_application_ids(programme.event, viewer) if viewer is not None else set()
     ids = [line.application_id for line in run.lines]
     if ids:  # loads the applicants into the session, so that no row needs a query
