@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -126,15 +129,12 @@ def team_page(event: Event):
 @event_route(permissions.can_manage_team)
 def remove_role(event: Event, role_id: int):
     event_role = team.role_in_event(event, role_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        return attempt_then_redirect(
-            lambda: team.remove_role(actor=current_user, event_role=event_role, now=utcnow()),
-            to=url_for("manage.team_page", event_slug=event.slug),
-            success=_("The role is removed."),
-        )
-    return render_template(
-        "manage/confirm_remove_role.html", event=event, event_role=event_role, form=form
+    return _confirmed_team_change(
+        event,
+        lambda: team.remove_role(actor=current_user, event_role=event_role, now=utcnow()),
+        success=_("The role is removed."),
+        page="manage/confirm_remove_role.html",
+        event_role=event_role,
     )
 
 
@@ -145,16 +145,25 @@ def remove_role(event: Event, role_id: int):
 @event_route(permissions.can_manage_team)
 def revoke_invitation(event: Event, invitation_id: int):
     invitation = team.invitation_in_event(event, invitation_id)
+    return _confirmed_team_change(
+        event,
+        lambda: team.revoke_invitation(actor=current_user, invitation=invitation, now=utcnow()),
+        success=_("The invitation is withdrawn; its link no longer works."),
+        page="manage/confirm_revoke_invitation.html",
+        invitation=invitation,
+    )
+
+
+def _confirmed_team_change(  # type: ignore[no-untyped-def]
+    event: Event, change: Callable[[], Any], *, success: str, page: str, **context: Any
+):
+    """Ask first (GET, `page`); on the confirmed POST make the change and go back to the team."""
     form = ConfirmForm()
     if form.validate_on_submit():
         return attempt_then_redirect(
-            lambda: team.revoke_invitation(actor=current_user, invitation=invitation, now=utcnow()),
-            to=url_for("manage.team_page", event_slug=event.slug),
-            success=_("The invitation is withdrawn; its link no longer works."),
+            change, to=url_for("manage.team_page", event_slug=event.slug), success=success
         )
-    return render_template(
-        "manage/confirm_revoke_invitation.html", event=event, invitation=invitation, form=form
-    )
+    return render_template(page, event=event, form=form, **context)
 
 
 @access("organizer")
