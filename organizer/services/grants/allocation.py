@@ -38,7 +38,7 @@ from sqlalchemy.orm import selectinload
 
 from organizer import permissions
 from organizer.enums import AllocationStatus, GrantState
-from organizer.errors import Conflict, PermissionDenied, ValidationFailed
+from organizer.errors import Conflict, ValidationFailed
 from organizer.extensions import db
 from organizer.models import (
     AllocationLine,
@@ -475,8 +475,10 @@ def run_remaining(run: AllocationRun) -> int:
 
 
 def _require_manager(actor: User, programme: GrantProgramme) -> None:
-    if not permissions.can_manage_grants(actor, programme.event):
-        raise PermissionDenied(_("Only this event's organizers can allocate grants."))
+    permissions.require(
+        permissions.can_manage_grants(actor, programme.event),
+        _("Only this event's organizers can allocate grants."),
+    )
 
 
 def considered(programme: GrantProgramme) -> list[GrantApplication]:
