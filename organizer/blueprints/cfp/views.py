@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    Outcome,
     access,
     attachment,
     attempt,
@@ -124,20 +125,7 @@ def _form_for(event: Event, cfp: Cfp, proposal: Proposal | None = None, **kwargs
 def submit(event: Event, cfp: Cfp):
     form = _form_for(event, cfp)
     if form.validate_on_submit():
-        submitting = bool(form.submit_proposal.data)
-        saved = attempt(
-            lambda: cfp_service.save_proposal(
-                actor=current_user,
-                event=event,
-                proposal=None,
-                data=form.as_input(),
-                submit=submitting,
-                now=utcnow(),
-                creation_key=form.creation_key.data or None,
-            ),
-            form=form,
-            success=lambda proposal: _saved(proposal, submitting),
-        )
+        saved = _save(form, event, None, now=utcnow())
         if saved.ok:
             proposal = saved.value
             target = _proposal_url(event, proposal)
@@ -164,6 +152,29 @@ def submit(event: Event, cfp: Cfp):
         is_open=cfp.opens_at <= now < deadline,
         not_yet_open=now < cfp.opens_at,
     ), form_status(form)
+
+
+def _save(form: Any, event: Event, proposal: Proposal | None, *, now: Any) -> Outcome[Proposal]:
+    """Save the form as the speaker's proposal: a new one (once per `creation_key`, against a
+    double click) when `proposal` is None, else the version the form was opened at."""
+    submitting = bool(form.submit_proposal.data)
+    if proposal is None:
+        keys: dict[str, Any] = {"creation_key": form.creation_key.data or None}
+    else:
+        keys = {"version": _int_or_none(form.version.data)}
+    return attempt(
+        lambda: cfp_service.save_proposal(
+            actor=current_user,
+            event=event,
+            proposal=proposal,
+            data=form.as_input(),
+            submit=submitting,
+            now=now,
+            **keys,
+        ),
+        form=form,
+        success=lambda saved: _saved(saved, submitting),
+    )
 
 
 def _saved(proposal: Proposal, submitting: bool) -> str:
@@ -202,23 +213,7 @@ def proposal(event: Event, cfp: Cfp, public_id: str):
     form = _form_for(event, cfp, proposal) if editable or request.method == "POST" else None
     if request.method == "POST":
         assert form is not None
-        submitting = bool(form.submit_proposal.data)
-        if (
-            form.validate_on_submit()
-            and attempt(
-                lambda: cfp_service.save_proposal(
-                    actor=current_user,
-                    event=event,
-                    proposal=proposal,
-                    data=form.as_input(),
-                    submit=submitting,
-                    now=now,
-                    version=_int_or_none(form.version.data),
-                ),
-                form=form,
-                success=lambda _saved_one: _saved(proposal, submitting),
-            ).ok
-        ):
+        if form.validate_on_submit() and _save(form, event, proposal, now=now).ok:
             return redirect(_proposal_url(event, proposal))
     return _proposal_page(
         event, cfp, proposal, form=form, status=form_status(form) if form else 200

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    Outcome,
     access,
     attempt,
     paginate_list,
@@ -82,6 +83,28 @@ def _saved(application: GrantApplication, submitting: bool) -> str:
     return _("Your changes are saved.")
 
 
+def _save(
+    form: Any, programme: GrantProgramme, application: GrantApplication | None, *, now: Any
+) -> Outcome[GrantApplication]:
+    """Save the form as the applicant's application (a new one when `application` is None),
+    submitting it when they pressed submit; the flash message says which it was."""
+    submitting = bool(form.submit_application.data)
+    version = _int_or_none(form.version.data) if application is not None else None
+    return attempt(
+        lambda: grant_apps.save_application(
+            actor=current_user,
+            programme=programme,
+            application=application,
+            data=form.as_input(),
+            submit=submitting,
+            now=now,
+            version=version,
+        ),
+        form=form,
+        success=lambda saved: _saved(saved, submitting),
+    )
+
+
 # The programmes ----------------------------------------------------------------------------
 
 
@@ -121,19 +144,7 @@ def apply(event: Event, programme_public_id: str):
         return redirect(_application_url(event, existing))
     form = _form_for(programme)
     if form.validate_on_submit():
-        submitting = bool(form.submit_application.data)
-        saved = attempt(
-            lambda: grant_apps.save_application(
-                actor=current_user,
-                programme=programme,
-                application=None,
-                data=form.as_input(),
-                submit=submitting,
-                now=utcnow(),
-            ),
-            form=form,
-            success=lambda application: _saved(application, submitting),
-        )
+        saved = _save(form, programme, None, now=utcnow())
         if saved.ok:
             return redirect(_application_url(event, saved.value))
         existing = grant_apps.application_of(programme, current_user)  # applied meanwhile?
@@ -207,23 +218,7 @@ def application(event: Event, public_id: str):
     form = None
     if request.method == "POST":
         form = _form_for(programme, application)
-        submitting = bool(form.submit_application.data)
-        if (
-            form.validate_on_submit()
-            and attempt(
-                lambda: grant_apps.save_application(
-                    actor=current_user,
-                    programme=programme,
-                    application=application,
-                    data=form.as_input(),
-                    submit=submitting,
-                    now=now,
-                    version=_int_or_none(form.version.data),
-                ),
-                form=form,
-                success=lambda _saved_one: _saved(application, submitting),
-            ).ok
-        ):
+        if form.validate_on_submit() and _save(form, programme, application, now=now).ok:
             return redirect(_application_url(event, application))
     return _application_page(
         event, application, form=form, status=form_status(form) if form else 200
