@@ -27,6 +27,7 @@ from organizer.blueprints._forms import refuse_unsafe_text
 from organizer.blueprints._limits import seconds_until_retry
 from organizer.cli import register_commands
 from organizer.config import instance_path, load_config
+from organizer.enums import category_label
 from organizer.errors import DomainError
 from organizer.extensions import babel, csrf, db, limiter, login_manager, migrate
 from organizer.services import money
@@ -151,6 +152,7 @@ def _register_template_helpers(app: Flask) -> None:
         language_name=language_name,
         money=money.fmt,
         level_label=level_label,
+        category_label=category_label,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -4,6 +4,7 @@ application."""
 import enum
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 
 class EventRoleName(enum.StrEnum):
@@ -14,12 +15,12 @@ class EventRoleName(enum.StrEnum):
     GRANT_REVIEWER = "grant_reviewer"
 
     @property
-    def label(self) -> str:
+    def label(self) -> LazyString:
         return {
-            "organizer": "Organizer",
-            "reviewer": "Reviewer",
-            "grant_reviewer": "Grant reviewer",
-        }[self.value]
+            EventRoleName.ORGANIZER: _l("Organizer"),
+            EventRoleName.REVIEWER: _l("Reviewer"),
+            EventRoleName.GRANT_REVIEWER: _l("Grant reviewer"),
+        }[self]
 
 
 class OutboxState(enum.StrEnum):
@@ -42,6 +43,20 @@ class ProposalState(enum.StrEnum):
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
     CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> LazyString:
+        return {
+            ProposalState.DRAFT: _l("draft"),
+            ProposalState.SUBMITTED: _l("submitted"),
+            ProposalState.ACCEPTED: _l("accepted"),
+            ProposalState.REJECTED: _l("not accepted"),
+            ProposalState.WAITLISTED: _l("on the waiting list"),
+            ProposalState.CONFIRMED: _l("confirmed"),
+            ProposalState.DECLINED: _l("declined by the speaker"),
+            ProposalState.WITHDRAWN: _l("withdrawn"),
+            ProposalState.CANCELLED: _l("cancelled"),
+        }[self]
 
 
 DECISIONS = (ProposalState.ACCEPTED, ProposalState.REJECTED, ProposalState.WAITLISTED)
@@ -84,6 +99,14 @@ class GrantKind(enum.StrEnum):
     TRAVEL = "travel"
     BOTH = "both"
 
+    @property
+    def label(self) -> LazyString:
+        return {
+            GrantKind.WAIVER: _l("Registration waiver (scholarship)"),
+            GrantKind.TRAVEL: _l("Travel grant"),
+            GrantKind.BOTH: _l("Registration waiver and travel grant"),
+        }[self]
+
 
 class GrantState(enum.StrEnum):
     """Where a grant application is. An offer is an award the applicant has not answered yet."""
@@ -98,6 +121,21 @@ class GrantState(enum.StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     EXPIRED = "expired"  # the offer was not answered before its respond-by date
+
+    @property
+    def label(self) -> LazyString:
+        return {
+            GrantState.DRAFT: _l("draft"),
+            GrantState.SUBMITTED: _l("submitted"),
+            GrantState.INFO_NEEDED: _l("information needed"),
+            GrantState.WITHDRAWN: _l("withdrawn"),
+            GrantState.REJECTED: _l("not funded"),
+            GrantState.WAITLISTED: _l("on the waiting list"),
+            GrantState.OFFERED: _l("offered: please answer"),
+            GrantState.ACCEPTED: _l("accepted"),
+            GrantState.DECLINED: _l("declined"),
+            GrantState.EXPIRED: _l("offer expired"),
+        }[self]
 
 
 # Submitted applications stay reviewable after decisions, so that reviews remain readable;
@@ -119,6 +157,14 @@ class NeedLevel(enum.StrEnum):
     HARDSHIP = "hardship"  # "it would be a hardship"
     WOULD_HELP = "would_help"  # "it would help"
 
+    @property
+    def label(self) -> LazyString:
+        return {
+            NeedLevel.CANNOT_ATTEND: _l("I cannot attend without it"),
+            NeedLevel.HARDSHIP: _l("Attending without it would be a hardship"),
+            NeedLevel.WOULD_HELP: _l("It would help"),
+        }[self]
+
 
 class GrantCategory(enum.StrEnum):
     """What money is asked for, awarded, claimed and paid for, kept apart per category."""
@@ -131,11 +177,40 @@ class GrantCategory(enum.StrEnum):
     ACCESS = "access"  # accessibility needs
     OTHER = "other"
 
+    @property
+    def label(self) -> LazyString:
+        return {
+            GrantCategory.REGISTRATION: _l("Registration fee"),
+            GrantCategory.TRAVEL: _l("Travel"),
+            GrantCategory.LODGING: _l("Lodging"),
+            GrantCategory.VISA: _l("Visa"),
+            GrantCategory.CARE: _l("Childcare or caregiving"),
+            GrantCategory.ACCESS: _l("Accessibility needs"),
+            GrantCategory.OTHER: _l("Other"),
+        }[self]
+
+
+def category_label(value: str) -> LazyString | str:
+    """The label of a grant category stored as text (the `category_label` template filter),
+    or the text itself for one that is no longer a category."""
+    try:
+        return GrantCategory(value).label
+    except ValueError:
+        return value
+
 
 class ReceiptState(enum.StrEnum):
     SUBMITTED = "submitted"
     APPROVED = "approved"
     REJECTED = "rejected"
+
+    @property
+    def label(self) -> LazyString:
+        return {
+            ReceiptState.SUBMITTED: _l("waiting for review"),
+            ReceiptState.APPROVED: _l("approved"),
+            ReceiptState.REJECTED: _l("rejected"),
+        }[self]
 
 
 class AllocationStatus(enum.StrEnum):
@@ -165,14 +240,14 @@ class PlenaryKind(enum.StrEnum):
     OTHER = "other"
 
     @property
-    def label(self) -> str:
+    def label(self) -> LazyString:
         return {
-            "keynote": "Keynote",
-            "break": "Break",
-            "lunch": "Lunch",
-            "social": "Social",
-            "other": "Other",
-        }[self.value]
+            PlenaryKind.KEYNOTE: _l("Keynote"),
+            PlenaryKind.BREAK: _l("Break"),
+            PlenaryKind.LUNCH: _l("Lunch"),
+            PlenaryKind.SOCIAL: _l("Social"),
+            PlenaryKind.OTHER: _l("Other"),
+        }[self]
 
 
 class ContainerKind(enum.StrEnum):
@@ -180,8 +255,11 @@ class ContainerKind(enum.StrEnum):
     POSTER = "poster"
 
     @property
-    def label(self) -> str:
-        return {"lightning": "Lightning talks", "poster": "Poster session"}[self.value]
+    def label(self) -> LazyString:
+        return {
+            ContainerKind.LIGHTNING: _l("Lightning talks"),
+            ContainerKind.POSTER: _l("Poster session"),
+        }[self]
 
 
 class ConflictRule(enum.StrEnum):

@@ -7,11 +7,39 @@ in (the user's roles are loaded with the user), never the request.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from organizer.enums import EventRoleName, GrantState, SpeakerRole, SuggestionStatus
+from sqlalchemy import or_, select
+
+from organizer.enums import (
+    REVIEWABLE_GRANT_STATES,
+    REVIEWABLE_PROPOSAL_STATES,
+    EventRoleName,
+    GrantState,
+    ProposalState,
+    ReceiptState,
+    SpeakerRole,
+    SuggestionStatus,
+)
 from organizer.errors import PermissionDenied
-from organizer.models import Event, GrantApplication, Proposal, ScheduleSuggestion, User
+from organizer.extensions import db
+from organizer.models import (
+    Answer,
+    Event,
+    GrantAnswer,
+    GrantApplication,
+    GrantConflict,
+    GrantProgramme,
+    GrantQuestion,
+    Proposal,
+    ProposalSpeaker,
+    Question,
+    Receipt,
+    ScheduleSuggestion,
+    SpeakerProfile,
+    Upload,
+    User,
+)
 
 
 def require(allowed: bool, message: str | None = None) -> None:
@@ -130,6 +158,25 @@ def can_invite_co_speakers(user: Any, proposal: Proposal) -> bool:
     return is_primary_speaker(user, proposal)
 
 
+# Which actions a proposal's state allows (the service checks the deadline and the person).
+PROPOSAL_STATES_OPEN_TO_CHANGES = (ProposalState.DRAFT, ProposalState.SUBMITTED)
+
+
+def is_draft_proposal(proposal: Proposal) -> bool:
+    """Never submitted: reviewers do not see it, and withdrawing it tells nobody."""
+    return proposal.state == ProposalState.DRAFT
+
+
+def proposal_open_to_changes(proposal: Proposal) -> bool:
+    """Its speakers may still change it (until the deadline) or withdraw it."""
+    return proposal.state in PROPOSAL_STATES_OPEN_TO_CHANGES
+
+
+def proposal_awaits_speakers_answer(proposal: Proposal) -> bool:
+    """Accepted: its speakers are asked to confirm or decline it."""
+    return proposal.state == ProposalState.ACCEPTED
+
+
 # Grants ------------------------------------------------------------------------------------
 
 
@@ -149,6 +196,85 @@ def is_applicant(user: Any, application: GrantApplication) -> bool:
     return account is not None and application.applicant_id == account.id
 
 
+# Which actions an application's state allows (the service checks the deadline and the person).
+APPLICATION_STATES_OPEN_TO_CHANGES = (
+    GrantState.DRAFT,
+    GrantState.SUBMITTED,
+    GrantState.INFO_NEEDED,
+)
+# An award the applicant was offered, whatever they answered.
+STATES_WITH_AN_OFFER = (
+    GrantState.OFFERED,
+    GrantState.ACCEPTED,
+    GrantState.DECLINED,
+    GrantState.EXPIRED,
+)
+
+
+def is_draft_application(application: GrantApplication) -> bool:
+    """Never submitted: the committee does not see it, and withdrawing it tells nobody."""
+    return application.state == GrantState.DRAFT
+
+
+def application_open_to_changes(application: GrantApplication) -> bool:
+    return application.state in APPLICATION_STATES_OPEN_TO_CHANGES
+
+
+def application_needs_info(application: GrantApplication) -> bool:
+    """The committee asked the applicant for more."""
+    return application.state == GrantState.INFO_NEEDED
+
+
+def committee_may_ask_for_info(application: GrantApplication) -> bool:
+    return application.state in (GrantState.SUBMITTED, GrantState.INFO_NEEDED)
+
+
+def was_offered_award(application: GrantApplication) -> bool:
+    """An award was offered, whatever the applicant answered: its amounts may be shown."""
+    return application.award is not None and application.state in STATES_WITH_AN_OFFER
+
+
+def holds_award(application: GrantApplication) -> bool:
+    """An award is on offer or accepted (not declined or expired)."""
+    return application.award is not None and application.state in (
+        GrantState.OFFERED,
+        GrantState.ACCEPTED,
+    )
+
+
+def offer_awaits_answer(application: GrantApplication) -> bool:
+    return application.state == GrantState.OFFERED
+
+
+def can_answer_offer(user: Any, application: GrantApplication) -> bool:
+    return is_applicant(user, application) and offer_awaits_answer(application)
+
+
+def accepts_receipts(application: GrantApplication) -> bool:
+    """Receipts are for accepted awards only."""
+    return application.state == GrantState.ACCEPTED and application.award is not None
+
+
+def can_send_receipts(user: Any, application: GrantApplication) -> bool:
+    return is_applicant(user, application) and accepts_receipts(application)
+
+
+def receipt_awaits_review(receipt: Receipt) -> bool:
+    return receipt.state == ReceiptState.SUBMITTED
+
+
+def can_review_receipt(user: Any, receipt: Receipt) -> bool:
+    """Organizers approve or reject a receipt once, while it waits for review."""
+    event = receipt.application.programme.event
+    return can_manage_grants(user, event) and receipt_awaits_review(receipt)
+
+
+def can_download_receipt(user: Any, receipt: Receipt) -> bool:
+    """The grantee who sent it and the organizers of its event; nobody else (not reviewers)."""
+    application = receipt.application
+    return is_applicant(user, application) or can_manage_grants(user, application.programme.event)
+
+
 def is_own_application(user: Any, application: GrantApplication) -> bool:
     """The person applied, or the application is linked to a proposal of their own (a
     co-speaker's grant). `services/reviewing/interests.py` holds the same rule in SQL for lists."""
@@ -156,6 +282,91 @@ def is_own_application(user: Any, application: GrantApplication) -> bool:
         return True
     proposal = application.proposal if application.proposal_id is not None else None
     return proposal is not None and is_own_proposal(user, proposal)
+
+
+# Files -------------------------------------------------------------------------------------
+# Whether a file is an answer or a photo of someone's proposal is looked up here: the rule
+# is about the data around the file, not the file alone.
+
+
+def can_download_upload(
+    user: object, upload: Upload, *, copy: Literal["original", "reviewer"] = "original"
+) -> bool:
+    """Who may read a file.
+
+    The original: the person who sent it, the organizers of its event, and every speaker of a
+    proposal that uses it (as an answer, or as the photo of one of its speakers).
+
+    The reviewer copy (`copy="reviewer"`), besides everyone who may read the original: a
+    reviewer of the event, for a file that reviewers get as the answer to a question shown to
+    reviewers of a proposal open for review that they do not speak on; and the grants
+    committee, for a file answered to a grant question shown to reviewers of an application
+    open for review that is not their own and that they declared no conflict with. Whether
+    the redaction check holds a file back is decided by `review.file_for_reviewer`."""
+    if not isinstance(user, User):
+        return False
+    if copy == "reviewer" and (
+        _reviewer_may_read(user, upload) or _grant_reviewer_may_read(user, upload)
+    ):
+        return True
+    if upload.owner_id == user.id:
+        return True
+    event = db.session.get(Event, upload.event_id)
+    if event is not None and can_manage_cfp(user, event):
+        return True
+    mine = (
+        select(ProposalSpeaker.proposal_id)
+        .join(Proposal, Proposal.id == ProposalSpeaker.proposal_id)
+        .where(ProposalSpeaker.user_id == user.id, Proposal.event_id == upload.event_id)
+    )
+    as_answer = select(Answer.id).where(Answer.upload_id == upload.id, Answer.proposal_id.in_(mine))
+    if db.session.scalar(as_answer.limit(1)) is not None:
+        return True
+    photo_owners = select(SpeakerProfile.user_id).where(
+        SpeakerProfile.photo_id == upload.id, SpeakerProfile.event_id == upload.event_id
+    )
+    as_photo = select(ProposalSpeaker.id).where(
+        ProposalSpeaker.user_id.in_(photo_owners), ProposalSpeaker.proposal_id.in_(mine)
+    )
+    return db.session.scalar(as_photo.limit(1)) is not None
+
+
+def _reviewer_may_read(user: User, upload: Upload) -> bool:
+    rows = db.session.scalars(
+        select(Proposal)
+        .join(Answer, Answer.proposal_id == Proposal.id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(
+            Proposal.event_id == upload.event_id,
+            Proposal.state.in_(REVIEWABLE_PROPOSAL_STATES),
+            Question.visible_to_reviewers.is_(True),
+            # What reviewers get: the redacted version when there is one, else the original.
+            or_(
+                Answer.redacted_upload_id == upload.id,
+                (Answer.upload_id == upload.id) & Answer.redacted_upload_id.is_(None),
+            ),
+        )
+    )
+    return any(can_review_proposal(user, proposal) for proposal in rows)
+
+
+def _grant_reviewer_may_read(user: User, upload: Upload) -> bool:
+    conflicts = select(GrantConflict.application_id).where(GrantConflict.user_id == user.id)
+    rows = db.session.scalars(
+        select(GrantApplication)
+        .join(GrantAnswer, GrantAnswer.application_id == GrantApplication.id)
+        .join(GrantQuestion, GrantQuestion.id == GrantAnswer.question_id)
+        .join(GrantProgramme, GrantProgramme.id == GrantApplication.programme_id)
+        .where(
+            GrantAnswer.upload_id == upload.id,
+            GrantProgramme.event_id == upload.event_id,
+            GrantQuestion.visible_to_reviewers.is_(True),
+            GrantApplication.state.in_(REVIEWABLE_GRANT_STATES),
+            GrantApplication.applicant_id != user.id,
+            GrantApplication.id.not_in(conflicts),
+        )
+    )
+    return any(can_review_grants(user, application.programme.event) for application in rows)
 
 
 # Representation ----------------------------------------------------------------------------

@@ -23,7 +23,8 @@ from organizer.extensions import db
 from organizer.models import LoginFailure, User, UserSession
 from organizer.models.accounts import new_session_token
 from organizer.services import audit, tokens
-from organizer.services.mail import external_url, queue_mail
+from organizer.services.mail import external_url
+from organizer.services.notifications import tell
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 200
@@ -112,18 +113,17 @@ def register(*, email: str, password: str, display_name: str, now: dt.datetime) 
     existing = user_by_email(email)
     if existing is not None:
         hash_password(password)  # the same work as for a new account, so timing tells nothing
-        queue_mail(
-            to=existing.email,
-            locale=existing.locale,
-            purpose="account_exists",
+        tell(
+            existing,
+            "account_exists",
+            # at most one such mail an hour per account, however often someone tries
+            about=(existing, f"{now:%Y%m%d%H}"),
             context={
                 "user": existing,
                 "login_url": external_url("auth.login"),
                 "reset_url": external_url("auth.forgot_password"),
             },
             now=now,
-            # at most one such mail an hour per account, however often someone tries
-            idempotency_key=f"account-exists:{existing.id}:{now:%Y%m%d%H}",
         )
         return None
     user = create_user(email=email, password=password, display_name=display_name, now=now)
@@ -138,13 +138,12 @@ def send_verification(*, user: User, now: dt.datetime) -> None:
     if user.email_verified:
         return
     token = tokens.sign("verify", {"uid": user.id, "email": user.email})
-    queue_mail(
-        to=user.email,
-        locale=user.locale,
-        purpose="verify_email",
+    tell(
+        user,
+        "verify_email",
+        about=(user, _five_minute_bucket(now)),
         context={"user": user, "verify_url": external_url("auth.verify_email", token=token)},
         now=now,
-        idempotency_key=f"verify:{user.id}:{_five_minute_bucket(now)}",
     )
 
 
@@ -251,17 +250,16 @@ def request_password_reset(*, email: str, now: dt.datetime) -> None:
     if user is None:
         return  # the caller says "if an account exists, we sent a link" either way
     token = tokens.sign("reset", {"uid": user.id, "fp": _password_fingerprint(user)})
-    queue_mail(
-        to=user.email,
-        locale=user.locale,
-        purpose="reset_password",
+    tell(
+        user,
+        "reset_password",
+        about=(user, _five_minute_bucket(now)),
         context={
             "user": user,
             "reset_url": external_url("auth.reset_password", token=token),
             "valid_minutes": current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
         },
         now=now,
-        idempotency_key=f"reset:{user.id}:{_five_minute_bucket(now)}",
     )
 
 
@@ -306,13 +304,8 @@ def change_password(
     audit.record(
         action="password.change", actor=user, now=now, object_type="user", object_id=user.id
     )
-    queue_mail(
-        to=user.email,
-        locale=user.locale,
-        purpose="password_changed",
-        context={"user": user},
-        now=now,
-    )
+    # one mail per change, however close together (the moment to the microsecond)
+    tell(user, "password_changed", about=(user, now.isoformat()), context={"user": user}, now=now)
 
 
 def update_profile(

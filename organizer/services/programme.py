@@ -128,9 +128,9 @@ def title_of(session: PublicSession) -> str:
     if session.title.strip():
         return session.title.strip()
     if session.plenary_kind in PlenaryKind._value2member_map_:
-        return _(PlenaryKind(session.plenary_kind).label)
+        return str(PlenaryKind(session.plenary_kind).label)
     if session.container_kind in ContainerKind._value2member_map_:
-        return _(ContainerKind(session.container_kind).label)
+        return str(ContainerKind(session.container_kind).label)
     return _("Session")
 
 
@@ -139,9 +139,9 @@ def kind_of(session: PublicSession) -> str:
     if session.session_type:
         return session.session_type
     if session.plenary_kind in PlenaryKind._value2member_map_:
-        return _(PlenaryKind(session.plenary_kind).label)
+        return str(PlenaryKind(session.plenary_kind).label)
     if session.container_kind in ContainerKind._value2member_map_:
-        return _(ContainerKind(session.container_kind).label)
+        return str(ContainerKind(session.container_kind).label)
     return ""
 
 

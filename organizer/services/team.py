@@ -19,7 +19,8 @@ from organizer.extensions import db
 from organizer.models import Event, EventRole, TeamInvitation, User
 from organizer.services import audit
 from organizer.services.accounts import normalise_email
-from organizer.services.mail import external_url, queue_mail
+from organizer.services.mail import external_url
+from organizer.services.notifications import tell_address
 
 
 def _hash(token: str) -> str:
@@ -112,9 +113,10 @@ def invite(
     )
     db.session.add(invitation)
     db.session.flush()
-    queue_mail(
-        to=email,
-        purpose="team_invitation",
+    tell_address(
+        email,
+        "team_invitation",
+        about=(invitation,),
         event=event,
         context={
             "inviter": actor,

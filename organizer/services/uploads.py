@@ -24,31 +24,20 @@ import io
 import logging
 import warnings
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO
 
 import pikepdf
 import pypdf
 from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, ImageSequence
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from organizer import permissions
-from organizer.enums import REVIEWABLE_GRANT_STATES, REVIEWABLE_PROPOSAL_STATES
 from organizer.errors import ValidationFailed
 from organizer.extensions import db
 from organizer.models import (
-    Answer,
     Event,
-    GrantAnswer,
-    GrantApplication,
-    GrantConflict,
-    GrantProgramme,
-    GrantQuestion,
-    Proposal,
-    ProposalSpeaker,
-    Question,
-    SpeakerProfile,
     Upload,
     User,
 )
@@ -188,86 +177,8 @@ def upload_by_public_id(event: Event, public_id: str) -> Upload | None:
     )
 
 
-def can_download(
-    user: object, upload: Upload, *, copy: Literal["original", "reviewer"] = "original"
-) -> bool:
-    """Who may read a file.
-
-    The original: the person who sent it, the organizers of its event, and every speaker of a
-    proposal that uses it (as an answer, or as the photo of one of its speakers).
-
-    The reviewer copy (`copy="reviewer"`), besides everyone who may read the original: a
-    reviewer of the event, for a file that reviewers get as the answer to a question shown to
-    reviewers of a proposal open for review that they do not speak on; and the grants
-    committee, for a file answered to a grant question shown to reviewers of an application
-    open for review that is not their own and that they declared no conflict with. Whether
-    the redaction check holds a file back is decided by `review.file_for_reviewer`."""
-    if not isinstance(user, User):
-        return False
-    if copy == "reviewer" and (
-        _reviewer_may_read(user, upload) or _grant_reviewer_may_read(user, upload)
-    ):
-        return True
-    if upload.owner_id == user.id:
-        return True
-    event = db.session.get(Event, upload.event_id)
-    if event is not None and permissions.can_manage_cfp(user, event):
-        return True
-    mine = (
-        select(ProposalSpeaker.proposal_id)
-        .join(Proposal, Proposal.id == ProposalSpeaker.proposal_id)
-        .where(ProposalSpeaker.user_id == user.id, Proposal.event_id == upload.event_id)
-    )
-    as_answer = select(Answer.id).where(Answer.upload_id == upload.id, Answer.proposal_id.in_(mine))
-    if db.session.scalar(as_answer.limit(1)) is not None:
-        return True
-    photo_owners = select(SpeakerProfile.user_id).where(
-        SpeakerProfile.photo_id == upload.id, SpeakerProfile.event_id == upload.event_id
-    )
-    as_photo = select(ProposalSpeaker.id).where(
-        ProposalSpeaker.user_id.in_(photo_owners), ProposalSpeaker.proposal_id.in_(mine)
-    )
-    return db.session.scalar(as_photo.limit(1)) is not None
-
-
-def _reviewer_may_read(user: User, upload: Upload) -> bool:
-    rows = db.session.scalars(
-        select(Proposal)
-        .join(Answer, Answer.proposal_id == Proposal.id)
-        .join(Question, Question.id == Answer.question_id)
-        .where(
-            Proposal.event_id == upload.event_id,
-            Proposal.state.in_(REVIEWABLE_PROPOSAL_STATES),
-            Question.visible_to_reviewers.is_(True),
-            # What reviewers get: the redacted version when there is one, else the original.
-            or_(
-                Answer.redacted_upload_id == upload.id,
-                (Answer.upload_id == upload.id) & Answer.redacted_upload_id.is_(None),
-            ),
-        )
-    )
-    return any(permissions.can_review_proposal(user, proposal) for proposal in rows)
-
-
-def _grant_reviewer_may_read(user: User, upload: Upload) -> bool:
-    conflicts = select(GrantConflict.application_id).where(GrantConflict.user_id == user.id)
-    rows = db.session.scalars(
-        select(GrantApplication)
-        .join(GrantAnswer, GrantAnswer.application_id == GrantApplication.id)
-        .join(GrantQuestion, GrantQuestion.id == GrantAnswer.question_id)
-        .join(GrantProgramme, GrantProgramme.id == GrantApplication.programme_id)
-        .where(
-            GrantAnswer.upload_id == upload.id,
-            GrantProgramme.event_id == upload.event_id,
-            GrantQuestion.visible_to_reviewers.is_(True),
-            GrantApplication.state.in_(REVIEWABLE_GRANT_STATES),
-            GrantApplication.applicant_id != user.id,
-            GrantApplication.id.not_in(conflicts),
-        )
-    )
-    return any(
-        permissions.can_review_grants(user, application.programme.event) for application in rows
-    )
+# Who may read a file is a permission rule: `permissions.can_download_upload`.
+can_download = permissions.can_download_upload
 
 
 # The reviewer copy and the text -------------------------------------------------------------

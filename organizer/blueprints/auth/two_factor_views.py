@@ -13,6 +13,7 @@ from organizer import permissions
 from organizer.blueprints._common import (
     access,
     attach_errors,
+    attempt_then_redirect,
     client_address,
     commit,
     safe_next_url,
@@ -189,12 +190,13 @@ def _codes_page(codes: list[str]):  # type: ignore[no-untyped-def]
     )
 
 
-def _attempt(form, call):  # type: ignore[no-untyped-def]
-    """Run a settings change that needs a code: (True, its result), or (False, None) with the
-    wrong code shown on the form and kept (it counts towards the throttle). Any other refusal
-    is flashed and answered with a redirect to the settings page."""
+def _attempt(form, call, *, success: str):  # type: ignore[no-untyped-def]
+    """Run a settings change that needs a code: (True, its result) once committed and
+    `success` flashed, or (False, None) with the wrong code shown on the form and kept (it
+    counts towards the throttle). Any other refusal is flashed and answered with a redirect
+    to the settings page."""
     try:
-        return True, call()
+        result = call()
     except ValidationFailed as error:
         commit()
         attach_errors(form, error.errors)
@@ -202,6 +204,9 @@ def _attempt(form, call):  # type: ignore[no-untyped-def]
     except DomainError as error:
         show_domain_error(error)
         abort(redirect(url_for("auth.two_factor", next=_next_url())))
+    commit()
+    flash(success, "success")
+    return True, result
 
 
 @access("signed_in")
@@ -216,14 +221,12 @@ def two_factor_page():
 @login_required
 def two_factor_start():
     form = StartTwoFactorForm()
+    to = url_for("auth.two_factor", next=_next_url())
     if form.validate_on_submit():
-        try:
-            two_factor.start_enrolment(user=current_user, now=utcnow())
-        except DomainError as error:
-            show_domain_error(error)
-        else:
-            commit()
-    return redirect(url_for("auth.two_factor", next=_next_url()))
+        return attempt_then_redirect(
+            lambda: two_factor.start_enrolment(user=current_user, now=utcnow()), to=to
+        )
+    return redirect(to)
 
 
 @access("signed_in")
@@ -233,16 +236,20 @@ def two_factor_start():
 def two_factor_confirm():
     form = ConfirmTwoFactorForm()
     if form.validate_on_submit():
+
+        def confirm_and_sign_in_again():  # type: ignore[no-untyped-def]
+            codes = two_factor.confirm_enrolment(
+                user=current_user, code=form.code.data, client=client_address(), now=utcnow()
+            )
+            sign_in_again(current_user._get_current_object())  # every session ended
+            return codes
+
         done, codes = _attempt(
             form,
-            lambda: two_factor.confirm_enrolment(
-                user=current_user, code=form.code.data, client=client_address(), now=utcnow()
-            ),
+            confirm_and_sign_in_again,
+            success=_("Two-factor sign-in is on. Other devices have been signed out."),
         )
         if done:
-            sign_in_again(current_user._get_current_object())  # every session ended
-            commit()
-            flash(_("Two-factor sign-in is on. Other devices have been signed out."), "success")
             return _codes_page(codes)
     return _settings_page(confirm_form=form)
 
@@ -259,10 +266,9 @@ def two_factor_recovery_codes():
             lambda: two_factor.regenerate_recovery_codes(
                 user=current_user, code=form.code.data, client=client_address(), now=utcnow()
             ),
+            success=_("New recovery codes are made; the old ones no longer work."),
         )
         if done:
-            commit()
-            flash(_("New recovery codes are made; the old ones no longer work."), "success")
             return _codes_page(codes)
     return _settings_page(regenerate_form=form)
 
@@ -283,9 +289,8 @@ def two_factor_disable():
                 client=client_address(),
                 now=utcnow(),
             ),
+            success=_("Two-factor sign-in is off."),
         )
         if done:
-            commit()
-            flash(_("Two-factor sign-in is off."), "success")
             return redirect(url_for("auth.two_factor"))
     return _settings_page(disable_form=form)

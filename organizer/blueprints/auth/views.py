@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from organizer.blueprints._common import (
     access,
+    attempt,
     client_address,
     commit,
     safe_next_url,
@@ -42,19 +43,19 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("public.home"))
     form = RegisterForm()
-    if form.validate_on_submit():
-        try:
-            accounts.register(
+    if (
+        form.validate_on_submit()
+        and attempt(
+            lambda: accounts.register(
                 email=form.email.data,
                 password=form.password.data,
                 display_name=form.display_name.data,
                 now=utcnow(),
-            )
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
-            commit()
-            return redirect(url_for("auth.check_inbox"))
+            ),
+            form=form,
+        ).ok
+    ):
+        return redirect(url_for("auth.check_inbox"))
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
 
 
@@ -67,13 +68,11 @@ def check_inbox():
 @access("token")
 @bp.route("/verify/<token>")
 def verify_email(token: str):
-    try:
-        accounts.verify_email(token=token, now=utcnow())
-    except DomainError as error:
-        show_domain_error(error)
+    if not attempt(
+        lambda: accounts.verify_email(token=token, now=utcnow()),
+        success=_("Thank you: your email address is verified."),
+    ).ok:
         return render_template("auth/verify_failed.html"), 400
-    commit()
-    flash(_("Thank you: your email address is verified."), "success")
     return redirect(url_for("manage.index" if current_user.is_authenticated else "auth.login"))
 
 
@@ -171,22 +170,28 @@ def reset_password(token: str):
         show_domain_error(error)
         return redirect(url_for("auth.forgot_password"))
     form = ResetPasswordForm()
+
+    def reset_and_sign_in():  # type: ignore[no-untyped-def]
+        user = accounts.reset_password(token=token, new_password=form.password.data, now=utcnow())
+        if two_factor.is_enabled(user):  # a mailbox alone must not get past the second step
+            return user
+        sign_in(user)  # every other session ended with the old password
+        return None
+
     if form.validate_on_submit():
-        try:
-            user = accounts.reset_password(
-                token=token, new_password=form.password.data, now=utcnow()
-            )
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
-            if two_factor.is_enabled(user):  # a mailbox alone must not get past the second step
-                commit()
-                pending.start(user, remember=False)
-                flash(_("Your new password is saved. Enter a code to sign in."), "success")
-                return redirect(url_for("auth.two_factor_login"))
-            sign_in(user)  # every other session ended with the old password
-            commit()
-            flash(_("Your new password is saved and you are signed in."), "success")
+        done = attempt(
+            reset_and_sign_in,
+            form=form,
+            success=lambda second_step: (
+                _("Your new password is saved. Enter a code to sign in.")
+                if second_step
+                else _("Your new password is saved and you are signed in.")
+            ),
+        )
+        if done.ok and done.value is not None:
+            pending.start(done.value, remember=False)
+            return redirect(url_for("auth.two_factor_login"))
+        if done.ok:
             return redirect(url_for("manage.index"))
     return render_template("auth/reset_password.html", form=form), 400 if form.errors else 200
 
@@ -196,21 +201,21 @@ def reset_password(token: str):
 @login_required
 def profile():
     form = ProfileForm(obj=current_user)
-    if form.validate_on_submit():
-        try:
-            accounts.update_profile(
+    if (
+        form.validate_on_submit()
+        and attempt(
+            lambda: accounts.update_profile(
                 user=current_user,
                 display_name=form.display_name.data,
                 pronouns=form.pronouns.data,
                 locale=form.locale.data,
                 now=utcnow(),
-            )
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
-            commit()
-            flash(_("Your profile is saved."), "success")
-            return redirect(url_for("auth.profile"))
+            ),
+            form=form,
+            success=_("Your profile is saved."),
+        ).ok
+    ):
+        return redirect(url_for("auth.profile"))
     return render_template(
         "auth/profile.html",
         form=form,
@@ -245,21 +250,25 @@ def sign_out_everywhere():
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            accounts.change_password(
-                user=current_user,
-                current_password=form.current_password.data,
-                new_password=form.new_password.data,
-                now=utcnow(),
-            )
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
-            sign_in(current_user._get_current_object())  # every session ended; a new one here
-            commit()
-            flash(_("Your password is changed. Other devices have been signed out."), "success")
-            return redirect(url_for("auth.profile"))
+
+    def change_and_sign_in() -> None:
+        accounts.change_password(
+            user=current_user,
+            current_password=form.current_password.data,
+            new_password=form.new_password.data,
+            now=utcnow(),
+        )
+        sign_in(current_user._get_current_object())  # every session ended; a new one here
+
+    if (
+        form.validate_on_submit()
+        and attempt(
+            change_and_sign_in,
+            form=form,
+            success=_("Your password is changed. Other devices have been signed out."),
+        ).ok
+    ):
+        return redirect(url_for("auth.profile"))
     return render_template("auth/change_password.html", form=form), 400 if form.errors else 200
 
 

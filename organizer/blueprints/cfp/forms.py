@@ -92,6 +92,38 @@ def proposal_form(
     answers = (
         {a.question_id: a for a in proposals.answers_of(proposal)} if proposal is not None else {}
     )
+    attrs = _proposal_fields(cfp, session_types, tracks)
+    names = add_question_fields(attrs, questions, answers)
+    form_class = type("ProposalForm", (_ProposalBase,), attrs)
+    if proposal is not None:
+        kwargs = {**_proposal_data(proposal), **saved_answers(names, answers), **kwargs}
+    elif len(cfp.languages) == 1:
+        kwargs.setdefault("language", cfp.languages[0])
+    form = form_class(**kwargs)
+    form.question_names = names
+    return form
+
+
+def _session_type_choice(session_type: SessionType) -> SelectChoice:
+    t = session_type
+    if t.max_speakers > 1:
+        label = _(
+            "%(name)s: %(minutes)s minutes, up to %(n)s speakers",
+            name=t.name,
+            minutes=t.duration_minutes,
+            n=t.max_speakers,
+        )
+    else:
+        label = _(
+            "%(name)s: %(minutes)s minutes, one speaker", name=t.name, minutes=t.duration_minutes
+        )
+    return SelectChoice(str(t.id), label)
+
+
+def _proposal_fields(
+    cfp: Cfp, session_types: list[SessionType], tracks: list[Track]
+) -> dict[str, Any]:
+    """The fields of the call's proposal form, before its questions."""
     attrs: dict[str, Any] = {
         "abstract": TextAreaField(
             _l("Abstract"),
@@ -111,24 +143,7 @@ def proposal_form(
         ),
         "session_type_id": RadioField(
             _l("Session type"),
-            choices=[
-                SelectChoice(
-                    str(t.id),
-                    _(
-                        "%(name)s: %(minutes)s minutes, up to %(n)s speakers",
-                        name=t.name,
-                        minutes=t.duration_minutes,
-                        n=t.max_speakers,
-                    )
-                    if t.max_speakers > 1
-                    else _(
-                        "%(name)s: %(minutes)s minutes, one speaker",
-                        name=t.name,
-                        minutes=t.duration_minutes,
-                    ),
-                )
-                for t in session_types
-            ],
+            choices=[_session_type_choice(t) for t in session_types],
             validate_choice=False,
         ),
         "language": SelectField(
@@ -159,26 +174,22 @@ def proposal_form(
             choices=[SelectChoice(str(t.id), t.name) for t in tracks],
             validate_choice=False,
         )
-    names = add_question_fields(attrs, questions, answers)
-    form_class = type("ProposalForm", (_ProposalBase,), attrs)
-    if proposal is not None:
-        data = {
-            "version": str(proposal.version),
-            "title": proposal.title,
-            "abstract": proposal.abstract,
-            "description": proposal.description,
-            "session_type_id": str(proposal.session_type_id),
-            "track_id": str(proposal.track_id) if proposal.track_id else None,
-            "language": proposal.language,
-            "level": proposal.level,
-            "notes": proposal.notes,
-        }
-        kwargs = {**data, **saved_answers(names, answers), **kwargs}
-    elif len(cfp.languages) == 1:
-        kwargs.setdefault("language", cfp.languages[0])
-    form = form_class(**kwargs)
-    form.question_names = names
-    return form
+    return attrs
+
+
+def _proposal_data(proposal: Proposal) -> dict[str, Any]:
+    """What the form shows of a saved proposal."""
+    return {
+        "version": str(proposal.version),
+        "title": proposal.title,
+        "abstract": proposal.abstract,
+        "description": proposal.description,
+        "session_type_id": str(proposal.session_type_id),
+        "track_id": str(proposal.track_id) if proposal.track_id else None,
+        "language": proposal.language,
+        "level": proposal.level,
+        "notes": proposal.notes,
+    }
 
 
 class InviteForm(Form):

@@ -13,8 +13,11 @@ from flask_login import current_user, login_required
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    Outcome,
     access,
     attachment,
+    attempt,
+    attempt_then_redirect,
     commit,
     paginate_list,
     safe_next_url,
@@ -23,6 +26,7 @@ from organizer.blueprints._common import (
     viewable_event,
 )
 from organizer.blueprints._limits import rate_limited
+from organizer.blueprints._setup_views import form_status
 from organizer.blueprints.cfp.forms import (
     LEVEL_LABELS,
     ConfirmForm,
@@ -32,7 +36,7 @@ from organizer.blueprints.cfp.forms import (
     profile_form,
     proposal_form,
 )
-from organizer.enums import ProposalState, SpeakerRole
+from organizer.enums import SpeakerRole
 from organizer.errors import DomainError, NotFound
 from organizer.models import Cfp, Event, Proposal
 from organizer.services import uploads
@@ -41,7 +45,6 @@ from organizer.services.cfp import (
     co_speakers,
     confirmation,
     deadlines,
-    decisions,
     profiles,
     proposals,
 )
@@ -69,11 +72,8 @@ def speaker_route(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _proposal_or_404(event: Event, public_id: str) -> Proposal:
-    try:
-        return proposals.proposal_for_speaker(event, public_id, current_user)
-    except NotFound:
-        abort(404)
+def _own_proposal(event: Event, public_id: str) -> Proposal:
+    return proposals.proposal_for_speaker(event, public_id, current_user)
 
 
 def _proposal_url(event: Event, proposal: Proposal) -> str:
@@ -131,25 +131,10 @@ def _form_for(event: Event, cfp: Cfp, proposal: Proposal | None = None, **kwargs
 @speaker_route
 def submit(event: Event, cfp: Cfp):
     form = _form_for(event, cfp)
-    status = 200
     if form.validate_on_submit():
-        submitting = bool(form.submit_proposal.data)
-        try:
-            proposal = proposals.save_proposal(
-                actor=current_user,
-                event=event,
-                proposal=None,
-                data=form.as_input(),
-                submit=submitting,
-                now=utcnow(),
-                creation_key=form.creation_key.data or None,
-            )
-        except DomainError as error:
-            show_domain_error(error, form)
-            status = error.status_code
-        else:
-            commit()
-            _flash_saved(proposal, submitting)
+        saved = _save(form, event, None, now=utcnow())
+        if saved.ok:
+            proposal = saved.value
             target = _proposal_url(event, proposal)
             if profiles.profile_of(event, current_user) is None:
                 flash(
@@ -161,8 +146,6 @@ def submit(event: Event, cfp: Cfp):
                 )
                 return redirect(url_for("cfp.profile", event_slug=event.slug, next=target))
             return redirect(target)
-    elif form.errors:
-        status = 400
     if not form.creation_key.data:
         form.creation_key.data = secrets.token_urlsafe(24)
     now = utcnow()
@@ -175,25 +158,41 @@ def submit(event: Event, cfp: Cfp):
         deadline=deadline,
         is_open=cfp.opens_at <= now < deadline,
         not_yet_open=now < cfp.opens_at,
-    ), status
+    ), form_status(form)
 
 
-def _flash_saved(proposal: Proposal, submitting: bool) -> None:
-    if proposal.state == ProposalState.SUBMITTED and submitting:
-        flash(
-            _(
-                "Your proposal is submitted. We sent a confirmation to %(email)s.",
-                email=current_user.email,
-            ),
-            "success",
-        )
-    elif proposal.state == ProposalState.SUBMITTED:
-        flash(_("Your changes are saved."), "success")
+def _save(form: Any, event: Event, proposal: Proposal | None, *, now: Any) -> Outcome[Proposal]:
+    """Save the form as the speaker's proposal: a new one (once per `creation_key`, against a
+    double click) when `proposal` is None, else the version the form was opened at."""
+    submitting = bool(form.submit_proposal.data)
+    if proposal is None:
+        keys: dict[str, Any] = {"creation_key": form.creation_key.data or None}
     else:
-        flash(
-            _("Your draft is saved. Reviewers see it only once you submit it."),
-            "success",
+        keys = {"version": _int_or_none(form.version.data)}
+    return attempt(
+        lambda: proposals.save_proposal(
+            actor=current_user,
+            event=event,
+            proposal=proposal,
+            data=form.as_input(),
+            submit=submitting,
+            now=now,
+            **keys,
+        ),
+        form=form,
+        success=lambda saved: _saved(saved, submitting),
+    )
+
+
+def _saved(proposal: Proposal, submitting: bool) -> str:
+    if permissions.is_draft_proposal(proposal):
+        return _("Your draft is saved. Reviewers see it only once you submit it.")
+    if submitting:
+        return _(
+            "Your proposal is submitted. We sent a confirmation to %(email)s.",
+            email=current_user.email,
         )
+    return _("Your changes are saved.")
 
 
 @access("signed_in")
@@ -206,7 +205,6 @@ def mine(event: Event, cfp: Cfp):
         event=event,
         cfp=cfp,
         page=page,
-        state_labels=decisions.STATE_LABELS,
         now=utcnow(),
     )
 
@@ -216,35 +214,17 @@ def mine(event: Event, cfp: Cfp):
 @rate_limited("mail")
 @speaker_route
 def proposal(event: Event, cfp: Cfp, public_id: str):
-    proposal = _proposal_or_404(event, public_id)
+    proposal = _own_proposal(event, public_id)
     now = utcnow()
     editable = deadlines.is_editable(cfp, proposal, now=now)
     form = _form_for(event, cfp, proposal) if editable or request.method == "POST" else None
-    status = 200
     if request.method == "POST":
         assert form is not None
-        if form.validate_on_submit():
-            submitting = bool(form.submit_proposal.data)
-            try:
-                proposals.save_proposal(
-                    actor=current_user,
-                    event=event,
-                    proposal=proposal,
-                    data=form.as_input(),
-                    submit=submitting,
-                    now=now,
-                    version=_int_or_none(form.version.data),
-                )
-            except DomainError as error:
-                show_domain_error(error, form)
-                status = error.status_code
-            else:
-                commit()
-                _flash_saved(proposal, submitting)
-                return redirect(_proposal_url(event, proposal))
-        else:
-            status = 400
-    return _proposal_page(event, cfp, proposal, form=form, status=status)
+        if form.validate_on_submit() and _save(form, event, proposal, now=now).ok:
+            return redirect(_proposal_url(event, proposal))
+    return _proposal_page(
+        event, cfp, proposal, form=form, status=form_status(form) if form else 200
+    )
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -282,11 +262,9 @@ def _proposal_page(  # type: ignore[no-untyped-def]
         is_primary=is_primary,
         deadline=deadlines.proposal_deadline(cfp, proposal),
         answers=answers,
-        state_labels=decisions.STATE_LABELS,
         level_label=LEVEL_LABELS.get(proposal.level, ""),
         language=language_name(proposal.language),
         SpeakerRole=SpeakerRole,
-        ProposalState=ProposalState,
     ), status
 
 
@@ -295,17 +273,14 @@ def _proposal_page(  # type: ignore[no-untyped-def]
 @rate_limited("mail")
 @speaker_route
 def withdraw(event: Event, cfp: Cfp, public_id: str):
-    proposal = _proposal_or_404(event, public_id)
+    proposal = _own_proposal(event, public_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            proposals.withdraw(actor=current_user, proposal=proposal, now=utcnow())
-        except DomainError as error:
-            show_domain_error(error)
-        else:
-            commit()
-            flash(_("Your proposal “%(title)s” is withdrawn.", title=proposal.title), "success")
-        return redirect(_proposal_url(event, proposal))
+        return attempt_then_redirect(
+            lambda: proposals.withdraw(actor=current_user, proposal=proposal, now=utcnow()),
+            to=_proposal_url(event, proposal),
+            success=_("Your proposal “%(title)s” is withdrawn.", title=proposal.title),
+        )
     return render_template("cfp/confirm_withdraw.html", event=event, proposal=proposal, form=form)
 
 
@@ -317,23 +292,20 @@ def withdraw(event: Event, cfp: Cfp, public_id: str):
 @rate_limited("invitations")
 @speaker_route
 def invite(event: Event, cfp: Cfp, public_id: str):
-    proposal = _proposal_or_404(event, public_id)
+    proposal = _own_proposal(event, public_id)
     form = InviteForm()
-    if form.validate_on_submit():
-        try:
-            co_speakers.invite_co_speaker(
-                actor=current_user, proposal=proposal, email=form.email.data, now=utcnow()
-            )
-        except DomainError as error:
-            show_domain_error(error, form)
-            return _proposal_page(event, cfp, proposal, invite_form=form, status=error.status_code)
-        commit()
-        flash(
-            _("We sent an invitation to %(email)s.", email=form.email.data.strip().lower()),
-            "success",
-        )
-        return redirect(_proposal_url(event, proposal) + "#speakers-title")
-    return _proposal_page(event, cfp, proposal, invite_form=form, status=400)
+    if not form.validate_on_submit():
+        return _proposal_page(event, cfp, proposal, invite_form=form, status=400)
+    invited = attempt(
+        lambda: co_speakers.invite_co_speaker(
+            actor=current_user, proposal=proposal, email=form.email.data, now=utcnow()
+        ),
+        form=form,
+        success=_("We sent an invitation to %(email)s.", email=form.email.data.strip().lower()),
+    )
+    if not invited.ok:
+        return _proposal_page(event, cfp, proposal, invite_form=form, status=invited.status)
+    return redirect(_proposal_url(event, proposal) + "#speakers-title")
 
 
 @access("owner")
@@ -343,23 +315,17 @@ def invite(event: Event, cfp: Cfp, public_id: str):
 )
 @speaker_route
 def remove_speaker(event: Event, cfp: Cfp, public_id: str, speaker_id: int):
-    proposal = _proposal_or_404(event, public_id)
+    proposal = _own_proposal(event, public_id)
     if not permissions.is_primary_speaker(current_user, proposal):
         abort(403)
-    try:
-        speaker = co_speakers.speaker_in_proposal(proposal, speaker_id)
-    except NotFound:
-        abort(404)
+    speaker = co_speakers.speaker_in_proposal(proposal, speaker_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            co_speakers.remove_speaker(actor=current_user, speaker=speaker, now=utcnow())
-        except DomainError as error:
-            show_domain_error(error)
-        else:
-            commit()
-            flash(_("%(email)s is no longer a speaker.", email=speaker.email), "success")
-        return redirect(_proposal_url(event, proposal))
+        return attempt_then_redirect(
+            lambda: co_speakers.remove_speaker(actor=current_user, speaker=speaker, now=utcnow()),
+            to=_proposal_url(event, proposal),
+            success=_("%(email)s is no longer a speaker.", email=speaker.email),
+        )
     return render_template(
         "cfp/confirm_remove_speaker.html",
         event=event,
@@ -387,7 +353,7 @@ def join(event: Event, cfp: Cfp, token: str):
     if form.validate_on_submit():
         try:
             co_speakers.accept_co_speaker(token=token, user=current_user, now=utcnow())
-        except DomainError as error:
+        except DomainError as error:  # the page says why, instead of a flash message
             show_domain_error(error)
             return render_template(
                 "cfp/join.html",
@@ -398,10 +364,7 @@ def join(event: Event, cfp: Cfp, token: str):
                 form=None,
             ), error.status_code
         commit()
-        flash(
-            _("You are now a speaker of “%(title)s”.", title=proposal.title),
-            "success",
-        )
+        flash(_("You are now a speaker of “%(title)s”.", title=proposal.title), "success")
         return redirect(
             url_for("cfp.profile", event_slug=event.slug, next=_proposal_url(event, proposal))
         )
@@ -443,21 +406,17 @@ def profile(event: Event, cfp: Cfp):
         days, has_photo=bool(profile and profile.photo_id), event=event, profile=profile, **initial
     )
     next_url = safe_next_url(request.args.get("next"))
-    status = 200
-    if form.validate_on_submit():
-        try:
-            profiles.save_profile(
+    if (
+        form.validate_on_submit()
+        and attempt(
+            lambda: profiles.save_profile(
                 actor=current_user, event=event, data=form.as_input(), now=utcnow()
-            )
-        except DomainError as error:
-            show_domain_error(error, form)
-            status = error.status_code
-        else:
-            commit()
-            flash(_("Your speaker profile is saved."), "success")
-            return redirect(next_url or url_for("cfp.mine", event_slug=event.slug))
-    elif form.errors:
-        status = 400
+            ),
+            form=form,
+            success=_("Your speaker profile is saved."),
+        ).ok
+    ):
+        return redirect(next_url or url_for("cfp.mine", event_slug=event.slug))
     return render_template(
         "cfp/profile.html",
         event=event,
@@ -465,7 +424,7 @@ def profile(event: Event, cfp: Cfp):
         form=form,
         profile=profile,
         next_url=next_url,
-    ), status
+    ), form_status(form)
 
 
 # Confirming an accepted proposal -----------------------------------------------------------
@@ -476,35 +435,30 @@ def profile(event: Event, cfp: Cfp):
 @rate_limited("mail")
 @speaker_route
 def respond(event: Event, cfp: Cfp, public_id: str):
-    proposal = _proposal_or_404(event, public_id)
+    proposal = _own_proposal(event, public_id)
     form = RespondForm()
     status = 200
     if form.validate_on_submit():
         confirm = bool(form.confirm.data)
-        try:
-            confirmation.respond(
+        answered = attempt(
+            lambda: confirmation.respond(
                 actor=current_user, proposal=proposal, confirm=confirm, now=utcnow()
-            )
-        except DomainError as error:
-            show_domain_error(error)
-            status = error.status_code
-        else:
-            commit()
-            if confirm:
-                flash(_("Thank you: your session is confirmed. See you there!"), "success")
-            else:
-                flash(_("We have noted that you cannot give this session."), "success")
+            ),
+            success=_("Thank you: your session is confirmed. See you there!")
+            if confirm
+            else _("We have noted that you cannot give this session."),
+        )
+        if answered.ok:
             return redirect(_proposal_url(event, proposal))
+        status = answered.status
     now = utcnow()
     return render_template(
         "cfp/respond.html",
         event=event,
         proposal=proposal,
         form=form,
-        can_respond=proposal.state == ProposalState.ACCEPTED
+        can_respond=permissions.proposal_awaits_speakers_answer(proposal)
         and (proposal.respond_by is None or now < proposal.respond_by),
-        state_labels=decisions.STATE_LABELS,
-        ProposalState=ProposalState,
     ), status
 
 
@@ -517,7 +471,7 @@ def respond(event: Event, cfp: Cfp, public_id: str):
 def file(event_slug: str, upload_public_id: str):
     event = viewable_event(event_slug)
     upload = uploads.upload_by_public_id(event, upload_public_id)
-    if upload is None or not uploads.can_download(current_user, upload):
+    if upload is None or not permissions.can_download_upload(current_user, upload):
         abort(404)
     path = uploads.path_of(upload)
     if not path.is_file():

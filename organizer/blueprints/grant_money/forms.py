@@ -14,10 +14,10 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from organizer.blueprints._common import DateInput
 from organizer.blueprints._forms import Form
+from organizer.enums import category_label
 from organizer.errors import ValidationFailed
 from organizer.models import GrantApplication, GrantProgramme
 from organizer.services.grants import reimbursement
-from organizer.services.grants.applications import CATEGORY_LABELS
 from organizer.services.uploads import FILE_KINDS
 
 AMOUNT_HINT = _l("A number as printed, e.g. 120.50, without the currency sign.")
@@ -59,7 +59,7 @@ class ReceiptForm(Form):
         super().__init__(*args, **kwargs)
         programme = application.programme
         self.category.choices = [
-            SelectChoice(c, str(CATEGORY_LABELS.get(c, c)))
+            SelectChoice(c, str(category_label(c)))
             for c in reimbursement.awarded_categories(application)
         ]
         self.currency.choices = _currency_choices(reimbursement.currency_choices(programme))

@@ -26,7 +26,7 @@ from organizer.blueprints._question_fields import (
     answers_and_files,
     saved_answers,
 )
-from organizer.enums import GrantCategory
+from organizer.enums import GrantCategory, NeedLevel
 from organizer.errors import ValidationFailed
 from organizer.models import (
     GrantApplication,
@@ -38,8 +38,6 @@ from organizer.services import money
 from organizer.services.grants import applications as grant_apps
 from organizer.services.grants import messages as grant_messages
 from organizer.services.grants.applications import (
-    CATEGORY_LABELS,
-    NEED_LABELS,
     ApplicationInput,
     amount_field,
 )
@@ -72,7 +70,7 @@ class _ApplicationBase(Form):
     )
     need = RadioField(
         _l("How much do you need the support?"),
-        choices=[SelectChoice(level.value, label) for level, label in NEED_LABELS.items()],
+        choices=[SelectChoice(level.value, level.label) for level in NeedLevel],
         validate_choice=False,
     )
     other_funding = TextAreaField(
@@ -177,6 +175,26 @@ def application_form(
             ],
             validate_choice=False,
         )
+    amount_names = _add_amount_fields(attrs, programme)
+    names = add_question_fields(attrs, programme_questions, answers)
+    form_class = type("ApplicationForm", (_ApplicationBase,), attrs)
+    if application is not None:
+        data = _application_data(application, amount_names)
+        kwargs = {**data, **saved_answers(names, answers), **kwargs}
+    form = form_class(**kwargs)
+    form.programme = programme
+    form.question_names = names
+    form.amount_names = amount_names
+    form.amount_hint = _amount_hint(programme)
+    return form
+
+
+def _add_amount_fields(
+    attrs: dict[str, Any], programme: GrantProgramme
+) -> list[tuple[GrantCategory, str]]:
+    """A field per category the programme covers: a box for the registration fee, an amount
+    for every other one. Returns each category with its field's name."""
+    currency = programme.currency
     amount_names = []
     for category in categories_for(programme):
         name = amount_field(category)
@@ -189,45 +207,40 @@ def application_form(
             )
         else:
             attrs[name] = StringField(
-                _(
-                    "%(category)s, in %(currency)s",
-                    category=CATEGORY_LABELS[category],
-                    currency=currency,
-                ),
+                _("%(category)s, in %(currency)s", category=category.label, currency=currency),
                 render_kw={"inputmode": "decimal", "autocomplete": "off", "size": 12},
             )
         amount_names.append((category, name))
-    names = add_question_fields(attrs, programme_questions, answers)
-    form_class = type("ApplicationForm", (_ApplicationBase,), attrs)
-    if application is not None:
-        data: dict[str, Any] = {
-            "version": str(application.version),
-            "motivation": application.motivation,
-            "role": application.role,
-            "affiliation": application.affiliation,
-            "presenting": application.presenting,
-            "proposal": application.proposal.public_id if application.proposal else "",
-            "country": application.country,
-            "city": application.city,
-            "need": application.need.value if application.need else None,
-            "own_contribution": money.for_input(application.own_contribution, currency)
-            if application.own_contribution
-            else "",
-            "other_funding": application.other_funding,
-        }
-        for category, name in amount_names:
-            amount = application.requested.get(category.value, 0)
-            if category == GrantCategory.REGISTRATION:
-                data[name] = amount > 0
-            else:
-                data[name] = money.for_input(amount, currency) if amount else ""
-        kwargs = {**data, **saved_answers(names, answers), **kwargs}
-    form = form_class(**kwargs)
-    form.programme = programme
-    form.question_names = names
-    form.amount_names = amount_names
-    form.amount_hint = _amount_hint(programme)
-    return form
+    return amount_names
+
+
+def _application_data(
+    application: GrantApplication, amount_names: list[tuple[GrantCategory, str]]
+) -> dict[str, Any]:
+    """What the form shows of a saved application."""
+    currency = application.programme.currency
+    data: dict[str, Any] = {
+        "version": str(application.version),
+        "motivation": application.motivation,
+        "role": application.role,
+        "affiliation": application.affiliation,
+        "presenting": application.presenting,
+        "proposal": application.proposal.public_id if application.proposal else "",
+        "country": application.country,
+        "city": application.city,
+        "need": application.need.value if application.need else None,
+        "own_contribution": money.for_input(application.own_contribution, currency)
+        if application.own_contribution
+        else "",
+        "other_funding": application.other_funding,
+    }
+    for category, name in amount_names:
+        amount = application.requested.get(category.value, 0)
+        if category == GrantCategory.REGISTRATION:
+            data[name] = amount > 0
+        else:
+            data[name] = money.for_input(amount, currency) if amount else ""
+    return data
 
 
 class MessageForm(Form):

@@ -6,38 +6,27 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    Outcome,
     access,
-    commit,
+    attempt,
     paginate_list,
-    show_domain_error,
     utcnow,
     viewable_event,
 )
 from organizer.blueprints._limits import rate_limited
-from organizer.blueprints._setup_views import fail_form, form_status
+from organizer.blueprints._setup_views import form_status
 from organizer.blueprints.grants.forms import (
     ConfirmForm,
     MessageForm,
     RespondForm,
     application_form,
 )
-from organizer.enums import GrantState
-from organizer.errors import DomainError, NotFound
 from organizer.models import Event, GrantApplication, GrantProgramme
 from organizer.services.cfp import proposals
 from organizer.services.grants import applications as grant_apps
@@ -59,18 +48,8 @@ def applicant_route(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _programme_or_404(event: Event, public_id: str) -> GrantProgramme:
-    try:
-        return grant_programmes.programme_by_public_id(event, public_id)
-    except NotFound:
-        abort(404)
-
-
-def _application_or_404(event: Event, public_id: str) -> GrantApplication:
-    try:
-        return grant_apps.application_for_applicant(event, public_id, current_user)
-    except NotFound:
-        abort(404)
+def _own_application(event: Event, public_id: str) -> GrantApplication:
+    return grant_apps.application_for_applicant(event, public_id, current_user)
 
 
 def _application_url(event: Event, application: GrantApplication) -> str:
@@ -94,19 +73,37 @@ def _form_for(programme: GrantProgramme, application: GrantApplication | None = 
     )
 
 
-def _flash_saved(application: GrantApplication, submitting: bool) -> None:
-    if application.state == GrantState.DRAFT:
-        flash(_("Your draft is saved. The committee sees it only once you submit it."), "success")
-    elif submitting:
-        flash(
-            _(
-                "Your application is submitted. We sent a confirmation to %(email)s.",
-                email=current_user.email,
-            ),
-            "success",
+def _saved(application: GrantApplication, submitting: bool) -> str:
+    if permissions.is_draft_application(application):
+        return _("Your draft is saved. The committee sees it only once you submit it.")
+    if submitting:
+        return _(
+            "Your application is submitted. We sent a confirmation to %(email)s.",
+            email=current_user.email,
         )
-    else:
-        flash(_("Your changes are saved."), "success")
+    return _("Your changes are saved.")
+
+
+def _save(
+    form: Any, programme: GrantProgramme, application: GrantApplication | None, *, now: Any
+) -> Outcome[GrantApplication]:
+    """Save the form as the applicant's application (a new one when `application` is None),
+    submitting it when they pressed submit; the flash message says which it was."""
+    submitting = bool(form.submit_application.data)
+    version = _int_or_none(form.version.data) if application is not None else None
+    return attempt(
+        lambda: grant_apps.save_application(
+            actor=current_user,
+            programme=programme,
+            application=application,
+            data=form.as_input(),
+            submit=submitting,
+            now=now,
+            version=version,
+        ),
+        form=form,
+        success=lambda saved: _saved(saved, submitting),
+    )
 
 
 # The programmes ----------------------------------------------------------------------------
@@ -126,10 +123,7 @@ def index(event_slug: str):
         programmes=items,
         mine=mine,
         now=utcnow(),
-        kind_label=grant_programmes.kind_label,
-        category_labels=grant_apps.CATEGORY_LABELS,
         categories_for=grant_programmes.categories_for,
-        state_labels=grant_apps.STATE_LABELS,
     )
 
 
@@ -138,7 +132,7 @@ def index(event_slug: str):
 @rate_limited("mail")
 @applicant_route
 def apply(event: Event, programme_public_id: str):
-    programme = _programme_or_404(event, programme_public_id)
+    programme = grant_programmes.programme_by_public_id(event, programme_public_id)
     existing = grant_apps.application_of(programme, current_user)
     if existing is not None and request.method == "GET":
         flash(
@@ -151,25 +145,10 @@ def apply(event: Event, programme_public_id: str):
         return redirect(_application_url(event, existing))
     form = _form_for(programme)
     if form.validate_on_submit():
-        submitting = bool(form.submit_application.data)
-        try:
-            application = grant_apps.save_application(
-                actor=current_user,
-                programme=programme,
-                application=None,
-                data=form.as_input(),
-                submit=submitting,
-                now=utcnow(),
-            )
-        except grant_apps.AlreadyApplied as error:
-            fail_form(error, form)
-            existing = error.application
-        except DomainError as error:
-            fail_form(error, form)
-        else:
-            commit()
-            _flash_saved(application, submitting)
-            return redirect(_application_url(event, application))
+        saved = _save(form, programme, None, now=utcnow())
+        if saved.ok:
+            return redirect(_application_url(event, saved.value))
+        existing = grant_apps.application_of(programme, current_user)  # applied meanwhile?
     now = utcnow()
     return render_template(
         "grants/apply.html",
@@ -179,7 +158,6 @@ def apply(event: Event, programme_public_id: str):
         existing=existing,
         is_open=programme.is_open(now),
         not_yet_open=now < programme.opens_at,
-        kind_label=grant_programmes.kind_label,
     ), form_status(form)
 
 
@@ -192,10 +170,8 @@ def _mine_page(event: Event, *, status: int = 200):  # type: ignore[no-untyped-d
         "grants/mine.html",
         event=event,
         page=page,
-        state_labels=grant_apps.STATE_LABELS,
         respond_form=RespondForm(formdata=None),
         now=utcnow(),
-        GrantState=GrantState,
     ), status
 
 
@@ -210,22 +186,22 @@ def mine(event: Event):
 @bp.route("/<event_slug>/grants/applications/<public_id>/respond", methods=["POST"])
 @applicant_route
 def respond(event: Event, public_id: str):
-    application = _application_or_404(event, public_id)
+    application = _own_application(event, public_id)
     form = RespondForm()
     if not form.validate_on_submit() or not (form.accept.data or form.decline.data):
         flash(_("Choose whether you accept or decline the grant."), "error")
         return _mine_page(event, status=400)
     accept = bool(form.accept.data)
-    try:
-        offers.respond(actor=current_user, application=application, accept=accept, now=utcnow())
-    except DomainError as error:
-        show_domain_error(error)
-        return _mine_page(event, status=error.status_code)
-    commit()
-    if accept:
-        flash(_("Thank you: you accepted your grant. We look forward to seeing you."), "success")
-    else:
-        flash(_("You declined the grant. Thank you for telling us."), "success")
+    answered = attempt(
+        lambda: offers.respond(
+            actor=current_user, application=application, accept=accept, now=utcnow()
+        ),
+        success=_("Thank you: you accepted your grant. We look forward to seeing you.")
+        if accept
+        else _("You declined the grant. Thank you for telling us."),
+    )
+    if not answered.ok:
+        return _mine_page(event, status=answered.status)
     return redirect(url_for("grants.mine", event_slug=event.slug))
 
 
@@ -237,35 +213,17 @@ def respond(event: Event, public_id: str):
 @rate_limited("mail")
 @applicant_route
 def application(event: Event, public_id: str):
-    application = _application_or_404(event, public_id)
+    application = _own_application(event, public_id)
     programme = application.programme
     now = utcnow()
     form = None
-    status = 200
     if request.method == "POST":
         form = _form_for(programme, application)
-        if form.validate_on_submit():
-            submitting = bool(form.submit_application.data)
-            try:
-                grant_apps.save_application(
-                    actor=current_user,
-                    programme=programme,
-                    application=application,
-                    data=form.as_input(),
-                    submit=submitting,
-                    now=now,
-                    version=_int_or_none(form.version.data),
-                )
-            except DomainError as error:
-                show_domain_error(error, form)
-                status = error.status_code
-            else:
-                commit()
-                _flash_saved(application, submitting)
-                return redirect(_application_url(event, application))
-        else:
-            status = 400
-    return _application_page(event, application, form=form, status=status)
+        if form.validate_on_submit() and _save(form, programme, application, now=now).ok:
+            return redirect(_application_url(event, application))
+    return _application_page(
+        event, application, form=form, status=form_status(form) if form else 200
+    )
 
 
 def _application_page(  # type: ignore[no-untyped-def]
@@ -285,24 +243,20 @@ def _application_page(  # type: ignore[no-untyped-def]
         message_form = MessageForm(formdata=None)
     answers = grant_apps.answers_of(application)
     views = current_app.view_functions
-    accepted = application.state == GrantState.ACCEPTED
+    accepted = permissions.accepts_receipts(application)
     return render_template(
         "grants/application.html",
         event=event,
         programme=programme,
         application=application,
         form=form,
-        message_form=message_form if application.state != GrantState.DRAFT else None,
+        message_form=None if permissions.is_draft_application(application) else message_form,
         editable=editable,
         only_lowering=grant_apps.only_lowering(application, now=now),
         can_withdraw=permissions.can_withdraw_application(current_user, application),
         messages=grant_messages.thread(application, include_internal=False),
         answers=answers,
-        state_labels=grant_apps.STATE_LABELS,
-        need_labels=grant_apps.NEED_LABELS,
-        category_labels=grant_apps.CATEGORY_LABELS,
         country=grant_apps.country_name(application.country),
-        kind_label=grant_programmes.kind_label,
         receipts_url=url_for(
             "grant_money.receipts", event_slug=event.slug, public_id=application.public_id
         )
@@ -313,7 +267,6 @@ def _application_page(  # type: ignore[no-untyped-def]
         else None,
         respond_form=RespondForm(formdata=None),
         now=now,
-        GrantState=GrantState,
     ), status
 
 
@@ -322,26 +275,24 @@ def _application_page(  # type: ignore[no-untyped-def]
 @rate_limited("mail")
 @applicant_route
 def reply(event: Event, public_id: str):
-    application = _application_or_404(event, public_id)
+    application = _own_application(event, public_id)
     form = MessageForm()
-    if form.validate_on_submit():
-        try:
-            grant_messages.post_message(
-                actor=current_user,
-                application=application,
-                body=form.body.data,
-                internal=False,
-                now=utcnow(),
-            )
-        except DomainError as error:
-            show_domain_error(error, form)
-            return _application_page(
-                event, application, message_form=form, status=error.status_code
-            )
-        commit()
-        flash(_("Your message is sent to the committee."), "success")
-        return redirect(_application_url(event, application) + "#thread-title")
-    return _application_page(event, application, message_form=form, status=400)
+    if not form.validate_on_submit():
+        return _application_page(event, application, message_form=form, status=400)
+    sent = attempt(
+        lambda: grant_messages.post_message(
+            actor=current_user,
+            application=application,
+            body=form.body.data,
+            internal=False,
+            now=utcnow(),
+        ),
+        form=form,
+        success=_("Your message is sent to the committee."),
+    )
+    if not sent.ok:
+        return _application_page(event, application, message_form=form, status=sent.status)
+    return redirect(_application_url(event, application) + "#thread-title")
 
 
 @access("owner")
@@ -349,33 +300,26 @@ def reply(event: Event, public_id: str):
 @rate_limited("mail")
 @applicant_route
 def withdraw(event: Event, public_id: str):
-    application = _application_or_404(event, public_id)
+    application = _own_application(event, public_id)
     form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            grant_apps.withdraw(actor=current_user, application=application, now=utcnow())
-        except DomainError as error:
-            show_domain_error(error)
-            return render_template(
-                "grants/confirm_withdraw.html",
-                event=event,
-                application=application,
-                form=form,
-                can_withdraw=False,
-            ), error.status_code
-        commit()
-        flash(
-            _(
-                "Your application to “%(name)s” is withdrawn.",
-                name=application.programme.name,
-            ),
-            "success",
+    if not form.validate_on_submit():
+        return render_template(
+            "grants/confirm_withdraw.html",
+            event=event,
+            application=application,
+            form=form,
+            can_withdraw=permissions.can_withdraw_application(current_user, application),
         )
-        return redirect(_application_url(event, application))
-    return render_template(
-        "grants/confirm_withdraw.html",
-        event=event,
-        application=application,
-        form=form,
-        can_withdraw=permissions.can_withdraw_application(current_user, application),
+    withdrawn = attempt(
+        lambda: grant_apps.withdraw(actor=current_user, application=application, now=utcnow()),
+        success=_("Your application to “%(name)s” is withdrawn.", name=application.programme.name),
     )
+    if not withdrawn.ok:
+        return render_template(
+            "grants/confirm_withdraw.html",
+            event=event,
+            application=application,
+            form=form,
+            can_withdraw=False,
+        ), withdrawn.status
+    return redirect(_application_url(event, application))

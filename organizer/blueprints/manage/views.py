@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from organizer import permissions
 from organizer.blueprints._common import (
     access,
-    commit,
+    attempt,
+    attempt_then_redirect,
     event_route,
     paginate,
     show_domain_error,
@@ -42,17 +46,15 @@ def create_event():
         abort(403)
     form = EventForm(timezone="UTC", currency="EUR")
     if form.validate_on_submit():
-        try:
-            event = events.create_event(actor=current_user, details=form.details(), now=utcnow())
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
-            commit()
-            flash(
-                _("The event “%(name)s” is created. You are its first organizer.", name=event.name),
-                "success",
-            )
-            return redirect(url_for("manage.dashboard", event_slug=event.slug))
+        created = attempt(
+            lambda: events.create_event(actor=current_user, details=form.details(), now=utcnow()),
+            form=form,
+            success=lambda event: _(
+                "The event “%(name)s” is created. You are its first organizer.", name=event.name
+            ),
+        )
+        if created.ok:
+            return redirect(url_for("manage.dashboard", event_slug=created.value.slug))
     return _event_form_page(form, event=None)
 
 
@@ -74,20 +76,19 @@ def dashboard(event: Event):
 @event_route(permissions.can_manage_event)
 def settings(event: Event):
     form = EventForm(obj=event, event=event)
-    if form.validate_on_submit():
-        try:
-            changed = events.update_event(
+    if (
+        form.validate_on_submit()
+        and attempt(
+            lambda: events.update_event(
                 actor=current_user, event=event, details=form.details(), now=utcnow()
-            )
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
-            commit()
-            flash(
-                _("The event is saved.") if changed else _("Nothing to save: no field changed."),
-                "success",
-            )
-            return redirect(url_for("manage.settings", event_slug=event.slug))
+            ),
+            form=form,
+            success=lambda changed: (
+                _("The event is saved.") if changed else _("Nothing to save: no field changed.")
+            ),
+        ).ok
+    ):
+        return redirect(url_for("manage.settings", event_slug=event.slug))
     return _event_form_page(form, event=event)
 
 
@@ -97,21 +98,21 @@ def settings(event: Event):
 @event_route(permissions.can_manage_team)
 def team_page(event: Event):
     form = InviteForm()
-    if form.validate_on_submit():
-        try:
-            team.invite(
+    if (
+        form.validate_on_submit()
+        and attempt(
+            lambda: team.invite(
                 actor=current_user,
                 event=event,
                 email=form.email.data,
                 role=EventRoleName(form.role.data),
                 now=utcnow(),
-            )
-        except DomainError as error:
-            show_domain_error(error, form)
-        else:
-            commit()
-            flash(_("We sent an invitation to %(email)s.", email=form.email.data), "success")
-            return redirect(url_for("manage.team_page", event_slug=event.slug))
+            ),
+            form=form,
+            success=_("We sent an invitation to %(email)s.", email=form.email.data),
+        ).ok
+    ):
+        return redirect(url_for("manage.team_page", event_slug=event.slug))
     members = team.members(event)
     return render_template(
         "manage/team.html",
@@ -128,18 +129,12 @@ def team_page(event: Event):
 @event_route(permissions.can_manage_team)
 def remove_role(event: Event, role_id: int):
     event_role = team.role_in_event(event, role_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            team.remove_role(actor=current_user, event_role=event_role, now=utcnow())
-        except DomainError as error:
-            show_domain_error(error)
-        else:
-            commit()
-            flash(_("The role is removed."), "success")
-        return redirect(url_for("manage.team_page", event_slug=event.slug))
-    return render_template(
-        "manage/confirm_remove_role.html", event=event, event_role=event_role, form=form
+    return _confirmed_team_change(
+        event,
+        lambda: team.remove_role(actor=current_user, event_role=event_role, now=utcnow()),
+        success=_("The role is removed."),
+        page="manage/confirm_remove_role.html",
+        event_role=event_role,
     )
 
 
@@ -150,19 +145,25 @@ def remove_role(event: Event, role_id: int):
 @event_route(permissions.can_manage_team)
 def revoke_invitation(event: Event, invitation_id: int):
     invitation = team.invitation_in_event(event, invitation_id)
+    return _confirmed_team_change(
+        event,
+        lambda: team.revoke_invitation(actor=current_user, invitation=invitation, now=utcnow()),
+        success=_("The invitation is withdrawn; its link no longer works."),
+        page="manage/confirm_revoke_invitation.html",
+        invitation=invitation,
+    )
+
+
+def _confirmed_team_change(  # type: ignore[no-untyped-def]
+    event: Event, change: Callable[[], Any], *, success: str, page: str, **context: Any
+):
+    """Ask first (GET, `page`); on the confirmed POST make the change and go back to the team."""
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            team.revoke_invitation(actor=current_user, invitation=invitation, now=utcnow())
-        except DomainError as error:
-            show_domain_error(error)
-        else:
-            commit()
-            flash(_("The invitation is withdrawn; its link no longer works."), "success")
-        return redirect(url_for("manage.team_page", event_slug=event.slug))
-    return render_template(
-        "manage/confirm_revoke_invitation.html", event=event, invitation=invitation, form=form
-    )
+        return attempt_then_redirect(
+            change, to=url_for("manage.team_page", event_slug=event.slug), success=success
+        )
+    return render_template(page, event=event, form=form, **context)
 
 
 @access("organizer")
@@ -193,15 +194,14 @@ def invitation(token: str):
         return render_template("manage/invitation.html", invitation=None, form=None), 404
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            team.accept_invitation(token=token, user=current_user, now=utcnow())
-        except DomainError as error:
-            show_domain_error(error)
+        joined = attempt(
+            lambda: team.accept_invitation(token=token, user=current_user, now=utcnow()),
+            success=_("Welcome to the team of %(event)s.", event=invitation.event.name),
+        )
+        if not joined.ok:
             return render_template(
                 "manage/invitation.html", invitation=invitation, form=None
-            ), error.status_code
-        commit()
-        flash(_("Welcome to the team of %(event)s.", event=invitation.event.name), "success")
+            ), joined.status
         if permissions.can_manage_event(current_user, invitation.event):
             return redirect(url_for("manage.dashboard", event_slug=invitation.event.slug))
         return redirect(url_for("manage.index"))

@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, true
 from sqlalchemy.orm import selectinload
 
@@ -211,17 +210,8 @@ def state_label(state: ProposalState) -> str:
     return str(STATE_LABELS.get(state, state.value))
 
 
-STATE_LABELS = {
-    ProposalState.DRAFT: _l("draft"),
-    ProposalState.SUBMITTED: _l("submitted"),
-    ProposalState.ACCEPTED: _l("accepted"),
-    ProposalState.REJECTED: _l("not accepted"),
-    ProposalState.WAITLISTED: _l("on the waiting list"),
-    ProposalState.CONFIRMED: _l("confirmed"),
-    ProposalState.DECLINED: _l("declined by the speaker"),
-    ProposalState.WITHDRAWN: _l("withdrawn"),
-    ProposalState.CANCELLED: _l("cancelled"),
-}
+# The labels are the enum's own (organizer/enums.py), by state for the pages' lookups.
+STATE_LABELS = {s: s.label for s in ProposalState}
 
 
 @dataclasses.dataclass(frozen=True)

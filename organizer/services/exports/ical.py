@@ -364,9 +364,9 @@ def summary_of(entry: Entry) -> str:
     if title:
         return title
     if entry.get("plenary_kind") in PlenaryKind._value2member_map_:
-        return _(PlenaryKind(entry["plenary_kind"]).label)
+        return str(PlenaryKind(entry["plenary_kind"]).label)
     if entry.get("container_kind") in ContainerKind._value2member_map_:
-        return _(ContainerKind(entry["container_kind"]).label)
+        return str(ContainerKind(entry["container_kind"]).label)
     return _("Session")
 
 

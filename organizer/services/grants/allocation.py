@@ -38,7 +38,7 @@ from sqlalchemy.orm import selectinload
 
 from organizer import permissions
 from organizer.enums import AllocationStatus, GrantState
-from organizer.errors import Conflict, PermissionDenied, ValidationFailed
+from organizer.errors import Conflict, ValidationFailed
 from organizer.extensions import db
 from organizer.models import (
     AllocationLine,
@@ -248,13 +248,10 @@ def solve(
     pinned = [i for i in items if i.pin == "fund" and i.request_total > 0]
     needed = sum(minimum_award(i.request_total, min_fraction) for i in pinned)
     if needed > budget:
-        return Result(
-            status="INFEASIBLE",
-            amounts={},
-            objective=0,
-            secondary=0,
-            wall_time=time.perf_counter() - started,
-            message=_(
+        return _no_allocation(
+            "INFEASIBLE",
+            started,
+            _(
                 "The must-fund applications need at least %(needed)s even with partial "
                 "awards, more than the budget of %(budget)s. Remove a must-fund pin or "
                 "lower the minimum fraction.",
@@ -263,9 +260,84 @@ def solve(
             ),
         )
 
+    model, funded, parts = _model(items, budget=budget, min_fraction=min_fraction, caps=caps)
+    weights = {item.id: item.weight for item in items}
+    primary = sum(weights[i] * f for i, f in funded.items())
+    secondary = sum(weights[i] * a for i, variables in parts.items() for a in variables.values())
+    start = _start(items, pinned, budget=budget, min_fraction=min_fraction, caps=caps)
+    if start is not None:
+        _hint(model, funded, parts, start)
+
+    def run(limit: float) -> tuple[cp_model.CpSolver, int]:
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = limit
+        solver.parameters.num_workers = workers
+        solver.parameters.random_seed = seed
+        return solver, solver.solve(model)
+
+    model.maximize(primary)
+    solver, status = run(time_limit * FIRST_SHARE)
+    status_name = solver.status_name(status)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return _no_allocation(status_name, started, _why_none(status, status_name))
+    best = round(solver.objective_value)
+    bound = int(solver.best_objective_bound + 1e-6)
+    amounts = _amounts(solver, funded, parts)
+
+    # Second solve: keep the funded score, spend what is left on the better scores.
+    model.clear_hints()
+    _hint(model, funded, parts, amounts)
+    model.add(primary >= best)
+    model.maximize(secondary)
+    solver2, status2 = run(max(0.5, time_limit - (time.perf_counter() - started)))
+    if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        amounts = _amounts(solver2, funded, parts)
+
+    first, second = objectives(items, amounts)
+    if start is not None and objectives(items, start) > (first, second):
+        # Out of time before reaching the start's quality (rare): keep the better one.
+        amounts = start
+        first, second = objectives(items, start)
+    return Result(
+        status=status_name,
+        amounts=amounts,
+        objective=first,
+        secondary=second,
+        wall_time=time.perf_counter() - started,
+        bound=bound,
+    )
+
+
+def _why_none(status: int, status_name: str) -> str:
+    if status == cp_model.INFEASIBLE:
+        return _(
+            "The must-fund applications cannot all be funded within the budget and the "
+            "category caps. Remove a must-fund pin, lower the minimum fraction or raise a cap."
+        )
+    return _("The optimiser found no allocation in time (%(status)s).", status=status_name)
+
+
+def _no_allocation(status: str, started: float, message: str) -> Result:
+    return Result(
+        status=status,
+        amounts={},
+        objective=0,
+        secondary=0,
+        wall_time=time.perf_counter() - started,
+        message=message,
+    )
+
+
+Variables = dict[int, dict[str, cp_model.IntVar]]
+
+
+def _model(
+    items: list[Item], *, budget: int, min_fraction: int, caps: Mapping[str, int]
+) -> tuple[cp_model.CpModel, dict[int, cp_model.IntVar], Variables]:
+    """The constraints: per item a "funded" boolean and an amount per category it asked for."""
     model = cp_model.CpModel()
     funded: dict[int, cp_model.IntVar] = {}
-    parts: dict[int, dict[str, cp_model.IntVar]] = {}
+    parts: Variables = {}
     for item in items:
         if not _eligible(item):
             continue
@@ -298,92 +370,48 @@ def solve(
         in_category = [v[category] for v in parts.values() if category in v]
         if in_category:
             model.add(sum(in_category) <= cap)
+    return model, funded, parts
 
-    weights = {item.id: item.weight for item in items}
-    primary = sum(weights[i] * f for i, f in funded.items())
-    secondary = sum(weights[i] * a for i, variables in parts.items() for a in variables.values())
 
-    # Start from the better of greedy and a thrifty variant that keeps every pin.
+def _start(
+    items: list[Item],
+    pinned: list[Item],
+    *,
+    budget: int,
+    min_fraction: int,
+    caps: Mapping[str, int],
+) -> dict[int, dict[str, int]] | None:
+    """Where the solver starts: the better of greedy and a thrifty variant that keeps every
+    pin (None when neither keeps them all)."""
     hint = greedy(items, budget=budget, min_fraction=min_fraction, category_caps=caps)
-    hint_keeps_pins = all(i.id in hint.amounts for i in pinned)
+    start = hint.amounts if all(i.id in hint.amounts for i in pinned) else None
     thrifty = _thrifty(items, budget=budget, min_fraction=min_fraction, caps=caps)
-    start = hint.amounts if hint_keeps_pins else None
     if all(i.id in thrifty for i in pinned) and (
         start is None or objectives(items, thrifty) > objectives(items, start)
     ):
         start = thrifty
-    if start is not None:
-        for item_id, f in funded.items():
-            model.add_hint(f, item_id in start)
-            for category, a in parts[item_id].items():
-                model.add_hint(a, start.get(item_id, {}).get(category, 0))
+    return start
 
-    def run(limit: float) -> tuple[cp_model.CpSolver, int]:
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = limit
-        solver.parameters.num_workers = workers
-        solver.parameters.random_seed = seed
-        return solver, solver.solve(model)
 
-    model.maximize(primary)
-    solver, status = run(time_limit * FIRST_SHARE)
-    status_name = solver.status_name(status)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        message = (
-            _(
-                "The must-fund applications cannot all be funded within the budget and the "
-                "category caps. Remove a must-fund pin, lower the minimum fraction or raise a "
-                "cap."
-            )
-            if status == cp_model.INFEASIBLE
-            else _("The optimiser found no allocation in time (%(status)s).", status=status_name)
-        )
-        return Result(
-            status=status_name,
-            amounts={},
-            objective=0,
-            secondary=0,
-            wall_time=time.perf_counter() - started,
-            message=message,
-        )
-    best = round(solver.objective_value)
-    bound = int(solver.best_objective_bound + 1e-6)
-    values = {
-        (i, c): solver.value(a) for i, variables in parts.items() for c, a in variables.items()
-    }
-    chosen = {i for i, f in funded.items() if solver.value(f)}
-
-    # Second solve: keep the funded score, spend what is left on the better scores.
-    model.clear_hints()
+def _hint(
+    model: cp_model.CpModel,
+    funded: dict[int, cp_model.IntVar],
+    parts: Variables,
+    amounts: Mapping[int, Mapping[str, int]],
+) -> None:
+    """Suggest `amounts` (the items in it funded, the others not) as the solver's start."""
     for item_id, f in funded.items():
-        model.add_hint(f, item_id in chosen)
+        model.add_hint(f, item_id in amounts)
         for category, a in parts[item_id].items():
-            model.add_hint(a, values[(item_id, category)])
-    model.add(primary >= best)
-    model.maximize(secondary)
-    solver2, status2 = run(max(0.5, time_limit - (time.perf_counter() - started)))
-    if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        values = {
-            (i, c): solver2.value(a) for i, variables in parts.items() for c, a in variables.items()
-        }
-        chosen = {i for i, f in funded.items() if solver2.value(f)}
+            model.add_hint(a, amounts.get(item_id, {}).get(category, 0))
 
-    amounts = {
-        i: {c: values[(i, c)] for c in parts[i] if values[(i, c)] > 0} for i in sorted(chosen)
-    }
-    first, second = objectives(items, amounts)
-    if start is not None and objectives(items, start) > (first, second):
-        # Out of time before reaching the start's quality (rare): keep the better one.
-        amounts = start
-        first, second = objectives(items, start)
-    return Result(
-        status=status_name,
-        amounts=amounts,
-        objective=first,
-        secondary=second,
-        wall_time=time.perf_counter() - started,
-        bound=bound,
-    )
+
+def _amounts(
+    solver: cp_model.CpSolver, funded: dict[int, cp_model.IntVar], parts: Variables
+) -> dict[int, dict[str, int]]:
+    """The solution: per funded item (in id order), its amounts above zero."""
+    chosen = sorted(i for i, f in funded.items() if solver.value(f))
+    return {i: {c: v for c, a in parts[i].items() if (v := solver.value(a)) > 0} for i in chosen}
 
 
 # Money held and left ------------------------------------------------------------------------
@@ -448,8 +476,10 @@ def run_remaining(run: AllocationRun) -> int:
 
 
 def _require_manager(actor: User, programme: GrantProgramme) -> None:
-    if not permissions.can_manage_grants(actor, programme.event):
-        raise PermissionDenied(_("Only this event's organizers can allocate grants."))
+    permissions.require(
+        permissions.can_manage_grants(actor, programme.event),
+        _("Only this event's organizers can allocate grants."),
+    )
 
 
 def considered(programme: GrantProgramme) -> list[GrantApplication]:
@@ -480,16 +510,7 @@ def run_allocation(
     the must-fund pins cannot be kept."""
     _require_manager(actor, programme)
     applications = considered(programme)
-    by_id = grant_review.scores(programme)
-    items = [
-        Item(
-            id=a.id,
-            score=by_id[a.id].score if a.id in by_id else None,
-            requested={c: int(v) for c, v in (a.requested or {}).items()},
-            pin=a.pin,
-        )
-        for a in applications
-    ]
+    items = _items(programme, applications)
     budget = max(0, remaining_budget(programme))
     caps = remaining_caps(programme)
     result = solve(
@@ -503,13 +524,7 @@ def run_allocation(
     if not result.feasible:
         raise Conflict(result.message)
     baseline = greedy(items, budget=budget, min_fraction=programme.min_fraction, category_caps=caps)
-    for old in db.session.scalars(
-        select(AllocationRun).where(
-            AllocationRun.programme_id == programme.id,
-            AllocationRun.status == AllocationStatus.DRAFT,
-        )
-    ):
-        old.status = AllocationStatus.DISCARDED
+    _discard_drafts(programme)
     run = AllocationRun(
         programme_id=programme.id,
         status=AllocationStatus.DRAFT,
@@ -554,6 +569,31 @@ def run_allocation(
         },
     )
     return run
+
+
+def _items(programme: GrantProgramme, applications: list[GrantApplication]) -> list[Item]:
+    """What the solver knows of each application: its committee score, request and pin."""
+    by_id = grant_review.scores(programme)
+    return [
+        Item(
+            id=a.id,
+            score=by_id[a.id].score if a.id in by_id else None,
+            requested={c: int(v) for c, v in (a.requested or {}).items()},
+            pin=a.pin,
+        )
+        for a in applications
+    ]
+
+
+def _discard_drafts(programme: GrantProgramme) -> None:
+    """There is one draft run at a time: a new one replaces the older."""
+    for old in db.session.scalars(
+        select(AllocationRun).where(
+            AllocationRun.programme_id == programme.id,
+            AllocationRun.status == AllocationStatus.DRAFT,
+        )
+    ):
+        old.status = AllocationStatus.DISCARDED
 
 
 def _run_programme(run: AllocationRun) -> GrantProgramme:

@@ -18,7 +18,6 @@ import pycountry
 from babel import Locale, UnknownLocaleError
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
@@ -56,32 +55,10 @@ OTHER_FUNDING_MAX = 2_000
 # The applicant may change anything in these states (until the deadline).
 EDITABLE_STATES = (GrantState.DRAFT, GrantState.SUBMITTED, GrantState.INFO_NEEDED)
 
-STATE_LABELS = {
-    GrantState.DRAFT: _l("draft"),
-    GrantState.SUBMITTED: _l("submitted"),
-    GrantState.INFO_NEEDED: _l("information needed"),
-    GrantState.WITHDRAWN: _l("withdrawn"),
-    GrantState.REJECTED: _l("not funded"),
-    GrantState.WAITLISTED: _l("on the waiting list"),
-    GrantState.OFFERED: _l("offered: please answer"),
-    GrantState.ACCEPTED: _l("accepted"),
-    GrantState.DECLINED: _l("declined"),
-    GrantState.EXPIRED: _l("offer expired"),
-}
-NEED_LABELS = {
-    NeedLevel.CANNOT_ATTEND: _l("I cannot attend without it"),
-    NeedLevel.HARDSHIP: _l("Attending without it would be a hardship"),
-    NeedLevel.WOULD_HELP: _l("It would help"),
-}
-CATEGORY_LABELS = {
-    GrantCategory.REGISTRATION: _l("Registration fee"),
-    GrantCategory.TRAVEL: _l("Travel"),
-    GrantCategory.LODGING: _l("Lodging"),
-    GrantCategory.VISA: _l("Visa"),
-    GrantCategory.CARE: _l("Childcare or caregiving"),
-    GrantCategory.ACCESS: _l("Accessibility needs"),
-    GrantCategory.OTHER: _l("Other"),
-}
+# The labels are the enums' own (organizer/enums.py); these maps keep the old names.
+STATE_LABELS = {s: s.label for s in GrantState}
+NEED_LABELS = {n: n.label for n in NeedLevel}
+CATEGORY_LABELS = {c: c.label for c in GrantCategory}
 
 
 def state_label(state: GrantState) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
 from organizer import permissions
-from organizer.enums import AllocationStatus, GrantState
+from organizer.enums import AllocationStatus, GrantState, category_label
 from organizer.errors import Conflict, ValidationFailed
 from organizer.extensions import db
 from organizer.models import (
@@ -33,7 +33,9 @@ from organizer.models import (
     User,
 )
 from organizer.services import audit, money
-from organizer.services.mail import external_url, queue_mail
+from organizer.services.grants import allocation, review
+from organizer.services.mail import external_url
+from organizer.services.notifications import mail_key, tell
 from organizer.services.reviewing import interests
 from organizer.services.timefmt import in_zone
 
@@ -66,14 +68,15 @@ def _applicant_url(event: Event) -> str:
         return external_url("public.event", event_slug=event.slug)
 
 
-def _mail(
+def _tell_applicant(
     application: GrantApplication,
     purpose: str,
     *,
+    about: tuple[object, ...],
     now: dt.datetime,
-    key: str,
     award: GrantAward | None = None,
 ) -> OutboxMessage:
+    """The applicant's mail about their application (and its award, with its amounts)."""
     programme = application.programme
     event = programme.event
     applicant = application.applicant
@@ -96,27 +99,7 @@ def _mail(
             for category, amount in award.amounts.items()
             if amount > 0
         ]
-    return queue_mail(
-        to=applicant.email,
-        purpose=purpose,
-        context=context,
-        now=now,
-        event=event,
-        idempotency_key=key,
-        locale=applicant.locale,
-    )
-
-
-def _committed_by_category(programme: GrantProgramme) -> dict[str, int]:
-    from organizer.services.grants import allocation
-
-    return allocation.committed_by_category(programme)
-
-
-def _remaining(programme: GrantProgramme) -> int:
-    from organizer.services.grants import allocation
-
-    return allocation.remaining_budget(programme)
+    return tell(applicant, purpose, about=about, context=context, now=now, event=event)
 
 
 def _offer(
@@ -159,7 +142,7 @@ def _offer(
             "run": run.id if run is not None else None,
         },
     )
-    _mail(application, "grant_offer", now=now, key=f"grant-offer:{award.id}", award=award)
+    _tell_applicant(application, "grant_offer", about=(award,), now=now, award=award)
     return award
 
 
@@ -187,36 +170,14 @@ def commit_run(
     programme = db.session.get(GrantProgramme, run.programme_id)
     assert programme is not None
     event = programme.event
-    permissions.require(permissions.can_manage_grants(actor, event))
-    own = interests.own_application_ids(event, actor)
-    for line in run.lines:
-        if line.application_id in own:
-            interests.refuse_own_application(actor, line.application)
-    if run.status != AllocationStatus.DRAFT:
-        raise Conflict(
-            _("This allocation was already committed or discarded; run a new one.")
-            if run.status == AllocationStatus.COMMITTED
-            else _("This allocation was discarded; run a new one.")
-        )
+    _check_run_is_sendable(actor, run, event)
     respond_by = respond_by or default_respond_by(programme, now)
     _check_respond_by(respond_by, now)
     lines = [line for line in run.lines]
     funded = [line for line in lines if line.total > 0]
-    for line in funded:
-        application = line.application
-        if application.state not in OPEN_STATES or application.award is not None:
-            raise Conflict(
-                _(
-                    "%(name)s's application is now %(state)s. Nothing was sent: set its line "
-                    "to zero or run the allocation again.",
-                    name=application.applicant.display_name,
-                    state=_state_label(application.state),
-                )
-            )
-        if sum(int(v) for v in line.amounts.values()) != line.total:
-            raise Conflict(_("A line's amounts do not add up to its total; adjust it again."))
+    _check_funded_lines(funded)
     total = sum(line.total for line in funded)
-    remaining = _remaining(programme)
+    remaining = allocation.remaining_budget(programme)
     if total > remaining:
         raise Conflict(
             _(
@@ -236,26 +197,7 @@ def commit_run(
             now=now,
             run=run,
         )
-    waitlisted = 0
-    for line in to_waitlist(lines):
-        application = line.application
-        if application.state in (GrantState.SUBMITTED, GrantState.INFO_NEEDED):
-            before = application.state
-            application.state = GrantState.WAITLISTED
-            application.updated_at = now
-            waitlisted += 1
-            audit.record(
-                action="grant.waitlist",
-                actor=actor,
-                now=now,
-                object_type="grant_application",
-                object_id=application.public_id,
-                event=event,
-                details={"state": [before.value, GrantState.WAITLISTED.value], "run": run.id},
-            )
-            _mail(
-                application, "grant_waitlisted", now=now, key=f"grant-waitlisted:{application.id}"
-            )
+    waitlisted = _waitlist(actor, to_waitlist(lines), run=run, now=now)
     run.status = AllocationStatus.COMMITTED
     run.committed_at = now
     db.session.flush()
@@ -277,11 +219,70 @@ def commit_run(
     return len(funded)
 
 
+def _check_run_is_sendable(actor: User, run: AllocationRun, event: Event) -> None:
+    """Organizers only, none of whom applies in the run, and only a draft run."""
+    permissions.require(permissions.can_manage_grants(actor, event))
+    own = interests.own_application_ids(event, actor)
+    for line in run.lines:
+        if line.application_id in own:
+            interests.refuse_own_application(actor, line.application)
+    if run.status != AllocationStatus.DRAFT:
+        raise Conflict(
+            _("This allocation was already committed or discarded; run a new one.")
+            if run.status == AllocationStatus.COMMITTED
+            else _("This allocation was discarded; run a new one.")
+        )
+
+
+def _check_funded_lines(funded: list[AllocationLine]) -> None:
+    """Each application still open to an offer, and each line adding up."""
+    for line in funded:
+        application = line.application
+        if application.state not in OPEN_STATES or application.award is not None:
+            raise Conflict(
+                _(
+                    "%(name)s's application is now %(state)s. Nothing was sent: set its line "
+                    "to zero or run the allocation again.",
+                    name=application.applicant.display_name,
+                    state=_state_label(application.state),
+                )
+            )
+        if sum(int(v) for v in line.amounts.values()) != line.total:
+            raise Conflict(_("A line's amounts do not add up to its total; adjust it again."))
+
+
+def _waitlist(
+    actor: User, lines: list[AllocationLine], *, run: AllocationRun, now: dt.datetime
+) -> int:
+    """Put the still undecided applications of `lines` on the waiting list, with a mail each.
+    Returns how many."""
+    waitlisted = 0
+    for line in lines:
+        application = line.application
+        if application.state not in (GrantState.SUBMITTED, GrantState.INFO_NEEDED):
+            continue
+        before = application.state
+        application.state = GrantState.WAITLISTED
+        application.updated_at = now
+        waitlisted += 1
+        audit.record(
+            action="grant.waitlist",
+            actor=actor,
+            now=now,
+            object_type="grant_application",
+            object_id=application.public_id,
+            event=application.programme.event,
+            details={"state": [before.value, GrantState.WAITLISTED.value], "run": run.id},
+        )
+        _tell_applicant(application, "grant_waitlisted", about=(application,), now=now)
+    return waitlisted
+
+
 def _check_caps(programme: GrantProgramme, new: list[dict[str, int]]) -> None:
     caps = {k: int(v) for k, v in (programme.category_caps or {}).items() if v is not None}
     if not caps:
         return
-    used = _committed_by_category(programme)
+    used = allocation.committed_by_category(programme)
     for amounts in new:
         for category, amount in amounts.items():
             used[category] = used.get(category, 0) + int(amount)
@@ -299,25 +300,7 @@ def _check_caps(programme: GrantProgramme, new: list[dict[str, int]]) -> None:
 
 
 def _state_label(state: GrantState) -> str:
-    try:
-        from organizer.services.grants.applications import STATE_LABELS
-
-        return str(STATE_LABELS[GrantState(state)]).lower()
-    except (ImportError, KeyError):
-        return GrantState(state).value.replace("_", " ")
-
-
-def category_label(category: str) -> Any:
-    """The category's name for people (lazy: it is translated where it is shown)."""
-    try:
-        from organizer.services.grants.applications import CATEGORY_LABELS
-
-        for key, label in CATEGORY_LABELS.items():
-            if str(getattr(key, "value", key)) == category:
-                return label
-    except ImportError:
-        pass
-    return category.replace("_", " ").capitalize()
+    return str(GrantState(state).label).lower()
 
 
 def _category_label(category: str) -> str:
@@ -423,11 +406,11 @@ def expire_offers(
                 "respond_by": award.respond_by.isoformat(),
             },
         )
-        _mail(
+        _tell_applicant(
             application,
             "grant_offer_expired",
             now=now,
-            key=f"grant_offer_expired:{award.id}:{award.respond_by:%Y%m%dT%H%M}",
+            about=(award, award.respond_by),
             award=award,
         )
     db.session.flush()
@@ -451,7 +434,10 @@ def send_offer_reminders(
         for a in _open_offers(programme)
         if a.award is not None and a.award.respond_by - window <= now < a.award.respond_by
     ]
-    keys = {a.id: f"grant-reminder:{a.award.id}:{a.award.respond_by:%Y%m%dT%H%M}" for a in due}  # type: ignore[union-attr]
+    keys = {
+        a.id: mail_key("grant_offer_reminder", a.award, a.award.respond_by)  # type: ignore[union-attr]
+        for a in due
+    }
     sent_before = (
         set(
             db.session.scalars(
@@ -468,7 +454,15 @@ def send_offer_reminders(
         key = keys[application.id]
         if key in sent_before:
             continue
-        _mail(application, "grant_offer_reminder", now=now, key=key, award=application.award)
+        award = application.award
+        assert award is not None
+        _tell_applicant(
+            application,
+            "grant_offer_reminder",
+            about=(award, award.respond_by),
+            now=now,
+            award=award,
+        )
         sent += 1
         audit.record(
             action="grant.offer.remind",
@@ -528,8 +522,6 @@ def offer_next(
     that cannot get that much is passed over for cheaper ones below it (and stays waiting).
     Must-not-fund applications are skipped. Returns the applications offered. An organizer
     whose own application waits on the list cannot do this: another organizer must."""
-    from organizer.services.grants import review
-
     permissions.require(permissions.can_manage_grants(actor, programme.event))
     for application in db.session.scalars(
         select(GrantApplication).where(
@@ -541,9 +533,9 @@ def offer_next(
         interests.refuse_own_application(actor, application)
     respond_by = respond_by or default_respond_by(programme, now)
     _check_respond_by(respond_by, now)
-    left = _remaining(programme)
+    left = allocation.remaining_budget(programme)
     caps = {k: int(v) for k, v in (programme.category_caps or {}).items() if v is not None}
-    used = _committed_by_category(programme)
+    used = allocation.committed_by_category(programme)
     room: dict[str, int | None] = {k: cap - used.get(k, 0) for k, cap in caps.items()}
     offered: list[GrantApplication] = []
     for ranked in review.ranking(programme):
@@ -606,7 +598,7 @@ def reject(*, actor: User, application: GrantApplication, now: dt.datetime) -> N
         event=event,
         details={"state": [before.value, GrantState.REJECTED.value]},
     )
-    _mail(application, "grant_rejected", now=now, key=f"grant-rejected:{application.id}")
+    _tell_applicant(application, "grant_rejected", about=(application,), now=now)
 
 
 def set_pin(
@@ -654,10 +646,7 @@ def application_rows(
 ) -> list[Row]:
     """Every application but drafts (optionally in one state), newest first, with their
     scores. A constant number of queries, whatever the number of applications. With
-    `viewer`, the viewer's own applications (`services/reviewing/interests.py`) come without
-    figures."""
-    from organizer.services.grants import review
-
+    `viewer`, the viewer's own applications (`services/interests.py`) come without figures."""
     figures = {r.application.id: r for r in review.ranking(programme, viewer=viewer)}
     own = interests.own_application_ids(programme.event, viewer) if viewer is not None else set()
     query = (
@@ -709,8 +698,6 @@ class Overview:
 def overview(programme: GrantProgramme, *, viewer: User | None = None) -> Overview:
     """The programme's offers by state, and the waiting list in rank order; with `viewer`,
     the waiting list leaves out the viewer's own (its place would tell how it fares)."""
-    from organizer.services.grants import review
-
     states = (GrantState.OFFERED, GrantState.ACCEPTED, GrantState.DECLINED, GrantState.EXPIRED)
     by_state: dict[GrantState, list[GrantApplication]] = {s: [] for s in states}
     for application in db.session.scalars(
@@ -758,8 +745,6 @@ def allocation_rows(
     """The run's lines in ranking order (best first), for the allocation page. A constant
     number of queries. With `viewer`, the lines of the viewer's own applications are left
     out: another organizer looks at and adjusts them."""
-    from organizer.services.grants import review
-
     own = interests.own_application_ids(programme.event, viewer) if viewer is not None else set()
     ids = [line.application_id for line in run.lines]
     if ids:  # loads the applicants into the session, so that no row needs a query

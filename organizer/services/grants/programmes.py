@@ -46,11 +46,6 @@ TEXT_MAX = 10_000
 SCALE_SPAN_MAX = 20
 LETTER_MAX = 10_000
 
-KIND_LABELS = {
-    GrantKind.WAIVER: _l("Registration waiver (scholarship)"),
-    GrantKind.TRAVEL: _l("Travel grant"),
-    GrantKind.BOTH: _l("Registration waiver and travel grant"),
-}
 
 # What the letter's body may use, written {name} in the text.
 LETTER_PLACEHOLDERS = {
@@ -69,7 +64,7 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 def kind_label(kind: GrantKind) -> str:
-    return str(KIND_LABELS.get(kind, kind.value))
+    return str(GrantKind(kind).label)
 
 
 # Programmes --------------------------------------------------------------------------------

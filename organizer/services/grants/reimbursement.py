@@ -20,7 +20,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -49,11 +48,6 @@ REASON_MAX = 500
 REFERENCE_MAX = 200
 RATE_MAX = decimal.Decimal("9999999999")  # Numeric(18, 8)
 CATEGORY_ORDER = [c.value for c in GrantCategory]
-RECEIPT_STATE_LABELS = {
-    ReceiptState.SUBMITTED: _l("waiting for review"),
-    ReceiptState.APPROVED: _l("approved"),
-    ReceiptState.REJECTED: _l("rejected"),
-}
 
 
 def _manage(actor: object, programme: GrantProgramme) -> None:
@@ -91,7 +85,7 @@ def add_receipt(
     """A grantee sends a receipt for one category of their accepted award. The file is checked
     by its bytes (PDF, JPEG or PNG, at most 5 MB), whatever its name says."""
     permissions.require(permissions.is_applicant(actor, application))
-    if application.state != GrantState.ACCEPTED or application.award is None:
+    if not permissions.accepts_receipts(application):
         raise Conflict(_("You can send receipts once you have accepted a grant."))
     programme = application.programme
     description = (description or "").strip()
@@ -196,14 +190,6 @@ def receipts_of(application: GrantApplication) -> list[Receipt]:
     )
 
 
-def can_download_receipt(user: object, receipt: Receipt) -> bool:
-    """The grantee who sent it and the organizers of its event; nobody else (not reviewers)."""
-    application = receipt.application
-    return permissions.is_applicant(user, application) or permissions.can_manage_grants(
-        user, application.programme.event
-    )
-
-
 def receipt_for(event: Event, public_id: str, user: object) -> Receipt:
     """A receipt of the event that `user` may read; NotFound otherwise (also for guessed ids)."""
     receipt = db.session.scalar(
@@ -213,7 +199,7 @@ def receipt_for(event: Event, public_id: str, user: object) -> Receipt:
         .where(Receipt.public_id == public_id, GrantProgramme.event_id == event.id)
         .options(selectinload(Receipt.upload))
     )
-    if receipt is None or not can_download_receipt(user, receipt):
+    if receipt is None or not permissions.can_download_receipt(user, receipt):
         raise NotFound()
     return receipt
 
@@ -260,7 +246,7 @@ def review_receipt(
     programme = receipt.application.programme
     _manage(actor, programme)
     interests.refuse_own_application(actor, receipt.application)
-    if receipt.state != ReceiptState.SUBMITTED:
+    if not permissions.receipt_awaits_review(receipt):
         raise Conflict(_("This receipt has already been reviewed."))
     reason = (reason or "").strip()
     if approve:

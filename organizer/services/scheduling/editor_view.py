@@ -237,9 +237,9 @@ def _hhmm(value: dt.datetime | None, zone: ZoneInfo) -> str:
 
 def _kind_label(slot: Slot) -> str:
     if slot.kind is SlotKind.PLENARY and slot.plenary_kind is not None:
-        return _(PlenaryKind(slot.plenary_kind).label)
+        return str(PlenaryKind(slot.plenary_kind).label)
     if slot.kind is SlotKind.CONTAINER and slot.container_kind is not None:
-        return _(ContainerKind(slot.container_kind).label)
+        return str(ContainerKind(slot.container_kind).label)
     if slot.proposal is not None and slot.proposal.session_type is not None:
         return slot.proposal.session_type.name
     return _("Talk")

@@ -102,7 +102,7 @@ def save_item(
         before: dict[str, object] = {}
     else:
         before = _item_state(slot)
-    slot.title = title or _(item_kind.label)
+    slot.title = title or str(item_kind.label)
     slot.duration_minutes = duration
     if kind is SlotKind.PLENARY:
         slot.plenary_kind = item_kind  # type: ignore[assignment]
