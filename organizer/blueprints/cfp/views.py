@@ -132,7 +132,7 @@ def _form_for(event: Event, cfp: Cfp, proposal: Proposal | None = None, **kwargs
 def submit(event: Event, cfp: Cfp):
     form = _form_for(event, cfp)
     if form.validate_on_submit():
-        saved = _save(form, event, None, now=utcnow())
+        saved = _save_proposal(form, event, None, now=utcnow())
         if saved.ok:
             proposal = saved.value
             target = _proposal_url(event, proposal)
@@ -161,7 +161,9 @@ def submit(event: Event, cfp: Cfp):
     ), form_status(form)
 
 
-def _save(form: Any, event: Event, proposal: Proposal | None, *, now: Any) -> Outcome[Proposal]:
+def _save_proposal(
+    form: Any, event: Event, proposal: Proposal | None, *, now: Any
+) -> Outcome[Proposal]:
     """Save the form as the speaker's proposal: a new one (once per `creation_key`, against a
     double click) when `proposal` is None, else the version the form was opened at."""
     submitting = bool(form.submit_proposal.data)
@@ -220,7 +222,7 @@ def proposal(event: Event, cfp: Cfp, public_id: str):
     form = _form_for(event, cfp, proposal) if editable or request.method == "POST" else None
     if request.method == "POST":
         assert form is not None
-        if form.validate_on_submit() and _save(form, event, proposal, now=now).ok:
+        if form.validate_on_submit() and _save_proposal(form, event, proposal, now=now).ok:
             return redirect(_proposal_url(event, proposal))
     return _proposal_page(
         event, cfp, proposal, form=form, status=form_status(form) if form else 200
