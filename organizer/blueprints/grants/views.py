@@ -84,7 +84,7 @@ def _saved(application: GrantApplication, submitting: bool) -> str:
     return _("Your changes are saved.")
 
 
-def _save(
+def _save_application(
     form: Any, programme: GrantProgramme, application: GrantApplication | None, *, now: Any
 ) -> Outcome[GrantApplication]:
     """Save the form as the applicant's application (a new one when `application` is None),
@@ -145,7 +145,7 @@ def apply(event: Event, programme_public_id: str):
         return redirect(_application_url(event, existing))
     form = _form_for(programme)
     if form.validate_on_submit():
-        saved = _save(form, programme, None, now=utcnow())
+        saved = _save_application(form, programme, None, now=utcnow())
         if saved.ok:
             return redirect(_application_url(event, saved.value))
         existing = grant_apps.application_of(programme, current_user)  # applied meanwhile?
@@ -219,7 +219,10 @@ def application(event: Event, public_id: str):
     form = None
     if request.method == "POST":
         form = _form_for(programme, application)
-        if form.validate_on_submit() and _save(form, programme, application, now=now).ok:
+        if (
+            form.validate_on_submit()
+            and _save_application(form, programme, application, now=now).ok
+        ):
             return redirect(_application_url(event, application))
     return _application_page(
         event, application, form=form, status=form_status(form) if form else 200
