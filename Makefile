@@ -65,7 +65,7 @@ messages: $(VENV)/.installed
 # System packages the browser, PDF and ical.js tests need (Debian; run as root).
 e2e-deps:
 	apt-get update -q
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium poppler-utils nodejs npm
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium poppler-utils libharfbuzz-subset0 nodejs npm
 
 clean:
 	rm -rf $(VENV) instance/organizer.sqlite3 .pytest_cache

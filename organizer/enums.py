@@ -286,19 +286,27 @@ class Severity(enum.StrEnum):
     IGNORED = "ignored"  # not shown
 
     @property
-    def label(self) -> str:
+    def label(self) -> LazyString:
         return {
-            "blocks_saving": "Blocks saving",
-            "blocks_release": "Blocks a release",
-            "warning": "Warning",
-            "ignored": "Ignored",
-        }[self.value]
+            Severity.BLOCKS_SAVING: _l("Blocks saving"),
+            Severity.BLOCKS_RELEASE: _l("Blocks a release"),
+            Severity.WARNING: _l("Warning"),
+            Severity.IGNORED: _l("Ignored"),
+        }[self]
 
 
 class SuggestionStatus(enum.StrEnum):
     DRAFT = "draft"  # waiting for organizers to accept or discard it
     APPLIED = "applied"  # accepted, whole or in part
     DISCARDED = "discarded"
+
+    @property
+    def label(self) -> LazyString:
+        return {
+            SuggestionStatus.DRAFT: _l("Waiting for your decision"),
+            SuggestionStatus.APPLIED: _l("Accepted"),
+            SuggestionStatus.DISCARDED: _l("Discarded"),
+        }[self]
 
 
 # A speaker's availability on one day of the event, as stored in `Speaker.availability`.

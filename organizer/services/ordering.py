@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
+from organizer.errors import NotFound
 from organizer.extensions import db
 
 
@@ -18,3 +21,18 @@ def swap_with_neighbour(items: list[Any], item: Any, direction: int) -> None:
     for position, sibling in enumerate(items):
         sibling.position = position
     db.session.flush()
+
+
+def in_order(model: Any, owner: Any) -> list[Any]:
+    """The rows of `model` whose `owner` column (e.g. `Question.event_id == event.id`) holds, in
+    the order organizers gave them: by position, ties by id."""
+    return list(db.session.scalars(select(model).where(owner).order_by(model.position, model.id)))
+
+
+def one_of(model: Any, row_id: int, *, owner_column: str, owner_id: int) -> Any:
+    """The row of `model` with this id if it belongs to the owner; else NotFound, so that an id
+    from another event or programme reads as if it did not exist."""
+    row = db.session.get(model, row_id)
+    if row is None or getattr(row, owner_column) != owner_id:
+        raise NotFound()
+    return row

@@ -100,7 +100,7 @@ def settings_form(**kwargs: Any) -> _SettingsBase:
     """The settings form, with one radio group per conflict rule of the registry."""
     attrs: dict[str, Any] = {}
     names = []
-    choices = [SelectChoice(s.value, _(s.label)) for s in Severity]
+    choices = [SelectChoice(s.value, s.label) for s in Severity]
     for rule in rules.all_rules():
         name = setup.severity_field(rule.code)
         attrs[name] = RadioField(

@@ -31,7 +31,7 @@ from organizer.models import (
     User,
 )
 from organizer.services import addresses, audit
-from organizer.services.ordering import swap_with_neighbour
+from organizer.services.ordering import in_order, swap_with_neighbour
 from organizer.services.reviewing.questions import (
     QuestionSettings,
     apply_question_settings,
@@ -113,31 +113,15 @@ def save_call(*, actor: User, event: Event, settings: CallSettings, now: dt.date
 
 
 def session_types(event: Event) -> list[SessionType]:
-    return list(
-        db.session.scalars(
-            select(SessionType)
-            .where(SessionType.event_id == event.id)
-            .order_by(SessionType.position, SessionType.id)
-        )
-    )
+    return in_order(SessionType, SessionType.event_id == event.id)
 
 
 def tracks(event: Event) -> list[Track]:
-    return list(
-        db.session.scalars(
-            select(Track).where(Track.event_id == event.id).order_by(Track.position, Track.id)
-        )
-    )
+    return in_order(Track, Track.event_id == event.id)
 
 
 def questions(event: Event) -> list[Question]:
-    return list(
-        db.session.scalars(
-            select(Question)
-            .where(Question.event_id == event.id)
-            .order_by(Question.position, Question.id)
-        )
-    )
+    return in_order(Question, Question.event_id == event.id)
 
 
 def _next_position(model: type[Any], event: Event) -> int:
@@ -341,12 +325,7 @@ def move(*, actor: User, event: Event, item: Any, direction: int) -> None:
     """Swap an ordered item (session type, track, question, criterion) with its neighbour."""
     permissions.require(permissions.can_manage_cfp(actor, event))
     model = type(item)
-    siblings = list(
-        db.session.scalars(
-            select(model).where(model.event_id == event.id).order_by(model.position, model.id)
-        )
-    )
-    swap_with_neighbour(siblings, item, direction)
+    swap_with_neighbour(in_order(model, model.event_id == event.id), item, direction)
 
 
 def item_in_event(model: type[Any], event: Event, item_id: int) -> Any:

@@ -33,7 +33,7 @@ from organizer.models import (
     User,
 )
 from organizer.services import audit
-from organizer.services.ordering import swap_with_neighbour
+from organizer.services.ordering import in_order, one_of, swap_with_neighbour
 from organizer.services.reviewing.criteria import validate_criterion
 from organizer.services.reviewing.questions import (
     QuestionSettings,
@@ -279,20 +279,11 @@ def _next_position(model: type[GrantQuestion | GrantCriterion], programme: Grant
 
 
 def questions(programme: GrantProgramme) -> list[GrantQuestion]:
-    return list(
-        db.session.scalars(
-            select(GrantQuestion)
-            .where(GrantQuestion.programme_id == programme.id)
-            .order_by(GrantQuestion.position, GrantQuestion.id)
-        )
-    )
+    return in_order(GrantQuestion, GrantQuestion.programme_id == programme.id)
 
 
 def question_in_programme(programme: GrantProgramme, question_id: int) -> GrantQuestion:
-    question = db.session.get(GrantQuestion, question_id)
-    if question is None or question.programme_id != programme.id:
-        raise NotFound()
-    return question
+    return one_of(GrantQuestion, question_id, owner_column="programme_id", owner_id=programme.id)
 
 
 def save_question(
@@ -369,20 +360,11 @@ def move_question(
 
 
 def criteria(programme: GrantProgramme) -> list[GrantCriterion]:
-    return list(
-        db.session.scalars(
-            select(GrantCriterion)
-            .where(GrantCriterion.programme_id == programme.id)
-            .order_by(GrantCriterion.position, GrantCriterion.id)
-        )
-    )
+    return in_order(GrantCriterion, GrantCriterion.programme_id == programme.id)
 
 
 def criterion_in_programme(programme: GrantProgramme, criterion_id: int) -> GrantCriterion:
-    criterion = db.session.get(GrantCriterion, criterion_id)
-    if criterion is None or criterion.programme_id != programme.id:
-        raise NotFound()
-    return criterion
+    return one_of(GrantCriterion, criterion_id, owner_column="programme_id", owner_id=programme.id)
 
 
 def save_criterion(

@@ -49,6 +49,7 @@ from organizer.models import (
 )
 from organizer.services import uploads
 from organizer.services.grants import programmes as programme_service
+from organizer.services.ordering import in_order
 from organizer.services.reviewing import interests, redaction
 from organizer.services.reviewing.criteria import COMMENT_MAX as REVIEW_COMMENT_MAX
 from organizer.services.reviewing.criteria import check_review, weighted_score
@@ -100,13 +101,7 @@ def application_for_review(event: Event, public_id: str, user: Any) -> GrantAppl
 
 
 def criteria(programme: GrantProgramme) -> list[GrantCriterion]:
-    return list(
-        db.session.scalars(
-            select(GrantCriterion)
-            .where(GrantCriterion.programme_id == programme.id)
-            .order_by(GrantCriterion.position, GrantCriterion.id)
-        )
-    )
+    return in_order(GrantCriterion, GrantCriterion.programme_id == programme.id)
 
 
 def reviewer_answers(application: GrantApplication) -> list[tuple[GrantQuestion, GrantAnswer]]:

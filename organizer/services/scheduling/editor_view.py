@@ -26,7 +26,7 @@ from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from organizer.enums import ContainerKind, PlenaryKind, Severity, SlotKind
+from organizer.enums import ContainerKind, PlenaryKind, ProposalState, Severity, SlotKind
 from organizer.errors import NotFound, ValidationFailed
 from organizer.extensions import db
 from organizer.models import Event, Room, ScheduleDay, ScheduleEdit, Slot, User
@@ -125,8 +125,17 @@ class Card:
         return min((c.severity for c in self.conflicts), key=SEVERITY_ORDER.index)
 
     @property
+    def proposal_label(self) -> str:
+        """Where the talk's proposal stands, for the session page ("" for a plenary item)."""
+        if not self.state:
+            return ""
+        if self.state == ProposalState.CONFIRMED:
+            return _("confirmed by its speakers")
+        return _("accepted, not yet confirmed")
+
+    @property
     def severity_label(self) -> str:
-        return _(self.severity.label) if self.severity is not None else ""
+        return str(self.severity.label) if self.severity is not None else ""
 
     @property
     def conflict_label(self) -> str:
@@ -220,7 +229,7 @@ class EditorView:
         groups: dict[Severity, list[Conflict]] = {}
         for conflict in self.conflicts:
             groups.setdefault(conflict.severity, []).append(conflict)
-        return [(s, _(s.label), groups[s]) for s in SEVERITY_ORDER if s in groups]
+        return [(s, str(s.label), groups[s]) for s in SEVERITY_ORDER if s in groups]
 
     @property
     def nothing_to_schedule(self) -> bool:

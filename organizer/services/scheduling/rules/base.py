@@ -45,7 +45,7 @@ class Conflict:
             "rule": str(self.rule),
             "rule_label": str(self.rule_label),
             "severity": self.severity.value,
-            "severity_label": _(self.severity.label),
+            "severity_label": str(self.severity.label),
             "sessions": [plan.sessions[i].public_id for i in self.session_ids],
             "message": self.message,
         }
