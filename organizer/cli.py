@@ -16,7 +16,7 @@ from organizer.services import account_deletion, accounts, demo, mail
 from organizer.services.cfp import confirmation
 from organizer.services.events import event_by_slug
 from organizer.services.grants import offers as grant_offers
-from organizer.services.print import programme as booklets
+from organizer.services.print import booklet as booklets
 from organizer.services.representation import retention
 
 

@@ -15,8 +15,8 @@ from lxml import etree
 from organizer.services import text
 from organizer.services.exports import frab, ical
 from organizer.services.exports.cells import safe_cell, write_rows
-from organizer.services.print import programme as booklet
-from organizer.services.print import signs
+from organizer.services.print import booklet, signs
+from organizer.services.print.pdf import pdf_of
 from tests.hygiene.checks import check_csv, check_ical, check_json, check_xml, pdf_text
 from tests.hygiene.programme import Texts, entries_of, programme_of
 
@@ -130,7 +130,7 @@ def test_csv_cells_never_run_as_formulas(app, row):
 def test_room_signs_pdf_opens_and_reads(app, sample):
     sample.title = f"MARKER {sample.title}"
     programme = programme_of(sample)
-    pdf, _pages = booklet.pdf_of(signs.render_html(programme, "a4"))
+    pdf, _pages = pdf_of(signs.render_html(programme, "a4"))
     assert "MARKER" in pdf_text(pdf)
 
 
@@ -141,11 +141,11 @@ def test_booklet_pdf_opens_and_reads(app, sample):
     programme = programme_of(sample)
     options = booklet.Options(paper="a4", sections=tuple(booklet.SECTIONS), notes_pages=0)
     html = render_template(
-        "print/programme/booklet.html",
+        "print/booklet.html",
         now=dt.datetime(2027, 1, 1, tzinfo=dt.UTC),
         **booklet._context(programme.event, programme, options, "standard"),
     )
-    pdf, _pages = booklet.pdf_of(html)
+    pdf, _pages = pdf_of(html)
     assert "MARKER" in pdf_text(pdf)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from organizer.extensions import db
 from organizer.services.demo import load_demo, read_fixture
 from organizer.services.events import event_by_slug
-from organizer.services.print import programme as booklets
+from organizer.services.print import booklet as booklets
 from organizer.services.programme import programme_of
 from tests.factories import NOW, login_as, make_schedule_event, make_user
 from tests.printed.conftest import SCRIPT_TITLE, page_texts, reader, squash

@@ -9,7 +9,7 @@ from flask_login import current_user
 from organizer import permissions
 from organizer.blueprints._common import access, event_or_404, utcnow
 from organizer.errors import NotFound
-from organizer.services.print import programme as booklets
+from organizer.services.print import booklet as booklets
 
 bp = Blueprint("printed", __name__)
 

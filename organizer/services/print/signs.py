@@ -24,7 +24,7 @@ from organizer.models import Event, Room
 from organizer.services.feeds import stamp_of
 from organizer.services.files import write_atomically
 from organizer.services.mail import external_url
-from organizer.services.print import programme as booklet
+from organizer.services.print import booklet, pdf
 from organizer.services.programme import (
     Programme,
     PublicSession,
@@ -112,7 +112,7 @@ def signs_path(event: Event) -> tuple[Path, str] | None:
         programme = programme_of(event)
         if programme is None:
             return None
-        data, _pages = booklet.pdf_of(render_html(programme, paper))
+        data, _pages = pdf.pdf_of(render_html(programme, paper))
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, data)
     return path, key

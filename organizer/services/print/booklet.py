@@ -7,7 +7,7 @@ the print settings, the edition, the host of the links in it, the event's texts,
 accessibility details and the language. A new release or a changed setting makes a new key;
 a hit returns the file as it is.
 
-Layout (CSS Paged Media, static/css/print/programme.css): a cover without header or footer, a
+Layout (CSS Paged Media, static/css/print/booklet.css): a cover without header or footer, a
 table of contents whose page numbers come from `target-counter()`, running headers with the day
 (`string-set`), page numbers in the bottom margin box, PDF bookmarks for every section and day,
 and a speaker index whose page numbers are `target-counter()` links to the sessions. Fonts come
@@ -55,7 +55,7 @@ from organizer.models import Event, PrintSettings, Room
 from organizer.services.feeds import Stamp, stamp_of
 from organizer.services.files import write_atomically
 from organizer.services.mail import external_url
-from organizer.services.print.letters import fetcher
+from organizer.services.print.pdf import pdf_of
 from organizer.services.programme import (
     Programme,
     PublicSession,
@@ -291,19 +291,6 @@ def cache_dir() -> Path:
     return folder
 
 
-def pdf_of(html: str) -> tuple[bytes, int]:
-    """The tagged (PDF/UA-1) PDF of printed HTML, fetching only files under static/, and its
-    number of pages. The booklet and the room signs both print through it."""
-    from weasyprint import HTML  # imported here: loading it costs time every page does not need
-
-    assert current_app.static_folder is not None
-    base_url = Path(current_app.static_folder).resolve().as_uri() + "/"
-    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher()).render(
-        pdf_variant="pdf/ua-1"
-    )
-    return document.write_pdf(pdf_variant="pdf/ua-1"), len(document.pages)
-
-
 @dataclass(frozen=True)
 class Booklet:
     key: str  # the cache key, also the ETag
@@ -331,7 +318,7 @@ def booklet(event: Event, *, edition: str = "standard", now: dt.datetime) -> Boo
     if programme is None or not programme.sessions:
         raise NotFound(_("The programme has not been published yet."))
     html = render_template(
-        "print/programme/booklet.html",
+        "print/booklet.html",
         now=now,
         **_context(event, programme, options, edition),
     )
