@@ -49,7 +49,6 @@ from organizer.services.programme import (
     programme_of,
     title_of,
 )
-from organizer.services.scheduling import releases
 
 FORMAT_VERSION = 2  # bump when the rendering changes, so that caches and ETags change too
 PREPARED_SIZE = 8
@@ -117,7 +116,7 @@ def _fingerprint(event: Event, stamp: Stamp | None, key: str) -> tuple[Hashable,
         stamp.release_id if stamp else 0,
         stamp.number if stamp else 0,
         key,
-        releases.calendar_host(),
+        mail.calendar_host(),
         _locale(),
     )
 
@@ -273,7 +272,7 @@ def prepare(event: Event, stamp: Stamp, *, cached: bool = True) -> Prepared:
     """The release ready for feeds, kept per process (`cached`). Not cached when a release is
     being made: its transaction commits afterwards, which expires the rows a cached copy would
     hold."""
-    host = releases.calendar_host()
+    host = mail.calendar_host()
 
     def make() -> Prepared:
         programme = programme_of(event)
@@ -340,7 +339,7 @@ def store_renderings(event: Event, release: ScheduleRelease) -> None:
     """Write every VEVENT of a new release once (with `icalendar`) and keep them with it, so
     that no request, in any process, pays for writing them: the first ("cold") request for a
     feed only assembles them. Called by `releases.release`; the caller commits."""
-    host = releases.calendar_host()
+    host = mail.calendar_host()
     prepared = prepare(event, Stamp(release.id, release.number, release.released_at), cached=False)
     programme = prepared.programme
     uids = [s.uid for s in (*programme.sessions, *programme.cancelled)]
@@ -364,7 +363,7 @@ def _stored_export(event: Event, stamp: Stamp, key: str) -> bytes | None:
     row = db.session.execute(
         select(ScheduleRelease.rendered_key, column).where(ScheduleRelease.id == stamp.release_id)
     ).one_or_none()
-    if row is None or not row[1] or row[0] != _stored_key(event, releases.calendar_host()):
+    if row is None or not row[1] or row[0] != _stored_key(event, mail.calendar_host()):
         return None
     return row[1].encode()
 
