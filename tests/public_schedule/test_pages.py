@@ -151,7 +151,7 @@ def test_times_in_the_visitors_zone(client, world, released):
 
 
 def test_now_and_next_only_during_the_event(client, world, released, monkeypatch):
-    from organizer.blueprints.programme import views
+    from organizer.blueprints.public_schedule import views
 
     assert "Now and next" not in client.get("/lisbon/schedule/").text
     monkeypatch.setattr(views, "utcnow", lambda: lisbon(27, 10, 5))
