@@ -1,4 +1,4 @@
-"""The public programme in headless Chromium, on the demo workshop's released schedule: the
+"""The public schedule in headless Chromium, on the demo workshop's released schedule: the
 grid at desktop and phone width, the list, a session page, the speakers and a speaker's page,
 starring two overlapping sessions (one with the mouse, one with the keyboard) and finding both
 in "My agenda" with their overlap. axe-core scans every page visited.

@@ -1,4 +1,4 @@
-"""A published programme built in memory (no database) from a handful of texts, so that the
+"""A published schedule built in memory (no database) from a handful of texts, so that the
 property tests can feed random text into every field an export shows, fast."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The public programme pages: the schedule (grid, list, filters, days, time zones, now/next),
+"""The public schedule pages: the schedule (grid, list, filters, days, time zones, now/next),
 session pages, speakers, and their empty states, escaping, privacy and query counts."""
 
 from __future__ import annotations
