@@ -16,7 +16,7 @@ from organizer.services import account_deletion, accounts, demo, mail
 from organizer.services.cfp import confirmation
 from organizer.services.events import event_by_slug
 from organizer.services.grants import offers as grant_offers
-from organizer.services.print import programme as booklets
+from organizer.services.print import booklet as booklets
 from organizer.services.representation import retention
 
 
@@ -139,7 +139,7 @@ def purge_command() -> None:
     help="Where to write the PDF.",
 )
 @click.option("--large", is_flag=True, help="The large-print edition.")
-def programme_command(event_slug: str, output: str, large: bool) -> None:
+def booklet_command(event_slug: str, output: str, large: bool) -> None:
     """Write the printed programme (PDF booklet) of the event's latest release."""
     event = event_by_slug(event_slug)
     if event is None:
@@ -188,7 +188,7 @@ COMMANDS = (
     send_reminders_command,
     grant_offers_command,
     purge_command,
-    programme_command,
+    booklet_command,
     create_admin_command,
 )
 

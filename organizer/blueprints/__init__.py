@@ -13,8 +13,8 @@ from organizer.blueprints.grant_review.views import bp as grant_review
 from organizer.blueprints.grants.views import bp as grants
 from organizer.blueprints.manage.views import bp as manage
 from organizer.blueprints.printed.views import bp as printed
-from organizer.blueprints.programme.views import bp as programme
 from organizer.blueprints.public.views import bp as public
+from organizer.blueprints.public_schedule.views import bp as public_schedule
 from organizer.blueprints.releases.views import bp as releases
 from organizer.blueprints.representation.views import bp as representation
 from organizer.blueprints.review.views import bp as review
@@ -43,6 +43,6 @@ BLUEPRINTS = [
     cfp,
     feeds,
     printed,
-    programme,
+    public_schedule,
     public,
 ]

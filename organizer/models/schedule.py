@@ -332,7 +332,7 @@ class PrintSettings(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), unique=True)
     paper: Mapped[str] = mapped_column(String(10), default="a4")
-    # Section keys (see services.print.programme.SECTIONS) in the order they print.
+    # Section keys (see services.print.booklet.SECTIONS) in the order they print.
     sections: Mapped[list[str]] = mapped_column(JSON, default=list)
     notes_pages: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[dt.datetime]

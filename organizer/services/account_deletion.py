@@ -65,7 +65,7 @@ from organizer.models import (
     reviewer_track,
 )
 from organizer.services import accounts, audit, feeds, notifications, uploads
-from organizer.services.print import programme as booklet
+from organizer.services.print import booklet
 from organizer.services.representation import answering, retention
 
 PSEUDONYM_PREFIX = "Former participant"

@@ -8,7 +8,7 @@ release is made. That gives cheap caching:
   conditional request needs: the ETag is a hash of (format version, event, release, feed,
   host), Last-Modified the release's time, so a 304 is answered before anything is read or
   rendered.
-- `prepare(event, stamp)` reads the programme once per release; each session's VEVENT is
+- `prepare(event, stamp)` reads the public schedule once per release; each session's VEVENT is
   written (by `icalendar`, in `exports.ical.vevent`) the first time a feed holds it and kept as
   bytes, so that every iCal feed of that release is assembled from the same parts (a session's
   feed written first costs one VEVENT, not the whole event's). Kept in a small in-process LRU
@@ -42,14 +42,13 @@ from organizer.extensions import db
 from organizer.models import Agenda, AgendaStar, Event, Room, ScheduleRelease, Slot
 from organizer.services import mail
 from organizer.services.exports import frab, ical
-from organizer.services.programme import (
-    Programme,
+from organizer.services.public_schedule import (
+    PublicSchedule,
     PublicSession,
     kind_of,
-    programme_of,
+    public_schedule_of,
     title_of,
 )
-from organizer.services.scheduling import releases
 
 FORMAT_VERSION = 2  # bump when the rendering changes, so that caches and ETags change too
 PREPARED_SIZE = 8
@@ -117,7 +116,7 @@ def _fingerprint(event: Event, stamp: Stamp | None, key: str) -> tuple[Hashable,
         stamp.release_id if stamp else 0,
         stamp.number if stamp else 0,
         key,
-        releases.calendar_host(),
+        mail.calendar_host(),
         _locale(),
     )
 
@@ -168,7 +167,7 @@ def clear_cache() -> None:
 
 @dataclass
 class Prepared:
-    programme: Programme
+    schedule: PublicSchedule
     stamp: Stamp
     host: str
     vtimezone: Timezone
@@ -193,10 +192,10 @@ def _url_maker(event: Event) -> Callable[[str], str]:
     request's host, when it is set)."""
     marker = "QQQQQQ"
     try:
-        template = mail.external_url("programme.session", event_slug=event.slug, code=marker)
-    except BuildError:  # the session pages are not installed: point at the programme
+        template = mail.external_url("public_schedule.session", event_slug=event.slug, code=marker)
+    except BuildError:  # the session pages are not installed: point at the schedule
         try:
-            base = mail.external_url("programme.schedule", event_slug=event.slug)
+            base = mail.external_url("public_schedule.schedule", event_slug=event.slug)
         except BuildError:
             base = mail.external_url("public.event", slug=event.slug)
         return lambda code: base
@@ -221,7 +220,7 @@ def _last_changed(event: Event, stamp: Stamp) -> dict[str, dt.datetime]:
 def _item(
     session: PublicSession,
     *,
-    programme: Programme,
+    schedule: PublicSchedule,
     host: str,
     url: Callable[[str], str],
     titles: dict[str, str],
@@ -251,7 +250,7 @@ def _item(
         summary=title_of(session),
         sequence=session.sequence,
         description="\n\n".join(parts),
-        location=ical.location_of(session.room, programme.event.venue),
+        location=ical.location_of(session.room, schedule.event.venue),
         url=link,
         categories=[c for c in (session.track, kind_of(session)) if c],
         cancelled=session.cancelled,
@@ -259,11 +258,11 @@ def _item(
     )
 
 
-def _years(event: Event, programme: Programme | None) -> set[int]:
+def _years(event: Event, schedule: PublicSchedule | None) -> set[int]:
     years = {event.starts_on.year, event.ends_on.year}
-    if programme is not None:
+    if schedule is not None:
         zone = ZoneInfo(event.timezone)
-        for session in (*programme.sessions, *programme.cancelled):
+        for session in (*schedule.sessions, *schedule.cancelled):
             years.add(session.starts_at.astimezone(zone).year)
             years.add(session.ends_at.astimezone(zone).year)
     return years
@@ -273,20 +272,20 @@ def prepare(event: Event, stamp: Stamp, *, cached: bool = True) -> Prepared:
     """The release ready for feeds, kept per process (`cached`). Not cached when a release is
     being made: its transaction commits afterwards, which expires the rows a cached copy would
     hold."""
-    host = releases.calendar_host()
+    host = mail.calendar_host()
 
     def make() -> Prepared:
-        programme = programme_of(event)
-        if programme is None:  # the release was there a moment ago: releases are not deleted
+        schedule = public_schedule_of(event)
+        if schedule is None:  # the release was there a moment ago: releases are not deleted
             raise RuntimeError("no release to prepare")
         zone = ZoneInfo(event.timezone)
         url = _url_maker(event)
         changed = _last_changed(event, stamp)
         first = min(changed.values(), default=stamp.released_at)
-        titles = {s.uid: title_of(s) for s in programme.sessions}
+        titles = {s.uid: title_of(s) for s in schedule.sessions}
 
-        sessions = {s.uid: s for s in (*programme.cancelled, *programme.sessions)}
-        stored = programme.release.vevents or {}
+        sessions = {s.uid: s for s in (*schedule.cancelled, *schedule.sessions)}
+        stored = schedule.release.vevents or {}
         kept = stored.get("items", {}) if stored.get("key") == _stored_key(event, host) else {}
 
         def write(uid: str) -> bytes:  # only when an iCal feed holds the session
@@ -294,7 +293,7 @@ def prepare(event: Event, stamp: Stamp, *, cached: bool = True) -> Prepared:
                 return kept[uid].encode()
             item = _item(
                 sessions[uid],
-                programme=programme,
+                schedule=schedule,
                 host=host,
                 url=url,
                 titles=titles,
@@ -304,13 +303,13 @@ def prepare(event: Event, stamp: Stamp, *, cached: bool = True) -> Prepared:
             return ical.vevent(item, zone=zone, stamp=stamp.released_at)
 
         return Prepared(
-            programme=programme,
+            schedule=schedule,
             stamp=stamp,
             host=host,
-            vtimezone=ical.vtimezone(event.timezone, _years(event, programme)),
+            vtimezone=ical.vtimezone(event.timezone, _years(event, schedule)),
             write=write,
             session_url=url,
-            track_ids={t.slug: t.id for t in programme.tracks if t.slug},
+            track_ids={t.slug: t.id for t in schedule.tracks if t.slug},
             rooms={
                 slug: (room_id, name)
                 for room_id, slug, name in db.session.execute(
@@ -340,10 +339,10 @@ def store_renderings(event: Event, release: ScheduleRelease) -> None:
     """Write every VEVENT of a new release once (with `icalendar`) and keep them with it, so
     that no request, in any process, pays for writing them: the first ("cold") request for a
     feed only assembles them. Called by `releases.release`; the caller commits."""
-    host = releases.calendar_host()
+    host = mail.calendar_host()
     prepared = prepare(event, Stamp(release.id, release.number, release.released_at), cached=False)
-    programme = prepared.programme
-    uids = [s.uid for s in (*programme.sessions, *programme.cancelled)]
+    schedule = prepared.schedule
+    uids = [s.uid for s in (*schedule.sessions, *schedule.cancelled)]
     written = prepared.vevents(uids)
     key = _stored_key(event, host)
     release.vevents = {
@@ -351,20 +350,20 @@ def store_renderings(event: Event, release: ScheduleRelease) -> None:
         "items": {uid: text.decode() for uid, text in zip(uids, written, strict=True)},
     }
     with force_locale(_locale()):
-        release.frab_xml = frab.xml(programme, url=prepared.session_url).decode()
-        release.frab_json = frab.json(programme, url=prepared.session_url).decode()
+        release.frab_xml = frab.xml(schedule, url=prepared.session_url).decode()
+        release.frab_json = frab.json(schedule, url=prepared.session_url).decode()
     release.rendered_key = key
     db.session.flush()
 
 
 def _stored_export(event: Event, stamp: Stamp, key: str) -> bytes | None:
     """The frab XML or JSON the release wrote when it was made, if written for this host,
-    language and event details (one query, no programme to build)."""
+    language and event details (one query, no public schedule to build)."""
     column = ScheduleRelease.frab_xml if key == XML else ScheduleRelease.frab_json
     row = db.session.execute(
         select(ScheduleRelease.rendered_key, column).where(ScheduleRelease.id == stamp.release_id)
     ).one_or_none()
-    if row is None or not row[1] or row[0] != _stored_key(event, releases.calendar_host()):
+    if row is None or not row[1] or row[0] != _stored_key(event, mail.calendar_host()):
         return None
     return row[1].encode()
 
@@ -374,11 +373,11 @@ def _stored_export(event: Event, stamp: Stamp, key: str) -> bytes | None:
 
 def uids_of(prepared: Prepared, key: str, starred: tuple[str, ...] = ()) -> list[str] | None:
     """The sessions a feed holds, in release order, or None when its key names nothing."""
-    programme = prepared.programme
-    sessions = programme.sessions
+    schedule = prepared.schedule
+    sessions = schedule.sessions
     kind, _sep, value = key.partition(":")
     if kind == EVENT:
-        return [s.uid for s in (*sessions, *programme.cancelled)]
+        return [s.uid for s in (*sessions, *schedule.cancelled)]
     if kind == "track":
         track_id = prepared.track_ids.get(value)
         if track_id is None:
@@ -390,35 +389,35 @@ def uids_of(prepared: Prepared, key: str, starred: tuple[str, ...] = ()) -> list
             return None
         room_id, name = room
         return [s.uid for s in sessions if s.room_id == room_id] + [
-            s.uid for s in programme.cancelled if s.room == name
+            s.uid for s in schedule.cancelled if s.room == name
         ]
     if kind == "speaker":
-        speaker = programme.speaker_by_code(value)
+        speaker = schedule.speaker_by_code(value)
         if speaker is None:
             return None
-        return [s.uid for s in programme.sessions_of_speaker(speaker.id)]
+        return [s.uid for s in schedule.sessions_of_speaker(speaker.id)]
     if kind == "session":
-        session = programme.session(value)
+        session = schedule.session(value)
         return None if session is None else [session.uid]
     if kind == "agenda":
         wanted = set(starred)
-        return [s.uid for s in (*sessions, *programme.cancelled) if s.uid in wanted]
+        return [s.uid for s in (*sessions, *schedule.cancelled) if s.uid in wanted]
     return None
 
 
 def feed_name(prepared: Prepared, key: str) -> str:
-    event = prepared.programme.event
+    event = prepared.schedule.event
     kind, _sep, value = key.partition(":")
     if kind == "track":
-        track = next(t for t in prepared.programme.tracks if t.slug == value)
+        track = next(t for t in prepared.schedule.tracks if t.slug == value)
         return f"{event.name}: {track.name}"
     if kind == "room":
         return f"{event.name}: {prepared.rooms[value][1]}"
     if kind == "speaker":
-        speaker = prepared.programme.speaker_by_code(value)
+        speaker = prepared.schedule.speaker_by_code(value)
         return f"{event.name}: {speaker.name if speaker else value}"
     if kind == "session":
-        session = prepared.programme.session(value)
+        session = prepared.schedule.session(value)
         return f"{event.name}: {title_of(session) if session else value}"
     if kind == "agenda":
         return _("%(event)s: my agenda", event=event.name)
@@ -449,8 +448,8 @@ def render(event: Event, stamp: Stamp, key: str, starred: tuple[str, ...] = ()) 
             prepared = prepare(event, stamp)
             with force_locale(_locale()):
                 if key == XML:
-                    return frab.xml(prepared.programme, url=prepared.session_url)
-                return frab.json(prepared.programme, url=prepared.session_url)
+                    return frab.xml(prepared.schedule, url=prepared.session_url)
+                return frab.json(prepared.schedule, url=prepared.session_url)
 
         return _rendered.get(_fingerprint(event, stamp, key), stored_or_made)  # type: ignore[no-any-return]
     prepared = prepare(event, stamp)

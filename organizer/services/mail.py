@@ -53,6 +53,12 @@ def external_url(endpoint: str, **values: Any) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
+def calendar_host() -> str:
+    """The host in calendar UIDs (`<slot uuid>@<host>`): the site's own, from BASE_URL (or the
+    server name), so that the mails and the feeds give a session the same UID."""
+    return urlsplit(external_url("public.home")).hostname or "localhost"
+
+
 def queue_mail(
     *,
     to: str,

@@ -20,7 +20,7 @@ from organizer.models import (
 from organizer.services import account_deletion, audit, feeds, personal_data, uploads
 from organizer.services.cfp import assignment, co_speakers, decisions
 from organizer.services.grants import offers
-from organizer.services.print import programme as booklet
+from organizer.services.print import booklet
 from organizer.services.reviewing import redaction
 from tests.factories import NOW, PASSWORD, grant_role, login_as, make_proposal, make_user
 

@@ -16,7 +16,7 @@ import pytest
 
 from organizer.extensions import db
 from organizer.services import demo
-from organizer.services.print import programme as booklets
+from organizer.services.print import booklet as booklets
 from organizer.services.print import signs
 from tests.factories import NOW
 from tests.printed.conftest import reader

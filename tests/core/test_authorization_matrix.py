@@ -345,7 +345,7 @@ def build_world() -> World:
         "grant_admin:kind": "questions",
         "grant_admin:item_id": str(grant_question.id),
         "feeds.speaker_ics:code": profile.code,
-        "programme.speaker:code": profile.code,
+        "public_schedule.speaker:code": profile.code,
         "cfp:token": JOIN_TOKEN,
         "manage:token": TEAM_TOKEN,
         "auth.verify_email:token": tokens.sign(

@@ -10,8 +10,9 @@ from icalendar import Calendar
 
 from organizer.enums import ProposalState
 from organizer.extensions import db
+from organizer.services import mail
 from organizer.services.exports import ical
-from organizer.services.scheduling import editor, releases
+from organizer.services.scheduling import editor
 from tests.factories import NOW, lisbon
 from tests.feeds.conftest import TRICKY, release
 
@@ -79,7 +80,7 @@ def test_every_feed_is_a_valid_calendar_with_its_properties(client, world, feed)
     assert str(calendar["X-PUBLISHED-TTL"]) == "PT1H"
     vevents = calendar.walk("VEVENT")
     assert vevents
-    host = releases.calendar_host()
+    host = mail.calendar_host()
     stamp = world["release"].released_at
     for vevent in vevents:
         assert str(vevent["UID"]).endswith(f"@{host}")
@@ -106,7 +107,7 @@ def test_the_whole_event_feed_holds_breaks_and_the_others_do_not(client, world):
 def test_a_session_says_what_where_and_who(client, world):
     saturday = events_by_summary(parse(client.get(urls(world)["event"]).data))["Saturday talk"]
     talk = world["talks"][0]
-    assert str(saturday["UID"]) == f"{talk.public_id}@{releases.calendar_host()}"
+    assert str(saturday["UID"]) == f"{talk.public_id}@{mail.calendar_host()}"
     assert str(saturday["LOCATION"]) == "Aula Magna, Casa das Ideias, Lisbon"
     assert saturday["CATEGORIES"].cats == ["Methods", "Talk"]
     assert str(saturday["URL"]).endswith(talk.code + "/") or talk.code in str(saturday["URL"])

@@ -16,6 +16,7 @@ from organizer.extensions import db
 from organizer.models import LetterTemplate
 from organizer.services.grants.programmes import LETTER_PLACEHOLDERS
 from organizer.services.print import letters
+from organizer.services.print import pdf as printing
 from tests.factories import (
     NOW,
     make_application,
@@ -64,13 +65,13 @@ def grantee_of(event):
 
 def test_a_grantee_gets_a_pdf_with_the_name_event_and_award(event, monkeypatch):
     fetched = []
-    original = letters.StaticFilesOnly.fetch
+    original = printing.StaticFilesOnly.fetch
 
     def spy(self, url, headers=None):
         fetched.append(url)
         return original(self, url, headers)
 
-    monkeypatch.setattr(letters.StaticFilesOnly, "fetch", spy)
+    monkeypatch.setattr(printing.StaticFilesOnly, "fetch", spy)
     pdf = letters.visa_letter_pdf(
         actor=grantee_of(event), event=event, passport_name="Kwame  Nkrumah ", now=NOW
     )
@@ -132,7 +133,7 @@ def test_bad_passport_names_are_refused(event, name):
 
 
 def test_the_fetcher_serves_static_files_only(tmp_path):
-    fetcher = letters.fetcher()
+    fetcher = printing.fetcher()
     static = current_app.static_folder
     response = fetcher(f"file://{static}/css/print/letter.css")
     assert b"@page" in response.read()

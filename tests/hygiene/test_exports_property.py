@@ -15,10 +15,10 @@ from lxml import etree
 from organizer.services import text
 from organizer.services.exports import frab, ical
 from organizer.services.exports.cells import safe_cell, write_rows
-from organizer.services.print import programme as booklet
-from organizer.services.print import signs
+from organizer.services.print import booklet, signs
+from organizer.services.print.pdf import pdf_of
 from tests.hygiene.checks import check_csv, check_ical, check_json, check_xml, pdf_text
-from tests.hygiene.programme import Texts, entries_of, programme_of
+from tests.hygiene.public_schedule import Texts, entries_of, public_schedule_of
 
 MULTILINE = {"abstract", "description", "bio", "event_description", "conduct"}
 NASTY = [
@@ -78,7 +78,7 @@ SLOW = settings(  # WeasyPrint takes a second a page: few examples, and no shrin
 @FAST
 @given(texts())
 def test_frab_xml_stays_valid(app, sample):
-    document = check_xml(frab.xml(programme_of(sample), url=url))
+    document = check_xml(frab.xml(public_schedule_of(sample), url=url))
     assert document.findtext("conference/title") == text.printable(sample.event_name)
     talk = document.find(".//event[@code='ABC123']")
     assert talk.findtext("abstract") == sample.abstract
@@ -88,7 +88,7 @@ def test_frab_xml_stays_valid(app, sample):
 @FAST
 @given(texts())
 def test_frab_json_stays_valid(app, sample):
-    document = check_json(frab.json(programme_of(sample), url=url))
+    document = check_json(frab.json(public_schedule_of(sample), url=url))
     assert document["schedule"]["conference"]["title"] == sample.event_name
 
 
@@ -97,7 +97,7 @@ def test_frab_json_stays_valid(app, sample):
 def test_ical_parses_and_nothing_is_injected(app, sample):
     data = ical.calendar(
         entries_of(sample),
-        event=programme_of(sample).event,
+        event=public_schedule_of(sample).event,
         host="organizer.test",
         stamp=dt.datetime(2027, 1, 1, tzinfo=dt.UTC),
     )
@@ -129,8 +129,8 @@ def test_csv_cells_never_run_as_formulas(app, row):
 @given(texts())
 def test_room_signs_pdf_opens_and_reads(app, sample):
     sample.title = f"MARKER {sample.title}"
-    programme = programme_of(sample)
-    pdf, _pages = booklet.pdf_of(signs.render_html(programme, "a4"))
+    schedule = public_schedule_of(sample)
+    pdf, _pages = pdf_of(signs.render_html(schedule, "a4"))
     assert "MARKER" in pdf_text(pdf)
 
 
@@ -138,14 +138,14 @@ def test_room_signs_pdf_opens_and_reads(app, sample):
 @given(texts())
 def test_booklet_pdf_opens_and_reads(app, sample):
     sample.speaker = f"MARKER {sample.speaker}"
-    programme = programme_of(sample)
+    schedule = public_schedule_of(sample)
     options = booklet.Options(paper="a4", sections=tuple(booklet.SECTIONS), notes_pages=0)
     html = render_template(
-        "print/programme/booklet.html",
+        "print/booklet.html",
         now=dt.datetime(2027, 1, 1, tzinfo=dt.UTC),
-        **booklet._context(programme.event, programme, options, "standard"),
+        **booklet._context(schedule.event, schedule, options, "standard"),
     )
-    pdf, _pages = booklet.pdf_of(html)
+    pdf, _pages = pdf_of(html)
     assert "MARKER" in pdf_text(pdf)
 
 

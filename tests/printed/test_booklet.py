@@ -11,7 +11,7 @@ import pytest
 
 from organizer.extensions import db
 from organizer.models import PrintSettings
-from organizer.services.print import programme as booklets
+from organizer.services.print import booklet as booklets
 from tests.factories import NOW, lisbon, make_event, make_talk
 from tests.printed.conftest import (
     NAMES,

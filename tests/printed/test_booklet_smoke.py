@@ -7,8 +7,8 @@ from __future__ import annotations
 from organizer.extensions import db
 from organizer.services.demo import load_demo, read_fixture
 from organizer.services.events import event_by_slug
-from organizer.services.print import programme as booklets
-from organizer.services.programme import programme_of
+from organizer.services.print import booklet as booklets
+from organizer.services.public_schedule import public_schedule_of
 from tests.factories import NOW, login_as, make_schedule_event, make_user
 from tests.printed.conftest import SCRIPT_TITLE, page_texts, reader, squash
 
@@ -81,13 +81,13 @@ def test_a_draft_event_has_no_booklet_for_outsiders(client, released):
 def test_the_demo_programme_renders_every_session(app):
     load_demo(data=read_fixture(), now=NOW)
     event = event_by_slug("mangrove-2027")
-    programme = programme_of(event)
+    schedule = public_schedule_of(event)
 
     made = booklets.booklet(event, now=NOW)
 
     text = "".join(page_texts(made.pdf))
     assert made.pages == len(reader(made.pdf).pages) > 8
-    for session in programme.sessions:
+    for session in schedule.sessions:
         assert squash(session.title) in text
 
 

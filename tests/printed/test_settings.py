@@ -11,7 +11,7 @@ from sqlalchemy import select
 from organizer.errors import PermissionDenied, ValidationFailed
 from organizer.extensions import db
 from organizer.models import AuditEntry, PrintSettings
-from organizer.services.print import programme as booklets
+from organizer.services.print import booklet as booklets
 from organizer.services.print import settings as print_settings
 from tests.factories import NOW, login_as, make_schedule_event, make_user
 

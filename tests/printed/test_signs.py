@@ -156,13 +156,13 @@ def test_each_sign_of_the_demo_fits_its_page(client):
     """Long titles on a busy day: every room and day still gets exactly one page."""
     from organizer.services.demo import load_demo, read_fixture
     from organizer.services.events import event_by_slug
-    from organizer.services.programme import programme_of
+    from organizer.services.public_schedule import public_schedule_of
 
     load_demo(data=read_fixture(), now=NOW)
     db.session.commit()
     event = event_by_slug("mangrove-2027")
-    programme = programme_of(event)
+    schedule = public_schedule_of(event)
     response = client.get(f"/{event.slug}/signs.pdf")
     assert response.status_code == 200
     pages = len(pypdf.PdfReader(io.BytesIO(response.data)).pages)
-    assert pages == len(programme.rooms) * len(programme.days())
+    assert pages == len(schedule.rooms) * len(schedule.days())

@@ -125,7 +125,7 @@ def test_a_synthetic_event_with_a_released_schedule(app):
 
 def test_a_synthetic_schedule_adds_rooms_when_the_sessions_do_not_fit(app):
     event = generate_synthetic(size=80, now=NOW)
-    synthetic_schedule(event, rooms=1, placed_share=1.0, now=NOW, programme=True)
+    synthetic_schedule(event, rooms=1, placed_share=1.0, now=NOW, realistic=True)
     plan = build_plan(event)
     assert all(s.placed for s in plan.top_level())
     assert _count(Room, event) > 1

@@ -281,4 +281,4 @@ def test_build_plan_runs_the_same_number_of_queries_however_big(queries):
     assert few == many
     # settings, slots, proposals, their speakers, users (and their roles), tracks, session
     # types, containers' children, rooms, their windows, days, profiles, explicit availability
-    assert many <= 15  # 14, and one for the stars of the public programme
+    assert many <= 15  # 14, and one for the stars of the public schedule

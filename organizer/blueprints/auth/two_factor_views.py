@@ -22,7 +22,7 @@ from organizer.blueprints._common import (
 )
 from organizer.blueprints._limits import rate_limited
 from organizer.blueprints._sessions import sign_in, sign_in_again
-from organizer.blueprints.auth import pending
+from organizer.blueprints.auth import bp, pending
 from organizer.blueprints.auth.two_factor_forms import (
     ConfirmTwoFactorForm,
     DisableTwoFactorForm,
@@ -30,7 +30,6 @@ from organizer.blueprints.auth.two_factor_forms import (
     StartTwoFactorForm,
     TwoFactorSignInForm,
 )
-from organizer.blueprints.auth.views import bp
 from organizer.errors import DomainError, ValidationFailed
 from organizer.services import two_factor
 from organizer.services.events import event_by_slug

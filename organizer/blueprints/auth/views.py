@@ -1,9 +1,9 @@
 """Accounts: register, verify, sign in and out, reset and change the password, profile.
-Two-factor sign-in is in two_factor_views.py."""
+Two-factor sign-in is in two_factor_views.py; both take `bp` from the package."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -18,7 +18,11 @@ from organizer.blueprints._common import (
 )
 from organizer.blueprints._limits import rate_limited
 from organizer.blueprints._sessions import sign_in, sign_out
-from organizer.blueprints.auth import pending
+from organizer.blueprints.auth import (
+    bp,
+    pending,
+    two_factor_views,  # noqa: F401  (its routes, on bp)
+)
 from organizer.blueprints.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -32,8 +36,6 @@ from organizer.blueprints.auth.forms import (
 )
 from organizer.errors import DomainError, Throttled, ValidationFailed
 from organizer.services import accounts, two_factor
-
-bp = Blueprint("auth", __name__)
 
 
 @access("public")
@@ -270,6 +272,3 @@ def change_password():
     ):
         return redirect(url_for("auth.profile"))
     return render_template("auth/change_password.html", form=form), 400 if form.errors else 200
-
-
-from organizer.blueprints.auth import two_factor_views  # noqa: E402, F401

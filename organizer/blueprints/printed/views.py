@@ -1,15 +1,43 @@
-"""The printed programme: the PDF booklet (standard and large print) and room signs of the
-latest release, for everyone; and the organizers' print settings."""
+"""The printed programme: the PDF booklet (standard and large print) and the room signs of the
+latest release, for everyone; and the organizers' print settings page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms import RadioField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired
 
 from organizer import permissions
-from organizer.blueprints._common import access, event_or_404, utcnow
-from organizer.errors import NotFound
-from organizer.services.print import programme as booklets
+from organizer.blueprints._common import (
+    CheckboxGroupField,
+    access,
+    commit,
+    event_or_404,
+    event_route,
+    utcnow,
+)
+from organizer.blueprints._forms import Form
+from organizer.blueprints._setup_forms import WholeNumber
+from organizer.blueprints._setup_views import fail_form, form_status
+from organizer.errors import DomainError, NotFound
+from organizer.models import Event
+from organizer.services.print import booklet as booklets
+from organizer.services.print import settings as print_settings
+from organizer.services.print import signs
 
 bp = Blueprint("printed", __name__)
 
@@ -41,5 +69,88 @@ def booklet(event_slug: str):
     return response.make_conditional(request)
 
 
-# --- end of the booklet ----------------------------------------------------------------------
-from organizer.blueprints.printed import settings_views  # noqa: E402, F401
+# --- The room signs and the print settings ----------------------------------------------------
+
+MAX_AGE = 300
+
+
+@access("public")
+@bp.route("/<event_slug>/signs.pdf", endpoint="signs")
+def signs_pdf(event_slug: str):
+    """One page per room and day of the latest release, for the doors. 404 before it."""
+    event = event_or_404(event_slug)
+    if not permissions.can_view_event(current_user, event):
+        abort(404)  # a draft event does not exist for outsiders
+    key = signs.key_of(event)
+    if key is None:
+        abort(404)
+    if request.if_none_match and request.if_none_match.contains_weak(key):
+        response = Response(status=304)
+    else:
+        found = signs.signs_path(event)
+        if found is None:
+            abort(404)
+        path, key = found
+        response = Response(path.read_bytes(), mimetype="application/pdf")
+        filename = f"{event.slug}-room-signs.pdf"
+        response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.set_etag(key)
+    response.cache_control.public = True
+    response.cache_control.max_age = MAX_AGE
+    return response
+
+
+class PrintSettingsForm(Form):
+    paper = RadioField(
+        _l("Paper size"),
+        choices=[SelectChoice("a4", _l("A4")), SelectChoice("letter", _l("US Letter"))],
+        validators=[InputRequired(_l("Choose A4 or US Letter."))],
+        validate_choice=False,  # the service says which papers it knows
+    )
+    sections = CheckboxGroupField(
+        _l("Sections of the booklet"),
+        description=_l(
+            "They print in this order. The cover, the table of contents and the "
+            "bookmarks are always there."
+        ),
+        validate_choice=False,  # the service says which keys it knows
+    )
+    notes_pages = WholeNumber(
+        _l("Notes pages"),
+        description=_l("Blank lined pages at the end for attendees' notes, from 0 to 10."),
+    )
+    submit = SubmitField(_l("Save print settings"))
+
+
+@access("organizer")
+@bp.route("/manage/<event_slug>/schedule/print", methods=["GET", "POST"])
+@event_route(permissions.can_manage_schedule)
+def settings(event: Event):
+    form = PrintSettingsForm()
+    form.sections.choices = [
+        SelectChoice(key, label) for key, label in print_settings.sections().items()
+    ]
+    if not form.is_submitted():
+        saved = print_settings.current(event)
+        form.paper.data = saved.paper
+        form.sections.data = list(saved.sections)
+        form.notes_pages.data = saved.notes_pages
+    if form.validate_on_submit():
+        try:
+            print_settings.save(
+                actor=current_user,
+                event=event,
+                data=print_settings.PrintInput(
+                    paper=form.paper.data or "",
+                    sections=tuple(form.sections.data or ()),
+                    notes_pages=form.notes_pages.data,
+                ),
+                now=utcnow(),
+            )
+        except DomainError as error:
+            fail_form(error, form)
+        else:
+            commit()
+            flash(_("The print settings are saved."), "success")
+            return redirect(url_for("printed.settings", event_slug=event.slug))
+    return render_template("printed/settings.html", event=event, form=form), form_status(form)

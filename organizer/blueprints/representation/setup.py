@@ -33,7 +33,7 @@ from organizer.blueprints._common import (
 )
 from organizer.blueprints._forms import Form
 from organizer.blueprints._setup_views import move_direction, move_then
-from organizer.blueprints.representation.views import bp
+from organizer.blueprints.representation import bp
 from organizer.enums import SurveyKind
 from organizer.models import Event
 from organizer.services.representation import question_setup, survey, survey_setup

@@ -9,21 +9,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from organizer import permissions
 from organizer.blueprints._common import access, attempt, event_route, utcnow
+from organizer.blueprints.representation import (
+    bp,
+    setup,  # noqa: F401  (its routes, on bp)
+)
 from organizer.blueprints.representation.forms import EditionsForm, TargetForm
 from organizer.models import Event
 from organizer.services import charts, suppression
 from organizer.services.exports import representation_csv
 from organizer.services.print import representation_report
 from organizer.services.representation import counting, pipeline, survey, survey_setup
-
-bp = Blueprint("representation", __name__, url_prefix="/manage")
 
 
 def _editions_form(event: Event) -> tuple[EditionsForm, list[Event], str]:
@@ -247,7 +249,3 @@ def targets(event: Event):
     return render_template(
         "representation/dashboard_targets.html", event=event, form=form, current=current
     ), status
-
-
-# The set-up pages (engineer R1) register their routes on bp.
-from organizer.blueprints.representation import setup  # noqa: E402,F401

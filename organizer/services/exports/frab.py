@@ -1,11 +1,11 @@
 """The schedule as frab XML and JSON, the format conference apps read (Giggity, ConfClerk,
 EventFahrplan), as published by c3voc (`schedule.xml.xsd`, `schedule.json.schema`).
 
-Both are built from the public programme (`services.programme.Programme`): days in the event's
-zone, rooms in display order (items for all rooms in a first "All rooms" column, since an
-event belongs to one room in this format), events with the session's UUID as guid, the slot's
-id as the numeric id, its public code, a slug `<acronym>-<id>-<title>`, times with their
-offset, and speakers by name and code. Cancelled sessions are left out (the format has no
+Both are built from the public schedule (`services.public_schedule.PublicSchedule`): days in
+the event's zone, rooms in display order (items for all rooms in a first "All rooms" column,
+since an event belongs to one room in this format), events with the session's UUID as guid,
+the slot's id as the numeric id, its public code, a slug `<acronym>-<id>-<title>`, times with
+their offset, and speakers by name and code. Cancelled sessions are left out (the format has no
 cancelled state; the iCal feeds keep them). The XML is written with ElementTree (escaping done
 by it), the JSON with `json.dumps(ensure_ascii=False)`; both are deterministic.
 """
@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 
 from organizer.models.base import slugify
 from organizer.services import text
-from organizer.services.programme import Programme, PublicSession, kind_of, title_of
+from organizer.services.public_schedule import PublicSchedule, PublicSession, kind_of, title_of
 
 GENERATOR = "organizer"
 TIMEZONE = re.compile(r"^([A-Z][a-z]+/[A-Z][a-z]+)|UTC$")  # the JSON schema's pattern
@@ -45,16 +45,16 @@ def _person_guid(event_slug: str, code: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"organizer:{event_slug}:speaker:{code}"))
 
 
-def _layout(programme: Programme, url: Callable[[str], str]) -> dict[str, Any]:
+def _layout(schedule: PublicSchedule, url: Callable[[str], str]) -> dict[str, Any]:
     """Everything both formats say, as plain values."""
-    event = programme.event
+    event = schedule.event
     zone = ZoneInfo(event.timezone)
     acronym = acronym_of(event.slug)
-    slot_ids = {e["uid"]: int(e["slot_id"]) for e in programme.release.sessions or []}
+    slot_ids = {e["uid"]: int(e["slot_id"]) for e in schedule.release.sessions or []}
     all_rooms = _("All rooms")
-    room_order = [room.name for room in programme.rooms]
+    room_order = [room.name for room in schedule.rooms]
     days: dict[dt.date, list[PublicSession]] = {}
-    for session in programme.sessions:
+    for session in schedule.sessions:
         days.setdefault(session.starts_at.astimezone(zone).date(), []).append(session)
     result_days = []
     for index, day in enumerate(sorted(days), start=1):
@@ -77,8 +77,8 @@ def _layout(programme: Programme, url: Callable[[str], str]) -> dict[str, Any]:
                     "code": p.code,
                     "name": p.name,
                     "guid": _person_guid(event.slug, p.code) if p.code else None,
-                    "biography": (programme.speakers[p.id].bio or None)
-                    if p.id in programme.speakers
+                    "biography": (schedule.speakers[p.id].bio or None)
+                    if p.id in schedule.speakers
                     else None,
                 }
                 for p in session.speakers
@@ -101,7 +101,7 @@ def _layout(programme: Programme, url: Callable[[str], str]) -> dict[str, Any]:
                     "type": kind_of(session) or session.kind,
                     "language": session.language or None,
                     "abstract": session.abstract,
-                    "description": programme.descriptions.get(session.proposal or "", ""),
+                    "description": schedule.descriptions.get(session.proposal or "", ""),
                     "persons": speakers,
                 }
             )
@@ -122,15 +122,15 @@ def _layout(programme: Programme, url: Callable[[str], str]) -> dict[str, Any]:
             "end": event.ends_on.isoformat(),
             "days_count": (event.ends_on - event.starts_on).days + 1,
             "timezone": event.timezone,
-            "version": str(programme.release.number),
+            "version": str(schedule.release.number),
             "days": result_days,
-            "tracks": [{"name": t.name, "slug": t.slug} for t in programme.tracks],
+            "tracks": [{"name": t.name, "slug": t.slug} for t in schedule.tracks],
         }
     )
 
 
-def json(programme: Programme, *, url: Callable[[str], str]) -> bytes:
-    layout = _layout(programme, url)
+def json(schedule: PublicSchedule, *, url: Callable[[str], str]) -> bytes:
+    layout = _layout(schedule, url)
     conference: dict[str, Any] = {
         "acronym": layout["acronym"],
         "title": layout["title"],
@@ -178,8 +178,8 @@ def json(programme: Programme, *, url: Callable[[str], str]) -> bytes:
     return jsonlib.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def xml(programme: Programme, *, url: Callable[[str], str]) -> bytes:
-    layout = _layout(programme, url)
+def xml(schedule: PublicSchedule, *, url: Callable[[str], str]) -> bytes:
+    layout = _layout(schedule, url)
     root = ET.Element("schedule")
     ET.SubElement(root, "generator", name=GENERATOR)
     ET.SubElement(root, "version").text = layout["version"]

@@ -2,8 +2,8 @@
 
 The event's LetterTemplate is plain text with {placeholders}; it is filled like a decision mail
 (only known names are replaced, nothing is evaluated) and then escaped by the HTML template, so
-neither organizers' text nor the passport name a person types can add markup. WeasyPrint may
-fetch only files under `static/`: no network, no other files.
+neither organizers' text nor the passport name a person types can add markup. It prints through
+`print.pdf`, which fetches only files under `static/`: no network, no other files.
 
 The passport name is typed by the person each time and never stored.
 """
@@ -11,19 +11,14 @@ The passport name is typed by the person each time and never stored.
 from __future__ import annotations
 
 import datetime as dt
-import mimetypes
 import re
 import unicodedata
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from organizer.enums import GrantState, ProposalState
 from organizer.errors import Conflict, PermissionDenied, ValidationFailed
@@ -40,35 +35,12 @@ from organizer.services import money
 from organizer.services.grants.applications import CATEGORY_LABELS
 from organizer.services.grants.programmes import letter_template
 from organizer.services.grants.reimbursement import CATEGORY_ORDER
+from organizer.services.print import pdf
 from organizer.services.timefmt import event_date_range
 
 PLACEHOLDER_PATTERN = re.compile(r"\{([a-z_]+)\}")  # as organizer.services.cfp.decision_mails.fill
 PASSPORT_NAME_MAX = 150
 SPEAKER_STATES = (ProposalState.ACCEPTED, ProposalState.CONFIRMED)
-
-
-class StaticFilesOnly(URLFetcher):
-    """A WeasyPrint URL fetcher that serves files under the app's static folder and refuses
-    every other URL (http, https, data, ftp, files elsewhere)."""
-
-    def __init__(self, static_folder: str | Path) -> None:
-        super().__init__(allowed_protocols=("file",), allow_redirects=False)
-        self.root = Path(static_folder).resolve()
-
-    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
-        parts = urlsplit(url)
-        if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
-            raise ValueError(f"refused: {url}")
-        path = Path(unquote(parts.path)).resolve()
-        if not path.is_relative_to(self.root) or not path.is_file():
-            raise ValueError(f"refused: {url}")
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
-
-
-def fetcher() -> StaticFilesOnly:
-    assert current_app.static_folder is not None
-    return StaticFilesOnly(current_app.static_folder)
 
 
 def fill(text: str, values: dict[str, str]) -> str:
@@ -221,6 +193,4 @@ def visa_letter_pdf(*, actor: User, event: Event, passport_name: str, now: dt.da
         issued_on=issued_on,
         passport_name=name,
     )
-    assert current_app.static_folder is not None
-    base_url = Path(current_app.static_folder).resolve().as_uri() + "/"
-    return HTML(string=html, base_url=base_url, url_fetcher=fetcher()).write_pdf()
+    return pdf.render(html)

@@ -2,19 +2,17 @@
 
 It formats a `suppression.Summary` made with the public threshold (at least
 suppression.PUBLIC_K) and adds a methodology note written from the survey's settings. No
-response is read here. WeasyPrint may fetch only files under `static/`.
+response is read here. It prints through `print.pdf`, which fetches only files under `static/`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
-from flask import current_app, render_template
-from weasyprint import HTML
+from flask import render_template
 
-from organizer.services.print.letters import fetcher
+from organizer.services.print import pdf
 from organizer.services.suppression import Summary
 
 
@@ -51,6 +49,4 @@ def render_html(*, standalone: bool, **context: object) -> str:
 
 def render_pdf(**context: object) -> bytes:
     html = render_html(standalone=True, **context)
-    assert current_app.static_folder is not None
-    base_url = Path(current_app.static_folder).resolve().as_uri() + "/"
-    return HTML(string=html, base_url=base_url, url_fetcher=fetcher()).write_pdf()
+    return pdf.render(html)

@@ -15,6 +15,7 @@ from organizer.errors import PermissionDenied, ValidationFailed
 from organizer.extensions import db
 from organizer.models import Event, PrintSettings, User
 from organizer.services import audit
+from organizer.services.print import booklet
 
 PAPERS = ("a4", "letter")
 NOTES_PAGES = (0, 10)
@@ -29,14 +30,10 @@ class PrintInput:
 
 def sections() -> dict[str, str]:
     """Section key -> label, in the booklet's default order (from the booklet's renderer)."""
-    from organizer.services.print import programme as booklet  # the booklet owns its sections
-
     return {key: str(label) for key, label in booklet.SECTIONS.items()}
 
 
 def default_sections() -> tuple[str, ...]:
-    from organizer.services.print import programme as booklet
-
     return tuple(booklet.DEFAULT_SECTIONS)
 
 

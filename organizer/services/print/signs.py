@@ -24,11 +24,11 @@ from organizer.models import Event, Room
 from organizer.services.feeds import stamp_of
 from organizer.services.files import write_atomically
 from organizer.services.mail import external_url
-from organizer.services.print import programme as booklet
-from organizer.services.programme import (
-    Programme,
+from organizer.services.print import booklet, pdf
+from organizer.services.public_schedule import (
+    PublicSchedule,
     PublicSession,
-    programme_of,
+    public_schedule_of,
     title_of,
 )
 
@@ -44,14 +44,14 @@ def paper_of(event: Event) -> str:
     return booklet.settings_of(event).paper
 
 
-def pages_of(programme: Programme) -> list[SignPage]:
+def pages_of(schedule: PublicSchedule) -> list[SignPage]:
     """Every room's sessions of every day, in time order: its own sessions (a block's talks
     after the block) and the items held in all rooms."""
-    zone = ZoneInfo(programme.event.timezone)
+    zone = ZoneInfo(schedule.event.timezone)
     pages = []
-    for day in programme.days():
-        of_day = [s for s in programme.sessions if s.starts_at.astimezone(zone).date() == day]
-        for room in programme.rooms:
+    for day in schedule.days():
+        of_day = [s for s in schedule.sessions if s.starts_at.astimezone(zone).date() == day]
+        for room in schedule.rooms:
             here = [s for s in of_day if s.all_rooms or s.room_id == room.id]
             here.sort(key=lambda s: (s.starts_at, s.parent is not None, s.ends_at))
             pages.append(SignPage(room=room, day=day, sessions=here))
@@ -76,7 +76,7 @@ def _key(event: Event, paper: str) -> str | None:
         "release": [stamp.release_id, stamp.number, stamp.released_at.isoformat()],
         "rooms": booklet.room_facts(event),
         "paper": paper,
-        "host": urlsplit(external_url("programme.schedule", event_slug=event.slug)).netloc,
+        "host": urlsplit(external_url("public_schedule.schedule", event_slug=event.slug)).netloc,
         "locale": str(get_locale() or "en"),
     }
     text = json.dumps(facts, sort_keys=True, default=str, ensure_ascii=False)
@@ -88,15 +88,15 @@ def key_of(event: Event) -> str | None:
     return _key(event, paper_of(event))
 
 
-def render_html(programme: Programme, paper: str) -> str:
+def render_html(schedule: PublicSchedule, paper: str) -> str:
     return render_template(
         "print/signs.html",
-        event=programme.event,
-        programme=programme,
-        pages=pages_of(programme),
+        event=schedule.event,
+        schedule=schedule,
+        pages=pages_of(schedule),
         paper=paper,
         title_of=title_of,
-        zone=programme.event.timezone,
+        zone=schedule.event.timezone,
     )
 
 
@@ -109,10 +109,10 @@ def signs_path(event: Event) -> tuple[Path, str] | None:
         return None
     path = booklet.cache_dir() / f"signs-{event.id}-{key}.pdf"
     if not path.is_file():
-        programme = programme_of(event)
-        if programme is None:
+        schedule = public_schedule_of(event)
+        if schedule is None:
             return None
-        data, _pages = booklet.pdf_of(render_html(programme, paper))
+        data, _pages = pdf.pdf_of(render_html(schedule, paper))
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, data)
     return path, key

@@ -230,12 +230,12 @@ def synthetic_schedule(
     placed_share: float,
     now: dt.datetime,
     seed: int = 1,
-    programme: bool = False,
+    realistic: bool = False,
 ) -> None:
     """Rooms, a day per event date (09:00-18:00), every proposal accepted with a slot, and
     about `placed_share` of them placed without overlaps (benchmarks of the editor's pages).
 
-    With `programme`, the schedule looks like a real one (benchmarks of the public pages and
+    With `realistic`, the schedule looks like a real one (benchmarks of the public pages and
     feeds): an opening keynote, lunch every day and a closing session across all rooms, a
     lightning block of three talks, and the longest sessions placed first so that the days
     fill up; rooms are added when the sessions do not fit, so a share of 1.0 places them all.
@@ -268,7 +268,7 @@ def synthetic_schedule(
     rng.shuffle(slots)
     target = int(len(slots) * placed_share)
     blocked: list[tuple[int | None, dt.datetime, dt.datetime]] = []  # (room id or all, times)
-    if programme:
+    if realistic:
         db.session.flush()
         blocked, slots = _synthetic_programme(event, days, room_rows, slots, zone, now)
         target = min(target, len(slots))
@@ -290,7 +290,7 @@ def synthetic_schedule(
                     stretch[2] = end
                     placed = True
                     break
-            if not placed and not programme:
+            if not placed and not realistic:
                 break
             if not placed:
                 room = _synthetic_room(event, len(room_rows), rng, now)
@@ -312,7 +312,7 @@ def synthetic_release(event: Event, *, now: dt.datetime, seed: int = 1) -> Sched
         select(func.count()).select_from(Proposal).where(Proposal.event_id == event.id)
     )
     synthetic_schedule(
-        event, rooms=max(4, size // 40), placed_share=1.0, now=now, seed=seed, programme=True
+        event, rooms=max(4, size // 40), placed_share=1.0, now=now, seed=seed, realistic=True
     )
     organizer = db.session.scalar(
         select(User)

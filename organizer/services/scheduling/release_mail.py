@@ -92,7 +92,7 @@ def tell_speakers(
         )
     }
     titles = {entry["uid"]: entry["title"] for entry in release.sessions}
-    changes_url = mail.external_url("programme.changes", event_slug=event.slug)
+    changes_url = mail.external_url("public_schedule.changes", event_slug=event.slug)
     for change, entry, speaker_id in targets:
         person = people.get(speaker_id)
         if person is None or not person.email:
@@ -175,8 +175,8 @@ def tell_attendees(
     people = {
         user.id: user for user in db.session.scalars(select(User).where(User.id.in_(watching)))
     }
-    changes_url = mail.external_url("programme.changes", event_slug=event.slug)
-    agenda_url = mail.external_url("programme.agenda", event_slug=event.slug)
+    changes_url = mail.external_url("public_schedule.changes", event_slug=event.slug)
+    agenda_url = mail.external_url("public_schedule.agenda", event_slug=event.slug)
     for user_id in sorted(watching):
         person = people.get(user_id)
         if person is None or not person.email:

@@ -14,7 +14,6 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -26,7 +25,7 @@ from organizer.enums import ProposalState, Severity
 from organizer.errors import Conflict, ValidationFailed
 from organizer.extensions import db
 from organizer.models import Event, Proposal, ScheduleRelease, Slot, SpeakerProfile, User
-from organizer.services import audit, mail
+from organizer.services import audit, feeds, mail
 from organizer.services.scheduling import editor, release_changes, release_mail, release_snapshot
 from organizer.services.scheduling.conflicts import Conflict as ScheduleConflict
 from organizer.services.scheduling.conflicts import find_conflicts
@@ -93,12 +92,6 @@ def release_by_number(event: Event, number: int) -> ScheduleRelease | None:
             selectinload(ScheduleRelease.released_by),
         )
     )
-
-
-def calendar_host() -> str:
-    """The host in calendar UIDs (`<slot uuid>@<host>`): the site's own, from BASE_URL (or the
-    server name), so that the mails and the feeds give a session the same UID."""
-    return urlsplit(mail.external_url("public.home")).hostname or "localhost"
 
 
 def _cancelled_uids(event: Event, uids: set[str]) -> set[str]:
@@ -246,11 +239,9 @@ def release(
     previous = upcoming.previous.sessions if upcoming.previous is not None else None
     if notify:
         release_mail.tell_speakers(
-            event=event, release=row, previous=previous, host=calendar_host(), now=now
+            event=event, release=row, previous=previous, host=mail.calendar_host(), now=now
         )
         release_mail.tell_attendees(event=event, release=row, previous=previous, now=now)
-    from organizer.services import feeds  # feeds build on releases: imported here, not above
-
     feeds.store_renderings(event, row)
     return row
 

@@ -1,4 +1,4 @@
-"""Attendees: the public programme of the latest schedule release (grid and list, sessions,
+"""Attendees: the public schedule of the latest schedule release (grid and list, sessions,
 speakers, the change log) and personal agendas of starred sessions, with or without an
 account."""
 
@@ -37,12 +37,12 @@ from organizer.blueprints._setup_forms import ConfirmForm
 from organizer.errors import DomainError, NotFound
 from organizer.models import Agenda, Event
 from organizer.services import agendas
-from organizer.services import programme_pages as pages
+from organizer.services import public_schedule_pages as pages
 from organizer.services.cfp import call as call_service
-from organizer.services.programme import Programme, programme_of
+from organizer.services.public_schedule import PublicSchedule, public_schedule_of
 from organizer.services.scheduling import releases
 
-bp = Blueprint("programme", __name__)
+bp = Blueprint("public_schedule", __name__)
 
 COOKIE_AGE = 365 * 24 * 3600
 
@@ -101,17 +101,17 @@ def _starred(agenda: Agenda | None) -> set[str]:
     return agendas.starred_codes(agenda) if agenda is not None else set()
 
 
-def _empty(event: Event, template: str = "programme/empty.html"):  # type: ignore[no-untyped-def]
+def _empty(event: Event, template: str = "public_schedule/empty.html"):  # type: ignore[no-untyped-def]
     call = call_service.call_of(event)
     now = utcnow()
     return render_template(template, event=event, call=call if call and call.is_open(now) else None)
 
 
-def _common(event: Event, programme: Programme, zone: str, **context: Any) -> dict[str, Any]:
+def _common(event: Event, schedule: PublicSchedule, zone: str, **context: Any) -> dict[str, Any]:
     agenda = _current_agenda(event)
     return {
         "event": event,
-        "programme": programme,
+        "schedule": schedule,
         "zone": zone,
         "starred": _starred(agenda),
         "agenda": agenda,
@@ -124,31 +124,31 @@ def _common(event: Event, programme: Programme, zone: str, **context: Any) -> di
 @bp.route("/<event_slug>/schedule/")
 def schedule(event_slug: str):
     event = _visible_event(event_slug)
-    programme = programme_of(event)
-    if programme is None:
+    schedule = public_schedule_of(event)
+    if schedule is None:
         return _empty(event)
     zone_name, bad_zone = _zone(event)
     zone = ZoneInfo(zone_name)
-    filters = pages.filters_of(programme, request.args)
-    sessions = pages.apply(programme, filters)
+    filters = pages.filters_of(schedule, request.args)
+    sessions = pages.apply(schedule, filters)
     now = utcnow()
-    days = sorted({pages.local_day(s, zone) for s in programme.sessions})
+    days = sorted({pages.local_day(s, zone) for s in schedule.sessions})
     day = pages.pick_day(days, request.args.get("day"), now.astimezone(zone).date())
     view = "list" if request.args.get("view") == "list" else "grid"
     return render_template(
-        "programme/schedule.html",
+        "public_schedule/schedule.html",
         **_common(
             event,
-            programme,
+            schedule,
             zone_name,
             bad_zone=bad_zone,
             filters=filters,
             days=days,
             day=day,
             view=view,
-            grid=pages.grid(programme, sessions, day, zone) if day else None,
+            grid=pages.grid(schedule, sessions, day, zone) if day else None,
             groups=[(d, items) for d, items in pages.by_day(sessions, zone) if d == day],
-            now_next=pages.now_next(programme, now),
+            now_next=pages.now_next(schedule, now),
         ),
     )
 
@@ -159,29 +159,29 @@ def session(event_slug: str, code: str):
     """A session of the latest release. A cancelled session (or an unknown code) is 404: the
     change log says what was cancelled, and the feeds keep it with STATUS:CANCELLED."""
     event = _visible_event(event_slug)
-    programme = programme_of(event)
-    found = programme.session(code) if programme is not None else None
+    schedule = public_schedule_of(event)
+    found = schedule.session(code) if schedule is not None else None
     if found is None:
         abort(404)
     zone_name, bad_zone = _zone(event)
-    url = url_for("programme.session", event_slug=event.slug, code=code, _external=True)
+    url = url_for("public_schedule.session", event_slug=event.slug, code=code, _external=True)
     all_rooms = _("All rooms")
-    by_uid = programme.by_uid
-    room = next((r for r in programme.rooms if r.id == found.room_id), None)
+    by_uid = schedule.by_uid
+    room = next((r for r in schedule.rooms if r.id == found.room_id), None)
     return render_template(
-        "programme/session.html",
+        "public_schedule/session.html",
         **_common(
             event,
-            programme,
+            schedule,
             zone_name,
             bad_zone=bad_zone,
             session=found,
             room=room,
             parent=by_uid.get(found.parent) if found.parent else None,
             children=[by_uid[uid] for uid in found.children if uid in by_uid],
-            description=programme.descriptions.get(found.proposal or "", ""),
-            google=pages.google_link(found, programme, url, all_rooms),
-            outlook=pages.outlook_link(found, programme, url, all_rooms),
+            description=schedule.descriptions.get(found.proposal or "", ""),
+            google=pages.google_link(found, schedule, url, all_rooms),
+            outlook=pages.outlook_link(found, schedule, url, all_rooms),
         ),
     )
 
@@ -190,19 +190,19 @@ def session(event_slug: str, code: str):
 @bp.route("/<event_slug>/speakers/")
 def speakers(event_slug: str):
     event = _visible_event(event_slug)
-    programme = programme_of(event)
-    if programme is None:
+    schedule = public_schedule_of(event)
+    if schedule is None:
         return _empty(event)
-    people = sorted(programme.speakers.values(), key=lambda p: (p.name.casefold(), p.code))
+    people = sorted(schedule.speakers.values(), key=lambda p: (p.name.casefold(), p.code))
     sessions: dict[int, list] = {p.id: [] for p in people}
-    for item in programme.sessions:
+    for item in schedule.sessions:
         for ref in item.speakers:
             if ref.id in sessions:
                 sessions[ref.id].append(item)
     return render_template(
-        "programme/speakers.html",
+        "public_schedule/speakers.html",
         event=event,
-        programme=programme,
+        schedule=schedule,
         people=people,
         sessions=sessions,
     )
@@ -212,37 +212,37 @@ def speakers(event_slug: str):
 @bp.route("/<event_slug>/speakers/<code>/")
 def speaker(event_slug: str, code: str):
     event = _visible_event(event_slug)
-    programme = programme_of(event)
-    person = programme.speaker_by_code(code) if programme is not None else None
+    schedule = public_schedule_of(event)
+    person = schedule.speaker_by_code(code) if schedule is not None else None
     if person is None:
         abort(404)
     zone_name, bad_zone = _zone(event)
     return render_template(
-        "programme/speaker.html",
+        "public_schedule/speaker.html",
         **_common(
             event,
-            programme,
+            schedule,
             zone_name,
             bad_zone=bad_zone,
             person=person,
             website=pages.safe_website(person.website),
-            items=programme.sessions_of_speaker(person.id),
+            items=schedule.sessions_of_speaker(person.id),
         ),
     )
 
 
 def _agenda_page(event: Event, agenda: Agenda | None, *, by_token: bool):  # type: ignore[no-untyped-def]
-    programme = programme_of(event)
-    if programme is None:
+    schedule = public_schedule_of(event)
+    if schedule is None:
         return _empty(event)
     zone_name, bad_zone = _zone(event)
     zone = ZoneInfo(zone_name)
     codes = _starred(agenda)
-    items = pages.starred_sessions(programme, codes)
+    items = pages.starred_sessions(schedule, codes)
     return render_template(
-        "programme/agenda.html",
+        "public_schedule/agenda.html",
         event=event,
-        programme=programme,
+        schedule=schedule,
         zone=zone_name,
         bad_zone=bad_zone,
         agenda=agenda,
@@ -314,10 +314,10 @@ def stars(event_slug: str):
     action = str(data.get("action") or "star")
     token = str(data.get("token") or "") or None
     back = safe_next_url(str(data.get("next") or "")) or url_for(
-        "programme.agenda", event_slug=event.slug
+        "public_schedule.agenda", event_slug=event.slug
     )
-    programme = programme_of(event)
-    released = pages.released_codes(programme)
+    schedule = public_schedule_of(event)
+    released = pages.released_codes(schedule)
     now = utcnow()
     try:
         if action not in ("star", "unstar"):
@@ -341,7 +341,7 @@ def stars(event_slug: str):
     if wants_json:
         response = jsonify(token=token_value, codes=codes, starred=code in codes)
     else:
-        title = programme.session(code).title if programme else code
+        title = schedule.session(code).title if schedule else code
         flash(
             _("Starred “%(title)s”.", title=title)
             if action == "star"
@@ -366,7 +366,7 @@ def sync(event_slug: str, token: str):
     codes = data.get("codes") if isinstance(data, dict) else None
     if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
         return jsonify(error=_('Send {"codes": [...]}, a list of session codes.')), 400
-    released = pages.released_codes(programme_of(event))
+    released = pages.released_codes(public_schedule_of(event))
     agendas.replace_stars(event=event, agenda=found, codes=codes, released=released, now=utcnow())
     result = sorted(agendas.starred_codes(found) & released)
     commit()
@@ -392,12 +392,12 @@ def replace_token(event_slug: str, token: str):
             "success",
         )
         response = redirect(
-            url_for("programme.agenda_token", event_slug=event.slug, token=new_token)
+            url_for("public_schedule.agenda_token", event_slug=event.slug, token=new_token)
         )
         _set_cookie(response, event, found)
         return response
     response = make_response(
-        render_template("programme/replace_token.html", event=event, form=form, token=token),
+        render_template("public_schedule/replace_token.html", event=event, form=form, token=token),
         400 if form.errors else 200,
     )
     response.headers["Cache-Control"] = "private, no-store"
@@ -414,7 +414,7 @@ def changes(event_slug: str):
     page = paginate(releases.releases_of(event))
     response = make_response(
         render_template(
-            "programme/changes.html",
+            "public_schedule/changes.html",
             event=event,
             page=page,
             logs={item.id: releases.change_rows(item.changes) for item in page.items},

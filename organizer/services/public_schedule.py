@@ -1,6 +1,6 @@
-"""The public programme: what attendees see, read from the latest schedule release.
+"""The public schedule: what attendees see, read from the latest schedule release.
 
-Everything public (pages, feeds, exports) goes through `programme_of(event)`, which turns the
+Everything public (pages, feeds, exports) goes through `public_schedule_of(event)`, which turns the
 frozen snapshot of the latest `ScheduleRelease` into typed objects in a fixed number of queries,
 whatever the size of the schedule. Work in progress in the editor is never shown. Live rows are
 read only for what a release does not freeze and that is public anyway: rooms' accessibility
@@ -88,7 +88,7 @@ class PublicSpeaker:
 
 
 @dataclass
-class Programme:
+class PublicSchedule:
     event: Event
     release: ScheduleRelease
     sessions: list[PublicSession]  # release order: time, room, title; a block's talks after it
@@ -229,8 +229,8 @@ def _cancelled(event: Event, release: ScheduleRelease, current: set[str]) -> lis
     return sorted(found.values(), key=lambda s: (s.starts_at, s.title))
 
 
-def programme_of(event: Event) -> Programme | None:
-    """The public programme of the latest release, or None before the first release."""
+def public_schedule_of(event: Event) -> PublicSchedule | None:
+    """The public schedule of the latest release, or None before the first release."""
     release = latest_release(event)
     if release is None:
         return None
@@ -256,7 +256,7 @@ def programme_of(event: Event) -> Programme | None:
                 )
             ).all()
         )
-    return Programme(
+    return PublicSchedule(
         event=event,
         release=release,
         sessions=sessions,

@@ -1,4 +1,4 @@
-"""The public programme pages: the schedule (grid, list, filters, days, time zones, now/next),
+"""The public schedule pages: the schedule (grid, list, filters, days, time zones, now/next),
 session pages, speakers, and their empty states, escaping, privacy and query counts."""
 
 from __future__ import annotations
@@ -151,7 +151,7 @@ def test_times_in_the_visitors_zone(client, world, released):
 
 
 def test_now_and_next_only_during_the_event(client, world, released, monkeypatch):
-    from organizer.blueprints.programme import views
+    from organizer.blueprints.public_schedule import views
 
     assert "Now and next" not in client.get("/lisbon/schedule/").text
     monkeypatch.setattr(views, "utcnow", lambda: lisbon(27, 10, 5))

@@ -188,10 +188,10 @@ def test_agenda_queries_do_not_grow(client, world, assert_constant_queries):
         make_talk(event, title=f"More {at}", room=aula, starts_at=lisbon(27, at))
         releases.release(event=event, actor=organizer, now=next(stamps))
         released = {s for s in agendas.starred_codes(agendas.by_token(event, token))}
-        from organizer.services.programme import programme_of
-        from organizer.services.programme_pages import released_codes
+        from organizer.services.public_schedule import public_schedule_of
+        from organizer.services.public_schedule_pages import released_codes
 
-        codes = released_codes(programme_of(event))
+        codes = released_codes(public_schedule_of(event))
         agendas.replace_stars(
             event=event,
             agenda=agendas.by_token(event, token),

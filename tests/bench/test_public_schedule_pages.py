@@ -1,7 +1,7 @@
 """Benchmarks of the public schedule page (`make bench`) with the data of `flask demo --size N`
 (N = 200 and 1,000 sessions): the grid of the first day and the list view. The page shows each
 visitor's own stars, so it is rendered per request (no shared cache); query counts are printed
-here and asserted not to grow in tests/programme."""
+here and asserted not to grow in tests/public_schedule."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The public programme in headless Chromium, on the demo workshop's released schedule: the
+"""The public schedule in headless Chromium, on the demo workshop's released schedule: the
 grid at desktop and phone width, the list, a session page, the speakers and a speaker's page,
 starring two overlapping sessions (one with the mouse, one with the keyboard) and finding both
 in "My agenda" with their overlap. axe-core scans every page visited.
@@ -16,8 +16,8 @@ from playwright.sync_api import Page, expect
 
 from organizer.services import demo
 from organizer.services.events import event_by_slug
-from organizer.services.programme import programme_of
-from organizer.services.programme_pages import clashes
+from organizer.services.public_schedule import public_schedule_of
+from organizer.services.public_schedule_pages import clashes
 from tests import factories
 from tests.e2e.conftest import VIEWPORTS, check_page, tab_to
 
@@ -32,11 +32,11 @@ def released(live_server) -> dict[str, Any]:
         demo.load_demo(data=demo.read_fixture(), now=factories.NOW)
         event = event_by_slug(DEMO)
         assert event is not None
-        programme = programme_of(event)
-        assert programme is not None, "the demo has a release"
-        talks = [s for s in programme.sessions if s.kind == "talk" and s.parent is None]
+        schedule = public_schedule_of(event)
+        assert schedule is not None, "the demo has a release"
+        talks = [s for s in schedule.sessions if s.kind == "talk" and s.parent is None]
         pair = next(c for c in clashes(talks) if c.first.room_id != c.second.room_id)
-        speaker = next(iter(sorted(programme.speakers.values(), key=lambda p: p.name)))
+        speaker = next(iter(sorted(schedule.speakers.values(), key=lambda p: p.name)))
         day = pair.first.starts_at.astimezone(ZoneInfo(event.timezone))
         return {
             "first": (pair.first.code, pair.first.title),

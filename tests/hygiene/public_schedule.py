@@ -1,4 +1,4 @@
-"""A published programme built in memory (no database) from a handful of texts, so that the
+"""A published schedule built in memory (no database) from a handful of texts, so that the
 property tests can feed random text into every field an export shows, fast."""
 
 from __future__ import annotations
@@ -7,7 +7,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from organizer.models import Event, Room, ScheduleRelease, SessionType, Track
-from organizer.services.programme import Programme, PublicSession, PublicSpeaker, SpeakerRef
+from organizer.services.public_schedule import (
+    PublicSchedule,
+    PublicSession,
+    PublicSpeaker,
+    SpeakerRef,
+)
 
 UID = "0b6a3c1e-6f1d-4a43-9d6e-3f1b0f6f1c01"
 UID2 = "0b6a3c1e-6f1d-4a43-9d6e-3f1b0f6f1c02"
@@ -34,7 +39,7 @@ class Texts:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def programme_of(texts: Texts) -> Programme:
+def public_schedule_of(texts: Texts) -> PublicSchedule:
     start = dt.datetime(2027, 3, 27, 9, 0, tzinfo=dt.UTC)
     event = Event(
         id=1,
@@ -100,7 +105,7 @@ def programme_of(texts: Texts) -> Programme:
         all_rooms=True,
         plenary_kind="lunch",
     )
-    return Programme(
+    return PublicSchedule(
         event=event,
         release=release,
         sessions=[talk, lunch],

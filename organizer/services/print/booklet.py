@@ -7,7 +7,7 @@ the print settings, the edition, the host of the links in it, the event's texts,
 accessibility details and the language. A new release or a changed setting makes a new key;
 a hit returns the file as it is.
 
-Layout (CSS Paged Media, static/css/print/programme.css): a cover without header or footer, a
+Layout (CSS Paged Media, static/css/print/booklet.css): a cover without header or footer, a
 table of contents whose page numbers come from `target-counter()`, running headers with the day
 (`string-set`), page numbers in the bottom margin box, PDF bookmarks for every section and day,
 and a speaker index whose page numbers are `target-counter()` links to the sessions. Fonts come
@@ -55,12 +55,12 @@ from organizer.models import Event, PrintSettings, Room
 from organizer.services.feeds import Stamp, stamp_of
 from organizer.services.files import write_atomically
 from organizer.services.mail import external_url
-from organizer.services.print.letters import fetcher
-from organizer.services.programme import (
-    Programme,
+from organizer.services.print.pdf import pdf_of
+from organizer.services.public_schedule import (
+    PublicSchedule,
     PublicSession,
     kind_of,
-    programme_of,
+    public_schedule_of,
     title_of,
 )
 from organizer.services.text import render_markdown
@@ -131,9 +131,9 @@ def _clock(moment: dt.datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%H:%M")
 
 
-def _days(programme: Programme, zone: ZoneInfo) -> list[Day]:
+def _days(schedule: PublicSchedule, zone: ZoneInfo) -> list[Day]:
     entries: dict[str, Entry] = {}
-    for session in programme.sessions:
+    for session in schedule.sessions:
         entries[session.uid] = Entry(
             session=session,
             title=title_of(session),
@@ -143,7 +143,7 @@ def _days(programme: Programme, zone: ZoneInfo) -> list[Day]:
             anchor=f"s-{session.uid}",
         )
     by_day: dict[dt.date, list[Entry]] = defaultdict(list)
-    for session in programme.sessions:
+    for session in schedule.sessions:
         entry = entries[session.uid]
         if session.parent and session.parent in entries:
             entries[session.parent].children.append(entry)
@@ -197,23 +197,23 @@ def _qr(url: str, scale: int) -> Markup:
     return Markup(svg)  # noqa: S704 - segno's own markup; the URL inside is escaped by segno
 
 
-def _speakers(programme: Programme, entries: dict[str, Entry]) -> list[tuple[str, list[Entry]]]:
+def _speakers(schedule: PublicSchedule, entries: dict[str, Entry]) -> list[tuple[str, list[Entry]]]:
     found: dict[int, tuple[str, list[Entry]]] = {}
-    for session in programme.sessions:
+    for session in schedule.sessions:
         for ref in session.speakers:
             found.setdefault(ref.id, (ref.name, []))[1].append(entries[session.uid])
     return sorted(found.values(), key=lambda item: (item[0].casefold(), item[0]))
 
 
-def _context(event: Event, programme: Programme, options: Options, edition: str) -> dict:  # type: ignore[type-arg]
+def _context(event: Event, schedule: PublicSchedule, options: Options, edition: str) -> dict:  # type: ignore[type-arg]
     zone = ZoneInfo(event.timezone)
-    days = _days(programme, zone)
-    used = {s.room_id for s in programme.sessions if s.room_id is not None}
-    rooms = [room for room in programme.rooms if room.id in used] or list(programme.rooms)
+    days = _days(schedule, zone)
+    used = {s.room_id for s in schedule.sessions if s.room_id is not None}
+    rooms = [room for room in schedule.rooms if room.id in used] or list(schedule.rooms)
     room_ids = [room.id for room in rooms]
     groups = [rooms[i : i + ROOMS_PER_PAGE] for i in range(0, len(rooms), ROOMS_PER_PAGE)]
     for day in days:
-        day.url = external_url("programme.schedule", event_slug=event.slug, day=day.date)
+        day.url = external_url("public_schedule.schedule", event_slug=event.slug, day=day.date)
         if "qr" in options.sections:
             day.qr = _qr(day.url, 5 if edition == "large" else 4)
         if "overview" in options.sections:
@@ -226,7 +226,7 @@ def _context(event: Event, programme: Programme, options: Options, edition: str)
                 entries[child.session.uid] = child
     return {
         "event": event,
-        "programme": programme,
+        "schedule": schedule,
         "options": options,
         "edition": edition,
         "sections": [key for key in options.sections if key in SECTIONS],
@@ -234,13 +234,13 @@ def _context(event: Event, programme: Programme, options: Options, edition: str)
         "days": days,
         "rooms": rooms,
         "room_groups": [(i * ROOMS_PER_PAGE, group) for i, group in enumerate(groups)],
-        "speakers": _speakers(programme, entries),
+        "speakers": _speakers(schedule, entries),
         "welcome": render_markdown(event.description, heading_offset=2),
         "conduct": render_markdown(event.code_of_conduct, heading_offset=2),
         "dates": event_date_range(event),
-        "schedule_url": external_url("programme.schedule", event_slug=event.slug),
+        "schedule_url": external_url("public_schedule.schedule", event_slug=event.slug),
         "lang": str(get_locale() or "en"),
-        "released_at": programme.release.released_at.astimezone(zone),
+        "released_at": schedule.release.released_at.astimezone(zone),
     }
 
 
@@ -266,7 +266,7 @@ def room_facts(event: Event) -> list[list[object]]:
 def cache_key(event: Event, stamp: Stamp, options: Options, edition: str) -> str:
     """Everything a booklet shows, hashed: the same key means the same PDF. Made from the
     release's id and time (a release never changes) and a few small rows, so that a cached
-    booklet (or a 304) does not build the programme."""
+    booklet (or a 304) does not build the public schedule."""
     parts = {
         "format": FORMAT_VERSION,
         "event": event.id,
@@ -275,7 +275,7 @@ def cache_key(event: Event, stamp: Stamp, options: Options, edition: str) -> str
         "sections": list(options.sections),
         "notes": options.notes_pages,
         "edition": edition,
-        "host": urlsplit(external_url("programme.schedule", event_slug=event.slug)).netloc,
+        "host": urlsplit(external_url("public_schedule.schedule", event_slug=event.slug)).netloc,
         "event_updated": event.updated_at.isoformat(),
         "texts": [event.name, event.venue, event.description, event.code_of_conduct],
         "rooms": room_facts(event),
@@ -289,19 +289,6 @@ def cache_dir() -> Path:
     folder = Path(current_app.config["PRINT_CACHE_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def pdf_of(html: str) -> tuple[bytes, int]:
-    """The tagged (PDF/UA-1) PDF of printed HTML, fetching only files under static/, and its
-    number of pages. The booklet and the room signs both print through it."""
-    from weasyprint import HTML  # imported here: loading it costs time every page does not need
-
-    assert current_app.static_folder is not None
-    base_url = Path(current_app.static_folder).resolve().as_uri() + "/"
-    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher()).render(
-        pdf_variant="pdf/ua-1"
-    )
-    return document.write_pdf(pdf_variant="pdf/ua-1"), len(document.pages)
 
 
 @dataclass(frozen=True)
@@ -327,13 +314,13 @@ def booklet(event: Event, *, edition: str = "standard", now: dt.datetime) -> Boo
     pages_path = folder / f"{event.id}-{key}.pages"
     if path.is_file() and pages_path.is_file():
         return Booklet(key, path.read_bytes(), int(pages_path.read_text() or 0), cached=True)
-    programme = programme_of(event)
-    if programme is None or not programme.sessions:
+    schedule = public_schedule_of(event)
+    if schedule is None or not schedule.sessions:
         raise NotFound(_("The programme has not been published yet."))
     html = render_template(
-        "print/programme/booklet.html",
+        "print/booklet.html",
         now=now,
-        **_context(event, programme, options, edition),
+        **_context(event, schedule, options, edition),
     )
     pdf, pages = pdf_of(html)
     write_atomically(pages_path, str(pages).encode())

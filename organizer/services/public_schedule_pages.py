@@ -1,8 +1,8 @@
-"""Read helpers for the public programme pages: filters, the grid of a day, the list view,
+"""Read helpers for the public schedule pages: filters, the grid of a day, the list view,
 now/next, overlaps among starred sessions, the visitor's time zone and "add to calendar" links.
 
-Everything here works on a `Programme` already read (`programme_of`) and runs no query, so a
-page costs the same number of queries whatever the size of the schedule.
+Everything here works on a `PublicSchedule` already read (`public_schedule_of`) and runs no
+query, so a page costs the same number of queries whatever the size of the schedule.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from itertools import pairwise
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from organizer.services.programme import Programme, PublicSession
+from organizer.services.public_schedule import PublicSchedule, PublicSession
 
 _ZONES: set[str] | None = None
 
@@ -50,26 +50,26 @@ class Filters:
         return {key: value for key, value in args.items() if value}
 
 
-def filters_of(programme: Programme, args: dict[str, str]) -> Filters:
+def filters_of(schedule: PublicSchedule, args: dict[str, str]) -> Filters:
     """The filters asked for in the query string; unknown values are dropped, not errors."""
     track = args.get("track", "")
     room = args.get("room", "")
     raw_type = args.get("type", "")
     type_id = int(raw_type) if raw_type.isascii() and raw_type.isdigit() else None  # not "²"
     return Filters(
-        track=track if any(t.slug == track for t in programme.tracks) else "",
-        room=room if any(r.slug == room for r in programme.rooms) else "",
-        type=type_id if any(t.id == type_id for t in programme.session_types) else None,
+        track=track if any(t.slug == track for t in schedule.tracks) else "",
+        room=room if any(r.slug == room for r in schedule.rooms) else "",
+        type=type_id if any(t.id == type_id for t in schedule.session_types) else None,
     )
 
 
-def apply(programme: Programme, filters: Filters) -> list[PublicSession]:
+def apply(schedule: PublicSchedule, filters: Filters) -> list[PublicSession]:
     """The sessions that pass the filters. Plenary items (breaks, keynotes) in all rooms stay
     when only a track or type is chosen, so the day keeps its shape."""
-    track_id = next((t.id for t in programme.tracks if t.slug == filters.track), None)
-    room_id = next((r.id for r in programme.rooms if r.slug == filters.room), None)
+    track_id = next((t.id for t in schedule.tracks if t.slug == filters.track), None)
+    room_id = next((r.id for r in schedule.rooms if r.slug == filters.room), None)
     result = []
-    for session in programme.sessions:
+    for session in schedule.sessions:
         if room_id is not None and session.room_id != room_id and not session.all_rooms:
             continue
         if track_id is not None and session.track_id != track_id and session.kind == "talk":
@@ -129,11 +129,13 @@ class Grid:
 COVERED = "covered"
 
 
-def grid(programme: Programme, sessions: list[PublicSession], day: dt.date, zone: ZoneInfo) -> Grid:
+def grid(
+    schedule: PublicSchedule, sessions: list[PublicSession], day: dt.date, zone: ZoneInfo
+) -> Grid:
     """A day as a table: rooms as columns, one row per interval between session boundaries
     (every start or end time that day). A session spans the rows it lasts; an all-rooms item
     spans every column; a block's talks are listed inside the block's cell."""
-    rooms = list(programme.rooms)
+    rooms = list(schedule.rooms)
     column = {room.id: index for index, room in enumerate(rooms)}
     todays = [s for s in sessions if local_day(s, zone) == day]
     top = [s for s in todays if s.parent is None]
@@ -188,13 +190,13 @@ class NowNext:
     next: list[PublicSession]
 
 
-def now_next(programme: Programme, now: dt.datetime) -> NowNext | None:
+def now_next(schedule: PublicSchedule, now: dt.datetime) -> NowNext | None:
     """What runs now and what starts next, only while the event is on (from the start of its
     first session's day to the end of its last session)."""
-    top = [s for s in programme.sessions if s.parent is None]
+    top = [s for s in schedule.sessions if s.parent is None]
     if not top:
         return None
-    zone = ZoneInfo(programme.event.timezone)
+    zone = ZoneInfo(schedule.event.timezone)
     first = min(s.starts_at for s in top).astimezone(zone)
     day_start = dt.datetime.combine(first.date(), dt.time(), tzinfo=zone)
     end = max(s.ends_at for s in top)
@@ -245,24 +247,24 @@ def _details(session: PublicSession, url: str) -> str:
     return "\n\n".join(lines)
 
 
-def _location(session: PublicSession, programme: Programme, all_rooms: str) -> str:
+def _location(session: PublicSession, schedule: PublicSchedule, all_rooms: str) -> str:
     room = all_rooms if session.all_rooms else session.room
-    venue = programme.event.venue or ""
+    venue = schedule.event.venue or ""
     return ", ".join(part for part in (room, venue) if part)
 
 
-def google_link(session: PublicSession, programme: Programme, url: str, all_rooms: str) -> str:
+def google_link(session: PublicSession, schedule: PublicSchedule, url: str, all_rooms: str) -> str:
     query = {
         "action": "TEMPLATE",
         "text": session.title,
         "dates": f"{_stamp(session.starts_at)}/{_stamp(session.ends_at)}",
         "details": _details(session, url),
-        "location": _location(session, programme, all_rooms),
+        "location": _location(session, schedule, all_rooms),
     }
     return "https://calendar.google.com/calendar/render?" + urlencode(query)
 
 
-def outlook_link(session: PublicSession, programme: Programme, url: str, all_rooms: str) -> str:
+def outlook_link(session: PublicSession, schedule: PublicSchedule, url: str, all_rooms: str) -> str:
     def iso(moment: dt.datetime) -> str:
         return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -273,7 +275,7 @@ def outlook_link(session: PublicSession, programme: Programme, url: str, all_roo
         "startdt": iso(session.starts_at),
         "enddt": iso(session.ends_at),
         "body": _details(session, url),
-        "location": _location(session, programme, all_rooms),
+        "location": _location(session, schedule, all_rooms),
     }
     return "https://outlook.office.com/calendar/0/deeplink/compose?" + urlencode(query)
 
@@ -292,11 +294,11 @@ def safe_website(url: str) -> str:
     return url if url.lower().startswith(("https://", "http://")) else ""
 
 
-def released_codes(programme: Programme | None) -> set[str]:
-    if programme is None:
+def released_codes(schedule: PublicSchedule | None) -> set[str]:
+    if schedule is None:
         return set()
-    return {s.code for s in programme.sessions if s.code}
+    return {s.code for s in schedule.sessions if s.code}
 
 
-def starred_sessions(programme: Programme, codes: set[str]) -> list[PublicSession]:
-    return [s for s in programme.sessions if s.code in codes]
+def starred_sessions(schedule: PublicSchedule, codes: set[str]) -> list[PublicSession]:
+    return [s for s in schedule.sessions if s.code in codes]
