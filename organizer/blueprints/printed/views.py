@@ -33,7 +33,7 @@ from organizer.blueprints._common import (
 from organizer.blueprints._forms import Form
 from organizer.blueprints._setup_forms import WholeNumber
 from organizer.blueprints._setup_views import fail_form, form_status
-from organizer.errors import DomainError, NotFound
+from organizer.errors import DomainError
 from organizer.models import Event
 from organizer.services.print import booklet as booklets
 from organizer.services.print import settings as print_settings
@@ -53,10 +53,7 @@ def booklet(event_slug: str):
     if not permissions.can_view_event(current_user, event):
         abort(404)  # a draft event does not exist for outsiders
     edition = request.args.get("edition", "standard")
-    try:
-        made = booklets.booklet(event, edition=edition, now=utcnow())
-    except NotFound:
-        abort(404)
+    made = booklets.booklet(event, edition=edition, now=utcnow())
     response = make_response(made.pdf)
     response.headers["Content-Type"] = "application/pdf"
     suffix = "-large-print" if edition == "large" else ""

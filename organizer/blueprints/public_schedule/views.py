@@ -268,10 +268,7 @@ def agenda(event_slug: str):
 @bp.route("/<event_slug>/agenda/<token>/")
 def agenda_token(event_slug: str, token: str):
     event = _visible_event(event_slug)
-    try:
-        found = agendas.by_token(event, token)
-    except NotFound:
-        abort(404)
+    found = agendas.by_token(event, token)
     response = make_response(_agenda_page(event, found, by_token=True))
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "no-referrer"  # the address is the secret
@@ -378,10 +375,7 @@ def sync(event_slug: str, token: str):
 def replace_token(event_slug: str, token: str):
     """A new private address for the agenda; the old address and its feed stop working."""
     event = _visible_event(event_slug)
-    try:
-        found = agendas.by_token(event, token)
-    except NotFound:
-        abort(404)
+    found = agendas.by_token(event, token)
     form = ConfirmForm()
     if form.validate_on_submit():
         agendas.replace_token(agenda=found, now=utcnow())

@@ -45,6 +45,54 @@ def _person_guid(event_slug: str, code: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"organizer:{event_slug}:speaker:{code}"))
 
 
+def _session_entry(
+    schedule: PublicSchedule,
+    session: PublicSession,
+    *,
+    room: str,
+    slot_id: int,
+    url: Callable[[str], str],
+) -> dict[str, Any]:
+    """One event of a room's day, as both formats name its fields."""
+    event = schedule.event
+    zone = ZoneInfo(event.timezone)
+    start = session.starts_at.astimezone(zone)
+    tail = f"{slot_id}-{slugify(title_of(session), 'session')[:60].strip('-')}"
+    if len(tail) < 4:  # both schemas want 4 or more: slot 7 titled "0" gave "7-0"
+        tail = f"{tail}-session"
+    speakers = [
+        {
+            "code": p.code,
+            "name": p.name,
+            "guid": _person_guid(event.slug, p.code) if p.code else None,
+            "biography": (schedule.speakers[p.id].bio or None)
+            if p.id in schedule.speakers
+            else None,
+        }
+        for p in session.speakers
+    ]
+    return {
+        "guid": session.uid,
+        "code": session.code,
+        "id": slot_id,
+        "date": start.isoformat(),
+        "start": start.strftime("%H:%M"),
+        "end": session.ends_at.astimezone(zone).isoformat(),
+        "duration": _hhmm(session.duration),
+        "room": room,
+        "slug": f"{acronym_of(event.slug)}-{tail}",
+        "url": url(session.code) if session.code else "",
+        "title": title_of(session),
+        "subtitle": "",
+        "track": session.track,
+        "type": kind_of(session) or session.kind,
+        "language": session.language or None,
+        "abstract": session.abstract,
+        "description": schedule.descriptions.get(session.proposal or "", ""),
+        "persons": speakers,
+    }
+
+
 def _layout(schedule: PublicSchedule, url: Callable[[str], str]) -> dict[str, Any]:
     """Everything both formats say, as plain values."""
     event = schedule.event
@@ -67,44 +115,10 @@ def _layout(schedule: PublicSchedule, url: Callable[[str], str]) -> dict[str, An
                 rooms[name] = []
         for session in sessions:
             room = all_rooms if session.all_rooms or not session.room else session.room
-            start = session.starts_at.astimezone(zone)
-            slot_id = slot_ids.get(session.uid, 0)
-            tail = f"{slot_id}-{slugify(title_of(session), 'session')[:60].strip('-')}"
-            if len(tail) < 4:  # both schemas want 4 or more: slot 7 titled "0" gave "7-0"
-                tail = f"{tail}-session"
-            speakers = [
-                {
-                    "code": p.code,
-                    "name": p.name,
-                    "guid": _person_guid(event.slug, p.code) if p.code else None,
-                    "biography": (schedule.speakers[p.id].bio or None)
-                    if p.id in schedule.speakers
-                    else None,
-                }
-                for p in session.speakers
-            ]
-            rooms.setdefault(room, []).append(
-                {
-                    "guid": session.uid,
-                    "code": session.code,
-                    "id": slot_id,
-                    "date": start.isoformat(),
-                    "start": start.strftime("%H:%M"),
-                    "end": session.ends_at.astimezone(zone).isoformat(),
-                    "duration": _hhmm(session.duration),
-                    "room": room,
-                    "slug": f"{acronym}-{tail}",
-                    "url": url(session.code) if session.code else "",
-                    "title": title_of(session),
-                    "subtitle": "",
-                    "track": session.track,
-                    "type": kind_of(session) or session.kind,
-                    "language": session.language or None,
-                    "abstract": session.abstract,
-                    "description": schedule.descriptions.get(session.proposal or "", ""),
-                    "persons": speakers,
-                }
+            entry = _session_entry(
+                schedule, session, room=room, slot_id=slot_ids.get(session.uid, 0), url=url
             )
+            rooms.setdefault(room, []).append(entry)
         result_days.append(
             {
                 "index": index,
