@@ -8,8 +8,8 @@ from organizer.enums import EventRoleName
 from organizer.extensions import db
 from organizer.services.cfp import assignment
 from organizer.services.reviewing import redaction
+from tests.cfp_review.test_blind_files import open_event
 from tests.factories import NOW, grant_role, login_as, make_proposal, make_user
-from tests.review.test_blind_files import open_event
 
 NAME = "Zebulon Quartermaine"
 

@@ -32,7 +32,7 @@ from organizer.blueprints._common import (
     show_domain_error,
     utcnow,
 )
-from organizer.blueprints.review.forms import (
+from organizer.blueprints.cfp_review.forms import (
     ConflictForm,
     PreferencesForm,
     review_form,
@@ -47,7 +47,7 @@ from organizer.services.exports import review_csv
 from organizer.services.reviewing import criteria as criteria_service
 from organizer.services.reviewing import redaction
 
-bp = Blueprint("review", __name__, url_prefix="/review")
+bp = Blueprint("cfp_review", __name__, url_prefix="/review")
 
 
 def _reviewable(event: Event, public_id: str) -> Proposal:
@@ -76,7 +76,7 @@ def index(event: Event):
     rules = review_setup.rules(event, cfp=call, now=utcnow())
     rows = assignment.my_assignments(event, current_user)
     return render_template(
-        "review/index.html",
+        "cfp_review/index.html",
         event=event,
         rules=rules,
         rows=rows,
@@ -93,8 +93,10 @@ def next_proposal(event: Event):
     proposal = assignment.next_proposal(event, current_user)
     if proposal is None:
         flash(_("You have reviewed everything assigned to you."), "success")
-        return redirect(url_for("review.index", event_slug=event.slug))
-    return redirect(url_for("review.proposal", event_slug=event.slug, public_id=proposal.public_id))
+        return redirect(url_for("cfp_review.index", event_slug=event.slug))
+    return redirect(
+        url_for("cfp_review.proposal", event_slug=event.slug, public_id=proposal.public_id)
+    )
 
 
 @access("reviewer")
@@ -106,7 +108,7 @@ def all_proposals(event: Event):
     page = paginate(query)
     assigned = {row.proposal.id: row for row in assignment.my_assignments(event, current_user)}
     return render_template(
-        "review/all_proposals.html",
+        "cfp_review/all_proposals.html",
         event=event,
         page=page,
         anonymous=_anonymous(call),
@@ -133,14 +135,14 @@ def preferences(event: Event):
             return _preferences_page(event, form, tracks), error.status_code
         commit()
         flash(_("Your track preferences are saved."), "success")
-        return redirect(url_for("review.preferences", event_slug=event.slug))
+        return redirect(url_for("cfp_review.preferences", event_slug=event.slug))
     if request.method == "GET":
         form.track_ids.data = sorted(review_setup.reviewer_tracks(event, current_user))
     return _preferences_page(event, form, tracks), 400 if form.errors else 200
 
 
 def _preferences_page(event: Event, form: PreferencesForm, tracks: list[Any]) -> str:
-    return render_template("review/preferences.html", event=event, form=form, tracks=tracks)
+    return render_template("cfp_review/preferences.html", event=event, form=form, tracks=tracks)
 
 
 @access("reviewer")
@@ -176,9 +178,11 @@ def proposal(event: Event, public_id: str):
                 flash(_("Your review is saved."), "success")
                 following = assignment.next_proposal(event, current_user)
                 if following is None:
-                    return redirect(url_for("review.index", event_slug=event.slug))
+                    return redirect(url_for("cfp_review.index", event_slug=event.slug))
                 return redirect(
-                    url_for("review.proposal", event_slug=event.slug, public_id=following.public_id)
+                    url_for(
+                        "cfp_review.proposal", event_slug=event.slug, public_id=following.public_id
+                    )
                 )
         else:
             status = 400
@@ -202,7 +206,7 @@ def _proposal_page(event, item, call, rules, criteria, mine, form) -> str:  # ty
     others = reviews.visible_other_reviews(viewer=current_user, proposal=item, rules=rules)
     criteria_by_id = {c.id: c for c in criteria}
     return render_template(
-        "review/proposal.html",
+        "cfp_review/proposal.html",
         blind=redaction.reviewer_view(item),
         event=event,
         proposal=item,
@@ -237,7 +241,9 @@ def file(event: Event, public_id: str, question_id: int):
         abort(404)
     except DomainError as error:
         show_domain_error(error)
-        return redirect(url_for("review.proposal", event_slug=event.slug, public_id=item.public_id))
+        return redirect(
+            url_for("cfp_review.proposal", event_slug=event.slug, public_id=item.public_id)
+        )
     assert found.path is not None
     return attachment(found.path, content_type=found.content_type, name=found.download_name)
 
@@ -266,13 +272,13 @@ def conflict(event: Event, public_id: str):
             return _conflict_page(event, item, declared, form), error.status_code
         commit()
         flash(message, "success")
-        return redirect(url_for("review.all_proposals", event_slug=event.slug))
+        return redirect(url_for("cfp_review.all_proposals", event_slug=event.slug))
     return _conflict_page(event, item, declared, form), 400 if form.errors else 200
 
 
 def _conflict_page(event: Event, item: Proposal, declared: bool, form: ConflictForm) -> str:
     return render_template(
-        "review/conflict.html",
+        "cfp_review/conflict.html",
         event=event,
         proposal=item,
         declared=declared,

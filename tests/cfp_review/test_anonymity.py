@@ -282,7 +282,7 @@ def review_urls(app, world: World) -> list[str]:
     urls = []
     endpoints = set()
     for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("review.") or "GET" not in rule.methods:
+        if not rule.endpoint.startswith("cfp_review.") or "GET" not in rule.methods:
             continue
         endpoints.add(rule.endpoint)
         names = sorted(rule.arguments)
@@ -293,7 +293,12 @@ def review_urls(app, world: World) -> list[str]:
             for name, value in zip(names, combination, strict=True):
                 url = re.sub(rf"<(?:[^:<>]+:)?{name}>", value, url)
             urls.append(url)
-    assert {"review.index", "review.proposal", "review.export_csv", "review.file"} <= endpoints
+    assert {
+        "cfp_review.index",
+        "cfp_review.proposal",
+        "cfp_review.export_csv",
+        "cfp_review.file",
+    } <= endpoints
     return urls
 
 

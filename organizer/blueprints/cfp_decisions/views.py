@@ -35,7 +35,7 @@ from organizer.blueprints._common import (
 )
 from organizer.blueprints._limits import rate_limited
 from organizer.blueprints._setup_views import utc_from_local
-from organizer.blueprints.committee.forms import (
+from organizer.blueprints.cfp_decisions.forms import (
     OUTCOME_LABELS,
     AssignForm,
     AutoAssignForm,
@@ -64,7 +64,7 @@ from organizer.services.reviewing import criteria as criteria_service
 from organizer.services.reviewing import redaction
 from organizer.services.timefmt import in_zone
 
-bp = Blueprint("committee", __name__, url_prefix="/manage")
+bp = Blueprint("cfp_decisions", __name__, url_prefix="/manage")
 
 PUBLISH_DAYS_AHEAD = 14
 
@@ -104,7 +104,7 @@ def _flash_form_errors(form: Any) -> None:
 
 
 def _proposal_url(event: Event, proposal: Proposal) -> str:
-    return url_for("committee.proposal", event_slug=event.slug, public_id=proposal.public_id)
+    return url_for("cfp_decisions.proposal", event_slug=event.slug, public_id=proposal.public_id)
 
 
 # The list ------------------------------------------------------------------------------------
@@ -118,7 +118,7 @@ def proposals(event: Event):
     rows = decisions.proposal_list(event, form.filters(), viewer=current_user)
     page = paginate_list(rows)
     return render_template(
-        "committee/proposals.html",
+        "cfp_decisions/proposals.html",
         event=event,
         form=form,
         page=page,
@@ -135,7 +135,7 @@ def proposals(event: Event):
 @event_route(permissions.can_manage_cfp)
 def bulk_decide(event: Event):
     form = BulkDecisionForm()
-    back = _back(form, url_for("committee.proposals", event_slug=event.slug))
+    back = _back(form, url_for("cfp_decisions.proposals", event_slug=event.slug))
     if not form.validate_on_submit():
         _flash_form_errors(form)
         return redirect(back)
@@ -254,7 +254,7 @@ def _detail_page(
             description=proposal.redacted_description or "",
         )
     return render_template(
-        "committee/proposal.html",
+        "cfp_decisions/proposal.html",
         event=event,
         conflicts=reviews_service.interests_in(proposal),
         proposal=proposal,
@@ -292,7 +292,7 @@ def _own_detail_page(event: Event, proposal: Proposal, *, tags_form: TagsForm | 
     decide on it. Another organizer does that."""
     call = call_service.call_of(event)
     return render_template(
-        "committee/proposal.html",
+        "cfp_decisions/proposal.html",
         event=event,
         own=True,
         proposal=proposal,
@@ -563,7 +563,7 @@ def cancel(event: Event, public_id: str):
             )
         return redirect(_proposal_url(event, proposal))
     return render_template(
-        "committee/confirm_cancel.html",
+        "cfp_decisions/confirm_cancel.html",
         event=event,
         proposal=proposal,
         form=form,
@@ -577,7 +577,7 @@ def cancel(event: Event, public_id: str):
 
 def _reviewers_page(event: Event, form: AutoAssignForm, status: int = 200):  # type: ignore[no-untyped-def]
     return render_template(
-        "committee/reviewers.html",
+        "cfp_decisions/reviewers.html",
         event=event,
         form=form,
         reviewers=review_setup.reviewers(event),
@@ -657,7 +657,7 @@ def auto_assign(event: Event):
             ),
             "error",
         )
-    return redirect(url_for("committee.reviewers", event_slug=event.slug))
+    return redirect(url_for("cfp_decisions.reviewers", event_slug=event.slug))
 
 
 @access("organizer")
@@ -665,7 +665,7 @@ def auto_assign(event: Event):
 @event_route(permissions.can_manage_cfp)
 def ranking(event: Event):
     return render_template(
-        "committee/ranking.html",
+        "cfp_decisions/ranking.html",
         event=event,
         ranked=ranking_service.ranking(event, viewer=current_user),
         own_left_out=ranking_service.own_reviewable_count(event, current_user),
@@ -694,7 +694,7 @@ def decisions_page(event: Event):
         viewer=current_user,
     )
     return render_template(
-        "committee/decisions.html",
+        "cfp_decisions/decisions.html",
         event=event,
         pending_count=len(pending),
         own_pending=own_pending,
@@ -737,7 +737,7 @@ def remind(event: Event):
                     ),
                     "success",
                 )
-    return redirect(url_for("committee.decisions", event_slug=event.slug))
+    return redirect(url_for("cfp_decisions.decisions", event_slug=event.slug))
 
 
 def _default_respond_by(event: Event) -> tuple[dt.date, dt.time]:
@@ -771,7 +771,7 @@ def publish(event: Event):
         else:
             commit()
             flash(ngettext("%(num)d mail queued.", "%(num)d mails queued.", mails), "success")
-            return redirect(url_for("committee.decisions", event_slug=event.slug))
+            return redirect(url_for("cfp_decisions.decisions", event_slug=event.slug))
     elif form.is_submitted() and form.errors:
         status = 400
     if form.respond_on.data and form.respond_at.data and not form.respond_on.errors:
@@ -782,7 +782,7 @@ def publish(event: Event):
     # What this preview shows, not what was posted: publishing checks nothing changed since.
     form.expected.data = preview.fingerprint
     return render_template(
-        "committee/publish.html",
+        "cfp_decisions/publish.html",
         event=event,
         form=form,
         preview=preview.mails,

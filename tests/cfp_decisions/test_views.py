@@ -269,7 +269,7 @@ def test_reviewers_get_403_on_every_committee_page_and_action(app, client):
     }
     checked = set()
     for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("committee."):
+        if not rule.endpoint.startswith("cfp_decisions."):
             continue
         url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
         for method in rule.methods - {"HEAD", "OPTIONS"}:
@@ -604,7 +604,7 @@ def test_every_committee_form_needs_its_csrf_token(app, committee):
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         for rule in app.url_map.iter_rules():
-            if rule.endpoint.startswith("committee.") and "POST" in rule.methods:
+            if rule.endpoint.startswith("cfp_decisions.") and "POST" in rule.methods:
                 url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
                 response = client.post(url, data={"outcome": "accepted", "tags": "x"})
                 assert response.status_code == 400, url

@@ -17,6 +17,7 @@ from organizer.models import ConflictOfInterest, Proposal, ProposalSpeaker, Revi
 from organizer.services.cfp import assignment, decisions, reviews
 from organizer.services.cfp import ranking as ranking_service
 from organizer.services.reviewing import interests, redaction
+from tests.cfp_review.test_services import scored
 from tests.factories import (
     NOW,
     grant_role,
@@ -26,7 +27,6 @@ from tests.factories import (
     make_proposal,
     make_user,
 )
-from tests.review.test_services import scored
 
 
 def invite(proposal, user):
