@@ -8,9 +8,10 @@ from organizer.blueprints.cfp_decisions.views import bp as cfp_decisions
 from organizer.blueprints.cfp_review.views import bp as cfp_review
 from organizer.blueprints.cfp_setup.views import bp as cfp_setup
 from organizer.blueprints.feeds.views import bp as feeds
-from organizer.blueprints.grant_admin.views import bp as grant_admin
+from organizer.blueprints.grant_decisions.views import bp as grant_decisions
 from organizer.blueprints.grant_money.views import bp as grant_money
 from organizer.blueprints.grant_review.views import bp as grant_review
+from organizer.blueprints.grant_setup.views import bp as grant_setup
 from organizer.blueprints.grants.views import bp as grants
 from organizer.blueprints.manage.views import bp as manage
 from organizer.blueprints.printed.views import bp as printed
@@ -29,7 +30,8 @@ BLUEPRINTS = [
     manage,
     cfp_setup,
     cfp_decisions,
-    grant_admin,
+    grant_setup,
+    grant_decisions,
     representation,
     schedule_setup,
     scheduler,

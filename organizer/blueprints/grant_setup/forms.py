@@ -1,6 +1,6 @@
-"""Forms of the organizers' grant pages. Amounts are typed in major units of the programme's
-currency ("1200.50") and parsed by the views with `money.parse`; dates and times are typed in
-the event's zone."""
+"""Forms of the organizers' grant set-up pages: programmes, questions, criteria and the
+invitation letter. Amounts are typed in major units of the programme's currency ("1200.50")
+and parsed by the views with `money.parse`; dates and times are typed in the event's zone."""
 
 from __future__ import annotations
 
@@ -28,19 +28,7 @@ from organizer.blueprints._setup_forms import (
 from organizer.enums import GrantCategory, GrantKind
 from organizer.services.grants.applications import CATEGORY_LABELS
 
-__all__ = [
-    "CATEGORY_LABELS",
-    "ApplicationFilterForm",
-    "CommitForm",
-    "CriterionForm",
-    "GrantQuestionForm",
-    "LetterForm",
-    "MessageForm",
-    "OfferNextForm",
-    "PinForm",
-    "ProgrammeForm",
-    "RunForm",
-]
+__all__ = ["CriterionForm", "GrantQuestionForm", "LetterForm", "ProgrammeForm"]
 
 KIND_CHOICES = [
     SelectChoice(GrantKind.TRAVEL.value, _l("Travel grant")),
@@ -195,56 +183,3 @@ class LetterForm(Form):
         description=_l("e.g. Chair of the organizing committee."),
     )
     submit = SubmitField(_l("Save the letter"))
-
-
-class ApplicationFilterForm(Form):
-    class Meta:
-        csrf = False
-
-    state = RadioField(_l("State"), choices=[], default="", validators=[Optional()])
-
-
-class MessageForm(Form):
-    body = TextAreaField(
-        _l("Message"),
-        validators=[
-            InputRequired(_l("Write the message.")),
-            Length(max=5000, message=_l("Use at most 5,000 characters.")),
-        ],
-        render_kw={"rows": 5},
-    )
-    send = SubmitField(_l("Send to the applicant"))
-    note = SubmitField(_l("Save as an internal note"))
-    ask = SubmitField(_l("Ask for more information"))
-
-
-PIN_CHOICES = [
-    SelectChoice("", _l("No pin: the optimiser decides")),
-    SelectChoice("fund", _l("Must fund")),
-    SelectChoice("skip", _l("Must not fund")),
-]
-
-
-class PinForm(Form):
-    pin = RadioField(_l("Pin for the allocation"), choices=PIN_CHOICES, default="")
-    submit = SubmitField(_l("Save the pin"))
-
-
-class RunForm(Form):
-    submit = SubmitField(_l("Run the allocation"))
-
-
-class CommitForm(ZonedForm):
-    time_fields = ("respond_time",)
-
-    respond_date = DateInput(
-        _l("Respond-by date"), validators=[InputRequired(_l("Enter the respond-by date."))]
-    )
-    respond_time = TimeInput(
-        _l("Respond-by time"), validators=[InputRequired(_l("Enter the respond-by time."))]
-    )
-    submit = SubmitField(_l("Send the offers"))
-
-
-class OfferNextForm(CommitForm):
-    submit = SubmitField(_l("Offer the next on the waiting list"))

@@ -1,4 +1,5 @@
-"""Organizers run grant programmes: set-up, applications, ranking, allocation and offers."""
+"""Organizers decide on grant applications: the applications and their threads, pins and
+refusals, the allocation run and its adjustment, and the offers that follow."""
 
 from __future__ import annotations
 
@@ -20,54 +21,35 @@ from organizer.blueprints._common import (
     show_domain_error,
     utcnow,
 )
+from organizer.blueprints._grant_views import PROGRAMME
+from organizer.blueprints._grant_views import back as _back
+from organizer.blueprints._grant_views import failed as _failed
+from organizer.blueprints._grant_views import grant_confirm_then as _confirm_then
+from organizer.blueprints._grant_views import programme_or_404 as _programme
 from organizer.blueprints._limits import rate_limited
 from organizer.blueprints._setup_forms import ConfirmForm
-from organizer.blueprints._setup_views import (
-    confirm_then,
-    fail_form,
-    form_status,
-    local_date_and_time,
-    move_direction,
-    move_then,
-    question_form,
-    question_settings,
-    utc_from_local,
-)
-from organizer.blueprints.grant_admin.forms import (
-    CATEGORY_LABELS,
+from organizer.blueprints._setup_views import form_status, local_date_and_time, utc_from_local
+from organizer.blueprints.grant_decisions.forms import (
     CommitForm,
-    CriterionForm,
-    GrantQuestionForm,
-    LetterForm,
     MessageForm,
     OfferNextForm,
     PinForm,
-    ProgrammeForm,
     RunForm,
 )
-from organizer.enums import AllocationStatus, GrantCategory, GrantKind, GrantState
+from organizer.enums import AllocationStatus, GrantCategory, GrantState
 from organizer.errors import DomainError, NotFound, ValidationFailed
 from organizer.models import Event, GrantApplication, GrantProgramme
 from organizer.services import money
 from organizer.services.grants import allocation, applications, offers, programmes, review
 from organizer.services.grants import messages as grant_messages
-from organizer.services.uploads import FILE_KINDS
+from organizer.services.grants.applications import CATEGORY_LABELS
 
-bp = Blueprint("grant_admin", __name__, url_prefix="/manage")
-
-PROGRAMME = "/<event_slug>/grants/<programme_public_id>"
+bp = Blueprint("grant_decisions", __name__, url_prefix="/manage")
 
 T = TypeVar("T")
 
 
 # Helpers -------------------------------------------------------------------------------------
-
-
-def _programme(event: Event, public_id: str) -> GrantProgramme:
-    try:
-        return programmes.programme_by_public_id(event, public_id)
-    except NotFound:
-        abort(404)
 
 
 def _application(programme: GrantProgramme, public_id: str) -> GrantApplication:
@@ -80,462 +62,11 @@ def _application(programme: GrantProgramme, public_id: str) -> GrantApplication:
     return application
 
 
-def _failed(error: DomainError, form: Any) -> None:
-    """Show the error in the form (or a flash message) and remember its status for the page."""
-    if isinstance(error, ValidationFailed):  # the service's "cap-travel" is the form's cap_travel
-        error.errors = {k.replace("cap-", "cap_"): v for k, v in error.errors.items()}
-    fail_form(error, form)
-
-
-def _back(endpoint: str, event: Event, programme: GrantProgramme | None = None, **values: Any):  # type: ignore[no-untyped-def]
-    if programme is not None:
-        values["programme_public_id"] = programme.public_id
-    return redirect(url_for(endpoint, event_slug=event.slug, **values))
-
-
-def _confirm_then(
-    event: Event,
-    act: Callable[[], object],
-    *,
-    done: str,
-    after: str,
-    programme: GrantProgramme | None = None,
-    **context: Any,
-):  # type: ignore[no-untyped-def]
-    """A confirmation page for a destructive action; on POST one service call, commit, go on."""
-    return confirm_then(
-        act,
-        done=done,
-        after=after,
-        tabs="grant_admin/_tabs.html",
-        event=event,
-        programme=programme,
-        **context,
-    )
-
-
 def _labels() -> dict[str, Any]:
     return {
         "state_labels": {s.value: applications.STATE_LABELS[s] for s in GrantState},
         "category_labels": {c.value: CATEGORY_LABELS[c] for c in GrantCategory},
     }
-
-
-# Programmes --------------------------------------------------------------------------------
-
-
-@access("organizer")
-@bp.route("/<event_slug>/grants", endpoint="programmes")
-@event_route(permissions.can_manage_grants)
-def programmes_page(event: Event):
-    return render_template(
-        "grant_admin/programmes.html",
-        event=event,
-        items=programmes.programmes(event),
-        kind_label=programmes.kind_label,
-        now=utcnow(),
-    )
-
-
-def _programme_form(event: Event, programme: GrantProgramme | None) -> ProgrammeForm:
-    currency = programme.currency if programme else event.currency
-    form = ProgrammeForm(obj=programme, zone=event.timezone, currency=currency)
-    if form.is_submitted():
-        return form
-    if programme is not None:
-        form.kind.data = GrantKind(programme.kind).value
-        form.opens_at.data, form.opens_time.data = local_date_and_time(programme.opens_at, event)
-        form.closes_at.data, form.closes_time.data = local_date_and_time(programme.closes_at, event)
-        form.budget.data = money.for_input(programme.budget, currency)
-        form.registration_fee.data = money.for_input(programme.registration_fee, currency)
-        form.request_cap.data = money.for_input(programme.request_cap, currency)
-        for category in GrantCategory:
-            cap = (programme.category_caps or {}).get(category.value)
-            form[f"cap_{category.value}"].data = money.for_input(cap, currency)
-    else:
-        today = local_date_and_time(utcnow(), event)[0]
-        assert today is not None
-        form.opens_at.data, form.opens_time.data = today, dt.time(0, 0)
-        form.closes_at.data = today + dt.timedelta(weeks=6)
-        form.closes_time.data = dt.time(23, 59)
-    return form
-
-
-def _programme_settings(
-    form: ProgrammeForm, event: Event, currency: str
-) -> programmes.ProgrammeSettings:
-    errors: dict[str, str] = {}
-
-    def amount(name: str) -> int | None:
-        text = (form[name].data or "").strip()
-        if not text:
-            return None
-        try:
-            return money.parse(text, currency, field=name)
-        except ValidationFailed as error:
-            errors.update(error.errors)
-            return None
-
-    budget = amount("budget")
-    fee = amount("registration_fee")
-    cap = amount("request_cap")
-    caps = {}
-    for category in GrantCategory:
-        value = amount(f"cap_{category.value}")
-        if value is not None:
-            caps[category.value] = value
-    if errors:
-        raise ValidationFailed(errors)
-    return programmes.ProgrammeSettings(
-        name=form.name.data or "",
-        kind=GrantKind(form.kind.data),
-        description=form.description.data or "",
-        eligibility=form.eligibility.data or "",
-        opens_at=utc_from_local(form.opens_at.data, form.opens_time.data, event),
-        closes_at=utc_from_local(form.closes_at.data, form.closes_time.data, event),
-        budget=budget or 0,
-        registration_fee=fee or 0,
-        request_cap=cap,
-        min_fraction=form.min_fraction.data,
-        category_caps=caps,
-        anonymous_review=bool(form.anonymous_review.data),
-        respond_days=form.respond_days.data,
-        team_may_apply=bool(form.team_may_apply.data),
-    )
-
-
-def _save_programme(event: Event, programme: GrantProgramme | None, form: ProgrammeForm):  # type: ignore[no-untyped-def]
-    currency = programme.currency if programme else event.currency
-    try:
-        saved = programmes.save_programme(
-            actor=current_user,
-            event=event,
-            programme=programme,
-            settings=_programme_settings(form, event, currency),
-            now=utcnow(),
-        )
-    except DomainError as error:
-        _failed(error, form)
-        return None
-    commit()
-    return saved
-
-
-@access("organizer")
-@bp.route("/<event_slug>/grants/new", methods=["GET", "POST"])
-@event_route(permissions.can_manage_grants)
-def new_programme(event: Event):
-    form = _programme_form(event, None)
-    if form.validate_on_submit():
-        saved = _save_programme(event, None, form)
-        if saved is not None:
-            flash(_("The programme “%(name)s” is created.", name=saved.name), "success")
-            return _back("grant_admin.edit_programme", event, saved)
-    return render_template(
-        "grant_admin/programme_form.html",
-        event=event,
-        programme=None,
-        form=form,
-        currency=event.currency,
-    ), form_status(form)
-
-
-@access("organizer")
-@bp.route(PROGRAMME, methods=["GET", "POST"])
-@event_route(permissions.can_manage_grants)
-def edit_programme(event: Event, programme_public_id: str):
-    programme = _programme(event, programme_public_id)
-    form = _programme_form(event, programme)
-    if form.validate_on_submit() and _save_programme(event, programme, form) is not None:
-        flash(_("The programme is saved."), "success")
-        return _back("grant_admin.edit_programme", event, programme)
-    return render_template(
-        "grant_admin/programme_form.html",
-        event=event,
-        programme=programme,
-        form=form,
-        currency=programme.currency,
-    ), form_status(form)
-
-
-@access("organizer")
-@bp.route(PROGRAMME + "/delete", methods=["GET", "POST"])
-@event_route(permissions.can_manage_grants)
-def delete_programme(event: Event, programme_public_id: str):
-    programme = _programme(event, programme_public_id)
-    name = programme.name
-    return _confirm_then(
-        event,
-        lambda: programmes.delete_programme(actor=current_user, programme=programme, now=utcnow()),
-        done=_("The programme “%(name)s” is deleted.", name=name),
-        after=url_for("grant_admin.programmes", event_slug=event.slug),
-        programme=programme,
-        title=_("Delete a programme"),
-        question=_("Delete the programme “%(name)s”?", name=name),
-        consequence=_("Its questions, criteria and draft applications are deleted with it."),
-        button=_("Delete the programme"),
-        back=url_for(
-            "grant_admin.edit_programme",
-            event_slug=event.slug,
-            programme_public_id=programme_public_id,
-        ),
-    )
-
-
-# Questions and criteria --------------------------------------------------------------------
-
-
-def _save_question(programme: GrantProgramme, item: Any, form: GrantQuestionForm) -> bool:
-    try:
-        programmes.save_question(
-            actor=current_user,
-            programme=programme,
-            question=item,
-            settings=question_settings(form),
-            now=utcnow(),
-        )
-    except DomainError as error:
-        _failed(error, form)
-        return False
-    commit()
-    return True
-
-
-@access("organizer")
-@bp.route(PROGRAMME + "/questions", methods=["GET", "POST"])
-@event_route(permissions.can_manage_grants)
-def questions(event: Event, programme_public_id: str):
-    programme = _programme(event, programme_public_id)
-    form = question_form(GrantQuestionForm)
-    if form.validate_on_submit() and _save_question(programme, None, form):
-        flash(_("The question is added."), "success")
-        return _back("grant_admin.questions", event, programme)
-    return render_template(
-        "grant_admin/questions.html",
-        event=event,
-        programme=programme,
-        form=form,
-        page=paginate_list(programmes.questions(programme)),
-        kinds={c.value: c.label for c in form.kind.choices},
-        file_kinds=FILE_KINDS,
-    ), form_status(form)
-
-
-def _question(programme: GrantProgramme, question_id: int) -> Any:
-    try:
-        return programmes.question_in_programme(programme, question_id)
-    except NotFound:
-        abort(404)
-
-
-@access("organizer")
-@bp.route(PROGRAMME + "/questions/<int:question_id>", methods=["GET", "POST"])
-@event_route(permissions.can_manage_grants)
-def edit_question(event: Event, programme_public_id: str, question_id: int):
-    programme = _programme(event, programme_public_id)
-    item = _question(programme, question_id)
-    form = question_form(GrantQuestionForm, item)
-    if form.validate_on_submit() and _save_question(programme, item, form):
-        flash(_("The question is saved."), "success")
-        return _back("grant_admin.questions", event, programme)
-    return render_template(
-        "grant_admin/edit.html",
-        event=event,
-        programme=programme,
-        form=form,
-        title=_("Edit a question"),
-        fields="macros/question_fields.html",
-        back=url_for(
-            "grant_admin.questions", event_slug=event.slug, programme_public_id=programme.public_id
-        ),
-    ), form_status(form)
-
-
-@access("organizer")
-@bp.route(PROGRAMME + "/questions/<int:question_id>/delete", methods=["GET", "POST"])
-@event_route(permissions.can_manage_grants)
-def delete_question(event: Event, programme_public_id: str, question_id: int):
-    programme = _programme(event, programme_public_id)
-    item = _question(programme, question_id)
-    answers = programmes.answer_count(item)
-    return _confirm_then(
-        event,
-        lambda: programmes.delete_question(
-            actor=current_user, programme=programme, question=item, now=utcnow()
-        ),
-        done=_("The question is deleted."),
-        after=url_for(
-            "grant_admin.questions", event_slug=event.slug, programme_public_id=programme.public_id
-        ),
-        programme=programme,
-        title=_("Delete a question"),
-        question=_("Delete the question “%(text)s”?", text=item.text),
-        consequence=(
-            _(
-                "%(count)d answers given so far will be deleted with it. This cannot be undone.",
-                count=answers,
-            )
-            if answers
-            else _("Nobody has answered it yet.")
-        ),
-        button=_("Delete the question and its answers") if answers else _("Delete the question"),
-        back=url_for(
-            "grant_admin.questions", event_slug=event.slug, programme_public_id=programme.public_id
-        ),
-    )
-
-
-def _criterion(programme: GrantProgramme, criterion_id: int) -> Any:
-    try:
-        return programmes.criterion_in_programme(programme, criterion_id)
-    except NotFound:
-        abort(404)
-
-
-def _save_criterion(programme: GrantProgramme, item: Any, form: CriterionForm) -> bool:
-    try:
-        programmes.save_criterion(
-            actor=current_user,
-            programme=programme,
-            criterion=item,
-            name=form.name.data or "",
-            description=form.description.data or "",
-            weight=form.weight.data,
-            scale_min=form.scale_min.data,
-            scale_max=form.scale_max.data,
-            now=utcnow(),
-        )
-    except DomainError as error:
-        _failed(error, form)
-        return False
-    commit()
-    return True
-
-
-@access("organizer")
-@bp.route(PROGRAMME + "/criteria", methods=["GET", "POST"])
-@event_route(permissions.can_manage_grants)
-def criteria(event: Event, programme_public_id: str):
-    programme = _programme(event, programme_public_id)
-    form = CriterionForm()
-    if form.validate_on_submit() and _save_criterion(programme, None, form):
-        flash(_("The criterion “%(name)s” is added.", name=form.name.data.strip()), "success")
-        return _back("grant_admin.criteria", event, programme)
-    return render_template(
-        "grant_admin/criteria.html",
-        event=event,
-        programme=programme,
-        form=form,
-        page=paginate_list(programmes.criteria(programme)),
-    ), form_status(form)
-
-
-@access("organizer")
-@bp.route(PROGRAMME + "/criteria/<int:criterion_id>", methods=["GET", "POST"])
-@event_route(permissions.can_manage_grants)
-def edit_criterion(event: Event, programme_public_id: str, criterion_id: int):
-    programme = _programme(event, programme_public_id)
-    item = _criterion(programme, criterion_id)
-    form = CriterionForm(obj=item)
-    if form.validate_on_submit() and _save_criterion(programme, item, form):
-        flash(_("The criterion is saved."), "success")
-        return _back("grant_admin.criteria", event, programme)
-    return render_template(
-        "grant_admin/edit.html",
-        event=event,
-        programme=programme,
-        form=form,
-        title=_("Edit the criterion “%(name)s”", name=item.name),
-        fields="grant_admin/_criterion_fields.html",
-        back=url_for(
-            "grant_admin.criteria", event_slug=event.slug, programme_public_id=programme.public_id
-        ),
-    ), form_status(form)
-
-
-@access("organizer")
-@bp.route(PROGRAMME + "/criteria/<int:criterion_id>/delete", methods=["GET", "POST"])
-@event_route(permissions.can_manage_grants)
-def delete_criterion(event: Event, programme_public_id: str, criterion_id: int):
-    programme = _programme(event, programme_public_id)
-    item = _criterion(programme, criterion_id)
-    name = item.name
-    back = url_for(
-        "grant_admin.criteria", event_slug=event.slug, programme_public_id=programme.public_id
-    )
-    return _confirm_then(
-        event,
-        lambda: programmes.delete_criterion(
-            actor=current_user, programme=programme, criterion=item, now=utcnow()
-        ),
-        done=_("The criterion “%(name)s” is deleted.", name=name),
-        after=back,
-        programme=programme,
-        title=_("Delete a review criterion"),
-        question=_("Delete the criterion “%(name)s”?", name=name),
-        consequence=_("A criterion reviewers have already scored cannot be deleted."),
-        button=_("Delete the criterion"),
-        back=back,
-    )
-
-
-@access("organizer")
-@bp.route(PROGRAMME + "/<kind>/<int:item_id>/move", methods=["POST"])
-@event_route(permissions.can_manage_grants)
-def move(event: Event, programme_public_id: str, kind: str, item_id: int):
-    programme = _programme(event, programme_public_id)
-    if kind not in ("questions", "criteria"):
-        abort(404)
-    direction = move_direction()
-    if kind == "questions":
-        item = _question(programme, item_id)
-        name = item.text
-        act = lambda: programmes.move_question(  # noqa: E731
-            actor=current_user, programme=programme, question=item, direction=direction
-        )
-    else:
-        item = _criterion(programme, item_id)
-        name = item.name
-        act = lambda: programmes.move_criterion(  # noqa: E731
-            actor=current_user, programme=programme, criterion=item, direction=direction
-        )
-    move_then(act, name=name, direction=direction)
-    return _back(f"grant_admin.{kind}", event, programme)
-
-
-# The visa invitation letter ----------------------------------------------------------------
-
-
-@access("organizer")
-@bp.route("/<event_slug>/grants/letter", methods=["GET", "POST"])
-@event_route(permissions.can_manage_grants)
-def letter(event: Event):
-    template = programmes.letter_template(event)
-    form = LetterForm(obj=template)
-    if form.validate_on_submit():
-        try:
-            programmes.save_letter_template(
-                actor=current_user,
-                event=event,
-                body=form.body.data,
-                signer_name=form.signer_name.data,
-                signer_title=form.signer_title.data or "",
-                now=utcnow(),
-            )
-        except DomainError as error:
-            _failed(error, form)
-        else:
-            commit()
-            flash(_("The invitation letter is saved."), "success")
-            return _back("grant_admin.letter", event)
-    return render_template(
-        "grant_admin/letter.html",
-        event=event,
-        programme=None,
-        form=form,
-        template=template,
-        placeholders=programmes.LETTER_PLACEHOLDERS,
-    ), form_status(form)
 
 
 # Applications ------------------------------------------------------------------------------
@@ -553,7 +84,7 @@ def applications_page(event: Event, programme_public_id: str):
         state = ""
     rows = offers.application_rows(programme, state=state, viewer=current_user)
     return render_template(
-        "grant_admin/applications.html",
+        "grant_decisions/applications.html",
         event=event,
         programme=programme,
         page=paginate_list(rows),
@@ -577,7 +108,7 @@ def _application_page(
     own = permissions.is_own_application(current_user, application)
     figures = None if own else review.scores(programme).get(application.id)
     return render_template(
-        "grant_admin/application.html",
+        "grant_decisions/application.html",
         event=event,
         programme=programme,
         application=application,
@@ -636,7 +167,7 @@ def application(event: Event, programme_public_id: str, public_id: str):
         flash(done, "success")
         return redirect(
             url_for(
-                "grant_admin.application",
+                "grant_decisions.application",
                 event_slug=event.slug,
                 programme_public_id=programme.public_id,
                 public_id=item.public_id,
@@ -665,7 +196,7 @@ def pin(event: Event, programme_public_id: str, public_id: str):
             flash(_("The pin is saved; it applies to the next allocation run."), "success")
             return redirect(
                 url_for(
-                    "grant_admin.application",
+                    "grant_decisions.application",
                     event_slug=event.slug,
                     programme_public_id=programme.public_id,
                     public_id=item.public_id,
@@ -682,7 +213,7 @@ def reject(event: Event, programme_public_id: str, public_id: str):
     programme = _programme(event, programme_public_id)
     item = _application(programme, public_id)
     back = url_for(
-        "grant_admin.application",
+        "grant_decisions.application",
         event_slug=event.slug,
         programme_public_id=programme.public_id,
         public_id=item.public_id,
@@ -717,7 +248,7 @@ def _allocation_page(
     committed = allocation.committed_total(programme)
     proposal = allocation.run_total(draft) if draft else 0
     return render_template(
-        "grant_admin/allocation.html",
+        "grant_decisions/allocation.html",
         event=event,
         programme=programme,
         run=run,
@@ -751,7 +282,7 @@ def allocation_page(event: Event, programme_public_id: str):
             return _allocation_page(event, programme, status=error.status_code)
         commit()
         flash(_("The allocation ran. Check the proposal below and adjust it."), "success")
-        return _back("grant_admin.allocation", event, programme)
+        return _back("grant_decisions.allocation", event, programme)
     return _allocation_page(event, programme)
 
 
@@ -770,7 +301,7 @@ def adjust(event: Event, programme_public_id: str):
     run = allocation.latest_run(programme)
     if not form.validate_on_submit() or run is None or run.status != AllocationStatus.DRAFT:
         flash(_("There is no draft allocation to adjust. Run the allocation first."), "error")
-        return _back("grant_admin.allocation", event, programme)
+        return _back("grant_decisions.allocation", event, programme)
     categories = [c.value for c in programmes.categories_for(programme)]
     typed = {k: v for k, v in request.form.items() if k.startswith("amount-")}
     errors: dict[str, str] = {}
@@ -812,14 +343,14 @@ def adjust(event: Event, programme_public_id: str):
         _("The proposal is saved.") if changes else _("Nothing changed."),
         "success",
     )
-    return _back("grant_admin.allocation", event, programme)
+    return _back("grant_decisions.allocation", event, programme)
 
 
 def _draft_or_redirect(event: Event, programme: GrantProgramme):  # type: ignore[no-untyped-def]
     run = allocation.latest_run(programme)
     if run is None or run.status != AllocationStatus.DRAFT:
         flash(_("There is no draft allocation. Run the allocation first."), "error")
-        return None, _back("grant_admin.allocation", event, programme)
+        return None, _back("grant_decisions.allocation", event, programme)
     return run, None
 
 
@@ -832,7 +363,7 @@ def discard(event: Event, programme_public_id: str):
     if run is None:
         return elsewhere
     back = url_for(
-        "grant_admin.allocation",
+        "grant_decisions.allocation",
         event_slug=event.slug,
         programme_public_id=programme.public_id,
     )
@@ -899,10 +430,10 @@ def send_offers(event: Event, programme_public_id: str):
                 _("%(count)d offers are sent.", count=count),
                 "success",
             )
-            return _back("grant_admin.offers", event, programme)
+            return _back("grant_decisions.offers", event, programme)
     funded = [line for line in run.lines if line.total > 0]
     return render_template(
-        "grant_admin/send_offers.html",
+        "grant_decisions/send_offers.html",
         event=event,
         programme=programme,
         form=form,
@@ -918,7 +449,7 @@ def send_offers(event: Event, programme_public_id: str):
 
 def _offers_page(event: Event, programme: GrantProgramme, form: OfferNextForm, status: int = 200):  # type: ignore[no-untyped-def]
     return render_template(
-        "grant_admin/offers.html",
+        "grant_decisions/offers.html",
         event=event,
         programme=programme,
         overview=offers.overview(programme, viewer=current_user),
@@ -972,7 +503,7 @@ def offer_next(event: Event, programme_public_id: str):
                     ),
                     "info",
                 )
-            return _back("grant_admin.offers", event, programme)
+            return _back("grant_decisions.offers", event, programme)
     return _offers_page(event, programme, form, form_status(form))
 
 
@@ -995,7 +526,7 @@ def expire(event: Event, programme_public_id: str):
                 else _("No offer is overdue."),
                 "success",
             )
-    return _back("grant_admin.offers", event, programme)
+    return _back("grant_decisions.offers", event, programme)
 
 
 @access("organizer")
@@ -1023,4 +554,4 @@ def remind(event: Event, programme_public_id: str):
                 ),
                 "success",
             )
-    return _back("grant_admin.offers", event, programme)
+    return _back("grant_decisions.offers", event, programme)
