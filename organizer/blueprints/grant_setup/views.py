@@ -6,24 +6,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, abort, flash, render_template, url_for
+from flask import Blueprint, flash, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from organizer import permissions
-from organizer.blueprints._common import access, commit, event_route, paginate_list, utcnow
-from organizer.blueprints._grant_views import PROGRAMME
+from organizer.blueprints._common import access, commit, event_route, utcnow
+from organizer.blueprints._grant_views import PROGRAMME, TABS
 from organizer.blueprints._grant_views import back as _back
 from organizer.blueprints._grant_views import failed as _failed
 from organizer.blueprints._grant_views import grant_confirm_then as _confirm_then
 from organizer.blueprints._grant_views import programme_or_404 as _programme
+from organizer.blueprints._setup_pages import SetupPages
 from organizer.blueprints._setup_views import (
     form_status,
     local_date_and_time,
-    move_direction,
-    move_then,
-    question_form,
-    question_settings,
     utc_from_local,
 )
 from organizer.blueprints.grant_setup.forms import (
@@ -33,11 +30,11 @@ from organizer.blueprints.grant_setup.forms import (
     ProgrammeForm,
 )
 from organizer.enums import GrantCategory, GrantKind
-from organizer.errors import DomainError, NotFound, ValidationFailed
+from organizer.errors import DomainError, ValidationFailed
 from organizer.models import Event, GrantProgramme
 from organizer.services import money
 from organizer.services.grants import programmes
-from organizer.services.uploads import FILE_KINDS
+from organizer.services.reviewing.questions import QuestionSettings
 
 bp = Blueprint("grant_setup", __name__, url_prefix="/manage")
 
@@ -206,119 +203,86 @@ def delete_programme(event: Event, programme_public_id: str):
 # Questions and criteria --------------------------------------------------------------------
 
 
-def _save_question(programme: GrantProgramme, item: Any, form: GrantQuestionForm) -> bool:
-    try:
+class ProgrammeSetupPages(SetupPages):
+    """A programme's questions and criteria (shared with the call for talks; see
+    `_setup_pages`)."""
+
+    prefix = PROGRAMME
+    permission = staticmethod(permissions.can_manage_grants)
+    layout = "layouts/grant_setup.html"
+    tabs = TABS
+    question_form_class = GrantQuestionForm
+
+    def owner(self, event: Event, values: dict[str, Any]) -> GrantProgramme:
+        return _programme(event, values["programme_public_id"])
+
+    def url_values(self, event: Event, owner: GrantProgramme) -> dict[str, Any]:
+        return {"event_slug": event.slug, "programme_public_id": owner.public_id}
+
+    def context(self, owner: GrantProgramme) -> dict[str, Any]:
+        return {"programme": owner}
+
+    def texts(self) -> dict[str, str]:
+        return {
+            "questions_intro": _(
+                "Your own questions, asked with every application after the standard ones, in "
+                "this order."
+            ),
+            "questions_caption": _("Questions, in the order applicants see them"),
+            "questions_empty": _(
+                "No questions of your own: applicants answer only the standard questions."
+            ),
+            "criteria_intro": _(
+                "What grant reviewers score, in this order. An application's score, from 0 to "
+                "10, is the mean of its criteria weighted by their weights."
+            ),
+            "criteria_empty": _(
+                "No criteria yet: reviewers can only comment. Add at least one so that "
+                "applications can be ranked."
+            ),
+            "criterion_deleted": _("A criterion reviewers have already scored cannot be deleted."),
+        }
+
+    def questions(self, owner: GrantProgramme) -> list[Any]:
+        return programmes.questions(owner)
+
+    def question(self, owner: GrantProgramme, question_id: int) -> Any:
+        return programmes.question_in_programme(owner, question_id)
+
+    def answer_count(self, question: Any) -> int:
+        return programmes.answer_count(question)
+
+    def save_question(
+        self, owner: GrantProgramme, question: Any, settings: QuestionSettings
+    ) -> None:
         programmes.save_question(
-            actor=current_user,
-            programme=programme,
-            question=item,
-            settings=question_settings(form),
-            now=utcnow(),
+            actor=current_user, programme=owner, question=question, settings=settings, now=utcnow()
         )
-    except DomainError as error:
-        _failed(error, form)
-        return False
-    commit()
-    return True
 
+    def delete_question(self, owner: GrantProgramme, question: Any) -> None:
+        programmes.delete_question(
+            actor=current_user, programme=owner, question=question, now=utcnow()
+        )
 
-@access("organizer")
-@bp.route(PROGRAMME + "/questions", methods=["GET", "POST"])
-@event_route(permissions.can_manage_grants)
-def questions(event: Event, programme_public_id: str):
-    programme = _programme(event, programme_public_id)
-    form = question_form(GrantQuestionForm)
-    if form.validate_on_submit() and _save_question(programme, None, form):
-        flash(_("The question is added."), "success")
-        return _back("grant_setup.questions", event, programme)
-    return render_template(
-        "grant_setup/questions.html",
-        event=event,
-        programme=programme,
-        form=form,
-        page=paginate_list(programmes.questions(programme)),
-        kinds={c.value: c.label for c in form.kind.choices},
-        file_kinds=FILE_KINDS,
-    ), form_status(form)
+    def move_question(self, owner: GrantProgramme, question: Any, direction: int) -> None:
+        programmes.move_question(
+            actor=current_user, programme=owner, question=question, direction=direction
+        )
 
+    def criteria(self, owner: GrantProgramme) -> list[Any]:
+        return programmes.criteria(owner)
 
-def _question(programme: GrantProgramme, question_id: int) -> Any:
-    try:
-        return programmes.question_in_programme(programme, question_id)
-    except NotFound:
-        abort(404)
+    def criterion(self, owner: GrantProgramme, criterion_id: int) -> Any:
+        return programmes.criterion_in_programme(owner, criterion_id)
 
+    def criterion_form(self, owner: GrantProgramme, criterion: Any = None) -> CriterionForm:
+        return CriterionForm(obj=criterion)
 
-@access("organizer")
-@bp.route(PROGRAMME + "/questions/<int:question_id>", methods=["GET", "POST"])
-@event_route(permissions.can_manage_grants)
-def edit_question(event: Event, programme_public_id: str, question_id: int):
-    programme = _programme(event, programme_public_id)
-    item = _question(programme, question_id)
-    form = question_form(GrantQuestionForm, item)
-    if form.validate_on_submit() and _save_question(programme, item, form):
-        flash(_("The question is saved."), "success")
-        return _back("grant_setup.questions", event, programme)
-    return render_template(
-        "grant_setup/edit.html",
-        event=event,
-        programme=programme,
-        form=form,
-        title=_("Edit a question"),
-        fields="macros/question_fields.html",
-        back=url_for(
-            "grant_setup.questions", event_slug=event.slug, programme_public_id=programme.public_id
-        ),
-    ), form_status(form)
-
-
-@access("organizer")
-@bp.route(PROGRAMME + "/questions/<int:question_id>/delete", methods=["GET", "POST"])
-@event_route(permissions.can_manage_grants)
-def delete_question(event: Event, programme_public_id: str, question_id: int):
-    programme = _programme(event, programme_public_id)
-    item = _question(programme, question_id)
-    answers = programmes.answer_count(item)
-    return _confirm_then(
-        event,
-        lambda: programmes.delete_question(
-            actor=current_user, programme=programme, question=item, now=utcnow()
-        ),
-        done=_("The question is deleted."),
-        after=url_for(
-            "grant_setup.questions", event_slug=event.slug, programme_public_id=programme.public_id
-        ),
-        programme=programme,
-        title=_("Delete a question"),
-        question=_("Delete the question “%(text)s”?", text=item.text),
-        consequence=(
-            _(
-                "%(count)d answers given so far will be deleted with it. This cannot be undone.",
-                count=answers,
-            )
-            if answers
-            else _("Nobody has answered it yet.")
-        ),
-        button=_("Delete the question and its answers") if answers else _("Delete the question"),
-        back=url_for(
-            "grant_setup.questions", event_slug=event.slug, programme_public_id=programme.public_id
-        ),
-    )
-
-
-def _criterion(programme: GrantProgramme, criterion_id: int) -> Any:
-    try:
-        return programmes.criterion_in_programme(programme, criterion_id)
-    except NotFound:
-        abort(404)
-
-
-def _save_criterion(programme: GrantProgramme, item: Any, form: CriterionForm) -> bool:
-    try:
+    def save_criterion(self, owner: GrantProgramme, criterion: Any, form: CriterionForm) -> None:
         programmes.save_criterion(
             actor=current_user,
-            programme=programme,
-            criterion=item,
+            programme=owner,
+            criterion=criterion,
             name=form.name.data or "",
             description=form.description.data or "",
             weight=form.weight.data,
@@ -326,102 +290,19 @@ def _save_criterion(programme: GrantProgramme, item: Any, form: CriterionForm) -
             scale_max=form.scale_max.data,
             now=utcnow(),
         )
-    except DomainError as error:
-        _failed(error, form)
-        return False
-    commit()
-    return True
 
-
-@access("organizer")
-@bp.route(PROGRAMME + "/criteria", methods=["GET", "POST"])
-@event_route(permissions.can_manage_grants)
-def criteria(event: Event, programme_public_id: str):
-    programme = _programme(event, programme_public_id)
-    form = CriterionForm()
-    if form.validate_on_submit() and _save_criterion(programme, None, form):
-        flash(_("The criterion “%(name)s” is added.", name=form.name.data.strip()), "success")
-        return _back("grant_setup.criteria", event, programme)
-    return render_template(
-        "grant_setup/criteria.html",
-        event=event,
-        programme=programme,
-        form=form,
-        page=paginate_list(programmes.criteria(programme)),
-    ), form_status(form)
-
-
-@access("organizer")
-@bp.route(PROGRAMME + "/criteria/<int:criterion_id>", methods=["GET", "POST"])
-@event_route(permissions.can_manage_grants)
-def edit_criterion(event: Event, programme_public_id: str, criterion_id: int):
-    programme = _programme(event, programme_public_id)
-    item = _criterion(programme, criterion_id)
-    form = CriterionForm(obj=item)
-    if form.validate_on_submit() and _save_criterion(programme, item, form):
-        flash(_("The criterion is saved."), "success")
-        return _back("grant_setup.criteria", event, programme)
-    return render_template(
-        "grant_setup/edit.html",
-        event=event,
-        programme=programme,
-        form=form,
-        title=_("Edit the criterion “%(name)s”", name=item.name),
-        fields="grant_setup/_criterion_fields.html",
-        back=url_for(
-            "grant_setup.criteria", event_slug=event.slug, programme_public_id=programme.public_id
-        ),
-    ), form_status(form)
-
-
-@access("organizer")
-@bp.route(PROGRAMME + "/criteria/<int:criterion_id>/delete", methods=["GET", "POST"])
-@event_route(permissions.can_manage_grants)
-def delete_criterion(event: Event, programme_public_id: str, criterion_id: int):
-    programme = _programme(event, programme_public_id)
-    item = _criterion(programme, criterion_id)
-    name = item.name
-    back = url_for(
-        "grant_setup.criteria", event_slug=event.slug, programme_public_id=programme.public_id
-    )
-    return _confirm_then(
-        event,
-        lambda: programmes.delete_criterion(
-            actor=current_user, programme=programme, criterion=item, now=utcnow()
-        ),
-        done=_("The criterion “%(name)s” is deleted.", name=name),
-        after=back,
-        programme=programme,
-        title=_("Delete a review criterion"),
-        question=_("Delete the criterion “%(name)s”?", name=name),
-        consequence=_("A criterion reviewers have already scored cannot be deleted."),
-        button=_("Delete the criterion"),
-        back=back,
-    )
-
-
-@access("organizer")
-@bp.route(PROGRAMME + "/<kind>/<int:item_id>/move", methods=["POST"])
-@event_route(permissions.can_manage_grants)
-def move(event: Event, programme_public_id: str, kind: str, item_id: int):
-    programme = _programme(event, programme_public_id)
-    if kind not in ("questions", "criteria"):
-        abort(404)
-    direction = move_direction()
-    if kind == "questions":
-        item = _question(programme, item_id)
-        name = item.text
-        act = lambda: programmes.move_question(  # noqa: E731
-            actor=current_user, programme=programme, question=item, direction=direction
+    def delete_criterion(self, owner: GrantProgramme, criterion: Any) -> None:
+        programmes.delete_criterion(
+            actor=current_user, programme=owner, criterion=criterion, now=utcnow()
         )
-    else:
-        item = _criterion(programme, item_id)
-        name = item.name
-        act = lambda: programmes.move_criterion(  # noqa: E731
-            actor=current_user, programme=programme, criterion=item, direction=direction
+
+    def move_criterion(self, owner: GrantProgramme, criterion: Any, direction: int) -> None:
+        programmes.move_criterion(
+            actor=current_user, programme=owner, criterion=criterion, direction=direction
         )
-    move_then(act, name=name, direction=direction)
-    return _back(f"grant_setup.{kind}", event, programme)
+
+
+ProgrammeSetupPages().register(bp)
 
 
 # The visa invitation letter ----------------------------------------------------------------
