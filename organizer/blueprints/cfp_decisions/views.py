@@ -10,7 +10,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -35,6 +34,7 @@ from organizer.blueprints._common import (
 )
 from organizer.blueprints._limits import rate_limited
 from organizer.blueprints._setup_views import utc_from_local
+from organizer.blueprints.cfp_decisions.detail import detail_page
 from organizer.blueprints.cfp_decisions.forms import (
     OUTCOME_LABELS,
     AssignForm,
@@ -54,13 +54,10 @@ from organizer.errors import DomainError, NotFound
 from organizer.models import Event, Proposal
 from organizer.services.cfp import assignment as assignment_service
 from organizer.services.cfp import call as call_service
-from organizer.services.cfp import confirmation, deadlines, decisions, review_setup
-from organizer.services.cfp import profiles as profiles_service
+from organizer.services.cfp import confirmation, decisions, review_setup
 from organizer.services.cfp import proposals as proposals_service
 from organizer.services.cfp import ranking as ranking_service
-from organizer.services.cfp import reviews as reviews_service
 from organizer.services.exports import proposals_csv
-from organizer.services.reviewing import criteria as criteria_service
 from organizer.services.reviewing import redaction
 from organizer.services.timefmt import in_zone
 
@@ -77,7 +74,7 @@ def _proposal_or_404(event: Event, public_id: str) -> Proposal:
         proposal = proposals_service.proposal_by_public_id(event, public_id)
     except NotFound:
         abort(404)
-    if proposal.state == ProposalState.DRAFT:
+    if permissions.is_draft_proposal(proposal):
         abort(404)  # drafts belong to their speakers until submitted
     return proposal
 
@@ -203,119 +200,11 @@ def export_csv(event: Event):
 # One proposal --------------------------------------------------------------------------------
 
 
-def _detail_page(
-    event: Event,
-    proposal: Proposal,
-    *,
-    tags_form: TagsForm | None = None,
-    redaction_form: RedactionForm | None = None,
-    assign_form: AssignForm | None = None,
-    status: int = 200,
-):  # type: ignore[no-untyped-def]
-    if permissions.is_own_proposal(current_user, proposal):
-        return _own_detail_page(event, proposal, tags_form=tags_form, status=status)
-    now = utcnow()
-    call = call_service.call_of(event)
-    questions = call_service.questions(event)
-    answers = {answer.question_id: answer for answer in proposals_service.answers_of(proposal)}
-    profiles = profiles_service.profiles_for(
-        event, [s.user_id for s in proposal.speakers if s.user_id]
-    )
-    rules = review_setup.rules(event, cfp=call, now=now)
-    reviews = reviews_service.visible_other_reviews(
-        viewer=current_user, proposal=proposal, rules=rules
-    )
-    own = reviews_service.review_of(proposal, current_user)
-    if own is not None:
-        reviews.append(own)
-    reviews.sort(key=lambda r: (r.created_at, r.id))
-    criteria = review_setup.criteria_for(event, proposal)
-    criteria_by_id = {c.id: c for c in criteria}
-    scores = {r.id: criteria_service.review_score(r, criteria_by_id) for r in reviews}
-    ranked = next(iter(ranking_service.ranking(event, only=proposal)), None)
-    found = redaction.findings(event, only=proposal).get(proposal.id, [])
-    reviewer_files = redaction.reviewer_view(proposal).files
-    flags = list(dict.fromkeys(f.term for f in found if not f.dismissed))
-    assignments = assignment_service.assignments_for(proposal)
-    assigned_ids = {a.reviewer_id for a in assignments}
-    if assign_form is None:
-        assign_form = AssignForm()
-    assign_form.reviewer.choices = [
-        SelectChoice(r.id, r.display_name)
-        for r in review_setup.reviewers(event)
-        if r.id not in assigned_ids
-    ]
-    if tags_form is None:
-        tags_form = TagsForm(tags=", ".join(t.name for t in proposal.tags))
-    if redaction_form is None:
-        redaction_form = RedactionForm(
-            title=proposal.redacted_title or "",
-            abstract=proposal.redacted_abstract or "",
-            description=proposal.redacted_description or "",
-        )
-    return render_template(
-        "cfp_decisions/proposal.html",
-        event=event,
-        conflicts=reviews_service.interests_in(proposal),
-        proposal=proposal,
-        call=call,
-        deadline=deadlines.proposal_deadline(call, proposal) if call is not None else None,
-        questions=questions,
-        answers=answers,
-        profiles=profiles,
-        reviews=reviews,
-        scores=scores,
-        ranked=ranked,
-        flags=flags,
-        found=found,
-        held=bool(flags) and redaction.is_anonymous(event),
-        reviewer_files=reviewer_files,
-        redacted_file_forms={q: RedactedFileForm(prefix=f"q{q}") for q in reviewer_files},
-        assignments=assignments,
-        history=proposals_service.history(proposal),
-        tags_form=tags_form,
-        redaction_form=redaction_form,
-        assign_form=assign_form,
-        unassign_form=ConfirmForm(),
-        decide_form=DecideForm(),
-        state_labels=decisions.STATE_LABELS,
-        outcome_labels=OUTCOME_LABELS,
-        file_links="cfp.file" in current_app.view_functions,
-        QuestionKind=QuestionKind,
-        ProposalState=ProposalState,
-    ), status
-
-
-def _own_detail_page(event: Event, proposal: Proposal, *, tags_form: TagsForm | None, status: int):  # type: ignore[no-untyped-def]
-    """An organizer's own proposal: the text, answers and speakers, without its reviews,
-    scores, reviewers, pending decision, redaction or history, and without the controls that
-    decide on it. Another organizer does that."""
-    call = call_service.call_of(event)
-    return render_template(
-        "cfp_decisions/proposal.html",
-        event=event,
-        own=True,
-        proposal=proposal,
-        call=call,
-        deadline=deadlines.proposal_deadline(call, proposal) if call is not None else None,
-        questions=call_service.questions(event),
-        answers={answer.question_id: answer for answer in proposals_service.answers_of(proposal)},
-        profiles=profiles_service.profiles_for(
-            event, [s.user_id for s in proposal.speakers if s.user_id]
-        ),
-        tags_form=tags_form or TagsForm(tags=", ".join(t.name for t in proposal.tags)),
-        state_labels=decisions.STATE_LABELS,
-        file_links="cfp.file" in current_app.view_functions,
-        QuestionKind=QuestionKind,
-        ProposalState=ProposalState,
-    ), status
-
-
 @access("organizer")
 @bp.route("/<event_slug>/cfp/proposals/<public_id>")
 @event_route(permissions.can_manage_cfp)
 def proposal(event: Event, public_id: str):
-    return _detail_page(event, _proposal_or_404(event, public_id))
+    return detail_page(event, _proposal_or_404(event, public_id))
 
 
 @access("organizer")
@@ -363,11 +252,11 @@ def tags(event: Event, public_id: str):
             )
         except DomainError as error:
             show_domain_error(error, form)
-            return _detail_page(event, proposal, tags_form=form, status=error.status_code)
+            return detail_page(event, proposal, tags_form=form, status=error.status_code)
         commit()
         flash(_("The tags are saved."), "success")
         return redirect(_proposal_url(event, proposal))
-    return _detail_page(event, proposal, tags_form=form, status=400)
+    return detail_page(event, proposal, tags_form=form, status=400)
 
 
 @access("organizer")
@@ -388,11 +277,11 @@ def redact(event: Event, public_id: str):
             )
         except DomainError as error:
             show_domain_error(error, form)
-            return _detail_page(event, proposal, redaction_form=form, status=error.status_code)
+            return detail_page(event, proposal, redaction_form=form, status=error.status_code)
         commit()
         flash(_("What reviewers see is saved."), "success")
         return redirect(_proposal_url(event, proposal) + "#redaction")
-    return _detail_page(event, proposal, redaction_form=form, status=400)
+    return detail_page(event, proposal, redaction_form=form, status=400)
 
 
 @access("organizer")
@@ -504,14 +393,14 @@ def assign(event: Event, public_id: str):
             )
         except DomainError as error:
             show_domain_error(error, form)
-            return _detail_page(event, proposal, assign_form=form, status=error.status_code)
+            return detail_page(event, proposal, assign_form=form, status=error.status_code)
         commit()
         flash(
             _("%(name)s is assigned.", name=candidates[form.reviewer.data].display_name),
             "success",
         )
         return redirect(_proposal_url(event, proposal) + "#reviewers")
-    return _detail_page(event, proposal, assign_form=form, status=400)
+    return detail_page(event, proposal, assign_form=form, status=400)
 
 
 @access("organizer")
@@ -567,7 +456,6 @@ def cancel(event: Event, public_id: str):
         event=event,
         proposal=proposal,
         form=form,
-        can_cancel=proposal.state in (ProposalState.ACCEPTED, ProposalState.CONFIRMED),
         state_labels=decisions.STATE_LABELS,
     )
 

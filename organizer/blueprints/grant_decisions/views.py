@@ -123,7 +123,6 @@ def _application_page(
         pin_form=pin_form,
         need_labels=applications.NEED_LABELS,
         country_name=applications.country_name,
-        rejectable=application.state in offers.REJECTABLE,
         **_labels(),
     ), status
 
