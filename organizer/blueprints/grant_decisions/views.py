@@ -57,7 +57,7 @@ def _application(programme: GrantProgramme, public_id: str) -> GrantApplication:
         application = applications.application_by_public_id(programme.event, public_id)
     except NotFound:
         abort(404)
-    if application.programme_id != programme.id or application.state == GrantState.DRAFT:
+    if application.programme_id != programme.id or permissions.is_draft_application(application):
         abort(404)
     return application
 
