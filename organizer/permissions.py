@@ -177,6 +177,43 @@ def proposal_awaits_speakers_answer(proposal: Proposal) -> bool:
     return proposal.state == ProposalState.ACCEPTED
 
 
+# The organizers' decisions on a proposal, by its state: a submitted proposal takes any
+# decision, a waitlisted one can be promoted or rejected; a published acceptance (accepted or
+# confirmed) can only be cancelled.
+PROPOSAL_DECISIONS_BY_STATE: dict[ProposalState, frozenset[ProposalState]] = {
+    ProposalState.SUBMITTED: frozenset(
+        {ProposalState.ACCEPTED, ProposalState.REJECTED, ProposalState.WAITLISTED}
+    ),
+    ProposalState.WAITLISTED: frozenset({ProposalState.ACCEPTED, ProposalState.REJECTED}),
+}
+PROPOSAL_STATES_CANCELLABLE = (ProposalState.ACCEPTED, ProposalState.CONFIRMED)
+
+
+def decisions_allowed(proposal: Proposal) -> frozenset[ProposalState]:
+    """The decisions organizers may write down for the proposal now (none once published)."""
+    return PROPOSAL_DECISIONS_BY_STATE.get(proposal.state, frozenset())
+
+
+def can_decide_proposal(proposal: Proposal) -> bool:
+    """A decision can still be written down (submitted or on the waiting list)."""
+    return bool(decisions_allowed(proposal))
+
+
+def can_waitlist_proposal(proposal: Proposal) -> bool:
+    """The proposal can be put on the waiting list (it is submitted, not yet decided)."""
+    return ProposalState.WAITLISTED in decisions_allowed(proposal)
+
+
+def can_promote_proposal(proposal: Proposal) -> bool:
+    """The proposal waits on the waiting list: accepting it promotes it."""
+    return proposal.state == ProposalState.WAITLISTED
+
+
+def can_cancel_proposal(proposal: Proposal) -> bool:
+    """A published acceptance (accepted or confirmed) can be cancelled by the organizers."""
+    return proposal.state in PROPOSAL_STATES_CANCELLABLE
+
+
 # Grants ------------------------------------------------------------------------------------
 
 
@@ -226,7 +263,18 @@ def application_needs_info(application: GrantApplication) -> bool:
 
 
 def committee_may_ask_for_info(application: GrantApplication) -> bool:
+    """The application is being reviewed: the committee may ask the applicant for more."""
     return application.state in (GrantState.SUBMITTED, GrantState.INFO_NEEDED)
+
+
+# Organizers may turn down an application that has no offer yet.
+REJECTABLE_GRANT_STATES = (GrantState.SUBMITTED, GrantState.INFO_NEEDED, GrantState.WAITLISTED)
+
+
+def can_reject_application(application: GrantApplication) -> bool:
+    """The application has no offer yet (submitted, waiting for information, or waitlisted),
+    so the organizers may turn it down."""
+    return application.state in REJECTABLE_GRANT_STATES
 
 
 def was_offered_award(application: GrantApplication) -> bool:

@@ -4,12 +4,14 @@ because their first path segment is a variable (the event slug)."""
 from organizer.blueprints.account_data.views import bp as account_data
 from organizer.blueprints.auth.views import bp as auth
 from organizer.blueprints.cfp.views import bp as cfp
+from organizer.blueprints.cfp_decisions.views import bp as cfp_decisions
+from organizer.blueprints.cfp_review.views import bp as cfp_review
 from organizer.blueprints.cfp_setup.views import bp as cfp_setup
-from organizer.blueprints.committee.views import bp as committee
 from organizer.blueprints.feeds.views import bp as feeds
-from organizer.blueprints.grant_admin.views import bp as grant_admin
+from organizer.blueprints.grant_decisions.views import bp as grant_decisions
 from organizer.blueprints.grant_money.views import bp as grant_money
 from organizer.blueprints.grant_review.views import bp as grant_review
+from organizer.blueprints.grant_setup.views import bp as grant_setup
 from organizer.blueprints.grants.views import bp as grants
 from organizer.blueprints.manage.views import bp as manage
 from organizer.blueprints.printed.views import bp as printed
@@ -17,7 +19,6 @@ from organizer.blueprints.public.views import bp as public
 from organizer.blueprints.public_schedule.views import bp as public_schedule
 from organizer.blueprints.releases.views import bp as releases
 from organizer.blueprints.representation.views import bp as representation
-from organizer.blueprints.review.views import bp as review
 from organizer.blueprints.schedule.views import bp as schedule
 from organizer.blueprints.schedule_setup.views import bp as schedule_setup
 from organizer.blueprints.scheduler.views import bp as scheduler
@@ -28,15 +29,16 @@ BLUEPRINTS = [
     account_data,
     manage,
     cfp_setup,
-    committee,
-    grant_admin,
+    cfp_decisions,
+    grant_setup,
+    grant_decisions,
     representation,
     schedule_setup,
     scheduler,
     releases,
     schedule,
     grant_review,
-    review,
+    cfp_review,
     grant_money,
     grants,
     survey,

@@ -222,16 +222,16 @@ LIMITED = {
     "grants.application": ("/e/grants/applications/x", "mail"),
     "grants.reply": ("/e/grants/applications/x/messages", "mail"),
     "grants.withdraw": ("/e/grants/applications/x/withdraw", "mail"),
-    "committee.remind": ("/manage/e/cfp/decisions/remind", "mail"),
-    "committee.cancel": ("/manage/e/cfp/proposals/x/cancel", "mail"),
-    "committee.publish": ("/manage/e/cfp/decisions/publish", "mail"),
+    "cfp_decisions.remind": ("/manage/e/cfp/decisions/remind", "mail"),
+    "cfp_decisions.cancel": ("/manage/e/cfp/proposals/x/cancel", "mail"),
+    "cfp_decisions.publish": ("/manage/e/cfp/decisions/publish", "mail"),
     "releases.index": ("/manage/e/schedule/releases/", "mail"),
-    "grant_admin.application": ("/manage/e/grants/p/applications/x", "mail"),
-    "grant_admin.reject": ("/manage/e/grants/p/applications/x/reject", "mail"),
-    "grant_admin.send_offers": ("/manage/e/grants/p/allocation/send", "mail"),
-    "grant_admin.offer_next": ("/manage/e/grants/p/offers/next", "mail"),
-    "grant_admin.expire": ("/manage/e/grants/p/offers/expire", "mail"),
-    "grant_admin.remind": ("/manage/e/grants/p/offers/remind", "mail"),
+    "grant_decisions.application": ("/manage/e/grants/p/applications/x", "mail"),
+    "grant_decisions.reject": ("/manage/e/grants/p/applications/x/reject", "mail"),
+    "grant_decisions.send_offers": ("/manage/e/grants/p/allocation/send", "mail"),
+    "grant_decisions.offer_next": ("/manage/e/grants/p/offers/next", "mail"),
+    "grant_decisions.expire": ("/manage/e/grants/p/offers/expire", "mail"),
+    "grant_decisions.remind": ("/manage/e/grants/p/offers/remind", "mail"),
 }
 
 
@@ -356,7 +356,7 @@ def test_every_view_that_queues_mail_is_limited():
     mailing_services = _mailing(services, names)
     assert {"register", "invite_co_speaker", "publish_round"} <= names  # the reading works
     # the daily command is no web form; expire_offers and send_offer_reminders, which it
-    # calls, are also behind organizers' buttons (grant_admin.expire and .remind)
+    # calls, are also behind organizers' buttons (grant_decisions.expire and .remind)
     names -= {"run_daily"}
     views = _functions((PACKAGE / "blueprints").rglob("*.py"))
     mailing_views = _mailing(views, set(names), spread=lambda node: not _is_route(node))

@@ -96,12 +96,15 @@ def test_pages_render_the_same_whether_or_not_the_author_answered(client, event,
     grant_role(grant_reviewer, event, EventRoleName.GRANT_REVIEWER)
     application = make_application(make_programme(event), speaker)
     pages = [
-        (reviewer, url_for("review.proposal", event_slug=event.slug, public_id=proposal.public_id)),
+        (
+            reviewer,
+            url_for("cfp_review.proposal", event_slug=event.slug, public_id=proposal.public_id),
+        ),
         (
             organizer,
-            url_for("committee.proposal", event_slug=event.slug, public_id=proposal.public_id),
+            url_for("cfp_decisions.proposal", event_slug=event.slug, public_id=proposal.public_id),
         ),
-        (organizer, url_for("committee.export_csv", event_slug=event.slug)),
+        (organizer, url_for("cfp_decisions.export_csv", event_slug=event.slug)),
         (
             grant_reviewer,
             url_for(

@@ -19,15 +19,12 @@ from organizer.blueprints._common import (
     paginate_list,
     utcnow,
 )
+from organizer.blueprints._setup_pages import Move, SetupPages
 from organizer.blueprints._setup_views import (
     confirm_then,
     fail_form,
     form_status,
     local_date_and_time,
-    move_direction,
-    move_then,
-    question_form,
-    question_settings,
     utc_from_local,
 )
 from organizer.blueprints.cfp_setup.forms import (
@@ -53,18 +50,17 @@ from organizer.models import (
 )
 from organizer.services.cfp import call as call_service
 from organizer.services.cfp import deadlines, decision_mails, review_setup
+from organizer.services.reviewing.questions import QuestionSettings
 from organizer.services.timefmt import in_zone
-from organizer.services.uploads import FILE_KINDS
 
 bp = Blueprint("cfp_setup", __name__, url_prefix="/manage")
 
 DEFAULT_CALL_WEEKS = 6
-# The ordered kinds of things the move buttons reorder: URL name -> (model, list endpoint).
+# The ordered kinds of things the move buttons reorder, besides questions and criteria:
+# URL name -> (model, list endpoint).
 MOVABLE: dict[str, tuple[type[Any], str]] = {
-    "types": (SessionType, "cfp_setup.session_types"),
-    "tracks": (Track, "cfp_setup.tracks"),
-    "questions": (Question, "cfp_setup.questions"),
-    "criteria": (ReviewCriterion, "cfp_setup.criteria"),
+    "types": (SessionType, "session_types"),
+    "tracks": (Track, "tracks"),
 }
 
 
@@ -125,7 +121,8 @@ def _edit(
         flash(saved, "success")
         return _redirect(listing, event)
     return render_template(
-        "cfp_setup/edit.html",
+        "setup/edit.html",
+        layout="layouts/cfp_setup.html",
         event=event,
         form=form,
         title=title,
@@ -272,30 +269,6 @@ def delete_session_type(event: Event, type_id: int):
     )
 
 
-# Moving items up and down ----------------------------------------------------------------------
-
-
-@access("organizer")
-@bp.route("/<event_slug>/cfp/<kind>/<int:item_id>/move", methods=["POST"])
-@event_route(permissions.can_manage_cfp)
-def move(event: Event, kind: str, item_id: int):
-    if kind not in MOVABLE:
-        abort(404)
-    model, endpoint = MOVABLE[kind]
-    item = _item(model, event, item_id)
-    direction = move_direction()
-    if model is ReviewCriterion:
-        act = lambda: review_setup.move_criterion(  # noqa: E731
-            actor=current_user, criterion=item, direction=direction, now=utcnow()
-        )
-    else:
-        act = lambda: call_service.move(  # noqa: E731
-            actor=current_user, event=event, item=item, direction=direction
-        )
-    move_then(act, name=_name(item), direction=direction)
-    return _redirect(endpoint, event)
-
-
 # Tracks --------------------------------------------------------------------------------------
 
 
@@ -369,168 +342,6 @@ def delete_track(event: Event, track_id: int):
             name=item.name,
         ),
         button=_("Delete the track"),
-    )
-
-
-# Questions -----------------------------------------------------------------------------------
-
-
-def _save_question(event: Event, item: Question | None, form: QuestionForm) -> bool:
-    try:
-        call_service.save_question(
-            actor=current_user,
-            event=event,
-            question=item,
-            settings=question_settings(form),
-            now=utcnow(),
-        )
-    except DomainError as error:
-        fail_form(error, form)
-        return False
-    commit()
-    return True
-
-
-@access("organizer")
-@bp.route("/<event_slug>/cfp/questions", methods=["GET", "POST"])
-@event_route(permissions.can_manage_cfp)
-def questions(event: Event):
-    form = question_form(QuestionForm)
-    if form.validate_on_submit() and _save_question(event, None, form):
-        flash(_("The question is added."), "success")
-        return _redirect("cfp_setup.questions", event)
-    return render_template(
-        "cfp_setup/questions.html",
-        event=event,
-        form=form,
-        page=paginate_list(call_service.questions(event)),
-        kinds={c.value: c.label for c in form.kind.choices},
-        file_kinds=FILE_KINDS,
-    ), form_status(form)
-
-
-@access("organizer")
-@bp.route("/<event_slug>/cfp/questions/<int:question_id>", methods=["GET", "POST"])
-@event_route(permissions.can_manage_cfp)
-def edit_question(event: Event, question_id: int):
-    item = _item(Question, event, question_id)
-    form = question_form(QuestionForm, item)
-    return _edit(
-        event,
-        item,
-        form,
-        _save_question,
-        saved=_("The question is saved."),
-        listing="cfp_setup.questions",
-        title=_("Edit a question"),
-        fields="macros/question_fields.html",
-    )
-
-
-@access("organizer")
-@bp.route("/<event_slug>/cfp/questions/<int:question_id>/delete", methods=["GET", "POST"])
-@event_route(permissions.can_manage_cfp)
-def delete_question(event: Event, question_id: int):
-    item = _item(Question, event, question_id)
-    answers = call_service.answer_count(item)
-    return _confirm_then(
-        event,
-        lambda: call_service.delete_question(
-            actor=current_user, event=event, question=item, now=utcnow()
-        ),
-        done=_("The question is deleted."),
-        after="cfp_setup.questions",
-        title=_("Delete a question"),
-        question=_("Delete the question “%(text)s”?", text=item.text),
-        consequence=(
-            _(
-                "%(count)d answers given so far will be deleted with it. This cannot be undone.",
-                count=answers,
-            )
-            if answers
-            else _("Nobody has answered it yet.")
-        ),
-        button=_("Delete the question and its answers") if answers else _("Delete the question"),
-    )
-
-
-# Review criteria -----------------------------------------------------------------------------
-
-
-def _save_criterion(event: Event, item: ReviewCriterion | None, form: CriterionForm) -> bool:
-    try:
-        review_setup.save_criterion(
-            actor=current_user,
-            event=event,
-            criterion=item,
-            name=form.name.data or "",
-            description=form.description.data or "",
-            weight=form.weight.data,
-            scale_min=form.scale_min.data,
-            scale_max=form.scale_max.data,
-            track_ids=list(form.track_ids.data or []),
-            now=utcnow(),
-        )
-    except DomainError as error:
-        fail_form(error, form)
-        return False
-    commit()
-    return True
-
-
-@access("organizer")
-@bp.route("/<event_slug>/cfp/criteria", methods=["GET", "POST"])
-@event_route(permissions.can_manage_cfp)
-def criteria(event: Event):
-    event_tracks = call_service.tracks(event)
-    form = CriterionForm(tracks=event_tracks)
-    if form.validate_on_submit() and _save_criterion(event, None, form):
-        flash(_("The criterion “%(name)s” is added.", name=form.name.data.strip()), "success")
-        return _redirect("cfp_setup.criteria", event)
-    return render_template(
-        "cfp_setup/criteria.html",
-        event=event,
-        form=form,
-        page=paginate_list(review_setup.event_criteria(event)),  # tracks eager-loaded
-    ), form_status(form)
-
-
-@access("organizer")
-@bp.route("/<event_slug>/cfp/criteria/<int:criterion_id>", methods=["GET", "POST"])
-@event_route(permissions.can_manage_cfp)
-def edit_criterion(event: Event, criterion_id: int):
-    item = _item(ReviewCriterion, event, criterion_id)
-    form = CriterionForm(obj=item, tracks=call_service.tracks(event))
-    if not form.is_submitted():
-        form.track_ids.data = [t.id for t in item.tracks]
-    return _edit(
-        event,
-        item,
-        form,
-        _save_criterion,
-        saved=_("The criterion is saved."),
-        listing="cfp_setup.criteria",
-        title=_("Edit the criterion “%(name)s”", name=item.name),
-        fields="cfp_setup/_criterion_fields.html",
-    )
-
-
-@access("organizer")
-@bp.route("/<event_slug>/cfp/criteria/<int:criterion_id>/delete", methods=["GET", "POST"])
-@event_route(permissions.can_manage_cfp)
-def delete_criterion(event: Event, criterion_id: int):
-    item = _item(ReviewCriterion, event, criterion_id)
-    return _confirm_then(
-        event,
-        lambda: review_setup.delete_criterion(actor=current_user, criterion=item, now=utcnow()),
-        done=_("The criterion “%(name)s” is deleted.", name=item.name),
-        after="cfp_setup.criteria",
-        title=_("Delete a review criterion"),
-        question=_("Delete the criterion “%(name)s”?", name=item.name),
-        consequence=_(
-            "Every score given for it is deleted too, and the ranking is computed without it."
-        ),
-        button=_("Delete the criterion"),
     )
 
 
@@ -794,3 +605,116 @@ def revoke_extension(event: Event, extension_id: int):
         consequence=_("Their deadline becomes the call's closing time again."),
         button=_("Revoke the extension"),
     )
+
+
+# Questions, review criteria and moving items up and down ----------------------------------------
+
+
+class CallSetupPages(SetupPages):
+    """The call's questions and criteria (shared with the grant programmes; see
+    `_setup_pages`); its session types and tracks move with the same buttons."""
+
+    prefix = "/<event_slug>/cfp"
+    permission = staticmethod(permissions.can_manage_cfp)
+    layout = "layouts/cfp_setup.html"
+    tabs = "cfp_setup/_tabs.html"
+    question_form_class = QuestionForm
+
+    def owner(self, event: Event, values: dict[str, Any]) -> Event:
+        return event
+
+    def texts(self) -> dict[str, str]:
+        return {
+            "questions_intro": _(
+                "Your own questions, asked with every proposal after the title and abstract, "
+                "in this order."
+            ),
+            "questions_caption": _("Questions, in the order speakers see them"),
+            "questions_empty": _(
+                "No questions of your own: speakers give a title, an abstract and a description."
+            ),
+            "criteria_intro": _(
+                "What reviewers score, in this order. A review's overall score, from 0 to 10, "
+                "is the mean of its criteria weighted by their weights, each score placed on its "
+                "own scale."
+            ),
+            "criteria_empty": _(
+                "No criteria yet: reviewers can only comment. Add at least one so that "
+                "proposals can be ranked."
+            ),
+            "criterion_deleted": _(
+                "Every score given for it is deleted too, and the ranking is computed without it."
+            ),
+        }
+
+    def questions(self, owner: Event) -> list[Question]:
+        return call_service.questions(owner)
+
+    def question(self, owner: Event, question_id: int) -> Question:
+        return call_service.item_in_event(Question, owner, question_id)
+
+    def answer_count(self, question: Question) -> int:
+        return call_service.answer_count(question)
+
+    def save_question(self, owner: Event, question: Any, settings: QuestionSettings) -> None:
+        call_service.save_question(
+            actor=current_user, event=owner, question=question, settings=settings, now=utcnow()
+        )
+
+    def delete_question(self, owner: Event, question: Question) -> None:
+        call_service.delete_question(
+            actor=current_user, event=owner, question=question, now=utcnow()
+        )
+
+    def move_question(self, owner: Event, question: Question, direction: int) -> None:
+        call_service.move(actor=current_user, event=owner, item=question, direction=direction)
+
+    def criteria(self, owner: Event) -> list[ReviewCriterion]:
+        return review_setup.event_criteria(owner)  # tracks eager-loaded
+
+    def criterion(self, owner: Event, criterion_id: int) -> ReviewCriterion:
+        return call_service.item_in_event(ReviewCriterion, owner, criterion_id)
+
+    def criterion_form(self, owner: Event, criterion: Any = None) -> CriterionForm:
+        form = CriterionForm(obj=criterion, tracks=call_service.tracks(owner))
+        if criterion is not None and not form.is_submitted():
+            form.track_ids.data = [t.id for t in criterion.tracks]
+        return form
+
+    def save_criterion(self, owner: Event, criterion: Any, form: CriterionForm) -> None:
+        review_setup.save_criterion(
+            actor=current_user,
+            event=owner,
+            criterion=criterion,
+            name=form.name.data or "",
+            description=form.description.data or "",
+            weight=form.weight.data,
+            scale_min=form.scale_min.data,
+            scale_max=form.scale_max.data,
+            track_ids=list(form.track_ids.data or []),
+            now=utcnow(),
+        )
+
+    def delete_criterion(self, owner: Event, criterion: ReviewCriterion) -> None:
+        review_setup.delete_criterion(actor=current_user, criterion=criterion, now=utcnow())
+
+    def move_criterion(self, owner: Event, criterion: ReviewCriterion, direction: int) -> None:
+        review_setup.move_criterion(
+            actor=current_user, criterion=criterion, direction=direction, now=utcnow()
+        )
+
+    def other_move(self, event: Event, owner: Event, kind: str, item_id: int) -> Move | None:
+        if kind not in MOVABLE:
+            return None
+        model, listing = MOVABLE[kind]
+        item = _item(model, event, item_id)
+        return (
+            lambda direction: call_service.move(
+                actor=current_user, event=event, item=item, direction=direction
+            ),
+            _name(item),
+            listing,
+        )
+
+
+CallSetupPages().register(bp)

@@ -70,7 +70,7 @@ def respond(*, actor: User, proposal: Proposal, confirm: bool, now: dt.datetime)
 def cancel(*, actor: User, proposal: Proposal, now: dt.datetime) -> None:
     """Organizers take an accepted or confirmed session off the schedule."""
     permissions.require(permissions.can_manage_cfp(actor, proposal.event))
-    if proposal.state not in (ProposalState.ACCEPTED, ProposalState.CONFIRMED):
+    if not permissions.can_cancel_proposal(proposal):
         raise Conflict(_("Only accepted or confirmed proposals can be cancelled."))
     before = proposal.state
     proposal.state = ProposalState.CANCELLED

@@ -140,11 +140,7 @@ def decide(
         _refuse_own(proposal)
     if outcome is not None and outcome not in DECISIONS:
         raise ValidationFailed({"outcome": _("Choose accept, reject or waiting list.")})
-    allowed = {
-        ProposalState.SUBMITTED: set(DECISIONS),
-        ProposalState.WAITLISTED: {ProposalState.ACCEPTED, ProposalState.REJECTED},
-    }.get(proposal.state, set())
-    if outcome is not None and outcome not in allowed:
+    if outcome is not None and outcome not in permissions.decisions_allowed(proposal):
         raise Conflict(
             _(
                 "“%(title)s” is %(state)s; its decision cannot be changed now.",

@@ -111,7 +111,7 @@ def request_info(
     (the applicant may still edit it) and the applicant gets a mail with the question."""
     event = application.programme.event
     permissions.require(permissions.can_review_grants(actor, event))
-    if application.state not in (GrantState.SUBMITTED, GrantState.INFO_NEEDED):
+    if not permissions.committee_may_ask_for_info(application):
         raise Conflict(
             _("Information can only be asked for while the application is being reviewed.")
         )

@@ -43,8 +43,6 @@ REMINDER_WINDOW = dt.timedelta(days=3)
 PINS = ("fund", "skip")
 # Applications an allocation may still give money to.
 OPEN_STATES = (GrantState.SUBMITTED, GrantState.INFO_NEEDED, GrantState.WAITLISTED)
-# Applications organizers may still turn down (those with an offer have money attached).
-REJECTABLE = (GrantState.SUBMITTED, GrantState.INFO_NEEDED, GrantState.WAITLISTED)
 # Awards that hold money.
 HOLDING = (GrantState.OFFERED, GrantState.ACCEPTED)
 
@@ -578,7 +576,7 @@ def reject(*, actor: User, application: GrantApplication, now: dt.datetime) -> N
     event = application.programme.event
     permissions.require(permissions.can_manage_grants(actor, event))
     interests.refuse_own_application(actor, application)
-    if application.state not in REJECTABLE:
+    if not permissions.can_reject_application(application):
         raise Conflict(
             _(
                 "This application is %(state)s, so it cannot be turned down now.",

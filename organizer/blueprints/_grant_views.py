@@ -1,0 +1,56 @@
+"""View helpers shared by the organizers' grant pages, set-up (`grant_setup`) and decisions
+(`grant_decisions`): the programme in the URL, form failures, redirects and confirmation pages
+under the grants tabs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, redirect, url_for
+
+from organizer.blueprints._setup_views import confirm_then, fail_form
+from organizer.errors import DomainError, NotFound, ValidationFailed
+from organizer.models import Event, GrantProgramme
+from organizer.services.grants import programmes
+
+# Every page of one programme starts with this (under the blueprints' /manage).
+PROGRAMME = "/<event_slug>/grants/<programme_public_id>"
+# The grants section's tabs: the programmes and the letter, then one programme's pages.
+TABS = "grant_setup/_tabs.html"
+
+
+def programme_or_404(event: Event, public_id: str) -> GrantProgramme:
+    try:
+        return programmes.programme_by_public_id(event, public_id)
+    except NotFound:
+        abort(404)
+
+
+def failed(error: DomainError, form: Any) -> None:
+    """Show the error in the form (or a flash message) and remember its status for the page."""
+    if isinstance(error, ValidationFailed):  # the service's "cap-travel" is the form's cap_travel
+        error.errors = {k.replace("cap-", "cap_"): v for k, v in error.errors.items()}
+    fail_form(error, form)
+
+
+def back(endpoint: str, event: Event, programme: GrantProgramme | None = None, **values: Any):  # type: ignore[no-untyped-def]
+    """A redirect to `endpoint` of the event (and of the programme, when given)."""
+    if programme is not None:
+        values["programme_public_id"] = programme.public_id
+    return redirect(url_for(endpoint, event_slug=event.slug, **values))
+
+
+def grant_confirm_then(
+    event: Event,
+    act: Callable[[], object],
+    *,
+    done: str,
+    after: str,
+    programme: GrantProgramme | None = None,
+    **context: Any,
+):  # type: ignore[no-untyped-def]
+    """A confirmation page for a destructive action; on POST one service call, commit, go on."""
+    return confirm_then(
+        act, done=done, after=after, tabs=TABS, event=event, programme=programme, **context
+    )
