@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, redirect, url_for
+from flask import redirect, url_for
 
 from organizer.blueprints._setup_views import confirm_then, fail_form
-from organizer.errors import DomainError, NotFound, ValidationFailed
+from organizer.errors import DomainError, ValidationFailed
 from organizer.models import Event, GrantProgramme
 from organizer.services.grants import programmes
 
@@ -21,10 +21,7 @@ TABS = "grant_setup/_tabs.html"
 
 
 def programme_or_404(event: Event, public_id: str) -> GrantProgramme:
-    try:
-        return programmes.programme_by_public_id(event, public_id)
-    except NotFound:
-        abort(404)
+    return programmes.programme_by_public_id(event, public_id)
 
 
 def failed(error: DomainError, form: Any) -> None:

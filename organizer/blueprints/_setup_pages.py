@@ -36,7 +36,7 @@ from organizer.blueprints._setup_views import (
     question_form,
     question_settings,
 )
-from organizer.errors import DomainError, NotFound
+from organizer.errors import DomainError
 from organizer.models import Event
 from organizer.services.reviewing.questions import QuestionSettings
 from organizer.services.uploads import FILE_KINDS
@@ -173,10 +173,7 @@ class SetupPages:
         ), form_status(form)
 
     def _found(self, find: Callable[[Any, int], Any], owner: Any, item_id: int) -> Any:
-        try:
-            return find(owner, item_id)
-        except NotFound:
-            abort(404)
+        return find(owner, item_id)
 
     def _saved(self, save: Callable[[], object], form: Any) -> bool:
         """Run one service call that saves the form; commit, or show the refusal in the form."""

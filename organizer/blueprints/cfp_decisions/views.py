@@ -70,10 +70,7 @@ PUBLISH_DAYS_AHEAD = 14
 
 
 def _proposal_or_404(event: Event, public_id: str) -> Proposal:
-    try:
-        proposal = proposals_service.proposal_by_public_id(event, public_id)
-    except NotFound:
-        abort(404)
+    proposal = proposals_service.proposal_by_public_id(event, public_id)
     if permissions.is_draft_proposal(proposal):
         abort(404)  # drafts belong to their speakers until submitted
     return proposal
@@ -352,12 +349,9 @@ def remove_redacted_file(event: Event, public_id: str, question_id: int):
     proposal = _proposal_or_404(event, public_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        redaction.clear_redacted_file(
-            actor=current_user, proposal=proposal, question_id=question_id, now=utcnow()
-        )
-    except NotFound:
-        abort(404)
+    redaction.clear_redacted_file(
+        actor=current_user, proposal=proposal, question_id=question_id, now=utcnow()
+    )
     commit()
     flash(_("Reviewers get the speaker's own file again, without its metadata."), "success")
     return redirect(_proposal_url(event, proposal) + "#redaction")

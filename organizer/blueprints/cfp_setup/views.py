@@ -38,7 +38,7 @@ from organizer.blueprints.cfp_setup.forms import (
     TrackForm,
 )
 from organizer.enums import OthersReviews
-from organizer.errors import DomainError, NotFound
+from organizer.errors import DomainError
 from organizer.models import (
     CfpExtension,
     Event,
@@ -66,10 +66,7 @@ MOVABLE: dict[str, tuple[type[Any], str]] = {
 
 def _item(model: type[Any], event: Event, item_id: int) -> Any:
     """The event's item with that id, or a 404 (also for another event's items)."""
-    try:
-        return call_service.item_in_event(model, event, item_id)
-    except NotFound:
-        abort(404)
+    return call_service.item_in_event(model, event, item_id)
 
 
 def _name(item: Any) -> str:

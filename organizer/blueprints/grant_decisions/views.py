@@ -37,7 +37,7 @@ from organizer.blueprints.grant_decisions.forms import (
     RunForm,
 )
 from organizer.enums import AllocationStatus, GrantCategory, GrantState
-from organizer.errors import DomainError, NotFound, ValidationFailed
+from organizer.errors import DomainError, ValidationFailed
 from organizer.models import Event, GrantApplication, GrantProgramme
 from organizer.services import money
 from organizer.services.grants import allocation, applications, offers, programmes, review
@@ -53,10 +53,7 @@ T = TypeVar("T")
 
 
 def _application(programme: GrantProgramme, public_id: str) -> GrantApplication:
-    try:
-        application = applications.application_by_public_id(programme.event, public_id)
-    except NotFound:
-        abort(404)
+    application = applications.application_by_public_id(programme.event, public_id)
     if application.programme_id != programme.id or permissions.is_draft_application(application):
         abort(404)
     return application

@@ -36,17 +36,11 @@ bp = Blueprint("grant_review", __name__, url_prefix="/review")
 
 
 def _programme(event: Event, public_id: str) -> GrantProgramme:
-    try:
-        return programme_service.programme_by_public_id(event, public_id)
-    except NotFound:
-        abort(404)
+    return programme_service.programme_by_public_id(event, public_id)
 
 
 def _application(event: Event, public_id: str) -> GrantApplication:
-    try:
-        return review.application_for_review(event, public_id, current_user)
-    except NotFound:
-        abort(404)
+    return review.application_for_review(event, public_id, current_user)
 
 
 def _labels() -> dict[str, object]:
