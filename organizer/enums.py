@@ -85,6 +85,17 @@ class QuestionKind(enum.StrEnum):
     BOOLEAN = "boolean"
     FILE = "file"
 
+    @property
+    def label(self) -> LazyString:
+        return {
+            QuestionKind.TEXT: _l("Short text (one line)"),
+            QuestionKind.LONG_TEXT: _l("Long text (several paragraphs)"),
+            QuestionKind.SINGLE_CHOICE: _l("One choice among several"),
+            QuestionKind.MULTIPLE_CHOICE: _l("Any number of choices"),
+            QuestionKind.BOOLEAN: _l("Yes or no"),
+            QuestionKind.FILE: _l("A file"),
+        }[self]
+
 
 class OthersReviews(enum.StrEnum):
     """When a reviewer may read the other reviews of a proposal."""

@@ -42,7 +42,7 @@ class NotFound(DomainError):
         super().__init__(message or gettext("There is nothing at this address."), **kw)
 
 
-class Conflict(DomainError):
+class WrongState(DomainError):
     """The state changed under the person's feet (or a duplicate): 409."""
 
     status_code = 409

@@ -28,7 +28,7 @@ from organizer.models import (
     Event,
     GrantAnswer,
     GrantApplication,
-    GrantConflict,
+    GrantInterest,
     GrantProgramme,
     GrantQuestion,
     Proposal,
@@ -399,7 +399,7 @@ def _reviewer_may_read(user: User, upload: Upload) -> bool:
 
 
 def _grant_reviewer_may_read(user: User, upload: Upload) -> bool:
-    conflicts = select(GrantConflict.application_id).where(GrantConflict.user_id == user.id)
+    conflicts = select(GrantInterest.application_id).where(GrantInterest.user_id == user.id)
     rows = db.session.scalars(
         select(GrantApplication)
         .join(GrantAnswer, GrantAnswer.application_id == GrantApplication.id)

@@ -30,14 +30,7 @@ MARKDOWN_HINT = _l(
     "You can use Markdown: **bold**, *italic*, [links](https://example.org), lists with -."
 )
 
-QUESTION_KIND_CHOICES = [
-    SelectChoice(QuestionKind.TEXT.value, _l("Short text (one line)")),
-    SelectChoice(QuestionKind.LONG_TEXT.value, _l("Long text (several paragraphs)")),
-    SelectChoice(QuestionKind.SINGLE_CHOICE.value, _l("One choice among several")),
-    SelectChoice(QuestionKind.MULTIPLE_CHOICE.value, _l("Any number of choices")),
-    SelectChoice(QuestionKind.BOOLEAN.value, _l("Yes or no")),
-    SelectChoice(QuestionKind.FILE.value, _l("A file")),
-]
+QUESTION_KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in QuestionKind]
 
 
 class TimeInput(TimeField):

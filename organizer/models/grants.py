@@ -194,7 +194,7 @@ class GrantReviewScore(ScoreColumns, Base):
     criterion_table = "grant_criterion"
 
 
-class GrantConflict(DeclaredInterestColumns, Base):
+class GrantInterest(DeclaredInterestColumns, Base):
     """A committee member's declared interest in an application: they should not review it."""
 
     __tablename__ = "grant_conflict"

@@ -118,7 +118,7 @@ class ReviewScore(ScoreColumns, Base):
     criterion: Mapped[ReviewCriterion] = relationship()
 
 
-class ConflictOfInterest(DeclaredInterestColumns, Base):
+class ProposalInterest(DeclaredInterestColumns, Base):
     """A reviewer's declared interest in a proposal: they should not review it."""
 
     __tablename__ = "conflict_of_interest"

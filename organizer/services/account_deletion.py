@@ -29,19 +29,18 @@ from sqlalchemy.orm.attributes import flag_modified
 from werkzeug.security import check_password_hash
 
 from organizer.enums import EventRoleName, GrantState, ProposalState, SpeakerRole
-from organizer.errors import Conflict, ValidationFailed
+from organizer.errors import ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import (
     Agenda,
     Answer,
     AuditEntry,
     CfpExtension,
-    ConflictOfInterest,
     Event,
     EventRole,
     GrantAnswer,
     GrantApplication,
-    GrantConflict,
+    GrantInterest,
     GrantMessage,
     GrantProgramme,
     GrantReview,
@@ -49,6 +48,7 @@ from organizer.models import (
     OutboxMessage,
     Payout,
     Proposal,
+    ProposalInterest,
     ProposalSpeaker,
     Receipt,
     RecoveryCode,
@@ -262,7 +262,7 @@ def _check(user: User, *, password: str, confirmation: str) -> None:
         raise ValidationFailed(errors)
     sole = _sole_organizer_events(user)
     if sole:
-        raise Conflict(
+        raise WrongState(
             _(
                 "You are the only organizer of %(events)s. Hand the event over first: invite "
                 "another organizer on its Team page, then delete your account.",
@@ -270,7 +270,7 @@ def _check(user: User, *, password: str, confirmation: str) -> None:
             )
         )
     if _only_site_admin(user):
-        raise Conflict(
+        raise WrongState(
             _(
                 "You are the only site admin. Make someone else a site admin first "
                 "(flask create-admin), then delete your account."
@@ -446,8 +446,8 @@ def _review_work(d: _Deletion) -> None:
         )
     )
     db.session.execute(delete(reviewer_track).where(reviewer_track.c.user_id == uid))
-    db.session.execute(delete(ConflictOfInterest).where(ConflictOfInterest.user_id == uid))
-    db.session.execute(delete(GrantConflict).where(GrantConflict.user_id == uid))
+    db.session.execute(delete(ProposalInterest).where(ProposalInterest.user_id == uid))
+    db.session.execute(delete(GrantInterest).where(GrantInterest.user_id == uid))
     d.events.update(
         db.session.scalars(
             select(GrantProgramme.event_id)

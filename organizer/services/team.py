@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from organizer import permissions
 from organizer.enums import EventRoleName
-from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from organizer.errors import NotFound, PermissionDenied, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import Event, EventRole, TeamInvitation, User
 from organizer.services import audit
@@ -142,11 +142,11 @@ def invitation_for_token(token: str) -> TeamInvitation:
 def accept_invitation(*, token: str, user: User, now: dt.datetime) -> EventRole:
     invitation = invitation_for_token(token)
     if invitation.accepted_at is not None:
-        raise Conflict(_("This invitation has already been accepted. Each link works once."))
+        raise WrongState(_("This invitation has already been accepted. Each link works once."))
     if invitation.revoked_at is not None:
-        raise Conflict(_("This invitation was withdrawn by the organizers."))
+        raise WrongState(_("This invitation was withdrawn by the organizers."))
     if now >= invitation.expires_at:
-        raise Conflict(_("This invitation has expired. Ask the organizers to send a new one."))
+        raise WrongState(_("This invitation has expired. Ask the organizers to send a new one."))
     invitation.accepted_at = now
     invitation.accepted_by_id = user.id
     role = db.session.scalar(
@@ -181,7 +181,7 @@ def accept_invitation(*, token: str, user: User, now: dt.datetime) -> EventRole:
 def revoke_invitation(*, actor: User, invitation: TeamInvitation, now: dt.datetime) -> None:
     _require_team_manager(actor, invitation.event)
     if invitation.accepted_at is not None:
-        raise Conflict(_("This invitation was already accepted; remove the role instead."))
+        raise WrongState(_("This invitation was already accepted; remove the role instead."))
     invitation.revoked_at = now
     _record_invitation("invitation.revoke", actor=actor, invitation=invitation, now=now)
     db.session.flush()
@@ -198,7 +198,7 @@ def remove_role(*, actor: User, event_role: EventRole, now: dt.datetime) -> None
             .with_for_update()  # two concurrent removals cannot both see "two left"
         ).all()
         if len(organizer_ids) <= 1:
-            raise Conflict(_("An event needs at least one organizer. Invite another one first."))
+            raise WrongState(_("An event needs at least one organizer. Invite another one first."))
     details = {"role": event_role.role.value, "user": event_role.user.email}
     db.session.delete(event_role)
     audit.record(

@@ -33,7 +33,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, exists, func, select
 from werkzeug.security import check_password_hash
 
-from organizer.errors import Conflict, PermissionDenied, Throttled, ValidationFailed
+from organizer.errors import PermissionDenied, Throttled, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import (
     AuditEntry,
@@ -161,7 +161,7 @@ def start_enrolment(*, user: User, now: dt.datetime) -> str:
     Starting again replaces a secret that was never confirmed."""
     state = state_of(user)
     if state is not None and state.enabled_at is not None and key_readable(user):
-        raise Conflict(_("Two-factor sign-in is already on for your account."))
+        raise WrongState(_("Two-factor sign-in is already on for your account."))
     secret = pyotp.random_base32()
     if state is None:
         state = TwoFactor(user_id=user.id, created_at=now)
@@ -211,7 +211,7 @@ def confirm_enrolment(*, user: User, code: str, client: str, now: dt.datetime) -
     ends, this browser's too (the caller starts a new one)."""
     state = state_of(user)
     if state is None or state.enabled_at is not None:
-        raise Conflict(_("There is no set-up waiting for a code. Start again."))
+        raise WrongState(_("There is no set-up waiting for a code. Start again."))
     _check_throttle(user=user, client=client, now=now)
     secret = _decrypt(state.secret_encrypted)
     step = _matching_step(secret, _normalise(code), now) if secret else None
@@ -256,7 +256,7 @@ def _new_recovery_codes(*, user: User, now: dt.datetime) -> list[str]:
 def regenerate_recovery_codes(*, user: User, code: str, client: str, now: dt.datetime) -> list[str]:
     """New recovery codes; the old ones stop working. Asks for a current code first."""
     if not is_enabled(user):
-        raise Conflict(_("Two-factor sign-in is not on for your account."))
+        raise WrongState(_("Two-factor sign-in is not on for your account."))
     verify(user=user, code=code, client=client, now=now)
     codes = _new_recovery_codes(user=user, now=now)
     audit.record(
@@ -274,7 +274,7 @@ def disable(*, user: User, password: str, code: str, client: str, now: dt.dateti
     """Switch two-factor sign-in off: needs the password and a code, and is refused to site
     admins and to the team of an event that requires it."""
     if not is_enabled(user):
-        raise Conflict(_("Two-factor sign-in is not on for your account."))
+        raise WrongState(_("Two-factor sign-in is not on for your account."))
     if required_for(user):
         raise PermissionDenied(
             _(
@@ -376,7 +376,7 @@ def verify(
     After a ValidationFailed the caller commits, so that the failure counts."""
     state = state_of(user)
     if state is None or state.enabled_at is None:
-        raise Conflict(_("Two-factor sign-in is not on for your account."))
+        raise WrongState(_("Two-factor sign-in is not on for your account."))
     _check_throttle(user=user, client=client, now=now)
     typed = _normalise(code)
     if len(typed) == 6 and typed.isdigit():

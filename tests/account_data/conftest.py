@@ -17,7 +17,6 @@ from organizer.models import (
     AgendaStar,
     Answer,
     CfpExtension,
-    ConflictOfInterest,
     GrantAnswer,
     GrantAward,
     GrantCriterion,
@@ -27,6 +26,7 @@ from organizer.models import (
     GrantReviewScore,
     LoginFailure,
     Payout,
+    ProposalInterest,
     Receipt,
     Review,
     ReviewAssignment,
@@ -222,7 +222,7 @@ def world(app) -> World:
     db.session.flush()
     db.session.add(ReviewScore(review_id=review.id, criterion_id=criterion.id, score=4))
     db.session.add(
-        ConflictOfInterest(
+        ProposalInterest(
             proposal_id=bo_talk.proposal_id,
             user_id=ana.id,
             reason="Ana's colleague",

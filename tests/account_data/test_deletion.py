@@ -14,19 +14,19 @@ import pytest
 from sqlalchemy import func, select
 
 from organizer.enums import EventRoleName, GrantState, ProposalState
-from organizer.errors import Conflict, ValidationFailed
+from organizer.errors import ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import (
     Agenda,
     Answer,
     AuditEntry,
-    ConflictOfInterest,
     EventRole,
     GrantApplication,
     GrantMessage,
     OutboxMessage,
     Payout,
     Proposal,
+    ProposalInterest,
     ProposalSpeaker,
     Receipt,
     RecoveryCode,
@@ -94,7 +94,7 @@ def test_deletion_does_what_the_page_says(world):
     assert not db.session.scalars(select(EventRole).where(EventRole.user_id == ana_id)).all()
     assert db.session.get(Agenda, agenda_id) is None
     assert not db.session.scalars(
-        select(ConflictOfInterest).where(ConflictOfInterest.user_id == ana_id)
+        select(ProposalInterest).where(ProposalInterest.user_id == ana_id)
     ).all()
     (review,) = db.session.scalars(select(Review).where(Review.reviewer_id == ana_id)).all()
     assert review.scores and review.scores[0].score == 4
@@ -224,7 +224,7 @@ def test_the_service_refuses_a_wrong_password_too(world):
 def test_the_only_organizer_is_refused_and_told_to_hand_over(client, world):
     solo = make_user(name="Sol Organizer")
     event = make_event(organizer=solo, name="Solo Event")
-    with pytest.raises(Conflict, match="only organizer of Solo Event"):
+    with pytest.raises(WrongState, match="only organizer of Solo Event"):
         account_deletion.delete_account(
             actor=solo, password=PASSWORD, confirmation=solo.email, now=LATER
         )

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from organizer.enums import EventRoleName, ProposalState
-from organizer.errors import Conflict, PermissionDenied, ValidationFailed
+from organizer.errors import PermissionDenied, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import AuditEntry, OutboxMessage, Review
 from organizer.services.cfp import confirmation, decision_mails, decisions
@@ -74,7 +74,7 @@ def test_a_pending_decision_can_be_undone_and_leaves_a_trace(event, organizer):
     decisions.decide(actor=organizer, proposal=proposal, outcome=ProposalState.ACCEPTED, now=NOW)
     decisions.decide(actor=organizer, proposal=proposal, outcome=None, now=NOW)
     assert proposal.pending_decision is None
-    with pytest.raises(Conflict, match="no pending decisions"):
+    with pytest.raises(WrongState, match="no pending decisions"):
         decisions.publish_round(
             actor=organizer,
             event=event,
@@ -94,7 +94,7 @@ def test_publishing_refuses_a_stale_preview_and_a_past_deadline(event, organizer
     # Somebody swaps the two decisions: the count is the same, the mails would not be.
     decisions.decide(actor=organizer, proposal=first, outcome=ProposalState.REJECTED, now=NOW)
     decisions.decide(actor=organizer, proposal=second, outcome=ProposalState.ACCEPTED, now=NOW)
-    with pytest.raises(Conflict, match="changed since you opened the preview"):
+    with pytest.raises(WrongState, match="changed since you opened the preview"):
         decisions.publish_round(
             actor=organizer, event=event, respond_by=RESPOND_BY, expected=previewed, now=NOW
         )
@@ -176,11 +176,11 @@ def test_speakers_confirm_or_decline_before_the_deadline(event, organizer):
         actor=declining.speakers[0].user, proposal=declining, confirm=False, now=NOW
     )
     assert (confirming.state, declining.state) == (ProposalState.CONFIRMED, ProposalState.DECLINED)
-    with pytest.raises(Conflict, match="deadline to confirm passed"):
+    with pytest.raises(WrongState, match="deadline to confirm passed"):
         confirmation.respond(
             actor=late.speakers[0].user, proposal=late, confirm=True, now=RESPOND_BY
         )
-    with pytest.raises(Conflict, match="nothing to confirm"):
+    with pytest.raises(WrongState, match="nothing to confirm"):
         confirmation.respond(
             actor=confirming.speakers[0].user, proposal=confirming, confirm=True, now=NOW
         )
@@ -208,7 +208,7 @@ def test_reminders_go_once_inside_the_window(event, organizer):
 def test_waitlisted_proposal_is_promoted_in_the_next_round(event, organizer):
     proposal = make_proposal(event)
     _publish(event, organizer, proposal, ProposalState.WAITLISTED)
-    with pytest.raises(Conflict):
+    with pytest.raises(WrongState):
         decisions.decide(
             actor=organizer, proposal=proposal, outcome=ProposalState.WAITLISTED, now=NOW
         )
@@ -221,7 +221,7 @@ def test_waitlisted_proposal_is_promoted_in_the_next_round(event, organizer):
 def test_published_decisions_cannot_be_changed_only_cancelled(event, organizer):
     proposal = make_proposal(event)
     _publish(event, organizer, proposal, ProposalState.ACCEPTED)
-    with pytest.raises(Conflict, match="cannot be changed"):
+    with pytest.raises(WrongState, match="cannot be changed"):
         decisions.decide(
             actor=organizer, proposal=proposal, outcome=ProposalState.REJECTED, now=NOW
         )

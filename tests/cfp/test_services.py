@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from organizer.enums import EventRoleName, ProposalState, QuestionKind
-from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from organizer.errors import NotFound, PermissionDenied, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import AuditEntry, OutboxMessage, Proposal, Upload
 from organizer.services import uploads
@@ -121,18 +121,18 @@ def test_deadline_is_enforced_to_the_second(event):
     proposal = proposals.save_proposal(
         actor=speaker, event=event, proposal=None, data=data(event), submit=True, now=last_moment
     )
-    with pytest.raises(Conflict, match="deadline has passed"):
+    with pytest.raises(WrongState, match="deadline has passed"):
         proposals.save_proposal(
             actor=speaker, event=event, proposal=proposal, data=data(event, title="Later"),
             submit=False, now=CFP_CLOSES,
         )  # fmt: skip
-    with pytest.raises(Conflict, match="deadline has passed"):
+    with pytest.raises(WrongState, match="deadline has passed"):
         proposals.withdraw(actor=speaker, proposal=proposal, now=CFP_CLOSES)
     assert not deadlines.is_editable(call_service.call_of(event), proposal, now=CFP_CLOSES)
 
 
 def test_call_not_open_yet(event):
-    with pytest.raises(Conflict, match="not open yet"):
+    with pytest.raises(WrongState, match="not open yet"):
         proposals.save_proposal(
             actor=make_user(), event=event, proposal=None, data=data(event), submit=True,
             now=dt.datetime(2026, 9, 30, tzinfo=dt.UTC),
@@ -151,7 +151,7 @@ def test_a_personal_extension_opens_the_call_for_that_person_only(event):
         actor=late, event=event, proposal=None, data=data(event), submit=True, now=after
     )
     assert proposal.state == ProposalState.SUBMITTED
-    with pytest.raises(Conflict):
+    with pytest.raises(WrongState):
         proposals.save_proposal(
             actor=other, event=event, proposal=None, data=data(event), submit=True, now=after
         )
@@ -170,7 +170,7 @@ def test_the_same_new_form_twice_makes_one_proposal(event):
         actor=speaker, event=event, proposal=None, data=data(event), submit=True, now=NOW,
         creation_key="k-123",
     )  # fmt: skip
-    with pytest.raises(Conflict, match="already saved"):
+    with pytest.raises(WrongState, match="already saved"):
         proposals.save_proposal(
             actor=speaker, event=event, proposal=None, data=data(event), submit=True, now=NOW,
             creation_key="k-123",
@@ -187,7 +187,7 @@ def test_a_stale_tab_cannot_overwrite_newer_text(event):
         actor=speaker, event=event, proposal=proposal, data=data(event, title="Tab one"),
         submit=False, now=NOW, version=1,
     )  # fmt: skip
-    with pytest.raises(Conflict, match="another tab"):
+    with pytest.raises(WrongState, match="another tab"):
         proposals.save_proposal(
             actor=speaker, event=event, proposal=proposal, data=data(event, title="Tab two"),
             submit=False, now=NOW, version=1,
@@ -226,7 +226,7 @@ def test_withdraw_mails_and_records(event):
     assert len(outbox("proposal_withdrawn")) == 1
     actions = set(db.session.scalars(select(AuditEntry.action)))
     assert {"proposal.submit", "proposal.withdraw"} <= actions
-    with pytest.raises(Conflict):
+    with pytest.raises(WrongState):
         proposals.withdraw(actor=speaker, proposal=proposal, now=NOW)
 
 
@@ -243,11 +243,11 @@ def test_co_speaker_invitation_accepted_once(event):
     )
     [mail] = outbox("co_speaker_invitation")
     token = _token_from(mail)
-    with pytest.raises(Conflict, match=r"sent to co@example\.org"):
+    with pytest.raises(WrongState, match=r"sent to co@example\.org"):
         co_speakers_service.accept_co_speaker(token=token, user=make_user(), now=NOW)
     co_speakers_service.accept_co_speaker(token=token, user=co, now=NOW)
     assert {s.user_id for s in proposal.speakers} == {speaker.id, co.id}
-    with pytest.raises(Conflict, match="already accepted"):
+    with pytest.raises(WrongState, match="already accepted"):
         co_speakers_service.accept_co_speaker(token=token, user=co, now=NOW)
     with pytest.raises(NotFound):
         co_speakers_service.accept_co_speaker(token="forged", user=co, now=NOW)
@@ -389,7 +389,7 @@ def test_configuration_is_validated_and_organizers_only(event):
             actor=organizer, event=event, question=None, settings=question, now=NOW
         )
     make_proposal(event)
-    with pytest.raises(Conflict, match="1 proposals use"):
+    with pytest.raises(WrongState, match="1 proposals use"):
         call_service.delete_session_type(
             actor=organizer, event=event, session_type=session_type(event), now=NOW
         )

@@ -10,7 +10,7 @@ from organizer.enums import EventRoleName, ProposalState
 from organizer.extensions import db
 from organizer.models import (
     AuditEntry,
-    ConflictOfInterest,
+    ProposalInterest,
     Review,
     ReviewAssignment,
     ReviewCriterion,
@@ -473,7 +473,7 @@ def test_proposal_page_shows_everything_and_its_forms_work(committee):
     conflicted = make_user(name="Carla Conflicted")
     grant_role(conflicted, event, EventRoleName.REVIEWER)
     db.session.add(
-        ConflictOfInterest(
+        ProposalInterest(
             proposal_id=proposal.id, user_id=conflicted.id, reason="Co-author", created_at=NOW
         )
     )

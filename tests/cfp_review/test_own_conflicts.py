@@ -13,7 +13,7 @@ from organizer import permissions
 from organizer.enums import EventRoleName, ProposalState, SpeakerRole
 from organizer.errors import PermissionDenied, ValidationFailed
 from organizer.extensions import db
-from organizer.models import ConflictOfInterest, Proposal, ProposalSpeaker, ReviewAssignment
+from organizer.models import Proposal, ProposalInterest, ProposalSpeaker, ReviewAssignment
 from organizer.services.cfp import assignment, decisions, reviews
 from organizer.services.cfp import ranking as ranking_service
 from organizer.services.reviewing import interests, redaction
@@ -57,7 +57,7 @@ class World:
         invite(self.invited, self.rita)
         self.declared = make_proposal(self.event, title="A declared conflict")
         db.session.add(
-            ConflictOfInterest(
+            ProposalInterest(
                 proposal_id=self.declared.id, user_id=self.rita.id, reason="", created_at=NOW
             )
         )

@@ -6,13 +6,13 @@ import pytest
 from sqlalchemy import delete, insert, select
 
 from organizer.enums import EventRoleName, OthersReviews, ProposalState, QuestionKind, SpeakerRole
-from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from organizer.errors import NotFound, PermissionDenied, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import (
     Answer,
     AuditEntry,
-    ConflictOfInterest,
     Proposal,
+    ProposalInterest,
     ProposalSpeaker,
     Review,
     ReviewAssignment,
@@ -778,7 +778,7 @@ def test_save_review_refusals():
         scored(event, proposal, make_user(), 3)  # not a reviewer
     with pytest.raises(PermissionDenied):
         scored(event, proposal, organizer, 3)  # organizers decide; reviewers review
-    with pytest.raises(Conflict):
+    with pytest.raises(WrongState):
         scored(event, make_proposal(event, state=ProposalState.WITHDRAWN), reviewer, 3)
 
     reviews.declare_interest(actor=reviewer, proposal=proposal, reason="", now=NOW)
@@ -791,16 +791,16 @@ def test_save_review_refusals():
         ends_at=NOW + dt.timedelta(days=1), can_review=False,
         others_reviews=OthersReviews.ALWAYS, now=NOW,
     )  # fmt: skip
-    with pytest.raises(Conflict, match="Review is closed"):
+    with pytest.raises(WrongState, match="Review is closed"):
         scored(event, proposal, reviewer, 3, cfp=cfp)
     review_setup.save_phase(
         actor=organizer, event=event, phase=phase, name="Scoring", starts_at=NOW,
         ends_at=NOW + dt.timedelta(days=1), can_review=True,
         others_reviews=OthersReviews.ALWAYS, now=NOW,
     )  # fmt: skip
-    with pytest.raises(Conflict, match="Review is closed"):
+    with pytest.raises(WrongState, match="Review is closed"):
         scored(event, proposal, reviewer, 3, now=NOW + dt.timedelta(days=1))  # after all phases
-    with pytest.raises(Conflict, match="Review is closed"):
+    with pytest.raises(WrongState, match="Review is closed"):
         scored(event, proposal, reviewer, 3, now=NOW - SECOND)  # before
     assert db.session.scalar(select(Review.id)) is None
     assert scored(event, proposal, reviewer, 3, cfp=cfp).abstained is False
@@ -1116,4 +1116,4 @@ def test_conflict_of_interest_rows_are_per_person():
     proposal = make_proposal(event)
     reviews.declare_interest(actor=ana, proposal=proposal, reason="", now=NOW)
     assert reviews.interests_of(event, ben) == set()
-    assert db.session.scalars(select(ConflictOfInterest.user_id)).all() == [ana.id]
+    assert db.session.scalars(select(ProposalInterest.user_id)).all() == [ana.id]

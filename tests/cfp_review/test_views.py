@@ -10,7 +10,7 @@ from organizer.enums import EventRoleName, ProposalState, QuestionKind
 from organizer.extensions import db
 from organizer.models import (
     Answer,
-    ConflictOfInterest,
+    ProposalInterest,
     Review,
     ReviewAssignment,
     ReviewCriterion,
@@ -388,19 +388,19 @@ def test_all_proposals_lists_reviewable_ones_and_declares_and_withdraws_conflict
         conflict_url, data={"action": "declare", "reason": "My former student"}
     )
     assert response.status_code == 302
-    conflict = db.session.scalars(select(ConflictOfInterest)).one()
+    conflict = db.session.scalars(select(ProposalInterest)).one()
     assert (conflict.user_id, conflict.reason) == (s.reviewer.id, "My former student")
     assert db.session.scalars(select(ReviewAssignment)).all() == []  # unstarted: dropped
     assert "Declared" in s.client.get(f"{s.base}/proposals").text
 
     # A double-click does not withdraw it again.
     s.client.post(conflict_url, data={"action": "declare", "reason": "My former student"})
-    assert db.session.scalars(select(ConflictOfInterest)).one()
+    assert db.session.scalars(select(ProposalInterest)).one()
 
     assert "Withdraw my declaration" in s.client.get(conflict_url).text
     response = s.client.post(conflict_url, data={"action": "withdraw"})
     assert response.status_code == 302
-    assert db.session.scalars(select(ConflictOfInterest)).all() == []
+    assert db.session.scalars(select(ProposalInterest)).all() == []
 
 
 def test_a_too_long_conflict_reason_is_shown_next_to_the_field(s):
@@ -410,7 +410,7 @@ def test_a_too_long_conflict_reason_is_shown_next_to_the_field(s):
     )
     assert response.status_code == 400
     assert "at most 300" in field_error(response.text, "reason")
-    assert db.session.scalars(select(ConflictOfInterest)).all() == []
+    assert db.session.scalars(select(ProposalInterest)).all() == []
 
 
 def test_the_list_of_all_proposals_is_paginated(s, app):
@@ -479,7 +479,7 @@ def test_a_reviewer_who_speaks_on_a_proposal_gets_404_for_it(s):
     response = s.client.post(s.url(co_speaker_of, "/conflict"), data={"action": "declare"})
     assert response.status_code == 404
     assert db.session.scalars(select(Review)).all() == []
-    assert db.session.scalars(select(ConflictOfInterest)).all() == []
+    assert db.session.scalars(select(ProposalInterest)).all() == []
 
 
 @pytest.mark.parametrize("state", [ProposalState.DRAFT, ProposalState.WITHDRAWN])

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from organizer.enums import EventRoleName
-from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from organizer.errors import NotFound, PermissionDenied, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import AuditEntry, EventRole, OutboxMessage
 from organizer.services import events, team
@@ -126,7 +126,7 @@ def test_invite_and_accept_grants_the_role_once():
     invitee = make_user(email="someone-else@example.org")
     role = team.accept_invitation(token=token, user=invitee, now=NOW)
     assert (role.user_id, role.role) == (invitee.id, EventRoleName.REVIEWER)
-    with pytest.raises(Conflict, match="already been accepted"):
+    with pytest.raises(WrongState, match="already been accepted"):
         team.accept_invitation(token=token, user=invitee, now=NOW)
 
 
@@ -143,10 +143,10 @@ def test_expired_and_revoked_invitations_cannot_be_accepted(app):
         .split()[0]
     )
     too_late = NOW + dt.timedelta(days=app.config["INVITATION_MAX_AGE_DAYS"], seconds=1)
-    with pytest.raises(Conflict, match="expired"):
+    with pytest.raises(WrongState, match="expired"):
         team.accept_invitation(token=token, user=make_user(), now=too_late)
     team.revoke_invitation(actor=organizer, invitation=team.invitation_for_token(token), now=NOW)
-    with pytest.raises(Conflict, match="withdrawn"):
+    with pytest.raises(WrongState, match="withdrawn"):
         team.accept_invitation(token=token, user=make_user(), now=NOW)
     with pytest.raises(NotFound):
         team.accept_invitation(token="forged", user=make_user(), now=NOW)
@@ -185,7 +185,7 @@ def test_last_organizer_cannot_be_removed():
     organizer = make_user()
     event = make_event(organizer=organizer)
     [role] = event.roles
-    with pytest.raises(Conflict, match="at least one organizer"):
+    with pytest.raises(WrongState, match="at least one organizer"):
         team.remove_role(actor=organizer, event_role=role, now=NOW)
     second = make_user()
     grant_role(second, event, EventRoleName.ORGANIZER)

@@ -13,7 +13,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from sqlalchemy import select
 
 from organizer.enums import AllocationStatus, EventRoleName, GrantState
-from organizer.errors import Conflict, PermissionDenied, ValidationFailed
+from organizer.errors import PermissionDenied, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import AuditEntry, GrantAward, GrantCriterion
 from organizer.services.grants import allocation, review
@@ -270,7 +270,7 @@ def test_impossible_pins_refuse_the_run_with_a_message(app):
     world = World(budget=50_000, min_fraction=100)
     world.application(3, {"travel": 40_000}, pin="fund")
     world.application(3, {"travel": 40_000}, pin="fund")
-    with pytest.raises(Conflict) as error:
+    with pytest.raises(WrongState) as error:
         allocation.run_allocation(actor=world.organizer, programme=world.programme, now=NOW)
     assert "must-fund" in error.value.message
 
@@ -315,6 +315,6 @@ def test_adjusting_a_line_checks_request_fraction_budget_and_caps():
     assert line.total == 30_000
 
     allocation.discard_run(actor=world.organizer, run=run, now=NOW)
-    with pytest.raises(Conflict):
+    with pytest.raises(WrongState):
         adjust({"travel": 25_000})
     assert allocation.latest_run(world.programme) is None

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from organizer.enums import EventRoleName, GrantKind, GrantState, QuestionKind
-from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from organizer.errors import NotFound, PermissionDenied, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import (
     AuditEntry,
@@ -181,7 +181,7 @@ def test_deadline_to_the_second(programme):
         now=last_second,
     )
     assert on_time.state == GrantState.SUBMITTED
-    with pytest.raises(Conflict, match="deadline has passed"):
+    with pytest.raises(WrongState, match="deadline has passed"):
         apps.save_application(
             actor=make_user(),
             programme=programme,
@@ -190,7 +190,7 @@ def test_deadline_to_the_second(programme):
             submit=True,
             now=GRANTS_CLOSE,
         )
-    with pytest.raises(Conflict, match="not open"):
+    with pytest.raises(WrongState, match="not open"):
         apps.save_application(
             actor=make_user(),
             programme=programme,
@@ -206,7 +206,7 @@ def test_a_draft_cannot_be_sent_after_the_deadline(programme):
     draft = apps.save_application(
         actor=applicant, programme=programme, application=None, data=data(), submit=False, now=NOW
     )
-    with pytest.raises(Conflict, match="draft can no longer"):
+    with pytest.raises(WrongState, match="draft can no longer"):
         apps.save_application(
             actor=applicant,
             programme=programme,
@@ -234,7 +234,7 @@ def test_after_the_deadline_only_lowering(programme):
         )
     assert "can only be lowered" in caught.value.errors["amount-travel"]
     # Lowering with another change: refused as a whole, nothing saved changes.
-    with pytest.raises(Conflict, match="only lower the amounts"):
+    with pytest.raises(WrongState, match="only lower the amounts"):
         apps.save_application(
             actor=applicant,
             programme=programme,
@@ -273,7 +273,7 @@ def test_a_stale_tab_is_refused(programme):
         version=old,
     )
     assert application.version == old + 1
-    with pytest.raises(Conflict, match="another tab"):
+    with pytest.raises(WrongState, match="another tab"):
         apps.save_application(
             actor=applicant,
             programme=programme,
@@ -389,11 +389,11 @@ def test_withdraw_any_time_before_accepting(programme):
     apps.withdraw(actor=applicant, application=application, now=GRANTS_CLOSE)
     assert application.state == GrantState.WITHDRAWN
     assert outbox("grant_withdrawn")
-    with pytest.raises(Conflict, match="already withdrawn"):
+    with pytest.raises(WrongState, match="already withdrawn"):
         apps.withdraw(actor=applicant, application=application, now=NOW)
     accepted = make_application(make_programme(programme.event), applicant)
     accepted.state = GrantState.ACCEPTED
-    with pytest.raises(Conflict, match="accepted your grant"):
+    with pytest.raises(WrongState, match="accepted your grant"):
         apps.withdraw(actor=applicant, application=accepted, now=NOW)
 
 

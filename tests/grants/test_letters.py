@@ -11,7 +11,7 @@ from flask import current_app
 from pypdf import PdfReader
 
 from organizer.enums import GrantState, ProposalState
-from organizer.errors import Conflict, PermissionDenied, ValidationFailed
+from organizer.errors import PermissionDenied, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import LetterTemplate
 from organizer.services.grants.programmes import LETTER_PLACEHOLDERS
@@ -121,7 +121,7 @@ def test_people_without_an_accepted_award_are_refused(event):
 
 def test_no_template_is_a_clear_conflict():
     event = make_event()
-    with pytest.raises(Conflict, match="not set up invitation letters"):
+    with pytest.raises(WrongState, match="not set up invitation letters"):
         letters.visa_letter_pdf(actor=grantee_of(event), event=event, passport_name="A", now=NOW)
 
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from organizer.enums import AllocationStatus, EventRoleName, GrantState
-from organizer.errors import Conflict, PermissionDenied, ValidationFailed
+from organizer.errors import PermissionDenied, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import (
     AllocationLine,
@@ -125,7 +125,7 @@ def test_commit_never_exceeds_the_budget(setup):
     second = make_application(programme, requested={"travel": 60_000})
     run = make_run(programme, [(first, {"travel": 60_000}), (second, {"travel": 60_000})])
 
-    with pytest.raises(Conflict, match=r"only €1,000\.00 of the budget is left"):
+    with pytest.raises(WrongState, match=r"only €1,000\.00 of the budget is left"):
         offers.commit_run(actor=organizer, run=run, respond_by=RESPOND_BY, now=NOW)
 
     db.session.rollback()
@@ -145,7 +145,7 @@ def test_commit_counts_offers_already_out_against_the_budget(setup):
     )
     later = make_application(programme, requested={"travel": 40_000})
     run = make_run(programme, [(later, {"travel": 40_000})])
-    with pytest.raises(Conflict, match=r"only €300\.00"):
+    with pytest.raises(WrongState, match=r"only €300\.00"):
         offers.commit_run(actor=organizer, run=run, respond_by=RESPOND_BY, now=NOW)
 
 
@@ -154,7 +154,7 @@ def test_commit_refuses_caps_past_the_limit(setup):
     programme.category_caps = {"lodging": 5_000}
     application = make_application(programme)
     run = make_run(programme, [(application, {"travel": 1_000, "lodging": 6_000})])
-    with pytest.raises(Conflict, match="over its cap"):
+    with pytest.raises(WrongState, match="over its cap"):
         offers.commit_run(actor=organizer, run=run, respond_by=RESPOND_BY, now=NOW)
 
 
@@ -170,7 +170,7 @@ def test_commit_refuses_a_committed_run_a_past_date_and_non_organizers(setup):
     with pytest.raises(PermissionDenied):
         offers.commit_run(actor=reviewer, run=run, respond_by=RESPOND_BY, now=NOW)
     offers.commit_run(actor=organizer, run=run, respond_by=RESPOND_BY, now=NOW)
-    with pytest.raises(Conflict, match="already committed"):
+    with pytest.raises(WrongState, match="already committed"):
         offers.commit_run(actor=organizer, run=run, respond_by=RESPOND_BY, now=NOW)
 
 
@@ -179,7 +179,7 @@ def test_commit_refuses_a_line_whose_application_was_withdrawn(setup):
     application = make_application(programme)
     run = make_run(programme, [(application, {"travel": 1_000})])
     application.state = GrantState.WITHDRAWN
-    with pytest.raises(Conflict, match="withdrawn"):
+    with pytest.raises(WrongState, match="withdrawn"):
         offers.commit_run(actor=organizer, run=run, respond_by=RESPOND_BY, now=NOW)
 
 
@@ -203,7 +203,7 @@ def test_accept_then_accept_again_is_a_clear_conflict(setup, offered):
     offers.respond(actor=offered.applicant, application=offered, accept=True, now=NOW)
     assert offered.state == GrantState.ACCEPTED
     assert offered.award.responded_at == NOW
-    with pytest.raises(Conflict, match="You have already accepted"):
+    with pytest.raises(WrongState, match="You have already accepted"):
         offers.respond(actor=offered.applicant, application=offered, accept=True, now=NOW)
     assert allocation.committed_total(setup[2]) == 60_000
     assert len(actions("grant.offer.accept")) == 1
@@ -216,12 +216,12 @@ def test_decline_releases_the_money_and_keeps_the_award(setup, offered):
     assert offered.state == GrantState.DECLINED
     assert offered.award is not None  # kept for the record
     assert allocation.remaining_budget(programme) == 100_000
-    with pytest.raises(Conflict, match="already declined"):
+    with pytest.raises(WrongState, match="already declined"):
         offers.respond(actor=offered.applicant, application=offered, accept=True, now=NOW)
 
 
 def test_accepting_after_the_respond_by_date_says_when_it_expired(offered):
-    with pytest.raises(Conflict, match=r"The offer expired on 2026-12-13 12:00"):
+    with pytest.raises(WrongState, match=r"The offer expired on 2026-12-13 12:00"):
         offers.respond(actor=offered.applicant, application=offered, accept=True, now=RESPOND_BY)
     assert offered.state == GrantState.OFFERED
 
@@ -235,7 +235,7 @@ def test_only_the_applicant_answers(setup, offered):
 
 def test_no_offer_to_answer(setup):
     application = make_application(setup[2])
-    with pytest.raises(Conflict, match="no offer"):
+    with pytest.raises(WrongState, match="no offer"):
         offers.respond(actor=application.applicant, application=application, accept=True, now=NOW)
 
 
@@ -249,7 +249,7 @@ def test_expiry_releases_the_money(setup, offered):
     assert offered.state == GrantState.EXPIRED
     assert allocation.remaining_budget(programme) == 100_000
     assert offers.expire_offers(now=RESPOND_BY) == 0
-    with pytest.raises(Conflict, match="The offer expired on"):
+    with pytest.raises(WrongState, match="The offer expired on"):
         offers.respond(actor=offered.applicant, application=offered, accept=True, now=RESPOND_BY)
     [entry] = actions("grant.offer.expire")
     assert entry.actor_id is None
@@ -375,7 +375,7 @@ def test_reject_mails_the_applicant_and_refuses_offers(setup, offered):
     assert application.state == GrantState.REJECTED
     [mail] = mails("grant_rejected")
     assert mail.to_address == application.applicant.email
-    with pytest.raises(Conflict):
+    with pytest.raises(WrongState):
         offers.reject(actor=organizer, application=offered, now=NOW)
     assert len(actions("grant.reject")) == 1
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from organizer.enums import GrantCategory, GrantKind, GrantState, QuestionKind
-from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from organizer.errors import NotFound, PermissionDenied, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import AuditEntry, GrantReview, GrantReviewScore
 from organizer.services.grants import programmes
@@ -146,7 +146,7 @@ def test_a_programme_with_applications_cannot_be_deleted(organizer, event):
     programmes.delete_programme(actor=organizer, programme=programme, now=NOW)  # drafts only
     kept = make_programme(event)
     make_application(kept)
-    with pytest.raises(Conflict, match="1 people have applied"):
+    with pytest.raises(WrongState, match="1 people have applied"):
         programmes.delete_programme(actor=organizer, programme=kept, now=NOW)
 
 
@@ -225,7 +225,7 @@ def test_criteria_rules(organizer, event):
     review.scores.append(GrantReviewScore(criterion_id=need.id, score=4))
     db.session.add(review)
     db.session.flush()
-    with pytest.raises(Conflict, match="already scored"):
+    with pytest.raises(WrongState, match="already scored"):
         programmes.delete_criterion(actor=organizer, programme=programme, criterion=need, now=NOW)
     programmes.delete_criterion(actor=organizer, programme=programme, criterion=first_time, now=NOW)
     assert [c.name for c in programmes.criteria(programme)] == ["Need", "Contribution"]

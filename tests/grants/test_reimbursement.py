@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from organizer.enums import GrantState, ReceiptState
-from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from organizer.errors import NotFound, PermissionDenied, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import AuditEntry, GrantApplication, GrantAward
 from organizer.services import money
@@ -85,7 +85,7 @@ def test_jpy_receipt_waits_for_a_rate_and_keeps_both_amounts(setup):
     assert [(m.currency, m.on_date) for m in reimbursement.missing_rates(programme)] == [
         ("JPY", SPENT)
     ]
-    with pytest.raises(Conflict, match="exchange rate for JPY"):
+    with pytest.raises(WrongState, match="exchange rate for JPY"):
         reimbursement.review_receipt(
             actor=organizer, receipt=receipt, approve=True, reason="", now=NOW
         )
@@ -158,7 +158,7 @@ def test_only_the_grantee_of_an_accepted_award_sends_receipts(setup):
     offered = make_application(programme, state=GrantState.OFFERED)
     award(offered, {"travel": 100})
     offered.state = GrantState.OFFERED
-    with pytest.raises(Conflict, match="accepted a grant"):
+    with pytest.raises(WrongState, match="accepted a grant"):
         add(offered, offered.applicant)
 
 
@@ -209,7 +209,7 @@ def test_approve_and_reject(setup):
     )
     assert first.state == ReceiptState.APPROVED
     assert second.state == ReceiptState.REJECTED and second.reject_reason == "Not legible"
-    with pytest.raises(Conflict):
+    with pytest.raises(WrongState):
         reimbursement.review_receipt(
             actor=organizer, receipt=first, approve=False, reason="x", now=NOW
         )

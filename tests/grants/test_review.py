@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from organizer.enums import EventRoleName, GrantState
-from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from organizer.errors import NotFound, PermissionDenied, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import GrantAward, GrantCriterion
 from organizer.services.grants import review
@@ -111,7 +111,7 @@ def test_who_may_review():
     assert world.review(application, world.organizer)  # organizers are on the committee
     for state in (GrantState.DRAFT, GrantState.WITHDRAWN):
         hidden = make_application(world.programme, state=state)
-        with pytest.raises(Conflict):
+        with pytest.raises(WrongState):
             world.review(hidden, world.reviewer)
         with pytest.raises(NotFound):
             review.application_for_review(world.event, hidden.public_id, world.reviewer)

@@ -15,8 +15,8 @@ from organizer.enums import EventRoleName, GrantState, QuestionKind
 from organizer.extensions import db
 from organizer.models import (
     GrantAnswer,
-    GrantConflict,
     GrantCriterion,
+    GrantInterest,
     GrantQuestion,
     GrantReview,
     OutboxMessage,
@@ -363,7 +363,7 @@ def test_conflict_pages_declare_and_withdraw(client):
     response = client.post(url, data={"action": "declare", "reason": "A former student"})
     assert response.status_code == 302
     conflict = db.session.scalars(
-        select(GrantConflict).where(GrantConflict.application_id == world.scored.id)
+        select(GrantInterest).where(GrantInterest.application_id == world.scored.id)
     ).one()
     assert conflict.reason == "A former student"
     page = client.get(world.url(world.scored)).text

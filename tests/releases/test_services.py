@@ -18,7 +18,7 @@ from organizer.enums import (
     Severity,
     SlotKind,
 )
-from organizer.errors import Conflict, PermissionDenied, ValidationFailed
+from organizer.errors import PermissionDenied, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import AuditEntry, OutboxMessage, ScheduleRelease, ScheduleSettings
 from organizer.services import mail
@@ -473,7 +473,7 @@ def test_blocking_conflicts_refuse_the_release(world):
         ConflictRule.ROOM_OVERLAP,
         ConflictRule.SPEAKER_DOUBLE_BOOKED,
     }
-    with pytest.raises(Conflict) as refused:
+    with pytest.raises(WrongState) as refused:
         release(world)
     assert "2 conflicts block a release" in refused.value.message
     assert preview.blocking[0].message in refused.value.message
@@ -500,7 +500,7 @@ def test_nothing_changed_is_refused_except_the_first(world):
     talk(world, "One", room=world.aula, at=lisbon(27, 10))
     db.session.flush()
     assert release(world, now=LATER).number == 2
-    with pytest.raises(Conflict, match="Nothing changed since version 2"):
+    with pytest.raises(WrongState, match="Nothing changed since version 2"):
         release(world, now=LATEST)
     assert (
         db.session.scalar(select(ScheduleRelease.number).order_by(ScheduleRelease.id.desc())) == 2
@@ -512,7 +512,7 @@ def test_a_stale_preview_is_refused(world):
     seen = releases.preview(world.event).fingerprint
     slot.starts_at = lisbon(27, 11)
     db.session.flush()
-    with pytest.raises(Conflict, match="changed while you were looking"):
+    with pytest.raises(WrongState, match="changed while you were looking"):
         release(world, expected=seen)
     assert release(world, expected=releases.preview(world.event).fingerprint).number == 1
 
@@ -571,7 +571,7 @@ def test_two_releases_at_the_same_moment(world, monkeypatch):
     db.session.flush()
     # The second organizer's page was read before the first release was saved.
     monkeypatch.setattr(releases, "latest", lambda event: None)
-    with pytest.raises(Conflict, match="released version 1 at the same moment"):
+    with pytest.raises(WrongState, match="released version 1 at the same moment"):
         release(world, now=LATER)
     monkeypatch.undo()
     assert [r.number for r in db.session.scalars(select(ScheduleRelease))] == [1]

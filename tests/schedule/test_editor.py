@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from organizer.enums import EventRoleName, ProposalState, SlotKind
-from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from organizer.errors import NotFound, PermissionDenied, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import ScheduleEdit, ScheduleSettings, Slot
 from organizer.services.scheduling import editor
@@ -516,7 +516,7 @@ def test_a_change_creating_a_conflict_that_blocks_saving_is_refused(event, rooms
     trees = make_talk(event, title="Trees", room=b, starts_at=lisbon(27, 10))
     db.session.commit()
 
-    with pytest.raises(Conflict) as error:
+    with pytest.raises(WrongState) as error:
         move(event, trees, a, lisbon(27, 10, 15), olga)
     db.session.rollback()
 
@@ -573,7 +573,7 @@ def test_putting_a_talk_in_a_block_can_double_book_its_speaker(event, rooms, olg
     tiny = make_talk(event, ana, title="Tiny idea")
     db.session.commit()
 
-    with pytest.raises(Conflict, match="Ana is in two places at once"):
+    with pytest.raises(WrongState, match="Ana is in two places at once"):
         editor.put_in_container(
             event=event, slot=tiny, container=block, position=None, version=1, actor=olga, now=NOW
         )
@@ -591,7 +591,7 @@ def test_resizing_into_the_next_session_can_be_refused(event, rooms, olga):
     db.session.commit()
 
     editor.resize(event=event, slot=graphs, duration_minutes=30, version=1, actor=olga, now=NOW)
-    with pytest.raises(Conflict, match="overlap in Room A"):
+    with pytest.raises(WrongState, match="overlap in Room A"):
         editor.resize(event=event, slot=graphs, duration_minutes=45, version=2, actor=olga, now=NOW)
     db.session.rollback()
 
@@ -610,7 +610,7 @@ def test_other_services_check_blocking_conflicts_the_same_way(event, rooms):
     coffee.room_id, coffee.starts_at = a.id, lisbon(27, 10)
     db.session.flush()
 
-    with pytest.raises(Conflict, match=r"“Coffee” .* overlap in Room A"):
+    with pytest.raises(WrongState, match=r"“Coffee” .* overlap in Room A"):
         editor.refuse_new_blocking(event, before)
     editor.refuse_new_blocking(event, editor.blocking_before(event))  # now it was there before
 
@@ -674,7 +674,7 @@ def test_undo_is_refused_when_someone_changed_the_session_since(event, rooms, ol
     move(event, slot, b, lisbon(27, 14), olga)
     move(event, slot, b, lisbon(27, 16), pedro)
 
-    with pytest.raises(Conflict) as error:
+    with pytest.raises(WrongState) as error:
         editor.undo_last(event=event, actor=olga, now=NOW)
 
     assert error.value.message == (
@@ -693,7 +693,7 @@ def test_undo_is_refused_after_an_unjournaled_change(event, rooms, olga, pedro):
     slot.updated_by_id = pedro.id
     db.session.flush()
 
-    with pytest.raises(Conflict, match="Pedro Planner changed “Graphs” after your change"):
+    with pytest.raises(WrongState, match="Pedro Planner changed “Graphs” after your change"):
         editor.undo_last(event=event, actor=olga, now=NOW)
 
 
@@ -704,7 +704,7 @@ def test_undo_is_refused_when_the_room_is_gone(event, rooms, olga):
     db.session.delete(a)
     db.session.flush()
 
-    with pytest.raises(Conflict) as error:
+    with pytest.raises(WrongState) as error:
         editor.undo_last(event=event, actor=olga, now=NOW)
 
     assert error.value.message == (
@@ -732,7 +732,7 @@ def test_undo_after_my_block_was_reordered_says_so(event, olga):
     editor.undo_last(event=event, actor=olga, now=NOW)  # Second goes back to the end
     editor.undo_last(event=event, actor=olga, now=NOW)  # Second leaves the block
 
-    with pytest.raises(Conflict, match="“First” has changed since your last change to it"):
+    with pytest.raises(WrongState, match="“First” has changed since your last change to it"):
         editor.undo_last(event=event, actor=olga, now=NOW)
     assert first.parent_id == block.id
 
@@ -748,7 +748,7 @@ def test_undo_is_refused_when_it_would_create_a_conflict_that_blocks_saving(
     move(event, trees, a, lisbon(27, 10), pedro)  # takes the place Graphs left
     db.session.commit()
 
-    with pytest.raises(Conflict, match="overlap in Room A"):
+    with pytest.raises(WrongState, match="overlap in Room A"):
         editor.undo_last(event=event, actor=olga, now=NOW)
     db.session.rollback()
 
@@ -767,7 +767,7 @@ def test_a_stale_version_is_refused_and_names_who_changed_it(event, rooms, olga,
 
     move(event, slot, b, lisbon(27, 14), olga, version=olgas_version, now=lisbon(27, 8, 30))
     db.session.commit()
-    with pytest.raises(Conflict) as error:
+    with pytest.raises(WrongState) as error:
         move(event, slot, a, lisbon(27, 16), pedro, version=pedros_version)
     db.session.rollback()
 
@@ -786,7 +786,7 @@ def test_my_own_change_in_another_tab_is_named_as_mine(event, rooms, olga):
     slot = make_talk(event, title="Graphs", room=a, starts_at=lisbon(27, 10))
 
     move(event, slot, b, lisbon(27, 14), olga, version=1)
-    with pytest.raises(Conflict, match=r"You changed “Graphs” at \d\d:\d\d in another window"):
+    with pytest.raises(WrongState, match=r"You changed “Graphs” at \d\d:\d\d in another window"):
         move(event, slot, a, lisbon(27, 16), olga, version=1)
 
 
@@ -809,7 +809,7 @@ def test_every_change_checks_the_version(event, rooms, olga, pedro, change):
     slot = make_talk(event, title="Graphs", room=rooms[0], starts_at=lisbon(27, 10))
     move(event, slot, rooms[1], lisbon(27, 14), olga, version=1)
 
-    with pytest.raises(Conflict, match="Olga Organizer changed “Graphs”"):
+    with pytest.raises(WrongState, match="Olga Organizer changed “Graphs”"):
         change(event, slot, pedro)
     assert slot.version == 2
 
@@ -834,7 +834,7 @@ def test_two_changes_that_both_passed_the_version_check(event, rooms, olga, pedr
     session = db.session()
     sa.event.listen(session, "before_flush", olga_saves_first, once=True)
     try:
-        with pytest.raises(Conflict) as error:
+        with pytest.raises(WrongState) as error:
             move(event, slot, b, lisbon(27, 16), pedro, version=1)
     finally:
         if sa.event.contains(session, "before_flush", olga_saves_first):
@@ -863,7 +863,7 @@ def test_a_version_bumped_behind_the_orms_back_before_the_change(event, rooms, o
         sa.update(table).where(table.c.id == slot.id).values(version=2, updated_by_id=olga.id)
     )
 
-    with pytest.raises(Conflict):
+    with pytest.raises(WrongState):
         move(event, slot, b, lisbon(27, 16), pedro, version=1)
     db.session.rollback()
 

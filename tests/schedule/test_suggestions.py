@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from organizer.enums import EventRoleName, ProposalState, SuggestionStatus
-from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from organizer.errors import NotFound, PermissionDenied, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import (
     AuditEntry,
@@ -293,7 +293,7 @@ def test_accepting_all_moves_every_session_through_the_editor(event, rooms, olga
         assert slot.starts_at == dt.datetime.fromisoformat(move["starts_at"])
     edits = db.session.scalars(select(ScheduleEdit).where(ScheduleEdit.event_id == event.id))
     assert sorted(e.slot_id for e in edits) == sorted(s.id for s in slots)
-    with pytest.raises(Conflict, match="already accepted"):
+    with pytest.raises(WrongState, match="already accepted"):
         suggestions.apply(event=event, suggestion=suggestion, actor=olga, now=LATER)
 
 
@@ -341,7 +341,7 @@ def test_a_session_changed_since_refuses_the_acceptance_naming_it(event, rooms, 
         actor=pedro,
         now=LATER,
     )
-    with pytest.raises(Conflict) as caught:
+    with pytest.raises(WrongState) as caught:
         suggestions.apply(event=event, suggestion=suggestion, actor=olga, now=LATER)
     assert "Pedro Planner changed “Second”" in caught.value.message
     assert "Nothing was changed" in caught.value.message
@@ -361,9 +361,9 @@ def test_discarding(event, rooms, olga):
     suggestions.discard(event=event, suggestion=suggestion, actor=olga, now=LATER)
     assert suggestion.status is SuggestionStatus.DISCARDED
     assert suggestion.decided_at == LATER
-    with pytest.raises(Conflict, match="discarded"):
+    with pytest.raises(WrongState, match="discarded"):
         suggestions.apply(event=event, suggestion=suggestion, actor=olga, now=LATER)
-    with pytest.raises(Conflict, match="discarded"):
+    with pytest.raises(WrongState, match="discarded"):
         suggestions.discard(event=event, suggestion=suggestion, actor=olga, now=LATER)
     with pytest.raises(PermissionDenied):
         suggestions.discard(event=event, suggestion=suggestion, actor=make_user(), now=LATER)

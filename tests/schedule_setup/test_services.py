@@ -16,7 +16,7 @@ from organizer.enums import (
     Severity,
     SlotKind,
 )
-from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from organizer.errors import NotFound, PermissionDenied, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import (
     AuditEntry,
@@ -382,7 +382,7 @@ def test_a_day_with_sessions_cannot_be_deleted(event, organizer):
     room.windows.append(RoomWindow(starts_at=lisbon(27, 9), ends_at=lisbon(27, 12)))
     room.windows.append(RoomWindow(starts_at=lisbon(28, 9), ends_at=lisbon(28, 12)))
     db.session.flush()
-    with pytest.raises(Conflict, match="2 sessions are placed on Sunday 28 March"):
+    with pytest.raises(WrongState, match="2 sessions are placed on Sunday 28 March"):
         day_setup.delete_day(actor=organizer, event=event, schedule_day=sunday, now=NOW)
     day_setup.delete_day(actor=organizer, event=event, schedule_day=saturday, now=NOW)
     assert [d.day for d in day_setup.days_of(event)] == [dt.date(2027, 3, 28)]
@@ -465,7 +465,7 @@ def test_a_placed_item_change_that_blocks_saving_is_refused(event, organizer):
         data=item_setup.ItemInput(kind="lunch", title="Lunch", duration_minutes=60),
         now=NOW,
     )
-    with pytest.raises(Conflict, match="Not saved"):
+    with pytest.raises(WrongState, match="Not saved"):
         item_setup.save_item(
             actor=organizer,
             event=event,

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from organizer.enums import EventRoleName
-from organizer.errors import Conflict, PermissionDenied, Throttled, ValidationFailed
+from organizer.errors import PermissionDenied, Throttled, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import AuditEntry, OutboxMessage, RecoveryCode, TwoFactor
 from organizer.services import events, two_factor
@@ -61,7 +61,7 @@ def test_enrolment_stays_off_until_a_code_confirms_it():
         )
         == "two_factor_enabled"
     )
-    with pytest.raises(Conflict):
+    with pytest.raises(WrongState):
         two_factor.start_enrolment(user=user, now=NOW)
 
 

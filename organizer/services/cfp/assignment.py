@@ -19,13 +19,13 @@ from organizer.enums import (
     EventRoleName,
     ProposalState,
 )
-from organizer.errors import Conflict, ValidationFailed
+from organizer.errors import ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import (
-    ConflictOfInterest,
     Event,
     EventRole,
     Proposal,
+    ProposalInterest,
     Review,
     ReviewAssignment,
     Track,
@@ -175,8 +175,8 @@ def _pool(event: Event) -> _Pool:
     for proposal_id, user_id in interests.own_proposal_pairs(event):
         blocked[proposal_id].add(user_id)
     for proposal_id, user_id in db.session.execute(
-        select(ConflictOfInterest.proposal_id, ConflictOfInterest.user_id).where(
-            ConflictOfInterest.proposal_id.in_(in_event)
+        select(ProposalInterest.proposal_id, ProposalInterest.user_id).where(
+            ProposalInterest.proposal_id.in_(in_event)
         )
     ):
         blocked[proposal_id].add(user_id)
@@ -252,7 +252,7 @@ def assign(
     require_organizer(actor, event)
     interests.refuse_own_proposal(actor, proposal)
     if proposal.state not in REVIEWABLE_STATES:
-        raise Conflict(_("This proposal is not open for review."))
+        raise WrongState(_("This proposal is not open for review."))
     existing = assignment_of(proposal, reviewer)
     if existing is not None:
         return existing
@@ -273,7 +273,7 @@ def assign(
     if message:
         raise ValidationFailed({"reviewer": message})
     if redaction.held_back(event, only=proposal):
-        raise Conflict(
+        raise WrongState(
             _(
                 "This proposal may name its speaker in what reviewers would see. Redact it, or "
                 "dismiss the flags if they are harmless, before you assign reviewers."

@@ -18,7 +18,7 @@ from organizer import permissions
 from organizer.enums import (
     OthersReviews,
 )
-from organizer.errors import Conflict, NotFound, ValidationFailed
+from organizer.errors import NotFound, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import (
     Answer,
@@ -260,7 +260,7 @@ def _delete_unused(
     permissions.require(permissions.can_manage_cfp(actor, event))
     used = db.session.scalar(select(func.count(Proposal.id)).where(users == item.id))
     if used:
-        raise Conflict(refusal % {"count": used, "name": item.name})
+        raise WrongState(refusal % {"count": used, "name": item.name})
     db.session.delete(item)
     audit.record(
         action=action,

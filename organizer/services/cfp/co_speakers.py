@@ -16,7 +16,7 @@ from organizer.enums import (
     ProposalState,
     SpeakerRole,
 )
-from organizer.errors import Conflict, NotFound, ValidationFailed
+from organizer.errors import NotFound, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import (
     Proposal,
@@ -41,7 +41,7 @@ def invite_co_speaker(
 ) -> ProposalSpeaker:
     permissions.require(permissions.can_invite_co_speakers(actor, proposal))
     if proposal.state not in EDITABLE_STATES:
-        raise Conflict(_("Co-speakers can only be added while the proposal can be changed."))
+        raise WrongState(_("Co-speakers can only be added while the proposal can be changed."))
     require_open_for(call_of(proposal.event), [s.user for s in proposal.speakers if s.user], now)
     email = email.strip().lower()
     if not EMAIL_PATTERN.match(email):
@@ -93,9 +93,9 @@ def remove_speaker(*, actor: User, speaker: ProposalSpeaker, now: dt.datetime) -
     proposal = speaker.proposal
     permissions.require(permissions.can_invite_co_speakers(actor, proposal))
     if speaker.role == SpeakerRole.PRIMARY:
-        raise Conflict(_("The person who submitted a proposal cannot be removed from it."))
+        raise WrongState(_("The person who submitted a proposal cannot be removed from it."))
     if proposal.state not in EDITABLE_STATES:
-        raise Conflict(_("Speakers can only be changed while the proposal can be changed."))
+        raise WrongState(_("Speakers can only be changed while the proposal can be changed."))
     proposal.speakers.remove(speaker)
     db.session.flush()
     audit.record(
@@ -130,19 +130,19 @@ def accept_co_speaker(*, token: str, user: User, now: dt.datetime) -> ProposalSp
     proposal = speaker.proposal
     if speaker.user_id is not None:
         if speaker.user_id == user.id:
-            raise Conflict(_("You have already accepted this invitation."))
-        raise Conflict(_("This invitation has already been accepted by someone else."))
+            raise WrongState(_("You have already accepted this invitation."))
+        raise WrongState(_("This invitation has already been accepted by someone else."))
     if proposal.state in (ProposalState.WITHDRAWN, ProposalState.CANCELLED):
-        raise Conflict(_("This proposal was withdrawn, so the invitation no longer applies."))
+        raise WrongState(_("This proposal was withdrawn, so the invitation no longer applies."))
     if user.email != speaker.email:
-        raise Conflict(
+        raise WrongState(
             _(
                 "This invitation was sent to %(email)s. Sign in with that address to accept it.",
                 email=speaker.email,
             )
         )
     if permissions.is_speaker(user, proposal):
-        raise Conflict(_("You are already a speaker of this proposal."))
+        raise WrongState(_("You are already a speaker of this proposal."))
     call = call_of(proposal.event)
     interests.refuse_team_submission(
         actor=user,

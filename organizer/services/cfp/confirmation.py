@@ -14,7 +14,7 @@ from organizer import permissions
 from organizer.enums import (
     ProposalState,
 )
-from organizer.errors import Conflict
+from organizer.errors import WrongState
 from organizer.extensions import db
 from organizer.models import (
     Event,
@@ -34,14 +34,14 @@ def respond(*, actor: User, proposal: Proposal, confirm: bool, now: dt.datetime)
     """An accepted speaker confirms or declines, before the deadline."""
     permissions.require(permissions.is_speaker(actor, proposal))
     if proposal.state != ProposalState.ACCEPTED:
-        raise Conflict(
+        raise WrongState(
             _(
                 "This proposal is %(state)s, so there is nothing to confirm.",
                 state=state_label(proposal.state),
             )
         )
     if proposal.respond_by is not None and now >= proposal.respond_by:
-        raise Conflict(
+        raise WrongState(
             _(
                 "The deadline to confirm passed on %(deadline)s. Write to the organizers at "
                 "%(contact)s.",
@@ -71,7 +71,7 @@ def cancel(*, actor: User, proposal: Proposal, now: dt.datetime) -> None:
     """Organizers take an accepted or confirmed session off the schedule."""
     permissions.require(permissions.can_manage_cfp(actor, proposal.event))
     if not permissions.can_cancel_proposal(proposal):
-        raise Conflict(_("Only accepted or confirmed proposals can be cancelled."))
+        raise WrongState(_("Only accepted or confirmed proposals can be cancelled."))
     before = proposal.state
     proposal.state = ProposalState.CANCELLED
     db.session.flush()

@@ -18,7 +18,7 @@ from organizer import permissions
 from organizer.enums import (
     ProposalState,
 )
-from organizer.errors import Conflict, ValidationFailed
+from organizer.errors import ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import (
     Cfp,
@@ -62,11 +62,11 @@ def is_editable(cfp: Cfp, proposal: Proposal, *, now: dt.datetime) -> bool:
 
 def require_open_for(cfp: Cfp | None, users: Iterable[User], now: dt.datetime) -> Cfp:
     if cfp is None:
-        raise Conflict(_("This event has no call for talks."))
+        raise WrongState(_("This event has no call for talks."))
     if now < cfp.opens_at:
-        raise Conflict(_("The call for talks is not open yet."))
+        raise WrongState(_("The call for talks is not open yet."))
     if now >= deadline_for(cfp, users):
-        raise Conflict(
+        raise WrongState(
             _("The deadline has passed. Proposals can no longer be submitted or changed.")
         )
     return cfp

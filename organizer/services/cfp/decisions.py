@@ -24,7 +24,7 @@ from organizer.enums import (
     DECISIONS,
     ProposalState,
 )
-from organizer.errors import Conflict, PermissionDenied, ValidationFailed
+from organizer.errors import PermissionDenied, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import (
     DecisionRound,
@@ -141,7 +141,7 @@ def decide(
     if outcome is not None and outcome not in DECISIONS:
         raise ValidationFailed({"outcome": _("Choose accept, reject or waiting list.")})
     if outcome is not None and outcome not in permissions.decisions_allowed(proposal):
-        raise Conflict(
+        raise WrongState(
             _(
                 "“%(title)s” is %(state)s; its decision cannot be changed now.",
                 title=proposal.title,
@@ -283,7 +283,7 @@ def publish_round(
     permissions.require(permissions.can_manage_cfp(actor, event))
     proposals = pending(event)
     if not proposals:
-        raise Conflict(_("There are no pending decisions to publish."))
+        raise WrongState(_("There are no pending decisions to publish."))
     if any(permissions.is_own_proposal(actor, p) for p in proposals):
         raise PermissionDenied(
             _(
@@ -292,7 +292,7 @@ def publish_round(
             )
         )
     if _fingerprint(proposals) != expected:
-        raise Conflict(
+        raise WrongState(
             _(
                 "Decisions changed since you opened the preview. Nothing was sent: check the "
                 "preview again before sending."

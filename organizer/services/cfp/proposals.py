@@ -19,7 +19,7 @@ from organizer.enums import (
     ProposalState,
     SpeakerRole,
 )
-from organizer.errors import Conflict, NotFound, ValidationFailed
+from organizer.errors import NotFound, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import (
     Answer,
@@ -154,7 +154,7 @@ def save_proposal(
             submit = False  # already submitted: a second "submit" is just a save
     assert cfp is not None
     if not actor.email_verified and submit:
-        raise Conflict(_("Confirm your email address before you submit (see your inbox)."))
+        raise WrongState(_("Confirm your email address before you submit (see your inbox)."))
     if submit:
         interests.refuse_team_submission(actor=actor, event=event, allowed=cfp.team_may_apply)
     errors = _validate_proposal(event, cfp, data, submit=submit, proposal=proposal)
@@ -184,7 +184,7 @@ def save_proposal(
     try:
         db.session.flush()
     except IntegrityError as error:  # the same new-proposal form, twice at the same moment
-        raise Conflict(_("This proposal was already saved, perhaps from another tab.")) from error
+        raise WrongState(_("This proposal was already saved, perhaps from another tab.")) from error
     action = "proposal.submit" if submit else ("proposal.create" if created else "proposal.edit")
     audit.record(
         action=action,
@@ -206,7 +206,7 @@ def _refuse_second_creation(creation_key: str | None) -> None:
         return
     existing = db.session.scalar(select(Proposal).where(Proposal.creation_key == creation_key))
     if existing is not None:
-        raise Conflict(
+        raise WrongState(
             _(
                 "This proposal was already saved, perhaps from another tab. "
                 "Find it under My proposals."
@@ -228,10 +228,10 @@ def _refuse_edit(
         permissions.can_edit_proposal(actor, proposal) and proposal.event_id == event.id
     )
     if proposal.state not in EDITABLE_STATES:
-        raise Conflict(_("This proposal can no longer be changed."))
+        raise WrongState(_("This proposal can no longer be changed."))
     require_open_for(cfp, [s.user for s in proposal.speakers if s.user], now)
     if version is not None and version != proposal.version:
-        raise Conflict(
+        raise WrongState(
             _(
                 "This proposal was changed in another tab or by a co-speaker since you "
                 "opened it. Your text is still in the form: copy what you need, then "
@@ -294,7 +294,7 @@ def _content(proposal: Proposal) -> dict[str, Any]:
 def withdraw(*, actor: User, proposal: Proposal, now: dt.datetime) -> None:
     permissions.require(permissions.can_withdraw_proposal(actor, proposal))
     if proposal.state not in EDITABLE_STATES:
-        raise Conflict(_("Only a draft or a submitted proposal can be withdrawn."))
+        raise WrongState(_("Only a draft or a submitted proposal can be withdrawn."))
     require_open_for(call_of(proposal.event), [s.user for s in proposal.speakers if s.user], now)
     was_submitted = proposal.state == ProposalState.SUBMITTED
     proposal.state = ProposalState.WITHDRAWN

@@ -14,13 +14,13 @@ from organizer import permissions
 from organizer.enums import (
     OthersReviews,
 )
-from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from organizer.errors import NotFound, PermissionDenied, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import (
     Cfp,
-    ConflictOfInterest,
     Event,
     Proposal,
+    ProposalInterest,
     Review,
     ReviewScore,
     User,
@@ -57,7 +57,7 @@ def reviewable_proposals_query(event: Event, *, viewer: User) -> Select[tuple[Pr
 
 def declare_interest(
     *, actor: User, proposal: Proposal, reason: str, now: dt.datetime
-) -> ConflictOfInterest:
+) -> ProposalInterest:
     """Declare (or re-declare, with a new reason) an interest. An assignment the reviewer has
     not yet acted on is dropped, so that automatic assignment can give the proposal to
     someone else; a review already written stays (and so does its assignment)."""
@@ -88,14 +88,14 @@ def withdraw_interest(*, actor: User, proposal: Proposal, now: dt.datetime) -> N
     interests.retract(interests.PROPOSAL, user=actor, subject_id=proposal.id)
 
 
-def interests_in(proposal: Proposal) -> list[ConflictOfInterest]:
+def interests_in(proposal: Proposal) -> list[ProposalInterest]:
     """The reviewers who declared an interest in the proposal, and why (organizers only)."""
     return list(
         db.session.scalars(
-            select(ConflictOfInterest)
-            .where(ConflictOfInterest.proposal_id == proposal.id)
-            .options(selectinload(ConflictOfInterest.user))
-            .order_by(ConflictOfInterest.created_at)
+            select(ProposalInterest)
+            .where(ProposalInterest.proposal_id == proposal.id)
+            .options(selectinload(ProposalInterest.user))
+            .order_by(ProposalInterest.created_at)
         )
     )
 
@@ -104,9 +104,9 @@ def interests_of(event: Event, user: User) -> set[int]:
     """The ids of the event's proposals `user` declared an interest in."""
     return set(
         db.session.scalars(
-            select(ConflictOfInterest.proposal_id)
-            .join(Proposal, Proposal.id == ConflictOfInterest.proposal_id)
-            .where(ConflictOfInterest.user_id == user.id, Proposal.event_id == event.id)
+            select(ProposalInterest.proposal_id)
+            .join(Proposal, Proposal.id == ProposalInterest.proposal_id)
+            .where(ProposalInterest.user_id == user.id, Proposal.event_id == event.id)
         )
     )
 
@@ -139,11 +139,11 @@ def save_review(
     if not permissions.can_review_proposal(actor, proposal):
         raise PermissionDenied(_("You cannot review this proposal."))
     if proposal.state not in REVIEWABLE_STATES:
-        raise Conflict(_("This proposal is no longer open for review."))
+        raise WrongState(_("This proposal is no longer open for review."))
     if cfp is None:
         cfp = call_of(event)
     if not rules(event, cfp=cfp, now=now).can_review:
-        raise Conflict(_("Review is closed at the moment; your review was not saved."))
+        raise WrongState(_("Review is closed at the moment; your review was not saved."))
     if interests.has_declared(interests.PROPOSAL, actor.id, proposal.id):
         raise PermissionDenied(
             _(

@@ -38,7 +38,7 @@ from sqlalchemy.orm import selectinload
 
 from organizer import permissions
 from organizer.enums import AllocationStatus, GrantState
-from organizer.errors import Conflict, ValidationFailed
+from organizer.errors import ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import (
     AllocationLine,
@@ -506,7 +506,7 @@ def run_allocation(
 ) -> AllocationRun:
     """Solve the programme's allocation over its remaining budget and keep the result as a
     draft run with one line per considered application (nothing for those not funded). An
-    older draft of the programme is discarded: there is one draft at a time. Conflict when
+    older draft of the programme is discarded: there is one draft at a time. WrongState when
     the must-fund pins cannot be kept."""
     _require_manager(actor, programme)
     applications = considered(programme)
@@ -522,7 +522,7 @@ def run_allocation(
         currency=programme.currency,
     )
     if not result.feasible:
-        raise Conflict(result.message)
+        raise WrongState(result.message)
     baseline = greedy(items, budget=budget, min_fraction=programme.min_fraction, category_caps=caps)
     _discard_drafts(programme)
     run = AllocationRun(
@@ -613,7 +613,7 @@ def adjust_line(
     programme = _run_programme(run)
     _require_manager(actor, programme)
     if run.status != AllocationStatus.DRAFT:
-        raise Conflict(_("This allocation was already committed or discarded."))
+        raise WrongState(_("This allocation was already committed or discarded."))
     application = line.application
     interests.refuse_own_application(actor, application)
     requested = {c: int(v) for c, v in (application.requested or {}).items()}
@@ -684,7 +684,7 @@ def discard_run(*, actor: User, run: AllocationRun, now: dt.datetime) -> None:
     programme = _run_programme(run)
     _require_manager(actor, programme)
     if run.status != AllocationStatus.DRAFT:
-        raise Conflict(_("Only a draft allocation can be discarded."))
+        raise WrongState(_("Only a draft allocation can be discarded."))
     run.status = AllocationStatus.DISCARDED
     db.session.flush()
     audit.record(

@@ -24,7 +24,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from organizer import permissions
 from organizer.enums import GrantCategory, GrantState, NeedLevel, QuestionKind
-from organizer.errors import Conflict, NotFound, ValidationFailed
+from organizer.errors import NotFound, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import (
     Event,
@@ -373,7 +373,7 @@ def _apply(
     application.requested_total = sum(application.requested.values())
 
 
-class AlreadyApplied(Conflict):
+class AlreadyApplied(WrongState):
     """A second application to the same programme; `application` is the first one."""
 
     def __init__(self, application: GrantApplication) -> None:
@@ -408,7 +408,7 @@ def _refuse_after_deadline_changes(
         if q.kind != QuestionKind.FILE
     )
     if _values(data, proposal) != _content(application) or answers_changed or data.files:
-        raise Conflict(
+        raise WrongState(
             _(
                 "The deadline has passed: you can only lower the amounts you ask for. "
                 "Your other changes were not saved; your application is as it was."
@@ -522,7 +522,7 @@ def _record_save(
 
 def _refuse_submission(actor: User, programme: GrantProgramme) -> None:
     if not actor.email_verified:
-        raise Conflict(_("Confirm your email address before you submit (see your inbox)."))
+        raise WrongState(_("Confirm your email address before you submit (see your inbox)."))
     interests.refuse_team_submission(
         actor=actor, event=programme.event, allowed=programme.team_may_apply, what="grant"
     )
@@ -534,7 +534,7 @@ def _flush_once() -> None:
     try:
         db.session.flush()
     except IntegrityError as error:
-        raise Conflict(
+        raise WrongState(
             _(
                 "You have already applied to this programme, perhaps from another tab. "
                 "Find your application under My applications."
@@ -548,9 +548,9 @@ def _refuse_new(programme: GrantProgramme, actor: User, *, now: dt.datetime) -> 
     if first is not None:
         raise AlreadyApplied(first)
     if now < programme.opens_at:
-        raise Conflict(_("This programme is not open for applications yet."))
+        raise WrongState(_("This programme is not open for applications yet."))
     if now >= programme.closes_at:
-        raise Conflict(_("The deadline has passed: this programme no longer takes applications."))
+        raise WrongState(_("The deadline has passed: this programme no longer takes applications."))
 
 
 def _refuse_edit(
@@ -567,9 +567,9 @@ def _refuse_edit(
     if application.programme_id != programme.id:
         raise NotFound()
     if application.state not in EDITABLE_STATES:
-        raise Conflict(_("This application can no longer be changed."))
+        raise WrongState(_("This application can no longer be changed."))
     if version is not None and version != application.version:
-        raise Conflict(
+        raise WrongState(
             _(
                 "This application was changed in another tab since you opened it. Your "
                 "text is still in the form: copy what you need, then reload the page to "
@@ -578,7 +578,9 @@ def _refuse_edit(
         )
     lowering = now >= programme.closes_at
     if lowering and application.state == GrantState.DRAFT:
-        raise Conflict(_("The deadline has passed: a draft can no longer be submitted or changed."))
+        raise WrongState(
+            _("The deadline has passed: a draft can no longer be submitted or changed.")
+        )
     return lowering
 
 
@@ -636,16 +638,16 @@ def withdraw(*, actor: User, application: GrantApplication, now: dt.datetime) ->
     not answered is given up, and its money goes back to the budget."""
     permissions.require(permissions.is_applicant(actor, application))
     if application.state == GrantState.WITHDRAWN:
-        raise Conflict(_("This application is already withdrawn."))
+        raise WrongState(_("This application is already withdrawn."))
     if application.state not in permissions.WITHDRAWABLE_GRANT_STATES:
         if application.state == GrantState.ACCEPTED:
-            raise Conflict(
+            raise WrongState(
                 _(
                     "You have accepted your grant, so the application cannot be withdrawn. "
                     "If you cannot come, write to the organizers."
                 )
             )
-        raise Conflict(_("This application is closed and cannot be withdrawn."))
+        raise WrongState(_("This application is closed and cannot be withdrawn."))
     was = application.state
     application.state = GrantState.WITHDRAWN
     application.version += 1

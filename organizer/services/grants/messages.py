@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from organizer import permissions
 from organizer.enums import GrantState
-from organizer.errors import Conflict, PermissionDenied, ValidationFailed
+from organizer.errors import PermissionDenied, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import GrantApplication, GrantMessage, User
 from organizer.services import audit
@@ -78,7 +78,9 @@ def post_message(
         if internal:
             raise PermissionDenied()
         if application.state == GrantState.DRAFT:
-            raise Conflict(_("Submit your application first; then you can write to the committee."))
+            raise WrongState(
+                _("Submit your application first; then you can write to the committee.")
+            )
     elif not permissions.can_review_grants(actor, event):
         raise PermissionDenied()
     message = _add(actor, application, body, internal=internal, now=now)
@@ -112,7 +114,7 @@ def request_info(
     event = application.programme.event
     permissions.require(permissions.can_review_grants(actor, event))
     if not permissions.committee_may_ask_for_info(application):
-        raise Conflict(
+        raise WrongState(
             _("Information can only be asked for while the application is being reviewed.")
         )
     message = _add(actor, application, body, internal=False, now=now)

@@ -19,7 +19,7 @@ from werkzeug.routing import BuildError
 
 from organizer import permissions
 from organizer.enums import AllocationStatus, GrantState, category_label
-from organizer.errors import Conflict, ValidationFailed
+from organizer.errors import ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import (
     AllocationLine,
@@ -177,7 +177,7 @@ def commit_run(
     total = sum(line.total for line in funded)
     remaining = allocation.remaining_budget(programme)
     if total > remaining:
-        raise Conflict(
+        raise WrongState(
             _(
                 "These offers total %(total)s, but only %(left)s of the budget is left. "
                 "Nothing was sent: lower some awards first.",
@@ -225,7 +225,7 @@ def _check_run_is_sendable(actor: User, run: AllocationRun, event: Event) -> Non
         if line.application_id in own:
             interests.refuse_own_application(actor, line.application)
     if run.status != AllocationStatus.DRAFT:
-        raise Conflict(
+        raise WrongState(
             _("This allocation was already committed or discarded; run a new one.")
             if run.status == AllocationStatus.COMMITTED
             else _("This allocation was discarded; run a new one.")
@@ -237,7 +237,7 @@ def _check_funded_lines(funded: list[AllocationLine]) -> None:
     for line in funded:
         application = line.application
         if application.state not in OPEN_STATES or application.award is not None:
-            raise Conflict(
+            raise WrongState(
                 _(
                     "%(name)s's application is now %(state)s. Nothing was sent: set its line "
                     "to zero or run the allocation again.",
@@ -246,7 +246,7 @@ def _check_funded_lines(funded: list[AllocationLine]) -> None:
                 )
             )
         if sum(int(v) for v in line.amounts.values()) != line.total:
-            raise Conflict(_("A line's amounts do not add up to its total; adjust it again."))
+            raise WrongState(_("A line's amounts do not add up to its total; adjust it again."))
 
 
 def _waitlist(
@@ -286,7 +286,7 @@ def _check_caps(programme: GrantProgramme, new: list[dict[str, int]]) -> None:
             used[category] = used.get(category, 0) + int(amount)
     for category, cap in caps.items():
         if used.get(category, 0) > cap:
-            raise Conflict(
+            raise WrongState(
                 _(
                     "Awards for %(category)s would total %(total)s, over its cap of %(cap)s. "
                     "Nothing was sent.",
@@ -316,8 +316,8 @@ def respond(*, actor: User, application: GrantApplication, accept: bool, now: dt
     award = application.award
     if application.state == GrantState.ACCEPTED:
         if accept:
-            raise Conflict(_("You have already accepted this offer. Nothing more to do."))
-        raise Conflict(
+            raise WrongState(_("You have already accepted this offer. Nothing more to do."))
+        raise WrongState(
             _(
                 "You have already accepted this offer. If you can no longer come, write to "
                 "the organizers at %(contact)s.",
@@ -325,12 +325,12 @@ def respond(*, actor: User, application: GrantApplication, accept: bool, now: dt
             )
         )
     if application.state == GrantState.DECLINED:
-        raise Conflict(_("You have already declined this offer."))
+        raise WrongState(_("You have already declined this offer."))
     if award is not None and (
         application.state == GrantState.EXPIRED
         or (application.state == GrantState.OFFERED and now >= award.respond_by)
     ):
-        raise Conflict(
+        raise WrongState(
             _(
                 "The offer expired on %(deadline)s. Write to the organizers at %(contact)s.",
                 deadline=format_deadline(event, award.respond_by),
@@ -338,7 +338,7 @@ def respond(*, actor: User, application: GrantApplication, accept: bool, now: dt
             )
         )
     if application.state != GrantState.OFFERED or award is None:
-        raise Conflict(_("There is no offer to answer on this application."))
+        raise WrongState(_("There is no offer to answer on this application."))
     application.state = GrantState.ACCEPTED if accept else GrantState.DECLINED
     application.updated_at = now
     award.responded_at = now
@@ -577,7 +577,7 @@ def reject(*, actor: User, application: GrantApplication, now: dt.datetime) -> N
     permissions.require(permissions.can_manage_grants(actor, event))
     interests.refuse_own_application(actor, application)
     if not permissions.can_reject_application(application):
-        raise Conflict(
+        raise WrongState(
             _(
                 "This application is %(state)s, so it cannot be turned down now.",
                 state=_state_label(application.state),

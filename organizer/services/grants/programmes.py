@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from organizer import permissions
 from organizer.enums import GrantCategory, GrantKind, GrantState
-from organizer.errors import Conflict, NotFound, ValidationFailed
+from organizer.errors import NotFound, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import (
     Event,
@@ -246,7 +246,7 @@ def delete_programme(*, actor: User, programme: GrantProgramme, now: dt.datetime
     permissions.require(permissions.can_manage_grants(actor, event))
     count = application_count(programme)
     if count:
-        raise Conflict(
+        raise WrongState(
             _(
                 "%(count)s people have applied to “%(name)s”, so it cannot be deleted. "
                 "Change its closing time instead.",
@@ -421,7 +421,7 @@ def save_criterion(
     elif (scale_min, scale_max) != (criterion.scale_min, criterion.scale_max) and _scored(
         criterion
     ):
-        raise Conflict(
+        raise WrongState(
             _(
                 "Reviewers have already scored “%(name)s”: its scale can no longer change.",
                 name=name,
@@ -464,7 +464,7 @@ def delete_criterion(
     if criterion.programme_id != programme.id:
         raise NotFound()
     if _scored(criterion):
-        raise Conflict(
+        raise WrongState(
             _(
                 "Reviewers have already scored “%(name)s”, so it cannot be deleted. "
                 "Lower its weight to 1 instead.",

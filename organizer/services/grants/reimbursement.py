@@ -25,7 +25,7 @@ from sqlalchemy.orm import selectinload
 
 from organizer import permissions
 from organizer.enums import GrantCategory, GrantState, ReceiptState
-from organizer.errors import Conflict, NotFound, ValidationFailed
+from organizer.errors import NotFound, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import (
     Event,
@@ -86,7 +86,7 @@ def add_receipt(
     by its bytes (PDF, JPEG or PNG, at most 5 MB), whatever its name says."""
     permissions.require(permissions.is_applicant(actor, application))
     if not permissions.accepts_receipts(application):
-        raise Conflict(_("You can send receipts once you have accepted a grant."))
+        raise WrongState(_("You can send receipts once you have accepted a grant."))
     programme = application.programme
     description = (description or "").strip()
     errors: dict[str, str] = {}
@@ -247,11 +247,11 @@ def review_receipt(
     _manage(actor, programme)
     interests.refuse_own_application(actor, receipt.application)
     if not permissions.receipt_awaits_review(receipt):
-        raise Conflict(_("This receipt has already been reviewed."))
+        raise WrongState(_("This receipt has already been reviewed."))
     reason = (reason or "").strip()
     if approve:
         if receipt.converted is None:
-            raise Conflict(
+            raise WrongState(
                 _(
                     "Enter the exchange rate for %(currency)s on %(date)s before approving "
                     "this receipt.",
@@ -604,7 +604,7 @@ def record_payout(
     _manage(actor, programme)
     interests.refuse_own_application(actor, application)
     if application.award is None:
-        raise Conflict(_("This application has no award to pay."))
+        raise WrongState(_("This application has no award to pay."))
     reference = (reference or "").strip()
     override_reason = (override_reason or "").strip()
     errors: dict[str, str] = {}

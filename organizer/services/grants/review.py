@@ -33,14 +33,14 @@ from sqlalchemy.orm import selectinload
 
 from organizer import permissions
 from organizer.enums import REVIEWABLE_GRANT_STATES, GrantState, QuestionKind
-from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from organizer.errors import NotFound, PermissionDenied, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import (
     Event,
     GrantAnswer,
     GrantApplication,
-    GrantConflict,
     GrantCriterion,
+    GrantInterest,
     GrantProgramme,
     GrantQuestion,
     GrantReview,
@@ -161,7 +161,7 @@ def file_for_reviewer(
 ) -> ReviewerFile:
     """The committee's copy of a file answer: NotFound unless `actor` may read it
     (`uploads.can_download`: the committee, not the applicant, no declared interest, a
-    question shown to reviewers); Conflict when the file cannot be read."""
+    question shown to reviewers); WrongState when the file cannot be read."""
     found = reviewer_files(application).get(question_id)
     answer = next((a for a in application.answers if a.question_id == question_id), None)
     if (
@@ -172,7 +172,7 @@ def file_for_reviewer(
     ):
         raise NotFound(_("This application has no file for that question."))
     if found.path is None:
-        raise Conflict(
+        raise WrongState(
             _(
                 "This file could not be read, so it cannot be given to the committee without "
                 "what identifies its author. The organizers can read the original."
@@ -208,7 +208,7 @@ def reviewable_query(
 
 def declare_interest(
     *, actor: User, application: GrantApplication, reason: str, now: dt.datetime
-) -> GrantConflict:
+) -> GrantInterest:
     """Declare (or re-declare, with a new reason) an interest: the actor then neither reviews
     the application nor reads its reviews. A review already written stays."""
     _require_committee(actor, application.programme.event)
@@ -230,9 +230,9 @@ def interests_of(programme: GrantProgramme, user: User) -> set[int]:
     """The ids of the programme's applications `user` declared an interest in."""
     return set(
         db.session.scalars(
-            select(GrantConflict.application_id)
-            .join(GrantApplication, GrantApplication.id == GrantConflict.application_id)
-            .where(GrantConflict.user_id == user.id, GrantApplication.programme_id == programme.id)
+            select(GrantInterest.application_id)
+            .join(GrantApplication, GrantApplication.id == GrantInterest.application_id)
+            .where(GrantInterest.user_id == user.id, GrantApplication.programme_id == programme.id)
         )
     )
 
@@ -260,7 +260,7 @@ def save_review(
     if not permissions.can_review_application(actor, application):
         raise PermissionDenied(_("You cannot review this application."))
     if application.state not in REVIEWABLE_STATES:
-        raise Conflict(_("This application is not open for review."))
+        raise WrongState(_("This application is not open for review."))
     if interests.has_declared(interests.APPLICATION, actor.id, application.id):
         raise PermissionDenied(
             _(
@@ -341,7 +341,7 @@ def my_reviews(programme: GrantProgramme, reviewer: User) -> dict[int, GrantRevi
 def status_label(review: GrantReview | None, declared: bool = False) -> str:
     """Where a committee member stands with an application, in words."""
     if declared:
-        return _("Conflict declared")
+        return _("WrongState declared")
     if review is None:
         return _("Not started")
     return _("Abstained") if review.abstained else _("Scored")
@@ -376,8 +376,8 @@ def progress(event: Event, reviewer: User) -> list[Progress]:
     )
     conflicts = _per_programme(
         select(GrantApplication.programme_id, func.count())
-        .join(GrantConflict, GrantConflict.application_id == GrantApplication.id)
-        .where(*reviewable, GrantConflict.user_id == reviewer.id)
+        .join(GrantInterest, GrantInterest.application_id == GrantApplication.id)
+        .where(*reviewable, GrantInterest.user_id == reviewer.id)
     )
     return [
         Progress(

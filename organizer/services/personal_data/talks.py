@@ -13,11 +13,11 @@ from organizer.extensions import db
 from organizer.models import (
     Answer,
     CfpExtension,
-    ConflictOfInterest,
     GrantApplication,
-    GrantConflict,
+    GrantInterest,
     GrantProgramme,
     Proposal,
+    ProposalInterest,
     ProposalSpeaker,
     Question,
     Review,
@@ -184,10 +184,10 @@ def conflicts_declared(person: Person) -> list[dict[str, Any]]:
             "declared_at": json_value(row.created_at),
         }
         for row, public_id, event_id in db.session.execute(
-            select(ConflictOfInterest, Proposal.public_id, Proposal.event_id)
-            .join(Proposal, Proposal.id == ConflictOfInterest.proposal_id)
-            .where(ConflictOfInterest.user_id == person.uid)
-            .order_by(ConflictOfInterest.id)
+            select(ProposalInterest, Proposal.public_id, Proposal.event_id)
+            .join(Proposal, Proposal.id == ProposalInterest.proposal_id)
+            .where(ProposalInterest.user_id == person.uid)
+            .order_by(ProposalInterest.id)
         )
     ]
     conflicts += [
@@ -198,11 +198,11 @@ def conflicts_declared(person: Person) -> list[dict[str, Any]]:
             "declared_at": json_value(row.created_at),
         }
         for row, public_id, event_id in db.session.execute(
-            select(GrantConflict, GrantApplication.public_id, GrantProgramme.event_id)
-            .join(GrantApplication, GrantApplication.id == GrantConflict.application_id)
+            select(GrantInterest, GrantApplication.public_id, GrantProgramme.event_id)
+            .join(GrantApplication, GrantApplication.id == GrantInterest.application_id)
             .join(GrantProgramme, GrantProgramme.id == GrantApplication.programme_id)
-            .where(GrantConflict.user_id == person.uid)
-            .order_by(GrantConflict.id)
+            .where(GrantInterest.user_id == person.uid)
+            .order_by(GrantInterest.id)
         )
     ]
     return conflicts

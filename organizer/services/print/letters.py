@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from organizer.enums import GrantState, ProposalState
-from organizer.errors import Conflict, PermissionDenied, ValidationFailed
+from organizer.errors import PermissionDenied, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import (
     Event,
@@ -159,7 +159,7 @@ def letter_values(
 
 def visa_letter_pdf(*, actor: User, event: Event, passport_name: str, now: dt.datetime) -> bytes:
     """The letter for `actor` as PDF bytes. PermissionDenied for anyone who is neither a
-    grantee with an accepted award nor an accepted speaker; Conflict when the organizers have
+    grantee with an accepted award nor an accepted speaker; WrongState when the organizers have
     not written the letter yet."""
     name = clean_passport_name(passport_name)
     if not may_request_letter(actor, event):
@@ -171,7 +171,7 @@ def visa_letter_pdf(*, actor: User, event: Event, passport_name: str, now: dt.da
         )
     template = letter_template(event)
     if template is None:
-        raise Conflict(_("The organizers have not set up invitation letters yet."))
+        raise WrongState(_("The organizers have not set up invitation letters yet."))
     issued_on = format_date(now.date(), "long")
     values = letter_values(
         event=event,

@@ -1,7 +1,7 @@
 """Conflicts of interest ("interests" in code: "conflict" is the schedule's word), for talks and
 grants alike.
 
-Reviewers declare an interest (`ConflictOfInterest` for proposals, `GrantConflict` for grant
+Reviewers declare an interest (`ProposalInterest` for proposals, `GrantInterest` for grant
 applications); those are rows, written by `declare` and `retract` (`DeclaredInterest` says
 where each kind lives). A person's own submissions are an interest too, and they are computed
 here every time from who speaks on what and who applied for what, never stored, so
@@ -34,12 +34,12 @@ from organizer import permissions
 from organizer.errors import PermissionDenied, ValidationFailed
 from organizer.extensions import db
 from organizer.models import (
-    ConflictOfInterest,
     Event,
     GrantApplication,
-    GrantConflict,
+    GrantInterest,
     GrantProgramme,
     Proposal,
+    ProposalInterest,
     ProposalSpeaker,
     User,
 )
@@ -125,9 +125,9 @@ def barred_proposal_ids(event: Event, user: User) -> set[int]:
         .where(Proposal.event_id == event.id, _speaker_is(user))
     )
     declared = (
-        select(ConflictOfInterest.proposal_id.label("id"))
-        .join(Proposal, Proposal.id == ConflictOfInterest.proposal_id)
-        .where(Proposal.event_id == event.id, ConflictOfInterest.user_id == user.id)
+        select(ProposalInterest.proposal_id.label("id"))
+        .join(Proposal, Proposal.id == ProposalInterest.proposal_id)
+        .where(Proposal.event_id == event.id, ProposalInterest.user_id == user.id)
     )
     return set(db.session.scalars(select(union(own, declared).subquery().c.id)))
 
@@ -187,7 +187,7 @@ def barred_proposal(user: User) -> ColumnElement[bool]:
     return or_(
         own_proposal(user),
         exists().where(
-            ConflictOfInterest.proposal_id == Proposal.id, ConflictOfInterest.user_id == user.id
+            ProposalInterest.proposal_id == Proposal.id, ProposalInterest.user_id == user.id
         ),
     )
 
@@ -197,7 +197,7 @@ def barred_application(user: User) -> ColumnElement[bool]:
     return or_(
         own_application(user),
         exists().where(
-            GrantConflict.application_id == GrantApplication.id, GrantConflict.user_id == user.id
+            GrantInterest.application_id == GrantApplication.id, GrantInterest.user_id == user.id
         ),
     )
 
@@ -222,8 +222,8 @@ class DeclaredInterest:
         )
 
 
-PROPOSAL = DeclaredInterest(ConflictOfInterest, "proposal_id")
-APPLICATION = DeclaredInterest(GrantConflict, "application_id")
+PROPOSAL = DeclaredInterest(ProposalInterest, "proposal_id")
+APPLICATION = DeclaredInterest(GrantInterest, "application_id")
 
 
 def has_declared(kind: DeclaredInterest, user_id: int, subject_id: int) -> bool:

@@ -34,7 +34,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from organizer import permissions
 from organizer.enums import REVIEWABLE_PROPOSAL_STATES, QuestionKind
-from organizer.errors import Conflict, NotFound, ValidationFailed
+from organizer.errors import NotFound, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import (
     Answer,
@@ -495,21 +495,21 @@ def file_for_reviewer(*, actor: User, proposal: Proposal, question_id: int) -> F
     """The reviewer copy of the file a proposal answered to a question shown to reviewers.
 
     NotFound when there is none or the actor may not read it (`uploads.can_download`);
-    Conflict while an unresolved finding holds the file back, or when it cannot be read."""
+    WrongState while an unresolved finding holds the file back, or when it cannot be read."""
     state = reviewer_view(proposal).files.get(question_id)
     answer = next((a for a in proposal.answers if a.question_id == question_id), None)
     upload = answer.reviewer_upload if answer is not None else None
     if state is None or upload is None or not uploads.can_download(actor, upload, copy="reviewer"):
         raise NotFound(_("This proposal has no file for that question."))
     if state.held:
-        raise Conflict(
+        raise WrongState(
             _(
                 "This file may name its speaker. The organizers are checking it; you can "
                 "download it once they have."
             )
         )
     if state.path is None:
-        raise Conflict(
+        raise WrongState(
             _(
                 "This file could not be read, so it cannot be given to reviewers without what "
                 "identifies its author. The organizers can replace it."

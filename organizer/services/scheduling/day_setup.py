@@ -11,7 +11,7 @@ from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from organizer.errors import Conflict, NotFound, ValidationFailed
+from organizer.errors import NotFound, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import Event, Room, RoomWindow, ScheduleDay, Slot, User
 from organizer.services import audit
@@ -173,7 +173,7 @@ def delete_day(*, actor: User, event: Event, schedule_day: ScheduleDay, now: dt.
     editor.require_manager(actor, event)
     placed = placed_per_day(event).get(schedule_day.day, 0)
     if placed:
-        raise Conflict(
+        raise WrongState(
             ngettext(
                 "%(num)d session is placed on %(day)s. Move it to another day or unschedule "
                 "it first.",

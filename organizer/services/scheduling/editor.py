@@ -2,9 +2,9 @@
 and undo the last change.
 
 Every change names the version of the slot the organizer saw. A different version means
-someone else changed it meanwhile: the change is refused with a Conflict (409) that says who,
+someone else changed it meanwhile: the change is refused with a WrongState (409) that says who,
 and nothing is overwritten. Two changes that pass that check at the same moment are told apart
-by the version column itself (the second UPDATE matches no row), which is the same Conflict.
+by the version column itself (the second UPDATE matches no row), which is the same WrongState.
 
 A change that would create a conflict whose rule is set to "blocks saving" is refused too; a
 conflict that was already there does not block other changes. While it checks, a change holds a
@@ -29,7 +29,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from organizer import permissions
 from organizer.enums import ConflictRule, Severity, SlotKind
-from organizer.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from organizer.errors import NotFound, PermissionDenied, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import (
     Event,
@@ -139,7 +139,7 @@ def _check_version(
         return
     when = slot.updated_at.astimezone(ZoneInfo(event.timezone)).strftime("%H:%M")
     if actor is not None and slot.updated_by_id == actor.id:
-        raise Conflict(
+        raise WrongState(
             _(
                 "You changed “%(title)s” at %(when)s in another window. This change was not "
                 "saved; the schedule now shows the other one, so you can try again.",
@@ -148,7 +148,7 @@ def _check_version(
             )
         )
     who = db.session.get(User, slot.updated_by_id) if slot.updated_by_id else None
-    raise Conflict(
+    raise WrongState(
         _(
             "%(who)s changed “%(title)s” at %(when)s while you were editing. Your change "
             "was not saved; the schedule now shows their version, so you can try again.",
@@ -199,7 +199,7 @@ def _lock(event: Event) -> bool:
     return settings is not None and Severity.BLOCKS_SAVING in severities_of(settings).values()
 
 
-def _blocking(plan: Plan) -> dict[_Key, conflict_rules.Conflict]:
+def _blocking(plan: Plan) -> dict[_Key, conflict_rules.WrongState]:
     return {
         (c.rule, frozenset(c.session_ids)): c
         for c in conflict_rules.find_conflicts(plan)
@@ -223,13 +223,13 @@ def blocking_before(event: Event) -> set[_Key] | None:
 
 
 def refuse_new_blocking(event: Event, before: set[_Key] | None) -> None:
-    """Raise Conflict when the flushed change made a conflict whose rule blocks saving (one
+    """Raise WrongState when the flushed change made a conflict whose rule blocks saving (one
     that `before` did not have). The caller rolls back."""
     if before is None:
         return
     made = [c for key, c in _blocking(build_plan(event)).items() if key not in before]
     if made:
-        raise Conflict(_("Not saved: %(reasons)s", reasons=" ".join(c.message for c in made)))
+        raise WrongState(_("Not saved: %(reasons)s", reasons=" ".join(c.message for c in made)))
 
 
 def _forget_children(*slot_ids: int | None) -> None:
@@ -259,7 +259,7 @@ def _save(
     try:
         db.session.flush()
     except StaleDataError as error:
-        raise Conflict(
+        raise WrongState(
             _(
                 "Someone else changed “%(title)s” at the same moment, so your change was not "
                 "saved. Reload the schedule and try again.",
@@ -353,7 +353,7 @@ def move_many(*, event: Event, placements: list[Placement], actor: User, now: dt
     try:
         db.session.flush()
     except StaleDataError as error:
-        raise Conflict(
+        raise WrongState(
             _("Someone else changed these sessions at the same moment. Reload and try again.")
         ) from error
     _forget_children(*(before.get("parent_id") for before in befores))
@@ -527,10 +527,10 @@ def undo_last(*, event: Event, actor: User, now: dt.datetime) -> Slot:
                 who=who.display_name if who is not None else _("Someone else"),
                 title=slot.display_title,
             )
-        raise Conflict(message)
+        raise WrongState(message)
     old = edit.before
     if old["room_id"] is not None and db.session.get(Room, old["room_id"]) is None:
-        raise Conflict(
+        raise WrongState(
             _(
                 "“%(title)s” cannot go back: the room it was in has been deleted. Place it by "
                 "hand instead.",
@@ -538,7 +538,7 @@ def undo_last(*, event: Event, actor: User, now: dt.datetime) -> Slot:
             )
         )
     if old["parent_id"] is not None and db.session.get(Slot, old["parent_id"]) is None:
-        raise Conflict(
+        raise WrongState(
             _(
                 "“%(title)s” cannot go back: the block it was in has been deleted. Place it by "
                 "hand instead.",

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, selectinload
 
 from organizer.enums import ProposalState, Severity
-from organizer.errors import Conflict, ValidationFailed
+from organizer.errors import ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import Event, Proposal, ScheduleRelease, Slot, SpeakerProfile, User
 from organizer.services import audit, feeds, mail
@@ -208,7 +208,7 @@ def release(
     """Release the schedule as the next version and queue the speakers' and attendees' mails
     (unless `notify` is False: synthetic benchmark data, whose people are made up).
 
-    Refused (Conflict) while a conflict that blocks releases remains, when nothing changed
+    Refused (WrongState) while a conflict that blocks releases remains, when nothing changed
     since the previous version, or when `expected` (the preview's fingerprint the organizer
     saw) no longer matches because someone changed the schedule meanwhile.
     """
@@ -247,10 +247,10 @@ def release(
 
 
 def _refuse_unless_releasable(upcoming: ReleasePreview, expected: str | None) -> None:
-    """Conflict while a conflict blocks the release, when nothing changed, or when the
+    """WrongState while a conflict blocks the release, when nothing changed, or when the
     schedule changed since the organizer's preview (`expected`, its fingerprint)."""
     if upcoming.blocking:
-        raise Conflict(
+        raise WrongState(
             ngettext(
                 "Not released: %(num)d conflict blocks a release. Solve it first: %(first)s",
                 "Not released: %(num)d conflicts block a release. Solve them first; the "
@@ -260,14 +260,14 @@ def _refuse_unless_releasable(upcoming: ReleasePreview, expected: str | None) ->
             )
         )
     if not upcoming.changed:
-        raise Conflict(
+        raise WrongState(
             _(
                 "Nothing changed since version %(number)d, so there is nothing to release.",
                 number=upcoming.previous.number if upcoming.previous else 0,
             )
         )
     if expected and expected != upcoming.fingerprint:
-        raise Conflict(
+        raise WrongState(
             _(
                 "The schedule changed while you were looking at it. Check the changes below, "
                 "then release again."
@@ -278,7 +278,7 @@ def _refuse_unless_releasable(upcoming: ReleasePreview, expected: str | None) ->
 def _store(
     event: Event, upcoming: ReleasePreview, *, actor: User, comment: str, now: dt.datetime
 ) -> ScheduleRelease:
-    """The release row; Conflict when someone else released the same number meanwhile."""
+    """The release row; WrongState when someone else released the same number meanwhile."""
     row = ScheduleRelease(
         event_id=event.id,
         number=upcoming.number,
@@ -293,7 +293,7 @@ def _store(
             db.session.add(row)
             db.session.flush()
     except IntegrityError as error:
-        raise Conflict(
+        raise WrongState(
             _(
                 "Someone else released version %(number)d at the same moment. Reload the page "
                 "to see it.",

@@ -3,7 +3,7 @@ proposes, and let organizers accept it whole or in part, or discard it.
 
 A suggestion is a list of moves, each naming the version of the session it was made for;
 accepting goes through `editor.move` with that version, so a session someone changed since
-refuses the whole acceptance with a Conflict (409) naming it, and nothing is half-applied
+refuses the whole acceptance with a WrongState (409) naming it, and nothing is half-applied
 (the request rolls back). The solver runs within the request (its limit is at most 600 s);
 long runs belong in a job queue once there is one.
 """
@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from organizer.enums import SuggestionStatus
-from organizer.errors import Conflict, NotFound, ValidationFailed
+from organizer.errors import NotFound, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import Event, Room, ScheduleSuggestion, Slot, User
 from organizer.services import audit
@@ -289,9 +289,9 @@ def view(event: Event, suggestion: ScheduleSuggestion) -> SuggestionView:
 
 def _require_draft(suggestion: ScheduleSuggestion) -> None:
     if suggestion.status is SuggestionStatus.APPLIED:
-        raise Conflict(_("This suggestion was already accepted; make a new one."))
+        raise WrongState(_("This suggestion was already accepted; make a new one."))
     if suggestion.status is SuggestionStatus.DISCARDED:
-        raise Conflict(_("This suggestion was discarded; make a new one."))
+        raise WrongState(_("This suggestion was discarded; make a new one."))
 
 
 def _chosen_moves(
@@ -311,7 +311,7 @@ def _chosen_moves(
 
 
 def _unchanged_slots(event: Event, moves: list[dict[str, Any]]) -> dict[int, Slot]:
-    """The slots the moves are about, by id; Conflict when one is gone or was changed after
+    """The slots the moves are about, by id; WrongState when one is gone or was changed after
     the suggestion was made."""
     slots = {
         slot.id: slot
@@ -323,7 +323,7 @@ def _unchanged_slots(event: Event, moves: list[dict[str, Any]]) -> dict[int, Slo
     }
     for move in moves:
         if move["slot_id"] not in slots:
-            raise Conflict(
+            raise WrongState(
                 _(
                     "“%(title)s” is no longer in the schedule, so this suggestion is out of "
                     "date. Nothing was changed; make a new suggestion.",
@@ -334,7 +334,7 @@ def _unchanged_slots(event: Event, moves: list[dict[str, Any]]) -> dict[int, Slo
         slot = slots[move["slot_id"]]
         if slot.version != move["version"]:
             who = slot.updated_by.display_name if slot.updated_by else _("Someone")
-            raise Conflict(
+            raise WrongState(
                 _(
                     "%(who)s changed “%(title)s” after this suggestion was made. Nothing was "
                     "changed: make a new suggestion, or accept the other changes without it.",
@@ -355,7 +355,7 @@ def apply(
 ) -> int:
     """Accept the suggestion: every move (`slot_ids` None) or the chosen ones. Each goes
     through the editor with the version the suggestion saw, so a session changed since
-    refuses the whole acceptance (Conflict); the caller rolls back. Returns how many moved."""
+    refuses the whole acceptance (WrongState); the caller rolls back. Returns how many moved."""
     editor.require_manager(actor, event)
     if suggestion.event_id != event.id:
         raise NotFound(_("There is no such suggestion for this event."))
@@ -377,8 +377,8 @@ def apply(
             actor=actor,
             now=now,
         )
-    except (Conflict, ValidationFailed) as error:
-        raise Conflict(
+    except (WrongState, ValidationFailed) as error:
+        raise WrongState(
             _(
                 "The suggestion cannot be applied: %(reason)s Nothing was changed: make a new "
                 "suggestion, or accept the other changes without the session concerned.",
