@@ -267,6 +267,38 @@ def delete_programme(*, actor: User, programme: GrantProgramme, now: dt.datetime
     )
 
 
+def _require_own(
+    actor: User, programme: GrantProgramme, item: GrantQuestion | GrantCriterion | None
+) -> None:
+    """Organizers only; and a question or criterion of another programme does not exist here."""
+    permissions.require(permissions.can_manage_grants(actor, programme.event))
+    if item is not None and item.programme_id != programme.id:
+        raise NotFound()
+
+
+def _delete_audited(
+    item: GrantQuestion | GrantCriterion,
+    kind: str,
+    *,
+    actor: User,
+    event: Event,
+    now: dt.datetime,
+    details: dict[str, Any],
+) -> None:
+    object_id = item.id
+    db.session.delete(item)
+    db.session.flush()
+    audit.record(
+        action=f"grants.{kind}.delete",
+        actor=actor,
+        now=now,
+        object_type=f"grant_{kind}",
+        object_id=object_id,
+        event=event,
+        details=details,
+    )
+
+
 def _next_position(model: type[GrantQuestion | GrantCriterion], programme: GrantProgramme) -> int:
     """Where a new question or criterion goes: last."""
     highest = db.session.scalar(
@@ -295,9 +327,7 @@ def save_question(
     now: dt.datetime,
 ) -> GrantQuestion:
     """The same rules as the call's questions (services.cfp.QuestionSettings)."""
-    permissions.require(permissions.can_manage_grants(actor, programme.event))
-    if question is not None and question.programme_id != programme.id:
-        raise NotFound()
+    _require_own(actor, programme, question)
     errors = validate_question_settings(settings)
     if errors:
         raise ValidationFailed(errors)
@@ -330,18 +360,13 @@ def delete_question(
     *, actor: User, programme: GrantProgramme, question: GrantQuestion, now: dt.datetime
 ) -> None:
     """Deleting a question deletes its answers too (the confirmation page says so)."""
-    permissions.require(permissions.can_manage_grants(actor, programme.event))
-    if question.programme_id != programme.id:
-        raise NotFound()
-    db.session.delete(question)
-    db.session.flush()
-    audit.record(
-        action="grants.question.delete",
+    _require_own(actor, programme, question)
+    _delete_audited(
+        question,
+        "question",
         actor=actor,
-        now=now,
-        object_type="grant_question",
-        object_id=question.id,
         event=programme.event,
+        now=now,
         details={"text": question.text},
     )
 
@@ -350,9 +375,7 @@ def move_question(
     *, actor: User, programme: GrantProgramme, question: GrantQuestion, direction: int
 ) -> None:
     """Swap a question with its neighbour (direction < 0: up, > 0: down)."""
-    permissions.require(permissions.can_manage_grants(actor, programme.event))
-    if question.programme_id != programme.id:
-        raise NotFound()
+    _require_own(actor, programme, question)
     swap_with_neighbour(questions(programme), question, direction)
 
 
@@ -380,9 +403,7 @@ def save_criterion(
     now: dt.datetime,
 ) -> GrantCriterion:
     """Create (criterion None) or change a criterion; a new one goes last."""
-    permissions.require(permissions.can_manage_grants(actor, programme.event))
-    if criterion is not None and criterion.programme_id != programme.id:
-        raise NotFound()
+    _require_own(actor, programme, criterion)
     name = (name or "").strip()
     description = (description or "").strip()
 
@@ -460,9 +481,7 @@ def delete_criterion(
     *, actor: User, programme: GrantProgramme, criterion: GrantCriterion, now: dt.datetime
 ) -> None:
     """A criterion reviewers have used stays (deleting it would change every score)."""
-    permissions.require(permissions.can_manage_grants(actor, programme.event))
-    if criterion.programme_id != programme.id:
-        raise NotFound()
+    _require_own(actor, programme, criterion)
     if _scored(criterion):
         raise WrongState(
             _(
@@ -471,15 +490,12 @@ def delete_criterion(
                 name=criterion.name,
             )
         )
-    db.session.delete(criterion)
-    db.session.flush()
-    audit.record(
-        action="grants.criterion.delete",
+    _delete_audited(
+        criterion,
+        "criterion",
         actor=actor,
-        now=now,
-        object_type="grant_criterion",
-        object_id=criterion.id,
         event=programme.event,
+        now=now,
         details={"name": criterion.name},
     )
 
@@ -487,9 +503,7 @@ def delete_criterion(
 def move_criterion(
     *, actor: User, programme: GrantProgramme, criterion: GrantCriterion, direction: int
 ) -> None:
-    permissions.require(permissions.can_manage_grants(actor, programme.event))
-    if criterion.programme_id != programme.id:
-        raise NotFound()
+    _require_own(actor, programme, criterion)
     swap_with_neighbour(criteria(programme), criterion, direction)
 
 
