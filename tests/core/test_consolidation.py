@@ -10,6 +10,8 @@ import ast
 import re
 from pathlib import Path
 
+from babel.messages.pofile import read_po
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "organizer"
 TEMPLATES = ROOT / "templates"
@@ -180,3 +182,20 @@ def test_enum_labels_are_defined_once():
             if keyed_by_members and all(_is_text(value) for value in node.values):
                 found.append(f"{_relative(path)}:{node.lineno}")
     assert not found, f"use the enum's .label (organizer/enums.py): {found}"
+
+
+def test_enum_labels_are_extracted_for_translators():
+    """Every label written in organizer/enums.py is in translations/messages.pot (run
+    `make messages` after adding one)."""
+    with (ROOT / "translations" / "messages.pot").open("rb") as handle:
+        extracted = {message.id for message in read_po(handle)}
+    labels = [
+        node.args[0].value
+        for node in ast.walk(_tree(PACKAGE / "enums.py"))
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", None) == "_l"
+        and isinstance(node.args[0], ast.Constant)
+    ]
+    assert len(labels) > 50
+    missing = [label for label in labels if label not in extracted]
+    assert not missing, f"run `make messages`: {missing}"
