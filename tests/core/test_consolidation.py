@@ -199,3 +199,15 @@ def test_enum_labels_are_extracted_for_translators():
     assert len(labels) > 50
     missing = [label for label in labels if label not in extracted]
     assert not missing, f"run `make messages`: {missing}"
+
+
+def test_navigation_is_included_once_per_area_layout():
+    """Pages extend their audience's layout (templates/layouts/); only a layout includes a
+    navigation."""
+    found = [
+        _relative(path)
+        for path in sorted(TEMPLATES.rglob("*.html"))
+        if path.parent.name != "layouts"
+        and re.search(r"{%-?\s*include\s+[\"'][\w/]*_nav\.html", path.read_text(encoding="utf-8"))
+    ]
+    assert not found, f"extend the area's layout in templates/layouts/ instead: {found}"
