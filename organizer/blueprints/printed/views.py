@@ -26,9 +26,9 @@ from organizer.blueprints._common import (
     CheckboxGroupField,
     access,
     commit,
-    event_or_404,
     event_route,
     utcnow,
+    viewable_event,
 )
 from organizer.blueprints._forms import Form
 from organizer.blueprints._setup_forms import WholeNumber
@@ -49,9 +49,7 @@ bp = Blueprint("printed", __name__)
 @bp.route("/<event_slug>/programme.pdf")
 def booklet(event_slug: str):
     """The printed programme of the latest release; ?edition=large for the large print."""
-    event = event_or_404(event_slug)
-    if not permissions.can_view_event(current_user, event):
-        abort(404)  # a draft event does not exist for outsiders
+    event = viewable_event(event_slug)  # a draft event does not exist for outsiders
     edition = request.args.get("edition", "standard")
     made = booklets.booklet(event, edition=edition, now=utcnow())
     response = make_response(made.pdf)
@@ -75,9 +73,7 @@ MAX_AGE = 300
 @bp.route("/<event_slug>/signs.pdf", endpoint="signs")
 def signs_pdf(event_slug: str):
     """One page per room and day of the latest release, for the doors. 404 before it."""
-    event = event_or_404(event_slug)
-    if not permissions.can_view_event(current_user, event):
-        abort(404)  # a draft event does not exist for outsiders
+    event = viewable_event(event_slug)  # a draft event does not exist for outsiders
     key = signs.key_of(event)
     if key is None:
         abort(404)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
-from flask_login import current_user
+from flask import Blueprint, render_template
 
-from organizer import permissions
-from organizer.blueprints._common import access, event_or_404, paginate, utcnow
+from organizer.blueprints._common import access, paginate, utcnow, viewable_event
 from organizer.services.cfp import call as call_service
 from organizer.services.events import public_events
 from organizer.services.grants import programmes as grant_programmes
@@ -25,9 +23,7 @@ def home():
 @access("public")
 @bp.route("/<event_slug>/")
 def event(event_slug: str):
-    event = event_or_404(event_slug)
-    if not permissions.can_view_event(current_user, event):
-        abort(404)  # a draft event does not exist for outsiders
+    event = viewable_event(event_slug)  # a draft event does not exist for outsiders
     return render_template(
         "public/event.html",
         event=event,

@@ -23,15 +23,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from organizer import permissions
 from organizer.blueprints._common import (
     access,
     commit,
-    event_or_404,
     paginate,
     rollback,
     safe_next_url,
     utcnow,
+    viewable_event,
 )
 from organizer.blueprints._setup_forms import ConfirmForm
 from organizer.errors import DomainError, NotFound
@@ -63,13 +62,6 @@ def zone_reset_url() -> str:
 @bp.app_template_global()
 def webcal_url(url: str | None) -> str | None:
     return pages.webcal(url) if url else None
-
-
-def _visible_event(event_slug: str) -> Event:
-    event = event_or_404(event_slug)
-    if not permissions.can_view_event(current_user, event):
-        abort(404)  # a draft event does not exist for outsiders
-    return event
 
 
 def _zone(event: Event) -> tuple[str, bool]:
@@ -123,7 +115,7 @@ def _common(event: Event, schedule: PublicSchedule, zone: str, **context: Any) -
 @access("public")
 @bp.route("/<event_slug>/schedule/")
 def schedule(event_slug: str):
-    event = _visible_event(event_slug)
+    event = viewable_event(event_slug)
     schedule = public_schedule_of(event)
     if schedule is None:
         return _empty(event)
@@ -158,7 +150,7 @@ def schedule(event_slug: str):
 def session(event_slug: str, code: str):
     """A session of the latest release. A cancelled session (or an unknown code) is 404: the
     change log says what was cancelled, and the feeds keep it with STATUS:CANCELLED."""
-    event = _visible_event(event_slug)
+    event = viewable_event(event_slug)
     schedule = public_schedule_of(event)
     found = schedule.session(code) if schedule is not None else None
     if found is None:
@@ -189,7 +181,7 @@ def session(event_slug: str, code: str):
 @access("public")
 @bp.route("/<event_slug>/speakers/")
 def speakers(event_slug: str):
-    event = _visible_event(event_slug)
+    event = viewable_event(event_slug)
     schedule = public_schedule_of(event)
     if schedule is None:
         return _empty(event)
@@ -211,7 +203,7 @@ def speakers(event_slug: str):
 @access("public")
 @bp.route("/<event_slug>/speakers/<code>/")
 def speaker(event_slug: str, code: str):
-    event = _visible_event(event_slug)
+    event = viewable_event(event_slug)
     schedule = public_schedule_of(event)
     person = schedule.speaker_by_code(code) if schedule is not None else None
     if person is None:
@@ -258,7 +250,7 @@ def _agenda_page(event: Event, agenda: Agenda | None, *, by_token: bool):  # typ
 @bp.route("/<event_slug>/agenda/")
 def agenda(event_slug: str):
     """My agenda: the account's, or the one whose token this browser keeps (cookie)."""
-    event = _visible_event(event_slug)
+    event = viewable_event(event_slug)
     response = make_response(_agenda_page(event, _current_agenda(event), by_token=False))
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -267,7 +259,7 @@ def agenda(event_slug: str):
 @access("token")
 @bp.route("/<event_slug>/agenda/<token>/")
 def agenda_token(event_slug: str, token: str):
-    event = _visible_event(event_slug)
+    event = viewable_event(event_slug)
     found = agendas.by_token(event, token)
     response = make_response(_agenda_page(event, found, by_token=True))
     response.headers["Cache-Control"] = "private, no-store"
@@ -302,7 +294,7 @@ def _agenda_for_change(event: Event, token: str | None, now: dt.datetime) -> Age
 @bp.route("/<event_slug>/agenda/stars", methods=["POST"])
 def stars(event_slug: str):
     """Star or unstar a session: a plain form (redirects back) or JSON (answers JSON)."""
-    event = _visible_event(event_slug)
+    event = viewable_event(event_slug)
     wants_json = request.is_json
     data = (request.get_json(silent=True) or {}) if wants_json else request.form
     if not isinstance(data, dict) and wants_json:
@@ -354,7 +346,7 @@ def stars(event_slug: str):
 @bp.route("/<event_slug>/agenda/<token>/sync", methods=["POST"])
 def sync(event_slug: str, token: str):
     """The browser's copy of the stars (JSON {codes: [...]}) replaces the token's agenda."""
-    event = _visible_event(event_slug)
+    event = viewable_event(event_slug)
     try:
         found = agendas.by_token(event, token)
     except NotFound as error:
@@ -374,7 +366,7 @@ def sync(event_slug: str, token: str):
 @bp.route("/<event_slug>/agenda/<token>/replace", methods=["GET", "POST"])
 def replace_token(event_slug: str, token: str):
     """A new private address for the agenda; the old address and its feed stop working."""
-    event = _visible_event(event_slug)
+    event = viewable_event(event_slug)
     found = agendas.by_token(event, token)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -404,7 +396,7 @@ def replace_token(event_slug: str, token: str):
 def changes(event_slug: str):
     """Every release, newest first, with its comment and what changed. Cacheable: it changes
     only with a release (Last-Modified) or with the page's bytes (ETag)."""
-    event = _visible_event(event_slug)
+    event = viewable_event(event_slug)
     page = paginate(releases.releases_of(event))
     response = make_response(
         render_template(
