@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -199,14 +199,19 @@ def attempt(
     *,
     form: FlaskForm | None = None,
     success: str | Callable[[ResultT], str] | None = None,
+    fields: Mapping[str, str] | None = None,
 ) -> Outcome[ResultT]:
     """The one way a view changes something: call the service; on success commit and flash
     `success` (a message, or a function of what the service returned); on a DomainError roll
-    back and show its messages next to the form's fields (or flashed). Any other exception
-    propagates to the error handlers."""
+    back and show its messages next to the form's fields (or flashed). `fields` names the
+    form's field for a key of the service's errors where the two differ (e.g. the service's
+    "respond_by" is the form's "respond_date"). Any other exception propagates to the error
+    handlers."""
     try:
         value = call()
     except DomainError as error:
+        if fields and isinstance(error, ValidationFailed):
+            error.errors = {fields.get(key, key): message for key, message in error.errors.items()}
         show_domain_error(error, form)
         if form is not None:
             form.failed_status = error.status_code  # see _setup_views.form_status
