@@ -1,11 +1,13 @@
 """Scores on review forms: one radio group per criterion, for the call's reviewers
 (ReviewCriterion) and the grants committee (GrantCriterion) alike. Both criteria have a name,
-a description and a scale from `scale_min` to `scale_max`."""
+a description and a scale from `scale_min` to `scale_max`. Also what both say when a reviewer
+declares or withdraws a conflict of interest."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
@@ -77,3 +79,11 @@ class ScoredForm:
             if isinstance(value, int):
                 chosen[criterion.id] = value
         return chosen
+
+
+def interest_message(action: str) -> str:
+    """What a reviewer is told once their conflict of interest is declared ("declare") or
+    withdrawn (any other action)."""
+    if action == "declare":
+        return _("Your conflict of interest is recorded. You will not review it.")
+    return _("Your declaration of a conflict of interest is withdrawn.")

@@ -8,7 +8,7 @@ questions shown to reviewers. tests/grants/test_views_review.py walks every rout
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,13 +16,14 @@ from organizer import permissions
 from organizer.blueprints._common import (
     access,
     attachment,
-    commit,
+    attempt,
     event_route,
     paginate,
     paginate_list,
     show_domain_error,
     utcnow,
 )
+from organizer.blueprints._scoring import interest_message
 from organizer.blueprints.grant_review.forms import ConflictForm, review_form
 from organizer.enums import QuestionKind
 from organizer.errors import DomainError, NotFound
@@ -41,6 +42,16 @@ def _programme(event: Event, public_id: str) -> GrantProgramme:
 
 def _application(event: Event, public_id: str) -> GrantApplication:
     return review.application_for_review(event, public_id, current_user)
+
+
+def _to_applications(event: Event, programme: GrantProgramme):  # type: ignore[no-untyped-def]
+    return redirect(
+        url_for(
+            "grant_review.applications",
+            event_slug=event.slug,
+            programme_public_id=programme.public_id,
+        )
+    )
 
 
 def _labels() -> dict[str, object]:
@@ -125,33 +136,27 @@ def application(event: Event, public_id: str):
     )
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                amount = form.amount(programme.currency) if not form.abstain.data else None
-                review.save_review(
+        if not form.validate_on_submit():
+            status = 400
+        else:
+            saved = attempt(
+                lambda: review.save_review(
                     actor=current_user,
                     application=item,
                     scores=form.scores(),
                     comment=form.comment.data or "",
-                    recommended_amount=amount,
+                    recommended_amount=None
+                    if form.abstain.data
+                    else form.amount(programme.currency),
                     abstain=bool(form.abstain.data),
                     now=utcnow(),
-                )
-            except DomainError as error:
-                show_domain_error(error, form)
-                status = error.status_code
-            else:
-                commit()
-                flash(_("Your review is saved."), "success")
-                return redirect(
-                    url_for(
-                        "grant_review.applications",
-                        event_slug=event.slug,
-                        programme_public_id=programme.public_id,
-                    )
-                )
-        else:
-            status = 400
+                ),
+                form=form,
+                success=_("Your review is saved."),
+            )
+            if saved.ok:
+                return _to_applications(event, programme)
+            status = saved.status
         mine = review.review_of(item, current_user)
     criteria_by_id = {c.id: c for c in criteria}
     others = review.visible_other_reviews(viewer=current_user, application=item)
@@ -207,30 +212,23 @@ def conflict(event: Event, public_id: str):
     declared = item.id in review.interests_of(item.programme, current_user)
     form = ConflictForm(action="withdraw" if declared else "declare")
     if form.validate_on_submit():
-        try:
-            if form.action.data == "declare":
+        done = attempt(
+            lambda: (
                 review.declare_interest(
                     actor=current_user,
                     application=item,
                     reason=form.reason.data or "",
                     now=utcnow(),
                 )
-                message = _("Your conflict of interest is recorded. You will not review it.")
-            else:
-                review.withdraw_interest(actor=current_user, application=item, now=utcnow())
-                message = _("Your declaration of a conflict of interest is withdrawn.")
-        except DomainError as error:
-            show_domain_error(error, form)
-            return _conflict_page(event, item, declared, form), error.status_code
-        commit()
-        flash(message, "success")
-        return redirect(
-            url_for(
-                "grant_review.applications",
-                event_slug=event.slug,
-                programme_public_id=item.programme.public_id,
-            )
+                if form.action.data == "declare"
+                else review.withdraw_interest(actor=current_user, application=item, now=utcnow())
+            ),
+            form=form,
+            success=interest_message(form.action.data),
         )
+        if not done.ok:
+            return _conflict_page(event, item, declared, form), done.status
+        return _to_applications(event, item.programme)
     return _conflict_page(event, item, declared, form), 400 if form.errors else 200
 
 
