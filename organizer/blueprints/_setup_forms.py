@@ -198,6 +198,16 @@ class CriterionSetupForm(Form):
     )
     submit = SubmitField(_l("Save criterion"))
 
+    def values(self) -> dict[str, Any]:
+        """What the services' save_criterion take from the form."""
+        return {
+            "name": self.name.data or "",
+            "description": self.description.data or "",
+            "weight": self.weight.data,
+            "scale_min": self.scale_min.data,
+            "scale_max": self.scale_max.data,
+        }
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A new list: the unbound field's validators are shared by every instance.

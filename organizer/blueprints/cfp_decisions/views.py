@@ -4,6 +4,7 @@ assignment, the ranking, decisions and their rounds, speakers' confirmations."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -101,6 +102,27 @@ def _flash_form_errors(form: Any) -> None:
 
 def _proposal_url(event: Event, proposal: Proposal) -> str:
     return url_for("cfp_decisions.proposal", event_slug=event.slug, public_id=proposal.public_id)
+
+
+def _save_on_page(
+    event: Event,
+    proposal: Proposal,
+    *,
+    call: Callable[[], Any],
+    success: Callable[[Any], str],
+    anchor: str = "",
+    **form: Any,
+):  # type: ignore[no-untyped-def]
+    """A form of the proposal's page (given as detail_page's keyword for it, e.g. `tags_form`):
+    when valid, `attempt` the service `call`, then back to the page at `anchor`; else the page
+    again with the form's errors and the status."""
+    (submitted,) = form.values()
+    if not submitted.validate_on_submit():
+        return detail_page(event, proposal, status=400, **form)
+    done = attempt(call, form=submitted, success=success)
+    if not done.ok:
+        return detail_page(event, proposal, status=done.status, **form)
+    return redirect(_proposal_url(event, proposal) + anchor)
 
 
 # The list ------------------------------------------------------------------------------------
@@ -230,18 +252,15 @@ def decide(event: Event, public_id: str):
 def tags(event: Event, public_id: str):
     proposal = _proposal_or_404(event, public_id)
     form = TagsForm()
-    if not form.validate_on_submit():
-        return detail_page(event, proposal, tags_form=form, status=400)
-    done = attempt(
-        lambda: proposals_service.set_tags(
+    return _save_on_page(
+        event,
+        proposal,
+        tags_form=form,
+        call=lambda: proposals_service.set_tags(
             actor=current_user, proposal=proposal, names=form.names(), now=utcnow()
         ),
-        form=form,
-        success=_("The tags are saved."),
+        success=lambda _tags: _("The tags are saved."),
     )
-    if not done.ok:
-        return detail_page(event, proposal, tags_form=form, status=done.status)
-    return redirect(_proposal_url(event, proposal))
 
 
 @access("organizer")
@@ -250,10 +269,11 @@ def tags(event: Event, public_id: str):
 def redact(event: Event, public_id: str):
     proposal = _proposal_or_404(event, public_id)
     form = RedactionForm()
-    if not form.validate_on_submit():
-        return detail_page(event, proposal, redaction_form=form, status=400)
-    done = attempt(
-        lambda: redaction.set_redaction(
+    return _save_on_page(
+        event,
+        proposal,
+        redaction_form=form,
+        call=lambda: redaction.set_redaction(
             actor=current_user,
             proposal=proposal,
             title=form.title.data,
@@ -261,12 +281,9 @@ def redact(event: Event, public_id: str):
             description=form.description.data,
             now=utcnow(),
         ),
-        form=form,
-        success=_("What reviewers see is saved."),
+        success=lambda _saved: _("What reviewers see is saved."),
+        anchor="#redaction",
     )
-    if not done.ok:
-        return detail_page(event, proposal, redaction_form=form, status=done.status)
-    return redirect(_proposal_url(event, proposal) + "#redaction")
 
 
 @access("organizer")
@@ -365,19 +382,21 @@ def assign(event: Event, public_id: str):
     form = AssignForm()
     candidates = {r.id: r for r in review_setup.reviewers(event)}
     form.reviewer.choices = [SelectChoice(r.id, r.display_name) for r in candidates.values()]
-    if not form.validate_on_submit():
-        return detail_page(event, proposal, assign_form=form, status=400)
-    reviewer = candidates[form.reviewer.data]
-    done = attempt(
-        lambda: assignment_service.assign(
-            actor=current_user, proposal=proposal, reviewer=reviewer, now=utcnow()
+    return _save_on_page(
+        event,
+        proposal,
+        assign_form=form,
+        call=lambda: assignment_service.assign(
+            actor=current_user,
+            proposal=proposal,
+            reviewer=candidates[form.reviewer.data],
+            now=utcnow(),
         ),
-        form=form,
-        success=_("%(name)s is assigned.", name=reviewer.display_name),
+        success=lambda _assignment: _(
+            "%(name)s is assigned.", name=candidates[form.reviewer.data].display_name
+        ),
+        anchor="#reviewers",
     )
-    if not done.ok:
-        return detail_page(event, proposal, assign_form=form, status=done.status)
-    return redirect(_proposal_url(event, proposal) + "#reviewers")
 
 
 @access("organizer")

@@ -538,13 +538,9 @@ class CallSetupPages(SetupPages):
             actor=current_user,
             event=owner,
             criterion=criterion,
-            name=form.name.data or "",
-            description=form.description.data or "",
-            weight=form.weight.data,
-            scale_min=form.scale_min.data,
-            scale_max=form.scale_max.data,
             track_ids=list(form.track_ids.data or []),
             now=utcnow(),
+            **form.values(),
         )
 
     def delete_criterion(self, owner: Event, criterion: ReviewCriterion) -> None:

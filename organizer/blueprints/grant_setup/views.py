@@ -290,12 +290,8 @@ class ProgrammeSetupPages(SetupPages):
             actor=current_user,
             programme=owner,
             criterion=criterion,
-            name=form.name.data or "",
-            description=form.description.data or "",
-            weight=form.weight.data,
-            scale_min=form.scale_min.data,
-            scale_max=form.scale_max.data,
             now=utcnow(),
+            **form.values(),
         )
 
     def delete_criterion(self, owner: GrantProgramme, criterion: Any) -> None:
