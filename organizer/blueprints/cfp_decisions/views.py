@@ -106,20 +106,21 @@ def _proposal_url(event: Event, proposal: Proposal) -> str:
 
 def _save_on_page(
     event: Event,
-    proposal: Proposal,
+    public_id: str,
     *,
-    call: Callable[[], Any],
+    call: Callable[[Proposal, Any], Any],
     success: Callable[[Any], str],
     anchor: str = "",
     **form: Any,
 ):  # type: ignore[no-untyped-def]
     """A form of the proposal's page (given as detail_page's keyword for it, e.g. `tags_form`):
-    when valid, `attempt` the service `call`, then back to the page at `anchor`; else the page
-    again with the form's errors and the status."""
+    when valid, `attempt` the service `call` (given the proposal and the form), then back to
+    the page at `anchor`; else the page again with the form's errors and the status."""
+    proposal = _proposal_or_404(event, public_id)
     (submitted,) = form.values()
     if not submitted.validate_on_submit():
         return detail_page(event, proposal, status=400, **form)
-    done = attempt(call, form=submitted, success=success)
+    done = attempt(lambda: call(proposal, submitted), form=submitted, success=success)
     if not done.ok:
         return detail_page(event, proposal, status=done.status, **form)
     return redirect(_proposal_url(event, proposal) + anchor)
@@ -250,13 +251,11 @@ def decide(event: Event, public_id: str):
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/tags", methods=["POST"])
 @event_route(permissions.can_manage_cfp)
 def tags(event: Event, public_id: str):
-    proposal = _proposal_or_404(event, public_id)
-    form = TagsForm()
     return _save_on_page(
         event,
-        proposal,
-        tags_form=form,
-        call=lambda: proposals_service.set_tags(
+        public_id,
+        tags_form=TagsForm(),
+        call=lambda proposal, form: proposals_service.set_tags(
             actor=current_user, proposal=proposal, names=form.names(), now=utcnow()
         ),
         success=lambda _tags: _("The tags are saved."),
@@ -267,13 +266,11 @@ def tags(event: Event, public_id: str):
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/redact", methods=["POST"])
 @event_route(permissions.can_manage_cfp)
 def redact(event: Event, public_id: str):
-    proposal = _proposal_or_404(event, public_id)
-    form = RedactionForm()
     return _save_on_page(
         event,
-        proposal,
-        redaction_form=form,
-        call=lambda: redaction.set_redaction(
+        public_id,
+        redaction_form=RedactionForm(),
+        call=lambda proposal, form: redaction.set_redaction(
             actor=current_user,
             proposal=proposal,
             title=form.title.data,
@@ -378,15 +375,14 @@ def reviewer_copy(event: Event, public_id: str, question_id: int):
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/assign", methods=["POST"])
 @event_route(permissions.can_manage_cfp)
 def assign(event: Event, public_id: str):
-    proposal = _proposal_or_404(event, public_id)
     form = AssignForm()
     candidates = {r.id: r for r in review_setup.reviewers(event)}
     form.reviewer.choices = [SelectChoice(r.id, r.display_name) for r in candidates.values()]
     return _save_on_page(
         event,
-        proposal,
+        public_id,
         assign_form=form,
-        call=lambda: assignment_service.assign(
+        call=lambda proposal, form: assignment_service.assign(
             actor=current_user,
             proposal=proposal,
             reviewer=candidates[form.reviewer.data],
