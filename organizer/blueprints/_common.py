@@ -22,7 +22,7 @@ from wtforms import DateField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from organizer import permissions
-from organizer.errors import DomainError, ValidationFailed
+from organizer.errors import DomainError, NotFound, ValidationFailed
 from organizer.extensions import db
 from organizer.models import Event
 from organizer.services import mail, text
@@ -303,3 +303,18 @@ def attachment(path: Path, *, content_type: str, name: str) -> Response:
     response.headers["Content-Security-Policy"] = "sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def reviewer_copy(find: Callable[[], Any], *, refused: str) -> Response:
+    """The copy of a file answer that reviewers get, as an `attachment`: `find` is the
+    service's file_for_reviewer call. A 404 when there is no such file; any other refusal
+    (held back, unreadable) is flashed on the page at `refused`."""
+    try:
+        found = find()
+    except NotFound:
+        abort(404)
+    except DomainError as error:
+        show_domain_error(error)
+        return redirect(refused)
+    assert found.path is not None
+    return attachment(found.path, content_type=found.content_type, name=found.download_name)

@@ -25,11 +25,10 @@ from flask_login import current_user
 from organizer import permissions
 from organizer.blueprints._common import (
     access,
-    attachment,
     attempt,
     event_route,
     paginate,
-    show_domain_error,
+    reviewer_copy,
     utcnow,
 )
 from organizer.blueprints._scoring import interest_message
@@ -39,7 +38,6 @@ from organizer.blueprints.cfp_review.forms import (
     review_form,
 )
 from organizer.enums import QuestionKind
-from organizer.errors import DomainError, NotFound
 from organizer.models import Event, Proposal
 from organizer.services.cfp import assignment, proposals, review_setup, reviews
 from organizer.services.cfp import call as call_service
@@ -236,19 +234,12 @@ def file(event: Event, public_id: str, question_id: int):
     metadata, and under a neutral name when review is anonymous. A file the redaction check
     holds back, or one that cannot be read, is refused with the reason on the proposal's page."""
     item = _reviewable(event, public_id)
-    try:
-        found = redaction.file_for_reviewer(
+    return reviewer_copy(
+        lambda: redaction.file_for_reviewer(
             actor=current_user, proposal=item, question_id=question_id
-        )
-    except NotFound:
-        abort(404)
-    except DomainError as error:
-        show_domain_error(error)
-        return redirect(
-            url_for("cfp_review.proposal", event_slug=event.slug, public_id=item.public_id)
-        )
-    assert found.path is not None
-    return attachment(found.path, content_type=found.content_type, name=found.download_name)
+        ),
+        refused=url_for("cfp_review.proposal", event_slug=event.slug, public_id=item.public_id),
+    )
 
 
 @access("reviewer")

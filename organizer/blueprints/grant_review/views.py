@@ -8,25 +8,23 @@ questions shown to reviewers. tests/grants/test_views_review.py walks every rout
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from organizer import permissions
 from organizer.blueprints._common import (
     access,
-    attachment,
     attempt,
     event_route,
     paginate,
     paginate_list,
-    show_domain_error,
+    reviewer_copy,
     utcnow,
 )
 from organizer.blueprints._scoring import interest_message
 from organizer.blueprints.grant_review.forms import ConflictForm, review_form
 from organizer.enums import QuestionKind
-from organizer.errors import DomainError, NotFound
 from organizer.models import Event, GrantApplication, GrantProgramme
 from organizer.services.grants import applications as application_service
 from organizer.services.grants import programmes as programme_service
@@ -187,19 +185,12 @@ def file(event: Event, public_id: str, question_id: int):
     download. Refused (404) to the applicant, to a member who declared a conflict, and for
     questions not shown to reviewers."""
     item = _application(event, public_id)
-    try:
-        found = review.file_for_reviewer(
+    return reviewer_copy(
+        lambda: review.file_for_reviewer(
             actor=current_user, application=item, question_id=question_id
-        )
-    except NotFound:
-        abort(404)
-    except DomainError as error:
-        show_domain_error(error)
-        return redirect(
-            url_for("grant_review.application", event_slug=event.slug, public_id=public_id)
-        )
-    assert found.path is not None
-    return attachment(found.path, content_type=found.content_type, name=found.download_name)
+        ),
+        refused=url_for("grant_review.application", event_slug=event.slug, public_id=public_id),
+    )
 
 
 @access("grant_reviewer")
