@@ -31,7 +31,7 @@ from organizer.blueprints._common import (
     reviewer_copy,
     utcnow,
 )
-from organizer.blueprints._scoring import interest_message
+from organizer.blueprints._scoring import interest_message, review_posted
 from organizer.blueprints.cfp_review.forms import (
     ConflictForm,
     PreferencesForm,
@@ -155,28 +155,22 @@ def proposal(event: Event, public_id: str):
     criteria = review_setup.criteria_for(event, item)
     mine = reviews.review_of(item, current_user)
     form = review_form(criteria, mine if request.method == "GET" else None)
-    status = 200
+    status = review_posted(
+        form,
+        lambda: reviews.save_review(
+            actor=current_user,
+            proposal=item,
+            scores=form.scores(),
+            comment=form.comment.data or "",
+            note_to_speaker=form.note_to_speaker.data or "",
+            abstain=bool(form.abstain.data),
+            now=now,
+            cfp=call,
+        ),
+    )
+    if status is None:
+        return _after_review(event)
     if request.method == "POST":
-        if not form.validate_on_submit():
-            status = 400
-        else:
-            saved = attempt(
-                lambda: reviews.save_review(
-                    actor=current_user,
-                    proposal=item,
-                    scores=form.scores(),
-                    comment=form.comment.data or "",
-                    note_to_speaker=form.note_to_speaker.data or "",
-                    abstain=bool(form.abstain.data),
-                    now=now,
-                    cfp=call,
-                ),
-                form=form,
-                success=_("Your review is saved."),
-            )
-            if saved.ok:
-                return _after_review(event)
-            status = saved.status
         mine = reviews.review_of(item, current_user)
     return _proposal_page(event, item, call, rules, criteria, mine, form), status
 

@@ -9,7 +9,6 @@ questions shown to reviewers. tests/grants/test_views_review.py walks every rout
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from organizer import permissions
@@ -22,7 +21,7 @@ from organizer.blueprints._common import (
     reviewer_copy,
     utcnow,
 )
-from organizer.blueprints._scoring import interest_message
+from organizer.blueprints._scoring import interest_message, review_posted
 from organizer.blueprints.grant_review.forms import ConflictForm, review_form
 from organizer.enums import QuestionKind
 from organizer.models import Event, GrantApplication, GrantProgramme
@@ -132,29 +131,21 @@ def application(event: Event, public_id: str):
         currency=programme.currency,
         requested_total=item.requested_total,
     )
-    status = 200
+    status = review_posted(
+        form,
+        lambda: review.save_review(
+            actor=current_user,
+            application=item,
+            scores=form.scores(),
+            comment=form.comment.data or "",
+            recommended_amount=None if form.abstain.data else form.amount(programme.currency),
+            abstain=bool(form.abstain.data),
+            now=utcnow(),
+        ),
+    )
+    if status is None:
+        return _to_applications(event, programme)
     if request.method == "POST":
-        if not form.validate_on_submit():
-            status = 400
-        else:
-            saved = attempt(
-                lambda: review.save_review(
-                    actor=current_user,
-                    application=item,
-                    scores=form.scores(),
-                    comment=form.comment.data or "",
-                    recommended_amount=None
-                    if form.abstain.data
-                    else form.amount(programme.currency),
-                    abstain=bool(form.abstain.data),
-                    now=utcnow(),
-                ),
-                form=form,
-                success=_("Your review is saved."),
-            )
-            if saved.ok:
-                return _to_applications(event, programme)
-            status = saved.status
         mine = review.review_of(item, current_user)
     criteria_by_id = {c.id: c for c in criteria}
     others = review.visible_other_reviews(viewer=current_user, application=item)
