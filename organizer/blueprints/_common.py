@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -22,7 +22,7 @@ from wtforms import DateField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from organizer import permissions
-from organizer.errors import DomainError, ValidationFailed
+from organizer.errors import DomainError, NotFound, ValidationFailed
 from organizer.extensions import db
 from organizer.models import Event
 from organizer.services import mail, text
@@ -199,14 +199,19 @@ def attempt(
     *,
     form: FlaskForm | None = None,
     success: str | Callable[[ResultT], str] | None = None,
+    fields: Mapping[str, str] | None = None,
 ) -> Outcome[ResultT]:
     """The one way a view changes something: call the service; on success commit and flash
     `success` (a message, or a function of what the service returned); on a DomainError roll
-    back and show its messages next to the form's fields (or flashed). Any other exception
-    propagates to the error handlers."""
+    back and show its messages next to the form's fields (or flashed). `fields` names the
+    form's field for a key of the service's errors where the two differ (e.g. the service's
+    "respond_by" is the form's "respond_date"). Any other exception propagates to the error
+    handlers."""
     try:
         value = call()
     except DomainError as error:
+        if fields and isinstance(error, ValidationFailed):
+            error.errors = {fields.get(key, key): message for key, message in error.errors.items()}
         show_domain_error(error, form)
         if form is not None:
             form.failed_status = error.status_code  # see _setup_views.form_status
@@ -298,3 +303,18 @@ def attachment(path: Path, *, content_type: str, name: str) -> Response:
     response.headers["Content-Security-Policy"] = "sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def reviewer_copy(find: Callable[[], Any], *, refused: str) -> Response:
+    """The copy of a file answer that reviewers get, as an `attachment`: `find` is the
+    service's file_for_reviewer call. A 404 when there is no such file; any other refusal
+    (held back, unreadable) is flashed on the page at `refused`."""
+    try:
+        found = find()
+    except NotFound:
+        abort(404)
+    except DomainError as error:
+        show_domain_error(error)
+        return redirect(refused)
+    assert found.path is not None
+    return attachment(found.path, content_type=found.content_type, name=found.download_name)

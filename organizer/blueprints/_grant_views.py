@@ -1,6 +1,6 @@
 """View helpers shared by the organizers' grant pages, set-up (`grant_setup`) and decisions
-(`grant_decisions`): the programme in the URL, form failures, redirects and confirmation pages
-under the grants tabs."""
+(`grant_decisions`): the programme in the URL, the names of form fields, redirects and
+confirmation pages under the grants tabs."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 
 from flask import redirect, url_for
 
-from organizer.blueprints._setup_views import confirm_then, fail_form
-from organizer.errors import DomainError, ValidationFailed
+from organizer.blueprints._setup_views import confirm_then
+from organizer.enums import GrantCategory
 from organizer.models import Event, GrantProgramme
 from organizer.services.grants import programmes
 
@@ -24,11 +24,8 @@ def programme_or_404(event: Event, public_id: str) -> GrantProgramme:
     return programmes.programme_by_public_id(event, public_id)
 
 
-def failed(error: DomainError, form: Any) -> None:
-    """Show the error in the form (or a flash message) and remember its status for the page."""
-    if isinstance(error, ValidationFailed):  # the service's "cap-travel" is the form's cap_travel
-        error.errors = {k.replace("cap-", "cap_"): v for k, v in error.errors.items()}
-    fail_form(error, form)
+# `attempt(..., fields=CAP_FIELDS)`: the service's "cap-travel" is the form's cap_travel.
+CAP_FIELDS = {f"cap-{category.value}": f"cap_{category.value}" for category in GrantCategory}
 
 
 def back(endpoint: str, event: Event, programme: GrantProgramme | None = None, **values: Any):  # type: ignore[no-untyped-def]

@@ -1,15 +1,21 @@
 """Scores on review forms: one radio group per criterion, for the call's reviewers
 (ReviewCriterion) and the grants committee (GrantCriterion) alike. Both criteria have a name,
-a description and a scale from `scale_min` to `scale_max`."""
+a description and a scale from `scale_min` to `scale_max`. Also how both save a posted review, and
+what both say when a reviewer declares or withdraws a conflict of interest."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from flask import request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
+
+from organizer.blueprints._common import attempt
 
 
 def score_field_name(criterion: Any) -> str:
@@ -77,3 +83,23 @@ class ScoredForm:
             if isinstance(value, int):
                 chosen[criterion.id] = value
         return chosen
+
+
+def interest_message(action: str) -> str:
+    """What a reviewer is told once their conflict of interest is declared ("declare") or
+    withdrawn (any other action)."""
+    if action == "declare":
+        return _("Your conflict of interest is recorded. You will not review it.")
+    return _("Your declaration of a conflict of interest is withdrawn.")
+
+
+def review_posted(form: Any, save: Callable[[], object]) -> int | None:
+    """On a POST of the review `form`, `attempt` to `save` it (one service call) and say so:
+    None once saved; else the status of the page that shows the form again (400 for its own
+    errors, the service's refusal), and 200 for a GET."""
+    if request.method != "POST":
+        return 200
+    if not form.validate_on_submit():
+        return 400
+    saved = attempt(save, form=form, success=_("Your review is saved."))
+    return None if saved.ok else saved.status

@@ -5,6 +5,7 @@ or grant reviewers) is a class attribute of the subclass."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -21,7 +22,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
-from organizer.blueprints._common import CheckboxGroupField
+from organizer.blueprints._common import CheckboxGroupField, DateInput
 from organizer.blueprints._forms import Form
 from organizer.enums import QuestionKind
 from organizer.services.uploads import FILE_KINDS
@@ -58,6 +59,40 @@ class WholeNumber(IntegerField):
 
 def _zone_hint(zone: str) -> str:
     return str(_l("In the event's time zone, %(zone)s, on a 24-hour clock.", zone=zone))
+
+
+def date_time_fields(*labels_and_messages: tuple[Any, Any]) -> list[Any]:
+    """Required date and time fields in turn (a date, then its time), each from its label and
+    the message for when it is empty: the start and end of a period typed in the event's zone
+    (name the time fields in the ZonedForm's `time_fields`)."""
+    kinds = itertools.cycle((DateInput, TimeInput))
+    return [
+        kind(label, validators=[InputRequired(message)])
+        for kind, (label, message) in zip(kinds, labels_and_messages, strict=False)
+    ]
+
+
+def name_field(missing: Any, **kwargs: Any) -> Any:
+    """A required "Name" of at most 100 characters; `missing` says what to type when empty."""
+    return StringField(
+        _l("Name"),
+        validators=[
+            InputRequired(missing),
+            Length(max=100, message=_l("Use at most 100 characters.")),
+        ],
+        **kwargs,
+    )
+
+
+def description_field(max_chars: int, too_long: Any, hint: Any) -> Any:
+    """An optional "Description" of at most `max_chars` characters (`too_long` says so),
+    three rows high, with a `hint` below it."""
+    return TextAreaField(
+        _l("Description"),
+        validators=[Optional(), Length(max=max_chars, message=too_long)],
+        description=hint,
+        render_kw={"rows": 3},
+    )
 
 
 class ZonedForm(Form):
@@ -136,18 +171,11 @@ class CriterionSetupForm(Form):
 
     name_required_message: Any = _l("Enter a name for the criterion.")
 
-    name = StringField(
-        _l("Name"),
-        validators=[
-            InputRequired(_l("Enter a name for the criterion.")),
-            Length(max=100, message=_l("Use at most 100 characters.")),
-        ],
-    )
-    description = TextAreaField(
-        _l("Description"),
-        validators=[Optional(), Length(max=500, message=_l("Use at most 500 characters."))],
-        description=_l("What reviewers should look at, shown next to the score."),
-        render_kw={"rows": 3},
+    name = name_field(_l("Enter a name for the criterion."))
+    description = description_field(
+        500,
+        _l("Use at most 500 characters."),
+        _l("What reviewers should look at, shown next to the score."),
     )
     weight = WholeNumber(
         _l("Weight"),
@@ -169,6 +197,16 @@ class CriterionSetupForm(Form):
         render_kw={"inputmode": "numeric"},
     )
     submit = SubmitField(_l("Save criterion"))
+
+    def values(self) -> dict[str, Any]:
+        """What the services' save_criterion take from the form."""
+        return {
+            "name": self.name.data or "",
+            "description": self.description.data or "",
+            "weight": self.weight.data,
+            "scale_min": self.scale_min.data,
+            "scale_max": self.scale_max.data,
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

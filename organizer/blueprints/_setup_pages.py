@@ -25,18 +25,16 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from organizer.blueprints._common import access, commit, event_route, paginate_list
+from organizer.blueprints._common import access, attempt, event_route, paginate_list
 from organizer.blueprints._setup_forms import CriterionSetupForm, QuestionSetupForm
 from organizer.blueprints._setup_views import (
     confirm_then,
-    fail_form,
     form_status,
     move_direction,
     move_then,
     question_form,
     question_settings,
 )
-from organizer.errors import DomainError
 from organizer.models import Event
 from organizer.services.reviewing.questions import QuestionSettings
 from organizer.services.uploads import FILE_KINDS
@@ -177,13 +175,7 @@ class SetupPages:
 
     def _saved(self, save: Callable[[], object], form: Any) -> bool:
         """Run one service call that saves the form; commit, or show the refusal in the form."""
-        try:
-            save()
-        except DomainError as error:
-            fail_form(error, form)
-            return False
-        commit()
-        return True
+        return attempt(save, form=form).ok
 
     def _edit(self, event: Event, owner: Any, form: Any, *, listing: str, title: str, fields: str):  # type: ignore[no-untyped-def]
         return self._render(

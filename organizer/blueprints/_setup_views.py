@@ -8,10 +8,10 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import abort, flash, redirect, render_template
+from flask import abort, redirect, render_template
 from flask_babel import gettext as _
 
-from organizer.blueprints._common import commit, show_domain_error
+from organizer.blueprints._common import attempt, show_domain_error
 from organizer.blueprints._setup_forms import ConfirmForm, MoveForm, QuestionSetupForm
 from organizer.enums import QuestionKind
 from organizer.errors import DomainError
@@ -77,16 +77,12 @@ def confirm_then(act: Callable[[], object], *, done: str, after: str, tabs: str,
     on the same page. `context` fills the page: event, title, question, button, back..."""
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            act()
-        except DomainError as error:
-            show_domain_error(error)
-            return render_template(
-                "macros/confirm_page.html", form=form, tabs=tabs, refused=True, **context
-            ), error.status_code
-        commit()
-        flash(done, "success")
-        return redirect(after)
+        outcome = attempt(act, success=done)
+        if outcome.ok:
+            return redirect(after)
+        return render_template(
+            "macros/confirm_page.html", form=form, tabs=tabs, refused=True, **context
+        ), outcome.status
     return render_template("macros/confirm_page.html", form=form, tabs=tabs, **context)
 
 
@@ -101,13 +97,7 @@ def move_direction() -> int:
 def act_then(act: Callable[[], object], *, done: str) -> None:
     """A small POST action without fields (a move or remove button): run `act` (one service
     call), commit and say `done`; a refusal is flashed instead."""
-    try:
-        act()
-    except DomainError as error:
-        show_domain_error(error)
-    else:
-        commit()
-        flash(done, "success")
+    attempt(act, success=done)
 
 
 def move_then(act: Callable[[], object], *, name: str, direction: int) -> None:

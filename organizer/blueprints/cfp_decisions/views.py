@@ -4,6 +4,7 @@ assignment, the ranking, decisions and their rounds, speakers' confirmations."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -25,6 +26,8 @@ from organizer import permissions
 from organizer.blueprints._common import (
     access,
     attachment,
+    attempt,
+    attempt_then_redirect,
     commit,
     event_route,
     paginate_list,
@@ -101,6 +104,28 @@ def _proposal_url(event: Event, proposal: Proposal) -> str:
     return url_for("cfp_decisions.proposal", event_slug=event.slug, public_id=proposal.public_id)
 
 
+def _save_on_page(
+    event: Event,
+    public_id: str,
+    *,
+    call: Callable[[Proposal, Any], Any],
+    success: Callable[[Any], str],
+    anchor: str = "",
+    **form: Any,
+):  # type: ignore[no-untyped-def]
+    """A form of the proposal's page (given as detail_page's keyword for it, e.g. `tags_form`):
+    when valid, `attempt` the service `call` (given the proposal and the form), then back to
+    the page at `anchor`; else the page again with the form's errors and the status."""
+    proposal = _proposal_or_404(event, public_id)
+    (submitted,) = form.values()
+    if not submitted.validate_on_submit():
+        return detail_page(event, proposal, status=400, **form)
+    done = attempt(lambda: call(proposal, submitted), form=submitted, success=success)
+    if not done.ok:
+        return detail_page(event, proposal, status=done.status, **form)
+    return redirect(_proposal_url(event, proposal) + anchor)
+
+
 # The list ------------------------------------------------------------------------------------
 
 
@@ -134,40 +159,32 @@ def bulk_decide(event: Event):
         _flash_form_errors(form)
         return redirect(back)
     outcome = outcome_state(form.outcome.data)
-    try:
-        count = decisions.decide_many(
+
+    def done(count: int) -> str:
+        if outcome is None:
+            return ngettext(
+                "The pending decision of %(num)d proposal is undone.",
+                "The pending decisions of %(num)d proposals are undone.",
+                count,
+            )
+        return ngettext(
+            "%(num)d proposal marked “%(outcome)s”. Nothing is sent until you publish a round.",
+            "%(num)d proposals marked “%(outcome)s”. Nothing is sent until you publish a round.",
+            count,
+            outcome=decisions.STATE_LABELS[outcome],
+        )
+
+    return attempt_then_redirect(
+        lambda: decisions.decide_many(
             actor=current_user,
             event=event,
             public_ids=form.proposals.data or [],
             outcome=outcome,
             now=utcnow(),
-        )
-    except DomainError as error:
-        show_domain_error(error)
-    else:
-        commit()
-        if outcome is None:
-            flash(
-                ngettext(
-                    "The pending decision of %(num)d proposal is undone.",
-                    "The pending decisions of %(num)d proposals are undone.",
-                    count,
-                ),
-                "success",
-            )
-        else:
-            flash(
-                ngettext(
-                    "%(num)d proposal marked “%(outcome)s”. Nothing is sent until you publish "
-                    "a round.",
-                    "%(num)d proposals marked “%(outcome)s”. Nothing is sent until you publish "
-                    "a round.",
-                    count,
-                    outcome=decisions.STATE_LABELS[outcome],
-                ),
-                "success",
-            )
-    return redirect(back)
+        ),
+        to=back,
+        success=done,
+    )
 
 
 @access("organizer")
@@ -215,70 +232,55 @@ def decide(event: Event, public_id: str):
         flash(_("Choose accept, reject, waiting list or undo."), "error")
         return redirect(back)
     outcome = outcome_state(form.outcome.data)
-    try:
-        decisions.decide(actor=current_user, proposal=proposal, outcome=outcome, now=utcnow())
-    except DomainError as error:
-        show_domain_error(error)
-    else:
-        commit()
-        if outcome is None:
-            flash(_("The pending decision on “%(title)s” is undone.", title=proposal.title))
-        else:
-            flash(
-                _(
-                    "“%(title)s” is marked “%(outcome)s”. Nothing is sent until you publish a "
-                    "round.",
-                    title=proposal.title,
-                    outcome=decisions.STATE_LABELS[outcome],
-                ),
-                "success",
-            )
-    return redirect(back)
+    return attempt_then_redirect(
+        lambda: decisions.decide(
+            actor=current_user, proposal=proposal, outcome=outcome, now=utcnow()
+        ),
+        to=back,
+        success=_("The pending decision on “%(title)s” is undone.", title=proposal.title)
+        if outcome is None
+        else _(
+            "“%(title)s” is marked “%(outcome)s”. Nothing is sent until you publish a round.",
+            title=proposal.title,
+            outcome=decisions.STATE_LABELS[outcome],
+        ),
+    )
 
 
 @access("organizer")
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/tags", methods=["POST"])
 @event_route(permissions.can_manage_cfp)
 def tags(event: Event, public_id: str):
-    proposal = _proposal_or_404(event, public_id)
-    form = TagsForm()
-    if form.validate_on_submit():
-        try:
-            proposals_service.set_tags(
-                actor=current_user, proposal=proposal, names=form.names(), now=utcnow()
-            )
-        except DomainError as error:
-            show_domain_error(error, form)
-            return detail_page(event, proposal, tags_form=form, status=error.status_code)
-        commit()
-        flash(_("The tags are saved."), "success")
-        return redirect(_proposal_url(event, proposal))
-    return detail_page(event, proposal, tags_form=form, status=400)
+    return _save_on_page(
+        event,
+        public_id,
+        tags_form=TagsForm(),
+        call=lambda proposal, form: proposals_service.set_tags(
+            actor=current_user, proposal=proposal, names=form.names(), now=utcnow()
+        ),
+        success=lambda _tags: _("The tags are saved."),
+    )
 
 
 @access("organizer")
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/redact", methods=["POST"])
 @event_route(permissions.can_manage_cfp)
 def redact(event: Event, public_id: str):
-    proposal = _proposal_or_404(event, public_id)
-    form = RedactionForm()
-    if form.validate_on_submit():
-        try:
-            redaction.set_redaction(
-                actor=current_user,
-                proposal=proposal,
-                title=form.title.data,
-                abstract=form.abstract.data,
-                description=form.description.data,
-                now=utcnow(),
-            )
-        except DomainError as error:
-            show_domain_error(error, form)
-            return detail_page(event, proposal, redaction_form=form, status=error.status_code)
-        commit()
-        flash(_("What reviewers see is saved."), "success")
-        return redirect(_proposal_url(event, proposal) + "#redaction")
-    return detail_page(event, proposal, redaction_form=form, status=400)
+    return _save_on_page(
+        event,
+        public_id,
+        redaction_form=RedactionForm(),
+        call=lambda proposal, form: redaction.set_redaction(
+            actor=current_user,
+            proposal=proposal,
+            title=form.title.data,
+            abstract=form.abstract.data,
+            description=form.description.data,
+            now=utcnow(),
+        ),
+        success=lambda _saved: _("What reviewers see is saved."),
+        anchor="#redaction",
+    )
 
 
 @access("organizer")
@@ -373,28 +375,24 @@ def reviewer_copy(event: Event, public_id: str, question_id: int):
 @bp.route("/<event_slug>/cfp/proposals/<public_id>/assign", methods=["POST"])
 @event_route(permissions.can_manage_cfp)
 def assign(event: Event, public_id: str):
-    proposal = _proposal_or_404(event, public_id)
     form = AssignForm()
     candidates = {r.id: r for r in review_setup.reviewers(event)}
     form.reviewer.choices = [SelectChoice(r.id, r.display_name) for r in candidates.values()]
-    if form.validate_on_submit():
-        try:
-            assignment_service.assign(
-                actor=current_user,
-                proposal=proposal,
-                reviewer=candidates[form.reviewer.data],
-                now=utcnow(),
-            )
-        except DomainError as error:
-            show_domain_error(error, form)
-            return detail_page(event, proposal, assign_form=form, status=error.status_code)
-        commit()
-        flash(
-            _("%(name)s is assigned.", name=candidates[form.reviewer.data].display_name),
-            "success",
-        )
-        return redirect(_proposal_url(event, proposal) + "#reviewers")
-    return detail_page(event, proposal, assign_form=form, status=400)
+    return _save_on_page(
+        event,
+        public_id,
+        assign_form=form,
+        call=lambda proposal, form: assignment_service.assign(
+            actor=current_user,
+            proposal=proposal,
+            reviewer=candidates[form.reviewer.data],
+            now=utcnow(),
+        ),
+        success=lambda _assignment: _(
+            "%(name)s is assigned.", name=candidates[form.reviewer.data].display_name
+        ),
+        anchor="#reviewers",
+    )
 
 
 @access("organizer")
@@ -413,16 +411,13 @@ def unassign(event: Event, public_id: str, reviewer_id: int):
         abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
-        name = assignment.reviewer.display_name
-        try:
-            assignment_service.unassign(
-                actor=current_user, proposal=proposal, reviewer=assignment.reviewer, now=utcnow()
-            )
-        except DomainError as error:
-            show_domain_error(error)
-        else:
-            commit()
-            flash(_("%(name)s is no longer assigned.", name=name), "success")
+        reviewer = assignment.reviewer
+        attempt(
+            lambda: assignment_service.unassign(
+                actor=current_user, proposal=proposal, reviewer=reviewer, now=utcnow()
+            ),
+            success=_("%(name)s is no longer assigned.", name=reviewer.display_name),
+        )
     return redirect(_proposal_url(event, proposal) + "#reviewers")
 
 
@@ -434,17 +429,11 @@ def cancel(event: Event, public_id: str):
     proposal = _proposal_or_404(event, public_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            confirmation.cancel(actor=current_user, proposal=proposal, now=utcnow())
-        except DomainError as error:
-            show_domain_error(error)
-        else:
-            commit()
-            flash(
-                _("“%(title)s” is cancelled; its speakers are told.", title=proposal.title),
-                "success",
-            )
-        return redirect(_proposal_url(event, proposal))
+        return attempt_then_redirect(
+            lambda: confirmation.cancel(actor=current_user, proposal=proposal, now=utcnow()),
+            to=_proposal_url(event, proposal),
+            success=_("“%(title)s” is cancelled; its speakers are told.", title=proposal.title),
+        )
     return render_template(
         "cfp_decisions/confirm_cancel.html",
         event=event,
@@ -486,13 +475,15 @@ def auto_assign(event: Event):
     form = AutoAssignForm()
     if not form.validate_on_submit():
         return _reviewers_page(event, form, 400)
-    try:
-        report = assignment_service.assign_automatically(
+    done = attempt(
+        lambda: assignment_service.assign_automatically(
             actor=current_user, event=event, per_proposal=form.per_proposal.data, now=utcnow()
-        )
-    except DomainError as error:
-        show_domain_error(error, form)
-        return _reviewers_page(event, form, error.status_code)
+        ),
+        form=form,
+    )
+    if not done.ok or done.value is None:
+        return _reviewers_page(event, form, done.status)
+    report = done.value
     short_titles = []
     if report.short:
         titles = {
@@ -500,7 +491,6 @@ def auto_assign(event: Event):
             for row in decisions.proposal_list(event, decisions.ListFilters())
         }
         short_titles = [titles.get(pid, "?") for pid in report.short]
-    commit()
     loads = list(report.loads.values())
     flash(
         ngettext("%(num)d assignment created.", "%(num)d assignments created.", report.created)
@@ -599,26 +589,18 @@ def decisions_page(event: Event):
 def remind(event: Event):
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            sent = confirmation.send_reminders(event=event, now=utcnow(), actor=current_user)
-        except DomainError as error:
-            show_domain_error(error)
-        else:
-            commit()
-            if sent:
-                flash(
-                    ngettext("%(num)d reminder sent.", "%(num)d reminders sent.", sent),
-                    "success",
+        attempt(
+            lambda: confirmation.send_reminders(event=event, now=utcnow(), actor=current_user),
+            success=lambda sent: (
+                ngettext("%(num)d reminder sent.", "%(num)d reminders sent.", sent)
+                if sent
+                else _(
+                    "No reminder sent: nobody's deadline is within %(days)d days, or they "
+                    "were reminded already.",
+                    days=confirmation.REMINDER_WINDOW.days,
                 )
-            else:
-                flash(
-                    _(
-                        "No reminder sent: nobody's deadline is within %(days)d days, or they "
-                        "were reminded already.",
-                        days=confirmation.REMINDER_WINDOW.days,
-                    ),
-                    "success",
-                )
+            ),
+        )
     return redirect(url_for("cfp_decisions.decisions", event_slug=event.slug))
 
 
@@ -639,21 +621,20 @@ def publish(event: Event):
     if form.validate_on_submit() and not form.preview.data:
         respond_by = utc_from_local(form.respond_on.data, form.respond_at.data, event)
         mails = len(decisions.preview_round(event, respond_by=respond_by))
-        try:
-            decisions.publish_round(
+        done = attempt(
+            lambda: decisions.publish_round(
                 actor=current_user,
                 event=event,
                 respond_by=respond_by,
                 expected=form.expected.data or "",
                 now=utcnow(),
-            )
-        except DomainError as error:
-            show_domain_error(error, form)
-            status = error.status_code
-        else:
-            commit()
-            flash(ngettext("%(num)d mail queued.", "%(num)d mails queued.", mails), "success")
+            ),
+            form=form,
+            success=ngettext("%(num)d mail queued.", "%(num)d mails queued.", mails),
+        )
+        if done.ok:
             return redirect(url_for("cfp_decisions.decisions", event_slug=event.slug))
+        status = done.status
     elif form.is_submitted() and form.errors:
         status = 400
     if form.respond_on.data and form.respond_at.data and not form.respond_on.errors:

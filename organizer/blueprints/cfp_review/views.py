@@ -25,20 +25,19 @@ from flask_login import current_user
 from organizer import permissions
 from organizer.blueprints._common import (
     access,
-    attachment,
-    commit,
+    attempt,
     event_route,
     paginate,
-    show_domain_error,
+    reviewer_copy,
     utcnow,
 )
+from organizer.blueprints._scoring import interest_message, review_posted
 from organizer.blueprints.cfp_review.forms import (
     ConflictForm,
     PreferencesForm,
     review_form,
 )
 from organizer.enums import QuestionKind
-from organizer.errors import DomainError, NotFound
 from organizer.models import Event, Proposal
 from organizer.services.cfp import assignment, proposals, review_setup, reviews
 from organizer.services.cfp import call as call_service
@@ -126,15 +125,15 @@ def preferences(event: Event):
     form = PreferencesForm()
     form.set_tracks(tracks)
     if form.validate_on_submit():
-        try:
-            review_setup.set_reviewer_tracks(
+        saved = attempt(
+            lambda: review_setup.set_reviewer_tracks(
                 actor=current_user, event=event, track_ids=form.track_ids.data or [], now=utcnow()
-            )
-        except DomainError as error:
-            show_domain_error(error, form)
-            return _preferences_page(event, form, tracks), error.status_code
-        commit()
-        flash(_("Your track preferences are saved."), "success")
+            ),
+            form=form,
+            success=_("Your track preferences are saved."),
+        )
+        if not saved.ok:
+            return _preferences_page(event, form, tracks), saved.status
         return redirect(url_for("cfp_review.preferences", event_slug=event.slug))
     if request.method == "GET":
         form.track_ids.data = sorted(review_setup.reviewer_tracks(event, current_user))
@@ -156,38 +155,34 @@ def proposal(event: Event, public_id: str):
     criteria = review_setup.criteria_for(event, item)
     mine = reviews.review_of(item, current_user)
     form = review_form(criteria, mine if request.method == "GET" else None)
-    status = 200
+    status = review_posted(
+        form,
+        lambda: reviews.save_review(
+            actor=current_user,
+            proposal=item,
+            scores=form.scores(),
+            comment=form.comment.data or "",
+            note_to_speaker=form.note_to_speaker.data or "",
+            abstain=bool(form.abstain.data),
+            now=now,
+            cfp=call,
+        ),
+    )
+    if status is None:
+        return _after_review(event)
     if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                reviews.save_review(
-                    actor=current_user,
-                    proposal=item,
-                    scores=form.scores(),
-                    comment=form.comment.data or "",
-                    note_to_speaker=form.note_to_speaker.data or "",
-                    abstain=bool(form.abstain.data),
-                    now=now,
-                    cfp=call,
-                )
-            except DomainError as error:
-                show_domain_error(error, form)
-                status = error.status_code
-            else:
-                commit()
-                flash(_("Your review is saved."), "success")
-                following = assignment.next_proposal(event, current_user)
-                if following is None:
-                    return redirect(url_for("cfp_review.index", event_slug=event.slug))
-                return redirect(
-                    url_for(
-                        "cfp_review.proposal", event_slug=event.slug, public_id=following.public_id
-                    )
-                )
-        else:
-            status = 400
         mine = reviews.review_of(item, current_user)
     return _proposal_page(event, item, call, rules, criteria, mine, form), status
+
+
+def _after_review(event: Event):  # type: ignore[no-untyped-def]
+    """On to the next proposal assigned to me, or back to my list when there is none."""
+    following = assignment.next_proposal(event, current_user)
+    if following is None:
+        return redirect(url_for("cfp_review.index", event_slug=event.slug))
+    return redirect(
+        url_for("cfp_review.proposal", event_slug=event.slug, public_id=following.public_id)
+    )
 
 
 def _proposal_page(event, item, call, rules, criteria, mine, form) -> str:  # type: ignore[no-untyped-def]
@@ -233,19 +228,12 @@ def file(event: Event, public_id: str, question_id: int):
     metadata, and under a neutral name when review is anonymous. A file the redaction check
     holds back, or one that cannot be read, is refused with the reason on the proposal's page."""
     item = _reviewable(event, public_id)
-    try:
-        found = redaction.file_for_reviewer(
+    return reviewer_copy(
+        lambda: redaction.file_for_reviewer(
             actor=current_user, proposal=item, question_id=question_id
-        )
-    except NotFound:
-        abort(404)
-    except DomainError as error:
-        show_domain_error(error)
-        return redirect(
-            url_for("cfp_review.proposal", event_slug=event.slug, public_id=item.public_id)
-        )
-    assert found.path is not None
-    return attachment(found.path, content_type=found.content_type, name=found.download_name)
+        ),
+        refused=url_for("cfp_review.proposal", event_slug=event.slug, public_id=item.public_id),
+    )
 
 
 @access("reviewer")
@@ -258,20 +246,19 @@ def conflict(event: Event, public_id: str):
     declared = item.id in reviews.interests_of(event, current_user)
     form = ConflictForm(action="withdraw" if declared else "declare")
     if form.validate_on_submit():
-        try:
-            if form.action.data == "declare":
+        done = attempt(
+            lambda: (
                 reviews.declare_interest(
                     actor=current_user, proposal=item, reason=form.reason.data or "", now=utcnow()
                 )
-                message = _("Your conflict of interest is recorded. You will not review it.")
-            else:
-                reviews.withdraw_interest(actor=current_user, proposal=item, now=utcnow())
-                message = _("Your declaration of a conflict of interest is withdrawn.")
-        except DomainError as error:
-            show_domain_error(error, form)
-            return _conflict_page(event, item, declared, form), error.status_code
-        commit()
-        flash(message, "success")
+                if form.action.data == "declare"
+                else reviews.withdraw_interest(actor=current_user, proposal=item, now=utcnow())
+            ),
+            form=form,
+            success=interest_message(form.action.data),
+        )
+        if not done.ok:
+            return _conflict_page(event, item, declared, form), done.status
         return redirect(url_for("cfp_review.all_proposals", event_slug=event.slug))
     return _conflict_page(event, item, declared, form), 400 if form.errors else 200
 

@@ -28,6 +28,9 @@ from organizer.blueprints._setup_forms import (
     TimeInput,
     WholeNumber,
     ZonedForm,
+    date_time_fields,
+    description_field,
+    name_field,
 )
 from organizer.enums import OthersReviews
 from organizer.services.cfp.decision_mails import PLACEHOLDER_PATTERN, PLACEHOLDERS
@@ -47,17 +50,11 @@ OTHERS_REVIEWS_CHOICES = [
 class CallForm(ZonedForm):
     time_fields = ("opens_time", "closes_time")
 
-    opens_at = DateInput(
-        _l("Opening date"), validators=[InputRequired(_l("Enter the day the call opens."))]
-    )
-    opens_time = TimeInput(
-        _l("Opening time"), validators=[InputRequired(_l("Enter the time the call opens."))]
-    )
-    closes_at = DateInput(
-        _l("Closing date"), validators=[InputRequired(_l("Enter the day the call closes."))]
-    )
-    closes_time = TimeInput(
-        _l("Closing time"), validators=[InputRequired(_l("Enter the time the call closes."))]
+    opens_at, opens_time, closes_at, closes_time = date_time_fields(
+        (_l("Opening date"), _l("Enter the day the call opens.")),
+        (_l("Opening time"), _l("Enter the time the call opens.")),
+        (_l("Closing date"), _l("Enter the day the call closes.")),
+        (_l("Closing time"), _l("Enter the time the call closes.")),
     )
     text = TextAreaField(
         _l("Text of the call"),
@@ -127,18 +124,11 @@ class CallForm(ZonedForm):
 
 
 class SessionTypeForm(Form):
-    name = StringField(
-        _l("Name"),
-        validators=[
-            InputRequired(_l("Enter a name, e.g. Talk.")),
-            Length(max=100, message=_l("Use at most 100 characters.")),
-        ],
-    )
-    description = TextAreaField(
-        _l("Description"),
-        validators=[Optional(), Length(max=2000, message=_l("Use at most 2,000 characters."))],
-        description=_l("Shown to speakers when they choose the type."),
-        render_kw={"rows": 3},
+    name = name_field(_l("Enter a name, e.g. Talk."))
+    description = description_field(
+        2000,
+        _l("Use at most 2,000 characters."),
+        _l("Shown to speakers when they choose the type."),
     )
     duration_minutes = WholeNumber(
         _l("Length in minutes"),
@@ -156,18 +146,11 @@ class SessionTypeForm(Form):
 
 
 class TrackForm(Form):
-    name = StringField(
-        _l("Name"),
-        validators=[
-            InputRequired(_l("Enter a name, e.g. Methods.")),
-            Length(max=100, message=_l("Use at most 100 characters.")),
-        ],
-    )
-    description = TextAreaField(
-        _l("Description"),
-        validators=[Optional(), Length(max=2000, message=_l("Use at most 2,000 characters."))],
-        description=_l("Shown to speakers when they choose the track."),
-        render_kw={"rows": 3},
+    name = name_field(_l("Enter a name, e.g. Methods."))
+    description = description_field(
+        2000,
+        _l("Use at most 2,000 characters."),
+        _l("Shown to speakers when they choose the track."),
     )
     submit = SubmitField(_l("Save track"))
 
@@ -196,25 +179,14 @@ class CriterionForm(CriterionSetupForm):
 class PhaseForm(ZonedForm):
     time_fields = ("starts_time", "ends_time")
 
-    name = StringField(
-        _l("Name"),
-        validators=[
-            InputRequired(_l("Enter a name for the phase.")),
-            Length(max=100, message=_l("Use at most 100 characters.")),
-        ],
-        description=_l("e.g. “First round” or “Discussion”."),
+    name = name_field(
+        _l("Enter a name for the phase."), description=_l("e.g. “First round” or “Discussion”.")
     )
-    starts_at = DateInput(
-        _l("Start date"), validators=[InputRequired(_l("Enter the day the phase starts."))]
-    )
-    starts_time = TimeInput(
-        _l("Start time"), validators=[InputRequired(_l("Enter the time the phase starts."))]
-    )
-    ends_at = DateInput(
-        _l("End date"), validators=[InputRequired(_l("Enter the day the phase ends."))]
-    )
-    ends_time = TimeInput(
-        _l("End time"), validators=[InputRequired(_l("Enter the time the phase ends."))]
+    starts_at, starts_time, ends_at, ends_time = date_time_fields(
+        (_l("Start date"), _l("Enter the day the phase starts.")),
+        (_l("Start time"), _l("Enter the time the phase starts.")),
+        (_l("End date"), _l("Enter the day the phase ends.")),
+        (_l("End time"), _l("Enter the time the phase ends.")),
     )
     can_review = BooleanField(
         _l("Reviewers may score during this phase"),

@@ -4,25 +4,22 @@ criteria and phases, decision mails and personal extensions."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from organizer import permissions
 from organizer.blueprints._common import (
     access,
-    commit,
+    attempt,
     event_route,
     paginate_list,
     utcnow,
 )
 from organizer.blueprints._setup_pages import Move, SetupPages
 from organizer.blueprints._setup_views import (
-    confirm_then,
-    fail_form,
     form_status,
     local_date_and_time,
     utc_from_local,
@@ -37,8 +34,9 @@ from organizer.blueprints.cfp_setup.forms import (
     SessionTypeForm,
     TrackForm,
 )
+from organizer.blueprints.cfp_setup.items import ItemPages
+from organizer.blueprints.cfp_setup.items import confirm_in_call_setup as _confirm_then
 from organizer.enums import OthersReviews
-from organizer.errors import DomainError
 from organizer.models import (
     CfpExtension,
     Event,
@@ -75,57 +73,6 @@ def _name(item: Any) -> str:
 
 def _redirect(endpoint: str, event: Event, **values: Any):  # type: ignore[no-untyped-def]
     return redirect(url_for(endpoint, event_slug=event.slug, **values))
-
-
-def _confirm_then(
-    event: Event,
-    act: Callable[[], object],
-    *,
-    done: str,
-    after: str,
-    back: str | None = None,
-    **context: Any,
-):  # type: ignore[no-untyped-def]
-    """A confirmation page for a destructive action; on POST one service call, commit, and
-    on to the `after` page of the call's set-up, which is also where Cancel goes unless
-    `back` says otherwise."""
-    after_url = url_for(after, event_slug=event.slug)
-    return confirm_then(
-        act,
-        done=done,
-        after=after_url,
-        tabs="cfp_setup/_tabs.html",
-        event=event,
-        back=back or after_url,
-        **context,
-    )
-
-
-def _edit(
-    event: Event,
-    item: Any,
-    form: Any,
-    save: Callable[[Event, Any, Any], bool],
-    *,
-    saved: str,
-    listing: str,
-    title: str,
-    fields: str,
-):  # type: ignore[no-untyped-def]
-    """The edit page of one item of the call's set-up: on a valid POST `save` it (one
-    service call and commit), say `saved` and go back to the `listing` page; else the form."""
-    if form.validate_on_submit() and save(event, item, form):
-        flash(saved, "success")
-        return _redirect(listing, event)
-    return render_template(
-        "setup/edit.html",
-        layout="layouts/cfp_setup.html",
-        event=event,
-        form=form,
-        title=title,
-        fields=fields,
-        back=url_for(listing, event_slug=event.slug),
-    ), form_status(form)
 
 
 # The call ------------------------------------------------------------------------------------
@@ -171,46 +118,35 @@ def settings(event: Event):
             abstract_max_length=form.abstract_max_length.data,
             languages=form.language_codes(),
         )
-        try:
-            call_service.save_call(
+        if attempt(
+            lambda: call_service.save_call(
                 actor=current_user, event=event, settings=settings_, now=utcnow()
-            )
-        except DomainError as error:
-            fail_form(error, form)
-        else:
-            commit()
-            flash(
-                _("The call is saved.") if call else _("The call for talks is created."),
-                "success",
-            )
+            ),
+            form=form,
+            success=_("The call is saved.") if call else _("The call for talks is created."),
+        ).ok:
             return _redirect("cfp_setup.settings", event)
     return render_template(
         "cfp_setup/settings.html", event=event, form=form, call=call, now=utcnow()
     ), form_status(form)
 
 
-# Session types -------------------------------------------------------------------------------
+# Session types, tracks and review phases (their list, edit and delete pages: see items.py) ----
 
 
-@access("organizer")
-@bp.route("/<event_slug>/cfp/types", methods=["GET", "POST"])
-@event_route(permissions.can_manage_cfp)
-def session_types(event: Event):
-    form = SessionTypeForm()
-    if form.validate_on_submit() and _save_session_type(event, None, form):
-        flash(_("The session type “%(name)s” is added.", name=form.name.data.strip()), "success")
-        return _redirect("cfp_setup.session_types", event)
-    return render_template(
-        "cfp_setup/session_types.html",
-        event=event,
-        form=form,
-        page=paginate_list(call_service.session_types(event)),
-    ), form_status(form)
+class SessionTypePages(ItemPages):
+    path, listing, one, id_name = "types", "session_types", "session_type", "type_id"
+    model = SessionType
+    fields = "cfp_setup/_session_type_fields.html"
 
+    def form(self, event: Event, item: Any = None) -> SessionTypeForm:
+        return SessionTypeForm(obj=item)
 
-def _save_session_type(event: Event, item: SessionType | None, form: SessionTypeForm) -> bool:
-    try:
-        call_service.save_session_type(
+    def items(self, event: Event) -> list[Any]:
+        return call_service.session_types(event)
+
+    def save(self, event: Event, item: Any, form: Any) -> object:
+        return call_service.save_session_type(
             actor=current_user,
             event=event,
             session_type=item,
@@ -220,74 +156,46 @@ def _save_session_type(event: Event, item: SessionType | None, form: SessionType
             max_speakers=form.max_speakers.data,
             now=utcnow(),
         )
-    except DomainError as error:
-        fail_form(error, form)
-        return False
-    commit()
-    return True
 
-
-@access("organizer")
-@bp.route("/<event_slug>/cfp/types/<int:type_id>", methods=["GET", "POST"])
-@event_route(permissions.can_manage_cfp)
-def edit_session_type(event: Event, type_id: int):
-    item = _item(SessionType, event, type_id)
-    form = SessionTypeForm(obj=item)
-    return _edit(
-        event,
-        item,
-        form,
-        _save_session_type,
-        saved=_("The session type is saved."),
-        listing="cfp_setup.session_types",
-        title=_("Edit the session type “%(name)s”", name=item.name),
-        fields="cfp_setup/_session_type_fields.html",
-    )
-
-
-@access("organizer")
-@bp.route("/<event_slug>/cfp/types/<int:type_id>/delete", methods=["GET", "POST"])
-@event_route(permissions.can_manage_cfp)
-def delete_session_type(event: Event, type_id: int):
-    item = _item(SessionType, event, type_id)
-    return _confirm_then(
-        event,
-        lambda: call_service.delete_session_type(
+    def delete(self, event: Event, item: Any) -> object:
+        return call_service.delete_session_type(
             actor=current_user, event=event, session_type=item, now=utcnow()
-        ),
-        done=_("The session type “%(name)s” is deleted.", name=item.name),
-        after="cfp_setup.session_types",
-        title=_("Delete a session type"),
-        question=_(
-            "Delete the session type “%(name)s”? Speakers will no longer be able to choose it.",
-            name=item.name,
-        ),
-        button=_("Delete the session type"),
-    )
+        )
+
+    def added(self, name: str) -> str:
+        return _("The session type “%(name)s” is added.", name=name)
+
+    def saved(self) -> str:
+        return _("The session type is saved.")
+
+    def edit_title(self, name: str) -> str:
+        return _("Edit the session type “%(name)s”", name=name)
+
+    def delete_texts(self, name: str) -> dict[str, str]:
+        return {
+            "done": _("The session type “%(name)s” is deleted.", name=name),
+            "title": _("Delete a session type"),
+            "question": _(
+                "Delete the session type “%(name)s”? Speakers will no longer be able to choose it.",
+                name=name,
+            ),
+            "button": _("Delete the session type"),
+        }
 
 
-# Tracks --------------------------------------------------------------------------------------
+class TrackPages(ItemPages):
+    path, listing, one, id_name = "tracks", "tracks", "track", "track_id"
+    model = Track
+    fields = "cfp_setup/_track_fields.html"
 
+    def form(self, event: Event, item: Any = None) -> TrackForm:
+        return TrackForm(obj=item)
 
-@access("organizer")
-@bp.route("/<event_slug>/cfp/tracks", methods=["GET", "POST"])
-@event_route(permissions.can_manage_cfp)
-def tracks(event: Event):
-    form = TrackForm()
-    if form.validate_on_submit() and _save_track(event, None, form):
-        flash(_("The track “%(name)s” is added.", name=form.name.data.strip()), "success")
-        return _redirect("cfp_setup.tracks", event)
-    return render_template(
-        "cfp_setup/tracks.html",
-        event=event,
-        form=form,
-        page=paginate_list(call_service.tracks(event)),
-    ), form_status(form)
+    def items(self, event: Event) -> list[Any]:
+        return call_service.tracks(event)
 
-
-def _save_track(event: Event, item: Track | None, form: TrackForm) -> bool:
-    try:
-        call_service.save_track(
+    def save(self, event: Event, item: Any, form: Any) -> object:
+        return call_service.save_track(
             actor=current_user,
             event=event,
             track=item,
@@ -295,68 +203,57 @@ def _save_track(event: Event, item: Track | None, form: TrackForm) -> bool:
             description=form.description.data or "",
             now=utcnow(),
         )
-    except DomainError as error:
-        fail_form(error, form)
-        return False
-    commit()
-    return True
 
+    def delete(self, event: Event, item: Any) -> object:
+        return call_service.delete_track(actor=current_user, event=event, track=item, now=utcnow())
 
-@access("organizer")
-@bp.route("/<event_slug>/cfp/tracks/<int:track_id>", methods=["GET", "POST"])
-@event_route(permissions.can_manage_cfp)
-def edit_track(event: Event, track_id: int):
-    item = _item(Track, event, track_id)
-    form = TrackForm(obj=item)
-    return _edit(
-        event,
-        item,
-        form,
-        _save_track,
-        saved=_("The track is saved."),
-        listing="cfp_setup.tracks",
-        title=_("Edit the track “%(name)s”", name=item.name),
-        fields="cfp_setup/_track_fields.html",
-    )
+    def added(self, name: str) -> str:
+        return _("The track “%(name)s” is added.", name=name)
 
+    def saved(self) -> str:
+        return _("The track is saved.")
 
-@access("organizer")
-@bp.route("/<event_slug>/cfp/tracks/<int:track_id>/delete", methods=["GET", "POST"])
-@event_route(permissions.can_manage_cfp)
-def delete_track(event: Event, track_id: int):
-    item = _item(Track, event, track_id)
-    return _confirm_then(
-        event,
-        lambda: call_service.delete_track(
-            actor=current_user, event=event, track=item, now=utcnow()
-        ),
-        done=_("The track “%(name)s” is deleted.", name=item.name),
-        after="cfp_setup.tracks",
-        title=_("Delete a track"),
-        question=_(
+    def edit_title(self, name: str) -> str:
+        return _("Edit the track “%(name)s”", name=name)
+
+    def delete_texts(self, name: str) -> dict[str, str]:
+        question = _(
             "Delete the track “%(name)s”? Review criteria limited to it lose that limit; a "
             "criterion limited to this track alone then applies to every proposal.",
-            name=item.name,
-        ),
-        button=_("Delete the track"),
-    )
+            name=name,
+        )
+        return {
+            "title": _("Delete a track"),
+            "question": question,
+            "button": _("Delete the track"),
+            "done": _("The track “%(name)s” is deleted.", name=name),
+        }
 
 
-# Review phases -------------------------------------------------------------------------------
+class PhasePages(ItemPages):
+    path, listing, one, id_name = "phases", "phases", "phase", "phase_id"
+    model = ReviewPhase
+    fields = "cfp_setup/_phase_fields.html"
 
+    def form(self, event: Event, item: Any = None) -> PhaseForm:
+        form = PhaseForm(obj=item, zone=event.timezone)
+        if item is not None and not form.is_submitted():
+            form.starts_at.data, form.starts_time.data = local_date_and_time(item.starts_at, event)
+            form.ends_at.data, form.ends_time.data = local_date_and_time(item.ends_at, event)
+            form.others_reviews.data = OthersReviews(item.others_reviews).value
+        return form
 
-def _phase_form(event: Event, item: ReviewPhase | None = None) -> PhaseForm:
-    form = PhaseForm(obj=item, zone=event.timezone)
-    if item is not None and not form.is_submitted():
-        form.starts_at.data, form.starts_time.data = local_date_and_time(item.starts_at, event)
-        form.ends_at.data, form.ends_time.data = local_date_and_time(item.ends_at, event)
-        form.others_reviews.data = OthersReviews(item.others_reviews).value
-    return form
+    def items(self, event: Event) -> list[Any]:
+        return review_setup.phases(event)
 
+    def list_context(self, event: Event, form: Any) -> dict[str, Any]:
+        return {
+            "rules": review_setup.rules(event, cfp=call_service.call_of(event), now=utcnow()),
+            "others_labels": {c.value: c.label for c in form.others_reviews.choices},
+        }
 
-def _save_phase(event: Event, item: ReviewPhase | None, form: PhaseForm) -> bool:
-    try:
-        review_setup.save_phase(
+    def save(self, event: Event, item: Any, form: Any) -> object:
+        return review_setup.save_phase(
             actor=current_user,
             event=event,
             phase=item,
@@ -367,68 +264,34 @@ def _save_phase(event: Event, item: ReviewPhase | None, form: PhaseForm) -> bool
             others_reviews=OthersReviews(form.others_reviews.data),
             now=utcnow(),
         )
-    except DomainError as error:
-        fail_form(error, form)
-        return False
-    commit()
-    return True
+
+    def delete(self, event: Event, item: Any) -> object:
+        return review_setup.delete_phase(actor=current_user, phase=item, now=utcnow())
+
+    def added(self, name: str) -> str:
+        return _("The phase “%(name)s” is added.", name=name)
+
+    def saved(self) -> str:
+        return _("The phase is saved.")
+
+    def edit_title(self, name: str) -> str:
+        return _("Edit the phase “%(name)s”", name=name)
+
+    def delete_texts(self, name: str) -> dict[str, str]:
+        return {
+            "done": _("The phase “%(name)s” is deleted.", name=name),
+            "title": _("Delete a review phase"),
+            "question": _("Delete the phase “%(name)s”?", name=name),
+            "consequence": _(
+                "Reviews written during it stay. If it was the last phase, review is open all "
+                "the time again."
+            ),
+            "button": _("Delete the phase"),
+        }
 
 
-@access("organizer")
-@bp.route("/<event_slug>/cfp/phases", methods=["GET", "POST"])
-@event_route(permissions.can_manage_cfp)
-def phases(event: Event):
-    form = _phase_form(event)
-    if form.validate_on_submit() and _save_phase(event, None, form):
-        flash(_("The phase “%(name)s” is added.", name=form.name.data.strip()), "success")
-        return _redirect("cfp_setup.phases", event)
-    rules = review_setup.rules(event, cfp=call_service.call_of(event), now=utcnow())
-    return render_template(
-        "cfp_setup/phases.html",
-        event=event,
-        form=form,
-        page=paginate_list(review_setup.phases(event)),
-        rules=rules,
-        others_labels={c.value: c.label for c in form.others_reviews.choices},
-    ), form_status(form)
-
-
-@access("organizer")
-@bp.route("/<event_slug>/cfp/phases/<int:phase_id>", methods=["GET", "POST"])
-@event_route(permissions.can_manage_cfp)
-def edit_phase(event: Event, phase_id: int):
-    item = _item(ReviewPhase, event, phase_id)
-    form = _phase_form(event, item)
-    return _edit(
-        event,
-        item,
-        form,
-        _save_phase,
-        saved=_("The phase is saved."),
-        listing="cfp_setup.phases",
-        title=_("Edit the phase “%(name)s”", name=item.name),
-        fields="cfp_setup/_phase_fields.html",
-    )
-
-
-@access("organizer")
-@bp.route("/<event_slug>/cfp/phases/<int:phase_id>/delete", methods=["GET", "POST"])
-@event_route(permissions.can_manage_cfp)
-def delete_phase(event: Event, phase_id: int):
-    item = _item(ReviewPhase, event, phase_id)
-    return _confirm_then(
-        event,
-        lambda: review_setup.delete_phase(actor=current_user, phase=item, now=utcnow()),
-        done=_("The phase “%(name)s” is deleted.", name=item.name),
-        after="cfp_setup.phases",
-        title=_("Delete a review phase"),
-        question=_("Delete the phase “%(name)s”?", name=item.name),
-        consequence=_(
-            "Reviews written during it stay. If it was the last phase, review is open all the "
-            "time again."
-        ),
-        button=_("Delete the phase"),
-    )
+for _pages in (SessionTypePages(), TrackPages(), PhasePages()):
+    _pages.register(bp)
 
 
 # Decision mails ------------------------------------------------------------------------------
@@ -485,26 +348,22 @@ def edit_mail_template(event: Event, purpose: str):
                 "body": decision_mails.fill(form.body.data, values),
             }
         else:
-            try:
-                decision_mails.save_template(
+            saved = attempt(
+                lambda: decision_mails.save_template(
                     actor=current_user,
                     event=event,
                     purpose=purpose,
                     subject=form.subject.data,
                     body=form.body.data,
                     now=utcnow(),
-                )
-            except DomainError as error:
-                fail_form(error, form)
-            else:
-                commit()
-                flash(
-                    _(
-                        "The %(mail)s mail is saved.",
-                        mail=str(decision_mails.PURPOSES[purpose]).lower(),
-                    ),
-                    "success",
-                )
+                ),
+                form=form,
+                success=_(
+                    "The %(mail)s mail is saved.",
+                    mail=str(decision_mails.PURPOSES[purpose]).lower(),
+                ),
+            )
+            if saved.ok:
                 return _redirect("cfp_setup.edit_mail_template", event, purpose=purpose)
     return render_template(
         "cfp_setup/mail_template.html",
@@ -551,27 +410,23 @@ def extensions(event: Event):
     if not form.is_submitted() and call is not None:
         day, _clock = local_date_and_time(call.closes_at + dt.timedelta(days=7), event)
         form.until.data, form.until_time.data = day, dt.time(23, 59)
-    if form.validate_on_submit():
-        try:
-            deadlines.grant_extension(
+    if form.validate_on_submit() and (
+        attempt(
+            lambda: deadlines.grant_extension(
                 actor=current_user,
                 event=event,
                 email=form.email.data,
                 until=utc_from_local(form.until.data, form.until_time.data, event),
                 now=utcnow(),
-            )
-        except DomainError as error:
-            fail_form(error, form)
-        else:
-            commit()
-            flash(
-                _(
-                    "%(email)s may now submit and edit until the new deadline.",
-                    email=form.email.data.strip().lower(),
-                ),
-                "success",
-            )
-            return _redirect("cfp_setup.extensions", event)
+            ),
+            form=form,
+            success=_(
+                "%(email)s may now submit and edit until the new deadline.",
+                email=form.email.data.strip().lower(),
+            ),
+        ).ok
+    ):
+        return _redirect("cfp_setup.extensions", event)
     return render_template(
         "cfp_setup/extensions.html",
         event=event,
@@ -683,13 +538,9 @@ class CallSetupPages(SetupPages):
             actor=current_user,
             event=owner,
             criterion=criterion,
-            name=form.name.data or "",
-            description=form.description.data or "",
-            weight=form.weight.data,
-            scale_min=form.scale_min.data,
-            scale_max=form.scale_max.data,
             track_ids=list(form.track_ids.data or []),
             now=utcnow(),
+            **form.values(),
         )
 
     def delete_criterion(self, owner: Event, criterion: ReviewCriterion) -> None:

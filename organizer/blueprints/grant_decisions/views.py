@@ -13,7 +13,9 @@ from flask_login import current_user
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    Outcome,
     access,
+    attempt,
     commit,
     event_route,
     paginate_list,
@@ -23,7 +25,6 @@ from organizer.blueprints._common import (
 )
 from organizer.blueprints._grant_views import PROGRAMME
 from organizer.blueprints._grant_views import back as _back
-from organizer.blueprints._grant_views import failed as _failed
 from organizer.blueprints._grant_views import grant_confirm_then as _confirm_then
 from organizer.blueprints._grant_views import programme_or_404 as _programme
 from organizer.blueprints._limits import rate_limited
@@ -133,34 +134,31 @@ def application(event: Event, programme_public_id: str, public_id: str):
     item = _application(programme, public_id)
     form = MessageForm()
     if form.validate_on_submit():
-        now = utcnow()
-        try:
-            if form.ask.data:
-                grant_messages.request_info(
-                    actor=current_user, application=item, body=form.body.data, now=now
-                )
-                done = _("The applicant is asked for more information and notified by mail.")
-            else:
-                internal = bool(form.note.data)
-                grant_messages.post_message(
+        if form.ask.data:
+            done = attempt(
+                lambda: grant_messages.request_info(
+                    actor=current_user, application=item, body=form.body.data, now=utcnow()
+                ),
+                form=form,
+                success=_("The applicant is asked for more information and notified by mail."),
+            )
+        else:
+            internal = bool(form.note.data)
+            done = attempt(
+                lambda: grant_messages.post_message(
                     actor=current_user,
                     application=item,
                     body=form.body.data,
                     internal=internal,
-                    now=now,
-                )
-                done = (
-                    _("The internal note is saved. The applicant does not see it.")
-                    if internal
-                    else _("The message is sent to the applicant.")
-                )
-        except DomainError as error:
-            _failed(error, form)
-            return _application_page(
-                event, programme, item, message_form=form, status=error.status_code
+                    now=utcnow(),
+                ),
+                form=form,
+                success=_("The internal note is saved. The applicant does not see it.")
+                if internal
+                else _("The message is sent to the applicant."),
             )
-        commit()
-        flash(done, "success")
+        if not done.ok:
+            return _application_page(event, programme, item, message_form=form, status=done.status)
         return redirect(
             url_for(
                 "grant_decisions.application",
@@ -182,22 +180,23 @@ def pin(event: Event, programme_public_id: str, public_id: str):
     programme = _programme(event, programme_public_id)
     item = _application(programme, public_id)
     form = PinForm()
-    if form.validate_on_submit():
-        try:
-            offers.set_pin(actor=current_user, application=item, pin=form.pin.data, now=utcnow())
-        except DomainError as error:
-            _failed(error, form)
-        else:
-            commit()
-            flash(_("The pin is saved; it applies to the next allocation run."), "success")
-            return redirect(
-                url_for(
-                    "grant_decisions.application",
-                    event_slug=event.slug,
-                    programme_public_id=programme.public_id,
-                    public_id=item.public_id,
-                )
+    if form.validate_on_submit() and (
+        attempt(
+            lambda: offers.set_pin(
+                actor=current_user, application=item, pin=form.pin.data, now=utcnow()
+            ),
+            form=form,
+            success=_("The pin is saved; it applies to the next allocation run."),
+        ).ok
+    ):
+        return redirect(
+            url_for(
+                "grant_decisions.application",
+                event_slug=event.slug,
+                programme_public_id=programme.public_id,
+                public_id=item.public_id,
             )
+        )
     return _application_page(event, programme, item, pin_form=form, status=form_status(form))
 
 
@@ -271,13 +270,14 @@ def allocation_page(event: Event, programme_public_id: str):
     programme = _programme(event, programme_public_id)
     form = RunForm()
     if form.validate_on_submit():
-        try:
-            allocation.run_allocation(actor=current_user, programme=programme, now=utcnow())
-        except DomainError as error:
-            show_domain_error(error)
-            return _allocation_page(event, programme, status=error.status_code)
-        commit()
-        flash(_("The allocation ran. Check the proposal below and adjust it."), "success")
+        done = attempt(
+            lambda: allocation.run_allocation(
+                actor=current_user, programme=programme, now=utcnow()
+            ),
+            success=_("The allocation ran. Check the proposal below and adjust it."),
+        )
+        if not done.ok:
+            return _allocation_page(event, programme, status=done.status)
         return _back("grant_decisions.allocation", event, programme)
     return _allocation_page(event, programme)
 
@@ -385,21 +385,20 @@ def _respond_by_form(form_class: type[CommitForm], event: Event, programme: Gran
     return form
 
 
-def _with_respond_by(form: CommitForm, event: Event, act: Callable[[dt.datetime], T]) -> T | None:
-    """Call ``act`` with the form's respond-by time (event zone, stored in UTC).
-
-    None when the service refuses: its message is then shown in the form, a complaint about
-    ``respond_by`` beside the date field.
-    """
-    try:
-        return act(utc_from_local(form.respond_date.data, form.respond_time.data, event))
-    except DomainError as error:
-        if isinstance(error, ValidationFailed):
-            error.errors = {
-                ("respond_date" if k == "respond_by" else k): v for k, v in error.errors.items()
-            }
-        _failed(error, form)
-        return None
+def _with_respond_by(
+    form: CommitForm,
+    event: Event,
+    act: Callable[[dt.datetime], T],
+    success: Callable[[T], str] | None = None,
+) -> Outcome[T]:
+    """`attempt` ``act`` with the form's respond-by time (event zone, stored in UTC): a
+    refusal is shown in the form, a complaint about ``respond_by`` beside the date field."""
+    return attempt(
+        lambda: act(utc_from_local(form.respond_date.data, form.respond_time.data, event)),
+        form=form,
+        success=success,
+        fields={"respond_by": "respond_date"},
+    )
 
 
 @access("organizer")
@@ -413,19 +412,15 @@ def send_offers(event: Event, programme_public_id: str):
         return elsewhere
     form = _respond_by_form(CommitForm, event, programme)
     if form.validate_on_submit():
-        count = _with_respond_by(
+        sent = _with_respond_by(
             form,
             event,
             lambda respond_by: offers.commit_run(
                 actor=current_user, run=run, respond_by=respond_by, now=utcnow()
             ),
+            success=lambda count: _("%(count)d offers are sent.", count=count),
         )
-        if count is not None:
-            commit()
-            flash(
-                _("%(count)d offers are sent.", count=count),
-                "success",
-            )
+        if sent.ok:
             return _back("grant_decisions.offers", event, programme)
     funded = [line for line in run.lines if line.total > 0]
     return render_template(
@@ -474,15 +469,15 @@ def offer_next(event: Event, programme_public_id: str):
     programme = _programme(event, programme_public_id)
     form = _respond_by_form(OfferNextForm, event, programme)
     if form.validate_on_submit():
-        offered = _with_respond_by(
+        done = _with_respond_by(
             form,
             event,
             lambda respond_by: offers.offer_next(
                 actor=current_user, programme=programme, respond_by=respond_by, now=utcnow()
             ),
         )
-        if offered is not None:
-            commit()
+        if done.ok:
+            offered = done.value
             if offered:
                 flash(
                     _(
@@ -510,18 +505,14 @@ def offer_next(event: Event, programme_public_id: str):
 def expire(event: Event, programme_public_id: str):
     programme = _programme(event, programme_public_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            count = offers.expire_offers(actor=current_user, programme=programme, now=utcnow())
-        except DomainError as error:
-            show_domain_error(error)
-        else:
-            commit()
-            flash(
+        attempt(
+            lambda: offers.expire_offers(actor=current_user, programme=programme, now=utcnow()),
+            success=lambda count: (
                 _("%(count)d overdue offers expired; their money is free again.", count=count)
                 if count
-                else _("No offer is overdue."),
-                "success",
-            )
+                else _("No offer is overdue.")
+            ),
+        )
     return _back("grant_decisions.offers", event, programme)
 
 
@@ -532,22 +523,18 @@ def expire(event: Event, programme_public_id: str):
 def remind(event: Event, programme_public_id: str):
     programme = _programme(event, programme_public_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            count = offers.send_offer_reminders(
+        attempt(
+            lambda: offers.send_offer_reminders(
                 actor=current_user, programme=programme, now=utcnow()
-            )
-        except DomainError as error:
-            show_domain_error(error)
-        else:
-            commit()
-            flash(
+            ),
+            success=lambda count: (
                 _("%(count)d reminders sent.", count=count)
                 if count
                 else _(
                     "No reminder was due: they go once per offer, in the last %(days)d days "
                     "before its respond-by date.",
                     days=offers.REMINDER_WINDOW.days,
-                ),
-                "success",
-            )
+                )
+            ),
+        )
     return _back("grant_decisions.offers", event, programme)

@@ -8,24 +8,22 @@ questions shown to reviewers. tests/grants/test_views_review.py walks every rout
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from organizer import permissions
 from organizer.blueprints._common import (
     access,
-    attachment,
-    commit,
+    attempt,
     event_route,
     paginate,
     paginate_list,
-    show_domain_error,
+    reviewer_copy,
     utcnow,
 )
+from organizer.blueprints._scoring import interest_message, review_posted
 from organizer.blueprints.grant_review.forms import ConflictForm, review_form
 from organizer.enums import QuestionKind
-from organizer.errors import DomainError, NotFound
 from organizer.models import Event, GrantApplication, GrantProgramme
 from organizer.services.grants import applications as application_service
 from organizer.services.grants import programmes as programme_service
@@ -41,6 +39,16 @@ def _programme(event: Event, public_id: str) -> GrantProgramme:
 
 def _application(event: Event, public_id: str) -> GrantApplication:
     return review.application_for_review(event, public_id, current_user)
+
+
+def _to_applications(event: Event, programme: GrantProgramme):  # type: ignore[no-untyped-def]
+    return redirect(
+        url_for(
+            "grant_review.applications",
+            event_slug=event.slug,
+            programme_public_id=programme.public_id,
+        )
+    )
 
 
 def _labels() -> dict[str, object]:
@@ -123,35 +131,21 @@ def application(event: Event, public_id: str):
         currency=programme.currency,
         requested_total=item.requested_total,
     )
-    status = 200
+    status = review_posted(
+        form,
+        lambda: review.save_review(
+            actor=current_user,
+            application=item,
+            scores=form.scores(),
+            comment=form.comment.data or "",
+            recommended_amount=None if form.abstain.data else form.amount(programme.currency),
+            abstain=bool(form.abstain.data),
+            now=utcnow(),
+        ),
+    )
+    if status is None:
+        return _to_applications(event, programme)
     if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                amount = form.amount(programme.currency) if not form.abstain.data else None
-                review.save_review(
-                    actor=current_user,
-                    application=item,
-                    scores=form.scores(),
-                    comment=form.comment.data or "",
-                    recommended_amount=amount,
-                    abstain=bool(form.abstain.data),
-                    now=utcnow(),
-                )
-            except DomainError as error:
-                show_domain_error(error, form)
-                status = error.status_code
-            else:
-                commit()
-                flash(_("Your review is saved."), "success")
-                return redirect(
-                    url_for(
-                        "grant_review.applications",
-                        event_slug=event.slug,
-                        programme_public_id=programme.public_id,
-                    )
-                )
-        else:
-            status = 400
         mine = review.review_of(item, current_user)
     criteria_by_id = {c.id: c for c in criteria}
     others = review.visible_other_reviews(viewer=current_user, application=item)
@@ -182,19 +176,12 @@ def file(event: Event, public_id: str, question_id: int):
     download. Refused (404) to the applicant, to a member who declared a conflict, and for
     questions not shown to reviewers."""
     item = _application(event, public_id)
-    try:
-        found = review.file_for_reviewer(
+    return reviewer_copy(
+        lambda: review.file_for_reviewer(
             actor=current_user, application=item, question_id=question_id
-        )
-    except NotFound:
-        abort(404)
-    except DomainError as error:
-        show_domain_error(error)
-        return redirect(
-            url_for("grant_review.application", event_slug=event.slug, public_id=public_id)
-        )
-    assert found.path is not None
-    return attachment(found.path, content_type=found.content_type, name=found.download_name)
+        ),
+        refused=url_for("grant_review.application", event_slug=event.slug, public_id=public_id),
+    )
 
 
 @access("grant_reviewer")
@@ -207,30 +194,23 @@ def conflict(event: Event, public_id: str):
     declared = item.id in review.interests_of(item.programme, current_user)
     form = ConflictForm(action="withdraw" if declared else "declare")
     if form.validate_on_submit():
-        try:
-            if form.action.data == "declare":
+        done = attempt(
+            lambda: (
                 review.declare_interest(
                     actor=current_user,
                     application=item,
                     reason=form.reason.data or "",
                     now=utcnow(),
                 )
-                message = _("Your conflict of interest is recorded. You will not review it.")
-            else:
-                review.withdraw_interest(actor=current_user, application=item, now=utcnow())
-                message = _("Your declaration of a conflict of interest is withdrawn.")
-        except DomainError as error:
-            show_domain_error(error, form)
-            return _conflict_page(event, item, declared, form), error.status_code
-        commit()
-        flash(message, "success")
-        return redirect(
-            url_for(
-                "grant_review.applications",
-                event_slug=event.slug,
-                programme_public_id=item.programme.public_id,
-            )
+                if form.action.data == "declare"
+                else review.withdraw_interest(actor=current_user, application=item, now=utcnow())
+            ),
+            form=form,
+            success=interest_message(form.action.data),
         )
+        if not done.ok:
+            return _conflict_page(event, item, declared, form), done.status
+        return _to_applications(event, item.programme)
     return _conflict_page(event, item, declared, form), 400 if form.errors else 200
 
 

@@ -15,15 +15,14 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from organizer.blueprints._common import DateInput
 from organizer.blueprints._forms import Form
 from organizer.blueprints._setup_forms import (
     MARKDOWN_HINT,
     CriterionSetupForm,
     QuestionSetupForm,
-    TimeInput,
     WholeNumber,
     ZonedForm,
+    date_time_fields,
 )
 from organizer.enums import GrantCategory, GrantKind
 from organizer.services.grants.applications import CATEGORY_LABELS
@@ -67,17 +66,11 @@ class ProgrammeForm(ZonedForm):
         description=MARKDOWN_HINT,
         render_kw={"rows": 4},
     )
-    opens_at = DateInput(
-        _l("Opening date"), validators=[InputRequired(_l("Enter the day applications open."))]
-    )
-    opens_time = TimeInput(
-        _l("Opening time"), validators=[InputRequired(_l("Enter the time applications open."))]
-    )
-    closes_at = DateInput(
-        _l("Closing date"), validators=[InputRequired(_l("Enter the day applications close."))]
-    )
-    closes_time = TimeInput(
-        _l("Closing time"), validators=[InputRequired(_l("Enter the time applications close."))]
+    opens_at, opens_time, closes_at, closes_time = date_time_fields(
+        (_l("Opening date"), _l("Enter the day applications open.")),
+        (_l("Opening time"), _l("Enter the time applications open.")),
+        (_l("Closing date"), _l("Enter the day applications close.")),
+        (_l("Closing time"), _l("Enter the time applications close.")),
     )
     budget = StringField(
         _l("Budget"),

@@ -4,17 +4,17 @@ criteria, and the visa invitation letter."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, flash, render_template, url_for
+from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from organizer import permissions
-from organizer.blueprints._common import access, commit, event_route, utcnow
-from organizer.blueprints._grant_views import PROGRAMME, TABS
+from organizer.blueprints._common import Outcome, access, attempt, event_route, utcnow
+from organizer.blueprints._grant_views import CAP_FIELDS, PROGRAMME, TABS
 from organizer.blueprints._grant_views import back as _back
-from organizer.blueprints._grant_views import failed as _failed
 from organizer.blueprints._grant_views import grant_confirm_then as _confirm_then
 from organizer.blueprints._grant_views import programme_or_404 as _programme
 from organizer.blueprints._setup_pages import SetupPages
@@ -30,7 +30,7 @@ from organizer.blueprints.grant_setup.forms import (
     ProgrammeForm,
 )
 from organizer.enums import GrantCategory, GrantKind
-from organizer.errors import DomainError, ValidationFailed
+from organizer.errors import ValidationFailed
 from organizer.models import Event, GrantProgramme
 from organizer.services import money
 from organizer.services.grants import programmes
@@ -122,21 +122,25 @@ def _programme_settings(
     )
 
 
-def _save_programme(event: Event, programme: GrantProgramme | None, form: ProgrammeForm):  # type: ignore[no-untyped-def]
+def _save_programme(
+    event: Event,
+    programme: GrantProgramme | None,
+    form: ProgrammeForm,
+    success: Callable[[GrantProgramme], str],
+) -> Outcome[GrantProgramme]:
     currency = programme.currency if programme else event.currency
-    try:
-        saved = programmes.save_programme(
+    return attempt(
+        lambda: programmes.save_programme(
             actor=current_user,
             event=event,
             programme=programme,
             settings=_programme_settings(form, event, currency),
             now=utcnow(),
-        )
-    except DomainError as error:
-        _failed(error, form)
-        return None
-    commit()
-    return saved
+        ),
+        form=form,
+        success=success,
+        fields=CAP_FIELDS,
+    )
 
 
 @access("organizer")
@@ -145,10 +149,11 @@ def _save_programme(event: Event, programme: GrantProgramme | None, form: Progra
 def new_programme(event: Event):
     form = _programme_form(event, None)
     if form.validate_on_submit():
-        saved = _save_programme(event, None, form)
-        if saved is not None:
-            flash(_("The programme “%(name)s” is created.", name=saved.name), "success")
-            return _back("grant_setup.edit_programme", event, saved)
+        saved = _save_programme(
+            event, None, form, lambda new: _("The programme “%(name)s” is created.", name=new.name)
+        )
+        if saved.ok and saved.value is not None:
+            return _back("grant_setup.edit_programme", event, saved.value)
     return render_template(
         "grant_setup/programme_form.html",
         event=event,
@@ -164,8 +169,10 @@ def new_programme(event: Event):
 def edit_programme(event: Event, programme_public_id: str):
     programme = _programme(event, programme_public_id)
     form = _programme_form(event, programme)
-    if form.validate_on_submit() and _save_programme(event, programme, form) is not None:
-        flash(_("The programme is saved."), "success")
+    if (
+        form.validate_on_submit()
+        and _save_programme(event, programme, form, lambda _saved: _("The programme is saved.")).ok
+    ):
         return _back("grant_setup.edit_programme", event, programme)
     return render_template(
         "grant_setup/programme_form.html",
@@ -283,12 +290,8 @@ class ProgrammeSetupPages(SetupPages):
             actor=current_user,
             programme=owner,
             criterion=criterion,
-            name=form.name.data or "",
-            description=form.description.data or "",
-            weight=form.weight.data,
-            scale_min=form.scale_min.data,
-            scale_max=form.scale_max.data,
             now=utcnow(),
+            **form.values(),
         )
 
     def delete_criterion(self, owner: GrantProgramme, criterion: Any) -> None:
@@ -314,22 +317,22 @@ ProgrammeSetupPages().register(bp)
 def letter(event: Event):
     template = programmes.letter_template(event)
     form = LetterForm(obj=template)
-    if form.validate_on_submit():
-        try:
-            programmes.save_letter_template(
+    if form.validate_on_submit() and (
+        attempt(
+            lambda: programmes.save_letter_template(
                 actor=current_user,
                 event=event,
                 body=form.body.data,
                 signer_name=form.signer_name.data,
                 signer_title=form.signer_title.data or "",
                 now=utcnow(),
-            )
-        except DomainError as error:
-            _failed(error, form)
-        else:
-            commit()
-            flash(_("The invitation letter is saved."), "success")
-            return _back("grant_setup.letter", event)
+            ),
+            form=form,
+            fields=CAP_FIELDS,
+            success=_("The invitation letter is saved."),
+        ).ok
+    ):
+        return _back("grant_setup.letter", event)
     return render_template(
         "grant_setup/letter.html",
         event=event,

@@ -7,7 +7,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    flash,
     make_response,
     redirect,
     render_template,
@@ -25,15 +24,14 @@ from organizer import permissions
 from organizer.blueprints._common import (
     CheckboxGroupField,
     access,
-    commit,
+    attempt,
     event_route,
     utcnow,
     viewable_event,
 )
 from organizer.blueprints._forms import Form
 from organizer.blueprints._setup_forms import WholeNumber
-from organizer.blueprints._setup_views import fail_form, form_status
-from organizer.errors import DomainError
+from organizer.blueprints._setup_views import form_status
 from organizer.models import Event
 from organizer.services.print import booklet as booklets
 from organizer.services.print import settings as print_settings
@@ -128,9 +126,9 @@ def settings(event: Event):
         form.paper.data = saved.paper
         form.sections.data = list(saved.sections)
         form.notes_pages.data = saved.notes_pages
-    if form.validate_on_submit():
-        try:
-            print_settings.save(
+    if form.validate_on_submit() and (
+        attempt(
+            lambda: print_settings.save(
                 actor=current_user,
                 event=event,
                 data=print_settings.PrintInput(
@@ -139,11 +137,10 @@ def settings(event: Event):
                     notes_pages=form.notes_pages.data,
                 ),
                 now=utcnow(),
-            )
-        except DomainError as error:
-            fail_form(error, form)
-        else:
-            commit()
-            flash(_("The print settings are saved."), "success")
-            return redirect(url_for("printed.settings", event_slug=event.slug))
+            ),
+            form=form,
+            success=_("The print settings are saved."),
+        ).ok
+    ):
+        return redirect(url_for("printed.settings", event_slug=event.slug))
     return render_template("printed/settings.html", event=event, form=form), form_status(form)
