@@ -30,13 +30,14 @@ from organizer.config import instance_path, load_config
 from organizer.enums import category_label
 from organizer.errors import DomainError
 from organizer.extensions import babel, csrf, db, limiter, login_manager, migrate
+from organizer.paths import PROJECT_ROOT
 from organizer.services import money
 from organizer.services.accounts import load_user_for_session
 from organizer.services.cfp.call import language_name, level_label
 from organizer.services.text import render_markdown
 from organizer.services.timefmt import event_date_range, in_zone
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [

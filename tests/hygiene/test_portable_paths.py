@@ -31,7 +31,7 @@ def test_the_finder_sees_a_machine_path():
     home = "/" + "home"  # written in two parts, so that this file does not find itself
     assert MACHINE_PATH.search(f'SCHEMA = Path("{home}/ci/shared/reference/schedule.xml.xsd")')
     assert not MACHINE_PATH.search('CHROMIUM = "/usr/bin/chromium"')
-    assert not MACHINE_PATH.search("https://example.org/work/page")
+    assert not MACHINE_PATH.search("https://example.org/opt/page")
 
 
 def test_no_file_names_a_path_of_one_machine():

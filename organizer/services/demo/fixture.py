@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from organizer.models import Event
+from organizer.paths import FIXTURES
 from organizer.services.timefmt import local_date_to_utc
 
-FIXTURE = Path(__file__).resolve().parents[3] / "fixtures" / "demo.yaml"
+FIXTURE = FIXTURES / "demo.yaml"
 
 
 def local_time(value: str, event: Event) -> dt.datetime:
