@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test bench lint format messages e2e-deps clean
+.PHONY: run test bench bench-check lint format messages e2e-deps clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "organizer needs Python 3.11 or newer")'
@@ -41,6 +41,10 @@ test: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/pytest tests/bench -p no:randomly --benchmark-only --benchmark-columns=min,median,mean,max,rounds
+
+# Every benchmark once, untimed, on SQLite: CI runs this so that the benchmarks cannot rot unseen.
+bench-check: $(VENV)/.installed-test
+	$(BIN)/pytest tests/bench -q -p no:randomly --benchmark-disable
 
 # ESLint for the browser scripts and their tests: a development tool from package-lock.json
 # (node_modules/ is installed once, and again when the lock file changes).

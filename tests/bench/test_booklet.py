@@ -24,7 +24,7 @@ from tests.printed.conftest import reader
 
 @pytest.fixture(params=[60, 300, 1000], ids=lambda n: f"n{n}")
 def released(request, app, tmp_path, monkeypatch):
-    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    monkeypatch.setitem(app.config, "PRINT_CACHE_DIR", str(tmp_path / "print-cache"))
     event = demo.generate_synthetic(size=request.param, now=NOW, schedule=True)
     db.session.commit()
     return event
@@ -36,7 +36,7 @@ def _peak_mib() -> float:
 
 
 def _cache(app) -> Path:  # type: ignore[no-untyped-def]
-    return Path(app.instance_path) / booklets.CACHE_FOLDER
+    return Path(app.config["PRINT_CACHE_DIR"])
 
 
 def _report(label: str, data: bytes, seconds: float, grew: float) -> None:
