@@ -21,9 +21,13 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	@touch $@
 
+# The web server and a queue worker together (mail, printed matter, long solves, the routine
+# jobs on their clock); Ctrl-C stops both.
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) demo
+	@$(FLASK) worker & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # The suite runs on SQLite, then again on ORGANIZER_TEST_DATABASE_URL when it is set (PostgreSQL

@@ -60,6 +60,12 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def not_the_queue(name, type_, parent_names):
+    """On PostgreSQL the task queue keeps its tables (huey_*) in the same database; Huey
+    creates and owns them (organizer/queue.py), so autogenerate must not drop them."""
+    return not (type_ == "table" and name.startswith("huey_"))
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -79,6 +85,7 @@ def run_migrations_online():
                 logger.info("No changes in schema detected.")
 
     conf_args = current_app.extensions["migrate"].configure_args
+    conf_args.setdefault("include_name", not_the_queue)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

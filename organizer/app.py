@@ -7,7 +7,16 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, current_app, has_request_context, render_template, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_app_context,
+    has_request_context,
+    render_template,
+    request,
+)
 from flask_babel import format_date, format_datetime, format_timedelta, get_locale, gettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -31,6 +40,7 @@ from organizer.enums import category_label
 from organizer.errors import DomainError
 from organizer.extensions import babel, csrf, db, limiter, login_manager, migrate
 from organizer.paths import PROJECT_ROOT
+from organizer.queue import WRITES, init_queue
 from organizer.services import money
 from organizer.services.accounts import load_user_for_session
 from organizer.services.cfp.call import language_name, level_label
@@ -75,7 +85,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     _install_sqlite_fixes()
     _init_extensions(app)
+    init_queue(app)
     _register_blueprints(app)
+    app.before_request(_mark_writing_requests)
     app.before_request(refuse_unsafe_text)  # path, query and JSON text: the forms' rule
     _register_template_helpers(app)
     _register_security_headers(app)
@@ -118,17 +130,31 @@ def _install_sqlite_fixes() -> None:
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     """Foreign keys on, and let SQLAlchemy (not pysqlite) manage transactions so that
-    SAVEPOINTs work; see the SQLAlchemy docs on pysqlite's transactional behaviour."""
+    SAVEPOINTs work; see the SQLAlchemy docs on pysqlite's transactional behaviour.
+
+    The web server and the queue worker share the file: write-ahead logging lets readers
+    and one writer work at the same time, and a writer waits up to 30 s for another."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
 
 def _sqlite_begin(connection: Any) -> None:
+    """A transaction that will write takes the write lock when it begins (BEGIN IMMEDIATE),
+    so it waits its turn (busy_timeout) instead of failing with "database is locked" when
+    it turns from reading to writing while another process writes. Reads begin deferred."""
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        writes = has_app_context() and g.get(WRITES, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def _mark_writing_requests() -> None:
+    g.setdefault(WRITES, request.method not in {"GET", "HEAD", "OPTIONS"})
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -5,30 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import time
 from pathlib import Path
+from typing import Any
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from organizer import queue, tasks
 from organizer.errors import NotFound, ValidationFailed
 from organizer.extensions import db
-from organizer.services import account_deletion, accounts, demo, mail
-from organizer.services.cfp import confirmation
+from organizer.services import accounts, demo
 from organizer.services.events import event_by_slug
-from organizer.services.grants import offers as grant_offers
 from organizer.services.print import booklet as booklets
-from organizer.services.representation import retention
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _commit_and_deliver(now: dt.datetime) -> dict[str, int]:
-    """Commit what the command did, then send the mail it queued (side effects run only
-    after the commit, as at the request boundary); returns the delivery counts."""
-    db.session.commit()
-    return mail.deliver(now=now)
 
 
 @click.command("demo")
@@ -63,11 +55,39 @@ def demo_command(size: int | None) -> None:
     click.echo("")
 
 
+@click.command("worker")
+@with_appcontext
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1, max=64),
+    default=2,
+    show_default=True,
+    help="Tasks run at the same time in this process.",
+)
+def worker_command(threads: int) -> None:
+    """Run the task queue: mail, printed matter, long solves, and the routine jobs on their
+    clock (no cron or timers needed). Ctrl-C (SIGINT) or SIGTERM stops it after the running
+    tasks finish. Several workers, on one machine or many, can share a queue."""
+    if queue.huey.immediate:
+        raise click.ClickException(
+            "ORGANIZER_QUEUE_BACKEND is 'immediate': tasks run where they are enqueued, "
+            "there is nothing for a worker to do."
+        )
+    consumer = queue.huey.create_consumer(
+        workers=threads,
+        worker_type="thread",
+        periodic=True,
+    )
+    backend = current_app.config["QUEUE_BACKEND_IN_USE"]
+    click.echo(f"queue worker: {threads} threads, tasks in {backend}", err=True)
+    consumer.run()
+
+
 @click.command("send-mail")
 @with_appcontext
 def send_mail_command() -> None:
-    """Deliver due mail from the outbox; failed attempts are retried with backoff."""
-    counts = mail.deliver(now=_now())
+    """Deliver due mail from the outbox now (the worker does this every minute)."""
+    counts = _run(tasks.send_mail)
     click.echo(
         f"sent {counts['sent']}, will retry {counts['retry']}, gave up {counts['failed']}, "
         f"skipped {counts['skipped']} (claimed by another sender or not due)."
@@ -77,30 +97,21 @@ def send_mail_command() -> None:
 @click.command("send-reminders")
 @with_appcontext
 def send_reminders_command() -> None:
-    """Remind accepted speakers who have not confirmed, 3 days before their deadline.
-    Safe to run every hour from cron: each speaker gets one reminder per deadline."""
-    now = _now()
-    total = 0
-    for event in confirmation.events_awaiting_confirmation():
-        sent = confirmation.send_reminders(event=event, now=now)
-        total += sent
-        if sent:
-            click.echo(f"{event.slug}: {sent} reminders queued")
-    counts = _commit_and_deliver(now)
-    click.echo(f"{total} reminders queued; sent {counts['sent']} mails.")
+    """Remind accepted speakers who have not confirmed, 3 days before their deadline (the
+    worker does this hourly; each speaker gets one reminder per deadline)."""
+    counts = _run(tasks.send_reminders)
+    click.echo(f"{counts['queued']} reminders queued; sent {counts['sent']} mails.")
 
 
 @click.command("grant-offers")
 @with_appcontext
 def grant_offers_command() -> None:
     """Expire grant offers past their respond-by date (their money goes back to the
-    budget) and remind applicants 3 days before it. Safe to run every hour."""
-    now = _now()
-    counts = grant_offers.run_daily(now=now)
-    sent = _commit_and_deliver(now)
+    budget) and remind applicants 3 days before it (the worker does this hourly)."""
+    counts = _run(tasks.grant_offers)
     click.echo(
         f"{counts['expired']} offers expired, {counts['reminded']} reminders queued; "
-        f"sent {sent['sent']} mails."
+        f"sent {counts['sent']} mails."
     )
 
 
@@ -111,21 +122,25 @@ def purge_command() -> None:
     responses and people and the text of self-descriptions (the counts stay). Remove the
     receipts and payouts of deleted accounts whose event's accounting period is over.
 
-    Run it once a day, e.g. from cron: `15 3 * * * cd /srv/organizer && flask --app wsgi
-    purge` (or a systemd timer). Safe to run more often: a survey is purged once."""
-    counts = retention.purge(now=_now())
-    accounts, files = account_deletion.purge_accounting(now=_now())
-    db.session.commit()
-    account_deletion.remove_files(files)
+    The worker does this daily at 03:15 UTC; safe to run more often (a survey is purged once)."""
+    counts = _run(tasks.purge)
     click.echo(
         f"{counts['events']} surveys purged: {counts['links']} links to people and "
         f"{counts['self_described']} self-descriptions deleted."
     )
     click.echo(
-        f"Deleted accounts past their event's accounting period: {accounts['receipts']} "
-        f"receipts and {accounts['payouts']} payouts removed "
-        f"({accounts['applications']} applications)."
+        f"Deleted accounts past their event's accounting period: {counts['receipts']} "
+        f"receipts and {counts['payouts']} payouts removed "
+        f"({counts['applications']} applications)."
     )
+
+
+def _run(job: Any) -> dict[str, Any]:
+    """Run a periodic task here and now; refuse when a worker is running it."""
+    counts = job.call_local()
+    if counts == queue.SKIPPED:
+        raise click.ClickException("A worker is running this job right now; try again soon.")
+    return counts
 
 
 @click.command("programme")
@@ -184,6 +199,7 @@ def create_admin_command(email: str, name: str, password: str) -> None:
 
 COMMANDS = (
     demo_command,
+    worker_command,
     send_mail_command,
     send_reminders_command,
     grant_offers_command,

@@ -35,12 +35,16 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_SENDER": "organizer <noreply@localhost>",
     "MAIL_TIMEOUT": 15,
     "MAIL_MAX_ATTEMPTS": 6,
-    "MAIL_DELIVER_ON_COMMIT": True,  # send right after the request commits; else only `send-mail`
+    "MAIL_DELIVER_ON_COMMIT": True,  # a task sends it right after the commit; else the sweep
     "LOGIN_THROTTLE_ATTEMPTS": 5,  # failed logins for one address from one client ...
     "LOGIN_THROTTLE_IP_ATTEMPTS": 50,  # ... or from one client for any address ...
     "LOGIN_THROTTLE_WINDOW_SECONDS": 900,  # ... within this window lock logins for the rest of it
     "SESSION_LIFETIME_SECONDS": 30 * 24 * 3600,  # a sign-in lasts at most this long
-    "REDIS_URL": "",  # e.g. redis://127.0.0.1:6379/0: rate-limit counters shared by all workers
+    "REDIS_URL": "",  # e.g. redis://127.0.0.1:6379/0: rate limits and the task queue, shared
+    # Where queued tasks wait (organizer/queue.py): auto, sqlite, postgres, redis or immediate.
+    "QUEUE_BACKEND": "auto",
+    "QUEUE_SQLITE_PATH": "",  # the embedded queue's file; empty: instance/queue.sqlite3
+    "QUEUE_NAME": "organizer",  # several installs sharing one Redis need their own
     # Per-client rate limits (Flask-Limiter syntax; ";" separates several), POST requests only.
     "RATE_LIMITS_ENABLED": True,
     "RATE_LIMIT_SIGN_IN": "10 per minute; 60 per hour",

@@ -180,6 +180,9 @@ def test_settings(database_url: str, smtp_port: int, tmp: Path) -> dict[str, obj
         # the limits switch them on (tests/core/test_rate_limits.py).
         "RATE_LIMITS_ENABLED": False,
         "REDIS_URL": "",
+        # Tasks run where they are enqueued (Huey's immediate mode), so a test reads the mail a
+        # request sent; tests/queue starts real workers on SQLite, PostgreSQL and Redis.
+        "QUEUE_BACKEND": "immediate",
         "RATE_LIMIT_KEY_PREFIX": f"organizer-test-{TEST_RUN_ID}",
     }
 

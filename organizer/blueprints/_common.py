@@ -21,7 +21,7 @@ from sqlalchemy import Select
 from wtforms import DateField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from organizer import permissions
+from organizer import permissions, tasks
 from organizer.errors import DomainError, NotFound, ValidationFailed
 from organizer.extensions import db
 from organizer.models import Event
@@ -98,16 +98,18 @@ def utcnow() -> dt.datetime:
 
 
 def commit() -> None:
-    """The one commit of a request. Mail queued in the transaction goes out afterwards; a
-    delivery failure never undoes the change (the outbox retries it)."""
+    """The one commit of a request. Mail queued in the transaction is handed to the task
+    queue afterwards: the request never talks to the mail server, and a queue that cannot be
+    reached never turns a saved change into an error page (the worker's every-minute sweep
+    sends what no task was enqueued for)."""
     db.session.commit()
     queued = mail.take_queued_ids()
     if queued and current_app.config["MAIL_DELIVER_ON_COMMIT"]:
         try:
-            mail.deliver(now=utcnow(), ids=queued)
-        except Exception:  # the change is committed; the outbox retries the mail
+            tasks.deliver_mail(queued)
+        except Exception:  # the change is committed; the outbox keeps the mail
             db.session.rollback()
-            log.exception("delivering mail after commit failed; `flask send-mail` will retry")
+            log.exception("enqueueing mail after commit failed; the worker's sweep will send it")
 
 
 def rollback() -> None:

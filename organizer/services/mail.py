@@ -2,8 +2,14 @@
 
 `queue_mail` renders a template and writes an OutboxMessage in the caller's transaction, so
 mail exists if and only if the change it reports was committed. `deliver` runs after the commit
-(right after the request, or from `flask send-mail`): it claims each message with a conditional
-UPDATE so that two senders never send the same message, and retries failures with backoff.
+(a queue task enqueued after the request, and the worker's every-minute sweep): it claims each
+message with a conditional UPDATE so that two senders never send it at the same time, and
+retries failures with backoff.
+
+The guarantee: every message is delivered at least once, and twice only when a sender stops
+(killed, or the database gone) after the relay accepted the message and before the outcome
+was recorded. That resend, after STALE_CLAIM, carries the same Message-ID, so the relay and
+the recipient's client can recognise it. docs/operator.md says the same.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ import datetime as dt
 import logging
 import smtplib
 import ssl
+import time
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
@@ -21,7 +29,7 @@ from urllib.parse import urlsplit
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, case, func, or_, select, update
 
 from organizer.enums import OutboxState
 from organizer.extensions import db
@@ -33,6 +41,7 @@ log = logging.getLogger(__name__)
 SESSION_KEY = "organizer.outbox_ids"  # ids queued in the current transaction
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 STALE_CLAIM = dt.timedelta(minutes=10)  # a sender that crashed mid-send leaves a claim this old
+INTERRUPTED = "An earlier attempt stopped before its outcome was recorded."
 
 
 def external_url(endpoint: str, **values: Any) -> str:
@@ -251,11 +260,21 @@ def _due(now: dt.datetime) -> ColumnElement[bool]:
 
 
 def _claim(message_id: int, now: dt.datetime) -> bool:
-    """Take a message for sending; False when another sender took it first."""
+    """Take a message for sending, stamped with `now` (the moment of this claim, not of the
+    run: a long run must not leave its later messages with claims that look stale); False
+    when another sender took it first."""
     result = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, _due(now))
-        .values(state=OutboxState.SENDING, claimed_at=now)
+        .values(
+            state=OutboxState.SENDING,
+            claimed_at=now,
+            attempts=OutboxMessage.attempts + 1,  # counted when claimed, so a crash counts too
+            last_error=case(
+                (OutboxMessage.state == OutboxState.SENDING, INTERRUPTED),
+                else_=OutboxMessage.last_error,
+            ),
+        )
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -263,10 +282,15 @@ def _claim(message_id: int, now: dt.datetime) -> bool:
 
 
 def deliver(
-    *, now: dt.datetime, ids: list[int] | None = None, backend: MailBackend | None = None
+    *,
+    now: dt.datetime,
+    ids: list[int] | None = None,
+    backend: MailBackend | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> dict[str, int]:
     """Send due messages (all of them, or only `ids`). Commits per message: this is the worker
-    that runs after the request's transaction, not part of it."""
+    that runs after the request's transaction, not part of it. Each claim is stamped with the
+    run's clock (`now` plus the seconds `clock` says have passed since the run began)."""
     config = current_app.config
     backend = backend or backend_from_config(config)
     unsent = OutboxMessage.state.in_([OutboxState.QUEUED, OutboxState.SENDING])
@@ -277,13 +301,17 @@ def deliver(
     )
     waiting = db.session.scalar(select(func.count()).where(unsent)) - len(due_ids)
     counts = {"sent": 0, "failed": 0, "retry": 0, "skipped": waiting}
+    started = clock()
     for message_id in due_ids:
-        if not _claim(message_id, now):
+        claimed_at = now + dt.timedelta(seconds=clock() - started)
+        if not _claim(message_id, claimed_at):
             counts["skipped"] += 1
             continue
         message = db.session.get(OutboxMessage, message_id, populate_existing=True)
         assert message is not None
-        message.attempts += 1
+        if message.last_error == INTERRUPTED:
+            # The relay may have the message already; it goes again under the same Message-ID.
+            log.warning("mail %s: an earlier send was interrupted; sending again", message.id)
         try:
             backend.send(build_email(message, config["MAIL_SENDER"]))
         except Exception as error:  # any failure is an attempt, and the next message still goes

@@ -214,3 +214,26 @@ def test_links_in_mail_from_a_command_without_base_url(app):
     finally:
         app.config["SERVER_NAME"], app.config["BASE_URL"] = saved
     assert link == "http://127.0.0.1:5000/"
+
+
+def test_a_long_run_keeps_its_later_messages_from_a_second_sender(mailbox):
+    """Claims are stamped when each message is claimed, not when the run began: a run that
+    has taken longer than STALE_CLAIM still owns the message it is sending."""
+    messages = [queue(to=f"slow{n}@example.org") for n in range(3)]
+    db.session.commit()
+    elapsed = [0.0]
+    second_sender_sent = []
+
+    class SlowRelay:  # six minutes per message; a second sender looks while the third goes
+        def send(self, email_message):
+            elapsed[0] += 6 * 60
+            if email_message["To"] == "slow2@example.org":
+                later = NOW + dt.timedelta(seconds=elapsed[0])
+                counts = mail.deliver(now=later, ids=[messages[2].id])
+                second_sender_sent.append(counts["sent"])
+            mail.backend_from_config(mail.current_app.config).send(email_message)
+
+    counts = mail.deliver(now=NOW, backend=SlowRelay(), clock=lambda: elapsed[0])
+    assert counts["sent"] == 3
+    assert second_sender_sent == [0]  # the claim (12 minutes into the run) was fresh
+    assert len(mailbox.to("slow2@example.org")) == 1

@@ -1,0 +1,228 @@
+"""The task queue (Huey): work that must not run inside a web request, and the clock that
+replaces cron.
+
+Where tasks wait is a setting (QUEUE_BACKEND):
+- "sqlite": a file beside the database (the embedded install: no server to run);
+- "postgres": tables `huey_*` in the app's own PostgreSQL database (created by Huey, not by the
+  migrations: they hold transient queue state, never domain data);
+- "redis": the server at REDIS_URL (several machines);
+- "auto" (the default): redis when REDIS_URL is set, else postgres on PostgreSQL, else sqlite;
+- "immediate": run each task in the caller, at once (the test suite, except the tests that
+  start real workers).
+
+A task runs in its own application context, with its own database session, in the worker
+(`flask --app wsgi worker`) or, in immediate mode, in the process that enqueued it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import logging
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+from flask import Flask, current_app, g, has_app_context
+from huey import Huey
+from huey.storage import MemoryStorage, PostgresStorage, PriorityRedisStorage, SqliteStorage
+from sqlalchemy.engine import make_url
+
+log = logging.getLogger(__name__)
+
+BACKENDS = ("auto", "sqlite", "postgres", "redis", "immediate")
+QUEUE_NAME = "organizer"
+HOUR = dt.timedelta(hours=1)
+WRITES = "organizer.writes"  # flask.g: this context's transactions will write (see app.py)
+SKIPPED = {"skipped": "another worker was running it"}  # a periodic task's turn, not taken
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_app: Flask | None = None  # the app of the last init_queue: the worker's
+
+
+class AppHuey(Huey):
+    """One Huey for the process, whose storage and mode belong to the application in whose
+    context it is used (the worker's own when none is active), so that several apps in one
+    process (the test suite) each keep their own queue."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name, storage_class=MemoryStorage, utc=True)
+
+    def create_storage(self) -> None:  # type: ignore[override]
+        return None  # each app's storage is made by init_queue
+
+    @property
+    def storage(self):  # type: ignore[no-untyped-def,override]
+        return _state().storage
+
+    @storage.setter
+    def storage(self, value) -> None:  # type: ignore[no-untyped-def]
+        pass  # set per app by init_queue
+
+    @property
+    def _immediate(self) -> bool:  # type: ignore[override]
+        return _state().immediate
+
+    @_immediate.setter
+    def _immediate(self, value: bool) -> None:
+        pass
+
+
+class QueueState:
+    def __init__(self, backend: str, storage: Any) -> None:
+        self.backend = backend
+        self.storage = storage
+        self.immediate = backend == "immediate"
+
+
+huey = AppHuey(QUEUE_NAME)
+_EXTENSION = "organizer.queue"
+
+
+def chosen_backend(config: dict[str, Any]) -> str:
+    backend = config["QUEUE_BACKEND"]
+    if backend not in BACKENDS:
+        raise ValueError(f"QUEUE_BACKEND must be one of {BACKENDS}, not {backend!r}")
+    if backend != "auto":
+        return backend
+    if config["REDIS_URL"]:
+        return "redis"
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return "postgres"
+    return "sqlite"
+
+
+def _storage(backend: str, config: dict[str, Any]) -> Any:
+    name = config["QUEUE_NAME"]
+    if backend == "immediate":
+        return MemoryStorage(name)
+    if backend == "redis":
+        return PriorityRedisStorage(name, url=config["REDIS_URL"])
+    if backend == "postgres":
+        url = make_url(config["SQLALCHEMY_DATABASE_URI"]).set(drivername="postgresql")
+        return PostgresStorage(name, dsn=url.render_as_string(hide_password=False))
+    path = config["QUEUE_SQLITE_PATH"] or str(Path(config["INSTANCE_PATH"]) / "queue.sqlite3")
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return SqliteStorage(name, filename=path)
+
+
+def init_queue(app: Flask) -> None:
+    """Give the app its queue, as its settings choose. Outside any application context
+    (the worker's threads) the queue is the last app's: a worker process has one app."""
+    global _app
+    backend = chosen_backend(app.config)
+    app.config["QUEUE_BACKEND_IN_USE"] = backend
+    app.extensions[_EXTENSION] = QueueState(backend, _storage(backend, app.config))
+    _app = app
+
+
+def _task_app() -> Flask:
+    if has_app_context():
+        return current_app._get_current_object()  # type: ignore[attr-defined]
+    if _app is None:
+        raise RuntimeError("the task queue is used before init_queue(app)")
+    return _app
+
+
+def _state() -> QueueState:
+    return _task_app().extensions[_EXTENSION]
+
+
+def _in_app_context(fn: Callable[P, R]) -> Callable[P, R]:
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with _task_app().app_context():
+            g.setdefault(WRITES, True)  # tasks write: on SQLite they take the lock up front
+            return fn(*args, **kwargs)
+
+    return run
+
+
+def task(*, retries: int = 0, retry_delay: int = 0, priority: int | None = None):  # type: ignore[no-untyped-def]
+    """A task: `@task()` above a function; call `fn(...)` to enqueue it (`fn.call_local(...)`
+    runs it here). It runs in an application context of its own."""
+
+    def decorate(fn: Callable[P, R]):  # type: ignore[no-untyped-def]
+        return huey.task(retries=retries, retry_delay=retry_delay, priority=priority)(
+            _in_app_context(fn)
+        )
+
+    return decorate
+
+
+class Locked(Exception):
+    """Another worker holds the lock."""
+
+
+@contextlib.contextmanager
+def lock(name: str, *, expires: dt.timedelta) -> Iterator[None]:
+    """A lock in the queue's storage, shared by every worker. Huey's own locks never expire
+    on SQLite and PostgreSQL, so a worker killed inside one would stop the task for good;
+    this one is taken over once it is older than `expires`, which must be longer than the
+    task can run."""
+    key = f"lock:{name}"
+    now = dt.datetime.now(dt.UTC)
+    if not huey.put_if_empty(key, now.isoformat()):
+        held_since = huey.get(key, peek=True)
+        if held_since is not None and dt.datetime.fromisoformat(held_since) > now - expires:
+            raise Locked(name)
+        log.warning("lock %s held since %s has expired; taking it over", name, held_since)
+        huey.delete(key)
+        if not huey.put_if_empty(key, now.isoformat()):
+            raise Locked(name)
+    try:
+        yield
+    finally:
+        huey.delete(key)
+
+
+def periodic(schedule: Callable[[dt.datetime], bool], *, lock_expires: dt.timedelta = HOUR):  # type: ignore[no-untyped-def]
+    """A task the worker runs on a schedule (`huey.crontab(...)`), instead of cron.
+
+    It holds a lock named after it, so that two workers never run it at the same time (the
+    second one skips that turn), and records its last run for the queue's admin page."""
+
+    def decorate(fn: Callable[[], Any]):  # type: ignore[no-untyped-def]
+        name = fn.__name__
+
+        @functools.wraps(fn)
+        def locked() -> Any:
+            try:
+                with lock(name, expires=lock_expires):
+                    started = dt.datetime.now(dt.UTC)
+                    result = _in_app_context(fn)()
+                    record_run(name, started=started, result=result)
+                    return result
+            except Locked:
+                log.info("periodic task %s is running in another worker; skipped", name)
+                huey.put(f"last-skip:{name}", dt.datetime.now(dt.UTC).isoformat())
+                return SKIPPED
+
+        return huey.periodic_task(schedule)(locked)
+
+    return decorate
+
+
+def record_run(name: str, *, started: dt.datetime, result: Any) -> None:
+    huey.put(
+        f"last-run:{name}",
+        {
+            "started": started.isoformat(),
+            "finished": dt.datetime.now(dt.UTC).isoformat(),
+            "result": result,
+        },
+    )
+
+
+def last_run(name: str) -> dict[str, Any] | None:
+    """The last run of a periodic task (kept until the next), or None. (Huey keeps no
+    results of periodic tasks: this is how the admin page and the tests see them.)"""
+    return huey.get(f"last-run:{name}", peek=True)
+
+
+def last_skip(name: str) -> str | None:
+    """When a periodic task last skipped its turn because another worker held its lock."""
+    return huey.get(f"last-skip:{name}", peek=True)

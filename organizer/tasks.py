@@ -1,0 +1,77 @@
+"""What the queue worker runs: mail delivery after a request, and the routine jobs that cron
+or systemd timers used to run. Each periodic task is idempotent (running it twice changes
+nothing the first run did not) and holds a lock (organizer.queue.periodic), so several workers
+can run side by side. The `flask` commands of the same names run the same functions by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from huey import crontab
+
+from organizer.extensions import db
+from organizer.queue import periodic, task
+from organizer.services import account_deletion, mail
+from organizer.services.cfp import confirmation
+from organizer.services.grants import offers
+from organizer.services.representation import retention
+
+# Failed SMTP attempts are retried by the outbox itself (next_attempt_at, with backoff), which
+# the every-minute sweep picks up; the task needs no retries of its own.
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@task(priority=10)
+def deliver_mail(ids: list[int]) -> dict[str, int]:
+    """Send the mail a request has just committed (the request enqueues this after its
+    commit, so the message exists when the worker looks)."""
+    return mail.deliver(now=_now(), ids=ids)
+
+
+# A sender killed mid-run leaves its claims and this lock; both are taken over after 10 min.
+@periodic(crontab(minute="*"), lock_expires=mail.STALE_CLAIM)
+def send_mail() -> dict[str, int]:
+    """Every minute: whatever is due in the outbox (retries, and mail whose task was lost)."""
+    return mail.deliver(now=_now())
+
+
+@periodic(crontab(minute="5"))
+def send_reminders() -> dict[str, int]:
+    """Hourly: remind accepted speakers who have not confirmed, 3 days before their deadline
+    (one reminder per speaker and deadline)."""
+    now = _now()
+    queued = sum(
+        confirmation.send_reminders(event=event, now=now)
+        for event in confirmation.events_awaiting_confirmation()
+    )
+    db.session.commit()
+    return {"queued": queued, **mail.deliver(now=now)}
+
+
+@periodic(crontab(minute="10"))
+def grant_offers() -> dict[str, int]:
+    """Hourly: expire grant offers past their respond-by date (their money goes back to the
+    budget and to the waiting list) and remind applicants 3 days before it."""
+    now = _now()
+    counts = offers.run_daily(now=now)
+    db.session.commit()
+    return {**counts, **mail.deliver(now=now)}
+
+
+@periodic(crontab(minute="15", hour="3"))
+def purge() -> dict[str, int]:
+    """Daily: anonymise the answers of surveys past their purge date, and remove the receipts
+    and payouts of deleted accounts whose event's accounting period is over."""
+    now = _now()
+    surveys = retention.purge(now=now)
+    accounting, files = account_deletion.purge_accounting(now=now)
+    db.session.commit()
+    account_deletion.remove_files(files)
+    return {**surveys, **accounting}
+
+
+PERIODIC_TASKS = (send_mail, send_reminders, grant_offers, purge)
