@@ -16,6 +16,8 @@ paths built here, never where the archive says). It then copies the database in 
 backup API and swaps the uploads folder for the archive's in one rename.
 
 PostgreSQL is refused both ways: pg_dump and pg_restore do that job (docs/operator.md).
+The secret key is left out on purpose: it encrypts the two-factor secrets in the database, so
+a backup alone does not give them away.
 """
 
 from __future__ import annotations
@@ -113,6 +115,13 @@ def _has_data(path: Path) -> bool:
     """Whether any table but Alembic's holds a row (a freshly migrated database is empty)."""
     if not path.exists():
         return False
+    try:
+        return _any_row(path)
+    except sqlite3.DatabaseError:
+        return True  # not a database we can read: replace it only when told to
+
+
+def _any_row(path: Path) -> bool:
     with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
         tables = [
             name
@@ -409,7 +418,13 @@ def _replace_database(source: Path, target: Path) -> None:
     db.session.remove()
     db.engine.dispose()
     target.parent.mkdir(parents=True, exist_ok=True)
-    _copy_database(source, target)
+    try:
+        _copy_database(source, target)
+    except sqlite3.DatabaseError:
+        # Not a database at all (refused earlier unless forced): start from no file.
+        for path in (target, *(target.with_name(target.name + s) for s in ("-journal", "-wal"))):
+            path.unlink(missing_ok=True)
+        _copy_database(source, target)
 
 
 def _replace_folder(staged: Path, folder: Path, aside: Path) -> None:

@@ -341,3 +341,19 @@ def test_the_service_reports_what_it_wrote(install, tmp_path):
     assert made.files == 3  # the file, its reviewer copy and its text
     assert made.created_utc == "2026-11-29T12:00:00+00:00"
     assert made.database_bytes > 0
+
+
+def test_a_database_file_that_cannot_be_read_is_replaced_only_when_forced(install, archive):
+    with install.app_context():
+        db.engine.dispose()
+    Path(install.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).write_bytes(
+        b"not a database" * 1000
+    )
+    shutil.rmtree(install.config["UPLOAD_DIR"])
+    code, output = run(install, "restore", str(archive))
+    assert code == 1
+    assert "already holds data" in output
+    code, output = run(install, "restore", "--force", str(archive))
+    assert code == 0, output
+    with install.app_context():
+        assert db.session.scalar(sa.select(User).where(User.email == EMAIL))
