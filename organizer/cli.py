@@ -15,6 +15,7 @@ from organizer import queue, tasks
 from organizer.errors import NotFound, ValidationFailed
 from organizer.extensions import db
 from organizer.services import accounts, demo
+from organizer.services import backup as backups
 from organizer.services.events import event_by_slug
 from organizer.services.print import booklet as booklets
 
@@ -197,6 +198,50 @@ def create_admin_command(email: str, name: str, password: str) -> None:
     click.echo(f"Site administrator {email} created.")
 
 
+# --- backup and restore (SQLite installs; PostgreSQL uses pg_dump) ----------------------------
+
+
+@click.command("backup")
+@with_appcontext
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Where to write the archive (.tar.gz).",
+)
+def backup_command(output: Path) -> None:
+    """Write one archive with a consistent copy of the SQLite database and the uploaded
+    files. Safe while the app runs."""
+    try:
+        made = backups.create(output=output, now=_now())
+    except backups.BackupRefused as error:
+        raise click.ClickException(error.message) from error
+    click.echo(
+        f"{output}: database at revision {made.revision} ({made.database_bytes:,} bytes) "
+        f"and {made.files} uploaded files."
+    )
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database or uploads folder that holds data.")
+def restore_command(archive: Path, force: bool) -> None:
+    """Restore the database and the uploaded files from an archive made by `backup`.
+    Stop the app first."""
+    try:
+        done = backups.restore(archive=archive, force=force)
+    except backups.BackupRefused as error:
+        raise click.ClickException(error.message) from error
+    click.echo(
+        f"Restored the backup of {done.created_utc}: database at revision {done.revision} "
+        f"and {done.files} uploaded files."
+    )
+    if done.upgrade_needed:
+        click.echo("The database is older than this code: run flask --app wsgi db upgrade.")
+
+
 COMMANDS = (
     demo_command,
     worker_command,
@@ -206,6 +251,8 @@ COMMANDS = (
     purge_command,
     booklet_command,
     create_admin_command,
+    backup_command,
+    restore_command,
 )
 
 

@@ -15,8 +15,15 @@ from limits import parse_many
 
 DEFAULTS: dict[str, Any] = {
     # The folder for the data the app keeps on disk (SQLite database, generated secret key,
-    # uploads, mail outbox, print cache); empty: instance/ in the checkout. See instance_path.
+    # the storage folder); empty: instance/ in the checkout. See instance_path.
     "INSTANCE_PATH": "",
+    # The folder for files: uploads/, print/ (the print cache), outbox/ (mail of the file
+    # backend); empty: storage/ in the instance folder. Several machines share it. See storage.
+    "STORAGE_DIR": "",
+    # Each of the storage folder's parts can be put elsewhere; empty: inside STORAGE_DIR.
+    "UPLOAD_DIR": "",
+    "PRINT_CACHE_DIR": "",
+    "MAIL_OUTBOX_DIR": "",
     "ENV": "development",  # "production" turns on secure cookies and refuses unsafe settings
     "SECRET_KEY": "",  # embedded install: generated into instance/secret_key on first start
     "BASE_URL": "",  # public address for links in mail, e.g. https://workshop.example.org
@@ -25,7 +32,7 @@ DEFAULTS: dict[str, Any] = {
     "SITE_NAME": "organizer",
     "DEFAULT_LOCALE": "en",
     "SUPPORTED_LOCALES": "en",
-    "MAIL_BACKEND": "file",  # "smtp" or "file" (writes .eml files to instance/outbox/)
+    "MAIL_BACKEND": "file",  # "smtp" or "file" (writes .eml files to MAIL_OUTBOX_DIR)
     "MAIL_SERVER": "localhost",
     "MAIL_PORT": 25,
     "MAIL_USE_STARTTLS": False,
@@ -117,10 +124,55 @@ def _secret_from_instance(instance_path: Path) -> str:
 def instance_path(default: Path, overrides: dict[str, Any] | None = None) -> Path:
     """The instance folder: the INSTANCE_PATH override, else ORGANIZER_INSTANCE_PATH, else
     `default` (instance/ in the checkout). A relative path is taken from the working directory.
-    Every default path below it (database, secret key, uploads, outbox, print cache) follows."""
+    Every default path below it (database, secret key, storage folder) follows."""
     raw = str((overrides or {}).get("INSTANCE_PATH") or "").strip()
     raw = raw or os.environ.get("ORGANIZER_INSTANCE_PATH", "").strip()
     return Path(raw).expanduser().resolve() if raw else default
+
+
+# The parts of the storage folder: setting, folder name inside it, its name before the storage
+# folder existed (directly in the instance folder).
+STORAGE_PARTS = (
+    ("UPLOAD_DIR", "uploads", "uploads"),
+    ("PRINT_CACHE_DIR", "print", "print-cache"),
+    ("MAIL_OUTBOX_DIR", "outbox", "outbox"),
+)
+
+
+def storage_paths(settings: dict[str, Any], instance_path: Path) -> dict[str, str]:
+    """STORAGE_DIR and its parts as absolute paths: each part's own setting, else its folder
+    in STORAGE_DIR, else in <instance>/storage. An install from before the storage folder has
+    its parts moved there (see adopt_legacy_folder)."""
+    raw = str(settings["STORAGE_DIR"]).strip()
+    storage = Path(raw).expanduser().resolve() if raw else instance_path / "storage"
+    paths = {"STORAGE_DIR": str(storage)}
+    for name, folder, legacy in STORAGE_PARTS:
+        own = str(settings[name]).strip()
+        if own:
+            paths[name] = str(Path(own).expanduser().resolve())
+            continue
+        if not raw:
+            adopt_legacy_folder(instance_path / legacy, storage / folder)
+        paths[name] = str(storage / folder)
+    return paths
+
+
+def adopt_legacy_folder(legacy: Path, target: Path) -> None:
+    """Move a folder of the old layout (<instance>/uploads) to its place in the default
+    storage folder, once: a rename, so the files never exist twice or half. When several
+    workers start together one rename wins and the others find nothing left to move."""
+    if not legacy.is_dir() or target.exists():
+        return
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        legacy.rename(target)
+    except FileNotFoundError:
+        return  # another process moved it first
+    except OSError as error:
+        raise ConfigError(
+            f"Could not move {legacy} to {target} (the storage folder): {error}. Move it "
+            "yourself, or set ORGANIZER_STORAGE_DIR."
+        ) from error
 
 
 def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -185,7 +237,7 @@ def _check_production(settings: dict[str, Any]) -> None:
     if settings["MAIL_BACKEND"] != "smtp":
         raise ConfigError(
             "ORGANIZER_MAIL_BACKEND must be smtp in production: the file backend only "
-            "writes mail to instance/outbox/ and nobody would receive it."
+            "writes mail to files in the storage folder's outbox/ and nobody would receive it."
         )
 
 
@@ -226,11 +278,7 @@ def _flask_config(
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "TRUSTED_HOSTS": _host_list(settings["TRUSTED_HOSTS"]),
         "LOCALES": locales,
-        "MAIL_OUTBOX_DIR": str(instance_path / "outbox"),
-        # Uploaded files (answers, speaker photos): outside static/, served only by a view.
-        "UPLOAD_DIR": str(instance_path / "uploads"),
-        # Rendered PDFs (booklets, room signs), one file per release and settings.
-        "PRINT_CACHE_DIR": str(instance_path / "print-cache"),
+        **storage_paths(settings, instance_path),
         # Flask-Limiter: always bound; RATE_LIMITS_ENABLED is read per request (extensions.py).
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": settings["REDIS_URL"] or "memory://",

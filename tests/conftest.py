@@ -173,7 +173,7 @@ def test_settings(database_url: str, smtp_port: int, tmp: Path) -> dict[str, obj
         "MAIL_SENDER": "Workshop <noreply@organizer.test>",
         "MAIL_OUTBOX_DIR": str(tmp / "outbox"),
         "UPLOAD_DIR": str(tmp / "uploads"),
-        "PRINT_CACHE_DIR": str(tmp / "print-cache"),
+        "PRINT_CACHE_DIR": str(tmp / "print"),
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast; production uses scrypt
         "SERVER_NAME": "organizer.test",
         # Per-client limits would trip over the suite's many posts from 127.0.0.1; the tests of

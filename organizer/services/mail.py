@@ -206,7 +206,7 @@ class SmtpBackend:
 
 
 class FileBackend:
-    """Development: each message becomes an .eml file in instance/outbox/, with a console line."""
+    """Development: each message becomes an .eml file in MAIL_OUTBOX_DIR, with a console line."""
 
     def __init__(self, directory: str) -> None:
         self.directory = Path(directory)

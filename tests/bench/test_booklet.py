@@ -24,7 +24,7 @@ from tests.printed.conftest import reader
 
 @pytest.fixture(params=[60, 300, 1000], ids=lambda n: f"n{n}")
 def released(request, app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "PRINT_CACHE_DIR", str(tmp_path / "print-cache"))
+    monkeypatch.setitem(app.config, "PRINT_CACHE_DIR", str(tmp_path / "print"))
     event = demo.generate_synthetic(size=request.param, now=NOW, schedule=True)
     db.session.commit()
     return event

@@ -504,7 +504,7 @@ def test_an_unknown_rule_is_refused_at_import():
 def isolated_caches(app, tmp_path, monkeypatch):
     """The feed cache and the print cache are keyed by release ids, which repeat after a
     rollback: keep this test's out of the other tests' way."""
-    monkeypatch.setitem(app.config, "PRINT_CACHE_DIR", str(tmp_path / "print-cache"))
+    monkeypatch.setitem(app.config, "PRINT_CACHE_DIR", str(tmp_path / "print"))
     feeds.clear_cache()
     yield
     feeds.clear_cache()

@@ -1,4 +1,5 @@
 import stat
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -19,8 +20,11 @@ PRODUCTION = {
 
 @pytest.fixture
 def clean_env(monkeypatch):
+    storage = ("STORAGE_DIR", "UPLOAD_DIR", "PRINT_CACHE_DIR", "MAIL_OUTBOX_DIR")
     for name in (*PRODUCTION, "DATABASE_URL", "ORGANIZER_INSTANCE_PATH"):
         monkeypatch.delenv(name, raising=False)
+    for name in storage:
+        monkeypatch.delenv(f"ORGANIZER_{name}", raising=False)
     return monkeypatch
 
 
@@ -143,9 +147,10 @@ def test_the_instance_folder_is_a_setting(clean_env, tmp_path):
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700  # created for the app's user only
     assert app.config["SECRET_KEY"] == (folder / "secret_key").read_text().strip()
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{folder / 'organizer.sqlite3'}"
-    assert app.config["UPLOAD_DIR"] == str(folder / "uploads")
-    assert app.config["MAIL_OUTBOX_DIR"] == str(folder / "outbox")
-    assert app.config["PRINT_CACHE_DIR"] == str(folder / "print-cache")
+    assert app.config["STORAGE_DIR"] == str(folder / "storage")
+    assert app.config["UPLOAD_DIR"] == str(folder / "storage" / "uploads")
+    assert app.config["MAIL_OUTBOX_DIR"] == str(folder / "storage" / "outbox")
+    assert app.config["PRINT_CACHE_DIR"] == str(folder / "storage" / "print")
     with app.app_context():
         db.session.execute(sa.text("CREATE TABLE probe (id INTEGER)"))
         db.session.commit()
@@ -159,10 +164,45 @@ def test_a_relative_instance_folder_is_taken_from_the_working_directory(clean_en
     clean_env.setenv("ORGANIZER_INSTANCE_PATH", "var/organizer")
     app = create_app({"SECRET_KEY": STRONG})
     assert app.instance_path == str(tmp_path / "var" / "organizer")
-    assert app.config["UPLOAD_DIR"] == str(tmp_path / "var" / "organizer" / "uploads")
+    assert app.config["UPLOAD_DIR"] == str(tmp_path / "var" / "organizer" / "storage" / "uploads")
 
 
 def test_without_the_setting_the_instance_folder_is_in_the_checkout(clean_env):
     app = create_app({"SECRET_KEY": STRONG, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.instance_path == str(ROOT / "instance")
-    assert app.config["UPLOAD_DIR"] == str(ROOT / "instance" / "uploads")
+    assert app.config["UPLOAD_DIR"] == str(ROOT / "instance" / "storage" / "uploads")
+
+
+def test_the_storage_folder_is_a_setting_and_each_part_can_go_elsewhere(clean_env, tmp_path):
+    """ORGANIZER_STORAGE_DIR moves every file the app writes (so that several machines can
+    share one volume); a part's own setting still wins, e.g. the print cache on a local disk."""
+    clean_env.setenv("ORGANIZER_STORAGE_DIR", str(tmp_path / "shared"))
+    clean_env.setenv("ORGANIZER_PRINT_CACHE_DIR", str(tmp_path / "local" / "print"))
+    config = load_config(tmp_path / "instance")
+    assert config["STORAGE_DIR"] == str(tmp_path / "shared")
+    assert config["UPLOAD_DIR"] == str(tmp_path / "shared" / "uploads")
+    assert config["MAIL_OUTBOX_DIR"] == str(tmp_path / "shared" / "outbox")
+    assert config["PRINT_CACHE_DIR"] == str(tmp_path / "local" / "print")
+
+
+def test_an_install_from_before_the_storage_folder_has_its_files_moved_once(clean_env, tmp_path):
+    instance = tmp_path / "instance"
+    (instance / "uploads").mkdir(parents=True)
+    (instance / "uploads" / "abc").write_bytes(b"%PDF-")
+    (instance / "print-cache").mkdir()
+    (instance / "print-cache" / "old.pdf").write_bytes(b"%PDF-")
+    config = load_config(instance)
+    assert (Path(config["UPLOAD_DIR"]) / "abc").read_bytes() == b"%PDF-"
+    assert (Path(config["PRINT_CACHE_DIR"]) / "old.pdf").exists()
+    assert not (instance / "uploads").exists()
+    assert not (instance / "print-cache").exists()
+    # A folder at both places (the new one already in use) is left alone, as is an explicit
+    # storage folder: the operator moves files there.
+    (instance / "uploads").mkdir()
+    load_config(instance)
+    assert (instance / "uploads").is_dir()
+    assert (instance / "storage" / "uploads" / "abc").exists()
+    clean_env.setenv("ORGANIZER_STORAGE_DIR", str(tmp_path / "shared"))
+    load_config(instance)
+    assert (instance / "uploads").is_dir()
+    assert not (tmp_path / "shared").exists()

@@ -43,8 +43,8 @@ CSS_TITLE = "Styles </style><style>body{display:none}</style> survive"
 @pytest.fixture(autouse=True)
 def print_cache(app, tmp_path, monkeypatch):
     """Each test renders into its own cache folder (ids repeat across rolled-back tests)."""
-    monkeypatch.setitem(app.config, "PRINT_CACHE_DIR", str(tmp_path / "print-cache"))
-    return tmp_path / "print-cache"
+    monkeypatch.setitem(app.config, "PRINT_CACHE_DIR", str(tmp_path / "print"))
+    return tmp_path / "print"
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 `render(event, edition=..., now=...)` is the one function that renders; callers never touch
 WeasyPrint, so a job queue can take the work over later without changing them. The PDF is
-cached on disk (`instance/print-cache/`) under a key made of everything it shows: the release,
+cached on disk (PRINT_CACHE_DIR) under a key made of everything it shows: the release,
 the print settings, the edition, the host of the links in it, the event's texts, the rooms'
 accessibility details and the language. A new release or a changed setting makes a new key;
 a hit returns the file as it is.
