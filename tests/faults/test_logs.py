@@ -1,0 +1,130 @@
+"""Logging: stderr, with time and level (or JSON lines), and a request id on every request."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+
+import pytest
+from flask import g
+
+from organizer.logs import bound_request_id, current_request_id, install_log_handler
+
+TEXT_LINE = re.compile(
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} WARNING organizer\.test: hello (?P<rest>.*)$"
+)
+
+
+@pytest.fixture
+def json_logs(app):  # type: ignore[no-untyped-def]
+    install_log_handler("json", "INFO")
+    yield
+    install_log_handler(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
+
+
+def probe_view(app):  # type: ignore[no-untyped-def]
+    """A route that logs one warning and answers with the request id it saw."""
+    if "log_probe" not in app.view_functions:
+        app.add_url_rule(
+            "/_test/log-probe", "log_probe", lambda: _log_and_answer(), methods=["GET"]
+        )
+    return "/_test/log-probe"
+
+
+def _log_and_answer() -> str:
+    logging.getLogger("organizer.test").warning("hello %s", "there")
+    return g.request_id
+
+
+@pytest.fixture
+def probe(app):  # type: ignore[no-untyped-def]
+    app._got_first_request = False  # the suite's app has served requests: allow one more route
+    try:
+        return probe_view(app)
+    finally:
+        app._got_first_request = True
+
+
+def test_text_lines_go_to_stderr_with_time_level_logger_and_request_id(client, probe, capsys):
+    response = client.get(probe, headers={"X-Request-ID": "proxy-7f3a.1_x"})
+    assert response.text == "proxy-7f3a.1_x"
+    assert response.headers["X-Request-ID"] == "proxy-7f3a.1_x"
+    out, err = capsys.readouterr()
+    assert "hello" not in out
+    [line] = [line for line in err.splitlines() if "hello" in line]
+    match = TEXT_LINE.match(line)
+    assert match, line
+    assert match["rest"] == "there request_id=proxy-7f3a.1_x"
+
+
+@pytest.mark.parametrize(
+    "incoming", ["", "a" * 65, "two words", "tab\there", "<script>", "id;drop", "é"]
+)
+def test_an_unsafe_or_missing_request_id_is_replaced_by_a_new_one(client, probe, incoming):
+    response = client.get(probe, headers={"X-Request-ID": incoming} if incoming else {})
+    assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Request-ID"])
+    assert response.text == response.headers["X-Request-ID"]
+
+
+def test_each_request_gets_its_own_id(client):
+    first = client.get("/healthz").headers["X-Request-ID"]
+    second = client.get("/healthz").headers["X-Request-ID"]
+    assert first != second
+
+
+def test_json_lines_carry_time_level_logger_message_and_request_id(
+    client, probe, json_logs, capsys
+):
+    response = client.get(probe, headers={"X-Request-ID": "abc-123"})
+    [line] = [line for line in capsys.readouterr().err.splitlines() if "hello" in line]
+    entry = json.loads(line)
+    assert set(entry) == {"time", "level", "logger", "message", "request_id"}
+    assert entry["level"] == "WARNING"
+    assert entry["logger"] == "organizer.test"
+    assert entry["message"] == "hello there"
+    assert entry["request_id"] == "abc-123" == response.headers["X-Request-ID"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+\+00:00", entry["time"])
+
+
+def test_json_lines_hold_the_traceback_in_one_line(app, json_logs, capsys):
+    try:
+        raise ValueError("broken")
+    except ValueError:
+        logging.getLogger("organizer.test").exception("it failed")
+    [line] = [line for line in capsys.readouterr().err.splitlines() if "it failed" in line]
+    entry = json.loads(line)
+    assert "ValueError: broken" in entry["exception"]
+
+
+def test_work_outside_a_request_can_carry_the_id_of_the_request_that_caused_it(app, capsys):
+    with bound_request_id("from-the-queue"):
+        assert current_request_id() == "from-the-queue"
+        logging.getLogger("organizer.test").warning("hello from a task")
+    assert current_request_id() != "from-the-queue"
+    [line] = [line for line in capsys.readouterr().err.splitlines() if "hello" in line]
+    assert line.endswith("hello from a task request_id=from-the-queue")
+
+
+def test_the_app_logs_its_info_lines_and_libraries_only_their_warnings(app, capsys):
+    logging.getLogger("organizer.services.test").info("an app info line")
+    logging.getLogger("some.library").info("a library info line")
+    err = capsys.readouterr().err
+    assert "INFO organizer.services.test: an app info line" in err
+    assert "a library info line" not in err
+
+
+def test_one_handler_however_many_apps_were_made(app):
+    install_log_handler("text", "INFO")
+    install_log_handler("text", "INFO")
+    ours = [h for h in logging.getLogger().handlers if getattr(h, "organizer", False)]
+    assert len(ours) == 1
+
+
+def test_outside_any_request_there_is_no_id():
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(current_request_id()))
+    thread.start()
+    thread.join()
+    assert seen == [None]
