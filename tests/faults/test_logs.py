@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import logging
 import re
 import threading
+from pathlib import Path
 
 import pytest
 from flask import g
 
+from organizer.config import ConfigError, load_config
 from organizer.logs import bound_request_id, current_request_id, install_log_handler
 
 TEXT_LINE = re.compile(
@@ -128,3 +131,33 @@ def test_outside_any_request_there_is_no_id():
     thread.start()
     thread.join()
     assert seen == [None]
+
+
+def test_nothing_in_the_app_prints():
+    """Messages go through logging (stderr, time, level, request id), never print()."""
+    package = Path(__file__).resolve().parents[2] / "organizer"
+    found = [
+        f"{path.relative_to(package)}:{node.lineno}"
+        for path in sorted(package.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "print"
+    ]
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    ("env", "value", "expected"),
+    [("LOG_FORMAT", "JSON", "json"), ("LOG_LEVEL", "warning", "WARNING")],
+)
+def test_the_log_settings_come_from_the_environment(monkeypatch, tmp_path, env, value, expected):
+    monkeypatch.setenv(f"ORGANIZER_{env}", value)
+    assert load_config(tmp_path)[env] == expected
+
+
+@pytest.mark.parametrize(("env", "value"), [("LOG_FORMAT", "xml"), ("LOG_LEVEL", "LOUD")])
+def test_a_mistyped_log_setting_stops_the_app(monkeypatch, tmp_path, env, value):
+    monkeypatch.setenv(f"ORGANIZER_{env}", value)
+    with pytest.raises(ConfigError, match=f"ORGANIZER_{env}"):
+        load_config(tmp_path)
