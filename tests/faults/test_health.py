@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from organizer.services import health
+from organizer.services.events import RESERVED_SLUGS
 from tests.factories import login_as, make_user
 
 
@@ -64,3 +65,14 @@ def test_a_check_is_one_entry_in_the_table(app, monkeypatch):
         "storage": "ok",
         "queue": "no worker seen for 5 minutes",
     }
+
+
+def test_no_event_address_can_take_a_first_path_segment_of_the_site(app):
+    """/healthz and /readyz, like every other fixed first segment, are reserved slugs."""
+    firsts = {
+        rule.rule.split("/")[1]
+        for rule in app.url_map.iter_rules()
+        if not rule.rule.startswith("/<") and rule.rule != "/"
+    }
+    assert {"healthz", "readyz"} <= firsts
+    assert firsts <= RESERVED_SLUGS
