@@ -27,31 +27,21 @@ def json_logs(app):  # type: ignore[no-untyped-def]
     install_log_handler(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
 
 
-def probe_view(app):  # type: ignore[no-untyped-def]
-    """A route that logs one warning and answers with the request id it saw."""
-    if "log_probe" not in app.view_functions:
-        app.add_url_rule(
-            "/_test/log-probe", "log_probe", lambda: _log_and_answer(), methods=["GET"]
-        )
-    return "/_test/log-probe"
-
-
 def _log_and_answer() -> str:
     logging.getLogger("organizer.test").warning("hello %s", "there")
     return g.request_id
 
 
 @pytest.fixture
-def probe(app):  # type: ignore[no-untyped-def]
-    app._got_first_request = False  # the suite's app has served requests: allow one more route
-    try:
-        return probe_view(app)
-    finally:
-        app._got_first_request = True
+def probe(unreachable_app):  # type: ignore[no-untyped-def]
+    """A client of an app of its own (the suite's app keeps its routes) with one more route,
+    which logs a warning and answers with the request id it saw; it needs no database."""
+    unreachable_app.add_url_rule("/log-probe", "log_probe", _log_and_answer)
+    return unreachable_app.test_client()
 
 
-def test_text_lines_go_to_stderr_with_time_level_logger_and_request_id(client, probe, capsys):
-    response = client.get(probe, headers={"X-Request-ID": "proxy-7f3a.1_x"})
+def test_text_lines_go_to_stderr_with_time_level_logger_and_request_id(probe, capsys):
+    response = probe.get("/log-probe", headers={"X-Request-ID": "proxy-7f3a.1_x"})
     assert response.text == "proxy-7f3a.1_x"
     assert response.headers["X-Request-ID"] == "proxy-7f3a.1_x"
     out, err = capsys.readouterr()
@@ -65,8 +55,8 @@ def test_text_lines_go_to_stderr_with_time_level_logger_and_request_id(client, p
 @pytest.mark.parametrize(
     "incoming", ["", "a" * 65, "two words", "tab\there", "<script>", "id;drop", "é"]
 )
-def test_an_unsafe_or_missing_request_id_is_replaced_by_a_new_one(client, probe, incoming):
-    response = client.get(probe, headers={"X-Request-ID": incoming} if incoming else {})
+def test_an_unsafe_or_missing_request_id_is_replaced_by_a_new_one(probe, incoming):
+    response = probe.get("/log-probe", headers={"X-Request-ID": incoming} if incoming else {})
     assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Request-ID"])
     assert response.text == response.headers["X-Request-ID"]
 
@@ -77,10 +67,8 @@ def test_each_request_gets_its_own_id(client):
     assert first != second
 
 
-def test_json_lines_carry_time_level_logger_message_and_request_id(
-    client, probe, json_logs, capsys
-):
-    response = client.get(probe, headers={"X-Request-ID": "abc-123"})
+def test_json_lines_carry_time_level_logger_message_and_request_id(probe, json_logs, capsys):
+    response = probe.get("/log-probe", headers={"X-Request-ID": "abc-123"})
     [line] = [line for line in capsys.readouterr().err.splitlines() if "hello" in line]
     entry = json.loads(line)
     assert set(entry) == {"time", "level", "logger", "message", "request_id"}
