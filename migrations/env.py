@@ -8,9 +8,13 @@ from flask import current_app
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# The app factory has set up logging (organizer/logs.py): keep its handler and format, and
+# let Alembic say which migrations it runs. Without it, the config file's logging.
+if any(getattr(handler, "organizer", False) for handler in logging.getLogger().handlers):
+    for name in ("alembic", "flask_migrate"):
+        logging.getLogger(name).setLevel(logging.INFO)
+else:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 

@@ -14,6 +14,7 @@ from flask import (
     g,
     has_app_context,
     has_request_context,
+    jsonify,
     render_template,
     request,
 )
@@ -26,6 +27,8 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -39,8 +42,15 @@ from organizer.config import instance_path, load_config
 from organizer.enums import category_label
 from organizer.errors import DomainError
 from organizer.extensions import babel, csrf, db, limiter, login_manager, migrate
+from organizer.logs import configure_logging
 from organizer.paths import PROJECT_ROOT
 from organizer.queue import WRITES, init_queue
+from organizer.request_bodies import (
+    BodyRefused,
+    OrganizerJSONProvider,
+    OrganizerRequest,
+    read_form_body,
+)
 from organizer.services import money
 from organizer.services.accounts import load_user_for_session
 from organizer.services.cfp.call import language_name, level_label
@@ -79,6 +89,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
     )
     app.config.update(load_config(Path(app.instance_path), overrides))
+    configure_logging(app)  # first: its request id hook runs before every other one
+    app.request_class = OrganizerRequest  # strict about malformed forms (request_bodies.py)
+    app.json = OrganizerJSONProvider(app)
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
@@ -88,6 +101,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     init_queue(app)
     _register_blueprints(app)
     app.before_request(_mark_writing_requests)
+    app.before_request(read_form_body)  # a malformed form is a 400 before any view
     app.before_request(refuse_unsafe_text)  # path, query and JSON text: the forms' rule
     _register_template_helpers(app)
     _register_security_headers(app)
@@ -100,7 +114,9 @@ def _locale() -> str:
     if not has_request_context():  # commands and jobs: mail sets its recipient's locale itself
         return current_app.config["DEFAULT_LOCALE"]
     supported = current_app.config["LOCALES"]
-    if current_user.is_authenticated and current_user.locale in supported:
+    # On an error page from 500 up the database may be gone: the browser's language only.
+    signed_in = not g.get("no_user_lookup") and current_user.is_authenticated
+    if signed_in and current_user.locale in supported:
         return current_user.locale
     return request.accept_languages.best_match(supported) or current_app.config["DEFAULT_LOCALE"]
 
@@ -197,40 +213,74 @@ def _register_security_headers(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config["ENV"] == "production":
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if current_user.is_authenticated and "Cache-Control" not in headers:
+        if g.get("no_user_lookup"):  # error pages from 500 up, probes: never cached
+            headers["Cache-Control"] = "no-store"
+        elif current_user.is_authenticated and "Cache-Control" not in headers:
             headers["Cache-Control"] = "no-store"  # pages with personal data stay out of caches
         return response
 
 
+ERROR_MESSAGES = {
+    400: _l("The request could not be understood. Go back and try again."),
+    403: _l(
+        "You do not have permission to see this page. If you think you should, "
+        "ask the event's organizers."
+    ),
+    404: _l("There is nothing at this address. It may have moved, or the link may be incomplete."),
+    405: _l("This page does not accept that kind of request."),
+    409: _l("Something changed since you opened this page. Reload it and try again."),
+    413: _l("That upload is too large."),
+    429: _l("Too many attempts. Wait a few minutes and try again."),
+    500: _l("Something went wrong on our side. It has been logged; please try again later."),
+    503: _l(
+        "The site is temporarily unavailable. Your last saved change is kept; "
+        "please try again in a minute."
+    ),
+}
+# The database could not be reached (or the connection broke, or no connection was free in
+# time): 503 with Retry-After, rather than a 500.
+DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
+RETRY_AFTER_SECONDS = 30
+
+
+def _render_error(code: int, message: Any = None) -> Response:
+    """The error page. From 500 up it is a page that reads nothing from the database (the
+    database may be why we are here), in the visitor's browser language."""
+    text = str(message or ERROR_MESSAGES[code])
+    if code >= 500:
+        g.no_user_lookup = True  # read by _locale and the security headers
+    template = "errors/server_error.html" if code >= 500 else "errors/error.html"
+    try:
+        return current_app.make_response((render_template(template, code=code, message=text), code))
+    except Exception:  # e.g. an untrusted Host: no URL can be built for the page
+        current_app.logger.exception("error page %s could not be rendered", code)
+        body = f"<!doctype html><html lang=en><title>Error {code}</title><p>{escape(text)}</p>"
+        return Response(body, code, mimetype="text/html")
+
+
+def _render_refusal(code: int, message: Any) -> Response:
+    """JSON for the scripts that send JSON (the schedule editor, the agenda's stars), else
+    the error page."""
+    if request.is_json:
+        response = jsonify(error=str(message))
+        response.status_code = code
+        return response
+    return _render_error(code, message)
+
+
+def _rollback_quietly() -> None:
+    """Roll back after a failure; with the database gone, that fails too, which changes
+    nothing (the server discards the transaction of a lost connection)."""
+    try:
+        rollback()
+    except Exception:
+        current_app.logger.warning("rollback after an error failed too", exc_info=True)
+
+
 def _register_error_pages(app: Flask) -> None:
-    messages = {
-        400: _l("The request could not be understood. Go back and try again."),
-        403: _l(
-            "You do not have permission to see this page. If you think you should, "
-            "ask the event's organizers."
-        ),
-        404: _l(
-            "There is nothing at this address. It may have moved, or the link may be incomplete."
-        ),
-        405: _l("This page does not accept that kind of request."),
-        409: _l("Something changed since you opened this page. Reload it and try again."),
-        413: _l("That upload is too large."),
-        429: _l("Too many attempts. Wait a few minutes and try again."),
-        500: _l("Something went wrong on our side. It has been logged; please try again later."),
-    }
-
-    def render_error(code: int, message: str | None = None):  # type: ignore[no-untyped-def]
-        text = str(message or messages[code])
-        try:
-            return render_template("errors/error.html", code=code, message=text), code
-        except Exception:  # e.g. an untrusted Host: no URL can be built for the page
-            app.logger.exception("error page %s could not be rendered", code)
-            body = f"<!doctype html><html lang=en><title>Error {code}</title><p>{escape(text)}</p>"
-            return Response(body, code, mimetype="text/html")
-
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
-        return render_error(
+        return _render_error(
             400,
             _(
                 "This form had expired or came from another site, so nothing was saved. "
@@ -242,16 +292,14 @@ def _register_error_pages(app: Flask) -> None:
     def rate_limited(error: RateLimitExceeded):  # type: ignore[no-untyped-def]
         wait = seconds_until_retry()
         when = format_timedelta(dt.timedelta(seconds=wait), threshold=1, add_direction=True)
-        response = app.make_response(
-            render_error(
-                429,
-                _(
-                    "This form was sent too often from your network, so we stopped it for a while "
-                    "to protect everyone's accounts and inboxes. Nothing was saved or sent this "
-                    "time. Please try again %(when)s.",
-                    when=when,
-                ),
-            )
+        response = _render_error(
+            429,
+            _(
+                "This form was sent too often from your network, so we stopped it for a while "
+                "to protect everyone's accounts and inboxes. Nothing was saved or sent this "
+                "time. Please try again %(when)s.",
+                when=when,
+            ),
         )
         response.headers["Retry-After"] = str(wait)
         return response
@@ -259,21 +307,42 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):  # type: ignore[no-untyped-def]
         rollback()
-        return render_error(
-            error.status_code if error.status_code in messages else 400, error.message
-        )
+        code = error.status_code if error.status_code in ERROR_MESSAGES else 400
+        return _render_error(code, error.message)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
         code = error.code or 500
-        if code not in messages:
+        if code not in ERROR_MESSAGES:
             return error
-        return render_error(code)
+        return _render_error(code)
+
+    _register_fault_pages(app)
+
+
+def _register_fault_pages(app: Flask) -> None:
+    @app.errorhandler(BodyRefused)
+    def body_refused(error: BodyRefused):  # type: ignore[no-untyped-def]
+        _rollback_quietly()
+        return _render_refusal(400, error.message)
+
+    def database_down(error: Exception):  # type: ignore[no-untyped-def]
+        g.no_user_lookup = True
+        cause = getattr(error, "orig", None) or error
+        first_line = (str(cause).strip().splitlines() or [""])[0]
+        app.logger.warning("database unavailable (%s): %s", type(cause).__name__, first_line)
+        _rollback_quietly()
+        response = _render_refusal(503, ERROR_MESSAGES[503])
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    for kind in DATABASE_DOWN:
+        app.register_error_handler(kind, database_down)
 
     @app.errorhandler(500)
     def server_error(error: Exception):  # type: ignore[no-untyped-def]
-        rollback()
-        return render_error(500)
+        _rollback_quietly()
+        return _render_error(500)
 
 
 def _register_cli(app: Flask) -> None:

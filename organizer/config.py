@@ -65,6 +65,8 @@ DEFAULTS: dict[str, Any] = {
     "INVITATION_MAX_AGE_DAYS": 14,
     "PER_PAGE": 25,
     "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug method; tests use a fast one
+    "LOG_FORMAT": "text",  # "text" (time level logger: message) or "json" (one object per line)
+    "LOG_LEVEL": "INFO",  # for the app's own loggers; libraries log from WARNING
 }
 
 RATE_LIMIT_SETTINGS = [
@@ -81,6 +83,8 @@ class ConfigError(RuntimeError):
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
 ENVIRONMENTS = {"development", "production"}
+LOG_FORMATS = {"text", "json"}
+LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR"}
 
 
 def _parse(name: str, raw: str, default: Any) -> Any:
@@ -209,6 +213,12 @@ def _settings(overrides: dict[str, Any]) -> dict[str, Any]:
     settings.update({k: v for k, v in overrides.items() if k in DEFAULTS})
     if settings["ENV"] not in ENVIRONMENTS:
         raise ConfigError(f"ORGANIZER_ENV must be one of {sorted(ENVIRONMENTS)}.")
+    settings["LOG_FORMAT"] = settings["LOG_FORMAT"].lower()
+    settings["LOG_LEVEL"] = settings["LOG_LEVEL"].upper()
+    if settings["LOG_FORMAT"] not in LOG_FORMATS:
+        raise ConfigError(f"ORGANIZER_LOG_FORMAT must be one of {sorted(LOG_FORMATS)}.")
+    if settings["LOG_LEVEL"] not in LOG_LEVELS:
+        raise ConfigError(f"ORGANIZER_LOG_LEVEL must be one of {sorted(LOG_LEVELS)}.")
     return settings
 
 

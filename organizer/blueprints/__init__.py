@@ -13,6 +13,7 @@ from organizer.blueprints.grant_money.views import bp as grant_money
 from organizer.blueprints.grant_review.views import bp as grant_review
 from organizer.blueprints.grant_setup.views import bp as grant_setup
 from organizer.blueprints.grants.views import bp as grants
+from organizer.blueprints.health.views import bp as health
 from organizer.blueprints.manage.views import bp as manage
 from organizer.blueprints.printed.views import bp as printed
 from organizer.blueprints.public.views import bp as public
@@ -25,6 +26,7 @@ from organizer.blueprints.scheduler.views import bp as scheduler
 from organizer.blueprints.survey.views import bp as survey
 
 BLUEPRINTS = [
+    health,
     auth,
     account_data,
     manage,

@@ -24,8 +24,8 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,48}[a-z0-9])$")
 RESERVED_SLUGS = frozenset(
     {
         "account", "admin", "api", "auth", "favicon.ico", "feeds", "forgot-password", "health",
-        "invitations", "login", "logout", "manage", "register", "reset-password", "review",
-        "robots.txt", "static", "verify", "www",
+        "healthz", "invitations", "login", "logout", "manage", "readyz", "register",
+        "reset-password", "review", "robots.txt", "static", "verify", "www",
     }
 )  # fmt: skip
 

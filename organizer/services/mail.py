@@ -206,7 +206,7 @@ class SmtpBackend:
 
 
 class FileBackend:
-    """Development: each message becomes an .eml file in MAIL_OUTBOX_DIR, with a console line."""
+    """Development: each message becomes an .eml file in MAIL_OUTBOX_DIR, with a log line."""
 
     def __init__(self, directory: str) -> None:
         self.directory = Path(directory)
@@ -216,7 +216,7 @@ class FileBackend:
         message_id = message["Message-ID"].strip("<>").split("@")[0]
         path = self.directory / f"{message_id}.eml"
         path.write_bytes(bytes(message))
-        print(f"mail to {message['To']}: {message['Subject']} -> {path}", flush=True)
+        log.info("mail to %s: %s -> %s", message["To"], message["Subject"], path)
 
 
 def backend_from_config(config: dict[str, Any]) -> MailBackend:

@@ -31,6 +31,8 @@ def test_the_public_routes_are_the_ones_expected(app):
     """A route newly declared public is a decision worth a second look: add it here too."""
     assert public_endpoints(app) == {
         "static",
+        "health.healthz",  # probes for a load balancer: say nothing but "ok" or what failed
+        "health.readyz",
         "public.home",
         "public.event",
         "cfp.call",

@@ -43,6 +43,8 @@ OPEN_ENDPOINTS = frozenset(
         "auth.two_factor_confirm",
         "auth.logout",
         "auth.verify_email",
+        "health.healthz",  # probes: no session, no database (blueprints/health)
+        "health.readyz",
     }
 )
 # An event's team pages, gated when the event requires two-factor sign-in of its team: those
@@ -71,7 +73,7 @@ def _is_team_page() -> bool:
 def require_two_factor():  # type: ignore[no-untyped-def]
     """Send site admins without two-factor sign-in, and the team of an event that requires it,
     to enrolment; they can open nothing else (site admins) or none of that event's team pages."""
-    if not current_user.is_authenticated or request.endpoint in OPEN_ENDPOINTS:
+    if request.endpoint in OPEN_ENDPOINTS or not current_user.is_authenticated:
         return None
     if current_user.is_site_admin:
         if two_factor.is_enabled(current_user):
