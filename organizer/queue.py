@@ -71,6 +71,34 @@ class AppHuey(Huey):
         pass
 
 
+class _SchemaOnFirstUse:
+    """Huey's SQL storages create their tables when constructed, which needs the database;
+    the app must start while the database is down (it then answers 503, and recovers without
+    a restart), so the tables are created on first use instead."""
+
+    _schema_ready = False
+
+    @contextlib.contextmanager
+    def db(self, commit: bool = False, close: bool = False) -> Iterator[Any]:
+        if not self._schema_ready:
+            self._schema_ready = True  # initialize_schema itself goes through db()
+            try:
+                self.initialize_schema()  # type: ignore[attr-defined]
+            except Exception:
+                self._schema_ready = False
+                raise
+        with super().db(commit, close) as cursor:  # type: ignore[misc]
+            yield cursor
+
+
+class SqliteQueueStorage(_SchemaOnFirstUse, SqliteStorage):
+    pass
+
+
+class PostgresQueueStorage(_SchemaOnFirstUse, PostgresStorage):
+    pass
+
+
 class QueueState:
     def __init__(self, backend: str, storage: Any) -> None:
         self.backend = backend
@@ -103,10 +131,12 @@ def _storage(backend: str, config: dict[str, Any]) -> Any:
         return PriorityRedisStorage(name, url=config["REDIS_URL"])
     if backend == "postgres":
         url = make_url(config["SQLALCHEMY_DATABASE_URI"]).set(drivername="postgresql")
-        return PostgresStorage(name, dsn=url.render_as_string(hide_password=False))
+        return PostgresQueueStorage(
+            name, dsn=url.render_as_string(hide_password=False), create_tables=False
+        )
     path = config["QUEUE_SQLITE_PATH"] or str(Path(config["INSTANCE_PATH"]) / "queue.sqlite3")
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return SqliteStorage(name, filename=path)
+    return SqliteQueueStorage(name, filename=path, create_tables=False)
 
 
 def init_queue(app: Flask) -> None:
