@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,7 @@ def worker_command(threads: int) -> None:
         worker_type="thread",
         periodic=True,
     )
+    logging.getLogger("huey").setLevel(logging.INFO)  # which task ran, and what failed
     backend = current_app.config["QUEUE_BACKEND_IN_USE"]
     click.echo(f"queue worker: {threads} threads, tasks in {backend}", err=True)
     consumer.run()

@@ -26,8 +26,11 @@ from typing import Any, ParamSpec, TypeVar
 
 from flask import Flask, current_app, g, has_app_context
 from huey import Huey
+from huey.api import PeriodicTask
 from huey.storage import MemoryStorage, PostgresStorage, PriorityRedisStorage, SqliteStorage
 from sqlalchemy.engine import make_url
+
+from organizer.logs import bound_request_id, current_request_id
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +38,7 @@ BACKENDS = ("auto", "sqlite", "postgres", "redis", "immediate")
 QUEUE_NAME = "organizer"
 HOUR = dt.timedelta(hours=1)
 WRITES = "organizer.writes"  # flask.g: this context's transactions will write (see app.py)
+REQUEST_ID = "_request_id"  # the keyword in which a task carries its request's id
 SKIPPED = {"skipped": "another worker was running it"}  # a periodic task's turn, not taken
 
 P = ParamSpec("P")
@@ -53,6 +57,12 @@ class AppHuey(Huey):
 
     def create_storage(self) -> None:  # type: ignore[override]
         return None  # each app's storage is made by init_queue
+
+    def enqueue(self, task):  # type: ignore[no-untyped-def]
+        """Every task carries the id of the request that enqueued it, for its log lines."""
+        if not isinstance(task, PeriodicTask) and REQUEST_ID not in (task.kwargs or {}):
+            task.kwargs = {**(task.kwargs or {}), REQUEST_ID: current_request_id()}
+        return super().enqueue(task)
 
     @property
     def storage(self):  # type: ignore[no-untyped-def,override]
@@ -164,7 +174,8 @@ def _state() -> QueueState:
 def _in_app_context(fn: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(fn)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        with _task_app().app_context():
+        request_id = kwargs.pop(REQUEST_ID, None)
+        with _task_app().app_context(), bound_request_id(request_id):  # type: ignore[arg-type]
             g.setdefault(WRITES, True)  # tasks write: on SQLite they take the lock up front
             return fn(*args, **kwargs)
 

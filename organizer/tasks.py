@@ -7,6 +7,7 @@ can run side by side. The `flask` commands of the same names run the same functi
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from huey import crontab
 
@@ -16,6 +17,8 @@ from organizer.services import account_deletion, mail
 from organizer.services.cfp import confirmation
 from organizer.services.grants import offers
 from organizer.services.representation import retention
+
+log = logging.getLogger(__name__)
 
 # Failed SMTP attempts are retried by the outbox itself (next_attempt_at, with backoff), which
 # the every-minute sweep picks up; the task needs no retries of its own.
@@ -29,6 +32,7 @@ def _now() -> dt.datetime:
 def deliver_mail(ids: list[int]) -> dict[str, int]:
     """Send the mail a request has just committed (the request enqueues this after its
     commit, so the message exists when the worker looks)."""
+    log.info("delivering %d messages a request queued", len(ids))
     return mail.deliver(now=_now(), ids=ids)
 
 

@@ -330,5 +330,6 @@ def deliver(
             message.sent_at = now
             message.last_error = None
             counts["sent"] += 1
+            log.info("mail %s (%s) sent, attempt %s", message.id, message.purpose, message.attempts)
         db.session.commit()
     return counts

@@ -92,3 +92,14 @@ def test_a_lock_left_by_a_killed_worker_is_taken_over_once_it_has_expired(in_que
     ):
         pass
     assert queue.huey.get("lock:send_mail", peek=True) is None  # released
+
+
+def test_a_task_logs_with_the_id_of_the_request_that_enqueued_it(in_queue_app, tmp_path):
+    queue_message("traced@example.org")
+    with in_queue_app.test_request_context(headers={"X-Request-ID": "trace-me-0123456789"}):
+        commit()
+    with running_worker(in_queue_app, log=tmp_path / "worker.log"):
+        wait_until(lambda: states() == {OutboxState.SENT: 1}, what="the mail")
+    log = (tmp_path / "worker.log").read_text()
+    line = next(line for line in log.splitlines() if "messages a request queued" in line)
+    assert line.endswith("request_id=trace-me-0123456789"), log
