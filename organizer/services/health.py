@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from organizer.extensions import db
+from organizer.queue import huey
 
 Check = Callable[[], str | None]
 
@@ -44,7 +45,17 @@ def storage() -> str | None:
     return None
 
 
-CHECKS: dict[str, Check] = {"database": database, "storage": storage}
+def task_queue() -> str | None:
+    """The queue's storage answers (its length is read from it). In immediate mode there is
+    no storage to reach."""
+    try:
+        huey.pending_count()
+    except Exception as error:  # each storage raises its own driver's errors
+        return f"cannot reach the task queue ({type(error).__name__})"
+    return None
+
+
+CHECKS: dict[str, Check] = {"database": database, "storage": storage, "queue": task_queue}
 
 
 def readiness(checks: dict[str, Check] | None = None) -> tuple[bool, dict[str, str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from organizer import create_app
 from organizer.services import health
 from organizer.services.events import RESERVED_SLUGS
 from tests.factories import login_as, make_user
@@ -22,7 +23,7 @@ def test_readyz_reports_each_check(client):
     assert response.status_code == 200
     assert response.get_json() == {
         "status": "ok",
-        "checks": {"database": "ok", "storage": "ok"},
+        "checks": {"database": "ok", "storage": "ok", "queue": "ok"},
     }
     assert "Set-Cookie" not in response.headers
 
@@ -57,14 +58,29 @@ def test_readyz_makes_a_missing_folder_as_the_app_would(app, client, monkeypatch
 
 
 def test_a_check_is_one_entry_in_the_table(app, monkeypatch):
-    monkeypatch.setitem(health.CHECKS, "queue", lambda: "no worker seen for 5 minutes")
+    monkeypatch.setitem(health.CHECKS, "workers", lambda: "no worker seen for 5 minutes")
     ready, checks = health.readiness()
     assert not ready
     assert checks == {
         "database": "ok",
         "storage": "ok",
-        "queue": "no worker seen for 5 minutes",
+        "queue": "ok",
+        "workers": "no worker seen for 5 minutes",
     }
+
+
+def test_readyz_fails_when_the_queue_cannot_be_reached(tmp_path):
+    unreachable = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            "INSTANCE_PATH": str(tmp_path),
+            "SECRET_KEY": "test-secret-key-not-for-production-0123456789",
+            "QUEUE_BACKEND": "redis",
+            "REDIS_URL": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    )
+    with unreachable.app_context():
+        assert health.task_queue() == "cannot reach the task queue (ConnectionError)"
 
 
 def test_no_event_address_can_take_a_first_path_segment_of_the_site(app):
