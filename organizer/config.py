@@ -52,6 +52,7 @@ DEFAULTS: dict[str, Any] = {
     "QUEUE_BACKEND": "auto",
     "QUEUE_SQLITE_PATH": "",  # the embedded queue's file; empty: instance/queue.sqlite3
     "QUEUE_NAME": "organizer",  # several installs sharing one Redis need their own
+    "PRINT_ON_RELEASE": True,  # a release has the worker render its booklets and room signs
     # Per-client rate limits (Flask-Limiter syntax; ";" separates several), POST requests only.
     "RATE_LIMITS_ENABLED": True,
     "RATE_LIMIT_SIGN_IN": "10 per minute; 60 per hour",

@@ -198,26 +198,36 @@ class Locked(Exception):
     """Another worker holds the lock."""
 
 
+def take(key: str, *, expires: dt.timedelta) -> bool:
+    """Take a marker in the queue's storage, shared by every worker and web process; False
+    when someone holds it. Huey's own locks never expire on SQLite and PostgreSQL, so a
+    worker killed while holding one would stop its task for good: a marker older than
+    `expires` (longer than the work it guards can take) is taken over."""
+    now = dt.datetime.now(dt.UTC)
+    if huey.put_if_empty(key, now.isoformat()):
+        return True
+    held_since = huey.get(key, peek=True)
+    if held_since is not None and dt.datetime.fromisoformat(held_since) > now - expires:
+        return False
+    log.warning("%s, held since %s, has expired; taking it over", key, held_since)
+    huey.delete(key)
+    return bool(huey.put_if_empty(key, now.isoformat()))
+
+
+def give_back(key: str) -> None:
+    huey.delete(key)
+
+
 @contextlib.contextmanager
 def lock(name: str, *, expires: dt.timedelta) -> Iterator[None]:
-    """A lock in the queue's storage, shared by every worker. Huey's own locks never expire
-    on SQLite and PostgreSQL, so a worker killed inside one would stop the task for good;
-    this one is taken over once it is older than `expires`, which must be longer than the
-    task can run."""
+    """Hold the lock `name` for the block (see `take`); Locked when another holds it."""
     key = f"lock:{name}"
-    now = dt.datetime.now(dt.UTC)
-    if not huey.put_if_empty(key, now.isoformat()):
-        held_since = huey.get(key, peek=True)
-        if held_since is not None and dt.datetime.fromisoformat(held_since) > now - expires:
-            raise Locked(name)
-        log.warning("lock %s held since %s has expired; taking it over", name, held_since)
-        huey.delete(key)
-        if not huey.put_if_empty(key, now.isoformat()):
-            raise Locked(name)
+    if not take(key, expires=expires):
+        raise Locked(name)
     try:
         yield
     finally:
-        huey.delete(key)
+        give_back(key)
 
 
 def periodic(schedule: Callable[[dt.datetime], bool], *, lock_expires: dt.timedelta = HOUR):  # type: ignore[no-untyped-def]

@@ -9,13 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from flask_babel import force_locale
 from huey import crontab
 
+from organizer import queue
 from organizer.extensions import db
+from organizer.models import Event
 from organizer.queue import periodic, task
 from organizer.services import account_deletion, mail
 from organizer.services.cfp import confirmation
 from organizer.services.grants import offers
+from organizer.services.print import booklet as booklets
+from organizer.services.print import signs
 from organizer.services.representation import retention
 
 log = logging.getLogger(__name__)
@@ -76,6 +81,23 @@ def purge() -> dict[str, int]:
     db.session.commit()
     account_deletion.remove_files(files)
     return {**surveys, **accounting}
+
+
+@task()
+def render_print(kind: str, event_id: int, edition: str, locale: str, marker: str) -> None:
+    """Render one printed file (a booklet edition or the room signs) into the print cache,
+    in `locale`, then let the next request for it be asked again (print/preparation.py)."""
+    try:
+        event = db.session.get(Event, event_id)
+        if event is None:
+            return
+        with force_locale(locale):
+            if kind == "booklet":
+                booklets.booklet(event, edition=edition, now=_now())
+            else:
+                signs.signs_path(event)
+    finally:
+        queue.give_back(marker)
 
 
 PERIODIC_TASKS = (send_mail, send_reminders, grant_offers, purge)

@@ -183,6 +183,9 @@ def test_settings(database_url: str, smtp_port: int, tmp: Path) -> dict[str, obj
         # Tasks run where they are enqueued (Huey's immediate mode), so a test reads the mail a
         # request sent; tests/queue starts real workers on SQLite, PostgreSQL and Redis.
         "QUEUE_BACKEND": "immediate",
+        # In immediate mode a release would render its PDFs inside the test's request: only
+        # the tests of that switch it on.
+        "PRINT_ON_RELEASE": False,
         "RATE_LIMIT_KEY_PREFIX": f"organizer-test-{TEST_RUN_ID}",
     }
 

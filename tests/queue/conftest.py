@@ -44,6 +44,7 @@ def queue_app(request, tmp_path_factory, smtp_server) -> Iterator[Flask]:
         QUEUE_NAME=f"organizer-test-{TEST_RUN_ID}-{backend}",
         REDIS_URL=redis_url if backend == "redis" else "",
         INSTANCE_PATH=str(folder / "instance"),
+        PRINT_ON_RELEASE=True,
     ) as app:
         with app.app_context():
             huey.flush()
@@ -81,6 +82,8 @@ def worker_environment(app: Flask, **extra: str) -> dict[str, str]:
         "ORGANIZER_MAIL_PORT": str(config["MAIL_PORT"]),
         "ORGANIZER_MAIL_SENDER": config["MAIL_SENDER"],
         "ORGANIZER_BASE_URL": "http://organizer.test",
+        "ORGANIZER_PRINT_CACHE_DIR": config["PRINT_CACHE_DIR"],
+        "ORGANIZER_UPLOAD_DIR": config["UPLOAD_DIR"],
         **extra,
     }
 

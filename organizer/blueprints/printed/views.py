@@ -34,8 +34,8 @@ from organizer.blueprints._setup_forms import WholeNumber
 from organizer.blueprints._setup_views import form_status
 from organizer.models import Event
 from organizer.services.print import booklet as booklets
+from organizer.services.print import preparation, signs
 from organizer.services.print import settings as print_settings
-from organizer.services.print import signs
 
 bp = Blueprint("printed", __name__)
 
@@ -46,10 +46,28 @@ bp = Blueprint("printed", __name__)
 @access("public")
 @bp.route("/<event_slug>/programme.pdf")
 def booklet(event_slug: str):
-    """The printed programme of the latest release; ?edition=large for the large print."""
+    """The printed programme of the latest release; ?edition=large for the large print. The
+    worker renders it: until it is ready this is a page that says so (202) and reloads, with
+    the previous file if there is one (?previous=1)."""
     event = viewable_event(event_slug)  # a draft event does not exist for outsiders
     edition = request.args.get("edition", "standard")
-    made = booklets.booklet(event, edition=edition, now=utcnow())
+    if request.args.get("previous"):
+        made = booklets.previous_booklet(event, edition=edition)
+        if made is None:
+            abort(404)
+    else:
+        made = booklets.cached_booklet(event, edition=edition)
+        if made is None:
+            preparation.prepare_booklet(event, edition=edition)
+            made = booklets.cached_booklet(event, edition=edition)  # a quick worker's
+        if made is None:
+            previous = booklets.previous_booklet(event, edition=edition)
+            return _preparing(
+                event,
+                what=_("The large-print programme") if edition == "large" else _("The programme"),
+                previous_url=previous
+                and url_for("printed.booklet", event_slug=event.slug, edition=edition, previous=1),
+            )
     response = make_response(made.pdf)
     response.headers["Content-Type"] = "application/pdf"
     suffix = "-large-print" if edition == "large" else ""
@@ -62,6 +80,26 @@ def booklet(event_slug: str):
     return response.make_conditional(request)
 
 
+REFRESH_SECONDS = 5
+
+
+def _preparing(event: Event, *, what: str, previous_url: str | None) -> Response:
+    """202 Accepted: the file is being made. The page reloads itself (no script needed)."""
+    response = make_response(
+        render_template(
+            "printed/preparing.html",
+            event=event,
+            what=what,
+            previous_url=previous_url,
+            refresh=REFRESH_SECONDS,
+        ),
+        202,
+    )
+    response.headers["Retry-After"] = str(REFRESH_SECONDS)
+    response.cache_control.no_store = True
+    return response
+
+
 # --- The room signs and the print settings ----------------------------------------------------
 
 MAX_AGE = 300
@@ -70,7 +108,8 @@ MAX_AGE = 300
 @access("public")
 @bp.route("/<event_slug>/signs.pdf", endpoint="signs")
 def signs_pdf(event_slug: str):
-    """One page per room and day of the latest release, for the doors. 404 before it."""
+    """One page per room and day of the latest release, for the doors. 404 before it; while
+    the worker renders them, a page that says so (as for the booklet)."""
     event = viewable_event(event_slug)  # a draft event does not exist for outsiders
     key = signs.key_of(event)
     if key is None:
@@ -78,9 +117,22 @@ def signs_pdf(event_slug: str):
     if request.if_none_match and request.if_none_match.contains_weak(key):
         response = Response(status=304)
     else:
-        found = signs.signs_path(event)
+        if request.args.get("previous"):
+            found = signs.previous_signs(event)
+            if found is None:
+                abort(404)
+        else:
+            found = signs.cached_signs(event)
+            if found is None:
+                preparation.prepare_signs(event)
+                found = signs.cached_signs(event)  # a quick worker's
         if found is None:
-            abort(404)
+            return _preparing(
+                event,
+                what=_("The room signs"),
+                previous_url=signs.previous_signs(event)
+                and url_for("printed.signs", event_slug=event.slug, previous=1),
+            )
         path, key = found
         response = Response(path.read_bytes(), mimetype="application/pdf")
         filename = f"{event.slug}-room-signs.pdf"

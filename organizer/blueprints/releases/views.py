@@ -20,6 +20,7 @@ from organizer.blueprints._setup_views import fail_form, form_status
 from organizer.blueprints.releases.forms import ReleaseForm
 from organizer.errors import DomainError, ValidationFailed
 from organizer.models import Event
+from organizer.services.print import preparation
 from organizer.services.scheduling import release_mail, releases
 
 bp = Blueprint("releases", __name__, url_prefix="/manage")
@@ -52,6 +53,7 @@ def index(event: Event):
             notified = release_mail.speakers_told(made)
             number = made.number
             commit()
+            preparation.ready_after_release(event)  # the worker renders its booklets and signs
             flash(
                 ngettext(
                     "Version %(number)d released; %(num)d speaker will get a mail.",

@@ -299,32 +299,66 @@ class Booklet:
     cached: bool
 
 
-def booklet(event: Event, *, edition: str = "standard", now: dt.datetime) -> Booklet:
-    """The booklet with its cache key (for ETags). NotFound before the first release or for
-    an unknown edition."""
+def _key_and_paths(event: Event, edition: str) -> tuple[str, Path, Path]:
+    """NotFound before the first release or for an unknown edition."""
     if edition not in EDITIONS:
         raise NotFound(_("There is no such edition of the programme."))
     stamp = stamp_of(event)
     if stamp is None:
         raise NotFound(_("The programme has not been published yet."))
-    options = settings_of(event)
-    key = cache_key(event, stamp, options, edition)
+    key = cache_key(event, stamp, settings_of(event), edition)
     folder = cache_dir()
-    path = folder / f"{event.id}-{key}.pdf"
-    pages_path = folder / f"{event.id}-{key}.pages"
+    return key, folder / f"{event.id}-{key}.pdf", folder / f"{event.id}-{key}.pages"
+
+
+def _latest_pointer(event: Event, edition: str) -> Path:
+    """Names the last booklet rendered for this edition and language: what a visitor can
+    have while the next one is being prepared."""
+    return cache_dir() / f"{event.id}-{edition}-{get_locale() or 'en'}.latest"
+
+
+def _read(key: str, path: Path, pages_path: Path) -> Booklet | None:
     if path.is_file() and pages_path.is_file():
         return Booklet(key, path.read_bytes(), int(pages_path.read_text() or 0), cached=True)
+    return None
+
+
+def cached_booklet(event: Event, *, edition: str = "standard") -> Booklet | None:
+    """The booklet if it has been rendered, else None (without rendering it: a web request
+    hands that to the queue, see print/preparation.py)."""
+    return _read(*_key_and_paths(event, edition))
+
+
+def previous_booklet(event: Event, *, edition: str = "standard") -> Booklet | None:
+    """The last booklet rendered of this edition in this language (an earlier release's, or
+    earlier settings'), if its file is still there."""
+    pointer = _latest_pointer(event, edition)
+    if not pointer.is_file():
+        return None
+    key = pointer.read_text().strip()
+    folder = cache_dir()
+    return _read(key, folder / f"{event.id}-{key}.pdf", folder / f"{event.id}-{key}.pages")
+
+
+def booklet(event: Event, *, edition: str = "standard", now: dt.datetime) -> Booklet:
+    """The booklet with its cache key (for ETags), rendered when it is not in the cache.
+    NotFound before the first release or for an unknown edition."""
+    key, path, pages_path = _key_and_paths(event, edition)
+    found = _read(key, path, pages_path)
+    if found is not None:
+        return found
     schedule = public_schedule_of(event)
     if schedule is None or not schedule.sessions:
         raise NotFound(_("The programme has not been published yet."))
     html = render_template(
         "print/booklet.html",
         now=now,
-        **_context(event, schedule, options, edition),
+        **_context(event, schedule, settings_of(event), edition),
     )
     pdf, pages = pdf_of(html)
     write_atomically(pages_path, str(pages).encode())
     write_atomically(path, pdf)
+    write_atomically(_latest_pointer(event, edition), key.encode())
     return Booklet(key, pdf, pages, cached=False)
 
 

@@ -100,6 +100,31 @@ def render_html(schedule: PublicSchedule, paper: str) -> str:
     )
 
 
+def _path(event: Event, key: str) -> Path:
+    return booklet.cache_dir() / f"signs-{event.id}-{key}.pdf"
+
+
+def _latest_pointer(event: Event) -> Path:
+    return booklet.cache_dir() / f"signs-{event.id}-{get_locale() or 'en'}.latest"
+
+
+def cached_signs(event: Event) -> tuple[Path, str] | None:
+    """The signs' file and key if they have been rendered (without rendering them)."""
+    key = key_of(event)
+    if key is None or not _path(event, key).is_file():
+        return None
+    return _path(event, key), key
+
+
+def previous_signs(event: Event) -> tuple[Path, str] | None:
+    """The last signs rendered in this language, if the file is still there."""
+    pointer = _latest_pointer(event)
+    if not pointer.is_file():
+        return None
+    key = pointer.read_text().strip()
+    return (_path(event, key), key) if _path(event, key).is_file() else None
+
+
 def signs_path(event: Event) -> tuple[Path, str] | None:
     """The cached file of the event's signs, rendered first when missing, and its cache key
     (an ETag); None before the first release."""
@@ -107,7 +132,7 @@ def signs_path(event: Event) -> tuple[Path, str] | None:
     key = _key(event, paper)
     if key is None:
         return None
-    path = booklet.cache_dir() / f"signs-{event.id}-{key}.pdf"
+    path = _path(event, key)
     if not path.is_file():
         schedule = public_schedule_of(event)
         if schedule is None:
@@ -115,6 +140,7 @@ def signs_path(event: Event) -> tuple[Path, str] | None:
         data, _pages = pdf.pdf_of(render_html(schedule, paper))
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, data)
+        write_atomically(_latest_pointer(event), key.encode())
     return path, key
 
 

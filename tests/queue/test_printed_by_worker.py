@@ -1,0 +1,94 @@
+"""Printed matter is rendered by the worker: a first visit gets a page that says the file is
+being prepared (and reloads), then the file; a release has its files rendered at once; while
+a new release's file is being made, the previous one is offered."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from organizer.extensions import db
+from organizer.services.print import booklet as booklets
+from organizer.services.print import preparation, signs
+from organizer.services.scheduling import releases
+from tests.factories import NOW, lisbon, make_room, make_schedule_event, make_talk, make_user
+from tests.queue.conftest import running_worker, wait_until
+
+
+@pytest.fixture
+def event(in_queue_app):
+    organizer = make_user(name="Olga Organizer", email="olga.queue@example.org")
+    event = make_schedule_event(organizer, slug="queued-print", name="Queued Print Workshop")
+    room = make_room(event, "Aula Magna", position=0)
+    for hour in (9, 10, 11):
+        make_talk(
+            event, make_user(), title=f"Talk at {hour}", room=room, starts_at=lisbon(27, hour)
+        )
+    db.session.flush()
+    releases.release(event=event, actor=organizer, now=NOW, comment="")
+    db.session.commit()
+    event.organizer_for_test, event.room_for_test = organizer, room
+    return event
+
+
+def test_the_first_visit_is_told_the_file_is_being_prepared_then_gets_it(
+    in_queue_app, event, tmp_path
+):
+    client = in_queue_app.test_client()
+    first = client.get("/queued-print/programme.pdf")
+    assert first.status_code == 202
+    page = first.get_data(as_text=True)
+    assert "The programme is being prepared" in page
+    assert '<meta http-equiv="refresh" content="5">' in page
+    assert first.headers["Retry-After"] == "5"
+    assert "previous version" not in page  # there is none
+    assert client.get("/queued-print/programme.pdf").status_code == 202  # still waiting
+    assert client.get("/queued-print/signs.pdf").status_code == 202
+
+    with running_worker(in_queue_app, log=tmp_path / "worker.log"):
+        wait_until(
+            lambda: client.get("/queued-print/programme.pdf").status_code == 200,
+            what="the booklet",
+        )
+        wait_until(
+            lambda: client.get("/queued-print/signs.pdf").status_code == 200, what="the signs"
+        )
+    ready = client.get("/queued-print/programme.pdf")
+    assert ready.mimetype == "application/pdf" and ready.data.startswith(b"%PDF")
+    # Two visits before the worker started asked for one rendering, not two.
+    log = (tmp_path / "worker.log").read_text()
+    assert log.count("Executing organizer.tasks.render_print") == 2, log
+
+
+def test_a_release_has_its_files_rendered_and_meanwhile_offers_the_previous_ones(
+    in_queue_app, event, tmp_path
+):
+    client = in_queue_app.test_client()
+    with running_worker(in_queue_app, log=tmp_path / "worker.log"):
+        started = time.monotonic()
+        preparation.ready_after_release(event)  # what the release page does after its commit
+        wait_until(
+            lambda: (
+                all(
+                    booklets.cached_booklet(event, edition=edition) for edition in booklets.EDITIONS
+                )
+                and signs.cached_signs(event)
+            ),
+            what="both booklets and the signs",
+        )
+        print(f"release to ready files: {time.monotonic() - started:.1f} s")
+        assert client.get("/queued-print/programme.pdf?edition=large").status_code == 200
+
+    # A second release while no worker runs: its booklet is not there yet.
+    db.session.commit()  # a new request: the reads above were another one's
+    make_talk(event, make_user(), title="Late", room=event.room_for_test, starts_at=lisbon(27, 14))
+    db.session.flush()
+    releases.release(event=event, actor=event.organizer_for_test, now=NOW, comment="one more")
+    db.session.commit()
+    waiting = client.get("/queued-print/programme.pdf")
+    assert waiting.status_code == 202
+    assert "Open the previous version now" in waiting.get_data(as_text=True)
+    previous = client.get("/queued-print/programme.pdf?previous=1")
+    assert previous.status_code == 200 and previous.data.startswith(b"%PDF")
+    assert client.get("/queued-print/signs.pdf?previous=1").status_code == 200
