@@ -320,6 +320,38 @@ class SuggestionStatus(enum.StrEnum):
         }[self]
 
 
+class SolveKind(enum.StrEnum):
+    """What a long solve run by the task queue computes (services/solves.py)."""
+
+    SCHEDULE = "schedule"  # the automatic scheduler: a ScheduleSuggestion
+
+    @property
+    def label(self) -> LazyString:
+        return {SolveKind.SCHEDULE: _l("Automatic scheduler")}[self]
+
+
+class SolveState(enum.StrEnum):
+    QUEUED = "queued"  # waiting for a worker
+    RUNNING = "running"
+    DONE = "done"  # its result is stored (Solve.result_id)
+    FAILED = "failed"  # Solve.error says why
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> LazyString:
+        return {
+            SolveState.QUEUED: _l("Waiting for its turn"),
+            SolveState.RUNNING: _l("Running"),
+            SolveState.DONE: _l("Done"),
+            SolveState.FAILED: _l("Failed"),
+            SolveState.CANCELLED: _l("Cancelled"),
+        }[self]
+
+    @property
+    def finished(self) -> bool:
+        return self in (SolveState.DONE, SolveState.FAILED, SolveState.CANCELLED)
+
+
 # A speaker's availability on one day of the event, as stored in `Speaker.availability`.
 AVAILABILITY_LABELS = {
     "all": _l("All day"),

@@ -434,6 +434,12 @@ def can_manage_schedule(user: Any, event: Event) -> bool:
     return can_manage_event(user, event)
 
 
+def can_follow_solve(user: Any, solve: Any) -> bool:
+    """See a long solve's progress, cancel it: whoever may start one of its kind in its event
+    (the automatic scheduler: the schedule's managers)."""
+    return can_manage_schedule(user, solve.event)
+
+
 # Representation: the survey's set-up (appended for issue 14) --------------------------------
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from flask import current_app
 from flask_babel import force_locale
 from huey import crontab
 
@@ -16,7 +17,7 @@ from organizer import queue
 from organizer.extensions import db
 from organizer.models import Event
 from organizer.queue import periodic, task
-from organizer.services import account_deletion, mail
+from organizer.services import account_deletion, mail, solves
 from organizer.services.cfp import confirmation
 from organizer.services.grants import offers
 from organizer.services.print import booklet as booklets
@@ -98,6 +99,17 @@ def render_print(kind: str, event_id: int, edition: str, locale: str, marker: st
                 signs.signs_path(event)
     finally:
         queue.give_back(marker)
+
+
+@task()
+def run_solve(public_id: str) -> str | None:
+    """A long solve (services/solves.py): the automatic scheduler, with its progress in the
+    record, stopped when someone cancels it; then the mail saying it ended, if one was queued."""
+    state = solves.carry_out(public_id, clock=_now)
+    queued = mail.take_queued_ids()
+    if queued and current_app.config["MAIL_DELIVER_ON_COMMIT"]:
+        mail.deliver(now=_now(), ids=queued)
+    return state.value if state is not None else None
 
 
 PERIODIC_TASKS = (send_mail, send_reminders, grant_offers, purge)

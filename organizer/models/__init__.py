@@ -73,6 +73,7 @@ from organizer.models.schedule import (
     Slot,
     SpeakerAvailability,
 )
+from organizer.models.solves import Solve
 from organizer.models.two_factor import RecoveryCode, TwoFactor, TwoFactorFailure
 
 __all__ = [
@@ -125,6 +126,7 @@ __all__ = [
     "ScheduleSuggestion",
     "SessionType",
     "Slot",
+    "Solve",
     "SpeakerAvailability",
     "SpeakerProfile",
     "SurveyAnswer",

@@ -35,7 +35,14 @@ from sqlalchemy import Connection, select
 
 from organizer import create_app
 from organizer.blueprints._common import ACCESS_RULES, access
-from organizer.enums import EventRoleName, GrantState, ProposalState, QuestionKind, SlotKind
+from organizer.enums import (
+    EventRoleName,
+    GrantState,
+    ProposalState,
+    QuestionKind,
+    SlotKind,
+    SolveKind,
+)
 from organizer.enums import SpeakerRole as SR
 from organizer.extensions import db
 from organizer.models import (
@@ -52,6 +59,7 @@ from organizer.models import (
     RoomWindow,
     ScheduleDay,
     ScheduleSuggestion,
+    Solve,
     SpeakerAvailability,
     SpeakerProfile,
     TeamInvitation,
@@ -228,7 +236,15 @@ def build_world() -> World:
     block = make_slot(event, kind=SlotKind.CONTAINER, room=room, starts_at=lisbon(27, 14))
     inner = make_talk(event, title="A lightning talk", type_name="Talk", parent_id=block.id)
     suggestion = ScheduleSuggestion(event_id=event.id, mode="suggest", created_at=NOW)
-    db.session.add(suggestion)
+    solve = Solve(
+        kind=SolveKind.SCHEDULE,
+        event_id=event.id,
+        mode="suggest",
+        requested_by_id=organizer.id,
+        time_limit=5,
+        created_at=NOW,
+    )
+    db.session.add_all([suggestion, solve])
     db.session.flush()
     releases.release(event=event, actor=organizer, now=NOW, comment="")
     agenda = agendas.create(event=event, now=NOW)
@@ -330,6 +346,7 @@ def build_world() -> World:
         "window_id": str(window.id),
         "user_id": str(applicant.id),
         "interval_id": str(interval.id),
+        "solve_id": solve.public_id,
     }
     overrides = {
         # The same argument names another kind of object in these places.
@@ -542,6 +559,7 @@ def test_the_events_organizer_gets_the_declared_outcome_everywhere(app, isolated
 # fixed words (a mail's purpose, a kind of list) and survey keys, which every event has alike.
 OBJECT_ARGUMENTS = {
     "public_id",
+    "solve_id",
     "upload_public_id",
     "speaker_id",
     "programme_public_id",

@@ -226,6 +226,7 @@ LIMITED = {
     "cfp_decisions.cancel": ("/manage/e/cfp/proposals/x/cancel", "mail"),
     "cfp_decisions.publish": ("/manage/e/cfp/decisions/publish", "mail"),
     "releases.index": ("/manage/e/schedule/releases/", "mail"),
+    "scheduler.index": ("/manage/e/schedule/suggest", "mail"),
     "grant_decisions.application": ("/manage/e/grants/p/applications/x", "mail"),
     "grant_decisions.reject": ("/manage/e/grants/p/applications/x/reject", "mail"),
     "grant_decisions.send_offers": ("/manage/e/grants/p/allocation/send", "mail"),
@@ -347,6 +348,7 @@ def _is_limited(node: ast.FunctionDef) -> bool:
 # Views the name matching above takes for mailing, checked by hand.
 SENDS_NO_MAIL = {
     "grants.respond": "offers.respond mails nobody (its namesake decisions.respond does)",
+    "scheduler.cancel_solve": "solves.cancel mails nobody (its namesakes for proposals do)",
 }
 
 

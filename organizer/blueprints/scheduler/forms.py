@@ -37,8 +37,9 @@ class SuggestForm(Form):
             NumberRange(min=MIN_TIME_LIMIT, max=MAX_TIME_LIMIT, message=LIMIT_MESSAGE),
         ],
         description=_l(
-            "From 1 to 600. The page waits this long at most; a longer limit can find a "
-            "better schedule for a large programme."
+            "From 1 to 600. The scheduler stops after this long at most; a longer limit "
+            "can find a better schedule for a large programme. It runs in the background: "
+            "you can follow it, cancel it, or leave and get a mail when it is done."
         ),
         render_kw={"min": MIN_TIME_LIMIT, "max": MAX_TIME_LIMIT, "inputmode": "numeric"},
     )

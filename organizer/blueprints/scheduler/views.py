@@ -1,27 +1,38 @@
-"""Organizers: the automatic scheduler (suggest, repair, accept or discard a suggestion)."""
+"""Organizers: the automatic scheduler (suggest, repair, accept or discard a suggestion).
+A run goes through the task queue: the form starts a solve, whose progress page follows it
+(services/solves.py) and leads to the suggestion it made."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+import logging
+
+from flask import Blueprint, flash, jsonify, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from organizer import permissions
-from organizer.blueprints._common import access, attempt, event_route, utcnow
+from organizer import permissions, tasks
+from organizer.blueprints._common import access, attempt, commit, event_route, utcnow
+from organizer.blueprints._limits import rate_limited
 from organizer.blueprints._setup_views import confirm_then, form_status
 from organizer.blueprints.scheduler.forms import AcceptForm, SuggestForm
-from organizer.models import Event, ScheduleSuggestion
+from organizer.models import Event, ScheduleSuggestion, Solve
+from organizer.services import solves
 from organizer.services.scheduling import suggestions
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("scheduler", __name__, url_prefix="/manage")
 
 manager = event_route(permissions.can_manage_schedule)
 SUGGESTION = "/<event_slug>/schedule/suggestions/<public_id>"
+SOLVE = "/<event_slug>/schedule/solves/<solve_id>"
+REFRESH_SECONDS = 3
 
 
 @access("organizer")
 @bp.route("/<event_slug>/schedule/suggest", methods=["GET", "POST"])
+@rate_limited("mail")  # a solve mails whoever started it when they have left
 @manager
 def index(event: Event):
     form = SuggestForm()
@@ -29,7 +40,7 @@ def index(event: Event):
         form.time_limit.data = suggestions.default_time_limit(event)
     if form.validate_on_submit():
         done = attempt(
-            lambda: suggestions.suggest(
+            lambda: solves.start_schedule(
                 event=event,
                 actor=current_user,
                 now=utcnow(),
@@ -37,15 +48,10 @@ def index(event: Event):
                 time_limit=form.time_limit.data,
             ),
             form=form,
-            success=_("Here is the suggestion. Nothing changes until you accept it."),
         )
         if done.ok:
             assert done.value is not None
-            return redirect(
-                url_for(
-                    "scheduler.suggestion", event_slug=event.slug, public_id=done.value.public_id
-                )
-            )
+            return redirect(_enqueue(event, done.value))
     return render_template(
         "scheduler/index.html", event=event, form=form, recent=suggestions.recent(event)
     ), form_status(form)
@@ -121,5 +127,93 @@ def discard(event: Event, public_id: str):
         question=_("Discard this suggestion without changing the schedule?"),
         consequence=_("You can ask for a new suggestion at any time."),
         button=_("Discard the suggestion"),
+        back=back,
+    )
+
+
+# A solve's progress ----------------------------------------------------------------------------
+
+
+def _solve_url(event: Event, solve: Solve) -> str:
+    return url_for("scheduler.solve", event_slug=event.slug, solve_id=solve.public_id)
+
+
+def _enqueue(event: Event, solve: Solve) -> str:
+    """Hand the committed solve to the worker (in immediate mode it runs here and now), and
+    return its progress page's URL. The request's reading transaction is closed first: an
+    immediate task has a session of its own, and must not run inside this one's."""
+    url, public_id = _solve_url(event, solve), solve.public_id
+    commit()
+    try:
+        tasks.run_solve(public_id)
+    except Exception:
+        log.exception("enqueueing solve %s failed", public_id)
+        solves.not_enqueued(solve, now=utcnow())
+        commit()
+    return url
+
+
+def _suggestion_url(event: Event, status: solves.Status) -> str | None:
+    if status.result_public_id is None:
+        return None
+    return url_for("scheduler.suggestion", event_slug=event.slug, public_id=status.result_public_id)
+
+
+@access("organizer")
+@bp.route(SOLVE)
+@manager
+def solve(event: Event, solve_id: str):
+    """A solve's progress: reloads itself every few seconds while it runs (and a script
+    updates it in between); once done, the suggestion it made."""
+    item = solves.solve_by_public_id(actor=current_user, event=event, public_id=solve_id)
+    now = utcnow()
+    solves.seen(item, now=now)
+    status = solves.status(item, now=now)
+    result_url = _suggestion_url(event, status)
+    if result_url is not None:
+        return redirect(result_url)
+    response = make_response(
+        render_template(
+            "scheduler/solve.html",
+            event=event,
+            solve=item,
+            status=status,
+            refresh=None if status.state.finished else REFRESH_SECONDS,
+        )
+    )
+    response.cache_control.no_store = True
+    return response
+
+
+@access("organizer")
+@bp.route(SOLVE + ".json")
+@manager
+def solve_status(event: Event, solve_id: str):
+    """What the progress page's script polls."""
+    item = solves.solve_by_public_id(actor=current_user, event=event, public_id=solve_id)
+    now = utcnow()
+    solves.seen(item, now=now)
+    status = solves.status(item, now=now)
+    response = jsonify({**status.as_json(), "result_url": _suggestion_url(event, status)})
+    response.cache_control.no_store = True
+    return response
+
+
+@access("organizer")
+@bp.route(SOLVE + "/cancel", methods=["GET", "POST"])
+@manager
+def cancel_solve(event: Event, solve_id: str):
+    item = solves.solve_by_public_id(actor=current_user, event=event, public_id=solve_id)
+    back = _solve_url(event, item)
+    return confirm_then(
+        lambda: solves.cancel(actor=current_user, solve=item, now=utcnow()),
+        done=_("The solve is cancelled. The schedule did not change."),
+        after=url_for("scheduler.index", event_slug=event.slug),
+        tabs="schedule/_tabs.html",
+        event=event,
+        title=_("Cancel the solve"),
+        question=_("Stop the automatic scheduler now?"),
+        consequence=_("It stops within a few seconds and makes no suggestion."),
+        button=_("Cancel the solve"),
         back=back,
     )

@@ -4,8 +4,8 @@ proposes, and let organizers accept it whole or in part, or discard it.
 A suggestion is a list of moves, each naming the version of the session it was made for;
 accepting goes through `editor.move` with that version, so a session someone changed since
 refuses the whole acceptance with a WrongState (409) naming it, and nothing is half-applied
-(the request rolls back). The solver runs within the request (its limit is at most 600 s);
-long runs belong in a job queue once there is one.
+(the request rolls back). Organizers' runs go through the task queue (services/solves.py:
+`prepare`, the solver, then `keep`); `suggest` does all three at once (tests, commands).
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ def release_places(event: Event) -> dict[int, tuple[int, dt.datetime]]:
     return places
 
 
-def _check_request(mode: str, time_limit: int) -> None:
+def check_request(mode: str, time_limit: int) -> None:
+    """ValidationFailed unless the mode is known and the time limit within bounds."""
     errors = {}
     if mode not in solver.MODES:
         errors["mode"] = _("Choose whether to suggest places or to repair the schedule.")
@@ -121,28 +122,50 @@ def _stats(result: solver.Result) -> dict[str, Any]:
     }
 
 
-def suggest(
-    *,
-    event: Event,
-    actor: User,
-    now: dt.datetime,
-    mode: str = "suggest",
-    time_limit: int | None = None,
-    workers: int = solver.WORKERS,
-) -> ScheduleSuggestion:
-    """Run the automatic scheduler on the event's schedule and keep its proposal as a draft.
-    "suggest" places the sessions that have no place; "repair" may also move placed ones
-    (as few as it can), e.g. after a speaker's times or a room changed. Pinned sessions stay
-    where they are either way."""
+@dataclasses.dataclass(frozen=True)
+class Prepared:
+    """What a run of the scheduler needs, read from the database before it starts."""
+
+    mode: str
+    time_limit: int
+    plan: Plan
+    release: dict[int, tuple[int, dt.datetime]]
+
+
+def prepare(
+    *, event: Event, actor: User, now: dt.datetime, mode: str, time_limit: int | None
+) -> Prepared:
+    """Check the request and read the schedule the solver will work on (making its settings
+    and the slots of accepted talks first, as the editor does)."""
     editor.require_manager(actor, event)
     limit = default_time_limit(event) if time_limit is None else time_limit
-    _check_request(mode, limit)
+    check_request(mode, limit)
     editor.ensure_settings(event, now)
     editor.ensure_slots(event=event, now=now)
-    plan = build_plan(event)
-    result = solver.solve(
-        plan, mode=mode, release=release_places(event), time_limit=limit, workers=workers
+    return Prepared(
+        mode=mode, time_limit=limit, plan=build_plan(event), release=release_places(event)
     )
+
+
+def run_solver(
+    prepared: Prepared, *, workers: int = solver.WORKERS, watch: solver.Watch | None = None
+) -> solver.Result:
+    """The solver on a prepared plan (nothing read or written here: it may take minutes)."""
+    return solver.solve(
+        prepared.plan,
+        mode=prepared.mode,
+        release=prepared.release,
+        time_limit=prepared.time_limit,
+        workers=workers,
+        watch=watch,
+    )
+
+
+def keep(
+    *, event: Event, actor: User, now: dt.datetime, prepared: Prepared, result: solver.Result
+) -> ScheduleSuggestion:
+    """Keep what the solver proposed as a draft suggestion."""
+    plan, mode = prepared.plan, prepared.mode
     moves = _moves(plan, result)
     suggestion = ScheduleSuggestion(
         event_id=event.id,
@@ -176,10 +199,28 @@ def suggest(
             "status": result.status,
             "moves": len(moves),
             "unplaced": len(result.unplaced),
-            "time_limit": limit,
+            "time_limit": prepared.time_limit,
         },
     )
     return suggestion
+
+
+def suggest(
+    *,
+    event: Event,
+    actor: User,
+    now: dt.datetime,
+    mode: str = "suggest",
+    time_limit: int | None = None,
+    workers: int = solver.WORKERS,
+) -> ScheduleSuggestion:
+    """Run the automatic scheduler on the event's schedule and keep its proposal as a draft.
+    "suggest" places the sessions that have no place; "repair" may also move placed ones
+    (as few as it can), e.g. after a speaker's times or a room changed. Pinned sessions stay
+    where they are either way."""
+    prepared = prepare(event=event, actor=actor, now=now, mode=mode, time_limit=time_limit)
+    result = run_solver(prepared, workers=workers)
+    return keep(event=event, actor=actor, now=now, prepared=prepared, result=result)
 
 
 def recent(event: Event, limit: int = RECENT) -> list[ScheduleSuggestion]:

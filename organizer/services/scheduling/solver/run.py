@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import gettext as _
 from ortools.sat.python import cp_model
@@ -32,7 +34,44 @@ HARD_RULES = frozenset(rule.code for rule in rules.hard_rules())
 
 MODES = ("suggest", "repair")
 
-__all__ = ["HARD_RULES", "MODES", "Result", "Weights", "apply", "check", "free_sessions", "solve"]
+WATCH_EVERY = 0.5  # seconds between two looks of a watch at a running CP-SAT search
+
+__all__ = [
+    "HARD_RULES",
+    "MODES",
+    "Result",
+    "Sofar",
+    "Stopped",
+    "Watch",
+    "Weights",
+    "apply",
+    "check",
+    "free_sessions",
+    "solve",
+]
+
+
+@dataclass(frozen=True)
+class Sofar:
+    """How a solve is going, for a watch: the phase ("start", "check": proving that every
+    session can be placed, "optimise"), seconds since it began, and the CP-SAT solutions so far
+    (the last one's objective and how many of the `total` free sessions it places)."""
+
+    phase: str
+    seconds: float
+    total: int
+    solutions: int = 0
+    objective: float | None = None
+    placed: int = 0
+
+
+# Called between phases and about twice a second while CP-SAT searches, in the thread that
+# called `solve`; True stops the solve, which then raises Stopped.
+Watch = Callable[[Sofar], bool]
+
+
+class Stopped(Exception):
+    """The watch stopped the solve (someone cancelled it): there is no result."""
 
 
 @dataclass
@@ -103,9 +142,26 @@ class _Run:
     status: int = cp_model.UNKNOWN
     found: dict[int, tuple[int, int]] = field(default_factory=dict)  # slot -> (room, minute)
     dropped: set[int] = field(default_factory=set)
+    watch: Watch | None = None
 
     def left(self) -> float:
         return self.time_limit - (time.perf_counter() - self.started)
+
+    def look(self, phase: str, log: list[tuple[float, float, int]] | None = None) -> bool:
+        """Tell the watch how it goes; True when it asks to stop."""
+        if self.watch is None:
+            return False
+        last = log[-1] if log else None
+        return self.watch(
+            Sofar(
+                phase=phase,
+                seconds=time.perf_counter() - self.started,
+                total=len(self.ctx.frees),
+                solutions=len(log or ()),
+                objective=last[1] if last else None,
+                placed=last[2] if last else 0,
+            )
+        )
 
 
 def solve(
@@ -119,10 +175,12 @@ def solve(
     time_limit: float = TIME_LIMIT_SECONDS,
     workers: int = WORKERS,
     seed: int = 0,
+    watch: Watch | None = None,
 ) -> Result:
     """Place the free sessions (see the package's docstring). `release` gives the latest
     release's place of each session (slot id -> (room id, start)); `shared_audience` weighs
-    pairs of sessions that should not overlap beyond those of one track."""
+    pairs of sessions that should not overlap beyond those of one track. `watch` is told how
+    it goes and may stop it (Stopped)."""
     started = time.perf_counter()
     weights = weights or Weights()
     ids = free_sessions(plan, mode) if free_ids is None else list(free_ids)
@@ -147,7 +205,9 @@ def solve(
         result.first_solution_seconds = time.perf_counter() - started
         result.wall_seconds = result.first_solution_seconds
         return result
-    run = _Run(ctx, result, started, time_limit, workers, seed)
+    run = _Run(ctx, result, started, time_limit, workers, seed, watch=watch)
+    if run.look("start"):
+        raise Stopped
     _search(run, weights, shared_audience)
     _keep_sound(run, plan)
     _explain_unplaced(run)
@@ -167,6 +227,8 @@ def _search(
         return
     # Sessions left out, or a complete start that breaks a rule the greedy placement does not
     # know (a rule whose solver part relates free sessions with its own constraints).
+    if run.look("check"):
+        raise Stopped
     found, run.cores = feasibility(
         ctx, budget=run.time_limit * CHECK_SHARE, seed=run.seed, workers=run.workers, start=start
     )
@@ -192,7 +254,7 @@ def _optimise(
     model.hint(start, seed=run.seed, limit=run.left() / 4)
     solver = new_solver(run.left(), run.workers, run.seed)
     progress = Progress(run.started, list(model.placed.values()))
-    status = solver.solve(model.model, progress)
+    status = _watched(run, solver, model.model, progress)
     if complete and status == cp_model.INFEASIBLE:
         return False
     run.optional, run.unplaced_weight = not complete, unplaced_weight
@@ -216,6 +278,37 @@ def _optimise(
     finals = [t for t, _obj, count in progress.log if count == len(run.found)]
     result.first_solution_seconds = finals[0] if finals else time.perf_counter() - run.started
     return True
+
+
+def _watched(
+    run: _Run, solver: cp_model.CpSolver, model: cp_model.CpModel, progress: Progress
+) -> int:
+    """solver.solve, with the watch looking every WATCH_EVERY seconds: the search runs in a
+    thread of its own so that this one (which has the app context) can ask the watch, and
+    stop_search when it says so."""
+    if run.watch is None:
+        return solver.solve(model, progress)
+    outcome: dict[str, Any] = {}
+
+    def search() -> None:
+        try:
+            outcome["status"] = solver.solve(model, progress)
+        except BaseException as error:  # handed to the caller's thread below
+            outcome["error"] = error
+
+    thread = threading.Thread(target=search, name="cp-sat", daemon=True)
+    thread.start()
+    stop = False
+    while thread.is_alive():
+        thread.join(WATCH_EVERY)
+        if thread.is_alive() and not stop and run.look("optimise", progress.log):
+            stop = True
+            solver.stop_search()
+    if "error" in outcome:
+        raise outcome["error"]
+    if stop:
+        raise Stopped
+    return outcome["status"]
 
 
 def _keep_sound(run: _Run, plan: Plan) -> None:

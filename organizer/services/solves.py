@@ -1,0 +1,319 @@
+"""Long solves run by the task queue instead of the web request: the automatic scheduler (up to
+600 s). Starting one makes a `Solve` record (queued); the request commits and enqueues
+`tasks.run_solve`, whose body is `carry_out` here: it takes the record (running), prepares, lets the
+solver work with no transaction open (on SQLite a transaction holds the write lock, and a
+cancel must get through), and stores the result (done) or the reason (failed).
+
+- Progress: the solver's watch writes what it has found and how far into the time limit it is
+  into the record about twice a second; the progress page reads the record.
+- Cancel: sets the record cancelled. The watch sees it at its next look and stops CP-SAT
+  (stop_search); a task that has not started yet finds it cancelled and does nothing. The last
+  word is a conditional update (running -> done), so a result that arrives after a cancel is
+  dropped.
+- Mail when done: the progress page marks the solve seen in the queue's storage each time it is
+  shown or polled (no write to the database on a GET); when the solve finishes and nobody has
+  looked for LEFT_AFTER, the organizer who started it is mailed a link.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from organizer import permissions
+from organizer.enums import SolveKind, SolveState
+from organizer.errors import DomainError, NotFound, PermissionDenied, WrongState
+from organizer.extensions import db
+from organizer.models import Event, Solve, User
+from organizer.queue import huey
+from organizer.services import notifications
+from organizer.services.mail import external_url
+from organizer.services.scheduling import editor, suggestions
+from organizer.services.scheduling.solver import run as solver
+
+log = logging.getLogger(__name__)
+
+LEFT_AFTER = dt.timedelta(seconds=30)  # not polled for this long: the organizer has left
+MAIL_PURPOSE = "solve_finished"
+
+
+# Starting, finding, cancelling --------------------------------------------------------------
+
+
+def start_schedule(
+    *, event: Event, actor: User, now: dt.datetime, mode: str, time_limit: int
+) -> Solve:
+    """A queued run of the automatic scheduler (the caller commits, then enqueues it)."""
+    editor.require_manager(actor, event)
+    suggestions.check_request(mode, time_limit)
+    solve = Solve(
+        kind=SolveKind.SCHEDULE,
+        event_id=event.id,
+        event=event,
+        mode=mode,
+        requested_by_id=actor.id,
+        state=SolveState.QUEUED,
+        time_limit=time_limit,
+        created_at=now,
+    )
+    db.session.add(solve)
+    db.session.flush()
+    return solve
+
+
+def _require_follower(actor: User, solve: Solve) -> None:
+    if not permissions.can_follow_solve(actor, solve):
+        raise PermissionDenied(_("Only this event's organizers can follow its solves."))
+
+
+def solve_by_public_id(*, actor: User, event: Event, public_id: str) -> Solve:
+    solve = db.session.scalar(
+        select(Solve)
+        .where(Solve.event_id == event.id, Solve.public_id == public_id)
+        .options(selectinload(Solve.requested_by))
+    )
+    if solve is None:
+        raise NotFound(_("There is no such solve for this event."))
+    _require_follower(actor, solve)
+    return solve
+
+
+def cancel(*, actor: User, solve: Solve, now: dt.datetime) -> None:
+    """Stop a queued or running solve; its worker stops at its next look (within a second)."""
+    _require_follower(actor, solve)
+    if solve.state.finished:
+        raise WrongState(
+            _("This solve has already ended (%(state)s).", state=str(solve.state.label).lower())
+        )
+    solve.state = SolveState.CANCELLED
+    solve.finished_at = now
+    solve.progress = _("Cancelled.")
+    db.session.flush()
+
+
+def not_enqueued(solve: Solve, *, now: dt.datetime) -> None:
+    """The queue could not be reached after the record was committed: it fails at once
+    rather than waiting for a worker that will never hear of it."""
+    solve.state = SolveState.FAILED
+    solve.finished_at = now
+    solve.error = _("The task queue could not be reached, so the solve never started. Try again.")
+    db.session.flush()
+
+
+# What the progress page shows ----------------------------------------------------------------
+
+
+def _seen_key(solve: Solve) -> str:
+    return f"solve-seen:{solve.public_id}"
+
+
+def seen(solve: Solve, *, now: dt.datetime) -> None:
+    """Someone is looking at the solve's progress (kept in the queue's storage, not the
+    database: the page and its polls are GETs)."""
+    huey.put(_seen_key(solve), now.isoformat())
+
+
+def last_seen(solve: Solve) -> dt.datetime | None:
+    value = huey.get(_seen_key(solve), peek=True)
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+@dataclasses.dataclass(frozen=True)
+class Status:
+    state: SolveState
+    elapsed: int  # seconds since it started (or was asked for, while queued)
+    time_limit: int
+    progress: str
+    percent: int
+    error: str
+    result_public_id: str | None  # the suggestion, once done
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "state": self.state.value,
+            "label": str(self.state.label),
+            "finished": self.state.finished,
+            "elapsed": self.elapsed,
+            "time_limit": self.time_limit,
+            "progress": self.progress,
+            "percent": self.percent,
+            "error": self.error,
+        }
+
+
+def status(solve: Solve, *, now: dt.datetime) -> Status:
+    """The solve's state as of `now`, from its record alone (one query, however often)."""
+    since = solve.started_at or solve.created_at
+    until = solve.finished_at or now
+    return Status(
+        state=solve.state,
+        elapsed=max(0, int((until - since).total_seconds())),
+        time_limit=solve.time_limit,
+        progress=solve.progress,
+        percent=100 if solve.state is SolveState.DONE else solve.percent,
+        error=solve.error,
+        result_public_id=solve.suggestion.public_id if solve.suggestion_id else None,
+    )
+
+
+# Running (the task's body) -------------------------------------------------------------------
+
+
+def _move(solve_id: int, source: SolveState, **values: object) -> bool:
+    """Change the record only if it is still in `source` (a cancel may have come first)."""
+    changed = db.session.execute(
+        update(Solve)
+        .where(Solve.id == solve_id, Solve.state == source)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(changed.rowcount)  # type: ignore[attr-defined]
+
+
+def _describe(sofar: solver.Sofar) -> str:
+    if sofar.phase == "start":
+        return _("Looking for a first schedule.")
+    if sofar.phase == "check":
+        return _("Checking whether every session can be placed.")
+    if not sofar.solutions:
+        return _("Searching for a schedule.")
+    return ngettext(
+        "%(num)d schedule found so far; the best places %(placed)d of %(total)d sessions.",
+        "%(num)d schedules found so far; the best places %(placed)d of %(total)d sessions.",
+        sofar.solutions,
+        placed=sofar.placed,
+        total=sofar.total,
+    )
+
+
+def _watch(solve_id: int, time_limit: int) -> solver.Watch:
+    """Writes the solver's progress into the record (each look its own short transaction),
+    and stops the solver once the record is no longer running."""
+
+    def look(sofar: solver.Sofar) -> bool:
+        percent = min(99, int(sofar.seconds * 100 / max(1, time_limit)))
+        running = _move(
+            solve_id, SolveState.RUNNING, progress=_describe(sofar)[:200], percent=percent
+        )
+        db.session.commit()
+        return not running
+
+    return look
+
+
+def _final_text(result: solver.Result) -> str:
+    return _(
+        "Finished: %(placed)d of %(total)d sessions have a place.",
+        placed=len(result.placements),
+        total=len(result.to_place),
+    )
+
+
+def carry_out(public_id: str, *, clock: Callable[[], dt.datetime]) -> SolveState | None:
+    """Run the solve (the task's body); commits. Returns its state at the end, or None when
+    there is no such solve."""
+    solve = db.session.scalar(select(Solve).where(Solve.public_id == public_id))
+    if solve is None:
+        return None
+    solve_id = solve.id
+    if not _move(solve_id, SolveState.QUEUED, state=SolveState.RUNNING, started_at=clock()):
+        db.session.rollback()
+        return solve.state  # cancelled before a worker took it: nothing to do
+    db.session.commit()
+    try:
+        suggestion_id, text = _solve_schedule(solve, clock)
+    except solver.Stopped:
+        db.session.rollback()
+        log.info("solve %s was cancelled while running", public_id)
+        return SolveState.CANCELLED
+    except DomainError as error:
+        db.session.rollback()
+        return _fail(solve_id, error.message, clock)
+    except Exception:
+        db.session.rollback()
+        log.exception("solve %s failed", public_id)
+        return _fail(
+            solve_id,
+            _(
+                "The solver stopped with an unexpected error. Nothing was changed; try again, "
+                "and tell the site's administrators if it happens again."
+            ),
+            clock,
+        )
+    done = _move(
+        solve_id,
+        SolveState.RUNNING,
+        state=SolveState.DONE,
+        suggestion_id=suggestion_id,
+        finished_at=clock(),
+        progress=text,
+        percent=100,
+    )
+    if not done:  # cancelled as it finished: its result is dropped
+        db.session.rollback()
+        return SolveState.CANCELLED
+    _tell_if_left(solve_id, clock())
+    db.session.commit()
+    return SolveState.DONE
+
+
+def _solve_schedule(solve: Solve, clock: Callable[[], dt.datetime]) -> tuple[int, str]:
+    """Prepare (then commit, so that no transaction is open while the solver works), solve,
+    keep the suggestion. Returns its id and the final progress text."""
+    actor, event = solve.requested_by, solve.event
+    if actor is None:
+        raise PermissionDenied(_("The account that asked for this solve no longer exists."))
+    prepared = suggestions.prepare(
+        event=event, actor=actor, now=clock(), mode=solve.mode, time_limit=solve.time_limit
+    )
+    solve_id, time_limit = solve.id, solve.time_limit
+    db.session.commit()
+    result = suggestions.run_solver(prepared, watch=_watch(solve_id, time_limit))
+    suggestion = suggestions.keep(
+        event=event, actor=actor, now=clock(), prepared=prepared, result=result
+    )
+    return suggestion.id, _final_text(result)
+
+
+def _fail(solve_id: int, message: str, clock: Callable[[], dt.datetime]) -> SolveState:
+    now = clock()
+    if _move(solve_id, SolveState.RUNNING, state=SolveState.FAILED, error=message, finished_at=now):
+        _tell_if_left(solve_id, now)
+        db.session.commit()
+        return SolveState.FAILED
+    db.session.rollback()
+    return SolveState.CANCELLED
+
+
+def _tell_if_left(solve_id: int, now: dt.datetime) -> None:
+    """Mail whoever started it that it ended, unless its progress page was looked at in the
+    last LEFT_AFTER (they are still there and see it)."""
+    solve = db.session.get(Solve, solve_id, populate_existing=True)
+    if solve is None or solve.requested_by is None:
+        return
+    looked = last_seen(solve)
+    if looked is not None and now - looked < LEFT_AFTER:
+        return
+    notifications.tell(
+        solve.requested_by,
+        MAIL_PURPOSE,
+        about=(solve,),
+        context={
+            "event": solve.event,
+            "person": solve.requested_by,
+            "solve": solve,
+            "failed": solve.state is SolveState.FAILED,
+            "url": external_url(
+                "scheduler.solve", event_slug=solve.event.slug, solve_id=solve.public_id
+            ),
+        },
+        now=now,
+        event=solve.event,
+    )
