@@ -5,6 +5,7 @@ failed (saying why) or cancelled; who may follow it; the mail when nobody was wa
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from organizer.queue import huey
 from organizer.services import solves
 from organizer.services.scheduling.plan import build_plan
 from organizer.services.scheduling.solver import run as solver
+from tests.bench.scheduling_data import make_plan
 from tests.factories import (
     NOW,
     grant_role,
@@ -198,3 +200,20 @@ def test_a_solve_that_cannot_run_fails_and_says_why(event, olga):
     assert "organizers" in solve.error
     [message] = mails()
     assert "failed" in message.subject and solve.error in message.body_text
+
+
+def test_a_stop_ends_a_running_cp_sat_search_at_once():
+    """400 sessions keep CP-SAT busy far beyond a minute; the watch's stop ends the search
+    within a look or two, not at the time limit."""
+    plan = make_plan(sessions=400, rooms=10, days=3, seed=1)
+    looks = []
+
+    def watch(sofar):
+        looks.append(sofar.phase)
+        return sofar.phase == "optimise"
+
+    started = time.monotonic()
+    with pytest.raises(solver.Stopped):
+        solver.solve(plan, time_limit=60, workers=2, watch=watch)
+    assert looks[-1] == "optimise"
+    assert time.monotonic() - started < 20
