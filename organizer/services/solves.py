@@ -85,6 +85,21 @@ def solve_by_public_id(*, actor: User, event: Event, public_id: str) -> Solve:
     return solve
 
 
+def under_way(event: Event) -> list[Solve]:
+    """The event's solves that wait or run, oldest first, with who started them."""
+    return list(
+        db.session.scalars(
+            select(Solve)
+            .where(
+                Solve.event_id == event.id,
+                Solve.state.in_([SolveState.QUEUED, SolveState.RUNNING]),
+            )
+            .options(selectinload(Solve.requested_by))
+            .order_by(Solve.created_at, Solve.id)
+        )
+    )
+
+
 def cancel(*, actor: User, solve: Solve, now: dt.datetime) -> None:
     """Stop a queued or running solve; its worker stops at its next look (within a second)."""
     _require_follower(actor, solve)

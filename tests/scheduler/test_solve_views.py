@@ -186,3 +186,14 @@ def test_the_progress_page_runs_the_same_queries_however_long_it_runs(
         db.session.flush()
 
     assert_constant_queries([url(event, solve), url(event, solve, ".json")], grow)
+
+
+def test_the_scheduler_page_lists_the_solves_under_way(signed_in, event, olga):
+    waiting = queued(event, olga)
+    running = queued(event, olga, state=SolveState.RUNNING, started_at=NOW)
+    finished = queued(event, olga, state=SolveState.CANCELLED, finished_at=NOW)
+    html = signed_in.get(f"/manage/{event.slug}/schedule/suggest").get_data(as_text=True)
+    assert "Under way" in html
+    assert url(event, waiting) in html and url(event, running) in html
+    assert url(event, finished) not in html
+    assert "Waiting for its turn" in html and "started by Olga Organizer" in html

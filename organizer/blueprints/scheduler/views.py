@@ -53,7 +53,11 @@ def index(event: Event):
             assert done.value is not None
             return redirect(_enqueue(event, done.value))
     return render_template(
-        "scheduler/index.html", event=event, form=form, recent=suggestions.recent(event)
+        "scheduler/index.html",
+        event=event,
+        form=form,
+        recent=suggestions.recent(event),
+        under_way=solves.under_way(event),
     ), form_status(form)
 
 
