@@ -1,7 +1,8 @@
 // The progress page of a long solve (templates/scheduler/solve.html). Without JavaScript the
 // page reloads itself every few seconds (a <meta refresh> inside <noscript>); with it, this
 // polls the solve's JSON status once a second, updates the figures in the live region, and
-// opens the result when the solve is done. After repeated failures it reloads the page.
+// reloads when the solve has ended (the page then opens the result). After repeated failures
+// it reloads the page.
 (function () {
   "use strict";
   var region = document.getElementById("solve-status");
@@ -46,10 +47,10 @@
       .then(function (status) {
         failures = 0;
         show(status);
-        if (status.result_url) {
-          window.location.assign(status.result_url);
-        } else if (status.finished) {
-          window.location.reload(); // the page says how it ended (error, cancelled)
+        if (status.finished) {
+          // The page itself leads on: to the result (with a word about it), or says how it
+          // ended (an error, a cancel).
+          window.location.reload();
         } else {
           window.setTimeout(poll, 1000);
         }

@@ -25,7 +25,14 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from organizer.enums import ConflictRule, Severity, SlotKind, SuggestionStatus
+from organizer.enums import (
+    ConflictRule,
+    Severity,
+    SlotKind,
+    SolveKind,
+    SolveState,
+    SuggestionStatus,
+)
 from organizer.extensions import db
 from organizer.models import (
     Event,
@@ -34,6 +41,7 @@ from organizer.models import (
     Room,
     ScheduleRelease,
     Slot,
+    Solve,
     SpeakerAvailability,
     User,
 )
@@ -475,3 +483,55 @@ def test_release_with_the_keyboard_and_read_the_public_log(
     flood = version.get_by_role("listitem").filter(has_text="Flood extent mapping")
     expect(flood).to_contain_text("New room")
     expect(flood).to_contain_text("Sala Sado")
+
+
+def _waiting_solve() -> str:
+    """A solve no worker has taken (the live server's queue runs tasks at once, so the record
+    is made directly, as the form would before enqueueing)."""
+    event, organizer = _event(), _organizer()
+    solve = Solve(
+        kind=SolveKind.SCHEDULE,
+        event_id=event.id,
+        mode="suggest",
+        requested_by_id=organizer.id,
+        time_limit=20,
+        created_at=dt.datetime.now(dt.UTC),
+    )
+    db.session.add(solve)
+    db.session.flush()
+    return solve.public_id
+
+
+def _running(public_id: str, progress: str) -> None:
+    solve = db.session.scalar(select(Solve).where(Solve.public_id == public_id))
+    assert solve is not None
+    solve.state, solve.started_at = SolveState.RUNNING, dt.datetime.now(dt.UTC)
+    solve.progress, solve.percent = progress, 35
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=["desktop", "phone"])
+def test_a_solves_progress_page_updates_itself_and_can_be_cancelled(
+    page: Page, axe, live_server, schedule_demo, viewport
+) -> None:
+    page.set_viewport_size(viewport)
+    sign_in(page, *ORGANIZER)
+    public_id = live_server.run(_waiting_solve)
+    page.goto(f"{BASE}/solves/{public_id}")
+    status = page.locator('#solve-status[role="status"][aria-live="polite"]')
+    expect(status).to_contain_text("Waiting for its turn")
+    check_page(page, axe, viewport)
+    # The worker takes it: the script shows it without a reload.
+    page.evaluate("window.notReloaded = true")
+    live_server.run(_running, public_id, "2 schedules found so far")
+    expect(status).to_contain_text("2 schedules found so far")
+    expect(status).to_contain_text("Running")
+    assert page.evaluate("window.notReloaded") is True
+    # Cancelling asks first.
+    tab_to(page, page.get_by_role("link", name="Cancel the solve…"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1, name="Cancel the solve")).to_be_visible()
+    check_page(page, axe, viewport)
+    page.get_by_role("button", name="Cancel the solve").click()
+    expect(flash(page)).to_contain_text("The solve is cancelled.")
+    page.goto(f"{BASE}/solves/{public_id}")
+    expect(status).to_contain_text("Cancelled")

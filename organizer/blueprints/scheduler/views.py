@@ -175,6 +175,7 @@ def solve(event: Event, solve_id: str):
     status = solves.status(item, now=now)
     result_url = _suggestion_url(event, status)
     if result_url is not None:
+        flash(_("Here is the suggestion. Nothing changes until you accept it."), "success")
         return redirect(result_url)
     response = make_response(
         render_template(
