@@ -324,10 +324,14 @@ class SolveKind(enum.StrEnum):
     """What a long solve run by the task queue computes (services/solves.py)."""
 
     SCHEDULE = "schedule"  # the automatic scheduler: a ScheduleSuggestion
+    GRANT_ALLOCATION = "grant_allocation"  # a grant programme's allocation: an AllocationRun
 
     @property
     def label(self) -> LazyString:
-        return {SolveKind.SCHEDULE: _l("Automatic scheduler")}[self]
+        return {
+            SolveKind.SCHEDULE: _l("Automatic scheduler"),
+            SolveKind.GRANT_ALLOCATION: _l("Grant allocation"),
+        }[self]
 
 
 class SolveState(enum.StrEnum):

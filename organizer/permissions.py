@@ -18,6 +18,7 @@ from organizer.enums import (
     GrantState,
     ProposalState,
     ReceiptState,
+    SolveKind,
     SpeakerRole,
     SuggestionStatus,
 )
@@ -436,7 +437,9 @@ def can_manage_schedule(user: Any, event: Event) -> bool:
 
 def can_follow_solve(user: Any, solve: Any) -> bool:
     """See a long solve's progress, cancel it: whoever may start one of its kind in its event
-    (the automatic scheduler: the schedule's managers)."""
+    (the automatic scheduler: the schedule's managers; an allocation: the grants' managers)."""
+    if solve.kind == SolveKind.GRANT_ALLOCATION:
+        return can_manage_grants(user, solve.event)
     return can_manage_schedule(user, solve.event)
 
 

@@ -1,5 +1,5 @@
-"""A long solve (the automatic scheduler) run by the task queue: who asked for it, its state,
-its progress while it runs, and what it produced. See services/solves.py."""
+"""A long solve (the automatic scheduler, a grant allocation) run by the task queue: who asked
+for it, its state, its progress while it runs, and what it produced. See services/solves.py."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from organizer.models.base import Base, PublicId, new_public_id, str_enum
 if TYPE_CHECKING:
     from organizer.models.accounts import User
     from organizer.models.events import Event
+    from organizer.models.grants import GrantProgramme
     from organizer.models.schedule import ScheduleSuggestion
 
 
@@ -25,6 +26,9 @@ class Solve(Base):
     public_id: Mapped[str] = mapped_column(PublicId, unique=True, default=new_public_id)
     kind: Mapped[SolveKind] = mapped_column(str_enum(SolveKind, "solve_kind"))
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    programme_id: Mapped[int | None] = mapped_column(  # a grant allocation's programme
+        ForeignKey("grant_programme.id", ondelete="CASCADE")
+    )
     mode: Mapped[str] = mapped_column(String(10), default="")  # the scheduler's suggest/repair
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     state: Mapped[SolveState] = mapped_column(
@@ -36,8 +40,12 @@ class Solve(Base):
     progress: Mapped[str] = mapped_column(String(200), default="")
     percent: Mapped[int] = mapped_column(default=0)
     error: Mapped[str] = mapped_column(Text, default="")
+    # What it produced: the scheduler's suggestion, or the allocation's draft run.
     suggestion_id: Mapped[int | None] = mapped_column(
         ForeignKey("schedule_suggestion.id", ondelete="SET NULL")
+    )
+    allocation_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("allocation_run.id", ondelete="SET NULL")
     )
     created_at: Mapped[dt.datetime]
     started_at: Mapped[dt.datetime | None]
@@ -46,3 +54,4 @@ class Solve(Base):
     event: Mapped[Event] = relationship()
     requested_by: Mapped[User | None] = relationship()
     suggestion: Mapped[ScheduleSuggestion | None] = relationship()
+    programme: Mapped[GrantProgramme | None] = relationship()

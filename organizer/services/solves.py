@@ -1,8 +1,9 @@
 """Long solves run by the task queue instead of the web request: the automatic scheduler (up to
-600 s). Starting one makes a `Solve` record (queued); the request commits and enqueues
-`tasks.run_solve`, whose body is `carry_out` here: it takes the record (running), prepares, lets the
-solver work with no transaction open (on SQLite a transaction holds the write lock, and a
-cancel must get through), and stores the result (done) or the reason (failed).
+600 s) and a grant programme's allocation (up to 300 s). Starting one makes a `Solve` record
+(queued); the request commits and enqueues `tasks.run_solve`, whose body is `carry_out` here:
+it takes the record (running), prepares, lets the solver work with no transaction open (on
+SQLite a transaction holds the write lock, and a cancel must get through), and stores the
+result (done) or the reason (failed).
 
 - Progress: the solver's watch writes what it has found and how far into the time limit it is
   into the record about twice a second; the progress page reads the record.
@@ -31,9 +32,10 @@ from organizer import permissions
 from organizer.enums import SolveKind, SolveState
 from organizer.errors import DomainError, NotFound, PermissionDenied, WrongState
 from organizer.extensions import db
-from organizer.models import Event, Solve, User
+from organizer.models import Event, GrantProgramme, Solve, User
 from organizer.queue import huey
-from organizer.services import notifications
+from organizer.services import notifications, solving
+from organizer.services.grants import allocation
 from organizer.services.mail import external_url
 from organizer.services.scheduling import editor, suggestions
 from organizer.services.scheduling.solver import run as solver
@@ -68,15 +70,43 @@ def start_schedule(
     return solve
 
 
+def start_allocation(
+    *, programme: GrantProgramme, actor: User, now: dt.datetime, time_limit: int
+) -> Solve:
+    """A queued run of the programme's allocation (the caller commits, then enqueues it)."""
+    allocation.prepare(actor=actor, programme=programme, time_limit=time_limit)  # checks only
+    solve = Solve(
+        kind=SolveKind.GRANT_ALLOCATION,
+        event_id=programme.event_id,
+        event=programme.event,
+        programme_id=programme.id,
+        programme=programme,
+        requested_by_id=actor.id,
+        state=SolveState.QUEUED,
+        time_limit=time_limit,
+        created_at=now,
+    )
+    db.session.add(solve)
+    db.session.flush()
+    return solve
+
+
 def _require_follower(actor: User, solve: Solve) -> None:
     if not permissions.can_follow_solve(actor, solve):
         raise PermissionDenied(_("Only this event's organizers can follow its solves."))
 
 
-def solve_by_public_id(*, actor: User, event: Event, public_id: str) -> Solve:
+def solve_by_public_id(
+    *, actor: User, event: Event, public_id: str, programme: GrantProgramme | None = None
+) -> Solve:
+    """The event's solve (of the programme's allocation, when `programme` is given)."""
     solve = db.session.scalar(
         select(Solve)
-        .where(Solve.event_id == event.id, Solve.public_id == public_id)
+        .where(
+            Solve.event_id == event.id,
+            Solve.public_id == public_id,
+            Solve.programme_id == (programme.id if programme is not None else None),
+        )
         .options(selectinload(Solve.requested_by))
     )
     if solve is None:
@@ -85,13 +115,15 @@ def solve_by_public_id(*, actor: User, event: Event, public_id: str) -> Solve:
     return solve
 
 
-def under_way(event: Event) -> list[Solve]:
-    """The event's solves that wait or run, oldest first, with who started them."""
+def under_way(event: Event, *, programme: GrantProgramme | None = None) -> list[Solve]:
+    """The event's solves that wait or run (the scheduler's, or the programme's allocation
+    runs), oldest first, with who started them."""
     return list(
         db.session.scalars(
             select(Solve)
             .where(
                 Solve.event_id == event.id,
+                Solve.programme_id == (programme.id if programme is not None else None),
                 Solve.state.in_([SolveState.QUEUED, SolveState.RUNNING]),
             )
             .options(selectinload(Solve.requested_by))
@@ -148,7 +180,9 @@ class Status:
     progress: str
     percent: int
     error: str
-    result_public_id: str | None  # the suggestion, once done
+    # Once done: the suggestion's public id (the scheduler), or the programme's (an allocation,
+    # whose draft run its allocation page shows).
+    result_public_id: str | None
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -174,8 +208,16 @@ def status(solve: Solve, *, now: dt.datetime) -> Status:
         progress=solve.progress,
         percent=100 if solve.state is SolveState.DONE else solve.percent,
         error=solve.error,
-        result_public_id=solve.suggestion.public_id if solve.suggestion_id else None,
+        result_public_id=_result_public_id(solve),
     )
+
+
+def _result_public_id(solve: Solve) -> str | None:
+    if solve.state is not SolveState.DONE:
+        return None
+    if solve.kind is SolveKind.GRANT_ALLOCATION:
+        return solve.programme.public_id if solve.programme is not None else None
+    return solve.suggestion.public_id if solve.suggestion is not None else None
 
 
 # Running (the task's body) -------------------------------------------------------------------
@@ -208,19 +250,28 @@ def _describe(sofar: solver.Sofar) -> str:
     )
 
 
-def _watch(solve_id: int, time_limit: int) -> solver.Watch:
-    """Writes the solver's progress into the record (each look its own short transaction),
-    and stops the solver once the record is no longer running."""
+def _describe_allocation(phase: str) -> str:
+    if phase == "fund":
+        return _("Choosing which applications to fund.")
+    return _("Spending what is left on the best-scored applications.")
 
-    def look(sofar: solver.Sofar) -> bool:
-        percent = min(99, int(sofar.seconds * 100 / max(1, time_limit)))
-        running = _move(
-            solve_id, SolveState.RUNNING, progress=_describe(sofar)[:200], percent=percent
-        )
+
+def _looker(solve_id: int, time_limit: int) -> Callable[[str, float], bool]:
+    """Writes what the solver is doing and how far into the time limit it is into the record
+    (each look its own short transaction); True (stop) once the record is no longer running."""
+
+    def look(text: str, seconds: float) -> bool:
+        percent = min(99, int(seconds * 100 / max(1, time_limit)))
+        running = _move(solve_id, SolveState.RUNNING, progress=text[:200], percent=percent)
         db.session.commit()
         return not running
 
     return look
+
+
+def _watch(solve_id: int, time_limit: int) -> solver.Watch:
+    look = _looker(solve_id, time_limit)
+    return lambda sofar: look(_describe(sofar), sofar.seconds)
 
 
 def _final_text(result: solver.Result) -> str:
@@ -243,8 +294,11 @@ def carry_out(public_id: str, *, clock: Callable[[], dt.datetime]) -> SolveState
         return solve.state  # cancelled before a worker took it: nothing to do
     db.session.commit()
     try:
-        suggestion_id, text = _solve_schedule(solve, clock)
-    except solver.Stopped:
+        if solve.kind is SolveKind.GRANT_ALLOCATION:
+            produced, text = _solve_allocation(solve, clock)
+        else:
+            produced, text = _solve_schedule(solve, clock)
+    except solving.Stopped:
         db.session.rollback()
         log.info("solve %s was cancelled while running", public_id)
         return SolveState.CANCELLED
@@ -266,8 +320,8 @@ def carry_out(public_id: str, *, clock: Callable[[], dt.datetime]) -> SolveState
         solve_id,
         SolveState.RUNNING,
         state=SolveState.DONE,
-        suggestion_id=suggestion_id,
         finished_at=clock(),
+        **produced,
         progress=text,
         percent=100,
     )
@@ -279,12 +333,19 @@ def carry_out(public_id: str, *, clock: Callable[[], dt.datetime]) -> SolveState
     return SolveState.DONE
 
 
-def _solve_schedule(solve: Solve, clock: Callable[[], dt.datetime]) -> tuple[int, str]:
-    """Prepare (then commit, so that no transaction is open while the solver works), solve,
-    keep the suggestion. Returns its id and the final progress text."""
-    actor, event = solve.requested_by, solve.event
-    if actor is None:
+Produced = tuple[dict[str, int], str]  # the record's reference to the result; the final text
+
+
+def _requester(solve: Solve) -> User:
+    if solve.requested_by is None:
         raise PermissionDenied(_("The account that asked for this solve no longer exists."))
+    return solve.requested_by
+
+
+def _solve_schedule(solve: Solve, clock: Callable[[], dt.datetime]) -> Produced:
+    """Prepare (then commit, so that no transaction is open while the solver works), solve,
+    keep the suggestion."""
+    actor, event = _requester(solve), solve.event
     prepared = suggestions.prepare(
         event=event, actor=actor, now=clock(), mode=solve.mode, time_limit=solve.time_limit
     )
@@ -294,7 +355,31 @@ def _solve_schedule(solve: Solve, clock: Callable[[], dt.datetime]) -> tuple[int
     suggestion = suggestions.keep(
         event=event, actor=actor, now=clock(), prepared=prepared, result=result
     )
-    return suggestion.id, _final_text(result)
+    return {"suggestion_id": suggestion.id}, _final_text(result)
+
+
+def _solve_allocation(solve: Solve, clock: Callable[[], dt.datetime]) -> Produced:
+    """As _solve_schedule, for the programme's allocation: its draft run."""
+    actor, programme = _requester(solve), solve.programme
+    if programme is None:
+        raise NotFound(_("The grant programme of this allocation no longer exists."))
+    prepared = allocation.prepare(actor=actor, programme=programme, time_limit=solve.time_limit)
+    look = _looker(solve.id, solve.time_limit)
+    db.session.commit()
+    result = allocation.run_solver(
+        programme,
+        prepared,
+        watch=lambda phase, seconds: look(_describe_allocation(phase), seconds),
+    )
+    run = allocation.keep(
+        actor=actor, programme=programme, now=clock(), prepared=prepared, result=result
+    )
+    text = _(
+        "Finished: %(funded)d of %(considered)d applications funded.",
+        funded=len(result.amounts),
+        considered=len(prepared.applications),
+    )
+    return {"allocation_run_id": run.id}, text
 
 
 def _fail(solve_id: int, message: str, clock: Callable[[], dt.datetime]) -> SolveState:
@@ -316,6 +401,7 @@ def _tell_if_left(solve_id: int, now: dt.datetime) -> None:
     looked = last_seen(solve)
     if looked is not None and now - looked < LEFT_AFTER:
         return
+    endpoint, values = progress_page(solve)
     notifications.tell(
         solve.requested_by,
         MAIL_PURPOSE,
@@ -325,10 +411,26 @@ def _tell_if_left(solve_id: int, now: dt.datetime) -> None:
             "person": solve.requested_by,
             "solve": solve,
             "failed": solve.state is SolveState.FAILED,
-            "url": external_url(
-                "scheduler.solve", event_slug=solve.event.slug, solve_id=solve.public_id
-            ),
+            "what": _what(solve),
+            "url": external_url(endpoint, **values),
         },
         now=now,
         event=solve.event,
     )
+
+
+def _what(solve: Solve) -> str:
+    if solve.kind is SolveKind.GRANT_ALLOCATION and solve.programme is not None:
+        return _("The allocation of “%(programme)s”", programme=solve.programme.name)
+    return _("The automatic scheduler")
+
+
+def progress_page(solve: Solve) -> tuple[str, dict[str, str]]:
+    """The endpoint and arguments of the solve's progress page."""
+    if solve.kind is SolveKind.GRANT_ALLOCATION and solve.programme is not None:
+        return "grant_decisions.solve", {
+            "event_slug": solve.event.slug,
+            "programme_public_id": solve.programme.public_id,
+            "solve_id": solve.public_id,
+        }
+    return "scheduler.solve", {"event_slug": solve.event.slug, "solve_id": solve.public_id}

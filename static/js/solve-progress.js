@@ -1,4 +1,4 @@
-// The progress page of a long solve (templates/scheduler/solve.html). Without JavaScript the
+// The progress page of a long solve (templates/solves/_progress.html). Without JavaScript the
 // page reloads itself every few seconds (a <meta refresh> inside <noscript>); with it, this
 // polls the solve's JSON status once a second, updates the figures in the live region, and
 // reloads when the solve has ended (the page then opens the result). After repeated failures

@@ -251,6 +251,15 @@ def build_world() -> World:
 
     # Grants: the applicant's accepted application with its award and a receipt.
     programme = make_programme(event)
+    allocation_solve = Solve(
+        kind=SolveKind.GRANT_ALLOCATION,
+        event_id=event.id,
+        programme_id=programme.id,
+        requested_by_id=organizer.id,
+        time_limit=5,
+        created_at=NOW,
+    )
+    db.session.add(allocation_solve)
     grant_question = GrantQuestion(programme_id=programme.id, text="Why?", kind=QuestionKind.TEXT)
     grant_file_question = GrantQuestion(
         programme_id=programme.id, text="A letter", kind=QuestionKind.FILE, file_kinds=["pdf"]
@@ -356,6 +365,7 @@ def build_world() -> World:
         "grant_money:public_id": application.public_id,
         "schedule:public_id": talk.public_id,
         "scheduler:public_id": suggestion.public_id,
+        "grant_decisions:solve_id": allocation_solve.public_id,
         "grant_setup:question_id": str(grant_question.id),
         "grant_review:question_id": str(grant_file_question.id),
         "grant_setup:criterion_id": str(grant_criterion.id),

@@ -72,7 +72,7 @@ def test_whoever_started_it_and_left_gets_a_mail_with_the_link(in_queue_app, tmp
     with running_worker(in_queue_app, log=tmp_path / "worker.log"):
         wait_until(lambda: mailbox.to("olga.solves@example.org"), what="the mail")
     message = mailbox.last("olga.solves@example.org")
-    assert "The automatic scheduler has finished" in message["Subject"]
+    assert message["Subject"].startswith("Finished: The automatic scheduler")
     assert mailbox.link(message, page) == page
     assert state_of(solve) is SolveState.DONE
     assert client.get(page).status_code == 302  # on to the suggestion

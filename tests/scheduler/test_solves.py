@@ -172,7 +172,7 @@ def test_whoever_left_gets_a_mail_when_it_is_done(event, olga):
     solves.carry_out(solve.public_id, clock=clock)
     [message] = mails()
     assert message.to_address == olga.email
-    assert "The automatic scheduler has finished" in message.subject
+    assert message.subject.startswith("Finished: The automatic scheduler")
     assert f"/schedule/solves/{solve.public_id}" in message.body_text
     assert "3 of 3 sessions have a place" in message.body_text
 
@@ -199,7 +199,7 @@ def test_a_solve_that_cannot_run_fails_and_says_why(event, olga):
     assert solve.state is SolveState.FAILED and solve.finished_at == LATER
     assert "organizers" in solve.error
     [message] = mails()
-    assert "failed" in message.subject and solve.error in message.body_text
+    assert message.subject.startswith("Failed:") and solve.error in message.body_text
 
 
 def test_a_stop_ends_a_running_cp_sat_search_at_once():

@@ -6,11 +6,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from organizer.blueprints._common import DateInput
 from organizer.blueprints._forms import Form
-from organizer.blueprints._setup_forms import TimeInput, ZonedForm
+from organizer.blueprints._setup_forms import TimeInput, WholeNumber, ZonedForm
+from organizer.services.grants.allocation import MAX_TIME_LIMIT, MIN_TIME_LIMIT
+
+LIMIT_MESSAGE = _l("Enter a time limit from 1 to 300 seconds, e.g. 10.")
 
 
 class ApplicationFilterForm(Form):
@@ -47,6 +50,19 @@ class PinForm(Form):
 
 
 class RunForm(Form):
+    time_limit = WholeNumber(
+        _l("Time limit, in seconds"),
+        validators=[
+            Optional(),
+            NumberRange(min=MIN_TIME_LIMIT, max=MAX_TIME_LIMIT, message=LIMIT_MESSAGE),
+        ],
+        description=_l(
+            "From 1 to 300; 10 is enough for a few hundred applications. The optimiser runs "
+            "in the background: you can follow it, cancel it, or leave and get a mail when it "
+            "is done."
+        ),
+        render_kw={"min": MIN_TIME_LIMIT, "max": MAX_TIME_LIMIT, "inputmode": "numeric"},
+    )
     submit = SubmitField(_l("Run the allocation"))
 
 

@@ -4,14 +4,25 @@ refusals, the allocation run and its adjustment, and the offers that follow."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from organizer import permissions
+from organizer import permissions, tasks
 from organizer.blueprints._common import (
     Outcome,
     access,
@@ -40,12 +51,13 @@ from organizer.blueprints.grant_decisions.forms import (
 from organizer.enums import AllocationStatus, GrantCategory, GrantState
 from organizer.errors import DomainError, ValidationFailed
 from organizer.models import Event, GrantApplication, GrantProgramme
-from organizer.services import money
+from organizer.services import money, solves
 from organizer.services.grants import allocation, applications, offers, programmes, review
 from organizer.services.grants import messages as grant_messages
 from organizer.services.grants.applications import CATEGORY_LABELS
 
 bp = Blueprint("grant_decisions", __name__, url_prefix="/manage")
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -237,6 +249,7 @@ def _allocation_page(
     typed: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    run_form: RunForm | None = None,
 ):  # type: ignore[no-untyped-def]
     run = allocation.latest_run(programme)
     draft = run if run is not None and run.status == AllocationStatus.DRAFT else None
@@ -254,7 +267,8 @@ def _allocation_page(
         committed=committed,
         proposal=proposal,
         left=programme.budget - committed - proposal,
-        run_form=RunForm(),
+        run_form=run_form or _run_form(),
+        under_way=solves.under_way(event, programme=programme),
         adjust_form=ConfirmForm(),
         typed=typed or {},
         errors=errors or {},
@@ -265,21 +279,140 @@ def _allocation_page(
 
 @access("organizer")
 @bp.route(PROGRAMME + "/allocation", methods=["GET", "POST"], endpoint="allocation")
+@rate_limited("mail")  # a run mails whoever started it when they have left
 @event_route(permissions.can_manage_grants)
 def allocation_page(event: Event, programme_public_id: str):
+    """The draft allocation; its button starts a run in the task queue (services/solves.py)
+    and opens the run's progress page."""
     programme = _programme(event, programme_public_id)
-    form = RunForm()
+    form = _run_form()
     if form.validate_on_submit():
+        limit = form.time_limit.data or int(allocation.TIME_LIMIT_SECONDS)
         done = attempt(
-            lambda: allocation.run_allocation(
-                actor=current_user, programme=programme, now=utcnow()
+            lambda: solves.start_allocation(
+                programme=programme, actor=current_user, now=utcnow(), time_limit=limit
             ),
-            success=_("The allocation ran. Check the proposal below and adjust it."),
+            form=form,
         )
-        if not done.ok:
-            return _allocation_page(event, programme, status=done.status)
-        return _back("grant_decisions.allocation", event, programme)
+        if done.ok:
+            assert done.value is not None
+            return redirect(_enqueue(event, programme, done.value))
+        return _allocation_page(event, programme, status=done.status, run_form=form)
+    if form.is_submitted():
+        return _allocation_page(event, programme, status=400, run_form=form)
     return _allocation_page(event, programme)
+
+
+def _run_form() -> RunForm:
+    form = RunForm()
+    if not form.is_submitted():
+        form.time_limit.data = int(allocation.TIME_LIMIT_SECONDS)
+    return form
+
+
+# A run's progress (the task queue runs the optimiser) -----------------------------------------
+
+SOLVE = PROGRAMME + "/allocation/runs/<solve_id>"
+REFRESH_SECONDS = 3
+
+
+def _solve_url(event: Event, programme: GrantProgramme, solve_id: str) -> str:
+    return url_for(
+        "grant_decisions.solve",
+        event_slug=event.slug,
+        programme_public_id=programme.public_id,
+        solve_id=solve_id,
+    )
+
+
+def _enqueue(event: Event, programme: GrantProgramme, solve: Any) -> str:
+    """Hand the committed run to the worker (in immediate mode it runs here and now) and
+    return its progress page. This request's reading transaction is closed first: an
+    immediate task has a session of its own and must not run inside this one's."""
+    public_id = solve.public_id
+    url = _solve_url(event, programme, public_id)
+    commit()
+    try:
+        tasks.run_solve(public_id)
+    except Exception:
+        log.exception("enqueueing solve %s failed", public_id)
+        solves.not_enqueued(solve, now=utcnow())
+        commit()
+    return url
+
+
+def _followed(event: Event, programme_public_id: str, solve_id: str):  # type: ignore[no-untyped-def]
+    programme = _programme(event, programme_public_id)
+    try:
+        solve = solves.solve_by_public_id(
+            actor=current_user, event=event, public_id=solve_id, programme=programme
+        )
+    except DomainError as error:
+        abort(error.status_code)
+    now = utcnow()
+    solves.seen(solve, now=now)
+    return programme, solve, solves.status(solve, now=now)
+
+
+@access("organizer")
+@bp.route(SOLVE)
+@event_route(permissions.can_manage_grants)
+def solve(event: Event, programme_public_id: str, solve_id: str):
+    """A run's progress: reloads itself while it runs (a script updates it in between); once
+    done, the allocation page with its draft."""
+    programme, item, status = _followed(event, programme_public_id, solve_id)
+    if status.result_public_id is not None:
+        flash(_("The allocation ran. Check the proposal below and adjust it."), "success")
+        return _back("grant_decisions.allocation", event, programme)
+    response = make_response(
+        render_template(
+            "grant_decisions/solve.html",
+            event=event,
+            programme=programme,
+            solve=item,
+            status=status,
+            refresh=None if status.state.finished else REFRESH_SECONDS,
+        )
+    )
+    response.cache_control.no_store = True
+    return response
+
+
+@access("organizer")
+@bp.route(SOLVE + ".json")
+@event_route(permissions.can_manage_grants)
+def solve_status(event: Event, programme_public_id: str, solve_id: str):
+    """What the progress page's script polls."""
+    programme, _item, status = _followed(event, programme_public_id, solve_id)
+    result_url = status.result_public_id and url_for(
+        "grant_decisions.allocation", event_slug=event.slug, programme_public_id=programme.public_id
+    )
+    response = jsonify({**status.as_json(), "result_url": result_url or None})
+    response.cache_control.no_store = True
+    return response
+
+
+@access("organizer")
+@bp.route(SOLVE + "/cancel", methods=["GET", "POST"])
+@event_route(permissions.can_manage_grants)
+def cancel_solve(event: Event, programme_public_id: str, solve_id: str):
+    programme, item, _status = _followed(event, programme_public_id, solve_id)
+    return _confirm_then(
+        event,
+        lambda: solves.cancel(actor=current_user, solve=item, now=utcnow()),
+        done=_("The run is cancelled. The allocation did not change."),
+        after=url_for(
+            "grant_decisions.allocation",
+            event_slug=event.slug,
+            programme_public_id=programme.public_id,
+        ),
+        programme=programme,
+        title=_("Cancel the run"),
+        question=_("Stop the allocation now?"),
+        consequence=_("It stops within a few seconds and changes nothing."),
+        button=_("Cancel the run"),
+        back=_solve_url(event, programme, item.public_id),
+    )
 
 
 def _field(line_id: int, category: str) -> str:

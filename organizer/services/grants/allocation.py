@@ -29,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from flask_babel import gettext as _
 from ortools.sat.python import cp_model
@@ -48,13 +48,17 @@ from organizer.models import (
     GrantProgramme,
     User,
 )
-from organizer.services import audit, money
+from organizer.services import audit, money, solving
 from organizer.services.grants import review as grant_review
 from organizer.services.reviewing import interests
 
 TIME_LIMIT_SECONDS = 10.0
+MIN_TIME_LIMIT, MAX_TIME_LIMIT = 1, 300  # seconds an organizer may give a run
 WORKERS = 2
 FIRST_SHARE = 0.7  # of the time limit, for the first solve; the second gets the rest
+# Asked during a solve with its phase ("fund": the first solve, "spend": the second) and the
+# seconds since it began; True stops it.
+Watch = Callable[[str, float], bool]
 # States whose award holds money: the offer is out or accepted.
 HOLDING_STATES = (GrantState.OFFERED, GrantState.ACCEPTED)
 # States an allocation considers (when no award exists yet).
@@ -236,9 +240,12 @@ def solve(
     workers: int = WORKERS,
     seed: int = 0,
     currency: str | None = None,
+    watch: Watch | None = None,
 ) -> Result:
     """The best allocation (see the module's docstring). An INFEASIBLE result (must-fund pins
-    that cannot all be funded within the budget and caps) has no amounts and a message."""
+    that cannot all be funded within the budget and caps) has no amounts and a message.
+    `watch`, when given, is asked about twice a second during each solve and stops it
+    (solving.Stopped) by answering True."""
     started = time.perf_counter()
     items = list(items)
     caps = {c: v for c, v in (category_caps or {}).items() if v is not None}
@@ -268,15 +275,12 @@ def solve(
     if start is not None:
         _hint(model, funded, parts, start)
 
-    def run(limit: float) -> tuple[cp_model.CpSolver, int]:
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = limit
-        solver.parameters.num_workers = workers
-        solver.parameters.random_seed = seed
-        return solver, solver.solve(model)
+    def run(limit: float, phase: str) -> tuple[cp_model.CpSolver, int]:
+        stop = None if watch is None else lambda: watch(phase, time.perf_counter() - started)
+        return _search(model, limit=limit, workers=workers, seed=seed, stop=stop)
 
     model.maximize(primary)
-    solver, status = run(time_limit * FIRST_SHARE)
+    solver, status = run(time_limit * FIRST_SHARE, "fund")
     status_name = solver.status_name(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return _no_allocation(status_name, started, _why_none(status, status_name))
@@ -289,7 +293,7 @@ def solve(
     _hint(model, funded, parts, amounts)
     model.add(primary >= best)
     model.maximize(secondary)
-    solver2, status2 = run(max(0.5, time_limit - (time.perf_counter() - started)))
+    solver2, status2 = run(max(0.5, time_limit - (time.perf_counter() - started)), "spend")
     if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         amounts = _amounts(solver2, funded, parts)
 
@@ -306,6 +310,21 @@ def solve(
         wall_time=time.perf_counter() - started,
         bound=bound,
     )
+
+
+def _search(
+    model: cp_model.CpModel,
+    *,
+    limit: float,
+    workers: int,
+    seed: int,
+    stop: Callable[[], bool] | None,
+) -> tuple[cp_model.CpSolver, int]:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = limit
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    return solver, solving.search(solver, model, stop=stop)
 
 
 def _why_none(status: int, status_name: str) -> str:
@@ -497,6 +516,66 @@ def considered(programme: GrantProgramme) -> list[GrantApplication]:
     )
 
 
+def check_time_limit(time_limit: float) -> None:
+    if (
+        isinstance(time_limit, bool)
+        or not isinstance(time_limit, int | float)
+        or not MIN_TIME_LIMIT <= time_limit <= MAX_TIME_LIMIT
+    ):
+        raise ValidationFailed(
+            {
+                "time_limit": _(
+                    "Choose a time limit from %(low)d to %(high)d seconds.",
+                    low=MIN_TIME_LIMIT,
+                    high=MAX_TIME_LIMIT,
+                )
+            }
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class Prepared:
+    """What a run needs, read from the database before the solver starts."""
+
+    applications: list[GrantApplication]
+    items: list[Item]
+    budget: int
+    caps: dict[str, int]
+    time_limit: float
+
+
+def prepare(*, actor: User, programme: GrantProgramme, time_limit: float) -> Prepared:
+    _require_manager(actor, programme)
+    check_time_limit(time_limit)
+    applications = considered(programme)
+    return Prepared(
+        applications=applications,
+        items=_items(programme, applications),
+        budget=max(0, remaining_budget(programme)),
+        caps=remaining_caps(programme),
+        time_limit=time_limit,
+    )
+
+
+def run_solver(
+    programme: GrantProgramme, prepared: Prepared, *, watch: Watch | None = None
+) -> Result:
+    """The optimiser on a prepared run (nothing read or written but the programme's
+    settings). WrongState when the must-fund pins cannot be kept."""
+    result = solve(
+        prepared.items,
+        budget=prepared.budget,
+        min_fraction=programme.min_fraction,
+        category_caps=prepared.caps,
+        time_limit=prepared.time_limit,
+        currency=programme.currency,
+        watch=watch,
+    )
+    if not result.feasible:
+        raise WrongState(result.message)
+    return result
+
+
 def run_allocation(
     *,
     actor: User,
@@ -507,22 +586,24 @@ def run_allocation(
     """Solve the programme's allocation over its remaining budget and keep the result as a
     draft run with one line per considered application (nothing for those not funded). An
     older draft of the programme is discarded: there is one draft at a time. WrongState when
-    the must-fund pins cannot be kept."""
-    _require_manager(actor, programme)
-    applications = considered(programme)
-    items = _items(programme, applications)
-    budget = max(0, remaining_budget(programme))
-    caps = remaining_caps(programme)
-    result = solve(
-        items,
-        budget=budget,
-        min_fraction=programme.min_fraction,
-        category_caps=caps,
-        time_limit=time_limit,
-        currency=programme.currency,
-    )
-    if not result.feasible:
-        raise WrongState(result.message)
+    the must-fund pins cannot be kept. (Organizers' runs go through the task queue:
+    services/solves.py calls `prepare`, `run_solver` and `keep` with a commit in between.)"""
+    prepared = prepare(actor=actor, programme=programme, time_limit=time_limit)
+    result = run_solver(programme, prepared)
+    return keep(actor=actor, programme=programme, now=now, prepared=prepared, result=result)
+
+
+def keep(
+    *,
+    actor: User,
+    programme: GrantProgramme,
+    now: dt.datetime,
+    prepared: Prepared,
+    result: Result,
+) -> AllocationRun:
+    """The result as the programme's draft run (replacing an older draft)."""
+    items, budget, caps = prepared.items, prepared.budget, prepared.caps
+    applications = prepared.applications
     baseline = greedy(items, budget=budget, min_fraction=programme.min_fraction, category_caps=caps)
     _discard_drafts(programme)
     run = AllocationRun(
@@ -532,7 +613,7 @@ def run_allocation(
         settings={
             "min_fraction": programme.min_fraction,
             "category_caps": caps,
-            "time_limit": time_limit,
+            "time_limit": prepared.time_limit,
             "greedy_objective": baseline.objective,
             "wall_time": round(result.wall_time, 3),
         },

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from flask_babel import gettext as _
 from ortools.sat.python import cp_model
 
+from organizer.services import solving
 from organizer.services.scheduling import conflicts as conflict_rules
 from organizer.services.scheduling import rules
 from organizer.services.scheduling.plan import Plan
@@ -33,8 +32,6 @@ CHECK_SHARE = 0.3  # of the time limit, at most, for proving and explaining infe
 HARD_RULES = frozenset(rule.code for rule in rules.hard_rules())
 
 MODES = ("suggest", "repair")
-
-WATCH_EVERY = 0.5  # seconds between two looks of a watch at a running CP-SAT search
 
 __all__ = [
     "HARD_RULES",
@@ -70,8 +67,7 @@ class Sofar:
 Watch = Callable[[Sofar], bool]
 
 
-class Stopped(Exception):
-    """The watch stopped the solve (someone cancelled it): there is no result."""
+Stopped = solving.Stopped  # the watch stopped the solve: there is no result
 
 
 @dataclass
@@ -254,7 +250,12 @@ def _optimise(
     model.hint(start, seed=run.seed, limit=run.left() / 4)
     solver = new_solver(run.left(), run.workers, run.seed)
     progress = Progress(run.started, list(model.placed.values()))
-    status = _watched(run, solver, model.model, progress)
+    status = solving.search(
+        solver,
+        model.model,
+        progress,
+        stop=None if run.watch is None else lambda: run.look("optimise", progress.log),
+    )
     if complete and status == cp_model.INFEASIBLE:
         return False
     run.optional, run.unplaced_weight = not complete, unplaced_weight
@@ -278,37 +279,6 @@ def _optimise(
     finals = [t for t, _obj, count in progress.log if count == len(run.found)]
     result.first_solution_seconds = finals[0] if finals else time.perf_counter() - run.started
     return True
-
-
-def _watched(
-    run: _Run, solver: cp_model.CpSolver, model: cp_model.CpModel, progress: Progress
-) -> int:
-    """solver.solve, with the watch looking every WATCH_EVERY seconds: the search runs in a
-    thread of its own so that this one (which has the app context) can ask the watch, and
-    stop_search when it says so."""
-    if run.watch is None:
-        return solver.solve(model, progress)
-    outcome: dict[str, Any] = {}
-
-    def search() -> None:
-        try:
-            outcome["status"] = solver.solve(model, progress)
-        except BaseException as error:  # handed to the caller's thread below
-            outcome["error"] = error
-
-    thread = threading.Thread(target=search, name="cp-sat", daemon=True)
-    thread.start()
-    stop = False
-    while thread.is_alive():
-        thread.join(WATCH_EVERY)
-        if thread.is_alive() and not stop and run.look("optimise", progress.log):
-            stop = True
-            solver.stop_search()
-    if "error" in outcome:
-        raise outcome["error"]
-    if stop:
-        raise Stopped
-    return outcome["status"]
 
 
 def _keep_sound(run: _Run, plan: Plan) -> None:
