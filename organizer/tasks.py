@@ -103,9 +103,12 @@ def render_print(kind: str, event_id: int, edition: str, locale: str, marker: st
 
 @task()
 def run_solve(public_id: str) -> str | None:
-    """A long solve (services/solves.py): the automatic scheduler, with its progress in the
-    record, stopped when someone cancels it; then the mail saying it ended, if one was queued."""
-    state = solves.carry_out(public_id, clock=_now)
+    """A long solve (services/solves.py): the automatic scheduler or a grant allocation, its
+    progress in the record (in the language of whoever started it), stopped when someone
+    cancels it; then the mail saying it ended, if one was queued."""
+    locale = solves.locale_of(public_id) or current_app.config["DEFAULT_LOCALE"]
+    with force_locale(locale):
+        state = solves.carry_out(public_id, clock=_now)
     queued = mail.take_queued_ids()
     if queued and current_app.config["MAIL_DELIVER_ON_COMMIT"]:
         mail.deliver(now=_now(), ids=queued)

@@ -163,8 +163,21 @@ def _seen_key(solve: Solve) -> str:
 
 def seen(solve: Solve, *, now: dt.datetime) -> None:
     """Someone is looking at the solve's progress (kept in the queue's storage, not the
-    database: the page and its polls are GETs)."""
-    huey.put(_seen_key(solve), now.isoformat())
+    database: the page and its polls are GETs). A queue that cannot be reached costs a mail
+    that was not needed, never the page."""
+    try:
+        huey.put(_seen_key(solve), now.isoformat())
+    except Exception:
+        log.warning("could not mark solve %s seen in the queue's storage", solve.public_id)
+
+
+def locale_of(public_id: str) -> str | None:
+    """The language of whoever started the solve: its progress texts and its mail use it."""
+    return db.session.scalar(
+        select(User.locale)
+        .join(Solve, Solve.requested_by_id == User.id)
+        .where(Solve.public_id == public_id)
+    )
 
 
 def last_seen(solve: Solve) -> dt.datetime | None:
