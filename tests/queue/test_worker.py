@@ -59,8 +59,9 @@ def test_a_periodic_task_skips_its_turn_while_another_worker_holds_its_lock(
             assert mailbox.to("sweep@example.org") == []
             assert last_run("send_mail") is None
         tasks.send_mail()  # (Huey keeps no results of periodic tasks: their last run tells)
-        wait_until(lambda: last_run("send_mail"), what="the sweep to run")
-    assert last_run("send_mail")["result"]["sent"] == 1
+        wait_until(lambda: mailbox.to("sweep@example.org"), what="the sweep to send it")
+        wait_until(lambda: last_run("send_mail"), what="the sweep's record")
+    # (the clock's own turn at the top of a minute may be the run that sent it)
     assert len(mailbox.to("sweep@example.org")) == 1
 
 
