@@ -73,7 +73,8 @@ def _respond(
     if last_modified is not None:
         response.last_modified = last_modified
     response.cache_control.max_age = MAX_AGE
-    if private:
+    response.vary.add("Cookie")  # a draft event's feed, seen by its team, is theirs alone
+    if private or not event.is_public:
         response.cache_control.private = True
     else:
         response.cache_control.public = True
