@@ -258,6 +258,10 @@ class ScheduleRelease(Base):
     rendered_key: Mapped[str] = mapped_column(String(64), default="")
     frab_xml: Mapped[str] = mapped_column(Text, default="")
     frab_json: Mapped[str] = mapped_column(Text, default="")
+    # A hash of `sessions` and `changes` (release_snapshot.digest). With `released_at` it names
+    # the release in the feeds' in-process caches and ETags: ids repeat after a restore, a
+    # rolled-back transaction or a recreated database, this content does not.
+    digest: Mapped[str] = mapped_column(String(64), default="")
 
     released_by: Mapped[User | None] = relationship()
 

@@ -7,12 +7,14 @@ release is made. That gives cheap caching:
 - `stamp_of(event)`: one small query (the latest release's id, number and time) is all a
   conditional request needs: the ETag is a hash of (format version, event, release, feed,
   host), Last-Modified the release's time, so a 304 is answered before anything is read or
-  rendered.
+  rendered. A release is named by its time and content digest (`Stamp.identity`) as well as
+  its id, in the ETag and in both caches below: ids repeat (a restored or recreated database,
+  a rolled-back transaction), and a cache keyed by id alone served another event's feed.
 - `prepare(event, stamp)` reads the public schedule once per release; each session's VEVENT is
   written (by `icalendar`, in `exports.ical.vevent`) the first time a feed holds it and kept as
   bytes, so that every iCal feed of that release is assembled from the same parts (a session's
   feed written first costs one VEVENT, not the whole event's). Kept in a small in-process LRU
-  per (event, release, host).
+  per (event, release and its identity, host).
 - `render(...)` keeps the finished bytes of each feed in another LRU, so a repeated request
   costs a dictionary look-up.
 
@@ -64,12 +66,24 @@ class Stamp:
     release_id: int
     number: int
     released_at: dt.datetime
+    digest: str = ""  # the release's content hash (ScheduleRelease.digest)
+
+    @property
+    def identity(self) -> tuple[str, str]:
+        """What names the release in caches and ETags: its time and content. Its id does not
+        (ids repeat after a restore, a rolled-back transaction or a recreated database)."""
+        return (self.released_at.isoformat(), self.digest)
 
 
 def stamp_of(event: Event) -> Stamp | None:
-    """The latest release's id, number and time (one query, no snapshot), or None."""
+    """The latest release's id, number, time and digest (one query, no snapshot), or None."""
     row = db.session.execute(
-        select(ScheduleRelease.id, ScheduleRelease.number, ScheduleRelease.released_at)
+        select(
+            ScheduleRelease.id,
+            ScheduleRelease.number,
+            ScheduleRelease.released_at,
+            ScheduleRelease.digest,
+        )
         .where(ScheduleRelease.event_id == event.id)
         .order_by(ScheduleRelease.number.desc())
         .limit(1)
@@ -79,7 +93,7 @@ def stamp_of(event: Event) -> Stamp | None:
     released_at = row.released_at
     if released_at.tzinfo is None:
         released_at = released_at.replace(tzinfo=dt.UTC)
-    return Stamp(row.id, row.number, released_at)
+    return Stamp(row.id, row.number, released_at, row.digest)
 
 
 def starred_uids(agenda: Agenda) -> tuple[str, ...]:
@@ -115,6 +129,7 @@ def _fingerprint(event: Event, stamp: Stamp | None, key: str) -> tuple[Hashable,
         event.updated_at,  # bumped when a deleted account's name leaves the release
         stamp.release_id if stamp else 0,
         stamp.number if stamp else 0,
+        stamp.identity if stamp else (),
         key,
         mail.calendar_host(),
         _locale(),
@@ -324,7 +339,7 @@ def prepare(event: Event, stamp: Stamp, *, cached: bool = True) -> Prepared:
             return make()
         # event.updated_at: account deletion renames the release in place and bumps it, so
         # that no worker process serves its own cached copy with the old name.
-        key = (event.id, stamp.release_id, event.updated_at, host, _locale())
+        key = (event.id, stamp.release_id, stamp.identity, event.updated_at, host, _locale())
         return _prepared.get(key, make)  # type: ignore[no-any-return]
 
 
@@ -340,7 +355,8 @@ def store_renderings(event: Event, release: ScheduleRelease) -> None:
     that no request, in any process, pays for writing them: the first ("cold") request for a
     feed only assembles them. Called by `releases.release`; the caller commits."""
     host = mail.calendar_host()
-    prepared = prepare(event, Stamp(release.id, release.number, release.released_at), cached=False)
+    stamp = Stamp(release.id, release.number, release.released_at, release.digest)
+    prepared = prepare(event, stamp, cached=False)
     schedule = prepared.schedule
     uids = [s.uid for s in (*schedule.sessions, *schedule.cancelled)]
     written = prepared.vevents(uids)
