@@ -27,8 +27,25 @@ def _digest(sessions, changes):
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
+# The small columns first; the digest among them.
+ORDER = (
+    'id', 'event_id', 'number', 'comment', 'released_at', 'released_by_id', 'digest',
+    'sessions', 'changes', 'vevents', 'rendered_key', 'frab_xml', 'frab_json',
+)
+
+
 def upgrade():
-    with op.batch_alter_table('schedule_release', schema=None) as batch_op:
+    # SQLite keeps a row's columns in order and walks the overflow pages of the large ones
+    # (the snapshot, the renderings) to reach a column after them: at 1,000 sessions reading
+    # the digest from the end of the row cost 0.7 ms a query. So on SQLite the table is copied
+    # with the digest before the snapshot; PostgreSQL keeps large values out of the row anyway.
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    with op.batch_alter_table(
+        'schedule_release',
+        schema=None,
+        recreate='always' if sqlite else 'auto',
+        partial_reordering=[ORDER] if sqlite else (),
+    ) as batch_op:
         batch_op.add_column(sa.Column('digest', sa.String(length=64), nullable=False, server_default=''))
     with op.batch_alter_table('schedule_release', schema=None) as batch_op:
         batch_op.alter_column('digest', server_default=None)

@@ -246,6 +246,11 @@ class ScheduleRelease(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     released_at: Mapped[dt.datetime]
     released_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # A hash of `sessions` and `changes` (release_snapshot.digest). With `released_at` it names
+    # the release in the in-process caches and the feeds' ETags: ids repeat after a restore, a
+    # rolled-back transaction or a recreated database, this content does not. Before the large
+    # columns, so that SQLite reads it without walking them (migration 0014).
+    digest: Mapped[str] = mapped_column(String(64), default="")
     # The frozen sessions (see services.scheduling.release_snapshot._entry) and the change
     # log against the release before.
     sessions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
@@ -258,10 +263,6 @@ class ScheduleRelease(Base):
     rendered_key: Mapped[str] = mapped_column(String(64), default="")
     frab_xml: Mapped[str] = mapped_column(Text, default="")
     frab_json: Mapped[str] = mapped_column(Text, default="")
-    # A hash of `sessions` and `changes` (release_snapshot.digest). With `released_at` it names
-    # the release in the feeds' in-process caches and ETags: ids repeat after a restore, a
-    # rolled-back transaction or a recreated database, this content does not.
-    digest: Mapped[str] = mapped_column(String(64), default="")
 
     released_by: Mapped[User | None] = relationship()
 

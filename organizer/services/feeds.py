@@ -26,11 +26,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -44,9 +41,12 @@ from organizer.extensions import db
 from organizer.models import Agenda, AgendaStar, Event, Room, ScheduleRelease, Slot
 from organizer.services import mail
 from organizer.services.exports import frab, ical
+from organizer.services.lru import LRU
 from organizer.services.public_schedule import (
     PublicSchedule,
     PublicSession,
+    Stamp,
+    clear_frozen,
     kind_of,
     public_schedule_of,
     title_of,
@@ -59,41 +59,6 @@ RENDERED_SIZE = 128
 EVENT = "event"
 XML = "xml"
 JSON = "json"
-
-
-@dataclass(frozen=True)
-class Stamp:
-    release_id: int
-    number: int
-    released_at: dt.datetime
-    digest: str = ""  # the release's content hash (ScheduleRelease.digest)
-
-    @property
-    def identity(self) -> tuple[str, str]:
-        """What names the release in caches and ETags: its time and content. Its id does not
-        (ids repeat after a restore, a rolled-back transaction or a recreated database)."""
-        return (self.released_at.isoformat(), self.digest)
-
-
-def stamp_of(event: Event) -> Stamp | None:
-    """The latest release's id, number, time and digest (one query, no snapshot), or None."""
-    row = db.session.execute(
-        select(
-            ScheduleRelease.id,
-            ScheduleRelease.number,
-            ScheduleRelease.released_at,
-            ScheduleRelease.digest,
-        )
-        .where(ScheduleRelease.event_id == event.id)
-        .order_by(ScheduleRelease.number.desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        return None
-    released_at = row.released_at
-    if released_at.tzinfo is None:
-        released_at = released_at.replace(tzinfo=dt.UTC)
-    return Stamp(row.id, row.number, released_at, row.digest)
 
 
 def starred_uids(agenda: Agenda) -> tuple[str, ...]:
@@ -144,37 +109,14 @@ def etag(event: Event, stamp: Stamp | None, key: str) -> str:
 # --- caches -----------------------------------------------------------------------------------
 
 
-class _LRU:
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.items: OrderedDict[Hashable, Any] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-                return self.items[key]
-        value = make()
-        with self.lock:
-            self.items[key] = value
-            self.items.move_to_end(key)
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self.lock:
-            self.items.clear()
-
-
-_prepared = _LRU(PREPARED_SIZE)
-_rendered = _LRU(RENDERED_SIZE)
+_prepared = LRU(PREPARED_SIZE)
+_rendered = LRU(RENDERED_SIZE)
 
 
 def clear_cache() -> None:
     _prepared.clear()
     _rendered.clear()
+    clear_frozen()
 
 
 # --- one release, prepared --------------------------------------------------------------------

@@ -122,7 +122,9 @@ def test_no_cookie_until_a_star_then_only_the_agendas(page: Page, released) -> N
     assert response is not None and "public" in response.headers["cache-control"]
     assert _cookie_names(page) == set()
     button = page.locator(f'.star-button[data-code="{first_code}"]').first
-    button.click()
+    with page.expect_response(lambda r: r.url.endswith("/agenda/stars")) as answer:
+        button.click()  # the button turns at once; the cookie comes with the answer
+    assert answer.value.status == 200
     expect(button).to_have_attribute("aria-pressed", "true")
     assert _cookie_names(page) == {f"agenda_{DEMO}"}
 

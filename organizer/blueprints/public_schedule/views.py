@@ -39,7 +39,12 @@ from organizer.models import Agenda, Event
 from organizer.services import agendas
 from organizer.services import public_schedule_pages as pages
 from organizer.services.cfp import call as call_service
-from organizer.services.public_schedule import PublicSchedule, public_schedule_of
+from organizer.services.public_schedule import (
+    PublicSchedule,
+    public_schedule_of,
+    session_schedule,
+    speaker_schedule,
+)
 from organizer.services.scheduling import releases
 
 bp = Blueprint("public_schedule", __name__)
@@ -159,7 +164,7 @@ def session(event_slug: str, code: str):
     """A session of the latest release. A cancelled session (or an unknown code) is 404: the
     change log says what was cancelled, and the feeds keep it with STATUS:CANCELLED."""
     event = viewable_event(event_slug)
-    schedule = public_schedule_of(event)
+    schedule = session_schedule(event, code)  # the few sessions the page shows, not all
     found = schedule.session(code) if schedule is not None else None
     if found is None:
         abort(404)
@@ -214,7 +219,7 @@ def speakers(event_slug: str):
 @bp.route("/<event_slug>/speakers/<code>/")
 def speaker(event_slug: str, code: str):
     event = viewable_event(event_slug)
-    schedule = public_schedule_of(event)
+    schedule = speaker_schedule(event, code)  # their sessions only
     person = schedule.speaker_by_code(code) if schedule is not None else None
     if person is None:
         abort(404)

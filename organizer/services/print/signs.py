@@ -21,7 +21,6 @@ from flask import render_template
 from flask_babel import get_locale
 
 from organizer.models import Event, Room
-from organizer.services.feeds import stamp_of
 from organizer.services.files import write_atomically
 from organizer.services.mail import external_url
 from organizer.services.print import booklet, pdf
@@ -29,6 +28,7 @@ from organizer.services.public_schedule import (
     PublicSchedule,
     PublicSession,
     public_schedule_of,
+    stamp_of,
     title_of,
 )
 
