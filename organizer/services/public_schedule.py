@@ -390,11 +390,10 @@ def _build(
     sessions = [_session(entry, codes) for entry in entries]
     current = {s.uid for s in sessions}
     room_ids = {s.room_id for s in sessions if s.room_id is not None}
-    rooms = list(
-        db.session.scalars(
-            select(Room).where(Room.event_id == event.id).order_by(Room.position, Room.name)
-        )
-    )
+    in_rooms = select(Room).where(Room.event_id == event.id)
+    if not whole:  # rooms scale with the event: a page reads those of its sessions
+        in_rooms = in_rooms.where(Room.id.in_(room_ids))
+    rooms = list(db.session.scalars(in_rooms.order_by(Room.position, Room.name)))
     proposals = {s.proposal for s in sessions if s.proposal}
     descriptions = {}
     if proposals:
