@@ -80,6 +80,8 @@ def shared_for_a_while(response: Response, *, personal_cookies: tuple[str, ...] 
     if response.status_code != 200 or current_user.is_authenticated:
         return response
     response.vary.add("Cookie")
+    if len(current_app.config["LOCALES"]) > 1:
+        response.vary.add("Accept-Language")  # the page's language follows the browser's
     session_cookie = current_app.config["SESSION_COOKIE_NAME"]
     personal = any(request.cookies.get(name) for name in (session_cookie, *personal_cookies))
     if personal or session.modified or response.headers.get("Set-Cookie"):

@@ -77,6 +77,17 @@ def test_the_cache_time_is_a_setting(app, fresh, world):
     assert response.headers["Cache-Control"] == "public, max-age=5"
 
 
+def test_several_languages_vary_on_the_browsers(app, fresh, world):
+    assert "Accept-Language" not in fresh().get("/lisbon/schedule/").headers["Vary"]
+    app.config["LOCALES"] = ["en", "de"]
+    try:
+        response = fresh().get("/lisbon/schedule/")
+    finally:
+        app.config["LOCALES"] = ["en"]
+    assert "Accept-Language" in response.headers["Vary"]
+    assert "Cookie" in response.headers["Vary"]
+
+
 def test_a_page_with_the_visitors_agenda_or_messages_is_private(fresh, world):
     browser = fresh()
     code = world["one"].code
