@@ -271,7 +271,7 @@ def cache_key(event: Event, stamp: Stamp, options: Options, edition: str) -> str
     parts = {
         "format": FORMAT_VERSION,
         "event": event.id,
-        "release": [stamp.release_id, stamp.number, stamp.released_at.isoformat()],
+        "release": [stamp.release_id, stamp.number, *stamp.identity],  # time and digest
         "paper": options.paper,
         "sections": list(options.sections),
         "notes": options.notes_pages,
