@@ -30,9 +30,9 @@ import dataclasses
 import datetime as dt
 import time
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, TypeAlias
 
 from flask_babel import gettext as _
-from ortools.sat.python import cp_model
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -52,9 +52,13 @@ from organizer.services import audit, money
 from organizer.services.grants import review as grant_review
 from organizer.services.reviewing import interests
 
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
+
 TIME_LIMIT_SECONDS = 10.0
 WORKERS = 2
 FIRST_SHARE = 0.7  # of the time limit, for the first solve; the second gets the rest
+SOLVED = ("OPTIMAL", "FEASIBLE")  # the solver's status names that come with a solution
 # States whose award holds money: the offer is out or accepted.
 HOLDING_STATES = (GrantState.OFFERED, GrantState.ACCEPTED)
 # States an allocation considers (when no award exists yet).
@@ -269,16 +273,12 @@ def solve(
         _hint(model, funded, parts, start)
 
     def run(limit: float) -> tuple[cp_model.CpSolver, int]:
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = limit
-        solver.parameters.num_workers = workers
-        solver.parameters.random_seed = seed
-        return solver, solver.solve(model)
+        return _run(model, limit, workers=workers, seed=seed)
 
     model.maximize(primary)
     solver, status = run(time_limit * FIRST_SHARE)
     status_name = solver.status_name(status)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if status_name not in SOLVED:
         return _no_allocation(status_name, started, _why_none(status, status_name))
     best = round(solver.objective_value)
     bound = int(solver.best_objective_bound + 1e-6)
@@ -290,7 +290,7 @@ def solve(
     model.add(primary >= best)
     model.maximize(secondary)
     solver2, status2 = run(max(0.5, time_limit - (time.perf_counter() - started)))
-    if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if solver2.status_name(status2) in SOLVED:
         amounts = _amounts(solver2, funded, parts)
 
     first, second = objectives(items, amounts)
@@ -308,7 +308,23 @@ def solve(
     )
 
 
+def _run(
+    model: cp_model.CpModel, limit: float, *, workers: int, seed: int
+) -> tuple[cp_model.CpSolver, int]:
+    # OR-Tools is imported where it is used (here and in `_model`, `_why_none`), so that a web
+    # process loads it only when an allocation runs.
+    from ortools.sat.python import cp_model
+
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = limit
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    return solver, solver.solve(model)
+
+
 def _why_none(status: int, status_name: str) -> str:
+    from ortools.sat.python import cp_model
+
     if status == cp_model.INFEASIBLE:
         return _(
             "The must-fund applications cannot all be funded within the budget and the "
@@ -328,13 +344,15 @@ def _no_allocation(status: str, started: float, message: str) -> Result:
     )
 
 
-Variables = dict[int, dict[str, cp_model.IntVar]]
+Variables: TypeAlias = "dict[int, dict[str, cp_model.IntVar]]"
 
 
 def _model(
     items: list[Item], *, budget: int, min_fraction: int, caps: Mapping[str, int]
 ) -> tuple[cp_model.CpModel, dict[int, cp_model.IntVar], Variables]:
     """The constraints: per item a "funded" boolean and an amount per category it asked for."""
+    from ortools.sat.python import cp_model
+
     model = cp_model.CpModel()
     funded: dict[int, cp_model.IntVar] = {}
     parts: Variables = {}
