@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import os
+import socket
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +88,32 @@ def worker_command(threads: int) -> None:
     logging.getLogger("huey").setLevel(logging.INFO)  # which task ran, and what failed
     backend = current_app.config["QUEUE_BACKEND_IN_USE"]
     click.echo(f"queue worker: {threads} threads, tasks in {backend}", err=True)
-    consumer.run()
+    with _heartbeat(f"{socket.gethostname()}:{os.getpid()}"):
+        consumer.run()
+
+
+@contextlib.contextmanager
+def _heartbeat(worker: str) -> Iterator[None]:
+    """Tell the queue's admin page this worker is alive, every HEARTBEAT_SECONDS."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while True:
+            try:
+                queue.heartbeat(worker)
+            except Exception:  # the storage is down for a moment: the next beat will tell
+                logging.getLogger(__name__).warning("heartbeat failed", exc_info=True)
+            if stop.wait(queue.HEARTBEAT_SECONDS):
+                return
+
+    thread = threading.Thread(target=beat, name="heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        queue.stopped(worker)
 
 
 @click.command("send-mail")

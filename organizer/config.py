@@ -65,6 +65,9 @@ DEFAULTS: dict[str, Any] = {
     "RESET_TOKEN_MAX_AGE": 3600,
     "INVITATION_MAX_AGE_DAYS": 14,
     "PER_PAGE": 25,
+    # How long shared caches (a CDN, a reverse proxy) may keep a public page an anonymous
+    # visitor reads (schedule, talk, speaker, event); feeds have their own (MAX_AGE, 300 s).
+    "PUBLIC_CACHE_SECONDS": 60,
     "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug method; tests use a fast one
     "LOG_FORMAT": "text",  # "text" (time level logger: message) or "json" (one object per line)
     "LOG_LEVEL": "INFO",  # for the app's own loggers; libraries log from WARNING

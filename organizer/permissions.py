@@ -82,6 +82,11 @@ def can_view_site_audit_log(user: Any) -> bool:
     return is_site_admin(user)
 
 
+def can_manage_queue(user: Any) -> bool:
+    """The task queue's page: what waits, the workers, failed tasks to retry."""
+    return is_site_admin(user)
+
+
 def can_view_audit_log(user: Any, event: Event) -> bool:
     return can_manage_event(user, event)
 

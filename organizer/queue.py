@@ -27,6 +27,7 @@ from typing import Any, ParamSpec, TypeVar
 from flask import Flask, current_app, g, has_app_context
 from huey import Huey
 from huey.api import PeriodicTask
+from huey.signals import SIGNAL_ERROR
 from huey.storage import MemoryStorage, PostgresStorage, PriorityRedisStorage, SqliteStorage
 from sqlalchemy.engine import make_url
 
@@ -255,6 +256,68 @@ def periodic(schedule: Callable[[dt.datetime], bool], *, lock_expires: dt.timede
         return huey.periodic_task(schedule)(locked)
 
     return decorate
+
+
+# --- What the site admin's queue page reads --------------------------------------------------
+
+HEARTBEAT_SECONDS = 30
+FAILED_PREFIX = "failed:"
+WORKER_PREFIX = "worker:"
+
+
+@huey.signal(SIGNAL_ERROR)
+def _remember_failure(signal: str, task: Any, exc: BaseException | None = None) -> None:
+    """A task that failed for good (no retries left) is kept, with its error and what it
+    was called with, until a site admin retries or forgets it."""
+    if task.retries:
+        return  # Huey runs it again
+    kwargs = {k: v for k, v in (task.kwargs or {}).items() if k != REQUEST_ID}
+    huey.put(
+        f"{FAILED_PREFIX}{task.id}",
+        {
+            "id": task.id,
+            "task": huey._registry.task_to_string(type(task)),
+            "args": list(task.args or ()),
+            "kwargs": kwargs,
+            "error": f"{type(exc).__name__}: {exc}"[:2000],
+            "failed_at": dt.datetime.now(dt.UTC).isoformat(),
+        },
+    )
+
+
+def retry_failed(task_id: str) -> bool:
+    """Enqueue a failed task again, as it was called; False when there is no such record."""
+    record = huey.get(f"{FAILED_PREFIX}{task_id}", peek=True)
+    if record is None:
+        return False
+    task_class = huey._registry.string_to_task(record["task"])
+    huey.enqueue(task_class(args=tuple(record["args"]), kwargs=record["kwargs"]))
+    huey.delete(f"{FAILED_PREFIX}{task_id}")
+    return True
+
+
+def forget_failed(task_id: str) -> bool:
+    return bool(huey.delete(f"{FAILED_PREFIX}{task_id}"))
+
+
+def heartbeat(worker: str) -> None:
+    """A worker says it is alive (every HEARTBEAT seconds, see cli.worker_command)."""
+    huey.put(f"{WORKER_PREFIX}{worker}", dt.datetime.now(dt.UTC).isoformat())
+
+
+def stopped(worker: str) -> None:
+    huey.delete(f"{WORKER_PREFIX}{worker}")
+
+
+def records() -> dict[str, Any]:
+    """Every record the queue keeps beside its tasks (runs, skips, locks, failures, workers),
+    by key. Huey's task results are skipped (they are keyed by bare task ids)."""
+    found = {}
+    for key, raw in huey.all_results().items():
+        name = key.decode() if isinstance(key, bytes) else key
+        if name.startswith((FAILED_PREFIX, WORKER_PREFIX, "last-run:", "last-skip:", "lock:")):
+            found[name] = huey.serializer.deserialize(raw)
+    return found
 
 
 def record_run(name: str, *, started: dt.datetime, result: Any) -> None:

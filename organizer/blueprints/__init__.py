@@ -23,6 +23,7 @@ from organizer.blueprints.representation.views import bp as representation
 from organizer.blueprints.schedule.views import bp as schedule
 from organizer.blueprints.schedule_setup.views import bp as schedule_setup
 from organizer.blueprints.scheduler.views import bp as scheduler
+from organizer.blueprints.site_queue.views import bp as site_queue
 from organizer.blueprints.survey.views import bp as survey
 
 BLUEPRINTS = [
@@ -30,6 +31,7 @@ BLUEPRINTS = [
     auth,
     account_data,
     manage,
+    site_queue,
     cfp_setup,
     cfp_decisions,
     grant_setup,

@@ -246,6 +246,11 @@ class ScheduleRelease(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     released_at: Mapped[dt.datetime]
     released_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # A hash of `sessions` and `changes` (release_snapshot.digest). With `released_at` it names
+    # the release in the in-process caches and the feeds' ETags: ids repeat after a restore, a
+    # rolled-back transaction or a recreated database, this content does not. Before the large
+    # columns, so that SQLite reads it without walking them (migration 0014).
+    digest: Mapped[str] = mapped_column(String(64), default="")
     # The frozen sessions (see services.scheduling.release_snapshot._entry) and the change
     # log against the release before.
     sessions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)

@@ -67,6 +67,7 @@ from organizer.models import (
 from organizer.services import accounts, audit, feeds, notifications, uploads
 from organizer.services.print import booklet
 from organizer.services.representation import answering, retention
+from organizer.services.scheduling import release_snapshot
 
 PSEUDONYM_PREFIX = "Former participant"
 DELETED_DOMAIN = "deleted.invalid"  # RFC 2606: can never be a real address
@@ -540,6 +541,7 @@ def _released_schedules(d: _Deletion) -> None:
             release.changes = changes
             flag_modified(release, "sessions")
             flag_modified(release, "changes")
+            release.digest = release_snapshot.digest(sessions, changes)
             release.vevents = {}  # written again from the renamed copy
             release.rendered_key = ""
             release.frab_xml = ""

@@ -7,12 +7,14 @@ release is made. That gives cheap caching:
 - `stamp_of(event)`: one small query (the latest release's id, number and time) is all a
   conditional request needs: the ETag is a hash of (format version, event, release, feed,
   host), Last-Modified the release's time, so a 304 is answered before anything is read or
-  rendered.
+  rendered. A release is named by its time and content digest (`Stamp.identity`) as well as
+  its id, in the ETag and in both caches below: ids repeat (a restored or recreated database,
+  a rolled-back transaction), and a cache keyed by id alone served another event's feed.
 - `prepare(event, stamp)` reads the public schedule once per release; each session's VEVENT is
   written (by `icalendar`, in `exports.ical.vevent`) the first time a feed holds it and kept as
   bytes, so that every iCal feed of that release is assembled from the same parts (a session's
   feed written first costs one VEVENT, not the whole event's). Kept in a small in-process LRU
-  per (event, release, host).
+  per (event, release and its identity, host).
 - `render(...)` keeps the finished bytes of each feed in another LRU, so a repeated request
   costs a dictionary look-up.
 
@@ -24,11 +26,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -42,9 +41,12 @@ from organizer.extensions import db
 from organizer.models import Agenda, AgendaStar, Event, Room, ScheduleRelease, Slot
 from organizer.services import mail
 from organizer.services.exports import frab, ical
+from organizer.services.lru import LRU
 from organizer.services.public_schedule import (
     PublicSchedule,
     PublicSession,
+    Stamp,
+    clear_frozen,
     kind_of,
     public_schedule_of,
     title_of,
@@ -57,29 +59,6 @@ RENDERED_SIZE = 128
 EVENT = "event"
 XML = "xml"
 JSON = "json"
-
-
-@dataclass(frozen=True)
-class Stamp:
-    release_id: int
-    number: int
-    released_at: dt.datetime
-
-
-def stamp_of(event: Event) -> Stamp | None:
-    """The latest release's id, number and time (one query, no snapshot), or None."""
-    row = db.session.execute(
-        select(ScheduleRelease.id, ScheduleRelease.number, ScheduleRelease.released_at)
-        .where(ScheduleRelease.event_id == event.id)
-        .order_by(ScheduleRelease.number.desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        return None
-    released_at = row.released_at
-    if released_at.tzinfo is None:
-        released_at = released_at.replace(tzinfo=dt.UTC)
-    return Stamp(row.id, row.number, released_at)
 
 
 def starred_uids(agenda: Agenda) -> tuple[str, ...]:
@@ -115,6 +94,7 @@ def _fingerprint(event: Event, stamp: Stamp | None, key: str) -> tuple[Hashable,
         event.updated_at,  # bumped when a deleted account's name leaves the release
         stamp.release_id if stamp else 0,
         stamp.number if stamp else 0,
+        stamp.identity if stamp else (),
         key,
         mail.calendar_host(),
         _locale(),
@@ -129,37 +109,14 @@ def etag(event: Event, stamp: Stamp | None, key: str) -> str:
 # --- caches -----------------------------------------------------------------------------------
 
 
-class _LRU:
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.items: OrderedDict[Hashable, Any] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-                return self.items[key]
-        value = make()
-        with self.lock:
-            self.items[key] = value
-            self.items.move_to_end(key)
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self.lock:
-            self.items.clear()
-
-
-_prepared = _LRU(PREPARED_SIZE)
-_rendered = _LRU(RENDERED_SIZE)
+_prepared = LRU(PREPARED_SIZE)
+_rendered = LRU(RENDERED_SIZE)
 
 
 def clear_cache() -> None:
     _prepared.clear()
     _rendered.clear()
+    clear_frozen()
 
 
 # --- one release, prepared --------------------------------------------------------------------
@@ -324,7 +281,7 @@ def prepare(event: Event, stamp: Stamp, *, cached: bool = True) -> Prepared:
             return make()
         # event.updated_at: account deletion renames the release in place and bumps it, so
         # that no worker process serves its own cached copy with the old name.
-        key = (event.id, stamp.release_id, event.updated_at, host, _locale())
+        key = (event.id, stamp.release_id, stamp.identity, event.updated_at, host, _locale())
         return _prepared.get(key, make)  # type: ignore[no-any-return]
 
 
@@ -340,7 +297,8 @@ def store_renderings(event: Event, release: ScheduleRelease) -> None:
     that no request, in any process, pays for writing them: the first ("cold") request for a
     feed only assembles them. Called by `releases.release`; the caller commits."""
     host = mail.calendar_host()
-    prepared = prepare(event, Stamp(release.id, release.number, release.released_at), cached=False)
+    stamp = Stamp(release.id, release.number, release.released_at, release.digest)
+    prepared = prepare(event, stamp, cached=False)
     schedule = prepared.schedule
     uids = [s.uid for s in (*schedule.sessions, *schedule.cancelled)]
     written = prepared.vevents(uids)

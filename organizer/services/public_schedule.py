@@ -31,7 +31,10 @@ from organizer.models import (
     Track,
     User,
 )
+from organizer.services.lru import LRU
 from organizer.services.scheduling.release_changes import CANCELLED
+
+FROZEN_SIZE = 8  # parsed snapshots kept per process (one per event and release)
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ class PublicSession:
     sequence: int = 0
     proposal: str | None = None  # the proposal's public id
     cancelled: bool = False
+    slot_id: int | None = None  # the frab exports' numeric ids
 
     @property
     def duration(self) -> int:
@@ -98,6 +102,9 @@ class PublicSchedule:
     session_types: list[SessionType]
     speakers: dict[int, PublicSpeaker]
     descriptions: dict[str, str] = field(default_factory=dict)  # proposal public id -> Markdown
+    # Only the sessions one page needs (`session_schedule`, `speaker_schedule`): no cancelled
+    # sessions, and rooms only those of these sessions.
+    partial: bool = False
 
     @property
     def by_uid(self) -> dict[str, PublicSession]:
@@ -145,11 +152,58 @@ def kind_of(session: PublicSession) -> str:
     return ""
 
 
+@dataclass(frozen=True)
+class Stamp:
+    release_id: int
+    number: int
+    released_at: dt.datetime
+    digest: str = ""  # the release's content hash (ScheduleRelease.digest)
+
+    @property
+    def identity(self) -> tuple[str, str]:
+        """What names the release in caches and ETags: its time and content. Its id does not
+        (ids repeat after a restore, a rolled-back transaction or a recreated database)."""
+        return (self.released_at.isoformat(), self.digest)
+
+
+def stamp_of(event: Event) -> Stamp | None:
+    """The latest release's id, number, time and digest (one query, no snapshot), or None."""
+    row = db.session.execute(
+        select(
+            ScheduleRelease.id,
+            ScheduleRelease.number,
+            ScheduleRelease.released_at,
+            ScheduleRelease.digest,
+        )
+        .where(ScheduleRelease.event_id == event.id)
+        .order_by(ScheduleRelease.number.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    released_at = row.released_at
+    if released_at.tzinfo is None:
+        released_at = released_at.replace(tzinfo=dt.UTC)
+    return Stamp(row.id, row.number, released_at, row.digest)
+
+
+def stamp_from(release: ScheduleRelease) -> Stamp:
+    released_at = release.released_at
+    if released_at.tzinfo is None:
+        released_at = released_at.replace(tzinfo=dt.UTC)
+    return Stamp(release.id, release.number, released_at, release.digest)
+
+
 def latest_release(event: Event) -> ScheduleRelease | None:
+    """The latest release without its snapshot, change log and renderings: the snapshot comes
+    parsed from `frozen_of`, and only the feeds read what the release wrote for them, on a
+    cold start. (At 1,000 sessions, parsing the first release's change log alone took 5 ms.)"""
     return db.session.scalar(
         select(ScheduleRelease)
-        # Only the feeds read what the release wrote for them, on a cold start.
         .options(
+            defer(ScheduleRelease.sessions),
+            defer(ScheduleRelease.changes),  # the change log: `_cancelled` reads it alone
+            defer(ScheduleRelease.rendered_key),  # after the large columns (SQLite walks them)
             defer(ScheduleRelease.vevents),
             defer(ScheduleRelease.frab_xml),
             defer(ScheduleRelease.frab_json),
@@ -157,6 +211,54 @@ def latest_release(event: Event) -> ScheduleRelease | None:
         .where(ScheduleRelease.event_id == event.id)
         .order_by(ScheduleRelease.number.desc())
         .limit(1)
+    )
+
+
+# --- the snapshot, parsed once per process -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Frozen:
+    """A release's snapshot entries (read only: shared by every request) and their indexes."""
+
+    entries: tuple[dict, ...]  # type: ignore[type-arg]
+    by_code: dict[str, int]  # session code -> index in entries
+    by_uid: dict[str, int]
+    by_speaker: dict[int, tuple[int, ...]]  # user id -> indexes, in release order
+
+
+_frozen = LRU(FROZEN_SIZE)
+
+
+def clear_frozen() -> None:
+    _frozen.clear()
+
+
+def _read_frozen(release_id: int) -> Frozen:
+    entries = tuple(
+        db.session.scalar(select(ScheduleRelease.sessions).where(ScheduleRelease.id == release_id))
+        or ()
+    )
+    by_speaker: dict[int, list[int]] = {}
+    for index, entry in enumerate(entries):
+        for person in entry.get("speakers", []):
+            by_speaker.setdefault(person["id"], []).append(index)
+    return Frozen(
+        entries=entries,
+        by_code={e["code"]: i for i, e in enumerate(entries) if e.get("code")},
+        by_uid={e["uid"]: i for i, e in enumerate(entries)},
+        by_speaker={user_id: tuple(found) for user_id, found in by_speaker.items()},
+    )
+
+
+def frozen_of(stamp: Stamp) -> Frozen:
+    """The release's snapshot, parsed once per process: a page showing one session does not
+    parse a thousand. Kept by the release's id, time and digest (`Stamp.identity`); a release
+    without a digest (only rows written by hand, in tests) is read every time."""
+    if not stamp.digest:
+        return _read_frozen(stamp.release_id)
+    return _frozen.get(  # type: ignore[no-any-return]
+        (stamp.release_id, stamp.identity), lambda: _read_frozen(stamp.release_id)
     )
 
 
@@ -192,6 +294,7 @@ def _session(entry: dict, codes: dict[int, str]) -> PublicSession:  # type: igno
         stream_url=entry.get("stream_url") or "",
         sequence=int(entry.get("sequence", 0)),
         proposal=entry.get("proposal"),
+        slot_id=int(entry["slot_id"]) if entry.get("slot_id") is not None else None,
     )
 
 
@@ -234,18 +337,63 @@ def public_schedule_of(event: Event) -> PublicSchedule | None:
     release = latest_release(event)
     if release is None:
         return None
-    entries = release.sessions or []
+    return _build(event, release, frozen_of(stamp_from(release)).entries, whole=True)
+
+
+def session_schedule(event: Event, code: str) -> PublicSchedule | None:
+    """What a session's page needs: a partial schedule of the session (when the latest release
+    has it), the block holding it and the block's talks, read in the same few queries whatever
+    the size of the schedule. None before the first release."""
+    release = latest_release(event)
+    if release is None:
+        return None
+    frozen = frozen_of(stamp_from(release))
+    index = frozen.by_code.get(code)
+    picked: list[int] = []
+    if index is not None:
+        entry = frozen.entries[index]
+        related = [entry.get("parent"), *(entry.get("children") or ())]
+        picked = sorted({index} | {frozen.by_uid[uid] for uid in related if uid in frozen.by_uid})
+    return _build(event, release, [frozen.entries[i] for i in picked], whole=False)
+
+
+def speaker_schedule(event: Event, code: str) -> PublicSchedule | None:
+    """What a speaker's page needs: a partial schedule of the sessions of the speaker whose
+    profile has `code` (none when the latest release has none of theirs). None before the
+    first release."""
+    release = latest_release(event)
+    if release is None:
+        return None
+    frozen = frozen_of(stamp_from(release))
+    user_id = db.session.scalar(
+        select(SpeakerProfile.user_id).where(
+            SpeakerProfile.event_id == event.id, SpeakerProfile.code == code
+        )
+    )
+    picked = frozen.by_speaker.get(user_id, ()) if user_id is not None else ()
+    return _build(event, release, [frozen.entries[i] for i in picked], whole=False)
+
+
+def _build(
+    event: Event,
+    release: ScheduleRelease,
+    entries: Iterable[dict],
+    *,
+    whole: bool,  # type: ignore[type-arg]
+) -> PublicSchedule:
+    """The typed schedule of `entries` (all of the release's, or the few a page needs) with
+    the live rows they name. Only a whole schedule has the cancelled sessions (feeds)."""
+    entries = list(entries)
     speaker_ids = {p["id"] for entry in entries for p in entry.get("speakers", [])}
     speakers = _speakers(event, speaker_ids)
     codes = {speaker.id: speaker.code for speaker in speakers.values()}
     sessions = [_session(entry, codes) for entry in entries]
     current = {s.uid for s in sessions}
     room_ids = {s.room_id for s in sessions if s.room_id is not None}
-    rooms = list(
-        db.session.scalars(
-            select(Room).where(Room.event_id == event.id).order_by(Room.position, Room.name)
-        )
-    )
+    in_rooms = select(Room).where(Room.event_id == event.id)
+    if not whole:  # rooms scale with the event: a page reads those of its sessions
+        in_rooms = in_rooms.where(Room.id.in_(room_ids))
+    rooms = list(db.session.scalars(in_rooms.order_by(Room.position, Room.name)))
     proposals = {s.proposal for s in sessions if s.proposal}
     descriptions = {}
     if proposals:
@@ -260,8 +408,8 @@ def public_schedule_of(event: Event) -> PublicSchedule | None:
         event=event,
         release=release,
         sessions=sessions,
-        cancelled=_cancelled(event, release, current),
-        rooms=[room for room in rooms if room.id in room_ids or not room_ids],
+        cancelled=_cancelled(event, release, current) if whole else [],
+        rooms=[room for room in rooms if room.id in room_ids or (whole and not room_ids)],
         tracks=list(
             db.session.scalars(
                 select(Track).where(Track.event_id == event.id).order_by(Track.position)
@@ -276,6 +424,7 @@ def public_schedule_of(event: Event) -> PublicSchedule | None:
         ),
         speakers=speakers,
         descriptions=descriptions,
+        partial=not whole,
     )
 
 

@@ -22,6 +22,7 @@ import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -38,7 +39,9 @@ from organizer.services import notifications, solving
 from organizer.services.grants import allocation
 from organizer.services.mail import external_url
 from organizer.services.scheduling import editor, suggestions
-from organizer.services.scheduling.solver import run as solver
+
+if TYPE_CHECKING:  # the solver loads OR-Tools, which a web process needs only to solve
+    from organizer.services.scheduling.solver.run import Result, Sofar, Watch
 
 log = logging.getLogger(__name__)
 
@@ -247,7 +250,7 @@ def _move(solve_id: int, source: SolveState, **values: object) -> bool:
     return bool(changed.rowcount)  # type: ignore[attr-defined]
 
 
-def _describe(sofar: solver.Sofar) -> str:
+def _describe(sofar: Sofar) -> str:
     if sofar.phase == "start":
         return _("Looking for a first schedule.")
     if sofar.phase == "check":
@@ -282,12 +285,12 @@ def _looker(solve_id: int, time_limit: int) -> Callable[[str, float], bool]:
     return look
 
 
-def _watch(solve_id: int, time_limit: int) -> solver.Watch:
+def _watch(solve_id: int, time_limit: int) -> Watch:
     look = _looker(solve_id, time_limit)
     return lambda sofar: look(_describe(sofar), sofar.seconds)
 
 
-def _final_text(result: solver.Result) -> str:
+def _final_text(result: Result) -> str:
     return _(
         "Finished: %(placed)d of %(total)d sessions have a place.",
         placed=len(result.placements),

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ortools.sat.python import cp_model
+if TYPE_CHECKING:  # OR-Tools is loaded only by the solvers, when they run
+    from ortools.sat.python import cp_model
 
 WATCH_EVERY = 0.5  # seconds between two looks of a watch at a running search
 

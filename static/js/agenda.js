@@ -39,11 +39,15 @@
   if (token) { save(tokenKey, token); }
   keep();
 
+  // Anonymous pages carry no CSRF token (they set no cookie, so caches may keep them): the
+  // server checks that the post comes from this site. Signed-in pages send the session's.
   function post(url, body) {
+    var headers = { "Content-Type": "application/json" };
+    if (config.dataset.csrf) { headers["X-CSRFToken"] = config.dataset.csrf; }
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": config.dataset.csrf },
+      headers: headers,
       body: JSON.stringify(body)
     }).then(function (response) {
       return response.ok ? response.json() : Promise.reject(response.status);

@@ -356,6 +356,7 @@ def build_world() -> World:
         "user_id": str(applicant.id),
         "interval_id": str(interval.id),
         "solve_id": solve.public_id,
+        "task_id": "no-such-task",  # a failed queue task's id (the site admin's queue page)
     }
     overrides = {
         # The same argument names another kind of object in these places.

@@ -205,7 +205,7 @@ def test_team_invitation_flow(
     form.get_by_label("Email address").fill(invitee)
     form.get_by_role("radio", name=re.compile("^Reviewer")).check()
     form.get_by_role("button", name="Send invitation").click()
-    expect(flash(page)).to_contain_text(f"We sent an invitation to {invitee}")
+    expect(flash(page)).to_contain_text(f"An invitation is on its way to {invitee}")
     pending = page.get_by_role("table", name="Invitations not yet accepted")
     expect(pending.get_by_role("row", name=re.compile(re.escape(invitee)))).to_contain_text(
         "Reviewer"

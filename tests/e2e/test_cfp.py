@@ -70,7 +70,7 @@ def test_submit_invite_accept_and_list(
     invite = page.get_by_role("form", name="Invite a co-speaker")
     invite.get_by_label("Email address of your co-speaker").fill(co_speaker)
     invite.get_by_role("button", name="Invite co-speaker").click()
-    expect(flash(page)).to_contain_text(f"We sent an invitation to {co_speaker}")
+    expect(flash(page)).to_contain_text(f"An invitation is on its way to {co_speaker}")
     expect(page.get_by_role("listitem").filter(has_text=co_speaker)).to_contain_text(
         "invitation pending"
     )

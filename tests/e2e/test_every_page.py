@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from organizer import queue, tasks
 from organizer.enums import EventRoleName
 from organizer.extensions import db
 from organizer.models import EventRole, TeamInvitation
@@ -57,7 +58,14 @@ def demo_ids(live_server) -> dict[str, int]:
                 EventRole.event_id == event.id, EventRole.role == EventRoleName.REVIEWER
             )
         )
-        return {"invitation": invitation.id, "role": reviewer_role}
+        # A task that fails (no such edition), for the queue page's list of failed tasks.
+        tasks.render_print("booklet", event.id, "no-such-edition", "en", "rendering:e2e")
+        failed = next(k for k in queue.records() if k.startswith(queue.FAILED_PREFIX))
+        return {
+            "invitation": invitation.id,
+            "role": reviewer_role,
+            "failed_task": failed.removeprefix(queue.FAILED_PREFIX),
+        }
 
     return live_server.run(seed)
 
@@ -79,6 +87,8 @@ def organizer_pages(ids: dict[str, int]) -> list[str]:
         "/manage/",
         "/manage/events/new",
         "/manage/audit",
+        "/manage/queue/",
+        f"/manage/queue/failed/{ids['failed_task']}/forget",
         f"/manage/{DEMO}/",
         f"/manage/{DEMO}/settings",
         f"/manage/{DEMO}/team",

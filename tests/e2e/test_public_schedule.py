@@ -108,3 +108,50 @@ def test_star_two_overlapping_sessions_and_see_them_in_my_agenda(page: Page, axe
     page.locator(".private-address a").first.click()
     expect(main.get_by_role("link", name=second, exact=True)).to_be_visible()
     check_page(page, axe, viewport)
+
+
+def _cookie_names(page: Page) -> set[str]:
+    return {cookie["name"] for cookie in page.context.cookies()}
+
+
+def test_no_cookie_until_a_star_then_only_the_agendas(page: Page, released) -> None:
+    """The schedule sets no cookie (shared caches may keep it); the first star, posted by the
+    page's script without a session token, is accepted and sets the agenda's cookie only."""
+    first_code = released["first"][0]
+    response = page.goto(f"/{DEMO}/schedule/?day={released['day']}&view=list")
+    assert response is not None and "public" in response.headers["cache-control"]
+    assert _cookie_names(page) == set()
+    button = page.locator(f'.star-button[data-code="{first_code}"]').first
+    with page.expect_response(lambda r: r.url.endswith("/agenda/stars")) as answer:
+        button.click()  # the button turns at once; the cookie comes with the answer
+    assert answer.value.status == 200
+    expect(button).to_have_attribute("aria-pressed", "true")
+    assert _cookie_names(page) == {f"agenda_{DEMO}"}
+
+
+def test_star_without_javascript(browser, base_url: str, released) -> None:
+    context = browser.new_context(base_url=base_url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        first_code = released["first"][0]
+        page.goto(f"/{DEMO}/schedule/?day={released['day']}&view=list")
+        page.locator(f'.star-button[data-code="{first_code}"]').first.click()
+        expect(page.locator(".flash, [role=status], [role=alert]").first).to_contain_text("Starred")
+        button = page.locator(f'.star-button[data-code="{first_code}"]').first
+        expect(button).to_have_attribute("aria-pressed", "true")
+    finally:
+        context.close()
+
+
+def test_a_star_form_on_another_site_is_refused(page: Page, base_url: str, released) -> None:
+    """A page elsewhere (here: about:blank, an opaque origin) submitting the star form: the
+    browser says it is cross-site, so nothing is saved and no cookie is set."""
+    first_code = released["first"][0]
+    page.set_content(
+        f'<form method="post" action="{base_url}/{DEMO}/agenda/stars">'
+        f'<input name="code" value="{first_code}"><button>Go</button></form>'
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="Go").click()
+    expect(page.locator("main")).to_contain_text("nothing was saved")
+    assert _cookie_names(page) == set()

@@ -12,6 +12,7 @@ from organizer.enums import ProposalState
 from organizer.extensions import db
 from organizer.services import mail
 from organizer.services.exports import ical
+from organizer.services.public_schedule import stamp_of
 from organizer.services.scheduling import editor
 from tests.factories import NOW, lisbon
 from tests.feeds.conftest import TRICKY, release
@@ -245,7 +246,7 @@ def test_a_small_feed_writes_only_its_vevents_and_the_others_reuse_them(client, 
 
     saturday = world["talks"][0]
     one = client.get(urls(world)["session"]).data
-    prepared = feeds.prepare(world["event"], feeds.stamp_of(world["event"]))
+    prepared = feeds.prepare(world["event"], stamp_of(world["event"]))
     assert list(prepared._vevents) == [saturday.public_id]
     written = prepared._vevents[saturday.public_id]
     assert written.startswith(b"BEGIN:VEVENT\r\n") and written.endswith(b"END:VEVENT\r\n")

@@ -15,7 +15,7 @@ from organizer.errors import PermissionDenied, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import LetterTemplate
 from organizer.services.grants.programmes import LETTER_PLACEHOLDERS
-from organizer.services.print import letters
+from organizer.services.print import letters, static_fetcher
 from organizer.services.print import pdf as printing
 from tests.factories import (
     NOW,
@@ -65,13 +65,13 @@ def grantee_of(event):
 
 def test_a_grantee_gets_a_pdf_with_the_name_event_and_award(event, monkeypatch):
     fetched = []
-    original = printing.StaticFilesOnly.fetch
+    original = static_fetcher.StaticFilesOnly.fetch
 
     def spy(self, url, headers=None):
         fetched.append(url)
         return original(self, url, headers)
 
-    monkeypatch.setattr(printing.StaticFilesOnly, "fetch", spy)
+    monkeypatch.setattr(static_fetcher.StaticFilesOnly, "fetch", spy)
     pdf = letters.visa_letter_pdf(
         actor=grantee_of(event), event=event, passport_name="Kwame  Nkrumah ", now=NOW
     )

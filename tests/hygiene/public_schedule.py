@@ -76,6 +76,7 @@ def public_schedule_of(texts: Texts) -> PublicSchedule:
     )
     talk = PublicSession(
         uid=UID,
+        slot_id=1,
         code="ABC123",
         kind="talk",
         title=texts.title,
@@ -95,6 +96,7 @@ def public_schedule_of(texts: Texts) -> PublicSchedule:
     )
     lunch = PublicSession(
         uid=UID2,
+        slot_id=2,
         code=None,
         kind="plenary",
         title=texts.title,

@@ -242,3 +242,22 @@ def test_http_404_before_the_first_release_for_a_draft_and_a_bad_edition(client,
 
 def test_http_unknown_edition_is_404(client, released):
     assert client.get("/printed/programme.pdf?edition=huge").status_code == 404
+
+
+def test_the_cache_key_holds_the_releases_time_and_digest(app, world):
+    """The print cache on disk outlives a recreated database, whose ids start again: a release
+    is named by its time and content digest too."""
+    from organizer.services.public_schedule import Stamp
+
+    event = world[1]
+    options = booklets.settings_of(event)
+    with app.test_request_context():
+        keys = {
+            booklets.cache_key(event, stamp, options, "standard")
+            for stamp in (
+                Stamp(1, 1, NOW, "a" * 32),
+                Stamp(1, 1, NOW, "b" * 32),
+                Stamp(1, 1, NOW + dt.timedelta(seconds=1), "a" * 32),
+            )
+        }
+    assert len(keys) == 3

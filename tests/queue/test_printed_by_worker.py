@@ -40,7 +40,9 @@ def test_the_first_visit_is_told_the_file_is_being_prepared_then_gets_it(
     assert first.status_code == 202
     page = first.get_data(as_text=True)
     assert "The programme is being prepared" in page
-    assert '<meta http-equiv="refresh" content="5">' in page
+    # Without JavaScript it reloads itself; with it, preparing.js checks in the background.
+    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in page
+    assert "js/preparing.js" in page
     assert first.headers["Retry-After"] == "5"
     assert "previous version" not in page  # there is none
     assert client.get("/queued-print/programme.pdf").status_code == 202  # still waiting

@@ -59,8 +59,9 @@ def test_a_periodic_task_skips_its_turn_while_another_worker_holds_its_lock(
             assert mailbox.to("sweep@example.org") == []
             assert last_run("send_mail") is None
         tasks.send_mail()  # (Huey keeps no results of periodic tasks: their last run tells)
-        wait_until(lambda: last_run("send_mail"), what="the sweep to run")
-    assert last_run("send_mail")["result"]["sent"] == 1
+        wait_until(lambda: mailbox.to("sweep@example.org"), what="the sweep to send it")
+        wait_until(lambda: last_run("send_mail"), what="the sweep's record")
+    # (the clock's own turn at the top of a minute may be the run that sent it)
     assert len(mailbox.to("sweep@example.org")) == 1
 
 
@@ -98,8 +99,10 @@ def test_a_task_logs_with_the_id_of_the_request_that_enqueued_it(in_queue_app, t
     queue_message("traced@example.org")
     with in_queue_app.test_request_context(headers={"X-Request-ID": "trace-me-0123456789"}):
         commit()
-    with running_worker(in_queue_app, log=tmp_path / "worker.log"):
-        wait_until(lambda: states() == {OutboxState.SENT: 1}, what="the mail")
-    log = (tmp_path / "worker.log").read_text()
+    log_file = tmp_path / "worker.log"
+    with running_worker(in_queue_app, log=log_file):
+        # (the clock's sweep may send the mail first; the task still runs, and logs)
+        wait_until(lambda: "messages a request queued" in log_file.read_text(), what="the task")
+    log = log_file.read_text()
     line = next(line for line in log.splitlines() if "messages a request queued" in line)
     assert line.endswith("request_id=trace-me-0123456789"), log

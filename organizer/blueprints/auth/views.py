@@ -87,7 +87,8 @@ def resend_verification():
         accounts.send_verification(user=current_user, now=utcnow())
         commit()
         flash(
-            _("We sent a new verification link to %(email)s.", email=current_user.email), "success"
+            _("A new verification link is on its way to %(email)s.", email=current_user.email),
+            "success",
         )
     return redirect(url_for("auth.profile"))
 

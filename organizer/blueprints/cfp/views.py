@@ -303,7 +303,9 @@ def invite(event: Event, cfp: Cfp, public_id: str):
             actor=current_user, proposal=proposal, email=form.email.data, now=utcnow()
         ),
         form=form,
-        success=_("We sent an invitation to %(email)s.", email=form.email.data.strip().lower()),
+        success=_(
+            "An invitation is on its way to %(email)s.", email=form.email.data.strip().lower()
+        ),
     )
     if not invited.ok:
         return _proposal_page(event, cfp, proposal, invite_form=form, status=invited.status)

@@ -16,6 +16,7 @@ from organizer.errors import NotFound
 from organizer.models import Event
 from organizer.services import agendas, feeds
 from organizer.services.events import event_by_slug
+from organizer.services.public_schedule import Stamp, stamp_of
 
 bp = Blueprint("feeds", __name__)
 
@@ -48,7 +49,7 @@ def _not_modified(tag: str, last_modified: dt.datetime | None) -> bool:
 def _respond(
     *,
     event: Event,
-    stamp: feeds.Stamp | None,
+    stamp: Stamp | None,
     key: str,
     content_type: str,
     private: bool = False,
@@ -73,7 +74,8 @@ def _respond(
     if last_modified is not None:
         response.last_modified = last_modified
     response.cache_control.max_age = MAX_AGE
-    if private:
+    response.vary.add("Cookie")  # a draft event's feed, seen by its team, is theirs alone
+    if private or not event.is_public:
         response.cache_control.private = True
     else:
         response.cache_control.public = True
@@ -84,7 +86,7 @@ def _feed(event_slug: str, key: str, content_type: str = ICS) -> Response:
     event = _event(event_slug)
     if event is None:
         return _plain(_("There is no such event."))
-    return _respond(event=event, stamp=feeds.stamp_of(event), key=key, content_type=content_type)
+    return _respond(event=event, stamp=stamp_of(event), key=key, content_type=content_type)
 
 
 @access("public")
@@ -143,7 +145,7 @@ def agenda_ics(event_slug: str, token: str) -> Response:
     except NotFound as error:
         return _plain(error.message)
     starred = feeds.starred_uids(agenda)
-    stamp = feeds.stamp_of(event)
+    stamp = stamp_of(event)
     return _respond(
         event=event,
         stamp=stamp,

@@ -109,7 +109,7 @@ def team_page(event: Event):
                 now=utcnow(),
             ),
             form=form,
-            success=_("We sent an invitation to %(email)s.", email=form.email.data),
+            success=_("An invitation is on its way to %(email)s.", email=form.email.data),
         ).ok
     ):
         return redirect(url_for("manage.team_page", event_slug=event.slug))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, make_response, render_template
 
+from organizer.blueprints._caching import shared_for_a_while
 from organizer.blueprints._common import access, paginate, utcnow, viewable_event
 from organizer.services.cfp import call as call_service
 from organizer.services.events import public_events
@@ -17,14 +18,15 @@ bp = Blueprint("public", __name__)
 @bp.route("/")
 def home():
     page = paginate(public_events(today=utcnow().date()))
-    return render_template("public/home.html", page=page, today=utcnow().date())
+    page_html = render_template("public/home.html", page=page, today=utcnow().date())
+    return shared_for_a_while(make_response(page_html))
 
 
 @access("public")
 @bp.route("/<event_slug>/")
 def event(event_slug: str):
     event = viewable_event(event_slug)  # a draft event does not exist for outsiders
-    return render_template(
+    page = render_template(
         "public/event.html",
         event=event,
         call=call_service.call_of(event),
@@ -32,3 +34,4 @@ def event(event_slug: str):
         release=releases.latest(event),
         now=utcnow(),
     )
+    return shared_for_a_while(make_response(page))

@@ -23,6 +23,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from organizer.blueprints._caching import posted_from_this_site, shared_for_a_while
 from organizer.blueprints._common import (
     access,
     commit,
@@ -38,7 +39,12 @@ from organizer.models import Agenda, Event
 from organizer.services import agendas
 from organizer.services import public_schedule_pages as pages
 from organizer.services.cfp import call as call_service
-from organizer.services.public_schedule import PublicSchedule, public_schedule_of
+from organizer.services.public_schedule import (
+    PublicSchedule,
+    public_schedule_of,
+    session_schedule,
+    speaker_schedule,
+)
 from organizer.services.scheduling import releases
 
 bp = Blueprint("public_schedule", __name__)
@@ -93,6 +99,12 @@ def _starred(agenda: Agenda | None) -> set[str]:
     return agendas.starred_codes(agenda) if agenda is not None else set()
 
 
+def _shared(event: Event, page: Any) -> Any:
+    """A page shared caches may keep for anonymous visitors without an agenda (see
+    `_caching`): the agenda's cookie makes it theirs (their stars and token are in it)."""
+    return shared_for_a_while(make_response(page), personal_cookies=(_cookie_name(event),))
+
+
 def _empty(event: Event, template: str = "public_schedule/empty.html"):  # type: ignore[no-untyped-def]
     call = call_service.call_of(event)
     now = utcnow()
@@ -118,7 +130,7 @@ def schedule(event_slug: str):
     event = viewable_event(event_slug)
     schedule = public_schedule_of(event)
     if schedule is None:
-        return _empty(event)
+        return _shared(event, _empty(event))
     zone_name, bad_zone = _zone(event)
     zone = ZoneInfo(zone_name)
     filters = pages.filters_of(schedule, request.args)
@@ -127,7 +139,7 @@ def schedule(event_slug: str):
     days = sorted({pages.local_day(s, zone) for s in schedule.sessions})
     day = pages.pick_day(days, request.args.get("day"), now.astimezone(zone).date())
     view = "list" if request.args.get("view") == "list" else "grid"
-    return render_template(
+    page = render_template(
         "public_schedule/schedule.html",
         **_common(
             event,
@@ -143,6 +155,7 @@ def schedule(event_slug: str):
             now_next=pages.now_next(schedule, now),
         ),
     )
+    return _shared(event, page)
 
 
 @access("public")
@@ -151,7 +164,7 @@ def session(event_slug: str, code: str):
     """A session of the latest release. A cancelled session (or an unknown code) is 404: the
     change log says what was cancelled, and the feeds keep it with STATUS:CANCELLED."""
     event = viewable_event(event_slug)
-    schedule = public_schedule_of(event)
+    schedule = session_schedule(event, code)  # the few sessions the page shows, not all
     found = schedule.session(code) if schedule is not None else None
     if found is None:
         abort(404)
@@ -160,7 +173,7 @@ def session(event_slug: str, code: str):
     all_rooms = _("All rooms")
     by_uid = schedule.by_uid
     room = next((r for r in schedule.rooms if r.id == found.room_id), None)
-    return render_template(
+    page = render_template(
         "public_schedule/session.html",
         **_common(
             event,
@@ -176,6 +189,7 @@ def session(event_slug: str, code: str):
             outlook=pages.outlook_link(found, schedule, url, all_rooms),
         ),
     )
+    return _shared(event, page)
 
 
 @access("public")
@@ -184,32 +198,33 @@ def speakers(event_slug: str):
     event = viewable_event(event_slug)
     schedule = public_schedule_of(event)
     if schedule is None:
-        return _empty(event)
+        return _shared(event, _empty(event))
     people = sorted(schedule.speakers.values(), key=lambda p: (p.name.casefold(), p.code))
     sessions: dict[int, list] = {p.id: [] for p in people}
     for item in schedule.sessions:
         for ref in item.speakers:
             if ref.id in sessions:
                 sessions[ref.id].append(item)
-    return render_template(
+    page = render_template(
         "public_schedule/speakers.html",
         event=event,
         schedule=schedule,
         people=people,
         sessions=sessions,
     )
+    return _shared(event, page)
 
 
 @access("public")
 @bp.route("/<event_slug>/speakers/<code>/")
 def speaker(event_slug: str, code: str):
     event = viewable_event(event_slug)
-    schedule = public_schedule_of(event)
+    schedule = speaker_schedule(event, code)  # their sessions only
     person = schedule.speaker_by_code(code) if schedule is not None else None
     if person is None:
         abort(404)
     zone_name, bad_zone = _zone(event)
-    return render_template(
+    page = render_template(
         "public_schedule/speaker.html",
         **_common(
             event,
@@ -221,6 +236,7 @@ def speaker(event_slug: str, code: str):
             items=schedule.sessions_of_speaker(person.id),
         ),
     )
+    return _shared(event, page)
 
 
 def _agenda_page(event: Event, agenda: Agenda | None, *, by_token: bool):  # type: ignore[no-untyped-def]
@@ -292,6 +308,7 @@ def _agenda_for_change(event: Event, token: str | None, now: dt.datetime) -> Age
 
 @access("public")
 @bp.route("/<event_slug>/agenda/stars", methods=["POST"])
+@posted_from_this_site
 def stars(event_slug: str):
     """Star or unstar a session: a plain form (redirects back) or JSON (answers JSON)."""
     event = viewable_event(event_slug)
@@ -344,6 +361,7 @@ def stars(event_slug: str):
 
 @access("token")
 @bp.route("/<event_slug>/agenda/<token>/sync", methods=["POST"])
+@posted_from_this_site
 def sync(event_slug: str, token: str):
     """The browser's copy of the stars (JSON {codes: [...]}) replaces the token's agenda."""
     event = viewable_event(event_slug)

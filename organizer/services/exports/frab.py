@@ -98,7 +98,7 @@ def _layout(schedule: PublicSchedule, url: Callable[[str], str]) -> dict[str, An
     event = schedule.event
     zone = ZoneInfo(event.timezone)
     acronym = acronym_of(event.slug)
-    slot_ids = {e["uid"]: int(e["slot_id"]) for e in schedule.release.sessions or []}
+    slot_ids = {s.uid: s.slot_id for s in schedule.sessions if s.slot_id is not None}
     all_rooms = _("All rooms")
     room_order = [room.name for room in schedule.rooms]
     days: dict[dt.date, list[PublicSession]] = {}

@@ -30,9 +30,9 @@ import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, TypeAlias
 
 from flask_babel import gettext as _
-from ortools.sat.python import cp_model
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -52,10 +52,14 @@ from organizer.services import audit, money, solving
 from organizer.services.grants import review as grant_review
 from organizer.services.reviewing import interests
 
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
+
 TIME_LIMIT_SECONDS = 10.0
 MIN_TIME_LIMIT, MAX_TIME_LIMIT = 1, 300  # seconds an organizer may give a run
 WORKERS = 2
 FIRST_SHARE = 0.7  # of the time limit, for the first solve; the second gets the rest
+SOLVED = ("OPTIMAL", "FEASIBLE")  # the solver's status names that come with a solution
 # Asked during a solve with its phase ("fund": the first solve, "spend": the second) and the
 # seconds since it began; True stops it.
 Watch = Callable[[str, float], bool]
@@ -277,12 +281,12 @@ def solve(
 
     def run(limit: float, phase: str) -> tuple[cp_model.CpSolver, int]:
         stop = None if watch is None else lambda: watch(phase, time.perf_counter() - started)
-        return _search(model, limit=limit, workers=workers, seed=seed, stop=stop)
+        return _run(model, limit, workers=workers, seed=seed, stop=stop)
 
     model.maximize(primary)
     solver, status = run(time_limit * FIRST_SHARE, "fund")
     status_name = solver.status_name(status)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if status_name not in SOLVED:
         return _no_allocation(status_name, started, _why_none(status, status_name))
     best = round(solver.objective_value)
     bound = int(solver.best_objective_bound + 1e-6)
@@ -294,7 +298,7 @@ def solve(
     model.add(primary >= best)
     model.maximize(secondary)
     solver2, status2 = run(max(0.5, time_limit - (time.perf_counter() - started)), "spend")
-    if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if solver2.status_name(status2) in SOLVED:
         amounts = _amounts(solver2, funded, parts)
 
     first, second = objectives(items, amounts)
@@ -312,14 +316,18 @@ def solve(
     )
 
 
-def _search(
+def _run(
     model: cp_model.CpModel,
-    *,
     limit: float,
+    *,
     workers: int,
     seed: int,
-    stop: Callable[[], bool] | None,
+    stop: Callable[[], bool] | None = None,
 ) -> tuple[cp_model.CpSolver, int]:
+    # OR-Tools is imported where it is used (here and in `_model`, `_why_none`), so that a web
+    # process loads it only when an allocation runs.
+    from ortools.sat.python import cp_model
+
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = limit
     solver.parameters.num_workers = workers
@@ -328,6 +336,8 @@ def _search(
 
 
 def _why_none(status: int, status_name: str) -> str:
+    from ortools.sat.python import cp_model
+
     if status == cp_model.INFEASIBLE:
         return _(
             "The must-fund applications cannot all be funded within the budget and the "
@@ -347,13 +357,15 @@ def _no_allocation(status: str, started: float, message: str) -> Result:
     )
 
 
-Variables = dict[int, dict[str, cp_model.IntVar]]
+Variables: TypeAlias = "dict[int, dict[str, cp_model.IntVar]]"
 
 
 def _model(
     items: list[Item], *, budget: int, min_fraction: int, caps: Mapping[str, int]
 ) -> tuple[cp_model.CpModel, dict[int, cp_model.IntVar], Variables]:
     """The constraints: per item a "funded" boolean and an amount per category it asked for."""
+    from ortools.sat.python import cp_model
+
     model = cp_model.CpModel()
     funded: dict[int, cp_model.IntVar] = {}
     parts: Variables = {}
@@ -517,20 +529,10 @@ def considered(programme: GrantProgramme) -> list[GrantApplication]:
 
 
 def check_time_limit(time_limit: float) -> None:
-    if (
-        isinstance(time_limit, bool)
-        or not isinstance(time_limit, int | float)
-        or not MIN_TIME_LIMIT <= time_limit <= MAX_TIME_LIMIT
-    ):
-        raise ValidationFailed(
-            {
-                "time_limit": _(
-                    "Choose a time limit from %(low)d to %(high)d seconds.",
-                    low=MIN_TIME_LIMIT,
-                    high=MAX_TIME_LIMIT,
-                )
-            }
-        )
+    if isinstance(time_limit, bool) or not MIN_TIME_LIMIT <= time_limit <= MAX_TIME_LIMIT:
+        low, high = MIN_TIME_LIMIT, MAX_TIME_LIMIT
+        message = _("Choose a time limit from %(low)d to %(high)d seconds.", low=low, high=high)
+        raise ValidationFailed({"time_limit": message})
 
 
 @dataclasses.dataclass(frozen=True)

@@ -52,15 +52,16 @@ from sqlalchemy import select
 from organizer.errors import NotFound
 from organizer.extensions import db
 from organizer.models import Event, PrintSettings, Room
-from organizer.services.feeds import Stamp, stamp_of
 from organizer.services.files import write_atomically
 from organizer.services.mail import external_url
 from organizer.services.print.pdf import pdf_of
 from organizer.services.public_schedule import (
     PublicSchedule,
     PublicSession,
+    Stamp,
     kind_of,
     public_schedule_of,
+    stamp_of,
     title_of,
 )
 from organizer.services.text import render_markdown
@@ -270,7 +271,7 @@ def cache_key(event: Event, stamp: Stamp, options: Options, edition: str) -> str
     parts = {
         "format": FORMAT_VERSION,
         "event": event.id,
-        "release": [stamp.release_id, stamp.number, stamp.released_at.isoformat()],
+        "release": [stamp.release_id, stamp.number, *stamp.identity],  # time and digest
         "paper": options.paper,
         "sections": list(options.sections),
         "notes": options.notes_pages,

@@ -7,41 +7,28 @@ stylesheets, referred to relative to `base_url()`) and refuses every other URL. 
 and the signs' stylesheets declare their fonts with `@font-face` from `static/fonts/`, so there
 is no font configuration here. Writing the results to disk goes
 through `services.files.write_atomically`.
+
+WeasyPrint is imported inside the functions that render (with the fetcher, in
+`static_fetcher.py`), so that a web process loads it only when it prints something: importing
+this module, as the booklet's cache and the account deletion do, costs nothing.
 """
 
 from __future__ import annotations
 
-import mimetypes
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from typing import TYPE_CHECKING
 
 from flask import current_app
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+if TYPE_CHECKING:
+    from organizer.services.print.static_fetcher import StaticFilesOnly
 
 TAGGED = "pdf/ua-1"  # the variant of the documents people read on screen (booklet, signs)
 
 
-class StaticFilesOnly(URLFetcher):
-    """A WeasyPrint URL fetcher that serves files under the app's static folder and refuses
-    every other URL (http, https, data, ftp, files elsewhere)."""
-
-    def __init__(self, static_folder: str | Path) -> None:
-        super().__init__(allowed_protocols=("file",), allow_redirects=False)
-        self.root = Path(static_folder).resolve()
-
-    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
-        parts = urlsplit(url)
-        if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
-            raise ValueError(f"refused: {url}")
-        path = Path(unquote(parts.path)).resolve()
-        if not path.is_relative_to(self.root) or not path.is_file():
-            raise ValueError(f"refused: {url}")
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
-
-
 def fetcher() -> StaticFilesOnly:
+    from organizer.services.print.static_fetcher import StaticFilesOnly
+
     assert current_app.static_folder is not None
     return StaticFilesOnly(current_app.static_folder)
 
@@ -54,12 +41,16 @@ def base_url() -> str:
 
 def render(html: str, *, base: str | None = None) -> bytes:
     """The PDF of `html` (untagged), fetching only files under static/."""
+    from weasyprint import HTML
+
     return HTML(string=html, base_url=base or base_url(), url_fetcher=fetcher()).write_pdf()
 
 
 def pdf_of(html: str) -> tuple[bytes, int]:
     """The tagged (PDF/UA-1) PDF of printed HTML, fetching only files under static/, and its
     number of pages. The booklet and the room signs both print through it."""
+    from weasyprint import HTML
+
     source = HTML(string=html, base_url=base_url(), url_fetcher=fetcher())
     laid_out = source.render(pdf_variant=TAGGED)
     return laid_out.write_pdf(pdf_variant=TAGGED), len(laid_out.pages)

@@ -21,7 +21,6 @@ from flask import render_template
 from flask_babel import get_locale
 
 from organizer.models import Event, Room
-from organizer.services.feeds import stamp_of
 from organizer.services.files import write_atomically
 from organizer.services.mail import external_url
 from organizer.services.print import booklet, pdf
@@ -29,6 +28,7 @@ from organizer.services.public_schedule import (
     PublicSchedule,
     PublicSession,
     public_schedule_of,
+    stamp_of,
     title_of,
 )
 
@@ -67,13 +67,13 @@ def _key(event: Event, paper: str) -> str | None:
     stamp = stamp_of(event)
     if stamp is None:
         return None
-    # A release never changes: its id and time stand for its sessions, so the key (and a
-    # 304) needs no snapshot.
+    # A release never changes: its time and digest stand for its sessions (its id alone may
+    # repeat in a recreated database), so the key (and a 304) needs no snapshot.
     facts = {
         "kind": "signs",
         "format": FORMAT_VERSION,
         "event": [event.id, event.slug, event.name, event.timezone],
-        "release": [stamp.release_id, stamp.number, stamp.released_at.isoformat()],
+        "release": [stamp.release_id, stamp.number, *stamp.identity],  # time and digest
         "rooms": booklet.room_facts(event),
         "paper": paper,
         "host": urlsplit(external_url("public_schedule.schedule", event_slug=event.slug)).netloc,

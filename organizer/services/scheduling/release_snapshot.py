@@ -16,6 +16,8 @@ right after it in their order.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from typing import Any
 
 from sqlalchemy import select
@@ -150,6 +152,14 @@ def frozen(event: Event, slots: list[Slot]) -> list[dict[str, Any]]:
 def snapshot(event: Event) -> list[dict[str, Any]]:
     """The schedule as it would be released now (every SEQUENCE 0: `release` sets them)."""
     return frozen(event, active_slots(event))
+
+
+def digest(sessions: list[dict[str, Any]], changes: list[dict[str, Any]]) -> str:
+    """A release's content as a short hash (its `digest` column): what the feeds' caches and
+    ETags are keyed by, with the release's time. Migration 0014 uses the same formula."""
+    content = {"sessions": sessions or [], "changes": changes or []}
+    raw = json.dumps(content, sort_keys=True, default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
 def content(entry: dict[str, Any]) -> dict[str, Any]:

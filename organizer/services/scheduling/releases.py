@@ -287,6 +287,7 @@ def _store(
         released_by_id=actor.id,
         sessions=upcoming.sessions,
         changes=upcoming.changes,
+        digest=release_snapshot.digest(upcoming.sessions, upcoming.changes),
     )
     try:
         with db.session.begin_nested():

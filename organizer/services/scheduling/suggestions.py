@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -26,7 +26,10 @@ from organizer.models import Event, Room, ScheduleSuggestion, Slot, User
 from organizer.services import audit
 from organizer.services.scheduling import editor, releases
 from organizer.services.scheduling.plan import Plan, build_plan, settings_of
-from organizer.services.scheduling.solver import run as solver
+from organizer.services.scheduling.solver import MODES, WORKERS
+
+if TYPE_CHECKING:
+    from organizer.services.scheduling.solver.run import Result, Watch
 
 MIN_TIME_LIMIT = 1
 MAX_TIME_LIMIT = 600
@@ -57,7 +60,7 @@ def release_places(event: Event) -> dict[int, tuple[int, dt.datetime]]:
 def check_request(mode: str, time_limit: int) -> None:
     """ValidationFailed unless the mode is known and the time limit within bounds."""
     errors = {}
-    if mode not in solver.MODES:
+    if mode not in MODES:
         errors["mode"] = _("Choose whether to suggest places or to repair the schedule.")
     if (
         not isinstance(time_limit, int)
@@ -77,7 +80,7 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return moment.astimezone(dt.UTC).isoformat() if moment is not None else None
 
 
-def _moves(plan: Plan, result: solver.Result) -> list[dict[str, Any]]:
+def _moves(plan: Plan, result: Result) -> list[dict[str, Any]]:
     moves = []
     for slot_id, (room_id, starts_at) in result.placements.items():
         session = plan.sessions[slot_id]
@@ -102,7 +105,7 @@ def _moves(plan: Plan, result: solver.Result) -> list[dict[str, Any]]:
     return moves
 
 
-def _stats(result: solver.Result) -> dict[str, Any]:
+def _stats(result: Result) -> dict[str, Any]:
     def seconds(value: float | None) -> float | None:
         return round(value, 2) if value is not None else None
 
@@ -147,10 +150,11 @@ def prepare(
     )
 
 
-def run_solver(
-    prepared: Prepared, *, workers: int = solver.WORKERS, watch: solver.Watch | None = None
-) -> solver.Result:
+def run_solver(prepared: Prepared, *, workers: int = WORKERS, watch: Watch | None = None) -> Result:
     """The solver on a prepared plan (nothing read or written here: it may take minutes)."""
+    # Imported here: the solver loads OR-Tools, which a web process needs only now.
+    from organizer.services.scheduling.solver import run as solver
+
     return solver.solve(
         prepared.plan,
         mode=prepared.mode,
@@ -162,7 +166,7 @@ def run_solver(
 
 
 def keep(
-    *, event: Event, actor: User, now: dt.datetime, prepared: Prepared, result: solver.Result
+    *, event: Event, actor: User, now: dt.datetime, prepared: Prepared, result: Result
 ) -> ScheduleSuggestion:
     """Keep what the solver proposed as a draft suggestion."""
     plan, mode = prepared.plan, prepared.mode
@@ -212,7 +216,7 @@ def suggest(
     now: dt.datetime,
     mode: str = "suggest",
     time_limit: int | None = None,
-    workers: int = solver.WORKERS,
+    workers: int = WORKERS,
 ) -> ScheduleSuggestion:
     """Run the automatic scheduler on the event's schedule and keep its proposal as a draft.
     "suggest" places the sessions that have no place; "repair" may also move placed ones

@@ -73,3 +73,7 @@ How it runs
     (every rule, ignored ones too) must find no hard-rule conflict that involves a placed session; a
     placement that fails this (a bug) is dropped and reported, never returned.
 """
+
+# Here rather than in run.py, so that reading them does not load OR-Tools (run.py does).
+WORKERS = 2
+MODES = ("suggest", "repair")

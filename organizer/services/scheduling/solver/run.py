@@ -17,7 +17,7 @@ from organizer.services import solving
 from organizer.services.scheduling import conflicts as conflict_rules
 from organizer.services.scheduling import rules
 from organizer.services.scheduling.plan import Plan
-from organizer.services.scheduling.solver import explain
+from organizer.services.scheduling.solver import MODES, WORKERS, explain
 from organizer.services.scheduling.solver.context import Context
 from organizer.services.scheduling.solver.greedy import greedy
 from organizer.services.scheduling.solver.infeasible import feasibility
@@ -25,13 +25,10 @@ from organizer.services.scheduling.solver.model import Model, Progress, new_solv
 from organizer.services.scheduling.solver.soft import Weights
 
 TIME_LIMIT_SECONDS = 10.0
-WORKERS = 2
 CHECK_SHARE = 0.3  # of the time limit, at most, for proving and explaining infeasibility
 
 # The rules the solver never breaks (each has a `SolverPart` in its module under rules/).
 HARD_RULES = frozenset(rule.code for rule in rules.hard_rules())
-
-MODES = ("suggest", "repair")
 
 __all__ = [
     "HARD_RULES",

@@ -1,8 +1,8 @@
 """solves: long solves (the automatic scheduler, grant allocations) run by the task queue,
 with their progress
 
-Revision ID: 0014_solves
-Revises: 0013_representation_privacy
+Revision ID: 0015_solves
+Revises: 0014_release_digest
 Create Date: 2026-12-07 15:15:06.514210
 
 """
@@ -13,8 +13,8 @@ import organizer.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '0014_solves'
-down_revision = '0013_representation_privacy'
+revision = '0015_solves'
+down_revision = '0014_release_digest'
 branch_labels = None
 depends_on = None
 
