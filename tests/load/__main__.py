@@ -50,6 +50,7 @@ async def scenarios_in_order(run: scenarios.Run, seconds: float) -> None:
         f"{clients} clients": await scenarios.throughput(run, clients=clients, seconds=seconds)
         for clients in LEVELS
     }
+    scenarios.server_logs(run)
 
 
 def main() -> int:

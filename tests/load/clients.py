@@ -27,7 +27,7 @@ class Answer:
     at: float  # time.monotonic() when the answer came
     what: str  # "GET /path" shape, without ids
     status: int  # 0: no answer (connection refused or dropped, timeout)
-    kind: str = ""  # for 5xx: "app-503", "bare-500" or "other-5xx"
+    kind: str = ""  # for 5xx: "app-503", "plain-503", "bare-500" or "other-5xx"
     note: str = ""  # the start of any other 5xx's body, for the report
 
 
@@ -72,7 +72,8 @@ class Person:
         kind = note = ""
         if response.status_code >= 500:
             if response.status_code == 503 and APP_503 in response.text:
-                kind = "app-503"
+                # The app's own page has its layout; a plain one means rendering it failed.
+                kind = "app-503" if "<main" in response.text else "plain-503"
             elif BARE_500 in response.text and "<main" not in response.text:
                 kind = "bare-500"
             else:

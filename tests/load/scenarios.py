@@ -348,7 +348,7 @@ async def database_restart(run: Run, count: int) -> None:
     outage_end = recovered or float("inf")
     inside = [a for a in answers if outage_start <= a.at <= outage_end and a.status >= 500]
     outside = [a for a in answers if not outage_start <= a.at <= outage_end and a.status >= 500]
-    bare = [a for a in answers if a.kind in ("bare-500", "other-5xx")]
+    bare = [a for a in answers if a.kind in ("plain-503", "bare-500", "other-5xx")]
     emails = [p.email for p in people]
     run.check(recovered is not None, "database restart: the app did not recover")
     run.check(not outside, f"database restart: {len(outside)} 5xx outside the outage")
@@ -438,6 +438,16 @@ def _statuses(answers: list) -> dict[str, int]:
 
 async def _close(people: list[Person]) -> None:
     await asyncio.gather(*(p.close() for p in people))
+
+
+def server_logs(run: Run) -> None:
+    """What the servers logged as errors: a request gunicorn answered itself (an exception
+    escaped the app) and the app's own ERROR lines (the 503s' warnings are expected)."""
+    gunicorn = (run.stack.run_dir / "gunicorn.log").read_text(errors="replace")
+    escaped = gunicorn.count("Error handling request")
+    errors = sum(1 for line in gunicorn.splitlines() if " ERROR organizer" in line)
+    run.check(not escaped, f"gunicorn answered {escaped} requests itself (see its log)")
+    run.figures["server_logs"] = {"requests_gunicorn_answered": escaped, "app_errors": errors}
 
 
 def populate(stack: Stack, people: int, size: int) -> tuple[str, str, list[str]]:
