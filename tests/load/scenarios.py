@@ -358,8 +358,11 @@ async def database_restart(run: Run, count: int) -> None:
         run.stack.gunicorn.pid == gunicorn_pid and run.stack.gunicorn.poll() is None,
         "database restart: gunicorn did not survive",
     )
+    broken = half_written(run.stack)
+    run.check(not any(broken.values()), f"database restart: half-written records {broken}")
     run.figures["database_restart"] = {
         "proposals": one_each(run, proposals_per_person(run.stack, emails), emails, "restart"),
+        "half_written": broken,
         "restart_seconds": round(restarted - outage_start, 1),
         "outage_seconds": round(outage_end - outage_start, 1) if recovered else None,
         "app_503_pages": sum(1 for a in inside if a.kind == "app-503"),
