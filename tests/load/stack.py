@@ -183,8 +183,10 @@ class Stack:
             self.smtp.stop()
         with contextlib.suppress(Exception):
             client = redis.Redis.from_url(REDIS_URL)
-            for key in client.scan_iter(f"*organizer-load-{self.tag}*"):
-                client.delete(key)
+            # Huey names its keys after the queue name without its dashes (huey.results.<name>).
+            for pattern in (f"*organizer-load-{self.tag}*", f"*organizerload{self.tag}*"):
+                for key in client.scan_iter(pattern):
+                    client.delete(key)
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
 
