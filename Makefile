@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test bench bench-check lint format messages e2e-deps clean
+.PHONY: run test bench bench-check load lint format messages e2e-deps clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "organizer needs Python 3.11 or newer")'
@@ -19,6 +19,10 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@touch $@
+
+$(VENV)/.installed-load: $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet -e '.[load]'
 	@touch $@
 
 # The web server and a queue worker together (mail, printed matter, long solves, the routine
@@ -49,6 +53,13 @@ bench: $(VENV)/.installed-test
 # Every benchmark once, untimed, on SQLite: CI runs this so that the benchmarks cannot rot unseen.
 bench-check: $(VENV)/.installed-test
 	$(BIN)/pytest tests/bench -q -p no:randomly --benchmark-disable
+
+# A load and fault test on a real stack, not part of `make test` (about 4 minutes): a fresh
+# database on the PostgreSQL at 127.0.0.1:5432 (user postgres, trust), Redis at 127.0.0.1:6379,
+# gunicorn with 4 workers, 2 queue workers. It restarts PostgreSQL (pg_ctlcluster): run it as
+# root, on a machine of your own. The report is in instance/load/; docs/operator.md has figures.
+load: $(VENV)/.installed-load
+	$(BIN)/python -m tests.load
 
 # ESLint for the browser scripts and their tests: a development tool from package-lock.json
 # (node_modules/ is installed once, and again when the lock file changes).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sqlite3
 from pathlib import Path
@@ -249,6 +250,9 @@ def _render_error(code: int, message: Any = None) -> Response:
     text = str(message or ERROR_MESSAGES[code])
     if code >= 500:
         g.no_user_lookup = True  # read by _locale and the security headers
+        # Anonymous for the rest of the request: Flask-Login's template context would otherwise
+        # try again to load a signed-in person whose loading has just failed.
+        login_manager._update_request_context_with_user()
     template = "errors/server_error.html" if code >= 500 else "errors/error.html"
     try:
         return current_app.make_response((render_template(template, code=code, message=text), code))
@@ -320,7 +324,27 @@ def _register_error_pages(app: Flask) -> None:
     _register_fault_pages(app)
 
 
+def _discard_session_quietly(error: BaseException | None) -> None:
+    """End the request's session before Flask-SQLAlchemy does (teardowns run last registered
+    first). Its rollback fails when the server has ended the connection since the request's
+    last query (PostgreSQL restarting); outside every error handler, that failure would turn
+    a request already answered into gunicorn's bare 500. The server has dropped that
+    transaction anyway: the session and its connection are discarded."""
+    try:
+        db.session.remove()
+    except DATABASE_DOWN as failure:
+        current_app.logger.warning(
+            "the database connection was lost at the end of the request (%s)",
+            type(getattr(failure, "orig", None) or failure).__name__,
+        )
+        with contextlib.suppress(Exception):
+            db.session.invalidate()
+        db.session.registry.clear()
+
+
 def _register_fault_pages(app: Flask) -> None:
+    app.teardown_appcontext(_discard_session_quietly)
+
     @app.errorhandler(BodyRefused)
     def body_refused(error: BodyRefused):  # type: ignore[no-untyped-def]
         _rollback_quietly()
