@@ -52,9 +52,12 @@ def test_the_first_visit_is_told_the_file_is_being_prepared_then_gets_it(
         wait_until(
             lambda: client.get("/queued-print/programme.pdf").status_code == 200,
             what="the booklet",
+            timeout=180,  # a fresh worker loads WeasyPrint and its fonts first
         )
         wait_until(
-            lambda: client.get("/queued-print/signs.pdf").status_code == 200, what="the signs"
+            lambda: client.get("/queued-print/signs.pdf").status_code == 200,
+            what="the signs",
+            timeout=180,
         )
     ready = client.get("/queued-print/programme.pdf")
     assert ready.mimetype == "application/pdf" and ready.data.startswith(b"%PDF")
@@ -78,6 +81,7 @@ def test_a_release_has_its_files_rendered_and_meanwhile_offers_the_previous_ones
                 and signs.cached_signs(event)
             ),
             what="both booklets and the signs",
+            timeout=180,
         )
         print(f"release to ready files: {time.monotonic() - started:.1f} s")
         assert client.get("/queued-print/programme.pdf?edition=large").status_code == 200
