@@ -12,8 +12,6 @@ from flask import (
     Blueprint,
     abort,
     flash,
-    jsonify,
-    make_response,
     redirect,
     render_template,
     request,
@@ -22,7 +20,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from organizer import permissions, tasks
+from organizer import permissions
+from organizer.blueprints import _solve_views as solve_views
 from organizer.blueprints._common import (
     Outcome,
     access,
@@ -313,7 +312,6 @@ def _run_form() -> RunForm:
 # A run's progress (the task queue runs the optimiser) -----------------------------------------
 
 SOLVE = PROGRAMME + "/allocation/runs/<solve_id>"
-REFRESH_SECONDS = 3
 
 
 def _solve_url(event: Event, programme: GrantProgramme, solve_id: str) -> str:
@@ -326,19 +324,7 @@ def _solve_url(event: Event, programme: GrantProgramme, solve_id: str) -> str:
 
 
 def _enqueue(event: Event, programme: GrantProgramme, solve: Any) -> str:
-    """Hand the committed run to the worker (in immediate mode it runs here and now) and
-    return its progress page. This request's reading transaction is closed first: an
-    immediate task has a session of its own and must not run inside this one's."""
-    public_id = solve.public_id
-    url = _solve_url(event, programme, public_id)
-    commit()
-    try:
-        tasks.run_solve(public_id)
-    except Exception:
-        log.exception("enqueueing solve %s failed", public_id)
-        solves.not_enqueued(solve, now=utcnow())
-        commit()
-    return url
+    return solve_views.enqueue(solve, progress_url=_solve_url(event, programme, solve.public_id))
 
 
 def _followed(event: Event, programme_public_id: str, solve_id: str):  # type: ignore[no-untyped-def]
@@ -364,18 +350,9 @@ def solve(event: Event, programme_public_id: str, solve_id: str):
     if status.result_public_id is not None:
         flash(_("The allocation ran. Check the proposal below and adjust it."), "success")
         return _back("grant_decisions.allocation", event, programme)
-    response = make_response(
-        render_template(
-            "grant_decisions/solve.html",
-            event=event,
-            programme=programme,
-            solve=item,
-            status=status,
-            refresh=None if status.state.finished else REFRESH_SECONDS,
-        )
+    return solve_views.progress_page(
+        "grant_decisions/solve.html", event=event, programme=programme, solve=item, status=status
     )
-    response.cache_control.no_store = True
-    return response
 
 
 @access("organizer")
@@ -387,9 +364,7 @@ def solve_status(event: Event, programme_public_id: str, solve_id: str):
     result_url = status.result_public_id and url_for(
         "grant_decisions.allocation", event_slug=event.slug, programme_public_id=programme.public_id
     )
-    response = jsonify({**status.as_json(), "result_url": result_url or None})
-    response.cache_control.no_store = True
-    return response
+    return solve_views.status_json(status, result_url=result_url or None)
 
 
 @access("organizer")

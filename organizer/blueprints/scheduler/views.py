@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, flash, jsonify, make_response, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from organizer import permissions, tasks
-from organizer.blueprints._common import access, attempt, commit, event_route, utcnow
+from organizer import permissions
+from organizer.blueprints import _solve_views as solve_views
+from organizer.blueprints._common import access, attempt, event_route, utcnow
 from organizer.blueprints._limits import rate_limited
 from organizer.blueprints._setup_views import confirm_then, form_status
 from organizer.blueprints.scheduler.forms import AcceptForm, SuggestForm
@@ -27,7 +28,6 @@ bp = Blueprint("scheduler", __name__, url_prefix="/manage")
 manager = event_route(permissions.can_manage_schedule)
 SUGGESTION = "/<event_slug>/schedule/suggestions/<public_id>"
 SOLVE = "/<event_slug>/schedule/solves/<solve_id>"
-REFRESH_SECONDS = 3
 
 
 @access("organizer")
@@ -143,18 +143,7 @@ def _solve_url(event: Event, solve: Solve) -> str:
 
 
 def _enqueue(event: Event, solve: Solve) -> str:
-    """Hand the committed solve to the worker (in immediate mode it runs here and now), and
-    return its progress page's URL. The request's reading transaction is closed first: an
-    immediate task has a session of its own, and must not run inside this one's."""
-    url, public_id = _solve_url(event, solve), solve.public_id
-    commit()
-    try:
-        tasks.run_solve(public_id)
-    except Exception:
-        log.exception("enqueueing solve %s failed", public_id)
-        solves.not_enqueued(solve, now=utcnow())
-        commit()
-    return url
+    return solve_views.enqueue(solve, progress_url=_solve_url(event, solve))
 
 
 def _suggestion_url(event: Event, status: solves.Status) -> str | None:
@@ -177,17 +166,7 @@ def solve(event: Event, solve_id: str):
     if result_url is not None:
         flash(_("Here is the suggestion. Nothing changes until you accept it."), "success")
         return redirect(result_url)
-    response = make_response(
-        render_template(
-            "scheduler/solve.html",
-            event=event,
-            solve=item,
-            status=status,
-            refresh=None if status.state.finished else REFRESH_SECONDS,
-        )
-    )
-    response.cache_control.no_store = True
-    return response
+    return solve_views.progress_page("scheduler/solve.html", event=event, solve=item, status=status)
 
 
 @access("organizer")
@@ -199,9 +178,7 @@ def solve_status(event: Event, solve_id: str):
     now = utcnow()
     solves.seen(item, now=now)
     status = solves.status(item, now=now)
-    response = jsonify({**status.as_json(), "result_url": _suggestion_url(event, status)})
-    response.cache_control.no_store = True
-    return response
+    return solve_views.status_json(status, result_url=_suggestion_url(event, status))
 
 
 @access("organizer")
