@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import IO
 
 import pikepdf
-import pypdf
 from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, ImageSequence
@@ -304,6 +303,8 @@ def extract_text(data: bytes, content_type: str) -> str | None:
         return ""  # no text is read from pictures (no OCR)
     if content_type != "application/pdf":
         return None
+    import pypdf  # 23 MiB resident: loaded by the processes that read PDFs, not by every one
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -62,7 +62,7 @@ for path in (
     statuses[path] = client.get(path).status_code
 print(json.dumps({
     "statuses": statuses,
-    "loaded": sorted(m for m in ("ortools", "weasyprint") if m in sys.modules),
+    "loaded": sorted(m for m in ("ortools", "weasyprint", "pypdf") if m in sys.modules),
     "rss_kib": {"start": started, "app": built, "served": rss()},
 }))
 """
@@ -84,7 +84,7 @@ def _python(script: str, *args: str, cwd: Path) -> str:
     return done.stdout.strip().splitlines()[-1]
 
 
-def test_serving_public_pages_loads_neither_the_solver_nor_the_pdf_library(tmp_path):
+def test_serving_public_pages_loads_neither_the_solver_nor_the_pdf_libraries(tmp_path):
     url = f"sqlite:///{tmp_path / 'light.sqlite3'}"
     seeded = json.loads(_python(SEED, url, cwd=tmp_path))
     report = json.loads(_python(SERVE, url, seeded["slug"], seeded["talk"], cwd=tmp_path))
