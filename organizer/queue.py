@@ -172,24 +172,28 @@ def _state() -> QueueState:
     return _task_app().extensions[_EXTENSION]
 
 
-def _in_app_context(fn: Callable[P, R]) -> Callable[P, R]:
+def _in_app_context(fn: Callable[P, R], *, writes: bool = True) -> Callable[P, R]:
     @functools.wraps(fn)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         request_id = kwargs.pop(REQUEST_ID, None)
         with _task_app().app_context(), bound_request_id(request_id):  # type: ignore[arg-type]
-            g.setdefault(WRITES, True)  # tasks write: on SQLite they take the lock up front
+            g.setdefault(WRITES, writes)  # on SQLite a writing task takes the lock up front
             return fn(*args, **kwargs)
 
     return run
 
 
-def task(*, retries: int = 0, retry_delay: int = 0, priority: int | None = None):  # type: ignore[no-untyped-def]
+def task(  # type: ignore[no-untyped-def]
+    *, retries: int = 0, retry_delay: int = 0, priority: int | None = None, writes: bool = True
+):
     """A task: `@task()` above a function; call `fn(...)` to enqueue it (`fn.call_local(...)`
-    runs it here). It runs in an application context of its own."""
+    runs it here). It runs in an application context of its own. A task that only reads
+    (`writes=False`, e.g. rendering a PDF for half a minute) must say so: on SQLite a writing
+    task holds the database's write lock for as long as its transaction is open."""
 
     def decorate(fn: Callable[P, R]):  # type: ignore[no-untyped-def]
         return huey.task(retries=retries, retry_delay=retry_delay, priority=priority)(
-            _in_app_context(fn)
+            _in_app_context(fn, writes=writes)
         )
 
     return decorate

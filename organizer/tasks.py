@@ -84,7 +84,9 @@ def purge() -> dict[str, int]:
     return {**surveys, **accounting}
 
 
-@task()
+# Reads only: two renders side by side must not wait for each other's transaction (a
+# 1,000-session booklet keeps one open for half a minute, longer than SQLite's busy timeout).
+@task(writes=False)
 def render_print(kind: str, event_id: int, edition: str, locale: str, marker: str) -> None:
     """Render one printed file (a booklet edition or the room signs) into the print cache,
     in `locale`, then let the next request for it be asked again (print/preparation.py)."""

@@ -4,10 +4,13 @@ a new release's file is being made, the previous one is offered."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 import pytest
+import sqlalchemy as sa
 
+from organizer import tasks
 from organizer.extensions import db
 from organizer.services.print import booklet as booklets
 from organizer.services.print import preparation, signs
@@ -98,3 +101,22 @@ def test_a_release_has_its_files_rendered_and_meanwhile_offers_the_previous_ones
     previous = client.get("/queued-print/programme.pdf?previous=1")
     assert previous.status_code == 200 and previous.data.startswith(b"%PDF")
     assert client.get("/queued-print/signs.pdf?previous=1").status_code == 200
+
+
+def test_rendering_reads_while_another_process_holds_the_write_lock(in_queue_app, queue_app, event):
+    """A render only reads: on SQLite it must not wait for (or take) the write lock, or two
+    renders of a large event side by side fail with "database is locked" (found at 1,000
+    sessions, where the large print's render waited 30 s for the standard one's)."""
+    if queue_app.config["QUEUE_BACKEND"] != "sqlite":
+        pytest.skip("about SQLite's locks: once is enough")
+    path = sa.make_url(queue_app.config["SQLALCHEMY_DATABASE_URI"]).database
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # as a long writing task would
+    try:
+        started = time.monotonic()
+        tasks.render_print.call_local("signs", event.id, "", "en", "rendering:test")
+        assert time.monotonic() - started < 20  # the busy timeout is 30 s
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert signs.cached_signs(event) is not None
