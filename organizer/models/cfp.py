@@ -20,7 +20,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organizer.enums import OthersReviews, ProposalState, SpeakerRole
-from organizer.models.base import Base, PublicId, new_code, new_public_id, slug_from_name, str_enum
+from organizer.models.base import (
+    Base,
+    PublicId,
+    new_public_id,
+    public_code_column,
+    slug_from_name,
+    str_enum,
+)
 from organizer.models.reviewing import AnswerColumns, QuestionColumns
 
 if TYPE_CHECKING:
@@ -250,7 +257,7 @@ class SpeakerProfile(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The short code of the speaker's public page and feed (/<event>/speakers/<code>/).
-    code: Mapped[str] = mapped_column(String(16), default=new_code)
+    code: Mapped[str] = public_code_column()
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     bio: Mapped[str] = mapped_column(Text, default="")  # Markdown

@@ -22,7 +22,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organizer.enums import ContainerKind, PlenaryKind, SlotKind, SuggestionStatus
-from organizer.models.base import Base, PublicId, new_code, new_public_id, slug_from_name, str_enum
+from organizer.models.base import (
+    Base,
+    PublicId,
+    new_public_id,
+    public_code_column,
+    slug_from_name,
+    str_enum,
+)
 
 if TYPE_CHECKING:
     from organizer.models.accounts import User
@@ -139,7 +146,7 @@ class Slot(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(PublicId, unique=True, default=new_public_id)
     # The short code in the session's public address (/<event>/talk/<code>/).
-    code: Mapped[str] = mapped_column(String(16), default=new_code)
+    code: Mapped[str] = public_code_column()
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     kind: Mapped[SlotKind] = mapped_column(str_enum(SlotKind, "slot_kind"))
     proposal_id: Mapped[int | None] = mapped_column(
