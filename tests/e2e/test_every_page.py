@@ -58,7 +58,9 @@ def demo_ids(live_server) -> dict[str, int]:
                 EventRole.event_id == event.id, EventRole.role == EventRoleName.REVIEWER
             )
         )
-        # A task that fails (no such edition), for the queue page's list of failed tasks.
+        # A task that fails (no such edition), for the queue page's list of failed tasks. The
+        # task runs in a context (and a connection) of its own: it must see the event committed.
+        db.session.commit()
         tasks.render_print("booklet", event.id, "no-such-edition", "en", "rendering:e2e")
         failed = next(k for k in queue.records() if k.startswith(queue.FAILED_PREFIX))
         return {
