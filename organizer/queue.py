@@ -54,7 +54,8 @@ class AppHuey(Huey):
     process (the test suite) each keep their own queue."""
 
     def __init__(self, name: str) -> None:
-        super().__init__(name, storage_class=MemoryStorage, utc=True)
+        # No results: nothing reads what a task returns, and kept it would pile up for ever.
+        super().__init__(name, storage_class=MemoryStorage, utc=True, results=False)
 
     def create_storage(self) -> None:  # type: ignore[override]
         return None  # each app's storage is made by init_queue

@@ -45,6 +45,10 @@ def test_the_request_only_enqueues_and_the_worker_sends(in_queue_app, mailbox, t
     received = mailbox.last("queued@example.org")
     assert received["Message-ID"] == f"<{message.public_id}@organizer.test>"
     assert huey.pending_count() == 0
+    # deliver_mail returned its counts, and nothing keeps them: nobody reads task results, and
+    # kept they would pile up in the store for ever. Only the queue's own records remain.
+    stored = {k.decode() if isinstance(k, bytes) else k for k in huey.all_results()}
+    assert stored == set(queue.records())
 
 
 def test_a_periodic_task_skips_its_turn_while_another_worker_holds_its_lock(
