@@ -58,19 +58,14 @@ def start_schedule(
     """A queued run of the automatic scheduler (the caller commits, then enqueues it)."""
     editor.require_manager(actor, event)
     suggestions.check_request(mode, time_limit)
-    solve = Solve(
+    return _queued(
         kind=SolveKind.SCHEDULE,
-        event_id=event.id,
         event=event,
-        mode=mode,
-        requested_by_id=actor.id,
-        state=SolveState.QUEUED,
+        actor=actor,
+        now=now,
         time_limit=time_limit,
-        created_at=now,
+        mode=mode,
     )
-    db.session.add(solve)
-    db.session.flush()
-    return solve
 
 
 def start_allocation(
@@ -78,16 +73,36 @@ def start_allocation(
 ) -> Solve:
     """A queued run of the programme's allocation (the caller commits, then enqueues it)."""
     allocation.prepare(actor=actor, programme=programme, time_limit=time_limit)  # checks only
-    solve = Solve(
+    return _queued(
         kind=SolveKind.GRANT_ALLOCATION,
-        event_id=programme.event_id,
         event=programme.event,
+        actor=actor,
+        now=now,
+        time_limit=time_limit,
         programme_id=programme.id,
         programme=programme,
+    )
+
+
+def _queued(
+    *,
+    kind: SolveKind,
+    event: Event,
+    actor: User,
+    now: dt.datetime,
+    time_limit: int,
+    **fields: object,
+) -> Solve:
+    """A new solve waiting for a worker, flushed so that it has its public id."""
+    solve = Solve(
+        kind=kind,
+        event_id=event.id,
+        event=event,
         requested_by_id=actor.id,
         state=SolveState.QUEUED,
         time_limit=time_limit,
         created_at=now,
+        **fields,
     )
     db.session.add(solve)
     db.session.flush()
