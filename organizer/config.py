@@ -68,6 +68,9 @@ DEFAULTS: dict[str, Any] = {
     # How long shared caches (a CDN, a reverse proxy) may keep a public page an anonymous
     # visitor reads (schedule, talk, speaker, event); feeds have their own (MAX_AGE, 300 s).
     "PUBLIC_CACHE_SECONDS": 60,
+    # How long a process reuses the schedule page's sessions it rendered (a new release shows at
+    # once; a renamed speaker or room within this while). 0 renders every request.
+    "PUBLIC_PAGE_CACHE_SECONDS": 60,
     "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug method; tests use a fast one
     "LOG_FORMAT": "text",  # "text" (time level logger: message) or "json" (one object per line)
     "LOG_LEVEL": "INFO",  # for the app's own loggers; libraries log from WARNING

@@ -186,6 +186,9 @@ def test_settings(database_url: str, smtp_port: int, tmp: Path) -> dict[str, obj
         # In immediate mode a release would render its PDFs inside the test's request: only
         # the tests of that switch it on.
         "PRINT_ON_RELEASE": False,
+        # Tests change live rows and read the page at once; tests/public_schedule/test_page_cache.py
+        # switches the schedule page's reuse on.
+        "PUBLIC_PAGE_CACHE_SECONDS": 0,
         "RATE_LIMIT_KEY_PREFIX": f"organizer-test-{TEST_RUN_ID}",
     }
 

@@ -65,10 +65,12 @@
       button.querySelector(".star-button__icon").textContent = on ? "\u2605" : "\u2606";
       button.querySelector(".star-button__text").textContent = on ? config.dataset.labelStarred : config.dataset.labelStar;
       var form = button.form;
-      if (form) {
+      if (button.hasAttribute("form")) {
+        button.name = on ? "unstar" : "star";  // the schedule page: one form, the action in the button
+      } else if (form) {
         form.elements.action.value = on ? "unstar" : "star";
-        form.elements.token.value = token;
       }
+      if (form && form.elements.token) { form.elements.token.value = token; }
     });
     var local = document.querySelector("[data-agenda-local]");
     if (local && token && stars.length) {
@@ -88,7 +90,8 @@
     var form = event.target;
     if (!form.classList || !form.classList.contains("star-form")) { return; }
     event.preventDefault();
-    var code = form.elements.code.value;
+    var submitter = event.submitter;
+    var code = submitter && submitter.dataset.code ? submitter.dataset.code : form.elements.code.value;
     var on = stars.indexOf(code) !== -1;
     stars = on ? stars.filter(function (c) { return c !== code; }) : stars.concat([code]);
     keep();

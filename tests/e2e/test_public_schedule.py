@@ -58,9 +58,12 @@ def test_browse_the_schedule(page: Page, axe, released, viewport) -> None:
         grid = page.locator("table.grid-table")
         expect(grid).to_be_visible()
         expect(grid.get_by_role("link", name=title, exact=True)).to_be_visible()
-    else:
-        expect(page.locator("table.grid-table")).to_be_hidden()
-        expect(page.locator(".schedule-list").get_by_role("link", name=title)).to_be_visible()
+    else:  # the grid's cells stack (the sessions are in the page once), each naming its room
+        expect(page.locator("table.grid-table thead")).to_be_hidden()
+        card = page.locator(".grid-cell", has=page.get_by_role("link", name=title, exact=True))
+        expect(card.first).to_be_visible()
+        expect(card.first.locator(".session__room--phone")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     page.goto(f"/{DEMO}/schedule/?day={released['day']}&view=list")
     check_page(page, axe, viewport)
     page.get_by_role("link", name=title, exact=True).first.click()

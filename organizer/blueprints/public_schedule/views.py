@@ -36,7 +36,7 @@ from organizer.blueprints._common import (
 from organizer.blueprints._setup_forms import ConfirmForm
 from organizer.errors import DomainError, NotFound
 from organizer.models import Agenda, Event
-from organizer.services import agendas
+from organizer.services import agendas, schedule_page
 from organizer.services import public_schedule_pages as pages
 from organizer.services.cfp import call as call_service
 from organizer.services.public_schedule import (
@@ -44,6 +44,7 @@ from organizer.services.public_schedule import (
     public_schedule_of,
     session_schedule,
     speaker_schedule,
+    stamp_of,
 )
 from organizer.services.scheduling import releases
 
@@ -68,6 +69,9 @@ def zone_reset_url() -> str:
 @bp.app_template_global()
 def webcal_url(url: str | None) -> str | None:
     return pages.webcal(url) if url else None
+
+
+bp.add_app_template_global(schedule_page.star_state, "star_state")
 
 
 def _zone(event: Event) -> tuple[str, bool]:
@@ -127,34 +131,50 @@ def _common(event: Event, schedule: PublicSchedule, zone: str, **context: Any) -
 @access("public")
 @bp.route("/<event_slug>/schedule/")
 def schedule(event_slug: str):
+    """A day of the schedule. Its sessions are rendered once for everyone for a while
+    (services/schedule_page.py); the visitor's stars are overlaid."""
     event = viewable_event(event_slug)
-    schedule = public_schedule_of(event)
-    if schedule is None:
+    stamp = stamp_of(event)
+    if stamp is None:
         return _shared(event, _empty(event))
+    programme = schedule_page.programme(event, stamp)
+    schedule = programme.for_event(event)
     zone_name, bad_zone = _zone(event)
     zone = ZoneInfo(zone_name)
     filters = pages.filters_of(schedule, request.args)
-    sessions = pages.apply(schedule, filters)
     now = utcnow()
-    days = sorted({pages.local_day(s, zone) for s in schedule.sessions})
+    days = programme.days(zone_name)
     day = pages.pick_day(days, request.args.get("day"), now.astimezone(zone).date())
     view = "list" if request.args.get("view") == "list" else "grid"
-    page = render_template(
-        "public_schedule/schedule.html",
-        **_common(
-            event,
-            schedule,
-            zone_name,
-            bad_zone=bad_zone,
-            filters=filters,
-            days=days,
+
+    def render_sessions() -> str:
+        sessions = pages.apply(schedule, filters)
+        return render_template(
+            "public_schedule/_sessions.html",
+            event=event,
+            zone=zone_name,
             day=day,
             view=view,
             grid=pages.grid(schedule, sessions, day, zone) if day else None,
             groups=[(d, items) for d, items in pages.by_day(sessions, zone) if d == day],
-            now_next=pages.now_next(schedule, now),
-        ),
+        )
+
+    html = schedule_page.sessions_html(
+        programme, zone=zone_name, filters=filters, day=day, view=view, render=render_sessions
     )
+    context = _common(
+        event,
+        schedule,
+        zone_name,
+        bad_zone=bad_zone,
+        filters=filters,
+        days=days,
+        day=day,
+        view=view,
+        now_next=pages.now_next(schedule, now),
+    )
+    sessions = schedule_page.overlay_stars(html, context["starred"])
+    page = render_template("public_schedule/schedule.html", sessions=sessions, **context)
     return _shared(event, page)
 
 
@@ -318,6 +338,9 @@ def stars(event_slug: str):
         data = {}
     code = str(data.get("code") or "")
     action = str(data.get("action") or "star")
+    for choice in ("star", "unstar"):  # the schedule page's buttons: name=action, value=code
+        if not wants_json and data.get(choice):
+            code, action = str(data[choice]), choice
     token = str(data.get("token") or "") or None
     back = safe_next_url(str(data.get("next") or "")) or url_for(
         "public_schedule.agenda", event_slug=event.slug
