@@ -64,7 +64,7 @@ from organizer.models import (
     User,
     reviewer_track,
 )
-from organizer.services import accounts, audit, feeds, notifications, uploads
+from organizer.services import accounts, audit, feeds, notifications, schedule_page, uploads
 from organizer.services.print import booklet
 from organizer.services.representation import answering, retention
 from organizer.services.scheduling import release_snapshot
@@ -554,6 +554,7 @@ def _released_schedules(d: _Deletion) -> None:
                 d.paths += sorted(folder.glob(f"{event.id}-*"))
                 d.paths += sorted(folder.glob(f"signs-{event.id}-*"))
     feeds.clear_cache()
+    schedule_page.clear_cache()  # (its keys hold event.updated_at too; this frees the memory)
 
 
 def _outbox(d: _Deletion) -> None:

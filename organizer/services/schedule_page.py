@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable, Hashable
 from zoneinfo import ZoneInfo
 
-from flask import current_app, request
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -109,11 +109,12 @@ def sessions_html(
     filters: pages.Filters,
     day: dt.date | None,
     view: str,
+    script_root: str,
     render: Callable[[], str],
 ) -> str:
-    """The HTML of the day's sessions (`render` makes it), with every star off, without the
-    templates' indentation (it holds no <pre> or <textarea>: a tenth of its bytes)."""
-    key = (programme.key, request.script_root, zone, filters, day, view)
+    """The HTML of the day's sessions (`render` makes it; its links start with `script_root`),
+    every star off, without the templates' indentation (no <pre> or <textarea> in it)."""
+    key = (programme.key, script_root, zone, filters, day, view)
     found: str = _fragments.get(key, lambda: _INDENTATION.sub("\n", render()), max_age=_max_age())
     return found
 

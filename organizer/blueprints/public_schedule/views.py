@@ -160,7 +160,13 @@ def schedule(event_slug: str):
         )
 
     html = schedule_page.sessions_html(
-        programme, zone=zone_name, filters=filters, day=day, view=view, render=render_sessions
+        programme,
+        zone=zone_name,
+        filters=filters,
+        day=day,
+        view=view,
+        script_root=request.script_root,
+        render=render_sessions,
     )
     context = _common(
         event,
