@@ -39,7 +39,6 @@ from contextlib import closing
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from alembic.script import ScriptDirectory
 from flask import current_app
 from flask_babel import gettext as _
 
@@ -146,6 +145,8 @@ def _sha256(path: Path) -> str:
 
 def _known_revisions() -> tuple[set[str], str]:
     """Every revision of this code's migrations, and the head."""
+    from alembic.script import ScriptDirectory  # with Flask-Migrate: not in web processes
+
     config = current_app.extensions["migrate"].migrate.get_config()
     script = ScriptDirectory.from_config(config)
     return {rev.revision for rev in script.walk_revisions()}, script.get_current_head() or ""

@@ -37,6 +37,11 @@ class LRU:
                 self.items.popitem(last=False)
         return value
 
+    def peek(self, key: Hashable) -> Any:
+        """The value kept for `key`, or None; neither makes one nor marks it as used."""
+        with self.lock:
+            return self.items.get(key)
+
     def clear(self) -> None:
         with self.lock:
             self.items.clear()

@@ -51,3 +51,29 @@ def test_the_frab_exports_come_from_the_release_and_match_a_fresh_rendering(clie
     feeds.clear_cache()
     for name in ("xml", "json"):
         assert client.get(f"/{slug}/schedule.{name}").data == stored[name]
+
+
+def test_a_cold_whole_event_feed_reads_the_stored_vevents_and_nothing_else(client, world, queries):
+    """The release keeps the whole event's feed order and its sessions' years, so the first
+    request for it in a process parses no snapshot and reads no change log, room or speaker."""
+    url = f"/{world['event'].slug}/schedule.ics"
+    feeds.clear_cache()
+    queries.clear()
+    assert client.get(url).status_code == 200
+    selected = [q.split("FROM")[0] for q in queries if "schedule_release" in q]
+    assert len(selected) == 2, queries  # the stamp, then the stored VEVENTs
+    assert not any("schedule_release.sessions" in q for q in selected), selected
+    assert not any("schedule_release.changes" in q for q in selected), selected
+    for table in ("room", "speaker_profile", "track", "session_type", "proposal"):
+        assert not [q for q in queries if f"FROM {table}" in q], (table, queries)
+
+
+def test_a_release_stored_without_the_feed_order_gives_the_same_feed(client, world):
+    """Releases made before the order was kept: the feed is assembled from the public
+    schedule and their stored VEVENTs, byte for byte the same."""
+    stored = _ics(client, world)
+    row = db.session.get(ScheduleRelease, world["release"].id)
+    assert row.vevents["order"] == [e["uid"] for e in row.sessions]  # no cancelled ones here
+    row.vevents = {k: v for k, v in row.vevents.items() if k not in ("order", "years")}
+    db.session.commit()
+    assert _ics(client, world) == stored

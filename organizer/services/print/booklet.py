@@ -41,7 +41,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import segno
 from flask import current_app, render_template
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
@@ -194,6 +193,8 @@ def _overview(day: Day, room_ids: list[int]) -> list[Row]:
 
 
 def _qr(url: str, scale: int) -> Markup:
+    import segno  # QR codes, 1 MiB resident: loaded where one is drawn
+
     svg = segno.make(url, error="m").svg_inline(scale=scale, border=2, dark="#000")
     return Markup(svg)  # noqa: S704 - segno's own markup; the URL inside is escaped by segno
 
