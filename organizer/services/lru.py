@@ -40,7 +40,8 @@ class LRU:
     def peek(self, key: Hashable) -> Any:
         """The value kept for `key`, or None; neither makes one nor marks it as used."""
         with self.lock:
-            return self.items.get(key)
+            found = self.items.get(key)
+        return found[1] if found is not None else None
 
     def clear(self) -> None:
         with self.lock:
