@@ -176,10 +176,20 @@ def grid(
 
 
 def by_day(sessions: Iterable[PublicSession], zone: ZoneInfo) -> list[tuple[dt.date, list]]:
-    """Sessions grouped by their day in `zone`, each day in start order (a block's talks stay
-    after their block)."""
+    """Sessions grouped by their day in `zone`, each day in start order, a block's talks right
+    after their block (not after whatever starts in another room between its talks)."""
+    sessions = list(sessions)
+    order = {s.uid: i for i, s in enumerate(sessions)}  # release order: time, room, title
+    blocks = {s.uid: s for s in sessions if s.children}
+
+    def place(s: PublicSession) -> tuple[dt.datetime, int, int, dt.datetime]:
+        block = blocks.get(s.parent or "")
+        if block is None:
+            return (s.starts_at, order[s.uid], 0, s.starts_at)
+        return (block.starts_at, order[block.uid], 1, s.starts_at)
+
     groups: dict[dt.date, list[PublicSession]] = {}
-    for session in sorted(sessions, key=lambda s: (s.starts_at, s.parent is not None)):
+    for session in sorted(sessions, key=place):
         groups.setdefault(local_day(session, zone), []).append(session)
     return sorted(groups.items())
 
