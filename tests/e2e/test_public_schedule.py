@@ -64,6 +64,7 @@ def test_browse_the_schedule(page: Page, axe, released, viewport) -> None:
         expect(card.first).to_be_visible()
         expect(card.first.locator(".session__room--phone")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    expect(page.get_by_role("button", name="Use my time zone")).to_be_visible()  # the script's
     page.goto(f"/{DEMO}/schedule/?day={released['day']}&view=list")
     check_page(page, axe, viewport)
     page.get_by_role("link", name=title, exact=True).first.click()
@@ -138,6 +139,8 @@ def test_star_without_javascript(browser, base_url: str, released) -> None:
         page = context.new_page()
         first_code = released["first"][0]
         page.goto(f"/{DEMO}/schedule/?day={released['day']}&view=list")
+        # Only a script can read the browser's zone: without one the button is not offered.
+        expect(page.get_by_role("button", name="Use my time zone")).to_be_hidden()
         page.locator(f'.star-button[data-code="{first_code}"]').first.click()
         expect(page.locator(".flash, [role=status], [role=alert]").first).to_contain_text("Starred")
         button = page.locator(f'.star-button[data-code="{first_code}"]').first
