@@ -68,6 +68,9 @@ def test_the_public_sees_every_release_and_what_changed(client, world):
     for secret in ("ana.lima@example.org", "olga@example.org", "Olga Organizer", "slot_id"):
         assert secret not in html
     assert f">{moving.id}<" not in html
+    # The programme's tab bar, this tab current (issue 16, bug 6).
+    assert re.search(r'<a href="/lisbon/schedule/changes/" aria-current="page">Changes</a>', html)
+    assert '<a href="/lisbon/schedule/">Schedule</a>' in html
 
 
 def test_empty_state(client, world):
