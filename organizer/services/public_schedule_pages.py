@@ -194,6 +194,26 @@ def by_day(sessions: Iterable[PublicSession], zone: ZoneInfo) -> list[tuple[dt.d
     return sorted(groups.items())
 
 
+def time_anchor(moment: dt.datetime, zone: str) -> str:
+    """The id of the schedule's row (or first list item) of a start time, e.g. "t-0930"."""
+    return "t-" + moment.astimezone(ZoneInfo(zone)).strftime("%H%M")
+
+
+def now_anchor(
+    sessions: Iterable[PublicSession], day: dt.date | None, now: dt.datetime, zone: str
+) -> str | None:
+    """Where "Jump to now" goes on `day`, if that is today: the row of the last start up to
+    now (else the first of the day). None on other days."""
+    tz = ZoneInfo(zone)
+    if day is None or now.astimezone(tz).date() != day:
+        return None
+    starts = sorted({s.starts_at for s in sessions if local_day(s, tz) == day})
+    if not starts:
+        return None
+    begun = [start for start in starts if start <= now]
+    return time_anchor(begun[-1] if begun else starts[0], zone)
+
+
 @dataclass(frozen=True)
 class NowNext:
     now: list[PublicSession]

@@ -161,6 +161,33 @@ def test_now_and_next_only_during_the_event(client, world, released, monkeypatch
     assert "Applications talk" in panel.split("Next")[1]
 
 
+def test_a_jump_to_now_during_the_event_and_only_then(client, world, released, monkeypatch):
+    from organizer.blueprints.public_schedule import views
+
+    assert "Jump to now" not in client.get("/lisbon/schedule/?day=2027-03-27").text
+    # 10:15 in Lisbon on the 27th: the last start so far is the Applications talk's, 10:10.
+    monkeypatch.setattr(views, "utcnow", lambda: lisbon(27, 10, 15))
+    for view in ("", "&view=list"):
+        html = client.get(f"/lisbon/schedule/?day=2027-03-27{view}").text
+        assert '<a href="#t-1010">Jump to now</a>' in html, view
+        assert 'id="t-1010"' in html, view
+    # Another day of the event: nothing to jump to there.
+    assert "Jump to now" not in client.get("/lisbon/schedule/?day=2027-03-28").text
+
+
+def test_the_days_come_first_and_the_filters_fold(client, world, released):
+    html = client.get("/lisbon/schedule/").text
+    days, folded = html.index('class="tabs"'), html.index('<details class="schedule-options">')
+    assert days < folded < html.index('id="filter-room"') < html.index('id="tz"')
+    assert folded < html.index('class="schedule-grid')
+    # In use, they are shown open.
+    for args in ("track=methods", "tz=Europe/Berlin"):
+        assert (
+            '<details class="schedule-options" open>'
+            in client.get(f"/lisbon/schedule/?{args}").text
+        )
+
+
 def test_a_draft_event_is_not_found_for_outsiders(client, world, released):
     organizer, event, *_ = world
     event.is_public = False

@@ -72,6 +72,7 @@ def webcal_url(url: str | None) -> str | None:
 
 
 bp.add_app_template_global(schedule_page.star_state, "star_state")
+bp.add_app_template_global(pages.time_anchor, "time_anchor")
 
 
 def _zone(event: Event) -> tuple[str, bool]:
@@ -168,6 +169,7 @@ def schedule(event_slug: str):
         script_root=request.script_root,
         render=render_sessions,
     )
+    now_next = pages.now_next(schedule, now)  # None unless the event is on
     context = _common(
         event,
         schedule,
@@ -177,7 +179,10 @@ def schedule(event_slug: str):
         days=days,
         day=day,
         view=view,
-        now_next=pages.now_next(schedule, now),
+        now_next=now_next,
+        jump=pages.now_anchor(pages.apply(schedule, filters), day, now, zone_name)
+        if now_next
+        else None,
     )
     sessions = schedule_page.overlay_stars(html, context["starred"])
     page = render_template("public_schedule/schedule.html", sessions=sessions, **context)
