@@ -29,7 +29,7 @@ $(VENV)/.installed-load: $(VENV)/.installed-test
 # jobs on their clock); Ctrl-C stops both.
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
-	$(FLASK) demo
+	$(FLASK) demo --url http://$(HOST):$(PORT)
 	@$(FLASK) worker & worker=$$!; \
 	trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)

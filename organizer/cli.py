@@ -40,7 +40,14 @@ def _now() -> dt.datetime:
     "organizer, 40 reviewers, SIZE speakers with a confirmed proposal each and 3 reviews "
     "per proposal, every session placed in a released schedule.",
 )
-def demo_command(size: int | None) -> None:
+@click.option(
+    "--url",
+    default="http://127.0.0.1:5000",
+    show_default=True,
+    help="Where the app will be served, for the sign-in address printed with the logins "
+    "(`make run` passes its HOST and PORT).",
+)
+def demo_command(size: int | None, url: str) -> None:
     """Load the demo workshop from fixtures/ (idempotent), or a synthetic event."""
     if size is not None:
         event = demo.generate_synthetic(size=size, now=_now(), schedule=True)
@@ -52,7 +59,7 @@ def demo_command(size: int | None) -> None:
     created = ", ".join(result.created_events) or "none (already loaded)"
     click.echo(f"Demo workshop loaded: {result.created_users} people added; events: {created}.")
     click.echo("")
-    click.echo("Demo logins (http://127.0.0.1:5000/login):")
+    click.echo(f"Demo logins ({url.rstrip('/')}/login):")
     for login in result.logins:
         click.echo(f"  {login.role:<15} {login.email:<28} password: {login.password}")
         if login.two_factor_secret:

@@ -47,8 +47,11 @@ def test_demo_command_is_idempotent_and_prints_the_logins(app):
         db.session.scalar(select(func.count()).select_from(User)),
         db.session.scalar(select(func.count()).select_from(Event)),
     )
-    second = runner.invoke(args=["demo"])
+    assert "Demo logins (http://127.0.0.1:5000/login):" in first.output
+    # `make run PORT=5101` passes where it serves (issue 16, bug 3).
+    second = runner.invoke(args=["demo", "--url", "http://127.0.0.1:5101"])
     assert "0 people added" in second.output
+    assert "Demo logins (http://127.0.0.1:5101/login):" in second.output
     assert counts == (
         db.session.scalar(select(func.count()).select_from(User)),
         db.session.scalar(select(func.count()).select_from(Event)),
@@ -134,3 +137,20 @@ def test_demo_survey_has_published_and_suppressed_cells(app, client):
     # Last year's edition is past its purge date: its answers stay, its links are gone.
     past = client.get("/manage/mangrove-2026/representation")
     assert past.status_code == 200
+
+
+def test_make_run_prints_the_logins_with_its_own_port():
+    """`make run PORT=5101` serves on 5101, and says so beside the demo logins."""
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    planned = subprocess.run(
+        ["make", "-n", "run", "PORT=5101", "HOST=127.0.0.1"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "demo --url http://127.0.0.1:5101" in planned
+    assert "--port 5101" in planned
