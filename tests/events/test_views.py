@@ -117,6 +117,25 @@ def test_site_admin_creates_an_event(client):
     assert event is not None and [r.user_id for r in event.roles] == [admin.id]
 
 
+def test_a_new_events_address_is_made_from_its_name(client):
+    """Issue 16, bug 5: "Coastal NLP 2027" offers coastal-nlp-2027 (the form's script while
+    typing; the server when the address is left empty). A typed address is kept."""
+    login_as(client, make_user(site_admin=True))
+    form = client.get("/manage/events/new").text
+    assert re.search(
+        r'<input[^>]*data-slug-from="name"[^>]*id="slug"|id="slug"[^>]*data-slug-from="name"', form
+    )
+    assert "js/slug-suggestion.js" in form
+    response = client.post(
+        "/manage/events/new", data={**VALID_FORM, "name": "Coastal NLP 2027", "slug": ""}
+    )
+    assert response.status_code == 302, response.text
+    assert db.session.scalar(select(Event).where(Event.slug == "coastal-nlp-2027")) is not None
+    # A name with no Latin letters leaves the address to be chosen, with the usual message.
+    refused = client.post("/manage/events/new", data={**VALID_FORM, "name": "Ωμέγα", "slug": ""})
+    assert refused.status_code == 400 and "Choose a web address." in refused.text
+
+
 def test_draft_events_are_hidden_from_the_public(client):
     make_event(slug="secret-draft", is_public=False, name="Secret")
     assert client.get("/secret-draft/").status_code == 404
@@ -331,3 +350,13 @@ def test_site_audit_log_query_count_does_not_grow(client, assert_constant_querie
             )
 
     assert_constant_queries(["/manage/audit", "/manage/"], grow)
+
+
+def test_the_dashboard_counts_the_team_in_people(organizer_client):
+    """'Team: 1 roles' read wrongly (issue 16, bug 5): people, in the right plural."""
+    client, event = organizer_client
+    page = client.get(f"/manage/{event.slug}/").text
+    assert "1 person" in page and "roles" not in page
+    for index in range(2):
+        grant_role(make_user(email=f"member{index}@example.org"), event, EventRoleName.REVIEWER)
+    assert "3 people" in client.get(f"/manage/{event.slug}/").text

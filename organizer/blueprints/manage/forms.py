@@ -18,6 +18,7 @@ from organizer.blueprints._forms import Form
 from organizer.enums import EventRoleName
 from organizer.errors import ValidationFailed
 from organizer.models import Event
+from organizer.models.base import slugify
 from organizer.services.events import EventDetails, validate_details
 
 MARKDOWN_HINT = _l(
@@ -154,7 +155,14 @@ class EventForm(Form):
 
     def validate(self, extra_validators: Any = None) -> bool:
         """The field checks, plus the service's rules (unique address, known time zone and
-        currency, dates in order), so that every problem is shown at once, next to its field."""
+        currency, dates in order), so that every problem is shown at once, next to its field.
+        A new event whose address is left empty gets one made from its name ("Coastal NLP
+        2027" -> "coastal-nlp-2027"), checked like a typed one (the form's script suggests the
+        same while the name is typed)."""
+        if self.event is None and not (self.slug.data or "").strip() and self.name.data:
+            suggested = slugify(self.name.data, fallback="")[:50].strip("-")
+            if suggested:
+                self.slug.data, self.slug.raw_data = suggested, [suggested]
         valid = super().validate(extra_validators)
         if self.starts_on.data is None or self.ends_on.data is None:
             return False
