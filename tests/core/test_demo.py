@@ -154,3 +154,19 @@ def test_make_run_prints_the_logins_with_its_own_port():
     ).stdout
     assert "demo --url http://127.0.0.1:5101" in planned
     assert "--port 5101" in planned
+
+
+def test_the_demo_leaves_no_change_for_the_organizer_to_undo(app):
+    """The demo moves a talk after its release (a change waiting for the next one), but the
+    organizer signing in never made it: the editor offers nothing to undo (issue 16, bug 7)."""
+    from organizer.models import ScheduleEdit
+    from organizer.services.events import event_by_slug
+    from organizer.services.scheduling import editor
+
+    app.test_cli_runner().invoke(args=["demo"])
+    organizer = db.session.scalar(select(User).where(User.email == "organizer@example.org"))
+    event = event_by_slug("mangrove-2027")
+    assert db.session.scalar(
+        select(func.count()).select_from(ScheduleEdit).where(ScheduleEdit.event_id == event.id)
+    ), "the demo's change after the release is journaled"
+    assert editor.last_edit(event, organizer) is None
