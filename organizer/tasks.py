@@ -22,7 +22,7 @@ from organizer.services.cfp import confirmation
 from organizer.services.grants import offers
 from organizer.services.print import booklet as booklets
 from organizer.services.print import signs
-from organizer.services.representation import retention
+from organizer.services.representation import report_files, retention
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,24 @@ def render_print(kind: str, event_id: int, edition: str, locale: str, marker: st
                 booklets.booklet(event, edition=edition, now=_now())
             else:
                 signs.signs_path(event)
+    finally:
+        queue.give_back(marker)
+
+
+@task(writes=False)
+def render_representation_report(
+    event_id: int, pooled_ids: list[int], locale: str, marker: str
+) -> None:
+    """Render an event's representation report (pooled with the editions of `pooled_ids`,
+    which the request that asked checked its organizer may see) into the print cache, in
+    `locale`, then let the next request for it be asked again."""
+    try:
+        event = db.session.get(Event, event_id)
+        pooled = [db.session.get(Event, other) for other in pooled_ids]
+        if event is None or None in pooled:
+            return
+        with force_locale(locale):
+            report_files.render(event, [other for other in pooled if other is not None])
     finally:
         queue.give_back(marker)
 
