@@ -135,4 +135,15 @@ def run_solve(public_id: str) -> str | None:
     return state.value if state is not None else None
 
 
-PERIODIC_TASKS = (send_mail, send_reminders, grant_offers, purge)
+# Light (one query for the running solves, usually none); its lock expires well before the
+# next turns would all be skipped.
+@periodic(crontab(minute="*/5"), lock_expires=dt.timedelta(minutes=10))
+def recover_solves() -> dict[str, int]:
+    """Every 5 minutes: record as failed the solves whose worker stopped (killed, restarted)
+    while running them, so that a new one can be started, and tell whoever started them."""
+    now = _now()
+    stopped = solves.recover(now=now)
+    return {"stopped": stopped, **mail.deliver(now=now)}
+
+
+PERIODIC_TASKS = (send_mail, send_reminders, grant_offers, purge, recover_solves)
