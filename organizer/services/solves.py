@@ -386,13 +386,17 @@ def carry_out(public_id: str, *, clock: Callable[[], dt.datetime]) -> SolveState
     if solve is None:
         return None
     solve_id = solve.id
+    # Who runs it, recorded before it shows as running, so that a kill at any moment after
+    # is noticed (`stopped`). None in a web process (the suite's immediate queue).
+    worker = queue.this_worker
+    if worker is not None:
+        _remember_worker(public_id, worker)
     if not _move(solve_id, SolveState.QUEUED, state=SolveState.RUNNING, started_at=clock()):
         db.session.rollback()
+        if worker is not None:
+            _remember_worker(public_id, None)
         return solve.state  # cancelled before a worker took it: nothing to do
     db.session.commit()
-    worker = queue.this_worker  # None in a web process (the suite's immediate queue)
-    if worker is not None:  # so that its killing is noticed (`stopped`)
-        _remember_worker(public_id, worker)
     try:
         return _carry_out(solve, clock)
     finally:

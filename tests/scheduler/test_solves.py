@@ -297,6 +297,12 @@ def test_the_worker_running_a_solve_is_recorded_while_it_runs(event, olga, monke
     assert solves.carry_out(solve.public_id, clock=clock) is SolveState.DONE
     assert recorded == ["box:7"]
     assert huey.get(f"solve-worker:{solve.public_id}", peek=True) is None  # done: forgotten
+    # Cancelled before the worker took it: nothing is left recorded either.
+    cancelled = start(event, olga)
+    solves.cancel(actor=olga, solve=cancelled, now=NOW)
+    db.session.commit()
+    assert solves.carry_out(cancelled.public_id, clock=clock) is SolveState.CANCELLED
+    assert huey.get(f"solve-worker:{cancelled.public_id}", peek=True) is None
 
 
 def test_the_periodic_task_records_stopped_solves(event, olga):
