@@ -108,6 +108,30 @@ def report(event: Event):
     return representation_report.render_html(standalone=False, **context)
 
 
+def _report_preparing(event: Event, pooled: list[Event]) -> Response:
+    """The 202 page while the worker renders the report, with the last one made if any."""
+    args = presenting.pool_args(pooled)
+    older = report_files.previous(actor=current_user, event=event, pooled=pooled)
+    return preparing(
+        event,
+        what=_("The representation report"),
+        previous_url=older
+        and url_for("representation.report_pdf", event_slug=event.slug, previous=1, **args),
+        about=_(
+            "It is made from the survey's answers as they are now, and opens here when it is "
+            "ready; that usually takes less than a minute."
+        ),
+        previous_label=_(
+            "Open the last report made now (older: it does not count the latest answers or changes)"
+        ),
+        back=(
+            url_for("representation.report", event_slug=event.slug, **args),
+            _("Back to the report"),
+        ),
+        layout="layouts/organizer.html",
+    )
+
+
 @access("organizer")
 @bp.route("/<event_slug>/representation/report.pdf")
 @event_route(permissions.can_view_representation)
@@ -129,27 +153,7 @@ def report_pdf(event: Event):
             preparation.prepare_representation_report(event, pooled=pooled, key=wanted.key)
             path = report_files.ready(event, wanted.key)  # a quick worker's
         if path is None:
-            args = presenting.pool_args(pooled)
-            older = report_files.previous(actor=current_user, event=event, pooled=pooled)
-            return preparing(
-                event,
-                what=_("The representation report"),
-                previous_url=older
-                and url_for("representation.report_pdf", event_slug=event.slug, previous=1, **args),
-                about=_(
-                    "It is made from the survey's answers as they are now, and opens here "
-                    "when it is ready; that usually takes less than a minute."
-                ),
-                previous_label=_(
-                    "Open the last report made now (older: it does not count the latest "
-                    "answers or changes)"
-                ),
-                back=(
-                    url_for("representation.report", event_slug=event.slug, **args),
-                    _("Back to the report"),
-                ),
-                layout="layouts/organizer.html",
-            )
+            return _report_preparing(event, pooled)
     response = Response(path.read_bytes(), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     response.headers["X-Content-Type-Options"] = "nosniff"
