@@ -95,7 +95,8 @@ def worker_command(threads: int) -> None:
     logging.getLogger("huey").setLevel(logging.INFO)  # which task ran, and what failed
     backend = current_app.config["QUEUE_BACKEND_IN_USE"]
     click.echo(f"queue worker: {threads} threads, tasks in {backend}", err=True)
-    with _heartbeat(f"{socket.gethostname()}:{os.getpid()}"):
+    queue.this_worker = f"{socket.gethostname()}:{os.getpid()}"  # a solve records who runs it
+    with _heartbeat(queue.this_worker):
         consumer.run()
 
 

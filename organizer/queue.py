@@ -266,8 +266,12 @@ def periodic(schedule: Callable[[dt.datetime], bool], *, lock_expires: dt.timede
 # --- What the site admin's queue page reads --------------------------------------------------
 
 HEARTBEAT_SECONDS = 30
+# A worker writes its heartbeat every HEARTBEAT_SECONDS; twice that without one, it is gone.
+WORKER_GONE_AFTER = dt.timedelta(seconds=2 * HEARTBEAT_SECONDS)
 FAILED_PREFIX = "failed:"
 WORKER_PREFIX = "worker:"
+
+this_worker: str | None = None  # host:pid in a worker process (cli.worker_command), else None
 
 
 @huey.signal(SIGNAL_ERROR)
@@ -312,6 +316,13 @@ def heartbeat(worker: str) -> None:
 
 def stopped(worker: str) -> None:
     huey.delete(f"{WORKER_PREFIX}{worker}")
+
+
+def worker_gone(worker: str, *, now: dt.datetime) -> bool:
+    """Whether the worker `worker` (host:pid) has stopped: no heartbeat for WORKER_GONE_AFTER
+    (a killed worker's last one stays behind; a worker stopped with Ctrl-C removes its own)."""
+    beat = huey.get(f"{WORKER_PREFIX}{worker}", peek=True)
+    return beat is None or dt.datetime.fromisoformat(beat) <= now - WORKER_GONE_AFTER
 
 
 def records() -> dict[str, Any]:

@@ -22,7 +22,7 @@ from organizer.services.cfp import confirmation
 from organizer.services.grants import offers
 from organizer.services.print import booklet as booklets
 from organizer.services.print import signs
-from organizer.services.representation import retention
+from organizer.services.representation import report_files, retention
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +103,24 @@ def render_print(kind: str, event_id: int, edition: str, locale: str, marker: st
         queue.give_back(marker)
 
 
+@task(writes=False)
+def render_representation_report(
+    event_id: int, pooled_ids: list[int], locale: str, marker: str
+) -> None:
+    """Render an event's representation report (pooled with the editions of `pooled_ids`,
+    which the request that asked checked its organizer may see) into the print cache, in
+    `locale`, then let the next request for it be asked again."""
+    try:
+        event = db.session.get(Event, event_id)
+        pooled = [db.session.get(Event, other) for other in pooled_ids]
+        if event is None or None in pooled:
+            return
+        with force_locale(locale):
+            report_files.render(event, [other for other in pooled if other is not None])
+    finally:
+        queue.give_back(marker)
+
+
 @task()
 def run_solve(public_id: str) -> str | None:
     """A long solve (services/solves.py): the automatic scheduler or a grant allocation, its
@@ -117,4 +135,15 @@ def run_solve(public_id: str) -> str | None:
     return state.value if state is not None else None
 
 
-PERIODIC_TASKS = (send_mail, send_reminders, grant_offers, purge)
+# Light (one query for the running solves, usually none); its lock expires well before the
+# next turns would all be skipped.
+@periodic(crontab(minute="*/5"), lock_expires=dt.timedelta(minutes=10))
+def recover_solves() -> dict[str, int]:
+    """Every 5 minutes: record as failed the solves whose worker stopped (killed, restarted)
+    while running them, so that a new one can be started, and tell whoever started them."""
+    now = _now()
+    stopped = solves.recover(now=now)
+    return {"stopped": stopped, **mail.deliver(now=now)}
+
+
+PERIODIC_TASKS = (send_mail, send_reminders, grant_offers, purge, recover_solves)

@@ -12,7 +12,17 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Response, abort, current_app, flash, redirect, request, send_file
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_sqlalchemy.pagination import Pagination
@@ -304,6 +314,29 @@ def attachment(path: Path, *, content_type: str, name: str) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox"
     response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+PREPARING_REFRESH_SECONDS = 5
+
+
+def preparing(event: Event, *, what: str, previous_url: str | None, **texts: Any) -> Response:
+    """202 Accepted: the worker is making the file (a printed programme, the room signs, the
+    representation report). The page reloads itself (no script needed); `texts` may give
+    the page's `about`, `previous_label`, `back` (url, label) and `layout`."""
+    response = make_response(
+        render_template(
+            "printed/preparing.html",
+            event=event,
+            what=what,
+            previous_url=previous_url,
+            refresh=PREPARING_REFRESH_SECONDS,
+            **texts,
+        ),
+        202,
+    )
+    response.headers["Retry-After"] = str(PREPARING_REFRESH_SECONDS)
+    response.cache_control.no_store = True
     return response
 
 

@@ -13,8 +13,7 @@ from flask_babel import gettext as _
 from organizer import permissions, queue, tasks
 from organizer.errors import NotFound
 
-# A worker writes its heartbeat every HEARTBEAT_SECONDS; twice that without one, it is gone.
-WORKER_GONE_AFTER = dt.timedelta(seconds=2 * queue.HEARTBEAT_SECONDS)
+WORKER_GONE_AFTER = queue.WORKER_GONE_AFTER
 
 
 @dataclass(frozen=True)

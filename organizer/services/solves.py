@@ -11,6 +11,13 @@ result (done) or the reason (failed).
   (stop_search); a task that has not started yet finds it cancelled and does nothing. The last
   word is a conditional update (running -> done), so a result that arrives after a cancel is
   dropped.
+- A worker killed mid-solve (out of memory, a deploy, a crash) never says the last word, so a
+  solve can be left running with nobody running it. It is known as stopped (`stopped`) when
+  the worker that took it (recorded in the queue's storage) has had no heartbeat for
+  queue.WORKER_GONE_AFTER, or when it has run past its time limit and STALLED_MARGIN. The
+  progress page then shows it failed at once (reading only), and the periodic task
+  `recover_solves` records it failed (and mails whoever started it, as for any failure), so
+  that a new solve can be started and the lists of solves under way leave it out.
 - Mail when done: the progress page marks the solve seen in the queue's storage each time it is
   shown or polled (no write to the database on a GET); when the solve finishes and nobody has
   looked for LEFT_AFTER, the organizer who started it is mailed a link.
@@ -24,12 +31,13 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from flask import current_app
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from organizer import permissions
+from organizer import permissions, queue
 from organizer.enums import SolveKind, SolveState
 from organizer.errors import DomainError, NotFound, PermissionDenied, WrongState
 from organizer.extensions import db
@@ -46,6 +54,9 @@ if TYPE_CHECKING:  # the solver loads OR-Tools, which a web process needs only t
 log = logging.getLogger(__name__)
 
 LEFT_AFTER = dt.timedelta(seconds=30)  # not polled for this long: the organizer has left
+# Past its time limit by this much a running solve has stopped, whatever its worker says:
+# preparing and keeping a result take seconds, and the solver stops at its time limit.
+STALLED_MARGIN = dt.timedelta(minutes=5)
 MAIL_PURPOSE = "solve_finished"
 
 
@@ -133,10 +144,12 @@ def solve_by_public_id(
     return solve
 
 
-def under_way(event: Event, *, programme: GrantProgramme | None = None) -> list[Solve]:
+def under_way(
+    event: Event, *, now: dt.datetime, programme: GrantProgramme | None = None
+) -> list[Solve]:
     """The event's solves that wait or run (the scheduler's, or the programme's allocation
-    runs), oldest first, with who started them."""
-    return list(
+    runs), oldest first, with who started them; not those whose worker has stopped."""
+    found = list(
         db.session.scalars(
             select(Solve)
             .where(
@@ -148,6 +161,7 @@ def under_way(event: Event, *, programme: GrantProgramme | None = None) -> list[
             .order_by(Solve.created_at, Solve.id)
         )
     )
+    return [solve for solve in found if not stopped(solve, now=now)]
 
 
 def cancel(*, actor: User, solve: Solve, now: dt.datetime) -> None:
@@ -229,18 +243,85 @@ class Status:
 
 
 def status(solve: Solve, *, now: dt.datetime) -> Status:
-    """The solve's state as of `now`, from its record alone (one query, however often)."""
+    """The solve's state as of `now`, from its record (one query, however often) and, while it
+    runs, whether its worker is still there (the queue's storage): a solve whose worker has
+    stopped is shown failed before `recover_solves` records it so."""
     since = solve.started_at or solve.created_at
     until = solve.finished_at or now
+    state, error = solve.state, solve.error
+    if stopped(solve, now=now):
+        state, error = SolveState.FAILED, worker_stopped_text()
     return Status(
-        state=solve.state,
+        state=state,
         elapsed=max(0, int((until - since).total_seconds())),
         time_limit=solve.time_limit,
         progress=solve.progress,
-        percent=100 if solve.state is SolveState.DONE else solve.percent,
-        error=solve.error,
+        percent=100 if state is SolveState.DONE else solve.percent,
+        error=error,
         result_public_id=_result_public_id(solve),
     )
+
+
+# A solve whose worker stopped ------------------------------------------------------------------
+
+
+def _worker_key(public_id: str) -> str:
+    return f"solve-worker:{public_id}"
+
+
+def worker_stopped_text() -> str:
+    return _(
+        "The worker running this solve stopped before it finished (it was restarted or "
+        "killed). Nothing was changed; start the solve again."
+    )
+
+
+def stopped(solve: Solve, *, now: dt.datetime) -> bool:
+    """Whether a running solve has been left by its worker: the worker that took it has no
+    heartbeat, or it has run past its time limit and STALLED_MARGIN. A queue that cannot be
+    reached tells nothing: the time limit still does."""
+    if solve.state is not SolveState.RUNNING or solve.started_at is None:
+        return False
+    if now - solve.started_at > dt.timedelta(seconds=solve.time_limit) + STALLED_MARGIN:
+        return True
+    if now - solve.started_at <= queue.WORKER_GONE_AFTER:
+        return False  # a worker that has just taken it has surely beaten since
+    try:
+        worker = huey.get(_worker_key(solve.public_id), peek=True)
+        return worker is not None and queue.worker_gone(worker, now=now)
+    except Exception:
+        log.warning("could not read the worker of solve %s", solve.public_id)
+        return False
+
+
+def recover(*, now: dt.datetime) -> int:
+    """Record every solve whose worker has stopped as failed, in the language of whoever
+    started it, and mail them as for any failure (the periodic task `recover_solves`);
+    commits. Returns how many."""
+    candidates = db.session.scalars(
+        select(Solve).where(Solve.state == SolveState.RUNNING, Solve.started_at.is_not(None))
+    ).all()
+    failed = 0
+    for solve in candidates:
+        if not stopped(solve, now=now):
+            continue
+        public_id, solve_id = solve.public_id, solve.id
+        locale = locale_of(public_id) or current_app.config["DEFAULT_LOCALE"]
+        with force_locale(locale):
+            moved = _move(
+                solve_id,
+                SolveState.RUNNING,
+                state=SolveState.FAILED,
+                error=worker_stopped_text(),
+                finished_at=now,
+            )
+            if moved:
+                log.warning("solve %s was left running by a stopped worker: failed", public_id)
+                _tell_if_left(solve_id, now)
+                failed += 1
+        db.session.commit()
+        _remember_worker(public_id, None)
+    return failed
 
 
 def _result_public_id(solve: Solve) -> str | None:
@@ -320,10 +401,38 @@ def carry_out(public_id: str, *, clock: Callable[[], dt.datetime]) -> SolveState
     if solve is None:
         return None
     solve_id = solve.id
+    # Who runs it, recorded before it shows as running, so that a kill at any moment after
+    # is noticed (`stopped`). None in a web process (the suite's immediate queue).
+    worker = queue.this_worker
+    if worker is not None:
+        _remember_worker(public_id, worker)
     if not _move(solve_id, SolveState.QUEUED, state=SolveState.RUNNING, started_at=clock()):
         db.session.rollback()
+        if worker is not None:
+            _remember_worker(public_id, None)
         return solve.state  # cancelled before a worker took it: nothing to do
     db.session.commit()
+    try:
+        return _carry_out(solve, clock)
+    finally:
+        if worker is not None:
+            _remember_worker(public_id, None)
+
+
+def _remember_worker(public_id: str, worker: str | None) -> None:
+    """A queue that cannot be reached costs only the quick notice of a killed worker: the
+    time limit still tells."""
+    try:
+        if worker is None:
+            huey.delete(_worker_key(public_id))
+        else:
+            huey.put(_worker_key(public_id), worker)
+    except Exception:
+        log.warning("could not record the worker of solve %s", public_id)
+
+
+def _carry_out(solve: Solve, clock: Callable[[], dt.datetime]) -> SolveState:
+    public_id, solve_id = solve.public_id, solve.id
     try:
         if solve.kind is SolveKind.GRANT_ALLOCATION:
             produced, text = _solve_allocation(solve, clock)

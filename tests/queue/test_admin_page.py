@@ -27,7 +27,7 @@ def test_an_empty_queue_says_so_and_how_to_start_a_worker(client, admin):
     page = client.get("/manage/queue/").get_data(as_text=True)
     assert "No worker has been seen" in page
     assert "No task has failed." in page
-    for job in ("send_mail", "send_reminders", "grant_offers", "purge"):
+    for job in ("send_mail", "send_reminders", "grant_offers", "purge", "recover_solves"):
         assert job in page
 
 

@@ -1,6 +1,7 @@
 """Printed matter is rendered by the worker: a first visit gets a page that says the file is
 being prepared (and reloads), then the file; a release has its files rendered at once; while
-a new release's file is being made, the previous one is offered."""
+a new release's file is being made, the previous one is offered. The organizers' representation
+report is rendered the same way."""
 
 from __future__ import annotations
 
@@ -14,9 +15,22 @@ from organizer import tasks
 from organizer.extensions import db
 from organizer.services.print import booklet as booklets
 from organizer.services.print import preparation, signs
+from organizer.services.representation import survey_setup
 from organizer.services.scheduling import releases
-from tests.factories import NOW, lisbon, make_room, make_schedule_event, make_talk, make_user
+from tests.conftest import TestClient as OwnContextClient
+from tests.factories import (
+    NOW,
+    lisbon,
+    login_as,
+    make_cfp,
+    make_event,
+    make_room,
+    make_schedule_event,
+    make_talk,
+    make_user,
+)
 from tests.queue.conftest import running_worker, wait_until
+from tests.representation.test_dashboard_views import fill
 
 
 @pytest.fixture
@@ -120,3 +134,30 @@ def test_rendering_reads_while_another_process_holds_the_write_lock(in_queue_app
         writer.execute("ROLLBACK")
         writer.close()
     assert signs.cached_signs(event) is not None
+
+
+def test_the_representation_report_is_rendered_by_the_worker(in_queue_app, tmp_path):
+    """The organizers' representation report: asked for by the request (202), rendered by the
+    worker under the name the request gave it (the same HTML in another process), then
+    served."""
+    organizer = make_user(name="Olga Organizer", email="olga.report@example.org")
+    event = make_event(organizer=organizer, slug="queued-report", name="Queued Report")
+    make_cfp(event)
+    survey_setup.ensure_survey(actor=organizer, event=event, now=NOW)
+    fill(event, yes=15, no=3, silent=2)
+    db.session.commit()
+    # Each request in an application context of its own (as in production): the answers
+    # above left an anonymous user in this one's.
+    client = OwnContextClient(in_queue_app)
+    login_as(client, organizer)
+    url = "/manage/queued-report/representation/report.pdf"
+    first = client.get(url)
+    assert first.status_code == 202, first.location
+    assert "The representation report is being prepared" in first.get_data(as_text=True)
+    with running_worker(in_queue_app, log=tmp_path / "worker.log"):
+        wait_until(lambda: client.get(url).status_code == 200, what="the report", timeout=180)
+    ready = client.get(url)
+    assert ready.data.startswith(b"%PDF")
+    assert ready.headers["Cache-Control"] == "private, no-store"
+    log = (tmp_path / "worker.log").read_text()
+    assert log.count("Executing organizer.tasks.render_representation_report") == 1, log

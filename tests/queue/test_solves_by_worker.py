@@ -1,26 +1,31 @@
 """The automatic scheduler run by a real worker: started, its progress page says it waits, the
 worker runs it, the page leads to the suggestion, and its starter (who was not watching) gets a
-mail; a solve cancelled before the worker takes it is left alone."""
+mail; a solve cancelled before the worker takes it is left alone; a solve whose worker is
+killed fails instead of running for ever."""
 
 from __future__ import annotations
 
+import datetime as dt
+import signal
+
 from sqlalchemy import select
 
-from organizer import tasks
+from organizer import queue, tasks
 from organizer.enums import SolveState
 from organizer.extensions import db
 from organizer.models import OutboxMessage, ScheduleSuggestion, Solve
+from organizer.queue import huey
 from organizer.services import solves
 from tests.factories import NOW, login_as, make_room, make_schedule_event, make_talk, make_user
 from tests.queue.conftest import running_worker, wait_until
 
 
-def start(in_queue_app, time_limit=4):
+def start(in_queue_app, time_limit=4, talks=4):
     """What the form does: the record, the commit, then the task."""
     organizer = make_user(name="Olga Organizer", email="olga.solves@example.org")
     event = make_schedule_event(organizer, slug="queued-solve")
     make_room(event, "Aula Magna")
-    for n in range(4):
+    for n in range(talks):
         make_talk(event, make_user(), title=f"Talk {n}")
     solve = solves.start_schedule(
         event=event, actor=organizer, now=NOW, mode="suggest", time_limit=time_limit
@@ -91,3 +96,28 @@ def test_a_solve_cancelled_while_it_waits_is_left_alone(in_queue_app, tmp_path, 
     assert db.session.scalars(select(OutboxMessage)).all() == []
     assert "Cancelled" in client.get(page).get_data(as_text=True)
     assert mailbox.to("olga.solves@example.org") == []
+
+
+def test_a_solve_whose_worker_is_killed_fails_instead_of_running_for_ever(
+    in_queue_app, tmp_path, monkeypatch
+):
+    """The worker is killed (SIGKILL: no goodbye) while the solve runs. Its last heartbeat
+    stays behind; once it is older than WORKER_GONE_AFTER (a minute; 3 s here, in this
+    process), the page shows the solve failed and the routine job records it so."""
+    # Enough talks that the search is still on when the worker is killed.
+    client, solve, page = start(in_queue_app, time_limit=120, talks=40)
+    with running_worker(in_queue_app, log=tmp_path / "worker.log") as worker:
+        wait_until(lambda: state_of(solve) is SolveState.RUNNING, what="the solve to run")
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+    assert state_of(solve) is SolveState.RUNNING  # nobody said the last word
+    assert huey.get(f"solve-worker:{solve.public_id}", peek=True)  # who ran it
+    monkeypatch.setattr(queue, "WORKER_GONE_AFTER", dt.timedelta(seconds=3))
+    wait_until(
+        lambda: client.get(page + ".json").get_json()["state"] == "failed",
+        what="the page to say it failed",
+        timeout=30,
+    )
+    assert "worker running this solve stopped" in client.get(page).get_data(as_text=True)
+    assert solves.recover(now=dt.datetime.now(dt.UTC)) == 1
+    assert state_of(solve) is SolveState.FAILED

@@ -112,7 +112,8 @@ def test_a_waiting_solve_reloads_itself_and_offers_to_cancel(signed_in, event, o
 
 
 def test_a_running_solve_shows_its_progress(signed_in, event, olga):
-    solve = queued(event, olga, state=SolveState.RUNNING, started_at=NOW, percent=40)
+    started = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=10)
+    solve = queued(event, olga, state=SolveState.RUNNING, started_at=started, percent=40)
     solve.progress = "2 schedules found so far; the best places 2 of 2 sessions."
     db.session.commit()
     words = text(signed_in.get(url(event, solve)))
@@ -158,6 +159,28 @@ def test_a_failed_solve_says_why_in_words(signed_in, event, olga):
     assert "Cancel the solve" not in words
 
 
+def test_a_solve_whose_worker_stopped_shows_as_failed_and_a_new_one_can_start(
+    signed_in, event, olga
+):
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=30) - solves.STALLED_MARGIN * 2
+    solve = queued(event, olga, state=SolveState.RUNNING, started_at=long_ago)
+    page = signed_in.get(url(event, solve))
+    words = text(page)
+    assert "Failed" in words and "worker running this solve stopped" in words
+    assert "start the solve again" in words
+    assert "http-equiv" not in page.get_data(as_text=True)  # it no longer reloads
+    assert "Cancel the solve" not in words
+    polled = signed_in.get(url(event, solve, ".json")).get_json()
+    assert polled["finished"] is True and polled["state"] == "failed"
+    index = signed_in.get(f"/manage/{event.slug}/schedule/suggest").get_data(as_text=True)
+    assert url(event, solve) not in index  # no longer under way
+    started = signed_in.post(
+        f"/manage/{event.slug}/schedule/suggest", data={"mode": "suggest", "time_limit": "5"}
+    )
+    assert started.status_code == 302
+    assert db.session.scalars(select(Solve).where(Solve.state == SolveState.DONE)).one()
+
+
 def test_only_the_events_organizers_may_follow_a_solve(client, event, olga):
     solve = queued(event, olga)
     reviewer = make_user()
@@ -190,7 +213,7 @@ def test_the_progress_page_runs_the_same_queries_however_long_it_runs(
 
 def test_the_scheduler_page_lists_the_solves_under_way(signed_in, event, olga):
     waiting = queued(event, olga)
-    running = queued(event, olga, state=SolveState.RUNNING, started_at=NOW)
+    running = queued(event, olga, state=SolveState.RUNNING, started_at=dt.datetime.now(dt.UTC))
     finished = queued(event, olga, state=SolveState.CANCELLED, finished_at=NOW)
     html = signed_in.get(f"/manage/{event.slug}/schedule/suggest").get_data(as_text=True)
     assert "Under way" in html

@@ -10,6 +10,7 @@ import time
 import pytest
 from sqlalchemy import select
 
+from organizer import queue, tasks
 from organizer.enums import EventRoleName, SolveState
 from organizer.errors import NotFound, PermissionDenied, ValidationFailed, WrongState
 from organizer.extensions import db
@@ -217,3 +218,100 @@ def test_a_stop_ends_a_running_cp_sat_search_at_once():
         solver.solve(plan, time_limit=60, workers=2, watch=watch)
     assert looks[-1] == "optimise"
     assert time.monotonic() - started < 20
+
+
+# A solve whose worker stopped ------------------------------------------------------------------
+
+
+def left_running(event, actor, *, started_at=NOW, time_limit=5, worker=None):
+    """A solve a worker took (running, as carry_out's first step leaves it) and then died."""
+    solve = start(event, actor, time_limit=time_limit)
+    solve.state, solve.started_at = SolveState.RUNNING, started_at
+    solve.progress = "Searching for a schedule."
+    db.session.commit()
+    if worker is not None:
+        huey.put(f"solve-worker:{solve.public_id}", worker)
+    return solve
+
+
+def test_a_solve_running_past_its_time_limit_is_failed_and_a_fresh_one_is_not(event, olga):
+    at = NOW + dt.timedelta(seconds=5) + solves.STALLED_MARGIN + dt.timedelta(seconds=1)
+    old = left_running(event, olga, started_at=NOW, time_limit=5)
+    fresh = left_running(event, olga, started_at=at - dt.timedelta(seconds=10), time_limit=5)
+    assert solves.stopped(old, now=at) and not solves.stopped(fresh, now=at)
+    # The progress page shows it failed at once, without writing; the lists leave it out.
+    shown = solves.status(old, now=at)
+    assert shown.state is SolveState.FAILED
+    assert "worker running this solve stopped" in shown.error
+    assert solves.status(fresh, now=at).state is SolveState.RUNNING
+    assert solves.under_way(event, now=at) == [fresh]
+
+    assert solves.recover(now=at) == 1
+    db.session.refresh(old)
+    db.session.refresh(fresh)
+    assert old.state is SolveState.FAILED and old.finished_at == at
+    assert old.error == solves.worker_stopped_text()
+    assert fresh.state is SolveState.RUNNING and fresh.finished_at is None
+    [message] = mails()  # nobody was watching: whoever started it is told
+    assert message.to_address == olga.email and message.subject.startswith("Failed:")
+    assert solves.recover(now=at) == 0  # once
+    # The organizer starts it again.
+    again = start(event, olga)
+    assert solves.carry_out(again.public_id, clock=clock) is SolveState.DONE
+
+
+def test_a_solve_whose_worker_has_no_heartbeat_has_stopped(event, olga):
+    at = NOW + dt.timedelta(minutes=2)  # well within its time limit
+    solve = left_running(event, olga, time_limit=300, worker="box:4242")
+    huey.put("worker:box:4242", (at - dt.timedelta(seconds=10)).isoformat())
+    assert not solves.stopped(solve, now=at)  # its worker is alive
+    huey.put("worker:box:4242", (at - queue.WORKER_GONE_AFTER).isoformat())
+    assert solves.stopped(solve, now=at)  # killed: its last heartbeat stayed behind
+    huey.delete("worker:box:4242")
+    assert solves.stopped(solve, now=at)  # stopped and gone
+    # Not in its first minute: the worker that has just taken it has surely beaten since.
+    assert not solves.stopped(solve, now=NOW + dt.timedelta(seconds=30))
+    assert solves.recover(now=at) == 1
+    db.session.refresh(solve)
+    assert solve.state is SolveState.FAILED
+    assert huey.get(f"solve-worker:{solve.public_id}", peek=True) is None
+
+
+def test_a_solve_run_outside_a_worker_is_judged_by_its_time_limit_alone(event, olga):
+    solve = left_running(event, olga, time_limit=300)  # no worker recorded (immediate queue)
+    assert not solves.stopped(solve, now=NOW + dt.timedelta(minutes=9))
+    assert solves.stopped(solve, now=NOW + dt.timedelta(minutes=10, seconds=1))
+
+
+def test_the_worker_running_a_solve_is_recorded_while_it_runs(event, olga, monkeypatch):
+    monkeypatch.setattr(queue, "this_worker", "box:7")
+    solve = start(event, olga)
+    recorded = []
+    original = solves._solve_schedule
+
+    def watched(item, clock):
+        recorded.append(huey.get(f"solve-worker:{item.public_id}", peek=True))
+        return original(item, clock)
+
+    monkeypatch.setattr(solves, "_solve_schedule", watched)
+    assert solves.carry_out(solve.public_id, clock=clock) is SolveState.DONE
+    assert recorded == ["box:7"]
+    assert huey.get(f"solve-worker:{solve.public_id}", peek=True) is None  # done: forgotten
+    # Cancelled before the worker took it: nothing is left recorded either.
+    cancelled = start(event, olga)
+    solves.cancel(actor=olga, solve=cancelled, now=NOW)
+    db.session.commit()
+    assert solves.carry_out(cancelled.public_id, clock=clock) is SolveState.CANCELLED
+    assert huey.get(f"solve-worker:{cancelled.public_id}", peek=True) is None
+
+
+def test_the_periodic_task_records_stopped_solves(event, olga):
+    now = dt.datetime.now(dt.UTC)
+    old = left_running(event, olga, started_at=now - dt.timedelta(minutes=20))
+    fresh = left_running(event, olga, started_at=now - dt.timedelta(seconds=5))
+    result = tasks.recover_solves.call_local()
+    assert result["stopped"] == 1 and result["sent"] == 1  # the mail to whoever started it
+    assert queue.last_run("recover_solves")["result"]["stopped"] == 1
+    db.session.refresh(old)
+    db.session.refresh(fresh)
+    assert (old.state, fresh.state) == (SolveState.FAILED, SolveState.RUNNING)

@@ -267,7 +267,7 @@ def _allocation_page(
         proposal=proposal,
         left=programme.budget - committed - proposal,
         run_form=run_form or _run_form(),
-        under_way=solves.under_way(event, programme=programme),
+        under_way=solves.under_way(event, now=utcnow(), programme=programme),
         adjust_form=ConfirmForm(),
         typed=typed or {},
         errors=errors or {},

@@ -26,6 +26,7 @@ from organizer.blueprints._common import (
     access,
     attempt,
     event_route,
+    preparing,
     utcnow,
     viewable_event,
 )
@@ -62,7 +63,7 @@ def booklet(event_slug: str):
             made = booklets.cached_booklet(event, edition=edition)  # a quick worker's
         if made is None:
             previous = booklets.previous_booklet(event, edition=edition)
-            return _preparing(
+            return preparing(
                 event,
                 what=_("The large-print programme") if edition == "large" else _("The programme"),
                 previous_url=previous
@@ -78,26 +79,6 @@ def booklet(event_slug: str):
     response.cache_control.public = event.is_public
     response.cache_control.no_cache = True  # revalidate: a new release changes the ETag
     return response.make_conditional(request)
-
-
-REFRESH_SECONDS = 5
-
-
-def _preparing(event: Event, *, what: str, previous_url: str | None) -> Response:
-    """202 Accepted: the file is being made. The page reloads itself (no script needed)."""
-    response = make_response(
-        render_template(
-            "printed/preparing.html",
-            event=event,
-            what=what,
-            previous_url=previous_url,
-            refresh=REFRESH_SECONDS,
-        ),
-        202,
-    )
-    response.headers["Retry-After"] = str(REFRESH_SECONDS)
-    response.cache_control.no_store = True
-    return response
 
 
 # --- The room signs and the print settings ----------------------------------------------------
@@ -127,7 +108,7 @@ def signs_pdf(event_slug: str):
                 preparation.prepare_signs(event)
                 found = signs.cached_signs(event)  # a quick worker's
         if found is None:
-            return _preparing(
+            return preparing(
                 event,
                 what=_("The room signs"),
                 previous_url=signs.previous_signs(event)

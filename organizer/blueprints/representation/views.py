@@ -7,25 +7,29 @@ k; the report, meant to be published, uses at least suppression.PUBLIC_K.
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Response, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from organizer import permissions
-from organizer.blueprints._common import access, attempt, event_route, utcnow
+from organizer.blueprints._common import access, attempt, event_route, preparing, utcnow
 from organizer.blueprints.representation import (
     bp,
     setup,  # noqa: F401  (its routes, on bp)
 )
 from organizer.blueprints.representation.forms import EditionsForm, TargetForm
 from organizer.models import Event
-from organizer.services import charts, suppression
 from organizer.services.exports import representation_csv
-from organizer.services.print import representation_report
-from organizer.services.representation import counting, pipeline, survey, survey_setup
+from organizer.services.print import preparation, representation_report
+from organizer.services.representation import (
+    counting,
+    pipeline,
+    presenting,
+    report_files,
+    survey,
+    survey_setup,
+)
 
 
 def _editions_form(event: Event) -> tuple[EditionsForm, list[Event], str]:
@@ -40,68 +44,8 @@ def _editions_form(event: Event) -> tuple[EditionsForm, list[Event], str]:
     return form, chosen, form.mode.data or "compare"
 
 
-def _labels(k: int) -> dict[suppression.Status, str]:
-    return {
-        suppression.Status.FEWER_THAN_K: _("fewer than %(k)s", k=k),
-        suppression.Status.HIDDEN: _("not shown"),
-    }
-
-
-def _charts(
-    summary: suppression.Summary, goals: dict[tuple[str, str, str], int], prefix: str
-) -> dict[tuple[str, str], Any]:
-    """An SVG chart per published (question, stage) row."""
-    stage_labels = {s.key: s.label for s in summary.stages}
-    labels = _labels(summary.k)
-    result = {}
-    for question in summary.questions:
-        for row in question.rows:
-            if not row.published:
-                continue
-            mine = {
-                o: p for (q, o, s), p in goals.items() if q == question.key and s == row.stage_key
-            }
-            result[(question.key, row.stage_key)] = charts.bar_chart(
-                row,
-                chart_id=f"{prefix}-{question.key}-{row.stage_key}",
-                title=_(
-                    "%(question)s — %(stage)s",
-                    question=question.text,
-                    stage=stage_labels.get(row.stage_key, row.stage_key),
-                ),
-                description=_(
-                    "Share of the %(n)s respondents at this stage per answer. Cells with "
-                    "fewer than %(k)s people are not drawn. The table beside the chart holds "
-                    "the same numbers.",
-                    n=row.respondents,
-                    k=summary.k,
-                ),
-                suppressed_labels=labels,
-                target_label=_("target %(percent)s%%"),
-                targets=mine,
-            )
-    return result
-
-
-def _by_row(goals: dict[tuple[str, str, str], int]) -> dict[tuple[str, str], dict[str, int]]:
-    """Targets as the templates want them: (question, stage) -> {option: percent}."""
-    result: dict[tuple[str, str], dict[str, int]] = {}
-    for (question, option, stage), percent in goals.items():
-        result.setdefault((question, stage), {})[option] = percent
-    return result
-
-
-def _summary(events: list[Event], *, public: bool = False) -> suppression.Summary:
-    tabulation = counting.tabulate(events)
-    k = suppression.public_k(tabulation.k) if public else tabulation.k
-    return suppression.summarise(tabulation, k=k)
-
-
-def _pool_args(chosen: list[Event], mode: str) -> dict[str, Any]:
-    """Query-string arguments that carry the pooled editions to the export and report."""
-    if mode != "pool" or not chosen:
-        return {}
-    return {"editions": [e.slug for e in chosen], "mode": "pool"}
+def _pooled(chosen: list[Event], mode: str) -> list[Event]:
+    return chosen if mode == "pool" else []
 
 
 @access("organizer")
@@ -112,25 +56,25 @@ def dashboard(event: Event):
     form, chosen, mode = _editions_form(event)
     pooled = mode == "pool" and bool(chosen)
     events = [event, *chosen] if pooled else [event]
-    summary = _summary(events)
+    summary = presenting.summary_of(events)
     goals = survey_setup.targets(event)
     comparisons = []
     if mode == "compare":
         for other in chosen:
-            comparisons.append((other, _summary([other])))
+            comparisons.append((other, presenting.summary_of([other])))
     return render_template(
         "representation/dashboard.html",
         event=event,
         settings=settings,
         summary=summary,
-        charts=_charts(summary, goals, "chart"),
-        goals=_by_row(goals),
-        labels=_labels(summary.k),
+        charts=presenting.charts_of(summary, goals, "chart"),
+        goals=presenting.by_row(goals),
+        labels=presenting.labels(summary.k),
         form=form,
         pooled=pooled,
         chosen=chosen,
         comparisons=comparisons,
-        pool_args=_pool_args(chosen, mode),
+        pool_args=presenting.pool_args(_pooled(chosen, mode)),
     )
 
 
@@ -139,8 +83,8 @@ def dashboard(event: Event):
 @event_route(permissions.can_view_representation)
 def export_csv(event: Event):
     _form, chosen, mode = _editions_form(event)
-    events = [event, *chosen] if mode == "pool" and chosen else [event]
-    summary = _summary(events)
+    events = [event, *_pooled(chosen, mode)]
+    summary = presenting.summary_of(events)
     text = representation_csv.render(summary, editions=[e.name for e in events])
     filename = f"{event.slug}-representation.csv"
     return Response(
@@ -150,48 +94,71 @@ def export_csv(event: Event):
     )
 
 
-def _report_context(event: Event) -> dict[str, Any]:
+def _report_selection(event: Event) -> list[Event]:
+    """The editions pooled into the report: those of the query string the viewer may see."""
     _form, chosen, mode = _editions_form(event)
-    events = [event, *chosen] if mode == "pool" and chosen else [event]
-    summary = _summary(events, public=True)
-    settings = survey.settings_of(event)
-    names = [e.name for e in events]
-    goals = survey_setup.targets(event)
-    return {
-        "event": event,
-        "summary": summary,
-        "charts": _charts(summary, goals, "report"),
-        "goals": _by_row(goals),
-        "labels": _labels(summary.k),
-        "method": representation_report.methodology(
-            summary,
-            purge_on=settings.purge_on if settings else None,
-            consent_versions=[v for v, _text in settings.consent_versions] if settings else [],
-            editions=names,
-        ),
-        "pool_args": _pool_args(chosen, mode),
-    }
+    return _pooled(chosen, mode)
 
 
 @access("organizer")
 @bp.route("/<event_slug>/representation/report")
 @event_route(permissions.can_view_representation)
 def report(event: Event):
-    return representation_report.render_html(standalone=False, **_report_context(event))
+    context = presenting.report_context(event, pooled=_report_selection(event))
+    return representation_report.render_html(standalone=False, **context)
+
+
+def _report_preparing(event: Event, pooled: list[Event]) -> Response:
+    """The 202 page while the worker renders the report, with the last one made if any."""
+    args = presenting.pool_args(pooled)
+    older = report_files.previous(actor=current_user, event=event, pooled=pooled)
+    return preparing(
+        event,
+        what=_("The representation report"),
+        previous_url=older
+        and url_for("representation.report_pdf", event_slug=event.slug, previous=1, **args),
+        about=_(
+            "It is made from the survey's answers as they are now, and opens here when it is "
+            "ready; that usually takes less than a minute."
+        ),
+        previous_label=_(
+            "Open the last report made now (older: it does not count the latest answers or changes)"
+        ),
+        back=(
+            url_for("representation.report", event_slug=event.slug, **args),
+            _("Back to the report"),
+        ),
+        layout="layouts/organizer.html",
+    )
 
 
 @access("organizer")
 @bp.route("/<event_slug>/representation/report.pdf")
 @event_route(permissions.can_view_representation)
 def report_pdf(event: Event):
-    pdf = representation_report.render_pdf(**_report_context(event))
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'inline; filename="{event.slug}-representation-report.pdf"'
-        },
-    )
+    """The report as a PDF, which the worker renders (report_files.py): until it is ready, a
+    page that says so (202) and reloads, offering the last report rendered of the same
+    editions (?previous=1), labelled as older."""
+    pooled = _report_selection(event)
+    filename = f"{event.slug}-representation-report.pdf"
+    if request.args.get("previous"):
+        path = report_files.previous(actor=current_user, event=event, pooled=pooled)
+        if path is None:
+            abort(404)
+        filename = f"{event.slug}-representation-report-older.pdf"
+    else:
+        wanted = report_files.wanted(actor=current_user, event=event, pooled=pooled)
+        path = wanted.path
+        if path is None:
+            preparation.prepare_representation_report(event, pooled=pooled, key=wanted.key)
+            path = report_files.ready(event, wanted.key)  # a quick worker's
+        if path is None:
+            return _report_preparing(event, pooled)
+    response = Response(path.read_bytes(), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"  # organizers' data
+    return response
 
 
 def _target_choices(

@@ -57,7 +57,7 @@ def index(event: Event):
         event=event,
         form=form,
         recent=suggestions.recent(event),
-        under_way=solves.under_way(event),
+        under_way=solves.under_way(event, now=utcnow()),
     ), form_status(form)
 
 

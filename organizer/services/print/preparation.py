@@ -1,7 +1,8 @@
 """Printed matter is rendered by the queue worker, never in a web request (the booklet of a
-1,000-session event takes about 30 s). A request that finds no file asks for one here and
-shows a "being prepared" page; each file is asked for once however many people wait for it.
-A release asks for its files as soon as it is made (ready_after_release).
+1,000-session event takes about 30 s), and so is the organizers' representation report. A
+request that finds no file asks for one here and shows a "being prepared" page; each file is
+asked for once however many people wait for it. A release asks for its files as soon as it
+is made (ready_after_release).
 """
 
 from __future__ import annotations
@@ -38,6 +39,16 @@ def _ask(kind: str, event: Event, edition: str) -> None:
     marker = f"rendering:{kind}:{event.id}:{edition}:{locale}"
     if queue.take(marker, expires=RENDERING_EXPIRES):
         tasks.render_print(kind, event.id, edition, locale, marker)
+
+
+def prepare_representation_report(event: Event, *, pooled: list[Event], key: str) -> None:
+    """Have the worker render the representation report named `key` (report_files.py), pooled
+    with `pooled` (the editions the request has checked its viewer may see), in the current
+    language (once, however many requests ask meanwhile)."""
+    locale = _locale()
+    marker = f"rendering:representation:{event.id}:{key}"
+    if queue.take(marker, expires=RENDERING_EXPIRES):
+        tasks.render_representation_report(event.id, [e.id for e in pooled], locale, marker)
 
 
 def ready_after_release(event: Event) -> None:

@@ -2,7 +2,8 @@
 
 It formats a `suppression.Summary` made with the public threshold (at least
 suppression.PUBLIC_K) and adds a methodology note written from the survey's settings. No
-response is read here. It prints through `print.pdf`, which fetches only files under `static/`.
+response is read here. The queue worker prints it through `print.pdf`, which fetches only files
+under `static/` (services/representation/report_files.py: never in a web request).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from dataclasses import dataclass
 
 from flask import render_template
 
-from organizer.services.print import pdf
 from organizer.services.suppression import Summary
 
 
@@ -45,8 +45,3 @@ def render_html(*, standalone: bool, **context: object) -> str:
     """The report as a page of its own (for WeasyPrint) or as the body of a site page."""
     template = "print/representation_report.html" if standalone else "representation/report.html"
     return render_template(template, **context)
-
-
-def render_pdf(**context: object) -> bytes:
-    html = render_html(standalone=True, **context)
-    return pdf.render(html)
