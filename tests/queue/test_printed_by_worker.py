@@ -121,9 +121,10 @@ def test_rendering_reads_while_another_process_holds_the_write_lock(in_queue_app
     """A render only reads: on SQLite it must not wait for (or take) the write lock, or two
     renders of a large event side by side fail with "database is locked" (found at 1,000
     sessions, where the large print's render waited 30 s for the standard one's)."""
-    if queue_app.config["QUEUE_BACKEND"] != "sqlite":
-        pytest.skip("about SQLite's locks: once is enough")
-    path = sa.make_url(queue_app.config["SQLALCHEMY_DATABASE_URI"]).database
+    url = sa.make_url(queue_app.config["SQLALCHEMY_DATABASE_URI"])
+    if queue_app.config["QUEUE_BACKEND"] != "sqlite" or url.get_backend_name() != "sqlite":
+        pytest.skip("about SQLite's locks, on a SQLite database: once is enough")
+    path = url.database
     writer = sqlite3.connect(path, isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")  # as a long writing task would
     try:
