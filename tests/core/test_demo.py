@@ -170,3 +170,20 @@ def test_the_demo_leaves_no_change_for_the_organizer_to_undo(app):
         select(func.count()).select_from(ScheduleEdit).where(ScheduleEdit.event_id == event.id)
     ), "the demo's change after the release is journaled"
     assert editor.last_edit(event, organizer) is None
+
+
+def test_the_demo_decisions_page_lists_the_round_that_told_its_speakers(app, client):
+    """Accepted and confirmed speakers beside "No round published yet" (issue 16, bug 8): the
+    demo's history now holds the round that told them."""
+    app.test_cli_runner().invoke(args=["demo"])
+    login_as(client, db.session.scalar(select(User).where(User.email == "organizer@example.org")))
+    page = client.get("/manage/mangrove-2027/cfp/decisions")
+    assert page.status_code == 200
+    assert "Published rounds" in page.text and "No round published yet" not in page.text
+    confirmed = db.session.scalar(
+        select(func.count())
+        .select_from(Proposal)
+        .join(Event)
+        .where(Event.slug == "mangrove-2027", Proposal.state == ProposalState.CONFIRMED)
+    )
+    assert confirmed > 0

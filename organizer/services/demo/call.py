@@ -13,6 +13,7 @@ from organizer.extensions import db
 from organizer.models import (
     Answer,
     Cfp,
+    DecisionRound,
     Event,
     Proposal,
     ProposalSpeaker,
@@ -42,6 +43,42 @@ def load_call(event: Event, spec: dict[str, Any], users: dict[str, User], now: d
         users[m["user"]] for m in spec.get("team", []) if m["role"] == EventRoleName.REVIEWER
     ]
     _demo_reviews(proposals, reviewers, criteria, spec.get("reviews_per_proposal", 3), now)
+    _published_round(event, spec, users, proposals, now)
+
+
+def _published_round(
+    event: Event,
+    spec: dict[str, Any],
+    users: dict[str, User],
+    proposals: list[Proposal],
+    now: dt.datetime,
+) -> None:
+    """The round whose mails told the decided speakers (the decisions page lists it), so that
+    the demo's history agrees with its accepted, confirmed and rejected proposals."""
+    decided = [p for p in proposals if p.state not in _UNDECIDED]
+    if not decided:
+        return
+    accepted = (
+        ProposalState.ACCEPTED,
+        ProposalState.CONFIRMED,
+        ProposalState.DECLINED,
+        ProposalState.CANCELLED,
+    )
+    organizer = next(
+        (users[m["user"]] for m in spec.get("team", []) if m["role"] == EventRoleName.ORGANIZER),
+        None,
+    )
+    db.session.add(
+        DecisionRound(
+            event_id=event.id,
+            published_by_id=organizer.id if organizer is not None else None,
+            published_at=now,
+            respond_by=local_time(spec.get("decisions_respond_by", spec["cfp"]["closes"]), event),
+            accepted=sum(p.state in accepted for p in decided),
+            rejected=sum(p.state == ProposalState.REJECTED for p in decided),
+            waitlisted=sum(p.state == ProposalState.WAITLISTED for p in decided),
+        )
+    )
 
 
 def _call(
