@@ -10,14 +10,17 @@ PORT   ?= 5000
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "organizer needs Python 3.11 or newer")'
+	@echo "==> Creating a virtual environment in $(VENV)"
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
+	@echo "==> Installing organizer and its libraries (the first time takes a minute or two)"
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
+	@echo "==> Installing the test tools"
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	@touch $@
 
@@ -28,8 +31,11 @@ $(VENV)/.installed-load: $(VENV)/.installed-test
 # The web server and a queue worker together (mail, printed matter, long solves, the routine
 # jobs on their clock); Ctrl-C stops both.
 run: $(VENV)/.installed
+	@echo "==> Bringing the database up to date (instance/)"
 	$(FLASK) db upgrade
+	@echo "==> Loading the demo workshop from fixtures/"
 	$(FLASK) demo --url http://$(HOST):$(PORT)
+	@echo "==> Serving on http://$(HOST):$(PORT) with a queue worker beside it (Ctrl-C stops both)"
 	@$(FLASK) worker & worker=$$!; \
 	trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)

@@ -154,6 +154,14 @@ def test_make_run_prints_the_logins_with_its_own_port():
     ).stdout
     assert "demo --url http://127.0.0.1:5101" in planned
     assert "--port 5101" in planned
+    # It says what it is doing, in order (a first run installs for a minute or two).
+    steps = [
+        "Bringing the database up to date",
+        "Loading the demo",
+        "Serving on http://127.0.0.1:5101",
+    ]
+    assert all(step in planned for step in steps)
+    assert sorted(steps, key=planned.index) == steps
 
 
 def test_the_demo_leaves_no_change_for_the_organizer_to_undo(app):
