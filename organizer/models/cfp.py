@@ -97,6 +97,10 @@ class Track(Base):
     slug: Mapped[str] = mapped_column(String(100), default=slug_from_name)
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0)
+    # "#rrggbb" or "": a light background for the track's sessions in the editor and on the
+    # public grid, checked against the cards' text (services/colours.py). Never alone: the
+    # track's name is always shown.
+    colour: Mapped[str] = mapped_column(String(7), default="")
 
 
 class Question(QuestionColumns, Base):

@@ -86,6 +86,10 @@ test("action URLs and bodies", () => {
 });
 
 test("a card's classes: its kind, its worst conflict, pinned", () => {
+  assert.equal(
+    cardClasses({ kind: "talk", conflict_count: 0, pinned: false, track_id: 7 }),
+    "card card--talk track-colour-7",
+  );
   assert.equal(cardClasses({ kind: "talk", conflict_count: 0, pinned: false }), "card card--talk");
   assert.equal(
     cardClasses({ kind: "talk", conflict_count: 2, severity: "blocks_release", pinned: true }),

@@ -152,6 +152,17 @@ class TrackForm(Form):
         _l("Use at most 2,000 characters."),
         _l("Shown to speakers when they choose the track."),
     )
+    colour = StringField(
+        _l("Colour (optional)"),
+        validators=[Optional(), Length(max=7, message=_l("Use # and six digits, e.g. #dbeafe."))],
+        description=_l(
+            "A light background for the track's sessions in the schedule editor and on the "
+            "public grid, as # and six hexadecimal digits, e.g. #dbeafe (blue), #fde68a "
+            "(yellow), #bbf7d0 (green). It must leave the sessions' text readable (4.5:1); the "
+            "track's name is always shown too. Leave empty for none."
+        ),
+        render_kw={"autocapitalize": "none", "spellcheck": "false", "placeholder": "#dbeafe"},
+    )
     submit = SubmitField(_l("Save track"))
 
 

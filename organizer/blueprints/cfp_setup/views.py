@@ -201,6 +201,7 @@ class TrackPages(ItemPages):
             track=item,
             name=form.name.data,
             description=form.description.data or "",
+            colour=form.colour.data or "",
             now=utcnow(),
         )
 

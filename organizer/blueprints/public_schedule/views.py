@@ -36,7 +36,7 @@ from organizer.blueprints._common import (
 from organizer.blueprints._setup_forms import ConfirmForm
 from organizer.errors import DomainError, NotFound
 from organizer.models import Agenda, Event
-from organizer.services import agendas, schedule_page
+from organizer.services import agendas, colours, schedule_page
 from organizer.services import public_schedule_pages as pages
 from organizer.services.cfp import call as call_service
 from organizer.services.public_schedule import (
@@ -187,6 +187,20 @@ def schedule(event_slug: str):
     sessions = schedule_page.overlay_stars(html, context["starred"])
     page = render_template("public_schedule/schedule.html", sessions=sessions, **context)
     return _shared(event, page)
+
+
+@access("public")
+@bp.route("/<event_slug>/schedule/tracks.css")
+def track_colours(event_slug: str):
+    """The tracks' colours as a stylesheet (the pages allow no inline styles), for the public
+    grid and the schedule editor. Cached by shared caches; an ETag answers repeats."""
+    event = viewable_event(event_slug)
+    css = colours.track_stylesheet([(t.id, t.colour) for t in call_service.tracks(event)])
+    response = make_response(css)
+    response.mimetype = "text/css"
+    response.add_etag()
+    response = shared_for_a_while(response)
+    return response.make_conditional(request)
 
 
 @access("public")

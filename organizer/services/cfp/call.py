@@ -30,7 +30,7 @@ from organizer.models import (
     Track,
     User,
 )
-from organizer.services import addresses, audit
+from organizer.services import addresses, audit, colours
 from organizer.services.ordering import in_order, swap_with_neighbour
 from organizer.services.reviewing.questions import (
     QuestionSettings,
@@ -188,15 +188,21 @@ def save_track(
     name: str,
     description: str,
     now: dt.datetime,
+    colour: str = "",
 ) -> Track:
     permissions.require(permissions.can_manage_cfp(actor, event))
     name = name.strip()
+    errors: dict[str, str] = {}
     if not name:
-        raise ValidationFailed({"name": _("Enter a name, e.g. Methods.")})
-    if _name_taken(Track, event, name, track.id if track else None):
-        raise ValidationFailed(
-            {"name": _("There is already a track called “%(name)s”.", name=name)}
-        )
+        errors["name"] = _("Enter a name, e.g. Methods.")
+    elif _name_taken(Track, event, name, track.id if track else None):
+        errors["name"] = _("There is already a track called “%(name)s”.", name=name)
+    try:
+        colour = colours.card_background(colour)
+    except ValidationFailed as error:
+        errors.update(error.errors)
+    if errors:
+        raise ValidationFailed(errors)
     if track is None:
         track = Track(
             event_id=event.id,
@@ -206,6 +212,7 @@ def save_track(
         db.session.add(track)
     track.name = name
     track.description = description.strip()
+    track.colour = colour
     db.session.flush()
     audit.record(
         action="cfp.track.save",
@@ -214,7 +221,7 @@ def save_track(
         object_type="track",
         object_id=track.id,
         event=event,
-        details={"name": name},
+        details={"name": name, "colour": colour},
     )
     return track
 

@@ -27,6 +27,7 @@ from organizer.models import (
     Track,
     User,
 )
+from organizer.services import colours
 from organizer.services.demo.fixture import local_time
 
 
@@ -115,6 +116,7 @@ def _call(
             name=item["name"],
             description=item.get("description", ""),
             position=position,
+            colour=colours.card_background(item.get("colour", "")),
         )
     db.session.add_all([*kinds.values(), *tracks.values()])
     return kinds, tracks

@@ -11,6 +11,9 @@ export function cardClasses(session) {
   if (session.pinned) {
     classes.push("card--pinned");
   }
+  if (session.track_id) {
+    classes.push("track-colour-" + session.track_id);  // the event's tracks.css, if coloured
+  }
   return classes.join(" ");
 }
 
