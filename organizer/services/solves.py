@@ -80,16 +80,26 @@ def start_schedule(
 
 
 def start_allocation(
-    *, programme: GrantProgramme, actor: User, now: dt.datetime, time_limit: int
+    *,
+    programme: GrantProgramme,
+    actor: User,
+    now: dt.datetime,
+    time_limit: int,
+    basis: str = allocation.BASIS_REQUESTS,
 ) -> Solve:
-    """A queued run of the programme's allocation (the caller commits, then enqueues it)."""
-    allocation.prepare(actor=actor, programme=programme, time_limit=time_limit)  # checks only
+    """A queued run of the programme's allocation (the caller commits, then enqueues it).
+    `basis` (allocation.BASES: the requests or the reviewers' recommendations) is kept in the
+    solve's mode."""
+    allocation.prepare(  # checks only
+        actor=actor, programme=programme, time_limit=time_limit, basis=basis
+    )
     return _queued(
         kind=SolveKind.GRANT_ALLOCATION,
         event=programme.event,
         actor=actor,
         now=now,
         time_limit=time_limit,
+        mode=basis,
         programme_id=programme.id,
         programme=programme,
     )
@@ -503,7 +513,12 @@ def _solve_allocation(solve: Solve, clock: Callable[[], dt.datetime]) -> Produce
     actor, programme = _requester(solve), solve.programme
     if programme is None:
         raise NotFound(_("The grant programme of this allocation no longer exists."))
-    prepared = allocation.prepare(actor=actor, programme=programme, time_limit=solve.time_limit)
+    prepared = allocation.prepare(
+        actor=actor,
+        programme=programme,
+        time_limit=solve.time_limit,
+        basis=solve.mode or allocation.BASIS_REQUESTS,
+    )
     look = _looker(solve.id, solve.time_limit)
     db.session.commit()
     result = allocation.run_solver(

@@ -199,7 +199,7 @@ class World:
             )
         )
 
-    def application(self, score: int | None, requested, **fields):
+    def application(self, score: int | None, requested, *, recommended=None, **fields):
         application = make_application(self.programme, requested=requested, **fields)
         if score is not None:
             review.save_review(
@@ -207,7 +207,7 @@ class World:
                 application=application,
                 scores={c.id: score for c in self.criteria},
                 comment="",
-                recommended_amount=None,
+                recommended_amount=recommended,
                 abstain=False,
                 now=NOW,
             )

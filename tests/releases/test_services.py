@@ -20,7 +20,13 @@ from organizer.enums import (
 )
 from organizer.errors import PermissionDenied, ValidationFailed, WrongState
 from organizer.extensions import db
-from organizer.models import AuditEntry, OutboxMessage, ScheduleRelease, ScheduleSettings
+from organizer.models import (
+    AuditEntry,
+    OutboxMessage,
+    ReviewPhase,
+    ScheduleRelease,
+    ScheduleSettings,
+)
 from organizer.services import mail
 from organizer.services.scheduling import release_changes, release_mail, release_snapshot, releases
 from tests.factories import (
@@ -576,3 +582,68 @@ def test_two_releases_at_the_same_moment(world, monkeypatch):
     monkeypatch.undo()
     assert [r.number for r in db.session.scalars(select(ScheduleRelease))] == [1]
     assert release(world, now=LATER).number == 2  # the session is still usable
+
+
+# --- warnings that do not block (issue 16, bug 9) ---------------------------------------------
+
+
+def test_the_preview_warns_of_review_still_open_and_speakers_not_confirmed(world):
+    talk(world, "Confirmed", room=world.aula, at=lisbon(27, 10))
+    waiting = talk(
+        world, "Not confirmed", room=world.sala, at=lisbon(27, 10), state=ProposalState.ACCEPTED
+    )
+    talk(world, "Unplaced and not confirmed", state=ProposalState.ACCEPTED)
+    make_proposal(world.event, title="Still in review")
+    make_proposal(world.event, title="Also in review")
+    make_proposal(world.event, title="Decided", state=ProposalState.REJECTED)
+    make_proposal(world.event, title="A draft", state=ProposalState.DRAFT)
+
+    preview = releases.preview(world.event, now=NOW)
+
+    assert preview.review_open == releases.ReviewStillOpen(undecided=2, until=None)
+    # Only placed sessions are released: the unplaced one is not named.
+    assert preview.unconfirmed == (
+        releases.Unconfirmed(title="Not confirmed", proposal_public_id=waiting.proposal.public_id),
+    )
+    # A warning, not a block.
+    assert preview.blocking == []
+    assert release(world).number == 1
+
+
+def test_review_open_names_when_the_last_review_phase_ends(world):
+    make_proposal(world.event, title="Still in review")
+    ends = NOW + dt.timedelta(days=5)
+    db.session.add_all(
+        [
+            ReviewPhase(
+                event_id=world.event.id,
+                name="Over",
+                starts_at=NOW - dt.timedelta(days=9),
+                ends_at=NOW - dt.timedelta(days=1),
+            ),
+            ReviewPhase(
+                event_id=world.event.id,
+                name="Discussion",
+                starts_at=NOW,
+                ends_at=NOW + dt.timedelta(days=20),
+                can_review=False,
+            ),
+            ReviewPhase(event_id=world.event.id, name="Second round", starts_at=NOW, ends_at=ends),
+        ]
+    )
+    db.session.flush()
+    assert releases.preview(world.event, now=NOW).review_open == releases.ReviewStillOpen(
+        undecided=1, until=ends
+    )
+    # Every phase over: the proposals still wait for a decision.
+    later = NOW + dt.timedelta(days=6)
+    assert releases.preview(world.event, now=later).review_open == releases.ReviewStillOpen(
+        undecided=1, until=None
+    )
+
+
+def test_no_warning_once_everything_is_decided_and_confirmed(world):
+    talk(world, "Confirmed", room=world.aula, at=lisbon(27, 10))
+    make_proposal(world.event, title="Decided", state=ProposalState.WAITLISTED)
+    preview = releases.preview(world.event, now=NOW)
+    assert preview.review_open is None and preview.unconfirmed == ()

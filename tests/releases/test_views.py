@@ -10,7 +10,7 @@ from html import unescape
 import pytest
 from sqlalchemy import func, select
 
-from organizer.enums import EventRoleName
+from organizer.enums import EventRoleName, ProposalState
 from organizer.extensions import db
 from organizer.models import ScheduleRelease
 from organizer.services.scheduling import releases
@@ -21,6 +21,7 @@ from tests.factories import (
     login_as,
     make_cfp,
     make_event,
+    make_proposal,
     make_room,
     make_schedule_event,
     make_talk,
@@ -190,6 +191,43 @@ def test_a_schedule_changed_since_the_preview_is_a_409(client, world):
     assert count_releases(event) == 0
 
 
+def test_the_preview_warns_of_open_review_and_unconfirmed_speakers_and_still_releases(
+    client, world
+):
+    _organizer, event, aula, sala = world
+    make_talk(event, title="Confirmed", room=aula, starts_at=lisbon(27, 10))
+    waiting = make_talk(
+        event,
+        title="<b>Not</b> confirmed",
+        room=sala,
+        starts_at=lisbon(27, 10),
+        state=ProposalState.ACCEPTED,
+    )
+    make_proposal(event, title="Still in review")
+
+    response = client.get(url(event))
+
+    page = text_of(response.text)
+    assert "Before you release" in page
+    assert "You can release anyway" in page
+    assert "Review is still open for 1 proposal: no decision is published for it yet." in page
+    assert "1 session in this release is accepted but its speakers have not confirmed it" in page
+    link = f'href="/manage/lisbon/cfp/proposals/{waiting.proposal.public_id}"'
+    assert f"{link}>&lt;b&gt;Not&lt;/b&gt; confirmed</a>" in response.text
+    assert "<b>Not</b>" not in response.text
+
+    response = client.post(url(event), data={"comment": "Anyway"})
+    assert response.status_code == 302
+    assert releases.latest(event).number == 1
+
+
+def test_the_preview_has_no_warning_when_all_is_decided_and_confirmed(client, world):
+    _organizer, event, aula, _sala = world
+    make_talk(event, title="Confirmed", room=aula, starts_at=lisbon(27, 10))
+    page = text_of(client.get(url(event)).text)
+    assert "Before you release" not in page and "Review is still open" not in page
+
+
 # --- one release ------------------------------------------------------------------------------
 
 
@@ -230,6 +268,15 @@ def test_the_page_runs_the_same_queries_however_many_releases_and_sessions(
         for room in (aula, sala):
             make_talk(event, title=f"Talk {room.name} {at}", room=room, starts_at=lisbon(27, at))
         make_talk(event, title=f"Unplaced {at}")
+        # Warnings that grow with the data: placed talks not confirmed, proposals in review.
+        make_talk(
+            event,
+            title=f"Unconfirmed {at}",
+            room=sala,
+            starts_at=lisbon(28, at),
+            state=ProposalState.ACCEPTED,
+        )
+        make_proposal(event, title=f"In review {at}")
         releases.release(event=event, actor=organizer, now=next(stamp), comment=f"v at {at}")
         db.session.flush()
         # A change waiting for the next release, so the preview has a change log too.

@@ -11,7 +11,12 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from organizer.blueprints._common import DateInput
 from organizer.blueprints._forms import Form
 from organizer.blueprints._setup_forms import TimeInput, WholeNumber, ZonedForm
-from organizer.services.grants.allocation import MAX_TIME_LIMIT, MIN_TIME_LIMIT
+from organizer.services.grants.allocation import (
+    BASIS_REQUESTS,
+    BASIS_REVIEWERS,
+    MAX_TIME_LIMIT,
+    MIN_TIME_LIMIT,
+)
 
 LIMIT_MESSAGE = _l("Enter a time limit from 1 to 300 seconds, e.g. 10.")
 
@@ -50,6 +55,25 @@ class PinForm(Form):
 
 
 class RunForm(Form):
+    basis = RadioField(
+        _l("Base the amounts on"),
+        choices=[
+            SelectChoice(BASIS_REQUESTS, _l("What the applicants asked for")),
+            SelectChoice(
+                BASIS_REVIEWERS,
+                _l(
+                    "What the reviewers recommend (the middle of their recommended amounts), "
+                    "or the request where no reviewer recommended an amount"
+                ),
+            ),
+        ],
+        default=BASIS_REQUESTS,
+        validators=[Optional()],  # left out: the requests
+        description=_l(
+            "The optimiser awards at most this amount to each application, and at least the "
+            "minimum fraction of it for a partial award."
+        ),
+    )
     time_limit = WholeNumber(
         _l("Time limit, in seconds"),
         validators=[

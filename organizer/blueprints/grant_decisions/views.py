@@ -265,6 +265,7 @@ def _allocation_page(
         categories=[c.value for c in programmes.categories_for(programme)],
         committed=committed,
         proposal=proposal,
+        explanation=allocation.explain(draft) if draft else None,
         left=programme.budget - committed - proposal,
         run_form=run_form or _run_form(),
         under_way=solves.under_way(event, now=utcnow(), programme=programme),
@@ -289,7 +290,11 @@ def allocation_page(event: Event, programme_public_id: str):
         limit = form.time_limit.data or int(allocation.TIME_LIMIT_SECONDS)
         done = attempt(
             lambda: solves.start_allocation(
-                programme=programme, actor=current_user, now=utcnow(), time_limit=limit
+                programme=programme,
+                actor=current_user,
+                now=utcnow(),
+                time_limit=limit,
+                basis=form.basis.data or allocation.BASIS_REQUESTS,
             ),
             form=form,
         )

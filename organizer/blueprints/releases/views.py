@@ -64,7 +64,7 @@ def index(event: Event):
                 "success",
             )
             return redirect(url_for("releases.index", event_slug=event.slug))
-    preview = releases.preview(event)
+    preview = releases.preview(event, now=utcnow())
     # What this page shows: releasing checks that nothing changed since.
     form.expected.data = preview.fingerprint
     return render_template(

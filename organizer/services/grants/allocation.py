@@ -20,8 +20,15 @@ allocation and a thrifty variant (minimum awards by score per unit of money, the
 a hint, and whenever greedy keeps every pin the result is at least as good as greedy's
 (should the solver run out of time below its start, the start is returned).
 
+What an application asks for, to the solver, depends on the run's basis (`BASES`): the
+applicant's request, or the reviewers' recommended amount (the median of their
+recommendations, spread over the requested categories in proportion, `scale`) where at least
+one reviewer recommended an amount and the request elsewhere. Partial awards go down to the
+minimum fraction of that amount.
+
 `run_allocation` puts the result in an AllocationRun (a draft organizers adjust with
-`adjust_line` before `offers.commit_run` sends the offers).
+`adjust_line` before `offers.commit_run` sends the offers); `explain` says in words what a
+run proposes and what picking by score alone (`greedy`) would have funded.
 """
 
 from __future__ import annotations
@@ -67,6 +74,11 @@ Watch = Callable[[str, float], bool]
 HOLDING_STATES = (GrantState.OFFERED, GrantState.ACCEPTED)
 # States an allocation considers (when no award exists yet).
 CONSIDERED_STATES = (GrantState.SUBMITTED, GrantState.WAITLISTED)
+# What the amounts of a run are based on: the applicants' requests, or the reviewers'
+# recommended amounts where there are some (the request elsewhere). Kept in `Solve.mode`.
+BASIS_REQUESTS = "requests"
+BASIS_REVIEWERS = "reviewers"
+BASES = (BASIS_REQUESTS, BASIS_REVIEWERS)
 
 
 # The pure problem ---------------------------------------------------------------------------
@@ -129,6 +141,23 @@ def objectives(items: Iterable[Item], amounts: Mapping[int, Mapping[str, int]]) 
             primary += item.weight
         secondary += item.weight * total
     return primary, secondary
+
+
+def scale(requested: Mapping[str, int], total: int) -> dict[str, int]:
+    """`requested` (category -> minor units) scaled to `total` in proportion, in whole minor
+    units that add up to exactly `total` (largest remainders first, then the order asked).
+    `total` at or above the request leaves the request as it is."""
+    asked = {c: int(v) for c, v in requested.items() if int(v) > 0}
+    whole = sum(asked.values())
+    if total >= whole:
+        return asked
+    if total <= 0:
+        return {}
+    shares = {c: v * total // whole for c, v in asked.items()}
+    order = sorted(asked, key=lambda c: -(asked[c] * total % whole))  # stable: order asked
+    for category in order[: total - sum(shares.values())]:
+        shares[category] += 1
+    return {c: v for c, v in shares.items() if v > 0}
 
 
 def _eligible(item: Item) -> bool:
@@ -528,6 +557,18 @@ def considered(programme: GrantProgramme) -> list[GrantApplication]:
     )
 
 
+def check_basis(basis: str) -> None:
+    if basis not in BASES:
+        raise ValidationFailed(
+            {
+                "basis": _(
+                    "Choose whether to base the amounts on the requests or on the reviewers' "
+                    "recommendations."
+                )
+            }
+        )
+
+
 def check_time_limit(time_limit: float) -> None:
     if isinstance(time_limit, bool) or not MIN_TIME_LIMIT <= time_limit <= MAX_TIME_LIMIT:
         low, high = MIN_TIME_LIMIT, MAX_TIME_LIMIT
@@ -544,18 +585,36 @@ class Prepared:
     budget: int
     caps: dict[str, int]
     time_limit: float
+    basis: str = BASIS_REQUESTS
+
+    @property
+    def base_totals(self) -> dict[int, int]:
+        """Application id -> the amount its awards are based on, where that differs from the
+        request (a reviewers' recommendation below it)."""
+        if self.basis != BASIS_REVIEWERS:
+            return {}
+        by_id = {a.id: a for a in self.applications}
+        return {
+            item.id: item.request_total
+            for item in self.items
+            if item.id in by_id and item.request_total != by_id[item.id].requested_total
+        }
 
 
-def prepare(*, actor: User, programme: GrantProgramme, time_limit: float) -> Prepared:
+def prepare(
+    *, actor: User, programme: GrantProgramme, time_limit: float, basis: str = BASIS_REQUESTS
+) -> Prepared:
     _require_manager(actor, programme)
     check_time_limit(time_limit)
+    check_basis(basis)
     applications = considered(programme)
     return Prepared(
         applications=applications,
-        items=_items(programme, applications),
+        items=_items(programme, applications, basis=basis),
         budget=max(0, remaining_budget(programme)),
         caps=remaining_caps(programme),
         time_limit=time_limit,
+        basis=basis,
     )
 
 
@@ -584,13 +643,14 @@ def run_allocation(
     programme: GrantProgramme,
     now: dt.datetime,
     time_limit: float = TIME_LIMIT_SECONDS,
+    basis: str = BASIS_REQUESTS,
 ) -> AllocationRun:
     """Solve the programme's allocation over its remaining budget and keep the result as a
     draft run with one line per considered application (nothing for those not funded). An
     older draft of the programme is discarded: there is one draft at a time. WrongState when
     the must-fund pins cannot be kept. (Organizers' runs go through the task queue:
     services/solves.py calls `prepare`, `run_solver` and `keep` with a commit in between.)"""
-    prepared = prepare(actor=actor, programme=programme, time_limit=time_limit)
+    prepared = prepare(actor=actor, programme=programme, time_limit=time_limit, basis=basis)
     result = run_solver(programme, prepared)
     return keep(actor=actor, programme=programme, now=now, prepared=prepared, result=result)
 
@@ -616,7 +676,13 @@ def keep(
             "min_fraction": programme.min_fraction,
             "category_caps": caps,
             "time_limit": prepared.time_limit,
+            "basis": prepared.basis,
+            # Only where the basis is below the request: partial awards go down from it.
+            "base_totals": {str(i): total for i, total in prepared.base_totals.items()},
             "greedy_objective": baseline.objective,
+            # What picking by score alone would have funded, for `explain`.
+            "greedy_funded": len(baseline.amounts),
+            "greedy_spent": baseline.spent,
             "wall_time": round(result.wall_time, 3),
         },
         solver_status=result.status,
@@ -649,23 +715,34 @@ def keep(
             "solver_status": result.status,
             "objective": result.objective,
             "greedy_objective": baseline.objective,
+            "basis": prepared.basis,
         },
     )
     return run
 
 
-def _items(programme: GrantProgramme, applications: list[GrantApplication]) -> list[Item]:
-    """What the solver knows of each application: its committee score, request and pin."""
+def _items(
+    programme: GrantProgramme, applications: list[GrantApplication], *, basis: str
+) -> list[Item]:
+    """What the solver knows of each application: its committee score, pin and the amounts
+    it may get per category: the request, or (basis "reviewers") the request scaled to the
+    reviewers' median recommendation where one exists and is lower."""
     by_id = grant_review.scores(programme)
-    return [
-        Item(
-            id=a.id,
-            score=by_id[a.id].score if a.id in by_id else None,
-            requested={c: int(v) for c, v in (a.requested or {}).items()},
-            pin=a.pin,
+    items = []
+    for a in applications:
+        requested = {c: int(v) for c, v in (a.requested or {}).items()}
+        figures = by_id.get(a.id)
+        if basis == BASIS_REVIEWERS and figures is not None and figures.recommended is not None:
+            requested = scale(requested, figures.recommended)
+        items.append(
+            Item(
+                id=a.id,
+                score=figures.score if figures is not None else None,
+                requested=requested,
+                pin=a.pin,
+            )
         )
-        for a in applications
-    ]
+    return items
 
 
 def _discard_drafts(programme: GrantProgramme) -> None:
@@ -716,13 +793,22 @@ def adjust_line(
             kept[category] = value
     total = sum(kept.values())
     if not errors and total:
-        least = minimum_award(application.requested_total, programme.min_fraction)
+        base = base_total(run, application)
+        least = minimum_award(base, programme.min_fraction)
         if total < least:
-            errors[""] = _(
-                "Award nothing or at least %(amount)s (%(fraction)d%% of the request).",
-                amount=money.fmt(least, currency),
-                fraction=programme.min_fraction,
-            )
+            if base == application.requested_total:
+                errors[""] = _(
+                    "Award nothing or at least %(amount)s (%(fraction)d%% of the request).",
+                    amount=money.fmt(least, currency),
+                    fraction=programme.min_fraction,
+                )
+            else:
+                errors[""] = _(
+                    "Award nothing or at least %(amount)s (%(fraction)d%% of the amount the "
+                    "reviewers recommend).",
+                    amount=money.fmt(least, currency),
+                    fraction=programme.min_fraction,
+                )
     if not errors:
         others = run_total(run) - line.total
         if others + total > run.budget:
@@ -761,6 +847,58 @@ def adjust_line(
                  "after": {"amounts": kept, "total": total}},
     )  # fmt: skip
     return line
+
+
+def base_total(run: AllocationRun, application: GrantApplication) -> int:
+    """What the run based the application's award on: the reviewers' recommendation when the
+    run used it and it was below the request, else the request."""
+    bases = (run.settings or {}).get("base_totals") or {}
+    return int(bases.get(str(application.id), application.requested_total))
+
+
+@dataclasses.dataclass(frozen=True)
+class Explanation:
+    """A run's proposal in figures people read (the allocation page words them)."""
+
+    basis: str
+    solved: str  # "best": no allocation does better; "in_time": the best found in time
+    considered: int
+    funded: int
+    spent: int  # minor units, with the organizers' adjustments
+    budget: int  # what was left to allocate when it ran
+    percent: int | None  # of that budget, rounded; None for a budget of 0
+    greedy_funded: int | None  # picking by score alone; None for runs made before it was kept
+    greedy_spent: int | None
+    greedy_percent: int | None
+
+
+def _percent(part: int, whole: int) -> int | None:
+    """part / whole in whole percent, rounded half up, in integers."""
+    if whole <= 0:
+        return None
+    return (part * 200 + whole) // (2 * whole)
+
+
+def explain(run: AllocationRun) -> Explanation:
+    """What the run proposes now (its lines, adjustments included) and what picking by score
+    alone over the same amounts and budget would have funded. No query once the run's
+    lines are loaded (`latest_run` loads them)."""
+    settings = run.settings or {}
+    spent = run_total(run)
+    greedy_funded = settings.get("greedy_funded")
+    greedy_spent = settings.get("greedy_spent")
+    return Explanation(
+        basis=settings.get("basis") or BASIS_REQUESTS,
+        solved="best" if run.solver_status == "OPTIMAL" else "in_time",
+        considered=len(run.lines),
+        funded=sum(1 for line in run.lines if line.total > 0),
+        spent=spent,
+        budget=run.budget,
+        percent=_percent(spent, run.budget),
+        greedy_funded=None if greedy_funded is None else int(greedy_funded),
+        greedy_spent=None if greedy_spent is None else int(greedy_spent),
+        greedy_percent=None if greedy_spent is None else _percent(int(greedy_spent), run.budget),
+    )
 
 
 def discard_run(*, actor: User, run: AllocationRun, now: dt.datetime) -> None:

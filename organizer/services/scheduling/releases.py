@@ -24,7 +24,15 @@ from sqlalchemy.orm import defer, selectinload
 from organizer.enums import ProposalState, Severity
 from organizer.errors import ValidationFailed, WrongState
 from organizer.extensions import db
-from organizer.models import Event, Proposal, ScheduleRelease, Slot, SpeakerProfile, User
+from organizer.models import (
+    Event,
+    Proposal,
+    ReviewPhase,
+    ScheduleRelease,
+    Slot,
+    SpeakerProfile,
+    User,
+)
 from organizer.services import audit, feeds, mail
 from organizer.services.scheduling import editor, release_changes, release_mail, release_snapshot
 from organizer.services.scheduling.conflicts import Conflict as ScheduleConflict
@@ -114,6 +122,23 @@ def _cancelled_uids(event: Event, uids: set[str]) -> set[str]:
 
 
 @dataclass(frozen=True)
+class Unconfirmed:
+    """A session about to be released whose speakers have not confirmed yet (its proposal is
+    accepted, not confirmed)."""
+
+    title: str
+    proposal_public_id: str
+
+
+@dataclass(frozen=True)
+class ReviewStillOpen:
+    """Review is not over: proposals wait for a published decision."""
+
+    undecided: int  # submitted proposals without a published decision
+    until: dt.datetime | None  # when the last review phase still to come or running ends
+
+
+@dataclass(frozen=True)
 class ReleasePreview:
     """What releasing now would do."""
 
@@ -128,6 +153,9 @@ class ReleasePreview:
     recipients: int  # people who would get a mail
     fingerprint: str  # changes whenever what would be released changes
     plan: Plan
+    # Warnings that do not block the release: review still running, unconfirmed speakers.
+    review_open: ReviewStillOpen | None = None
+    unconfirmed: tuple[Unconfirmed, ...] = ()
 
     def public_id(self, session_id: int) -> str:
         return self.plan.sessions[session_id].public_id
@@ -142,8 +170,45 @@ def _fingerprint(sessions: list[dict[str, Any]], changes: list[dict[str, Any]]) 
     return hashlib.sha256(content.encode()).hexdigest()[:32]
 
 
-def preview(event: Event) -> ReleasePreview:
-    """The next release as it would be made now, with what blocks it. Reads only."""
+def review_still_open(event: Event, now: dt.datetime) -> ReviewStillOpen | None:
+    """None once every submitted proposal has a published decision; otherwise how many wait
+    and, when the event has review phases, when the last one that still lets reviewers review
+    ends (None without phases, or when they are all over). Two queries."""
+    undecided = db.session.scalar(
+        select(func.count())
+        .select_from(Proposal)
+        .where(Proposal.event_id == event.id, Proposal.state == ProposalState.SUBMITTED)
+    )
+    if not undecided:
+        return None
+    until = db.session.scalar(
+        select(func.max(ReviewPhase.ends_at)).where(
+            ReviewPhase.event_id == event.id,
+            ReviewPhase.can_review.is_(True),
+            ReviewPhase.ends_at > now,
+        )
+    )
+    return ReviewStillOpen(undecided=int(undecided), until=until)
+
+
+def unconfirmed_sessions(slots: list[Slot], sessions: list[dict[str, Any]]) -> list[Unconfirmed]:
+    """The released sessions (in the release's order) whose proposal is accepted but not
+    confirmed by its speakers. Reads the slots' loaded proposals: no query."""
+    by_uid = {slot.public_id: slot for slot in slots}
+    found = []
+    for entry in sessions:
+        slot = by_uid.get(entry["uid"])
+        proposal = slot.proposal if slot is not None else None
+        if proposal is not None and proposal.state == ProposalState.ACCEPTED:
+            found.append(Unconfirmed(title=entry["title"], proposal_public_id=proposal.public_id))
+    return found
+
+
+def preview(event: Event, *, now: dt.datetime | None = None) -> ReleasePreview:
+    """The next release as it would be made now, with what blocks it and what deserves a
+    warning (review still open at `now`, the current time unless given; speakers who have
+    not confirmed). Reads only."""
+    now = now or dt.datetime.now(dt.UTC)
     previous = latest(event)
     slots = active_slots(event)
     before = previous.sessions if previous is not None else None
@@ -171,6 +236,8 @@ def preview(event: Event) -> ReleasePreview:
         ),
         fingerprint=_fingerprint(sessions, changes),
         plan=plan,
+        review_open=review_still_open(event, now),
+        unconfirmed=tuple(unconfirmed_sessions(slots, sessions)),
     )
 
 
@@ -218,7 +285,7 @@ def release(
         raise ValidationFailed(
             {"comment": _("Keep the comment under %(n)d characters.", n=COMMENT_MAX)}
         )
-    upcoming = preview(event)
+    upcoming = preview(event, now=now)
     _refuse_unless_releasable(upcoming, expected)
     row = _store(event, upcoming, actor=actor, comment=comment, now=now)
     _give_speakers_profiles(event, upcoming.sessions, now)
