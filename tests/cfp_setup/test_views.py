@@ -357,7 +357,7 @@ def test_deleting_a_session_type_asks_first_and_is_refused_when_used(client, wit
 
     refused = client.post(f"/manage/setup/cfp/types/{talk.id}/delete")
     assert refused.status_code == 409
-    assert "1 proposals use “Talk”" in refused.text
+    assert "1 proposal uses “Talk”. Move it to another type first." in refused.text
     assert db.session.get(SessionType, talk.id) is not None
     assert "cfp.session_type.delete" in actions(event)
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -234,7 +235,12 @@ def delete_session_type(
         event=event,
         item=session_type,
         users=Proposal.session_type_id,
-        refusal=_("%(count)s proposals use “%(name)s”. Move them to another type first."),
+        refusal=lambda count, name: ngettext(
+            "%(num)d proposal uses “%(name)s”. Move it to another type first.",
+            "%(num)d proposals use “%(name)s”. Move them to another type first.",
+            count,
+            name=name,
+        ),
         action="cfp.session_type.delete",
         now=now,
     )
@@ -246,7 +252,12 @@ def delete_track(*, actor: User, event: Event, track: Track, now: dt.datetime) -
         event=event,
         item=track,
         users=Proposal.track_id,
-        refusal=_("%(count)s proposals are in “%(name)s”. Move them to another track first."),
+        refusal=lambda count, name: ngettext(
+            "%(num)d proposal is in “%(name)s”. Move it to another track first.",
+            "%(num)d proposals are in “%(name)s”. Move them to another track first.",
+            count,
+            name=name,
+        ),
         action="cfp.track.delete",
         now=now,
     )
@@ -258,16 +269,16 @@ def _delete_unused(
     event: Event,
     item: SessionType | Track,
     users: Any,
-    refusal: str,
+    refusal: Callable[[int, str], str],
     action: str,
     now: dt.datetime,
 ) -> None:
-    """Delete a session type or track unless proposals still use it (`refusal` then says how
-    many, with %(count)s and %(name)s)."""
+    """Delete a session type or track unless proposals still use it (`refusal(count, name)`
+    then says how many, in the right plural)."""
     permissions.require(permissions.can_manage_cfp(actor, event))
     used = db.session.scalar(select(func.count(Proposal.id)).where(users == item.id))
     if used:
-        raise WrongState(refusal % {"count": used, "name": item.name})
+        raise WrongState(refusal(used, item.name))
     db.session.delete(item)
     audit.record(
         action=action,
