@@ -7,6 +7,7 @@ DATABASE_URL). Values are parsed to the type of their default. docs/operator.md 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,9 @@ DEFAULTS: dict[str, Any] = {
     # How long a process reuses the schedule page's sessions it rendered (a new release shows at
     # once; a renamed speaker or room within this while). 0 renders every request.
     "PUBLIC_PAGE_CACHE_SECONDS": 60,
+    # Which sites may show the embedded schedule (/<event>/schedule/embed) in a frame: a CSP
+    # frame-ancestors source list, e.g. "https://workshop.example.org". "*": any site.
+    "EMBED_FRAME_ANCESTORS": "*",
     "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug method; tests use a fast one
     "LOG_FORMAT": "text",  # "text" (time level logger: message) or "json" (one object per line)
     "LOG_LEVEL": "INFO",  # for the app's own loggers; libraries log from WARNING
@@ -226,6 +230,11 @@ def _settings(overrides: dict[str, Any]) -> dict[str, Any]:
         raise ConfigError(f"ORGANIZER_LOG_FORMAT must be one of {sorted(LOG_FORMATS)}.")
     if settings["LOG_LEVEL"] not in LOG_LEVELS:
         raise ConfigError(f"ORGANIZER_LOG_LEVEL must be one of {sorted(LOG_LEVELS)}.")
+    if re.search(r"[;,\r\n]", str(settings["EMBED_FRAME_ANCESTORS"])):
+        raise ConfigError(
+            "ORGANIZER_EMBED_FRAME_ANCESTORS is a list of sources separated by spaces, "
+            "e.g. 'https://workshop.example.org https://www.example.org', or '*'."
+        )
     return settings
 
 

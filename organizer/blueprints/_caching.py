@@ -90,3 +90,16 @@ def shared_for_a_while(response: Response, *, personal_cookies: tuple[str, ...] 
     response.cache_control.public = True
     response.cache_control.max_age = int(current_app.config["PUBLIC_CACHE_SECONDS"])
     return response
+
+
+def embeddable(response: Response) -> Response:
+    """Let other sites frame this page (the embedded schedule): the usual Content Security
+    Policy with `frame-ancestors` from EMBED_FRAME_ANCESTORS ("*" by default) instead of
+    'none' (the app then adds no X-Frame-Options, which cannot allow other sites)."""
+    from organizer.app import CONTENT_SECURITY_POLICY
+
+    ancestors = str(current_app.config["EMBED_FRAME_ANCESTORS"]).strip() or "'none'"
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "frame-ancestors 'none'", f"frame-ancestors {ancestors}"
+    )
+    return response

@@ -74,3 +74,12 @@ def track_stylesheet(tracks: list[tuple[int, str]]) -> str:
         + "\n".join(rules)
         + ("\n" if rules else "")
     )
+
+
+def link_colour(raw: str) -> str:
+    """An accent for links and buttons on white ("RRGGBB" or "#rrggbb"), or "" when it is not
+    one or would not reach 4.5:1 on white (then the site's own accent stays)."""
+    value = raw.strip().lower().removeprefix("#")
+    if not re.fullmatch(r"[0-9a-f]{6}", value):
+        return ""
+    return "#" + value if contrast("#" + value, "#ffffff") >= AA_TEXT else ""

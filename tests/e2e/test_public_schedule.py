@@ -64,13 +64,21 @@ def test_browse_the_schedule(page: Page, axe, released, viewport) -> None:
         expect(card.first).to_be_visible()
         expect(card.first.locator(".session__room--phone")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
-    expect(page.get_by_role("button", name="Use my time zone")).to_be_visible()  # the script's
+    # Filters and the zone are folded after the days; the zone button is the script's.
+    expect(page.get_by_role("button", name="Use my time zone")).to_be_hidden()
+    page.locator("summary", has_text="Filters and time zone").click()
+    expect(page.get_by_role("button", name="Use my time zone")).to_be_visible()
     page.goto(f"/{DEMO}/schedule/?day={released['day']}&view=list")
     check_page(page, axe, viewport)
     page.get_by_role("link", name=title, exact=True).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     check_page(page, axe, viewport)
     expect(page.get_by_role("link", name="Add to Google Calendar")).to_be_visible()
+    # The schedule for another site's frame, themed: the sessions, readable, no stars.
+    page.goto(f"/{DEMO}/schedule/embed?day={released['day']}&accent=8a1538")
+    check_page(page, axe, viewport)
+    expect(page.get_by_role("link", name=title, exact=True).first).to_be_visible()
+    expect(page.locator(".star-button").first).to_be_hidden()
 
 
 def test_speakers(page: Page, axe, released) -> None:
@@ -140,6 +148,8 @@ def test_star_without_javascript(browser, base_url: str, released) -> None:
         first_code = released["first"][0]
         page.goto(f"/{DEMO}/schedule/?day={released['day']}&view=list")
         # Only a script can read the browser's zone: without one the button is not offered.
+        page.locator("summary", has_text="Filters and time zone").click()
+        expect(page.get_by_label("Show times in another time zone")).to_be_visible()
         expect(page.get_by_role("button", name="Use my time zone")).to_be_hidden()
         page.locator(f'.star-button[data-code="{first_code}"]').first.click()
         expect(page.locator(".flash, [role=status], [role=alert]").first).to_contain_text("Starred")

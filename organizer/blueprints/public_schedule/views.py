@@ -4,6 +4,7 @@ account."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,8 +23,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
-from organizer.blueprints._caching import posted_from_this_site, shared_for_a_while
+from organizer.blueprints._caching import embeddable, posted_from_this_site, shared_for_a_while
 from organizer.blueprints._common import (
     access,
     commit,
@@ -41,6 +43,7 @@ from organizer.services import public_schedule_pages as pages
 from organizer.services.cfp import call as call_service
 from organizer.services.public_schedule import (
     PublicSchedule,
+    Stamp,
     public_schedule_of,
     session_schedule,
     speaker_schedule,
@@ -129,15 +132,24 @@ def _common(event: Event, schedule: PublicSchedule, zone: str, **context: Any) -
     }
 
 
-@access("public")
-@bp.route("/<event_slug>/schedule/")
-def schedule(event_slug: str):
-    """A day of the schedule. Its sessions are rendered once for everyone for a while
-    (services/schedule_page.py); the visitor's stars are overlaid."""
-    event = viewable_event(event_slug)
-    stamp = stamp_of(event)
-    if stamp is None:
-        return _shared(event, _empty(event))
+@dataclasses.dataclass
+class _Day:
+    """A day of the schedule as the schedule page and the embedded schedule show it."""
+
+    schedule: PublicSchedule
+    zone: str
+    bad_zone: bool
+    filters: pages.Filters
+    now: dt.datetime
+    days: list[dt.date]
+    day: dt.date | None
+    view: str
+    sessions_html: str  # every star off (schedule_page.overlay_stars turns a visitor's on)
+
+
+def _day_of(event: Event, stamp: Stamp) -> _Day:
+    """The day, zone, filters and view asked for, with the day's sessions rendered once for
+    everyone for a while (services/schedule_page.py)."""
     programme = schedule_page.programme(event, stamp)
     schedule = programme.for_event(event)
     zone_name, bad_zone = _zone(event)
@@ -169,24 +181,76 @@ def schedule(event_slug: str):
         script_root=request.script_root,
         render=render_sessions,
     )
-    now_next = pages.now_next(schedule, now)  # None unless the event is on
+    return _Day(schedule, zone_name, bad_zone, filters, now, days, day, view, html)
+
+
+@access("public")
+@bp.route("/<event_slug>/schedule/")
+def schedule(event_slug: str):
+    """A day of the schedule, the visitor's stars overlaid on the shared sessions."""
+    event = viewable_event(event_slug)
+    stamp = stamp_of(event)
+    if stamp is None:
+        return _shared(event, _empty(event))
+    found = _day_of(event, stamp)
+    schedule = found.schedule
+    now_next = pages.now_next(schedule, found.now)  # None unless the event is on
     context = _common(
         event,
         schedule,
-        zone_name,
-        bad_zone=bad_zone,
-        filters=filters,
-        days=days,
-        day=day,
-        view=view,
+        found.zone,
+        bad_zone=found.bad_zone,
+        filters=found.filters,
+        days=found.days,
+        day=found.day,
+        view=found.view,
         now_next=now_next,
-        jump=pages.now_anchor(pages.apply(schedule, filters), day, now, zone_name)
+        jump=pages.now_anchor(
+            pages.apply(schedule, found.filters), found.day, found.now, found.zone
+        )
         if now_next
         else None,
     )
-    sessions = schedule_page.overlay_stars(html, context["starred"])
+    sessions = schedule_page.overlay_stars(found.sessions_html, context["starred"])
     page = render_template("public_schedule/schedule.html", sessions=sessions, **context)
     return _shared(event, page)
+
+
+@access("public")
+@bp.route("/<event_slug>/schedule/embed")
+def embed(event_slug: str):
+    """The schedule for the event's own website, in an <iframe>: the days and their sessions
+    without the site around them, links opening in a new tab, no stars (a framed page has no
+    cookies of its own in most browsers). Any site may frame it (EMBED_FRAME_ANCESTORS)."""
+    event = viewable_event(event_slug)
+    stamp = stamp_of(event)
+    accent = colours.link_colour(request.args.get("accent", ""))
+    if stamp is None:
+        page = render_template("public_schedule/embed.html", event=event, found=None, accent=accent)
+    else:
+        found = _day_of(event, stamp)
+        page = render_template(
+            "public_schedule/embed.html",
+            event=event,
+            found=found,
+            accent=accent,
+            sessions=Markup(found.sessions_html),  # noqa: S704 - rendered by Jinja, escaped
+        )
+    return embeddable(_shared(event, page))
+
+
+@access("public")
+@bp.route("/<event_slug>/schedule/embed.css")
+def embed_theme(event_slug: str):
+    """The embedded schedule's accent colour (?accent=RRGGBB, kept only if links stay readable
+    on white), as a stylesheet: the pages allow no inline styles."""
+    viewable_event(event_slug)
+    accent = colours.link_colour(request.args.get("accent", ""))
+    css = f":root {{ --accent: {accent}; --accent-dark: {accent}; }}\n" if accent else ""
+    response = make_response(css)
+    response.mimetype = "text/css"
+    response.add_etag()
+    return shared_for_a_while(response).make_conditional(request)
 
 
 @access("public")
