@@ -62,7 +62,6 @@ ACCESS_RULES: dict[str, AccessRule] = {
         AccessRule("public", False, None, "anyone, signed in or not"),
         AccessRule("token", False, None, "anyone holding the secret link (the token in the URL)"),
         AccessRule("signed_in", True, None, "anyone signed in"),
-        AccessRule("signed_in_token", True, None, "anyone signed in who holds the secret link"),
         AccessRule(
             "owner", True, 404, "the person whose proposal or grant application is in the URL"
         ),

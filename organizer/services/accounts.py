@@ -106,9 +106,21 @@ def create_user(**fields: Any) -> User:
     return user
 
 
-def register(*, email: str, password: str, display_name: str, now: dt.datetime) -> User | None:
+def register(
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    now: dt.datetime,
+    next_url: str | None = None,
+) -> User | None:
     """Create an account and mail a verification link. For an address that already has an
-    account, mail its owner instead and return None; the caller answers the same either way."""
+    account, mail its owner instead and return None; the caller answers the same either way.
+
+    `next_url` is the same-site page the person came from (an invitation, say; the caller
+    checks it is a path on this site): the verification link carries it, signed, so that
+    signing in after verifying leads back there, and so does the mail's sign-in link for an
+    address that already has an account."""
     check_password_rules(password, email=email)
     existing = user_by_email(email)
     if existing is not None:
@@ -120,7 +132,7 @@ def register(*, email: str, password: str, display_name: str, now: dt.datetime) 
             about=(existing, f"{now:%Y%m%d%H}"),
             context={
                 "user": existing,
-                "login_url": external_url("auth.login"),
+                "login_url": external_url("auth.login", next=next_url),
                 "reset_url": external_url("auth.forgot_password"),
             },
             now=now,
@@ -130,14 +142,17 @@ def register(*, email: str, password: str, display_name: str, now: dt.datetime) 
     audit.record(
         action="account.register", actor=user, now=now, object_type="user", object_id=user.id
     )
-    send_verification(user=user, now=now)
+    send_verification(user=user, now=now, next_url=next_url)
     return user
 
 
-def send_verification(*, user: User, now: dt.datetime) -> None:
+def send_verification(*, user: User, now: dt.datetime, next_url: str | None = None) -> None:
     if user.email_verified:
         return
-    token = tokens.sign("verify", {"uid": user.id, "email": user.email})
+    payload: dict[str, Any] = {"uid": user.id, "email": user.email}
+    if next_url:
+        payload["next"] = next_url  # signed with the rest: nobody can swap in another page
+    token = tokens.sign("verify", payload)
     tell(
         user,
         "verify_email",
@@ -147,13 +162,25 @@ def send_verification(*, user: User, now: dt.datetime) -> None:
     )
 
 
-def verify_email(*, token: str, now: dt.datetime) -> User:
-    data = tokens.unsign(
+def _verification_data(token: str) -> Any:
+    return tokens.unsign(
         "verify",
         token,
         max_age=current_app.config["VERIFY_TOKEN_MAX_AGE"],
         expired_message=_("This verification link has expired. Sign in to get a new one."),
     )
+
+
+def verification_next_url(token: str) -> str | None:
+    """The page a verification link leads back to after sign-in (see `register`), unchecked:
+    the caller keeps only same-site paths."""
+    data = _verification_data(token)
+    target = data.get("next") if isinstance(data, dict) else None
+    return target if isinstance(target, str) else None
+
+
+def verify_email(*, token: str, now: dt.datetime) -> User:
+    data = _verification_data(token)
     user = db.session.get(User, data.get("uid"))
     if user is None or user.email != data.get("email"):
         raise ValidationFailed(_("This verification link is not valid any more."))

@@ -106,7 +106,6 @@ LETS_IN: dict[str, frozenset[str]] = {
     "public": EVERYONE,
     "token": EVERYONE,
     "signed_in": SIGNED_IN,
-    "signed_in_token": SIGNED_IN,
     "owner": frozenset({"applicant"}),
     "owner_or_organizer": frozenset({"applicant", "organizer"}),
     "grantee": frozenset({"applicant"}),  # an accepted speaker with an accepted grant

@@ -217,8 +217,9 @@ def test_team_invitation_flow(
     invitation_path = mailbox.link(wait_for_mail(invitee), "/invitations/")
     guest = new_context().new_page()  # a browser of their own: no shared cookies
     guest.set_default_timeout(10_000)
-    guest.goto(invitation_path)
-    expect(guest).to_have_url(re.compile(r"/login\?next="))  # sign in first, then back
+    guest.goto(invitation_path)  # the invitation offers to sign in, and the sign-in leads back
+    guest.get_by_role("main").get_by_role("link", name="Sign in").click()
+    expect(guest).to_have_url(re.compile(r"/login\?next="))
     guest.get_by_label("Email address").fill(invitee)
     guest.get_by_label("Password").fill(PASSWORD)
     guest.get_by_role("button", name="Sign in").click()

@@ -80,7 +80,8 @@ def test_submit_invite_accept_and_list(
     join_path = mailbox.link(wait_for_mail(co_speaker), f"/{slug}/cfp/join/")
     guest = new_context().new_page()
     guest.set_default_timeout(10_000)
-    guest.goto(join_path)
+    guest.goto(join_path)  # the invitation offers to sign in, and the sign-in leads back
+    guest.get_by_role("main").get_by_role("link", name="Sign in").click()
     expect(guest).to_have_url(re.compile(r"/login\?next="))
     guest.get_by_label("Email address").fill(co_speaker)
     guest.get_by_label("Password").fill(PASSWORD)

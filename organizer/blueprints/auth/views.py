@@ -42,8 +42,11 @@ from organizer.services import accounts, two_factor
 @bp.route("/register", methods=["GET", "POST"])
 @rate_limited("register")
 def register():
+    # ?next= (an invitation, say) rides along: in the form's URL, the verification link and
+    # the sign-in after it, so that a new account ends where the person started
+    next_url = safe_next_url(request.args.get("next"))
     if current_user.is_authenticated:
-        return redirect(url_for("public.home"))
+        return redirect(next_url or url_for("public.home"))
     form = RegisterForm()
     if (
         form.validate_on_submit()
@@ -53,18 +56,23 @@ def register():
                 password=form.password.data,
                 display_name=form.display_name.data,
                 now=utcnow(),
+                next_url=next_url,
             ),
             form=form,
         ).ok
     ):
-        return redirect(url_for("auth.check_inbox"))
-    return render_template("auth/register.html", form=form), 400 if form.errors else 200
+        return redirect(url_for("auth.check_inbox", next=next_url))
+    return render_template("auth/register.html", form=form, next_url=next_url), (
+        400 if form.errors else 200
+    )
 
 
 @access("public")
 @bp.route("/register/check-inbox")
 def check_inbox():
-    return render_template("auth/check_inbox.html")
+    return render_template(
+        "auth/check_inbox.html", next_url=safe_next_url(request.args.get("next"))
+    )
 
 
 @access("token")
@@ -75,7 +83,11 @@ def verify_email(token: str):
         success=_("Thank you: your email address is verified."),
     ).ok:
         return render_template("auth/verify_failed.html"), 400
-    return redirect(url_for("manage.index" if current_user.is_authenticated else "auth.login"))
+    # the page registration started from, checked again: the link only signs what was checked
+    next_url = safe_next_url(accounts.verification_next_url(token))
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for("manage.index"))
+    return redirect(url_for("auth.login", next=next_url))
 
 
 @access("signed_in")
@@ -127,7 +139,9 @@ def login():
             return redirect(next_url or url_for("manage.index"))
     elif form.errors:
         status = 400
-    return render_template("auth/login.html", form=form), status
+    return render_template(
+        "auth/login.html", form=form, next_url=safe_next_url(request.args.get("next"))
+    ), status
 
 
 @access("signed_in")

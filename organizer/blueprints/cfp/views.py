@@ -339,10 +339,14 @@ def remove_speaker(event: Event, cfp: Cfp, public_id: str, speaker_id: int):
     )
 
 
-@access("signed_in_token")
+@access("token")
 @bp.route("/<event_slug>/cfp/join/<token>", methods=["GET", "POST"])
-@speaker_route
-def join(event: Event, cfp: Cfp, token: str):
+def join(event_slug: str, token: str):
+    """The link in a co-speaker invitation. Signed in, the invitee accepts here. Anyone else
+    holding the link learns who invites them to what, and signs in or creates an account from
+    here: both come back to this page (?next=, carried through registration and verification)."""
+    event = viewable_event(event_slug)
+    _call_or_404(event)
     try:
         invitation = co_speakers.invitation_for_token(token)
     except NotFound as error:
@@ -353,6 +357,18 @@ def join(event: Event, cfp: Cfp, token: str):
     if proposal.event_id != event.id:
         abort(404)
     inviter = next((s.user for s in proposal.speakers if s.role == SpeakerRole.PRIMARY), None)
+    if not current_user.is_authenticated:  # accepting needs an account; a POST changes nothing
+        here = url_for("cfp.join", event_slug=event.slug, token=token)
+        return render_template(
+            "cfp/join.html",
+            event=event,
+            invitation=invitation,
+            inviter=inviter,
+            message=None,
+            form=None,
+            sign_in_url=url_for("auth.login", next=here),
+            register_url=url_for("auth.register", next=here),
+        )
     form = ConfirmForm()
     if form.validate_on_submit():
         try:

@@ -183,15 +183,27 @@ def site_audit_log():
     return render_template("manage/audit.html", event=None, page=paginate(audit.site_entries()))
 
 
-@access("signed_in_token")
+@access("token")
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
-@login_required
 def invitation(token: str):
+    """The link in a team invitation. Signed in, the invitee accepts here. Anyone else holding
+    the link learns who invites them to what, and signs in or creates an account from here:
+    both come back to this page (?next=, carried through registration and verification)."""
     try:
         invitation = team.invitation_for_token(token)
     except DomainError as error:
         show_domain_error(error)
         return render_template("manage/invitation.html", invitation=None, form=None), 404
+    if not current_user.is_authenticated:  # accepting needs an account; a POST changes nothing
+        here = url_for("manage.invitation", token=token)
+        return render_template(
+            "manage/invitation.html",
+            invitation=invitation,
+            form=None,
+            is_open=invitation.is_open(utcnow()),
+            sign_in_url=url_for("auth.login", next=here),
+            register_url=url_for("auth.register", next=here),
+        )
     form = ConfirmForm()
     if form.validate_on_submit():
         joined = attempt(
