@@ -14,6 +14,7 @@ from organizer.blueprints.grant_review.views import bp as grant_review
 from organizer.blueprints.grant_setup.views import bp as grant_setup
 from organizer.blueprints.grants.views import bp as grants
 from organizer.blueprints.health.views import bp as health
+from organizer.blueprints.home.views import bp as home
 from organizer.blueprints.manage.views import bp as manage
 from organizer.blueprints.printed.views import bp as printed
 from organizer.blueprints.public.views import bp as public
@@ -30,6 +31,7 @@ BLUEPRINTS = [
     health,
     auth,
     account_data,
+    home,
     manage,
     site_queue,
     cfp_setup,

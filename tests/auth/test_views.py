@@ -79,7 +79,7 @@ def test_login_ignores_offsite_next(client):
         "/login?next=https://evil.example/x",
         data={"email": "nat@example.org", "password": PASSWORD},
     )
-    assert response.location == "/manage/"
+    assert response.location == "/home/"
     client.post("/logout")
     response = client.post(
         "/login?next=/account", data={"email": "nat@example.org", "password": PASSWORD}

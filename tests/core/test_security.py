@@ -50,6 +50,7 @@ def test_no_inline_script_or_style_in_pages(client):
     for url in (
         "/",
         "/inline-check/",
+        "/home/",
         "/manage/",
         "/manage/inline-check/settings",
         "/manage/inline-check/team",

@@ -28,7 +28,7 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     pass_second_step(page, email)
-    expect(page.get_by_role("heading", level=1, name="My events")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Home")).to_be_visible()
 
 
 def flash(page: Page) -> Locator:
@@ -160,8 +160,8 @@ def test_keyboard_path_and_skip_link(page: Page, live_server) -> None:
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     # (the browser keeps the #main fragment across the redirect)
-    expect(page).to_have_url(re.compile(r"/manage/(#main)?$"))
-    expect(page.get_by_role("heading", level=1, name="My events")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/home/(#main)?$"))
+    expect(page.get_by_role("heading", level=1, name="Home")).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 

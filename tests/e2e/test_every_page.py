@@ -78,7 +78,7 @@ def sign_in(page: Page, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     pass_second_step(page, email)
-    expect(page.get_by_role("heading", level=1, name="My events")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Home")).to_be_visible()
 
 
 def organizer_pages(ids: dict[str, int]) -> list[str]:
@@ -86,6 +86,7 @@ def organizer_pages(ids: dict[str, int]) -> list[str]:
         "/",
         f"/{DEMO}/",
         "/mangrove-2026/",
+        "/home/",
         "/manage/",
         "/manage/events/new",
         "/manage/audit",

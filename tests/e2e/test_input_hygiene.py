@@ -19,7 +19,7 @@ def test_a_bidi_override_in_a_name_is_refused_and_rtl_names_are_kept(
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1, name="My events")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Home")).to_be_visible()
 
     page.goto("/account")
     name = page.get_by_label("Your name")

@@ -20,7 +20,7 @@ def sign_in(page: Page, email: str, *, stay: bool = False) -> None:
     if stay:
         page.get_by_label("Keep me signed in", exact=False).check()
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1, name="My events")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Home")).to_be_visible()
 
 
 def test_sign_out_everywhere_ends_the_other_browsers_session(

@@ -35,7 +35,7 @@ def test_enrol_when_the_event_requires_it_then_sign_in_with_both_kinds_of_code(
 
     # Signed in with the password alone: the event's pages send them to enrolment.
     password_step(page, email)
-    expect(page.get_by_role("heading", level=1, name="My events")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Home")).to_be_visible()
     page.goto(f"/manage/{slug}/team")
     expect(page.get_by_role("heading", level=1, name="Two-factor sign-in")).to_be_visible()
     expect(flash(page)).to_contain_text("asks everyone on its team to use two-factor sign-in")
@@ -87,7 +87,7 @@ def test_enrol_when_the_event_requires_it_then_sign_in_with_both_kinds_of_code(
     axe.check(page)
     page.get_by_label("Code", exact=True).fill(codes[0])
     page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("heading", level=1, name="My events")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Home")).to_be_visible()
     expect(flash(page)).to_contain_text("9 unused codes are left")
     sign_out(page)
 

@@ -105,7 +105,7 @@ def require_two_factor():  # type: ignore[no-untyped-def]
 @rate_limited("sign_in")
 def two_factor_login():
     if current_user.is_authenticated:
-        return redirect(_next_url() or url_for("manage.index"))
+        return redirect(_next_url() or url_for("home.index"))
     user, remember = pending.pending()
     if user is None:
         pending.clear()
@@ -140,7 +140,7 @@ def two_factor_login():
                     ),
                     "info",
                 )
-            return redirect(_next_url() or url_for("manage.index"))
+            return redirect(_next_url() or url_for("home.index"))
     elif form.errors:
         status = 400
     return render_template("auth/two_factor_login.html", form=form), status

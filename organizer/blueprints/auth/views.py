@@ -86,7 +86,7 @@ def verify_email(token: str):
     # the page registration started from, checked again: the link only signs what was checked
     next_url = safe_next_url(accounts.verification_next_url(token))
     if current_user.is_authenticated:
-        return redirect(next_url or url_for("manage.index"))
+        return redirect(next_url or url_for("home.index"))
     return redirect(url_for("auth.login", next=next_url))
 
 
@@ -110,7 +110,7 @@ def resend_verification():
 @rate_limited("sign_in")
 def login():
     if current_user.is_authenticated:
-        return redirect(safe_next_url(request.args.get("next")) or url_for("manage.index"))
+        return redirect(safe_next_url(request.args.get("next")) or url_for("home.index"))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
@@ -136,7 +136,7 @@ def login():
                 return redirect(url_for("auth.two_factor_login", next=next_url))
             sign_in(user, remember=form.remember.data)
             commit()
-            return redirect(next_url or url_for("manage.index"))
+            return redirect(next_url or url_for("home.index"))
     elif form.errors:
         status = 400
     return render_template(
@@ -209,7 +209,7 @@ def reset_password(token: str):
             pending.start(done.value, remember=False)
             return redirect(url_for("auth.two_factor_login"))
         if done.ok:
-            return redirect(url_for("manage.index"))
+            return redirect(url_for("home.index"))
     return render_template("auth/reset_password.html", form=form), 400 if form.errors else 200
 
 

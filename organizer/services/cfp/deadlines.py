@@ -49,7 +49,14 @@ def deadline_for(cfp: Cfp, users: Iterable[User]) -> dt.datetime:
             CfpExtension.event_id == cfp.event_id, CfpExtension.user_id.in_(ids)
         )
     )
-    return max(cfp.closes_at, latest) if latest is not None else cfp.closes_at
+    return deadline_with(cfp, [latest] if latest is not None else [])
+
+
+def deadline_with(cfp: Cfp, extensions: Iterable[dt.datetime]) -> dt.datetime:
+    """The call's closing time, or the latest of the speakers' extensions `extensions` (their
+    `until`) when that is later: the rule `deadline_for` reads from the database, for lists
+    that load every extension at once."""
+    return max([cfp.closes_at, *extensions])
 
 
 def proposal_deadline(cfp: Cfp, proposal: Proposal) -> dt.datetime:
