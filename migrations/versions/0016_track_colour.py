@@ -17,13 +17,12 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('track', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('colour', sa.String(length=7), server_default='', nullable=False))
-    # The existing tracks got "" (no colour); new rows get the model's default.
-    with op.batch_alter_table('track', schema=None) as batch_op:
-        batch_op.alter_column('colour', server_default=None)
+    # A plain ADD COLUMN, nullable: making it NOT NULL without a default would make SQLite
+    # rebuild the table, and dropping `track` (which proposals and reviews point at) fails
+    # with their foreign keys on. Every row gets "" (no colour); the app never writes NULL.
+    op.add_column('track', sa.Column('colour', sa.String(length=7), nullable=True))
+    op.execute("UPDATE track SET colour = ''")
 
 
 def downgrade():
-    with op.batch_alter_table('track', schema=None) as batch_op:
-        batch_op.drop_column('colour')
+    op.drop_column('track', 'colour')

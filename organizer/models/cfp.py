@@ -99,8 +99,9 @@ class Track(Base):
     position: Mapped[int] = mapped_column(default=0)
     # "#rrggbb" or "": a light background for the track's sessions in the editor and on the
     # public grid, checked against the cards' text (services/colours.py). Never alone: the
-    # track's name is always shown.
-    colour: Mapped[str] = mapped_column(String(7), default="")
+    # track's name is always shown. (Nullable in the schema only so that adding it rebuilt no
+    # table on SQLite; it is always "" or a colour.)
+    colour: Mapped[str] = mapped_column(String(7), nullable=True, default="")
 
 
 class Question(QuestionColumns, Base):

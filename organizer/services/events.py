@@ -24,7 +24,7 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,48}[a-z0-9])$")
 RESERVED_SLUGS = frozenset(
     {
         "account", "admin", "api", "auth", "favicon.ico", "feeds", "forgot-password", "health",
-        "healthz", "invitations", "login", "logout", "manage", "readyz", "register",
+        "healthz", "home", "invitations", "login", "logout", "manage", "readyz", "register",
         "reset-password", "review", "robots.txt", "static", "verify", "www",
     }
 )  # fmt: skip

@@ -47,6 +47,9 @@ def test_the_public_routes_are_the_ones_expected(app):
         "feeds.frab_xml",
         "feeds.frab_json",
         "public_schedule.schedule",
+        "public_schedule.embed",  # for other sites' frames: the days and sessions alone
+        "public_schedule.embed_theme",  # its accent colour, a stylesheet
+        "public_schedule.track_colours",  # the tracks' colours, a stylesheet
         "public_schedule.session",
         "public_schedule.speakers",
         "public_schedule.speaker",
