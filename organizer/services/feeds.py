@@ -55,7 +55,7 @@ from organizer.services.public_schedule import (
     title_of,
 )
 
-FORMAT_VERSION = 2  # bump when the rendering changes, so that caches and ETags change too
+FORMAT_VERSION = 3  # bump when the rendering changes, so that caches and ETags change too
 PREPARED_SIZE = 8
 RENDERED_SIZE = 128
 
