@@ -163,17 +163,30 @@ def _url_maker(event: Event) -> Callable[[str], str]:
 
 
 def _last_changed(event: Event, stamp: Stamp) -> dict[str, dt.datetime]:
-    """uid -> the time of the latest release whose change log mentions it (one query)."""
+    """uid -> the time of the latest release that changed its SEQUENCE (one query).
+
+    LAST-MODIFIED must move whenever SEQUENCE does: a change of details only (title, abstract,
+    speakers) is in no change log but grows the SEQUENCE (`release_snapshot.sequenced`), so the
+    snapshots are walked, not only the change logs; a cancellation's SEQUENCE is in the change
+    log. Read once per release and process (`prepare`) and when a release is made."""
     result: dict[str, dt.datetime] = {}
+    sequences: dict[str, int] = {}
     rows = db.session.execute(
-        select(ScheduleRelease.released_at, ScheduleRelease.changes)
+        select(ScheduleRelease.released_at, ScheduleRelease.sessions, ScheduleRelease.changes)
         .where(ScheduleRelease.event_id == event.id, ScheduleRelease.number <= stamp.number)
         .order_by(ScheduleRelease.number)
     )
-    for released_at, changes in rows:
+    for released_at, sessions, changes in rows:
         moment = released_at if released_at.tzinfo else released_at.replace(tzinfo=dt.UTC)
-        for change in changes or []:
-            result[change["uid"]] = moment
+        for entry in [*(sessions or []), *(changes or [])]:
+            uid = entry["uid"]
+            if "sequence" not in entry:  # a change of place: its session entry says more
+                result[uid] = moment
+                continue
+            sequence = int(entry["sequence"])
+            if sequences.get(uid) != sequence:
+                sequences[uid] = sequence
+                result[uid] = moment
     return result
 
 

@@ -256,3 +256,22 @@ def test_a_small_feed_writes_only_its_vevents_and_the_others_reuse_them(client, 
     for data in (one, everything):
         assert written in data
         assert data.endswith(written[-len(b"END:VEVENT\r\n") :] + b"END:VCALENDAR\r\n")
+
+
+def test_last_modified_moves_whenever_sequence_does(client, world):
+    """A change of details only (a new title) is in no change log, but grows the SEQUENCE:
+    LAST-MODIFIED must move with it, or clients that compare it keep the old title."""
+    saturday, sunday = world["talks"]
+    saturday.proposal.title = "Saturday talk, revised"
+    db.session.commit()
+    second = release(world["event"], world["organizer"], now=world["later"])
+    assert not [c for c in second.changes or [] if c["uid"] == saturday.public_id]
+    for feed in ("session", "event"):  # the whole event's feed last: `kept` is read from it
+        after = {str(v["UID"]): v for v in parse(client.get(urls(world)[feed]).data).walk("VEVENT")}
+        changed = next(v for uid, v in after.items() if uid.startswith(saturday.public_id))
+        assert str(changed["SUMMARY"]) == "Saturday talk, revised"
+        assert int(changed["SEQUENCE"]) == 1
+        assert changed.decoded("LAST-MODIFIED") == second.released_at
+    kept = next(v for uid, v in after.items() if uid.startswith(sunday.public_id))
+    assert int(kept["SEQUENCE"]) == 0
+    assert kept.decoded("LAST-MODIFIED") == world["release"].released_at
