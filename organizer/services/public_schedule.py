@@ -27,6 +27,7 @@ from organizer.models import (
     Room,
     ScheduleRelease,
     SessionType,
+    Slot,
     SpeakerProfile,
     Track,
     User,
@@ -330,6 +331,23 @@ def _cancelled(event: Event, release: ScheduleRelease, current: set[str]) -> lis
             elif change["type"] != CANCELLED:
                 found.pop(change["uid"], None)  # removed, or back and changed again
     return sorted(found.values(), key=lambda s: (s.starts_at, s.title))
+
+
+def cancelled_session(event: Event, code: str) -> PublicSession | None:
+    """The session whose page was `code`, if a release cancelled it and it is not back: as the
+    change log last showed it (title, time and room when cancelled), nothing read from live
+    rows, so that nothing that was never released shows. None for a code the latest release
+    has, an unknown one, a session never released, or one removed rather than cancelled.
+    Two small queries, plus the change logs when the code names a slot."""
+    release = latest_release(event)
+    if release is None:
+        return None
+    uid = db.session.scalar(
+        select(Slot.public_id).where(Slot.event_id == event.id, Slot.code == code)
+    )
+    if uid is None or uid in frozen_of(stamp_from(release)).by_uid:
+        return None
+    return next((s for s in _cancelled(event, release, set()) if s.uid == uid), None)
 
 
 def public_schedule_of(event: Event) -> PublicSchedule | None:
