@@ -204,7 +204,8 @@ def _item(
     parts: list[str] = []
     if session.abstract.strip():
         parts.append(session.abstract.strip())
-    names = [p.name for p in session.speakers if p.name]
+    # A cancelled session's speakers are known (for their feeds) but no longer named in it.
+    names = [p.name for p in session.speakers if p.name and not session.cancelled]
     if names:
         parts.append(_("Speakers: %(names)s", names=", ".join(names)))
     talks = [titles[uid] for uid in session.children if uid in titles]
@@ -390,7 +391,7 @@ def uids_of(prepared: Prepared, key: str, starred: tuple[str, ...] = ()) -> list
         track_id = prepared.track_ids.get(value)
         if track_id is None:
             return None
-        return [s.uid for s in sessions if s.track_id == track_id]
+        return [s.uid for s in (*sessions, *schedule.cancelled) if s.track_id == track_id]
     if kind == "room":
         room = prepared.rooms.get(value)
         if room is None:
@@ -400,10 +401,13 @@ def uids_of(prepared: Prepared, key: str, starred: tuple[str, ...] = ()) -> list
             s.uid for s in schedule.cancelled if s.room == name
         ]
     if kind == "speaker":
+        # A speaker whose sessions were all cancelled keeps a feed: it says they are.
         speaker = schedule.speaker_by_code(value)
-        if speaker is None:
+        cancelled = [s.uid for s in schedule.cancelled if any(p.code == value for p in s.speakers)]
+        if speaker is None and not cancelled:
             return None
-        return [s.uid for s in schedule.sessions_of_speaker(speaker.id)]
+        live = schedule.sessions_of_speaker(speaker.id) if speaker is not None else []
+        return [s.uid for s in live] + cancelled
     if kind == "session":
         session = schedule.session(value)
         return None if session is None else [session.uid]
@@ -423,13 +427,23 @@ def feed_name(prepared: Prepared, key: str) -> str:
         return f"{event.name}: {prepared.rooms[value][1]}"
     if kind == "speaker":
         speaker = prepared.schedule.speaker_by_code(value)
-        return f"{event.name}: {speaker.name if speaker else value}"
+        name = speaker.name if speaker else _cancelled_speaker_name(prepared.schedule, value)
+        return f"{event.name}: {name}"
     if kind == "session":
         session = prepared.schedule.session(value)
         return f"{event.name}: {title_of(session) if session else value}"
     if kind == "agenda":
         return _("%(event)s: my agenda", event=event.name)
     return event.name
+
+
+def _cancelled_speaker_name(schedule: PublicSchedule, code: str) -> str:
+    """The name of a speaker found only in cancelled sessions, as the release had it."""
+    for session in schedule.cancelled:
+        for person in session.speakers:
+            if person.code == code:
+                return person.name
+    return code
 
 
 def empty_calendar(event: Event) -> bytes:

@@ -275,3 +275,27 @@ def test_last_modified_moves_whenever_sequence_does(client, world):
     kept = next(v for uid, v in after.items() if uid.startswith(sunday.public_id))
     assert int(kept["SEQUENCE"]) == 0
     assert kept.decoded("LAST-MODIFIED") == world["release"].released_at
+
+
+def test_track_and_speaker_feeds_keep_a_cancelled_session_marked_cancelled(client, world):
+    """Calendars subscribed to a track or a speaker must hear of the cancellation, or they
+    keep the session for ever: the feeds that held it keep it with STATUS:CANCELLED."""
+    saturday = world["talks"][0]
+    saturday.proposal.state = ProposalState.CANCELLED
+    db.session.commit()
+    release(world["event"], world["organizer"], now=world["later"])
+    for feed in ("track", "speaker"):  # Ana's only session, in the Methods track
+        response = client.get(urls(world)[feed])
+        assert response.status_code == 200, feed
+        vevents = parse(response.data).walk("VEVENT")
+        assert [str(v["STATUS"]) for v in vevents] == ["CANCELLED"], feed
+        assert str(vevents[0]["UID"]).startswith(saturday.public_id)
+        assert int(vevents[0]["SEQUENCE"]) >= 1
+        assert str(vevents[0]["SUMMARY"]) == "CANCELLED: Saturday talk"
+        assert "Ana Lima" not in str(vevents[0].get("DESCRIPTION", ""))
+    speaker = parse(client.get(urls(world)["speaker"]).data)
+    assert str(speaker["X-WR-CALNAME"]) == "Lisbon Workshop: Ana Lima"
+    # the other track's feed does not gain it
+    other = world["tracks"][1]
+    data = client.get(f"/{world['event'].slug}/schedule/track/{other.slug}.ics").data
+    assert saturday.public_id.encode() not in data
