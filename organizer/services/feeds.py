@@ -133,6 +133,7 @@ class Prepared:
     vtimezone: Timezone
     write: Callable[[str], bytes]  # uid -> its VEVENT (sessions and cancelled ones)
     session_url: Callable[[str], str]
+    base_url: str  # the site's address, the frab exports' base_url
     track_ids: dict[str, int] = field(default_factory=dict)  # slug -> id
     rooms: dict[str, tuple[int, str]] = field(default_factory=dict)  # slug -> (id, name)
     _vevents: dict[str, bytes] = field(default_factory=dict)
@@ -290,6 +291,7 @@ def prepare(event: Event, stamp: Stamp, *, cached: bool = True) -> Prepared:
             vtimezone=ical.vtimezone(event.timezone, _years(event, schedule)),
             write=write,
             session_url=url,
+            base_url=mail.external_url("public.home"),
             track_ids={t.slug: t.id for t in schedule.tracks if t.slug},
             rooms={
                 slug: (room_id, name)
@@ -339,8 +341,9 @@ def store_renderings(event: Event, release: ScheduleRelease) -> None:
         "years": sorted(_session_years(event, schedule)),
     }
     with force_locale(_locale()):
-        release.frab_xml = frab.xml(schedule, url=prepared.session_url).decode()
-        release.frab_json = frab.json(schedule, url=prepared.session_url).decode()
+        links = {"url": prepared.session_url, "base_url": prepared.base_url}
+        release.frab_xml = frab.xml(schedule, **links).decode()
+        release.frab_json = frab.json(schedule, **links).decode()
     release.rendered_key = key
     db.session.flush()
 
@@ -469,9 +472,10 @@ def render(event: Event, stamp: Stamp, key: str, starred: tuple[str, ...] = ()) 
                 return stored
             prepared = prepare(event, stamp)
             with force_locale(_locale()):
+                links = {"url": prepared.session_url, "base_url": prepared.base_url}
                 if key == XML:
-                    return frab.xml(prepared.schedule, url=prepared.session_url)
-                return frab.json(prepared.schedule, url=prepared.session_url)
+                    return frab.xml(prepared.schedule, **links)
+                return frab.json(prepared.schedule, **links)
 
         return _rendered.get(_fingerprint(event, stamp, key), stored_or_made)  # type: ignore[no-any-return]
     if key == EVENT:
