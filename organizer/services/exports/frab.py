@@ -7,9 +7,9 @@ since an event belongs to one room in this format), events with the session's UU
 the slot's id as the numeric id, its public code, a slug `<acronym>-<id>-<title>`, times with
 their offset, speakers by name, public_name and code (frab's integer person id in the XML
 only: see docs/feeds.md), the site's base_url and, in the JSON, the rooms. Cancelled sessions
-are left out (the format has no
-cancelled state; the iCal feeds keep them). The XML is written with ElementTree (escaping done
-by it), the JSON with `json.dumps(ensure_ascii=False)`; both are deterministic.
+are left out (the format has no cancelled state; the iCal feeds keep them). The XML is written
+with ElementTree (escaping done by it), the JSON with `json.dumps(ensure_ascii=False)`; both
+are deterministic.
 """
 
 from __future__ import annotations
