@@ -35,6 +35,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from organizer import permissions
 from organizer.blueprints import BLUEPRINTS
+from organizer.blueprints._caching import SessionInterface
 from organizer.blueprints._common import rollback, utcnow
 from organizer.blueprints._forms import refuse_unsafe_text
 from organizer.blueprints._limits import seconds_until_retry
@@ -93,6 +94,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     configure_logging(app)  # first: its request id hook runs before every other one
     app.request_class = OrganizerRequest  # strict about malformed forms (request_bodies.py)
     app.json = OrganizerJSONProvider(app)
+    app.session_interface = SessionInterface()  # no Vary: Cookie where it means nothing
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]

@@ -20,7 +20,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Response, current_app, request, session
+from flask import Flask, Response, current_app, g, request, session
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -103,3 +104,31 @@ def embeddable(response: Response) -> Response:
         "frame-ancestors 'none'", f"frame-ancestors {ancestors}"
     )
     return response
+
+
+# --- responses the same for everyone ----------------------------------------------------------
+
+
+def same_for_everyone() -> None:
+    """Say that this request's response does not depend on the visitor's cookies (a public
+    feed of a public event), so that `SessionInterface` leaves out `Vary: Cookie`: else a
+    shared cache keeps one copy per visitor. Flask adds it whenever the session was read, and
+    hooks read it on every request (the signed-in person, two-factor, the language)."""
+    g.same_for_everyone = True
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, without `Vary: Cookie` on a response marked
+    `same_for_everyone`, unless saving the session set a cookie: such a response is the
+    visitor's, so it keeps `Vary: Cookie` and is made private."""
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        super().save_session(app, session, response)
+        if not g.get("same_for_everyone"):
+            return
+        if response.headers.get("Set-Cookie"):
+            response.cache_control.public = False
+            response.cache_control.private = True
+            return
+        if "Cookie" in response.vary:
+            response.vary.remove("Cookie")

@@ -55,7 +55,7 @@ from organizer.services.public_schedule import (
     title_of,
 )
 
-FORMAT_VERSION = 2  # bump when the rendering changes, so that caches and ETags change too
+FORMAT_VERSION = 3  # bump when the rendering changes, so that caches and ETags change too
 PREPARED_SIZE = 8
 RENDERED_SIZE = 128
 
@@ -133,6 +133,7 @@ class Prepared:
     vtimezone: Timezone
     write: Callable[[str], bytes]  # uid -> its VEVENT (sessions and cancelled ones)
     session_url: Callable[[str], str]
+    base_url: str  # the site's address, the frab exports' base_url
     track_ids: dict[str, int] = field(default_factory=dict)  # slug -> id
     rooms: dict[str, tuple[int, str]] = field(default_factory=dict)  # slug -> (id, name)
     _vevents: dict[str, bytes] = field(default_factory=dict)
@@ -163,17 +164,30 @@ def _url_maker(event: Event) -> Callable[[str], str]:
 
 
 def _last_changed(event: Event, stamp: Stamp) -> dict[str, dt.datetime]:
-    """uid -> the time of the latest release whose change log mentions it (one query)."""
+    """uid -> the time of the latest release that changed its SEQUENCE (one query).
+
+    LAST-MODIFIED must move whenever SEQUENCE does: a change of details only (title, abstract,
+    speakers) is in no change log but grows the SEQUENCE (`release_snapshot.sequenced`), so the
+    snapshots are walked, not only the change logs; a cancellation's SEQUENCE is in the change
+    log. Read once per release and process (`prepare`) and when a release is made."""
     result: dict[str, dt.datetime] = {}
+    sequences: dict[str, int] = {}
     rows = db.session.execute(
-        select(ScheduleRelease.released_at, ScheduleRelease.changes)
+        select(ScheduleRelease.released_at, ScheduleRelease.sessions, ScheduleRelease.changes)
         .where(ScheduleRelease.event_id == event.id, ScheduleRelease.number <= stamp.number)
         .order_by(ScheduleRelease.number)
     )
-    for released_at, changes in rows:
+    for released_at, sessions, changes in rows:
         moment = released_at if released_at.tzinfo else released_at.replace(tzinfo=dt.UTC)
-        for change in changes or []:
-            result[change["uid"]] = moment
+        for entry in [*(sessions or []), *(changes or [])]:
+            uid = entry["uid"]
+            if "sequence" not in entry:  # a change of place: its session entry says more
+                result[uid] = moment
+                continue
+            sequence = int(entry["sequence"])
+            if sequences.get(uid) != sequence:
+                sequences[uid] = sequence
+                result[uid] = moment
     return result
 
 
@@ -191,7 +205,8 @@ def _item(
     parts: list[str] = []
     if session.abstract.strip():
         parts.append(session.abstract.strip())
-    names = [p.name for p in session.speakers if p.name]
+    # A cancelled session's speakers are known (for their feeds) but no longer named in it.
+    names = [p.name for p in session.speakers if p.name and not session.cancelled]
     if names:
         parts.append(_("Speakers: %(names)s", names=", ".join(names)))
     talks = [titles[uid] for uid in session.children if uid in titles]
@@ -276,6 +291,7 @@ def prepare(event: Event, stamp: Stamp, *, cached: bool = True) -> Prepared:
             vtimezone=ical.vtimezone(event.timezone, _years(event, schedule)),
             write=write,
             session_url=url,
+            base_url=mail.external_url("public.home"),
             track_ids={t.slug: t.id for t in schedule.tracks if t.slug},
             rooms={
                 slug: (room_id, name)
@@ -325,8 +341,9 @@ def store_renderings(event: Event, release: ScheduleRelease) -> None:
         "years": sorted(_session_years(event, schedule)),
     }
     with force_locale(_locale()):
-        release.frab_xml = frab.xml(schedule, url=prepared.session_url).decode()
-        release.frab_json = frab.json(schedule, url=prepared.session_url).decode()
+        links = {"url": prepared.session_url, "base_url": prepared.base_url}
+        release.frab_xml = frab.xml(schedule, **links).decode()
+        release.frab_json = frab.json(schedule, **links).decode()
     release.rendered_key = key
     db.session.flush()
 
@@ -377,7 +394,7 @@ def uids_of(prepared: Prepared, key: str, starred: tuple[str, ...] = ()) -> list
         track_id = prepared.track_ids.get(value)
         if track_id is None:
             return None
-        return [s.uid for s in sessions if s.track_id == track_id]
+        return [s.uid for s in (*sessions, *schedule.cancelled) if s.track_id == track_id]
     if kind == "room":
         room = prepared.rooms.get(value)
         if room is None:
@@ -387,10 +404,13 @@ def uids_of(prepared: Prepared, key: str, starred: tuple[str, ...] = ()) -> list
             s.uid for s in schedule.cancelled if s.room == name
         ]
     if kind == "speaker":
+        # A speaker whose sessions were all cancelled keeps a feed: it says they are.
         speaker = schedule.speaker_by_code(value)
-        if speaker is None:
+        cancelled = [s.uid for s in schedule.cancelled if any(p.code == value for p in s.speakers)]
+        if speaker is None and not cancelled:
             return None
-        return [s.uid for s in schedule.sessions_of_speaker(speaker.id)]
+        live = schedule.sessions_of_speaker(speaker.id) if speaker is not None else []
+        return [s.uid for s in live] + cancelled
     if kind == "session":
         session = schedule.session(value)
         return None if session is None else [session.uid]
@@ -410,13 +430,23 @@ def feed_name(prepared: Prepared, key: str) -> str:
         return f"{event.name}: {prepared.rooms[value][1]}"
     if kind == "speaker":
         speaker = prepared.schedule.speaker_by_code(value)
-        return f"{event.name}: {speaker.name if speaker else value}"
+        name = speaker.name if speaker else _cancelled_speaker_name(prepared.schedule, value)
+        return f"{event.name}: {name}"
     if kind == "session":
         session = prepared.schedule.session(value)
         return f"{event.name}: {title_of(session) if session else value}"
     if kind == "agenda":
         return _("%(event)s: my agenda", event=event.name)
     return event.name
+
+
+def _cancelled_speaker_name(schedule: PublicSchedule, code: str) -> str:
+    """The name of a speaker found only in cancelled sessions, as the release had it."""
+    for session in schedule.cancelled:
+        for person in session.speakers:
+            if person.code == code:
+                return person.name
+    return code
 
 
 def empty_calendar(event: Event) -> bytes:
@@ -442,9 +472,10 @@ def render(event: Event, stamp: Stamp, key: str, starred: tuple[str, ...] = ()) 
                 return stored
             prepared = prepare(event, stamp)
             with force_locale(_locale()):
+                links = {"url": prepared.session_url, "base_url": prepared.base_url}
                 if key == XML:
-                    return frab.xml(prepared.schedule, url=prepared.session_url)
-                return frab.json(prepared.schedule, url=prepared.session_url)
+                    return frab.xml(prepared.schedule, **links)
+                return frab.json(prepared.schedule, **links)
 
         return _rendered.get(_fingerprint(event, stamp, key), stored_or_made)  # type: ignore[no-any-return]
     if key == EVENT:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -27,6 +27,7 @@ from organizer.models import (
     Room,
     ScheduleRelease,
     SessionType,
+    Slot,
     SpeakerProfile,
     Track,
     User,
@@ -301,14 +302,18 @@ def _session(entry: dict, codes: dict[int, str]) -> PublicSession:  # type: igno
 def _cancelled(event: Event, release: ScheduleRelease, current: set[str]) -> list[PublicSession]:
     """Sessions a release cancelled (their proposal was cancelled, withdrawn or declined) that
     are not back in the latest one, as they last stood, with the SEQUENCE of the cancellation.
-    Read from the change logs only, not the (large) snapshots."""
+    Read from the change logs; then, when some are cancelled, their track and speakers from the
+    snapshots of the releases just before the cancelling ones (one more query, and one for the
+    speakers' codes), so that the track and speaker feeds that held them can say they are
+    cancelled."""
     found: dict[str, PublicSession] = {}
+    cancelled_in: dict[str, int] = {}  # uid -> number of the release that cancelled it
     rows = db.session.execute(
         select(ScheduleRelease.number, ScheduleRelease.changes)
         .where(ScheduleRelease.event_id == event.id, ScheduleRelease.number <= release.number)
         .order_by(ScheduleRelease.number)
     )
-    for _number, changes in rows:
+    for number, changes in rows:
         for change in changes or []:
             if change["uid"] in current:
                 continue
@@ -327,9 +332,67 @@ def _cancelled(event: Event, release: ScheduleRelease, current: set[str]) -> lis
                     sequence=int(change.get("sequence", 0)),
                     cancelled=True,
                 )
+                cancelled_in[change["uid"]] = number
             elif change["type"] != CANCELLED:
                 found.pop(change["uid"], None)  # removed, or back and changed again
+    if found:
+        _with_track_and_speakers(event, found, {uid: cancelled_in[uid] - 1 for uid in found})
     return sorted(found.values(), key=lambda s: (s.starts_at, s.title))
+
+
+def _with_track_and_speakers(
+    event: Event, found: dict[str, PublicSession], last_in: dict[str, int]
+) -> None:
+    """Give each cancelled session in `found` the track and speakers it had in release
+    `last_in[uid]` (the one before its cancellation), with the speakers' current codes."""
+    last: dict[str, dict] = {}  # type: ignore[type-arg]
+    rows = db.session.execute(
+        select(ScheduleRelease.number, ScheduleRelease.sessions).where(
+            ScheduleRelease.event_id == event.id,
+            ScheduleRelease.number.in_(set(last_in.values())),
+        )
+    )
+    for number, sessions in rows:
+        for entry in sessions or []:
+            if last_in.get(entry["uid"]) == number:
+                last[entry["uid"]] = entry
+    ids = {p["id"] for entry in last.values() for p in entry.get("speakers", [])}
+    codes: dict[int, str] = {}
+    if ids:
+        codes = dict(
+            db.session.execute(
+                select(SpeakerProfile.user_id, SpeakerProfile.code).where(
+                    SpeakerProfile.event_id == event.id, SpeakerProfile.user_id.in_(ids)
+                )
+            ).all()
+        )
+    for uid, entry in last.items():
+        found[uid] = replace(
+            found[uid],
+            track=entry.get("track"),
+            track_id=entry.get("track_id"),
+            speakers=tuple(
+                SpeakerRef(p["id"], p["name"], codes.get(p["id"]))
+                for p in entry.get("speakers", [])
+            ),
+        )
+
+
+def cancelled_session(event: Event, code: str) -> PublicSession | None:
+    """The session whose page was `code`, if a release cancelled it and it is not back: as the
+    change log last showed it (title, time and room when cancelled), nothing read from live
+    rows, so that nothing that was never released shows. None for a code the latest release
+    has, an unknown one, a session never released, or one removed rather than cancelled.
+    Two small queries, plus the change logs when the code names a slot."""
+    release = latest_release(event)
+    if release is None:
+        return None
+    uid = db.session.scalar(
+        select(Slot.public_id).where(Slot.event_id == event.id, Slot.code == code)
+    )
+    if uid is None or uid in frozen_of(stamp_from(release)).by_uid:
+        return None
+    return next((s for s in _cancelled(event, release, set()) if s.uid == uid), None)
 
 
 def public_schedule_of(event: Event) -> PublicSchedule | None:

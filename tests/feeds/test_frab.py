@@ -61,6 +61,15 @@ def test_xml_is_valid_and_says_everything(client, world, xsd):
     assert saturday.findtext("room") == "Aula Magna" and saturday.findtext("track") == "Methods"
     assert [p.text for p in saturday.iter("person")] == ["Ana Lima"]
     assert events["Lunch"].findtext("room") == "All rooms"
+    # What frab and pretalx fill, and apps read (pyfahrplan, Giggity, EventFahrplan).
+    assert document.findtext("conference/base_url") == "http://organizer.test/"
+    (person,) = saturday.iter("person")
+    assert int(person.get("id")) > 0 and person.get("guid")
+    other = next(events[TRICKY].iter("person"))
+    assert other.get("id") != person.get("id")
+    assert saturday.findtext("recording/license") == ""
+    assert saturday.findtext("recording/optout") == "false"
+    assert saturday.find("links") is not None and saturday.find("attachments") is not None
 
 
 def test_json_is_valid_and_says_everything(client, world, validator):
@@ -77,6 +86,26 @@ def test_json_is_valid_and_says_everything(client, world, validator):
     assert TRICKY.encode() in response.data.replace(b"\\n", b"\n").replace(b'\\"', b'"')
     assert events["Saturday talk"]["persons"][0]["name"] == "Ana Lima"
     assert events["Saturday talk"]["guid"] == world["talks"][0].public_id
+    # What frab and pretalx fill, and apps read: pyfahrplan shows `public_name`.
+    assert document["schedule"]["base_url"] == "http://organizer.test/"
+    rooms = conference["rooms"]
+    assert [r["name"] for r in rooms] == ["All rooms", "Aula Magna", "Sala Tejo"]
+    aula = world["rooms"][0]
+    assert rooms[1] == {
+        "name": "Aula Magna",
+        "guid": aula.public_id,
+        "slug": aula.slug,
+        "capacity": aula.capacity,
+    }
+    used = {e["room"] for e in events.values()}
+    assert used <= {r["name"] for r in rooms}
+    (person,) = events["Saturday talk"]["persons"]
+    assert person["public_name"] == "Ana Lima"
+    assert "biography" in person and person["guid"] and person["code"]
+    assert "id" not in person  # pretalx's person: the schema takes frab's (id) or pretalx's (name)
+    for event in events.values():
+        assert event["links"] == [] and event["attachments"] == []
+        assert event["do_not_record"] is False and event["recording_license"] == ""
 
 
 def test_the_demo_exports_are_valid(client, app, xsd, validator):

@@ -154,3 +154,50 @@ def test_query_counts_do_not_grow_with_the_schedule(client, world, assert_consta
         f"/{event.slug}/speaker/{speaker_code}.ics",
     ]
     assert_constant_queries(urls, grow)
+
+
+def _vary(response) -> set[str]:
+    return {v.strip().lower() for v in response.headers.get("Vary", "").split(",") if v.strip()}
+
+
+def test_public_feeds_do_not_vary_by_cookie_and_private_ones_do(client, world):
+    """A public feed is the same for everyone: with `Vary: Cookie` a shared cache would keep
+    one copy per visitor. The agenda's feed and a draft event's stay private, per cookie."""
+    from tests.factories import login_as, make_user
+    from tests.feeds.test_ical import urls
+
+    event = world["event"]
+    public = [*urls(world).values(), f"/{event.slug}/schedule.xml", f"/{event.slug}/schedule.json"]
+    agenda = agendas.create(event=event, now=NOW)
+    db.session.commit()
+    private = f"/{event.slug}/agenda/{agenda.token}.ics"
+
+    for url in public:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "cookie" not in _vary(response), url
+        assert "public" in response.headers["Cache-Control"], url
+        assert "Set-Cookie" not in response.headers, url
+        again = client.get(url, headers={"If-None-Match": response.headers["ETag"]})
+        assert again.status_code == 304 and "cookie" not in _vary(again), url
+    response = client.get(private)
+    assert "cookie" in _vary(response) and "private" in response.headers["Cache-Control"]
+    # Signed in, the same bytes; but a response that sets the session's cookie is the
+    # visitor's: private, and still varying by cookie. Never public with a Set-Cookie.
+    login_as(client, make_user(name="Someone Signed In"))
+    for url in public:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if "Set-Cookie" in response.headers:
+            assert "private" in response.headers["Cache-Control"], url
+            assert "public" not in response.headers["Cache-Control"], url
+            assert "cookie" in _vary(response), url
+        else:
+            assert "cookie" not in _vary(response), url
+            assert "public" in response.headers["Cache-Control"], url
+    event.is_public = False
+    db.session.commit()
+    login_as(client, world["organizer"])
+    draft = client.get(public[0])
+    assert draft.status_code == 200
+    assert "cookie" in _vary(draft) and "private" in draft.headers["Cache-Control"]

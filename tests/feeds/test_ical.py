@@ -73,7 +73,7 @@ def test_every_feed_is_a_valid_calendar_with_its_properties(client, world, feed)
     assert str(calendar["VERSION"]) == "2.0"
     assert str(calendar["PRODID"]) == ical.PRODID
     assert str(calendar["CALSCALE"]) == "GREGORIAN"
-    assert str(calendar["METHOD"]) == "PUBLISH"
+    assert "METHOD" not in calendar  # not an iTIP message: PUBLISH would require ORGANIZERs
     assert str(calendar["X-WR-CALNAME"]).startswith("Lisbon Workshop")
     assert str(calendar["NAME"]) == str(calendar["X-WR-CALNAME"])
     assert str(calendar["X-WR-TIMEZONE"]) == "Europe/Lisbon"
@@ -256,3 +256,46 @@ def test_a_small_feed_writes_only_its_vevents_and_the_others_reuse_them(client, 
     for data in (one, everything):
         assert written in data
         assert data.endswith(written[-len(b"END:VEVENT\r\n") :] + b"END:VCALENDAR\r\n")
+
+
+def test_last_modified_moves_whenever_sequence_does(client, world):
+    """A change of details only (a new title) is in no change log, but grows the SEQUENCE:
+    LAST-MODIFIED must move with it, or clients that compare it keep the old title."""
+    saturday, sunday = world["talks"]
+    saturday.proposal.title = "Saturday talk, revised"
+    db.session.commit()
+    second = release(world["event"], world["organizer"], now=world["later"])
+    assert not [c for c in second.changes or [] if c["uid"] == saturday.public_id]
+    for feed in ("session", "event"):  # the whole event's feed last: `kept` is read from it
+        after = {str(v["UID"]): v for v in parse(client.get(urls(world)[feed]).data).walk("VEVENT")}
+        changed = next(v for uid, v in after.items() if uid.startswith(saturday.public_id))
+        assert str(changed["SUMMARY"]) == "Saturday talk, revised"
+        assert int(changed["SEQUENCE"]) == 1
+        assert changed.decoded("LAST-MODIFIED") == second.released_at
+    kept = next(v for uid, v in after.items() if uid.startswith(sunday.public_id))
+    assert int(kept["SEQUENCE"]) == 0
+    assert kept.decoded("LAST-MODIFIED") == world["release"].released_at
+
+
+def test_track_and_speaker_feeds_keep_a_cancelled_session_marked_cancelled(client, world):
+    """Calendars subscribed to a track or a speaker must hear of the cancellation, or they
+    keep the session for ever: the feeds that held it keep it with STATUS:CANCELLED."""
+    saturday = world["talks"][0]
+    saturday.proposal.state = ProposalState.CANCELLED
+    db.session.commit()
+    release(world["event"], world["organizer"], now=world["later"])
+    for feed in ("track", "speaker"):  # Ana's only session, in the Methods track
+        response = client.get(urls(world)[feed])
+        assert response.status_code == 200, feed
+        vevents = parse(response.data).walk("VEVENT")
+        assert [str(v["STATUS"]) for v in vevents] == ["CANCELLED"], feed
+        assert str(vevents[0]["UID"]).startswith(saturday.public_id)
+        assert int(vevents[0]["SEQUENCE"]) >= 1
+        assert str(vevents[0]["SUMMARY"]) == "CANCELLED: Saturday talk"
+        assert "Ana Lima" not in str(vevents[0].get("DESCRIPTION", ""))
+    speaker = parse(client.get(urls(world)["speaker"]).data)
+    assert str(speaker["X-WR-CALNAME"]) == "Lisbon Workshop: Ana Lima"
+    # the other track's feed does not gain it
+    other = world["tracks"][1]
+    data = client.get(f"/{world['event'].slug}/schedule/track/{other.slug}.ics").data
+    assert saturday.public_id.encode() not in data

@@ -251,7 +251,7 @@ def test_a_session_page(client, world, released):
     assert query["startdt"] == ["2027-03-27T10:00:00Z"] and query["subject"] == ["Methods talk"]
 
 
-def test_a_cancelled_session_is_gone(client, world, released):
+def test_a_cancelled_session_is_gone_with_a_notice(client, world, released):
     from organizer.enums import ProposalState
 
     organizer, event, *_ = world
@@ -259,8 +259,36 @@ def test_a_cancelled_session_is_gone(client, world, released):
     code = code_of(slot)
     slot.proposal.state = ProposalState.CANCELLED
     release(event, organizer, NOW + dt.timedelta(hours=1))
-    assert client.get(f"/lisbon/talk/{code}/").status_code == 404
+    # Never public: what changed after the cancellation, and the abstract it never had.
+    slot.proposal.title = "Secret new title"
+    slot.proposal.abstract = "Never released abstract."
+    db.session.commit()
+    response = client.get(f"/lisbon/talk/{code}/")
+    assert response.status_code == 410
+    assert "public" in response.headers["Cache-Control"]
+    page = text_of(response.text)
+    assert "Cancelled: Methods talk" in page
+    assert "This session was cancelled." in page
+    assert "It was planned for Saturday 27 March 2027, 10:00" in page and "Aula" in page
+    assert 'href="/lisbon/schedule/changes/"' in response.text
+    assert "See the schedule changes" in page
+    for secret in ("Secret new title", "Never released abstract.", "Ana Lima", "ana.lima@"):
+        assert secret not in response.text
     assert "Methods talk" not in client.get("/lisbon/schedule/?day=2027-03-27").text
+
+
+def test_a_session_cancelled_before_any_release_or_removed_is_404(client, world, released):
+    from organizer.enums import ProposalState
+
+    organizer, event, aula, _sala = world
+    unreleased = make_talk(event, title="Never shown", room=aula, starts_at=lisbon(28, 15))
+    unreleased.proposal.state = ProposalState.CANCELLED
+    removed = released["sunday"]
+    removed_code = code_of(removed)
+    removed.room_id, removed.starts_at = None, None  # back to the unscheduled list
+    release(event, organizer, NOW + dt.timedelta(hours=1))
+    assert client.get(f"/lisbon/talk/{code_of(unreleased)}/").status_code == 404
+    assert client.get(f"/lisbon/talk/{removed_code}/").status_code == 404
 
 
 def test_titles_and_descriptions_are_inert(client, world):
@@ -285,6 +313,15 @@ def test_titles_and_descriptions_are_inert(client, world):
         assert 'href="javascript' not in html, url
         assert "<b>not bold</b>" not in html, url
         assert "&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;" in html, url
+    # Cancelled, its page (410) shows the title as released: escaped too.
+    from organizer.enums import ProposalState
+
+    slot.proposal.state = ProposalState.CANCELLED
+    release(event, organizer, NOW + dt.timedelta(hours=1))
+    gone = client.get(f"/lisbon/talk/{code}/")
+    assert gone.status_code == 410
+    assert "<script>alert" not in gone.text
+    assert "&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;" in gone.text
 
 
 # --- speakers ----------------------------------------------------------------------------------

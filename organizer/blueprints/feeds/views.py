@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from organizer import permissions
+from organizer.blueprints._caching import same_for_everyone
 from organizer.blueprints._common import access
 from organizer.errors import NotFound
 from organizer.models import Event
@@ -74,10 +75,14 @@ def _respond(
     if last_modified is not None:
         response.last_modified = last_modified
     response.cache_control.max_age = MAX_AGE
-    response.vary.add("Cookie")  # a draft event's feed, seen by its team, is theirs alone
     if private or not event.is_public:
+        # The agenda's feed, and a draft event's feed seen by its team: theirs alone.
+        response.vary.add("Cookie")
         response.cache_control.private = True
     else:
+        # The same bytes for everyone, signed in or not: one copy in a shared cache, not one
+        # per visitor's cookie (Flask would add `Vary: Cookie`, since hooks read the session).
+        same_for_everyone()
         response.cache_control.public = True
     return response
 

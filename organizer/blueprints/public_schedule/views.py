@@ -44,6 +44,7 @@ from organizer.services.cfp import call as call_service
 from organizer.services.public_schedule import (
     PublicSchedule,
     Stamp,
+    cancelled_session,
     public_schedule_of,
     session_schedule,
     speaker_schedule,
@@ -270,13 +271,26 @@ def track_colours(event_slug: str):
 @access("public")
 @bp.route("/<event_slug>/talk/<code>/")
 def session(event_slug: str, code: str):
-    """A session of the latest release. A cancelled session (or an unknown code) is 404: the
-    change log says what was cancelled, and the feeds keep it with STATUS:CANCELLED."""
+    """A session of the latest release. A session a release cancelled is 410 Gone with a
+    notice (its title, time and room as released, and a link to the change log): 410, not
+    200, so that search engines and link checkers drop the address, while people following an
+    old link or a calendar entry learn what happened. An unknown code is 404."""
     event = viewable_event(event_slug)
     schedule = session_schedule(event, code)  # the few sessions the page shows, not all
     found = schedule.session(code) if schedule is not None else None
     if found is None:
-        abort(404)
+        cancelled = cancelled_session(event, code)
+        if cancelled is None:
+            abort(404)
+        zone_name, _bad_zone = _zone(event)
+        page = render_template(
+            "public_schedule/cancelled.html", event=event, session=cancelled, zone=zone_name
+        )
+        # Cached like the session's page was (for a while, when nothing in it is the
+        # visitor's): a session that comes back shows again within PUBLIC_CACHE_SECONDS.
+        response = _shared(event, page)
+        response.status_code = 410
+        return response
     zone_name, bad_zone = _zone(event)
     url = url_for("public_schedule.session", event_slug=event.slug, code=code, _external=True)
     all_rooms = _("All rooms")

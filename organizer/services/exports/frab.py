@@ -5,9 +5,11 @@ Both are built from the public schedule (`services.public_schedule.PublicSchedul
 the event's zone, rooms in display order (items for all rooms in a first "All rooms" column,
 since an event belongs to one room in this format), events with the session's UUID as guid,
 the slot's id as the numeric id, its public code, a slug `<acronym>-<id>-<title>`, times with
-their offset, and speakers by name and code. Cancelled sessions are left out (the format has no
-cancelled state; the iCal feeds keep them). The XML is written with ElementTree (escaping done
-by it), the JSON with `json.dumps(ensure_ascii=False)`; both are deterministic.
+their offset, speakers by name, public_name and code (frab's integer person id in the XML
+only: see docs/feeds.md), the site's base_url and, in the JSON, the rooms. Cancelled sessions
+are left out (the format has no cancelled state; the iCal feeds keep them). The XML is written
+with ElementTree (escaping done by it), the JSON with `json.dumps(ensure_ascii=False)`; both
+are deterministic.
 """
 
 from __future__ import annotations
@@ -45,6 +47,16 @@ def _person_guid(event_slug: str, code: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"organizer:{event_slug}:speaker:{code}"))
 
 
+def _person_id(guid: str) -> int:
+    """frab's integer person id, from the person's guid (its top 53 bits: an integer every
+    JSON reader keeps exactly): stable, per event like the guid, and no account's row id."""
+    return uuid.UUID(guid).int >> (128 - 53)
+
+
+def _room_guid(event_slug: str, name: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"organizer:{event_slug}:room:{name}"))
+
+
 def _session_entry(
     schedule: PublicSchedule,
     session: PublicSession,
@@ -60,17 +72,20 @@ def _session_entry(
     tail = f"{slot_id}-{slugify(title_of(session), 'session')[:60].strip('-')}"
     if len(tail) < 4:  # both schemas want 4 or more: slot 7 titled "0" gave "7-0"
         tail = f"{tail}-session"
-    speakers = [
-        {
-            "code": p.code,
-            "name": p.name,
-            "guid": _person_guid(event.slug, p.code) if p.code else None,
-            "biography": (schedule.speakers[p.id].bio or None)
-            if p.id in schedule.speakers
-            else None,
-        }
-        for p in session.speakers
-    ]
+    speakers = []
+    for p in session.speakers:
+        guid = _person_guid(event.slug, p.code) if p.code else None
+        profile = schedule.speakers.get(p.id)
+        speakers.append(
+            {
+                "code": p.code,
+                "name": p.name,
+                "public_name": p.name,  # what frab wrote, and what pyfahrplan and others read
+                "guid": guid,
+                "id": _person_id(guid) if guid else None,
+                "biography": (profile.bio or None) if profile is not None else None,
+            }
+        )
     return {
         "guid": session.uid,
         "code": session.code,
@@ -90,10 +105,14 @@ def _session_entry(
         "abstract": session.abstract,
         "description": schedule.descriptions.get(session.proposal or "", ""),
         "persons": speakers,
+        # Nothing in the model says a session may not be recorded, or under which licence:
+        # what frab and pretalx write for "no opt-out, no licence given".
+        "do_not_record": False,
+        "recording_license": "",
     }
 
 
-def _layout(schedule: PublicSchedule, url: Callable[[str], str]) -> dict[str, Any]:
+def _layout(schedule: PublicSchedule, url: Callable[[str], str], base_url: str) -> dict[str, Any]:
     """Everything both formats say, as plain values."""
     event = schedule.event
     zone = ZoneInfo(event.timezone)
@@ -128,8 +147,25 @@ def _layout(schedule: PublicSchedule, url: Callable[[str], str]) -> dict[str, An
                 "rooms": rooms,
             }
         )
+    used = {name for day in result_days for name in day["rooms"]}
+    rooms = [
+        {
+            "name": room.name,
+            "guid": room.public_id or _room_guid(event.slug, room.name),
+            **(
+                {"slug": room.slug} if re.fullmatch(r"[a-z0-9_-]+[a-z0-9]", room.slug or "") else {}
+            ),
+            "capacity": room.capacity,
+        }
+        for room in schedule.rooms
+        if room.name in used
+    ]
+    if all_rooms in used:  # the column of items for every room: a room to the apps
+        rooms.insert(0, {"name": all_rooms, "guid": _room_guid(event.slug, "*"), "capacity": None})
     return text.printable_all(  # no control character from old rows breaks the XML
         {
+            "base_url": base_url,
+            "rooms": rooms,
             "acronym": acronym,
             "title": event.name,
             "start": event.starts_on.isoformat(),
@@ -143,8 +179,8 @@ def _layout(schedule: PublicSchedule, url: Callable[[str], str]) -> dict[str, An
     )
 
 
-def json(schedule: PublicSchedule, *, url: Callable[[str], str]) -> bytes:
-    layout = _layout(schedule, url)
+def json(schedule: PublicSchedule, *, url: Callable[[str], str], base_url: str) -> bytes:
+    layout = _layout(schedule, url, base_url)
     conference: dict[str, Any] = {
         "acronym": layout["acronym"],
         "title": layout["title"],
@@ -163,6 +199,7 @@ def json(schedule: PublicSchedule, *, url: Callable[[str], str]) -> bytes:
             }
             for t in layout["tracks"]
         ],
+        "rooms": layout["rooms"],
         "days": [],
     }
     if TIMEZONE.search(layout["timezone"]):
@@ -175,8 +212,16 @@ def json(schedule: PublicSchedule, *, url: Callable[[str], str]) -> bytes:
                     **{k: v for k, v in e.items() if k not in ("persons", "code", "end")},
                     **({"code": e["code"]} if e["code"] else {}),
                     "end": e["end"],
+                    # pretalx's persons (name, public_name, code, guid, biography): the
+                    # schema's Person is one of frab's (id and public_name required) or
+                    # pretalx's (name required), never both, so the integer id is the XML's.
                     "persons": [
-                        {k: v for k, v in p.items() if v is not None} for p in e["persons"]
+                        {
+                            k: v
+                            for k, v in p.items()
+                            if k != "id" and (v is not None or k == "biography")
+                        }
+                        for p in e["persons"]
                     ],
                     "links": [],
                     "attachments": [],
@@ -187,13 +232,17 @@ def json(schedule: PublicSchedule, *, url: Callable[[str], str]) -> bytes:
     document = {
         "$schema": "https://c3voc.de/schedule/schema.json",
         "generator": {"name": GENERATOR},
-        "schedule": {"version": layout["version"], "conference": conference},
+        "schedule": {
+            "version": layout["version"],
+            "base_url": layout["base_url"],
+            "conference": conference,
+        },
     }
     return jsonlib.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def xml(schedule: PublicSchedule, *, url: Callable[[str], str]) -> bytes:
-    layout = _layout(schedule, url)
+def xml(schedule: PublicSchedule, *, url: Callable[[str], str], base_url: str) -> bytes:
+    layout = _layout(schedule, url, base_url)
     root = ET.Element("schedule")
     ET.SubElement(root, "generator", name=GENERATOR)
     ET.SubElement(root, "version").text = layout["version"]
@@ -205,6 +254,7 @@ def xml(schedule: PublicSchedule, *, url: Callable[[str], str]) -> bytes:
         ("end", layout["end"]),
         ("days", str(layout["days_count"])),
         ("timeslot_duration", "00:05"),
+        ("base_url", layout["base_url"]),
         ("time_zone_name", layout["timezone"]),
     ):
         ET.SubElement(conference, tag).text = value
@@ -236,9 +286,14 @@ def xml(schedule: PublicSchedule, *, url: Callable[[str], str]) -> bytes:
                 persons = ET.SubElement(element, "persons")
                 for p in e["persons"]:
                     person = ET.SubElement(persons, "person")
+                    if p["id"] is not None:
+                        person.set("id", str(p["id"]))
                     if p["guid"]:
                         person.set("guid", p["guid"])
                     person.text = p["name"]
+                recording = ET.SubElement(element, "recording")
+                ET.SubElement(recording, "license").text = e["recording_license"]
+                ET.SubElement(recording, "optout").text = "true" if e["do_not_record"] else "false"
                 ET.SubElement(element, "links")
                 ET.SubElement(element, "attachments")
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

@@ -264,12 +264,17 @@ def document(
     timezone: str,
     vtimezones: Iterable[Timezone],
     vevents: Iterable[bytes],
-    method: str | None = "PUBLISH",
+    method: str | None = None,
     refresh: bool = True,
 ) -> bytes:
     """A VCALENDAR: `icalendar` writes the calendar and its VTIMEZONEs; the VEVENTs, already
     written by `vevent` (and cached by the feeds, once per release), are spliced in before its
-    last line, so that a feed of 1,000 sessions does not serialise 1,000 components again."""
+    last line, so that a feed of 1,000 sessions does not serialise 1,000 components again.
+
+    No METHOD unless asked for: a feed is a calendar to subscribe to, not an iTIP message
+    (RFC 5545 3.7.2: without METHOD "a scheduling transaction MUST NOT be assumed"). With
+    METHOD:PUBLISH, RFC 5546 requires an ORGANIZER on every VEVENT, and libical (Evolution,
+    GNOME Calendar) flags each event without one."""
     calendar = Calendar()
     calendar["VERSION"] = vText("2.0")
     calendar["PRODID"] = vText(PRODID)
