@@ -53,6 +53,7 @@ from organizer.request_bodies import (
     OrganizerRequest,
     read_form_body,
 )
+from organizer.security_headers import CONTENT_SECURITY_POLICY
 from organizer.services import money
 from organizer.services.accounts import load_user_for_session
 from organizer.services.cfp.call import language_name, level_label
@@ -60,20 +61,6 @@ from organizer.services.text import render_markdown
 from organizer.services.timefmt import event_date_range, in_zone
 
 ROOT = PROJECT_ROOT
-
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
 
 
 def N_(text: str) -> str:

@@ -26,6 +26,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from organizer.extensions import csrf
+from organizer.security_headers import CONTENT_SECURITY_POLICY
 
 ViewT = TypeVar("ViewT", bound=Callable[..., Any])
 
@@ -97,8 +98,6 @@ def embeddable(response: Response) -> Response:
     """Let other sites frame this page (the embedded schedule): the usual Content Security
     Policy with `frame-ancestors` from EMBED_FRAME_ANCESTORS ("*" by default) instead of
     'none' (the app then adds no X-Frame-Options, which cannot allow other sites)."""
-    from organizer.app import CONTENT_SECURITY_POLICY
-
     ancestors = str(current_app.config["EMBED_FRAME_ANCESTORS"]).strip() or "'none'"
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
         "frame-ancestors 'none'", f"frame-ancestors {ancestors}"

@@ -389,7 +389,7 @@ def test_configuration_is_validated_and_organizers_only(event):
             actor=organizer, event=event, question=None, settings=question, now=NOW
         )
     make_proposal(event)
-    with pytest.raises(WrongState, match="1 proposals use"):
+    with pytest.raises(WrongState, match="1 proposal uses"):
         call_service.delete_session_type(
             actor=organizer, event=event, session_type=session_type(event), now=NOW
         )
