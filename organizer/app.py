@@ -58,7 +58,7 @@ from organizer.services import money
 from organizer.services.accounts import load_user_for_session
 from organizer.services.cfp.call import language_name, level_label
 from organizer.services.text import render_markdown
-from organizer.services.timefmt import event_date_range, in_zone
+from organizer.services.timefmt import event_date_range, in_zone, machine_time
 
 ROOT = PROJECT_ROOT
 
@@ -180,6 +180,7 @@ def _register_template_helpers(app: Flask) -> None:
         markdown=render_markdown,
         date_range=event_date_range,
         in_zone=in_zone,
+        machine_time=machine_time,
         format_date=format_date,
         format_datetime=_format_datetime,
         language_name=language_name,

@@ -121,16 +121,17 @@ def sessions_html(
 
 def star_state(code: str, *, on: bool = False) -> Markup:
     """The part of a session's star button (`form="star-form"`) that says whether it is
-    starred: its name (the action), value, pressed state, icon and label. The same markup in
-    both states, so that `overlay_stars` can swap one for the other."""
-    action, pressed, icon, label = (
-        ("unstar", "true", "\u2605", _("Starred")) if on else ("star", "false", "\u2606", _("Star"))
-    )
+    starred: its name (the action), value, pressed state and label (the star itself is drawn
+    by CSS from aria-pressed). The same markup in both states, so that `overlay_stars` can swap
+    one for the other."""
+    if on:
+        action, pressed, label = "unstar", "true", _("Starred")
+    else:
+        action, pressed, label = "star", "false", _("Star")
     return Markup(
         'aria-pressed="{pressed}" data-code="{code}" name="{action}" value="{code}">'
-        '<span class="star-button__icon" aria-hidden="true">{icon}</span> '
         '<span class="star-button__text">{label}</span>'
-    ).format(pressed=pressed, code=code, action=action, icon=icon, label=label)
+    ).format(pressed=pressed, code=code, action=action, label=label)
 
 
 def overlay_stars(html: str, starred: set[str]) -> Markup:

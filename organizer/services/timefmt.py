@@ -15,6 +15,13 @@ def in_zone(value: dt.datetime | None, zone: str) -> dt.datetime | None:
     return None if value is None else value.astimezone(ZoneInfo(zone))
 
 
+def machine_time(value: dt.datetime) -> str:
+    """A moment for a <time datetime>, in UTC and as short as HTML allows: "2027-03-27T09:00Z"
+    (the schedule page prints two per session; "+00:00" and zero seconds add up)."""
+    moment = value.astimezone(dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ" if moment.second else "%Y-%m-%dT%H:%MZ")
+
+
 def event_date_range(event: Event) -> str:
     """e.g. '27-28 Mar 2027' in the reader's language."""
     locale = get_locale() or "en"

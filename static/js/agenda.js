@@ -62,7 +62,8 @@
     document.querySelectorAll(".star-button[data-code]").forEach(function (button) {
       var on = stars.indexOf(button.dataset.code) !== -1;
       button.setAttribute("aria-pressed", on ? "true" : "false");
-      button.querySelector(".star-button__icon").textContent = on ? "\u2605" : "\u2606";
+      var icon = button.querySelector(".star-button__icon");  // the schedule page's are CSS
+      if (icon) { icon.textContent = on ? "\u2605" : "\u2606"; }
       button.querySelector(".star-button__text").textContent = on ? config.dataset.labelStarred : config.dataset.labelStar;
       var form = button.form;
       if (button.hasAttribute("form")) {
