@@ -612,3 +612,47 @@ def test_every_committee_form_needs_its_csrf_token(app, committee):
         app.config["WTF_CSRF_ENABLED"] = False
     assert proposal.pending_decision is None
     assert proposal.tags == []
+
+
+def test_decide_and_send_now_mails_one_proposal_and_leaves_the_rest_pending(committee, mailbox):
+    """Issue 16: the familiar flow beside the rounds. One proposal decided and its speaker
+    mailed at once (a round of one); another written-down decision stays pending."""
+    client, event, _organizer = committee
+    speaker = make_user(name="Sam Speaker")
+    proposal = make_proposal(event, speaker, title="Robust kernels")
+    waiting = make_proposal(event, title="Written down")
+    client.post(
+        f"/manage/{event.slug}/cfp/proposals/{waiting.public_id}/decide",
+        data={"outcome": "rejected"},
+    )
+    page = client.get(f"/manage/{event.slug}/cfp/proposals/{proposal.public_id}")
+    assert "Decide and send the mail now" in page.text and "Two ways to decide." in page.text
+
+    day = (utcnow() + dt.timedelta(days=10)).date().isoformat()
+    response = client.post(
+        f"/manage/{event.slug}/cfp/proposals/{proposal.public_id}/send-now",
+        data={"outcome": "accepted", "respond_on": day, "respond_at": "18:00"},
+    )
+    assert response.status_code == 302
+    assert "its mail to the speakers is queued" in client.get(response.location).text
+    db.session.refresh(proposal)
+    assert proposal.state == ProposalState.ACCEPTED and proposal.pending_decision is None
+    assert proposal.respond_by is not None
+    assert mailbox.last(speaker.email)["Subject"] == "Accepted: Robust kernels"
+    assert waiting.pending_decision == "rejected" and waiting.state == ProposalState.SUBMITTED
+    [only] = decisions.rounds(event)
+    assert (only.accepted, only.rejected, only.waitlisted) == (1, 0, 0)
+
+
+def test_decide_and_send_now_refuses_a_past_deadline_and_sends_nothing(committee, mailbox):
+    client, event, _organizer = committee
+    proposal = make_proposal(event, title="Too late")
+    response = client.post(
+        f"/manage/{event.slug}/cfp/proposals/{proposal.public_id}/send-now",
+        data={"outcome": "accepted", "respond_on": "2020-01-01", "respond_at": "18:00"},
+    )
+    assert response.status_code == 400
+    assert "The confirmation deadline must be in the future." in response.text
+    db.session.refresh(proposal)
+    assert proposal.state == ProposalState.SUBMITTED and proposal.pending_decision is None
+    assert mailbox.messages == []

@@ -4,6 +4,7 @@ organizer's own proposal gets the text alone (`own_detail_page`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import current_app, render_template
@@ -14,11 +15,13 @@ from organizer import permissions
 from organizer.blueprints._common import utcnow
 from organizer.blueprints.cfp_decisions.forms import (
     OUTCOME_LABELS,
+    PUBLISH_DAYS_AHEAD,
     AssignForm,
     ConfirmForm,
     DecideForm,
     RedactedFileForm,
     RedactionForm,
+    SendNowForm,
     TagsForm,
 )
 from organizer.enums import QuestionKind
@@ -32,6 +35,7 @@ from organizer.services.cfp import ranking as ranking_service
 from organizer.services.cfp import reviews as reviews_service
 from organizer.services.reviewing import criteria as criteria_service
 from organizer.services.reviewing import redaction
+from organizer.services.timefmt import in_zone
 
 
 def _reviews_context(event: Event, proposal: Proposal, call: Any) -> dict[str, Any]:
@@ -100,6 +104,7 @@ def detail_page(
     tags_form: TagsForm | None = None,
     redaction_form: RedactionForm | None = None,
     assign_form: AssignForm | None = None,
+    send_form: SendNowForm | None = None,
     status: int = 200,
 ):  # type: ignore[no-untyped-def]
     if permissions.is_own_proposal(current_user, proposal):
@@ -123,6 +128,7 @@ def detail_page(
         history=proposals_service.history(proposal),
         tags_form=tags_form,
         decide_form=DecideForm(),
+        send_form=send_form or _send_form(event, proposal),
         state_labels=decisions.STATE_LABELS,
         outcome_labels=OUTCOME_LABELS,
         file_links="cfp.file" in current_app.view_functions,
@@ -131,6 +137,18 @@ def detail_page(
         **_redaction_context(event, proposal, redaction_form),
         **_assignment_context(event, proposal, assign_form),
     ), status
+
+
+def _send_form(event: Event, proposal: Proposal) -> SendNowForm:
+    """The page's form to decide and send at once: the usual confirmation deadline (two weeks
+    from today, 23:59 in the event's zone) and no decision chosen."""
+    local = in_zone(utcnow(), event.timezone)
+    assert local is not None
+    return SendNowForm(
+        formdata=None,
+        respond_on=(local + dt.timedelta(days=PUBLISH_DAYS_AHEAD)).date(),
+        respond_at=dt.time(23, 59),
+    )
 
 
 def own_detail_page(event: Event, proposal: Proposal, *, tags_form: TagsForm | None, status: int):  # type: ignore[no-untyped-def]

@@ -37,6 +37,7 @@ SORT_LABELS = {
     "state": _l("State"),
 }
 OUTCOMES = ("accepted", "rejected", "waitlisted", "undo")
+PUBLISH_DAYS_AHEAD = 14  # the default confirmation deadline of a round: two weeks from today
 OUTCOME_LABELS = {
     "accepted": _l("Accept"),
     "rejected": _l("Reject"),
@@ -203,6 +204,26 @@ class AutoAssignForm(Form):
         ),
     )
     submit = SubmitField(_l("Assign reviewers automatically"))
+
+
+class SendNowForm(Form):
+    """Decide on one proposal and mail its speakers at once (the proposal's page)."""
+
+    outcome = RadioField(
+        _l("Decision"),
+        choices=[SelectChoice(key, OUTCOME_LABELS[key]) for key in OUTCOMES if key != "undo"],
+        validators=[InputRequired(_l("Choose accept, reject or waiting list."))],
+    )
+    respond_on = DateInput(
+        _l("If accepted, the speakers confirm by (date)"),
+        validators=[InputRequired(_l("Enter the date as YYYY-MM-DD."))],
+    )
+    respond_at = TimeField(
+        _l("Time"),
+        validators=[InputRequired(_l("Enter the time as HH:MM, e.g. 23:59."))],
+        default=dt.time(23, 59),
+    )
+    submit = SubmitField(_l("Decide and send the mail now"))
 
 
 class PublishForm(Form):

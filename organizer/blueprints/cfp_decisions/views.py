@@ -40,6 +40,7 @@ from organizer.blueprints._setup_views import utc_from_local
 from organizer.blueprints.cfp_decisions.detail import detail_page
 from organizer.blueprints.cfp_decisions.forms import (
     OUTCOME_LABELS,
+    PUBLISH_DAYS_AHEAD,
     AssignForm,
     AutoAssignForm,
     BulkDecisionForm,
@@ -49,6 +50,7 @@ from organizer.blueprints.cfp_decisions.forms import (
     PublishForm,
     RedactedFileForm,
     RedactionForm,
+    SendNowForm,
     TagsForm,
     outcome_state,
 )
@@ -65,8 +67,6 @@ from organizer.services.reviewing import redaction
 from organizer.services.timefmt import in_zone
 
 bp = Blueprint("cfp_decisions", __name__, url_prefix="/manage")
-
-PUBLISH_DAYS_AHEAD = 14
 
 
 # Helpers -----------------------------------------------------------------------------------
@@ -244,6 +244,32 @@ def decide(event: Event, public_id: str):
             title=proposal.title,
             outcome=decisions.STATE_LABELS[outcome],
         ),
+    )
+
+
+@access("organizer")
+@bp.route("/<event_slug>/cfp/proposals/<public_id>/send-now", methods=["POST"])
+@rate_limited("mail")
+@event_route(permissions.can_manage_cfp)
+def send_now(event: Event, public_id: str):
+    """Decide on this proposal and mail its speakers at once: a round of one."""
+
+    def call(proposal: Proposal, form: SendNowForm) -> object:
+        return decisions.send_now(
+            actor=current_user,
+            proposal=proposal,
+            outcome=ProposalState(form.outcome.data),
+            respond_by=utc_from_local(form.respond_on.data, form.respond_at.data, event),
+            now=utcnow(),
+        )
+
+    return _save_on_page(
+        event,
+        public_id,
+        call=call,
+        success=lambda _round: _("The decision is published: its mail to the speakers is queued."),
+        anchor="#decision-title",
+        send_form=SendNowForm(),
     )
 
 

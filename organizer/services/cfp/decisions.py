@@ -298,6 +298,35 @@ def publish_round(
                 "preview again before sending."
             )
         )
+    return _publish(actor, event, proposals, respond_by=respond_by, now=now)
+
+
+def send_now(
+    *,
+    actor: User,
+    proposal: Proposal,
+    outcome: ProposalState,
+    respond_by: dt.datetime,
+    now: dt.datetime,
+) -> DecisionRound:
+    """Decide on one proposal and mail its speakers at once, as pretalx does: a round of
+    this one decision. Other pending decisions stay pending. The same checks as `decide`
+    (nobody decides on their own proposal) and as a round (a deadline in the future)."""
+    if outcome not in DECISIONS:
+        raise ValidationFailed({"outcome": _("Choose accept, reject or waiting list.")})
+    decide(actor=actor, proposal=proposal, outcome=outcome, now=now)
+    return _publish(actor, proposal.event, [proposal], respond_by=respond_by, now=now)
+
+
+def _publish(
+    actor: User,
+    event: Event,
+    proposals: list[Proposal],
+    *,
+    respond_by: dt.datetime,
+    now: dt.datetime,
+) -> DecisionRound:
+    """Make these pending decisions final and queue their mails: one round."""
     if respond_by <= now:
         raise ValidationFailed(
             {"respond_by": _("The confirmation deadline must be in the future.")}
