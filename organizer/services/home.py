@@ -45,7 +45,7 @@ from organizer.services.reviewing import interests
 
 
 class Step(enum.StrEnum):
-    """What comes next for a proposal or an application; templates/home/index.html words it
+    """What comes next for a proposal or an application; the home page's template words it
     (and `when`, when there is one, is the moment it names)."""
 
     SUBMIT_BEFORE = "submit_before"  # a draft, before the deadline
