@@ -17,7 +17,7 @@ bp = Blueprint("home", __name__)
 @login_required
 def index():
     return render_template(
-        "home/index.html",
+        "your_home/index.html",
         home=home_service.home_of(current_user, now=utcnow()),
         Step=home_service.Step,
     )
