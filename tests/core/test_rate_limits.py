@@ -225,6 +225,7 @@ LIMITED = {
     "cfp_decisions.remind": ("/manage/e/cfp/decisions/remind", "mail"),
     "cfp_decisions.cancel": ("/manage/e/cfp/proposals/x/cancel", "mail"),
     "cfp_decisions.publish": ("/manage/e/cfp/decisions/publish", "mail"),
+    "cfp_decisions.send_now": ("/manage/e/cfp/proposals/x/send-now", "mail"),
     "releases.index": ("/manage/e/schedule/releases/", "mail"),
     "scheduler.index": ("/manage/e/schedule/suggest", "mail"),
     "grant_decisions.allocation_page": ("/manage/e/grants/p/allocation", "mail"),
