@@ -12,6 +12,7 @@ from organizer.errors import ValidationFailed
 from organizer.extensions import db
 from organizer.services import colours
 from organizer.services.cfp import call as call_service
+from organizer.enums import SlotKind
 from organizer.services.scheduling import releases
 from tests.factories import (
     NOW,
@@ -19,6 +20,7 @@ from tests.factories import (
     login_as,
     make_room,
     make_schedule_event,
+    make_slot,
     make_talk,
     make_user,
     track,
@@ -113,3 +115,37 @@ def test_the_stylesheet_and_the_cards(client, world):
     editor = client.get("/manage/setup/schedule/").text
     assert "/setup/schedule/tracks.css" in editor
     assert re.search(rf'class="card card--talk[^"]* track-colour-{methods.id}"', editor), talk.id
+
+
+def test_talks_inside_a_lightning_block_wear_their_tracks_colour(client, world):
+    """A block's talks are listed inside its cell in the grid and its card in the editor; each
+    keeps its own track's colour there, beside its track's name."""
+    organizer, event = world
+    methods = track(event, "Methods")
+    call_service.save_track(
+        actor=organizer,
+        event=event,
+        track=methods,
+        name="Methods",
+        description="",
+        colour="#dbeafe",
+        now=NOW,
+    )
+    block = make_slot(
+        event,
+        kind=SlotKind.CONTAINER,
+        title="Lightning talks",
+        room=make_room(event, "Aula"),
+        starts_at=lisbon(27, 15),
+        duration_minutes=30,
+    )
+    make_talk(event, title="Tiny coloured", track=methods, parent_id=block.id)
+    releases.release(event=event, actor=organizer, now=NOW)
+    db.session.commit()
+
+    page = client.get("/setup/schedule/?day=2027-03-27&view=grid").text
+    talks = re.search(r'<ol class="block-talks">(.*?)</ol>', page, re.S)
+    assert talks and f'class="track-colour-{methods.id}"' in talks.group(1)
+    editor = client.get("/manage/setup/schedule/").text
+    children = re.search(r'<ul class="card__children">(.*?)</ul>', editor, re.S)
+    assert children and f'class="track-colour-{methods.id}"' in children.group(1)

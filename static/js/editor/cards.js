@@ -58,6 +58,10 @@ function fillChildren(card, session, byId) {
   children.forEach((child) => {
     const item = sample.cloneNode(true);
     fillLink(item.querySelector("a"), child);
+    fillOrRemove(item, ".card__child-track", child.track);
+    if (child.track_id) {
+      item.className = "track-colour-" + child.track_id;  // as its own card would be
+    }
     list.appendChild(item);
   });
 }
