@@ -8,11 +8,11 @@ import re
 
 import pytest
 
+from organizer.enums import SlotKind
 from organizer.errors import ValidationFailed
 from organizer.extensions import db
 from organizer.services import colours
 from organizer.services.cfp import call as call_service
-from organizer.enums import SlotKind
 from organizer.services.scheduling import releases
 from tests.factories import (
     NOW,
