@@ -75,9 +75,7 @@ def test_the_track_form_saves_a_colour_and_explains_a_refusal(client, world):
     assert 'value="Policy"' in refused.text  # nothing typed is lost
 
 
-def test_the_stylesheet_and_the_cards(client, world):
-    organizer, event = world
-    methods = track(event, "Methods")
+def colour_methods(organizer, event, methods) -> None:
     call_service.save_track(
         actor=organizer,
         event=event,
@@ -87,6 +85,12 @@ def test_the_stylesheet_and_the_cards(client, world):
         colour="#dbeafe",
         now=NOW,
     )
+
+
+def test_the_stylesheet_and_the_cards(client, world):
+    organizer, event = world
+    methods = track(event, "Methods")
+    colour_methods(organizer, event, methods)
     talk = make_talk(
         event,
         title="Coloured",
@@ -122,15 +126,7 @@ def test_talks_inside_a_lightning_block_wear_their_tracks_colour(client, world):
     keeps its own track's colour there, beside its track's name."""
     organizer, event = world
     methods = track(event, "Methods")
-    call_service.save_track(
-        actor=organizer,
-        event=event,
-        track=methods,
-        name="Methods",
-        description="",
-        colour="#dbeafe",
-        now=NOW,
-    )
+    colour_methods(organizer, event, methods)
     block = make_slot(
         event,
         kind=SlotKind.CONTAINER,
