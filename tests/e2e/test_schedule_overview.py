@@ -7,6 +7,7 @@ item (the keyboard and the drag handle offer the same kinds of session)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -16,8 +17,9 @@ from playwright.sync_api import Page, expect
 from organizer.enums import SlotKind
 from organizer.extensions import db
 from organizer.models import Slot
+from organizer.services import demo
 from tests import factories
-from tests.e2e.conftest import assert_fits_the_screen, tab_to
+from tests.e2e.conftest import VIEWPORTS, assert_fits_the_screen, check_page, tab_to
 from tests.e2e.test_accounts_and_events import flash, sign_in, unique_email
 from tests.e2e.test_schedule_editor import card, cell, open_editor
 
@@ -161,3 +163,20 @@ def test_plus_and_minus_change_the_length_of_a_block(page: Page, live_server) ->
         "Only plenary items and blocks can change their length here."
     )
     assert stored(live_server, ids["alpha"])[2] == 20
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=["desktop", "phone"])
+def test_the_demo_schedule_on_all_days_passes_axe(page: Page, axe, live_server, viewport) -> None:
+    """The demo workshop's partly filled schedule (conflicts, blocks, plenary items, sessions
+    to schedule) on the overview, at desktop and phone width, with a form open."""
+    live_server.run(lambda: demo.load_demo(data=demo.read_fixture(), now=dt.datetime.now(dt.UTC)))
+    page.set_viewport_size(viewport)
+    sign_in(page, "organizer@example.org", "demo-organizer")
+    page.goto("/manage/mangrove-2027/schedule/overview")
+    expect(page.locator(".overview-day")).to_have_count(2)
+    expect(page.locator(".overview-item").first).to_be_visible()
+    check_page(page, axe, viewport)
+    page.locator(".move-to summary").first.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".move-to[open] select").first).to_be_visible()
+    check_page(page, axe, viewport)
