@@ -165,6 +165,22 @@ def test_plus_and_minus_change_the_length_of_a_block(page: Page, live_server) ->
     assert stored(live_server, ids["alpha"])[2] == 20
 
 
+def test_drag_a_session_onto_another_days_column(page: Page, live_server) -> None:
+    """With the script, the mouse too: Gamma (Sunday 14:00) dropped on Saturday's column goes
+    to Saturday 14:00 in the same room, through its own form."""
+    ids = live_server.run(seed)
+    sign_in(page, ids["email"])
+    page.set_viewport_size({"width": 1280, "height": 1024})
+    page.goto(f"/manage/{ids['slug']}/schedule/overview")
+    gamma = page.locator(f"#item-{ids['gamma']}")
+    expect(gamma).to_have_attribute("draggable", "true")
+    gamma.locator(".card__time").drag_to(page.get_by_role("region", name="Saturday 27 March"))
+    expect(flash(page)).to_contain_text("“Gamma applications” is placed: Aula Magna, 27 Mar 14:00.")
+    saturday = page.get_by_role("region", name="Saturday 27 March")
+    expect(saturday.locator(f"#item-{ids['gamma']}")).to_be_visible()
+    assert stored(live_server, ids["gamma"])[:2] == (ids["aula"], "2027-03-27T14:00:00+00:00")
+
+
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=["desktop", "phone"])
 def test_the_demo_schedule_on_all_days_passes_axe(page: Page, axe, live_server, viewport) -> None:
     """The demo workshop's partly filled schedule (conflicts, blocks, plenary items, sessions
