@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from organizer.enums import ConflictRule, EventRoleName, Severity, SlotKind
 from organizer.extensions import db
-from organizer.models import ScheduleEdit, Slot
+from organizer.models import RoomWindow, ScheduleEdit, Slot
 from tests.factories import (
     grant_role,
     lisbon,
@@ -345,3 +345,23 @@ def test_the_overview_does_not_query_per_session_or_day(client, workshop, assert
         db.session.flush()
 
     assert_constant_queries([workshop.url("overview")], grow)
+
+
+def test_a_room_closed_that_day_refuses_the_move_when_that_blocks_saving(client, workshop):
+    """Sala Três is open on Saturday only; moving a session there on Sunday is outside its
+    opening times, which this event set to block saving."""
+    settings(
+        workshop.event, severities={ConflictRule.OUTSIDE_HOURS.value: Severity.BLOCKS_SAVING.value}
+    )
+    db.session.add(
+        RoomWindow(room_id=workshop.rooms[2].id, starts_at=lisbon(27, 9), ends_at=lisbon(27, 18))
+    )
+    place(workshop, workshop.gamma, 2, 11)
+    response = move(client, workshop, workshop.gamma, "2027-03-28", 2, "11:00")
+    assert response.status_code == 409
+    message = field_error(response.text, workshop.gamma, "start")
+    assert message.startswith("Not saved:") and "Sala Três" in message
+    assert reload(workshop.gamma).starts_at == lisbon(27, 11)
+    # Another room that Sunday is fine.
+    assert move(client, workshop, workshop.gamma, "2027-03-28", 1, "11:00").status_code == 302
+    assert reload(workshop.gamma).starts_at == lisbon(28, 11)
