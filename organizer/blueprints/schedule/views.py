@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from flask import (
     Blueprint,
     abort,
+    flash,
     jsonify,
     redirect,
     render_template,
@@ -31,6 +32,7 @@ from werkzeug.datastructures import MultiDict
 from organizer import permissions
 from organizer.blueprints._common import (
     access,
+    attach_errors,
     attempt,
     commit,
     event_route,
@@ -49,11 +51,12 @@ from organizer.blueprints.schedule.forms import (
     UndoForm,
     UnscheduleForm,
 )
-from organizer.errors import DomainError, NotFound
+from organizer.errors import DomainError, NotFound, ValidationFailed, WrongState
 from organizer.models import Event, Slot
 from organizer.services.events import event_by_slug
 from organizer.services.scheduling import editor as schedule_editor
 from organizer.services.scheduling import editor_view
+from organizer.services.scheduling import overview as overview_service
 from organizer.services.scheduling.plan import settings_of
 
 bp = Blueprint("schedule", __name__, url_prefix="/manage")
@@ -451,16 +454,17 @@ def _target_form(event: Event, form_class: type[Any] = PlaceForm) -> Any:
 def move(event: Event, public_id: str):
     form = _target_form(event)
 
-    def act(slot: Slot) -> str:
-        starts_at = utc_from_local(form.day_date, form.start.data, event)
-        schedule_editor.move(
-            **_change(event, slot, form), room_id=form.room_id, starts_at=starts_at
-        )
-        return _(
-            "“%(title)s” is placed: %(where)s.", title=slot.display_title, where=_where(event, slot)
-        )
+    return _session_action(event, public_id, "place", form, lambda slot: _place(event, slot, form))
 
-    return _session_action(event, public_id, "place", form, act)
+
+def _place(event: Event, slot: Slot, form: Any) -> str:
+    """Move a session to the room, day and start (wall-clock time in the event's zone) of a
+    place form: the one move of the day grid, its script and the overview of all days."""
+    starts_at = utc_from_local(form.day_date, form.start.data, event)
+    schedule_editor.move(**_change(event, slot, form), room_id=form.room_id, starts_at=starts_at)
+    return _(
+        "“%(title)s” is placed: %(where)s.", title=slot.display_title, where=_where(event, slot)
+    )
 
 
 @access("organizer")
@@ -547,3 +551,97 @@ def check(event: Event, public_id: str):
         conflicts=[c.as_json(trial) for c in found],
         summary=editor_view.conflicts_summary(found),
     )
+
+
+# The overview of every day ---------------------------------------------------------------------
+#
+# Each session has its own small "Move to…" form (day, room, start), so that a session goes to
+# another day without a mouse or JavaScript. The forms' fields are prefixed with the session's
+# public id, so that their ids are unique on the page. A refused move shows the overview again
+# with that form open and the reason next to its fields; nothing else on the page changes.
+
+
+def _move_prefix(public_id: str) -> str:
+    return f"move-{public_id}-"
+
+
+def _overview_url(event: Event, public_id: str | None = None) -> str:
+    url = url_for("schedule.overview", event_slug=event.slug)
+    return f"{url}#item-{public_id}" if public_id else url
+
+
+def _move_form(card: editor_view.Card, options: editor_view.GridOptions) -> PlaceForm:
+    first = options.days[0][0] if options.days else dt.date.min
+    return PlaceForm(
+        formdata=None,
+        prefix=_move_prefix(card.public_id),
+        options=options,
+        room=str(card.room_id) if card.room_id else None,
+        day=(card.day or first).isoformat(),
+        start=dt.time.fromisoformat(card.start) if card.start else None,
+        version=card.version,
+    )
+
+
+def _overview_page(event: Event, *, failed: tuple[str, PlaceForm] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    """Every day of the schedule; `failed` is the form of a refused move, shown open with the
+    values typed and its errors."""
+    overview = overview_service.build(event, actor=current_user, session_url=_session_url(event))
+    options = editor_view.view_options(overview.view)
+    forms = {card.public_id: _move_form(card, options) for card in overview.cards}
+    if failed is not None:
+        forms[failed[0]] = failed[1]
+    return render_template(
+        "schedule/overview.html",
+        event=event,
+        overview=overview,
+        view=overview.view,
+        forms=forms,
+        failed=failed[0] if failed is not None else None,
+    ), status
+
+
+@access("organizer")
+@bp.route("/<event_slug>/schedule/overview")
+@manager
+def overview(event: Event):
+    return _overview_page(event)
+
+
+@access("organizer")
+@bp.route("/<event_slug>/schedule/overview/<public_id>/move", methods=["POST"])
+@manager
+def overview_move(event: Event, public_id: str):
+    """A session moved from the overview: the editor's move, its rules and its journal."""
+    slot = _slot(event, public_id)
+    if slot is None:
+        abort(404)
+    form = PlaceForm(prefix=_move_prefix(public_id), options=editor_view.grid_options(event))
+    if not form.validate():
+        return _overview_page(event, failed=(public_id, form), status=form_status(form))
+    seen = slot.version
+    try:
+        message = _place(event, slot, form)
+    except DomainError as error:
+        rollback()
+        return _overview_refused(event, public_id, form, error, stale=form.version.data != seen)
+    commit()
+    flash(message, "success")
+    return redirect(_overview_url(event, public_id))
+
+
+def _overview_refused(
+    event: Event, public_id: str, form: PlaceForm, error: DomainError, *, stale: bool
+):  # type: ignore[no-untyped-def]
+    """A wrong field gets its message; a conflict that blocks saving is about the place chosen,
+    so its message goes with the start. A session someone else changed meanwhile is shown as it
+    is now (a 409, as on its own page), so that the next try is made against that."""
+    if isinstance(error, WrongState) and stale:
+        flash(error.message, "error")
+        return _overview_page(event, status=error.status_code)
+    if isinstance(error, ValidationFailed):
+        for message in attach_errors(form, error.errors):
+            form.start.errors = [*form.start.errors, message]
+    else:
+        form.start.errors = [*form.start.errors, error.message]
+    return _overview_page(event, failed=(public_id, form), status=error.status_code)
