@@ -1,6 +1,6 @@
 """The survey, clicked through in headless Chromium: an organizer creates it, a speaker
 submits a proposal, follows the survey box and answers (a failed submit without consent on
-the way), then the organizer opens the dashboard; axe-core scans each page."""
+the way), then the organizer opens the dashboard and one question; axe-core scans each page."""
 
 from __future__ import annotations
 
@@ -78,11 +78,14 @@ def test_answer_the_survey_after_a_proposal(page: Page, new_context, live_server
     entry = speaker_page.get_by_role("listitem").filter(has_text="Kelp Survey Workshop")
     expect(entry).to_contain_text("answered, change or delete")
 
-    # TODO(R2): the dashboard (representation.dashboard) is engineer R2's page. Until it
-    # exists this part is skipped; once it does, it must render for the organizer and pass axe.
-    response = page.goto(f"/manage/{slug}/representation")
-    if response is None or response.status == 404:
-        pytest.skip("representation.dashboard does not exist yet (engineer R2's page)")
-    assert response.status == 200
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    # The organizer opens the dashboard's overview, then one question's page.
+    page.goto(f"/manage/{slug}/representation")
+    expect(page.get_by_role("heading", level=1, name="Representation")).to_be_visible()
+    expect(page.get_by_role("table", name=re.compile("People at each stage"))).to_be_visible()
+    axe.check(page)
+    page.get_by_role("link", name=re.compile("In which world region")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("In which world region")
+    # One respondent: no breakdown at any stage, and no count anywhere.
+    comparison = page.get_by_role("table", name=re.compile("shares across the stages"))
+    expect(comparison).to_contain_text("no breakdown is shown")
     axe.check(page)

@@ -83,6 +83,36 @@ def test_only_organizers_reach_representation_routes(app, client, event, organiz
     assert client.get(f"/manage/{event.slug}/representation/setup").status_code == 200
 
 
+def test_only_organizers_see_a_picked_question(client, event, organizer):
+    """The overview and a picked question (the addresses organizers bookmark), with valid
+    picks: the same rule as every representation route."""
+    answer_survey = make_user()
+    answering.save_response(
+        actor=answer_survey,
+        event=event,
+        answers={"region": ["africa"]},
+        self_described={},
+        consent=True,
+        response_public_id=None,
+        now=NOW,
+    )
+    urls = [
+        f"/manage/{event.slug}/representation",
+        f"/manage/{event.slug}/representation/answers?question=region&stage=respondents",
+        f"/manage/{event.slug}/representation/answers?question=region&stage=all",
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 302 and response.location.startswith("/login?next="), url
+    for who, user in {**outsiders(event), "respondent": answer_survey}.items():
+        login_as(client, user)
+        for url in urls:
+            assert client.get(url).status_code in (403, 404), (who, url)
+    login_as(client, organizer)
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+
+
 def without_csrf(body: str) -> str:
     """CSRF tokens (signed, so they differ on each request) wherever a page carries them."""
     return re.sub(r'"[\w-]{20,}\.[\w-]{4,}\.[\w-]{20,}"', '"CSRF"', body)

@@ -33,6 +33,26 @@ class EditionsForm(Form):
     submit = SubmitField(_l("Show"))
 
 
+class PickForm(Form):
+    """A GET form: one question, at one stage or across the stages. The view checks the
+    values against the survey's questions and stages (a bookmark may be out of date)."""
+
+    class Meta:
+        csrf = False
+
+    question = SelectField(
+        _l("Question"),
+        description=_l("The survey's questions, in their order."),
+        validate_choice=False,
+    )
+    stage = SelectField(
+        _l("Stage"),
+        description=_l("One stage of the call and the grants, or all of them side by side."),
+        validate_choice=False,
+    )
+    submit = SubmitField(_l("Show"))
+
+
 class TargetForm(Form):
     answer = SelectField(_l("Answer"), validators=[InputRequired()])
     stage = SelectField(_l("Stage"), validators=[InputRequired()])

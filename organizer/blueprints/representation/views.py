@@ -7,6 +7,8 @@ k; the report, meant to be published, uses at least suppression.PUBLIC_K.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,8 +20,9 @@ from organizer.blueprints.representation import (
     bp,
     setup,  # noqa: F401  (its routes, on bp)
 )
-from organizer.blueprints.representation.forms import EditionsForm, TargetForm
+from organizer.blueprints.representation.forms import EditionsForm, PickForm, TargetForm
 from organizer.models import Event
+from organizer.services import suppression
 from organizer.services.exports import representation_csv
 from organizer.services.print import preparation, representation_report
 from organizer.services.representation import (
@@ -48,34 +51,78 @@ def _pooled(chosen: list[Event], mode: str) -> list[Event]:
     return chosen if mode == "pool" else []
 
 
+def _selection(event: Event) -> dict[str, Any]:
+    """What both dashboard pages share: the editions form, the editions counted and their
+    suppressed summary (always the whole of it: a page picks from it, never recounts)."""
+    form, chosen, mode = _editions_form(event)
+    pooled = mode == "pool" and bool(chosen)
+    summary = presenting.summary_of([event, *chosen] if pooled else [event])
+    return {
+        "event": event,
+        "form": form,
+        "chosen": chosen,
+        "compared": chosen if mode == "compare" else [],
+        "pooled": pooled,
+        "summary": summary,
+        "pool_args": presenting.pool_args(_pooled(chosen, mode)),
+        # carried by the links and the picker, so that a question's page counts the same
+        "edition_args": {"editions": [e.slug for e in chosen], "mode": mode} if chosen else {},
+    }
+
+
+def _pick_form(summary: suppression.Summary) -> PickForm:
+    form = PickForm(formdata=request.args if request.args.get("question") else None)
+    form.question.choices = [SelectChoice(q.key, q.text) for q in summary.questions]
+    form.stage.choices = [
+        SelectChoice(key, str(label)) for key, label in presenting.stage_choices(summary)
+    ]
+    return form
+
+
 @access("organizer")
 @bp.route("/<event_slug>/representation")
 @event_route(permissions.can_view_representation)
 def dashboard(event: Event):
-    settings = survey.settings_of(event)
-    form, chosen, mode = _editions_form(event)
-    pooled = mode == "pool" and bool(chosen)
-    events = [event, *chosen] if pooled else [event]
-    summary = presenting.summary_of(events)
-    goals = survey_setup.targets(event)
-    comparisons = []
-    if mode == "compare":
-        for other in chosen:
-            comparisons.append((other, presenting.summary_of([other])))
+    """The overview: the stages and response rates, and one line per question leading to its
+    own page. The tables and charts of a question are on `answers`, all of them in the PDF."""
+    context = _selection(event)
     return render_template(
         "representation/dashboard.html",
-        event=event,
-        settings=settings,
-        summary=summary,
-        charts=presenting.charts_of(summary, goals, "chart"),
+        settings=survey.settings_of(event),
+        pick_form=_pick_form(context["summary"]),
+        **context,
+    )
+
+
+@access("organizer")
+@bp.route("/<event_slug>/representation/answers")
+@event_route(permissions.can_view_representation)
+def answers(event: Event):
+    """One question at one stage (its table and chart) or across the stages (the pipeline
+    comparison), picked with a GET form, so that the address can be bookmarked."""
+    context = _selection(event)
+    summary = context["summary"]
+    form = _pick_form(summary)
+    picked, errors = presenting.pick(
+        summary, request.args.get("question"), request.args.get("stage")
+    )
+    for name, message in errors.items():
+        form[name].errors = [message]
+    if picked is not None:
+        form.question.data, form.stage.data = picked.question.key, picked.stage_key
+    goals = survey_setup.targets(event)
+    only = (picked.question.key, picked.stage_key) if picked else None
+    comparisons = [(other, presenting.summary_of([other])) for other in context["compared"]]
+    return render_template(
+        "representation/dashboard_answers.html",
+        pick_form=form,
+        picked=picked,
+        charts=presenting.charts_of(summary, goals, "chart", only=only) if only else {},
         goals=presenting.by_row(goals),
         labels=presenting.labels(summary.k),
-        form=form,
-        pooled=pooled,
-        chosen=chosen,
         comparisons=comparisons,
-        pool_args=presenting.pool_args(_pooled(chosen, mode)),
-    )
+        **context,
+    ), (400 if errors else 200)
 
 
 @access("organizer")
