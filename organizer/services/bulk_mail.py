@@ -342,6 +342,14 @@ def save_draft(
     return batch
 
 
+def discard_draft(*, actor: User, event: Event, batch: MailBatch) -> None:
+    """Throw a draft away. A sent mail stays: it is the record of what went to whom."""
+    permissions.require(permissions.can_send_bulk_mail(actor, event))
+    _require_draft(event, batch)
+    db.session.delete(batch)
+    db.session.flush()
+
+
 def _require_draft(event: Event, batch: MailBatch) -> None:
     if batch.event_id != event.id:
         raise NotFound()

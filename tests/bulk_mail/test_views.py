@@ -217,3 +217,16 @@ def test_the_list_of_sent_mails_runs_the_same_queries_however_many(desk, assert_
         db.session.flush()
 
     assert_constant_queries([f"/manage/{event.slug}/mail/"], grow)
+
+
+def test_a_draft_can_be_discarded_and_a_sent_mail_cannot(desk):
+    client, event, _ = desk
+    preview_url = compose(client, event).location
+    assert client.post(f"{preview_url}/discard").status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(MailBatch)) == 0
+    assert client.get(preview_url).status_code == 404
+    preview_url = compose(client, event).location
+    client.post(f"{preview_url}/send", data={"expected": "2"})
+    kept = client.post(f"{preview_url}/discard", follow_redirects=True)
+    assert "already been sent" in kept.text
+    assert db.session.scalar(select(func.count()).select_from(MailBatch)) == 1

@@ -60,3 +60,7 @@ class SendForm(Form):
 
     expected = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
     submit = SubmitField(_l("Send"))
+
+
+class DiscardForm(Form):
+    submit = SubmitField(_l("Discard this draft"))

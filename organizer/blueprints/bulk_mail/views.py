@@ -19,7 +19,7 @@ from organizer.blueprints._common import (
     utcnow,
 )
 from organizer.blueprints._limits import rate_limited
-from organizer.blueprints.bulk_mail.forms import ComposeForm, SendForm
+from organizer.blueprints.bulk_mail.forms import ComposeForm, DiscardForm, SendForm
 from organizer.errors import DomainError
 from organizer.models import Event, MailBatch
 from organizer.services import bulk_mail
@@ -138,6 +138,7 @@ def batch(event: Event, batch_id: str):
         shown=shown,
         mail=bulk_mail.render(batch, shown) if shown is not None else None,
         form=SendForm(expected=len(people)),
+        discard_form=DiscardForm(),
     )
 
 
@@ -164,3 +165,18 @@ def send(event: Event, batch_id: str):
     if not sent.ok:
         return redirect(_preview_url(event, batch))
     return redirect(url_for("bulk_mail.index", event_slug=event.slug))
+
+
+@access("organizer")
+@bp.route("/<event_slug>/mail/<batch_id>/discard", methods=["POST"])
+@event_route(permissions.can_send_bulk_mail)
+def discard(event: Event, batch_id: str):
+    batch = _batch_or_404(event, batch_id)
+    if DiscardForm().validate_on_submit():
+        discarded = attempt(
+            lambda: bulk_mail.discard_draft(actor=current_user, event=event, batch=batch),
+            success=_("The draft is discarded."),
+        )
+        if discarded.ok:
+            return redirect(url_for("bulk_mail.index", event_slug=event.slug))
+    return redirect(_preview_url(event, batch))
