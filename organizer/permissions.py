@@ -78,6 +78,11 @@ def can_manage_team(user: Any, event: Event) -> bool:
     return can_manage_event(user, event)
 
 
+def can_send_bulk_mail(user: Any, event: Event) -> bool:
+    """Mail to a group of the event's people (services/bulk_mail.py): organizers only."""
+    return can_manage_event(user, event)
+
+
 def can_view_site_audit_log(user: Any) -> bool:
     return is_site_admin(user)
 

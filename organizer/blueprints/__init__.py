@@ -3,6 +3,7 @@ because their first path segment is a variable (the event slug)."""
 
 from organizer.blueprints.account_data.views import bp as account_data
 from organizer.blueprints.auth.views import bp as auth
+from organizer.blueprints.bulk_mail.views import bp as bulk_mail
 from organizer.blueprints.cfp.views import bp as cfp
 from organizer.blueprints.cfp_decisions.views import bp as cfp_decisions
 from organizer.blueprints.cfp_review.views import bp as cfp_review
@@ -38,6 +39,7 @@ BLUEPRINTS = [
     cfp_decisions,
     grant_setup,
     grant_decisions,
+    bulk_mail,
     representation,
     schedule_setup,
     scheduler,

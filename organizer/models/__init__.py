@@ -38,7 +38,7 @@ from organizer.models.grants import (
     Payout,
     Receipt,
 )
-from organizer.models.mail import OutboxMessage
+from organizer.models.mail import MailBatch, MailBatchRecipient, OutboxMessage
 from organizer.models.representation import (
     SurveyAnswer,
     SurveyConsentVersion,
@@ -102,6 +102,8 @@ __all__ = [
     "GrantReviewScore",
     "LetterTemplate",
     "LoginFailure",
+    "MailBatch",
+    "MailBatchRecipient",
     "MailTemplate",
     "OutboxMessage",
     "Payout",

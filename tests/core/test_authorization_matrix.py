@@ -52,6 +52,7 @@ from organizer.models import (
     GrantAnswer,
     GrantCriterion,
     GrantQuestion,
+    MailBatch,
     ProposalSpeaker,
     ReviewAssignment,
     ReviewCriterion,
@@ -243,7 +244,15 @@ def build_world() -> World:
         time_limit=5,
         created_at=NOW,
     )
-    db.session.add_all([suggestion, solve])
+    mail_draft = MailBatch(
+        event_id=event.id,
+        sender_id=organizer.id,
+        group="accepted_speakers",
+        subject="Travel",
+        body="Hello {name}",
+        created_at=NOW,
+    )
+    db.session.add_all([suggestion, solve, mail_draft])
     db.session.flush()
     releases.release(event=event, actor=organizer, now=NOW, comment="")
     agenda = agendas.create(event=event, now=NOW)
@@ -355,6 +364,7 @@ def build_world() -> World:
         "user_id": str(applicant.id),
         "interval_id": str(interval.id),
         "solve_id": solve.public_id,
+        "batch_id": mail_draft.public_id,
         "task_id": "no-such-task",  # a failed queue task's id (the site admin's queue page)
     }
     overrides = {
@@ -569,6 +579,7 @@ def test_the_events_organizer_gets_the_declared_outcome_everywhere(app, isolated
 # fixed words (a mail's purpose, a kind of list) and survey keys, which every event has alike.
 OBJECT_ARGUMENTS = {
     "public_id",
+    "batch_id",
     "solve_id",
     "upload_public_id",
     "speaker_id",

@@ -226,6 +226,7 @@ LIMITED = {
     "cfp_decisions.cancel": ("/manage/e/cfp/proposals/x/cancel", "mail"),
     "cfp_decisions.publish": ("/manage/e/cfp/decisions/publish", "mail"),
     "cfp_decisions.send_now": ("/manage/e/cfp/proposals/x/send-now", "mail"),
+    "bulk_mail.send": ("/manage/e/mail/x/send", "mail"),
     "releases.index": ("/manage/e/schedule/releases/", "mail"),
     "scheduler.index": ("/manage/e/schedule/suggest", "mail"),
     "grant_decisions.allocation_page": ("/manage/e/grants/p/allocation", "mail"),

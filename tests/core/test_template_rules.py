@@ -8,7 +8,17 @@ from pathlib import Path
 import pytest
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-CONVERTED = ["auth", "cfp", "grants", "grant_money", "manage", "macros", "layouts", "mail"]
+CONVERTED = [
+    "auth",
+    "bulk_mail",
+    "cfp",
+    "grants",
+    "grant_money",
+    "manage",
+    "macros",
+    "layouts",
+    "mail",
+]
 STATE_COMPARISON = re.compile(r"\.state(\.value)?\s*(==|!=|\bin\b|\bnot in\b)")
 NAVIGATIONS = re.compile(r'include "[\w/]*_nav\.html"')
 

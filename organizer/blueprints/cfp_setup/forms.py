@@ -33,7 +33,8 @@ from organizer.blueprints._setup_forms import (
     name_field,
 )
 from organizer.enums import OthersReviews
-from organizer.services.cfp.decision_mails import PLACEHOLDER_PATTERN, PLACEHOLDERS
+from organizer.services import placeholders
+from organizer.services.cfp.decision_mails import PLACEHOLDERS
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 
@@ -214,14 +215,9 @@ class PhaseForm(ZonedForm):
 
 
 def _check_placeholders(field: Any) -> None:
-    unknown = sorted(set(PLACEHOLDER_PATTERN.findall(field.data or "")) - set(PLACEHOLDERS))
+    unknown = placeholders.unknown(field.data or "", PLACEHOLDERS)
     if unknown:
-        raise ValidationError(
-            _l(
-                "Unknown placeholder %(names)s. Use only the ones listed.",
-                names=", ".join("{" + name + "}" for name in unknown),
-            )
-        )
+        raise ValidationError(placeholders.unknown_message(unknown))
 
 
 class MailTemplateForm(Form):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from collections.abc import Callable
 
 from flask_babel import gettext as _
@@ -26,8 +25,9 @@ from organizer.models import (
     Review,
     User,
 )
-from organizer.services import audit
+from organizer.services import audit, placeholders
 from organizer.services.mail import external_url
+from organizer.services.placeholders import fill
 from organizer.services.timefmt import in_zone
 
 # Decision mails organizers may reword, with the placeholders each may use.
@@ -90,9 +90,6 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
 }
 
 
-PLACEHOLDER_PATTERN = re.compile(r"\{([a-z_]+)\}")
-
-
 @dataclasses.dataclass(frozen=True)
 class Template:
     purpose: str
@@ -119,14 +116,7 @@ def save_template(
     permissions.require(permissions.can_manage_cfp(actor, event))
     if purpose not in DEFAULT_TEMPLATES:
         raise ValidationFailed({"purpose": _("Unknown mail.")})
-    errors = {}
-    for field, text in (("subject", subject), ("body", body)):
-        unknown = sorted(set(PLACEHOLDER_PATTERN.findall(text)) - set(PLACEHOLDERS))
-        if unknown:
-            errors[field] = _(
-                "Unknown placeholder %(names)s. Use only the ones listed.",
-                names=", ".join("{" + n + "}" for n in unknown),
-            )
+    errors = placeholders.check({"subject": subject, "body": body}, PLACEHOLDERS)
     if not subject.strip():
         errors["subject"] = _("Enter a subject.")
     elif len(subject) > 200:
@@ -174,11 +164,6 @@ def reset_template(*, actor: User, event: Event, purpose: str, now: dt.datetime)
             object_id=purpose,
             event=event,
         )
-
-
-def fill(text: str, values: dict[str, str]) -> str:
-    """Replace known {placeholders}; leave anything else as typed (no format-string tricks)."""
-    return PLACEHOLDER_PATTERN.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
 @dataclasses.dataclass(frozen=True)

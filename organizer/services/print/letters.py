@@ -35,17 +35,12 @@ from organizer.services import money
 from organizer.services.grants.applications import CATEGORY_LABELS
 from organizer.services.grants.programmes import letter_template
 from organizer.services.grants.reimbursement import CATEGORY_ORDER
+from organizer.services.placeholders import fill
 from organizer.services.print import pdf
 from organizer.services.timefmt import event_date_range
 
-PLACEHOLDER_PATTERN = re.compile(r"\{([a-z_]+)\}")  # as organizer.services.cfp.decision_mails.fill
 PASSPORT_NAME_MAX = 150
 SPEAKER_STATES = (ProposalState.ACCEPTED, ProposalState.CONFIRMED)
-
-
-def fill(text: str, values: dict[str, str]) -> str:
-    """Replace known {placeholders}; leave anything else as typed (no format-string tricks)."""
-    return PLACEHOLDER_PATTERN.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
 def _accepted_applications(event: Event, user: User) -> list[GrantApplication]:
