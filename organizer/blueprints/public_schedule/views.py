@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -19,7 +20,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -393,21 +393,18 @@ def speaker_photo(event_slug: str, code: str, variant: str, ext: str):
     )
     if found is None or speaker_photos.extension_of(found.content_type) != ext:
         abort(404)
-    response = send_file(
-        found.path,
-        mimetype=found.content_type,
-        etag=found.version,
-        conditional=True,
-        max_age=int(current_app.config["PUBLIC_CACHE_SECONDS"]),
-        download_name=f"{variant}.{ext}",
-    )
+    # Read whole (at most a few hundred KB), so that no file stays open with the response.
+    response = Response(found.path.read_bytes(), mimetype=found.content_type)
+    response.set_etag(found.version)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Disposition"] = f'inline; filename="{variant}.{ext}"'
+    response.cache_control.max_age = int(current_app.config["PUBLIC_CACHE_SECONDS"])
     if event.is_public:
         same_for_everyone()  # the same bytes for everyone: one copy in a shared cache
         response.cache_control.public = True
     else:  # a draft event's, seen by its team
         response.cache_control.private = True
+    response = response.make_conditional(request)
     return response
 
 
