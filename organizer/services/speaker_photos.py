@@ -12,8 +12,11 @@ reviewers as for the public, is the cleaned square; the file as sent is never st
 `SMALL` square sits beside it (`uploads.SMALL_SUFFIX`) for lists.
 
 The public address (`public_schedule.speaker_photo`) answers only when the speaker consented
-(`SpeakerProfile.photo_public`), has a photo, and is in the latest released schedule; each
-photo's address carries its version (a piece of its SHA-256), so a new photo is a new URL.
+(`SpeakerProfile.photo_public`), has a processed photo, and is in the latest released
+schedule; each photo's address carries its version (a piece of its SHA-256), so a new photo
+is a new URL. A photo sent before photos were processed (no small square beside it) is
+processed when its speaker first ticks the consent box (`unprocessed`), and is never served
+publicly as it was sent.
 """
 
 from __future__ import annotations
@@ -147,6 +150,25 @@ def _encode(image, kind: str) -> bytes:  # type: ignore[no-untyped-def]
     return out.getvalue()
 
 
+def is_processed(upload: Upload) -> bool:
+    """Was the photo made by `read_photo` (it has its small square)? A photo sent before
+    photos were processed is the file as sent, metadata and all."""
+    return uploads.sibling(upload, uploads.SMALL_SUFFIX).is_file()
+
+
+def unprocessed(upload: Upload) -> Prepared | None:
+    """For a photo sent before photos were processed: the processed photo to store in its
+    place (None when it already is one). Raises ValidationFailed({"photo": ...}) when the
+    file is missing or cannot be read, so that a speaker who asks to show it sends it again."""
+    if is_processed(upload):
+        return None
+    path = uploads.path_of(upload)
+    if not path.is_file():
+        raise _unreadable()
+    with path.open("rb") as stream:
+        return read_photo(stream=stream, filename=upload.filename)
+
+
 def store_photo(prepared: Prepared, *, owner: User, event: Event, now: dt.datetime) -> Upload:
     """Store a prepared photo as an Upload, with its small square beside it."""
     upload = uploads.store_checked(
@@ -195,6 +217,8 @@ def public_photo(*, viewer: User, event: Event, code: str, small: bool) -> Publi
         return None
     user_id, upload = row
     if user_id not in frozen_of(stamp_from(release)).by_speaker:
+        return None
+    if not is_processed(upload):  # never the file as sent (see `unprocessed`)
         return None
     path = uploads.sibling(upload, uploads.SMALL_SUFFIX) if small else uploads.path_of(upload)
     if not path.is_file():

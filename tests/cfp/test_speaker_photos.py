@@ -234,3 +234,53 @@ def test_deleting_the_account_removes_the_photo_and_its_small_square():
     db.session.commit()
     account_deletion.remove_files(files)
     assert not any(path.exists() for path in paths)
+
+
+# --- photos sent before photos were processed ---------------------------------------------------
+
+
+def _legacy_photo(event, speaker, data: bytes, name: str):
+    """A photo stored as it was sent, as before issue 16 (no small square, metadata and all)."""
+    upload = uploads.store(
+        stream=io.BytesIO(data),
+        filename=name,
+        field="photo",
+        allowed=uploads.PHOTO_KINDS,
+        max_kb=uploads.PHOTO_MAX_KB,
+        owner=speaker,
+        event=event,
+        now=NOW,
+    )
+    profile = save(speaker, event, bio="Hi")
+    profile.photo = upload
+    db.session.flush()
+    return profile
+
+
+def test_consenting_to_show_an_old_photo_processes_it_first():
+    event, speaker = make_event(), make_user()
+    sent = make_image("JPEG", size=(700, 500), gps=True, artist="Ana Camera")
+    profile = _legacy_photo(event, speaker, sent, "old.jpg")
+    old = profile.photo
+    assert not speaker_photos.is_processed(old)
+
+    profile = save(speaker, event, photo_public=True)
+
+    assert profile.photo_id != old.id and speaker_photos.is_processed(profile.photo)
+    data = uploads.path_of(profile.photo).read_bytes()
+    assert "ana camera" not in readable(data, "image/jpeg")
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.size == (500, 500) and not image.getexif()
+
+
+def test_an_old_photo_that_cannot_be_read_is_asked_for_again():
+    event, speaker = make_event(), make_user()
+    profile = _legacy_photo(event, speaker, b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "old.png")
+    old_id = profile.photo_id
+    with pytest.raises(ValidationFailed) as caught:
+        save(speaker, event, photo_public=True)
+    assert "cannot be read as a picture" in caught.value.errors["photo"]
+    db.session.refresh(profile)
+    assert profile.photo_id == old_id and not profile.photo_public
+    # without consent it stays as it is, for the organizers
+    assert save(speaker, event, bio="Still here").photo_id == old_id

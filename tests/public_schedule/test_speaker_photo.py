@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from organizer.extensions import db
 from organizer.models import Event, SpeakerProfile
-from organizer.services import speaker_photos
+from organizer.services import speaker_photos, uploads
 from organizer.services.scheduling import releases
 from tests.documents import make_image
 from tests.factories import (
@@ -267,3 +267,20 @@ def test_the_speakers_list_reads_photos_in_constant_queries(client, world, asser
     assert_constant_queries(
         ["/lisbon/speakers/", f"/lisbon/speakers/{world['profile'].code}/"], grow
     )
+
+
+def test_a_photo_stored_as_sent_is_never_served_publicly(client, world):
+    """A photo from before photos were processed, marked public by hand: not served."""
+    profile, ana = world["profile"], world["ana"]
+    profile.photo = uploads.store(
+        stream=io.BytesIO(make_image("JPEG", gps=True)),
+        filename="old.jpg",
+        field="photo",
+        allowed=uploads.PHOTO_KINDS,
+        max_kb=uploads.PHOTO_MAX_KB,
+        owner=ana,
+        event=world["event"],
+        now=NOW,
+    )
+    profile.photo_public = True
+    assert client.get(photo_url(profile)).status_code == 404

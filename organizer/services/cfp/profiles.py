@@ -114,17 +114,19 @@ def save_profile(
         zone = profile_time_zone(event, remote=data.remote, zone=data.timezone)
     except ValidationFailed as error:
         errors.update(error.errors)
+    profile = profile_of(event, actor)
     photo = None
-    if data.photo is not None:
-        try:
+    try:
+        if data.photo is not None:
             photo = speaker_photos.read_photo(
                 stream=data.photo.stream, filename=data.photo.filename
             )
-        except ValidationFailed as error:
-            errors.update(error.errors)
+        elif data.photo_public and not data.remove_photo and profile and profile.photo:
+            photo = speaker_photos.unprocessed(profile.photo)  # sent before photos were
+    except ValidationFailed as error:
+        errors.update(error.errors)
     if errors:
         raise ValidationFailed(errors)
-    profile = profile_of(event, actor)
     if profile is None:
         profile = SpeakerProfile(event_id=event.id, user_id=actor.id, updated_at=now)
         db.session.add(profile)
