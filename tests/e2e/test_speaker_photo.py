@@ -69,6 +69,14 @@ def test_upload_a_photo_with_consent_and_see_it_on_the_public_page(
     page.get_by_role("button", name="Save profile").click()
     expect(flash(page)).to_contain_text("Your speaker profile is saved")
 
+    # Back on the profile, the speaker sees the square that is kept (and would be shown).
+    page.goto(f"/{slug}/cfp/profile")
+    preview = page.get_by_role("img", name="Your current photo, as it would be shown")
+    expect(preview).to_be_visible()
+    assert preview.evaluate("img => img.complete && img.naturalWidth") == 512
+    expect(page.get_by_label("Show this photo on my public speaker page")).to_be_checked()
+    axe.check(page)
+
     # The public page, as anyone sees it.
     page.goto(f"/{slug}/speakers/{code}/")
     photo = page.get_by_role("img", name="Ana by a river")
