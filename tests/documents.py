@@ -59,18 +59,31 @@ def make_pdf(
 
 
 def make_image(
-    image_format: str, *, artist: str = "", gps: bool = False, comment: str = "", xmp: str = ""
+    image_format: str,
+    *,
+    artist: str = "",
+    gps: bool = False,
+    comment: str = "",
+    xmp: str = "",
+    size: tuple[int, int] = (40, 20),
+    mode: str = "RGB",
+    orientation: int = 6,
 ) -> bytes:
     """A small picture in `image_format` (PNG, JPEG, WEBP) with EXIF (Artist, GPS position,
-    an orientation), XMP, and a comment (JPEG) or text chunk (PNG)."""
-    image = Image.new("RGB", (40, 20), "teal")
+    an orientation), XMP, and a comment (JPEG) or text chunk (PNG). Its left half is teal,
+    its right half orange (half transparent in mode RGBA), as stored before the orientation
+    turns it."""
+    image = Image.new(mode, size, "teal")
+    right = (255, 140, 0, 128) if mode == "RGBA" else "orange"
+    image.paste(right, (size[0] // 2, 0, size[0], size[1]))
     exif = Image.Exif()
     if artist:
         exif[0x013B] = artist  # Artist
         exif[0x8298] = f"(c) {artist}"  # Copyright
     if gps:
         exif[0x8825] = {1: "N", 2: (38.0, 42.0, 51.0), 3: "W", 4: (9.0, 8.0, 30.0)}
-    exif[0x0112] = 6  # rotate 90° to show: the copy is turned upright before EXIF goes
+    if orientation:  # 6: rotate 90° to show; the copy is turned upright before EXIF goes
+        exif[0x0112] = orientation
     options: dict[str, object] = {"exif": exif}
     if xmp:
         options["xmp"] = (

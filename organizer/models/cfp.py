@@ -271,6 +271,13 @@ class SpeakerProfile(Base):
     handle: Mapped[str] = mapped_column(String(100), default="")  # e.g. @name@instance
     website: Mapped[str] = mapped_column(String(300), default="")
     photo_id: Mapped[int | None] = mapped_column(ForeignKey("upload.id", ondelete="SET NULL"))
+    # The photo is on the public speaker page only when the speaker said so (else organizers
+    # and reviewers alone see it); its alt text ("" reads as the speaker's name). Nullable
+    # columns, added without rebuilding the table on SQLite; the app never writes NULL.
+    photo_public: Mapped[bool] = mapped_column(nullable=True, default=False)
+    photo_alt: Mapped[str] = mapped_column(String(200), nullable=True, default="")
+    # Up to five labelled links for the public page: [{"label": ..., "url": "https://..."}].
+    links: Mapped[list[dict[str, str]]] = mapped_column(JSON, nullable=True, default=list)
     # Per event day (ISO date) one of "all", "morning", "afternoon", "none"; see
     # services.cfp.AVAILABILITY for what the parts mean in the event's time zone.
     availability: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -5,7 +5,8 @@ frozen snapshot of the latest `ScheduleRelease` into typed objects in a fixed nu
 whatever the size of the schedule. Work in progress in the editor is never shown. Live rows are
 read only for what a release does not freeze and that is public anyway: rooms' accessibility
 notes and slugs, tracks' slugs, speakers' public profiles (biography, pronouns, affiliation,
-handle, website) and proposals' descriptions.
+handle, website, links, and the version of their photo when they consented to show it) and
+proposals' descriptions.
 """
 
 from __future__ import annotations
@@ -30,12 +31,15 @@ from organizer.models import (
     Slot,
     SpeakerProfile,
     Track,
+    Upload,
     User,
 )
 from organizer.services.lru import LRU
 from organizer.services.scheduling.release_changes import CANCELLED
+from organizer.services.weblinks import public_links
 
 FROZEN_SIZE = 8  # parsed snapshots kept per process (one per event and release)
+PHOTO_VERSION_LENGTH = 16  # characters of a photo's SHA-256 in its public address
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,12 @@ class PublicSpeaker:
     bio: str = ""  # Markdown
     handle: str = ""
     website: str = ""
+    # The version of the photo (services/speaker_photos.py), "" unless the speaker consented
+    # to show one; its alt text (their name unless they wrote one); their labelled links.
+    photo: str = ""
+    photo_ext: str = ""  # "jpg" or "png"
+    photo_alt: str = ""
+    links: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -496,10 +506,14 @@ def _speakers(event: Event, ids: Iterable[int]) -> dict[int, PublicSpeaker]:
     if not ids:
         return {}
     rows = db.session.execute(
-        select(User.id, User.display_name, SpeakerProfile)
+        select(User.id, User.display_name, SpeakerProfile, Upload.sha256, Upload.content_type)
         .outerjoin(
             SpeakerProfile,
             (SpeakerProfile.user_id == User.id) & (SpeakerProfile.event_id == event.id),
+        )
+        .outerjoin(  # the photo only with the speaker's consent
+            Upload,
+            (Upload.id == SpeakerProfile.photo_id) & SpeakerProfile.photo_public.is_(True),
         )
         .where(User.id.in_(ids))
         .options(
@@ -510,11 +524,13 @@ def _speakers(event: Event, ids: Iterable[int]) -> dict[int, PublicSpeaker]:
                 SpeakerProfile.affiliation,
                 SpeakerProfile.handle,
                 SpeakerProfile.website,
+                SpeakerProfile.photo_alt,
+                SpeakerProfile.links,
             )
         )
     )
     result = {}
-    for user_id, name, profile in rows:
+    for user_id, name, profile, photo_sha, photo_type in rows:
         if profile is None:
             continue  # releases give every speaker a profile; a speaker without one is not public
         result[user_id] = PublicSpeaker(
@@ -526,5 +542,9 @@ def _speakers(event: Event, ids: Iterable[int]) -> dict[int, PublicSpeaker]:
             bio=profile.bio,
             handle=profile.handle,
             website=profile.website,
+            photo=photo_sha[:PHOTO_VERSION_LENGTH] if photo_sha else "",
+            photo_ext=("png" if photo_type == "image/png" else "jpg") if photo_sha else "",
+            photo_alt=(profile.photo_alt or "").strip() or name,
+            links=public_links(profile.links),
         )
     return result

@@ -90,6 +90,22 @@ def store(
     now: dt.datetime,
 ) -> Upload:
     """Check and keep one file. Raises ValidationFailed({field: message}) with what to fix."""
+    data, key = checked_bytes(
+        stream=stream, filename=filename, field=field, allowed=allowed, max_kb=max_kb
+    )
+    return store_checked(data, key, filename=filename, owner=owner, event=event, now=now)
+
+
+def checked_bytes(
+    *,
+    stream: IO[bytes],
+    filename: str,
+    field: str,
+    allowed: list[str] | tuple[str, ...],
+    max_kb: int,
+) -> tuple[bytes, str]:
+    """The file's bytes and kind (a key of FILE_KINDS), once its size, kind and name are
+    checked. Raises ValidationFailed({field: message}) with what to fix; nothing is stored."""
     limit = max_kb * 1024
     data = stream.read(limit + 1)
     if not data:
@@ -127,6 +143,15 @@ def store(
                 )
             }
         )
+    return data, key
+
+
+def store_checked(
+    data: bytes, key: str, *, filename: str, owner: User, event: Event, now: dt.datetime
+) -> Upload:
+    """Store checked bytes of kind `key` as a new Upload (named after `filename`, with the
+    kind's extension), with its reviewer copy."""
+    kind = FILE_KINDS[key]
     upload = Upload(
         event_id=event.id,
         owner_id=owner.id,
@@ -182,6 +207,8 @@ can_download = permissions.can_download_upload
 
 REVIEWER_SUFFIX = ".reviewer"
 TEXT_SUFFIX = ".text"
+# A speaker photo's small square, for lists (services/speaker_photos.py makes it).
+SMALL_SUFFIX = ".small"
 TEXT_MAX_PAGES = 300  # a longer PDF is checked on its first 300 pages
 TEXT_MAX_CHARS = 1_000_000
 # Markup annotations (comments, highlights...) carry their author's name in /T; form fields
@@ -190,15 +217,21 @@ _KEEP_T = ("/Widget", "/Link")
 
 
 def stored_paths(upload: Upload) -> list[Path]:
-    """Every file kept for an upload: the original, its reviewer copy and its text. Removing
-    an upload removes all three (account deletion, the accounting purge)."""
-    return [path_of(upload), _sibling(upload, REVIEWER_SUFFIX), _sibling(upload, TEXT_SUFFIX)]
+    """Every file kept for an upload: the original, its reviewer copy, its text and (a
+    speaker photo) its small square. Removing an upload removes them all (account deletion,
+    the accounting purge)."""
+    return [
+        path_of(upload),
+        sibling(upload, REVIEWER_SUFFIX),
+        sibling(upload, TEXT_SUFFIX),
+        sibling(upload, SMALL_SUFFIX),
+    ]
 
 
 def reviewer_copy(upload: Upload) -> Path | None:
     """The reviewer copy of the file (see the module's docstring), made on first use and kept.
     None when the original is missing or cannot be read."""
-    path = _sibling(upload, REVIEWER_SUFFIX)
+    path = sibling(upload, REVIEWER_SUFFIX)
     if path.is_file():
         return path
     original = path_of(upload)
@@ -215,7 +248,7 @@ def text_of(upload: Upload) -> str | None:
     """The text a reader of the reviewer copy sees: a PDF's page text ("" for an image; the
     metadata is gone). None when the file cannot be read, and then there is no reviewer copy
     either."""
-    path = _sibling(upload, TEXT_SUFFIX)
+    path = sibling(upload, TEXT_SUFFIX)
     if path.is_file():
         return path.read_text(encoding="utf-8")
     copy = reviewer_copy(upload)
@@ -325,5 +358,6 @@ def extract_text(data: bytes, content_type: str) -> str | None:
     return "\n".join(parts)[:TEXT_MAX_CHARS]
 
 
-def _sibling(upload: Upload, suffix: str) -> Path:
+def sibling(upload: Upload, suffix: str) -> Path:
+    """A file kept beside the upload's (`<public_id><suffix>`)."""
     return path_of(upload).with_name(upload.public_id + suffix)

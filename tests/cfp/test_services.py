@@ -21,6 +21,7 @@ from organizer.services.cfp.profiles import ProfileInput
 from organizer.services.cfp.proposals import ProposalInput
 from organizer.services.reviewing import questions
 from organizer.services.reviewing.questions import FileInput
+from tests.documents import make_image
 from tests.factories import (
     CFP_CLOSES,
     NOW,
@@ -351,7 +352,7 @@ def test_profile_availability_becomes_utc_intervals_across_dst(event):
         data=ProfileInput(
             bio="I work on priors.",
             availability={"2027-03-27": "morning", "2027-03-28": "afternoon"},
-            photo=FileInput(io.BytesIO(PNG), "me.png"),
+            photo=FileInput(io.BytesIO(make_image("PNG")), "me.png"),
         ),
         now=NOW,
     )
@@ -359,7 +360,7 @@ def test_profile_availability_becomes_utc_intervals_across_dst(event):
         (dt.datetime(2027, 3, 27, 8, tzinfo=dt.UTC), dt.datetime(2027, 3, 27, 13, tzinfo=dt.UTC)),
         (dt.datetime(2027, 3, 28, 12, tzinfo=dt.UTC), dt.datetime(2027, 3, 28, 19, tzinfo=dt.UTC)),
     ]
-    assert profile.photo.content_type == "image/png"
+    assert profile.photo.content_type == "image/jpeg"  # an opaque photo is kept as a JPEG
     with pytest.raises(ValidationFailed) as caught:
         profiles.save_profile(
             actor=speaker, event=event,

@@ -17,6 +17,7 @@ from organizer.extensions import db
 from organizer.models import CfpExtension, Proposal, SpeakerProfile, Upload
 from organizer.services import uploads
 from organizer.services.cfp.call import call_of
+from tests.documents import make_image
 from tests.factories import (
     grant_role,
     login_as,
@@ -514,7 +515,7 @@ def test_profile_with_photo_and_availability(client, applicant):
         "website": "https://ana.example.org",
         "availability-2027-03-27": "morning",
         "availability-2027-03-28": "none",
-        "photo": (io.BytesIO(PNG), "me.png"),
+        "photo": (io.BytesIO(make_image("PNG")), "me.png"),
     }
     next_url = url(event, "mine")
     response = client.post(
@@ -525,7 +526,7 @@ def test_profile_with_photo_and_availability(client, applicant):
         select(SpeakerProfile).where(SpeakerProfile.user_id == applicant.id)
     )
     assert profile.availability == {"2027-03-27": "morning", "2027-03-28": "none"}
-    assert profile.photo is not None and profile.photo.content_type == "image/png"
+    assert profile.photo is not None and profile.photo.content_type == "image/jpeg"
     page = client.get(url(event, "profile"))
     assert "Remove my current photo" in page.text and "Ana studies rivers." in page.text
 

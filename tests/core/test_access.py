@@ -53,6 +53,7 @@ def test_the_public_routes_are_the_ones_expected(app):
         "public_schedule.session",
         "public_schedule.speakers",
         "public_schedule.speaker",
+        "public_schedule.speaker_photo",  # only with consent, of a speaker in the release
         "public_schedule.agenda",
         "public_schedule.agenda_token",
         "public_schedule.stars",

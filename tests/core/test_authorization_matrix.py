@@ -66,14 +66,14 @@ from organizer.models import (
     TeamInvitation,
     User,
 )
-from organizer.services import accounts, agendas, feeds, tokens, uploads
+from organizer.services import accounts, agendas, feeds, speaker_photos, tokens, uploads
 from organizer.services.accounts import _password_fingerprint
 from organizer.services.grants import reimbursement
 from organizer.services.representation import survey, survey_setup
 from organizer.services.reviewing.questions import FileInput
 from organizer.services.scheduling import releases
 from tests.conftest import TestClient as RequestScopedClient
-from tests.documents import make_pdf
+from tests.documents import make_image, make_pdf
 from tests.factories import (
     NOW,
     grant_role,
@@ -321,6 +321,14 @@ def build_world() -> World:
     profile = db.session.scalars(
         select(SpeakerProfile).where(SpeakerProfile.user_id == applicant.id)
     ).one()
+    # A photo its speaker consented to show: its public address answers.
+    profile.photo = speaker_photos.store_photo(
+        speaker_photos.read_photo(stream=io.BytesIO(make_image("JPEG")), filename="me.jpg"),
+        owner=applicant,
+        event=event,
+        now=NOW,
+    )
+    profile.photo_public = True
     grant_criterion = db.session.scalars(
         select(GrantCriterion).where(GrantCriterion.programme_id == programme.id)
     ).first()
@@ -383,6 +391,9 @@ def build_world() -> World:
         "grant_setup:item_id": str(grant_question.id),
         "feeds.speaker_ics:code": profile.code,
         "public_schedule.speaker:code": profile.code,
+        "public_schedule.speaker_photo:code": profile.code,
+        "public_schedule.speaker_photo:variant": "photo",
+        "public_schedule.speaker_photo:ext": "jpg",
         "cfp:token": JOIN_TOKEN,
         "manage:token": TEAM_TOKEN,
         "auth.verify_email:token": tokens.sign(

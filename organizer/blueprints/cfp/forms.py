@@ -36,6 +36,7 @@ from organizer.services.cfp import profiles, proposals
 from organizer.services.cfp.call import LEVEL_LABELS, language_name
 from organizer.services.events import time_zone_names
 from organizer.services.reviewing import questions as questions_service
+from organizer.services.weblinks import LINK_LABEL_MAX, LINK_URL_MAX, LINKS_MAX
 
 MARKDOWN_HINT = _l(
     "You can use Markdown: **bold**, *italic*, [links](https://example.org), lists with -."
@@ -244,10 +245,35 @@ class _ProfileBase(Form):
     )
     photo = FileField(
         _l("Photo (optional)"),
-        description=_l("PNG, JPEG or WebP, up to 2 MB. Shown with your biography."),
+        description=_l(
+            "PNG, JPEG or WebP, up to 2 MB. It is cut to a square from its centre, and kept "
+            "without its metadata (camera, date, place)."
+        ),
         render_kw={"accept": ".png,.jpg,.jpeg,.webp,image/png,image/jpeg,image/webp"},
     )
     remove_photo = BooleanField(_l("Remove my current photo"))
+    photo_public = BooleanField(
+        _l("Show this photo on my public speaker page"),
+        description=_l(
+            "Anyone can then see it on your speaker page once your session is in the "
+            "published schedule. Otherwise only this event's organizers and your co-speakers "
+            "see it (reviewers never do)."
+        ),
+    )
+    photo_alt = StringField(
+        _l("Describe your photo (optional)"),
+        description=_l(
+            "For people who cannot see it, e.g. “Ana smiling in front of a bookshelf”. "
+            "Left empty, it reads as your name."
+        ),
+        validators=[
+            Length(
+                max=profiles.PHOTO_ALT_MAX,
+                message=_l("Use at most %(max)d characters."),
+            )
+        ],
+        render_kw={"maxlength": profiles.PHOTO_ALT_MAX},
+    )
     remote = BooleanField(
         _l("I will speak remotely"),
         description=_l("You give your talk from elsewhere, through a stream or a video call."),
@@ -269,6 +295,7 @@ class _ProfileBase(Form):
     submit = SubmitField(_l("Save profile"))
 
     day_fields: list[tuple[dt.date, str]]
+    link_fields: list[tuple[int, str, str]]  # number, label field's name, address field's name
 
     def as_input(self) -> profiles.ProfileInput:
         photo = self.photo.data
@@ -287,6 +314,12 @@ class _ProfileBase(Form):
                 else None
             ),
             remove_photo="remove_photo" in self._fields and bool(self.remove_photo.data),
+            photo_public=bool(self.photo_public.data),
+            photo_alt=self.photo_alt.data or "",
+            links=tuple(
+                (self[label].data or "", self[url].data or "")
+                for _n, label, url in self.link_fields
+            ),
             remote=bool(self.remote.data),
             timezone=self.timezone.data or "",
             needs_step_free=bool(self.needs_step_free.data),
@@ -340,10 +373,53 @@ def profile_form(
             format_date(day, "full"), choices=choices, default="all", validate_choice=False
         )
         names.append((day, name))
+    links = _link_fields(attrs)
+    for name, value in _saved_photo_and_links(profile).items():
+        kwargs.setdefault(name, value)
     form_class = type("ProfileForm", (_ProfileBase,), attrs)
     form = form_class(**kwargs)
     form.timezone.choices = [SelectChoice(zone, zone) for zone in time_zone_names()]
     form.day_fields = names
+    form.link_fields = links
     if not has_photo:
         del form.remove_photo
     return form
+
+
+def _link_fields(attrs: dict[str, Any]) -> list[tuple[int, str, str]]:
+    """Add LINKS_MAX pairs of fields (label, address) to `attrs`; their numbers and names."""
+    names = []
+    for n in range(1, LINKS_MAX + 1):
+        label, url = f"link-label-{n}", f"link-url-{n}"
+        attrs[label] = StringField(
+            _l("Label of link %(n)s", n=n),
+            validators=[Length(max=LINK_LABEL_MAX, message=_l("Use at most %(max)d characters."))],
+            render_kw={"maxlength": LINK_LABEL_MAX},
+        )
+        attrs[url] = URLField(
+            _l("Address of link %(n)s", n=n),
+            render_kw={
+                "maxlength": LINK_URL_MAX,
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "placeholder": "https://",
+            },
+        )
+        names.append((n, label, url))
+    return names
+
+
+def _saved_photo_and_links(profile: SpeakerProfile | None) -> dict[str, Any]:
+    """The photo's consent and description and the links of a saved profile, as the form's
+    first values."""
+    if profile is None:
+        return {}
+    values: dict[str, Any] = {
+        "photo_public": bool(profile.photo_public),
+        "photo_alt": profile.photo_alt or "",
+    }
+    for n, link in enumerate(profile.links or [], start=1):
+        if n <= LINKS_MAX and isinstance(link, dict):
+            values[f"link-label-{n}"] = link.get("label", "")
+            values[f"link-url-{n}"] = link.get("url", "")
+    return values

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -25,7 +26,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from organizer.blueprints._caching import embeddable, posted_from_this_site, shared_for_a_while
+from organizer.blueprints._caching import (
+    embeddable,
+    posted_from_this_site,
+    same_for_everyone,
+    shared_for_a_while,
+)
 from organizer.blueprints._common import (
     access,
     commit,
@@ -38,7 +44,7 @@ from organizer.blueprints._common import (
 from organizer.blueprints._setup_forms import ConfirmForm
 from organizer.errors import DomainError, NotFound
 from organizer.models import Agenda, Event
-from organizer.services import agendas, colours, schedule_page
+from organizer.services import agendas, colours, schedule_page, speaker_photos
 from organizer.services import public_schedule_pages as pages
 from organizer.services.cfp import call as call_service
 from organizer.services.public_schedule import (
@@ -73,6 +79,19 @@ def zone_reset_url() -> str:
 @bp.app_template_global()
 def webcal_url(url: str | None) -> str | None:
     return pages.webcal(url) if url else None
+
+
+@bp.app_template_global()
+def speaker_photo_url(event: Event, person: Any, *, small: bool = False) -> str:
+    """The address of a speaker's public photo (`person.photo` is its version: not empty)."""
+    return url_for(
+        "public_schedule.speaker_photo",
+        event_slug=event.slug,
+        code=person.code,
+        variant="photo-small" if small else "photo",
+        ext=person.photo_ext,
+        v=person.photo,
+    )
 
 
 bp.add_app_template_global(schedule_page.star_state, "star_state")
@@ -360,6 +379,33 @@ def speaker(event_slug: str, code: str):
         ),
     )
     return _shared(event, page)
+
+
+@access("public")
+@bp.route("/<event_slug>/speakers/<code>/<any('photo', 'photo-small'):variant>.<any(jpg, png):ext>")
+def speaker_photo(event_slug: str, code: str, variant: str, ext: str):
+    """A speaker's photo (or its small square), when they consented to show it and are in
+    the released schedule (services/speaker_photos.py), else 404. Shared caches keep it as
+    long as the pages that show it; its address carries its version (`?v=`)."""
+    event = viewable_event(event_slug)
+    found = speaker_photos.public_photo(
+        viewer=current_user, event=event, code=code, small=variant == "photo-small"
+    )
+    if found is None or speaker_photos.extension_of(found.content_type) != ext:
+        abort(404)
+    # Read whole (at most a few hundred KB), so that no file stays open with the response.
+    response = Response(found.path.read_bytes(), mimetype=found.content_type)
+    response.set_etag(found.version)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Disposition"] = f'inline; filename="{variant}.{ext}"'
+    response.cache_control.max_age = int(current_app.config["PUBLIC_CACHE_SECONDS"])
+    if event.is_public:
+        same_for_everyone()  # the same bytes for everyone: one copy in a shared cache
+        response.cache_control.public = True
+    else:  # a draft event's, seen by its team
+        response.cache_control.private = True
+    response = response.make_conditional(request)
+    return response
 
 
 def _agenda_page(event: Event, agenda: Agenda | None, *, by_token: bool):  # type: ignore[no-untyped-def]
