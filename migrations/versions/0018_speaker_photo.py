@@ -1,7 +1,7 @@
 """speaker photo and links: consent to show the photo publicly, its alt text, labelled links
 
-Revision ID: 0017_speaker_photo
-Revises: 0016_track_colour
+Revision ID: 0018_speaker_photo
+Revises: 0017_mail_batches
 Create Date: 2026-12-07 21:00:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0017_speaker_photo'
-down_revision = '0016_track_colour'
+revision = '0018_speaker_photo'
+down_revision = '0017_mail_batches'
 branch_labels = None
 depends_on = None
 
