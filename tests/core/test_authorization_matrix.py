@@ -65,7 +65,7 @@ from organizer.models import (
     TeamInvitation,
     User,
 )
-from organizer.services import accounts, agendas, feeds, tokens, uploads
+from organizer.services import accounts, agendas, feeds, materials, tokens, uploads
 from organizer.services.accounts import _password_fingerprint
 from organizer.services.grants import reimbursement
 from organizer.services.representation import survey, survey_setup
@@ -245,6 +245,15 @@ def build_world() -> World:
     )
     db.session.add_all([suggestion, solve])
     db.session.flush()
+    # The talk's slides, a PDF: public once released, removable by its speakers.
+    material = materials.add_material(
+        actor=applicant,
+        proposal=proposal,
+        data=materials.MaterialInput(
+            kind="slides", title="Slides", file=materials.FileInput(io.BytesIO(PDF), "talk.pdf")
+        ),
+        now=NOW,
+    )
     releases.release(event=event, actor=organizer, now=NOW, comment="")
     agenda = agendas.create(event=event, now=NOW)
 
@@ -355,7 +364,9 @@ def build_world() -> World:
         "user_id": str(applicant.id),
         "interval_id": str(interval.id),
         "solve_id": solve.public_id,
-        "task_id": "no-such-task",  # a failed queue task's id (the site admin's queue page)
+        "task_id": "no-such-task",
+        "material_id": material.public_id,
+        "filename": "talk.pdf",  # a failed queue task's id (the site admin's queue page)
     }
     overrides = {
         # The same argument names another kind of object in these places.
@@ -591,6 +602,7 @@ OBJECT_ARGUMENTS = {
     "room_id",
     "window_id",
     "interval_id",
+    "material_id",
 }
 
 
