@@ -203,7 +203,8 @@ def remove_material(*, actor: User, material: SessionMaterial, now: dt.datetime)
 def _published(event: Event, now: dt.datetime) -> None:
     """Public pages and feeds show the change without a release (see the module's
     docstring): new cache keys and ETags, and the stored frab exports written again."""
-    event.updated_at = now
+    # later than before even at the same instant (a fixed clock): the keys must move
+    event.updated_at = max(now, event.updated_at + dt.timedelta(microseconds=1))
     latest = db.session.scalar(
         select(func.max(ScheduleRelease.number)).where(ScheduleRelease.event_id == event.id)
     )
