@@ -77,6 +77,22 @@ class SpeakerRole(enum.StrEnum):
     CO_SPEAKER = "co_speaker"
 
 
+class MaterialKind(enum.StrEnum):
+    """What a session's material is: its slides, a recording of it, or something else."""
+
+    SLIDES = "slides"
+    RECORDING = "recording"
+    OTHER = "other"
+
+    @property
+    def label(self) -> LazyString:
+        return {
+            MaterialKind.SLIDES: _l("Slides"),
+            MaterialKind.RECORDING: _l("Recording"),
+            MaterialKind.OTHER: _l("Other"),
+        }[self]
+
+
 class QuestionKind(enum.StrEnum):
     TEXT = "text"
     LONG_TEXT = "long_text"

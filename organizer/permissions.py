@@ -37,6 +37,7 @@ from organizer.models import (
     Question,
     Receipt,
     ScheduleSuggestion,
+    SessionMaterial,
     SpeakerProfile,
     Upload,
     User,
@@ -225,6 +226,23 @@ def can_cancel_proposal(proposal: Proposal) -> bool:
     return proposal.state in PROPOSAL_STATES_CANCELLABLE
 
 
+# Slides, recordings and other material of a talk: for a talk that is to happen or happened.
+PROPOSAL_STATES_WITH_MATERIALS = (ProposalState.ACCEPTED, ProposalState.CONFIRMED)
+
+
+def takes_materials(proposal: Proposal) -> bool:
+    """Materials may be added to the talk: it is accepted or confirmed."""
+    return proposal.state in PROPOSAL_STATES_WITH_MATERIALS
+
+
+def can_edit_materials(user: Any, proposal: Proposal) -> bool:
+    """Add and remove a talk's slides and recordings: its speakers (an open co-speaker
+    invitation is not enough) and the event's organizers, while the talk takes materials."""
+    return takes_materials(proposal) and (
+        is_speaker(user, proposal) or can_manage_schedule(user, proposal.event)
+    )
+
+
 # Grants ------------------------------------------------------------------------------------
 
 
@@ -354,7 +372,8 @@ def can_download_upload(
     """Who may read a file.
 
     The original: the person who sent it, the organizers of its event, and every speaker of a
-    proposal that uses it (as an answer, or as the photo of one of its speakers).
+    proposal that uses it (as an answer, a material, or the photo of one of its speakers).
+    (A material's file is public too, once its talk is released: `materials.public_file`.)
 
     The reviewer copy (`copy="reviewer"`), besides everyone who may read the original: a
     reviewer of the event, for a file that reviewers get as the answer to a question shown to
@@ -380,6 +399,11 @@ def can_download_upload(
     )
     as_answer = select(Answer.id).where(Answer.upload_id == upload.id, Answer.proposal_id.in_(mine))
     if db.session.scalar(as_answer.limit(1)) is not None:
+        return True
+    as_material = select(SessionMaterial.id).where(
+        SessionMaterial.upload_id == upload.id, SessionMaterial.proposal_id.in_(mine)
+    )
+    if db.session.scalar(as_material.limit(1)) is not None:
         return True
     photo_owners = select(SpeakerProfile.user_id).where(
         SpeakerProfile.photo_id == upload.id, SpeakerProfile.event_id == upload.event_id

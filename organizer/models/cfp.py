@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from organizer.enums import OthersReviews, ProposalState, SpeakerRole
+from organizer.enums import MaterialKind, OthersReviews, ProposalState, SpeakerRole
 from organizer.models.base import (
     Base,
     PublicId,
@@ -252,6 +252,41 @@ class ProposalSpeaker(Base):
     @property
     def is_pending(self) -> bool:
         return self.user_id is None
+
+
+class SessionMaterial(Base):
+    """Slides, a recording or another material of a talk, added after it was accepted: a
+    link (`url`, http or https) or an uploaded file (`upload`, a PDF), never both. Belongs to
+    the proposal, which outlives schedule releases and moves on the grid; shown on the public
+    talk page and in the frab exports while the talk is in the released schedule."""
+
+    __tablename__ = "session_material"
+    __table_args__ = (
+        CheckConstraint(
+            "(upload_id is null and url <> '') or (upload_id is not null and url = '')",
+            name="link_or_file",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(PublicId, unique=True, default=new_public_id)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposal.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[MaterialKind] = mapped_column(str_enum(MaterialKind, "material_kind"))
+    title: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(500), default="")
+    # The file goes with its material: removing the upload (account deletion) removes both.
+    upload_id: Mapped[int | None] = mapped_column(
+        ForeignKey("upload.id", ondelete="CASCADE"), index=True
+    )
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[dt.datetime]
+
+    proposal: Mapped[Proposal] = relationship()
+    upload: Mapped[Upload | None] = relationship()
 
 
 class SpeakerProfile(Base):

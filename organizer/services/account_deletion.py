@@ -64,7 +64,15 @@ from organizer.models import (
     User,
     reviewer_track,
 )
-from organizer.services import accounts, audit, feeds, notifications, schedule_page, uploads
+from organizer.services import (
+    accounts,
+    audit,
+    feeds,
+    materials,
+    notifications,
+    schedule_page,
+    uploads,
+)
 from organizer.services.print import booklet
 from organizer.services.representation import answering, retention
 from organizer.services.scheduling import release_snapshot
@@ -417,7 +425,9 @@ def _proposals(d: _Deletion) -> None:
 
 
 def _speaker_data(d: _Deletion) -> None:
-    """Profiles (and their photos), availability and deadline extensions."""
+    """Profiles (and their photos), availability and deadline extensions; the slides and
+    recordings the person added to talks (and their files)."""
+    d.doomed_uploads.update(materials.forget_added_by(d.uid, d.now))
     d.doomed_uploads.update(
         db.session.scalars(
             select(SpeakerProfile.photo_id).where(

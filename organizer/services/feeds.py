@@ -31,6 +31,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -55,7 +56,7 @@ from organizer.services.public_schedule import (
     title_of,
 )
 
-FORMAT_VERSION = 3  # bump when the rendering changes, so that caches and ETags change too
+FORMAT_VERSION = 4  # bump when the rendering changes, so that caches and ETags change too
 PREPARED_SIZE = 8
 RENDERED_SIZE = 128
 
@@ -134,6 +135,7 @@ class Prepared:
     write: Callable[[str], bytes]  # uid -> its VEVENT (sessions and cancelled ones)
     session_url: Callable[[str], str]
     base_url: str  # the site's address, the frab exports' base_url
+    file_url: frab.FileUrl | None  # a material's file's absolute address (frab attachments)
     track_ids: dict[str, int] = field(default_factory=dict)  # slug -> id
     rooms: dict[str, tuple[int, str]] = field(default_factory=dict)  # slug -> (id, name)
     _vevents: dict[str, bytes] = field(default_factory=dict)
@@ -161,6 +163,27 @@ def _url_maker(event: Event) -> Callable[[str], str]:
             base = mail.external_url("public.event", slug=event.slug)
         return lambda code: base
     return lambda code: template.replace(marker, code)
+
+
+def _file_url_maker(event: Event) -> frab.FileUrl | None:
+    """A material's file's absolute public address from the session's code, built once; None
+    when the session pages are not installed."""
+    code, public_id, name = "QQQQQQ", "PPPPPPPP", "NNNNNNNN.pdf"
+    try:
+        template = mail.external_url(
+            "public_schedule.material_file",
+            event_slug=event.slug,
+            code=code,
+            material_id=public_id,
+            filename=name,
+        )
+    except BuildError:
+        return None
+    return lambda session, material: (
+        template.replace(code, session)
+        .replace(public_id, material.public_id)
+        .replace(name, quote(material.filename))
+    )
 
 
 def _last_changed(event: Event, stamp: Stamp) -> dict[str, dt.datetime]:
@@ -292,6 +315,7 @@ def prepare(event: Event, stamp: Stamp, *, cached: bool = True) -> Prepared:
             write=write,
             session_url=url,
             base_url=mail.external_url("public.home"),
+            file_url=_file_url_maker(event),
             track_ids={t.slug: t.id for t in schedule.tracks if t.slug},
             rooms={
                 slug: (room_id, name)
@@ -341,7 +365,11 @@ def store_renderings(event: Event, release: ScheduleRelease) -> None:
         "years": sorted(_session_years(event, schedule)),
     }
     with force_locale(_locale()):
-        links = {"url": prepared.session_url, "base_url": prepared.base_url}
+        links = {
+            "url": prepared.session_url,
+            "base_url": prepared.base_url,
+            "file_url": prepared.file_url,
+        }
         release.frab_xml = frab.xml(schedule, **links).decode()
         release.frab_json = frab.json(schedule, **links).decode()
     release.rendered_key = key
@@ -472,7 +500,11 @@ def render(event: Event, stamp: Stamp, key: str, starred: tuple[str, ...] = ()) 
                 return stored
             prepared = prepare(event, stamp)
             with force_locale(_locale()):
-                links = {"url": prepared.session_url, "base_url": prepared.base_url}
+                links = {
+                    "url": prepared.session_url,
+                    "base_url": prepared.base_url,
+                    "file_url": prepared.file_url,
+                }
                 if key == XML:
                     return frab.xml(prepared.schedule, **links)
                 return frab.json(prepared.schedule, **links)

@@ -5,8 +5,8 @@ frozen snapshot of the latest `ScheduleRelease` into typed objects in a fixed nu
 whatever the size of the schedule. Work in progress in the editor is never shown. Live rows are
 read only for what a release does not freeze and that is public anyway: rooms' accessibility
 notes and slugs, tracks' slugs, speakers' public profiles (biography, pronouns, affiliation,
-handle, website, links, and the version of their photo when they consented to show it) and
-proposals' descriptions.
+handle, website, links, and the version of their photo when they consented to show it),
+proposals' descriptions and their slides and recordings (`services/materials.py`).
 """
 
 from __future__ import annotations
@@ -20,13 +20,15 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import defer, load_only
 
-from organizer.enums import ContainerKind, PlenaryKind
+from organizer import permissions
+from organizer.enums import ContainerKind, MaterialKind, PlenaryKind
 from organizer.extensions import db
 from organizer.models import (
     Event,
     Proposal,
     Room,
     ScheduleRelease,
+    SessionMaterial,
     SessionType,
     Slot,
     SpeakerProfile,
@@ -102,6 +104,32 @@ class PublicSpeaker:
     links: tuple[tuple[str, str], ...] = ()
 
 
+@dataclass(frozen=True)
+class PublicMaterial:
+    """A talk's slides, recording or other material: a link (`url`) or a file (`filename`,
+    served at the talk's address by `public_schedule.material_file`)."""
+
+    public_id: str
+    kind: str  # MaterialKind value
+    title: str
+    url: str = ""
+    filename: str = ""
+    size: int = 0
+
+    @property
+    def is_file(self) -> bool:
+        return not self.url
+
+    @property
+    def kind_label(self) -> str:
+        known = MaterialKind._value2member_map_.get(self.kind)
+        return str(MaterialKind(self.kind).label) if known is not None else ""
+
+    @property
+    def size_kb(self) -> int:
+        return max(1, -(-self.size // 1024))
+
+
 @dataclass
 class PublicSchedule:
     event: Event
@@ -113,6 +141,8 @@ class PublicSchedule:
     session_types: list[SessionType]
     speakers: dict[int, PublicSpeaker]
     descriptions: dict[str, str] = field(default_factory=dict)  # proposal public id -> Markdown
+    # proposal public id -> its materials, in order (live rows, like the descriptions)
+    materials: dict[str, tuple[PublicMaterial, ...]] = field(default_factory=dict)
     # Only the sessions one page needs (`session_schedule`, `speaker_schedule`): no cancelled
     # sessions, and rooms only those of these sessions.
     partial: bool = False
@@ -497,8 +527,49 @@ def _build(
         ),
         speakers=speakers,
         descriptions=descriptions,
+        materials=_materials(event, proposals),
         partial=not whole,
     )
+
+
+def _materials(event: Event, proposals: set[str]) -> dict[str, tuple[PublicMaterial, ...]]:
+    """The slides and recordings of these proposals (by public id), in one query, none when
+    there are no proposals."""
+    if not proposals:
+        return {}
+    rows = db.session.execute(
+        select(
+            Proposal.public_id,
+            SessionMaterial.public_id,
+            SessionMaterial.kind,
+            SessionMaterial.title,
+            SessionMaterial.url,
+            Upload.filename,
+            Upload.size,
+        )
+        .join(Proposal, Proposal.id == SessionMaterial.proposal_id)
+        .outerjoin(Upload, Upload.id == SessionMaterial.upload_id)
+        .where(
+            SessionMaterial.event_id == event.id,
+            Proposal.public_id.in_(proposals),
+            # a talk cancelled since the latest release is still in it: not its materials
+            Proposal.state.in_(permissions.PROPOSAL_STATES_WITH_MATERIALS),
+        )
+        .order_by(SessionMaterial.proposal_id, SessionMaterial.position, SessionMaterial.id)
+    )
+    found: dict[str, list[PublicMaterial]] = {}
+    for proposal, public_id, kind, title, url, filename, size in rows:
+        found.setdefault(proposal, []).append(
+            PublicMaterial(
+                public_id=public_id,
+                kind=str(kind),  # a StrEnum: its value
+                title=title,
+                url=url or "",
+                filename="" if url else (filename or ""),
+                size=0 if url else (size or 0),
+            )
+        )
+    return {proposal: tuple(items) for proposal, items in found.items()}
 
 
 def _speakers(event: Event, ids: Iterable[int]) -> dict[int, PublicSpeaker]:

@@ -51,6 +51,7 @@ def test_the_public_routes_are_the_ones_expected(app):
         "public_schedule.embed_theme",  # its accent colour, a stylesheet
         "public_schedule.track_colours",  # the tracks' colours, a stylesheet
         "public_schedule.session",
+        "public_schedule.material_file",  # a released talk's slides (404 until released)
         "public_schedule.speakers",
         "public_schedule.speaker",
         "public_schedule.speaker_photo",  # only with consent, of a speaker in the release

@@ -66,7 +66,7 @@ from organizer.models import (
     TeamInvitation,
     User,
 )
-from organizer.services import accounts, agendas, feeds, speaker_photos, tokens, uploads
+from organizer.services import accounts, agendas, feeds, materials, speaker_photos, tokens, uploads
 from organizer.services.accounts import _password_fingerprint
 from organizer.services.grants import reimbursement
 from organizer.services.representation import survey, survey_setup
@@ -254,6 +254,15 @@ def build_world() -> World:
     )
     db.session.add_all([suggestion, solve, mail_draft])
     db.session.flush()
+    # The talk's slides, a PDF: public once released, removable by its speakers.
+    material = materials.add_material(
+        actor=applicant,
+        proposal=proposal,
+        data=materials.MaterialInput(
+            kind="slides", title="Slides", file=materials.FileInput(io.BytesIO(PDF), "talk.pdf")
+        ),
+        now=NOW,
+    )
     releases.release(event=event, actor=organizer, now=NOW, comment="")
     agenda = agendas.create(event=event, now=NOW)
 
@@ -374,6 +383,8 @@ def build_world() -> World:
         "solve_id": solve.public_id,
         "batch_id": mail_draft.public_id,
         "task_id": "no-such-task",  # a failed queue task's id (the site admin's queue page)
+        "material_id": material.public_id,
+        "filename": "talk.pdf",
     }
     overrides = {
         # The same argument names another kind of object in these places.
@@ -613,6 +624,7 @@ OBJECT_ARGUMENTS = {
     "room_id",
     "window_id",
     "interval_id",
+    "material_id",
 }
 
 

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from organizer import permissions
+from organizer.blueprints import _materials
 from organizer.blueprints._common import (
     Outcome,
     access,
@@ -243,6 +244,7 @@ def _proposal_page(  # type: ignore[no-untyped-def]
     *,
     form=None,
     invite_form: InviteForm | None = None,
+    material_form: _materials.MaterialForm | None = None,
     status: int = 200,
 ):
     now = utcnow()
@@ -267,6 +269,7 @@ def _proposal_page(  # type: ignore[no-untyped-def]
         level_label=LEVEL_LABELS.get(proposal.level, ""),
         language=language_name(proposal.language),
         SpeakerRole=SpeakerRole,
+        **_materials.section(proposal, form=material_form),
     ), status
 
 
@@ -284,6 +287,42 @@ def withdraw(event: Event, cfp: Cfp, public_id: str):
             success=_("Your proposal “%(title)s” is withdrawn.", title=proposal.title),
         )
     return render_template("cfp/confirm_withdraw.html", event=event, proposal=proposal, form=form)
+
+
+# Slides and recordings ---------------------------------------------------------------------
+
+
+@access("owner")
+@bp.route("/<event_slug>/cfp/proposals/<public_id>/materials", methods=["POST"])
+@speaker_route
+def add_material(event: Event, cfp: Cfp, public_id: str):
+    proposal = _own_proposal(event, public_id)
+    if not permissions.can_edit_materials(current_user, proposal):
+        abort(403)
+    form = _materials.MaterialForm()
+    done = _materials.add(proposal, form, back=_proposal_url(event, proposal))
+    if done is not None:
+        return done
+    return _proposal_page(
+        event, cfp, proposal, material_form=form, status=_materials.status_of(form)
+    )
+
+
+@access("owner")
+@bp.route(
+    "/<event_slug>/cfp/proposals/<public_id>/materials/<material_id>/remove",
+    methods=["GET", "POST"],
+)
+@speaker_route
+def remove_material(event: Event, cfp: Cfp, public_id: str, material_id: str):
+    proposal = _own_proposal(event, public_id)
+    return _materials.remove(
+        event,
+        proposal,
+        material_id,
+        back=_proposal_url(event, proposal),
+        template="cfp/confirm_remove_material.html",
+    )
 
 
 # Co-speakers -------------------------------------------------------------------------------

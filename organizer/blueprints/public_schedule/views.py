@@ -34,6 +34,7 @@ from organizer.blueprints._caching import (
 )
 from organizer.blueprints._common import (
     access,
+    attachment,
     commit,
     paginate,
     rollback,
@@ -44,7 +45,7 @@ from organizer.blueprints._common import (
 from organizer.blueprints._setup_forms import ConfirmForm
 from organizer.errors import DomainError, NotFound
 from organizer.models import Agenda, Event
-from organizer.services import agendas, colours, schedule_page, speaker_photos
+from organizer.services import agendas, colours, materials, schedule_page, speaker_photos, uploads
 from organizer.services import public_schedule_pages as pages
 from organizer.services.cfp import call as call_service
 from organizer.services.public_schedule import (
@@ -327,11 +328,27 @@ def session(event_slug: str, code: str):
             parent=by_uid.get(found.parent) if found.parent else None,
             children=[by_uid[uid] for uid in found.children if uid in by_uid],
             description=schedule.descriptions.get(found.proposal or "", ""),
+            materials=schedule.materials.get(found.proposal or "", ()),
             google=pages.google_link(found, schedule, url, all_rooms),
             outlook=pages.outlook_link(found, schedule, url, all_rooms),
         ),
     )
     return _shared(event, page)
+
+
+@access("public")
+@bp.route("/<event_slug>/talk/<code>/materials/<material_id>/<filename>")
+def material_file(event_slug: str, code: str, material_id: str, filename: str):
+    """A file of the talk's slides and recordings, while the latest release has the talk (a
+    404 before, and for a talk cancelled or taken out since), as a download: `attachment`,
+    no sniffing, a sandbox should it be opened anyway. `filename` is for the reader's eyes
+    and their download folder only; a different one is 404 too."""
+    event = viewable_event(event_slug)
+    upload = materials.public_file(event, code, material_id)
+    path = uploads.path_of(upload)
+    if filename != upload.filename or not path.is_file():
+        abort(404)
+    return attachment(path, content_type=upload.content_type, name=upload.filename)
 
 
 @access("public")

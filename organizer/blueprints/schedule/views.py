@@ -30,6 +30,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from organizer import permissions
+from organizer.blueprints import _materials
 from organizer.blueprints._common import (
     access,
     attach_errors,
@@ -384,6 +385,11 @@ def _session_page(
         details_form=forms["details"],
         contain_form=forms["contain"],
         editor_url=_editor_url(event, card.day),
+        **(
+            _materials.section(slot.proposal, form=forms.get("material"))
+            if slot.proposal is not None
+            else {"materials": None, "material_form": None}
+        ),
     ), status
 
 
@@ -440,6 +446,44 @@ def _session_action(
         return url_for("schedule.session", event_slug=event.slug, public_id=public_id)
 
     return _act(event, form, lambda: act(slot), failed_page=failed, done_url=done)
+
+
+@access("organizer")
+@bp.route("/<event_slug>/schedule/sessions/<public_id>/materials", methods=["POST"])
+@manager
+def add_material(event: Event, public_id: str):
+    slot = _slot(event, public_id)
+    if slot is None or slot.proposal is None:
+        abort(404)
+    if not permissions.can_edit_materials(current_user, slot.proposal):
+        abort(403)
+    form = _materials.MaterialForm()
+    back = url_for("schedule.session", event_slug=event.slug, public_id=public_id)
+    done = _materials.add(slot.proposal, form, back=back)
+    if done is not None:
+        return done
+    return _session_page(
+        event, public_id, forms={"material": form}, status=_materials.status_of(form)
+    )
+
+
+@access("organizer")
+@bp.route(
+    "/<event_slug>/schedule/sessions/<public_id>/materials/<material_id>/remove",
+    methods=["GET", "POST"],
+)
+@manager
+def remove_material(event: Event, public_id: str, material_id: str):
+    slot = _slot(event, public_id)
+    if slot is None or slot.proposal is None:
+        abort(404)
+    return _materials.remove(
+        event,
+        slot.proposal,
+        material_id,
+        back=url_for("schedule.session", event_slug=event.slug, public_id=public_id),
+        template="schedule/confirm_remove_material.html",
+    )
 
 
 def _target_form(event: Event, form_class: type[Any] = PlaceForm) -> Any:

@@ -6,7 +6,10 @@ the event's zone, rooms in display order (items for all rooms in a first "All ro
 since an event belongs to one room in this format), events with the session's UUID as guid,
 the slot's id as the numeric id, its public code, a slug `<acronym>-<id>-<title>`, times with
 their offset, speakers by name, public_name and code (frab's integer person id in the XML
-only: see docs/feeds.md), the site's base_url and, in the JSON, the rooms. Cancelled sessions
+only: see docs/feeds.md), the site's base_url and, in the JSON, the rooms. A talk's slides and
+recordings (`services/materials.py`) are its `links` (a link, with its title and a type:
+slides, media for a recording, related) and `attachments` (an uploaded file, at its absolute
+public address, `file_url`). Cancelled sessions
 are left out (the format has no cancelled state; the iCal feeds keep them). The XML is written
 with ElementTree (escaping done by it), the JSON with `json.dumps(ensure_ascii=False)`; both
 are deterministic.
@@ -27,9 +30,18 @@ from flask_babel import gettext as _
 
 from organizer.models.base import slugify
 from organizer.services import text
-from organizer.services.public_schedule import PublicSchedule, PublicSession, kind_of, title_of
+from organizer.services.public_schedule import (
+    PublicMaterial,
+    PublicSchedule,
+    PublicSession,
+    kind_of,
+    title_of,
+)
 
 GENERATOR = "organizer"
+# A material's kind -> the schema's type of a link or attachment
+REFERENCE_TYPES = {"slides": "slides", "recording": "media", "other": "related"}
+FileUrl = Callable[[str, PublicMaterial], str]  # (session code, material) -> absolute address
 TIMEZONE = re.compile(r"^([A-Z][a-z]+/[A-Z][a-z]+)|UTC$")  # the JSON schema's pattern
 
 
@@ -57,6 +69,22 @@ def _room_guid(event_slug: str, name: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"organizer:{event_slug}:room:{name}"))
 
 
+def _references(
+    schedule: PublicSchedule, session: PublicSession, file_url: FileUrl | None
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The session's materials as the formats' links and attachments ({title, url, type})."""
+    links: list[dict[str, str]] = []
+    attachments: list[dict[str, str]] = []
+    for material in schedule.materials.get(session.proposal or "", ()):
+        kind = REFERENCE_TYPES.get(material.kind, "related")
+        if not material.is_file:
+            links.append({"title": material.title, "url": material.url, "type": kind})
+        elif file_url is not None and session.code:
+            address = file_url(session.code, material)
+            attachments.append({"title": material.title, "url": address, "type": kind})
+    return links, attachments
+
+
 def _session_entry(
     schedule: PublicSchedule,
     session: PublicSession,
@@ -64,6 +92,7 @@ def _session_entry(
     room: str,
     slot_id: int,
     url: Callable[[str], str],
+    file_url: FileUrl | None,
 ) -> dict[str, Any]:
     """One event of a room's day, as both formats name its fields."""
     event = schedule.event
@@ -86,6 +115,7 @@ def _session_entry(
                 "biography": (profile.bio or None) if profile is not None else None,
             }
         )
+    links, attachments = _references(schedule, session, file_url)
     return {
         "guid": session.uid,
         "code": session.code,
@@ -109,10 +139,17 @@ def _session_entry(
         # what frab and pretalx write for "no opt-out, no licence given".
         "do_not_record": False,
         "recording_license": "",
+        "links": links,
+        "attachments": attachments,
     }
 
 
-def _layout(schedule: PublicSchedule, url: Callable[[str], str], base_url: str) -> dict[str, Any]:
+def _layout(
+    schedule: PublicSchedule,
+    url: Callable[[str], str],
+    base_url: str,
+    file_url: FileUrl | None = None,
+) -> dict[str, Any]:
     """Everything both formats say, as plain values."""
     event = schedule.event
     zone = ZoneInfo(event.timezone)
@@ -135,7 +172,12 @@ def _layout(schedule: PublicSchedule, url: Callable[[str], str], base_url: str) 
         for session in sessions:
             room = all_rooms if session.all_rooms or not session.room else session.room
             entry = _session_entry(
-                schedule, session, room=room, slot_id=slot_ids.get(session.uid, 0), url=url
+                schedule,
+                session,
+                room=room,
+                slot_id=slot_ids.get(session.uid, 0),
+                url=url,
+                file_url=file_url,
             )
             rooms.setdefault(room, []).append(entry)
         result_days.append(
@@ -179,8 +221,14 @@ def _layout(schedule: PublicSchedule, url: Callable[[str], str], base_url: str) 
     )
 
 
-def json(schedule: PublicSchedule, *, url: Callable[[str], str], base_url: str) -> bytes:
-    layout = _layout(schedule, url, base_url)
+def json(
+    schedule: PublicSchedule,
+    *,
+    url: Callable[[str], str],
+    base_url: str,
+    file_url: FileUrl | None = None,
+) -> bytes:
+    layout = _layout(schedule, url, base_url, file_url)
     conference: dict[str, Any] = {
         "acronym": layout["acronym"],
         "title": layout["title"],
@@ -223,8 +271,6 @@ def json(schedule: PublicSchedule, *, url: Callable[[str], str], base_url: str) 
                         }
                         for p in e["persons"]
                     ],
-                    "links": [],
-                    "attachments": [],
                 }
                 for e in events
             ]
@@ -241,8 +287,14 @@ def json(schedule: PublicSchedule, *, url: Callable[[str], str], base_url: str) 
     return jsonlib.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def xml(schedule: PublicSchedule, *, url: Callable[[str], str], base_url: str) -> bytes:
-    layout = _layout(schedule, url, base_url)
+def xml(
+    schedule: PublicSchedule,
+    *,
+    url: Callable[[str], str],
+    base_url: str,
+    file_url: FileUrl | None = None,
+) -> bytes:
+    layout = _layout(schedule, url, base_url, file_url)
     root = ET.Element("schedule")
     ET.SubElement(root, "generator", name=GENERATOR)
     ET.SubElement(root, "version").text = layout["version"]
@@ -294,6 +346,14 @@ def xml(schedule: PublicSchedule, *, url: Callable[[str], str], base_url: str) -
                 recording = ET.SubElement(element, "recording")
                 ET.SubElement(recording, "license").text = e["recording_license"]
                 ET.SubElement(recording, "optout").text = "true" if e["do_not_record"] else "false"
-                ET.SubElement(element, "links")
-                ET.SubElement(element, "attachments")
+                links = ET.SubElement(element, "links")
+                for link in e["links"]:
+                    ET.SubElement(links, "link", href=link["url"], type=link["type"]).text = link[
+                        "title"
+                    ]
+                attachments = ET.SubElement(element, "attachments")
+                for item in e["attachments"]:
+                    ET.SubElement(
+                        attachments, "attachment", href=item["url"], type=item["type"]
+                    ).text = item["title"]
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

@@ -24,6 +24,7 @@ from organizer.models import (
     ReviewAssignment,
     ReviewCriterion,
     ReviewScore,
+    SessionMaterial,
     SessionType,
     SpeakerAvailability,
     SpeakerProfile,
@@ -58,6 +59,7 @@ def proposals(person: Person) -> tuple[list[dict[str, Any]], list[int]]:
                 "file": person.file_of(answer.upload_id),
             }
         )
+    materials = _materials(proposal_ids, person)
     proposals = [
         {
             "event": person.slugs.get(proposal.event_id),
@@ -79,10 +81,33 @@ def proposals(person: Person) -> tuple[list[dict[str, Any]], list[int]]:
             "invited_at": json_value(speaker.invited_at),
             "joined_at": json_value(speaker.accepted_at),
             "answers": answers.get(proposal.id, []),
+            "materials": materials.get(proposal.id, []),
         }
         for speaker, proposal, type_name, track_name in rows
     ]
     return proposals, proposal_ids
+
+
+def _materials(proposal_ids: list[int], person: Person) -> dict[int, list[dict[str, Any]]]:
+    """The slides and recordings of the person's talks (one query); a file is in the archive
+    when the person uploaded it."""
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for material in db.session.scalars(
+        select(SessionMaterial)
+        .where(SessionMaterial.proposal_id.in_(proposal_ids))
+        .order_by(SessionMaterial.position, SessionMaterial.id)
+    ):
+        found[material.proposal_id].append(
+            {
+                "kind": json_value(material.kind),
+                "title": material.title,
+                "url": material.url or None,
+                "file": person.file_of(material.upload_id),
+                "added_by_you": material.added_by_id == person.uid,
+                "added_at": json_value(material.created_at),
+            }
+        )
+    return found
 
 
 def speaker_profiles(person: Person) -> list[Any]:
