@@ -244,7 +244,10 @@ def assert_fits_the_screen(page: Page) -> None:
 
 
 def check_page(page: Page, axe: AxeChecker, viewport: dict[str, int]) -> None:
-    """A heading, no serious axe violation, and on a phone nothing wider than the screen."""
+    """A heading, no serious axe violation, and on a phone nothing wider than the screen.
+    Waits for the page's load event first: a page scanned before its stylesheet arrives shows
+    unstyled (too small) targets to axe."""
+    page.wait_for_load_state()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     axe.check(page)
     if viewport["width"] <= PHONE_WIDTH:
