@@ -1,6 +1,7 @@
-"""A co-speaker invitation to someone without an account (issue 16), in headless Chromium: the
-invitation page, registration, the verification mail, the sign-in after it, and acceptance,
-with axe-core scans of the invitation and registration pages."""
+"""A co-speaker invitation to someone without an account (issue 16), in headless Chromium at
+desktop and phone width: the invitation page, registration, the verification mail, the sign-in
+after it, and acceptance, with axe-core scans (and the phone's screen width) of each page the
+invitee sees. The other roles' first minutes are in test_journeys.py."""
 
 from __future__ import annotations
 
@@ -16,14 +17,16 @@ from organizer.services.accounts import user_by_email
 from organizer.services.events import event_by_slug
 from tests import factories
 from tests.conftest import Mailbox
+from tests.e2e.conftest import VIEWPORTS, check_page
 from tests.e2e.test_accounts_and_events import flash, sign_in, unique_email
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
 
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=["desktop", "phone"])
 def test_co_speaker_without_an_account_registers_and_accepts(
-    page: Page, new_context, live_server, axe, mailbox: Mailbox, wait_for_mail
+    page: Page, new_context, live_server, axe, mailbox: Mailbox, wait_for_mail, viewport
 ) -> None:
     applicant = live_server.user(name="Ana Applicant", email=unique_email("applicant"))
     co_speaker = unique_email("newco")
@@ -48,7 +51,7 @@ def test_co_speaker_without_an_account_registers_and_accepts(
 
     # The invitee, in a browser of their own, opens the link: the invitation itself, with
     # both ways in.
-    guest = new_context().new_page()
+    guest = new_context(viewport=viewport).new_page()
     guest.set_default_timeout(10_000)
     guest.goto(join_path)
     expect(guest.get_by_role("heading", level=1, name="Co-speaker invitation")).to_be_visible()
@@ -58,12 +61,12 @@ def test_co_speaker_without_an_account_registers_and_accepts(
     )
     expect(main).to_contain_text(f"sent to {co_speaker}")
     expect(main.get_by_role("link", name="Sign in")).to_be_visible()
-    axe.check(guest)
+    check_page(guest, axe, viewport)
 
     # Creating an account from there.
     main.get_by_role("link", name="Create an account").click()
     expect(guest.get_by_role("heading", level=1, name="Create an account")).to_be_visible()
-    axe.check(guest)
+    check_page(guest, axe, viewport)
     guest.get_by_label("Your name").fill("Nia Newcomer")
     guest.get_by_label("Email address").fill(co_speaker)
     guest.get_by_label("Password").fill(PASSWORD)
@@ -80,10 +83,11 @@ def test_co_speaker_without_an_account_registers_and_accepts(
     guest.get_by_role("button", name="Sign in").click()
     expect(guest).to_have_url(re.compile(re.escape(join_path) + "$"))
     expect(guest.get_by_role("main")).to_contain_text(f"You are signed in as {co_speaker}")
-    axe.check(guest)
+    check_page(guest, axe, viewport)
     guest.get_by_role("button", name="Accept").click()
     expect(guest.get_by_role("heading", level=1, name="Speaker profile")).to_be_visible()
     expect(flash(guest)).to_contain_text("You are now a speaker of “Tides as graphs”")
+    check_page(guest, axe, viewport)
 
     def accepted_by() -> tuple[int | None, int]:
         user = user_by_email(co_speaker)

@@ -236,6 +236,7 @@ def test_organizer_decides_and_previews_the_release(
     check_page(page, axe, viewport)
 
     page.get_by_role("link", name="Work through proposals").click()
+    expect(page.get_by_role("heading", level=1, name="Proposals")).to_be_visible()
     check_page(page, axe, viewport)
     row = page.get_by_role("row").filter(has_text="Submitted").filter(has_not_text="pending").first
     title = row.get_by_role("link").first.inner_text()
@@ -243,23 +244,26 @@ def test_organizer_decides_and_previews_the_release(
     expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
     check_page(page, axe, viewport)
 
-    page.get_by_text("Decide and send the mail now", exact=True).click()
     send = page.locator("details.send-now")
-    send.get_by_role("radio", name="Waiting list").check()
+    send.locator("summary", has_text="Decide and send the mail now").click()
+    send.get_by_role("radio", name="Accept").check()
     respond_on = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=14)).isoformat()
     send.get_by_label("If accepted, the speakers confirm by (date)").fill(respond_on)
     check_page(page, axe, viewport)
     send.get_by_role("button", name="Decide and send the mail now").click()
     expect(flash(page)).to_contain_text("The decision is published")
+    expect(page.get_by_role("region", name="Decision")).to_contain_text("The decision is published")
     check_page(page, axe, viewport)
 
     # The schedule: the editor, its overview of all days, and the release preview.
     page.get_by_role("link", name="Schedule", exact=True).first.click()
-    page.get_by_role("link", name="All days").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Schedule", exact=True)).to_be_visible()
+    check_page(page, axe, viewport)
+    page.get_by_role("link", name="All days", exact=True).click()
+    expect(page.get_by_role("heading", level=1, name="Schedule: all days")).to_be_visible()
     check_page(page, axe, viewport)
     page.get_by_role("navigation", name="Schedule").get_by_role("link", name="Releases").click()
-    expect(page.get_by_role("heading", level=1, name=re.compile("Release"))).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Release the schedule")).to_be_visible()
     check_page(page, axe, viewport)
 
 
@@ -284,25 +288,25 @@ def test_attendee_stars_a_session_and_subscribes(page: Page, axe, demo_facts, vi
         assert days.bounding_box()["y"] < options.bounding_box()["y"]  # type: ignore[index]
     check_page(page, axe, viewport)
 
-    days.get_by_role("link").nth(1).click()
+    days.get_by_role("link").first.click()
     page.get_by_role("link", name="Show as a list").click()
-    talk = page.locator("main .session-card a, main li a").filter(has_text=re.compile(r"\w")).first
-    talk = (
-        page.get_by_role("main")
-        .locator(".star-form")
-        .first.locator("xpath=..")
-        .get_by_role("link")
-        .first
-    )
+    expect(page.get_by_role("link", name="Show as a grid")).to_be_visible()
+    check_page(page, axe, viewport)
+    session = page.locator(".session-list > li").filter(has=page.locator(".star-button")).first
+    talk = session.get_by_role("link").first
     title = talk.inner_text()
     talk.click()
     expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
     check_page(page, axe, viewport)
-    star = page.get_by_role("button", name=re.compile(r"^☆?\s*Star"))
-    star.click()
-    expect(page.get_by_role("button", name=re.compile("Starred"))).to_have_attribute(
-        "aria-pressed", "true"
+    star = page.get_by_role("main").get_by_role(
+        "button", name=re.compile(rf"^Star\s*: {re.escape(title)}$")
     )
+    expect(star).to_have_attribute("aria-pressed", "false")
+    star.click()
+    starred = page.get_by_role("main").get_by_role(
+        "button", name=re.compile(rf"^Starred\s*: {re.escape(title)}$")
+    )
+    expect(starred).to_have_attribute("aria-pressed", "true")
 
     page.get_by_role("link", name="My agenda").first.click()
     expect(page.get_by_role("heading", level=1, name="My agenda")).to_be_visible()
