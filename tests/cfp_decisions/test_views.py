@@ -656,3 +656,14 @@ def test_decide_and_send_now_refuses_a_past_deadline_and_sends_nothing(committee
     db.session.refresh(proposal)
     assert proposal.state == ProposalState.SUBMITTED and proposal.pending_decision is None
     assert mailbox.messages == []
+
+
+def test_a_waitlisted_proposal_does_not_read_as_undecided(committee):
+    """The waiting list is a published decision: its page says so, and what is left to do,
+    instead of "No decision yet" (found by the organizer's journey, tests/e2e/test_journeys.py)."""
+    client, event, _organizer = committee
+    proposal = make_proposal(event, make_user(), state=ProposalState.WAITLISTED)
+    page = client.get(f"/manage/{event.slug}/cfp/proposals/{proposal.public_id}").text
+    assert "No decision yet" not in page
+    assert "On the waiting list: its speakers were told." in page
+    assert "Promote: accept" in page
