@@ -261,7 +261,8 @@ def test_organizer_decides_and_previews_the_release(
     check_page(page, axe, viewport)
 
     # The schedule: the editor, its overview of all days, and the release preview.
-    page.get_by_role("link", name="Schedule", exact=True).first.click()
+    manage = page.get_by_role("navigation", name="Event management")
+    manage.get_by_role("link", name="Schedule", exact=True).click()
     expect(page.get_by_role("heading", level=1, name="Schedule", exact=True)).to_be_visible()
     check_page(page, axe, viewport)
     page.get_by_role("link", name="All days", exact=True).click()
