@@ -287,13 +287,15 @@ _last_step: dict[str, int] = {}
 
 
 def totp_code(secret: str) -> str:
-    """A code the server accepts now and has not seen: the server takes the previous, the
-    current and the next 30-second step, each once, so sign-ins in quick succession use them
-    in turn and wait for the next step only when all three are used."""
+    """A code the server accepts now and has not seen. The server takes the previous, the
+    current and the next 30-second step, each once and in increasing order. The previous step
+    is never used: the clock may move to a new step between here and the server's check, and
+    the previous step would then be refused. So sign-ins in quick succession use the current
+    step and then the next one, and wait for a new step only when both are used."""
     totp = pyotp.TOTP(secret)
     while True:
         current = totp.timecode(dt.datetime.now(dt.UTC))
-        step = max(current - 1, _last_step.get(secret, current - 2) + 1)
+        step = max(current, _last_step.get(secret, current - 1) + 1)
         if step <= current + 1:
             _last_step[secret] = step
             return totp.generate_otp(step)

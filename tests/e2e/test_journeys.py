@@ -337,7 +337,9 @@ def test_attendee_stars_a_session_and_subscribes(page: Page, axe, demo_facts, vi
         "button", name=re.compile(rf"^Star\s*: {re.escape(title)}$")
     )
     expect(star).to_have_attribute("aria-pressed", "false")
-    star.click()
+    # The button turns at once; the agenda exists on the server when the post has answered.
+    with page.expect_response(lambda r: "/agenda/" in r.url and r.request.method == "POST"):
+        star.click()
     starred = page.get_by_role("main").get_by_role(
         "button", name=re.compile(rf"^Starred\s*: {re.escape(title)}$")
     )

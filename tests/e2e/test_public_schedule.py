@@ -97,12 +97,15 @@ def test_star_two_overlapping_sessions_and_see_them_in_my_agenda(page: Page, axe
     page.goto(f"/{DEMO}/schedule/?day={released['day']}&view=list")
     mouse = page.locator(f'.star-button[data-code="{first_code}"]').first
     expect(mouse).to_have_attribute("aria-pressed", "false")
-    mouse.click()
+    # The button turns at once; each star is on the server when its post has answered.
+    with page.expect_response(lambda r: "/agenda/" in r.url and r.request.method == "POST"):
+        mouse.click()
     expect(mouse).to_have_attribute("aria-pressed", "true")
     expect(mouse).to_contain_text("Starred")
     keyboard = page.locator(f'.star-button[data-code="{second_code}"]').first
     tab_to(page, keyboard)
-    page.keyboard.press("Enter")
+    with page.expect_response(lambda r: "/agenda/" in r.url and r.request.method == "POST"):
+        page.keyboard.press("Enter")
     expect(keyboard).to_have_attribute("aria-pressed", "true")
     # The stars survive a reload (the server's copy, and localStorage).
     page.reload()
