@@ -13,6 +13,10 @@ class EventRoleName(enum.StrEnum):
     ORGANIZER = "organizer"
     REVIEWER = "reviewer"
     GRANT_REVIEWER = "grant_reviewer"
+    # Sees each registered person's access needs, and nothing else beyond what attendees see.
+    ACCESS_COORDINATOR = "access_coordinator"
+    # A volunteer at the door: finds registered people and marks them attended.
+    CHECK_IN = "check_in"
 
     @property
     def label(self) -> LazyString:
@@ -20,6 +24,8 @@ class EventRoleName(enum.StrEnum):
             EventRoleName.ORGANIZER: _l("Organizer"),
             EventRoleName.REVIEWER: _l("Reviewer"),
             EventRoleName.GRANT_REVIEWER: _l("Grant reviewer"),
+            EventRoleName.ACCESS_COORDINATOR: _l("Access coordinator"),
+            EventRoleName.CHECK_IN: _l("Check-in volunteer"),
         }[self]
 
 
@@ -379,3 +385,84 @@ AVAILABILITY_LABELS = {
     "afternoon": _l("Afternoon"),
     "none": _l("Not available"),
 }
+
+
+class RegistrationState(enum.StrEnum):
+    """Where a person's registration for an event is. Only confirmed registrations hold a seat;
+    an offered one holds it until its respond-by date."""
+
+    PENDING = "pending"  # waiting for an organizer's approval (moderated events)
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    OFFERED = "offered"  # a seat freed and was offered from the waiting list: please answer
+    CANCELLED = "cancelled"  # by the attendee, or an offer not answered in time
+    REJECTED = "rejected"  # an organizer declined a moderated registration
+
+    @property
+    def label(self) -> LazyString:
+        return {
+            RegistrationState.PENDING: _l("waiting for approval"),
+            RegistrationState.CONFIRMED: _l("confirmed"),
+            RegistrationState.WAITLISTED: _l("on the waiting list"),
+            RegistrationState.OFFERED: _l("seat offered: please answer"),
+            RegistrationState.CANCELLED: _l("cancelled"),
+            RegistrationState.REJECTED: _l("not approved"),
+        }[self]
+
+
+# The states that hold a seat against the capacity.
+SEAT_HOLDING_STATES: tuple[RegistrationState, ...] = (
+    RegistrationState.CONFIRMED,
+    RegistrationState.OFFERED,
+)
+
+
+class ReservedFor(enum.StrEnum):
+    """Why a registration has a seat that capacity cannot take away."""
+
+    SPEAKER = "speaker"
+    GRANTEE = "grantee"
+
+    @property
+    def label(self) -> LazyString:
+        return {ReservedFor.SPEAKER: _l("speaker"), ReservedFor.GRANTEE: _l("grantee")}[self]
+
+
+class AccessNeed(enum.StrEnum):
+    STEP_FREE = "step_free"
+    CAPTIONING = "captioning"
+    SIGN_LANGUAGE = "sign_language"
+    QUIET_ROOM = "quiet_room"
+    CHILDCARE = "childcare"
+
+    @property
+    def label(self) -> LazyString:
+        return {
+            AccessNeed.STEP_FREE: _l("Step-free access"),
+            AccessNeed.CAPTIONING: _l("Live captioning"),
+            AccessNeed.SIGN_LANGUAGE: _l("Sign-language interpretation"),
+            AccessNeed.QUIET_ROOM: _l("A quiet room"),
+            AccessNeed.CHILDCARE: _l("Childcare"),
+        }[self]
+
+
+class DietaryNeed(enum.StrEnum):
+    VEGETARIAN = "vegetarian"
+    VEGAN = "vegan"
+    HALAL = "halal"
+    KOSHER = "kosher"
+    GLUTEN_FREE = "gluten_free"
+    LACTOSE_FREE = "lactose_free"
+    NUT_ALLERGY = "nut_allergy"
+
+    @property
+    def label(self) -> LazyString:
+        return {
+            DietaryNeed.VEGETARIAN: _l("Vegetarian"),
+            DietaryNeed.VEGAN: _l("Vegan"),
+            DietaryNeed.HALAL: _l("Halal"),
+            DietaryNeed.KOSHER: _l("Kosher"),
+            DietaryNeed.GLUTEN_FREE: _l("Gluten-free"),
+            DietaryNeed.LACTOSE_FREE: _l("Lactose-free"),
+            DietaryNeed.NUT_ALLERGY: _l("Nut allergy"),
+        }[self]

@@ -40,6 +40,15 @@ from organizer.models.grants import (
     Receipt,
 )
 from organizer.models.mail import MailBatch, MailBatchRecipient, OutboxMessage
+from organizer.models.registration import (
+    CodeOfConductVersion,
+    PlaceKind,
+    Registration,
+    RegistrationAccessNeeds,
+    RegistrationAnswer,
+    RegistrationQuestion,
+    RegistrationSettings,
+)
 from organizer.models.representation import (
     SurveyAnswer,
     SurveyConsentVersion,
@@ -87,6 +96,7 @@ __all__ = [
     "Base",
     "Cfp",
     "CfpExtension",
+    "CodeOfConductVersion",
     "DecisionRound",
     "Event",
     "EventRole",
@@ -108,6 +118,7 @@ __all__ = [
     "MailTemplate",
     "OutboxMessage",
     "Payout",
+    "PlaceKind",
     "PrintSettings",
     "Proposal",
     "ProposalInterest",
@@ -115,6 +126,11 @@ __all__ = [
     "Question",
     "Receipt",
     "RecoveryCode",
+    "Registration",
+    "RegistrationAccessNeeds",
+    "RegistrationAnswer",
+    "RegistrationQuestion",
+    "RegistrationSettings",
     "Review",
     "ReviewAssignment",
     "ReviewCriterion",
