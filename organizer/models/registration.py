@@ -88,9 +88,7 @@ class Registration(Base):
     state: Mapped[RegistrationState] = mapped_column(
         str_enum(RegistrationState, "registration_state"), index=True
     )
-    reserved_for: Mapped[ReservedFor | None] = mapped_column(
-        str_enum(ReservedFor, "reserved_for")
-    )
+    reserved_for: Mapped[ReservedFor | None] = mapped_column(str_enum(ReservedFor, "reserved_for"))
     waived: Mapped[bool] = mapped_column(default=False)  # an accepted registration-waiver grant
     badge_name: Mapped[str] = mapped_column(String(100), default="")
     pronouns: Mapped[str] = mapped_column(String(50), default="")
@@ -109,9 +107,7 @@ class Registration(Base):
     offer_reminded_at: Mapped[dt.datetime | None]
     cancelled_at: Mapped[dt.datetime | None]
     checked_in_at: Mapped[dt.datetime | None]
-    checked_in_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user.id", ondelete="SET NULL")
-    )
+    checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     event: Mapped[Event] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])
