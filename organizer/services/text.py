@@ -169,3 +169,17 @@ def printable_all(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return type(value)(printable_all(v) for v in value)
     return value
+
+
+def fold_for_search(value: str) -> str:
+    """A name as search compares it: case folded and without accents ("Ayşe Yılmaz" and
+    "ayse yilmaz" match), other scripts kept as they are, spaces collapsed. Stored beside the
+    name (for example `Registration.search_name`) so the same index works on every database."""
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    # Dotless i and similar letters that decomposition keeps apart from their Latin twin.
+    stripped = stripped.translate(_FOLD_EXTRA)
+    return " ".join(unicodedata.normalize("NFC", stripped).split())
+
+
+_FOLD_EXTRA = str.maketrans({"ı": "i", "ø": "o", "đ": "d", "ł": "l", "ß": "ss", "æ": "ae"})

@@ -1,6 +1,8 @@
 import datetime as dt
 
-from organizer.services.text import render_markdown
+import pytest
+
+from organizer.services.text import fold_for_search, render_markdown
 from organizer.services.timefmt import in_zone, local_date_to_utc
 
 
@@ -79,3 +81,22 @@ def test_format_datetime_keeps_the_zone_it_is_given(app):
             "{{ t|in_zone('Europe/Lisbon')|format_datetime('HH:mm') }}"
         ).render(t=summer)
     assert rendered == "13:00"
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("ayse yilmaz", "Ayşe Yılmaz"),
+        ("elodie dupre", "  ÉLODIE   Dupré"),
+        ("lukasz oster", "Łukasz Øster"),
+        ("nga tangata", "Ngā Tāngata"),
+        ("محمد", "محمد علي"),
+        ("小龍", "李 小龍"),
+    ],
+)
+def test_search_folding_ignores_case_accents_and_spacing(typed: str, stored: str) -> None:
+    assert fold_for_search(typed) in fold_for_search(stored)
+
+
+def test_search_folding_keeps_different_letters_apart() -> None:
+    assert fold_for_search("Ana") != fold_for_search("Ane")
