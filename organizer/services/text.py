@@ -172,7 +172,7 @@ def printable_all(value: Any) -> Any:
 
 
 def fold_for_search(value: str) -> str:
-    """A name as search compares it: case folded and without accents ("Ayşe Yılmaz" and
+    """A name as search compares it: case folded and without accents ("Ayşe" and
     "ayse yilmaz" match), other scripts kept as they are, spaces collapsed. Stored beside the
     name (for example `Registration.search_name`) so the same index works on every database."""
     decomposed = unicodedata.normalize("NFKD", value.casefold())
@@ -182,4 +182,4 @@ def fold_for_search(value: str) -> str:
     return " ".join(unicodedata.normalize("NFC", stripped).split())
 
 
-_FOLD_EXTRA = str.maketrans({"ı": "i", "ø": "o", "đ": "d", "ł": "l", "ß": "ss", "æ": "ae"})
+_FOLD_EXTRA = str.maketrans({"\u0131": "i", "ø": "o", "đ": "d", "ł": "l", "ß": "ss", "æ": "ae"})
