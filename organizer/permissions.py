@@ -18,6 +18,7 @@ from organizer.enums import (
     GrantState,
     ProposalState,
     ReceiptState,
+    RegistrationState,
     SolveKind,
     SpeakerRole,
     SuggestionStatus,
@@ -515,3 +516,17 @@ def can_review_application(user: Any, application: GrantApplication) -> bool:
 def can_withdraw_application(user: Any, application: GrantApplication) -> bool:
     """The applicant, until they accept an award or the application is closed."""
     return is_applicant(user, application) and application.state in WITHDRAWABLE_GRANT_STATES
+
+
+# Check-in at the door (issue 17) ---------------------------------------------------------
+
+
+def can_check_in(user: Any, event: Event) -> bool:
+    """Find the event's registered people and mark them attended: check-in volunteers,
+    organizers and site admins."""
+    return can_manage_event(user, event) or EventRoleName.CHECK_IN in roles_in(user, event)
+
+
+def may_be_checked_in(registration: Any) -> bool:
+    """Only a confirmed registration can come in (`registration` is a Registration)."""
+    return registration.state is RegistrationState.CONFIRMED

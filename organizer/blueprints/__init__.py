@@ -8,6 +8,7 @@ from organizer.blueprints.cfp.views import bp as cfp
 from organizer.blueprints.cfp_decisions.views import bp as cfp_decisions
 from organizer.blueprints.cfp_review.views import bp as cfp_review
 from organizer.blueprints.cfp_setup.views import bp as cfp_setup
+from organizer.blueprints.check_in.views import bp as check_in
 from organizer.blueprints.feeds.views import bp as feeds
 from organizer.blueprints.grant_decisions.views import bp as grant_decisions
 from organizer.blueprints.grant_money.views import bp as grant_money
@@ -50,6 +51,7 @@ BLUEPRINTS = [
     grant_money,
     grants,
     survey,
+    check_in,
     cfp,
     feeds,
     printed,

@@ -91,6 +91,7 @@ from tests.factories import (
     track,
 )
 from tests.grants.test_reimbursement import SPENT, award
+from tests.registration_factories import registration
 
 PDF = make_pdf(["A file of the applicant's own."])  # a real one: reviewers get a clean copy
 JOIN_TOKEN = "matrix-co-speaker-invitation-token"
@@ -112,6 +113,7 @@ LETS_IN: dict[str, frozenset[str]] = {
     "grantee": frozenset({"applicant"}),  # an accepted speaker with an accepted grant
     "reviewer": frozenset({"reviewer"}),
     "grant_reviewer": frozenset({"grant_reviewer", "organizer"}),
+    "check_in": frozenset({"organizer"}),  # the matrix has no check-in volunteer
     "organizer": frozenset({"organizer"}),
     "site_admin": frozenset(),
 }
@@ -342,6 +344,8 @@ def build_world() -> World:
         select(GrantCriterion).where(GrantCriterion.programme_id == programme.id)
     ).first()
     day = db.session.scalars(select(ScheduleDay).where(ScheduleDay.event_id == event.id)).first()
+    # Registration: the applicant's confirmed registration (its page at the door).
+    attendee = registration(event, applicant)
     db.session.flush()
     for obj in (talk, inner, block, room, profile):
         db.session.refresh(obj)
@@ -393,6 +397,7 @@ def build_world() -> World:
         "grant_decisions:public_id": application.public_id,
         "grant_money:public_id": application.public_id,
         "schedule:public_id": talk.public_id,
+        "check_in:public_id": attendee.public_id,
         "scheduler:public_id": suggestion.public_id,
         "grant_decisions:solve_id": allocation_solve.public_id,
         "grant_setup:question_id": str(grant_question.id),
@@ -639,7 +644,7 @@ def test_another_events_team_cannot_reach_this_events_objects_through_their_own_
     routes = [
         route
         for route in routes_of(app)
-        if route.access in ("organizer", "grant_reviewer")
+        if route.access in ("organizer", "grant_reviewer", "check_in")
         and OBJECT_ARGUMENTS & set(re.findall(r"<(?:[^:<>]+:)?(\w+)>", route.rule))
     ]
     findings, asked = run_matrix(
