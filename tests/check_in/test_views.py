@@ -8,7 +8,6 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from flask import get_flashed_messages
 
 from organizer.enums import EventRoleName, RegistrationState
 from organizer.extensions import db
@@ -225,4 +224,8 @@ def test_the_flash_is_read_once(desk, event):
     desk.post(f"/door-test/check-in/{person.public_id}/in")
     desk.get("/door-test/check-in/")
     assert "is checked in" not in desk.get("/door-test/check-in/").text
-    assert get_flashed_messages is not None
+
+
+def test_a_volunteers_events_lead_to_the_door(desk, event):
+    page = desk.get("/manage/").text
+    assert 'href="/door-test/check-in/"' in page and "Check-in volunteer" in page

@@ -4,8 +4,9 @@ attended, undo a mistake, and see how many of the expected people came.
 Search compares `Registration.search_name` (services.text.fold_for_search of the badge name
 and the display name) with the folded query, word by word, so "ayse yilmaz" finds the
 Turkish spelling with its cedilla and dotless i, on every database with the same index.
-Every registration of the event is found, whatever its state, so that a volunteer can tell a person why they cannot come in; only a
-confirmed one can be checked in (permissions.may_be_checked_in).
+Every registration of the event is found, whatever its state, so that a volunteer can tell
+a person why they cannot come in; only a confirmed one can be checked in
+(permissions.may_be_checked_in).
 """
 
 from __future__ import annotations
