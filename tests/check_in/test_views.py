@@ -229,3 +229,11 @@ def test_the_flash_is_read_once(desk, event):
 def test_a_volunteers_events_lead_to_the_door(desk, event):
     page = desk.get("/manage/").text
     assert 'href="/door-test/check-in/"' in page and "Check-in volunteer" in page
+
+
+def test_control_characters_in_the_search_are_refused_not_a_crash(desk, event):
+    registration(event, name="Ana Silva")
+    assert desk.get("/door-test/check-in/?q=ana%00silva").status_code == 400
+    page = desk.get("/door-test/check-in/?q=%20%20ANA%20%20silva%20")
+    assert page.status_code == 200 and "Ana Silva" in page.text
+    assert 'value="ANA silva"' in page.text

@@ -12,6 +12,7 @@ from organizer import permissions
 from organizer.blueprints._common import access, attempt, event_route, utcnow
 from organizer.blueprints.check_in.forms import CheckInForm
 from organizer.models import Event, Registration
+from organizer.services import text
 from organizer.services.registration import check_in as service
 
 bp = Blueprint("check_in", __name__)
@@ -20,7 +21,8 @@ MAX_QUERY_LENGTH = 200
 
 
 def _query() -> str:
-    return (request.values.get("q") or "").strip()[:MAX_QUERY_LENGTH]
+    """The search as typed, on one harmless line (a NUL would upset PostgreSQL's LIKE)."""
+    return text.one_line(request.values.get("q") or "")[:MAX_QUERY_LENGTH]
 
 
 def _back_to_search(event: Event, query: str):
