@@ -515,3 +515,11 @@ def can_review_application(user: Any, application: GrantApplication) -> bool:
 def can_withdraw_application(user: Any, application: GrantApplication) -> bool:
     """The applicant, until they accept an award or the application is closed."""
     return is_applicant(user, application) and application.state in WITHDRAWABLE_GRANT_STATES
+
+
+# Registration ------------------------------------------------------------------------------
+
+
+def can_manage_registration(user: Any, event: Event) -> bool:
+    """Registration's settings, kinds of place, questions and code of conduct versions."""
+    return can_manage_event(user, event)

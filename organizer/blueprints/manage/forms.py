@@ -182,6 +182,13 @@ ROLE_CHOICES = [
     SelectChoice(
         EventRoleName.GRANT_REVIEWER.value, _l("Grant reviewer: reviews grant applications")
     ),
+    SelectChoice(
+        EventRoleName.ACCESS_COORDINATOR.value,
+        _l("Access coordinator: sees each registered person's access needs, to arrange them"),
+    ),
+    SelectChoice(
+        EventRoleName.CHECK_IN.value, _l("Check-in volunteer: marks people attended at the door")
+    ),
 ]
 
 
