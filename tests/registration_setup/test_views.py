@@ -12,6 +12,7 @@ from organizer.enums import EventRoleName, QuestionKind, RegistrationState
 from organizer.extensions import db
 from organizer.models import PlaceKind, RegistrationQuestion
 from organizer.services.registration import setup
+from organizer.services.reviewing.questions import QuestionSettings
 from tests.factories import NOW, grant_role, login_as, make_event, make_user
 from tests.registration_setup.helpers import data, register
 
@@ -235,3 +236,31 @@ def test_team_invitations_offer_the_two_new_roles(client, organizer, mailbox):
     assert response.status_code == 302
     text = mailbox.text(mailbox.last("door@example.org"))
     assert "as check-in volunteer" in " ".join(text.split())
+
+
+def test_list_pages_run_a_constant_number_of_queries(organizer, assert_constant_queries):
+    person, event = organizer
+    setup.save_settings(event=event, actor=person, data=data(capacity=None), now=NOW)
+    grown = iter(range(100))
+
+    def grow() -> None:
+        for _ in range(3):
+            n = next(grown)
+            kind = setup.save_place_kind(
+                event=event, actor=person, place_kind=None, name=f"Kind {n}", now=NOW
+            )
+            register(event, kind=kind)
+            register(event, RegistrationState.WAITLISTED, kind=kind, version=2)
+            setup.save_question(
+                event=event,
+                actor=person,
+                question=None,
+                settings=QuestionSettings(text=f"Question {n}", kind=QuestionKind.TEXT),
+                now=NOW,
+            )
+        setup.new_code_of_conduct_version(event=event, actor=person, now=NOW)
+
+    assert_constant_queries(
+        [url(event, page) for page in ("settings", "places", "questions", "code-of-conduct")],
+        grow,
+    )

@@ -98,7 +98,11 @@ class EventForm(Form):
     code_of_conduct = TextAreaField(
         _l("Code of conduct"),
         validators=[Optional(), Length(max=20000, message=_l("Use at most 20,000 characters."))],
-        description=MARKDOWN_HINT,
+        description=_l(
+            "People accept it when they register; once registration is set up, each change "
+            "is stored as a new version. You can use Markdown: **bold**, *italic*, "
+            "[links](https://example.org), lists with -."
+        ),
         render_kw={"rows": 8},
     )
     accounting_retention_years = IntegerField(
