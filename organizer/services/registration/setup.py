@@ -69,7 +69,7 @@ class SettingsData:
     access_purge_at: dt.datetime | None = None  # None: PURGE_DAYS_DEFAULT after the event
 
 
-def _require(actor: Any, event: Event) -> None:
+def _organizers_only(actor: Any, event: Event) -> None:
     permissions.require(
         permissions.can_manage_registration(actor, event),
         _("Only this event's organizers can set up registration."),
@@ -165,7 +165,7 @@ def save_settings(
 ) -> RegistrationSettings:
     """Create or change the event's registration settings. A purge date equal to the default
     is stored as None, so that it follows the event's dates when they change."""
-    _require(actor, event)
+    _organizers_only(actor, event)
     settings = _locked_settings(event)
     errors = validate_settings(event, data, seats.seat_counts(event))
     if errors:
@@ -269,7 +269,7 @@ def save_place_kind(
     now: dt.datetime,
 ) -> PlaceKind:
     """Add (place_kind None) or change a kind of place; a new one goes last."""
-    _require(actor, event)
+    _organizers_only(actor, event)
     if place_kind is not None and place_kind.event_id != event.id:
         raise NotFound()
     _locked_settings(event)  # the same lock as a registration taking a seat
@@ -305,7 +305,7 @@ def delete_place_kind(
 ) -> None:
     """Refused while anyone is registered for it (cancelled and rejected registrations simply
     lose their kind of place)."""
-    _require(actor, event)
+    _organizers_only(actor, event)
     if place_kind.event_id != event.id:
         raise NotFound()
     count = registrations_by_kind(event).get(place_kind.id, 0)
@@ -336,7 +336,7 @@ def delete_place_kind(
 
 def move_place_kind(*, event: Event, actor: User, place_kind: PlaceKind, direction: int) -> None:
     """Swap with the neighbour above (direction < 0) or below (> 0): the form's order."""
-    _require(actor, event)
+    _organizers_only(actor, event)
     if place_kind.event_id != event.id:
         raise NotFound()
     swap_with_neighbour(place_kinds(event), place_kind, direction)
@@ -362,7 +362,7 @@ def answer_count(question: RegistrationQuestion) -> int:
 
 
 def _require_own_question(actor: Any, event: Event, question: RegistrationQuestion | None) -> None:
-    _require(actor, event)
+    _organizers_only(actor, event)
     if question is not None and question.event_id != event.id:
         raise NotFound()
 
@@ -514,7 +514,7 @@ def code_of_conduct_changed(
     settings = settings_of(event)
     if settings is None:
         return None
-    _require(actor, event)
+    _organizers_only(actor, event)
     return _raise_version(event, settings, actor, now)
 
 
@@ -523,7 +523,7 @@ def new_code_of_conduct_version(
 ) -> CodeOfConductVersion:
     """Store a new version from this page: with `text`, the event's code of conduct changes to
     it first; without, the current text is asked to be accepted again."""
-    _require(actor, event)
+    _organizers_only(actor, event)
     settings = settings_of(event)
     if settings is None:
         raise WrongState(_("Save the registration settings first."))
