@@ -141,7 +141,8 @@ def test_kinds_of_place_add_edit_and_delete_after_confirmation(client, organizer
     assert "1 seat is already held" in field_error(html, "capacity")
     assert 'value="On site"' in html
     confirm = client.get(url(event, f"places/{kind.id}/delete")).get_data(as_text=True)
-    assert "Delete the kind of place “In person”?" in confirm
+    assert "1 person is registered for it" in confirm
+    assert "Delete the kind of place</button>" not in confirm
     refused = client.post(url(event, f"places/{kind.id}/delete"))
     assert refused.status_code == 409
     assert "1 person is registered" in refused.get_data(as_text=True)

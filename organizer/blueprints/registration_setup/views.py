@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -179,6 +179,18 @@ def delete_place_kind(event: Event, place_kind_id: int):
     item = setup.place_kind_in_event(event, place_kind_id)
     name = item.name
     listing = url_for("registration_setup.place_kinds", event_slug=event.slug)
+    registered = setup.registrations_by_kind(event).get(item.id, 0)
+    if registered and request.method == "GET":  # say so at once; a POST is refused anyway
+        return render_template(
+            "macros/confirm_page.html",
+            form=None,
+            tabs=TABS,
+            refused=True,
+            event=event,
+            title=_("Delete a kind of place"),
+            question=setup.kind_in_use_message(name, registered),
+            back=listing,
+        )
     return confirm_then(
         lambda: setup.delete_place_kind(
             event=event, actor=current_user, place_kind=item, now=utcnow()

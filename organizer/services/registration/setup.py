@@ -300,6 +300,17 @@ def save_place_kind(
     return place_kind
 
 
+def kind_in_use_message(name: str, count: int) -> str:
+    return ngettext(
+        "“%(name)s” can't be deleted: %(num)d person is registered for it. To stop new "
+        "registrations for it, set its capacity to the seats already held.",
+        "“%(name)s” can't be deleted: %(num)d people are registered for it. To stop new "
+        "registrations for it, set its capacity to the seats already held.",
+        count,
+        name=name,
+    )
+
+
 def delete_place_kind(
     *, event: Event, actor: User, place_kind: PlaceKind, now: dt.datetime
 ) -> None:
@@ -310,16 +321,7 @@ def delete_place_kind(
         raise NotFound()
     count = registrations_by_kind(event).get(place_kind.id, 0)
     if count:
-        raise WrongState(
-            ngettext(
-                "“%(name)s” can't be deleted: %(num)d person is registered for it. To stop new "
-                "registrations for it, set its capacity to the seats already held.",
-                "“%(name)s” can't be deleted: %(num)d people are registered for it. To stop new "
-                "registrations for it, set its capacity to the seats already held.",
-                count,
-                name=place_kind.name,
-            )
-        )
+        raise WrongState(kind_in_use_message(place_kind.name, count))
     object_id, name = place_kind.id, place_kind.name
     db.session.delete(place_kind)
     db.session.flush()
