@@ -518,6 +518,14 @@ def can_withdraw_application(user: Any, application: GrantApplication) -> bool:
     return is_applicant(user, application) and application.state in WITHDRAWABLE_GRANT_STATES
 
 
+# Registration ------------------------------------------------------------------------------
+
+
+def can_manage_registration(user: Any, event: Event) -> bool:
+    """Registration's settings, kinds of place, questions and code of conduct versions."""
+    return can_manage_event(user, event)
+
+
 # Check-in at the door (issue 17) ---------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ from organizer.blueprints.manage.views import bp as manage
 from organizer.blueprints.printed.views import bp as printed
 from organizer.blueprints.public.views import bp as public
 from organizer.blueprints.public_schedule.views import bp as public_schedule
+from organizer.blueprints.registration_setup.views import bp as registration_setup
 from organizer.blueprints.releases.views import bp as releases
 from organizer.blueprints.representation.views import bp as representation
 from organizer.blueprints.schedule.views import bp as schedule
@@ -40,6 +41,7 @@ BLUEPRINTS = [
     cfp_decisions,
     grant_setup,
     grant_decisions,
+    registration_setup,
     bulk_mail,
     representation,
     schedule_setup,

@@ -53,7 +53,9 @@ from organizer.models import (
     GrantCriterion,
     GrantQuestion,
     MailBatch,
+    PlaceKind,
     ProposalSpeaker,
+    RegistrationQuestion,
     ReviewAssignment,
     ReviewCriterion,
     ReviewPhase,
@@ -284,6 +286,11 @@ def build_world() -> World:
         programme_id=programme.id, text="A letter", kind=QuestionKind.FILE, file_kinds=["pdf"]
     )
     db.session.add_all([grant_question, grant_file_question])
+    place_kind = PlaceKind(event_id=event.id, name="In person", position=0)
+    registration_question = RegistrationQuestion(
+        event_id=event.id, text="Lunch?", kind=QuestionKind.BOOLEAN
+    )
+    db.session.add_all([place_kind, registration_question])
     application = make_application(programme, applicant, state=GrantState.ACCEPTED)
     letter = uploads.store(
         stream=io.BytesIO(PDF),
@@ -389,6 +396,7 @@ def build_world() -> World:
         "task_id": "no-such-task",  # a failed queue task's id (the site admin's queue page)
         "material_id": material.public_id,
         "filename": "talk.pdf",
+        "place_kind_id": str(place_kind.id),
     }
     overrides = {
         # The same argument names another kind of object in these places.
@@ -405,6 +413,9 @@ def build_world() -> World:
         "grant_setup:criterion_id": str(grant_criterion.id),
         "grant_setup:kind": "questions",
         "grant_setup:item_id": str(grant_question.id),
+        "registration_setup:question_id": str(registration_question.id),
+        "registration_setup:kind": "places",
+        "registration_setup:item_id": str(place_kind.id),
         "feeds.speaker_ics:code": profile.code,
         "public_schedule.speaker:code": profile.code,
         "public_schedule.speaker_photo:code": profile.code,
@@ -630,6 +641,7 @@ OBJECT_ARGUMENTS = {
     "window_id",
     "interval_id",
     "material_id",
+    "place_kind_id",
 }
 
 
