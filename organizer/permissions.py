@@ -515,3 +515,13 @@ def can_review_application(user: Any, application: GrantApplication) -> bool:
 def can_withdraw_application(user: Any, application: GrantApplication) -> bool:
     """The applicant, until they accept an award or the application is closed."""
     return is_applicant(user, application) and application.state in WITHDRAWABLE_GRANT_STATES
+
+
+# Registration: attendees and their access needs (issue 17) ---------------------------------
+
+
+def can_view_access_needs(user: Any, event: Event) -> bool:
+    """A person's access needs: only the event's access coordinators. Not organizers without
+    the role, not site admins without it, never reviewers or grant reviewers. Organizers see
+    counts only (services/registration/access.summary)."""
+    return EventRoleName.ACCESS_COORDINATOR in roles_in(user, event)
