@@ -52,6 +52,7 @@ from organizer.models import (
     ProposalSpeaker,
     Receipt,
     RecoveryCode,
+    Registration,
     Review,
     ReviewAssignment,
     ScheduleRelease,
@@ -370,6 +371,7 @@ def delete_account(
         _review_work,
         _team_and_sign_in,
         _grant_applications,
+        _registrations,
         _files,
         _released_schedules,
         _outbox,
@@ -481,6 +483,17 @@ def _team_and_sign_in(d: _Deletion) -> None:
     for model in (TwoFactorFailure, RecoveryCode, TwoFactor):
         db.session.execute(delete(model).where(model.user_id == uid))
     db.session.execute(delete(Agenda).where(Agenda.user_id == uid))
+
+
+def _registrations(d: _Deletion) -> None:
+    """Registrations go, with their answers and access needs (the rows would otherwise keep
+    the badge name, pronouns and affiliation under the pseudonym). A seat held is freed: the
+    waiting list's periodic offers fill it."""
+    mine = list(db.session.scalars(select(Registration).where(Registration.user_id == d.uid)))
+    for registration in mine:
+        d.events.add(registration.event_id)
+        db.session.delete(registration)  # its answers and access needs go with it (cascade)
+    db.session.flush()
 
 
 def _grant_applications(d: _Deletion) -> None:

@@ -28,7 +28,7 @@ def build():
     make_registration(event, make_user(name="Zoë Zander"), place_kind=in_person)
     make_registration(
         event,
-        make_user(name="Ayşe Yılmaz"),
+        make_user(name="Ayşe Y\u0131lmaz"),  # a dotless i
         badge_name="Ayşe",
         place_kind=remote,
         reserved_for=ReservedFor.SPEAKER,

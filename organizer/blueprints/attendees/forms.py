@@ -19,7 +19,11 @@ WITHOUT_KIND = "none"
 
 
 def _yes_no(anything: Any) -> list[SelectChoice]:
-    return [SelectChoice("", anything), SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
+    return [
+        SelectChoice("", anything),
+        SelectChoice("yes", _l("Yes")),
+        SelectChoice("no", _l("No")),
+    ]
 
 
 def _boolean(value: str | None) -> bool | None:

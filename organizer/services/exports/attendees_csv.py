@@ -42,7 +42,11 @@ def _answers(event: Event, question_ids: list[int]) -> dict[int, dict[int, Any]]
     if not question_ids:
         return found
     for registration_id, question_id, value in db.session.execute(
-        select(RegistrationAnswer.registration_id, RegistrationAnswer.question_id, RegistrationAnswer.value)
+        select(
+            RegistrationAnswer.registration_id,
+            RegistrationAnswer.question_id,
+            RegistrationAnswer.value,
+        )
         .join(Registration, Registration.id == RegistrationAnswer.registration_id)
         .where(Registration.event_id == event.id, RegistrationAnswer.question_id.in_(question_ids))
     ):

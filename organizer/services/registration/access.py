@@ -82,7 +82,9 @@ def summary(event: Event) -> AccessSummary:
                 dietary[DietaryNeed(value)] += 1
         other += bool((row_other or "").strip())
         notes += bool((row_notes or "").strip())
-        answered += bool(row_needs or row_dietary or (row_other or "").strip() or (row_notes or "").strip())
+        answered += bool(
+            row_needs or row_dietary or (row_other or "").strip() or (row_notes or "").strip()
+        )
     return AccessSummary(
         registrations=held or 0,
         answered=answered,
