@@ -127,7 +127,9 @@ def individual_needs(*, event: Event, actor: User) -> list[PersonNeeds]:
         .join(Registration, Registration.id == RegistrationAccessNeeds.registration_id)
         .where(Registration.event_id == event.id, Registration.state.in_(PLANNED_STATES))
         .options(
-            joinedload(RegistrationAccessNeeds.registration).joinedload(Registration.user),
+            joinedload(RegistrationAccessNeeds.registration)
+            .joinedload(Registration.user)
+            .lazyload(User.event_roles),
             joinedload(RegistrationAccessNeeds.registration).joinedload(Registration.place_kind),
         )
     ).unique()

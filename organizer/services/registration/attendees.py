@@ -57,7 +57,12 @@ def attendee_query(event: Event, filters: AttendeeFilters) -> Select[tuple[Regis
         select(Registration)
         .join(User, User.id == Registration.user_id)
         .where(Registration.event_id == event.id)
-        .options(joinedload(Registration.user), joinedload(Registration.place_kind))
+        .options(
+            # The person's team roles (eager on User) are not needed here: without this they
+            # come in batches of 500, one more query per 500 registrations.
+            joinedload(Registration.user).lazyload(User.event_roles),
+            joinedload(Registration.place_kind),
+        )
     )
     if filters.state is not None:
         query = query.where(Registration.state == filters.state)
