@@ -28,7 +28,13 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from werkzeug.security import check_password_hash
 
-from organizer.enums import EventRoleName, GrantState, ProposalState, SpeakerRole
+from organizer.enums import (
+    EventRoleName,
+    GrantState,
+    ProposalState,
+    RegistrationState,
+    SpeakerRole,
+)
 from organizer.errors import ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import (
@@ -72,6 +78,7 @@ from organizer.services import (
     materials,
     notifications,
     schedule_page,
+    text,
     uploads,
 )
 from organizer.services.print import booklet
@@ -486,13 +493,25 @@ def _team_and_sign_in(d: _Deletion) -> None:
 
 
 def _registrations(d: _Deletion) -> None:
-    """Registrations go, with their answers and access needs (the rows would otherwise keep
-    the badge name, pronouns and affiliation under the pseudonym). A seat held is freed: the
-    waiting list's periodic offers fill it."""
-    mine = list(db.session.scalars(select(Registration).where(Registration.user_id == d.uid)))
-    for registration in mine:
+    """Registrations are cancelled (a seat held is freed for the waiting list) and emptied:
+    badge name, pronouns, affiliation, answers and access needs go. The row stays under the
+    pseudonym, like a withdrawn proposal, so that the pipeline's "registered" and "attended"
+    counts do not change."""
+    registrations = list(
+        db.session.scalars(select(Registration).where(Registration.user_id == d.uid))
+    )
+    for registration in registrations:
         d.events.add(registration.event_id)
-        db.session.delete(registration)  # its answers and access needs go with it (cascade)
+        if registration.state not in (RegistrationState.CANCELLED, RegistrationState.REJECTED):
+            registration.state = RegistrationState.CANCELLED
+            registration.cancelled_at = d.now
+        registration.badge_name = registration.pronouns = registration.affiliation = ""
+        registration.show_grantee_ribbon = False
+        registration.search_name = text.fold_for_search(d.pseudonym)
+        registration.respond_by = None
+        registration.updated_at = d.now
+        registration.access_needs = None  # delete-orphan: the row goes
+        registration.answers.clear()
     db.session.flush()
 
 

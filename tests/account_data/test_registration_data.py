@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from organizer.enums import RegistrationState
 from organizer.extensions import db
-from organizer.models import Registration, RegistrationAccessNeeds, RegistrationAnswer
+from organizer.models import Registration, RegistrationAccessNeeds, RegistrationAnswer, User
 from organizer.services import personal_data
+from organizer.services.text import fold_for_search
 from tests.account_data.test_deletion import delete
 from tests.factories import NOW
 
@@ -32,11 +34,17 @@ def count(model, **where) -> int:
     return db.session.scalar(query)
 
 
-def test_deleting_the_account_deletes_the_registration_answers_and_needs(world):
+def test_deleting_the_account_cancels_and_empties_the_registration(world):
     ana_id = world.ana.id
-    assert count(Registration, user_id=ana_id) == 1
     assert count(RegistrationAccessNeeds) == 2 and count(RegistrationAnswer) == 2
-    delete(world)
-    assert count(Registration, user_id=ana_id) == 0
+    pseudonym = delete(world)
+    registration = db.session.scalar(select(Registration).where(Registration.user_id == ana_id))
+    assert registration.state == RegistrationState.CANCELLED and registration.cancelled_at
+    assert registration.badge_name == registration.affiliation == registration.pronouns == ""
+    assert registration.search_name == fold_for_search(pseudonym)
+    assert registration.access_needs is None and registration.answers == []
     assert count(RegistrationAccessNeeds) == 1 and count(RegistrationAnswer) == 1  # Bo's stay
-    assert count(Registration, user_id=world.bo.id) == 1
+    bo = db.session.scalar(select(Registration).where(Registration.user_id == world.bo.id))
+    assert bo.state == RegistrationState.CONFIRMED and bo.badge_name == "Bo's badge"
+    data = personal_data.collect(db.session.get(User, ana_id), now=NOW)
+    assert "Ana" not in repr(data["registrations"])
