@@ -538,3 +538,13 @@ def can_check_in(user: Any, event: Event) -> bool:
 def may_be_checked_in(registration: Any) -> bool:
     """Only a confirmed registration can come in (`registration` is a Registration)."""
     return registration.state is RegistrationState.CONFIRMED
+
+
+# Registration: attendees and their access needs (issue 17) ---------------------------------
+
+
+def can_view_access_needs(user: Any, event: Event) -> bool:
+    """A person's access needs: only the event's access coordinators. Not organizers without
+    the role, not site admins without it, never reviewers or grant reviewers. Organizers see
+    counts only (services/registration/access.summary)."""
+    return EventRoleName.ACCESS_COORDINATOR in roles_in(user, event)

@@ -2,6 +2,7 @@
 because their first path segment is a variable (the event slug)."""
 
 from organizer.blueprints.account_data.views import bp as account_data
+from organizer.blueprints.attendees.views import bp as attendees
 from organizer.blueprints.auth.views import bp as auth
 from organizer.blueprints.bulk_mail.views import bp as bulk_mail
 from organizer.blueprints.cfp.views import bp as cfp
@@ -43,6 +44,7 @@ BLUEPRINTS = [
     grant_decisions,
     registration_setup,
     bulk_mail,
+    attendees,
     representation,
     schedule_setup,
     scheduler,
