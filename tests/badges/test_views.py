@@ -87,10 +87,10 @@ def test_the_worker_renders_the_list_and_the_request_serves_it(
     assert list(print_cache.glob("*-badges-*.pdf"))  # in the print cache, never in static/
 
 
-def test_unknown_layout_or_selection_is_404(client, organizer, event):
+def test_unknown_layout_or_selection_is_refused(client, organizer, event):
     login_as(client, organizer)
-    assert client.get(LIST, query_string={"layout": "a5"}).status_code == 404
-    assert client.get(LIST, query_string={"selection": "kind-x"}).status_code == 404
+    assert client.get(LIST, query_string={"layout": "a5"}).status_code == 400
+    assert client.get(LIST, query_string={"selection": "kind-x"}).status_code == 400
 
 
 def test_one_persons_reprint(client, organizer, event):

@@ -4,7 +4,7 @@ checked in, and the public page that verifies a certificate."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
@@ -12,7 +12,6 @@ from wtforms.fields.choices import SelectChoice
 from organizer import permissions
 from organizer.blueprints._common import access, event_or_404, event_route, preparing, utcnow
 from organizer.blueprints.badges.forms import BadgesForm
-from organizer.errors import DomainError, NotFound
 from organizer.models import Event
 from organizer.services.mail import external_url
 from organizer.services.print import badges, certificates, preparation
@@ -71,16 +70,13 @@ def index(event: Event):
 @event_route(permissions.can_manage_event)
 def sheets(event: Event):
     """The badges as a PDF, which the worker renders: until it is ready, a page that says so
-    (202) and reloads itself."""
+    (202) and reloads itself. An unknown layout or selection is a 400 (the service says so)."""
     layout = request.args.get("layout", badges.DEFAULT_LAYOUT)
     selection = request.args.get("selection", "all")
     base = _site_root()
-    try:
-        wanted = badges.wanted(
-            actor=current_user, event=event, layout=layout, selection=selection, base_url=base
-        )
-    except DomainError:
-        abort(404)
+    wanted = badges.wanted(
+        actor=current_user, event=event, layout=layout, selection=selection, base_url=base
+    )
     path = wanted.path
     if path is None:
         preparation.prepare_badges(
@@ -109,16 +105,9 @@ def sheets(event: Event):
 def person(event: Event, public_id: str):
     """One person's badge again (?layout=single, the default, or a sheet's layout)."""
     layout = request.args.get("layout", "single")
-    try:
-        data = badges.reprint(
-            actor=current_user,
-            event=event,
-            public_id=public_id,
-            layout=layout,
-            base_url=_site_root(),
-        )
-    except DomainError:
-        abort(404)
+    data = badges.reprint(
+        actor=current_user, event=event, public_id=public_id, layout=layout, base_url=_site_root()
+    )
     return _download(data, f"{event.slug}-badge-{public_id[:8]}.pdf")
 
 
@@ -128,16 +117,13 @@ def person(event: Event, public_id: str):
 def certificate(event_slug: str):
     """The signed-in person's certificate of attendance; 404 unless they were checked in."""
     event = event_or_404(event_slug)
-    try:
-        data = certificates.certificate_pdf(
-            actor=current_user, event=event, base_url=_site_root(), now=utcnow()
-        )
-    except NotFound:
-        abort(404)
+    data = certificates.certificate_pdf(
+        actor=current_user, event=event, base_url=_site_root(), now=utcnow()
+    )
     return _download(data, f"{event.slug}-certificate-of-attendance.pdf")
 
 
-@access("public")
+@access("token")
 @bp.route("/<event_slug>/certificates/<token>")
 def verify(event_slug: str, token: str):
     """Whether a certificate is real: its name, event and dates, or why not (404)."""
