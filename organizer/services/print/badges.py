@@ -177,7 +177,9 @@ def _roles(event: Event) -> dict[str, set[int]]:
     }
 
 
-def _badge(registration: Registration, user: User, roles: dict[str, set[int]], base: str) -> Badge:
+def _badge(
+    registration: Registration, user: User, roles: dict[str, set[int]], base: str, slug: str
+) -> Badge:
     ribbons = [key for key in ("speaker", "organizer", "volunteer") if user.id in roles[key]]
     grantee = user.id in roles["grantee"] or registration.reserved_for == ReservedFor.GRANTEE
     if grantee and registration.show_grantee_ribbon:
@@ -188,7 +190,7 @@ def _badge(registration: Registration, user: User, roles: dict[str, set[int]], b
         pronouns=registration.pronouns,
         affiliation=registration.affiliation,
         ribbons=tuple(ribbons),
-        url=check_in_url(base, registration.event.slug, registration.public_id),
+        url=check_in_url(base, slug, registration.public_id),
     )
 
 
@@ -215,7 +217,8 @@ def badges_of(*, event: Event, selection: str, base_url: str, public_id: str = "
     elif selection not in ("all", "speakers"):
         raise ValidationFailed({"selection": str(_l("Choose whose badges to print."))})
     roles = _roles(event)
-    found = [_badge(reg, user, roles, base_url) for reg, user in db.session.execute(query)]
+    rows = db.session.execute(query)
+    found = [_badge(reg, user, roles, base_url, event.slug) for reg, user in rows]
     if selection == "speakers" and not public_id:
         found = [badge for badge in found if "speaker" in badge.ribbons]
     return sorted(found, key=sort_key)
