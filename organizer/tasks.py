@@ -20,8 +20,8 @@ from organizer.queue import periodic, task
 from organizer.services import account_deletion, mail, solves
 from organizer.services.cfp import confirmation
 from organizer.services.grants import offers
+from organizer.services.print import badges, signs
 from organizer.services.print import booklet as booklets
-from organizer.services.print import signs
 from organizer.services.registration import access as registration_access
 from organizer.services.representation import report_files, retention
 
@@ -125,6 +125,25 @@ def render_representation_report(
             return
         with force_locale(locale):
             report_files.render(event, [other for other in pooled if other is not None])
+    finally:
+        queue.give_back(marker)
+
+
+@task(writes=False)
+def render_badges(
+    event_id: int, layout: str, selection: str, base_url: str, locale: str, marker: str
+) -> str | None:
+    """Render the badges of an event's confirmed registrations in `selection` on `layout`'s
+    sheets into the print cache (services/print/badges.py), in `locale`, with check-in links
+    under `base_url`; then let the next request for them be asked again."""
+    try:
+        event = db.session.get(Event, event_id)
+        if event is None:
+            return None
+        with force_locale(locale):
+            return badges.render_file(
+                event=event, layout=layout, selection=selection, base_url=base_url
+            )
     finally:
         queue.give_back(marker)
 

@@ -4,6 +4,7 @@ because their first path segment is a variable (the event slug)."""
 from organizer.blueprints.account_data.views import bp as account_data
 from organizer.blueprints.attendees.views import bp as attendees
 from organizer.blueprints.auth.views import bp as auth
+from organizer.blueprints.badges.views import bp as badges
 from organizer.blueprints.bulk_mail.views import bp as bulk_mail
 from organizer.blueprints.cfp.views import bp as cfp
 from organizer.blueprints.cfp_decisions.views import bp as cfp_decisions
@@ -59,6 +60,7 @@ BLUEPRINTS = [
     cfp,
     feeds,
     printed,
+    badges,
     public_schedule,
     public,
 ]

@@ -62,6 +62,7 @@ def test_the_public_routes_are_the_ones_expected(app):
         "public_schedule.replace_token",
         "printed.booklet",
         "printed.signs",
+        "badges.verify",  # a certificate's verification: its name, event and dates, or "not valid"
         "auth.register",
         "auth.check_inbox",
         "auth.verify_email",

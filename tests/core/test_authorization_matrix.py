@@ -71,9 +71,11 @@ from organizer.models import (
 from organizer.services import accounts, agendas, feeds, materials, speaker_photos, tokens, uploads
 from organizer.services.accounts import _password_fingerprint
 from organizer.services.grants import reimbursement
+from organizer.services.print import certificates
 from organizer.services.representation import survey, survey_setup
 from organizer.services.reviewing.questions import FileInput
 from organizer.services.scheduling import releases
+from tests.badge_factories import make_registration
 from tests.conftest import TestClient as RequestScopedClient
 from tests.documents import make_image, make_pdf
 from tests.factories import (
@@ -348,6 +350,8 @@ def build_world() -> World:
         now=NOW,
     )
     profile.photo_public = True
+    # The applicant came and was checked in: their certificate and its verification address.
+    attended = make_registration(event, applicant, checked_in=True)
     grant_criterion = db.session.scalars(
         select(GrantCriterion).where(GrantCriterion.programme_id == programme.id)
     ).first()
@@ -424,6 +428,8 @@ def build_world() -> World:
         "public_schedule.speaker_photo:ext": "jpg",
         "cfp:token": JOIN_TOKEN,
         "manage:token": TEAM_TOKEN,
+        "badges:public_id": attended.public_id,
+        "badges:token": certificates.token_of(attended),
         "auth.verify_email:token": tokens.sign(
             "verify", {"uid": applicant.id, "email": applicant.email}
         ),

@@ -1,8 +1,8 @@
 """Printed matter is rendered by the queue worker, never in a web request (the booklet of a
-1,000-session event takes about 30 s), and so is the organizers' representation report. A
-request that finds no file asks for one here and shows a "being prepared" page; each file is
-asked for once however many people wait for it. A release asks for its files as soon as it
-is made (ready_after_release).
+1,000-session event takes about 30 s), and so are the organizers' representation report and
+the badges. A request that finds no file asks for one here and shows a "being prepared" page;
+each file is asked for once however many people wait for it. A release asks for its files as
+soon as it is made (ready_after_release).
 """
 
 from __future__ import annotations
@@ -49,6 +49,14 @@ def prepare_representation_report(event: Event, *, pooled: list[Event], key: str
     marker = f"rendering:representation:{event.id}:{key}"
     if queue.take(marker, expires=RENDERING_EXPIRES):
         tasks.render_representation_report(event.id, [e.id for e in pooled], locale, marker)
+
+
+def prepare_badges(event: Event, *, layout: str, selection: str, base_url: str, key: str) -> None:
+    """Have the worker render the badges named `key` (print/badges.py) in the current
+    language (once, however many requests ask meanwhile)."""
+    marker = f"rendering:badges:{event.id}:{key}"
+    if queue.take(marker, expires=RENDERING_EXPIRES):
+        tasks.render_badges(event.id, layout, selection, base_url, _locale(), marker)
 
 
 def ready_after_release(event: Event) -> None:

@@ -1,0 +1,1 @@
+"""Badges of registered people and certificates of attendance."""
