@@ -4,8 +4,11 @@ values, the CSV, the summary, the access coordinator's page, and fixed query cou
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from organizer.enums import EventRoleName, RegistrationState
+from organizer.extensions import db
+from organizer.models import Registration
 from tests.attendee_factories import make_place_kind, make_registration, make_settings
 from tests.factories import grant_role, login_as, make_event, make_user
 
@@ -168,3 +171,18 @@ def test_list_and_csv_queries_do_not_grow(app, client, world, assert_constant_qu
         ],
         grow,
     )
+
+
+def test_a_confirmed_row_links_its_badge_and_check_in_page(client, world):
+    event, _, people = world
+    login_as(client, people["organizer"])
+    page = client.get("/manage/reg-views/registrations/").get_data(as_text=True)
+    confirmed, waiting = sorted(event_registrations(event), key=lambda r: r.state != "confirmed")
+    assert f"/manage/reg-views/badges/{confirmed.public_id}.pdf?layout=single" in page
+    assert f"/reg-views/check-in/{confirmed.public_id}" in page
+    assert waiting.public_id not in page  # nothing to print or check in while waiting
+    assert "/manage/reg-views/badges/" in page and "/manage/reg-views/registration/settings" in page
+
+
+def event_registrations(event):
+    return db.session.scalars(select(Registration).where(Registration.event_id == event.id)).all()

@@ -4,6 +4,7 @@ and the QR code of the check-in page, read back from the PDF with pypdf."""
 from __future__ import annotations
 
 import pytest
+from flask import url_for
 
 from organizer.enums import EventRoleName, GrantState, ProposalState, ReservedFor
 from organizer.errors import NotFound, PermissionDenied, ValidationFailed
@@ -193,3 +194,17 @@ def test_the_worker_files_the_pdf_under_the_name_the_request_wants(event, organi
         actor=organizer, event=event, layout="a4-8", selection="all", base_url=BASE
     )
     assert changed.key != key and changed.path is None
+
+
+def test_the_qr_address_is_the_check_in_blueprints_page(app, event):
+    """The badge builds the address without a request; it must be the one the check-in
+    blueprint serves, or a scanned badge would open a 404."""
+    registration = make_registration(event, name="Route Check")
+    with app.test_request_context(base_url=BASE):
+        served = url_for(
+            "check_in.person",
+            event_slug=event.slug,
+            public_id=registration.public_id,
+            _external=True,
+        )
+    assert badges.check_in_url(BASE, event.slug, registration.public_id) == served
