@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from organizer.enums import EventRoleName, RegistrationState
 from organizer.services.accounts import user_by_email
 from organizer.services.events import event_by_slug
+from organizer.services.print import certificates
 from tests import factories
 from tests.attendee_factories import make_place_kind, make_registration, make_settings
 from tests.e2e.conftest import VIEWPORTS, check_page
@@ -25,7 +26,9 @@ def registered(live_server) -> dict[str, str]:
     slug = live_server.event(organizer=organizer, name="Estuary 2027")
     live_server.grant_role(coordinator, slug, EventRoleName.ACCESS_COORDINATOR)
 
-    def seed() -> None:
+    made: dict = {}
+
+    def seed() -> str:
         event = event_by_slug(slug)
         make_settings(event)
         kind = make_place_kind(event, "In person")
@@ -35,7 +38,7 @@ def registered(live_server) -> dict[str, str]:
             ("Chen Wei", RegistrationState.CONFIRMED, [], ["vegetarian"]),
         ]
         for name, state, needs, dietary in people:
-            make_registration(
+            made[name] = make_registration(
                 event,
                 factories.make_user(name=name, email=unique_email("attendee")),
                 state=state,
@@ -45,9 +48,12 @@ def registered(live_server) -> dict[str, str]:
                 notes="Please seat me near the door" if needs else "",
             )
         assert user_by_email(coordinator) is not None
+        chen = made["Chen Wei"]
+        chen.checked_in_at = factories.NOW
+        return certificates.token_of(chen)
 
-    live_server.run(seed)
-    return {"slug": slug, "organizer": organizer, "coordinator": coordinator}
+    token = live_server.run(seed)
+    return {"slug": slug, "organizer": organizer, "coordinator": coordinator, "token": token}
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=["desktop", "phone"])
@@ -80,6 +86,25 @@ def test_the_organizer_filters_the_list_and_reads_the_summary(
     check_page(page, axe, viewport)
     expect(page.get_by_role("main")).not_to_contain_text("Ayşe")
     expect(page.get_by_role("main")).not_to_contain_text("near the door")
+
+    page.go_back()
+    page.get_by_role("link", name="Badges", exact=True).click()
+    expect(page.get_by_role("heading", level=1, name="Badges")).to_be_visible()
+    check_page(page, axe, viewport)
+    page.goto(f"/manage/{slug}/registrations/")
+    with page.expect_download() as badge:
+        page.get_by_role("link", name="Badge of Chen Wei (PDF)").click()
+    assert badge.value.suggested_filename.endswith(".pdf")
+
+
+def test_a_certificates_verification_page(page: Page, axe, registered) -> None:
+    """Anyone holding the address on a certificate sees that it is real."""
+    page.goto(f"/{registered['slug']}/certificates/{registered['token']}")
+    expect(page.get_by_role("main")).to_contain_text("Chen Wei")
+    check_page(page, axe, VIEWPORTS[0])
+    page.goto(f"/{registered['slug']}/certificates/{registered['token']}x")
+    expect(page.get_by_role("main")).not_to_contain_text("Chen Wei")
+    check_page(page, axe, VIEWPORTS[0])
 
 
 def test_the_access_coordinator_reaches_their_page_from_my_events(
