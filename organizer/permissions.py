@@ -515,3 +515,10 @@ def can_review_application(user: Any, application: GrantApplication) -> bool:
 def can_withdraw_application(user: Any, application: GrantApplication) -> bool:
     """The applicant, until they accept an award or the application is closed."""
     return is_applicant(user, application) and application.state in WITHDRAWABLE_GRANT_STATES
+
+
+def is_registrant(user: Any, registration: Any) -> bool:
+    """The person whose registration it is (and nobody else: organizers act through their own
+    services, which check can_manage_event)."""
+    person = _user(user)
+    return person is not None and registration.user_id == person.id

@@ -22,6 +22,7 @@ from organizer.services.cfp import confirmation
 from organizer.services.grants import offers
 from organizer.services.print import booklet as booklets
 from organizer.services.print import signs
+from organizer.services.registration import waitlist as registration_waitlist
 from organizer.services.representation import report_files, retention
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,17 @@ def grant_offers() -> dict[str, int]:
     budget and to the waiting list) and remind applicants 3 days before it."""
     now = _now()
     counts = offers.run_daily(now=now)
+    db.session.commit()
+    return {**counts, **mail.deliver(now=now)}
+
+
+@periodic(crontab(minute="20"))
+def registration_offers() -> dict[str, int]:
+    """Hourly: expire seat offers past their respond-by date (offering the seats to the next
+    people waiting), remind people a day before theirs, and remind everyone registered a
+    week before their event."""
+    now = _now()
+    counts = registration_waitlist.run_periodic(now=now)
     db.session.commit()
     return {**counts, **mail.deliver(now=now)}
 
@@ -146,4 +158,11 @@ def recover_solves() -> dict[str, int]:
     return {"stopped": stopped, **mail.deliver(now=now)}
 
 
-PERIODIC_TASKS = (send_mail, send_reminders, grant_offers, purge, recover_solves)
+PERIODIC_TASKS = (
+    send_mail,
+    send_reminders,
+    grant_offers,
+    registration_offers,
+    purge,
+    recover_solves,
+)

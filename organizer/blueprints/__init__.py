@@ -20,6 +20,7 @@ from organizer.blueprints.manage.views import bp as manage
 from organizer.blueprints.printed.views import bp as printed
 from organizer.blueprints.public.views import bp as public
 from organizer.blueprints.public_schedule.views import bp as public_schedule
+from organizer.blueprints.registration.views import bp as registration
 from organizer.blueprints.releases.views import bp as releases
 from organizer.blueprints.representation.views import bp as representation
 from organizer.blueprints.schedule.views import bp as schedule
@@ -49,6 +50,7 @@ BLUEPRINTS = [
     cfp_review,
     grant_money,
     grants,
+    registration,
     survey,
     cfp,
     feeds,
