@@ -18,6 +18,7 @@ from organizer.enums import (
     GrantState,
     ProposalState,
     ReceiptState,
+    RegistrationState,
     SolveKind,
     SpeakerRole,
     SuggestionStatus,
@@ -522,3 +523,8 @@ def is_registrant(user: Any, registration: Any) -> bool:
     services, which check can_manage_event)."""
     person = _user(user)
     return person is not None and registration.user_id == person.id
+
+
+def registration_is_active(registration: Any) -> bool:
+    """Neither cancelled nor turned down: it can be changed, cancelled, answered."""
+    return registration.state not in (RegistrationState.CANCELLED, RegistrationState.REJECTED)

@@ -159,6 +159,7 @@ def mine(event: Event):
         form=form,
         offer_form=OfferForm(formdata=None),
         editable=editable,
+        window=registering.window_state(settings, now),
         code_of_conduct_outdated=registration.code_of_conduct_version
         != settings.code_of_conduct_version,
         when=lambda moment: mailing.format_moment(event, moment),
