@@ -15,6 +15,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from organizer import permissions
 from organizer.enums import SEAT_HOLDING_STATES, AccessNeed, DietaryNeed, RegistrationState
@@ -144,8 +145,11 @@ def code_of_conduct(event: Event, settings: RegistrationSettings, *, now: dt.dat
             text=event.code_of_conduct,
             created_at=now,
         )
-        db.session.add(version)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():  # two first visitors at once: one keeps it
+                db.session.add(version)
+        except IntegrityError:
+            return code_of_conduct(event, settings, now=now)
     return version.text
 
 
