@@ -528,3 +528,12 @@ def is_registrant(user: Any, registration: Any) -> bool:
 def registration_is_active(registration: Any) -> bool:
     """Neither cancelled nor turned down: it can be changed, cancelled, answered."""
     return registration.state not in (RegistrationState.CANCELLED, RegistrationState.REJECTED)
+
+
+def registration_holds_seat(registration: Any) -> bool:
+    return registration.state == RegistrationState.CONFIRMED
+
+
+def registration_awaits_answer(registration: Any) -> bool:
+    """A seat was offered from the waiting list: the person accepts or declines it."""
+    return registration.state == RegistrationState.OFFERED

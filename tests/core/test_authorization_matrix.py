@@ -54,6 +54,7 @@ from organizer.models import (
     GrantQuestion,
     MailBatch,
     ProposalSpeaker,
+    RegistrationSettings,
     ReviewAssignment,
     ReviewCriterion,
     ReviewPhase,
@@ -69,6 +70,8 @@ from organizer.models import (
 from organizer.services import accounts, agendas, feeds, materials, speaker_photos, tokens, uploads
 from organizer.services.accounts import _password_fingerprint
 from organizer.services.grants import reimbursement
+from organizer.services.registration import mailing as registration_mail
+from organizer.services.registration import registering
 from organizer.services.representation import survey, survey_setup
 from organizer.services.reviewing.questions import FileInput
 from organizer.services.scheduling import releases
@@ -322,6 +325,23 @@ def build_world() -> World:
     db.session.add(invitation)
     survey_setup.ensure_survey(actor=organizer, event=event, now=NOW)
     db.session.flush()
+    # Registration: open, with the applicant's registration (its cancel link is the token).
+    db.session.add(
+        RegistrationSettings(
+            event_id=event.id,
+            opens_at=NOW - dt.timedelta(days=30),
+            closes_at=NOW + dt.timedelta(days=3650),
+            created_at=NOW,
+            updated_at=NOW,
+        )
+    )
+    db.session.flush()
+    registration = registering.register(
+        event=event,
+        user=applicant,
+        data=registering.RegistrationInput(accept_code_of_conduct=True),
+        now=NOW,
+    )
     survey_question = survey.questions_of(event)[0]  # through the service only
     option = survey_question.options[0]
     role = db.session.scalars(
@@ -406,6 +426,7 @@ def build_world() -> World:
         "public_schedule.speaker_photo:variant": "photo",
         "public_schedule.speaker_photo:ext": "jpg",
         "cfp:token": JOIN_TOKEN,
+        "registration.cancel_by_link:token": registration_mail.cancel_token(registration),
         "manage:token": TEAM_TOKEN,
         "auth.verify_email:token": tokens.sign(
             "verify", {"uid": applicant.id, "email": applicant.email}

@@ -144,7 +144,7 @@ def test_cancelling_asks_first_and_frees_the_seat(client, event):
     page = client.get(f"/{event.slug}/registration/cancel").get_data(as_text=True)
     assert "Do you really want to cancel" in page
     assert db.session.get(Registration, mine.id).state == S.CONFIRMED  # GET changes nothing
-    response = client.post(f"/{event.slug}/registration/cancel")
+    response = client.post(f"/{event.slug}/registration/cancel", data={"submit": "y"})
     assert response.status_code == 302
     assert db.session.get(Registration, mine.id).state == S.CANCELLED
     assert db.session.get(Registration, other.id).state == S.OFFERED
@@ -169,7 +169,9 @@ def test_the_cancel_link_shows_one_button_and_only_post_cancels(client, app, eve
     page = client.get(path).get_data(as_text=True)
     assert page.count('type="submit"') == 1
     assert db.session.get(Registration, registration.id).state == S.CONFIRMED
-    page = client.post(path).get_data(as_text=True)
+    client.post(path)  # no button pressed: nothing happens
+    assert db.session.get(Registration, registration.id).state == S.CONFIRMED
+    page = client.post(path, data={"submit": "y"}).get_data(as_text=True)
     assert "is cancelled" in page
     assert db.session.get(Registration, registration.id).state == S.CANCELLED
 
@@ -209,6 +211,30 @@ def test_organizers_invite_speakers_to_their_reserved_seats(client, event, organ
     login_as(client, speaker)
     assert client.post(f"/manage/{event.slug}/registration/invite-reserved").status_code == 403
     login_as(client, organizer)
-    response = client.post(f"/manage/{event.slug}/registration/invite-reserved")
+    response = client.post(
+        f"/manage/{event.slug}/registration/invite-reserved", data={"submit": "y"}
+    )
     assert response.status_code == 302
     assert mailbox.link(mailbox.last(speaker.email), f"/{event.slug}/register/")
+
+
+@pytest.fixture
+def csrf_on(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_the_forms_carry_a_csrf_token_and_refuse_a_post_without_it(client, event, csrf_on):
+    person = make_user()
+    login_as(client, person)
+    page = client.get(f"/{event.slug}/register/").get_data(as_text=True)
+    assert 'name="csrf_token"' in page
+    response = client.post(f"/{event.slug}/register/", data={"accept_code_of_conduct": "y"})
+    assert response.status_code == 400
+    assert db.session.query(Registration).filter_by(user_id=person.id).count() == 0
+    registration = register(event=event, user=person, data=data(), now=now())
+    path = f"/{event.slug}/registration/cancel/{mailing.cancel_token(registration)}"
+    assert 'name="csrf_token"' in client.get(path).get_data(as_text=True)
+    assert client.post(path, data={"submit": "y"}).status_code == 400
+    assert db.session.get(Registration, registration.id).state == S.CONFIRMED

@@ -166,7 +166,7 @@ def mine(event: Event):
     ), status
 
 
-@access("signed_in")
+@access("owner")
 @bp.route("/<event_slug>/registration/cancel", methods=["GET", "POST"])
 @rate_limited("mail")
 @attendee_route
@@ -175,7 +175,7 @@ def cancel(event: Event):
     if registration is None or registration.state in registering.ENDED_STATES:
         abort(404)
     form = ConfirmCancelForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and form.submit.data:
         attempt(
             lambda: registering.cancel_registration(
                 registration=registration, actor=current_user, now=utcnow()
@@ -188,7 +188,7 @@ def cancel(event: Event):
     )
 
 
-@access("signed_in")
+@access("owner")
 @bp.route("/<event_slug>/registration/offer", methods=["POST"])
 @rate_limited("mail")
 @attendee_route
@@ -237,7 +237,7 @@ def cancel_by_link(event_slug: str, token: str):
     registration = _registration_from_token(event, token)
     form = ConfirmCancelForm()
     done = registration.state in registering.ENDED_STATES
-    if not done and form.validate_on_submit():
+    if not done and form.validate_on_submit() and form.submit.data:
         cancelled = attempt(
             lambda: registering.cancel_registration(
                 registration=registration, actor=registration.user, now=utcnow()
@@ -260,7 +260,7 @@ def cancel_by_link(event_slug: str, token: str):
 def invite_reserved(event: Event):
     """Organizers: mail confirmed speakers and accepted grantees who have not registered."""
     form = InviteReservedForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and form.submit.data:
         attempt(
             lambda: reserved.invite_reserved(event=event, actor=current_user, now=utcnow()),
             success=lambda n: _("Invitations queued: %(n)s.", n=n),
