@@ -238,3 +238,20 @@ def test_the_forms_carry_a_csrf_token_and_refuse_a_post_without_it(client, event
     assert 'name="csrf_token"' in client.get(path).get_data(as_text=True)
     assert client.post(path, data={"submit": "y"}).status_code == 400
     assert db.session.get(Registration, registration.id).state == S.CONFIRMED
+
+
+def test_a_changed_code_of_conduct_is_shown_and_asked_again(client, event):
+    person = make_user()
+    registration = register(event=event, user=person, data=data(), now=now())
+    settings = waitlist.settings_of(event)
+    settings.code_of_conduct_version = 2
+    event.code_of_conduct = "Be kind, version two."
+    login_as(client, person)
+    page = client.get(f"/{event.slug}/registration/").get_data(as_text=True)
+    assert "The code of conduct has changed" in page and "version two" in page
+    response = client.post(f"/{event.slug}/registration/", data={"badge_name": "New"})
+    assert response.status_code == 400
+    client.post(
+        f"/{event.slug}/registration/", data={"badge_name": "New", "accept_code_of_conduct": "y"}
+    )
+    assert db.session.get(Registration, registration.id).code_of_conduct_version == 2

@@ -151,7 +151,9 @@ def mine(event: Event):
     if request.method == "POST" and not editable:
         flash(_("This registration can no longer be changed here."), "error")
         status = 409
-    return render_template(
+    outdated = registration.code_of_conduct_version != settings.code_of_conduct_version
+    coc = registering.code_of_conduct(event, settings, now=now) if outdated and form else None
+    page = render_template(
         "registration/mine.html",
         event=event,
         settings=settings,
@@ -160,10 +162,13 @@ def mine(event: Event):
         offer_form=OfferForm(formdata=None),
         editable=editable,
         window=registering.window_state(settings, now),
-        code_of_conduct_outdated=registration.code_of_conduct_version
-        != settings.code_of_conduct_version,
+        code_of_conduct_outdated=outdated,
+        code_of_conduct=coc,
         when=lambda moment: mailing.format_moment(event, moment),
-    ), status
+    )
+    if coc is not None:
+        commit()  # the version's text, kept the first time it is shown
+    return page, status
 
 
 @access("owner")
