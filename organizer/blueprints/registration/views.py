@@ -16,7 +16,6 @@ from organizer import permissions
 from organizer.blueprints._common import (
     access,
     attempt,
-    commit,
     event_or_404,
     event_route,
     utcnow,
@@ -104,8 +103,7 @@ def register(event: Event):
 
 def _register_page(event: Event, settings: Any, form: Any, existing: Registration | None) -> str:
     now = utcnow()
-    coc = registering.code_of_conduct(event, settings, now=now)
-    page = render_template(
+    return render_template(
         "registration/register.html",
         event=event,
         settings=settings,
@@ -113,11 +111,9 @@ def _register_page(event: Event, settings: Any, form: Any, existing: Registratio
         existing=existing,
         window=registering.window_state(settings, now),
         full=registering.is_full(event, settings),
-        code_of_conduct=coc,
+        code_of_conduct=registering.code_of_conduct_text(event, settings),
         when=lambda moment: mailing.format_moment(event, moment),
     )
-    commit()  # the code of conduct's first version, kept the first time it is shown
-    return page
 
 
 @access("signed_in")
@@ -152,8 +148,8 @@ def mine(event: Event):
         flash(_("This registration can no longer be changed here."), "error")
         status = 409
     outdated = registration.code_of_conduct_version != settings.code_of_conduct_version
-    coc = registering.code_of_conduct(event, settings, now=now) if outdated and form else None
-    page = render_template(
+    coc = registering.code_of_conduct_text(event, settings) if outdated and form else None
+    return render_template(
         "registration/mine.html",
         event=event,
         settings=settings,
@@ -165,10 +161,7 @@ def mine(event: Event):
         code_of_conduct_outdated=outdated,
         code_of_conduct=coc,
         when=lambda moment: mailing.format_moment(event, moment),
-    )
-    if coc is not None:
-        commit()  # the version's text, kept the first time it is shown
-    return page, status
+    ), status
 
 
 @access("owner")

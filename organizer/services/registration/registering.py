@@ -129,6 +129,18 @@ def is_full(event: Event, settings: RegistrationSettings) -> bool:
     return all(waitlist.seats.free_seats(settings, counts, kind) == 0 for kind in kinds)
 
 
+def code_of_conduct_text(event: Event, settings: RegistrationSettings) -> str:
+    """The text people accept now, for the form (reads only: the version is kept when
+    someone accepts it)."""
+    text = db.session.scalar(
+        select(CodeOfConductVersion.text).where(
+            CodeOfConductVersion.event_id == event.id,
+            CodeOfConductVersion.version == settings.code_of_conduct_version,
+        )
+    )
+    return event.code_of_conduct if text is None else text
+
+
 def code_of_conduct(event: Event, settings: RegistrationSettings, *, now: dt.datetime) -> str:
     """The text of the version people accept now (version 1 is the event's own text, kept
     the first time it is asked for)."""
