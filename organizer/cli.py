@@ -183,6 +183,10 @@ def purge_command() -> None:
         f"{counts['self_described']} self-descriptions deleted."
     )
     click.echo(
+        f"Access needs of {counts['access_events']} events past their purge date: "
+        f"{counts['access_needs']} deleted."
+    )
+    click.echo(
         f"Deleted accounts past their event's accounting period: {counts['receipts']} "
         f"receipts and {counts['payouts']} payouts removed "
         f"({counts['applications']} applications)."

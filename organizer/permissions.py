@@ -518,6 +518,38 @@ def can_withdraw_application(user: Any, application: GrantApplication) -> bool:
     return is_applicant(user, application) and application.state in WITHDRAWABLE_GRANT_STATES
 
 
+# Registration ------------------------------------------------------------------------------
+
+
+def can_manage_registration(user: Any, event: Event) -> bool:
+    """Registration's settings, kinds of place, questions and code of conduct versions."""
+    return can_manage_event(user, event)
+
+
+# Check-in at the door (issue 17) ---------------------------------------------------------
+
+
+def can_check_in(user: Any, event: Event) -> bool:
+    """Find the event's registered people and mark them attended: check-in volunteers,
+    organizers and site admins."""
+    return can_manage_event(user, event) or EventRoleName.CHECK_IN in roles_in(user, event)
+
+
+def may_be_checked_in(registration: Any) -> bool:
+    """Only a confirmed registration can come in (`registration` is a Registration)."""
+    return registration.state is RegistrationState.CONFIRMED
+
+
+# Registration: attendees and their access needs (issue 17) ---------------------------------
+
+
+def can_view_access_needs(user: Any, event: Event) -> bool:
+    """A person's access needs: only the event's access coordinators. Not organizers without
+    the role, not site admins without it, never reviewers or grant reviewers. Organizers see
+    counts only (services/registration/access.summary)."""
+    return EventRoleName.ACCESS_COORDINATOR in roles_in(user, event)
+
+
 def is_registrant(user: Any, registration: Any) -> bool:
     """The person whose registration it is (and nobody else: organizers act through their own
     services, which check can_manage_event)."""

@@ -22,6 +22,7 @@ from organizer.services.cfp import confirmation
 from organizer.services.grants import offers
 from organizer.services.print import booklet as booklets
 from organizer.services.print import signs
+from organizer.services.registration import access as registration_access
 from organizer.services.registration import waitlist as registration_waitlist
 from organizer.services.representation import report_files, retention
 
@@ -86,14 +87,21 @@ def registration_offers() -> dict[str, int]:
 
 @periodic(crontab(minute="15", hour="3"))
 def purge() -> dict[str, int]:
-    """Daily: anonymise the answers of surveys past their purge date, and remove the receipts
-    and payouts of deleted accounts whose event's accounting period is over."""
+    """Daily: anonymise the answers of surveys past their purge date, delete the access needs
+    of events past theirs, and remove the receipts and payouts of deleted accounts whose
+    event's accounting period is over."""
     now = _now()
     surveys = retention.purge(now=now)
+    access = registration_access.purge(now=now)
     accounting, files = account_deletion.purge_accounting(now=now)
     db.session.commit()
     account_deletion.remove_files(files)
-    return {**surveys, **accounting}
+    return {
+        **surveys,
+        "access_events": access["events"],
+        "access_needs": access["access_needs"],
+        **accounting,
+    }
 
 
 # Reads only: two renders side by side must not wait for each other's transaction (a

@@ -2,12 +2,14 @@
 because their first path segment is a variable (the event slug)."""
 
 from organizer.blueprints.account_data.views import bp as account_data
+from organizer.blueprints.attendees.views import bp as attendees
 from organizer.blueprints.auth.views import bp as auth
 from organizer.blueprints.bulk_mail.views import bp as bulk_mail
 from organizer.blueprints.cfp.views import bp as cfp
 from organizer.blueprints.cfp_decisions.views import bp as cfp_decisions
 from organizer.blueprints.cfp_review.views import bp as cfp_review
 from organizer.blueprints.cfp_setup.views import bp as cfp_setup
+from organizer.blueprints.check_in.views import bp as check_in
 from organizer.blueprints.feeds.views import bp as feeds
 from organizer.blueprints.grant_decisions.views import bp as grant_decisions
 from organizer.blueprints.grant_money.views import bp as grant_money
@@ -21,6 +23,7 @@ from organizer.blueprints.printed.views import bp as printed
 from organizer.blueprints.public.views import bp as public
 from organizer.blueprints.public_schedule.views import bp as public_schedule
 from organizer.blueprints.registration.views import bp as registration
+from organizer.blueprints.registration_setup.views import bp as registration_setup
 from organizer.blueprints.releases.views import bp as releases
 from organizer.blueprints.representation.views import bp as representation
 from organizer.blueprints.schedule.views import bp as schedule
@@ -40,7 +43,9 @@ BLUEPRINTS = [
     cfp_decisions,
     grant_setup,
     grant_decisions,
+    registration_setup,
     bulk_mail,
+    attendees,
     representation,
     schedule_setup,
     scheduler,
@@ -52,6 +57,7 @@ BLUEPRINTS = [
     grants,
     registration,
     survey,
+    check_in,
     cfp,
     feeds,
     printed,

@@ -79,7 +79,19 @@ ACCESS_RULES: dict[str, AccessRule] = {
         ),
         AccessRule("reviewer", True, 403, "the event's reviewers"),
         AccessRule("grant_reviewer", True, 403, "the event's grant reviewers and organizers"),
+        AccessRule(
+            "check_in",
+            True,
+            403,
+            "the event's check-in volunteers and organizers (and site admins)",
+        ),
         AccessRule("organizer", True, 403, "the event's organizers (and site admins)"),
+        AccessRule(
+            "access_coordinator",
+            True,
+            403,
+            "the event's access coordinators only (not organizers or site admins without the role)",
+        ),
         AccessRule("site_admin", True, 403, "site admins"),
     ]
 }

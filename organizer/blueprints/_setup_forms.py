@@ -109,7 +109,8 @@ class ZonedForm(Form):
 
 class QuestionSetupForm(Form):
     """A custom question of a form people fill in. Subclasses name what cannot be sent without
-    an answer (`required_label`) and who never sees a hidden answer (`hidden_answers_hint`)."""
+    an answer (`required_label`) and who never sees a hidden answer (`hidden_answers_hint`);
+    a form whose answers no reviewer reads sets `visible_to_reviewers = None`."""
 
     required_label: Any
     hidden_answers_hint: Any
@@ -159,7 +160,8 @@ class QuestionSetupForm(Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.required.label.text = self.required_label
-        self.visible_to_reviewers.description = self.hidden_answers_hint
+        if self.visible_to_reviewers is not None:  # a subclass without reviewers drops it
+            self.visible_to_reviewers.description = self.hidden_answers_hint
 
     def choice_lines(self) -> tuple[str, ...]:
         return tuple(line.strip() for line in (self.choices.data or "").splitlines())

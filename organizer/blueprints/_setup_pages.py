@@ -52,6 +52,7 @@ class SetupPages:
     layout: str  # the template the pages extend: navigation, tabs and window title
     tabs: str  # the tabs shown on the confirmation pages
     question_form_class: type[QuestionSetupForm]
+    has_criteria = True  # False: questions only (registration has no review)
 
     def __init__(self) -> None:
         self.name = ""  # the blueprint's name, set by `register`
@@ -148,6 +149,8 @@ class SetupPages:
             ),
             ("/<kind>/<int:item_id>/move", "move", self.move, ["POST"]),
         ]
+        if not self.has_criteria:
+            routes = [route for route in routes if "criteri" not in route[1]]
         for path, endpoint, page, methods in routes:
             view = access("organizer")(event_route(self.permission)(page))
             bp.add_url_rule(self.prefix + path, endpoint, view, methods=methods)
@@ -166,6 +169,7 @@ class SetupPages:
             area=self.name,
             owner_values=self.url_values(event, owner),
             texts=self.texts(),
+            has_reviewers=self.question_form_class.visible_to_reviewers is not None,
             **self.context(owner),
             **values,
         ), form_status(form)
@@ -316,7 +320,7 @@ class SetupPages:
         if kind == "questions":
             question = self._found(self.question, owner, item_id)
             return lambda d: self.move_question(owner, question, d), question.text, kind
-        if kind == "criteria":
+        if kind == "criteria" and self.has_criteria:
             criterion = self._found(self.criterion, owner, item_id)
             return lambda d: self.move_criterion(owner, criterion, d), criterion.name, kind
         return self.other_move(event, owner, kind, item_id)

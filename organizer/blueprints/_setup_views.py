@@ -65,7 +65,9 @@ def question_settings(form: QuestionSetupForm) -> QuestionSettings:
         help_text=form.help_text.data or "",
         choices=form.choice_lines(),
         required=bool(form.required.data),
-        visible_to_reviewers=bool(form.visible_to_reviewers.data),
+        visible_to_reviewers=(
+            form.visible_to_reviewers is not None and bool(form.visible_to_reviewers.data)
+        ),
         file_kinds=tuple(form.file_kinds.data or ()),
         max_file_kb=form.max_file_kb.data,
     )

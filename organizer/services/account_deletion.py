@@ -28,7 +28,13 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from werkzeug.security import check_password_hash
 
-from organizer.enums import EventRoleName, GrantState, ProposalState, SpeakerRole
+from organizer.enums import (
+    EventRoleName,
+    GrantState,
+    ProposalState,
+    RegistrationState,
+    SpeakerRole,
+)
 from organizer.errors import ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import (
@@ -52,6 +58,7 @@ from organizer.models import (
     ProposalSpeaker,
     Receipt,
     RecoveryCode,
+    Registration,
     Review,
     ReviewAssignment,
     ScheduleRelease,
@@ -71,6 +78,7 @@ from organizer.services import (
     materials,
     notifications,
     schedule_page,
+    text,
     uploads,
 )
 from organizer.services.print import booklet
@@ -370,6 +378,7 @@ def delete_account(
         _review_work,
         _team_and_sign_in,
         _grant_applications,
+        _registrations,
         _files,
         _released_schedules,
         _outbox,
@@ -481,6 +490,29 @@ def _team_and_sign_in(d: _Deletion) -> None:
     for model in (TwoFactorFailure, RecoveryCode, TwoFactor):
         db.session.execute(delete(model).where(model.user_id == uid))
     db.session.execute(delete(Agenda).where(Agenda.user_id == uid))
+
+
+def _registrations(d: _Deletion) -> None:
+    """Registrations are cancelled (a seat held is freed for the waiting list) and emptied:
+    badge name, pronouns, affiliation, answers and access needs go. The row stays under the
+    pseudonym, like a withdrawn proposal, so that the pipeline's "registered" and "attended"
+    counts do not change."""
+    registrations = list(
+        db.session.scalars(select(Registration).where(Registration.user_id == d.uid))
+    )
+    for registration in registrations:
+        d.events.add(registration.event_id)
+        if registration.state not in (RegistrationState.CANCELLED, RegistrationState.REJECTED):
+            registration.state = RegistrationState.CANCELLED
+            registration.cancelled_at = d.now
+        registration.badge_name = registration.pronouns = registration.affiliation = ""
+        registration.show_grantee_ribbon = False
+        registration.search_name = text.fold_for_search(d.pseudonym)
+        registration.respond_by = None
+        registration.updated_at = d.now
+        registration.access_needs = None  # delete-orphan: the row goes
+        registration.answers.clear()
+    db.session.flush()
 
 
 def _grant_applications(d: _Deletion) -> None:

@@ -18,6 +18,7 @@ from organizer.errors import PermissionDenied, ValidationFailed
 from organizer.extensions import db
 from organizer.models import Event, EventRole, User
 from organizer.services import audit, two_factor
+from organizer.services.registration import setup as registration_setup
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,48}[a-z0-9])$")
 # First path segments the application itself uses; an event slug must not shadow them.
@@ -162,6 +163,9 @@ def update_event(*, actor: User, event: Event, details: EventDetails, now: dt.da
     _check_two_factor_requirement(actor, details, event)
     before = dataclasses.asdict(details_of(event))
     _apply(event, details)
+    if before["code_of_conduct"] != event.code_of_conduct:
+        # People registered under the old text accepted an older version (registration).
+        registration_setup.code_of_conduct_changed(event=event, actor=actor, now=now)
     entry = audit.record_changes(
         before=before,
         after=dataclasses.asdict(details_of(event)),

@@ -41,6 +41,12 @@ from organizer.services import audit, feeds, uploads
 from organizer.services.mail import queue_text
 from organizer.services.representation import answering, survey, survey_setup
 from organizer.services.scheduling import releases
+from tests.attendee_factories import (
+    make_place_kind,
+    make_registration,
+    make_registration_question,
+    make_settings,
+)
 from tests.factories import (
     NOW,
     grant_role,
@@ -68,6 +74,8 @@ BO_STRINGS = (
     "Bo's secret motivation",
     "Bo's bio from Taipei",
     "bo-private.pdf",
+    "Bo's registration note",
+    "Bo's badge",
 )
 
 
@@ -87,6 +95,27 @@ class World:
     bo_application: object
     agenda: Agenda
     uploads: dict
+
+
+def add_registrations(event, ana: User, bo: User) -> None:
+    """Both registered: Ana with an answer and access needs, Bo with distinctive ones."""
+    make_settings(event)
+    kind = make_place_kind(event, "In person")
+    shirt = make_registration_question(event, "T-shirt size")
+    make_registration(
+        event,
+        ana,
+        place_kind=kind,
+        badge_name="Ana L.",
+        affiliation="Ana's lab",
+        needs=["step_free"],
+        dietary=["vegan"],
+        notes="Ana's access note",
+        answers={shirt: "M"},
+    )
+    make_registration(
+        event, bo, badge_name="Bo's badge", notes="Bo's registration note", answers={shirt: "XL"}
+    )
 
 
 def store(data: bytes, name: str, owner: User, event, kinds=("pdf",)):
@@ -382,6 +411,7 @@ def world(app) -> World:
         event=event,
         details={"email": ana.email, "role": "reviewer"},
     )
+    add_registrations(event, ana, bo)
     db.session.commit()
     return World(
         organizer=organizer,

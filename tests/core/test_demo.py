@@ -1,6 +1,13 @@
 from sqlalchemy import func, select
 
-from organizer.enums import EventRoleName, GrantState, ProposalState
+from organizer.enums import (
+    SEAT_HOLDING_STATES,
+    EventRoleName,
+    GrantState,
+    ProposalState,
+    RegistrationState,
+    ReservedFor,
+)
 from organizer.extensions import db
 from organizer.models import (
     Event,
@@ -10,6 +17,8 @@ from organizer.models import (
     Payout,
     Proposal,
     Receipt,
+    Registration,
+    RegistrationSettings,
     Review,
     ReviewAssignment,
     User,
@@ -41,6 +50,7 @@ def test_demo_command_is_idempotent_and_prints_the_logins(app):
         "reviewer@example.org",
         "grants@example.org",
         "applicant@example.org",
+        "volunteer@example.org",
     ):
         assert login in first.output
     counts = (
@@ -65,6 +75,7 @@ def test_demo_logins_work(app, client):
         ("reviewer@example.org", "demo-reviewer"),
         ("grants@example.org", "demo-grants"),
         ("applicant@example.org", "demo-applicant"),
+        ("volunteer@example.org", "demo-volunteer"),
     ]:
         response = client.post("/login", data={"email": email, "password": password})
         assert response.status_code == 302, email
@@ -195,3 +206,24 @@ def test_the_demo_decisions_page_lists_the_round_that_told_its_speakers(app, cli
         .where(Event.slug == "mangrove-2027", Proposal.state == ProposalState.CONFIRMED)
     )
     assert confirmed > 0
+
+
+def test_demo_registration_has_every_state_a_waiting_list_and_check_ins(app):
+    """About 60 registrations: every state, reserved seats for confirmed speakers, a full
+    event with a waiting list, check-ins, and access needs for the summary."""
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    event = db.session.scalar(select(Event).where(Event.slug == "mangrove-2027"))
+    rows = db.session.scalars(select(Registration).where(Registration.event_id == event.id)).all()
+    assert 55 <= len(rows) <= 70
+    assert {r.state for r in rows} == set(RegistrationState)
+    assert any(r.reserved_for == ReservedFor.SPEAKER and r.waived for r in rows)
+    assert sum(r.checked_in_at is not None for r in rows) >= 10
+    settings = db.session.scalar(
+        select(RegistrationSettings).where(RegistrationSettings.event_id == event.id)
+    )
+    held = sum(r.state in SEAT_HOLDING_STATES for r in rows)
+    assert settings.capacity == held  # full: the waiting list is real
+    assert sum(r.access_needs is not None for r in rows) >= 10
+    roles = {(r.user.email, r.role) for r in event.roles}
+    assert ("volunteer@example.org", EventRoleName.CHECK_IN) in roles
+    assert ("organizer@example.org", EventRoleName.ACCESS_COORDINATOR) in roles

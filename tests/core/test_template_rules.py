@@ -12,6 +12,7 @@ CONVERTED = [
     "auth",
     "bulk_mail",
     "cfp",
+    "check_in",
     "grants",
     "grant_money",
     "manage",

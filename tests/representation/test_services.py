@@ -11,11 +11,12 @@ import pytest
 from sqlalchemy import func, select
 
 from organizer import permissions
-from organizer.enums import GrantState, ProposalState, SurveyKind
+from organizer.enums import GrantState, ProposalState, RegistrationState, SurveyKind
 from organizer.errors import NotFound, PermissionDenied, ValidationFailed
 from organizer.extensions import db
 from organizer.models import (
     AuditEntry,
+    Registration,
     SurveyAnswer,
     SurveyConsentVersion,
     SurveyLink,
@@ -349,6 +350,41 @@ def test_stage_flags_follow_the_pipelines(event):
             ),
         ]
     )
+
+
+def _registration(event, user, **values):
+    """A registration row as the registration services leave it (they own the rules)."""
+    row = Registration(
+        event=event,
+        user=user,
+        state=values.pop("state", RegistrationState.CONFIRMED),
+        code_of_conduct_version=1,
+        code_of_conduct_accepted_at=NOW,
+        created_at=NOW,
+        updated_at=NOW,
+        **values,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def test_registered_and_attended_are_stages_and_registering_offers_the_survey(event):
+    came, cancelled, stranger = make_user(), make_user(), make_user()
+    _registration(event, came, checked_in_at=NOW)
+    _registration(event, cancelled, state=RegistrationState.CANCELLED)
+    assert [e for e, _ in answering.survey_events_for(came, now=NOW)] == [event]
+    assert answering.survey_events_for(stranger, now=NOW) == []
+    save(event, came, {"first_time": ["yes"]})
+    save(event, cancelled, {"first_time": ["yes"]})
+    people = pipeline.refresh_stages(event)
+    # Like proposals: everyone who registered counts, also if they cancelled later.
+    assert people["registered"] == {came.id, cancelled.id}
+    assert people["attended"] == {came.id}
+    assert sorted(tuple(s) for s in db.session.scalars(select(SurveyResponse.stages))) == [
+        ("registered",),
+        ("registered", "attended"),
+    ]
 
 
 def test_refresh_stages_runs_a_constant_number_of_queries(event, queries):

@@ -98,7 +98,11 @@ class EventForm(Form):
     code_of_conduct = TextAreaField(
         _l("Code of conduct"),
         validators=[Optional(), Length(max=20000, message=_l("Use at most 20,000 characters."))],
-        description=MARKDOWN_HINT,
+        description=_l(
+            "People accept it when they register; once registration is set up, each change "
+            "is stored as a new version. You can use Markdown: **bold**, *italic*, "
+            "[links](https://example.org), lists with -."
+        ),
         render_kw={"rows": 8},
     )
     accounting_retention_years = IntegerField(
@@ -181,6 +185,13 @@ ROLE_CHOICES = [
     SelectChoice(EventRoleName.REVIEWER.value, _l("Reviewer: reviews talk proposals")),
     SelectChoice(
         EventRoleName.GRANT_REVIEWER.value, _l("Grant reviewer: reviews grant applications")
+    ),
+    SelectChoice(
+        EventRoleName.ACCESS_COORDINATOR.value,
+        _l("Access coordinator: sees each registered person's access needs, to arrange them"),
+    ),
+    SelectChoice(
+        EventRoleName.CHECK_IN.value, _l("Check-in volunteer: marks people attended at the door")
     ),
 ]
 

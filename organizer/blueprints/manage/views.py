@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -68,7 +68,12 @@ def _event_form_page(form: EventForm, event: Event | None):  # type: ignore[no-u
 @bp.route("/manage/<event_slug>/")
 @event_route(permissions.can_manage_event)
 def dashboard(event: Event):
-    return render_template("manage/dashboard.html", event=event)
+    return render_template(
+        "manage/dashboard.html",
+        event=event,
+        # The attendee list is its own blueprint; link it once it is there.
+        has_attendees="attendees.index" in current_app.view_functions,
+    )
 
 
 @access("organizer")

@@ -26,6 +26,7 @@ from organizer.services.accounts import create_user, user_by_email
 from organizer.services.demo.call import load_call
 from organizer.services.demo.fixture import FIXTURE
 from organizer.services.demo.grants import load_grants
+from organizer.services.demo.registration import load_registration
 from organizer.services.demo.survey import load_survey
 from organizer.services.demo.synthetic import synthetic_call, synthetic_people
 from organizer.services.events import EventDetails, validate_details
@@ -101,7 +102,8 @@ def _load_people(
 
 
 def _load_event(spec: dict[str, Any], users: dict[str, User], now: dt.datetime) -> Event:
-    """One event: its team, call, grant programmes, survey, schedule and visa letter."""
+    """One event: its team, call, grant programmes, survey, schedule, registration and visa
+    letter."""
     event = _create_event(spec, now)
     for member in spec.get("team", []):
         db.session.add(
@@ -122,6 +124,9 @@ def _load_event(spec: dict[str, Any], users: dict[str, User], now: dt.datetime) 
         organizer = next(users[m["user"]] for m in spec.get("team", []) if m["role"] == "organizer")
         db.session.flush()
         demo_schedule.load_schedule(event, spec, users, organizer, now)
+    if spec.get("registration"):
+        db.session.flush()
+        load_registration(event, spec, now)
     if spec.get("visa_letter"):
         letter = spec["visa_letter"]
         db.session.add(

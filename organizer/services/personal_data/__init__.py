@@ -29,7 +29,7 @@ from sqlalchemy import select
 from organizer.extensions import db
 from organizer.models import Upload, User
 from organizer.services import uploads
-from organizer.services.personal_data import account, grants, talks
+from organizer.services.personal_data import account, grants, registrations, talks
 from organizer.services.personal_data.person import Person, file_path
 from organizer.services.representation import answering
 
@@ -51,6 +51,7 @@ SECTIONS = (
     "conflicts_declared",
     "grant_applications",
     "grant_reviews",
+    "registrations",
     "agendas",
     "mail",
     "audit_entries",
@@ -80,6 +81,7 @@ def collect(user: User, *, now: dt.datetime) -> dict[str, Any]:
         "conflicts_declared": talks.conflicts_declared(person),
         "grant_applications": grants.applications(person),
         "grant_reviews": grants.reviews(person.uid, person.slugs),
+        "registrations": registrations.registrations(person),
         "agendas": account.agendas(person),
         "mail": account.mail(person),
         "audit_entries": account.audit_entries(person.uid, person.slugs, proposal_ids),

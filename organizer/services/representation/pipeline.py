@@ -19,6 +19,7 @@ from organizer.models import (
     GrantProgramme,
     Proposal,
     ProposalSpeaker,
+    Registration,
     SurveyLink,
     SurveyResponse,
 )
@@ -28,7 +29,7 @@ from organizer.models import (
 class Stage:
     key: str
     label: Any  # lazy-translated
-    group: str  # "all" | "talks" | "grants"
+    group: str  # "all" | "talks" | "grants" | "registration"
 
 
 StagePeople = Callable[[Event], set[int]]
@@ -128,6 +129,27 @@ register_stage(
 register_stage(
     Stage("grant_accepted", _l("Grants accepted"), "grants"),
     lambda event: _applicants(event, [GrantState.ACCEPTED]),
+)
+
+
+def _registered(event: Event, *conditions: Any) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(Registration.user_id).where(Registration.event_id == event.id, *conditions)
+        )
+    )
+
+
+register_stage(
+    Stage("registered", _l("Registered"), "registration"),
+    # Like proposals and applications: everyone who registered, also if they cancelled later.
+    lambda event: _registered(event),
+)
+
+
+register_stage(
+    Stage("attended", _l("Attended"), "registration"),
+    lambda event: _registered(event, Registration.checked_in_at.is_not(None)),
 )
 
 

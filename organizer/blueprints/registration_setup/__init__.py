@@ -1,0 +1,1 @@
+"""Organizers set up registration."""
