@@ -156,6 +156,19 @@ def grant_offers_command() -> None:
     )
 
 
+@click.command("registration-offers")
+@with_appcontext
+def registration_offers_command() -> None:
+    """Expire seat offers past their respond-by date (the seats go to the next people
+    waiting), remind people a day before, and a week before the event (the worker does this
+    hourly)."""
+    counts = _run(tasks.registration_offers)
+    click.echo(
+        f"{counts['expired']} offers expired, {counts['offer_reminders']} offer reminders and "
+        f"{counts['event_reminders']} event reminders queued; sent {counts['sent']} mails."
+    )
+
+
 @click.command("purge")
 @with_appcontext
 def purge_command() -> None:
@@ -292,6 +305,7 @@ COMMANDS = (
     send_mail_command,
     send_reminders_command,
     grant_offers_command,
+    registration_offers_command,
     purge_command,
     booklet_command,
     create_admin_command,

@@ -548,3 +548,24 @@ def can_view_access_needs(user: Any, event: Event) -> bool:
     the role, not site admins without it, never reviewers or grant reviewers. Organizers see
     counts only (services/registration/access.summary)."""
     return EventRoleName.ACCESS_COORDINATOR in roles_in(user, event)
+
+
+def is_registrant(user: Any, registration: Any) -> bool:
+    """The person whose registration it is (and nobody else: organizers act through their own
+    services, which check can_manage_event)."""
+    person = _user(user)
+    return person is not None and registration.user_id == person.id
+
+
+def registration_is_active(registration: Any) -> bool:
+    """Neither cancelled nor turned down: it can be changed, cancelled, answered."""
+    return registration.state not in (RegistrationState.CANCELLED, RegistrationState.REJECTED)
+
+
+def registration_holds_seat(registration: Any) -> bool:
+    return registration.state == RegistrationState.CONFIRMED
+
+
+def registration_awaits_answer(registration: Any) -> bool:
+    """A seat was offered from the waiting list: the person accepts or declines it."""
+    return registration.state == RegistrationState.OFFERED

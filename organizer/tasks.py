@@ -23,6 +23,7 @@ from organizer.services.grants import offers
 from organizer.services.print import badges, signs
 from organizer.services.print import booklet as booklets
 from organizer.services.registration import access as registration_access
+from organizer.services.registration import waitlist as registration_waitlist
 from organizer.services.representation import report_files, retention
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,17 @@ def grant_offers() -> dict[str, int]:
     budget and to the waiting list) and remind applicants 3 days before it."""
     now = _now()
     counts = offers.run_daily(now=now)
+    db.session.commit()
+    return {**counts, **mail.deliver(now=now)}
+
+
+@periodic(crontab(minute="20"))
+def registration_offers() -> dict[str, int]:
+    """Hourly: expire seat offers past their respond-by date (offering the seats to the next
+    people waiting), remind people a day before theirs, and remind everyone registered a
+    week before their event."""
+    now = _now()
+    counts = registration_waitlist.run_periodic(now=now)
     db.session.commit()
     return {**counts, **mail.deliver(now=now)}
 
@@ -173,4 +185,11 @@ def recover_solves() -> dict[str, int]:
     return {"stopped": stopped, **mail.deliver(now=now)}
 
 
-PERIODIC_TASKS = (send_mail, send_reminders, grant_offers, purge, recover_solves)
+PERIODIC_TASKS = (
+    send_mail,
+    send_reminders,
+    grant_offers,
+    registration_offers,
+    purge,
+    recover_solves,
+)

@@ -23,6 +23,7 @@ from organizer.blueprints.manage.views import bp as manage
 from organizer.blueprints.printed.views import bp as printed
 from organizer.blueprints.public.views import bp as public
 from organizer.blueprints.public_schedule.views import bp as public_schedule
+from organizer.blueprints.registration.views import bp as registration
 from organizer.blueprints.registration_setup.views import bp as registration_setup
 from organizer.blueprints.releases.views import bp as releases
 from organizer.blueprints.representation.views import bp as representation
@@ -55,6 +56,7 @@ BLUEPRINTS = [
     cfp_review,
     grant_money,
     grants,
+    registration,
     survey,
     check_in,
     cfp,

@@ -21,7 +21,7 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import load_only, selectinload
 
 from organizer import permissions
-from organizer.enums import EventRoleName, GrantState, ProposalState, SlotKind
+from organizer.enums import EventRoleName, GrantState, ProposalState, RegistrationState, SlotKind
 from organizer.extensions import db
 from organizer.models import (
     Cfp,
@@ -35,6 +35,7 @@ from organizer.models import (
     Proposal,
     ProposalInterest,
     ProposalSpeaker,
+    Registration,
     Review,
     ReviewAssignment,
     ScheduleRelease,
@@ -95,6 +96,15 @@ class ApplicationItem:
 
 
 @dataclasses.dataclass(frozen=True)
+class RegistrationItem:
+    """The person's registration for an event (its page explains the state)."""
+
+    event: EventRef
+    state: RegistrationState
+    respond_by: dt.datetime | None = None  # an offered seat: answer before this
+
+
+@dataclasses.dataclass(frozen=True)
 class ReviewWork:
     event: EventRef
     to_do: int  # assigned proposals (or applications) without the person's review
@@ -107,6 +117,7 @@ class Home:
     reviews: list[ReviewWork]
     grant_reviews: list[ReviewWork]
     organizing: list[EventRef]
+    registrations: list[RegistrationItem] = dataclasses.field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -116,6 +127,7 @@ class Home:
             or self.reviews
             or self.grant_reviews
             or self.organizing
+            or self.registrations
         )
 
 
@@ -127,7 +139,22 @@ def home_of(user: User, *, now: dt.datetime) -> Home:
         reviews=proposal_reviews_to_do(user, roles[EventRoleName.REVIEWER]),
         grant_reviews=grant_reviews_to_do(user, roles[EventRoleName.GRANT_REVIEWER]),
         organizing=[_ref(e) for e in roles[EventRoleName.ORGANIZER]],
+        registrations=registrations_of(user),
     )
+
+
+def registrations_of(user: User) -> list[RegistrationItem]:
+    """The person's registrations, soonest event first: one query."""
+    rows = db.session.execute(
+        select(Registration, Event)
+        .join(Event, Event.id == Registration.event_id)
+        .where(Registration.user_id == user.id)
+        .order_by(Event.starts_on, Event.id)
+    ).all()
+    return [
+        RegistrationItem(event=_ref(event), state=r.state, respond_by=r.respond_by)
+        for r, event in rows
+    ]
 
 
 def _ref(event: Event) -> EventRef:

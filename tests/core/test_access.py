@@ -58,6 +58,7 @@ def test_the_public_routes_are_the_ones_expected(app):
         "public_schedule.agenda",
         "public_schedule.agenda_token",
         "public_schedule.stars",
+        "registration.cancel_by_link",  # the one-click cancel link in mail (a signed token)
         "public_schedule.sync",
         "public_schedule.replace_token",
         "printed.booklet",

@@ -72,6 +72,7 @@ from organizer.services import accounts, agendas, feeds, materials, speaker_phot
 from organizer.services.accounts import _password_fingerprint
 from organizer.services.grants import reimbursement
 from organizer.services.print import certificates
+from organizer.services.registration import mailing as registration_mail
 from organizer.services.representation import survey, survey_setup
 from organizer.services.reviewing.questions import FileInput
 from organizer.services.scheduling import releases
@@ -95,7 +96,6 @@ from tests.factories import (
     track,
 )
 from tests.grants.test_reimbursement import SPENT, award
-from tests.registration_factories import registration
 
 PDF = make_pdf(["A file of the applicant's own."])  # a real one: reviewers get a clean copy
 JOIN_TOKEN = "matrix-co-speaker-invitation-token"
@@ -356,8 +356,8 @@ def build_world() -> World:
         select(GrantCriterion).where(GrantCriterion.programme_id == programme.id)
     ).first()
     day = db.session.scalars(select(ScheduleDay).where(ScheduleDay.event_id == event.id)).first()
-    # Registration: the applicant's confirmed registration (its page at the door).
-    attendee = registration(event, applicant)
+    # The same confirmed registration has a page at the door and a cancel link in its mail.
+    attendee = attended
     db.session.flush()
     for obj in (talk, inner, block, room, profile):
         db.session.refresh(obj)
@@ -427,6 +427,7 @@ def build_world() -> World:
         "public_schedule.speaker_photo:variant": "photo",
         "public_schedule.speaker_photo:ext": "jpg",
         "cfp:token": JOIN_TOKEN,
+        "registration.cancel_by_link:token": registration_mail.cancel_token(attendee),
         "manage:token": TEAM_TOKEN,
         "badges:public_id": attended.public_id,
         "badges:token": certificates.token_of(attended),

@@ -236,6 +236,12 @@ LIMITED = {
     "grant_decisions.offer_next": ("/manage/e/grants/p/offers/next", "mail"),
     "grant_decisions.expire": ("/manage/e/grants/p/offers/expire", "mail"),
     "grant_decisions.remind": ("/manage/e/grants/p/offers/remind", "mail"),
+    "registration.register": ("/e/register/", "mail"),
+    "registration.mine": ("/e/registration/", "mail"),
+    "registration.cancel": ("/e/registration/cancel", "mail"),
+    "registration.answer_offer": ("/e/registration/offer", "mail"),
+    "registration.cancel_by_link": ("/e/registration/cancel/x", "mail"),
+    "registration.invite_reserved": ("/manage/e/registration/invite-reserved", "mail"),
 }
 
 

@@ -1,0 +1,1 @@
+"""Attendees: the registration form, my registration, the one-click cancel from mail."""
