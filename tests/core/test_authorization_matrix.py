@@ -96,6 +96,7 @@ from tests.factories import (
     track,
 )
 from tests.grants.test_reimbursement import SPENT, award
+from tests.registration_factories import registration_settings
 
 PDF = make_pdf(["A file of the applicant's own."])  # a real one: reviewers get a clean copy
 JOIN_TOKEN = "matrix-co-speaker-invitation-token"
@@ -351,6 +352,7 @@ def build_world() -> World:
     )
     profile.photo_public = True
     # The applicant came and was checked in: their certificate and its verification address.
+    registration_settings(event)  # registration is set up and open
     attended = make_registration(event, applicant, checked_in=True)
     grant_criterion = db.session.scalars(
         select(GrantCriterion).where(GrantCriterion.programme_id == programme.id)
