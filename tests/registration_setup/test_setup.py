@@ -283,3 +283,28 @@ def test_a_new_version_from_the_registration_page(event, organizer):
     assert setup.settings_of(event).code_of_conduct_version == 3
     assert "event.update" in actions(event)
     assert actions(event).count("registration.code_of_conduct.version") == 2
+
+
+def test_raising_the_capacity_offers_the_new_seats_to_the_waiting_list(event, organizer):
+    setup.save_settings(event=event, actor=organizer, data=data(capacity=1), now=NOW)
+    register(event)
+    first = register(event, RegistrationState.WAITLISTED)
+    second = register(event, RegistrationState.WAITLISTED)
+    first.waitlisted_at, second.waitlisted_at = NOW, NOW + dt.timedelta(minutes=1)
+    setup.save_settings(event=event, actor=organizer, data=data(capacity=2), now=NOW)
+    assert (first.state, second.state) == (RegistrationState.OFFERED, RegistrationState.WAITLISTED)
+    assert first.respond_by is not None
+
+
+def test_raising_a_kinds_capacity_offers_its_new_seat(event, organizer):
+    setup.save_settings(event=event, actor=organizer, data=data(capacity=None), now=NOW)
+    kind = setup.save_place_kind(
+        event=event, actor=organizer, place_kind=None, name="Student", capacity=1, now=NOW
+    )
+    register(event, kind=kind)
+    waiting = register(event, RegistrationState.WAITLISTED, kind=kind)
+    waiting.waitlisted_at = NOW
+    setup.save_place_kind(
+        event=event, actor=organizer, place_kind=kind, name="Student", capacity=2, now=NOW
+    )
+    assert waiting.state == RegistrationState.OFFERED

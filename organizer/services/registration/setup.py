@@ -33,7 +33,7 @@ from organizer.models import (
 )
 from organizer.services import audit
 from organizer.services.ordering import in_order, one_of, swap_with_neighbour
-from organizer.services.registration import seats
+from organizer.services.registration import seats, waitlist
 from organizer.services.reviewing.questions import (
     QuestionSettings,
     apply_question_settings,
@@ -199,6 +199,8 @@ def save_settings(
         object_id=settings.id,
         event=event,
     )
+    if not created:
+        waitlist.fill_free_seats(event=event, now=now)  # a raised capacity frees seats
     return settings
 
 
@@ -297,6 +299,8 @@ def save_place_kind(
         object_id=place_kind.id,
         event=event,
     )
+    if not created and settings_of(event) is not None:
+        waitlist.fill_free_seats(event=event, now=now)  # a raised capacity frees seats
     return place_kind
 
 
