@@ -186,3 +186,44 @@ def test_a_confirmed_row_links_its_badge_and_check_in_page(client, world):
 
 def event_registrations(event):
     return db.session.scalars(select(Registration).where(Registration.event_id == event.id)).all()
+
+
+def test_organizers_approve_or_turn_down_a_pending_registration_and_keep_their_filters(
+    client, world
+):
+    event, _, people = world
+    waiting = make_registration(
+        event, make_user(name="Cy Pending"), state=RegistrationState.PENDING
+    )
+    other = make_registration(event, make_user(name="Di Pending"), state=RegistrationState.PENDING)
+    login_as(client, people["organizer"])
+    page = client.get("/manage/reg-views/registrations/?state=pending").get_data(as_text=True)
+    assert f"/manage/reg-views/registrations/{waiting.public_id}/decide" in page
+    back = "/manage/reg-views/registrations/?state=pending"
+    response = client.post(
+        f"/manage/reg-views/registrations/{waiting.public_id}/decide",
+        data={"approve": "1", "next": back},
+    )
+    assert response.status_code == 302 and response.headers["Location"] == back
+    assert waiting.state == RegistrationState.CONFIRMED  # no capacity: a seat is free
+    client.post(f"/manage/reg-views/registrations/{other.public_id}/decide", data={"reject": "1"})
+    assert other.state == RegistrationState.REJECTED
+    # Not an organizer: refused, and nothing changes.
+    third = make_registration(event, make_user(name="Ed Pending"), state=RegistrationState.PENDING)
+    login_as(client, people["check_in"])
+    response = client.post(
+        f"/manage/reg-views/registrations/{third.public_id}/decide", data={"approve": "1"}
+    )
+    assert response.status_code == 403 and third.state == RegistrationState.PENDING
+
+
+def test_deciding_another_events_registration_is_not_found(client, world):
+    _, _, people = world
+    elsewhere = make_event(organizer=make_user(), slug="reg-elsewhere")
+    make_settings(elsewhere)
+    theirs = make_registration(elsewhere, make_user(), state=RegistrationState.PENDING)
+    login_as(client, people["organizer"])
+    response = client.post(
+        f"/manage/reg-views/registrations/{theirs.public_id}/decide", data={"approve": "1"}
+    )
+    assert response.status_code == 404 and theirs.state == RegistrationState.PENDING

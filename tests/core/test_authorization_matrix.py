@@ -432,6 +432,7 @@ def build_world() -> World:
         "registration.cancel_by_link:token": registration_mail.cancel_token(attendee),
         "manage:token": TEAM_TOKEN,
         "badges:public_id": attended.public_id,
+        "attendees:public_id": attended.public_id,
         "badges:token": certificates.token_of(attended),
         "auth.verify_email:token": tokens.sign(
             "verify", {"uid": applicant.id, "email": applicant.email}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SearchField, SelectField
+from wtforms import SearchField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
@@ -89,3 +89,10 @@ class FilterForm(Form):
             if raw and raw[0] not in ("", None) and not self._fields[name].errors:
                 values[name] = str(raw[0])
         return values
+
+
+class DecideForm(Form):
+    """Approve or turn down one registration waiting for approval."""
+
+    approve = SubmitField(_l("Approve"))
+    reject = SubmitField(_l("Turn down"))

@@ -3,19 +3,27 @@ summary (counts only), and the access coordinator's page of each person's needs.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from organizer import permissions
-from organizer.blueprints._common import access, event_route, paginate
-from organizer.blueprints.attendees.forms import FilterForm
+from organizer.blueprints._common import (
+    access,
+    attempt,
+    event_route,
+    paginate,
+    safe_next_url,
+    utcnow,
+)
+from organizer.blueprints.attendees.forms import DecideForm, FilterForm
 from organizer.enums import RegistrationState
 from organizer.models import Event
 from organizer.services.exports import attendees_csv
 from organizer.services.exports.cells import write_rows
 from organizer.services.registration import access as access_needs
 from organizer.services.registration import attendees as attendee_list
-from organizer.services.registration import seats
+from organizer.services.registration import registering, seats
 
 bp = Blueprint("attendees", __name__, url_prefix="/manage")
 
@@ -97,3 +105,37 @@ def access_needs_page(event: Event):
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@access("organizer")
+@bp.route("/<event_slug>/registrations/<public_id>/decide", methods=["POST"])
+@event_route(permissions.can_manage_event)
+def decide(event: Event, public_id: str):
+    """Approve or turn down a registration waiting for approval (moderated events); back to
+    the list with its filters."""
+    registration = registering.registration_by_public_id(public_id)
+    if registration is None or registration.event_id != event.id:
+        abort(404)
+    form = DecideForm()
+    if form.validate_on_submit():
+        name = attendee_list.shown_name(registration)
+        if form.approve.data:
+            attempt(
+                lambda: registering.approve_registration(
+                    registration=registration, actor=current_user, now=utcnow()
+                ),
+                success=lambda result: _(
+                    "%(name)s: %(state)s.", name=name, state=registration.state.label
+                ),
+            )
+        elif form.reject.data:
+            attempt(
+                lambda: registering.reject_registration(
+                    registration=registration, actor=current_user, now=utcnow()
+                ),
+                success=_(
+                    "%(name)s's registration was turned down; they have been told.", name=name
+                ),
+            )
+    back = safe_next_url(request.form.get("next"))
+    return redirect(back or url_for("attendees.index", event_slug=event.slug))

@@ -263,4 +263,4 @@ def invite_reserved(event: Event):
             lambda: reserved.invite_reserved(event=event, actor=current_user, now=utcnow()),
             success=lambda n: _("Invitations queued: %(n)s.", n=n),
         )
-    return redirect(url_for("manage.dashboard", event_slug=event.slug))
+    return redirect(url_for("attendees.index", event_slug=event.slug))
