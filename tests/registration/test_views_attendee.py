@@ -13,6 +13,7 @@ from organizer.extensions import db
 from organizer.models import Registration, RegistrationQuestion
 from organizer.services.registration import mailing, waitlist
 from organizer.services.registration.registering import register
+from organizer.services.representation import survey_setup
 from tests.factories import login_as, make_cfp, make_event, make_proposal, make_user
 from tests.registration.reg_helpers import data, make_settings
 
@@ -255,3 +256,20 @@ def test_a_changed_code_of_conduct_is_shown_and_asked_again(client, event):
         f"/{event.slug}/registration/", data={"badge_name": "New", "accept_code_of_conduct": "y"}
     )
     assert db.session.get(Registration, registration.id).code_of_conduct_version == 2
+
+
+def test_my_registration_offers_the_survey_and_once_checked_in_the_certificate(
+    client, event, organizer
+):
+    person = make_user()
+    registration = register(event=event, user=person, data=data(), now=now())
+    login_as(client, person)
+    page = client.get(f"/{event.slug}/registration/").get_data(as_text=True)
+    assert f"/{event.slug}/survey" not in page  # no survey yet
+    assert "certificate.pdf" not in page  # not checked in
+    survey_setup.ensure_survey(actor=organizer, event=event, now=now())
+    registration.checked_in_at = now()
+    db.session.flush()
+    page = client.get(f"/{event.slug}/registration/").get_data(as_text=True)
+    assert f"/{event.slug}/survey" in page
+    assert f"/{event.slug}/registration/certificate.pdf" in page
