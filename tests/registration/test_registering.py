@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from organizer.enums import (
     AccessNeed,
@@ -154,6 +154,20 @@ def test_access_needs_and_answers_are_kept_when_given(event):
     assert needs.needs == ["step_free"] and needs.dietary == ["vegan"]
     assert needs.dietary_other == "no celery" and needs.notes == "I arrive by wheelchair"
     assert [a.value for a in registration.answers] == ["M"]
+
+
+def test_no_access_needs_are_kept_once_the_purge_has_run(event):
+    """The purge runs once per event; needs given after it would stay for ever."""
+    settings = make_settings(event)
+    settings.access_purged_at = NOW - dt.timedelta(hours=1)
+    registration = register(
+        event=event,
+        user=make_user(),
+        data=data(needs=(AccessNeed.STEP_FREE.value,), access_notes="a ramp"),
+        now=NOW,
+    )
+    assert registration.access_needs is None
+    assert db.session.scalar(select(func.count()).select_from(RegistrationAccessNeeds)) == 0
 
 
 def test_unknown_access_needs_are_refused(event):

@@ -230,9 +230,11 @@ def _apply(
     data: RegistrationInput,
     asked: list[RegistrationQuestion],
     *,
+    settings: RegistrationSettings,
     now: dt.datetime,
 ) -> None:
-    """Copy the person's details, answers and access needs onto the registration."""
+    """Copy the person's details, answers and access needs onto the registration. After the
+    access-needs purge has run, none are kept (the purge does not come back for them)."""
     registration.badge_name = data.badge_name.strip()
     registration.pronouns = data.pronouns.strip()
     registration.affiliation = data.affiliation.strip()
@@ -251,7 +253,8 @@ def _apply(
             uploads.get(question.id),
             new=RegistrationAnswer,
         )
-    _apply_access_needs(registration, data, now=now)
+    if settings.access_purged_at is None:
+        _apply_access_needs(registration, data, now=now)
     registration.updated_at = now
 
 
@@ -318,7 +321,7 @@ def register(
     registration.waitlisted_at = None
     if existing is None:
         db.session.add(registration)
-    _apply(registration, data, asked, now=now)
+    _apply(registration, data, asked, settings=settings, now=now)
     db.session.flush()
     if reservation.reserved_for is not None or (
         not settings.moderated and available.free_for(kind.id if kind else None)
@@ -375,7 +378,7 @@ def update_registration(
         code_of_conduct(event, settings, now=now)
         registration.code_of_conduct_version = settings.code_of_conduct_version
         registration.code_of_conduct_accepted_at = now
-    _apply(registration, data, asked, now=now)
+    _apply(registration, data, asked, settings=settings, now=now)
     db.session.flush()
     audit.record(
         action="registration.update",
