@@ -566,6 +566,11 @@ def registration_holds_seat(registration: Any) -> bool:
     return registration.state == RegistrationState.CONFIRMED
 
 
+def registration_awaits_approval(registration: Any) -> bool:
+    """A moderated event's registration that an organizer has not approved or turned down."""
+    return registration.state == RegistrationState.PENDING
+
+
 def registration_awaits_answer(registration: Any) -> bool:
     """A seat was offered from the waiting list: the person accepts or declines it."""
     return registration.state == RegistrationState.OFFERED

@@ -9,7 +9,9 @@ import pytest
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 CONVERTED = [
+    "attendees",
     "auth",
+    "badges",
     "bulk_mail",
     "cfp",
     "check_in",
@@ -19,6 +21,8 @@ CONVERTED = [
     "macros",
     "layouts",
     "mail",
+    "registration",
+    "registration_setup",
 ]
 STATE_COMPARISON = re.compile(r"\.state(\.value)?\s*(==|!=|\bin\b|\bnot in\b)")
 NAVIGATIONS = re.compile(r'include "[\w/]*_nav\.html"')
