@@ -10,9 +10,12 @@ acted.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from sqlalchemy import select
+
+from organizer.extensions import db
 from organizer.models import Event, OutboxMessage, User
 from organizer.services import mail
 
@@ -22,6 +25,19 @@ def mail_key(purpose: str, *about: object) -> str:
     anything else for its text. Put the recipient in `about` when one thing mails several
     people, and a version or a time bucket when the same thing may rightly be mailed again."""
     return ":".join([purpose, *(_key_part(part) for part in about)])
+
+
+def already_queued(keys: Iterable[str]) -> set[str]:
+    """Which of these idempotency keys some mail already carries (one query; none for no keys):
+    periodic reminders skip them, so running a task twice mails nobody twice."""
+    wanted = list(keys)
+    if not wanted:
+        return set()
+    return set(
+        db.session.scalars(
+            select(OutboxMessage.idempotency_key).where(OutboxMessage.idempotency_key.in_(wanted))
+        )
+    )
 
 
 def _key_part(part: object) -> str:

@@ -41,12 +41,6 @@ from organizer.services import audit, feeds, uploads
 from organizer.services.mail import queue_text
 from organizer.services.representation import answering, survey, survey_setup
 from organizer.services.scheduling import releases
-from tests.attendee_factories import (
-    make_place_kind,
-    make_registration,
-    make_registration_question,
-    make_settings,
-)
 from tests.factories import (
     NOW,
     grant_role,
@@ -59,6 +53,12 @@ from tests.factories import (
     make_schedule_event,
     make_talk,
     make_user,
+)
+from tests.registration_factories import (
+    make_place_kind,
+    make_registration,
+    make_registration_question,
+    make_settings,
 )
 
 PDF = b"%PDF-1.4\n% Ana's slides\n" + bytes(range(256)) + b"\n%%EOF\n"

@@ -14,8 +14,8 @@ from organizer.errors import PermissionDenied
 from organizer.extensions import db
 from organizer.models import Registration, RegistrationAccessNeeds
 from organizer.services.registration import access
-from tests.attendee_factories import make_registration, make_settings
 from tests.factories import NOW, grant_role, make_event, make_user
+from tests.registration_factories import make_registration, make_settings
 
 
 def needs_count() -> int:

@@ -11,13 +11,13 @@ from organizer.enums import QuestionKind, RegistrationState, ReservedFor
 from organizer.extensions import db
 from organizer.services.exports import attendees_csv
 from organizer.services.registration.attendees import AttendeeFilters
-from tests.attendee_factories import (
+from tests.factories import make_event, make_user
+from tests.registration_factories import (
     make_place_kind,
     make_registration,
     make_registration_question,
     make_settings,
 )
-from tests.factories import make_event, make_user
 
 
 def read(text: str) -> list[list[str]]:

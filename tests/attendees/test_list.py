@@ -11,8 +11,8 @@ from organizer.enums import RegistrationState, ReservedFor
 from organizer.extensions import db
 from organizer.services.registration import attendees as service
 from organizer.services.registration.attendees import AttendeeFilters
-from tests.attendee_factories import make_place_kind, make_registration, make_settings
 from tests.factories import NOW, make_event, make_user
+from tests.registration_factories import make_place_kind, make_registration, make_settings
 
 
 def names(event, **filters) -> list[str]:

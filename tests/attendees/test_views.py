@@ -9,8 +9,8 @@ from sqlalchemy import select
 from organizer.enums import EventRoleName, RegistrationState
 from organizer.extensions import db
 from organizer.models import Registration
-from tests.attendee_factories import make_place_kind, make_registration, make_settings
 from tests.factories import grant_role, login_as, make_event, make_user
+from tests.registration_factories import make_place_kind, make_registration, make_settings
 
 
 @pytest.fixture

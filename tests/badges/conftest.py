@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from organizer.enums import RegistrationState
-from tests.badge_factories import make_registration
 from tests.factories import make_event, make_user
+from tests.registration_factories import make_registration
 
 BASE = "https://organizer.test"
 

@@ -10,7 +10,6 @@ from organizer.enums import EventRoleName, GrantState, ProposalState, ReservedFo
 from organizer.errors import NotFound, PermissionDenied, ValidationFailed
 from organizer.extensions import db
 from organizer.services.print import badges
-from tests.badge_factories import make_place_kind, make_registration
 from tests.badges.conftest import BASE, NAMES, confirmed, not_confirmed
 from tests.factories import (
     grant_role,
@@ -21,6 +20,7 @@ from tests.factories import (
     make_user,
 )
 from tests.printed.conftest import page_texts, reader, squash
+from tests.registration_factories import make_place_kind, make_registration
 
 RTL = ("\u0590", "\u08ff")  # Hebrew and Arabic: drawn right to left, shaped
 

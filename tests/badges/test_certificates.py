@@ -9,10 +9,10 @@ from organizer.errors import NotFound
 from organizer.extensions import db
 from organizer.services import tokens
 from organizer.services.print import certificates
-from tests.badge_factories import make_registration
 from tests.badges.conftest import BASE, NAMES
 from tests.factories import NOW, make_event, make_user
 from tests.printed.conftest import page_texts, squash
+from tests.registration_factories import make_registration
 
 
 def test_a_checked_in_person_gets_a_certificate_with_a_verification_address(event):

@@ -9,10 +9,10 @@ import pytest
 from organizer.enums import EventRoleName
 from organizer.queue import huey
 from organizer.services.print import certificates, pdf
-from tests.badge_factories import make_registration
 from tests.badges.conftest import confirmed
 from tests.factories import grant_role, login_as, make_user
 from tests.printed.conftest import page_texts
+from tests.registration_factories import make_registration
 
 INDEX = "/manage/badges-ws/badges/"
 LIST = "/manage/badges-ws/badges/list.pdf"

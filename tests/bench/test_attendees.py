@@ -8,13 +8,13 @@ import sqlalchemy as sa
 
 from organizer.enums import RegistrationState
 from organizer.extensions import db
-from tests.attendee_factories import (
+from tests.factories import login_as, make_event, make_user
+from tests.registration_factories import (
     make_place_kind,
     make_registration,
     make_registration_question,
     make_settings,
 )
-from tests.factories import login_as, make_event, make_user
 
 SIZE = 2000
 STATES = list(RegistrationState)

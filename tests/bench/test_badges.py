@@ -15,10 +15,10 @@ import pytest
 from organizer import tasks
 from organizer.extensions import db
 from organizer.services.print import badges
-from tests.badge_factories import make_registration
 from tests.badges.conftest import NAMES
 from tests.factories import make_event, make_user
 from tests.printed.conftest import reader
+from tests.registration_factories import make_registration
 
 PEOPLE = 500
 BASE = "https://organizer.test"

@@ -16,7 +16,7 @@ from organizer.extensions import db
 from organizer.models import AuditEntry
 from organizer.services.registration import check_in
 from tests.factories import NOW, grant_role, make_event, make_user
-from tests.registration_factories import registration
+from tests.registration_factories import make_registration
 
 AYSE_YILMAZ = "Ay\u015fe Y\u0131lmaz"  # a dotless i, as in Turkish
 
@@ -41,10 +41,10 @@ def names(event, actor, query, page=1):
 
 
 def test_search_folds_accents_and_case_and_needs_every_word(event, volunteer):
-    registration(event, name=AYSE_YILMAZ)
-    registration(event, name="Ayşe Demir")
-    registration(event, name="Zoë Ødegaard")
-    registration(event, name="Kim", badge_name="KIM Ji-woo")
+    make_registration(event, name=AYSE_YILMAZ)
+    make_registration(event, name="Ayşe Demir")
+    make_registration(event, name="Zoë Ødegaard")
+    make_registration(event, name="Kim", badge_name="KIM Ji-woo")
     assert names(event, volunteer, "ayse yilmaz") == [AYSE_YILMAZ]
     assert names(event, volunteer, "YILMAZ") == [AYSE_YILMAZ]
     assert names(event, volunteer, "  AYSE  ") == ["Ayşe Demir", AYSE_YILMAZ]
@@ -60,9 +60,9 @@ def test_search_folds_accents_and_case_and_needs_every_word(event, volunteer):
 
 
 def test_wildcards_in_the_query_are_plain_letters(event, volunteer):
-    registration(event, name="Ana Silva")
-    registration(event, name="100% Sure")
-    registration(event, name="snake_case")
+    make_registration(event, name="Ana Silva")
+    make_registration(event, name="100% Sure")
+    make_registration(event, name="snake_case")
     assert names(event, volunteer, "%") == ["100% Sure"]
     assert names(event, volunteer, "_") == ["snake_case"]
     assert names(event, volunteer, "a_a") == []
@@ -71,9 +71,9 @@ def test_wildcards_in_the_query_are_plain_letters(event, volunteer):
 
 def test_search_stays_in_its_event_and_pages(event, volunteer):
     other = make_event()
-    registration(other, name="Someone Elsewhere")
+    make_registration(other, name="Someone Elsewhere")
     for n in range(check_in.PAGE_SIZE + 3):
-        registration(event, name=f"Person {n:03d}")
+        make_registration(event, name=f"Person {n:03d}")
     first = check_in.search(event=event, actor=volunteer, query="person", page=1)
     assert first.total == check_in.PAGE_SIZE + 3 and len(first.items) == check_in.PAGE_SIZE
     second = check_in.search(event=event, actor=volunteer, query="person", page=2)
@@ -84,8 +84,8 @@ def test_search_stays_in_its_event_and_pages(event, volunteer):
 
 
 def test_search_shows_every_state_sorted_by_name(event, volunteer):
-    registration(event, name="Bea Waiting", state=RegistrationState.WAITLISTED)
-    registration(event, name="Ada Confirmed")
+    make_registration(event, name="Bea Waiting", state=RegistrationState.WAITLISTED)
+    make_registration(event, name="Ada Confirmed")
     found = check_in.search(event=event, actor=volunteer, query="", page=1).items
     assert [check_in.shown_name(r) for r in found] == ["Ada Confirmed", "Bea Waiting"]
     assert check_in.why_not(found[0]) is None
@@ -93,7 +93,7 @@ def test_search_shows_every_state_sorted_by_name(event, volunteer):
 
 
 def test_check_in_twice_keeps_the_first_time_and_says_so(event, volunteer):
-    person = registration(event, name="Ana Silva")
+    person = make_registration(event, name="Ana Silva")
     first = check_in.check_in(registration=person, actor=volunteer, now=NOW)
     assert not first.already and first.message == "Ana Silva is checked in."
     assert person.checked_in_at == NOW and person.checked_in_by_id == volunteer.id
@@ -110,7 +110,7 @@ def test_check_in_twice_keeps_the_first_time_and_says_so(event, volunteer):
 
 
 def test_undo(event, volunteer):
-    person = registration(event, name="Ana Silva")
+    person = make_registration(event, name="Ana Silva")
     check_in.check_in(registration=person, actor=volunteer, now=NOW)
     check_in.undo_check_in(registration=person, actor=volunteer, now=NOW + dt.timedelta(minutes=1))
     assert person.checked_in_at is None and person.checked_in_by_id is None
@@ -129,7 +129,7 @@ def test_undo(event, volunteer):
     [s for s in RegistrationState if s is not RegistrationState.CONFIRMED],
 )
 def test_only_confirmed_registrations_come_in(event, volunteer, state):
-    person = registration(event, name="Ana Silva", state=state)
+    person = make_registration(event, name="Ana Silva", state=state)
     with pytest.raises(WrongState, match=re.escape(str(state.label))):
         check_in.check_in(registration=person, actor=volunteer, now=NOW)
     assert person.checked_in_at is None
@@ -137,9 +137,9 @@ def test_only_confirmed_registrations_come_in(event, volunteer, state):
 
 def test_counts_are_checked_in_of_confirmed(event, volunteer):
     for n in range(3):
-        registration(event, name=f"Confirmed {n}")
-    registration(event, name="Waiting", state=RegistrationState.WAITLISTED)
-    registration(event, name="Gone", state=RegistrationState.CANCELLED)
+        make_registration(event, name=f"Confirmed {n}")
+    make_registration(event, name="Waiting", state=RegistrationState.WAITLISTED)
+    make_registration(event, name="Gone", state=RegistrationState.CANCELLED)
     assert check_in.counts(event) == check_in.CheckInCounts(checked_in=0, expected=3)
     first = check_in.search(event=event, actor=volunteer, query="confirmed 0").items[0]
     check_in.check_in(registration=first, actor=volunteer, now=NOW)
@@ -149,7 +149,7 @@ def test_counts_are_checked_in_of_confirmed(event, volunteer):
 
 @pytest.mark.parametrize("role", [EventRoleName.REVIEWER, EventRoleName.GRANT_REVIEWER, None])
 def test_reviewers_and_plain_users_are_refused(event, role):
-    person = registration(event, name="Ana Silva")
+    person = make_registration(event, name="Ana Silva")
     actor = make_user()
     if role is not None:
         grant_role(actor, event, role)
@@ -165,7 +165,7 @@ def test_reviewers_and_plain_users_are_refused(event, role):
 
 
 def test_a_volunteer_of_another_event_is_refused(event):
-    person = registration(event, name="Ana Silva")
+    person = make_registration(event, name="Ana Silva")
     elsewhere = make_user()
     grant_role(elsewhere, make_event(), EventRoleName.CHECK_IN)
     with pytest.raises(PermissionDenied):
@@ -177,5 +177,5 @@ def test_organizers_and_site_admins_may_check_in(event):
     grant_role(organizer, event, EventRoleName.ORGANIZER)
     admin = make_user(site_admin=True)
     for actor in (organizer, admin):
-        person = registration(event)
+        person = make_registration(event)
         assert not check_in.check_in(registration=person, actor=actor, now=NOW).already

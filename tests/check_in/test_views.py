@@ -13,7 +13,7 @@ from organizer.enums import EventRoleName, RegistrationState
 from organizer.extensions import db
 from organizer.services.registration import check_in
 from tests.factories import PASSWORD, grant_role, login_as, make_event, make_user
-from tests.registration_factories import registration
+from tests.registration_factories import make_registration
 
 AYSE_YILMAZ = "Ay\u015fe Y\u0131lmaz"  # a dotless i, as in Turkish
 
@@ -42,8 +42,8 @@ def flashes(client) -> list[str]:
 
 
 def test_search_page_lists_matches_with_the_count(desk, event):
-    registration(event, name=AYSE_YILMAZ, pronouns="she/her")
-    registration(event, name="Bruno Costa", state=RegistrationState.WAITLISTED)
+    make_registration(event, name=AYSE_YILMAZ, pronouns="she/her")
+    make_registration(event, name="Bruno Costa", state=RegistrationState.WAITLISTED)
     page = desk.get("/door-test/check-in/?q=ayse")
     assert page.status_code == 200
     assert AYSE_YILMAZ in page.text and "Bruno Costa" not in page.text
@@ -55,7 +55,7 @@ def test_search_page_lists_matches_with_the_count(desk, event):
 
 
 def test_check_in_from_the_list_goes_back_to_the_search(desk, event, volunteer):
-    person = registration(event, name=AYSE_YILMAZ, badge_name="Ayşe")
+    person = make_registration(event, name=AYSE_YILMAZ, badge_name="Ayşe")
     response = desk.post(
         "/door-test/check-in/", data={"q": "ayse", "registration": person.public_id}
     )
@@ -76,7 +76,7 @@ def test_check_in_from_the_list_goes_back_to_the_search(desk, event, volunteer):
 
 
 def test_person_page_check_in_and_undo(desk, event):
-    person = registration(
+    person = make_registration(
         event, name="Bruno Costa", badge_name="Bru", pronouns="he/him", waived=True
     )
     page = desk.get(f"/door-test/check-in/{person.public_id}").text
@@ -96,7 +96,7 @@ def test_person_page_check_in_and_undo(desk, event):
 def test_the_list_form_without_a_person_or_with_a_stranger(desk, event):
     assert desk.post("/door-test/check-in/", data={"q": "x"}).status_code == 302
     assert flashes(desk) == ["Choose the person to check in."]
-    stranger = registration(make_event(), name="Far Away")
+    stranger = make_registration(make_event(), name="Far Away")
     response = desk.post("/door-test/check-in/", data={"registration": stranger.public_id})
     assert response.status_code == 404
     db.session.refresh(stranger)
@@ -104,7 +104,7 @@ def test_the_list_form_without_a_person_or_with_a_stranger(desk, event):
 
 
 def test_a_registration_that_cannot_come_has_no_button(desk, event):
-    person = registration(event, name="Cleo Gone", state=RegistrationState.CANCELLED)
+    person = make_registration(event, name="Cleo Gone", state=RegistrationState.CANCELLED)
     page = desk.get(f"/door-test/check-in/{person.public_id}").text
     assert "not confirmed (cancelled)" in page and "<button" not in page.split("<main")[1]
     refused = desk.post(f"/door-test/check-in/{person.public_id}/in")
@@ -115,8 +115,8 @@ def test_a_registration_that_cannot_come_has_no_button(desk, event):
 
 
 def test_the_count_endpoint(desk, event, volunteer):
-    person = registration(event, name="Ana Silva")
-    registration(event, name="Bea Silva")
+    person = make_registration(event, name="Ana Silva")
+    make_registration(event, name="Bea Silva")
     assert desk.get("/door-test/check-in/count").json == {
         "checked_in": 0,
         "expected": 2,
@@ -131,7 +131,7 @@ def test_the_count_endpoint(desk, event, volunteer):
 
 
 def test_another_events_registration_is_not_found(desk, event):
-    elsewhere = registration(make_event(), name="Far Away")
+    elsewhere = make_registration(make_event(), name="Far Away")
     assert desk.get(f"/door-test/check-in/{elsewhere.public_id}").status_code == 404
     assert desk.post(f"/door-test/check-in/{elsewhere.public_id}/in").status_code == 404
     assert desk.get("/door-test/check-in/no-such-person").status_code == 404
@@ -139,7 +139,7 @@ def test_another_events_registration_is_not_found(desk, event):
 
 @pytest.mark.parametrize("role", [EventRoleName.REVIEWER, EventRoleName.GRANT_REVIEWER, None])
 def test_reviewers_and_plain_users_get_403(client, event, role):
-    person = registration(event, name="Ana Silva")
+    person = make_registration(event, name="Ana Silva")
     outsider = make_user()
     if role is not None:
         grant_role(outsider, event, role)
@@ -157,7 +157,7 @@ def test_reviewers_and_plain_users_get_403(client, event, role):
 
 
 def test_the_qr_code_address_sends_a_stranger_to_sign_in_and_back(client, event, volunteer):
-    person = registration(event, name="Ana Silva")
+    person = make_registration(event, name="Ana Silva")
     address = f"/door-test/check-in/{person.public_id}"
     response = client.get(address)
     assert response.status_code == 302
@@ -171,7 +171,7 @@ def test_the_qr_code_address_sends_a_stranger_to_sign_in_and_back(client, event,
 
 
 def test_csrf_is_required(app, desk, event):
-    person = registration(event, name="Ana Silva")
+    person = make_registration(event, name="Ana Silva")
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         assert desk.post(f"/door-test/check-in/{person.public_id}/in").status_code == 400
@@ -193,11 +193,11 @@ def test_the_search_runs_the_same_queries_for_10_and_50_people(desk, event, quer
         return len(queries)
 
     for n in range(10):
-        registration(event, name=f"Person {n:02d}", badge_name=f"P{n}" if n % 2 else "")
+        make_registration(event, name=f"Person {n:02d}", badge_name=f"P{n}" if n % 2 else "")
     urls = ["/door-test/check-in/", "/door-test/check-in/?q=person"]
     before = {url: count(url) for url in urls}
     for n in range(10, 50):
-        registration(event, name=f"Person {n:02d}", badge_name=f"P{n}" if n % 2 else "")
+        make_registration(event, name=f"Person {n:02d}", badge_name=f"P{n}" if n % 2 else "")
     after = {url: count(url) for url in urls}
     assert before == after
     assert desk.get("/door-test/check-in/?q=person").text.count("Person ") >= 50
@@ -205,7 +205,7 @@ def test_the_search_runs_the_same_queries_for_10_and_50_people(desk, event, quer
 
 def test_the_search_page_stays_small(desk, event):
     for n in range(50):
-        registration(
+        make_registration(
             event,
             name=f"Maria-Fernanda de los Santos Rodríguez {n:02d}",
             badge_name=f"Mafe {n:02d}",
@@ -220,7 +220,7 @@ def test_the_search_page_stays_small(desk, event):
 
 
 def test_the_flash_is_read_once(desk, event):
-    person = registration(event, name="Ana Silva")
+    person = make_registration(event, name="Ana Silva")
     desk.post(f"/door-test/check-in/{person.public_id}/in")
     desk.get("/door-test/check-in/")
     assert "is checked in" not in desk.get("/door-test/check-in/").text
@@ -232,7 +232,7 @@ def test_a_volunteers_events_lead_to_the_door(desk, event):
 
 
 def test_control_characters_in_the_search_are_refused_not_a_crash(desk, event):
-    registration(event, name="Ana Silva")
+    make_registration(event, name="Ana Silva")
     assert desk.get("/door-test/check-in/?q=ana%00silva").status_code == 400
     page = desk.get("/door-test/check-in/?q=%20%20ANA%20%20silva%20")
     assert page.status_code == 200 and "Ana Silva" in page.text

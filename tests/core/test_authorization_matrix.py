@@ -76,7 +76,6 @@ from organizer.services.registration import mailing as registration_mail
 from organizer.services.representation import survey, survey_setup
 from organizer.services.reviewing.questions import FileInput
 from organizer.services.scheduling import releases
-from tests.badge_factories import make_registration
 from tests.conftest import TestClient as RequestScopedClient
 from tests.documents import make_image, make_pdf
 from tests.factories import (
@@ -96,7 +95,7 @@ from tests.factories import (
     track,
 )
 from tests.grants.test_reimbursement import SPENT, award
-from tests.registration_factories import registration_settings
+from tests.registration_factories import make_registration, make_settings
 
 PDF = make_pdf(["A file of the applicant's own."])  # a real one: reviewers get a clean copy
 JOIN_TOKEN = "matrix-co-speaker-invitation-token"
@@ -352,7 +351,7 @@ def build_world() -> World:
     )
     profile.photo_public = True
     # The applicant came and was checked in: their certificate and its verification address.
-    registration_settings(event)  # registration is set up and open
+    make_settings(event)  # registration is set up and open
     attended = make_registration(event, applicant, checked_in=True)
     grant_criterion = db.session.scalars(
         select(GrantCriterion).where(GrantCriterion.programme_id == programme.id)

@@ -242,6 +242,10 @@ LIMITED = {
     "registration.answer_offer": ("/e/registration/offer", "mail"),
     "registration.cancel_by_link": ("/e/registration/cancel/x", "mail"),
     "registration.invite_reserved": ("/manage/e/registration/invite-reserved", "mail"),
+    "registration_setup.settings": ("/manage/e/registration/settings", "mail"),
+    "registration_setup.place_kinds": ("/manage/e/registration/places", "mail"),
+    "registration_setup.edit_place_kind": ("/manage/e/registration/places/1", "mail"),
+    "attendees.decide": ("/manage/e/registrations/x/decide", "mail"),
 }
 
 

@@ -12,9 +12,9 @@ from organizer.services.accounts import user_by_email
 from organizer.services.events import event_by_slug
 from organizer.services.print import certificates
 from tests import factories
-from tests.attendee_factories import make_place_kind, make_registration, make_settings
 from tests.e2e.conftest import VIEWPORTS, check_page
 from tests.e2e.test_accounts_and_events import sign_in, unique_email
+from tests.registration_factories import make_place_kind, make_registration, make_settings
 
 pytestmark = pytest.mark.e2e
 

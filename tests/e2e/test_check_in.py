@@ -17,7 +17,7 @@ from organizer.services.registration import check_in
 from tests import factories
 from tests.e2e.conftest import check_page, pass_second_step
 from tests.e2e.test_accounts_and_events import flash
-from tests.registration_factories import registration
+from tests.registration_factories import make_registration
 
 pytestmark = pytest.mark.e2e
 
@@ -34,9 +34,9 @@ def seed(live_server) -> dict[str, str]:
 
     def make() -> dict[str, str]:
         event = event_by_slug(slug)
-        ayse = registration(event, name=TURKISH, pronouns="she/her")
-        other = registration(event, name="Bruno Costa")
-        registration(event, name="Cleo Waiting", state=RegistrationState.WAITLISTED)
+        ayse = make_registration(event, name=TURKISH, pronouns="she/her")
+        other = make_registration(event, name="Bruno Costa")
+        make_registration(event, name="Cleo Waiting", state=RegistrationState.WAITLISTED)
         return {
             "slug": slug,
             "volunteer": volunteer,

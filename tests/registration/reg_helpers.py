@@ -9,6 +9,7 @@ from sqlalchemy import select
 from organizer.extensions import db
 from organizer.models import OutboxMessage, PlaceKind, RegistrationSettings
 from organizer.services.registration.registering import RegistrationInput
+from tests import registration_factories
 from tests.factories import NOW
 
 OPENS = NOW - dt.timedelta(days=10)
@@ -16,18 +17,13 @@ CLOSES = NOW + dt.timedelta(days=30)
 
 
 def make_settings(event, **fields) -> RegistrationSettings:
-    values = {"opens_at": OPENS, "closes_at": CLOSES, "capacity": None, **fields}
-    settings = RegistrationSettings(event_id=event.id, created_at=NOW, updated_at=NOW, **values)
-    db.session.add(settings)
-    db.session.flush()
-    return settings
+    return registration_factories.make_settings(
+        event, **{"opens_at": OPENS, "closes_at": CLOSES, **fields}
+    )
 
 
 def make_kind(event, name="In person", capacity=None, position=0) -> PlaceKind:
-    kind = PlaceKind(event_id=event.id, name=name, capacity=capacity, position=position)
-    db.session.add(kind)
-    db.session.flush()
-    return kind
+    return registration_factories.make_place_kind(event, name, capacity=capacity, position=position)
 
 
 def data(**fields) -> RegistrationInput:

@@ -20,7 +20,7 @@ from organizer.enums import (
 from organizer.errors import NotFound, PermissionDenied, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import CodeOfConductVersion, RegistrationAccessNeeds, RegistrationQuestion
-from organizer.services.registration import registering, reserved
+from organizer.services.registration import records, registering, reserved
 from organizer.services.registration.registering import (
     AlreadyRegistered,
     approve_registration,
@@ -184,7 +184,7 @@ def test_a_full_event_puts_people_on_the_waiting_list(event):
     assert first.state == S.CONFIRMED
     assert second.state == S.WAITLISTED and second.waitlisted_at == NOW
     assert mails("registration_waitlisted", second.user.email)
-    assert registering.is_full(event, registering.settings_of(event))
+    assert registering.is_full(event, records.settings_of(event))
 
 
 def test_each_kind_of_place_has_its_own_capacity(event):

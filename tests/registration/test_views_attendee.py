@@ -11,7 +11,7 @@ import pytest
 from organizer.enums import ProposalState, QuestionKind, RegistrationState
 from organizer.extensions import db
 from organizer.models import Registration, RegistrationQuestion
-from organizer.services.registration import mailing, waitlist
+from organizer.services.registration import mailing, records, waitlist
 from organizer.services.registration.registering import register
 from organizer.services.representation import survey_setup
 from tests.factories import login_as, make_cfp, make_event, make_proposal, make_user
@@ -155,7 +155,7 @@ def test_an_offer_is_answered_on_my_registration(client, event):
     holder, waiting = make_user(), make_user()
     register(event=event, user=holder, data=data(), now=now())
     offered = register(event=event, user=waiting, data=data(), now=now())
-    waitlist.settings_of(event).capacity = 2
+    records.settings_of(event).capacity = 2
     waitlist.fill_free_seats(event=event, now=now())
     login_as(client, waiting)
     page = client.get(f"/{event.slug}/registration/").get_data(as_text=True)
@@ -244,7 +244,7 @@ def test_the_forms_carry_a_csrf_token_and_refuse_a_post_without_it(client, event
 def test_a_changed_code_of_conduct_is_shown_and_asked_again(client, event):
     person = make_user()
     registration = register(event=event, user=person, data=data(), now=now())
-    settings = waitlist.settings_of(event)
+    settings = records.settings_of(event)
     settings.code_of_conduct_version = 2
     event.code_of_conduct = "Be kind, version two."
     login_as(client, person)

@@ -11,7 +11,7 @@ from organizer import tasks
 from organizer.enums import RegistrationState
 from organizer.errors import PermissionDenied, WrongState
 from organizer.extensions import db
-from organizer.services.registration import waitlist
+from organizer.services.registration import records, waitlist
 from organizer.services.registration.registering import register
 from tests.factories import NOW, make_event, make_user
 from tests.registration.reg_helpers import data, mails, make_kind, make_settings
@@ -50,7 +50,7 @@ def test_a_full_kind_of_place_is_passed_over_for_one_with_room():
     register(event=event, user=make_user(), data=data(place_kind_id=big.id), now=NOW)
     student = register(event=event, user=make_user(), data=data(place_kind_id=small.id), now=NOW)
     regular = register(event=event, user=make_user(), data=data(place_kind_id=big.id), now=NOW)
-    db.session.get(type(waitlist.settings_of(event)), waitlist.settings_of(event).id).capacity = 3
+    db.session.get(type(records.settings_of(event)), records.settings_of(event).id).capacity = 3
     assert waitlist.fill_free_seats(event=event, now=NOW) == [regular]
     assert student.state == S.WAITLISTED
 

@@ -41,7 +41,7 @@ def actions(event) -> list[str]:
 
 
 def test_first_save_creates_settings_with_version_one_of_the_code_of_conduct(event, organizer):
-    settings = setup.save_settings(event=event, actor=organizer, data=data(), now=NOW)
+    settings = setup.save_registration_settings(event=event, actor=organizer, data=data(), now=NOW)
     assert settings.capacity == 50
     assert settings.code_of_conduct_version == 1
     versions = setup.code_of_conduct_versions(event)
@@ -50,8 +50,8 @@ def test_first_save_creates_settings_with_version_one_of_the_code_of_conduct(eve
 
 
 def test_saving_again_records_what_changed(event, organizer):
-    setup.save_settings(event=event, actor=organizer, data=data(), now=NOW)
-    setup.save_settings(
+    setup.save_registration_settings(event=event, actor=organizer, data=data(), now=NOW)
+    setup.save_registration_settings(
         event=event, actor=organizer, data=data(capacity=60, moderated=True), now=NOW
     )
     entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
@@ -74,13 +74,13 @@ def test_saving_again_records_what_changed(event, organizer):
 )
 def test_wrong_settings_are_refused_next_to_their_field(event, organizer, fields, field):
     with pytest.raises(ValidationFailed) as raised:
-        setup.save_settings(event=event, actor=organizer, data=data(**fields), now=NOW)
+        setup.save_registration_settings(event=event, actor=organizer, data=data(**fields), now=NOW)
     assert field in raised.value.errors
     assert setup.settings_of(event) is None
 
 
 def test_a_fee_with_a_note_on_how_it_is_paid_is_kept(event, organizer):
-    settings = setup.save_settings(
+    settings = setup.save_registration_settings(
         event=event,
         actor=organizer,
         data=data(fee_due=True, fee_note="  €40 on site, by card.  "),
@@ -90,18 +90,18 @@ def test_a_fee_with_a_note_on_how_it_is_paid_is_kept(event, organizer):
 
 
 def test_capacity_cannot_drop_below_the_seats_held_and_says_how_many(event, organizer):
-    setup.save_settings(event=event, actor=organizer, data=data(), now=NOW)
+    setup.save_registration_settings(event=event, actor=organizer, data=data(), now=NOW)
     for _ in range(3):
         register(event)
     register(event, RegistrationState.OFFERED)
     register(event, RegistrationState.WAITLISTED)
     register(event, RegistrationState.CANCELLED)
     with pytest.raises(ValidationFailed) as raised:
-        setup.save_settings(event=event, actor=organizer, data=data(capacity=3), now=NOW)
+        setup.save_registration_settings(event=event, actor=organizer, data=data(capacity=3), now=NOW)
     assert "4 seats are already held" in raised.value.errors["capacity"]
-    settings = setup.save_settings(event=event, actor=organizer, data=data(capacity=4), now=NOW)
+    settings = setup.save_registration_settings(event=event, actor=organizer, data=data(capacity=4), now=NOW)
     assert settings.capacity == 4
-    assert setup.save_settings(event=event, actor=organizer, data=data(capacity=None), now=NOW)
+    assert setup.save_registration_settings(event=event, actor=organizer, data=data(capacity=None), now=NOW)
 
 
 def test_access_purge_defaults_to_30_days_after_the_event_in_its_zone(event, organizer):
@@ -109,13 +109,13 @@ def test_access_purge_defaults_to_30_days_after_the_event_in_its_zone(event, org
     # 2027-03-28T23:00Z; thirty days later is 2027-04-27T23:00Z.
     default = setup.default_access_purge_at(event)
     assert default == dt.datetime(2027, 4, 27, 23, 0, tzinfo=dt.UTC)
-    settings = setup.save_settings(
+    settings = setup.save_registration_settings(
         event=event, actor=organizer, data=data(access_purge_at=default), now=NOW
     )
     assert settings.access_purge_at is None  # follows the event's dates
     assert setup.access_purge_at(event, settings) == default
     chosen = dt.datetime(2027, 4, 5, 8, 0, tzinfo=dt.UTC)
-    settings = setup.save_settings(
+    settings = setup.save_registration_settings(
         event=event, actor=organizer, data=data(access_purge_at=chosen), now=NOW
     )
     assert setup.access_purge_at(event, settings) == chosen
@@ -128,13 +128,13 @@ def test_only_organizers_set_up_registration(event, organizer, role):
     helper = make_user()
     grant_role(helper, event, role)
     with pytest.raises(PermissionDenied):
-        setup.save_settings(event=event, actor=helper, data=data(), now=NOW)
+        setup.save_registration_settings(event=event, actor=helper, data=data(), now=NOW)
     with pytest.raises(PermissionDenied):
         setup.save_place_kind(event=event, actor=helper, place_kind=None, name="Remote", now=NOW)
     question = QuestionSettings(text="Lunch?", kind=QuestionKind.BOOLEAN)
     with pytest.raises(PermissionDenied):
         setup.save_question(event=event, actor=helper, question=None, settings=question, now=NOW)
-    setup.save_settings(event=event, actor=organizer, data=data(), now=NOW)
+    setup.save_registration_settings(event=event, actor=organizer, data=data(), now=NOW)
     with pytest.raises(PermissionDenied):
         setup.new_code_of_conduct_version(event=event, actor=helper, now=NOW)
 
@@ -239,7 +239,7 @@ def test_questions_use_the_shared_rules_and_are_for_organizers_only(event, organ
 
 
 def test_changing_the_events_code_of_conduct_raises_the_version(event, organizer):
-    setup.save_settings(event=event, actor=organizer, data=data(), now=NOW)
+    setup.save_registration_settings(event=event, actor=organizer, data=data(), now=NOW)
     register(event, version=1)
     register(event, version=1)
     register(event, RegistrationState.CANCELLED, version=1)
@@ -255,7 +255,7 @@ def test_changing_the_events_code_of_conduct_raises_the_version(event, organizer
 
 
 def test_other_event_changes_keep_the_version(event, organizer):
-    setup.save_settings(event=event, actor=organizer, data=data(), now=NOW)
+    setup.save_registration_settings(event=event, actor=organizer, data=data(), now=NOW)
     details = dataclasses.replace(events.details_of(event), venue="Elsewhere")
     events.update_event(actor=organizer, event=event, details=details, now=NOW)
     assert setup.settings_of(event).code_of_conduct_version == 1
@@ -270,7 +270,7 @@ def test_an_event_without_registration_keeps_no_versions(event, organizer):
 def test_a_new_version_from_the_registration_page(event, organizer):
     with pytest.raises(WrongState):
         setup.new_code_of_conduct_version(event=event, actor=organizer, now=NOW)
-    setup.save_settings(event=event, actor=organizer, data=data(), now=NOW)
+    setup.save_registration_settings(event=event, actor=organizer, data=data(), now=NOW)
     row = setup.new_code_of_conduct_version(event=event, actor=organizer, now=NOW)
     assert (row.version, row.text) == (2, "Be kind.")
     with pytest.raises(ValidationFailed):
@@ -286,18 +286,18 @@ def test_a_new_version_from_the_registration_page(event, organizer):
 
 
 def test_raising_the_capacity_offers_the_new_seats_to_the_waiting_list(event, organizer):
-    setup.save_settings(event=event, actor=organizer, data=data(capacity=1), now=NOW)
+    setup.save_registration_settings(event=event, actor=organizer, data=data(capacity=1), now=NOW)
     register(event)
     first = register(event, RegistrationState.WAITLISTED)
     second = register(event, RegistrationState.WAITLISTED)
     first.waitlisted_at, second.waitlisted_at = NOW, NOW + dt.timedelta(minutes=1)
-    setup.save_settings(event=event, actor=organizer, data=data(capacity=2), now=NOW)
+    setup.save_registration_settings(event=event, actor=organizer, data=data(capacity=2), now=NOW)
     assert (first.state, second.state) == (RegistrationState.OFFERED, RegistrationState.WAITLISTED)
     assert first.respond_by is not None
 
 
 def test_raising_a_kinds_capacity_offers_its_new_seat(event, organizer):
-    setup.save_settings(event=event, actor=organizer, data=data(capacity=None), now=NOW)
+    setup.save_registration_settings(event=event, actor=organizer, data=data(capacity=None), now=NOW)
     kind = setup.save_place_kind(
         event=event, actor=organizer, place_kind=None, name="Student", capacity=1, now=NOW
     )

@@ -87,7 +87,7 @@ def test_errors_keep_what_was_typed(client, organizer):
 
 def test_capacity_below_the_seats_held_names_the_number(client, organizer):
     person, event = organizer
-    setup.save_settings(event=event, actor=person, data=data(), now=NOW)
+    setup.save_registration_settings(event=event, actor=person, data=data(), now=NOW)
     for _ in range(5):
         register(event)
     response = client.post(url(event), data={**SETTINGS_FORM, "capacity": "3"})
@@ -187,7 +187,7 @@ def test_code_of_conduct_page_counts_older_acceptances(client, organizer):
     person, event = organizer
     html = client.get(url(event, "code-of-conduct")).get_data(as_text=True)
     assert "Registration is not set up yet" in html
-    setup.save_settings(event=event, actor=person, data=data(), now=NOW)
+    setup.save_registration_settings(event=event, actor=person, data=data(), now=NOW)
     register(event)
     register(event, RegistrationState.PENDING)
     response = client.post(url(event, "code-of-conduct"), data={"text": "Be kind, always."})
@@ -204,7 +204,7 @@ def test_code_of_conduct_page_counts_older_acceptances(client, organizer):
 
 def test_the_event_settings_form_raises_the_version(client, organizer):
     person, event = organizer
-    setup.save_settings(event=event, actor=person, data=data(), now=NOW)
+    setup.save_registration_settings(event=event, actor=person, data=data(), now=NOW)
     form = {
         "name": event.name,
         "slug": event.slug,
@@ -241,7 +241,7 @@ def test_team_invitations_offer_the_two_new_roles(client, organizer, mailbox):
 
 def test_list_pages_run_a_constant_number_of_queries(organizer, assert_constant_queries):
     person, event = organizer
-    setup.save_settings(event=event, actor=person, data=data(capacity=None), now=NOW)
+    setup.save_registration_settings(event=event, actor=person, data=data(capacity=None), now=NOW)
     grown = iter(range(100))
 
     def grow() -> None:

@@ -16,6 +16,7 @@ from organizer.blueprints._common import (
     safe_next_url,
     utcnow,
 )
+from organizer.blueprints._limits import rate_limited
 from organizer.blueprints.attendees.forms import DecideForm, FilterForm
 from organizer.enums import RegistrationState
 from organizer.models import Event
@@ -109,6 +110,7 @@ def access_needs_page(event: Event):
 
 @access("organizer")
 @bp.route("/<event_slug>/registrations/<public_id>/decide", methods=["POST"])
+@rate_limited("mail")  # approving or turning down mails the person
 @event_route(permissions.can_manage_event)
 def decide(event: Event, public_id: str):
     """Approve or turn down a registration waiting for approval (moderated events); back to

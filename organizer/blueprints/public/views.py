@@ -9,7 +9,7 @@ from organizer.blueprints._common import access, paginate, utcnow, viewable_even
 from organizer.services.cfp import call as call_service
 from organizer.services.events import public_events
 from organizer.services.grants import programmes as grant_programmes
-from organizer.services.registration import registering
+from organizer.services.registration import records
 from organizer.services.scheduling import releases
 
 bp = Blueprint("public", __name__)
@@ -33,7 +33,7 @@ def event(event_slug: str):
         call=call_service.call_of(event),
         programmes=grant_programmes.programmes(event),
         release=releases.latest(event),
-        registration_settings=registering.settings_of(event),
+        registration_settings=records.settings_of(event),
         now=utcnow(),
     )
     return shared_for_a_while(make_response(page))

@@ -33,7 +33,7 @@ from organizer.enums import RegistrationState
 from organizer.errors import DomainError
 from organizer.models import Event, Registration
 from organizer.services import tokens
-from organizer.services.registration import mailing, registering, reserved, waitlist
+from organizer.services.registration import mailing, records, registering, reserved, waitlist
 
 bp = Blueprint("registration", __name__)
 
@@ -55,8 +55,8 @@ def _mine_url(event: Event) -> str:
 
 def _form(event: Event, registration: Registration | None = None, **kw: Any):  # type: ignore[no-untyped-def]
     return registration_form(
-        registering.place_kinds(event),
-        registering.questions(event),
+        records.place_kinds(event),
+        records.questions(event),
         registration=registration,
         **kw,
     )
@@ -80,7 +80,7 @@ def _registered_message(registration: Registration) -> str:
 @rate_limited("mail")
 @attendee_route
 def register(event: Event):
-    settings = registering.settings_of(event)
+    settings = records.settings_of(event)
     if settings is None:
         abort(404)
     existing = registering.registration_of(event, current_user)
@@ -124,7 +124,7 @@ def mine(event: Event):
     registration = registering.registration_of(event, current_user)
     if registration is None:
         return redirect(url_for("registration.register", event_slug=event.slug))
-    settings = registering.settings_of(event)
+    settings = records.settings_of(event)
     if settings is None:
         abort(404)
     now = utcnow()

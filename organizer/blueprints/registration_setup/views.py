@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from organizer import permissions
 from organizer.blueprints._common import access, attempt, event_route, paginate_list, utcnow
+from organizer.blueprints._limits import rate_limited
 from organizer.blueprints._setup_pages import Move, SetupPages
 from organizer.blueprints._setup_views import (
     confirm_then,
@@ -78,13 +79,14 @@ def _settings_data(form: SettingsForm, event: Event) -> setup.SettingsData:
 
 @access("organizer")
 @bp.route(PREFIX + "/settings", methods=["GET", "POST"])
+@rate_limited("mail")  # a raised capacity offers seats by mail
 @event_route(permissions.can_manage_registration)
 def settings(event: Event):
     existing = setup.settings_of(event)
     form = _settings_form(event)
     if form.validate_on_submit() and (
         attempt(
-            lambda: setup.save_settings(
+            lambda: setup.save_registration_settings(
                 event=event, actor=current_user, data=_settings_data(form, event), now=utcnow()
             ),
             form=form,
@@ -125,6 +127,7 @@ def _place_kind_save(event: Event, item: PlaceKind | None, form: PlaceKindForm) 
 
 @access("organizer")
 @bp.route(PREFIX + "/places", methods=["GET", "POST"])
+@rate_limited("mail")  # a raised capacity offers seats by mail
 @event_route(permissions.can_manage_registration)
 def place_kinds(event: Event):
     form = PlaceKindForm()
@@ -148,6 +151,7 @@ def place_kinds(event: Event):
 
 @access("organizer")
 @bp.route(PREFIX + "/places/<int:place_kind_id>", methods=["GET", "POST"])
+@rate_limited("mail")  # a raised capacity offers seats by mail
 @event_route(permissions.can_manage_registration)
 def edit_place_kind(event: Event, place_kind_id: int):
     item = setup.place_kind_in_event(event, place_kind_id)

@@ -35,7 +35,7 @@ from organizer.models import (
 from organizer.services import audit, money
 from organizer.services.grants import allocation, review
 from organizer.services.mail import external_url
-from organizer.services.notifications import mail_key, tell
+from organizer.services.notifications import already_queued, mail_key, tell
 from organizer.services.reviewing import interests
 from organizer.services.timefmt import in_zone
 
@@ -436,17 +436,7 @@ def send_offer_reminders(
         a.id: mail_key("grant_offer_reminder", a.award, a.award.respond_by)  # type: ignore[union-attr]
         for a in due
     }
-    sent_before = (
-        set(
-            db.session.scalars(
-                select(OutboxMessage.idempotency_key).where(
-                    OutboxMessage.idempotency_key.in_(list(keys.values()))
-                )
-            )
-        )
-        if keys
-        else set()
-    )
+    sent_before = already_queued(keys.values())
     sent = 0
     for application in due:
         key = keys[application.id]

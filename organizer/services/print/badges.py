@@ -51,6 +51,7 @@ from organizer.models import (
 from organizer.services.files import write_atomically
 from organizer.services.print import pdf
 from organizer.services.print.booklet import cache_dir
+from organizer.services.registration.records import shown_name
 
 FORMAT_VERSION = 1  # bump when the template or stylesheet change what a cached PDF looks like
 
@@ -186,7 +187,7 @@ def _badge(
         ribbons.append("grantee")
     return Badge(
         public_id=registration.public_id,
-        name=(registration.badge_name or user.display_name).strip(),
+        name=shown_name(registration),
         pronouns=registration.pronouns,
         affiliation=registration.affiliation,
         ribbons=tuple(ribbons),

@@ -27,6 +27,7 @@ from organizer.errors import NotFound
 from organizer.extensions import db
 from organizer.models import Event, Registration, User
 from organizer.services.print import pdf
+from organizer.services.registration.records import shown_name
 from organizer.services.timefmt import event_date_range
 
 SALT = "organizer.certificate-of-attendance"
@@ -43,10 +44,6 @@ def token_of(registration: Registration) -> str:
 def verification_url(base_url: str, event_slug: str, token: str) -> str:
     """The absolute address of the verification page (badges.verify) under `base_url`."""
     return f"{base_url.rstrip('/')}/{event_slug}/certificates/{token}"
-
-
-def name_of(registration: Registration) -> str:
-    return (registration.badge_name or registration.user.display_name).strip()
 
 
 def attended(*, actor: Any, event: Event) -> Registration:
@@ -73,7 +70,7 @@ def certificate_pdf(*, actor: Any, event: Event, base_url: str, now: dt.datetime
     html = render_template(
         "print/certificate.html",
         event=event,
-        name=name_of(registration),
+        name=shown_name(registration),
         dates=event_date_range(event),
         issued_on=format_date(now.date(), "long"),
         verify_url=verification_url(base_url, event.slug, token),
@@ -109,5 +106,5 @@ def check(*, event: Event, token: str) -> Verification:
     if registration.checked_in_at is None:
         return Verification(False, reason=_("This person was not checked in at the event."))
     return Verification(
-        True, name=name_of(registration), event_name=event.name, dates=event_date_range(event)
+        True, name=shown_name(registration), event_name=event.name, dates=event_date_range(event)
     )

@@ -28,6 +28,7 @@ from organizer.models import (
     User,
 )
 from organizer.services import audit
+from organizer.services.registration.records import shown_name
 
 # Without a purge date of their own, access needs go this long after the event's last day.
 DEFAULT_KEEP = dt.timedelta(days=30)
@@ -141,7 +142,7 @@ def individual_needs(*, event: Event, actor: User) -> list[PersonNeeds]:
         people.append(
             PersonNeeds(
                 registration=registration,
-                name=registration.badge_name or registration.user.display_name,
+                name=shown_name(registration),
                 email=registration.user.email,
                 needs=[AccessNeed(v) for v in row.needs if v in AccessNeed._value2member_map_],
                 dietary=[

@@ -12,7 +12,8 @@ from sqlalchemy.orm import joinedload
 
 from organizer.enums import RegistrationState, ReservedFor
 from organizer.extensions import db
-from organizer.models import Event, PlaceKind, Registration, User
+from organizer.models import Event, Registration, User
+from organizer.services.registration.records import place_kinds, shown_name
 from organizer.services.text import fold_for_search
 
 # Filter values for "reserved for": a ReservedFor value, "none", or "" (any).
@@ -33,16 +34,6 @@ class AttendeeFilters:
     @property
     def active(self) -> bool:
         return self != AttendeeFilters()
-
-
-def place_kinds(event: Event) -> list[PlaceKind]:
-    return list(
-        db.session.scalars(
-            select(PlaceKind)
-            .where(PlaceKind.event_id == event.id)
-            .order_by(PlaceKind.position, PlaceKind.name)
-        )
-    )
 
 
 def _shown_name() -> object:
@@ -102,11 +93,6 @@ def state_counts(event: Event) -> dict[RegistrationState, int]:
     counts = dict.fromkeys(RegistrationState, 0)
     counts.update({state: count for state, count in rows})
     return counts
-
-
-def shown_name(registration: Registration) -> str:
-    """The name a person is shown by: their badge name if set, else their display name."""
-    return registration.badge_name or registration.user.display_name
 
 
 __all__: Sequence[str] = (

@@ -26,6 +26,7 @@ from organizer.errors import NotFound, WrongState
 from organizer.extensions import db
 from organizer.models import Event, Registration, User
 from organizer.services import audit
+from organizer.services.registration.records import shown_name
 from organizer.services.text import fold_for_search
 
 PAGE_SIZE = 50  # a phone scrolls a long list faster than it loads the next page
@@ -43,11 +44,6 @@ class CheckInResult:
     registration: Registration
     already: bool  # checked in before: nothing changed
     message: str
-
-
-def shown_name(registration: Registration) -> str:
-    """The name a person goes by at the event: their badge name, else their display name."""
-    return registration.badge_name or registration.user.display_name
 
 
 def _escape_like(word: str) -> str:

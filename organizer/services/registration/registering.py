@@ -34,6 +34,7 @@ from organizer.models import (
 )
 from organizer.services import audit
 from organizer.services.registration import mailing, reserved, waitlist
+from organizer.services.registration.records import place_kinds, questions
 from organizer.services.registration.waitlist import fill_free_seats
 from organizer.services.reviewing import questions as shared_questions
 from organizer.services.reviewing.questions import FileInput
@@ -71,30 +72,6 @@ class RegistrationInput:
 
 
 # Reading -----------------------------------------------------------------------------------
-
-
-def settings_of(event: Event) -> RegistrationSettings | None:
-    return waitlist.settings_of(event)
-
-
-def place_kinds(event: Event) -> list[PlaceKind]:
-    return list(
-        db.session.scalars(
-            select(PlaceKind)
-            .where(PlaceKind.event_id == event.id)
-            .order_by(PlaceKind.position, PlaceKind.id)
-        )
-    )
-
-
-def questions(event: Event) -> list[RegistrationQuestion]:
-    return list(
-        db.session.scalars(
-            select(RegistrationQuestion)
-            .where(RegistrationQuestion.event_id == event.id)
-            .order_by(RegistrationQuestion.position, RegistrationQuestion.id)
-        )
-    )
 
 
 def registration_of(event: Event, user: Any) -> Registration | None:

@@ -32,8 +32,9 @@ from organizer.models import (
     User,
 )
 from organizer.services import audit
-from organizer.services.ordering import in_order, one_of, swap_with_neighbour
+from organizer.services.ordering import one_of, swap_with_neighbour
 from organizer.services.registration import seats, waitlist
+from organizer.services.registration.records import place_kinds, questions, settings_of
 from organizer.services.reviewing.questions import (
     QuestionSettings,
     apply_question_settings,
@@ -103,12 +104,6 @@ def access_purge_at(event: Event, settings: RegistrationSettings | None) -> dt.d
 # Settings ----------------------------------------------------------------------------------
 
 
-def settings_of(event: Event) -> RegistrationSettings | None:
-    return db.session.scalar(
-        select(RegistrationSettings).where(RegistrationSettings.event_id == event.id)
-    )
-
-
 def _locked_settings(event: Event) -> RegistrationSettings | None:
     """The settings row, locked until commit on PostgreSQL, so that a capacity change and a
     registration taking a seat are not checked against each other's stale counts."""
@@ -160,7 +155,7 @@ def _values(settings: RegistrationSettings) -> dict[str, Any]:
     return {field.name: getattr(settings, field.name) for field in dataclasses.fields(SettingsData)}
 
 
-def save_settings(
+def save_registration_settings(
     *, event: Event, actor: User, data: SettingsData, now: dt.datetime
 ) -> RegistrationSettings:
     """Create or change the event's registration settings. A purge date equal to the default
@@ -205,10 +200,6 @@ def save_settings(
 
 
 # Kinds of place ----------------------------------------------------------------------------
-
-
-def place_kinds(event: Event) -> list[PlaceKind]:
-    return in_order(PlaceKind, PlaceKind.event_id == event.id)
 
 
 def place_kind_in_event(event: Event, place_kind_id: int) -> PlaceKind:
@@ -349,10 +340,6 @@ def move_place_kind(*, event: Event, actor: User, place_kind: PlaceKind, directi
 
 
 # Questions ---------------------------------------------------------------------------------
-
-
-def questions(event: Event) -> list[RegistrationQuestion]:
-    return in_order(RegistrationQuestion, RegistrationQuestion.event_id == event.id)
 
 
 def question_in_event(event: Event, question_id: int) -> RegistrationQuestion:

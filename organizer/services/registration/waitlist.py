@@ -22,24 +22,17 @@ from organizer.errors import NotFound, WrongState
 from organizer.extensions import db
 from organizer.models import (
     Event,
-    OutboxMessage,
     PlaceKind,
     Registration,
     RegistrationSettings,
     User,
 )
 from organizer.services import audit
-from organizer.services.notifications import mail_key
+from organizer.services.notifications import already_queued, mail_key
 from organizer.services.registration import mailing, seats
 
 OFFER_REMINDER_BEFORE = dt.timedelta(days=1)
 EVENT_REMINDER_BEFORE = dt.timedelta(days=7)
-
-
-def settings_of(event: Event) -> RegistrationSettings | None:
-    return db.session.scalar(
-        select(RegistrationSettings).where(RegistrationSettings.event_id == event.id)
-    )
 
 
 def lock_settings(event: Event) -> RegistrationSettings:
@@ -275,17 +268,7 @@ def send_event_reminders(*, now: dt.datetime) -> int:
         .options(selectinload(Registration.user), selectinload(Registration.event))
     ).all()
     keys = {r.id: mail_key("registration_reminder", r) for r in due}
-    done = (
-        set(
-            db.session.scalars(
-                select(OutboxMessage.idempotency_key).where(
-                    OutboxMessage.idempotency_key.in_(list(keys.values()))
-                )
-            )
-        )
-        if keys
-        else set()
-    )
+    done = already_queued(keys.values())
     sent = 0
     for registration in due:
         if keys[registration.id] in done:
