@@ -97,11 +97,17 @@ def test_capacity_cannot_drop_below_the_seats_held_and_says_how_many(event, orga
     register(event, RegistrationState.WAITLISTED)
     register(event, RegistrationState.CANCELLED)
     with pytest.raises(ValidationFailed) as raised:
-        setup.save_registration_settings(event=event, actor=organizer, data=data(capacity=3), now=NOW)
+        setup.save_registration_settings(
+            event=event, actor=organizer, data=data(capacity=3), now=NOW
+        )
     assert "4 seats are already held" in raised.value.errors["capacity"]
-    settings = setup.save_registration_settings(event=event, actor=organizer, data=data(capacity=4), now=NOW)
+    settings = setup.save_registration_settings(
+        event=event, actor=organizer, data=data(capacity=4), now=NOW
+    )
     assert settings.capacity == 4
-    assert setup.save_registration_settings(event=event, actor=organizer, data=data(capacity=None), now=NOW)
+    assert setup.save_registration_settings(
+        event=event, actor=organizer, data=data(capacity=None), now=NOW
+    )
 
 
 def test_access_purge_defaults_to_30_days_after_the_event_in_its_zone(event, organizer):
@@ -297,7 +303,9 @@ def test_raising_the_capacity_offers_the_new_seats_to_the_waiting_list(event, or
 
 
 def test_raising_a_kinds_capacity_offers_its_new_seat(event, organizer):
-    setup.save_registration_settings(event=event, actor=organizer, data=data(capacity=None), now=NOW)
+    setup.save_registration_settings(
+        event=event, actor=organizer, data=data(capacity=None), now=NOW
+    )
     kind = setup.save_place_kind(
         event=event, actor=organizer, place_kind=None, name="Student", capacity=1, now=NOW
     )
