@@ -20,7 +20,8 @@ from organizer.enums import (
 from organizer.errors import NotFound, PermissionDenied, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import CodeOfConductVersion, RegistrationAccessNeeds, RegistrationQuestion
-from organizer.services.registration import records, registering, reserved
+from organizer.services.print import badges
+from organizer.services.registration import mailing, records, registering, reserved
 from organizer.services.registration.registering import (
     AlreadyRegistered,
     approve_registration,
@@ -77,6 +78,20 @@ def test_registering_confirms_stores_the_code_of_conduct_version_and_mails_an_ic
     assert "BEGIN:VCALENDAR" in mail.attachments[0]["content"]
     assert "DTSTART;VALUE=DATE:20270327" in mail.attachments[0]["content"]
     assert "/registration/cancel/" in mail.body_text
+
+
+def test_the_confirmation_carries_the_qr_code_of_the_persons_check_in_page(event):
+    """Shown at the door from a phone; the volunteer's camera opens the check-in page."""
+    make_settings(event)
+    person = make_user()
+    registration = register(event=event, user=person, data=data(), now=NOW)
+    (mail,) = mails("registration_confirmed", person.email)
+    (qr,) = [a for a in mail.attachments if a["content_type"] == "image/svg+xml"]
+    address = mailing.check_in_address(registration)
+    assert address.endswith(f"/{event.slug}/check-in/{registration.public_id}")
+    assert qr["content"] == badges.qr_svg_file(address)
+    assert qr["content"].lstrip().startswith("<?xml") and "<svg" in qr["content"]
+    assert "QR code attached" in mail.body_text
 
 
 def test_the_code_of_conduct_must_be_accepted(event):

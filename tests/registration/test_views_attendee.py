@@ -273,3 +273,15 @@ def test_my_registration_offers_the_survey_and_once_checked_in_the_certificate(
     page = client.get(f"/{event.slug}/registration/").get_data(as_text=True)
     assert f"/{event.slug}/survey" in page
     assert f"/{event.slug}/registration/certificate.pdf" in page
+
+
+def test_a_confirmed_registration_shows_its_qr_code_for_the_door(client, event):
+    person = make_user()
+    registration = register(event=event, user=person, data=data(), now=now())
+    login_as(client, person)
+    page = client.get(f"/{event.slug}/registration/").get_data(as_text=True)
+    assert "At the door" in page and "<svg" in page
+    registration.state = S.WAITLISTED
+    db.session.flush()
+    page = client.get(f"/{event.slug}/registration/").get_data(as_text=True)
+    assert "At the door" not in page and "<svg" not in page

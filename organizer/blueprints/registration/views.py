@@ -33,6 +33,7 @@ from organizer.enums import RegistrationState
 from organizer.errors import DomainError
 from organizer.models import Event, Registration
 from organizer.services import tokens
+from organizer.services.print import badges
 from organizer.services.registration import mailing, records, registering, reserved, waitlist
 
 bp = Blueprint("registration", __name__)
@@ -161,6 +162,11 @@ def mine(event: Event):
         code_of_conduct_outdated=outdated,
         code_of_conduct=coc,
         when=lambda moment: mailing.format_moment(event, moment),
+        door_qr=(
+            badges.qr_svg(mailing.check_in_address(registration))
+            if permissions.may_be_checked_in(registration)
+            else None
+        ),
     ), status
 
 

@@ -21,6 +21,7 @@ it): nothing here reads the request.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import unicodedata
 from dataclasses import asdict, dataclass
@@ -121,6 +122,15 @@ def qr_svg(url: str) -> Markup:
 
     svg = segno.make(url, error="m").svg_inline(border=2, dark="#000", omitsize=True)
     return Markup(svg)  # noqa: S704 - segno's own markup; the URL inside is escaped by segno
+
+
+def qr_svg_file(url: str) -> str:
+    """The QR code of `url` as a standalone SVG file (a mail attachment), 8 px a module."""
+    import segno
+
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=8, border=2, dark="#000")
+    return out.getvalue().decode("utf-8")
 
 
 @dataclass(frozen=True)

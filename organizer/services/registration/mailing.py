@@ -11,13 +11,13 @@ from typing import Any
 
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
-from sqlalchemy import select
 
-from organizer.extensions import db
-from organizer.models import Event, OutboxMessage, Registration, RegistrationSettings, User
+from organizer.models import Event, OutboxMessage, Registration, User
 from organizer.services import tokens
 from organizer.services.mail import calendar_host, external_url
 from organizer.services.notifications import tell
+from organizer.services.print import badges
+from organizer.services.registration.records import settings_of
 from organizer.services.timefmt import in_zone
 
 CANCEL_TOKEN = "registration-cancel"  # noqa: S105 (a salt, not a secret)
@@ -67,14 +67,21 @@ def _context(registration: Registration, **extra: Any) -> dict[str, Any]:
         "contact_email": event.contact_email,
         **extra,
     }
-    settings = db.session.scalar(
-        select(RegistrationSettings).where(RegistrationSettings.event_id == event.id)
-    )
+    settings = settings_of(event)
     context["fee_due"] = bool(settings and settings.fee_due)
     context["fee_note"] = settings.fee_note if settings else ""
     if registration.respond_by is not None:
         context["respond_by"] = format_moment(event, registration.respond_by)
     return context
+
+
+def check_in_address(registration: Registration) -> str:
+    """The person's check-in page, which the QR codes on their badge and mail open."""
+    return external_url(
+        "check_in.person",
+        event_slug=registration.event.slug,
+        public_id=registration.public_id,
+    )
 
 
 def tell_registrant(
@@ -93,7 +100,12 @@ def tell_registrant(
                 "filename": f"{registration.event.slug}.ics",
                 "content_type": "text/calendar",
                 "content": event_days_ics(registration.event, stamp=now),
-            }
+            },
+            {  # shown at the door: a volunteer's phone camera opens the person's check-in page
+                "filename": "check-in-qr-code.svg",
+                "content_type": "image/svg+xml",
+                "content": badges.qr_svg_file(check_in_address(registration)),
+            },
         ]
     return tell(
         registration.user,
