@@ -203,6 +203,8 @@ def test_the_event_page_and_home_link_to_registration(client, event):
     assert f"/{event.slug}/register/" in page
     home = client.get("/home/").get_data(as_text=True)
     assert f"/{event.slug}/registration/" in home and "confirmed" in home
+    # Cancelling from home: one link to the page that asks first.
+    assert f"/{event.slug}/registration/cancel" in home
 
 
 def test_organizers_invite_speakers_to_their_reserved_seats(client, event, organizer, mailbox):
