@@ -574,3 +574,13 @@ def registration_awaits_approval(registration: Any) -> bool:
 def registration_awaits_answer(registration: Any) -> bool:
     """A seat was offered from the waiting list: the person accepts or declines it."""
     return registration.state == RegistrationState.OFFERED
+
+
+def can_export_event(user: Any, event: Event) -> bool:
+    """A whole-event archive holds every proposal, review and grant: the event's organizers."""
+    return can_manage_event(user, event)
+
+
+def can_import_event(user: Any) -> bool:
+    """Importing an archive creates an event, which only site administrators do."""
+    return can_create_event(user)

@@ -4,8 +4,8 @@ that describes them (services/archive/schema/event-archive-1.schema.json is buil
 One declaration, `DOCUMENTS`, says which table goes into which document and in which order
 the import writes them back. Every row is written the same way, read off the table's columns:
 
-- its own id becomes `"key"` (a string, unique within its table in this archive), never a
-  number the importing instance would keep;
+- its own id becomes `"id"`, a string key unique within its table in this archive (the
+  importing instance gives every row a new id);
 - a column pointing at another exported table holds that row's key; a column pointing at a
   person holds a person key (`"p<n>"`) of people.json; `event_id` is left out (the event is
   the archive's);
@@ -284,10 +284,8 @@ def _row_schema(name: str) -> dict[str, Any]:
     return {
         "type": "object",
         "description": " ".join(doc.split()) or name,
-        "properties": {
-            ("key" if f.kind == "key" else f.column.name): _column_schema(f) for f in fields
-        },
-        "required": [("key" if f.kind == "key" else f.column.name) for f in fields],
+        "properties": {f.column.name: _column_schema(f) for f in fields},
+        "required": [f.column.name for f in fields],
         "additionalProperties": False,
     }
 
@@ -368,8 +366,10 @@ def build_schema() -> dict[str, Any]:
         for name in names:
             defs[f"row_{name}"] = _row_schema(name)
     event_row = _row_schema("event")
-    event_row["properties"].pop("slug")
-    event_row["required"].remove("slug")
+    for column in EVENT_SKIPPED:
+        event_row["properties"].pop(column, None)
+        if column in event_row["required"]:
+            event_row["required"].remove(column)
     defs["row_event"] = event_row
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -499,7 +499,7 @@ def rows_of(name: str, event_id: int) -> list[dict[str, Any]]:
         row: dict[str, Any] = {}
         for f, value in zip(fields, values, strict=True):
             if f.kind == "key":
-                row["key"] = str(value)
+                row["id"] = str(value)
             elif f.kind == "person":
                 row[f.column.name] = None if value is None else f"p{value}"
             elif f.kind == "ref":

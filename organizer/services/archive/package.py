@@ -128,7 +128,12 @@ def documents_of(event: Event, *, now: dt.datetime) -> dict[str, Any]:
         wanted |= content.person_ids(doc)
     users = db.session.scalars(select(User).where(User.id.in_(wanted)).order_by(User.id))
     docs["people.json"]["people"] = [
-        {"key": f"p{u.id}", "display_name": u.display_name, "email": u.email, "pronouns": u.pronouns}
+        {
+            "key": f"p{u.id}",
+            "display_name": u.display_name,
+            "email": u.email,
+            "pronouns": u.pronouns,
+        }
         for u in users
     ]
     docs["representation.json"] = {**_header("representation"), **content.representation(event)}
@@ -215,7 +220,7 @@ def read_archive(archive: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
             )
         )
     check_document("manifest.json", manifest)
-    docs: dict[str, Any] = {}
+    docs: dict[str, Any] = {"manifest.json": manifest}
     for name in sorted(DOCUMENT_NAMES - {"manifest.json"}):
         if name not in raw:
             raise ArchiveRefused(_("The archive has no %(name)s.", name=name))
@@ -354,7 +359,7 @@ def _insert(
                 insert(t).returning(t.c.id, sort_by_parameter_order=True), params
             )
             for row, (new_id,) in zip(ready, result.all(), strict=True):
-                mine[row["key"]] = new_id
+                mine[row["id"]] = new_id
         else:
             db.session.execute(insert(t), params)
         pending = later
@@ -383,6 +388,6 @@ def _write_files(rows: list[dict[str, Any]], keys: dict[str, int], files: dict[s
         data = files.get(row["sha256"])
         if data is None:
             continue
-        upload = db.session.get(Upload, keys[row["key"]])
+        upload = db.session.get(Upload, keys[row["id"]])
         if upload is not None:
             write_atomically(folder / upload.public_id, data)
