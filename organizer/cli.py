@@ -22,6 +22,7 @@ from organizer.errors import NotFound, ValidationFailed
 from organizer.extensions import db
 from organizer.services import accounts, demo
 from organizer.services import backup as backups
+from organizer.services.archive import package as archives
 from organizer.services.events import event_by_slug
 from organizer.services.print import booklet as booklets
 
@@ -299,6 +300,48 @@ def restore_command(archive: Path, force: bool) -> None:
         click.echo("The database is older than this code: run flask --app wsgi db upgrade.")
 
 
+# --- event archives (services/archive) -------------------------------------------------------
+
+
+@click.command("export-event")
+@with_appcontext
+@click.argument("event_slug")
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+def export_event_command(event_slug: str, output: Path) -> None:
+    """Write the whole event as an archive (zip of JSON documents and files) to OUTPUT."""
+    event = event_by_slug(event_slug)
+    if event is None:
+        raise click.ClickException(f"No event {event_slug!r}.")
+    started = time.perf_counter()
+    data = archives.archive_of(event, now=_now())
+    output.write_bytes(data)
+    seconds = time.perf_counter() - started
+    click.echo(f"{output}: {len(data):,} bytes in {seconds:.2f} s")
+
+
+@click.command("import-event")
+@with_appcontext
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--slug", help="The new event's address (default: the archive's).")
+@click.option("--organizer", "organizer_email", help="An account to make its organizer.")
+def import_event_command(archive: Path, slug: str | None, organizer_email: str | None) -> None:
+    """Create a new event from an archive made by export-event (here or on another instance)."""
+    organizer = None
+    if organizer_email:
+        organizer = accounts.user_by_email(organizer_email)
+        if organizer is None:
+            raise click.ClickException(f"No account {organizer_email!r}.")
+    try:
+        event = archives.load_archive(
+            archive=archive.read_bytes(), slug=slug, organizer=organizer, now=_now()
+        )
+    except archives.ArchiveRefused as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"Imported {event.slug!r}: {event.name}")
+
+
 COMMANDS = (
     demo_command,
     worker_command,
@@ -311,6 +354,8 @@ COMMANDS = (
     create_admin_command,
     backup_command,
     restore_command,
+    export_event_command,
+    import_event_command,
 )
 
 

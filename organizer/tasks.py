@@ -160,6 +160,27 @@ def render_badges(
         queue.give_back(marker)
 
 
+# Reads only, like the renders above: a large event's export must not hold a write transaction.
+@task(writes=False)
+def export_event_archive(event_id: int, marker: str) -> str | None:
+    """Make an event's archive (services/archive) into the print cache for its organizers."""
+    from organizer.services.archive import jobs as archive_jobs
+
+    try:
+        path = archive_jobs.write_archive_export(event_id, now=_now())
+        return path.name if path else None
+    finally:
+        queue.give_back(marker)
+
+
+@task()
+def import_event_archive(token: str, slug: str, actor_id: int) -> str:
+    """Import an uploaded event archive into a new event; the upload page shows how it went."""
+    from organizer.services.archive import jobs as archive_jobs
+
+    return archive_jobs.run_archive_import(token, slug, actor_id, now=_now())
+
+
 @task()
 def run_solve(public_id: str) -> str | None:
     """A long solve (services/solves.py): the automatic scheduler or a grant allocation, its

@@ -11,6 +11,7 @@ from organizer.blueprints.cfp_decisions.views import bp as cfp_decisions
 from organizer.blueprints.cfp_review.views import bp as cfp_review
 from organizer.blueprints.cfp_setup.views import bp as cfp_setup
 from organizer.blueprints.check_in.views import bp as check_in
+from organizer.blueprints.event_archive.views import bp as event_archive
 from organizer.blueprints.feeds.views import bp as feeds
 from organizer.blueprints.grant_decisions.views import bp as grant_decisions
 from organizer.blueprints.grant_money.views import bp as grant_money
@@ -63,6 +64,7 @@ BLUEPRINTS = [
     feeds,
     printed,
     badges,
+    event_archive,
     public_schedule,
     public,
 ]

@@ -254,13 +254,16 @@ def import_event(*, archive: bytes, slug: str | None, actor: Any, now: dt.dateti
     """A new event from an archive; the actor (a site admin) becomes one of its organizers."""
     if not permissions.can_import_event(actor):
         raise PermissionDenied(_("Only site administrators can import an event."))
-    docs, files = read_archive(archive)
-    return _load(docs, files, slug=slug, actor=actor, now=now)
+    return load_archive(archive=archive, slug=slug, organizer=actor, now=now)
 
 
-def _load(
-    docs: dict[str, Any], files: dict[str, bytes], *, slug: str | None, actor: Any, now: dt.datetime
+def load_archive(
+    *, archive: bytes, slug: str | None, organizer: User | None, now: dt.datetime
 ) -> Event:
+    """The import with no permission check (the command line's, run by the operator): checks
+    the whole archive, then writes the new event; `organizer` (if any) becomes an organizer.
+    Raises ArchiveRefused before writing anything when the archive or the slug is wrong."""
+    docs, files = read_archive(archive)
     config = docs["config.json"]
     event = _new_event(config["event"], slug=slug or docs["manifest.json"]["event"], now=now)
     people = {
@@ -272,7 +275,7 @@ def _load(
             rows = docs[f"{document}.json"]["tables"][name]
             keys[name] = _insert(name, rows, event=event, people=people, keys=keys)
     _write_files(docs["files.json"]["tables"]["upload"], keys["upload"], files)
-    actor_id = getattr(actor, "id", None)
+    actor_id = organizer.id if organizer is not None else None
     if actor_id is not None and not db.session.scalar(
         select(EventRole.id).where(
             EventRole.event_id == event.id,
