@@ -115,6 +115,7 @@ def _generator() -> str:
 
 def documents_of(event: Event, *, now: dt.datetime) -> dict[str, Any]:
     """Every JSON document of the event's archive, by file name (without manifest.json)."""
+    db.session.flush()
     docs: dict[str, Any] = {}
     for document, names in DOCUMENTS.items():
         docs[f"{document}.json"] = {
@@ -228,6 +229,7 @@ def read_archive(archive: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
             raise ArchiveRefused(_("%(name)s does not match its checksum.", name=name))
         docs[name] = _json(raw, name)
         check_document(name, docs[name])
+    _check_references(docs)
     files = {}
     for name, data in raw.items():
         if name.startswith("files/"):
@@ -236,6 +238,28 @@ def read_archive(archive: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
                 raise ArchiveRefused(_("%(name)s does not match its checksum.", name=name))
             files[digest] = data
     return docs, files
+
+
+def _check_references(docs: dict[str, Any]) -> None:
+    """Every key a row refers to is in the archive: refused before anything is written."""
+    people = {p["key"] for p in docs["people.json"]["people"]}
+    ids = {
+        name: {row["id"] for row in rows}
+        for document in DOCUMENTS
+        for name, rows in docs[f"{document}.json"]["tables"].items()
+        if rows and "id" in rows[0]
+    }
+    for document, names in DOCUMENTS.items():
+        for name in names:
+            checks = [
+                (f.column.name, people if f.kind == "person" else ids.get(f.target, set()))
+                for f in content.fields_of(name)
+                if f.kind in ("person", "ref")
+            ]
+            for row in docs[f"{document}.json"]["tables"][name]:
+                for column, known in checks:
+                    if row[column] is not None and row[column] not in known:
+                        _lookup({}, row[column], name, column)
 
 
 def _json(raw: dict[str, bytes], name: str) -> Any:
