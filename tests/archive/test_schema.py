@@ -80,7 +80,7 @@ def test_no_survey_response_leaves_the_instance(demo_archive):
 
 
 def test_only_people_referred_to_are_in_people_json(demo_archive):
-    event, zf = demo_archive
+    _, zf = demo_archive
     people = json.loads(zf.read("people.json"))["people"]
     keys = {p["key"] for p in people}
     referred = set()

@@ -7,8 +7,8 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from organizer import permissions
-from organizer.blueprints._common import access, event_route, show_domain_error
+from organizer import permissions, tasks
+from organizer.blueprints._common import access, commit, event_route, show_domain_error
 from organizer.blueprints.event_archive.forms import ExportForm, ImportForm
 from organizer.errors import DomainError
 from organizer.models import Event
@@ -24,6 +24,7 @@ def export(event: Event):
     """The latest archive of the event (when and how large) and a button for a new one."""
     form = ExportForm()
     if form.validate_on_submit():
+        commit()  # the worker's session must not run inside this request's
         if jobs.request_archive_export(event=event, actor=current_user):
             flash(_("The archive is being made; this page offers it when it is ready."), "info")
         else:
@@ -67,13 +68,15 @@ def import_archive():
             status = 400
         else:
             try:
-                token = jobs.request_archive_import(
-                    data=upload.read(), slug=(form.slug.data or "").strip(), actor=current_user
-                )
+                token = jobs.keep_archive_for_import(data=upload.read(), actor=current_user)
             except DomainError as error:
                 show_domain_error(error, form)
                 status = 400
             else:
+                # An immediate task has a session of its own: close this one's first.
+                actor_id = current_user.id
+                commit()
+                tasks.import_event_archive(token, (form.slug.data or "").strip(), actor_id)
                 return redirect(url_for("event_archive.import_status", token=token))
     elif form.errors:
         status = 400

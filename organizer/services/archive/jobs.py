@@ -86,8 +86,9 @@ def _import_paths(token: str) -> tuple[Path, Path]:
     return cache_dir() / f"import-{token}.zip", cache_dir() / f"import-{token}.json"
 
 
-def request_archive_import(*, data: bytes, slug: str | None, actor: User) -> str:
-    """Keep the uploaded archive for the worker and ask it to import; returns the job's token."""
+def keep_archive_for_import(*, data: bytes, actor: User) -> str:
+    """Keep the uploaded archive for the worker; returns the job's token. The request then
+    commits and hands the token to `tasks.import_event_archive`."""
     if not permissions.can_import_event(actor):
         raise PermissionDenied(_("Only site administrators can import an event."))
     if len(data) > package.MAX_ARCHIVE_BYTES:
@@ -96,7 +97,6 @@ def request_archive_import(*, data: bytes, slug: str | None, actor: User) -> str
     archive, status = _import_paths(token)
     write_atomically(archive, data)
     write_atomically(status, json.dumps({"actor": actor.id, "state": "waiting"}).encode())
-    tasks.import_event_archive(token, slug or "", actor.id)
     return token
 
 
