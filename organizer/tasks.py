@@ -18,6 +18,7 @@ from organizer.extensions import db
 from organizer.models import Event
 from organizer.queue import periodic, task
 from organizer.services import account_deletion, mail, solves
+from organizer.services.archive import jobs as archive_jobs
 from organizer.services.cfp import confirmation
 from organizer.services.grants import offers
 from organizer.services.print import badges, signs
@@ -164,8 +165,6 @@ def render_badges(
 @task(writes=False)
 def export_event_archive(event_id: int, marker: str) -> str | None:
     """Make an event's archive (services/archive) into the print cache for its organizers."""
-    from organizer.services.archive import jobs as archive_jobs
-
     try:
         path = archive_jobs.write_archive_export(event_id, now=_now())
         return path.name if path else None
@@ -176,8 +175,6 @@ def export_event_archive(event_id: int, marker: str) -> str | None:
 @task()
 def import_event_archive(token: str, slug: str, actor_id: int) -> str:
     """Import an uploaded event archive into a new event; the upload page shows how it went."""
-    from organizer.services.archive import jobs as archive_jobs
-
     return archive_jobs.run_archive_import(token, slug, actor_id, now=_now())
 
 

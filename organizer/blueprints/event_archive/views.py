@@ -24,8 +24,11 @@ def export(event: Event):
     """The latest archive of the event (when and how large) and a button for a new one."""
     form = ExportForm()
     if form.validate_on_submit():
-        commit()  # the worker's session must not run inside this request's
-        if jobs.request_archive_export(event=event, actor=current_user):
+        marker = jobs.claim_archive_export(event=event, actor=current_user)
+        if marker is not None:
+            event_id = event.id
+            commit()  # an immediate task has a session of its own: close this one's first
+            tasks.export_event_archive(event_id, marker)
             flash(_("The archive is being made; this page offers it when it is ready."), "info")
         else:
             flash(_("An archive is being made already."), "info")

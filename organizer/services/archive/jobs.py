@@ -19,7 +19,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from organizer import permissions, queue, tasks
+from organizer import permissions, queue
 from organizer.errors import NotFound, PermissionDenied
 from organizer.extensions import db
 from organizer.models import Event, User
@@ -57,14 +57,12 @@ def export_state(*, event: Event, actor: Any) -> ExportState:
     return ExportState(path, made, stat.st_size, working)
 
 
-def request_archive_export(*, event: Event, actor: Any) -> bool:
-    """Ask the worker for a new archive of the event; False when one is being made already."""
+def claim_archive_export(*, event: Event, actor: Any) -> str | None:
+    """Mark that a new archive of the event is wanted; the marker the request then hands to
+    `tasks.export_event_archive` (which gives it back), or None when one is being made."""
     permissions.require(permissions.can_export_event(actor, event))
     marker = _export_marker(event)
-    if not queue.take(marker, expires=JOB_EXPIRES):
-        return False
-    tasks.export_event_archive(event.id, marker)
-    return True
+    return marker if queue.take(marker, expires=JOB_EXPIRES) else None
 
 
 def write_archive_export(event_id: int, *, now: dt.datetime) -> Path | None:
