@@ -39,7 +39,7 @@ def test_organizers_make_and_download_the_archive(client):
     assert b"/manage/pages-2027/export/" in page.data
     first = client.get("/manage/pages-2027/export/")
     assert first.status_code == 200 and b"No archive has been made yet" in first.data
-    assert client.get("/manage/pages-2027/export/archive.zip").status_code == 404
+    assert client.get("/manage/pages-2027/export/archive.zip").status_code == 302
     made = client.post("/manage/pages-2027/export/", follow_redirects=True)
     assert made.status_code == 200 and b"Download the archive" in made.data
     download = client.get("/manage/pages-2027/export/archive.zip")

@@ -41,10 +41,11 @@ def export(event: Event):
 @bp.route("/manage/<event_slug>/export/archive.zip")
 @event_route(permissions.can_export_event)
 def download(event: Event):
-    """The latest archive as a download; 404 until one has been made."""
+    """The latest archive as a download; until one has been made, the page to make one."""
     state = jobs.export_state(event=event, actor=current_user)
     if state.path is None:
-        abort(404)
+        flash(_("No archive has been made yet."), "info")
+        return redirect(url_for("event_archive.export", event_slug=event.slug))
     response = Response(state.path.read_bytes(), mimetype="application/zip")
     stamp = state.made_at.strftime("%Y%m%d-%H%M") if state.made_at else "latest"
     response.headers["Content-Disposition"] = (
@@ -94,4 +95,9 @@ def import_status(token: str):
     if not permissions.can_import_event(current_user):
         abort(403)
     state = jobs.import_state(token=token, actor=current_user)
-    return render_template("event_archive/import_status.html", state=state)
+    return render_template(
+        "event_archive/import_status.html",
+        state=state,
+        done=state["state"] == "done",
+        refused=state["state"] == "refused",
+    )

@@ -298,9 +298,9 @@ def _doc_of(name: str) -> str:
     return f"Association table {name}."
 
 
-def build_schema() -> dict[str, Any]:
-    """The whole archive's JSON Schema: one definition per document, one per table row."""
-    defs: dict[str, Any] = {
+def _common_defs() -> dict[str, Any]:
+    """The definitions every document shares: keys, times, the header, people."""
+    return {
         "key": {"type": "string", "minLength": 1, "maxLength": 64},
         "person_key": {"type": "string", "pattern": "^p[0-9]+$"},
         "utc_datetime": {
@@ -309,15 +309,6 @@ def build_schema() -> dict[str, Any]:
             "description": "ISO 8601 in UTC.",
         },
         "date": {"type": "string", "pattern": r"^\d{4}-\d\d-\d\d$"},
-        "header": {
-            "type": "object",
-            "properties": {
-                "format": {"const": FORMAT},
-                "version": {"const": VERSION},
-                "document": {"type": "string"},
-            },
-            "required": ["format", "version", "document"],
-        },
         "manifest": _manifest_schema(),
         "people_list": {
             "type": "array",
@@ -335,34 +326,43 @@ def build_schema() -> dict[str, Any]:
         },
         "representation": _representation_schema(),
     }
-    for document, names in DOCUMENTS.items():
-        properties: dict[str, Any] = {
-            "format": {"const": FORMAT},
-            "version": {"const": VERSION},
-            "document": {"const": document},
-            "tables": {
-                "type": "object",
-                "properties": {
-                    n: {"type": "array", "items": {"$ref": f"#/$defs/row_{n}"}} for n in names
-                },
-                "required": list(names),
-                "additionalProperties": False,
-            },
-        }
-        required = ["format", "version", "document", "tables"]
-        if document == "config":
-            properties["event"] = {"$ref": "#/$defs/row_event"}
-            required.append("event")
-        if document == "people":
-            properties["people"] = {"$ref": "#/$defs/people_list"}
-            required.append("people")
-        defs[f"document_{document}"] = {
+
+
+def _document_schema(document: str, names: tuple[str, ...]) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "format": {"const": FORMAT},
+        "version": {"const": VERSION},
+        "document": {"const": document},
+        "tables": {
             "type": "object",
-            "description": DESCRIPTIONS[document],
-            "properties": properties,
-            "required": required,
+            "properties": {
+                n: {"type": "array", "items": {"$ref": f"#/$defs/row_{n}"}} for n in names
+            },
+            "required": list(names),
             "additionalProperties": False,
-        }
+        },
+    }
+    required = ["format", "version", "document", "tables"]
+    if document == "config":
+        properties["event"] = {"$ref": "#/$defs/row_event"}
+        required.append("event")
+    if document == "people":
+        properties["people"] = {"$ref": "#/$defs/people_list"}
+        required.append("people")
+    return {
+        "type": "object",
+        "description": DESCRIPTIONS[document],
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
+
+
+def build_schema() -> dict[str, Any]:
+    """The whole archive's JSON Schema: one definition per document, one per table row."""
+    defs = _common_defs()
+    for document, names in DOCUMENTS.items():
+        defs[f"document_{document}"] = _document_schema(document, names)
         for name in names:
             defs[f"row_{name}"] = _row_schema(name)
     event_row = _row_schema("event")
