@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from organizer.enums import EventRoleName
 from organizer.errors import PermissionDenied
 from organizer.extensions import db
-from organizer.models import Event, Proposal
+from organizer.models import Event, Proposal, User
 from organizer.services.archive import package
 from tests.factories import NOW, grant_role, make_cfp, make_event, make_proposal, make_user
 
@@ -80,6 +80,14 @@ def test_an_archive_imports_under_a_new_slug_and_the_importer_organizes_it(small
     }
     assert len(ids[copy.id]) == len(ids[event.id]) == 1
     assert ids[copy.id].isdisjoint(ids[event.id])
+
+
+def test_people_already_here_are_matched_by_address_not_made_again(small):
+    _, archive = small
+    people = db.session.scalar(select(func.count(User.id)))
+    admin = make_user(site_admin=True)
+    package.import_event(archive=archive, slug="again-2027", actor=admin, now=NOW)
+    assert db.session.scalar(select(func.count(User.id))) == people + 1  # only the admin
 
 
 def test_not_a_zip(small):

@@ -28,6 +28,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import insert, select
@@ -61,9 +62,8 @@ def schema() -> dict[str, Any]:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
+@functools.cache
 def validator_for(definition: str) -> Any:
-    import jsonschema
-
     root = schema()
     return jsonschema.Draft202012Validator(
         {"$ref": f"#/$defs/{definition}", "$defs": root["$defs"]},
