@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+import pytest
 from sqlalchemy import select
 
 from organizer.enums import EventRoleName
@@ -137,3 +138,19 @@ def test_the_command_line_exports_and_imports(app, tmp_path):
     assert again.exit_code != 0 and "already uses" in again.output
     missing = runner.invoke(args=["export-event", "nowhere", str(out)])
     assert missing.exit_code != 0 and "No event" in missing.output
+
+
+def test_an_unexpected_failure_is_reported_not_left_waiting(app, monkeypatch):
+    from organizer.services.archive import jobs
+
+    admin = make_user(site_admin=True)
+    token = jobs.keep_archive_for_import(data=b"PK whatever", actor=admin)
+
+    def broken(**_kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(package, "import_event", broken)
+    with pytest.raises(RuntimeError):  # the error reaches the queue too
+        jobs.run_archive_import(token, "", admin.id, now=NOW)
+    state = jobs.import_state(token=token, actor=admin)
+    assert state["state"] == "refused" and "unexpectedly" in state["message"]

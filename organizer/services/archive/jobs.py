@@ -114,6 +114,15 @@ def run_archive_import(token: str, slug: str, actor_id: int, *, now: dt.datetime
     except (package.ArchiveRefused, PermissionDenied) as error:
         db.session.rollback()
         result.update(state="refused", message=error.message)
+    except Exception:
+        # Say so on the page rather than leave it waiting for ever; the queue keeps the error.
+        db.session.rollback()
+        result.update(
+            state="refused",
+            message=_("The import failed unexpectedly; the site's log has the details."),
+        )
+        write_atomically(status, json.dumps(result).encode())
+        raise
     finally:
         archive.unlink(missing_ok=True)
     write_atomically(status, json.dumps(result).encode())
