@@ -91,6 +91,10 @@ def test_every_table_survives_a_round_trip_between_two_instances(app, other_app)
         stored = Path(other_app.config["UPLOAD_DIR"]) / material.upload.public_id
         assert stored.read_bytes() == PDF
         assert {u.email for u in db.session.scalars(select(User))} >= {"extra.person@example.org"}
+        # the released schedule reads on the other instance from its frozen copy
+        client = other_app.test_client()
+        for path in (f"/{imported.slug}/schedule/", f"/{imported.slug}/schedule.xml"):
+            assert client.get(path).status_code == 200, path
     first, second = canonical(docs_before), canonical(again)
     for name in first:
         if name == "event_role":
