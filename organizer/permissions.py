@@ -470,6 +470,11 @@ def can_manage_schedule(user: Any, event: Event) -> bool:
     return can_manage_event(user, event)
 
 
+def can_import_into(user: Any, event: Event) -> bool:
+    """Importing a published schedule (and other files) into the event."""
+    return can_manage_event(user, event)
+
+
 def can_follow_solve(user: Any, solve: Any) -> bool:
     """See a long solve's progress, cancel it: whoever may start one of its kind in its event
     (the automatic scheduler: the schedule's managers; an allocation: the grants' managers)."""
