@@ -8,7 +8,9 @@ import datetime as dt
 import json
 import uuid
 
+import jsonschema
 import pytest
+from lxml import etree
 from sqlalchemy import select, update
 
 from organizer.enums import PlenaryKind, SlotKind
@@ -28,9 +30,20 @@ from tests.factories import (
     make_talk,
     make_user,
 )
-from tests.feeds.test_frab import check_json, check_xml, validator, xsd  # noqa: F401
+from tests.feeds.test_frab import REFERENCE, check_json, check_xml
 
 TRICKY = 'Mapas, redes; e "aspas"\nsegunda linha 地図と網 Ελληνικά العربية'
+
+
+@pytest.fixture(scope="module")
+def xsd():
+    return etree.XMLSchema(etree.parse(str(REFERENCE / "schedule.xml.xsd")))
+
+
+@pytest.fixture(scope="module")
+def validator():
+    schema = json.loads((REFERENCE / "schedule.json.schema").read_text())
+    return jsonschema.Draft6Validator(schema, format_checker=jsonschema.FormatChecker())
 
 
 @pytest.fixture(autouse=True)
@@ -122,7 +135,7 @@ def test_round_trip_keeps_every_session_room_time_speaker_and_guid(
     source,
     fmt,
     xsd,
-    validator,  # noqa: F811
+    validator,
 ):
     original_xml = client.get(f"/{source.slug}/schedule.xml").data
     original_json = client.get(f"/{source.slug}/schedule.json").data

@@ -68,10 +68,10 @@ def test_the_preview_writes_nothing_and_says_what_and_why(target, organizer):
     assert [d.name for d in preview.lines if d.kind == "day"] == ["2026-05-14", "2026-05-15"]
     # Shown in the event's zone (Lisbon), not the file's (Athens) nor UTC.
     maps = next(line for line in preview.lines if line.name == "Χάρτες και δίκτυα")
-    assert maps.detail.startswith("2026-05-14 08:00, 30 min, Αίθουσα Α")
+    assert maps.detail.startswith("2026-05-14 08:00, 30 min, Αίθουσα Γ")
     assert any("Europe/Athens" in note for note in preview.notes)
     reasons = {(s["what"], s["where"]): s["reason"] for s in preview.skipped}
-    assert reasons[("session", "day 1, room Αίθουσα Α")] == "it has no title"
+    assert reasons[("session", "day 1, room Αίθουσα Γ")] == "it has no title"
     assert "too dark" in reasons[("colour", "Κοινότητα")]
     assert importer.Preview.from_dict(preview.as_dict()) == preview
 
@@ -87,7 +87,7 @@ def test_the_import_creates_the_schedule(target, organizer):
     maps = slots["0b0a8b34-7d1c-5c5a-b3b6-1a6e7f000001"]
     assert maps.kind is SlotKind.TALK and maps.code == "RQ7UVW"
     assert maps.starts_at == dt.datetime(2026, 5, 14, 7, 0, tzinfo=dt.UTC)
-    assert maps.room.name == "Αίθουσα Α" and maps.room.capacity == 120
+    assert maps.room.name == "Αίθουσα Γ" and maps.room.capacity == 120
     assert maps.room.public_id == "5f2b7c1e-8a1d-4a4e-9a54-4d9e6a1b0c01"
     proposal = maps.proposal
     assert proposal.state is ProposalState.CONFIRMED and proposal.language == "el"
@@ -133,7 +133,7 @@ def test_importing_again_updates_instead_of_duplicating(target, organizer):
     }
     # A moved session and a changed title: updated in place.
     document = json.loads(corpus("pretalx.json"))
-    first = document["schedule"]["conference"]["days"][0]["rooms"]["Αίθουσα Α"][0]
+    first = document["schedule"]["conference"]["days"][0]["rooms"]["Αίθουσα Γ"][0]
     first["date"] = "2026-05-14T11:00:00+03:00"
     first["title"] = "Χάρτες"
     changed = read_schedule(json.dumps(document).encode())
@@ -152,7 +152,7 @@ def test_importing_again_updates_instead_of_duplicating(target, organizer):
 def test_speakers_with_an_address_are_invited_and_known_people_reused(target, organizer):
     known = make_user(email="li@example.org", name="Li Xiaolong")
     document = json.loads(corpus("pretalx.json"))
-    persons = document["schedule"]["conference"]["days"][0]["rooms"]["Αίθουσα Α"][0]["persons"]
+    persons = document["schedule"]["conference"]["days"][0]["rooms"]["Αίθουσα Γ"][0]["persons"]
     persons[0]["email"] = "eleni@example.org"
     persons[1]["email"] = "LI@example.org"
     schedule = read_schedule(json.dumps(document).encode())
