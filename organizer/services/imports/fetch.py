@@ -111,6 +111,11 @@ def _split(url: str) -> tuple[str, str, int, str]:
     return scheme, parts.hostname, port, path
 
 
+def check_address_form(url: str) -> None:
+    """FetchRefused unless `url` is an http(s) address with a host (nothing is resolved)."""
+    _split(url)
+
+
 def fetch_limited(
     url: str,
     *,
