@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import RadioField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from organizer.blueprints._forms import Form
@@ -40,8 +41,8 @@ class ConfirmForm(Form):
     mode = RadioField(
         _l("Import as"),
         choices=[
-            ("draft", _l("A draft to edit in the schedule editor")),
-            ("release", _l("A released schedule (the next version)")),
+            SelectChoice("draft", _l("A draft to edit in the schedule editor")),
+            SelectChoice("release", _l("A released schedule (the next version)")),
         ],
         default="draft",
         validators=[InputRequired(_l("Choose how to import."))],
