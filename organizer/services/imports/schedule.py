@@ -727,3 +727,27 @@ def import_schedule(
         except WrongState as error:
             result.not_released = str(error)
     return result
+
+
+def new_event_from_schedule(
+    *, parsed: ParsedSchedule, slug: str, actor: User, now: dt.datetime, timezone: str = ""
+) -> Event:
+    """A new event (private until its organizers publish it) named, dated and zoned as the
+    file's conference says; `timezone` when the file names none (else UTC). Only site
+    admins create events (`events.create_event` checks)."""
+    from organizer.services import events  # the event service sits beside, not below
+
+    zone = parsed.timezone or timezone or "UTC"
+    local_days = sorted({s.starts_at.astimezone(ZoneInfo(zone)).date() for s in parsed.sessions})
+    starts_on = parsed.starts_on or (local_days[0] if local_days else now.date())
+    ends_on = parsed.ends_on or (local_days[-1] if local_days else starts_on)
+    if ends_on < starts_on:
+        ends_on = starts_on
+    details = events.EventDetails(
+        slug=slug,
+        name=parsed.title or slug,
+        timezone=zone,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+    return events.create_event(actor=actor, details=details, now=now)
