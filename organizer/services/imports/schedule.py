@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from organizer import permissions
 from organizer.enums import MaterialKind, PlenaryKind, ProposalState, SlotKind, SpeakerRole
@@ -182,8 +183,15 @@ def _state(event: Event, parsed: ParsedSchedule) -> _State:
     wanted = [local_guid(event, s.guid) if s.guid in taken else s.guid for s in parsed.sessions]
     slots: dict[str, Slot] = {}
     for start in range(0, len(wanted), 500):
-        query = select(Slot).where(
-            Slot.event_id == event.id, Slot.public_id.in_(wanted[start : start + 500])
+        query = (
+            select(Slot)
+            .where(Slot.event_id == event.id, Slot.public_id.in_(wanted[start : start + 500]))
+            .options(
+                selectinload(Slot.room),
+                selectinload(Slot.proposal).options(
+                    selectinload(Proposal.speakers), selectinload(Proposal.track)
+                ),
+            )
         )
         slots.update({slot.public_id: slot for slot in db.session.scalars(query)})
     speakers = db.session.execute(
