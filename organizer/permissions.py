@@ -475,6 +475,12 @@ def can_import_into(user: Any, event: Event) -> bool:
     return can_manage_event(user, event)
 
 
+def can_confirm_schedule_import(user: Any, record: Any) -> bool:
+    """A schedule import waits for its organizer's confirmation: read and previewed, not yet
+    imported (`record` is a ScheduleImport)."""
+    return record.state == "ready" and can_import_into(user, record.event)
+
+
 def can_follow_solve(user: Any, solve: Any) -> bool:
     """See a long solve's progress, cancel it: whoever may start one of its kind in its event
     (the automatic scheduler: the schedule's managers; an allocation: the grants' managers)."""

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from organizer import permissions
 from organizer.errors import DomainError, NotFound, ValidationFailed, WrongState
 from organizer.extensions import db
 from organizer.models import Event, ScheduleImport, User
@@ -148,7 +149,7 @@ def confirm(
     """Import the kept file into its event (read again: the preview may be old, and what is
     written is what the event holds now), as a draft or released; the file is then dropped."""
     schedule.require_importer(actor, record.event)
-    if record.state != "ready" or record.content is None:
+    if not permissions.can_confirm_schedule_import(actor, record) or record.content is None:
         raise WrongState(_("This import is not waiting for a confirmation."))
     result = schedule.import_schedule(
         parsed=read_schedule(record.content),
