@@ -15,6 +15,7 @@ from organizer.errors import PermissionDenied
 from organizer.extensions import db
 from organizer.models import (
     AuditEntry,
+    OutboxMessage,
     Proposal,
     ProposalSpeaker,
     Room,
@@ -136,16 +137,22 @@ def test_importing_again_updates_instead_of_duplicating(target, organizer):
     first = document["schedule"]["conference"]["days"][0]["rooms"]["Αίθουσα Γ"][0]
     first["date"] = "2026-05-14T11:00:00+03:00"
     first["title"] = "Χάρτες"
+    night = document["schedule"]["conference"]["days"][0]["rooms"]["Αίθουσα Γ"][2]
+    night["persons"].append({"name": "Bo Chen"})
     changed = read_schedule(json.dumps(document).encode())
     preview = importer.preview_schedule(parsed=changed, event=target, actor=organizer)
     assert [(line.name, line.action) for line in preview.lines if line.action != "keep"] == [
-        ("Χάρτες", "update")
+        ("Bo Chen", "create"),
+        ("Χάρτες", "update"),
+        ("Midnight hacking", "update"),
     ]
     importer.import_schedule(parsed=changed, event=target, actor=organizer, now=NOW)
     db.session.commit()
     slot = db.session.scalar(select(Slot).filter_by(public_id=first["guid"]))
     assert slot.starts_at == dt.datetime(2026, 5, 14, 8, 0, tzinfo=dt.UTC)
     assert slot.proposal.title == "Χάρτες"
+    night_slot = db.session.scalar(select(Slot).filter_by(public_id=night["guid"]))
+    assert [s.user.display_name for s in night_slot.proposal.speakers] == ["Ana Lima", "Bo Chen"]
     assert counts()["Slot"] == before["Slot"]
 
 
@@ -165,6 +172,10 @@ def test_speakers_with_an_address_are_invited_and_known_people_reused(target, or
     users = [s.user for s in slot.proposal.speakers]
     assert users[1].id == known.id and not people.is_unclaimed(known)
     assert users[0].email == "eleni@example.org" and people.is_unclaimed(users[0])
+    (invitation,) = db.session.scalars(select(OutboxMessage))
+    assert (
+        invitation.to_address == "eleni@example.org" and "/account/claim/" in invitation.body_text
+    )
 
 
 def test_released_or_draft(target, organizer):

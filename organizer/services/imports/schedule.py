@@ -189,7 +189,8 @@ def _state(event: Event, parsed: ParsedSchedule) -> _State:
             .options(
                 selectinload(Slot.room),
                 selectinload(Slot.proposal).options(
-                    selectinload(Proposal.speakers), selectinload(Proposal.track)
+                    selectinload(Proposal.speakers).selectinload(ProposalSpeaker.user),
+                    selectinload(Proposal.track),
                 ),
             )
         )
@@ -379,10 +380,18 @@ def _slot_differs(slot: Slot, session: ParsedSession) -> bool:
     placed = slot.all_rooms != _is_all_rooms(session.room) or (
         not slot.all_rooms and room.casefold() != session.room.casefold()
     )
-    text = proposal is not None and (
-        proposal.abstract != session.abstract or proposal.description != session.description
+    if proposal is None:
+        return moved or placed or title != session.title
+    track = proposal.track.name if proposal.track is not None else ""
+    speakers = [" ".join(s.user.display_name.split()) for s in proposal.speakers if s.user]
+    details = (
+        proposal.abstract != session.abstract
+        or proposal.description != session.description
+        or track.casefold() != session.track.casefold()
+        or (session.language and proposal.language != session.language)
+        or speakers != list(dict.fromkeys(" ".join(p.name.split()) for p in session.persons))
     )
-    return moved or placed or title != session.title or bool(text)
+    return moved or placed or title != session.title or bool(details)
 
 
 # --- the import ----------------------------------------------------------------------------------
