@@ -4,8 +4,6 @@ that a clone must leave behind."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from organizer.enums import (
