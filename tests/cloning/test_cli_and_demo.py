@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import sqlalchemy as sa
 
 from organizer.extensions import db
@@ -12,7 +10,6 @@ from organizer.services.archive import cloning, config
 from organizer.services.demo import load_demo, read_fixture
 from organizer.services.events import event_by_slug
 from tests.factories import NOW, login_as, make_user
-
 
 SET_UP_PAGES = (
     "", "settings", "cfp", "cfp/types", "cfp/tracks", "cfp/phases", "cfp/mails", "cfp/questions",
