@@ -76,6 +76,12 @@ def can_manage_event(user: Any, event: Event) -> bool:
     return is_site_admin(user) or EventRoleName.ORGANIZER in roles_in(user, event)
 
 
+def can_clone_event(user: Any, event: Event) -> bool:
+    """Start a new edition from this event's configuration (services/archive/cloning.py):
+    its organizers, and site admins."""
+    return can_manage_event(user, event)
+
+
 def can_manage_team(user: Any, event: Event) -> bool:
     return can_manage_event(user, event)
 
@@ -468,6 +474,17 @@ def can_view_representation(user: Any, event: Event) -> bool:
 def can_manage_schedule(user: Any, event: Event) -> bool:
     """Rooms, days, the editor, the automatic scheduler and releases."""
     return can_manage_event(user, event)
+
+
+def can_import_into(user: Any, event: Event) -> bool:
+    """Importing a published schedule (and other files) into the event."""
+    return can_manage_event(user, event)
+
+
+def can_confirm_schedule_import(user: Any, record: Any) -> bool:
+    """A schedule import waits for its organizer's confirmation: read and previewed, not yet
+    imported (`record` is a ScheduleImport)."""
+    return record.state == "ready" and can_import_into(user, record.event)
 
 
 def can_follow_solve(user: Any, solve: Any) -> bool:

@@ -12,6 +12,7 @@ from organizer.blueprints.cfp_review.views import bp as cfp_review
 from organizer.blueprints.cfp_setup.views import bp as cfp_setup
 from organizer.blueprints.check_in.views import bp as check_in
 from organizer.blueprints.event_archive.views import bp as event_archive
+from organizer.blueprints.event_clone.views import bp as event_clone
 from organizer.blueprints.feeds.views import bp as feeds
 from organizer.blueprints.grant_decisions.views import bp as grant_decisions
 from organizer.blueprints.grant_money.views import bp as grant_money
@@ -29,6 +30,7 @@ from organizer.blueprints.registration_setup.views import bp as registration_set
 from organizer.blueprints.releases.views import bp as releases
 from organizer.blueprints.representation.views import bp as representation
 from organizer.blueprints.schedule.views import bp as schedule
+from organizer.blueprints.schedule_import.views import bp as schedule_import
 from organizer.blueprints.schedule_setup.views import bp as schedule_setup
 from organizer.blueprints.scheduler.views import bp as scheduler
 from organizer.blueprints.site_queue.views import bp as site_queue
@@ -40,6 +42,7 @@ BLUEPRINTS = [
     account_data,
     home,
     manage,
+    event_clone,
     site_queue,
     cfp_setup,
     cfp_decisions,
@@ -50,6 +53,7 @@ BLUEPRINTS = [
     attendees,
     representation,
     schedule_setup,
+    schedule_import,
     scheduler,
     releases,
     schedule,

@@ -61,6 +61,7 @@ from organizer.models import (
     ReviewPhase,
     RoomWindow,
     ScheduleDay,
+    ScheduleImport,
     ScheduleSuggestion,
     Solve,
     SpeakerAvailability,
@@ -359,6 +360,15 @@ def build_world() -> World:
     day = db.session.scalars(select(ScheduleDay).where(ScheduleDay.event_id == event.id)).first()
     # The same confirmed registration has a page at the door and a cancel link in its mail.
     attendee = attended
+    schedule_import = ScheduleImport(
+        event=event,
+        created_by_id=organizer.id,
+        state="failed",
+        error="The server answered 404, not the file.",
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    db.session.add(schedule_import)
     db.session.flush()
     for obj in (talk, inner, block, room, profile):
         db.session.refresh(obj)
@@ -403,6 +413,7 @@ def build_world() -> World:
         "material_id": material.public_id,
         "filename": "talk.pdf",
         "place_kind_id": str(place_kind.id),
+        "import_id": schedule_import.public_id,
     }
     overrides = {
         # The same argument names another kind of object in these places.
@@ -652,6 +663,7 @@ OBJECT_ARGUMENTS = {
     "interval_id",
     "material_id",
     "place_kind_id",
+    "import_id",
 }
 
 
