@@ -3,12 +3,18 @@ offers it once ready); a site admin imports one into a new event (services/archi
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from organizer import permissions, tasks
-from organizer.blueprints._common import access, commit, event_route, show_domain_error
+from organizer.blueprints._common import (
+    access,
+    commit,
+    download,
+    event_route,
+    show_domain_error,
+)
 from organizer.blueprints.event_archive.forms import ExportForm, ImportForm
 from organizer.errors import DomainError
 from organizer.models import Event
@@ -40,20 +46,18 @@ def export(event: Event):
 @access("organizer")
 @bp.route("/manage/<event_slug>/export/archive.zip")
 @event_route(permissions.can_export_event)
-def download(event: Event):
+def archive_zip(event: Event):
     """The latest archive as a download; until one has been made, the page to make one."""
     state = jobs.export_state(event=event, actor=current_user)
     if state.path is None:
         flash(_("No archive has been made yet."), "info")
         return redirect(url_for("event_archive.export", event_slug=event.slug))
-    response = Response(state.path.read_bytes(), mimetype="application/zip")
     stamp = state.made_at.strftime("%Y%m%d-%H%M") if state.made_at else "latest"
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{event.slug}-archive-{stamp}.zip"'
+    return download(
+        state.path.read_bytes(),
+        content_type="application/zip",
+        name=f"{event.slug}-archive-{stamp}.zip",
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @access("site_admin")
