@@ -93,6 +93,13 @@ ACCESS_RULES: dict[str, AccessRule] = {
             "the event's access coordinators only (not organizers or site admins without the role)",
         ),
         AccessRule("site_admin", True, 403, "site admins"),
+        AccessRule(
+            "api",
+            False,
+            401,
+            "holders of an API token (Authorization: Bearer); a signed-in browser session "
+            "counts for nothing, so everyone without a token gets 401",
+        ),
     ]
 }
 
