@@ -23,6 +23,11 @@ def utc(value: dt.datetime | None) -> str | None:
     return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
+def _zulu(stamp: str) -> str:
+    """A snapshot's UTC time ("...+00:00") in the API's spelling ("...Z")."""
+    return utc(dt.datetime.fromisoformat(stamp)) or ""
+
+
 def event_shape(event: Event, roles: list[str]) -> dict[str, Any]:
     return {
         "slug": event.slug,
@@ -151,8 +156,8 @@ def released_session_shape(entry: dict[str, Any]) -> dict[str, Any]:
         "title": entry["title"],
         "room": entry.get("room") or None,
         "all_rooms": bool(entry.get("all_rooms")),
-        "starts_at": entry["starts_at"],
-        "ends_at": entry["ends_at"],
+        "starts_at": _zulu(entry["starts_at"]),
+        "ends_at": _zulu(entry["ends_at"]),
         "duration_minutes": entry["duration"],
         "proposal": entry.get("proposal"),
         "track": entry.get("track"),
