@@ -298,13 +298,23 @@ def test_the_document_is_public_and_describes_every_route(api, app, client):
     assert routes == described
 
 
-@pytest.fixture
-def api_limit(app):
-    saved = {k: app.config[k] for k in ("RATE_LIMITS_ENABLED", "RATE_LIMIT_API")}
-    app.config.update(RATE_LIMITS_ENABLED=True, RATE_LIMIT_API="3 per minute")
+@pytest.fixture(params=["memory", "redis"])
+def api_limit(request, app):
+    """The limit on, in the embedded install's memory storage and in Redis (when the run has
+    one: --redis-url), as tests/core/test_rate_limits.py does for the forms."""
+    storage = "memory://"
+    if request.param == "redis":
+        storage = request.config.getoption("--redis-url")
+        if not storage:
+            pytest.skip("no Redis: set ORGANIZER_TEST_REDIS_URL or --redis-url")
+    keys = ("RATE_LIMITS_ENABLED", "RATE_LIMIT_API", "RATELIMIT_STORAGE_URI")
+    saved = {k: app.config[k] for k in keys}
+    app.config.update(
+        RATE_LIMITS_ENABLED=True, RATE_LIMIT_API="3 per minute", RATELIMIT_STORAGE_URI=storage
+    )
     limiter.init_app(app)
     try:
-        yield
+        yield request.param
     finally:
         app.config.update(saved)
         limiter.init_app(app)
