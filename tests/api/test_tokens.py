@@ -15,7 +15,7 @@ from organizer.extensions import db
 from organizer.models import ApiToken, AuditEntry
 from organizer.services import api_tokens
 from tests.api.conftest import real_now, token_for
-from tests.factories import login_as, make_event, make_user
+from tests.factories import PASSWORD, login_as, make_event, make_user
 
 
 def test_the_secret_is_shown_once_and_only_its_digest_is_stored():
@@ -164,3 +164,16 @@ def test_the_form_shows_its_errors_and_strangers_cannot_revoke(client):
     assert refused.status_code == 400
     assert "Give the token a name" in refused.text
     assert db.session.scalar(select(ApiToken).where(ApiToken.user_id == stranger.id)) is None
+
+
+def test_deleting_the_account_deletes_its_tokens(client):
+    from organizer.services import account_deletion
+
+    person = make_user(email="tokens@example.org")
+    secret = token_for(person, name="Backup script")
+    account_deletion.delete_account(
+        actor=person, password=PASSWORD, confirmation=person.email, now=real_now()
+    )
+    db.session.commit()
+    assert db.session.scalar(select(ApiToken)) is None
+    assert api_tokens.authenticate_api_header(f"Bearer {secret}", now=real_now()) is None
