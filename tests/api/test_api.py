@@ -328,3 +328,55 @@ def test_each_token_has_its_own_rate_limit(api, world, api_limit):
     assert refused.status_code == 429
     assert 0 < int(refused.headers["Retry-After"]) <= 60
     assert api.get("/api/v1/events", second).status_code == 200
+
+
+def test_the_checker_refuses_what_the_document_does_not_allow():
+    from flask import Response
+
+    from tests.api.openapi_check import check_response
+
+    def answer(body, status=200, mimetype="application/json"):
+        return Response(json.dumps(body), status=status, mimetype=mimetype)
+
+    good = {"items": [], "page": 1, "per_page": 50, "total": 0, "next": None}
+    assert check_response("GET", "/api/v1/events", answer(good)) == good
+    wrong = [
+        ("GET", "/api/v1/events", answer({**good, "total": "0"})),  # a string, not a number
+        ("GET", "/api/v1/events", answer({**good, "extra": 1})),  # not described
+        ("GET", "/api/v1/events", answer({**good, "items": [{"slug": "x"}]})),  # incomplete
+        ("GET", "/api/v1/events", answer(good, status=418)),  # status not declared
+        ("GET", "/api/v1/events", answer(good, mimetype="text/html")),
+        ("GET", "/api/v1/elsewhere", answer(good)),  # path not described
+        ("POST", "/api/v1/events", answer(good)),  # method not described
+    ]
+    for method, url, response in wrong:
+        with pytest.raises(AssertionError):
+            check_response(method, url, response)
+
+
+@pytest.mark.parametrize("role", ["reviewer", "grant_reviewer"])
+def test_query_counts_do_not_grow_for_the_review_committees_either(client, queries, world, role):
+    person = getattr(world, role)
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token_for(person)}"
+    urls = [url_of(name, world) for name, status in MATRIX[role].items() if status == 200]
+    event = db.session.get(type(world.event), world.event.id)
+    programme = db.session.scalar(select(GrantProgramme))
+
+    def grow():
+        for _ in range(3):
+            speaker = make_user()
+            make_proposal(event, speaker, state=ProposalState.SUBMITTED)
+            make_application(programme, speaker)
+        db.session.commit()
+
+    def count(url):
+        db.session.commit()
+        queries.clear()
+        assert client.get(url).status_code == 200, url
+        return len(queries)
+
+    client.get("/api/v1/events")
+    grow()
+    before = {url: count(url) for url in urls}
+    grow()
+    assert before == {url: count(url) for url in urls}
