@@ -380,3 +380,15 @@ def test_query_counts_do_not_grow_for_the_review_committees_either(client, queri
     before = {url: count(url) for url in urls}
     grow()
     assert before == {url: count(url) for url in urls}
+
+
+def test_organizers_see_the_award_in_minor_units_and_grant_reviewers_do_not(api, world):
+    from tests.grants.test_reimbursement import award
+
+    award(world.application, {"travel": 30_000, "lodging": 12_345})
+    db.session.commit()
+    (item,) = api.get(f"{E}/grant-applications", token_for(world.organizer)).body["items"]
+    assert item["award"]["amounts"] == {"lodging": 12_345, "travel": 30_000}
+    assert item["award"]["total"] == 42_345 and item["currency"] == "EUR"
+    (item,) = api.get(f"{E}/grant-applications", token_for(world.grant_reviewer)).body["items"]
+    assert "award" not in item

@@ -186,12 +186,15 @@ def read_grant_applications(caller: Caller, event: Event, paged: Paging) -> Page
             selectinload(GrantApplication.programme),
             selectinload(GrantApplication.applicant),
             selectinload(GrantApplication.proposal),
+            selectinload(GrantApplication.award),
         )
         .order_by(GrantApplication.submitted_at, GrantApplication.id)
     )
     rows, total = paginate(query, paged)
     items = [
-        shapes.application_shape(a, anonymous=a.programme.anonymous_review and not organizer)
+        shapes.application_shape(
+            a, anonymous=a.programme.anonymous_review and not organizer, organizer=organizer
+        )
         for a in rows
     ]
     return _page(items, paged, total)

@@ -106,9 +106,12 @@ def speaker_shape(
     }
 
 
-def application_shape(application: GrantApplication, *, anonymous: bool) -> dict[str, Any]:
+def application_shape(
+    application: GrantApplication, *, anonymous: bool, organizer: bool
+) -> dict[str, Any]:
     """Under anonymous review no name, address, affiliation, role or linked proposal (as the
-    grant review pages); the country and city travelled from stay, as on those pages."""
+    grant review pages); the country and city travelled from stay, as on those pages. Only
+    organizers see the award offered (as on their allocation and offer pages)."""
     programme = application.programme
     shape: dict[str, Any] = {
         "public_id": application.public_id,
@@ -128,6 +131,19 @@ def application_shape(application: GrantApplication, *, anonymous: bool) -> dict
         shape["affiliation"] = application.affiliation
         shape["role"] = application.role
         shape["proposal"] = application.proposal.public_id if application.proposal else None
+    if organizer:
+        award = application.award
+        shape["award"] = (
+            None
+            if award is None
+            else {
+                "amounts": dict(sorted(award.amounts.items())),
+                "total": award.total,
+                "offered_at": utc(award.offered_at),
+                "respond_by": utc(award.respond_by),
+                "responded_at": utc(award.responded_at),
+            }
+        )
     return shape
 
 
