@@ -99,6 +99,10 @@ def test_a_signed_in_browser_session_does_not_authenticate(api, world, client):
     assert client.get("/account").status_code == 200  # the session works for pages
     for name in ENDPOINTS:
         assert api.get(url_of(name, world)).status_code == 401, name
+    # with a token as well, the session is not even read: no cookie comes back
+    answered = api.get("/api/v1/events", token_for(world.organizer))
+    assert answered.status_code == 200 and not answered.headers.get_all("Set-Cookie")
+    assert answered.headers["Cache-Control"] == "no-store"
 
 
 def test_revoked_and_expired_tokens_are_refused(api, world):

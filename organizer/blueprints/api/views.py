@@ -64,6 +64,9 @@ def _authenticate() -> Response | None:
     JSON too): the caller from the bearer token, or a 401."""
     if not request.path.startswith(PREFIX) or request.endpoint == "api.openapi":
         return None
+    # Never read the browser session here: the app's hooks (locale, security headers) would
+    # load the signed-in person from the cookie and touch the session (app.py reads this flag).
+    g.no_user_lookup = True
     now = utcnow()
     found = api_tokens.authenticate_api_header(request.headers.get("Authorization"), now=now)
     if found is None:
