@@ -123,6 +123,9 @@ def test_account_page_creates_shows_once_lists_and_revokes(client):
     assert empty.status_code == 200
     assert "You have no API tokens yet" in empty.text
     assert '<label for="name"' in empty.text and "Token Fest" in empty.text
+    assert re.search(
+        r'<input[^>]*checked[^>]*id="read_only"|<input[^>]*id="read_only"[^>]*checked', empty.text
+    )
     too_late = client.post(
         "/account/api-tokens",
         data={"name": "Committee sheet", "event": str(event.id), "expires_on": "2099-01-01"},
@@ -131,7 +134,12 @@ def test_account_page_creates_shows_once_lists_and_revokes(client):
     expires_on = (real_now() + dt.timedelta(days=30)).date()
     created = client.post(
         "/account/api-tokens",
-        data={"name": "Committee sheet", "event": str(event.id), "expires_on": str(expires_on)},
+        data={
+            "name": "Committee sheet",
+            "event": str(event.id),
+            "expires_on": str(expires_on),
+            "read_only": "y",
+        },
     )
     assert created.status_code == 201
     secret = re.search(r'value="(org_[A-Za-z0-9_-]+)"', created.text).group(1)
@@ -140,7 +148,7 @@ def test_account_page_creates_shows_once_lists_and_revokes(client):
     assert secret not in listed.text and secret[:8] in listed.text
     assert "Committee sheet" in listed.text and "never" in listed.text
     token = db.session.scalar(select(ApiToken))
-    assert token.event_id == event.id
+    assert token.event_id == event.id and token.read_only
     assert token.expires_at == dt.datetime.combine(
         expires_on, dt.time(0), tzinfo=dt.UTC
     ) + dt.timedelta(days=1)
@@ -151,6 +159,12 @@ def test_account_page_creates_shows_once_lists_and_revokes(client):
     db.session.expire_all()
     assert db.session.get(ApiToken, token.id).revoked_at is not None
     assert "revoked" in client.get("/account/api-tokens").text
+    unticked = client.post("/account/api-tokens", data={"name": "Future writer", "event": ""})
+    assert unticked.status_code == 201
+    assert (
+        db.session.scalar(select(ApiToken).where(ApiToken.name == "Future writer")).read_only
+        is False
+    )
 
 
 def test_the_form_shows_its_errors_and_strangers_cannot_revoke(client):

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
 from organizer.blueprints._common import DateInput
@@ -29,6 +29,15 @@ class NewTokenForm(Form):
         _l("Expires on (optional)"),
         validators=[Optional()],
         description=_l("The token stops working at the end of this day (UTC). At most a year."),
+    )
+    read_only = BooleanField(
+        _l("Read-only"),
+        default=True,
+        description=_l(
+            "The API only reads today. A read-only token is refused any other kind of request, "
+            "also when the API can change things one day. Keep it ticked unless you know you "
+            "will need that."
+        ),
     )
     submit = SubmitField(_l("Create token"))
 

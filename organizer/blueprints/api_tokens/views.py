@@ -44,6 +44,7 @@ def index():
                 name=form.name.data or "",
                 event=by_id.get(form.event.data or ""),
                 expires_at=_expiry(form.expires_on.data),
+                read_only=bool(form.read_only.data),
                 now=utcnow(),
             ),
             form=form,
