@@ -61,6 +61,8 @@ DEFAULTS: dict[str, Any] = {
     "RATE_LIMIT_PASSWORD_RESET": "10 per hour; 50 per day",
     "RATE_LIMIT_INVITATIONS": "30 per hour; 200 per day",  # co-speakers and team members
     "RATE_LIMIT_MAIL": "100 per hour; 500 per day",  # every other form that sends mail, together
+    # The read API (/api/v1/): every request, per token (not per client address).
+    "RATE_LIMIT_API": "120 per minute; 3000 per hour",
     "RATE_LIMIT_KEY_PREFIX": "organizer",  # several installs on one Redis need their own
     "VERIFY_TOKEN_MAX_AGE": 3 * 24 * 3600,
     "RESET_TOKEN_MAX_AGE": 3600,

@@ -2,6 +2,8 @@
 because their first path segment is a variable (the event slug)."""
 
 from organizer.blueprints.account_data.views import bp as account_data
+from organizer.blueprints.api.views import bp as api
+from organizer.blueprints.api_tokens.views import bp as api_tokens
 from organizer.blueprints.attendees.views import bp as attendees
 from organizer.blueprints.auth.views import bp as auth
 from organizer.blueprints.badges.views import bp as badges
@@ -40,6 +42,8 @@ BLUEPRINTS = [
     health,
     auth,
     account_data,
+    api_tokens,
+    api,
     home,
     manage,
     event_clone,

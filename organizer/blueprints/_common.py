@@ -63,7 +63,10 @@ ACCESS_RULES: dict[str, AccessRule] = {
         AccessRule("token", False, None, "anyone holding the secret link (the token in the URL)"),
         AccessRule("signed_in", True, None, "anyone signed in"),
         AccessRule(
-            "owner", True, 404, "the person whose proposal or grant application is in the URL"
+            "owner",
+            True,
+            404,
+            "the person whose proposal, grant application or API token is in the URL",
         ),
         AccessRule(
             "owner_or_organizer",
@@ -93,6 +96,13 @@ ACCESS_RULES: dict[str, AccessRule] = {
             "the event's access coordinators only (not organizers or site admins without the role)",
         ),
         AccessRule("site_admin", True, 403, "site admins"),
+        AccessRule(
+            "api",
+            False,
+            401,
+            "holders of an API token (Authorization: Bearer); a signed-in browser session "
+            "counts for nothing, so everyone without a token gets 401",
+        ),
     ]
 }
 

@@ -1,6 +1,7 @@
 """All models, imported here so that metadata (and Alembic) sees every table."""
 
 from organizer.models.accounts import LoginFailure, User, UserSession
+from organizer.models.api import ApiToken
 from organizer.models.audit import AuditEntry
 from organizer.models.base import Base
 from organizer.models.cfp import (
@@ -93,6 +94,7 @@ __all__ = [
     "AllocationLine",
     "AllocationRun",
     "Answer",
+    "ApiToken",
     "AuditEntry",
     "Base",
     "Cfp",

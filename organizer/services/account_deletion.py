@@ -40,6 +40,7 @@ from organizer.extensions import db
 from organizer.models import (
     Agenda,
     Answer,
+    ApiToken,
     AuditEntry,
     CfpExtension,
     Event,
@@ -479,7 +480,7 @@ def _review_work(d: _Deletion) -> None:
 
 
 def _team_and_sign_in(d: _Deletion) -> None:
-    """Roles, invitations, sign-in failures, two-factor sign-in and personal agendas."""
+    """Roles, invitations, sign-in failures, two-factor sign-in, API tokens and agendas."""
     uid = d.uid
     db.session.execute(delete(EventRole).where(EventRole.user_id == uid))
     db.session.expire(d.user, ["event_roles"])
@@ -487,7 +488,9 @@ def _team_and_sign_in(d: _Deletion) -> None:
     db.session.execute(delete(LoginFailure).where(LoginFailure.user_id == uid))
     # two-factor sign-in: the wrong-code rows hold a hash of the client's address, like
     # LoginFailure; the secret and recovery codes serve nobody once the account is gone
-    for model in (TwoFactorFailure, RecoveryCode, TwoFactor):
+    # API tokens stop working with the account already (services/api_tokens.py); nobody
+    # needs their names and dates afterwards
+    for model in (TwoFactorFailure, RecoveryCode, TwoFactor, ApiToken):
         db.session.execute(delete(model).where(model.user_id == uid))
     db.session.execute(delete(Agenda).where(Agenda.user_id == uid))
 
