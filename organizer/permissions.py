@@ -247,6 +247,11 @@ def can_edit_materials(user: Any, proposal: Proposal) -> bool:
 # Grants ------------------------------------------------------------------------------------
 
 
+def can_import_into(user: Any, event: Event) -> bool:
+    """Bring proposals or grant applications in from a spreadsheet (and other imports)."""
+    return can_manage_event(user, event)
+
+
 def can_manage_grants(user: Any, event: Event) -> bool:
     """Set up programmes, allocate the budget, send offers, approve receipts, record payouts."""
     return can_manage_event(user, event)

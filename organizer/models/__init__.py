@@ -84,6 +84,7 @@ from organizer.models.schedule import (
     SpeakerAvailability,
 )
 from organizer.models.solves import Solve
+from organizer.models.spreadsheet_import import SpreadsheetImport
 from organizer.models.two_factor import RecoveryCode, TwoFactor, TwoFactorFailure
 
 __all__ = [
@@ -149,6 +150,7 @@ __all__ = [
     "Solve",
     "SpeakerAvailability",
     "SpeakerProfile",
+    "SpreadsheetImport",
     "SurveyAnswer",
     "SurveyConsentVersion",
     "SurveyLink",
