@@ -232,9 +232,17 @@ def authenticate(*, email: str, password: str, client: str, now: dt.datetime) ->
             )
         )
     user = user_by_email(email)
-    valid = check_password_hash(
-        user.password_hash if user else _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]),
-        password,
+    # An account without a usable password (deleted, or imported and not yet claimed) is
+    # checked against the dummy hash too, so that timing does not tell it exists.
+    usable = user is not None and not user.password_hash.startswith("!")
+    valid = (
+        check_password_hash(
+            user.password_hash
+            if usable and user
+            else _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]),
+            password,
+        )
+        and usable
     )
     if user is None or not valid:
         db.session.execute(

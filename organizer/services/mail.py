@@ -141,6 +141,12 @@ def queue_text(
     )
 
 
+def can_receive(address: str) -> bool:
+    """False for addresses on the reserved `.invalid` top-level domain (RFC 2606), such as the
+    placeholder of someone an import named without an address: no server would take them."""
+    return not address.rstrip(".").lower().endswith(".invalid")
+
+
 def _add_message(
     *,
     to: str,
@@ -165,9 +171,14 @@ def _add_message(
         created_at=now,
         next_attempt_at=now,
     )
+    receivable = can_receive(to)
+    if not receivable:  # kept, so that organizers can see who was not told
+        message.state = OutboxState.FAILED
+        message.last_error = "no address to send to"
     db.session.add(message)
     db.session.flush()
-    db.session.info.setdefault(SESSION_KEY, []).append(message.id)
+    if receivable:
+        db.session.info.setdefault(SESSION_KEY, []).append(message.id)
     return message
 
 

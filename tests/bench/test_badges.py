@@ -16,20 +16,27 @@ from organizer import tasks
 from organizer.extensions import db
 from organizer.services.print import badges
 from tests.badges.conftest import NAMES
+from tests.bench.conftest import sized
 from tests.factories import make_event, make_user
 from tests.printed.conftest import reader
 from tests.registration_factories import make_registration
 
-PEOPLE = 500
+PEOPLE = 500  # under `make bench-check`, CHECK_PEOPLE (see tests/bench/conftest.py)
+CHECK_PEOPLE = 20
 BASE = "https://organizer.test"
 
 
 @pytest.fixture
-def event(app, tmp_path, monkeypatch):
+def people(full_size) -> int:
+    return sized(full_size, PEOPLE, CHECK_PEOPLE)
+
+
+@pytest.fixture
+def event(app, tmp_path, monkeypatch, people):
     monkeypatch.setitem(app.config, "PRINT_CACHE_DIR", str(tmp_path / "print"))
     event = make_event(organizer=make_user(), slug="bench-badges", name="Badge Benchmark")
     scripts = list(NAMES.values())
-    for n in range(PEOPLE):
+    for n in range(people):
         make_registration(
             event,
             name=f"{scripts[n % len(scripts)]} {n:03d}",
@@ -50,7 +57,7 @@ def _render(app, event, layout: str) -> Path:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize(("layout", "per_page"), [("a4-8", 8), ("letter-6", 6), ("single", 1)])
-def test_badges_for_500_people(benchmark, app, event, layout, per_page):
+def test_badges_for_500_people(benchmark, app, event, layout, per_page, people):
     started = time.perf_counter()
     path = benchmark.pedantic(lambda: _render(app, event, layout), rounds=1, iterations=1)
     seconds = time.perf_counter() - started
@@ -59,8 +66,8 @@ def test_badges_for_500_people(benchmark, app, event, layout, per_page):
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     pages = len(reader(path.read_bytes()).pages)
-    assert pages == -(-PEOPLE // per_page)
+    assert pages == -(-people // per_page)
     print(
-        f"\nbadges {layout} x {PEOPLE}: {pages} pages, {path.stat().st_size // 1024} KiB, "
+        f"\nbadges {layout} x {people}: {pages} pages, {path.stat().st_size // 1024} KiB, "
         f"{seconds:.2f} s, peak Python allocations {peak / 2**20:.0f} MiB"
     )

@@ -71,6 +71,7 @@ def test_the_public_routes_are_the_ones_expected(app):
         "auth.two_factor_login",  # without a pending password step, back to login
         "auth.forgot_password",
         "auth.reset_password",
+        "auth.claim_account",
         # the invitation links: a visitor sees who invites them to what, and links to sign in
         # or register that lead back; accepting needs an account
         "cfp.join",

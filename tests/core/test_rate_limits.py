@@ -210,6 +210,7 @@ LIMITED = {
     "auth.two_factor_disable": ("/account/two-factor/disable", "mail"),
     "auth.forgot_password": ("/forgot-password", "password_reset"),
     "auth.reset_password": ("/reset-password/x", "password_reset"),
+    "auth.claim_account": ("/account/claim/x", "password_reset"),
     "auth.resend_verification": ("/verify/resend", "mail"),
     "auth.change_password": ("/account/password", "mail"),
     "cfp.submit": ("/e/cfp/submit", "mail"),

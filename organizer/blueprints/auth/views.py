@@ -36,6 +36,7 @@ from organizer.blueprints.auth.forms import (
 )
 from organizer.errors import DomainError, Throttled, ValidationFailed
 from organizer.services import accounts, two_factor
+from organizer.services.imports import people
 
 
 @access("public")
@@ -211,6 +212,33 @@ def reset_password(token: str):
         if done.ok:
             return redirect(url_for("home.index"))
     return render_template("auth/reset_password.html", form=form), 400 if form.errors else 200
+
+
+@access("token")
+@bp.route("/account/claim/<token>", methods=["GET", "POST"])
+@rate_limited("password_reset")
+def claim_account(token: str):
+    """An imported speaker or applicant chooses a password for the account made for them."""
+    try:
+        person = people.user_for_claim_token(token)
+    except DomainError as error:
+        show_domain_error(error)
+        return redirect(url_for("auth.login"))
+    form = ResetPasswordForm()
+
+    def claim_and_sign_in() -> None:
+        sign_in(people.claim_account(token=token, new_password=form.password.data, now=utcnow()))
+
+    if form.validate_on_submit():
+        done = attempt(
+            claim_and_sign_in,
+            form=form,
+            success=_("Your account is yours now, and you are signed in."),
+        )
+        if done.ok:
+            return redirect(url_for("home.index"))
+    page = render_template("auth/claim_account.html", form=form, person=person)
+    return page, 400 if form.errors else 200
 
 
 @access("signed_in")

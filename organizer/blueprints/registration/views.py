@@ -129,7 +129,7 @@ def mine(event: Event):
     if settings is None:
         abort(404)
     now = utcnow()
-    editable = registration.state not in registering.ENDED_STATES and now < settings.closes_at
+    editable = registering.open_to_changes(registration, settings, now)
     form = _form(event, registration) if editable and request.method == "GET" else None
     if request.method == "POST" and editable:
         form = _form(event)

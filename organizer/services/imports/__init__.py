@@ -1,0 +1,1 @@
+"""Bringing an event's data in from elsewhere: published schedules, spreadsheets, archives."""

@@ -23,6 +23,18 @@ def settings_of(event: Event) -> RegistrationSettings | None:
     )
 
 
+def locked_settings_of(event: Event) -> RegistrationSettings | None:
+    """The settings row, read afresh and locked until the transaction ends (PostgreSQL's
+    SELECT ... FOR UPDATE): every change to who holds a seat, and every capacity change,
+    takes this lock first, so that none is checked against another's stale counts."""
+    return db.session.scalar(
+        select(RegistrationSettings)
+        .where(RegistrationSettings.event_id == event.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 def place_kinds(event: Event) -> list[PlaceKind]:
     return in_order(PlaceKind, PlaceKind.event_id == event.id)
 

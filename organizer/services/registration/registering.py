@@ -322,6 +322,14 @@ def register(
     return registration
 
 
+def open_to_changes(
+    registration: Registration, settings: RegistrationSettings, now: dt.datetime
+) -> bool:
+    """Whether the person may still change their details here: an active registration,
+    before registration closes."""
+    return registration.state not in ENDED_STATES and now < settings.closes_at
+
+
 def update_registration(
     *, registration: Registration, actor: User, data: RegistrationInput, now: dt.datetime
 ) -> None:
@@ -332,7 +340,7 @@ def update_registration(
     if registration.state in ENDED_STATES:
         raise WrongState(_("This registration is no longer active, so it cannot be changed."))
     settings = waitlist.lock_settings(event)
-    if now >= settings.closes_at:
+    if not open_to_changes(registration, settings, now):
         raise WrongState(
             _(
                 "Registration closed on %(when)s: your details can no longer be changed here. "
@@ -382,29 +390,13 @@ def _end(registration: Registration, state: RegistrationState, now: dt.datetime)
 
 def cancel_registration(*, registration: Registration, actor: User, now: dt.datetime) -> None:
     """The person (or an organizer) cancels; a seat it held goes to the waiting list."""
-    event = registration.event
     permissions.require(
-        permissions.is_registrant(actor, registration) or permissions.can_manage_event(actor, event)
+        permissions.is_registrant(actor, registration)
+        or permissions.can_manage_event(actor, registration.event)
     )
     if registration.state in ENDED_STATES:
         raise WrongState(_("This registration is already cancelled."))
-    waitlist.lock_settings(event)
-    before = registration.state
-    freed = _end(registration, RegistrationState.CANCELLED, now)
-    audit.record(
-        action="registration.cancel",
-        actor=actor,
-        now=now,
-        object_type="registration",
-        object_id=registration.public_id,
-        event=event,
-        details={"state": [before.value, RegistrationState.CANCELLED.value]},
-    )
-    mailing.tell_registrant(
-        registration, "registration_cancelled", about=(registration, now), now=now
-    )
-    if freed:
-        fill_free_seats(event=event, now=now)
+    _end_and_tell(registration, RegistrationState.CANCELLED, actor=actor, now=now)
 
 
 def approve_registration(*, registration: Registration, actor: User, now: dt.datetime) -> None:
@@ -433,25 +425,38 @@ def approve_registration(*, registration: Registration, actor: User, now: dt.dat
 
 def reject_registration(*, registration: Registration, actor: User, now: dt.datetime) -> None:
     """An organizer turns a registration down (with a mail); a seat it held is offered on."""
-    event = registration.event
-    permissions.require(permissions.can_manage_event(actor, event))
+    permissions.require(permissions.can_manage_event(actor, registration.event))
     if registration.state in ENDED_STATES:
         raise WrongState(_("This registration is already cancelled or turned down."))
+    _end_and_tell(registration, RegistrationState.REJECTED, actor=actor, now=now)
+
+
+_ENDINGS = {  # the audit action and the mail of each way a registration ends
+    RegistrationState.CANCELLED: ("registration.cancel", "registration_cancelled"),
+    RegistrationState.REJECTED: ("registration.reject", "registration_rejected"),
+}
+
+
+def _end_and_tell(
+    registration: Registration, state: RegistrationState, *, actor: User, now: dt.datetime
+) -> None:
+    """End the registration under the event's seat lock, record it, mail the person, and
+    offer a seat it held to the waiting list."""
+    event = registration.event
+    action, purpose = _ENDINGS[state]
     waitlist.lock_settings(event)
     before = registration.state
-    freed = _end(registration, RegistrationState.REJECTED, now)
+    freed = _end(registration, state, now)
     audit.record(
-        action="registration.reject",
+        action=action,
         actor=actor,
         now=now,
         object_type="registration",
         object_id=registration.public_id,
         event=event,
-        details={"state": [before.value, RegistrationState.REJECTED.value]},
+        details={"state": [before.value, state.value]},
     )
-    mailing.tell_registrant(
-        registration, "registration_rejected", about=(registration, now), now=now
-    )
+    mailing.tell_registrant(registration, purpose, about=(registration, now), now=now)
     if freed:
         fill_free_seats(event=event, now=now)
 

@@ -34,7 +34,12 @@ from organizer.models import (
 from organizer.services import audit
 from organizer.services.ordering import one_of, swap_with_neighbour
 from organizer.services.registration import seats, waitlist
-from organizer.services.registration.records import place_kinds, questions, settings_of
+from organizer.services.registration.records import (
+    locked_settings_of,
+    place_kinds,
+    questions,
+    settings_of,
+)
 from organizer.services.reviewing.questions import (
     QuestionSettings,
     apply_question_settings,
@@ -104,16 +109,6 @@ def access_purge_at(event: Event, settings: RegistrationSettings | None) -> dt.d
 # Settings ----------------------------------------------------------------------------------
 
 
-def _locked_settings(event: Event) -> RegistrationSettings | None:
-    """The settings row, locked until commit on PostgreSQL, so that a capacity change and a
-    registration taking a seat are not checked against each other's stale counts."""
-    return db.session.scalar(
-        select(RegistrationSettings)
-        .where(RegistrationSettings.event_id == event.id)
-        .with_for_update()
-    )
-
-
 def held_message(held: int) -> str:
     return ngettext(
         "%(num)d seat is already held (confirmed or offered); the capacity can't be lower.",
@@ -161,7 +156,7 @@ def save_registration_settings(
     """Create or change the event's registration settings. A purge date equal to the default
     is stored as None, so that it follows the event's dates when they change."""
     _organizers_only(actor, event)
-    settings = _locked_settings(event)
+    settings = locked_settings_of(event)  # None: set up for the first time
     errors = validate_settings(event, data, seats.seat_counts(event))
     if errors:
         raise ValidationFailed(errors)
@@ -265,7 +260,7 @@ def save_place_kind(
     _organizers_only(actor, event)
     if place_kind is not None and place_kind.event_id != event.id:
         raise NotFound()
-    _locked_settings(event)  # the same lock as a registration taking a seat
+    locked_settings_of(event)  # the same lock as a registration taking a seat
     name, description = (name or "").strip(), (description or "").strip()
     _check_place_kind(event, place_kind, name, description, capacity)
     created = place_kind is None

@@ -29,21 +29,16 @@ from organizer.models import (
 )
 from organizer.services import audit
 from organizer.services.notifications import already_queued, mail_key
-from organizer.services.registration import mailing, seats
+from organizer.services.registration import mailing, records, seats
 
 OFFER_REMINDER_BEFORE = dt.timedelta(days=1)
 EVENT_REMINDER_BEFORE = dt.timedelta(days=7)
 
 
 def lock_settings(event: Event) -> RegistrationSettings:
-    """The event's settings row, locked until the transaction ends: every change to who holds
-    a seat goes through here first."""
-    settings = db.session.scalar(
-        select(RegistrationSettings)
-        .where(RegistrationSettings.event_id == event.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    """The event's settings row, locked (records.locked_settings_of); NotFound when
+    registration is not set up."""
+    settings = records.locked_settings_of(event)
     if settings is None:
         raise NotFound(_("Registration is not set up for this event."))
     return settings
