@@ -103,14 +103,36 @@ def _decode(data: bytes) -> tuple[str, list[str]]:
     return text, [note]
 
 
-def _dialect(text: str) -> tuple[str, list[str]]:
-    sample = text[:SNIFF_BYTES]
+def _columns_with(sample: str, delimiter: str) -> int:
+    """How many columns the first lines have when split at `delimiter`: the header's count
+    when the other lines agree with it, else 0 (csv.Sniffer alone is fooled by commas
+    inside the text of a semicolon-separated file)."""
+    lines = sample.splitlines()[:21]
+    if len(lines) > 1 and not sample.endswith(("\n", "\r")):
+        lines = lines[:-1]  # the sample may cut the last line short
     try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+        rows = [r for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter) if r]
     except csv.Error:
-        first = sample.splitlines()[0] if sample else ""
-        counts = {d: first.count(d) for d in DELIMITERS}
-        delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+        return 0
+    if not rows or len(rows[0]) < 2:
+        return 0
+    width = len(rows[0])
+    return width if all(len(r) == width for r in rows[1:]) else 0
+
+
+def _dialect(text: str) -> tuple[str, list[str]]:
+    """Comma, semicolon (Excel where the decimal mark is a comma) or tab."""
+    sample = text[:SNIFF_BYTES]
+    widths = {d: _columns_with(sample, d) for d in DELIMITERS}
+    best = max(widths.values())
+    if best:
+        # On a tie, tabs and semicolons win: commas turn up inside text far more often.
+        delimiter = next(d for d in ("\t", ";", ",") if widths[d] == best)
+    else:
+        try:
+            delimiter = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+        except csv.Error:
+            delimiter = ","
     names = {",": _("commas"), ";": _("semicolons"), "\t": _("tabs")}
     notes = (
         [] if delimiter == "," else [_("Columns are separated by %(sep)s.", sep=names[delimiter])]
