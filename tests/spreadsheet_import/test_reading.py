@@ -22,9 +22,9 @@ def test_utf8_with_bom_reads_without_a_note(app):
 
 
 def test_windows_1252_falls_back_with_a_clear_note(app):
-    data = csv_bytes([["Name", "Title"], ["José", "Café – bar"]], encoding="cp1252")
+    data = csv_bytes([["Name", "Title"], ["José", "Café \u2013 bar"]], encoding="cp1252")
     sheet = read_sheet(data, "form.csv")
-    assert sheet.rows[0].cells == ("José", "Café – bar")
+    assert sheet.rows[0].cells == ("José", "Café \u2013 bar")
     assert any("not UTF-8" in note and "Windows-1252" in note for note in sheet.notes)
 
 
@@ -38,7 +38,7 @@ def test_semicolons_and_tabs_are_detected(app, delimiter, word):
 
 
 def test_formulas_in_a_csv_stay_text_and_are_counted(app):
-    data = csv_bytes([["Name", "Title"], ["=HYPERLINK(\"http://x\")", "@SUM(A1)"], ["-3", "+x"]])
+    data = csv_bytes([["Name", "Title"], ['=HYPERLINK("http://x")', "@SUM(A1)"], ["-3", "+x"]])
     sheet = read_sheet(data, "form.csv")
     assert sheet.rows[0].cells == ('=HYPERLINK("http://x")', "@SUM(A1)")
     assert any(note.startswith("3 cells start with") for note in sheet.notes)
@@ -88,7 +88,7 @@ def test_size_and_row_limits(app, monkeypatch):
 
 def test_suggestions_from_google_forms_headers(app):
     fields = proposal_fields([object(), object()], [object()], [])  # type: ignore[list-item]
-    mapping = suggest(GOOGLE_HEADERS + ["Anything else we should know?"], fields)
+    mapping = suggest([*GOOGLE_HEADERS, "Anything else we should know?"], fields)
     assert mapping == {
         "submitted_at": 0,
         "email": 1,
