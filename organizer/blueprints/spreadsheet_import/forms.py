@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, SubmitField
+from wtforms.fields.choices import SelectChoice
 
 from organizer.blueprints._forms import Form
 from organizer.services.imports.spreadsheet_fields import Field
@@ -33,8 +34,8 @@ class MappingForm(Form):
 def mapping_form(
     headers: tuple[str, ...], fields: list[Field], mapping: dict[str, int], **kwargs: Any
 ) -> MappingForm:
-    choices = [("", str(_l("Do not import")))] + [
-        (f.key, f"{f.label} *" if f.required else str(f.label)) for f in fields
+    choices = [SelectChoice("", str(_l("Do not import")))] + [
+        SelectChoice(f.key, f"{f.label} *" if f.required else str(f.label)) for f in fields
     ]
     by_column = {index: key for key, index in mapping.items()}
 
