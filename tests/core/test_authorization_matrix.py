@@ -71,6 +71,7 @@ from organizer.models import (
 from organizer.services import accounts, agendas, feeds, materials, speaker_photos, tokens, uploads
 from organizer.services.accounts import _password_fingerprint
 from organizer.services.grants import reimbursement
+from organizer.services.imports import spreadsheet as spreadsheet_import
 from organizer.services.print import certificates
 from organizer.services.registration import mailing as registration_mail
 from organizer.services.representation import survey, survey_setup
@@ -359,6 +360,16 @@ def build_world() -> World:
     day = db.session.scalars(select(ScheduleDay).where(ScheduleDay.event_id == event.id)).first()
     # The same confirmed registration has a page at the door and a cancel link in its mail.
     attendee = attended
+    # A spreadsheet on its way in, its columns chosen (the import pages).
+    sheet_import = spreadsheet_import.start_spreadsheet_import(
+        actor=organizer,
+        event=event,
+        kind="proposals",
+        filename="form.csv",
+        data=b"Email Address,Name,Title of your talk\nx@example.org,X,A talk\n",
+        now=NOW,
+    )
+    sheet_import.mapping_confirmed = True
     db.session.flush()
     for obj in (talk, inner, block, room, profile):
         db.session.refresh(obj)
@@ -403,6 +414,7 @@ def build_world() -> World:
         "material_id": material.public_id,
         "filename": "talk.pdf",
         "place_kind_id": str(place_kind.id),
+        "import_id": sheet_import.public_id,
     }
     overrides = {
         # The same argument names another kind of object in these places.
@@ -627,6 +639,7 @@ def test_the_events_organizer_gets_the_declared_outcome_everywhere(app, isolated
 # fixed words (a mail's purpose, a kind of list) and survey keys, which every event has alike.
 OBJECT_ARGUMENTS = {
     "public_id",
+    "import_id",
     "batch_id",
     "solve_id",
     "upload_public_id",

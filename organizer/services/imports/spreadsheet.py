@@ -63,10 +63,6 @@ from organizer.services.reviewing.questions import store_answer
 FILENAME_MAX = 200
 
 
-def _require(actor: User, event: Event) -> None:
-    permissions.require(permissions.can_import_into(actor, event))
-
-
 # Reading what the event has ------------------------------------------------------------------
 
 
@@ -138,7 +134,7 @@ def start_spreadsheet_import(
 ) -> SpreadsheetImport:
     """Keep a readable spreadsheet with the suggested columns; ValidationFailed for the
     "file" field when it cannot be read."""
-    _require(actor, event)
+    permissions.require(permissions.can_import_into(actor, event))
     if kind not in KINDS:
         raise NotFound()
     sheet = read_sheet(data, filename)
@@ -166,7 +162,7 @@ def start_spreadsheet_import(
 
 
 def spreadsheet_import_in(*, actor: User, event: Event, public_id: str) -> SpreadsheetImport:
-    _require(actor, event)
+    permissions.require(permissions.can_import_into(actor, event))
     found = db.session.scalar(
         select(SpreadsheetImport).where(
             SpreadsheetImport.event_id == event.id, SpreadsheetImport.public_id == public_id
@@ -191,7 +187,7 @@ def save_column_mapping(
     """`columns`: column index -> field key ("" for a column not imported). Each field takes
     one column at most, and every required field needs one. Errors are keyed "column-<n>"
     (the column's select) or "mapping" (a required field nobody chose)."""
-    _require(actor, sheet_import.event)
+    permissions.require(permissions.can_import_into(actor, sheet_import.event))
     _refuse_imported(sheet_import)
     by_key = {f.key: f for f in fields}
     errors: dict[str, str] = {}
@@ -241,7 +237,7 @@ def _duplicate_key(kind: str) -> Any:
 
 def check_spreadsheet(*, actor: User, sheet_import: SpreadsheetImport, now: dt.datetime) -> Check:
     """Every row checked against the event as it is now; nothing is written."""
-    _require(actor, sheet_import.event)
+    permissions.require(permissions.can_import_into(actor, sheet_import.event))
     return _checked(sheet_import, now)[0]
 
 
@@ -272,7 +268,7 @@ def import_spreadsheet_rows(
     `expected` is the number of good rows the organizer was shown: a file checked against an
     event that changed since is refused rather than imported differently."""
     event = sheet_import.event
-    _require(actor, event)
+    permissions.require(permissions.can_import_into(actor, event))
     _refuse_imported(sheet_import)
     if not sheet_import.mapping_confirmed:
         raise WrongState(_("Choose the columns first."))

@@ -134,10 +134,9 @@ def proposal_fields(
     return fields
 
 
-def grant_fields(
-    programmes: Sequence[GrantProgramme], questions: Sequence[GrantQuestion]
-) -> list[Field]:
-    fields = [
+def _applicant_fields(programmes: Sequence[GrantProgramme]) -> list[Field]:
+    """Who applies, to which programme, and why."""
+    return [
         *_PERSON,
         Field(
             "programme",
@@ -195,6 +194,12 @@ def grant_fields(
             ("need", "need level", "how much do you need", "how much do you need the support"),
         ),
     ]
+
+
+def grant_fields(
+    programmes: Sequence[GrantProgramme], questions: Sequence[GrantQuestion]
+) -> list[Field]:
+    fields = _applicant_fields(programmes)
     for category in GrantCategory:
         fields.append(
             Field(
