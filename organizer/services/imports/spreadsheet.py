@@ -289,14 +289,16 @@ def import_spreadsheet_rows(
         )
     if not result.planned:
         raise ValidationFailed({"skip_listed": _("There are no good rows to import.")})
+    # Everyone first, then every row: each person's look-up then flushes nothing else, and the
+    # proposals or applications go to the database together.
     people_by_email: dict[str, User] = {}
     for planned in result.planned:
-        person = people_by_email.get(planned.email)
-        if person is None:
-            person = people.person_for_import(
+        if planned.email not in people_by_email:
+            people_by_email[planned.email] = people.person_for_import(
                 display_name=planned.name, email=planned.email, now=now
             )
-            people_by_email[planned.email] = person
+    for planned in result.planned:
+        person = people_by_email[planned.email]
         if sheet_import.kind == PROPOSALS:
             _write_proposal(event, planned, person, lookups, now=now)
         else:
