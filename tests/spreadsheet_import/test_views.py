@@ -186,3 +186,37 @@ def test_the_dashboard_links_to_the_import(desk):
     client, event = desk
     page = client.get(f"/manage/{event.slug}/").text
     assert f"/manage/{event.slug}/import/proposals" in page
+    upload_page = client.get(f"/manage/{event.slug}/import/proposals").text
+    assert f"/manage/{event.slug}/import/grant-applications" in upload_page
+
+
+def test_grant_applications_from_an_xlsx_upload(desk):
+    from organizer.models import GrantApplication
+    from tests.factories import make_programme
+    from tests.spreadsheet_import.helpers import xlsx_bytes
+
+    client, event = desk
+    make_programme(event, name="Travel grants")
+    db.session.commit()
+    data = xlsx_bytes(
+        [
+            ["Timestamp", "Email", "Name", "Why do you apply?", "Travel"],
+            ["2026-11-02 10:00", "ana@example.org", "Ana", "I teach.", 300],
+        ]
+    )
+    check_url = _checked_kind(client, event, data, "grant-applications", "g.xlsx")
+    assert "Every row is right." in client.get(check_url).text
+    done = client.post(check_url.replace("/check", "/import"), data={"expected": "1"})
+    assert done.status_code == 302
+    application = db.session.scalars(select(GrantApplication)).one()
+    assert application.requested == {"travel": 30000}
+    assert application.motivation == "I teach."
+
+
+def _checked_kind(client, event, data, kind, name) -> str:
+    sent = upload(client, event, data, name=name, kind=kind)
+    assert sent.status_code == 302, sent.text
+    page = client.get(sent.headers["Location"]).text
+    checked = client.post(sent.headers["Location"], data=columns_data(page))
+    assert checked.status_code == 302, checked.text
+    return checked.headers["Location"]
