@@ -326,3 +326,31 @@ def test_only_organizers_may_import(app):
             actor=stranger, sheet_import=sheet_import, skip_listed=False, now=NOW
         )
     assert count(SpreadsheetImport) == 1 and count(Proposal) == 0
+
+
+def test_a_file_of_day_first_dates_is_read_day_first_throughout(app):
+    organizer, event = organizer_and_event()
+    rows = [
+        GOOGLE_HEADERS,
+        proposal_row(1, Timestamp="03/04/2026 10:00:00"),
+        proposal_row(2, Timestamp="20/11/2026 09:15:00"),
+    ]
+    sheet_import = start(organizer, event, csv_bytes(rows))
+    result = service.check_spreadsheet(actor=organizer, sheet_import=sheet_import, now=NOW)
+    assert result.clean
+    assert [p.submitted_at.date().isoformat() for p in result.planned] == [
+        "2026-04-03",
+        "2026-11-20",
+    ]
+
+
+def test_a_file_that_mixes_both_orders_keeps_month_first(app):
+    organizer, event = organizer_and_event()
+    rows = [
+        GOOGLE_HEADERS,
+        proposal_row(1, Timestamp="11/20/2026 10:00:00"),
+        proposal_row(2, Timestamp="20/11/2026 09:15:00"),
+    ]
+    sheet_import = start(organizer, event, csv_bytes(rows))
+    result = service.check_spreadsheet(actor=organizer, sheet_import=sheet_import, now=NOW)
+    assert [(p.row, p.column) for p in result.problems] == [(3, "Timestamp")]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pycountry
@@ -41,24 +41,24 @@ from organizer.services.imports.spreadsheet_read import Row, Sheet
 from organizer.services.reviewing.questions import validate_answer
 
 NAME_MAX = 100
-DATE_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d",
-    "%Y/%m/%d %H:%M:%S",
-    "%m/%d/%Y %H:%M:%S",  # Google Forms (English, United States)
+ISO_DATES = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
+# Google Forms (United States) and Microsoft Forms write the month first; Google Forms in most
+# other countries the day first. A file is read one way throughout (see `day_first`).
+MONTH_FIRST = (
+    "%m/%d/%Y %H:%M:%S",
     "%m/%d/%Y %H:%M",
-    "%m/%d/%y %H:%M:%S",  # Microsoft Forms
+    "%m/%d/%y %H:%M:%S",
     "%m/%d/%y %H:%M",
     "%m/%d/%Y",
-    "%d/%m/%Y %H:%M:%S",  # Google Forms (most other countries): tried after month first
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y",
-    "%d.%m.%Y %H:%M:%S",
-    "%d.%m.%Y %H:%M",
-    "%d.%m.%Y",
 )
+DAY_FIRST = (
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%y %H:%M:%S",
+    "%d/%m/%y %H:%M",
+    "%d/%m/%Y",
+)
+DOTTED = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y")
 YES = {"yes", "y", "true", "1", "x", "ja", "oui", "sí", "si", "sim"}
 NO = {"no", "n", "false", "0", "nein", "non", "não", "nao"}
 
@@ -111,6 +111,7 @@ class Lookups:
     grant_questions: list[GrantQuestion] = dataclasses.field(default_factory=list)
     # Proposals: (email, normalised title) already in the event. Grants: (email, programme id).
     existing: set[tuple[str, Any]] = dataclasses.field(default_factory=set)
+    days_first: bool = False  # the file's slashed dates put the day first (`day_first`)
 
 
 class RowReader:
@@ -146,13 +147,33 @@ class RowReader:
         return value
 
 
-def parse_date(text: str, zone: str) -> dt.datetime | None:
-    """A date or date and time as spreadsheets write them, in the event's zone, as UTC."""
-    for pattern in DATE_FORMATS:
+def _parsed(text: str, patterns: tuple[str, ...]) -> dt.datetime | None:
+    for pattern in patterns:
         try:
-            value = dt.datetime.strptime(text, pattern)  # noqa: DTZ007  # local, zone added below
+            return dt.datetime.strptime(text, pattern)  # noqa: DTZ007  # local; zone added later
         except ValueError:
             continue
+    return None
+
+
+def day_first(texts: Iterable[str]) -> bool:
+    """Whether a file's slashed dates put the day first: some read only that way (20/11/2026)
+    and none only the other way (11/20/2026)."""
+    only_day = only_month = False
+    for text in texts:
+        if "/" not in text:
+            continue
+        as_month, as_day = _parsed(text, MONTH_FIRST), _parsed(text, DAY_FIRST)
+        only_day = only_day or (as_day is not None and as_month is None)
+        only_month = only_month or (as_month is not None and as_day is None)
+    return only_day and not only_month
+
+
+def parse_date(text: str, zone: str, *, days_first: bool = False) -> dt.datetime | None:
+    """A date or date and time as spreadsheets write them, in the event's zone, as UTC."""
+    slashed = DAY_FIRST if days_first else MONTH_FIRST
+    value = _parsed(text, ISO_DATES + slashed + DOTTED)
+    if value is not None:
         return value.replace(tzinfo=zoneinfo.ZoneInfo(zone)).astimezone(dt.UTC)
     try:
         value = dt.datetime.fromisoformat(text)
@@ -163,7 +184,9 @@ def parse_date(text: str, zone: str) -> dt.datetime | None:
     return value.astimezone(dt.UTC)
 
 
-def _person(reader: RowReader, now: dt.datetime, zone: str) -> tuple[str, str, dt.datetime | None]:
+def _person(
+    reader: RowReader, now: dt.datetime, lookups: Lookups
+) -> tuple[str, str, dt.datetime | None]:
     raw = reader.get("email")
     email = ""
     if not raw:
@@ -177,7 +200,7 @@ def _person(reader: RowReader, now: dt.datetime, zone: str) -> tuple[str, str, d
     submitted_at = None
     when = reader.get("submitted_at")
     if when:
-        submitted_at = parse_date(when, zone)
+        submitted_at = parse_date(when, lookups.event.timezone, days_first=lookups.days_first)
         if submitted_at is None:
             reader.problem(
                 "submitted_at",
@@ -228,7 +251,7 @@ def _named(text: str, items: list[Any]) -> Any:
 
 
 def check_proposal_row(reader: RowReader, lookups: Lookups, now: dt.datetime) -> Planned | None:
-    email, name, submitted_at = _person(reader, now, lookups.event.timezone)
+    email, name, submitted_at = _person(reader, now, lookups)
     title = reader.text("title", TITLE_MAX, required=_("Enter the title."))
     abstract_max = lookups.cfp.abstract_max_length if lookups.cfp else 1000
     values: dict[str, Any] = {
@@ -298,7 +321,7 @@ def _pick(reader: RowReader, key: str, items: list[Any], what: str) -> Any:
 
 
 def check_application_row(reader: RowReader, lookups: Lookups, now: dt.datetime) -> Planned | None:
-    email, name, submitted_at = _person(reader, now, lookups.event.timezone)
+    email, name, submitted_at = _person(reader, now, lookups)
     programme = _pick(reader, "programme", lookups.programmes, _("grant programme"))
     values: dict[str, Any] = {
         "programme": programme,
@@ -412,6 +435,8 @@ def check_sheet(
     empty = 0
     names: dict[str, tuple[str, int]] = {}  # email -> (name, first row)
     seen: dict[Any, int] = {}
+    if "submitted_at" in mapping:
+        lookups.days_first = day_first(r.cell(mapping["submitted_at"]) for r in sheet.rows)
     for row in sheet.rows:
         if row.is_empty:
             empty += 1
