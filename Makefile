@@ -56,7 +56,8 @@ test: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/pytest tests/bench -p no:randomly --benchmark-only --benchmark-columns=min,median,mean,max,rounds
 
-# Every benchmark once, untimed, on SQLite: CI runs this so that the benchmarks cannot rot unseen.
+# Every benchmark once, untimed, on SQLite, at smaller sizes (tests/bench/conftest.py): CI runs
+# this so that the benchmarks cannot rot unseen.
 bench-check: $(VENV)/.installed-test
 	$(BIN)/pytest tests/bench -q -p no:randomly --benchmark-disable
 

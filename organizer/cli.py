@@ -18,10 +18,11 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from organizer import queue, tasks
-from organizer.errors import NotFound, ValidationFailed
+from organizer.errors import DomainError, NotFound, ValidationFailed
 from organizer.extensions import db
 from organizer.services import accounts, demo
 from organizer.services import backup as backups
+from organizer.services.archive import cloning
 from organizer.services.events import event_by_slug
 from organizer.services.print import booklet as booklets
 
@@ -255,6 +256,50 @@ def create_admin_command(email: str, name: str, password: str) -> None:
     click.echo(f"Site administrator {email} created.")
 
 
+@click.command("clone-event")
+@with_appcontext
+@click.argument("source_slug")
+@click.argument("new_slug")
+@click.option("--name", required=True, help="The new edition's name.")
+@click.option(
+    "--start",
+    "start",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    required=True,
+    help="The new edition's first day, YYYY-MM-DD.",
+)
+@click.option(
+    "--as", "actor_email", required=True, help="Who clones it: an organizer or a site admin."
+)
+def clone_event_command(
+    source_slug: str, new_slug: str, name: str, start: dt.datetime, actor_email: str
+) -> None:
+    """Start a new edition from an event's configuration (never its people's data)."""
+    source = event_by_slug(source_slug)
+    if source is None:
+        raise click.ClickException(f"No event {source_slug!r}.")
+    actor = accounts.user_by_email(actor_email)
+    if actor is None:
+        raise click.ClickException(f"No account {actor_email!r}.")
+    try:
+        event = cloning.clone_event(
+            source=source,
+            slug=new_slug,
+            name=name,
+            start_date=start.date(),
+            actor=actor,
+            now=_now(),
+        )
+    except ValidationFailed as error:
+        db.session.rollback()
+        raise click.ClickException(" ".join(error.errors.values()) or error.message) from error
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"Created {event.slug} ({event.starts_on} to {event.ends_on}) from {source.slug}.")
+
+
 # --- backup and restore (SQLite installs; PostgreSQL uses pg_dump) ----------------------------
 
 
@@ -309,6 +354,7 @@ COMMANDS = (
     purge_command,
     booklet_command,
     create_admin_command,
+    clone_event_command,
     backup_command,
     restore_command,
 )

@@ -76,6 +76,12 @@ def can_manage_event(user: Any, event: Event) -> bool:
     return is_site_admin(user) or EventRoleName.ORGANIZER in roles_in(user, event)
 
 
+def can_clone_event(user: Any, event: Event) -> bool:
+    """Start a new edition from this event's configuration (services/archive/cloning.py):
+    its organizers, and site admins."""
+    return can_manage_event(user, event)
+
+
 def can_manage_team(user: Any, event: Event) -> bool:
     return can_manage_event(user, event)
 

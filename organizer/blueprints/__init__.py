@@ -11,6 +11,7 @@ from organizer.blueprints.cfp_decisions.views import bp as cfp_decisions
 from organizer.blueprints.cfp_review.views import bp as cfp_review
 from organizer.blueprints.cfp_setup.views import bp as cfp_setup
 from organizer.blueprints.check_in.views import bp as check_in
+from organizer.blueprints.event_clone.views import bp as event_clone
 from organizer.blueprints.feeds.views import bp as feeds
 from organizer.blueprints.grant_decisions.views import bp as grant_decisions
 from organizer.blueprints.grant_money.views import bp as grant_money
@@ -40,6 +41,7 @@ BLUEPRINTS = [
     account_data,
     home,
     manage,
+    event_clone,
     site_queue,
     cfp_setup,
     cfp_decisions,

@@ -135,13 +135,7 @@ def create_event(*, actor: User, details: EventDetails, now: dt.datetime) -> Eve
     """A site admin creates an event and becomes its first organizer."""
     if not permissions.can_create_event(actor):
         raise PermissionDenied(_("Only site administrators can create events."))
-    validate_details(details)
-    _check_two_factor_requirement(actor, details, None)
-    event = Event(created_at=now, updated_at=now)
-    _apply(event, details)
-    db.session.add(event)
-    db.session.flush()
-    db.session.add(EventRole(event=event, user=actor, role=EventRoleName.ORGANIZER, created_at=now))
+    event = insert_event(actor=actor, details=details, now=now)
     audit.record(
         action="event.create",
         actor=actor,
@@ -151,6 +145,21 @@ def create_event(*, actor: User, details: EventDetails, now: dt.datetime) -> Eve
         event=event,
         details={"slug": event.slug},
     )
+    db.session.flush()
+    return event
+
+
+def insert_event(*, actor: User, details: EventDetails, now: dt.datetime) -> Event:
+    """The new event's row, checked by the same rules as the settings form, with `actor` as
+    its first organizer. The caller checks permission and writes the audit entry (creating an
+    event, cloning one: services/archive/cloning.py)."""
+    validate_details(details)
+    _check_two_factor_requirement(actor, details, None)
+    event = Event(created_at=now, updated_at=now)
+    _apply(event, details)
+    db.session.add(event)
+    db.session.flush()
+    db.session.add(EventRole(event=event, user=actor, role=EventRoleName.ORGANIZER, created_at=now))
     db.session.flush()
     return event
 

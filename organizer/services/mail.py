@@ -53,13 +53,19 @@ def external_url(endpoint: str, **values: Any) -> str:
         # at the address `make run` serves.
         base = DEVELOPMENT_BASE_URL
     if base:
-        # Bound to BASE_URL itself, so it also works outside a request (commands, jobs).
-        parts = urlsplit(base)
-        adapter = current_app.url_map.bind(
-            parts.netloc, script_name=parts.path.rstrip("/") or "/", url_scheme=parts.scheme
-        )
-        return adapter.build(endpoint, values, force_external=True)
+        return url_under(base, endpoint, **values)
     return url_for(endpoint, _external=True, **values)
+
+
+def url_under(base: str, endpoint: str, **values: Any) -> str:
+    """The absolute address of `endpoint` under the site root `base` (e.g.
+    "https://example.org/organizer"), bound to it rather than to a request, so that it also
+    works in commands and the worker."""
+    parts = urlsplit(base)
+    adapter = current_app.url_map.bind(
+        parts.netloc, script_name=parts.path.rstrip("/") or "/", url_scheme=parts.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def calendar_host() -> str:
@@ -141,7 +147,7 @@ def queue_text(
     )
 
 
-def can_receive(address: str) -> bool:
+def is_deliverable(address: str) -> bool:
     """False for addresses on the reserved `.invalid` top-level domain (RFC 2606), such as the
     placeholder of someone an import named without an address: no server would take them."""
     return not address.rstrip(".").lower().endswith(".invalid")
@@ -171,7 +177,7 @@ def _add_message(
         created_at=now,
         next_attempt_at=now,
     )
-    receivable = can_receive(to)
+    receivable = is_deliverable(to)
     if not receivable:  # kept, so that organizers can see who was not told
         message.state = OutboxState.FAILED
         message.last_error = "no address to send to"

@@ -126,7 +126,7 @@ def test_the_download_is_a_zip_for_the_signed_in_person_only(client, world):
     assert response.status_code == 200
     assert response.mimetype == "application/zip"
     assert "attachment" in response.headers["Content-Disposition"]
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-store"
     data, _archive = open_zip(response.data)
     assert data["account"]["email"] == "ana.lima@example.org"
 

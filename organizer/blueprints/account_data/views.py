@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from organizer.blueprints import _common
 from organizer.blueprints._common import access, attempt, utcnow
 from organizer.blueprints._limits import rate_limited
 from organizer.blueprints._sessions import sign_out
@@ -23,11 +24,9 @@ def download():
     can already see on their pages (deletion, which cannot be undone, asks for the password)."""
     now = utcnow()
     data = personal_data.archive(user=current_user, now=now)
-    response = Response(data, mimetype="application/zip")
-    response.headers["Content-Disposition"] = f'attachment; filename="my-data-{now:%Y-%m-%d}.zip"'
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _common.download(
+        data, content_type="application/zip", name=f"my-data-{now:%Y-%m-%d}.zip"
+    )
 
 
 @access("signed_in")

@@ -9,8 +9,10 @@ from flask_login import current_user
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    CSV,
     access,
     attempt,
+    download,
     event_route,
     paginate,
     safe_next_url,
@@ -36,14 +38,7 @@ def _filter_form(event: Event) -> FilterForm:
 
 
 def _csv(body: str, name: str) -> Response:
-    return Response(
-        body,
-        content_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return download(body, content_type=CSV, name=name)
 
 
 @access("organizer")

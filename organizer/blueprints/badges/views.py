@@ -10,7 +10,14 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from organizer import permissions
-from organizer.blueprints._common import access, event_or_404, event_route, preparing, utcnow
+from organizer.blueprints._common import (
+    access,
+    download,
+    event_or_404,
+    event_route,
+    preparing,
+    utcnow,
+)
 from organizer.blueprints.badges.forms import BadgesForm
 from organizer.models import Event
 from organizer.services.mail import external_url
@@ -26,12 +33,7 @@ def _site_root() -> str:
 
 
 def _download(data: bytes, name: str) -> Response:
-    """A PDF as a download: attachment, no sniffing, never kept by shared caches."""
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return download(data, content_type="application/pdf", name=name)
 
 
 def _form(event: Event) -> BadgesForm:

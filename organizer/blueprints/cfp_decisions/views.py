@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -24,11 +23,13 @@ from wtforms.fields.choices import SelectChoice
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    CSV,
     access,
     attachment,
     attempt,
     attempt_then_redirect,
     commit,
+    download,
     event_route,
     paginate_list,
     safe_next_url,
@@ -204,11 +205,7 @@ def export_csv(event: Event):
         else {}
     )
     body = proposals_csv.render(rows, questions, answers=answers)
-    return Response(
-        body,
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{event.slug}-proposals.csv"'},
-    )
+    return download(body, content_type=CSV, name=f"{event.slug}-proposals.csv")
 
 
 # One proposal --------------------------------------------------------------------------------

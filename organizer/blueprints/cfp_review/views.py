@@ -11,7 +11,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -24,8 +23,10 @@ from flask_login import current_user
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    CSV,
     access,
     attempt,
+    download,
     event_route,
     paginate,
     reviewer_copy,
@@ -287,6 +288,4 @@ def export_csv(event: Event):
         review_setup.event_criteria(event),
         anonymous=_anonymous(call_service.call_of(event)),
     )
-    response = Response(text, mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="review-{event.slug}.csv"'
-    return response
+    return download(text, content_type=CSV, name=f"review-{event.slug}.csv")

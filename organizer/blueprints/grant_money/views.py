@@ -11,9 +11,11 @@ from flask_login import current_user, login_required
 
 from organizer import permissions
 from organizer.blueprints._common import (
+    CSV,
     access,
     attachment,
     attempt,
+    download,
     event_or_404,
     event_route,
     paginate_list,
@@ -113,12 +115,8 @@ def letter(event_slug: str):
             form=form,
         )
         if made.ok:
-            response = Response(made.value, mimetype="application/pdf")
-            response.headers["Content-Disposition"] = (
-                f'attachment; filename="invitation-{event.slug}.pdf"'
-            )
-            response.headers["Cache-Control"] = "private, no-store"
-            return response
+            name = f"invitation-{event.slug}.pdf"
+            return download(made.value, content_type="application/pdf", name=name)
     return render_template(
         "grant_money/letter.html", event=event, form=form, allowed=allowed, ready=ready
     ), (form_status(form) if allowed else 403)
@@ -287,9 +285,5 @@ def export_csv(event: Event, programme_public_id: str):
     programme = programmes.programme_by_public_id(event, programme_public_id)
     include_need = request.args.get("include_need") in ("1", "y", "on", "true")
     text = grants_csv.render(programme, include_need=include_need)
-    response = Response(text, mimetype="text/csv")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="grants-{event.slug}-{programme.public_id[:8]}.csv"'
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    name = f"grants-{event.slug}-{programme.public_id[:8]}.csv"
+    return download(text, content_type=CSV, name=name)

@@ -15,7 +15,15 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from organizer import permissions
-from organizer.blueprints._common import access, attempt, event_route, preparing, utcnow
+from organizer.blueprints._common import (
+    CSV,
+    access,
+    attempt,
+    download,
+    event_route,
+    preparing,
+    utcnow,
+)
 from organizer.blueprints.representation import (
     bp,
     setup,  # noqa: F401  (its routes, on bp)
@@ -133,12 +141,7 @@ def export_csv(event: Event):
     events = [event, *_pooled(chosen, mode)]
     summary = presenting.summary_of(events)
     text = representation_csv.render(summary, editions=[e.name for e in events])
-    filename = f"{event.slug}-representation.csv"
-    return Response(
-        text,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return download(text, content_type=CSV, name=f"{event.slug}-representation.csv")
 
 
 def _report_selection(event: Event) -> list[Event]:

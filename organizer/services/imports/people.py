@@ -18,7 +18,7 @@ from organizer.errors import ValidationFailed
 from organizer.extensions import db
 from organizer.models import Event, User
 from organizer.services import accounts, audit, notifications, tokens
-from organizer.services.mail import can_receive, external_url
+from organizer.services.mail import external_url, is_deliverable
 
 UNCLAIMED_PASSWORD = "!unclaimed"  # noqa: S105 (matches no password: not a werkzeug hash)
 PLACEHOLDER_DOMAIN = "unclaimed.invalid"
@@ -52,7 +52,7 @@ def _claim_fingerprint(user: User) -> str:
 def invite_to_claim(*, user: User, event: Event, now: dt.datetime) -> bool:
     """Mail the person a link to claim their account, once per person and event. False, and
     no mail, when the address is a placeholder or the account is already claimed."""
-    if not is_unclaimed(user) or not can_receive(user.email):
+    if not is_unclaimed(user) or not is_deliverable(user.email):
         return False
     token = tokens.sign("claim", {"uid": user.id, "fp": _claim_fingerprint(user)})
     notifications.tell(

@@ -50,6 +50,7 @@ from organizer.models import (
     User,
 )
 from organizer.services.files import write_atomically
+from organizer.services.mail import url_under
 from organizer.services.print import pdf
 from organizer.services.print.booklet import cache_dir
 from organizer.services.registration.records import shown_name
@@ -111,9 +112,9 @@ def name_size(name: str) -> int:
 
 
 def check_in_url(base_url: str, event_slug: str, public_id: str) -> str:
-    """The absolute address of the person's check-in page (the check_in blueprint's
-    /<event_slug>/check-in/<public_id>) under the site's `base_url`."""
-    return f"{base_url.rstrip('/')}/{event_slug}/check-in/{public_id}"
+    """The absolute address of the person's check-in page under the site's `base_url`: the
+    check_in blueprint's own route (the worker has no request to take the host from)."""
+    return url_under(base_url, "check_in.person", event_slug=event_slug, public_id=public_id)
 
 
 def qr_svg(url: str) -> Markup:

@@ -26,4 +26,6 @@ The modules, in the order a survey lives:
 - `answering`: a person's own answers: save, change, delete, export;
 - `retention`: the purge, and forgetting one person when their account is deleted;
 - `counting`: the aggregates that services/suppression.py makes safe to show.
+- `config_copy`: the survey's set-up as sections of an event's configuration, for cloning an
+  edition and for archives (services/archive/config.py); never responses.
 """

@@ -1,0 +1,1 @@
+"""Organizers: a new edition from an event's configuration."""

@@ -1,0 +1,212 @@
+"""Table-driven copying of an event's configuration rows, shared by every section.
+
+A `Section` names a model, the row it hangs on (the event, or a row of another section) and
+which of its columns point at rows of other sections. `dump_rows` turns the rows into plain,
+JSON-able dicts; `load_rows` creates them again on another event, moving every date and instant
+by a shift. Everything else about a column is read from the table itself, so a column added
+to a configuration model is copied without touching this module.
+
+Each dumped row is `{"key": ..., <owner or reference>: <key>, ..., "fields": {column: value}}`:
+a stable `key` (the source row's id as a string), references to other rows by those keys
+(`"rooms": "12"` for a room window, `"room": "12"` for a schedule item's room), never database
+ids, and the copied columns under `fields` (apart, since some tables have a column `key`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import decimal
+import enum
+import zoneinfo
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy import Date, Enum, Numeric, select
+from sqlalchemy.sql import ColumnElement
+
+from organizer.extensions import db
+from organizer.models import Event
+from organizer.models.base import UTCDateTime
+
+# Columns that are never copied: identity, public addresses (a copy gets new ones) and the
+# row's own bookkeeping (a copy is created now).
+NEVER_COPIED = frozenset({"id", "public_id", "code", "created_at", "updated_at"})
+TIMESTAMPS = ("created_at", "updated_at")
+
+EVENT = "event"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Section:
+    """One kind of configuration row.
+
+    - `owner`: "event", or the name of the section whose rows these belong to;
+    - `owner_column`: the foreign key to the owner (`event_id`, `programme_id`, ...);
+    - `refs`: other foreign keys -> the section they point into (dumped as key strings,
+      under the column's name without `_id`);
+    - `links`: list relationships through an association table -> the section of the rows
+      they hold (dumped as lists of keys);
+    - `reset`: columns that hold state, not configuration: the copy gets this value;
+    - `only`: a filter on the rows that are configuration (e.g. plenary items, not talks);
+    - `after_load`: called for each new row, e.g. to store a first version of a text.
+    """
+
+    name: str
+    model: type
+    owner: str = EVENT
+    owner_column: str = "event_id"
+    refs: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    links: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    reset: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    only: Callable[[], ColumnElement[bool]] | None = None
+    after_load: Callable[[Event, Any, dt.datetime], None] | None = None
+
+    def copied_columns(self) -> list[Any]:
+        skipped = NEVER_COPIED | {self.owner_column} | set(self.refs) | set(self.reset)
+        return [c for c in self.model.__table__.columns if c.key not in skipped]
+
+
+def ref_name(column: str) -> str:
+    return column.removesuffix("_id")
+
+
+# Values ----------------------------------------------------------------------------------------
+
+
+def to_json(value: Any) -> Any:
+    """A column's value as JSON: instants as ISO 8601 UTC, dates as ISO, enums as values."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def shift_instant(value: dt.datetime, shift: dt.timedelta, zone: zoneinfo.ZoneInfo) -> dt.datetime:
+    """Move an instant by whole days *on the event's wall clock*: 09:00 in Lisbon stays 09:00
+    in Lisbon when the shift crosses a change of summer time (the UTC offset may differ)."""
+    if not shift:
+        return value
+    local = value.astimezone(zone).replace(tzinfo=None) + shift
+    return local.replace(tzinfo=zone).astimezone(dt.UTC)
+
+
+def shift_date(value: dt.date, shift: dt.timedelta) -> dt.date:
+    return value + dt.timedelta(days=shift.days)
+
+
+def from_json(column: Any, value: Any, *, shift: dt.timedelta, zone: zoneinfo.ZoneInfo) -> Any:
+    """The inverse of `to_json` for one column, with dates moved by `shift`."""
+    if value is None:
+        return None
+    kind = column.type
+    if isinstance(kind, UTCDateTime):
+        instant = dt.datetime.fromisoformat(value)
+        if instant.tzinfo is None:
+            raise ValueError(f"{column.key}: {value!r} has no UTC offset")
+        return shift_instant(instant.astimezone(dt.UTC), shift, zone)
+    if isinstance(kind, Date):
+        return shift_date(dt.date.fromisoformat(value), shift)
+    if isinstance(kind, Enum) and kind.enum_class is not None:
+        return kind.enum_class(value)
+    if isinstance(kind, Numeric):
+        return decimal.Decimal(value)
+    return value
+
+
+# Dump and load ---------------------------------------------------------------------------------
+
+
+def _rows(section: Section, owner_ids: list[int]) -> list[Any]:
+    column = getattr(section.model, section.owner_column)
+    query = select(section.model).where(column.in_(owner_ids))
+    if section.only is not None:
+        query = query.where(section.only())
+    return list(db.session.scalars(query.order_by(section.model.id)))
+
+
+def dump_rows(event: Event, sections: list[Section]) -> dict[str, list[dict[str, Any]]]:
+    """Every section's rows of the event, owners before the rows that hang on them."""
+    ids: dict[str, list[int]] = {EVENT: [event.id]}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for section in sections:
+        rows = _rows(section, ids[section.owner])
+        ids[section.name] = [row.id for row in rows]
+        out[section.name] = [_dump_row(section, row) for row in rows]
+    return out
+
+
+def _dump_row(section: Section, row: Any) -> dict[str, Any]:
+    item: dict[str, Any] = {"key": str(row.id)}
+    if section.owner != EVENT:
+        item[section.owner] = str(getattr(row, section.owner_column))
+    for column in section.refs:
+        target = getattr(row, column)
+        item[ref_name(column)] = None if target is None else str(target)
+    for name in section.links:
+        item[name] = sorted(str(linked.id) for linked in getattr(row, name))
+    item["fields"] = {
+        column.key: to_json(getattr(row, column.key)) for column in section.copied_columns()
+    }
+    return item
+
+
+def load_rows(
+    event: Event,
+    data: Mapping[str, list[dict[str, Any]]],
+    sections: list[Section],
+    *,
+    shift: dt.timedelta,
+    now: dt.datetime,
+    made: dict[str, dict[str, Any]],
+) -> None:
+    """Create every section's rows on `event`; `made` maps section -> key -> new row (and is
+    filled in, so that later sections, and the caller, can find the rows by key)."""
+    zone = zoneinfo.ZoneInfo(event.timezone)
+    for section in sections:
+        made[section.name] = {}
+        for item in data.get(section.name, []):
+            row = _load_row(section, item, event=event, made=made, shift=shift, zone=zone, now=now)
+            made[section.name][str(item["key"])] = row
+        db.session.flush()
+        if section.after_load is not None:
+            for row in made[section.name].values():
+                section.after_load(event, row, now)
+
+
+def _load_row(
+    section: Section,
+    item: Mapping[str, Any],
+    *,
+    event: Event,
+    made: Mapping[str, Mapping[str, Any]],
+    shift: dt.timedelta,
+    zone: zoneinfo.ZoneInfo,
+    now: dt.datetime,
+) -> Any:
+    fields = item.get("fields", {})
+    values: dict[str, Any] = {}
+    for column in section.copied_columns():
+        if column.key in fields:
+            values[column.key] = from_json(column, fields[column.key], shift=shift, zone=zone)
+    values.update(section.reset)
+    for name in TIMESTAMPS:
+        if name in section.model.__table__.columns:
+            values[name] = now
+    if section.owner == EVENT:
+        values[section.owner_column] = event.id
+    else:
+        values[section.owner_column] = made[section.owner][str(item[section.owner])].id
+    for column, target in section.refs.items():
+        key = item.get(ref_name(column))
+        values[column] = None if key is None else made[target][str(key)].id
+    row = section.model(**values)
+    for name, target in section.links.items():
+        setattr(row, name, [made[target][str(key)] for key in item.get(name, [])])
+    db.session.add(row)
+    return row
