@@ -354,3 +354,17 @@ def test_a_file_that_mixes_both_orders_keeps_month_first(app):
     sheet_import = start(organizer, event, csv_bytes(rows))
     result = service.check_spreadsheet(actor=organizer, sheet_import=sheet_import, now=NOW)
     assert [(p.row, p.column) for p in result.problems] == [(3, "Timestamp")]
+
+
+def test_uploads_left_unimported_for_a_week_are_deleted(app):
+    import datetime as dt
+
+    organizer, event = organizer_and_event()
+    old = start(organizer, event, proposals_file(1))
+    old.created_at = NOW - dt.timedelta(days=8)
+    done = start(organizer, event, proposals_file(1))
+    done.created_at = NOW - dt.timedelta(days=8)
+    service.import_spreadsheet_rows(actor=organizer, sheet_import=done, skip_listed=False, now=NOW)
+    recent = start(organizer, event, proposals_file(2))
+    kept = set(db.session.scalars(select(SpreadsheetImport.public_id)))
+    assert kept == {done.public_id, recent.public_id}

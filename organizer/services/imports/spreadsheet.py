@@ -18,7 +18,7 @@ import datetime as dt
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from organizer import permissions
 from organizer.enums import GrantState, ProposalState, QuestionKind, SpeakerRole
@@ -61,6 +61,8 @@ from organizer.services.imports.spreadsheet_rows import (
 from organizer.services.reviewing.questions import store_answer
 
 FILENAME_MAX = 200
+# An upload nobody imported is deleted after this long: it holds people's addresses.
+STALE_AFTER = dt.timedelta(days=7)
 
 
 # Reading what the event has ------------------------------------------------------------------
@@ -157,8 +159,20 @@ def start_spreadsheet_import(
         created_at=now,
     )
     db.session.add(sheet_import)
+    _forget_stale_uploads(event, now)
     db.session.flush()
     return sheet_import
+
+
+def _forget_stale_uploads(event: Event, now: dt.datetime) -> None:
+    """Uploads of this event left at the mapping or check step for a week are deleted."""
+    db.session.execute(
+        delete(SpreadsheetImport).where(
+            SpreadsheetImport.event_id == event.id,
+            SpreadsheetImport.imported_at.is_(None),
+            SpreadsheetImport.created_at < now - STALE_AFTER,
+        )
+    )
 
 
 def spreadsheet_import_in(*, actor: User, event: Event, public_id: str) -> SpreadsheetImport:
