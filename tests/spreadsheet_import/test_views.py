@@ -66,6 +66,8 @@ def test_upload_columns_check_and_import(desk):
     page = client.get(columns_url).text
     assert "Columns are separated by semicolons." in page
     assert "3 rows of answers" in page
+    assert 'aria-describedby="column-3-hint"' in page
+    assert "First answers: “Talk number 1”, “Talk number 2”, “Talk number 3”" in page
     chosen = columns_data(page)
     assert chosen["column-1"] == "email" and chosen["column-3"] == "title"
     checked = client.post(columns_url, data=chosen)

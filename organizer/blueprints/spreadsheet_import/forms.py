@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from organizer.blueprints._forms import Form
 from organizer.services.imports.spreadsheet_fields import Field
+from organizer.services.imports.spreadsheet_read import Row
 
 
 class UploadForm(Form):
@@ -31,8 +32,19 @@ class MappingForm(Form):
     submit = SubmitField(_l("Check the rows"))
 
 
+def _examples(samples: list[Row], index: int) -> str:
+    """The first answers of a column, as a hint under its select."""
+    values = [row.cell(index) for row in samples]
+    shown = ", ".join(f"“{v[:60]}{'…' if len(v) > 60 else ''}”" for v in values if v)
+    return str(_l("First answers: %(values)s", values=shown)) if shown else ""
+
+
 def mapping_form(
-    headers: tuple[str, ...], fields: list[Field], mapping: dict[str, int], **kwargs: Any
+    headers: tuple[str, ...],
+    fields: list[Field],
+    mapping: dict[str, int],
+    samples: list[Row],
+    **kwargs: Any,
 ) -> MappingForm:
     choices = [SelectChoice("", str(_l("Do not import")))] + [
         SelectChoice(f.key, f"{f.label} *" if f.required else str(f.label)) for f in fields
@@ -47,7 +59,12 @@ def mapping_form(
         setattr(
             ForThisFile,
             f"column-{index}",
-            SelectField(label, choices=choices, default=by_column.get(index, "")),
+            SelectField(
+                label,
+                choices=choices,
+                default=by_column.get(index, ""),
+                description=_examples(samples, index),
+            ),
         )
     return ForThisFile(**kwargs)
 

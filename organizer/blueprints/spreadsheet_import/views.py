@@ -92,7 +92,7 @@ def columns(event: Event, import_id: str):
         return redirect(_check_url(event, sheet_import))
     sheet = spreadsheet.sheet_of(sheet_import)
     fields = spreadsheet.lookups_for(event, sheet_import.kind).fields
-    form = mapping_form(sheet.headers, fields, sheet_import.mapping)
+    form = mapping_form(sheet.headers, fields, sheet_import.mapping, list(sheet.rows[:3]))
     if form.validate_on_submit():
         saved = attempt(
             lambda: spreadsheet.save_column_mapping(
@@ -111,7 +111,6 @@ def columns(event: Event, import_id: str):
         event=event,
         sheet_import=sheet_import,
         sheet=sheet,
-        samples=sheet.rows[:3],
         form=form,
         column_fields=[form[f"column-{i}"] for i in range(len(sheet.headers))],
         title=TITLES[sheet_import.kind](),
