@@ -107,3 +107,14 @@ def test_suggestions_from_microsoft_forms_headers(app):
     assert mapping["email"] == 3 and mapping["name"] == 4 and mapping["title"] == 5
     assert mapping["submitted_at"] in (1, 2)
     assert 0 not in mapping.values()
+
+
+def test_line_breaks_inside_quoted_cells_do_not_confuse_the_separator(app):
+    rows = [["Name", "Abstract", "Title"]] + [
+        [f"P{n}", "First line, with a comma.\nSecond line; with a semicolon.", f"T{n}"]
+        for n in range(30)
+    ]
+    sheet = read_sheet(csv_bytes(rows, delimiter=";"), "f.csv")
+    assert sheet.headers == ("Name", "Abstract", "Title")
+    assert len(sheet.rows) == 30
+    assert sheet.rows[0].cells[1] == "First line, with a comma.\nSecond line; with a semicolon."

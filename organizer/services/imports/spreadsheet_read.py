@@ -103,17 +103,23 @@ def _decode(data: bytes) -> tuple[str, list[str]]:
     return text, [note]
 
 
-def _columns_with(sample: str, delimiter: str) -> int:
-    """How many columns the first lines have when split at `delimiter`: the header's count
-    when the other lines agree with it, else 0 (csv.Sniffer alone is fooled by commas
-    inside the text of a semicolon-separated file)."""
-    lines = sample.splitlines()[:21]
-    if len(lines) > 1 and not sample.endswith(("\n", "\r")):
-        lines = lines[:-1]  # the sample may cut the last line short
+def _columns_with(sample: str, delimiter: str, *, cut: bool) -> int:
+    """How many columns the first records have when split at `delimiter`: the header's count
+    when the other records agree with it, else 0 (csv.Sniffer alone is fooled by commas
+    inside the text of a semicolon-separated file). Quoted line breaks stay inside their
+    cell; `cut` says the sample may end in the middle of a record, which is then left out."""
+    rows: list[list[str]] = []
     try:
-        rows = [r for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter) if r]
+        for record in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter):
+            if record:
+                rows.append(record)
+            if len(rows) > 21:
+                cut = True
+                break
     except csv.Error:
         return 0
+    if cut and len(rows) > 1:
+        rows = rows[:-1]
     if not rows or len(rows[0]) < 2:
         return 0
     width = len(rows[0])
@@ -123,7 +129,8 @@ def _columns_with(sample: str, delimiter: str) -> int:
 def _dialect(text: str) -> tuple[str, list[str]]:
     """Comma, semicolon (Excel where the decimal mark is a comma) or tab."""
     sample = text[:SNIFF_BYTES]
-    widths = {d: _columns_with(sample, d) for d in DELIMITERS}
+    cut = len(text) > len(sample)
+    widths = {d: _columns_with(sample, d, cut=cut) for d in DELIMITERS}
     best = max(widths.values())
     if best:
         # On a tie, tabs and semicolons win: commas turn up inside text far more often.
