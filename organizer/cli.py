@@ -20,10 +20,13 @@ from flask.cli import with_appcontext
 from organizer import queue, tasks
 from organizer.errors import DomainError, NotFound, ValidationFailed
 from organizer.extensions import db
-from organizer.services import accounts, demo
+from organizer.services import accounts, demo, mail
 from organizer.services import backup as backups
 from organizer.services.archive import cloning
 from organizer.services.events import event_by_slug
+from organizer.services.imports import fetch, schedule_uploads
+from organizer.services.imports import schedule as schedule_import
+from organizer.services.imports.schedule_formats import read_schedule
 from organizer.services.print import booklet as booklets
 
 
@@ -344,6 +347,79 @@ def restore_command(archive: Path, force: bool) -> None:
         click.echo("The database is older than this code: run flask --app wsgi db upgrade.")
 
 
+# --- imports ---------------------------------------------------------------------------------
+
+
+@click.command("import-schedule")
+@with_appcontext
+@click.argument("source")
+@click.option("--event", "event_slug", required=True, help="The event to import into.")
+@click.option("--as", "actor_email", required=True, help="Address of the organizer importing.")
+@click.option("--create", is_flag=True, help="Create the event (as a site admin) from the file.")
+@click.option("--timezone", default="", help="The new event's zone if the file names none.")
+@click.option("--release/--draft", default=False, help="Release the imported schedule.")
+@click.option("--dry-run", is_flag=True, help="Print what would happen; write nothing.")
+def import_schedule_command(
+    source: str,
+    event_slug: str,
+    actor_email: str,
+    create: bool,
+    timezone: str,
+    release: bool,
+    dry_run: bool,
+) -> None:
+    """Import a published schedule (frab schedule.xml or schedule.json) from a file or an
+    http(s) address into an event; importing the same file again updates it."""
+    actor = accounts.user_by_email(actor_email)
+    if actor is None:
+        raise click.ClickException(f"No account with the address {actor_email!r}.")
+    try:
+        if source.startswith(("http://", "https://")):
+            data = fetch.fetch_limited(source, max_bytes=schedule_uploads.MAX_BYTES)
+        else:
+            data = Path(source).read_bytes()
+        parsed = read_schedule(data)
+        event = event_by_slug(event_slug)
+        if create and event is None:
+            event = schedule_import.new_event_from_schedule(
+                parsed=parsed, slug=event_slug, actor=actor, now=_now(), timezone=timezone
+            )
+        if event is None:
+            raise click.ClickException(f"No event {event_slug!r} (use --create to make it).")
+        preview = schedule_import.preview_schedule(parsed=parsed, event=event, actor=actor)
+        _echo_preview(preview)
+        if dry_run:
+            db.session.rollback()
+            click.echo("Dry run: nothing was written.")
+            return
+        result = schedule_import.import_schedule(
+            parsed=parsed, event=event, actor=actor, now=_now(), release=release
+        )
+    except (OSError, DomainError) as error:
+        db.session.rollback()
+        raise click.ClickException(getattr(error, "message", None) or str(error)) from error
+    db.session.commit()
+    # The invitations wait in the outbox; the worker's every-minute sweep sends them.
+    mail.forget_queued_ids()
+    click.echo(f"Imported into {event.slug}; {result.invited} speakers invited to claim accounts.")
+    if result.released is not None:
+        click.echo(f"Released as version {result.released}.")
+    elif release:
+        click.echo(f"Not released: {result.not_released}")
+
+
+def _echo_preview(preview: schedule_import.Preview) -> None:
+    for kind, counts in preview.summary.items():
+        click.echo(
+            f"{kind + 's':10} {counts['create']:5} new {counts['update']:5} updated "
+            f"{counts['keep']:5} unchanged"
+        )
+    for note in preview.notes:
+        click.echo(f"note: {note}")
+    for item in preview.skipped:
+        click.echo(f"skipped {item['what']}: {item['where']}: {item['reason']}")
+
+
 COMMANDS = (
     demo_command,
     worker_command,
@@ -357,6 +433,7 @@ COMMANDS = (
     clone_event_command,
     backup_command,
     restore_command,
+    import_schedule_command,
 )
 
 

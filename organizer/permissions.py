@@ -253,11 +253,6 @@ def can_edit_materials(user: Any, proposal: Proposal) -> bool:
 # Grants ------------------------------------------------------------------------------------
 
 
-def can_import_into(user: Any, event: Event) -> bool:
-    """Bring proposals or grant applications in from a spreadsheet (and other imports)."""
-    return can_manage_event(user, event)
-
-
 def can_manage_grants(user: Any, event: Event) -> bool:
     """Set up programmes, allocate the budget, send offers, approve receipts, record payouts."""
     return can_manage_event(user, event)
@@ -479,6 +474,18 @@ def can_view_representation(user: Any, event: Event) -> bool:
 def can_manage_schedule(user: Any, event: Event) -> bool:
     """Rooms, days, the editor, the automatic scheduler and releases."""
     return can_manage_event(user, event)
+
+
+def can_import_into(user: Any, event: Event) -> bool:
+    """Importing a published schedule, or proposals and grant applications from a
+    spreadsheet (and other files), into the event."""
+    return can_manage_event(user, event)
+
+
+def can_confirm_schedule_import(user: Any, record: Any) -> bool:
+    """A schedule import waits for its organizer's confirmation: read and previewed, not yet
+    imported (`record` is a ScheduleImport)."""
+    return record.state == "ready" and can_import_into(user, record.event)
 
 
 def can_follow_solve(user: Any, solve: Any) -> bool:

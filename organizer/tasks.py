@@ -20,6 +20,7 @@ from organizer.queue import periodic, task
 from organizer.services import account_deletion, mail, solves
 from organizer.services.cfp import confirmation
 from organizer.services.grants import offers
+from organizer.services.imports import schedule_uploads
 from organizer.services.print import badges, signs
 from organizer.services.print import booklet as booklets
 from organizer.services.registration import access as registration_access
@@ -172,6 +173,14 @@ def run_solve(public_id: str) -> str | None:
     if queued and current_app.config["MAIL_DELIVER_ON_COMMIT"]:
         mail.deliver(now=_now(), ids=queued)
     return state.value if state is not None else None
+
+
+@task()
+def fetch_schedule_import(public_id: str) -> str | None:
+    """Fetch the address an organizer gave for a schedule import (only public http(s)
+    addresses, with a size limit: services/imports/fetch.py), read it and keep its preview
+    for the organizer to confirm; or record why it failed."""
+    return schedule_uploads.fetch_and_preview(public_id=public_id, now=_now)
 
 
 # Light (one query for the running solves, usually none); its lock expires well before the

@@ -29,6 +29,7 @@ from organizer.blueprints.registration_setup.views import bp as registration_set
 from organizer.blueprints.releases.views import bp as releases
 from organizer.blueprints.representation.views import bp as representation
 from organizer.blueprints.schedule.views import bp as schedule
+from organizer.blueprints.schedule_import.views import bp as schedule_import
 from organizer.blueprints.schedule_setup.views import bp as schedule_setup
 from organizer.blueprints.scheduler.views import bp as scheduler
 from organizer.blueprints.site_queue.views import bp as site_queue
@@ -53,6 +54,7 @@ BLUEPRINTS = [
     attendees,
     representation,
     schedule_setup,
+    schedule_import,
     scheduler,
     releases,
     schedule,

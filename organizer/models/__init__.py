@@ -39,6 +39,7 @@ from organizer.models.grants import (
     Payout,
     Receipt,
 )
+from organizer.models.imports import ScheduleImport
 from organizer.models.mail import MailBatch, MailBatchRecipient, OutboxMessage
 from organizer.models.registration import (
     CodeOfConductVersion,
@@ -141,6 +142,7 @@ __all__ = [
     "RoomWindow",
     "ScheduleDay",
     "ScheduleEdit",
+    "ScheduleImport",
     "ScheduleRelease",
     "ScheduleSettings",
     "ScheduleSuggestion",

@@ -61,6 +61,7 @@ from organizer.models import (
     ReviewPhase,
     RoomWindow,
     ScheduleDay,
+    ScheduleImport,
     ScheduleSuggestion,
     Solve,
     SpeakerAvailability,
@@ -360,6 +361,15 @@ def build_world() -> World:
     day = db.session.scalars(select(ScheduleDay).where(ScheduleDay.event_id == event.id)).first()
     # The same confirmed registration has a page at the door and a cancel link in its mail.
     attendee = attended
+    schedule_import = ScheduleImport(
+        event=event,
+        created_by_id=organizer.id,
+        state="failed",
+        error="The server answered 404, not the file.",
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    db.session.add(schedule_import)
     # A spreadsheet on its way in, its columns chosen (the import pages).
     sheet_import = spreadsheet_import.start_spreadsheet_import(
         actor=organizer,
@@ -414,10 +424,11 @@ def build_world() -> World:
         "material_id": material.public_id,
         "filename": "talk.pdf",
         "place_kind_id": str(place_kind.id),
-        "import_id": sheet_import.public_id,
+        "import_id": schedule_import.public_id,
     }
     overrides = {
         # The same argument names another kind of object in these places.
+        "spreadsheet_import:import_id": sheet_import.public_id,
         "grants:public_id": application.public_id,
         "grant_review:public_id": application.public_id,
         "grant_decisions:public_id": application.public_id,
@@ -639,7 +650,6 @@ def test_the_events_organizer_gets_the_declared_outcome_everywhere(app, isolated
 # fixed words (a mail's purpose, a kind of list) and survey keys, which every event has alike.
 OBJECT_ARGUMENTS = {
     "public_id",
-    "import_id",
     "batch_id",
     "solve_id",
     "upload_public_id",
@@ -665,6 +675,7 @@ OBJECT_ARGUMENTS = {
     "interval_id",
     "material_id",
     "place_kind_id",
+    "import_id",
 }
 
 

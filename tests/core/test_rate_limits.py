@@ -229,6 +229,7 @@ LIMITED = {
     "cfp_decisions.send_now": ("/manage/e/cfp/proposals/x/send-now", "mail"),
     "bulk_mail.send": ("/manage/e/mail/x/send", "mail"),
     "releases.index": ("/manage/e/schedule/releases/", "mail"),
+    "schedule_import.preview": ("/manage/e/import/schedule/x/", "mail"),
     "scheduler.index": ("/manage/e/schedule/suggest", "mail"),
     "grant_decisions.allocation_page": ("/manage/e/grants/p/allocation", "mail"),
     "grant_decisions.application": ("/manage/e/grants/p/applications/x", "mail"),
