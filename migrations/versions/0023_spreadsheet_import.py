@@ -2,7 +2,7 @@
 column mapping and confirmation
 
 Revision ID: 0023_spreadsheet_import
-Revises: 0020_registration
+Revises: 0022_schedule_import
 Create Date: 2026-12-08 02:55:00
 
 """
@@ -14,7 +14,7 @@ import organizer.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0023_spreadsheet_import'
-down_revision = '0020_registration'
+down_revision = '0022_schedule_import'
 branch_labels = None
 depends_on = None
 
