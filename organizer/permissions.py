@@ -477,7 +477,8 @@ def can_manage_schedule(user: Any, event: Event) -> bool:
 
 
 def can_import_into(user: Any, event: Event) -> bool:
-    """Importing a published schedule (and other files) into the event."""
+    """Importing a published schedule, or proposals and grant applications from a
+    spreadsheet (and other files), into the event."""
     return can_manage_event(user, event)
 
 

@@ -36,6 +36,7 @@ from organizer.blueprints.schedule_import.views import bp as schedule_import
 from organizer.blueprints.schedule_setup.views import bp as schedule_setup
 from organizer.blueprints.scheduler.views import bp as scheduler
 from organizer.blueprints.site_queue.views import bp as site_queue
+from organizer.blueprints.spreadsheet_import.views import bp as spreadsheet_import
 from organizer.blueprints.survey.views import bp as survey
 
 BLUEPRINTS = [
@@ -54,6 +55,7 @@ BLUEPRINTS = [
     grant_decisions,
     registration_setup,
     bulk_mail,
+    spreadsheet_import,
     attendees,
     representation,
     schedule_setup,

@@ -86,6 +86,7 @@ from organizer.models.schedule import (
     SpeakerAvailability,
 )
 from organizer.models.solves import Solve
+from organizer.models.spreadsheet_import import SpreadsheetImport
 from organizer.models.two_factor import RecoveryCode, TwoFactor, TwoFactorFailure
 
 __all__ = [
@@ -153,6 +154,7 @@ __all__ = [
     "Solve",
     "SpeakerAvailability",
     "SpeakerProfile",
+    "SpreadsheetImport",
     "SurveyAnswer",
     "SurveyConsentVersion",
     "SurveyLink",

@@ -81,6 +81,7 @@ from organizer.services import (
 )
 from organizer.services.accounts import _password_fingerprint
 from organizer.services.grants import reimbursement
+from organizer.services.imports import spreadsheet as spreadsheet_import
 from organizer.services.print import certificates
 from organizer.services.registration import mailing as registration_mail
 from organizer.services.representation import survey, survey_setup
@@ -381,6 +382,16 @@ def build_world() -> World:
         updated_at=NOW,
     )
     db.session.add(schedule_import)
+    # A spreadsheet on its way in, its columns chosen (the import pages).
+    sheet_import = spreadsheet_import.start_spreadsheet_import(
+        actor=organizer,
+        event=event,
+        kind="proposals",
+        filename="form.csv",
+        data=b"Email Address,Name,Title of your talk\nx@example.org,X,A talk\n",
+        now=NOW,
+    )
+    sheet_import.mapping_confirmed = True
     db.session.flush()
     for obj in (talk, inner, block, room, profile):
         db.session.refresh(obj)
@@ -433,6 +444,7 @@ def build_world() -> World:
     }
     overrides = {
         # The same argument names another kind of object in these places.
+        "spreadsheet_import:import_id": sheet_import.public_id,
         "grants:public_id": application.public_id,
         "grant_review:public_id": application.public_id,
         "grant_decisions:public_id": application.public_id,

@@ -248,6 +248,7 @@ LIMITED = {
     "registration_setup.place_kinds": ("/manage/e/registration/places", "mail"),
     "registration_setup.edit_place_kind": ("/manage/e/registration/places/1", "mail"),
     "attendees.decide": ("/manage/e/registrations/x/decide", "mail"),
+    "spreadsheet_import.confirm": ("/manage/e/import/x/import", "mail"),
 }
 
 

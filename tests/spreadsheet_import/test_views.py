@@ -1,0 +1,224 @@
+"""The spreadsheet import pages: upload, columns, check, import; organizers only; CSRF; the
+paginated list of problems runs the same queries however many rows it lists."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from organizer.enums import EventRoleName
+from organizer.extensions import db
+from organizer.models import Proposal, SpreadsheetImport
+from tests.factories import grant_role, login_as, make_user
+from tests.spreadsheet_import.helpers import (
+    GOOGLE_HEADERS,
+    csv_bytes,
+    organizer_and_event,
+    proposal_row,
+    proposals_file,
+)
+
+
+@pytest.fixture
+def desk(client):
+    organizer, event = organizer_and_event()
+    login_as(client, organizer)
+    return client, event
+
+
+def upload(client, event, data, *, name="form.csv", kind="proposals"):
+    return client.post(
+        f"/manage/{event.slug}/import/{kind}",
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def proposal_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Proposal))
+
+
+def columns_data(page: str) -> dict[str, str]:
+    """The mapping form as the page suggests it (each select's selected option)."""
+    data = {}
+    for name, body in re.findall(
+        r'<select[^>]*name="(column-\d+)"[^>]*>(.*?)</select>', page, re.S
+    ):
+        chosen = re.search(r'<option selected value="([^"]*)"', body) or re.search(
+            r'<option value="([^"]*)" selected', body
+        )
+        data[name] = chosen.group(1) if chosen else ""
+    return data
+
+
+def test_upload_columns_check_and_import(desk):
+    client, event = desk
+    page = client.get(f"/manage/{event.slug}/import/proposals")
+    assert page.status_code == 200
+    assert 'enctype="multipart/form-data"' in page.text
+    assert '<label for="file">' in page.text
+    sent = upload(client, event, proposals_file(3, delimiter=";"))
+    assert sent.status_code == 302
+    columns_url = sent.headers["Location"]
+    page = client.get(columns_url).text
+    assert "Columns are separated by semicolons." in page
+    assert "3 rows of answers" in page
+    assert 'aria-describedby="column-3-hint"' in page
+    assert "First answers: “Talk number 1”, “Talk number 2”, “Talk number 3”" in page
+    chosen = columns_data(page)
+    assert chosen["column-1"] == "email" and chosen["column-3"] == "title"
+    checked = client.post(columns_url, data=chosen)
+    assert checked.status_code == 302
+    page = client.get(checked.headers["Location"]).text
+    assert "Every row is right." in page
+    imported = client.post(
+        checked.headers["Location"].replace("/check", "/import"), data={"expected": "3"}
+    )
+    assert imported.status_code == 302
+    assert proposal_count() == 3
+    done = client.get(imported.headers["Location"], follow_redirects=True).text
+    assert "3 rows" in done
+
+
+def test_an_unreadable_file_is_an_error_on_the_file_field(desk):
+    client, event = desk
+    response = upload(client, event, b"\xd0\xcf\x11\xe0 old", name="old.xls")
+    assert response.status_code == 400
+    assert 'id="file-error"' in response.text
+    assert "not an XLSX file" in response.text
+    assert db.session.scalar(select(func.count()).select_from(SpreadsheetImport)) == 0
+
+
+def test_a_mapping_without_required_fields_is_refused(desk):
+    client, event = desk
+    sent = upload(client, event, proposals_file(1))
+    response = client.post(
+        sent.headers["Location"], data={"column-1": "email", "column-2": "email"}
+    )
+    assert response.status_code == 400
+    assert 'id="column-2-error"' in response.text
+    assert "already comes from column 2" in response.text
+    assert "Choose a column for each required field" in response.text
+
+
+def _bad_file(count: int) -> bytes:
+    rows = [GOOGLE_HEADERS] + [proposal_row(n, Track="Nowhere") for n in range(count)]
+    return csv_bytes(rows)
+
+
+def _checked(client, event, data) -> str:
+    sent = upload(client, event, data)
+    page = client.get(sent.headers["Location"]).text
+    checked = client.post(sent.headers["Location"], data=columns_data(page))
+    return checked.headers["Location"]
+
+
+def test_problems_are_listed_by_row_and_nothing_is_imported_unless_skipped(desk):
+    client, event = desk
+    rows = [GOOGLE_HEADERS, proposal_row(1), proposal_row(2, Track="Nowhere"), [""] * 7]
+    check_url = _checked(client, event, csv_bytes(rows))
+    page = client.get(check_url).text
+    assert "<td>3</td><td>Track</td><td>Unknown track “Nowhere”" in page.replace("\n", "")
+    assert 'tabindex="0" role="region"' in page
+    import_url = check_url.replace("/check", "/import")
+    refused = client.post(import_url, data={"expected": "1"})
+    assert refused.status_code == 400
+    assert 'id="skip_listed-error"' in refused.text
+    assert proposal_count() == 0
+    done = client.post(import_url, data={"expected": "1", "skip_listed": "y"})
+    assert done.status_code == 302
+    assert proposal_count() == 1
+
+
+def test_the_problem_list_is_paginated_with_constant_queries(desk, queries):
+    client, event = desk
+    counts = []
+    for size in (5, 120):
+        url = _checked(client, event, _bad_file(size))
+        db.session.commit()
+        queries.clear()
+        response = client.get(url + "?page=2")
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert 'rel="next"' in response.text  # 120 problems do not fit on one page
+
+
+def test_csrf_is_required(app, desk):
+    client, event = desk
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        refused = upload(client, event, proposals_file(1))
+        assert refused.status_code == 400
+        page = client.get(f"/manage/{event.slug}/import/proposals").text
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        sent = client.post(
+            f"/manage/{event.slug}/import/proposals",
+            data={"file": (io.BytesIO(proposals_file(1)), "f.csv"), "csrf_token": token},
+            content_type="multipart/form-data",
+        )
+        assert sent.status_code == 302
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.mark.parametrize("role", [None, EventRoleName.REVIEWER])
+def test_only_organizers_see_the_pages(client, role):
+    organizer, event = organizer_and_event()
+    login_as(client, organizer)
+    check_url = _checked(client, event, proposals_file(1))
+    someone = make_user()
+    if role is not None:
+        grant_role(someone, event, role)
+    login_as(client, someone)
+    for url in (
+        f"/manage/{event.slug}/import/proposals",
+        f"/manage/{event.slug}/import/grant-applications",
+        check_url,
+    ):
+        assert client.get(url).status_code in (403, 404), url
+    assert client.post(check_url.replace("/check", "/import")).status_code in (403, 404)
+    assert proposal_count() == 0
+
+
+def test_the_dashboard_links_to_the_import(desk):
+    client, event = desk
+    page = client.get(f"/manage/{event.slug}/").text
+    assert f"/manage/{event.slug}/import/proposals" in page
+    upload_page = client.get(f"/manage/{event.slug}/import/proposals").text
+    assert f"/manage/{event.slug}/import/grant-applications" in upload_page
+
+
+def test_grant_applications_from_an_xlsx_upload(desk):
+    from organizer.models import GrantApplication
+    from tests.factories import make_programme
+    from tests.spreadsheet_import.helpers import xlsx_bytes
+
+    client, event = desk
+    make_programme(event, name="Travel grants")
+    db.session.commit()
+    data = xlsx_bytes(
+        [
+            ["Timestamp", "Email", "Name", "Why do you apply?", "Travel"],
+            ["2026-11-02 10:00", "ana@example.org", "Ana", "I teach.", 300],
+        ]
+    )
+    check_url = _checked_kind(client, event, data, "grant-applications", "g.xlsx")
+    assert "Every row is right." in client.get(check_url).text
+    done = client.post(check_url.replace("/check", "/import"), data={"expected": "1"})
+    assert done.status_code == 302
+    application = db.session.scalars(select(GrantApplication)).one()
+    assert application.requested == {"travel": 30000}
+    assert application.motivation == "I teach."
+
+
+def _checked_kind(client, event, data, kind, name) -> str:
+    sent = upload(client, event, data, name=name, kind=kind)
+    assert sent.status_code == 302, sent.text
+    page = client.get(sent.headers["Location"]).text
+    checked = client.post(sent.headers["Location"], data=columns_data(page))
+    assert checked.status_code == 302, checked.text
+    return checked.headers["Location"]
