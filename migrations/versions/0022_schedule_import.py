@@ -13,7 +13,7 @@ import organizer.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0022_schedule_import'
-down_revision = '0020_registration'
+down_revision = "0021_api_tokens"
 branch_labels = None
 depends_on = None
 
