@@ -10,7 +10,7 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import tab_to
+from tests.e2e.conftest import check_at_phone_width, tab_to
 from tests.e2e.test_accounts_and_events import flash, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -48,6 +48,7 @@ def test_create_see_once_use_and_revoke_a_token(page: Page, live_server, axe) ->
     secret = page.get_by_label("Secret").input_value()
     assert secret.startswith("org_")
     axe.check(page)
+    check_at_phone_width(page, axe)
 
     # The secret reads the event it is limited to.
     headers = {"Authorization": f"Bearer {secret}"}
@@ -64,6 +65,7 @@ def test_create_see_once_use_and_revoke_a_token(page: Page, live_server, axe) ->
     expect(page.get_by_label("Secret")).to_have_count(0)
     assert secret not in page.content()
     axe.check(page)
+    check_at_phone_width(page, axe)
 
     row.get_by_role("link", name="Revoke “Committee sheet”").click()
     expect(

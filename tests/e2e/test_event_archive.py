@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import factories
-from tests.e2e.conftest import TWO_FACTOR_SECRETS, tab_to
+from tests.e2e.conftest import TWO_FACTOR_SECRETS, check_at_phone_width, tab_to
 from tests.e2e.test_accounts_and_events import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -47,6 +47,7 @@ def test_export_download_and_import_as_a_site_admin(page: Page, live_server, axe
     expect(download_link).to_be_visible()
     expect(page.get_by_text("No archive has been made yet.")).to_have_count(0)
     axe.check(page)
+    check_at_phone_width(page, axe)
     with page.expect_download() as info:
         download_link.click()
     archive = tmp_path / info.value.suggested_filename
@@ -62,6 +63,7 @@ def test_export_download_and_import_as_a_site_admin(page: Page, live_server, axe
     page.get_by_role("link", name="Import an event").click()
     expect(page.get_by_role("heading", level=1, name="Import an event")).to_be_visible()
     axe.check(page)
+    check_at_phone_width(page, axe)
 
     # No file: the message sits by the field.
     page.get_by_role("button", name="Import into a new event").click()

@@ -11,7 +11,7 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import tab_to
+from tests.e2e.conftest import check_at_phone_width, tab_to
 from tests.e2e.test_accounts_and_events import flash, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -46,6 +46,7 @@ def test_clone_with_the_suggested_defaults_and_land_on_the_new_dashboard(
     expect(first_day).to_have_value("2028-03-25")  # 52 weeks on: a Saturday again
     expect(page.get_by_role("heading", name="What is not copied")).to_be_visible()
     axe.check(page)
+    check_at_phone_width(page, axe)
 
     # The source's own address is taken: the message sits by the field, the rest is kept.
     address.fill(slug)

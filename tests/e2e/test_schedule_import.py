@@ -10,7 +10,7 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import tab_to
+from tests.e2e.conftest import check_at_phone_width, tab_to
 from tests.e2e.test_accounts_and_events import flash, sign_in
 from tests.schedule_import.conftest import DATA
 
@@ -45,6 +45,7 @@ def test_upload_preview_and_release_a_frab_schedule(page: Page, live_server, axe
     page.get_by_text("Sessions (", exact=False).first.click()  # open the sessions' details
     expect(page.get_by_text("Opening keynote: 地図と網")).to_be_visible()
     axe.check(page)
+    check_at_phone_width(page, axe)
 
     # Keyboard only: Tab to the choice, pick "released" with the arrow key, Enter on Import.
     draft = page.get_by_label("A draft to edit in the schedule editor")

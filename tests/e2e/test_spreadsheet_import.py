@@ -11,7 +11,7 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import tab_to
+from tests.e2e.conftest import check_at_phone_width, tab_to
 from tests.e2e.test_accounts_and_events import sign_in
 from tests.spreadsheet_import.helpers import csv_bytes
 
@@ -28,10 +28,10 @@ HEADERS = [
 ]
 
 
-def row(n: int, track: str = "Methods") -> list[str]:
+def row(n: int, tag: str, track: str = "Methods") -> list[str]:
     return [
         "11/20/2026 14:03:12",
-        f"sheet-speaker{n}-{uuid.uuid4().hex[:6]}@example.org",
+        speaker(n, tag),
         f"Speaker {n}",
         f"Talk number {n}",
         "What we learnt.",
@@ -40,14 +40,20 @@ def row(n: int, track: str = "Methods") -> list[str]:
     ]
 
 
+def speaker(n: int, tag: str) -> str:
+    return f"sheet-speaker{n}-{tag}@example.org"
+
+
 def test_upload_choose_columns_see_problems_and_import_the_good_rows(
-    page: Page, live_server, axe, tmp_path
+    page: Page, live_server, axe, tmp_path, mailbox, wait_for_mail
 ) -> None:
-    email = live_server.user(email=f"sheet-import-{uuid.uuid4().hex[:8]}@example.org")
-    slug = live_server.event(organizer=email, slug=f"sheet-{uuid.uuid4().hex[:8]}")
+    tag = uuid.uuid4().hex[:8]
+    email = live_server.user(email=f"sheet-import-{tag}@example.org")
+    slug = live_server.event(organizer=email, slug=f"sheet-{tag}")
     live_server.call(slug)
     sheet = tmp_path / "form.csv"
-    sheet.write_bytes(csv_bytes([HEADERS, row(1), row(2, track="Nowhere"), [""] * 7, row(3)]))
+    rows = [HEADERS, row(1, tag), row(2, tag, track="Nowhere"), [""] * 7, row(3, tag)]
+    sheet.write_bytes(csv_bytes(rows))
     sign_in(page, email)
 
     page.goto(f"/manage/{slug}/")
@@ -75,6 +81,7 @@ def test_upload_choose_columns_see_problems_and_import_the_good_rows(
     expect(about).to_have_value("")
     expect(page.get_by_text("First answers: “What we learnt.”")).to_be_visible()
     axe.check(page)
+    check_at_phone_width(page, axe)
     about.select_option(label="Abstract")
     page.get_by_role("button", name="Check the rows").click()
 
@@ -84,6 +91,7 @@ def test_upload_choose_columns_see_problems_and_import_the_good_rows(
     expect(problems.get_by_role("row")).to_have_count(2)  # the header and the one problem
     expect(page.get_by_role("group", name="Import 2 rows")).to_be_visible()
     axe.check(page)
+    check_at_phone_width(page, axe)
 
     # Importing while a row has a problem is refused, and nothing is written.
     page.get_by_role("button", name="Import", exact=True).click()
@@ -105,3 +113,8 @@ def test_upload_choose_columns_see_problems_and_import_the_good_rows(
     expect(page.get_by_role("link", name="Talk number 1")).to_be_visible()
     expect(page.get_by_role("link", name="Talk number 3")).to_be_visible()
     expect(page.get_by_role("link", name="Talk number 2")).to_have_count(0)
+
+    # The imported speakers are invited to claim their proposals; the skipped one is not.
+    for n in (1, 3):
+        assert "/claim" in mailbox.text(wait_for_mail(speaker(n, tag)))
+    assert mailbox.to(speaker(2, tag)) == []
