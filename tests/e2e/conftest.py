@@ -254,6 +254,18 @@ def check_page(page: Page, axe: AxeChecker, viewport: dict[str, int]) -> None:
         assert_fits_the_screen(page)
 
 
+def check_at_phone_width(page: Page, axe: AxeChecker) -> None:
+    """check_page at phone width, then back to the desktop width: for the pages of a journey
+    most likely to overflow a phone (tables, long values), without walking it twice."""
+    size = page.viewport_size
+    page.set_viewport_size(VIEWPORTS[1])
+    try:
+        check_page(page, axe, VIEWPORTS[1])
+    finally:
+        if size is not None:
+            page.set_viewport_size(size)
+
+
 def assert_names_nobody(page: Page, hidden: list[str]) -> None:
     """The page names none of `hidden` (people an anonymous review must not show): not in its
     text, hidden text included, nor in an attribute (aria-label, title, alt ...)."""
