@@ -125,12 +125,16 @@ def test_problems_are_listed_by_row_and_nothing_is_imported_unless_skipped(desk)
     assert 'tabindex="0" role="region"' in page
     import_url = check_url.replace("/check", "/import")
     refused = client.post(import_url, data={"expected": "1"})
-    assert refused.status_code == 400
-    assert 'id="skip_listed-error"' in refused.text
+    assert refused.status_code == 302  # the worker refuses it, and the check page says why
     assert proposal_count() == 0
+    page = client.get(check_url).text
+    assert 'role="alert"' in page and "Nothing was imported: 1 rows have problems" in page
+    assert "<td>3</td><td>Track</td>" in page.replace("\n", "")  # the rows, checked again
     done = client.post(import_url, data={"expected": "1", "skip_listed": "y"})
     assert done.status_code == 302
     assert proposal_count() == 1
+    page = client.get(check_url).text
+    assert "The import is done." in page and "1 row with problems was skipped." in page
 
 
 def test_the_problem_list_is_paginated_with_constant_queries(desk, queries):
