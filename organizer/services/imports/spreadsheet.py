@@ -233,6 +233,37 @@ def save_column_mapping(
     db.session.flush()
 
 
+def columns_with_choices(
+    sheet_import: SpreadsheetImport, choices: dict[str, str], fields: list[Field]
+) -> dict[int, str]:
+    """The column -> field choice of `save_column_mapping`, from the suggested mapping with
+    `choices` (a column's header -> a field key, "" for none) laid over it: what the command
+    line's --map gives. ValidationFailed ("mapping") for a header or field that is not there."""
+    headers = sheet_of(sheet_import).headers
+    by_header = {normalised(h): i for i, h in reversed(list(enumerate(headers)))}
+    keys = {f.key for f in fields}
+    columns = {index: key for key, index in sheet_import.mapping.items()}
+    errors = []
+    for header, key in choices.items():
+        index = by_header.get(normalised(header))
+        if index is None:
+            errors.append(_("No column is headed “%(header)s”.", header=header))
+        elif key and key not in keys:
+            errors.append(
+                _(
+                    "There is no field “%(key)s”; the fields are: %(keys)s.",
+                    key=key,
+                    keys=", ".join(f.key for f in fields),
+                )
+            )
+        else:
+            columns = {i: k for i, k in columns.items() if k != key or not key}
+            columns[index] = key
+    if errors:
+        raise ValidationFailed({"mapping": " ".join(errors)})
+    return columns
+
+
 # The states in which the file may still be changed and confirmed (see the model).
 OPEN_STATES = ("open", "failed")
 
