@@ -188,6 +188,7 @@ def _check_page(event, sheet_import, result, form, status=200, lost=False):  # t
         page=paginate_list(sorted(result.problems)),
         form=form,
         lost=lost,
+        failed=sheet_import.state == "failed",
         title=TITLES[sheet_import.kind](),
     ), status
 
