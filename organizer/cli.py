@@ -25,7 +25,7 @@ from organizer.services import backup as backups
 from organizer.services.archive import cloning
 from organizer.services.archive import package as archives
 from organizer.services.events import event_by_slug
-from organizer.services.imports import fetch, schedule_uploads
+from organizer.services.imports import fetch, schedule_uploads, spreadsheet
 from organizer.services.imports import schedule as schedule_import
 from organizer.services.imports.schedule_formats import read_schedule
 from organizer.services.print import booklet as booklets
@@ -463,6 +463,107 @@ def _echo_preview(preview: schedule_import.Preview) -> None:
         click.echo(f"skipped {item['what']}: {item['where']}: {item['reason']}")
 
 
+@click.command("import-spreadsheet")
+@with_appcontext
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--event", "event_slug", required=True, help="The event to import into.")
+@click.option(
+    "--kind",
+    type=click.Choice(["proposals", "grant-applications"]),
+    required=True,
+    help="What each row is.",
+)
+@click.option("--as", "actor_email", required=True, help="Address of the organizer importing.")
+@click.option(
+    "--map",
+    "choices",
+    multiple=True,
+    metavar="HEADER=FIELD",
+    help="Feed FIELD from the column HEADER (FIELD empty: do not import it); over the "
+    "suggested columns. Repeatable.",
+)
+@click.option("--skip-listed", is_flag=True, help="Skip the rows with problems.")
+@click.option("--dry-run", is_flag=True, help="Check and print the rows; write nothing.")
+def import_spreadsheet_command(
+    file: Path,
+    event_slug: str,
+    kind: str,
+    actor_email: str,
+    choices: tuple[str, ...],
+    skip_listed: bool,
+    dry_run: bool,
+) -> None:
+    """Import proposals or grant applications from a CSV or XLSX file (as Google Forms and
+    Microsoft Forms export them), checked row by row as on the import page: nothing is
+    written while a row has a problem, unless --skip-listed. Each person is invited once."""
+    actor = accounts.user_by_email(actor_email)
+    if actor is None:
+        raise click.ClickException(f"No account with the address {actor_email!r}.")
+    event = event_by_slug(event_slug)
+    if event is None:
+        raise click.ClickException(f"No event {event_slug!r}.")
+    overrides = {}
+    for choice in choices:
+        header, sep, key = choice.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{choice!r} is not HEADER=FIELD.", param_hint="--map")
+        overrides[header.strip()] = key.strip()
+    try:
+        result, sheet_import = _checked_spreadsheet(
+            event, kind.replace("-", "_"), actor, file, overrides
+        )
+        if dry_run:
+            db.session.rollback()
+            click.echo("Dry run: nothing was written.")
+            return
+        written = spreadsheet.import_spreadsheet_rows(
+            actor=actor, sheet_import=sheet_import, skip_listed=skip_listed, now=_now()
+        )
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(_messages(error)) from error
+    db.session.commit()
+    # The invitations wait in the outbox; the worker's every-minute sweep sends them.
+    mail.forget_queued_ids()
+    click.echo(f"Imported {written} rows into {event.slug}; {len(result.bad_rows)} skipped.")
+
+
+def _checked_spreadsheet(event, kind, actor, file, overrides):  # type: ignore[no-untyped-def]
+    """Upload, columns (suggested, with --map over them) and check, printed as the pages
+    show them."""
+    now = _now()
+    sheet_import = spreadsheet.start_spreadsheet_import(
+        actor=actor, event=event, kind=kind, filename=file.name, data=file.read_bytes(), now=now
+    )
+    fields = spreadsheet.lookups_for(event, kind).fields
+    spreadsheet.save_column_mapping(
+        actor=actor,
+        sheet_import=sheet_import,
+        columns=spreadsheet.columns_with_choices(sheet_import, overrides, fields),
+        fields=fields,
+        now=now,
+    )
+    sheet = spreadsheet.sheet_of(sheet_import)
+    for note in sheet.notes:
+        click.echo(f"note: {note}")
+    labels = {f.key: f.label for f in fields}
+    for key, index in sorted(sheet_import.mapping.items(), key=lambda item: item[1]):
+        click.echo(f"column {index + 1} “{sheet.headers[index]}” -> {labels[key]} ({key})")
+    result = spreadsheet.check_spreadsheet(actor=actor, sheet_import=sheet_import, now=now)
+    for problem in sorted(result.problems):
+        click.echo(f"row {problem.row}, {problem.column}: {problem.message}")
+    click.echo(
+        f"{len(result.planned)} rows ready, {len(result.bad_rows)} rows with problems, "
+        f"{result.empty_rows} empty rows left out."
+    )
+    return result, sheet_import
+
+
+def _messages(error: DomainError) -> str:
+    errors = getattr(error, "errors", None) or {}
+    return " ".join(str(message) for message in errors.values()) or error.message
+
+
 COMMANDS = (
     demo_command,
     worker_command,
@@ -479,6 +580,7 @@ COMMANDS = (
     export_event_command,
     import_event_command,
     import_schedule_command,
+    import_spreadsheet_command,
 )
 
 

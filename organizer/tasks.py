@@ -21,7 +21,7 @@ from organizer.services import account_deletion, mail, solves
 from organizer.services.archive import jobs as archive_jobs
 from organizer.services.cfp import confirmation
 from organizer.services.grants import offers
-from organizer.services.imports import schedule_uploads
+from organizer.services.imports import schedule_uploads, spreadsheet_jobs
 from organizer.services.print import badges, signs
 from organizer.services.print import booklet as booklets
 from organizer.services.registration import access as registration_access
@@ -199,6 +199,20 @@ def fetch_schedule_import(public_id: str) -> str | None:
     addresses, with a size limit: services/imports/fetch.py), read it and keep its preview
     for the organizer to confirm; or record why it failed."""
     return schedule_uploads.fetch_and_preview(public_id=public_id, now=_now)
+
+
+@task()
+def import_spreadsheet(public_id: str) -> str | None:
+    """Write the rows of a spreadsheet of proposals or grant applications an organizer
+    confirmed (services/imports/spreadsheet_jobs.py), in the language of whoever confirmed,
+    then hand the claim invitations it queued to the mail task."""
+    locale = spreadsheet_jobs.locale_of(public_id) or current_app.config["DEFAULT_LOCALE"]
+    with force_locale(locale):
+        state = spreadsheet_jobs.write_queued_spreadsheet(public_id=public_id, now=_now)
+    queued = mail.take_queued_ids()
+    if queued and current_app.config["MAIL_DELIVER_ON_COMMIT"]:
+        deliver_mail(queued)
+    return state
 
 
 # Light (one query for the running solves, usually none); its lock expires well before the

@@ -125,12 +125,16 @@ def test_problems_are_listed_by_row_and_nothing_is_imported_unless_skipped(desk)
     assert 'tabindex="0" role="region"' in page
     import_url = check_url.replace("/check", "/import")
     refused = client.post(import_url, data={"expected": "1"})
-    assert refused.status_code == 400
-    assert 'id="skip_listed-error"' in refused.text
+    assert refused.status_code == 302  # the worker refuses it, and the check page says why
     assert proposal_count() == 0
+    page = client.get(check_url).text
+    assert 'role="alert"' in page and "Nothing was imported: 1 rows have problems" in page
+    assert "<td>3</td><td>Track</td>" in page.replace("\n", "")  # the rows, checked again
     done = client.post(import_url, data={"expected": "1", "skip_listed": "y"})
     assert done.status_code == 302
     assert proposal_count() == 1
+    page = client.get(check_url).text
+    assert "The import is done." in page and "1 row with problems was skipped." in page
 
 
 def test_the_problem_list_is_paginated_with_constant_queries(desk, queries):
@@ -222,3 +226,56 @@ def _checked_kind(client, event, data, kind, name) -> str:
     checked = client.post(sent.headers["Location"], data=columns_data(page))
     assert checked.status_code == 302, checked.text
     return checked.headers["Location"]
+
+
+def test_while_the_worker_writes_the_check_page_reloads_itself(desk, monkeypatch):
+    from organizer import tasks
+    from organizer.services.imports import spreadsheet_jobs
+
+    client, event = desk
+    check_url = _checked(client, event, proposals_file(2))
+    waiting: list[str] = []
+    monkeypatch.setattr(tasks, "import_spreadsheet", waiting.append)  # a worker not yet there
+    sent = client.post(check_url.replace("/check", "/import"), data={"expected": "2"})
+    assert sent.status_code == 302 and sent.headers["Location"].endswith(check_url)
+    assert len(waiting) == 1
+    page = client.get(check_url)
+    assert page.status_code == 202 and page.headers["Retry-After"]
+    assert "The import of form.csv is being prepared" in page.text
+    assert 'http-equiv="refresh"' in page.text and "preparing.js" in page.text
+    # A second click neither queues nor imports it again; the columns are closed meanwhile.
+    again = client.post(check_url.replace("/check", "/import"), data={"expected": "2"})
+    assert again.status_code == 302 and len(waiting) == 1
+    columns = client.get(check_url.replace("/check", "/columns"))
+    assert columns.status_code == 302
+    spreadsheet_jobs.write_queued_spreadsheet(public_id=waiting[0], now=utcnow_for_tests)
+    done = client.get(check_url)
+    assert done.status_code == 200
+    assert "The import is done." in done.text and "form.csv was imported: 2 rows." in done.text
+    assert f'<a href="/manage/{event.slug}/cfp/proposals">Work through proposals' in done.text
+    assert proposal_count() == 2
+
+
+def utcnow_for_tests():
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC)
+
+
+def test_a_queue_that_cannot_be_reached_is_said_on_the_page(desk, monkeypatch):
+    from organizer import tasks
+
+    client, event = desk
+    check_url = _checked(client, event, proposals_file(1))
+
+    def unreachable(public_id):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(tasks, "import_spreadsheet", unreachable)
+    sent = client.post(check_url.replace("/check", "/import"), data={"expected": "1"})
+    assert sent.status_code == 302
+    page = client.get(check_url)
+    assert page.status_code == 200
+    assert "could not be handed to the worker" in page.text
+    assert proposal_count() == 0
+    assert db.session.scalars(select(SpreadsheetImport)).one().state == "failed"

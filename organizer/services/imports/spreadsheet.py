@@ -7,6 +7,8 @@ Microsoft Forms export them), in three steps that each come back to the stored u
 3. `check_spreadsheet` checks every row (spreadsheet_rows.py) and `import_spreadsheet_rows`
    writes them, in one transaction: all of them when the file is clean, or only the good ones
    when the organizer chose to skip the rows listed with problems. Nothing is written before.
+   From the browser the writing is the worker's (spreadsheet_jobs.py: 10,000 rows take longer
+   than any web request may); the command line and the tests call it directly.
 
 Each imported person is an account (organizer.services.imports.people): the existing one with
 that address, or a new unclaimed one, invited once by mail to claim it.
@@ -18,7 +20,7 @@ import datetime as dt
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from organizer import permissions
 from organizer.enums import GrantState, ProposalState, QuestionKind, SpeakerRole
@@ -202,7 +204,7 @@ def save_column_mapping(
     one column at most, and every required field needs one. Errors are keyed "column-<n>"
     (the column's select) or "mapping" (a required field nobody chose)."""
     permissions.require(permissions.can_import_into(actor, sheet_import.event))
-    _refuse_imported(sheet_import)
+    refuse_if_imported(sheet_import)
     by_key = {f.key: f for f in fields}
     errors: dict[str, str] = {}
     mapping: dict[str, int] = {}
@@ -231,9 +233,66 @@ def save_column_mapping(
     db.session.flush()
 
 
-def _refuse_imported(sheet_import: SpreadsheetImport) -> None:
-    if sheet_import.imported_at is not None:
+def columns_with_choices(
+    sheet_import: SpreadsheetImport, choices: dict[str, str], fields: list[Field]
+) -> dict[int, str]:
+    """The column -> field choice of `save_column_mapping`, from the suggested mapping with
+    `choices` (a column's header -> a field key, "" for none) laid over it: what the command
+    line's --map gives. ValidationFailed ("mapping") for a header or field that is not there."""
+    headers = sheet_of(sheet_import).headers
+    by_header = {normalised(h): i for i, h in reversed(list(enumerate(headers)))}
+    keys = {f.key for f in fields}
+    columns = {index: key for key, index in sheet_import.mapping.items()}
+    errors = []
+    for header, key in choices.items():
+        index = by_header.get(normalised(header))
+        if index is None:
+            errors.append(_("No column is headed “%(header)s”.", header=header))
+        elif key and key not in keys:
+            errors.append(
+                _(
+                    "There is no field “%(key)s”; the fields are: %(keys)s.",
+                    key=key,
+                    keys=", ".join(f.key for f in fields),
+                )
+            )
+        else:
+            columns = {i: k for i, k in columns.items() if k != key or not key}
+            columns[index] = key
+    if errors:
+        raise ValidationFailed({"mapping": " ".join(errors)})
+    return columns
+
+
+# The states in which the file may still be changed and confirmed (see the model).
+OPEN_STATES = ("open", "failed")
+
+
+def refuse_if_imported(sheet_import: SpreadsheetImport) -> None:
+    if sheet_import.state == "done":
         raise WrongState(_("This spreadsheet has already been imported."))
+    if sheet_import.state not in OPEN_STATES:
+        raise WrongState(_("This spreadsheet is being imported."))
+
+
+def _claim_for_writing(sheet_import: SpreadsheetImport) -> None:
+    """The guard against importing a file twice: only one transaction can move the row from
+    a state that may still be imported to "importing" (on PostgreSQL a second one waits for
+    the first to commit, then finds it "done"; on SQLite the write lock does the same)."""
+    claimed = db.session.execute(
+        update(SpreadsheetImport)
+        .where(
+            SpreadsheetImport.id == sheet_import.id,
+            SpreadsheetImport.state.in_((*OPEN_STATES, "queued")),
+        )
+        .values(state="importing")
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.refresh(sheet_import)
+        refuse_if_imported(sheet_import)
+        raise WrongState(_("This spreadsheet is being imported."))
+    sheet_import.state = "importing"
 
 
 # Step 3: checking and writing ----------------------------------------------------------------
@@ -283,7 +342,8 @@ def import_spreadsheet_rows(
     event that changed since is refused rather than imported differently."""
     event = sheet_import.event
     permissions.require(permissions.can_import_into(actor, event))
-    _refuse_imported(sheet_import)
+    if sheet_import.state == "done":
+        refuse_if_imported(sheet_import)
     if not sheet_import.mapping_confirmed:
         raise WrongState(_("Choose the columns first."))
     result, lookups = _checked(sheet_import, now)
@@ -303,6 +363,7 @@ def import_spreadsheet_rows(
         )
     if not result.planned:
         raise ValidationFailed({"skip_listed": _("There are no good rows to import.")})
+    _claim_for_writing(sheet_import)
     # Everyone first, then every row: each person's look-up then flushes nothing else, and the
     # proposals or applications go to the database together.
     people_by_email: dict[str, User] = {}
@@ -323,6 +384,8 @@ def import_spreadsheet_rows(
         for person in people_by_email.values()
         if people.invite_to_claim(user=person, event=event, now=now)
     )
+    sheet_import.state = "done"
+    sheet_import.error = None
     sheet_import.imported_at = now
     sheet_import.imported_count = len(result.planned)
     sheet_import.skipped_count = len(result.bad_rows)
