@@ -22,17 +22,13 @@ aggregate tables instead).
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    Column,
     Date,
     Enum,
     Integer,
@@ -45,6 +41,14 @@ from sqlalchemy import (
 
 from organizer.extensions import db
 from organizer.models.base import Base, UTCDateTime
+from organizer.services.archive.values import (
+    PERSON_TABLE,
+    Field,
+    fields_of_table,
+    from_json,
+    key_of,
+    to_json,
+)
 
 FORMAT = "organizer-event-archive"
 VERSION = 1
@@ -136,7 +140,6 @@ DESCRIPTIONS: dict[str, str] = {
     "copy of the sessions, changes and rendered frab documents made at that time.",
 }
 
-PERSON_TABLE = "user"
 PERSON_FIELDS = ("display_name", "email", "pronouns")
 # Columns never exported: secrets that only mean something on the instance that made them.
 DROPPED = {
@@ -164,33 +167,16 @@ def owner_of(name: str) -> str:
 EXPORTED = {name for _, name in all_tables()}
 
 
-@dataclass(frozen=True)
-class Field:
-    """How one column travels: `kind` is plain, ref (another table's key), person or skip."""
-
-    column: Column[Any]
-    kind: str
-    target: str = ""
-
-
 def fields_of(name: str) -> list[Field]:
-    result = []
-    for column in table(name).columns:
-        if (name, column.name) in DROPPED or column.name == "event_id":
-            continue
-        targets = {fk.column.table.name for fk in column.foreign_keys}
-        if column.name == "id" and column.primary_key:
-            result.append(Field(column, "key"))
-        elif PERSON_TABLE in targets:
-            result.append(Field(column, "person"))
-        elif targets:
-            (target,) = targets
-            if target not in EXPORTED:
-                continue  # e.g. a receipt's solver run: not carried
-            result.append(Field(column, "ref", target))
-        else:
-            result.append(Field(column, "plain"))
-    return result
+    """The table's columns as the archive carries them: without `event_id` and the secrets
+    in DROPPED, and without references to tables the archive does not carry."""
+    return [
+        field
+        for field in fields_of_table(table(name))
+        if (name, field.column.name) not in DROPPED
+        and field.column.name != "event_id"
+        and (field.kind != "ref" or field.target in EXPORTED)
+    ]
 
 
 def scope(name: str, event_id: int) -> Any:
@@ -204,39 +190,6 @@ def scope(name: str, event_id: int) -> Any:
             if parent in EXPORTED and parent != name and parent != PERSON_TABLE:
                 return column.in_(select(fk.column).where(scope(parent, event_id)))
     raise LookupError(name)  # pragma: no cover - every exported table has an owner
-
-
-# --- values ------------------------------------------------------------------------------
-
-
-def to_json(column: Column[Any], value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    if hasattr(value, "value") and isinstance(column.type, Enum):
-        return value.value
-    return value
-
-
-def from_json(column: Column[Any], value: Any) -> Any:
-    if value is None:
-        return None
-    kind = column.type
-    if isinstance(kind, UTCDateTime):
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-    if isinstance(kind, Date):
-        return dt.date.fromisoformat(value)
-    if isinstance(kind, Numeric) and not isinstance(kind, Integer):
-        return decimal.Decimal(value)
-    if isinstance(kind, Enum) and kind.enum_class is not None:
-        return kind.enum_class(value)
-    return value
 
 
 # --- schema ------------------------------------------------------------------------------
@@ -499,13 +452,13 @@ def rows_of(name: str, event_id: int) -> list[dict[str, Any]]:
         row: dict[str, Any] = {}
         for f, value in zip(fields, values, strict=True):
             if f.kind == "key":
-                row["id"] = str(value)
+                row["id"] = key_of(value)
             elif f.kind == "person":
                 row[f.column.name] = None if value is None else f"p{value}"
             elif f.kind == "ref":
-                row[f.column.name] = None if value is None else str(value)
+                row[f.column.name] = key_of(value)
             else:
-                row[f.column.name] = to_json(f.column, value)
+                row[f.column.name] = to_json(value)
         out.append(row)
     return out
 
@@ -522,10 +475,6 @@ def person_ids(document: dict[str, Any]) -> set[int]:
     return found
 
 
-def to_json_time(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-
-
 EVENT_SKIPPED = {"id", "slug"}
 
 
@@ -533,7 +482,7 @@ def rows_of_event(event: Any) -> dict[str, Any]:
     """The event's own settings (config.json "event"); its slug is the manifest's."""
     t = table("event")
     values = db.session.execute(select(t).where(t.c.id == event.id)).one()._mapping
-    return {c.name: to_json(c, values[c]) for c in t.columns if c.name not in EVENT_SKIPPED}
+    return {c.name: to_json(values[c]) for c in t.columns if c.name not in EVENT_SKIPPED}
 
 
 def values_of_event(row: dict[str, Any]) -> dict[str, Any]:

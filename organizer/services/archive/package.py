@@ -42,6 +42,7 @@ from organizer.models.base import new_public_id
 from organizer.services import events as events_service
 from organizer.services.archive import content
 from organizer.services.archive.content import DOCUMENTS, FORMAT, VERSION
+from organizer.services.archive.values import UnknownKey, from_json, instant_to_json, resolve
 from organizer.services.files import write_atomically
 from organizer.services.imports.people import person_for_import
 
@@ -166,7 +167,7 @@ def archive_of(event: Event, *, now: dt.datetime) -> bytes:
         manifest = {
             **_header("manifest"),
             "generator": _generator(),
-            "exported_at": content.to_json_time(now),
+            "exported_at": instant_to_json(now),
             "event": event.slug,
             "currency": event.currency,
             "documents": {n: hashlib.sha256(b).hexdigest() for n, b in sorted(encoded.items())},
@@ -377,7 +378,7 @@ def _insert(
                 elif f.kind == "ref":
                     values[column] = _lookup(keys.get(f.target, {}), value, name, column)
                 else:
-                    values[column] = content.from_json(f.column, value)
+                    values[column] = from_json(f.column, value)
             if values.get("public_id") in taken:
                 values["public_id"] = new_public_id()
             params.append(values)
@@ -395,14 +396,14 @@ def _insert(
 
 def _lookup(mapping: dict[str, int], key: str, name: str, column: str) -> int:
     try:
-        return mapping[key]
-    except KeyError:
+        return resolve(mapping, key, table=name, column=column)
+    except UnknownKey as missing:
         raise ArchiveRefused(
             _(
                 "%(table)s.%(column)s refers to “%(key)s”, which the archive does not hold.",
-                table=name,
-                column=column,
-                key=key[:64],
+                table=missing.table,
+                column=missing.column,
+                key=missing.key[:64],
             )
         ) from None
 

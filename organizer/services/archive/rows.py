@@ -16,18 +16,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import decimal
-import enum
 import zoneinfo
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import Date, Enum, Numeric, select
+from sqlalchemy import select
 from sqlalchemy.sql import ColumnElement
 
 from organizer.extensions import db
 from organizer.models import Event
-from organizer.models.base import UTCDateTime
+from organizer.services.archive import values
 
 # Columns that are never copied: identity, public addresses (a copy gets new ones) and the
 # row's own bookkeeping (a copy is created now).
@@ -71,54 +69,6 @@ def ref_name(column: str) -> str:
     return column.removesuffix("_id")
 
 
-# Values ----------------------------------------------------------------------------------------
-
-
-def to_json(value: Any) -> Any:
-    """A column's value as JSON: instants as ISO 8601 UTC, dates as ISO, enums as values."""
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    return value
-
-
-def shift_instant(value: dt.datetime, shift: dt.timedelta, zone: zoneinfo.ZoneInfo) -> dt.datetime:
-    """Move an instant by whole days *on the event's wall clock*: 09:00 in Lisbon stays 09:00
-    in Lisbon when the shift crosses a change of summer time (the UTC offset may differ)."""
-    if not shift:
-        return value
-    local = value.astimezone(zone).replace(tzinfo=None) + shift
-    return local.replace(tzinfo=zone).astimezone(dt.UTC)
-
-
-def shift_date(value: dt.date, shift: dt.timedelta) -> dt.date:
-    return value + dt.timedelta(days=shift.days)
-
-
-def from_json(column: Any, value: Any, *, shift: dt.timedelta, zone: zoneinfo.ZoneInfo) -> Any:
-    """The inverse of `to_json` for one column, with dates moved by `shift`."""
-    if value is None:
-        return None
-    kind = column.type
-    if isinstance(kind, UTCDateTime):
-        instant = dt.datetime.fromisoformat(value)
-        if instant.tzinfo is None:
-            raise ValueError(f"{column.key}: {value!r} has no UTC offset")
-        return shift_instant(instant.astimezone(dt.UTC), shift, zone)
-    if isinstance(kind, Date):
-        return shift_date(dt.date.fromisoformat(value), shift)
-    if isinstance(kind, Enum) and kind.enum_class is not None:
-        return kind.enum_class(value)
-    if isinstance(kind, Numeric):
-        return decimal.Decimal(value)
-    return value
-
-
 # Dump and load ---------------------------------------------------------------------------------
 
 
@@ -142,14 +92,13 @@ def dump_rows(event: Event, sections: list[Section]) -> dict[str, list[dict[str,
 
 
 def _dump_row(section: Section, row: Any) -> dict[str, Any]:
-    item: dict[str, Any] = {"key": str(row.id)}
+    item: dict[str, Any] = {"key": values.key_of(row.id)}
     if section.owner != EVENT:
-        item[section.owner] = str(getattr(row, section.owner_column))
+        item[section.owner] = values.key_of(getattr(row, section.owner_column))
     for column in section.refs:
-        target = getattr(row, column)
-        item[ref_name(column)] = None if target is None else str(target)
+        item[ref_name(column)] = values.key_of(getattr(row, column))
     for name in section.links:
-        item[name] = sorted(str(linked.id) for linked in getattr(row, name))
+        item[name] = sorted(values.key_of(linked.id) for linked in getattr(row, name))
     item["fields"] = {
         column.key: to_json(getattr(row, column.key)) for column in section.copied_columns()
     }
@@ -190,23 +139,37 @@ def _load_row(
     now: dt.datetime,
 ) -> Any:
     fields = item.get("fields", {})
-    values: dict[str, Any] = {}
+    loaded: dict[str, Any] = {}
     for column in section.copied_columns():
         if column.key in fields:
-            values[column.key] = from_json(column, fields[column.key], shift=shift, zone=zone)
-    values.update(section.reset)
+            loaded[column.key] = values.from_json(
+                column, fields[column.key], shift=shift, zone=zone
+            )
+    loaded.update(section.reset)
     for name in TIMESTAMPS:
         if name in section.model.__table__.columns:
-            values[name] = now
+            loaded[name] = now
     if section.owner == EVENT:
-        values[section.owner_column] = event.id
+        loaded[section.owner_column] = event.id
     else:
-        values[section.owner_column] = made[section.owner][str(item[section.owner])].id
+        owner = item[section.owner]
+        loaded[section.owner_column] = _made(made, section.owner, owner, section, "owner").id
     for column, target in section.refs.items():
         key = item.get(ref_name(column))
-        values[column] = None if key is None else made[target][str(key)].id
-    row = section.model(**values)
+        loaded[column] = None if key is None else _made(made, target, key, section, column).id
+    row = section.model(**loaded)
     for name, target in section.links.items():
-        setattr(row, name, [made[target][str(key)] for key in item.get(name, [])])
+        setattr(row, name, [_made(made, target, key, section, name) for key in item.get(name, [])])
     db.session.add(row)
     return row
+
+
+def _made(
+    made: Mapping[str, Mapping[str, Any]], target: str, key: Any, section: Section, column: str
+) -> Any:
+    return values.resolve(made[target], key, table=section.name, column=column)
+
+
+def to_json(value: Any) -> Any:
+    """A column's value in the configuration's JSON (instants spelled `+00:00`)."""
+    return values.to_json(value, zulu=False)
