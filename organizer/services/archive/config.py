@@ -64,7 +64,7 @@ from organizer.models import (
     Tag,
     Track,
 )
-from organizer.services.archive import rows
+from organizer.services.archive import rows, values
 from organizer.services.archive.rows import Section
 from organizer.services.representation import config_copy as survey_copy
 
@@ -169,9 +169,10 @@ def load_config(
     version = data.get("version")
     if version != CONFIG_VERSION:
         raise ValueError(f"unsupported configuration version {version!r}")
+    columns = Event.__table__.columns
     for name in EVENT_SETTINGS:
         if name in data.get("event", {}):
-            setattr(event, name, data["event"][name])
+            setattr(event, name, values.from_json(columns[name], data["event"][name]))
     event.updated_at = now
     db.session.flush()
     made: dict[str, dict[str, object]] = {}

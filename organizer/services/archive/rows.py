@@ -61,8 +61,19 @@ class Section:
     after_load: Callable[[Event, Any, dt.datetime], None] | None = None
 
     def copied_columns(self) -> list[Any]:
-        skipped = NEVER_COPIED | {self.owner_column} | set(self.refs) | set(self.reset)
-        return [c for c in self.model.__table__.columns if c.key not in skipped]
+        """The plain columns a copy carries. A column that points at another row must be the
+        owner, a ref or reset: copying its id would tie the copy to the source's rows."""
+        fields = values.fields_of_table(self.model.__table__)
+        declared = {self.owner_column} | set(self.refs) | set(self.reset)
+        undeclared = [
+            f.column.key
+            for f in fields
+            if f.kind in ("ref", "person") and f.column.key not in declared
+        ]
+        if undeclared:
+            raise TypeError(f"{self.name}: say how to copy {', '.join(undeclared)}")
+        skipped = NEVER_COPIED | set(self.reset)
+        return [f.column for f in fields if f.kind == "plain" and f.column.key not in skipped]
 
 
 def ref_name(column: str) -> str:
