@@ -41,6 +41,7 @@ from sqlalchemy import (
 
 from organizer.extensions import db
 from organizer.models.base import Base, UTCDateTime
+from organizer.services.archive.config import CONFIGURATION_TABLES
 from organizer.services.archive.values import (
     PERSON_TABLE,
     Field,
@@ -54,38 +55,10 @@ FORMAT = "organizer-event-archive"
 VERSION = 1
 SCHEMA_ID = "https://organizer.invalid/schema/event-archive-1.schema.json"
 
-# Document name -> its tables, in the order an import writes them (parents first).
+# Document name -> its tables, in the order an import writes them (parents first). What is
+# configuration is said once, by cloning's SECTIONS (services/archive/config.py).
 DOCUMENTS: dict[str, tuple[str, ...]] = {
-    "config": (
-        "cfp",
-        "session_type",
-        "track",
-        "tag",
-        "question",
-        "review_criterion",
-        "criterion_track",
-        "review_phase",
-        "mail_template",
-        "letter_template",
-        "print_settings",
-        "schedule_settings",
-        "room",
-        "room_window",
-        "schedule_day",
-        "grant_programme",
-        "grant_question",
-        "grant_criterion",
-        "exchange_rate",
-        "registration_settings",
-        "place_kind",
-        "registration_question",
-        "code_of_conduct_version",
-        "survey_settings",
-        "survey_consent_version",
-        "survey_question",
-        "survey_option",
-        "survey_target",
-    ),
+    "config": CONFIGURATION_TABLES,
     "people": ("event_role", "reviewer_track"),
     "files": ("upload",),
     "proposals": (

@@ -47,7 +47,10 @@ class Section:
       they hold (dumped as lists of keys);
     - `reset`: columns that hold state, not configuration: the copy gets this value;
     - `only`: a filter on the rows that are configuration (e.g. plenary items, not talks);
-    - `after_load`: called for each new row, e.g. to store a first version of a text.
+    - `after_load`: called for each new row, e.g. to store a first version of a text;
+    - `history`: tables that keep this configuration's past (older versions of a text, the
+      rates in force on past days). A new edition starts them afresh, so they are never
+      cloned; the whole-event archive carries them right after this section's table.
     """
 
     name: str
@@ -59,6 +62,7 @@ class Section:
     reset: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     only: Callable[[], ColumnElement[bool]] | None = None
     after_load: Callable[[Event, Any, dt.datetime], None] | None = None
+    history: tuple[str, ...] = ()
 
     def copied_columns(self) -> list[Any]:
         """The plain columns a copy carries. A column that points at another row must be the
@@ -74,6 +78,21 @@ class Section:
             raise TypeError(f"{self.name}: say how to copy {', '.join(undeclared)}")
         skipped = NEVER_COPIED | set(self.reset)
         return [f.column for f in fields if f.kind == "plain" and f.column.key not in skipped]
+
+
+def tables_of(sections: list[Section]) -> tuple[str, ...]:
+    """The tables that are wholly configuration, owners first: each section's table, the
+    association tables of its links, then its history. A section that copies only some of
+    a table's rows (`only`: the fixed items among a schedule's slots) leaves that table to
+    the event's content, which holds all of its rows."""
+    names: list[str] = []
+    for section in sections:
+        if section.only is None:
+            names.append(section.model.__table__.name)
+        for link in section.links:
+            names.append(getattr(section.model, link).property.secondary.name)
+        names.extend(section.history)
+    return tuple(names)
 
 
 def ref_name(column: str) -> str:
