@@ -427,13 +427,23 @@ def rows_of(name: str, event_id: int) -> list[dict[str, Any]]:
             if f.kind == "key":
                 row["id"] = key_of(value)
             elif f.kind == "person":
-                row[f.column.name] = None if value is None else f"p{value}"
+                row[f.column.name] = person_key(value)
             elif f.kind == "ref":
                 row[f.column.name] = key_of(value)
             else:
                 row[f.column.name] = to_json(value)
         out.append(row)
     return out
+
+
+def person_key(user_id: int | None) -> str | None:
+    """A person's key in people.json (`p7`), which every column pointing at a person holds."""
+    return None if user_id is None else f"p{user_id}"
+
+
+def person_id(key: str) -> int:
+    """The exporting instance's user id in a person key."""
+    return int(key.removeprefix("p"))
 
 
 def person_ids(document: dict[str, Any]) -> set[int]:
@@ -444,7 +454,7 @@ def person_ids(document: dict[str, Any]) -> set[int]:
         for row in rows:
             for column in people:
                 if row[column] is not None:
-                    found.add(int(row[column][1:]))
+                    found.add(person_id(row[column]))
     return found
 
 

@@ -131,7 +131,7 @@ def documents_of(event: Event, *, now: dt.datetime) -> dict[str, Any]:
     users = db.session.scalars(select(User).where(User.id.in_(wanted)).order_by(User.id))
     docs["people.json"]["people"] = [
         {
-            "key": f"p{u.id}",
+            "key": content.person_key(u.id),
             "display_name": u.display_name,
             "email": u.email,
             "pronouns": u.pronouns,
