@@ -93,7 +93,7 @@ def instant_to_json(value: dt.datetime, *, zulu: bool = True) -> str:
 
 def to_json(value: Any, *, zulu: bool = True) -> Any:
     """A column's value as JSON: instants in UTC, dates ISO, enums their value, decimals
-    as strings; anything else (text, numbers, booleans, JSON) as it is."""
+    as strings; text, numbers, booleans and JSON as they are."""
     if isinstance(value, dt.datetime):
         return instant_to_json(value, zulu=zulu)
     if isinstance(value, dt.date):
@@ -102,7 +102,11 @@ def to_json(value: Any, *, zulu: bool = True) -> Any:
         return value.value
     if isinstance(value, decimal.Decimal):
         return str(value)
-    return value
+    if value is None or isinstance(value, str | int | float | bool | list | dict):
+        return value
+    # A time of day, bytes, ...: neither format has a spelling for it yet; say so here
+    # rather than let json.dumps fail far away (the archive's schema builder does the same).
+    raise TypeError(f"no JSON spelling for a {type(value).__name__}: add one to values.py")
 
 
 def shift_instant(value: dt.datetime, shift: dt.timedelta, zone: zoneinfo.ZoneInfo) -> dt.datetime:
