@@ -43,8 +43,8 @@ from organizer.extensions import db
 from organizer.models.base import Base, UTCDateTime
 from organizer.services.archive.config import CONFIGURATION_TABLES
 from organizer.services.archive.values import (
-    PERSON_TABLE,
     Field,
+    event_scope,
     fields_of_table,
     from_json,
     key_of,
@@ -154,15 +154,7 @@ def fields_of(name: str) -> list[Field]:
 
 def scope(name: str, event_id: int) -> Any:
     """The WHERE clause that picks this event's rows of a table."""
-    t = table(name)
-    if "event_id" in t.c:
-        return t.c.event_id == event_id
-    for column in t.columns:
-        for fk in column.foreign_keys:
-            parent = fk.column.table.name
-            if parent in EXPORTED and parent != name and parent != PERSON_TABLE:
-                return column.in_(select(fk.column).where(scope(parent, event_id)))
-    raise LookupError(name)  # pragma: no cover - every exported table has an owner
+    return event_scope(table(name), event_id, within=EXPORTED)
 
 
 # --- schema ------------------------------------------------------------------------------

@@ -102,9 +102,9 @@ def ref_name(column: str) -> str:
 # Dump and load ---------------------------------------------------------------------------------
 
 
-def _rows(section: Section, owner_ids: list[int]) -> list[Any]:
-    column = getattr(section.model, section.owner_column)
-    query = select(section.model).where(column.in_(owner_ids))
+def _rows(section: Section, carried: set[str], event: Event) -> list[Any]:
+    table = section.model.__table__
+    query = select(section.model).where(values.event_scope(table, event.id, within=carried))
     if section.only is not None:
         query = query.where(section.only())
     return list(db.session.scalars(query.order_by(section.model.id)))
@@ -112,13 +112,11 @@ def _rows(section: Section, owner_ids: list[int]) -> list[Any]:
 
 def dump_rows(event: Event, sections: list[Section]) -> dict[str, list[dict[str, Any]]]:
     """Every section's rows of the event, owners before the rows that hang on them."""
-    ids: dict[str, list[int]] = {EVENT: [event.id]}
-    out: dict[str, list[dict[str, Any]]] = {}
-    for section in sections:
-        rows = _rows(section, ids[section.owner])
-        ids[section.name] = [row.id for row in rows]
-        out[section.name] = [_dump_row(section, row) for row in rows]
-    return out
+    carried = {section.model.__table__.name for section in sections}
+    return {
+        section.name: [_dump_row(section, row) for row in _rows(section, carried, event)]
+        for section in sections
+    }
 
 
 def _dump_row(section: Section, row: Any) -> dict[str, Any]:

@@ -14,11 +14,12 @@ import datetime as dt
 import decimal
 import enum
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Column, Date, Enum, Integer, Numeric, Table
+from sqlalchemy import Column, Date, Enum, Integer, Numeric, Table, select
+from sqlalchemy.sql import ColumnElement
 
 from organizer.models.base import UTCDateTime
 
@@ -56,6 +57,22 @@ def fields_of_table(table: Table) -> list[Field]:
         else:
             result.append(Field(column, "plain"))
     return result
+
+
+def event_scope(table: Table, event_id: int, *, within: Collection[str]) -> ColumnElement[bool]:
+    """The WHERE clause that picks one event's rows of `table`: its `event_id`, or else its
+    first reference to another table of `within` (the tables being carried), whose rows are
+    the event's in turn (a room's windows, a survey option's targets)."""
+    if "event_id" in table.c:
+        return table.c.event_id == event_id
+    for field in fields_of_table(table):
+        if field.kind == "ref" and field.target in within and field.target != table.name:
+            (foreign_key,) = field.column.foreign_keys
+            parent = foreign_key.column
+            return field.column.in_(
+                select(parent).where(event_scope(parent.table, event_id, within=within))
+            )
+    raise LookupError(f"{table.name} belongs to no event through {sorted(within)}")
 
 
 # --- keys --------------------------------------------------------------------------------
