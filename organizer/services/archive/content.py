@@ -216,6 +216,18 @@ def _doc_of(name: str) -> str:
     return f"Association table {name}."
 
 
+HEADER = ("format", "version", "document")
+
+
+def header(document: str) -> dict[str, Any]:
+    """What every file of the archive starts with: the format, its version, which file."""
+    return {"format": FORMAT, "version": VERSION, "document": document}
+
+
+def _header_schema(document: str) -> dict[str, Any]:
+    return {name: {"const": value} for name, value in header(document).items()}
+
+
 def _common_defs() -> dict[str, Any]:
     """The definitions every document shares: keys, times, the header, people."""
     return {
@@ -248,9 +260,7 @@ def _common_defs() -> dict[str, Any]:
 
 def _document_schema(document: str, names: tuple[str, ...]) -> dict[str, Any]:
     properties: dict[str, Any] = {
-        "format": {"const": FORMAT},
-        "version": {"const": VERSION},
-        "document": {"const": document},
+        **_header_schema(document),
         "tables": {
             "type": "object",
             "properties": {
@@ -260,7 +270,7 @@ def _document_schema(document: str, names: tuple[str, ...]) -> dict[str, Any]:
             "additionalProperties": False,
         },
     }
-    required = ["format", "version", "document", "tables"]
+    required = [*HEADER, "tables"]
     if document == "config":
         properties["event"] = {"$ref": "#/$defs/row_event"}
         required.append("event")
@@ -313,9 +323,7 @@ def _manifest_schema() -> dict[str, Any]:
         "description": "What the archive is: its format and version, what made it and when, "
         "the event it came from, and each document with its SHA-256.",
         "properties": {
-            "format": {"const": FORMAT},
-            "version": {"const": VERSION},
-            "document": {"const": "manifest"},
+            **_header_schema("manifest"),
             "generator": {"type": "string"},
             "exported_at": {"$ref": "#/$defs/utc_datetime"},
             "event": {"type": "string", "description": "The event's slug where it came from."},
@@ -327,9 +335,7 @@ def _manifest_schema() -> dict[str, Any]:
             "files": {"type": "integer", "minimum": 0},
         },
         "required": [
-            "format",
-            "version",
-            "document",
+            *HEADER,
             "generator",
             "exported_at",
             "event",
@@ -372,9 +378,7 @@ def _representation_schema() -> dict[str, Any]:
         "aggregate counts with noise, every cell under k suppressed (count null, status "
         "says why). Never a response. Read only; an import does not bring it back.",
         "properties": {
-            "format": {"const": FORMAT},
-            "version": {"const": VERSION},
-            "document": {"const": "representation"},
+            **_header_schema("representation"),
             "k": {"type": "integer"},
             "stages": {
                 "type": "array",
@@ -399,7 +403,7 @@ def _representation_schema() -> dict[str, Any]:
                 },
             },
         },
-        "required": ["format", "version", "document", "k", "stages", "questions"],
+        "required": [*HEADER, "k", "stages", "questions"],
         "additionalProperties": False,
     }
 

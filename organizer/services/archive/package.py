@@ -103,10 +103,6 @@ def export_event(*, event: Event, actor: Any, now: dt.datetime) -> bytes:
     return archive_of(event, now=now)
 
 
-def _header(document: str) -> dict[str, Any]:
-    return {"format": FORMAT, "version": VERSION, "document": document}
-
-
 def _generator() -> str:
     try:
         return f"organizer {importlib.metadata.version('organizer')}"
@@ -120,7 +116,7 @@ def documents_of(event: Event, *, now: dt.datetime) -> dict[str, Any]:
     docs: dict[str, Any] = {}
     for document, names in DOCUMENTS.items():
         docs[f"{document}.json"] = {
-            **_header(document),
+            **content.header(document),
             "tables": {name: content.rows_of(name, event.id) for name in names},
         }
     event_row = content.rows_of_event(event)
@@ -138,7 +134,10 @@ def documents_of(event: Event, *, now: dt.datetime) -> dict[str, Any]:
         }
         for u in users
     ]
-    docs["representation.json"] = {**_header("representation"), **content.representation(event)}
+    docs["representation.json"] = {
+        **content.header("representation"),
+        **content.representation(event),
+    }
     return docs
 
 
@@ -165,7 +164,7 @@ def archive_of(event: Event, *, now: dt.datetime) -> bytes:
                     seen.add(digest)
                     files += 1
         manifest = {
-            **_header("manifest"),
+            **content.header("manifest"),
             "generator": _generator(),
             "exported_at": instant_to_json(now),
             "event": event.slug,
