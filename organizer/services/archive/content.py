@@ -1,8 +1,10 @@
-"""The tables an event archive carries, how a row becomes JSON and back, and the JSON Schema
-that describes them (services/archive/schema/event-archive-1.schema.json is built from here).
+"""The tables an event archive carries, their rows as JSON, and the JSON Schema that describes
+them (services/archive/schema/event-archive-1.schema.json is built from here).
 
 One declaration, `DOCUMENTS`, says which table goes into which document and in which order
-the import writes them back. Every row is written the same way, read off the table's columns:
+the import writes them back; its `config` tables are cloning's (config.SECTIONS). Every row is
+written the same way, read off the table's columns with the rules cloning uses too
+(services/archive/values.py):
 
 - its own id becomes `"id"`, a string key unique within its table in this archive (the
   importing instance gives every row a new id);

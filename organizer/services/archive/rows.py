@@ -4,7 +4,9 @@ A `Section` names a model, the row it hangs on (the event, or a row of another s
 which of its columns point at rows of other sections. `dump_rows` turns the rows into plain,
 JSON-able dicts; `load_rows` creates them again on another event, moving every date and instant
 by a shift. Everything else about a column is read from the table itself, so a column added
-to a configuration model is copied without touching this module.
+to a configuration model is copied without touching this module. How values, keys and
+references become JSON, and which rows are the event's, is the same as for the whole-event
+archive (services/archive/values.py).
 
 Each dumped row is `{"key": ..., <owner or reference>: <key>, ..., "fields": {column: value}}`:
 a stable `key` (the source row's id as a string), references to other rows by those keys
