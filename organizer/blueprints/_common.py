@@ -28,7 +28,8 @@ from flask_login import current_user, login_required
 from flask_sqlalchemy.pagination import Pagination
 from flask_wtf import FlaskForm
 from sqlalchemy import Select
-from wtforms import DateField, SelectMultipleField
+from wtforms import DateField, SelectMultipleField, StringField
+from wtforms.validators import InputRequired, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from organizer import permissions, tasks
@@ -283,6 +284,23 @@ class DateInput(DateField):
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError(_l("Enter a date as YYYY-MM-DD, e.g. 2027-03-27.")) from error
+
+
+def event_address_field(*, format_message: Any, description: Any) -> StringField:
+    """The field for an event's web address (its slug), with the same rules wherever an event
+    gets one (a new event, its settings, a new edition); the service checks them again and
+    refuses the site's own words (services/events.py)."""
+    return StringField(
+        _l("Web address"),
+        validators=[
+            InputRequired(_l("Choose a web address.")),
+            Length(min=3, max=50, message=_l("Use between 3 and 50 characters.")),
+            Regexp(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$", message=format_message),
+        ],
+        description=description,
+        filters=[lambda value: value.strip().lower() if value else value],
+        render_kw={"autocapitalize": "none", "spellcheck": "false"},
+    )
 
 
 def client_address() -> str:

@@ -3,6 +3,7 @@ money equal), nothing of people's data, an independent copy."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import zoneinfo
@@ -267,6 +268,16 @@ def test_the_configuration_survives_json(source):
     data = config.dump_config(source)
     assert json.loads(json.dumps(data)) == data
     assert data["version"] == config.CONFIG_VERSION
+
+
+def test_a_reference_the_section_does_not_declare_is_never_copied_as_an_id():
+    """A new column pointing at another row must be declared (owner, ref or reset): copying
+    the source's id as it is would tie the copy to the old edition's rows."""
+    fixed = next(s for s in config.SECTIONS if s.name == "schedule_items")
+    careless = dataclasses.replace(fixed, refs={}, reset={"version": 1})
+    with pytest.raises(TypeError, match="room_id"):
+        careless.copied_columns()
+    assert "room_id" not in {c.key for c in fixed.copied_columns()}
 
 
 def test_an_unknown_version_is_refused(source, organizer):

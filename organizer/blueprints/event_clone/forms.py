@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Regexp
+from wtforms.validators import InputRequired, Length
 
-from organizer.blueprints._common import DateInput
+from organizer.blueprints._common import DateInput, event_address_field
 from organizer.blueprints._forms import Form
 
 
@@ -18,19 +18,9 @@ class CloneForm(Form):
             Length(max=200, message=_l("Use at most 200 characters.")),
         ],
     )
-    slug = StringField(
-        _l("Web address"),
-        validators=[
-            InputRequired(_l("Choose a web address.")),
-            Length(min=3, max=50, message=_l("Use between 3 and 50 characters.")),
-            Regexp(
-                r"^[a-z0-9][a-z0-9-]*[a-z0-9]$",
-                message=_l("Use lower-case letters, digits and hyphens, e.g. mlworkshop-2028."),
-            ),
-        ],
+    slug = event_address_field(
+        format_message=_l("Use lower-case letters, digits and hyphens, e.g. mlworkshop-2028."),
         description=_l("The new edition's pages live at /this-address/."),
-        filters=[lambda value: value.strip().lower() if value else value],
-        render_kw={"autocapitalize": "none", "spellcheck": "false"},
     )
     starts_on = DateInput(
         _l("First day"),

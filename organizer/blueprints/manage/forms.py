@@ -11,9 +11,9 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
-from organizer.blueprints._common import DateInput, attach_errors
+from organizer.blueprints._common import DateInput, attach_errors, event_address_field
 from organizer.blueprints._forms import Form
 from organizer.enums import EventRoleName
 from organizer.errors import ValidationFailed
@@ -34,19 +34,9 @@ class EventForm(Form):
             Length(max=200, message=_l("Use at most 200 characters.")),
         ],
     )
-    slug = StringField(
-        _l("Web address"),
-        validators=[
-            InputRequired(_l("Choose a web address.")),
-            Length(min=3, max=50, message=_l("Use between 3 and 50 characters.")),
-            Regexp(
-                r"^[a-z0-9][a-z0-9-]*[a-z0-9]$",
-                message=_l("Use lower-case letters, digits and hyphens, e.g. mlworkshop-2027."),
-            ),
-        ],
+    slug = event_address_field(
+        format_message=_l("Use lower-case letters, digits and hyphens, e.g. mlworkshop-2027."),
         description=_l("The event's pages live at /this-address/. Changing it breaks old links."),
-        filters=[lambda value: value.strip().lower() if value else value],
-        render_kw={"autocapitalize": "none", "spellcheck": "false"},
     )
     timezone = StringField(
         _l("Time zone"),

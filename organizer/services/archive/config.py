@@ -64,7 +64,7 @@ from organizer.models import (
     Tag,
     Track,
 )
-from organizer.services.archive import rows
+from organizer.services.archive import rows, values
 from organizer.services.archive.rows import Section
 from organizer.services.representation import config_copy as survey_copy
 
@@ -107,9 +107,10 @@ SECTIONS: list[Section] = [
     Section(name="review_phases", model=ReviewPhase),
     Section(name="mail_templates", model=MailTemplate),
     Section(name="letter_template", model=LetterTemplate),
+    Section(name="print_settings", model=PrintSettings),
+    Section(name="schedule_settings", model=ScheduleSettings),
     Section(name="rooms", model=Room),
     Section(name="room_windows", model=RoomWindow, owner="rooms", owner_column="room_id"),
-    Section(name="schedule_settings", model=ScheduleSettings),
     Section(name="schedule_days", model=ScheduleDay),
     Section(
         name="schedule_items",
@@ -118,8 +119,7 @@ SECTIONS: list[Section] = [
         reset={"proposal_id": None, "parent_id": None, "updated_by_id": None, "version": 1},
         only=_fixed_schedule_items,
     ),
-    Section(name="print_settings", model=PrintSettings),
-    Section(name="grant_programmes", model=GrantProgramme),
+    Section(name="grant_programmes", model=GrantProgramme, history=("exchange_rate",)),
     Section(
         name="grant_questions",
         model=GrantQuestion,
@@ -137,6 +137,7 @@ SECTIONS: list[Section] = [
         model=RegistrationSettings,
         reset={"code_of_conduct_version": 1, "access_purged_at": None},
         after_load=_first_code_of_conduct_version,
+        history=("code_of_conduct_version",),
     ),
     Section(name="place_kinds", model=PlaceKind),
     Section(name="registration_questions", model=RegistrationQuestion),
@@ -144,6 +145,10 @@ SECTIONS: list[Section] = [
 ]
 
 SECTION_NAMES = tuple(section.name for section in SECTIONS)
+
+# The tables of the event's configuration, as the whole-event archive's config.json carries
+# them (services/archive/content.py): SECTIONS' tables, with their history.
+CONFIGURATION_TABLES = rows.tables_of(SECTIONS)
 
 
 def dump_config(event: Event) -> dict[str, Any]:
@@ -169,9 +174,10 @@ def load_config(
     version = data.get("version")
     if version != CONFIG_VERSION:
         raise ValueError(f"unsupported configuration version {version!r}")
+    columns = Event.__table__.columns
     for name in EVENT_SETTINGS:
         if name in data.get("event", {}):
-            setattr(event, name, data["event"][name])
+            setattr(event, name, values.from_json(columns[name], data["event"][name]))
     event.updated_at = now
     db.session.flush()
     made: dict[str, dict[str, object]] = {}

@@ -1,8 +1,10 @@
-"""The tables an event archive carries, how a row becomes JSON and back, and the JSON Schema
-that describes them (services/archive/schema/event-archive-1.schema.json is built from here).
+"""The tables an event archive carries, their rows as JSON, and the JSON Schema that describes
+them (services/archive/schema/event-archive-1.schema.json is built from here).
 
 One declaration, `DOCUMENTS`, says which table goes into which document and in which order
-the import writes them back. Every row is written the same way, read off the table's columns:
+the import writes them back; its `config` tables are cloning's (config.SECTIONS). Every row is
+written the same way, read off the table's columns with the rules cloning uses too
+(services/archive/values.py):
 
 - its own id becomes `"id"`, a string key unique within its table in this archive (the
   importing instance gives every row a new id);
@@ -22,17 +24,13 @@ aggregate tables instead).
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    Column,
     Date,
     Enum,
     Integer,
@@ -45,43 +43,24 @@ from sqlalchemy import (
 
 from organizer.extensions import db
 from organizer.models.base import Base, UTCDateTime
+from organizer.services.archive.config import CONFIGURATION_TABLES
+from organizer.services.archive.values import (
+    Field,
+    event_scope,
+    fields_of_table,
+    from_json,
+    key_of,
+    to_json,
+)
 
 FORMAT = "organizer-event-archive"
 VERSION = 1
 SCHEMA_ID = "https://organizer.invalid/schema/event-archive-1.schema.json"
 
-# Document name -> its tables, in the order an import writes them (parents first).
+# Document name -> its tables, in the order an import writes them (parents first). What is
+# configuration is said once, by cloning's SECTIONS (services/archive/config.py).
 DOCUMENTS: dict[str, tuple[str, ...]] = {
-    "config": (
-        "cfp",
-        "session_type",
-        "track",
-        "tag",
-        "question",
-        "review_criterion",
-        "criterion_track",
-        "review_phase",
-        "mail_template",
-        "letter_template",
-        "print_settings",
-        "schedule_settings",
-        "room",
-        "room_window",
-        "schedule_day",
-        "grant_programme",
-        "grant_question",
-        "grant_criterion",
-        "exchange_rate",
-        "registration_settings",
-        "place_kind",
-        "registration_question",
-        "code_of_conduct_version",
-        "survey_settings",
-        "survey_consent_version",
-        "survey_question",
-        "survey_option",
-        "survey_target",
-    ),
+    "config": CONFIGURATION_TABLES,
     "people": ("event_role", "reviewer_track"),
     "files": ("upload",),
     "proposals": (
@@ -136,7 +115,6 @@ DESCRIPTIONS: dict[str, str] = {
     "copy of the sessions, changes and rendered frab documents made at that time.",
 }
 
-PERSON_TABLE = "user"
 PERSON_FIELDS = ("display_name", "email", "pronouns")
 # Columns never exported: secrets that only mean something on the instance that made them.
 DROPPED = {
@@ -164,79 +142,21 @@ def owner_of(name: str) -> str:
 EXPORTED = {name for _, name in all_tables()}
 
 
-@dataclass(frozen=True)
-class Field:
-    """How one column travels: `kind` is plain, ref (another table's key), person or skip."""
-
-    column: Column[Any]
-    kind: str
-    target: str = ""
-
-
 def fields_of(name: str) -> list[Field]:
-    result = []
-    for column in table(name).columns:
-        if (name, column.name) in DROPPED or column.name == "event_id":
-            continue
-        targets = {fk.column.table.name for fk in column.foreign_keys}
-        if column.name == "id" and column.primary_key:
-            result.append(Field(column, "key"))
-        elif PERSON_TABLE in targets:
-            result.append(Field(column, "person"))
-        elif targets:
-            (target,) = targets
-            if target not in EXPORTED:
-                continue  # e.g. a receipt's solver run: not carried
-            result.append(Field(column, "ref", target))
-        else:
-            result.append(Field(column, "plain"))
-    return result
+    """The table's columns as the archive carries them: without `event_id` and the secrets
+    in DROPPED, and without references to tables the archive does not carry."""
+    return [
+        field
+        for field in fields_of_table(table(name))
+        if (name, field.column.name) not in DROPPED
+        and field.column.name != "event_id"
+        and (field.kind != "ref" or field.target in EXPORTED)
+    ]
 
 
 def scope(name: str, event_id: int) -> Any:
     """The WHERE clause that picks this event's rows of a table."""
-    t = table(name)
-    if "event_id" in t.c:
-        return t.c.event_id == event_id
-    for column in t.columns:
-        for fk in column.foreign_keys:
-            parent = fk.column.table.name
-            if parent in EXPORTED and parent != name and parent != PERSON_TABLE:
-                return column.in_(select(fk.column).where(scope(parent, event_id)))
-    raise LookupError(name)  # pragma: no cover - every exported table has an owner
-
-
-# --- values ------------------------------------------------------------------------------
-
-
-def to_json(column: Column[Any], value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    if hasattr(value, "value") and isinstance(column.type, Enum):
-        return value.value
-    return value
-
-
-def from_json(column: Column[Any], value: Any) -> Any:
-    if value is None:
-        return None
-    kind = column.type
-    if isinstance(kind, UTCDateTime):
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-    if isinstance(kind, Date):
-        return dt.date.fromisoformat(value)
-    if isinstance(kind, Numeric) and not isinstance(kind, Integer):
-        return decimal.Decimal(value)
-    if isinstance(kind, Enum) and kind.enum_class is not None:
-        return kind.enum_class(value)
-    return value
+    return event_scope(table(name), event_id, within=EXPORTED)
 
 
 # --- schema ------------------------------------------------------------------------------
@@ -298,6 +218,18 @@ def _doc_of(name: str) -> str:
     return f"Association table {name}."
 
 
+HEADER = ("format", "version", "document")
+
+
+def header(document: str) -> dict[str, Any]:
+    """What every file of the archive starts with: the format, its version, which file."""
+    return {"format": FORMAT, "version": VERSION, "document": document}
+
+
+def _header_schema(document: str) -> dict[str, Any]:
+    return {name: {"const": value} for name, value in header(document).items()}
+
+
 def _common_defs() -> dict[str, Any]:
     """The definitions every document shares: keys, times, the header, people."""
     return {
@@ -330,9 +262,7 @@ def _common_defs() -> dict[str, Any]:
 
 def _document_schema(document: str, names: tuple[str, ...]) -> dict[str, Any]:
     properties: dict[str, Any] = {
-        "format": {"const": FORMAT},
-        "version": {"const": VERSION},
-        "document": {"const": document},
+        **_header_schema(document),
         "tables": {
             "type": "object",
             "properties": {
@@ -342,7 +272,7 @@ def _document_schema(document: str, names: tuple[str, ...]) -> dict[str, Any]:
             "additionalProperties": False,
         },
     }
-    required = ["format", "version", "document", "tables"]
+    required = [*HEADER, "tables"]
     if document == "config":
         properties["event"] = {"$ref": "#/$defs/row_event"}
         required.append("event")
@@ -395,9 +325,7 @@ def _manifest_schema() -> dict[str, Any]:
         "description": "What the archive is: its format and version, what made it and when, "
         "the event it came from, and each document with its SHA-256.",
         "properties": {
-            "format": {"const": FORMAT},
-            "version": {"const": VERSION},
-            "document": {"const": "manifest"},
+            **_header_schema("manifest"),
             "generator": {"type": "string"},
             "exported_at": {"$ref": "#/$defs/utc_datetime"},
             "event": {"type": "string", "description": "The event's slug where it came from."},
@@ -409,9 +337,7 @@ def _manifest_schema() -> dict[str, Any]:
             "files": {"type": "integer", "minimum": 0},
         },
         "required": [
-            "format",
-            "version",
-            "document",
+            *HEADER,
             "generator",
             "exported_at",
             "event",
@@ -454,9 +380,7 @@ def _representation_schema() -> dict[str, Any]:
         "aggregate counts with noise, every cell under k suppressed (count null, status "
         "says why). Never a response. Read only; an import does not bring it back.",
         "properties": {
-            "format": {"const": FORMAT},
-            "version": {"const": VERSION},
-            "document": {"const": "representation"},
+            **_header_schema("representation"),
             "k": {"type": "integer"},
             "stages": {
                 "type": "array",
@@ -481,7 +405,7 @@ def _representation_schema() -> dict[str, Any]:
                 },
             },
         },
-        "required": ["format", "version", "document", "k", "stages", "questions"],
+        "required": [*HEADER, "k", "stages", "questions"],
         "additionalProperties": False,
     }
 
@@ -499,15 +423,25 @@ def rows_of(name: str, event_id: int) -> list[dict[str, Any]]:
         row: dict[str, Any] = {}
         for f, value in zip(fields, values, strict=True):
             if f.kind == "key":
-                row["id"] = str(value)
+                row["id"] = key_of(value)
             elif f.kind == "person":
-                row[f.column.name] = None if value is None else f"p{value}"
+                row[f.column.name] = person_key(value)
             elif f.kind == "ref":
-                row[f.column.name] = None if value is None else str(value)
+                row[f.column.name] = key_of(value)
             else:
-                row[f.column.name] = to_json(f.column, value)
+                row[f.column.name] = to_json(value)
         out.append(row)
     return out
+
+
+def person_key(user_id: int | None) -> str | None:
+    """A person's key in people.json (`p7`), which every column pointing at a person holds."""
+    return None if user_id is None else f"p{user_id}"
+
+
+def person_id(key: str) -> int:
+    """The exporting instance's user id in a person key."""
+    return int(key.removeprefix("p"))
 
 
 def person_ids(document: dict[str, Any]) -> set[int]:
@@ -518,12 +452,8 @@ def person_ids(document: dict[str, Any]) -> set[int]:
         for row in rows:
             for column in people:
                 if row[column] is not None:
-                    found.add(int(row[column][1:]))
+                    found.add(person_id(row[column]))
     return found
-
-
-def to_json_time(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 EVENT_SKIPPED = {"id", "slug"}
@@ -533,7 +463,7 @@ def rows_of_event(event: Any) -> dict[str, Any]:
     """The event's own settings (config.json "event"); its slug is the manifest's."""
     t = table("event")
     values = db.session.execute(select(t).where(t.c.id == event.id)).one()._mapping
-    return {c.name: to_json(c, values[c]) for c in t.columns if c.name not in EVENT_SKIPPED}
+    return {c.name: to_json(values[c]) for c in t.columns if c.name not in EVENT_SKIPPED}
 
 
 def values_of_event(row: dict[str, Any]) -> dict[str, Any]:

@@ -42,6 +42,7 @@ from organizer.models.base import new_public_id
 from organizer.services import events as events_service
 from organizer.services.archive import content
 from organizer.services.archive.content import DOCUMENTS, FORMAT, VERSION
+from organizer.services.archive.values import UnknownKey, from_json, instant_to_json, resolve
 from organizer.services.files import write_atomically
 from organizer.services.imports.people import person_for_import
 
@@ -102,10 +103,6 @@ def export_event(*, event: Event, actor: Any, now: dt.datetime) -> bytes:
     return archive_of(event, now=now)
 
 
-def _header(document: str) -> dict[str, Any]:
-    return {"format": FORMAT, "version": VERSION, "document": document}
-
-
 def _generator() -> str:
     try:
         return f"organizer {importlib.metadata.version('organizer')}"
@@ -119,7 +116,7 @@ def documents_of(event: Event, *, now: dt.datetime) -> dict[str, Any]:
     docs: dict[str, Any] = {}
     for document, names in DOCUMENTS.items():
         docs[f"{document}.json"] = {
-            **_header(document),
+            **content.header(document),
             "tables": {name: content.rows_of(name, event.id) for name in names},
         }
     event_row = content.rows_of_event(event)
@@ -130,14 +127,17 @@ def documents_of(event: Event, *, now: dt.datetime) -> dict[str, Any]:
     users = db.session.scalars(select(User).where(User.id.in_(wanted)).order_by(User.id))
     docs["people.json"]["people"] = [
         {
-            "key": f"p{u.id}",
+            "key": content.person_key(u.id),
             "display_name": u.display_name,
             "email": u.email,
             "pronouns": u.pronouns,
         }
         for u in users
     ]
-    docs["representation.json"] = {**_header("representation"), **content.representation(event)}
+    docs["representation.json"] = {
+        **content.header("representation"),
+        **content.representation(event),
+    }
     return docs
 
 
@@ -164,9 +164,9 @@ def archive_of(event: Event, *, now: dt.datetime) -> bytes:
                     seen.add(digest)
                     files += 1
         manifest = {
-            **_header("manifest"),
+            **content.header("manifest"),
             "generator": _generator(),
-            "exported_at": content.to_json_time(now),
+            "exported_at": instant_to_json(now),
             "event": event.slug,
             "currency": event.currency,
             "documents": {n: hashlib.sha256(b).hexdigest() for n, b in sorted(encoded.items())},
@@ -377,7 +377,7 @@ def _insert(
                 elif f.kind == "ref":
                     values[column] = _lookup(keys.get(f.target, {}), value, name, column)
                 else:
-                    values[column] = content.from_json(f.column, value)
+                    values[column] = from_json(f.column, value)
             if values.get("public_id") in taken:
                 values["public_id"] = new_public_id()
             params.append(values)
@@ -395,14 +395,14 @@ def _insert(
 
 def _lookup(mapping: dict[str, int], key: str, name: str, column: str) -> int:
     try:
-        return mapping[key]
-    except KeyError:
+        return resolve(mapping, key, table=name, column=column)
+    except UnknownKey as missing:
         raise ArchiveRefused(
             _(
                 "%(table)s.%(column)s refers to “%(key)s”, which the archive does not hold.",
-                table=name,
-                column=column,
-                key=key[:64],
+                table=missing.table,
+                column=missing.column,
+                key=missing.key[:64],
             )
         ) from None
 

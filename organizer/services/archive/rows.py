@@ -4,7 +4,9 @@ A `Section` names a model, the row it hangs on (the event, or a row of another s
 which of its columns point at rows of other sections. `dump_rows` turns the rows into plain,
 JSON-able dicts; `load_rows` creates them again on another event, moving every date and instant
 by a shift. Everything else about a column is read from the table itself, so a column added
-to a configuration model is copied without touching this module.
+to a configuration model is copied without touching this module. How values, keys and
+references become JSON, and which rows are the event's, is the same as for the whole-event
+archive (services/archive/values.py).
 
 Each dumped row is `{"key": ..., <owner or reference>: <key>, ..., "fields": {column: value}}`:
 a stable `key` (the source row's id as a string), references to other rows by those keys
@@ -16,18 +18,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import decimal
-import enum
 import zoneinfo
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import Date, Enum, Numeric, select
+from sqlalchemy import select
 from sqlalchemy.sql import ColumnElement
 
 from organizer.extensions import db
 from organizer.models import Event
-from organizer.models.base import UTCDateTime
+from organizer.services.archive import values
 
 # Columns that are never copied: identity, public addresses (a copy gets new ones) and the
 # row's own bookkeeping (a copy is created now).
@@ -49,7 +49,10 @@ class Section:
       they hold (dumped as lists of keys);
     - `reset`: columns that hold state, not configuration: the copy gets this value;
     - `only`: a filter on the rows that are configuration (e.g. plenary items, not talks);
-    - `after_load`: called for each new row, e.g. to store a first version of a text.
+    - `after_load`: called for each new row, e.g. to store a first version of a text;
+    - `history`: tables that keep this configuration's past (older versions of a text, the
+      rates in force on past days). A new edition starts them afresh, so they are never
+      cloned; the whole-event archive carries them right after this section's table.
     """
 
     name: str
@@ -61,70 +64,49 @@ class Section:
     reset: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     only: Callable[[], ColumnElement[bool]] | None = None
     after_load: Callable[[Event, Any, dt.datetime], None] | None = None
+    history: tuple[str, ...] = ()
 
     def copied_columns(self) -> list[Any]:
-        skipped = NEVER_COPIED | {self.owner_column} | set(self.refs) | set(self.reset)
-        return [c for c in self.model.__table__.columns if c.key not in skipped]
+        """The plain columns a copy carries. A column that points at another row must be the
+        owner, a ref or reset: copying its id would tie the copy to the source's rows."""
+        fields = values.fields_of_table(self.model.__table__)
+        declared = {self.owner_column} | set(self.refs) | set(self.reset)
+        undeclared = [
+            f.column.key
+            for f in fields
+            if f.kind in ("ref", "person") and f.column.key not in declared
+        ]
+        if undeclared:
+            raise TypeError(f"{self.name}: say how to copy {', '.join(undeclared)}")
+        skipped = NEVER_COPIED | set(self.reset)
+        return [f.column for f in fields if f.kind == "plain" and f.column.key not in skipped]
+
+
+def tables_of(sections: list[Section]) -> tuple[str, ...]:
+    """The tables that are wholly configuration, owners first: each section's table, the
+    association tables of its links, then its history. A section that copies only some of
+    a table's rows (`only`: the fixed items among a schedule's slots) leaves that table to
+    the event's content, which holds all of its rows."""
+    names: list[str] = []
+    for section in sections:
+        if section.only is None:
+            names.append(section.model.__table__.name)
+        for link in section.links:
+            names.append(getattr(section.model, link).property.secondary.name)
+        names.extend(section.history)
+    return tuple(names)
 
 
 def ref_name(column: str) -> str:
     return column.removesuffix("_id")
 
 
-# Values ----------------------------------------------------------------------------------------
-
-
-def to_json(value: Any) -> Any:
-    """A column's value as JSON: instants as ISO 8601 UTC, dates as ISO, enums as values."""
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    return value
-
-
-def shift_instant(value: dt.datetime, shift: dt.timedelta, zone: zoneinfo.ZoneInfo) -> dt.datetime:
-    """Move an instant by whole days *on the event's wall clock*: 09:00 in Lisbon stays 09:00
-    in Lisbon when the shift crosses a change of summer time (the UTC offset may differ)."""
-    if not shift:
-        return value
-    local = value.astimezone(zone).replace(tzinfo=None) + shift
-    return local.replace(tzinfo=zone).astimezone(dt.UTC)
-
-
-def shift_date(value: dt.date, shift: dt.timedelta) -> dt.date:
-    return value + dt.timedelta(days=shift.days)
-
-
-def from_json(column: Any, value: Any, *, shift: dt.timedelta, zone: zoneinfo.ZoneInfo) -> Any:
-    """The inverse of `to_json` for one column, with dates moved by `shift`."""
-    if value is None:
-        return None
-    kind = column.type
-    if isinstance(kind, UTCDateTime):
-        instant = dt.datetime.fromisoformat(value)
-        if instant.tzinfo is None:
-            raise ValueError(f"{column.key}: {value!r} has no UTC offset")
-        return shift_instant(instant.astimezone(dt.UTC), shift, zone)
-    if isinstance(kind, Date):
-        return shift_date(dt.date.fromisoformat(value), shift)
-    if isinstance(kind, Enum) and kind.enum_class is not None:
-        return kind.enum_class(value)
-    if isinstance(kind, Numeric):
-        return decimal.Decimal(value)
-    return value
-
-
 # Dump and load ---------------------------------------------------------------------------------
 
 
-def _rows(section: Section, owner_ids: list[int]) -> list[Any]:
-    column = getattr(section.model, section.owner_column)
-    query = select(section.model).where(column.in_(owner_ids))
+def _rows(section: Section, carried: set[str], event: Event) -> list[Any]:
+    table = section.model.__table__
+    query = select(section.model).where(values.event_scope(table, event.id, within=carried))
     if section.only is not None:
         query = query.where(section.only())
     return list(db.session.scalars(query.order_by(section.model.id)))
@@ -132,24 +114,21 @@ def _rows(section: Section, owner_ids: list[int]) -> list[Any]:
 
 def dump_rows(event: Event, sections: list[Section]) -> dict[str, list[dict[str, Any]]]:
     """Every section's rows of the event, owners before the rows that hang on them."""
-    ids: dict[str, list[int]] = {EVENT: [event.id]}
-    out: dict[str, list[dict[str, Any]]] = {}
-    for section in sections:
-        rows = _rows(section, ids[section.owner])
-        ids[section.name] = [row.id for row in rows]
-        out[section.name] = [_dump_row(section, row) for row in rows]
-    return out
+    carried = {section.model.__table__.name for section in sections}
+    return {
+        section.name: [_dump_row(section, row) for row in _rows(section, carried, event)]
+        for section in sections
+    }
 
 
 def _dump_row(section: Section, row: Any) -> dict[str, Any]:
-    item: dict[str, Any] = {"key": str(row.id)}
+    item: dict[str, Any] = {"key": values.key_of(row.id)}
     if section.owner != EVENT:
-        item[section.owner] = str(getattr(row, section.owner_column))
+        item[section.owner] = values.key_of(getattr(row, section.owner_column))
     for column in section.refs:
-        target = getattr(row, column)
-        item[ref_name(column)] = None if target is None else str(target)
+        item[ref_name(column)] = values.key_of(getattr(row, column))
     for name in section.links:
-        item[name] = sorted(str(linked.id) for linked in getattr(row, name))
+        item[name] = sorted(values.key_of(linked.id) for linked in getattr(row, name))
     item["fields"] = {
         column.key: to_json(getattr(row, column.key)) for column in section.copied_columns()
     }
@@ -190,23 +169,37 @@ def _load_row(
     now: dt.datetime,
 ) -> Any:
     fields = item.get("fields", {})
-    values: dict[str, Any] = {}
+    loaded: dict[str, Any] = {}
     for column in section.copied_columns():
         if column.key in fields:
-            values[column.key] = from_json(column, fields[column.key], shift=shift, zone=zone)
-    values.update(section.reset)
+            loaded[column.key] = values.from_json(
+                column, fields[column.key], shift=shift, zone=zone
+            )
+    loaded.update(section.reset)
     for name in TIMESTAMPS:
         if name in section.model.__table__.columns:
-            values[name] = now
+            loaded[name] = now
     if section.owner == EVENT:
-        values[section.owner_column] = event.id
+        loaded[section.owner_column] = event.id
     else:
-        values[section.owner_column] = made[section.owner][str(item[section.owner])].id
+        owner = item[section.owner]
+        loaded[section.owner_column] = _made(made, section.owner, owner, section, "owner").id
     for column, target in section.refs.items():
         key = item.get(ref_name(column))
-        values[column] = None if key is None else made[target][str(key)].id
-    row = section.model(**values)
+        loaded[column] = None if key is None else _made(made, target, key, section, column).id
+    row = section.model(**loaded)
     for name, target in section.links.items():
-        setattr(row, name, [made[target][str(key)] for key in item.get(name, [])])
+        setattr(row, name, [_made(made, target, key, section, name) for key in item.get(name, [])])
     db.session.add(row)
     return row
+
+
+def _made(
+    made: Mapping[str, Mapping[str, Any]], target: str, key: Any, section: Section, column: str
+) -> Any:
+    return values.resolve(made[target], key, table=section.name, column=column)
+
+
+def to_json(value: Any) -> Any:
+    """A column's value in the configuration's JSON (instants spelled `+00:00`)."""
+    return values.to_json(value, zulu=False)

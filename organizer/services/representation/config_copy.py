@@ -37,6 +37,7 @@ SECTIONS = [
         model=SurveySettings,
         reset={"is_open": True, "consent_version": 1, "purged_at": None},
         after_load=_first_consent_version,
+        history=("survey_consent_version",),
     ),
     Section(name="survey.questions", model=SurveyQuestion),
     Section(
