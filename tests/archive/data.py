@@ -30,16 +30,15 @@ from organizer.models import (
     RoomWindow,
     SessionMaterial,
     Slot,
-    SurveyOption,
-    SurveyQuestion,
-    SurveyTarget,
     Tag,
     Track,
     Upload,
     proposal_tag,
     reviewer_track,
 )
+from organizer.services import accounts
 from organizer.services.demo import load_demo, read_fixture
+from organizer.services.representation import survey, survey_setup
 from tests.factories import NOW, make_user
 
 PDF = b"%PDF-1.4\n% slides of the archive's round trip\n%%EOF\n"
@@ -73,12 +72,17 @@ def rich_event() -> Event:
     (Path(current_app.config["UPLOAD_DIR"]) / upload.public_id).write_bytes(PDF)
     db.session.execute(insert(proposal_tag).values(proposal_id=proposal.id, tag_id=tag.id))
     db.session.execute(insert(reviewer_track).values(user_id=person.id, track_id=track.id))
-    question = db.session.scalars(
-        select(SurveyQuestion).where(SurveyQuestion.event_id == event.id)
-    ).first()
-    option = db.session.scalars(
-        select(SurveyOption).where(SurveyOption.question_id == question.id)
-    ).first()
+    # A survey target, through the representation service (the only way tests reach surveys).
+    question = survey.questions_of(event)[0]
+    survey_setup.set_target(
+        actor=accounts.user_by_email("organizer@example.org"),
+        event=event,
+        question_key=question.key,
+        option_key=question.options[0].key,
+        stage_key="proposal_submitted",
+        percent=30,
+        now=NOW,
+    )
     container = Slot(
         event_id=event.id,
         kind=SlotKind.CONTAINER,
@@ -109,7 +113,6 @@ def rich_event() -> Event:
                 rate=decimal.Decimal("0.91234567"),
                 created_at=NOW,
             ),
-            SurveyTarget(option_id=option.id, stage="submitted", percent=30),
             SessionMaterial(
                 event_id=event.id,
                 proposal_id=proposal.id,
