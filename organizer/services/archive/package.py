@@ -28,7 +28,6 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import insert, select
@@ -65,6 +64,8 @@ def schema() -> dict[str, Any]:
 
 @functools.cache
 def validator_for(definition: str) -> Any:
+    import jsonschema  # deferred: only imports and tests validate, not every web process
+
     root = schema()
     return jsonschema.Draft202012Validator(
         {"$ref": f"#/$defs/{definition}", "$defs": root["$defs"]},

@@ -21,7 +21,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
-from lxml import etree
 
 from organizer.errors import ValidationFailed
 
@@ -415,7 +414,9 @@ def read_json(data: bytes) -> ParsedSchedule:
 # --- XML ----------------------------------------------------------------------------------------
 
 
-def _parser() -> etree.XMLParser:
+def _parser() -> Any:
+    from lxml import etree  # deferred: a web process that never imports stays smaller
+
     return etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_pis=True
     )
@@ -469,6 +470,8 @@ def _xml_event(element: Any) -> dict[str, Any]:
 
 
 def read_xml(data: bytes) -> ParsedSchedule:
+    from lxml import etree  # deferred, as in _parser
+
     try:
         root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as error:
