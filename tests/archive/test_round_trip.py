@@ -100,3 +100,43 @@ def test_every_table_survives_a_round_trip_between_two_instances(app, other_app)
         if name == "event_role":
             continue
         assert first[name] == second[name], name
+
+
+def test_a_clone_exported_and_imported_elsewhere_keeps_its_configuration(app, other_app):
+    """Clone, export and import: next year's edition made here from the demo, then moved to
+    another instance, has the same configuration rows and amounts at each step, and none of
+    the source's people's data."""
+    from organizer.services import accounts
+    from organizer.services.archive import cloning, config
+
+    source = rich_event()
+    organizer = accounts.user_by_email("organizer@example.org")
+    clone = cloning.clone_event(
+        source=source,
+        slug="mangrove-2028",
+        name="Mangrove 2028",
+        start_date=source.starts_on.replace(year=source.starts_on.year + 1),
+        actor=organizer,
+        now=NOW,
+    )
+    db.session.commit()
+    source_counts, clone_counts = counts(source), counts(clone)
+    configuration = set(config.CONFIGURATION_TABLES) & set(clone_counts)
+    copied = {n for n in configuration if clone_counts[n]}
+    assert {"track", "session_type", "question", "review_criterion", "room"} <= copied
+    assert {"grant_programme", "mail_template", "place_kind"} <= copied
+    for name in copied:
+        assert clone_counts[name] <= source_counts[name], name
+    people_data = ("proposal", "review", "grant_application", "grant_award", "registration")
+    assert all(clone_counts[n] == 0 for n in people_data if n in clone_counts)
+    budgets = amounts(clone)["grant_programme.budget"]
+    assert budgets == amounts(source)["grant_programme.budget"] > 0
+
+    archive = package.archive_of(clone, now=NOW)
+    with other_app.app_context():
+        admin = make_user(email="clone-admin@other.test", site_admin=True)
+        moved = package.import_event(archive=archive, slug=None, actor=admin, now=NOW)
+        db.session.commit()
+        assert moved.slug == "mangrove-2028"
+        assert counts(moved) == {**clone_counts, "event_role": clone_counts["event_role"] + 1}
+        assert amounts(moved)["grant_programme.budget"] == budgets
