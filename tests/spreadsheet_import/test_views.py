@@ -124,8 +124,15 @@ def test_problems_are_listed_by_row_and_nothing_is_imported_unless_skipped(desk)
     assert "<td>3</td><td>Track</td><td>Unknown track “Nowhere”" in page.replace("\n", "")
     assert 'tabindex="0" role="region"' in page
     import_url = check_url.replace("/check", "/import")
+    # The page's form knows the rows with problems: refused at once, next to the box.
+    at_once = client.post(import_url, data={"expected": "1", "bad_rows": "1"})
+    assert at_once.status_code == 400
+    assert 'id="skip_listed-error"' in at_once.text
+    assert "Nothing was imported: 1 rows have problems" in at_once.text
+    assert 'value="1"' in at_once.text and "Import 1 row" in at_once.text
+    # Without it (an old page, a script), the worker refuses, and the check page says why.
     refused = client.post(import_url, data={"expected": "1"})
-    assert refused.status_code == 302  # the worker refuses it, and the check page says why
+    assert refused.status_code == 302
     assert proposal_count() == 0
     page = client.get(check_url).text
     assert 'role="alert"' in page and "Nothing was imported: 1 rows have problems" in page

@@ -75,6 +75,9 @@ def columns_of(form: MappingForm, count: int) -> dict[int, str]:
 
 class ImportForm(Form):
     expected = HiddenField()
+    # Rows with problems at the check shown: without "skip", refused here at once (the worker
+    # checks again, and is the one that decides).
+    bad_rows = HiddenField()
     skip_listed = BooleanField(
         _l("Skip the rows listed with problems and import only the good rows"),
         description=_l("Without this, nothing is imported while any row has a problem."),

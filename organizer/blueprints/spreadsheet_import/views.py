@@ -160,7 +160,7 @@ def check(event: Event, import_id: str):
     result = spreadsheet.check_spreadsheet(
         actor=current_user, sheet_import=sheet_import, now=utcnow()
     )
-    form = ImportForm(expected=str(len(result.planned)))
+    form = ImportForm(expected=str(len(result.planned)), bad_rows=str(len(result.bad_rows)))
     return _check_page(event, sheet_import, result, form, lost=lost)
 
 
@@ -201,7 +201,10 @@ def confirm(event: Event, import_id: str):
     """Record the organizer's choice and hand the writing to the worker."""
     sheet_import = _import_or_404(event, import_id)
     form = ImportForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and _problems_left(form):
+        form.skip_listed.errors = [spreadsheet.problems_left_message(int(form.bad_rows.data))]
+    elif valid:
         done_url = _check_url(event, sheet_import)
         queued = attempt(
             lambda: spreadsheet_jobs.queue_spreadsheet_import(
@@ -219,7 +222,14 @@ def confirm(event: Event, import_id: str):
         actor=current_user, sheet_import=sheet_import, now=utcnow()
     )
     form.expected.data = str(len(result.planned))
+    form.bad_rows.data = str(len(result.bad_rows))
     return _check_page(event, sheet_import, result, form, status=400)
+
+
+def _problems_left(form: ImportForm) -> bool:
+    """Rows had problems at the check the organizer saw, and they did not choose to skip."""
+    count = form.bad_rows.data or ""
+    return count.isdigit() and int(count) > 0 and not form.skip_listed.data
 
 
 def _enqueue(sheet_import: SpreadsheetImport, public_id: str) -> None:

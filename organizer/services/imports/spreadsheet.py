@@ -328,6 +328,14 @@ def _checked(sheet_import: SpreadsheetImport, now: dt.datetime) -> tuple[Check, 
     return result, lookups
 
 
+def problems_left_message(bad_rows: int) -> str:
+    return _(
+        "Nothing was imported: %(n)s rows have problems. Correct the file and upload it again, "
+        "or choose to skip those rows.",
+        n=bad_rows,
+    )
+
+
 def import_spreadsheet_rows(
     *,
     actor: User,
@@ -348,15 +356,7 @@ def import_spreadsheet_rows(
         raise WrongState(_("Choose the columns first."))
     result, lookups = _checked(sheet_import, now)
     if result.problems and not skip_listed:
-        raise ValidationFailed(
-            {
-                "skip_listed": _(
-                    "Nothing was imported: %(n)s rows have problems. Correct the file and "
-                    "upload it again, or choose to skip those rows.",
-                    n=len(result.bad_rows),
-                )
-            }
-        )
+        raise ValidationFailed({"skip_listed": problems_left_message(len(result.bad_rows))})
     if expected is not None and expected != len(result.planned):
         raise WrongState(
             _("The event changed since the check: look at the rows again before importing.")
