@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from organizer import permissions
@@ -93,13 +93,15 @@ def create_api_token(
     return NewToken(token=token, secret=secret)
 
 
-def tokens_of(user: User) -> Select[tuple[ApiToken]]:
+def tokens_of(user: User) -> list[ApiToken]:
     """The person's tokens, newest first, revoked ones included (the list says so)."""
-    return (
-        select(ApiToken)
-        .where(ApiToken.user_id == user.id)
-        .options(joinedload(ApiToken.event))
-        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id)
+            .options(joinedload(ApiToken.event))
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
     )
 
 

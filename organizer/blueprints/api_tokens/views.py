@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from organizer.blueprints._common import access, attempt, utcnow
 from organizer.blueprints.api_tokens.forms import NewTokenForm, RevokeTokenForm
 from organizer.extensions import db
-from organizer.models import ApiToken
+from organizer.models import ApiToken, Event
 from organizer.services import api_tokens
 
 bp = Blueprint("api_tokens", __name__)
@@ -26,6 +26,12 @@ def _expiry(day: dt.date | None) -> dt.datetime | None:
     return dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC) + dt.timedelta(days=1)
 
 
+def _offer_events(form: NewTokenForm, events: list[Event]) -> None:
+    form.event.choices = [("", _("Every event I can read"))] + [
+        (str(event.id), event.name) for event in events
+    ]
+
+
 @access("signed_in")
 @bp.route("/account/api-tokens", methods=["GET", "POST"])
 @login_required
@@ -33,9 +39,7 @@ def index():
     form = NewTokenForm()
     events = api_tokens.scope_choices(current_user)
     by_id = {str(event.id): event for event in events}
-    form.event.choices = [("", _("Every event I can read"))] + [
-        (str(event.id), event.name) for event in events
-    ]
+    _offer_events(form, events)
     created = None
     if form.validate_on_submit():
         done = attempt(
@@ -52,10 +56,8 @@ def index():
         if done.ok:
             created = done.value
             form = NewTokenForm(formdata=None)
-            form.event.choices = [("", _("Every event I can read"))] + [
-                (str(event.id), event.name) for event in events
-            ]
-    tokens = list(db.session.scalars(api_tokens.tokens_of(current_user)))
+            _offer_events(form, events)
+    tokens = api_tokens.tokens_of(current_user)
     return render_template(
         "api_tokens/index.html",
         form=form,
