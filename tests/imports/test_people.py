@@ -104,3 +104,22 @@ def test_claiming_sets_the_password_verifies_and_works_once(client):
 def test_a_tampered_claim_link_is_refused(client):
     response = client.get("/account/claim/not-a-token", follow_redirects=True)
     assert "This link is not valid" in response.text
+
+
+def test_one_query_finds_the_known_addresses_and_new_ones_are_remembered(queries):
+    ana = make_user(email="ana@example.org")
+    known = people.accounts_by_email(["ANA@example.org", None, "", "new@example.org"])
+    assert known == {"ana@example.org": ana}
+    queries.clear()
+    assert (
+        people.person_for_import(display_name="Ana", email="Ana@Example.org", now=NOW, known=known)
+        is ana
+    )
+    assert queries == []  # found in `known`, not asked again
+    first = people.person_for_import(
+        display_name="New", email="new@example.org", now=NOW, known=known
+    )
+    again = people.person_for_import(
+        display_name="New", email="NEW@example.org", now=NOW, known=known
+    )
+    assert again is first and people.is_unclaimed(first)

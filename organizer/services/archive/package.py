@@ -43,7 +43,7 @@ from organizer.services.archive import content
 from organizer.services.archive.content import DOCUMENTS, FORMAT, VERSION
 from organizer.services.archive.values import UnknownKey, from_json, instant_to_json, resolve
 from organizer.services.files import write_atomically
-from organizer.services.imports.people import person_for_import
+from organizer.services.imports.people import accounts_by_email, person_for_import
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / f"event-archive-{VERSION}.schema.json"
 MAX_ARCHIVE_BYTES = 512 * 1024 * 1024
@@ -297,9 +297,9 @@ def load_archive(
     docs, files = read_archive(archive)
     config = docs["config.json"]
     event = _new_event(config["event"], slug=slug or docs["manifest.json"]["event"], now=now)
-    people = {
-        p["key"]: _person(p, now=now) for p in docs["people.json"]["people"]
-    }  # key -> user id
+    entries = docs["people.json"]["people"]
+    known = accounts_by_email(p["email"] for p in entries)
+    people = {p["key"]: _person(p, known=known, now=now) for p in entries}  # key -> user id
     keys: dict[str, dict[str, int]] = {}
     for document, names in DOCUMENTS.items():
         for name in names:
@@ -343,8 +343,10 @@ def _new_event(row: dict[str, Any], *, slug: str, now: dt.datetime) -> Event:
     return event
 
 
-def _person(entry: dict[str, Any], *, now: dt.datetime) -> int:
-    user = person_for_import(display_name=entry["display_name"], email=entry["email"], now=now)
+def _person(entry: dict[str, Any], *, known: dict[str, User], now: dt.datetime) -> int:
+    user = person_for_import(
+        display_name=entry["display_name"], email=entry["email"], now=now, known=known
+    )
     if entry["pronouns"] and not user.pronouns:
         user.pronouns = entry["pronouns"]
     return user.id

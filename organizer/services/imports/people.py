@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import uuid
+from collections.abc import Iterable, MutableMapping
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from organizer.errors import ValidationFailed
 from organizer.extensions import db
@@ -29,19 +31,44 @@ def is_unclaimed(user: User) -> bool:
     return user.password_hash == UNCLAIMED_PASSWORD and user.deleted_at is None
 
 
-def person_for_import(*, display_name: str, email: str | None, now: dt.datetime) -> User:
-    """The account with this address, or a new unclaimed one. Never sends mail."""
+def accounts_by_email(emails: Iterable[str | None]) -> dict[str, User]:
+    """The accounts these addresses already have, by normalised address: one query per 500
+    addresses, for an import that names many people (instead of one query per person)."""
+    wanted = sorted({accounts.normalise_email(e) for e in emails if e and e.strip()})
+    found: dict[str, User] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found.update(
+            (user.email, user)
+            for user in db.session.scalars(select(User).where(User.email.in_(chunk)))
+        )
+    return found
+
+
+def person_for_import(
+    *,
+    display_name: str,
+    email: str | None,
+    now: dt.datetime,
+    known: MutableMapping[str, User] | None = None,
+) -> User:
+    """The account with this address, or a new unclaimed one. Never sends mail. `known`
+    (from `accounts_by_email`, for every address of the import) saves a query per person;
+    accounts made here are added to it, so the same address later in the import finds them."""
     address = accounts.normalise_email(email or "")
     if address:
-        existing = accounts.user_by_email(address)
+        existing = known.get(address) if known is not None else accounts.user_by_email(address)
         if existing is not None:
             return existing
     else:
         address = f"{uuid.uuid4()}@{PLACEHOLDER_DOMAIN}"
     name = " ".join(display_name.split())[:100] or address.split("@")[0][:100]
-    return accounts.create_user(
+    person = accounts.create_user(
         email=address, display_name=name, now=now, password_hash=UNCLAIMED_PASSWORD
     )
+    if known is not None:
+        known[address] = person
+    return person
 
 
 def _claim_fingerprint(user: User) -> str:

@@ -367,10 +367,11 @@ def import_spreadsheet_rows(
     # Everyone first, then every row: each person's look-up then flushes nothing else, and the
     # proposals or applications go to the database together.
     people_by_email: dict[str, User] = {}
+    known = people.accounts_by_email(planned.email for planned in result.planned)
     for planned in result.planned:
         if planned.email not in people_by_email:
             people_by_email[planned.email] = people.person_for_import(
-                display_name=planned.name, email=planned.email, now=now
+                display_name=planned.name, email=planned.email, now=now, known=known
             )
     for planned in result.planned:
         person = people_by_email[planned.email]
